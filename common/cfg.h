@@ -1,0 +1,160 @@
+/* The startup configuration as a plain struct: what the YAML file says,
+ * decoded and validated, before anything acts on it. cfg_load.c fills it
+ * from libyaml (pure: no EAL, no sockets, no logging), cfg_validate.c checks
+ * ranges and contradictions; nothing here touches the running node. */
+#ifndef DMVPND_CFG_H
+#define DMVPND_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CFG_NAME_MAX 32
+#define CFG_DEVARGS_MAX 256
+#define CFG_PATH_MAX 256
+#define CFG_HASH_MAX 160
+#define CFG_MAX_WORKERS 16
+#define CFG_MAX_PORTS 8
+#define CFG_MAX_NHS 8
+#define CFG_MAX_ROUTES 256
+#define CFG_MAX_USERS 16
+#define CFG_ERR_MAX 512
+#define CFG_FILE_MAX (1024 * 1024) /* cfg_load_file refuses bigger files */
+
+/* Where a value stood in the file (1-based, as editors count). Every field
+ * that validation can complain about carries one. */
+struct cfg_pos {
+	uint32_t line;
+	uint32_t col;
+};
+
+struct cfg_err {
+	char msg[CFG_ERR_MAX]; /* "file:line:col: what is wrong" */
+};
+
+enum cfg_role { CFG_ROLE_HUB, CFG_ROLE_SPOKE };
+enum cfg_port_role { CFG_PORT_WAN, CFG_PORT_LAN };
+enum cfg_mem_mode { CFG_MEM_NO_HUGE, CFG_MEM_HUGEPAGES };
+
+/* IPv4 addresses and prefixes are kept in host byte order. */
+struct cfg_prefix {
+	uint32_t addr;
+	uint8_t len;
+};
+
+struct cfg_port {
+	char name[CFG_NAME_MAX];
+	char devargs[CFG_DEVARGS_MAX];
+	enum cfg_port_role role;
+	struct cfg_prefix address;
+	uint16_t mtu; /* default 1500 */
+	struct cfg_pos pos, pos_name, pos_devargs, pos_address;
+	struct cfg_pos pos_role;
+};
+
+struct cfg_nhs {
+	uint32_t nbma;    /* the NHS's underlay (public) address */
+	uint32_t overlay; /* its tunnel address */
+	struct cfg_pos pos, pos_nbma, pos_address;
+};
+
+struct cfg_tunnel {
+	bool present;
+	char name[CFG_NAME_MAX]; /* default "tunnel0" */
+	struct cfg_prefix address; /* overlay address/prefix */
+	bool has_gre_key;
+	uint32_t gre_key;
+	uint32_t network_id;  /* 1..4294967295, required */
+	uint16_t holdtime;    /* seconds, default 600, 1..65535 */
+	uint8_t phase;        /* 1, 2 or 3; default 3 */
+	uint16_t mtu;         /* tunnel MTU, default 1400 */
+	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
+	unsigned n_nhs;
+	struct cfg_nhs nhs[CFG_MAX_NHS];
+	struct cfg_pos pos, pos_address, pos_nhs;
+};
+
+struct cfg_route {
+	struct cfg_prefix prefix;
+	uint32_t via; /* next hop: on a LAN port's subnet or an overlay address */
+	struct cfg_pos pos, pos_prefix, pos_via;
+};
+
+struct cfg_user {
+	char name[CFG_NAME_MAX];
+	char hash[CFG_HASH_MAX]; /* crypt(3) string: $6$, $5$, $y$, $gy$, $2b$ */
+	struct cfg_pos pos, pos_name;
+};
+
+struct cfg_cli {
+	uint32_t telnet_addr; /* default 127.0.0.1 */
+	uint16_t telnet_port; /* default 2323; 0 disables telnet */
+	unsigned n_users;
+	struct cfg_user users[CFG_MAX_USERS];
+	struct cfg_pos pos;
+};
+
+struct cfg_lcores {
+	unsigned main; /* default 0 */
+	unsigned n_workers;
+	unsigned workers[CFG_MAX_WORKERS]; /* default [1] */
+	/* Worker idle back-off: poll_sleep_adaptive (the default) pauses, then
+	 * sleeps with growing intervals capped at poll_sleep_max_us; otherwise a
+	 * fixed sleep of poll_sleep_us after an empty poll (0 = pure polling). */
+	bool poll_sleep_adaptive;
+	uint32_t poll_sleep_us;     /* 0..100000 */
+	uint32_t poll_sleep_max_us; /* default 1000 */
+	struct cfg_pos pos, pos_main;
+	struct cfg_pos pos_workers[CFG_MAX_WORKERS];
+};
+
+struct cfg_eal {
+	enum cfg_mem_mode mem_mode; /* default no-huge */
+	uint32_t mem_mb;            /* default 256, 64..65536 */
+	char file_prefix[CFG_NAME_MAX]; /* default "dmvpnd-<node name>" */
+	char log_level[16];             /* error|warning|notice|info|debug */
+	struct cfg_pos pos;
+};
+
+struct cfg {
+	char file[CFG_PATH_MAX]; /* the path it was read from, for messages */
+	char name[CFG_NAME_MAX];
+	enum cfg_role role;
+	struct cfg_lcores lcores;
+	struct cfg_eal eal;
+	unsigned n_ports;
+	struct cfg_port ports[CFG_MAX_PORTS];
+	struct cfg_tunnel tunnel;
+	unsigned n_routes;
+	struct cfg_route routes[CFG_MAX_ROUTES];
+	struct cfg_cli cli;
+	struct cfg_pos pos_node, pos_role;
+	struct cfg_pos pos_name; /* node.name */
+};
+
+/* cfg_load.c */
+/* Decode YAML text into *cfg with defaults applied. Returns 0, or -EINVAL with
+ * err->msg set to "FILE:LINE:COL: message". Pure: no I/O beyond the buffer. */
+int cfg_load_buf(const char *buf, size_t len, const char *fname,
+		 struct cfg *cfg, struct cfg_err *err);
+/* Read FILE and call cfg_load_buf, then cfg_validate. */
+int cfg_load_file(const char *path, struct cfg *cfg, struct cfg_err *err);
+
+/* cfg_validate.c */
+/* Cross-field checks: duplicates, contradictions, references. */
+int cfg_validate(const struct cfg *cfg, struct cfg_err *err);
+/* Set err->msg to "FILE:LINE:COL: <fmt...>" on one line (control characters
+ * become '?') and return -EINVAL. Shared by the loader and the validator. */
+int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
+	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* cfg_dump.c */
+struct strbuf;
+/* Render the config back as YAML (passwords stay hashed): show running-config. */
+void cfg_dump(const struct cfg *cfg, struct strbuf *out);
+
+/* Names for enums, for messages and dumps. */
+const char *cfg_role_name(enum cfg_role r);
+const char *cfg_port_role_name(enum cfg_port_role r);
+
+#endif

@@ -1,0 +1,181 @@
+/* struct cfg -> YAML text in the schema cfg_load_buf reads, every default
+ * spelled out: what "show running-config" prints, and what the round-trip
+ * test loads back. Passwords stay hashed. */
+#include "cfg.h"
+#include "inet.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+
+const char *cfg_role_name(enum cfg_role r)
+{
+	switch (r) {
+	case CFG_ROLE_HUB:
+		return "hub";
+	case CFG_ROLE_SPOKE:
+		return "spoke";
+	}
+	return "unknown";
+}
+
+const char *cfg_port_role_name(enum cfg_port_role r)
+{
+	switch (r) {
+	case CFG_PORT_WAN:
+		return "wan";
+	case CFG_PORT_LAN:
+		return "lan";
+	}
+	return "unknown";
+}
+
+static const char *dump_mem_name(enum cfg_mem_mode m)
+{
+	return m == CFG_MEM_HUGEPAGES ? "hugepages" : "no-huge";
+}
+
+/* KEY: "value" as a double-quoted YAML scalar, whatever the bytes are. */
+static void dump_str(struct strbuf *out, const char *indent, const char *key,
+		     const char *s)
+{
+	strbuf_printf(out, "%s%s: \"", indent, key);
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			strbuf_printf(out, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			strbuf_printf(out, "\\x%02x", c);
+		else
+			strbuf_printf(out, "%c", c);
+	}
+	strbuf_printf(out, "\"\n");
+}
+
+static void dump_prefix(struct strbuf *out, const char *indent, const char *key,
+			struct cfg_prefix p)
+{
+	char a[INET_ADDRSTR];
+
+	strbuf_printf(out, "%s%s: %s/%u\n", indent, key, inet_v4_str(p.addr, a), p.len);
+}
+
+static void dump_addr(struct strbuf *out, const char *indent, const char *key,
+		      uint32_t addr)
+{
+	char a[INET_ADDRSTR];
+
+	strbuf_printf(out, "%s%s: %s\n", indent, key, inet_v4_str(addr, a));
+}
+
+static void dump_lcores(const struct cfg_lcores *lc, struct strbuf *out)
+{
+	unsigned i;
+
+	strbuf_printf(out, "lcores:\n  main: %u\n  workers: [", lc->main);
+	for (i = 0; i < lc->n_workers && i < CFG_MAX_WORKERS; i++)
+		strbuf_printf(out, "%s%u", i ? ", " : "", lc->workers[i]);
+	strbuf_printf(out, "]\n");
+	if (lc->poll_sleep_adaptive)
+		strbuf_printf(out, "  poll-sleep-us: adaptive\n");
+	else
+		strbuf_printf(out, "  poll-sleep-us: %u\n", lc->poll_sleep_us);
+	strbuf_printf(out, "  poll-sleep-max-us: %u\n", lc->poll_sleep_max_us);
+}
+
+static void dump_eal(const struct cfg_eal *e, struct strbuf *out)
+{
+	strbuf_printf(out, "eal:\n  memory: %s\n  size-mb: %u\n",
+		      dump_mem_name(e->mem_mode), e->mem_mb);
+	dump_str(out, "  ", "file-prefix", e->file_prefix);
+	strbuf_printf(out, "  log-level: %s\n", e->log_level);
+}
+
+static void dump_ports(const struct cfg *cfg, struct strbuf *out)
+{
+	unsigned i;
+
+	strbuf_printf(out, "ports:\n");
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++) {
+		const struct cfg_port *p = &cfg->ports[i];
+
+		dump_str(out, "  - ", "name", p->name);
+		dump_str(out, "    ", "devargs", p->devargs);
+		strbuf_printf(out, "    role: %s\n", cfg_port_role_name(p->role));
+		dump_prefix(out, "    ", "address", p->address);
+		strbuf_printf(out, "    mtu: %u\n", p->mtu);
+	}
+}
+
+static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out)
+{
+	unsigned i;
+
+	strbuf_printf(out, "tunnel:\n");
+	dump_str(out, "  ", "name", t->name);
+	dump_prefix(out, "  ", "address", t->address);
+	if (t->has_gre_key)
+		strbuf_printf(out, "  gre-key: %u\n", t->gre_key);
+	strbuf_printf(out, "  network-id: %u\n  holdtime: %u\n  phase: %u\n  mtu: %u\n",
+		      t->network_id, t->holdtime, t->phase, t->mtu);
+	/* A cleartext NHRP password by protocol design (Cisco prints it in
+	 * show running-config too); callers that expose the dump decide. */
+	if (t->nhrp_auth[0] != '\0')
+		dump_str(out, "  ", "nhrp-authentication", t->nhrp_auth);
+	if (t->n_nhs == 0) {
+		strbuf_printf(out, "  nhs: []\n");
+		return;
+	}
+	strbuf_printf(out, "  nhs:\n");
+	for (i = 0; i < t->n_nhs && i < CFG_MAX_NHS; i++) {
+		dump_addr(out, "    - ", "nbma", t->nhs[i].nbma);
+		dump_addr(out, "      ", "address", t->nhs[i].overlay);
+	}
+}
+
+static void dump_routes(const struct cfg *cfg, struct strbuf *out)
+{
+	unsigned i;
+
+	if (cfg->n_routes == 0) {
+		strbuf_printf(out, "routes: []\n");
+		return;
+	}
+	strbuf_printf(out, "routes:\n");
+	for (i = 0; i < cfg->n_routes && i < CFG_MAX_ROUTES; i++) {
+		dump_prefix(out, "  - ", "prefix", cfg->routes[i].prefix);
+		dump_addr(out, "    ", "via", cfg->routes[i].via);
+	}
+}
+
+static void dump_cli(const struct cfg_cli *cli, struct strbuf *out)
+{
+	unsigned i;
+
+	strbuf_printf(out, "cli:\n  telnet:\n");
+	dump_addr(out, "    ", "address", cli->telnet_addr);
+	strbuf_printf(out, "    port: %u\n", cli->telnet_port);
+	if (cli->n_users == 0) {
+		strbuf_printf(out, "  users: []\n");
+		return;
+	}
+	strbuf_printf(out, "  users:\n");
+	for (i = 0; i < cli->n_users && i < CFG_MAX_USERS; i++) {
+		dump_str(out, "    - ", "name", cli->users[i].name);
+		dump_str(out, "      ", "password-hash", cli->users[i].hash);
+	}
+}
+
+void cfg_dump(const struct cfg *cfg, struct strbuf *out)
+{
+	strbuf_printf(out, "node:\n");
+	dump_str(out, "  ", "name", cfg->name);
+	strbuf_printf(out, "  role: %s\n", cfg_role_name(cfg->role));
+	dump_lcores(&cfg->lcores, out);
+	dump_eal(&cfg->eal, out);
+	dump_ports(cfg, out);
+	if (cfg->tunnel.present)
+		dump_tunnel(&cfg->tunnel, out);
+	dump_routes(cfg, out);
+	dump_cli(&cfg->cli, out);
+}

@@ -1,0 +1,1116 @@
+/* YAML startup configuration -> struct cfg. Pure: the only input is the
+ * buffer and the only outputs are *cfg and *err (no globals, no logging), so
+ * the fuzz target needs nothing but libyaml. One function per schema section;
+ * cross-field checks live in cfg_validate.c. */
+#include "cfg.h"
+#include "inet.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#define LD_PATH 64 /* "cli.users[15].password-hash" and friends */
+#define LD_SHOW 64 /* a value quoted in a message */
+
+struct ld {
+	yaml_document_t *doc;
+	const char *fname;
+	struct cfg_err *err;
+};
+
+/* A mapping being decoded: its node and its dotted name for messages. */
+struct ld_sec {
+	const struct ld *ld;
+	const yaml_node_t *map;
+	char name[LD_PATH];
+};
+
+static struct cfg_pos ld_pos(const yaml_node_t *n)
+{
+	struct cfg_pos p = { (uint32_t)n->start_mark.line + 1,
+			     (uint32_t)n->start_mark.column + 1 };
+
+	return p;
+}
+
+static int ld_fail(const struct ld *ld, const yaml_node_t *n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int ld_fail(const struct ld *ld, const yaml_node_t *n, const char *fmt, ...)
+{
+	char msg[CFG_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cfg_err_at(ld->err, ld->fname, ld_pos(n), "%s", msg);
+	return -EINVAL;
+}
+
+/* What a node is, for "got ..." in messages: a short, printable quote of a
+ * scalar or the kind of a collection. Never used for secrets. */
+static const char *ld_show(const yaml_node_t *n, char buf[LD_SHOW])
+{
+	const unsigned char *v;
+	size_t i, len, o = 0;
+
+	if (n->type == YAML_MAPPING_NODE)
+		return "a mapping";
+	if (n->type != YAML_SCALAR_NODE)
+		return "a sequence";
+	v = n->data.scalar.value;
+	len = n->data.scalar.length;
+	if (len == 0)
+		return "an empty value";
+	buf[o++] = '\'';
+	for (i = 0; i < len && o < LD_SHOW - 6; i++)
+		buf[o++] = v[i] >= 0x20 && v[i] < 0x7f ? (char)v[i] : '?';
+	if (i < len) {
+		memcpy(buf + o, "...", 3);
+		o += 3;
+	}
+	buf[o++] = '\'';
+	buf[o] = '\0';
+	return buf;
+}
+
+static void ld_join(char *out, size_t outlen, const char *const *names,
+		    const char *sep, const char *last_sep)
+{
+	size_t o = 0;
+	int i, n;
+
+	out[0] = '\0';
+	for (i = 0; names[i] != NULL; i++) {
+		const char *s = i == 0 ? "" : names[i + 1] == NULL ? last_sep : sep;
+
+		n = snprintf(out + o, outlen - o, "%s%s", s, names[i]);
+		if (n < 0 || (size_t)n >= outlen - o)
+			return;
+		o += (size_t)n;
+	}
+}
+
+static void ld_path(char path[LD_PATH], const char *sec, const char *key)
+{
+	int n = snprintf(path, LD_PATH, "%s%s%s", sec, sec[0] ? "." : "", key);
+
+	if (n < 0)
+		path[0] = '\0';
+}
+
+static const char *ld_where(const char *sec, char buf[LD_PATH + 8])
+{
+	if (sec[0] == '\0')
+		return "at the top level";
+	snprintf(buf, LD_PATH + 8, "in '%s'", sec);
+	return buf;
+}
+
+static int ld_is_key(const yaml_node_t *k, const char *key)
+{
+	return k != NULL && k->type == YAML_SCALAR_NODE &&
+	       k->data.scalar.length == strlen(key) &&
+	       memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0;
+}
+
+static int ld_in_list(const yaml_node_t *k, const char *const *keys)
+{
+	int i;
+
+	for (i = 0; keys[i] != NULL; i++)
+		if (ld_is_key(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* The scalar text of N, as a C string; N must not hide a NUL byte. */
+static int ld_text(const struct ld *ld, const yaml_node_t *n, const char *path,
+		   const char *what, const char **out)
+{
+	char got[LD_SHOW];
+
+	if (n->type != YAML_SCALAR_NODE)
+		return ld_fail(ld, n, "expected %s for '%s', got %s", what, path,
+			       ld_show(n, got));
+	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
+		return ld_fail(ld, n, "'%s' contains a NUL character", path);
+	*out = (const char *)n->data.scalar.value;
+	return 0;
+}
+
+/* Check every key of mapping N: a plain scalar, known, not repeated. Unknown
+ * keys are reported before repeats, so at most |keys| pairs are compared. */
+static int ld_keys_check(const struct ld *ld, const yaml_node_t *n,
+			 const char *name, const char *const *keys)
+{
+	char got[LD_SHOW], where[LD_PATH + 8], list[256];
+	const yaml_node_pair_t *p, *q;
+	const char *text = NULL;
+
+	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+
+		if (k == NULL || k->type != YAML_SCALAR_NODE)
+			return ld_fail(ld, k != NULL ? k : n, "expected a plain key %s, got %s",
+				       ld_where(name, where),
+				       k != NULL ? ld_show(k, got) : "nothing");
+		text = (const char *)k->data.scalar.value;
+		if (strlen(text) != k->data.scalar.length)
+			return ld_fail(ld, k, "a key %s contains a NUL character",
+				       ld_where(name, where));
+		if (!ld_in_list(k, keys)) {
+			ld_join(list, sizeof(list), keys, ", ", ", ");
+			return ld_fail(ld, k, "unknown key %s %s (expected one of: %s)",
+				       ld_show(k, got), ld_where(name, where), list);
+		}
+		for (q = n->data.mapping.pairs.start; q < p; q++)
+			if (ld_is_key(yaml_document_get_node(ld->doc, q->key), text))
+				return ld_fail(ld, k, "duplicate key '%s' %s", text,
+					       ld_where(name, where));
+	}
+	return 0;
+}
+
+/* Start decoding mapping N called NAME: allowed KEYS, required NEED. */
+static int ld_open(const struct ld *ld, const yaml_node_t *n, const char *name,
+		   const char *const *keys, const char *const *need,
+		   struct ld_sec *s)
+{
+	char got[LD_SHOW], where[LD_PATH + 8];
+	const yaml_node_pair_t *p;
+	int i, rc;
+
+	if (n->type != YAML_MAPPING_NODE) {
+		if (name[0] == '\0')
+			return ld_fail(ld, n, "expected a mapping at the top level, got %s",
+				       ld_show(n, got));
+		return ld_fail(ld, n, "expected a mapping for '%s', got %s", name,
+			       ld_show(n, got));
+	}
+	rc = ld_keys_check(ld, n, name, keys);
+	if (rc != 0)
+		return rc;
+	for (i = 0; need != NULL && need[i] != NULL; i++) {
+		for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++)
+			if (ld_is_key(yaml_document_get_node(ld->doc, p->key), need[i]))
+				break;
+		if (p == n->data.mapping.pairs.top)
+			return ld_fail(ld, n, "missing required key '%s' %s", need[i],
+				       ld_where(name, where));
+	}
+	s->ld = ld;
+	s->map = n;
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	return 0;
+}
+
+/* The value under KEY, or NULL; PATH gets "section.key". */
+static const yaml_node_t *ld_get(const struct ld_sec *s, const char *key,
+				 char path[LD_PATH])
+{
+	const yaml_node_pair_t *p;
+
+	ld_path(path, s->name, key);
+	for (p = s->map->data.mapping.pairs.start; p < s->map->data.mapping.pairs.top; p++)
+		if (ld_is_key(yaml_document_get_node(s->ld->doc, p->key), key))
+			return yaml_document_get_node(s->ld->doc, p->value);
+	return NULL;
+}
+
+/* Decimal only: no sign, no 0x, no leading zero (YAML 1.1 would read 010 as
+ * octal, so we refuse to guess), no spaces. strtoul + explicit bounds. */
+static int ld_parse_u32(const char *s, unsigned long *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9' || (s[0] == '0' && s[1] != '\0'))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Integer scalar N in LO..HI; DESC (or "an integer in LO..HI") says what is
+ * expected in messages. */
+static int ld_num(const struct ld *ld, const yaml_node_t *n, const char *path,
+		  uint32_t lo, uint32_t hi, const char *desc, uint32_t *out)
+{
+	char got[LD_SHOW], range[48];
+	unsigned long v;
+	const char *text = NULL;
+
+	if (desc == NULL) {
+		snprintf(range, sizeof(range), "an integer in %u..%u", lo, hi);
+		desc = range;
+	}
+	if (ld_text(ld, n, path, desc, &text) != 0)
+		return -EINVAL;
+	if (ld_parse_u32(text, &v) != 0 || v > UINT32_MAX)
+		return ld_fail(ld, n, "'%s' must be %s, got %s", path, desc,
+			       ld_show(n, got));
+	if (v < lo || v > hi)
+		return ld_fail(ld, n, "'%s' must be %s, got %lu", path, desc, v);
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Optional integer under KEY: 1 if present and good, 0 if absent. */
+static int ld_u32(const struct ld_sec *s, const char *key, uint32_t lo,
+		  uint32_t hi, const char *desc, uint32_t *out)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, key, path);
+
+	if (n == NULL)
+		return 0;
+	return ld_num(s->ld, n, path, lo, hi, desc, out) == 0 ? 1 : -EINVAL;
+}
+
+static int ld_u16(const struct ld_sec *s, const char *key, uint32_t lo,
+		  uint32_t hi, uint16_t *out)
+{
+	uint32_t v;
+	int rc = ld_u32(s, key, lo, hi, NULL, &v);
+
+	if (rc == 1)
+		*out = (uint16_t)v;
+	return rc < 0 ? rc : 0;
+}
+
+/* Optional string under KEY, 1..SIZE-1 bytes, copied to OUT. */
+static int ld_str(const struct ld_sec *s, const char *key, size_t size,
+		  char *out, const yaml_node_t **node)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, key, path);
+	const char *text = NULL;
+	size_t len;
+
+	*node = n;
+	if (n == NULL)
+		return 0;
+	if (ld_text(s->ld, n, path, "a string", &text) != 0)
+		return -EINVAL;
+	len = strlen(text);
+	if (len == 0 || len >= size)
+		return ld_fail(s->ld, n, "'%s' must be 1..%zu characters long, got %zu",
+			       path, size - 1, len);
+	memcpy(out, text, len + 1);
+	return 1;
+}
+
+/* A name: node, port, user, file prefix. */
+static int ld_name(const struct ld_sec *s, const char *key, char out[CFG_NAME_MAX],
+		   struct cfg_pos *pos)
+{
+	char path[LD_PATH], got[LD_SHOW];
+	const yaml_node_t *n;
+	int rc = ld_str(s, key, CFG_NAME_MAX, out, &n);
+	size_t len;
+
+	if (rc <= 0)
+		return rc;
+	len = strspn(out, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			  "0123456789_.-");
+	if (out[len] != '\0') {
+		ld_path(path, s->name, key);
+		return ld_fail(s->ld, n,
+			       "'%s' may only contain letters, digits, '_', '.' and '-', got %s",
+			       path, ld_show(n, got));
+	}
+	if (pos != NULL)
+		*pos = ld_pos(n);
+	return 1;
+}
+
+/* Optional enum under KEY: NAMES[i] -> i. */
+static int ld_enum(const struct ld_sec *s, const char *key,
+		   const char *const *names, int *out)
+{
+	char path[LD_PATH], got[LD_SHOW], list[128];
+	const yaml_node_t *n = ld_get(s, key, path);
+	const char *text = NULL;
+	int i;
+
+	if (n == NULL)
+		return 0;
+	ld_join(list, sizeof(list), names, ", ", " or ");
+	if (ld_text(s->ld, n, path, list, &text) != 0)
+		return -EINVAL;
+	for (i = 0; names[i] != NULL; i++)
+		if (strcmp(text, names[i]) == 0) {
+			*out = i;
+			return 1;
+		}
+	return ld_fail(s->ld, n, "'%s' must be %s, got %s", path, list, ld_show(n, got));
+}
+
+/* Optional IPv4 address under KEY. */
+static int ld_addr(const struct ld_sec *s, const char *key, uint32_t *out,
+		   struct cfg_pos *pos)
+{
+	char path[LD_PATH], got[LD_SHOW];
+	const yaml_node_t *n = ld_get(s, key, path);
+	const char *text = NULL;
+
+	if (n == NULL)
+		return 0;
+	if (ld_text(s->ld, n, path, "an IPv4 address", &text) != 0)
+		return -EINVAL;
+	if (inet_v4_parse(text, out) != 0)
+		return ld_fail(s->ld, n, "'%s' must be an IPv4 address a.b.c.d, got %s",
+			       path, ld_show(n, got));
+	if (pos != NULL)
+		*pos = ld_pos(n);
+	return 1;
+}
+
+/* Optional a.b.c.d/len under KEY; *node is left for the caller's checks. */
+static int ld_prefix(const struct ld_sec *s, const char *key, struct cfg_prefix *out,
+		     const yaml_node_t **node)
+{
+	char path[LD_PATH], got[LD_SHOW];
+	const yaml_node_t *n = ld_get(s, key, path);
+	const char *text = NULL;
+
+	*node = n;
+	if (n == NULL)
+		return 0;
+	if (ld_text(s->ld, n, path, "an IPv4 prefix a.b.c.d/len", &text) != 0)
+		return -EINVAL;
+	if (inet_v4_prefix_parse(text, &out->addr, &out->len) != 0)
+		return ld_fail(s->ld, n, "'%s' must be an IPv4 prefix a.b.c.d/len, got %s",
+			       path, ld_show(n, got));
+	return 1;
+}
+
+/* An interface address: a usable unicast host address with length 8..32. */
+static int ld_host_prefix(const struct ld_sec *s, const char *key,
+			  struct cfg_prefix *out, struct cfg_pos *pos)
+{
+	char path[LD_PATH], a[INET_ADDRSTR];
+	const yaml_node_t *n;
+	int rc = ld_prefix(s, key, out, &n);
+	uint32_t host, first = out->addr >> 24;
+
+	if (rc <= 0)
+		return rc;
+	ld_path(path, s->name, key);
+	inet_v4_str(out->addr, a);
+	if (out->len < 8)
+		return ld_fail(s->ld, n, "'%s' prefix length must be 8..32, got %s/%u",
+			       path, a, out->len);
+	if (first == 0 || first == 127 || first >= 224)
+		return ld_fail(s->ld, n,
+			       "'%s' %s is not a usable unicast address (0/8, 127/8 and 224/3 are not allowed)",
+			       path, a);
+	host = out->addr & ~inet_v4_mask(out->len);
+	if (out->len <= 30 && (host == 0 || host == ~inet_v4_mask(out->len)))
+		return ld_fail(s->ld, n,
+			       "'%s' %s/%u is the %s address of its subnet; give this node a host address",
+			       path, a, out->len, host == 0 ? "network" : "broadcast");
+	*pos = ld_pos(n);
+	return 1;
+}
+
+/* A sequence NAME with LO..HI entries. */
+static int ld_seq(const struct ld *ld, const yaml_node_t *n, const char *name,
+		  unsigned lo, unsigned hi, unsigned *count)
+{
+	char got[LD_SHOW];
+	size_t c;
+
+	if (n->type != YAML_SEQUENCE_NODE)
+		return ld_fail(ld, n, "expected a sequence for '%s', got %s", name,
+			       ld_show(n, got));
+	c = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+	if (c < lo || c > hi)
+		return ld_fail(ld, n, "'%s' must have %u..%u entries, got %zu", name,
+			       lo, hi, c);
+	*count = (unsigned)c;
+	return 0;
+}
+
+static const yaml_node_t *ld_item(const struct ld *ld, const yaml_node_t *seq,
+				  unsigned i)
+{
+	return yaml_document_get_node(ld->doc, seq->data.sequence.items.start[i]);
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static const char *const ld_role_names[] = { "hub", "spoke", NULL };
+static const char *const ld_port_role_names[] = { "wan", "lan", NULL };
+
+static int ld_node(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "name", "role", NULL };
+	char path[LD_PATH];
+	struct ld_sec s;
+	int rc, role = 0;
+
+	rc = ld_open(ld, val, "node", keys, keys, &s);
+	if (rc == 0)
+		rc = ld_name(&s, "name", cfg->name, &cfg->pos_name);
+	if (rc >= 0)
+		rc = ld_enum(&s, "role", ld_role_names, &role);
+	if (rc < 0)
+		return rc;
+	cfg->role = (enum cfg_role)role;
+	cfg->pos_role = ld_pos(ld_get(&s, "role", path));
+	return 0;
+}
+
+static int ld_workers(const struct ld *ld, const yaml_node_t *n,
+		      struct cfg_lcores *lc)
+{
+	char path[LD_PATH];
+	unsigned i, count = 0;
+	int rc;
+
+	rc = ld_seq(ld, n, "lcores.workers", 1, CFG_MAX_WORKERS, &count);
+	for (i = 0; rc == 0 && i < count; i++) {
+		const yaml_node_t *it = ld_item(ld, n, i);
+
+		snprintf(path, sizeof(path), "lcores.workers[%u]", i);
+		rc = ld_num(ld, it, path, 0, 127, NULL, &lc->workers[i]);
+		if (rc == 0)
+			lc->pos_workers[i] = ld_pos(it);
+	}
+	if (rc == 0)
+		lc->n_workers = count;
+	return rc;
+}
+
+static int ld_poll_sleep(const struct ld_sec *s, struct cfg_lcores *lc)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "poll-sleep-us", path);
+
+	if (n == NULL)
+		return 0;
+	if (n->type == YAML_SCALAR_NODE && ld_is_key(n, "adaptive")) {
+		lc->poll_sleep_adaptive = true;
+		lc->poll_sleep_us = 0;
+		return 0;
+	}
+	lc->poll_sleep_adaptive = false;
+	return ld_num(s->ld, n, path, 0, 100000,
+		      "adaptive or an integer in 0..100000", &lc->poll_sleep_us);
+}
+
+static int ld_lcores(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "main", "workers", "poll-sleep-us",
+					    "poll-sleep-max-us", NULL };
+	struct cfg_lcores *lc = &cfg->lcores;
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	struct ld_sec s;
+	int rc;
+
+	rc = ld_open(ld, val, "lcores", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_u32(&s, "main", 0, 127, NULL, &lc->main);
+	if (rc == 1)
+		lc->pos_main = ld_pos(ld_get(&s, "main", path));
+	n = rc >= 0 ? ld_get(&s, "workers", path) : NULL;
+	if (n != NULL)
+		rc = ld_workers(ld, n, lc);
+	if (rc >= 0)
+		rc = ld_poll_sleep(&s, lc);
+	if (rc >= 0)
+		rc = ld_u32(&s, "poll-sleep-max-us", 1, 100000, NULL,
+			    &lc->poll_sleep_max_us);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_eal(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "memory", "size-mb", "file-prefix",
+					    "log-level", NULL };
+	static const char *const mem[] = { "no-huge", "hugepages", NULL };
+	static const char *const levels[] = { "error", "warning", "notice", "info",
+					      "debug", NULL };
+	struct cfg_eal *e = &cfg->eal;
+	struct ld_sec s;
+	int rc, v = 0;
+
+	rc = ld_open(ld, val, "eal", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_enum(&s, "memory", mem, &v);
+	if (rc == 1)
+		e->mem_mode = (enum cfg_mem_mode)v;
+	if (rc >= 0)
+		rc = ld_u32(&s, "size-mb", 64, 65536, NULL, &e->mem_mb);
+	if (rc >= 0)
+		rc = ld_name(&s, "file-prefix", e->file_prefix, NULL);
+	if (rc >= 0)
+		rc = ld_enum(&s, "log-level", levels, &v);
+	if (rc == 1)
+		snprintf(e->log_level, sizeof(e->log_level), "%s", levels[v]);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_devargs(const struct ld_sec *s, struct cfg_port *p)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	const char *c;
+	int rc = ld_str(s, "devargs", CFG_DEVARGS_MAX, p->devargs, &n);
+
+	if (rc <= 0)
+		return rc;
+	for (c = p->devargs; *c != '\0'; c++)
+		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f) {
+			ld_path(path, s->name, "devargs");
+			return ld_fail(s->ld, n,
+				       "'%s' must be printable ASCII without spaces",
+				       path);
+		}
+	p->pos_devargs = ld_pos(n);
+	return 1;
+}
+
+static int ld_port(const struct ld *ld, const yaml_node_t *val, unsigned i,
+		   struct cfg_port *p)
+{
+	static const char *const keys[] = { "name", "devargs", "role", "address",
+					    "mtu", NULL };
+	static const char *const need[] = { "name", "devargs", "role", "address",
+					    NULL };
+	char name[LD_PATH], path[LD_PATH];
+	struct ld_sec s;
+	int rc, role = 0;
+
+	snprintf(name, sizeof(name), "ports[%u]", i);
+	p->mtu = 1500;
+	rc = ld_open(ld, val, name, keys, need, &s);
+	if (rc == 0)
+		rc = ld_name(&s, "name", p->name, &p->pos_name);
+	if (rc >= 0)
+		rc = ld_devargs(&s, p);
+	if (rc >= 0)
+		rc = ld_enum(&s, "role", ld_port_role_names, &role);
+	if (rc >= 0)
+		rc = ld_host_prefix(&s, "address", &p->address, &p->pos_address);
+	if (rc >= 0)
+		rc = ld_u16(&s, "mtu", 576, 9000, &p->mtu);
+	if (rc < 0)
+		return rc;
+	p->role = (enum cfg_port_role)role;
+	p->pos_role = ld_pos(ld_get(&s, "role", path));
+	p->pos = ld_pos(val);
+	return 0;
+}
+
+static int ld_ports(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	unsigned i, count = 0;
+	int rc;
+
+	rc = ld_seq(ld, val, "ports", 1, CFG_MAX_PORTS, &count);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = ld_port(ld, ld_item(ld, val, i), i, &cfg->ports[i]);
+	if (rc == 0)
+		cfg->n_ports = count;
+	return rc;
+}
+
+static int ld_nhs(const struct ld *ld, const yaml_node_t *val, unsigned i,
+		  struct cfg_nhs *nhs)
+{
+	static const char *const keys[] = { "nbma", "address", NULL };
+	char name[LD_PATH];
+	struct ld_sec s;
+	int rc;
+
+	snprintf(name, sizeof(name), "tunnel.nhs[%u]", i);
+	rc = ld_open(ld, val, name, keys, keys, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "nbma", &nhs->nbma, &nhs->pos_nbma);
+	if (rc >= 0)
+		rc = ld_addr(&s, "address", &nhs->overlay, &nhs->pos_address);
+	if (rc >= 0)
+		nhs->pos = ld_pos(val);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_nhs_list(const struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "nhs", path);
+	unsigned i, count = 0;
+	int rc;
+
+	if (n == NULL)
+		return 0;
+	rc = ld_seq(s->ld, n, path, 0, CFG_MAX_NHS, &count);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = ld_nhs(s->ld, ld_item(s->ld, n, i), i, &t->nhs[i]);
+	if (rc == 0) {
+		t->n_nhs = count;
+		t->pos_nhs = ld_pos(n);
+	}
+	return rc;
+}
+
+/* Cisco's cleartext NHRP authentication: at most 8 bytes on the wire
+ * (RFC 2332 5.3.4 leaves the length open; IOS truncates). Never echoed. */
+static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "nhrp-authentication", path);
+	const char *text = NULL, *c;
+	size_t len;
+
+	if (n == NULL)
+		return 0;
+	if (ld_text(s->ld, n, path, "a string", &text) != 0)
+		return -EINVAL;
+	len = strlen(text);
+	if (len == 0 || len >= sizeof(t->nhrp_auth))
+		return ld_fail(s->ld, n, "'%s' must be 1..8 bytes long, got %zu bytes",
+			       path, len);
+	for (c = text; *c != '\0'; c++)
+		if (*c <= ' ' || *c >= 0x7f)
+			return ld_fail(s->ld, n,
+				       "'%s' must be printable ASCII without spaces",
+				       path);
+	memcpy(t->nhrp_auth, text, len + 1);
+	return 0;
+}
+
+static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
+					    "holdtime", "phase", "mtu",
+					    "nhrp-authentication", "nhs", NULL };
+	static const char *const need[] = { "address", "network-id", NULL };
+	struct cfg_tunnel *t = &cfg->tunnel;
+	uint32_t phase = 3;
+	struct ld_sec s;
+	int rc;
+
+	rc = ld_open(ld, val, "tunnel", keys, need, &s);
+	if (rc == 0)
+		rc = ld_name(&s, "name", t->name, NULL);
+	if (rc >= 0)
+		rc = ld_host_prefix(&s, "address", &t->address, &t->pos_address);
+	if (rc >= 0)
+		rc = ld_u32(&s, "gre-key", 0, UINT32_MAX, NULL, &t->gre_key);
+	t->has_gre_key = rc == 1;
+	if (rc >= 0)
+		rc = ld_u32(&s, "network-id", 1, UINT32_MAX, NULL, &t->network_id);
+	if (rc >= 0)
+		rc = ld_u16(&s, "holdtime", 1, 65535, &t->holdtime);
+	if (rc >= 0)
+		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
+	if (rc >= 0)
+		rc = ld_u16(&s, "mtu", 576, 9000, &t->mtu);
+	if (rc >= 0)
+		rc = ld_nhrp_auth(&s, t);
+	if (rc >= 0)
+		rc = ld_nhs_list(&s, t);
+	t->phase = (uint8_t)phase;
+	t->present = rc >= 0;
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i,
+		    struct cfg_route *r)
+{
+	static const char *const keys[] = { "prefix", "via", NULL };
+	char name[LD_PATH], path[LD_PATH], a[INET_ADDRSTR], b[INET_ADDRSTR];
+	const yaml_node_t *n = NULL;
+	struct ld_sec s;
+	uint32_t mask;
+	int rc;
+
+	snprintf(name, sizeof(name), "routes[%u]", i);
+	rc = ld_open(ld, val, name, keys, keys, &s);
+	if (rc == 0)
+		rc = ld_prefix(&s, "prefix", &r->prefix, &n);
+	if (rc < 0)
+		return rc;
+	mask = inet_v4_mask(r->prefix.len);
+	if ((r->prefix.addr & ~mask) != 0) {
+		ld_path(path, name, "prefix");
+		return ld_fail(ld, n, "'%s' %s/%u has host bits set; did you mean %s/%u?",
+			       path, inet_v4_str(r->prefix.addr, a), r->prefix.len,
+			       inet_v4_str(r->prefix.addr & mask, b), r->prefix.len);
+	}
+	r->pos_prefix = ld_pos(n);
+	rc = ld_addr(&s, "via", &r->via, &r->pos_via);
+	r->pos = ld_pos(val);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_routes(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	unsigned i, count = 0;
+	int rc;
+
+	rc = ld_seq(ld, val, "routes", 0, CFG_MAX_ROUTES, &count);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = ld_route(ld, ld_item(ld, val, i), i, &cfg->routes[i]);
+	if (rc == 0)
+		cfg->n_routes = count;
+	return rc;
+}
+
+static int ld_telnet(const struct ld *ld, const yaml_node_t *val, struct cfg_cli *cli)
+{
+	static const char *const keys[] = { "address", "port", NULL };
+	struct ld_sec s;
+	int rc;
+
+	rc = ld_open(ld, val, "cli.telnet", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "address", &cli->telnet_addr, NULL);
+	if (rc >= 0)
+		rc = ld_u16(&s, "port", 0, 65535, &cli->telnet_port);
+	return rc < 0 ? rc : 0;
+}
+
+/* crypt(3) strings we can verify: SHA-512, SHA-256, yescrypt, gost-yescrypt,
+ * bcrypt. The value is never echoed: it might be a pasted password. */
+static int ld_hash(const struct ld_sec *s, struct cfg_user *u)
+{
+	static const char *const prefixes[] = { "$6$", "$5$", "$y$", "$gy$", "$2b$",
+						NULL };
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	const char *last;
+	size_t len;
+	int i, rc = ld_str(s, "password-hash", CFG_HASH_MAX, u->hash, &n);
+
+	if (rc <= 0)
+		return rc;
+	for (i = 0; prefixes[i] != NULL; i++)
+		if (strncmp(u->hash, prefixes[i], strlen(prefixes[i])) == 0)
+			break;
+	len = strspn(u->hash, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+			      "0123456789./$=,");
+	last = strrchr(u->hash, '$');
+	if (prefixes[i] == NULL || u->hash[len] != '\0' || last == NULL ||
+	    (size_t)(last - u->hash) < strlen(prefixes[i]) || last[1] == '\0') {
+		ld_path(path, s->name, "password-hash");
+		return ld_fail(s->ld, n,
+			       "'%s' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)",
+			       path);
+	}
+	return 1;
+}
+
+static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
+		   struct cfg_user *u)
+{
+	static const char *const keys[] = { "name", "password-hash", NULL };
+	char name[LD_PATH];
+	const yaml_node_pair_t *p;
+	struct ld_sec s;
+	int rc;
+
+	snprintf(name, sizeof(name), "cli.users[%u]", i);
+	for (p = val->type == YAML_MAPPING_NODE ? val->data.mapping.pairs.start : NULL;
+	     p != NULL && p < val->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+
+		if (k != NULL && ld_is_key(k, "password"))
+			return ld_fail(ld, k,
+				       "plaintext passwords are not accepted ('%s.password'); put a crypt(3) hash in 'password-hash' instead, e.g. made with dmvpnd --hash-password",
+				       name);
+	}
+	rc = ld_open(ld, val, name, keys, keys, &s);
+	if (rc == 0)
+		rc = ld_name(&s, "name", u->name, &u->pos_name);
+	if (rc >= 0)
+		rc = ld_hash(&s, u);
+	u->pos = ld_pos(val);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "telnet", "users", NULL };
+	struct cfg_cli *cli = &cfg->cli;
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	unsigned i, count = 0;
+	struct ld_sec s;
+	int rc;
+
+	rc = ld_open(ld, val, "cli", keys, NULL, &s);
+	n = rc == 0 ? ld_get(&s, "telnet", path) : NULL;
+	if (n != NULL)
+		rc = ld_telnet(ld, n, cli);
+	n = rc == 0 ? ld_get(&s, "users", path) : NULL;
+	if (n != NULL)
+		rc = ld_seq(ld, n, "cli.users", 0, CFG_MAX_USERS, &count);
+	for (i = 0; n != NULL && rc == 0 && i < count; i++)
+		rc = ld_user(ld, ld_item(ld, n, i), i, &cli->users[i]);
+	if (rc == 0)
+		cli->n_users = count;
+	return rc;
+}
+
+/* ---- top level --------------------------------------------------------- */
+
+typedef int (*ld_section_fn)(const struct ld *ld, const yaml_node_t *val,
+			     struct cfg *cfg);
+
+static const struct {
+	const char *name;
+	ld_section_fn fn;
+} ld_sections[] = {
+	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
+	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
+	{ "cli", ld_cli },
+};
+
+static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
+					   "tunnel", "routes", "cli", NULL };
+static const char *const ld_top_need[] = { "node", "ports", NULL };
+
+static void ld_defaults(struct cfg *cfg)
+{
+	cfg->lcores.n_workers = 1;
+	cfg->lcores.workers[0] = 1;
+	cfg->lcores.poll_sleep_adaptive = true;
+	cfg->lcores.poll_sleep_max_us = 1000;
+	cfg->eal.mem_mode = CFG_MEM_NO_HUGE;
+	cfg->eal.mem_mb = 256;
+	snprintf(cfg->eal.log_level, sizeof(cfg->eal.log_level), "info");
+	cfg->cli.telnet_addr = 0x7f000001; /* 127.0.0.1 */
+	cfg->cli.telnet_port = 2323;
+	snprintf(cfg->tunnel.name, sizeof(cfg->tunnel.name), "tunnel0");
+	cfg->tunnel.holdtime = 600;
+	cfg->tunnel.phase = 3;
+	cfg->tunnel.mtu = 1400;
+}
+
+/* Defaults that depend on other keys, applied once everything is read. */
+static int ld_finish(const struct ld *ld, const yaml_node_t *root, struct cfg *cfg)
+{
+	int n;
+
+	if (!cfg->tunnel.present)
+		memset(&cfg->tunnel, 0, sizeof(cfg->tunnel));
+	if (cfg->eal.file_prefix[0] != '\0')
+		return 0;
+	n = snprintf(cfg->eal.file_prefix, sizeof(cfg->eal.file_prefix), "dmvpnd-%s",
+		     cfg->name);
+	if (n < 0 || (size_t)n >= sizeof(cfg->eal.file_prefix))
+		return cfg_err_at(ld->err, ld->fname,
+				  cfg->pos_name.line ? cfg->pos_name : ld_pos(root),
+				  "the default eal.file-prefix 'dmvpnd-%s' would be longer than %d characters: set eal.file-prefix or shorten node.name",
+				  cfg->name, CFG_NAME_MAX - 1);
+	return 0;
+}
+
+static int ld_root(const struct ld *ld, const yaml_node_t *root, struct cfg *cfg)
+{
+	const yaml_node_pair_t *p;
+	struct ld_sec s;
+	size_t i;
+	int rc;
+
+	ld_defaults(cfg);
+	rc = ld_open(ld, root, "", ld_top_keys, ld_top_need, &s);
+	if (rc != 0)
+		return rc;
+	/* Sections in file order, so the first error reported is the first
+	 * one in the file. ld_open vouched for every key. */
+	for (p = root->data.mapping.pairs.start;
+	     rc == 0 && p < root->data.mapping.pairs.top; p++) {
+		const yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
+		const yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
+
+		for (i = 0; i < sizeof(ld_sections) / sizeof(ld_sections[0]); i++)
+			if (ld_is_key(k, ld_sections[i].name))
+				break;
+		if (i == sizeof(ld_sections) / sizeof(ld_sections[0]) || v == NULL)
+			continue;
+		rc = ld_sections[i].fn(ld, v, cfg);
+		if (ld_is_key(k, "node"))
+			cfg->pos_node = ld_pos(k);
+		else if (ld_is_key(k, "lcores"))
+			cfg->lcores.pos = ld_pos(k);
+		else if (ld_is_key(k, "eal"))
+			cfg->eal.pos = ld_pos(k);
+		else if (ld_is_key(k, "tunnel"))
+			cfg->tunnel.pos = ld_pos(k);
+		else if (ld_is_key(k, "cli"))
+			cfg->cli.pos = ld_pos(k);
+	}
+	return rc == 0 ? ld_finish(ld, root, cfg) : rc;
+}
+
+/* libyaml reader errors carry a byte offset, not a mark: count lines. */
+static struct cfg_pos ld_offset_pos(const char *buf, size_t len, size_t off)
+{
+	struct cfg_pos p = { 1, 1 };
+	size_t i;
+
+	for (i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			p.line++;
+			p.col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			p.col++;
+		}
+	}
+	return p;
+}
+
+static int ld_syntax_err(const yaml_parser_t *pr, const char *buf, size_t len,
+			 const char *fname, struct cfg_err *err)
+{
+	struct cfg_pos pos = { (uint32_t)pr->problem_mark.line + 1,
+			       (uint32_t)pr->problem_mark.column + 1 };
+	const char *problem = pr->problem != NULL ? pr->problem : "unknown error";
+
+	if (pr->error == YAML_MEMORY_ERROR)
+		return cfg_err_at(err, fname, pos, "out of memory while parsing YAML");
+	if (pr->error == YAML_READER_ERROR) {
+		pos = ld_offset_pos(buf, len, pr->problem_offset);
+		return cfg_err_at(err, fname, pos, "YAML syntax error: %s (byte 0x%02x)",
+				  problem, (unsigned)pr->problem_value & 0xffu);
+	}
+	if (pr->context != NULL)
+		return cfg_err_at(err, fname, pos,
+				  "YAML syntax error: %s (%s that starts at line %u column %u)",
+				  problem, pr->context,
+				  (unsigned)pr->context_mark.line + 1,
+				  (unsigned)pr->context_mark.column + 1);
+	return cfg_err_at(err, fname, pos, "YAML syntax error: %s", problem);
+}
+
+/* A config is exactly one YAML document; parse the rest of the stream so
+ * that syntax errors anywhere come before any semantic complaint. Empty
+ * documents (a trailing "---") are tolerated. */
+static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len,
+			    const char *fname, struct cfg_err *err)
+{
+	yaml_document_t extra;
+	yaml_node_t *root;
+	int rc = 0, more = 1;
+
+	while (rc == 0 && more) {
+		if (!yaml_parser_load(pr, &extra))
+			return ld_syntax_err(pr, buf, len, fname, err);
+		root = yaml_document_get_root_node(&extra);
+		more = root != NULL;
+		if (root != NULL && (root->type != YAML_SCALAR_NODE ||
+				     root->data.scalar.length != 0))
+			rc = cfg_err_at(err, fname, ld_pos(root),
+					"expected a single YAML document, found a second one");
+		yaml_document_delete(&extra);
+	}
+	return rc;
+}
+
+int cfg_load_buf(const char *buf, size_t len, const char *fname,
+		 struct cfg *cfg, struct cfg_err *err)
+{
+	static const struct cfg_pos top = { 1, 1 };
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	struct ld ld;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	err->msg[0] = '\0';
+	fname = fname != NULL ? fname : "<config>";
+	buf = buf != NULL ? buf : "";
+	snprintf(cfg->file, sizeof(cfg->file), "%s", fname);
+	if (!yaml_parser_initialize(&parser))
+		return cfg_err_at(err, fname, top, "out of memory while parsing YAML");
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	if (!yaml_parser_load(&parser, &doc)) {
+		rc = ld_syntax_err(&parser, buf, len, fname, err);
+		goto out_parser;
+	}
+	rc = ld_no_second_doc(&parser, buf, len, fname, err);
+	root = yaml_document_get_root_node(&doc);
+	if (rc == 0 && root == NULL)
+		rc = cfg_err_at(err, fname, top,
+				"the file is empty: expected a mapping with at least 'node' and 'ports'");
+	ld.doc = &doc;
+	ld.fname = fname;
+	ld.err = err;
+	if (rc == 0)
+		rc = ld_root(&ld, root, cfg);
+	yaml_document_delete(&doc);
+out_parser:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+static int ld_read_file(const char *path, char **out, size_t *outlen,
+			struct cfg_err *err)
+{
+	static const struct cfg_pos top = { 1, 1 };
+	size_t len = 0, cap = 4096, n;
+	char *buf = NULL, *nb;
+	FILE *f = fopen(path, "r");
+	int rc = 0;
+
+	if (f == NULL)
+		return cfg_err_at(err, path, top, "cannot open: %s", strerror(errno));
+	do {
+		if (len == cap || buf == NULL) {
+			cap = buf == NULL ? cap : cap * 2;
+			nb = realloc(buf, cap);
+			if (nb == NULL) {
+				rc = cfg_err_at(err, path, top, "out of memory");
+				goto err_free;
+			}
+			buf = nb;
+		}
+		n = fread(buf + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0 && len <= CFG_FILE_MAX);
+	if (ferror(f))
+		rc = cfg_err_at(err, path, top, "cannot read: %s", strerror(errno));
+	else if (len > CFG_FILE_MAX)
+		rc = cfg_err_at(err, path, top, "file is larger than %d bytes",
+				CFG_FILE_MAX);
+	if (rc == 0) {
+		*out = buf;
+		*outlen = len;
+		buf = NULL;
+	}
+err_free:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+int cfg_load_file(const char *path, struct cfg *cfg, struct cfg_err *err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc;
+
+	memset(cfg, 0, sizeof(*cfg));
+	rc = ld_read_file(path, &buf, &len, err);
+	if (rc != 0)
+		return rc;
+	rc = cfg_load_buf(buf, len, path, cfg, err);
+	free(buf);
+	if (rc == 0)
+		rc = cfg_validate(cfg, err);
+	return rc;
+}

@@ -1,0 +1,336 @@
+/* Cross-field checks on a decoded struct cfg: duplicates, overlapping
+ * subnets, role contradictions, unreachable next hops. Each complaint points
+ * at the value that has to change. Pure, like the loader. */
+#include "cfg.h"
+#include "inet.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
+	       const char *fmt, ...)
+{
+	va_list ap;
+	char *c;
+	int n;
+
+	n = snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: ", file, pos.line, pos.col);
+	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
+		va_start(ap, fmt);
+		vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	/* One line, whatever the file name or a quoted value held. */
+	for (c = err->msg; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
+	return -EINVAL;
+}
+
+#define VAL_FAIL(cfg, err, pos, ...) cfg_err_at((err), (cfg)->file, (pos), __VA_ARGS__)
+
+static struct cfg_pos val_pos_or(struct cfg_pos a, struct cfg_pos b)
+{
+	return a.line != 0 ? a : b;
+}
+
+static int val_overlaps(struct cfg_prefix a, struct cfg_prefix b)
+{
+	uint32_t m = inet_v4_mask(a.len < b.len ? a.len : b.len);
+
+	return (a.addr & m) == (b.addr & m);
+}
+
+static int val_contains(struct cfg_prefix net, uint32_t addr)
+{
+	uint32_t m = inet_v4_mask(net.len);
+
+	return (net.addr & m) == (addr & m);
+}
+
+static const char *val_pfx(struct cfg_prefix p, char buf[INET_ADDRSTR + 3])
+{
+	char a[INET_ADDRSTR];
+
+	snprintf(buf, INET_ADDRSTR + 3, "%s/%u", inet_v4_str(p.addr, a), p.len);
+	return buf;
+}
+
+static const char *val_net(struct cfg_prefix p, char buf[INET_ADDRSTR + 3])
+{
+	struct cfg_prefix n = { p.addr & inet_v4_mask(p.len), p.len };
+
+	return val_pfx(n, buf);
+}
+
+static int val_lcores(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_lcores *lc = &cfg->lcores;
+	unsigned i, j;
+
+	for (i = 0; i < lc->n_workers && i < CFG_MAX_WORKERS; i++) {
+		struct cfg_pos pos = val_pos_or(lc->pos_workers[i], lc->pos);
+
+		if (lc->workers[i] == lc->main)
+			return VAL_FAIL(cfg, err, pos,
+					"lcore %u is the main lcore (lcores.main) and cannot also be a worker",
+					lc->workers[i]);
+		for (j = 0; j < i; j++)
+			if (lc->workers[j] == lc->workers[i])
+				return VAL_FAIL(cfg, err, pos,
+						"lcore %u is listed twice in lcores.workers",
+						lc->workers[i]);
+	}
+	return 0;
+}
+
+/* Port P against the ports before it. */
+static int val_port_pair(const struct cfg *cfg, const struct cfg_port *p,
+			 const struct cfg_port *q, struct cfg_err *err)
+{
+	char a[INET_ADDRSTR + 3], b[INET_ADDRSTR + 3];
+
+	if (strcmp(p->name, q->name) == 0)
+		return VAL_FAIL(cfg, err, p->pos_name,
+				"duplicate port name '%s' (first used at line %u)",
+				p->name, q->pos_name.line);
+	if (strcmp(p->devargs, q->devargs) == 0)
+		return VAL_FAIL(cfg, err, p->pos_devargs,
+				"duplicate devargs '%s': port '%s' at line %u already uses this device",
+				p->devargs, q->name, q->pos_devargs.line);
+	if (val_overlaps(p->address, q->address))
+		return VAL_FAIL(cfg, err, p->pos_address,
+				"port '%s' address %s overlaps port '%s' (%s at line %u)",
+				p->name, val_pfx(p->address, a), q->name,
+				val_pfx(q->address, b), q->pos_address.line);
+	if (p->role == CFG_PORT_WAN && q->role == CFG_PORT_WAN)
+		return VAL_FAIL(cfg, err, p->pos_role,
+				"port '%s' is a second wan port (port '%s' at line %u is already wan); only one wan port is supported",
+				p->name, q->name, q->pos_role.line);
+	return 0;
+}
+
+static int val_ports(const struct cfg *cfg, struct cfg_err *err)
+{
+	unsigned i, j;
+	int rc;
+
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
+		for (j = 0; j < i; j++) {
+			rc = val_port_pair(cfg, &cfg->ports[i], &cfg->ports[j], err);
+			if (rc != 0)
+				return rc;
+		}
+	return 0;
+}
+
+static const struct cfg_port *val_wan(const struct cfg *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
+		if (cfg->ports[i].role == CFG_PORT_WAN)
+			return &cfg->ports[i];
+	return NULL;
+}
+
+/* One NHS: inside the tunnel subnet, not us, not listed twice. */
+static int val_nhs(const struct cfg *cfg, unsigned i, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	const struct cfg_nhs *n = &t->nhs[i];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR + 3];
+	unsigned j;
+
+	if (!val_contains(t->address, n->overlay))
+		return VAL_FAIL(cfg, err, n->pos_address,
+				"NHS address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
+				inet_v4_str(n->overlay, a), val_net(t->address, b),
+				t->pos_address.line);
+	if (n->overlay == t->address.addr)
+		return VAL_FAIL(cfg, err, n->pos_address,
+				"NHS address %s is this node's own tunnel address; give the hub's overlay address",
+				inet_v4_str(n->overlay, a));
+	for (j = 0; j < cfg->n_ports && j < CFG_MAX_PORTS; j++)
+		if (n->nbma == cfg->ports[j].address.addr)
+			return VAL_FAIL(cfg, err, n->pos_nbma,
+					"NHS nbma %s is this node's own address (port '%s'); give the hub's underlay address",
+					inet_v4_str(n->nbma, a), cfg->ports[j].name);
+	for (j = 0; j < i; j++)
+		if (t->nhs[j].nbma == n->nbma || t->nhs[j].overlay == n->overlay)
+			return VAL_FAIL(cfg, err, n->pos,
+					"NHS %s is listed twice in tunnel.nhs (first at line %u)",
+					inet_v4_str(n->overlay, a), t->nhs[j].pos.line);
+	return 0;
+}
+
+static int val_tunnel_role(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	unsigned i;
+	int rc;
+
+	if (cfg->role == CFG_ROLE_HUB && t->n_nhs > 0)
+		return VAL_FAIL(cfg, err, val_pos_or(t->pos_nhs, t->pos),
+				"a hub must not list an NHS (tunnel.nhs): it is the NHS");
+	if (cfg->role == CFG_ROLE_SPOKE && t->n_nhs == 0)
+		return VAL_FAIL(cfg, err, val_pos_or(t->pos_nhs, t->pos),
+				"a spoke needs at least one NHS under tunnel.nhs");
+	for (i = 0; i < t->n_nhs && i < CFG_MAX_NHS; i++) {
+		rc = val_nhs(cfg, i, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int val_tunnel(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	char a[INET_ADDRSTR + 3], b[INET_ADDRSTR + 3];
+	const struct cfg_port *p;
+	unsigned i;
+
+	if (!t->present)
+		return cfg->role == CFG_ROLE_SPOKE ?
+			       VAL_FAIL(cfg, err, cfg->pos_role,
+					"a spoke needs a tunnel section with at least one NHS under tunnel.nhs") :
+			       0;
+	if (val_wan(cfg) == NULL)
+		return VAL_FAIL(cfg, err, t->pos,
+				"the tunnel needs a wan port for its underlay (NBMA) traffic, but no port has role: wan");
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++) {
+		p = &cfg->ports[i];
+		if (val_overlaps(t->address, p->address))
+			return VAL_FAIL(cfg, err, t->pos_address,
+					"tunnel address %s overlaps port '%s' (%s at line %u)",
+					val_pfx(t->address, a), p->name,
+					val_pfx(p->address, b), p->pos_address.line);
+	}
+	return val_tunnel_role(cfg, err);
+}
+
+/* Where a next hop may live: the subnets of LAN ports and of the tunnel. */
+static int val_via_reachable(const struct cfg *cfg, uint32_t via)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
+		if (cfg->ports[i].role == CFG_PORT_LAN &&
+		    val_contains(cfg->ports[i].address, via))
+			return 1;
+	return cfg->tunnel.present && val_contains(cfg->tunnel.address, via);
+}
+
+/* "lan0 10.0.0.0/24, tunnel0 10.255.0.0/24" for the unreachable message. */
+static void val_subnets(const struct cfg *cfg, char *out, size_t outlen)
+{
+	char b[INET_ADDRSTR + 3];
+	size_t o = 0;
+	unsigned i;
+	int n;
+
+	snprintf(out, outlen, "none");
+	for (i = 0; i <= cfg->n_ports && i <= CFG_MAX_PORTS; i++) {
+		const struct cfg_port *p =
+			i < cfg->n_ports && i < CFG_MAX_PORTS ? &cfg->ports[i] : NULL;
+
+		if (p != NULL && p->role != CFG_PORT_LAN)
+			continue;
+		if (p == NULL && !cfg->tunnel.present)
+			break;
+		n = snprintf(out + o, outlen - o, "%s%s %s", o ? ", " : "",
+			     p != NULL ? p->name : cfg->tunnel.name,
+			     val_net(p != NULL ? p->address : cfg->tunnel.address, b));
+		if (n < 0 || (size_t)n >= outlen - o)
+			return;
+		o += (size_t)n;
+	}
+}
+
+static int val_route_via(const struct cfg *cfg, const struct cfg_route *r,
+			 struct cfg_err *err)
+{
+	char a[INET_ADDRSTR], b[INET_ADDRSTR + 3], nets[256];
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
+		if (r->via == cfg->ports[i].address.addr)
+			return VAL_FAIL(cfg, err, r->pos_via,
+					"route %s: next hop %s is this node's own address (port '%s')",
+					val_pfx(r->prefix, b), inet_v4_str(r->via, a),
+					cfg->ports[i].name);
+	if (cfg->tunnel.present && r->via == cfg->tunnel.address.addr)
+		return VAL_FAIL(cfg, err, r->pos_via,
+				"route %s: next hop %s is this node's own address (%s)",
+				val_pfx(r->prefix, b), inet_v4_str(r->via, a),
+				cfg->tunnel.name);
+	if (!val_via_reachable(cfg, r->via)) {
+		val_subnets(cfg, nets, sizeof(nets));
+		return VAL_FAIL(cfg, err, r->pos_via,
+				"route %s: next hop %s is not inside a lan port subnet or the tunnel subnet (%s)",
+				val_pfx(r->prefix, b), inet_v4_str(r->via, a), nets);
+	}
+	return 0;
+}
+
+static int val_routes(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_route *r;
+	char b[INET_ADDRSTR + 3];
+	unsigned i, j;
+	int rc;
+
+	for (i = 0; i < cfg->n_routes && i < CFG_MAX_ROUTES; i++) {
+		r = &cfg->routes[i];
+		for (j = 0; j < i; j++)
+			if (cfg->routes[j].prefix.addr == r->prefix.addr &&
+			    cfg->routes[j].prefix.len == r->prefix.len)
+				return VAL_FAIL(cfg, err, r->pos_prefix,
+						"duplicate route prefix %s (first at line %u)",
+						val_pfx(r->prefix, b),
+						cfg->routes[j].pos_prefix.line);
+		rc = val_route_via(cfg, r, err);
+		if (rc != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int val_cli(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_cli *cli = &cfg->cli;
+	char a[INET_ADDRSTR];
+	unsigned i, j;
+
+	for (i = 0; i < cli->n_users && i < CFG_MAX_USERS; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(cli->users[i].name, cli->users[j].name) == 0)
+				return VAL_FAIL(cfg, err, cli->users[i].pos_name,
+						"duplicate user '%s' (first at line %u)",
+						cli->users[i].name,
+						cli->users[j].pos_name.line);
+	if (cli->telnet_port != 0 && cli->n_users == 0)
+		return VAL_FAIL(cfg, err, val_pos_or(cli->pos, cfg->pos_node),
+				"telnet is enabled on %s:%u but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0",
+				inet_v4_str(cli->telnet_addr, a), cli->telnet_port);
+	return 0;
+}
+
+int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
+{
+	int rc;
+
+	rc = val_lcores(cfg, err);
+	if (rc == 0)
+		rc = val_ports(cfg, err);
+	if (rc == 0)
+		rc = val_tunnel(cfg, err);
+	if (rc == 0)
+		rc = val_routes(cfg, err);
+	if (rc == 0)
+		rc = val_cli(cfg, err);
+	return rc;
+}

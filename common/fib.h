@@ -1,0 +1,71 @@
+/* The IPv4 forwarding table as the workers see it: rte_lpm maps a prefix to a
+ * next-hop index; the index selects an immutable next-hop object published
+ * through the RCU helper. The control thread is the only writer and also
+ * keeps the route list (with sources) for `show ip route`. */
+#ifndef DMVPND_FIB_H
+#define DMVPND_FIB_H
+
+#include <stdint.h>
+
+#include <rte_lpm.h>
+
+#include "rcu.h"
+
+#define FIB_NH_MAX 65536u
+
+enum fib_nh_type {
+	FIB_NH_DROP,      /* blackhole */
+	FIB_NH_LOCAL,     /* one of our addresses: punt to control */
+	FIB_NH_CONNECTED, /* on-link: resolve the destination itself */
+	FIB_NH_GATEWAY,   /* via a gateway on a port */
+	FIB_NH_TUNNEL,    /* via an overlay next hop (mGRE, NHRP) */
+};
+
+enum fib_source { FIB_SRC_CONNECTED, FIB_SRC_LOCAL, FIB_SRC_STATIC, FIB_SRC_NHRP };
+
+struct fib_nh {
+	uint8_t nh_type;
+	uint16_t nh_port; /* our port index (config order), not the ethdev id */
+	uint32_t nh_gw; /* host order; gateway or overlay next hop */
+};
+
+struct fib_route {
+	uint32_t rt_prefix;
+	uint8_t rt_len;
+	uint8_t rt_source;
+	uint32_t rt_nh_idx;
+};
+
+struct fib {
+	struct rte_lpm *fb_lpm;
+	struct fib_nh **fb_nh; /* FIB_NH_MAX published pointers */
+	struct rcu *fb_rcu;
+	/* Control-only bookkeeping. */
+	uint32_t *fb_free; /* free next-hop slots (stack) */
+	uint32_t fb_nfree;
+	struct fib_route *fb_routes;
+	uint32_t fb_nroutes;
+	uint32_t fb_max_routes;
+};
+
+/* Runs on: control thread. */
+int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *rcu);
+void fib_fini(struct fib *f);
+/* Add or replace the route prefix/len. -ENOSPC when full. */
+int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
+		  const struct fib_nh *nh, enum fib_source src);
+int fib_route_del(struct fib *f, uint32_t prefix, uint8_t len);
+const struct fib_route *fib_route_find(const struct fib *f, uint32_t prefix, uint8_t len);
+const char *fib_source_name(enum fib_source s);
+
+/* Runs on: workers. Borrowed until the caller's next quiescent report. */
+static inline const struct fib_nh *fib_lookup(const struct fib *f, uint32_t dst)
+{
+	uint32_t idx;
+
+	if (rte_lpm_lookup(f->fb_lpm, dst, &idx) != 0)
+		return NULL;
+	return rcu_deref(f->fb_nh[idx]);
+}
+
+#endif

@@ -1,0 +1,127 @@
+/* `show ...` commands: run on the control thread when a CLI session asks
+ * (mgmt queue), read the node's state and the workers' counters, format text. */
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_version.h>
+
+#include "inet.h"
+#include "lcore_ctx.h"
+#include "node.h"
+#include "version.h"
+
+static void show_version(struct node *nd, struct strbuf *out)
+{
+	uint64_t up = (clock_now(&nd->nd_clock) - nd->nd_start_ns) / CLK_NS_PER_S;
+
+	strbuf_printf(out, "dmvpnd %s (%s)\n", DMVPND_VERSION, rte_version());
+	strbuf_printf(out, "node %s, role %s, uptime %" PRIu64 "d %02" PRIu64 ":%02" PRIu64
+		      ":%02" PRIu64 "\n", nd->nd_cfg->name, cfg_role_name(nd->nd_cfg->role),
+		      up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	strbuf_printf(out, "%u worker(s), %u port(s), config %s\n", nd->nd_dp.dp_nworkers,
+		      nd->nd_dp.dp_nports, nd->nd_cfg->file);
+}
+
+static void port_stats_sum(const struct dp *dp, unsigned p, struct dp_port_stats *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned w = 0; w < dp->dp_nworkers; w++)
+		dp_port_stats_add(sum, &dp->dp_workers[w]->lc_stats.ls_port[p]);
+}
+
+static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
+{
+	const struct dp_port *pt = &nd->nd_dp.dp_ports[p];
+	const uint64_t *cc = nd->nd_ctl.ct_cnt[p];
+	struct dp_port_stats s;
+	struct rte_eth_link link;
+	struct rte_eth_stats hw;
+	char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTR];
+	uint64_t drops = 0;
+
+	port_stats_sum(&nd->nd_dp, p, &s);
+	memset(&hw, 0, sizeof(hw));
+	rte_eth_stats_get(pt->pt_id, &hw);
+	rte_eth_link_get_nowait(pt->pt_id, &link);
+	rte_ether_format_addr(mac, sizeof(mac), &pt->pt_mac);
+	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
+		drops += s.ps_drop[d];
+	strbuf_printf(out, "%s is %s (%s port, ethdev %u)\n", pt->pt_name,
+		      link.link_status ? "up" : "down", cfg_port_role_name(pt->pt_role), pt->pt_id);
+	strbuf_printf(out, "  Hardware address %s, Internet address %s/%u, MTU %u\n", mac,
+		      inet_v4_str(pt->pt_addr, ip), pt->pt_plen, pt->pt_mtu);
+	strbuf_printf(out, "  %" PRIu64 " packets input, %" PRIu64 " bytes, %" PRIu64
+		      " punted, %" PRIu64 " dropped\n", s.ps_rx_pkts, s.ps_rx_bytes,
+		      s.ps_punt_pkts, drops);
+	strbuf_printf(out, "  %" PRIu64 " packets output, %" PRIu64 " bytes, %" PRIu64
+		      " from control\n", s.ps_tx_pkts + cc[CTL_TX_PKTS], s.ps_tx_bytes,
+		      cc[CTL_TX_PKTS]);
+	strbuf_printf(out, "  driver: %" PRIu64 " missed, %" PRIu64 " rx errors, %" PRIu64
+		      " tx errors, %" PRIu64 " no mbuf\n", hw.imissed, hw.ierrors, hw.oerrors,
+		      hw.rx_nombuf);
+	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
+		if (s.ps_drop[d] != 0)
+			strbuf_printf(out, "  drop %-22s %" PRIu64 "\n", dp_drop_name(d), s.ps_drop[d]);
+	for (unsigned c = 0; c < CTL_COUNTER_COUNT; c++)
+		if (cc[c] != 0)
+			strbuf_printf(out, "  ctl  %-22s %" PRIu64 "\n", ctl_counter_name(c), cc[c]);
+}
+
+static void show_interfaces(struct node *nd, struct strbuf *out)
+{
+	for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++)
+		show_one_interface(nd, p, out);
+}
+
+static void show_worker(struct node *nd, struct strbuf *out)
+{
+	strbuf_printf(out, "%-6s %-6s %-14s %-12s %-9s %-7s %s\n", "Worker", "Lcore", "Packets",
+		      "Bursts", "Pkt/burst", "Busy%", "RX queues");
+	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
+		const struct lcore_ctx *lc = nd->nd_dp.dp_workers[w];
+		const volatile struct dp_lcore_stats *ls = &lc->lc_stats;
+		uint64_t pkts = ls->ls_pkts, bursts = ls->ls_bursts;
+		char rxq[128];
+		size_t used = 0;
+
+		rxq[0] = '\0';
+		for (unsigned q = 0; q < lc->lc_nrxq && used < sizeof(rxq); q++)
+			used += (size_t)snprintf(rxq + used, sizeof(rxq) - used, "%s%s/%u",
+						 q ? " " : "",
+						 nd->nd_dp.dp_ports[lc->lc_rxq[q].rq_port_idx].pt_name,
+						 lc->lc_rxq[q].rq_queue);
+		strbuf_printf(out, "%-6u %-6u %-14" PRIu64 " %-12" PRIu64 " %-9.1f %-7.1f %s\n", w,
+			      lc->lc_lcore, pkts, bursts,
+			      bursts ? (double)pkts / (double)bursts : 0.0,
+			      nd->nd_sample[w].ws_busy_pct, rxq);
+	}
+}
+
+void cmd_dispatch(void *ctx, struct mgmt_req *req)
+{
+	struct node *nd = ctx;
+
+	req->mr_rc = 0;
+	switch (req->mr_cmd) {
+	case MGMT_SHOW_VERSION:
+		show_version(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_RUNNING_CONFIG:
+		cfg_dump(nd->nd_cfg, &req->mr_out);
+		break;
+	case MGMT_SHOW_INTERFACES:
+		show_interfaces(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_WORKER:
+		show_worker(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_ARP:
+		arp_show(&nd->nd_ctl, &req->mr_out);
+		break;
+	default:
+		req->mr_rc = -EOPNOTSUPP;
+		break;
+	}
+}

@@ -1,0 +1,88 @@
+/* Management plane: CLI sessions (their own threads) ask the control thread
+ * through a request/response queue and never touch control state directly.
+ *
+ *   session thread                      control thread (ctl_loop)
+ *   mgmt_call(q, req) --enqueue-->      mgmt_queue_poll(q, fn, ctx)
+ *        waits on req->done  <--post--     fn(ctx, req) fills req->out
+ *
+ * A session that never types anything holds no lock and blocks nobody. */
+#ifndef DMVPND_MGMT_H
+#define DMVPND_MGMT_H
+
+#include <semaphore.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "strbuf.h"
+
+enum mgmt_cmd {
+	MGMT_SHOW_VERSION,
+	MGMT_SHOW_RUNNING_CONFIG,
+	MGMT_SHOW_INTERFACES,
+	MGMT_SHOW_WORKER,
+	MGMT_SHOW_ARP,
+	MGMT_CMD_COUNT
+};
+
+struct mgmt_req {
+	enum mgmt_cmd mr_cmd;
+	char mr_arg[128];     /* the command's arguments, space separated */
+	struct strbuf mr_out; /* filled by the control thread */
+	int mr_rc;            /* 0 or negative errno, set by the control thread */
+	sem_t mr_done;        /* posted once mr_out/mr_rc are final */
+	struct mgmt_req *mr_next; /* queue link, owned by the queue */
+};
+
+struct mgmt_queue;
+
+/* mgmt_queue.c */
+struct mgmt_queue *mgmt_queue_create(void);
+/* Prepare a request (the caller owns it, usually on its stack): copies `arg`
+ * (NULL = none, truncated to mr_arg), empties mr_out, creates mr_done.
+ * mgmt_req_fini frees mr_out and mr_done once the answer has been read. */
+void mgmt_req_init(struct mgmt_req *req, enum mgmt_cmd cmd, const char *arg);
+void mgmt_req_fini(struct mgmt_req *req);
+/* Answers every queued request with -ESHUTDOWN, then frees the queue. */
+void mgmt_queue_destroy(struct mgmt_queue *q);
+/* Runs on: a session thread. Blocks until the control thread answers.
+ * Returns req->mr_rc; -ESHUTDOWN once the node is stopping. */
+int mgmt_call(struct mgmt_queue *q, struct mgmt_req *req);
+/* Fills req->mr_out and may set req->mr_rc (preset to 0). The request is
+ * answered when fn returns: fn must not keep a pointer to it. */
+typedef void (*mgmt_handler_fn)(void *ctx, struct mgmt_req *req);
+/* Runs on: the control thread. Never blocks; answers at most `max` requests.
+ * Returns the number handled. */
+unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx,
+			 unsigned max);
+/* Runs on: the control thread, at shutdown. Further mgmt_call()s fail.
+ * Answers everything still queued with -ESHUTDOWN. Idempotent. */
+void mgmt_queue_close(struct mgmt_queue *q);
+
+/* mgmt_auth.c */
+/* 1 if `password` matches the crypt(3) hash of `user` in cli, else 0. */
+int mgmt_auth_check(const struct cfg_cli *cli, const char *user,
+		    const char *password);
+/* A new SHA-512 crypt(3) hash of `password` into out; 0 or -errno. */
+int mgmt_auth_hash(const char *password, char *out, size_t outlen);
+
+/* mgmt_telnet.c */
+struct mgmt_telnet;
+/* Listens on cli->telnet_addr:telnet_port and serves each session in its own
+ * thread. NULL with errno set on failure (the caller logs it).
+ * Runs on: the control thread. *cli is copied (users and hashes): a changed
+ * user list takes effect after a stop/start. */
+struct mgmt_telnet *mgmt_telnet_start(const struct cfg_cli *cli,
+				      const char *hostname,
+				      struct mgmt_queue *q);
+/* Closes the listener and every session, joins their threads.
+ * Runs on: the control thread. Calls mgmt_queue_close(q) first: a session
+ * blocked in mgmt_call() waits for this very thread, so joining it with the
+ * queue open could deadlock. Returns within about a second however many
+ * sessions are connected, idle or not. */
+void mgmt_telnet_stop(struct mgmt_telnet *t);
+/* The bound TCP port (host order): the configured one, or the one the kernel
+ * chose when telnet_port was 0 (tests; cfg treats 0 as "telnet disabled",
+ * so the caller does not start it then). */
+uint16_t mgmt_telnet_port(const struct mgmt_telnet *t);
+
+#endif

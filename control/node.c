@@ -1,0 +1,230 @@
+/* Node lifecycle and the control thread's event loop.
+ *
+ * Start order: RCU, tables, mbuf pool, ports, worker contexts, FIB, control
+ * context, management; then workers launch. Stop is the reverse:
+ *   1. management stops (no new requests), the queue answers what is left;
+ *   2. workers are told to stop and joined (they go RCU-offline on exit);
+ *   3. ports stop and close;
+ *   4. control state, tables and RCU are freed (no reader remains). */
+#include "node.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+
+#include "lcore_ctx.h"
+#include "log.h"
+#include "ports.h"
+
+#define PUNT_RING_SIZE 1024
+#define CTL_IDLE_MAX_US 1000
+#define SAMPLE_PERIOD_NS CLK_NS_PER_S
+
+static int node_workers_create(struct node *nd)
+{
+	const struct cfg *cfg = nd->nd_cfg;
+	struct dp *dp = &nd->nd_dp;
+
+	dp->dp_nworkers = cfg->lcores.n_workers;
+	for (unsigned w = 0; w < dp->dp_nworkers; w++) {
+		struct lcore_ctx *lc = rte_zmalloc("lcore_ctx", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+		char name[RTE_RING_NAMESIZE];
+
+		if (lc == NULL)
+			return -ENOMEM;
+		dp->dp_workers[w] = lc;
+		lc->lc_idx = w;
+		lc->lc_lcore = cfg->lcores.workers[w];
+		lc->lc_dp = dp;
+		snprintf(name, sizeof(name), "punt_w%u", w);
+		lc->lc_punt = rte_ring_create(name, PUNT_RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (lc->lc_punt == NULL || rcu_reader_register(dp->dp_rcu, w) != 0)
+			return -ENOMEM;
+	}
+	/* RX queues round-robin over workers. */
+	for (unsigned p = 0; p < dp->dp_nports; p++)
+		for (uint16_t q = 0; q < dp->dp_ports[p].pt_nb_rxq; q++) {
+			struct lcore_ctx *lc = dp->dp_workers[q % dp->dp_nworkers];
+
+			if (lc->lc_nrxq == DP_MAX_RXQ_PER_WORKER)
+				return -E2BIG;
+			lc->lc_rxq[lc->lc_nrxq].rq_port_idx = (uint8_t)p;
+			lc->lc_rxq[lc->lc_nrxq].rq_queue = q;
+			lc->lc_nrxq++;
+		}
+	return 0;
+}
+
+static void node_workers_destroy(struct node *nd)
+{
+	struct dp *dp = &nd->nd_dp;
+
+	for (unsigned w = 0; w < dp->dp_nworkers; w++) {
+		struct lcore_ctx *lc = dp->dp_workers[w];
+		struct rte_mbuf *m = NULL;
+
+		if (lc == NULL)
+			continue;
+		if (lc->lc_punt != NULL) {
+			while (rte_ring_sc_dequeue(lc->lc_punt, (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+			rte_ring_free(lc->lc_punt);
+		}
+		for (unsigned p = 0; p < CFG_MAX_PORTS; p++)
+			rte_pktmbuf_free_bulk(lc->lc_tx[p].tp_pkts, lc->lc_tx[p].tp_n);
+		rcu_reader_unregister(dp->dp_rcu, w);
+		rte_free(lc);
+		dp->dp_workers[w] = NULL;
+	}
+}
+
+static void node_sample(struct timer *t, void *arg)
+{
+	struct node *nd = arg;
+	uint64_t now_tsc = rte_rdtsc();
+
+	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
+		const volatile struct dp_lcore_stats *ls = &nd->nd_dp.dp_workers[w]->lc_stats;
+		struct worker_sample *s = &nd->nd_sample[w];
+		uint64_t busy = ls->ls_busy_tsc;
+
+		if (s->ws_tsc != 0 && now_tsc > s->ws_tsc)
+			s->ws_busy_pct = 100.0 * (double)(busy - s->ws_busy_tsc) /
+					 (double)(now_tsc - s->ws_tsc);
+		s->ws_busy_tsc = busy;
+		s->ws_tsc = now_tsc;
+	}
+	timer_arm(&nd->nd_ctl.ct_timers, t, clock_now(&nd->nd_clock) + SAMPLE_PERIOD_NS);
+}
+
+static int node_dataplane_init(struct node *nd)
+{
+	const struct cfg *cfg = nd->nd_cfg;
+	struct dp *dp = &nd->nd_dp;
+	int rc;
+
+	dp->dp_backoff.bo_adaptive = cfg->lcores.poll_sleep_adaptive;
+	dp->dp_backoff.bo_sleep_us = cfg->lcores.poll_sleep_us;
+	dp->dp_backoff.bo_max_us = cfg->lcores.poll_sleep_max_us;
+	dp->dp_rcu = rcu_create("dmvpnd_rcu", cfg->lcores.n_workers, 4096);
+	if (dp->dp_rcu == NULL)
+		return -ENOMEM;
+	rc = neigh_table_init(&dp->dp_neigh, "neigh", 4096, dp->dp_rcu);
+	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", 4096, dp->dp_rcu);
+	if (rc != 0)
+		return rc;
+	dp->dp_pool = rte_pktmbuf_pool_create("mbufs", ports_pool_size(cfg), 256, 0,
+					      RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	if (dp->dp_pool == NULL) {
+		LOG_MAIN(ERR, "mbuf pool of %u: %s (raise eal.size-mb)", ports_pool_size(cfg),
+			 rte_strerror(rte_errno));
+		return -ENOMEM;
+	}
+	rc = ports_setup(dp, cfg);
+	return rc ? rc : node_workers_create(nd);
+}
+
+int node_start(struct node *nd, const struct cfg *cfg)
+{
+	int rc;
+
+	memset(nd, 0, sizeof(*nd));
+	nd->nd_cfg = cfg;
+	clock_init_monotonic(&nd->nd_clock);
+	nd->nd_start_ns = clock_now(&nd->nd_clock);
+	rc = node_dataplane_init(nd);
+	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
+	rc = rc ? rc : node_routes_install(nd);
+	if (rc != 0)
+		return rc;
+	nd->nd_mq = mgmt_queue_create();
+	if (nd->nd_mq == NULL)
+		return -ENOMEM;
+	if (cfg->cli.telnet_port != 0) {
+		nd->nd_telnet = mgmt_telnet_start(&cfg->cli, cfg->name, nd->nd_mq);
+		if (nd->nd_telnet == NULL) {
+			LOG_MGMT(ERR, "telnet on port %u: %s", cfg->cli.telnet_port, strerror(errno));
+			return -errno;
+		}
+	}
+	timer_init(&nd->nd_sample_timer, node_sample, nd);
+	timer_arm(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer, nd->nd_start_ns);
+	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
+		struct lcore_ctx *lc = nd->nd_dp.dp_workers[w];
+
+		rc = rte_eal_remote_launch(worker_main, lc, lc->lc_lcore);
+		if (rc != 0) {
+			LOG_MAIN(ERR, "cannot launch worker on lcore %u", lc->lc_lcore);
+			return rc;
+		}
+		nd->nd_workers_running = true;
+	}
+	LOG_MAIN(INFO, "node %s (%s) running: %u worker(s), %u port(s)", cfg->name,
+		 cfg_role_name(cfg->role), nd->nd_dp.dp_nworkers, nd->nd_dp.dp_nports);
+	return 0;
+}
+
+/* Idle: sleep up to CTL_IDLE_MAX_US, never past the next timer. */
+static void node_idle(struct node *nd, unsigned idle_loops)
+{
+	uint64_t next = timer_next(&nd->nd_ctl.ct_timers);
+	uint64_t now = clock_now(&nd->nd_clock);
+	uint64_t us = RTE_MIN((uint64_t)idle_loops * 10, (uint64_t)CTL_IDLE_MAX_US);
+
+	if (next > now)
+		us = RTE_MIN(us, (next - now) / 1000 + 1);
+	else
+		us = 0;
+	if (us > 0)
+		usleep((useconds_t)us);
+}
+
+void node_run(struct node *nd, volatile sig_atomic_t *stop)
+{
+	unsigned idle = 0;
+
+	while (!*stop) {
+		unsigned work = ctl_punt_poll(&nd->nd_ctl);
+
+		work += mgmt_queue_poll(nd->nd_mq, cmd_dispatch, nd, 8);
+		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
+		rcu_reclaim(nd->nd_dp.dp_rcu);
+		idle = work ? 0 : idle + 1;
+		if (idle > 0)
+			node_idle(nd, idle);
+	}
+}
+
+void node_stop(struct node *nd)
+{
+	struct dp *dp = &nd->nd_dp;
+
+	LOG_MAIN(INFO, "stopping");
+	if (nd->nd_telnet != NULL)
+		mgmt_telnet_stop(nd->nd_telnet);
+	if (nd->nd_mq != NULL) {
+		mgmt_queue_close(nd->nd_mq);
+		mgmt_queue_destroy(nd->nd_mq);
+	}
+	__atomic_store_n(&dp->dp_stop, 1, __ATOMIC_RELEASE);
+	if (nd->nd_workers_running)
+		rte_eal_mp_wait_lcore();
+	ports_teardown(dp);
+	timer_cancel(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer);
+	ctl_fini(&nd->nd_ctl);
+	node_workers_destroy(nd);
+	if (dp->dp_rcu != NULL)
+		rcu_reclaim(dp->dp_rcu);
+	neigh_table_fini(&dp->dp_neigh);
+	if (dp->dp_fib.fb_lpm != NULL)
+		fib_fini(&dp->dp_fib);
+	rcu_destroy(dp->dp_rcu);
+	rte_mempool_free(dp->dp_pool);
+	LOG_MAIN(INFO, "stopped");
+}

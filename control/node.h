@@ -1,0 +1,48 @@
+/* A running dmvpnd node: config, dataplane, control context, management.
+ * node_start builds it on the main lcore after EAL init, node_run is the
+ * control thread's event loop, node_stop tears it down in reverse. */
+#ifndef DMVPND_NODE_H
+#define DMVPND_NODE_H
+
+#include <signal.h>
+
+#include "cfg.h"
+#include "clock.h"
+#include "ctl.h"
+#include "dp.h"
+#include "mgmt.h"
+
+struct worker_sample {
+	uint64_t ws_busy_tsc;
+	uint64_t ws_tsc;
+	double ws_busy_pct; /* over the last sample period */
+};
+
+struct node {
+	const struct cfg *nd_cfg;
+	struct dp nd_dp;
+	struct clock nd_clock;
+	struct ctl nd_ctl;
+	struct mgmt_queue *nd_mq;
+	struct mgmt_telnet *nd_telnet;
+	struct timer nd_sample_timer;
+	struct worker_sample nd_sample[CFG_MAX_WORKERS];
+	uint64_t nd_start_ns;
+	bool nd_workers_running;
+};
+
+/* node.c */
+int node_start(struct node *nd, const struct cfg *cfg);
+/* Runs until *stop becomes non-zero. */
+void node_run(struct node *nd, volatile sig_atomic_t *stop);
+void node_stop(struct node *nd);
+
+/* node_routes.c */
+/* Connected, local and static routes from the config into the FIB. */
+int node_routes_install(struct node *nd);
+
+/* cmd_show.c */
+/* mgmt_handler_fn: answers one CLI request on the control thread. */
+void cmd_dispatch(void *ctx, struct mgmt_req *req);
+
+#endif

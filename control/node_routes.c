@@ -1,0 +1,76 @@
+/* The routes a node starts with: connected and local ones for each port,
+ * then the config's static routes (via a port's subnet or the tunnel). */
+#include <errno.h>
+#include <string.h>
+
+#include "inet.h"
+#include "log.h"
+#include "node.h"
+
+static int route_add(struct node *nd, uint32_t prefix, uint8_t len, uint8_t type,
+		     uint16_t port, uint32_t gw, enum fib_source src)
+{
+	struct fib_nh nh = {.nh_type = type, .nh_port = port, .nh_gw = gw};
+	char ip[INET_ADDRSTR];
+	int rc = fib_route_add(&nd->nd_dp.dp_fib, prefix, len, &nh, src);
+
+	if (rc != 0)
+		LOG_CTL(ERR, "route %s/%u: %s", inet_v4_str(prefix, ip), len, strerror(-rc));
+	return rc;
+}
+
+static int port_routes(struct node *nd, uint16_t idx)
+{
+	const struct dp_port *pt = &nd->nd_dp.dp_ports[idx];
+	uint32_t mask = inet_v4_mask(pt->pt_plen);
+	int rc;
+
+	rc = route_add(nd, pt->pt_addr & mask, pt->pt_plen, FIB_NH_CONNECTED, idx, 0,
+		       FIB_SRC_CONNECTED);
+	rc = rc ? rc : route_add(nd, pt->pt_addr, 32, FIB_NH_LOCAL, idx, 0, FIB_SRC_LOCAL);
+	/* The subnet's broadcast address is never forwarded (RFC 2644). */
+	if (rc == 0 && pt->pt_plen <= 30)
+		rc = route_add(nd, pt->pt_addr | ~mask, 32, FIB_NH_DROP, idx, 0, FIB_SRC_LOCAL);
+	return rc;
+}
+
+/* Which port's subnet holds `ip`; -1 if none. */
+static int port_for(const struct dp *dp, uint32_t ip)
+{
+	for (unsigned i = 0; i < dp->dp_nports; i++) {
+		uint32_t mask = inet_v4_mask(dp->dp_ports[i].pt_plen);
+
+		if ((ip & mask) == (dp->dp_ports[i].pt_addr & mask))
+			return (int)i;
+	}
+	return -1;
+}
+
+int node_routes_install(struct node *nd)
+{
+	const struct cfg *cfg = nd->nd_cfg;
+	const struct cfg_tunnel *tn = &cfg->tunnel;
+	int rc = 0;
+
+	for (uint16_t i = 0; i < nd->nd_dp.dp_nports && rc == 0; i++)
+		rc = port_routes(nd, i);
+	if (rc == 0 && tn->present) {
+		/* The overlay: carried by the tunnel dataplane (mGRE + NHRP). */
+		rc = route_add(nd, tn->address.addr & inet_v4_mask(tn->address.len),
+			       tn->address.len, FIB_NH_TUNNEL, 0, 0, FIB_SRC_CONNECTED);
+		rc = rc ? rc : route_add(nd, tn->address.addr, 32, FIB_NH_LOCAL, 0, 0,
+					 FIB_SRC_LOCAL);
+	}
+	for (unsigned r = 0; r < cfg->n_routes && rc == 0; r++) {
+		const struct cfg_route *cr = &cfg->routes[r];
+		int port = port_for(&nd->nd_dp, cr->via);
+
+		if (port >= 0)
+			rc = route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY,
+				       (uint16_t)port, cr->via, FIB_SRC_STATIC);
+		else
+			rc = route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_TUNNEL, 0,
+				       cr->via, FIB_SRC_STATIC);
+	}
+	return rc;
+}

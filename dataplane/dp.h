@@ -1,0 +1,61 @@
+/* What the workers share, read-only once they run: ports, the mbuf pool, the
+ * RCU variable and the tables published through it. The control thread
+ * builds it (control/node.c) and remains the single writer of the tables. */
+#ifndef DMVPND_DP_H
+#define DMVPND_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mempool.h>
+
+#include "cfg.h"
+#include "fib.h"
+#include "neigh.h"
+#include "rcu.h"
+
+#define DP_BURST 32
+#define DP_MAX_RXQ_PER_WORKER 8
+
+struct dp_port {
+	uint16_t pt_id;      /* ethdev port id */
+	uint8_t pt_role;     /* enum cfg_port_role */
+	struct rte_ether_addr pt_mac;
+	uint32_t pt_addr;    /* host order */
+	uint8_t pt_plen;
+	uint16_t pt_mtu;
+	uint16_t pt_nb_rxq;
+	uint16_t pt_nb_txq;
+	uint16_t pt_ctl_txq; /* the control thread's own TX queue */
+	char pt_name[CFG_NAME_MAX];
+};
+
+struct dp_backoff {
+	bool bo_adaptive;
+	uint32_t bo_sleep_us;     /* fixed mode */
+	uint32_t bo_max_us;       /* adaptive mode cap */
+};
+
+struct lcore_ctx;
+
+struct dp {
+	unsigned dp_nports;
+	struct dp_port dp_ports[CFG_MAX_PORTS];
+	uint8_t dp_port_idx[RTE_MAX_ETHPORTS]; /* ethdev id -> index, 0xff none */
+	unsigned dp_nworkers;
+	struct lcore_ctx *dp_workers[CFG_MAX_WORKERS];
+	struct rte_mempool *dp_pool;
+	struct rcu *dp_rcu;
+	struct fib dp_fib;
+	struct neigh_table dp_neigh;
+	struct dp_backoff dp_backoff;
+	uint32_t dp_stop; /* set by control with a release store */
+};
+
+static inline bool dp_is_stopping(const struct dp *dp)
+{
+	return __atomic_load_n(&dp->dp_stop, __ATOMIC_ACQUIRE) != 0;
+}
+
+#endif

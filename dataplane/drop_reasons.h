@@ -1,0 +1,32 @@
+/* One list of dataplane drop reasons: enum, name and per-lcore counter come
+ * from here (VPP error.def style). Add a reason here and nowhere else. */
+#ifndef DMVPND_DROP_REASONS_H
+#define DMVPND_DROP_REASONS_H
+
+#define DP_DROP_REASONS(X)                                                      \
+	X(NOT_FOR_US, "not_for_us", "destination MAC is neither ours nor broadcast") \
+	X(RUNT, "runt", "frame shorter than its headers")                       \
+	X(ETHERTYPE, "unknown_ethertype", "neither IPv4 nor ARP")               \
+	X(IPV4_HEADER, "ipv4_bad_header", "IPv4 version, length or checksum wrong") \
+	X(IPV4_FRAGMENT, "ipv4_local_fragment", "fragment addressed to us")     \
+	X(NO_ROUTE, "no_route", "no FIB entry for the destination")             \
+	X(BLACKHOLE, "blackhole", "route points to drop")                       \
+	X(TTL, "ttl_exceeded", "TTL expired in transit")                        \
+	X(MTU, "mtu_exceeded", "packet larger than the egress MTU")             \
+	X(TUNNEL, "tunnel_unavailable", "tunnel dataplane not available")       \
+	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
+	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
+	X(TX_FULL, "tx_full", "port TX queue full")
+
+enum dp_drop {
+#define DP_DROP_ENUM(e, name, help) DP_DROP_##e,
+	DP_DROP_REASONS(DP_DROP_ENUM)
+#undef DP_DROP_ENUM
+	DP_DROP_COUNT
+};
+
+/* stats.c */
+const char *dp_drop_name(enum dp_drop d);
+const char *dp_drop_help(enum dp_drop d);
+
+#endif

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# One dmvpnd node between a LAN host and a WAN host, on net_af_packet:
+#
+#   [lanhost] eth0 10.0.0.10 ──veth── lan0 [ node: dmvpnd ] wan0 ──veth── eth0 192.0.2.10 [wanhost]
+#                                        10.0.0.1/24    192.0.2.1/24
+#
+# Both hosts ping the node (ARP resolved both ways), ping each other through
+# it, get ICMP time exceeded for TTL 1; a scripted telnet client watches the
+# counters grow; the node stops cleanly on SIGTERM. Namespaces are removed on
+# any exit. Needs root.
+set -u
+dmvpnd=${1:?usage: test_node_netns.sh path/to/dmvpnd}
+src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$src/tests/integ/netns_lib.sh"
+work=$(mktemp -d)
+trap 'netns_cleanup; rm -rf "$work"' EXIT
+
+cli() { nsx node /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
+rx_packets() { # port name -> "packets input" counter from show interfaces
+  cli 'show interfaces' | awk -v p="$1" '$1 == p {f=1} f && /packets input/ {print $1; exit}'
+}
+
+netns_add node; netns_add lanhost; netns_add wanhost
+veth_link node lan0 lanhost eth0
+veth_link node wan0 wanhost eth0
+nsx lanhost ip addr add 10.0.0.10/24 dev eth0
+nsx wanhost ip addr add 192.0.2.10/24 dev eth0
+nsx lanhost ip route add 192.0.2.0/24 via 10.0.0.1
+nsx wanhost ip route add 10.0.0.0/24 via 192.0.2.1
+
+config_for_run "$src/configs/node.yaml" "$work/node.yaml"
+nsx node "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
+pid=$!
+if ! wait_for_log "$work/node.log" "running" 30; then
+  bad "dmvpnd did not start"; cat "$work/node.log"; summary; exit 1
+fi
+ok "dmvpnd started"
+
+echo "--- ping the node from the LAN host"
+check "LAN host pings 10.0.0.1" nsx lanhost ping -c 3 -i 0.2 -W 2 10.0.0.1
+echo "--- ping the node from the WAN host"
+check "WAN host pings 192.0.2.1" nsx wanhost ping -c 3 -i 0.2 -W 2 192.0.2.1
+check "LAN host resolved the node's MAC" \
+  sh -c "ip netns exec $NS_PREFIX-lanhost ip neigh show 10.0.0.1 | grep -q lladdr"
+echo "--- CLI transcript"
+cli 'show version' 'show arp' 'show worker' 'show running-config' | tee "$work/cli1.txt"
+check "node resolved the LAN host" grep -q '^10.0.0.10 .*reachable' "$work/cli1.txt"
+check "node resolved the WAN host" grep -q '^192.0.2.10 .*reachable' "$work/cli1.txt"
+
+before=$(rx_packets lan0)
+nsx lanhost ping -c 5 -i 0.2 -W 2 10.0.0.1 > /dev/null
+after=$(rx_packets lan0)
+cli 'show interfaces'
+echo "lan0 packets input: before $before, after $after"
+check "show interfaces counters grow" test "${after:-0}" -ge $((${before:-0} + 5))
+
+echo "--- forwarding between the hosts"
+check "LAN host pings WAN host through the node" nsx lanhost ping -c 3 -i 0.2 -W 2 192.0.2.10
+out=$(nsx lanhost ping -c 1 -t 1 -W 2 192.0.2.10 2>&1)
+echo "$out"
+check "TTL 1 gets time exceeded from 10.0.0.1" \
+  sh -c "echo '$out' | grep -qi 'from 10.0.0.1.*time to live exceeded'"
+
+echo "--- stop"
+node_stop "$pid" 15; rc=$?
+check "node stops cleanly on SIGTERM (exit $rc)" test $rc -eq 0
+check "node logged its stop" grep -q "stopped" "$work/node.log"
+echo "--- node log"
+cat "$work/node.log"
+summary
