@@ -56,7 +56,7 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 		      " punted, %" PRIu64 " dropped\n", s.ps_rx_pkts, s.ps_rx_bytes,
 		      s.ps_punt_pkts, drops);
 	strbuf_printf(out, "  %" PRIu64 " packets output, %" PRIu64 " bytes, %" PRIu64
-		      " from control\n", s.ps_tx_pkts + cc[CTL_TX_PKTS], s.ps_tx_bytes,
+		      " from control\n", s.ps_tx_pkts + cc[CTL_TX_PKTS], s.ps_tx_bytes + cc[CTL_TX_BYTES],
 		      cc[CTL_TX_PKTS]);
 	strbuf_printf(out, "  driver: %" PRIu64 " missed, %" PRIu64 " rx errors, %" PRIu64
 		      " tx errors, %" PRIu64 " no mbuf\n", hw.imissed, hw.ierrors, hw.oerrors,

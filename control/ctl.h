@@ -29,6 +29,7 @@
 	X(LOCAL_BAD, "local_malformed")                   \
 	X(LOCAL_UNHANDLED, "local_unhandled_protocol")    \
 	X(TX_PKTS, "ctl_tx_packets")                      \
+	X(TX_BYTES, "ctl_tx_bytes")                       \
 	X(TX_FAIL, "ctl_tx_failed")                       \
 	X(NO_ROUTE, "ctl_no_route")                       \
 	X(NOMEM, "ctl_no_mbuf")

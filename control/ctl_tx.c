@@ -17,9 +17,11 @@ struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx)
 void ctl_tx_frame(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 {
 	const struct dp_port *pt = &ct->ct_dp->dp_ports[port_idx];
+	uint32_t len = m->pkt_len;
 
 	if (rte_eth_tx_burst(pt->pt_id, pt->pt_ctl_txq, &m, 1) == 1) {
 		ctl_count(ct, port_idx, CTL_TX_PKTS);
+		ct->ct_cnt[port_idx][CTL_TX_BYTES] += len;
 		return;
 	}
 	ctl_count(ct, port_idx, CTL_TX_FAIL);

@@ -29,7 +29,7 @@ nsx lanhost ip route add 192.0.2.0/24 via 10.0.0.1
 nsx wanhost ip route add 10.0.0.0/24 via 192.0.2.1
 
 config_for_run "$src/configs/node.yaml" "$work/node.yaml"
-nsx node "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
+ip netns exec "$NS_PREFIX-node" "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
 pid=$!
 if ! wait_for_log "$work/node.log" "running" 30; then
   bad "dmvpnd did not start"; cat "$work/node.log"; summary; exit 1
