@@ -400,7 +400,7 @@ static const struct t_case t_cases[] = {
 	/* 44 */ { "node: {name: n, role: hub}\nnode2: [\n", "t.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node that starts at line 3 column 1)" },
 	/* 45 */ { "node:\n\tname: n\n", "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2 column 1)" },
 	/* 46 */ { "node: {name: \"\xff\"}\n", "t.yaml:1:15: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)" },
-	/* 47: an alias reports where its anchor stands */
+	/* 47: an error in an aliased value points at its anchor */
 	/* 47 */ { T_MIN "lcores: {workers: &w [2], main: 3}\n" "eal: {size-mb: *w}\n", "t.yaml:4:19: expected an integer in 64..65536 for 'eal.size-mb', got a sequence" },
 	/* 48 */ { "node: {name: n, role: hub}\nports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 575}]\n" T_NOCLI, "t.yaml:2:70: 'ports[0].mtu' must be an integer in 576..9000, got 575" },
 };

@@ -2,6 +2,7 @@
  * critical section, and it is freed once every reader has reported; the
  * neighbour table and FIB built on it keep old entries alive likewise. */
 #include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -137,6 +138,8 @@ static void test_threaded_reader(void **state)
 	s.cur->magic = MAGIC;
 	assert_int_equal(rcu_reader_register(s.r, 0), 0);
 	assert_int_equal(pthread_create(&th, NULL, reader_main, &s), 0);
+	while (s.reads == 0)
+		sched_yield(); /* the reader is online and reading */
 	for (uint32_t g = 1; g <= 20000; g++) {
 		struct obj *n = calloc(1, sizeof(*n)), *old = s.cur;
 
