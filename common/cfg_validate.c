@@ -212,19 +212,19 @@ static int val_tunnel(const struct cfg *cfg, struct cfg_err *err)
 	return val_tunnel_role(cfg, err);
 }
 
-/* Where a next hop may live: the subnets of LAN ports and of the tunnel. */
+/* Where a next hop may live: the subnets of the ports (a wan gateway for
+ * the underlay, a lan router) and of the tunnel (an overlay next hop). */
 static int val_via_reachable(const struct cfg *cfg, uint32_t via)
 {
 	unsigned i;
 
 	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
-		if (cfg->ports[i].role == CFG_PORT_LAN &&
-		    val_contains(cfg->ports[i].address, via))
+		if (val_contains(cfg->ports[i].address, via))
 			return 1;
 	return cfg->tunnel.present && val_contains(cfg->tunnel.address, via);
 }
 
-/* "lan0 10.0.0.0/24, tunnel0 10.255.0.0/24" for the unreachable message. */
+/* "wan0 192.0.2.0/24, lan0 10.0.0.0/24, tunnel0 10.255.0.0/24" for the message. */
 static void val_subnets(const struct cfg *cfg, char *out, size_t outlen)
 {
 	char b[INET_ADDRSTR + 3];
@@ -237,8 +237,6 @@ static void val_subnets(const struct cfg *cfg, char *out, size_t outlen)
 		const struct cfg_port *p =
 			i < cfg->n_ports && i < CFG_MAX_PORTS ? &cfg->ports[i] : NULL;
 
-		if (p != NULL && p->role != CFG_PORT_LAN)
-			continue;
 		if (p == NULL && !cfg->tunnel.present)
 			break;
 		n = snprintf(out + o, outlen - o, "%s%s %s", o ? ", " : "",
@@ -270,7 +268,7 @@ static int val_route_via(const struct cfg *cfg, const struct cfg_route *r,
 	if (!val_via_reachable(cfg, r->via)) {
 		val_subnets(cfg, nets, sizeof(nets));
 		return VAL_FAIL(cfg, err, r->pos_via,
-				"route %s: next hop %s is not inside a lan port subnet or the tunnel subnet (%s)",
+				"route %s: next hop %s is not inside a port subnet or the tunnel subnet (%s)",
 				val_pfx(r->prefix, b), inet_v4_str(r->via, a), nets);
 	}
 	return 0;

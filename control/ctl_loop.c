@@ -46,7 +46,7 @@ void ctl_fini(struct ctl *ct)
 }
 
 /* A packet the worker could not forward because the next hop had no MAC:
- * route it again here, age it like the worker would have, hold it on ARP. */
+ * route it again here and hold it while ARP resolves. */
 static void ctl_resolve_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 {
 	struct rte_ipv4_hdr *ip =
@@ -58,9 +58,7 @@ static void ctl_resolve_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf 
 		rte_pktmbuf_free(m);
 		return;
 	}
-	ip->time_to_live--;
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	/* The worker already decremented the TTL. */
 	arp_output(ct, (uint8_t)nh->nh_port,
 		   nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr), m);
 }

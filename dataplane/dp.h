@@ -13,6 +13,7 @@
 #include "cfg.h"
 #include "fib.h"
 #include "neigh.h"
+#include "peer_table.h"
 #include "rcu.h"
 
 #define DP_BURST 32
@@ -37,6 +38,22 @@ struct dp_backoff {
 	uint32_t bo_max_us;       /* adaptive mode cap */
 };
 
+/* The mGRE tunnel as the workers see it (fixed at start). */
+struct dp_tunnel {
+	bool tn_present;
+	bool tn_is_hub;
+	uint8_t tn_phase;        /* 1, 2, 3 */
+	bool tn_has_key;
+	uint32_t tn_key;         /* host order */
+	uint32_t tn_addr;        /* overlay address, host order */
+	uint8_t tn_plen;
+	uint16_t tn_mtu;         /* largest inner packet carried */
+	uint8_t tn_wan;          /* port index of the underlay */
+	uint8_t tn_ttl;          /* outer TTL */
+	bool tn_copy_dscp;       /* inner DSCP copied to the outer header */
+	uint32_t tn_nhs_overlay; /* first NHS (spokes): where misses go meanwhile */
+};
+
 struct lcore_ctx;
 
 struct dp {
@@ -49,6 +66,9 @@ struct dp {
 	struct rcu *dp_rcu;
 	struct fib dp_fib;
 	struct neigh_table dp_neigh;
+	struct peer_table dp_peers;
+	struct dp_tunnel dp_tunnel;
+	uint32_t dp_max_peers;
 	struct dp_backoff dp_backoff;
 	uint32_t dp_stop; /* set by control with a release store */
 };

@@ -13,7 +13,16 @@
 	X(BLACKHOLE, "blackhole", "route points to drop")                       \
 	X(TTL, "ttl_exceeded", "TTL expired in transit")                        \
 	X(MTU, "mtu_exceeded", "packet larger than the egress MTU")             \
-	X(TUNNEL, "tunnel_unavailable", "tunnel dataplane not available")       \
+	X(TUNNEL, "tunnel_unavailable", "no tunnel configured for this route")  \
+	X(NO_PEER, "nhrp_no_peer", "no NHRP entry for the tunnel next hop")     \
+	X(TUNNEL_MTU, "tunnel_mtu", "inner packet larger than the tunnel MTU")  \
+	X(GRE_HEADER, "gre_bad_header", "GRE version, flags or length wrong")   \
+	X(GRE_CSUM, "gre_bad_checksum", "GRE checksum wrong")                   \
+	X(GRE_KEY, "gre_key_mismatch", "GRE key absent, present or different")  \
+	X(GRE_PROTO, "gre_unknown_protocol", "GRE payload neither IPv4 nor NHRP") \
+	X(GRE_RECURSION, "gre_recursion", "GRE inside GRE to ourselves")        \
+	X(GRE_NOT_WAN, "gre_not_on_wan", "GRE arrived on a LAN port")            \
+	X(LOCAL_PROTO, "local_unknown_protocol", "to us, neither ICMP nor GRE")  \
 	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
 	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
 	X(TX_FULL, "tx_full", "port TX queue full")

@@ -1,15 +1,17 @@
 /* IPv4 stage: validate the header, look the destination up in the FIB, and
- * either punt (ours, unresolved, TTL), forward (rewrite + TX) or drop. */
+ * either deliver locally (ICMP punted, GRE decapsulated), forward to a port
+ * (rewrite + TX), send into the tunnel (GRE encap), or drop and count. */
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include "gre.h"
 #include "lcore_ctx.h"
 
 #define ETH_IPV4_MIN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
 
 /* 0 when the header is sane; trims link-layer padding. Lengths are checked
  * against what is present, never trusted (RFC 1812 5.2.2). */
-static int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
+int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t l3_len, hlen, tot;
@@ -25,8 +27,11 @@ static int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 		return -1;
 	if (rte_raw_cksum(ip, hlen) != 0xffff)
 		return -1;
-	if (tot < l3_len)
+	if (tot < l3_len) {
 		rte_pktmbuf_trim(m, (uint16_t)(l3_len - tot));
+		/* Multi-segment trims shorten pkt_len; data_len of the first
+		 * segment is what the stages read. */
+	}
 	*out = ip;
 	return 0;
 }
@@ -41,74 +46,106 @@ static void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)sum);
 }
 
+void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
+		 struct rte_mbuf *m, uint32_t via)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct neigh_entry *ne = neigh_table_lookup(&dp->dp_neigh, out_idx, via);
+	struct rte_ether_hdr *eth;
+
+	if (unlikely(ne == NULL)) {
+		/* The control thread routes it again, ARPs and holds it. */
+		punt_one(lc, in_idx, m, PUNT_RESOLVE);
+		return;
+	}
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	eth->dst_addr = ne->ne_mac;
+	eth->src_addr = dp->dp_ports[out_idx].pt_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	tx_enqueue(lc, out_idx, m);
+}
+
 static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			 struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
 {
-	const struct dp *dp = lc->lc_dp;
-	uint8_t out_idx = (uint8_t)nh->nh_port;
-	const struct dp_port *out = &dp->dp_ports[out_idx];
-	uint32_t via = nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw
-						     : rte_be_to_cpu_32(ip->dst_addr);
-	const struct neigh_entry *ne;
-	struct rte_ether_hdr *eth;
+	const struct dp_port *out = &lc->lc_dp->dp_ports[nh->nh_port];
 
-	if (unlikely(ip->time_to_live <= 1)) {
-		punt_one(lc, in_idx, m, PUNT_TTL);
-		return;
-	}
 	if (unlikely(rte_be_to_cpu_16(ip->total_length) > out->pt_mtu)) {
 		lc_drop(lc, in_idx, m, DP_DROP_MTU);
 		return;
 	}
-	ne = neigh_table_lookup(&dp->dp_neigh, nh->nh_port, via);
-	if (unlikely(ne == NULL)) {
-		punt_one(lc, in_idx, m, PUNT_RESOLVE);
+	ipv4_ttl_dec(ip);
+	ipv4_output(lc, in_idx, (uint8_t)nh->nh_port, m,
+		    nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr));
+}
+
+static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip, bool from_tunnel)
+{
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+		lc_drop(lc, in_idx, m, DP_DROP_IPV4_FRAGMENT);
 		return;
 	}
-	ipv4_ttl_dec(ip);
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	eth->dst_addr = ne->ne_mac;
-	eth->src_addr = out->pt_mac;
-	tx_enqueue(lc, out_idx, m);
+	switch (ip->next_proto_id) {
+	case IPPROTO_ICMP:
+		/* Tunnel-borne ICMP is marked so the reply goes back in. */
+		punt_one(lc, in_idx, m, PUNT_LOCAL | (from_tunnel ? PUNT_F_TUNNEL : 0));
+		break;
+	case IPPROTO_GRE:
+		if (unlikely(from_tunnel))
+			lc_drop(lc, in_idx, m, DP_DROP_GRE_RECURSION);
+		else
+			gre_decap_one(lc, in_idx, m, ip);
+		break;
+	default:
+		lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
+		break;
+	}
+}
+
+void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, bool from_tunnel)
+{
+	const struct fib_nh *nh = fib_lookup(&lc->lc_dp->dp_fib, rte_be_to_cpu_32(ip->dst_addr));
+
+	if (unlikely(nh == NULL)) {
+		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	if (nh->nh_type == FIB_NH_LOCAL) {
+		ipv4_local(lc, in_idx, m, ip, from_tunnel);
+		return;
+	}
+	if (unlikely(ip->time_to_live <= 1)) {
+		punt_one(lc, in_idx, m, PUNT_TTL | (from_tunnel ? PUNT_F_TUNNEL : 0));
+		return;
+	}
+	switch (nh->nh_type) {
+	case FIB_NH_CONNECTED:
+	case FIB_NH_GATEWAY:
+		ipv4_forward(lc, in_idx, m, ip, nh);
+		break;
+	case FIB_NH_TUNNEL:
+		ipv4_ttl_dec(ip);
+		gre_encap_one(lc, in_idx, m, ip, nh);
+		break;
+	default:
+		lc_drop(lc, in_idx, m, DP_DROP_BLACKHOLE);
+		break;
+	}
 }
 
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n)
 {
-	const struct fib *fib = &lc->lc_dp->dp_fib;
-
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		struct rte_ipv4_hdr *ip;
-		const struct fib_nh *nh;
 
 		if (unlikely(ipv4_validate(m, &ip) != 0)) {
 			lc_drop(lc, port_idx, m, DP_DROP_IPV4_HEADER);
 			continue;
 		}
-		nh = fib_lookup(fib, rte_be_to_cpu_32(ip->dst_addr));
-		if (unlikely(nh == NULL)) {
-			lc_drop(lc, port_idx, m, DP_DROP_NO_ROUTE);
-			continue;
-		}
-		switch (nh->nh_type) {
-		case FIB_NH_LOCAL:
-			if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG |
-							   RTE_IPV4_HDR_OFFSET_MASK))
-				lc_drop(lc, port_idx, m, DP_DROP_IPV4_FRAGMENT);
-			else
-				punt_one(lc, port_idx, m, PUNT_LOCAL);
-			break;
-		case FIB_NH_CONNECTED:
-		case FIB_NH_GATEWAY:
-			ipv4_forward(lc, port_idx, m, ip, nh);
-			break;
-		case FIB_NH_TUNNEL:
-			lc_drop(lc, port_idx, m, DP_DROP_TUNNEL);
-			break;
-		default:
-			lc_drop(lc, port_idx, m, DP_DROP_BLACKHOLE);
-			break;
-		}
+		ipv4_route_one(lc, port_idx, m, ip, false);
 	}
 }

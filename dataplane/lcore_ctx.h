@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_ip.h>
 #include <rte_ring.h>
 
 #include "dp.h"
@@ -24,6 +25,14 @@ struct lcore_rxq {
 	uint16_t rq_queue;
 };
 
+#define EV_RECENT_SLOTS 256
+
+struct ev_recent {
+	uint32_t er_a, er_b;
+	uint64_t er_tsc;
+	uint8_t er_cause;
+};
+
 struct lcore_ctx {
 	unsigned lc_idx;    /* worker index: RCU thread id and TX queue */
 	unsigned lc_lcore;  /* EAL lcore id */
@@ -31,6 +40,9 @@ struct lcore_ctx {
 	unsigned lc_nrxq;
 	struct lcore_rxq lc_rxq[DP_MAX_RXQ_PER_WORKER];
 	struct rte_ring *lc_punt;
+	struct rte_ring *lc_events; /* struct dp_event elements */
+	struct peer_stats *lc_peer_stats; /* dp_max_peers slots */
+	struct ev_recent lc_recent[EV_RECENT_SLOTS];
 	uint32_t lc_idle;   /* consecutive empty polls */
 	uint64_t lc_hz;
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
@@ -57,6 +69,15 @@ int worker_main(void *arg);
 /* ipv4_input.c */
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n);
+/* Validate the IPv4 header after the Ethernet header; trims padding. */
+int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
+/* Route one valid IPv4 packet; from_tunnel marks decapsulated packets. */
+void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, bool from_tunnel);
+/* Send m (Ethernet + IPv4, TTL final) to next hop `via` on port out_idx, or
+ * punt it for ARP resolution. Consumes m. */
+void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
+		 struct rte_mbuf *m, uint32_t via);
 
 /* classify.c */
 void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,

@@ -2,6 +2,7 @@
 #include "punt.h"
 
 #include <rte_cycles.h>
+#include <rte_ring_elem.h>
 
 #include "lcore_ctx.h"
 
@@ -17,6 +18,10 @@ static const struct {
 	[PUNT_LOCAL] = {"local", 20000, 512},
 	[PUNT_RESOLVE] = {"resolve", 2000, 128},
 	[PUNT_TTL] = {"ttl", 1000, 64},
+	[PUNT_NHRP] = {"nhrp", 20000, 512},
+	[PUNT_EV_REDIRECT] = {"redirect", 1000, 64},
+	[PUNT_EV_RESOLVE] = {"resolve_nhrp", 1000, 64},
+	[PUNT_EV_FRAG] = {"frag_needed", 1000, 64},
 };
 
 const char *punt_cause_name(enum punt_cause c)
@@ -51,10 +56,9 @@ static int punt_bucket_take(struct punt_bucket *b, uint64_t hz, uint64_t now)
 	return 1;
 }
 
-void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m,
-	      enum punt_cause cause)
+void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsigned cause)
 {
-	if (!punt_bucket_take(&lc->lc_bucket[cause], lc->lc_hz, rte_rdtsc())) {
+	if (!punt_bucket_take(&lc->lc_bucket[cause & 0xff], lc->lc_hz, rte_rdtsc())) {
 		lc_drop(lc, port_idx, m, DP_DROP_PUNT_RATE);
 		return;
 	}
@@ -64,4 +68,41 @@ void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m,
 		return;
 	}
 	lc->lc_stats.ls_port[port_idx].ps_punt_pkts++;
+}
+
+/* A second's memory of recent events, direct-mapped: the same redirect or
+ * resolution is not asked for again while the first is in flight. */
+static int punt_event_recent(struct lcore_ctx *lc, uint8_t cause, uint32_t a, uint32_t b,
+			     uint64_t now)
+{
+	uint32_t h = (a * 0x9e3779b1u) ^ (b * 0x85ebca6bu) ^ cause;
+	struct ev_recent *r = &lc->lc_recent[h % EV_RECENT_SLOTS];
+
+	if (r->er_a == a && r->er_b == b && r->er_cause == cause && now - r->er_tsc < lc->lc_hz)
+		return 1;
+	r->er_a = a;
+	r->er_b = b;
+	r->er_cause = cause;
+	r->er_tsc = now;
+	return 0;
+}
+
+void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
+		uint32_t key_a, uint32_t key_b)
+{
+	uint64_t now = rte_rdtsc();
+	struct dp_port_stats *ps = &lc->lc_stats.ls_port[port_idx];
+
+	if (punt_event_recent(lc, ev->ev_cause, key_a, key_b, now))
+		return;
+	if (!punt_bucket_take(&lc->lc_bucket[ev->ev_cause], lc->lc_hz, now)) {
+		ps->ps_drop[DP_DROP_PUNT_RATE]++;
+		return;
+	}
+	ev->ev_port = port_idx;
+	if (rte_ring_sp_enqueue_elem(lc->lc_events, ev, sizeof(*ev)) != 0) {
+		ps->ps_drop[DP_DROP_PUNT_FULL]++;
+		return;
+	}
+	lc->lc_stats.ls_events++;
 }

@@ -26,6 +26,7 @@ struct dp_lcore_stats {
 	uint64_t ls_busy_tsc;   /* cycles spent in loops that had packets */
 	uint64_t ls_start_tsc;
 	uint64_t ls_sleeps;
+	uint64_t ls_events;
 	struct dp_port_stats ls_port[CFG_MAX_PORTS];
 } __rte_cache_aligned;
 

@@ -390,7 +390,7 @@ static const struct t_case t_cases[] = {
 	/* 34 */ { "node: {name: s, role: spoke}\n" T_PORTS T_NOCLI "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.2}]}\n", "t.yaml:4:82: NHS address 10.255.0.2 is this node's own tunnel address; give the hub's overlay address" },
 	/* 35 */ { "node: {name: s, role: spoke}\n" T_PORTS T_NOCLI "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.1}, {nbma: 192.0.2.9, address: 10.255.0.3}]}\n", "t.yaml:4:95: NHS 10.255.0.3 is listed twice in tunnel.nhs (first at line 4)" },
 	/* 36 */ { T_MIN "routes: [{prefix: 10.0.0.0/33, via: 192.0.2.2}]\n", "t.yaml:4:19: 'routes[0].prefix' must be an IPv4 prefix a.b.c.d/len, got '10.0.0.0/33'" },
-	/* 37 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: 192.0.2.2}]\n", "t.yaml:4:36: route 10.0.0.0/8: next hop 192.0.2.2 is not inside a lan port subnet or the tunnel subnet (none)" },
+	/* 37 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: 198.51.100.2}]\n", "t.yaml:4:36: route 10.0.0.0/8: next hop 198.51.100.2 is not inside a port subnet or the tunnel subnet (w 192.0.2.0/24)" },
 	/* 38 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$6$'}]}\n", "t.yaml:3:40: 'cli.users[0].password-hash' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)" },
 	/* 39 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$2b$10$abc'}], telnet: {address: 0.0.0.0}}\n", NULL },
 	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: missing required key 'password-hash' in 'cli.users[0]'" },

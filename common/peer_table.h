@@ -1,0 +1,79 @@
+/* The NHRP cache as the workers see it: overlay (tunnel) address -> peer
+ * (NBMA address, type, counter slot), plus an index by NBMA address for the
+ * decap side. Lock-free rte_hash readers; the control thread (control/
+ * nhrp_cache.c) is the only writer and publishes immutable entries through
+ * the RCU helper. Absent = unresolved: the worker goes via the NHS or drops. */
+#ifndef DMVPND_PEER_TABLE_H
+#define DMVPND_PEER_TABLE_H
+
+#include <stdint.h>
+
+#include <rte_hash.h>
+
+#include "rcu.h"
+
+enum peer_type {
+	PEER_STATIC,   /* an NHS from the config */
+	PEER_DYNAMIC,  /* registered with us (hub) */
+	PEER_SHORTCUT, /* learned by resolution (spoke, phases 2/3) */
+	PEER_TYPE_COUNT
+};
+
+struct peer {
+	uint32_t pe_overlay; /* host order */
+	uint32_t pe_nbma;    /* host order */
+	uint32_t pe_id;      /* slot in the per-lcore peer counters */
+	uint8_t pe_type;
+};
+
+/* Per-lcore, per-peer counters (written only by their worker). */
+struct peer_stats {
+	uint64_t ps_tx_pkts;
+	uint64_t ps_tx_bytes;
+	uint64_t ps_rx_pkts;
+	uint64_t ps_rx_bytes;
+};
+
+struct peer_table {
+	struct rte_hash *pt_by_overlay;
+	struct rte_hash *pt_by_nbma;
+	struct rcu *pt_rcu;
+	uint32_t pt_size;
+	/* Control-only: free counter slots. */
+	uint32_t *pt_free_ids;
+	uint32_t pt_nfree;
+};
+
+/* Runs on: control thread. */
+int peer_table_init(struct peer_table *pt, const char *name, uint32_t size, struct rcu *rcu);
+void peer_table_fini(struct peer_table *pt);
+/* Publish (add or replace) the peer for p->pe_overlay; the counter slot of
+ * an existing entry is kept, a new one gets a fresh slot. Returns the
+ * published entry's slot, or -ENOSPC / -ENOMEM. */
+int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
+		       enum peer_type type);
+/* Remove overlay's peer; entry and slot are recycled after a grace period. */
+void peer_table_retire(struct peer_table *pt, uint32_t overlay);
+
+/* Runs on: workers (and control). Borrowed until the next quiescent report. */
+static inline const struct peer *peer_table_lookup(const struct peer_table *pt, uint32_t overlay)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(pt->pt_by_overlay, &overlay, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static inline const struct peer *peer_table_lookup_nbma(const struct peer_table *pt, uint32_t nbma)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(pt->pt_by_nbma, &nbma, &data) < 0)
+		return NULL;
+	return data;
+}
+
+const char *peer_type_name(enum peer_type t);
+
+#endif

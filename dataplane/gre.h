@@ -1,0 +1,78 @@
+/* mGRE on the packet path: the outer header layout shared by the workers'
+ * encap and the control thread's own tunnel packets (NHRP, ICMP from the
+ * tunnel address), and the stage entry points. RFC 2784 + RFC 2890 (key). */
+#ifndef DMVPND_GRE_H
+#define DMVPND_GRE_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+
+#include "dp.h"
+
+#define GRE_F_CSUM 0x8000
+#define GRE_F_ROUTING 0x4000
+#define GRE_F_KEY 0x2000
+#define GRE_F_SEQ 0x1000
+#define GRE_F_SSR 0x0800
+#define GRE_F_RECUR 0x0700
+#define GRE_F_RESERVED 0x00f8
+#define GRE_F_VERSION 0x0007
+
+#define GRE_PROTO_IPV4 0x0800
+#define GRE_PROTO_NHRP 0x2001
+
+/* Bytes the outer Ethernet + IPv4 + GRE headers add before an inner IPv4
+ * packet whose own Ethernet header is dropped. */
+static inline uint16_t gre_encap_overhead(const struct dp_tunnel *tn)
+{
+	return (uint16_t)(sizeof(struct rte_ipv4_hdr) + 4 + (tn->tn_has_key ? 4 : 0));
+}
+
+/* Write outer IPv4 + GRE in front of `inner_len` bytes of payload at `ip`.
+ * tos is the inner TOS when DSCP is copied, else 0. The outer DF bit stays
+ * clear: the tunnel MTU is enforced on the inner packet instead. */
+static inline void gre_outer_build(struct rte_ipv4_hdr *ip, const struct dp_tunnel *tn,
+				   uint32_t src, uint32_t dst, uint16_t inner_len,
+				   uint16_t proto, uint8_t tos)
+{
+	uint8_t *gre = (uint8_t *)(ip + 1);
+	uint16_t flags = tn->tn_has_key ? GRE_F_KEY : 0;
+
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->type_of_service = tos & 0xfc; /* DSCP only: ECN is not copied (RFC 6040 §4: normal mode would need more) */
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(gre_encap_overhead(tn) + inner_len));
+	ip->packet_id = 0;
+	ip->fragment_offset = 0;
+	ip->time_to_live = tn->tn_ttl;
+	ip->next_proto_id = IPPROTO_GRE;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	uint16_t w[2] = {rte_cpu_to_be_16(flags), rte_cpu_to_be_16(proto)};
+	uint32_t key = rte_cpu_to_be_32(tn->tn_key);
+
+	memcpy(gre, w, sizeof(w)); /* gre may be 2-byte aligned only */
+	if (tn->tn_has_key)
+		memcpy(gre + 4, &key, sizeof(key));
+}
+
+struct lcore_ctx;
+struct fib_nh;
+
+/* gre_encap.c */
+/* Runs on: workers. m is an IPv4 packet (Ethernet header in front) routed
+ * to the tunnel by nh; TTL already decremented. Consumes m. */
+void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh);
+
+/* gre_decap.c */
+/* Runs on: workers. m is IPv4/GRE addressed to our WAN address. Consumes m. */
+void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip);
+
+#endif

@@ -1,0 +1,119 @@
+/* GRE decapsulation (WAN -> LAN, or hub hairpin back into the tunnel).
+ * The header is walked field by field: version 0, no routing, only the C,
+ * K and S flags; the key must match the tunnel's; the length follows from
+ * the flags and must be present. NHRP (0x2001) goes to the control thread,
+ * IPv4 (0x0800) is routed again as if it came in on the tunnel. */
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "gre.h"
+#include "lcore_ctx.h"
+
+struct gre_parsed {
+	uint16_t hlen;  /* GRE header length */
+	uint16_t proto;
+};
+
+/* 0, or the drop reason. Reads only [gre, gre + avail). */
+static int gre_parse(const uint8_t *gre, uint32_t avail, const struct dp_tunnel *tn,
+		     struct gre_parsed *g)
+{
+	uint16_t flags, off = 4;
+	uint32_t key;
+
+	if (avail < 4)
+		return DP_DROP_GRE_HEADER;
+	flags = (uint16_t)(gre[0] << 8 | gre[1]);
+	g->proto = (uint16_t)(gre[2] << 8 | gre[3]);
+	if (flags & (GRE_F_ROUTING | GRE_F_SSR | GRE_F_RECUR | GRE_F_RESERVED | GRE_F_VERSION))
+		return DP_DROP_GRE_HEADER;
+	g->hlen = (uint16_t)(4 + (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) +
+			     (flags & GRE_F_SEQ ? 4 : 0));
+	if (g->hlen > avail)
+		return DP_DROP_GRE_HEADER;
+	if (flags & GRE_F_CSUM) {
+		/* RFC 2784 2.5: over the GRE header and payload. */
+		if (rte_raw_cksum(gre, avail) != 0xffff)
+			return DP_DROP_GRE_CSUM;
+		off += 4;
+	}
+	if (!(flags & GRE_F_KEY) != !tn->tn_has_key)
+		return DP_DROP_GRE_KEY;
+	if (flags & GRE_F_KEY) {
+		key = (uint32_t)gre[off] << 24 | (uint32_t)gre[off + 1] << 16 |
+		      (uint32_t)gre[off + 2] << 8 | gre[off + 3];
+		if (key != tn->tn_key)
+			return DP_DROP_GRE_KEY;
+	}
+	/* A sequence number, when present, is parsed past and not enforced:
+	 * RFC 2890's reordering is optional and useless for mGRE. */
+	return 0;
+}
+
+/* Phase 3 hub: the packet goes back out of the tunnel, so the spoke that
+ * sent it should learn a better path (Traffic Indication). */
+static void decap_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_nbma,
+			   const struct rte_ipv4_hdr *inner)
+{
+	struct dp_event ev;
+	uint16_t len = RTE_MIN(rte_be_to_cpu_16(inner->total_length), (uint16_t)DP_EVENT_QUOTE);
+
+	ev.ev_cause = PUNT_EV_REDIRECT;
+	ev.ev_nbma = from_nbma;
+	ev.ev_target = rte_be_to_cpu_32(inner->dst_addr);
+	ev.ev_quote_len = len;
+	rte_memcpy(ev.ev_quote, inner, len);
+	punt_event(lc, in_idx, &ev, from_nbma, ev.ev_target);
+}
+
+void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	uint32_t l3 = rte_be_to_cpu_16(ip->total_length);
+	uint32_t nbma = rte_be_to_cpu_32(ip->src_addr);
+	const struct peer *pe;
+	struct rte_ipv4_hdr *inner;
+	struct gre_parsed g;
+	int why;
+
+	if (unlikely(!tn->tn_present || in_idx != tn->tn_wan)) {
+		lc_drop(lc, in_idx, m, tn->tn_present ? DP_DROP_GRE_NOT_WAN : DP_DROP_LOCAL_PROTO);
+		return;
+	}
+	why = gre_parse((const uint8_t *)ip + hlen, l3 - hlen, tn, &g);
+	if (unlikely(why != 0)) {
+		lc_drop(lc, in_idx, m, (enum dp_drop)why);
+		return;
+	}
+	if (g.proto == GRE_PROTO_NHRP) {
+		punt_one(lc, in_idx, m, PUNT_NHRP);
+		return;
+	}
+	if (unlikely(g.proto != GRE_PROTO_IPV4)) {
+		lc_drop(lc, in_idx, m, DP_DROP_GRE_PROTO);
+		return;
+	}
+	/* Drop outer IPv4 + GRE; the outer Ethernet bytes' place is now taken
+	 * by the tail of those headers, rewritten when the packet goes out. */
+	rte_pktmbuf_adj(m, (uint16_t)(hlen + g.hlen));
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	if (unlikely(ipv4_validate(m, &inner) != 0)) {
+		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
+		return;
+	}
+	pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
+	if (pe != NULL) {
+		lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
+		lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += rte_be_to_cpu_16(inner->total_length);
+	}
+	if (tn->tn_is_hub && tn->tn_phase == 3) {
+		const struct fib_nh *nh = fib_lookup(&dp->dp_fib, rte_be_to_cpu_32(inner->dst_addr));
+
+		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL)
+			decap_redirect(lc, in_idx, nbma, inner);
+	}
+	ipv4_route_one(lc, in_idx, m, inner, true);
+}

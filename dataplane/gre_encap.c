@@ -1,0 +1,109 @@
+/* GRE encapsulation (LAN or hub hairpin -> tunnel): pick the peer from the
+ * NHRP cache, enforce the tunnel MTU, prepend outer IPv4 + GRE, send on WAN.
+ *
+ * Phase 1 spokes send everything to their NHS. Phase 2/3 spokes resolve
+ * the next hop: on a miss they ask the control thread (an event, not the
+ * packet) and send via the NHS meanwhile, never dropping silently. A hub
+ * has every registered spoke in its cache; a miss there is a drop. */
+#include <rte_ether.h>
+#include <rte_ip.h>
+
+#include "gre.h"
+#include "lcore_ctx.h"
+
+static void encap_quote(struct dp_event *ev, const struct rte_ipv4_hdr *ip)
+{
+	uint16_t len = RTE_MIN(rte_be_to_cpu_16(ip->total_length), (uint16_t)DP_EVENT_QUOTE);
+
+	ev->ev_quote_len = len;
+	rte_memcpy(ev->ev_quote, ip, len);
+}
+
+static const struct peer *encap_peer(struct lcore_ctx *lc, uint8_t in_idx,
+				     const struct rte_ipv4_hdr *ip, uint32_t target)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	const struct peer *pe;
+	struct dp_event ev;
+
+	if (!tn->tn_is_hub && tn->tn_phase == 1)
+		return peer_table_lookup(&dp->dp_peers, tn->tn_nhs_overlay);
+	pe = peer_table_lookup(&dp->dp_peers, target);
+	if (likely(pe != NULL) || tn->tn_is_hub)
+		return pe;
+	ev.ev_cause = PUNT_EV_RESOLVE;
+	ev.ev_nbma = 0;
+	ev.ev_target = target;
+	encap_quote(&ev, ip);
+	punt_event(lc, in_idx, &ev, target, 0);
+	return peer_table_lookup(&dp->dp_peers, tn->tn_nhs_overlay);
+}
+
+/* DF set and too big: tell the sender (RFC 1191) through the control thread. */
+static void encap_too_big(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+			  const struct rte_ipv4_hdr *ip)
+{
+	struct dp_event ev;
+
+	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_DF_FLAG)) {
+		ev.ev_cause = PUNT_EV_FRAG;
+		ev.ev_nbma = 0;
+		ev.ev_target = lc->lc_dp->dp_tunnel.tn_mtu;
+		encap_quote(&ev, ip);
+		punt_event(lc, in_idx, &ev, rte_be_to_cpu_32(ip->src_addr),
+			   rte_be_to_cpu_32(ip->dst_addr));
+	}
+	lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU);
+}
+
+void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
+	uint32_t target = nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
+	const struct dp_port *wan = &dp->dp_ports[tn->tn_wan];
+	const struct fib_nh *onh;
+	const struct peer *pe;
+	struct rte_ipv4_hdr *outer;
+	struct peer_stats *st;
+	char *front;
+	uint8_t tos = ip->type_of_service;
+
+	if (unlikely(!tn->tn_present)) {
+		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL);
+		return;
+	}
+	if (unlikely(inner_len > tn->tn_mtu)) {
+		encap_too_big(lc, in_idx, m, ip);
+		return;
+	}
+	pe = encap_peer(lc, in_idx, ip, target);
+	if (unlikely(pe == NULL)) {
+		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
+		return;
+	}
+	/* Replace the inner Ethernet header by outer Ethernet + IPv4 + GRE. */
+	front = rte_pktmbuf_prepend(m, gre_encap_overhead(tn));
+	if (unlikely(front == NULL)) {
+		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */
+		return;
+	}
+	outer = (struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr));
+	gre_outer_build(outer, tn, wan->pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
+			tn->tn_copy_dscp ? tos : 0);
+	st = &lc->lc_peer_stats[pe->pe_id];
+	st->ps_tx_pkts++;
+	st->ps_tx_bytes += inner_len;
+	/* The underlay route to the peer: on-link or via a WAN gateway. */
+	onh = fib_lookup(&dp->dp_fib, pe->pe_nbma);
+	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
+				     onh->nh_type != FIB_NH_GATEWAY))) {
+		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	ipv4_output(lc, in_idx, (uint8_t)onh->nh_port, m,
+		    onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+}
