@@ -2,6 +2,7 @@
  * (mgmt queue), read the node's state and the workers' counters, format text. */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -99,6 +100,63 @@ static void show_worker(struct node *nd, struct strbuf *out)
 	}
 }
 
+static int route_cmp(const void *a, const void *b)
+{
+	const struct fib_route *x = a, *y = b;
+
+	if (x->rt_prefix != y->rt_prefix)
+		return x->rt_prefix < y->rt_prefix ? -1 : 1;
+	return (int)x->rt_len - (int)y->rt_len;
+}
+
+static void show_one_route(struct node *nd, const struct fib_route *rt, struct strbuf *out)
+{
+	static const char codes[] = {[FIB_SRC_CONNECTED] = 'C', [FIB_SRC_LOCAL] = 'L',
+				     [FIB_SRC_STATIC] = 'S', [FIB_SRC_NHRP] = 'H'};
+	const struct fib_nh *nh = nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
+	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
+	char p[INET_ADDRSTR], g[INET_ADDRSTR];
+
+	strbuf_printf(out, "%c    %s/%u ", codes[rt->rt_source], inet_v4_str(rt->rt_prefix, p),
+		      rt->rt_len);
+	switch (nh->nh_type) {
+	case FIB_NH_LOCAL:
+		strbuf_printf(out, "is this node's address\n");
+		break;
+	case FIB_NH_CONNECTED:
+		strbuf_printf(out, "is directly connected, %s\n", nd->nd_dp.dp_ports[nh->nh_port].pt_name);
+		break;
+	case FIB_NH_GATEWAY:
+		strbuf_printf(out, "via %s, %s\n", inet_v4_str(nh->nh_gw, g),
+			      nd->nd_dp.dp_ports[nh->nh_port].pt_name);
+		break;
+	case FIB_NH_TUNNEL:
+		if (nh->nh_gw != 0)
+			strbuf_printf(out, "via %s, %s\n", inet_v4_str(nh->nh_gw, g), tun);
+		else
+			strbuf_printf(out, "is directly connected, %s\n", tun);
+		break;
+	default:
+		strbuf_printf(out, "is a blackhole (broadcast)\n");
+		break;
+	}
+}
+
+static void show_ip_route(struct node *nd, struct strbuf *out)
+{
+	const struct fib *f = &nd->nd_dp.dp_fib;
+	struct fib_route *v = malloc((f->fb_nroutes ? f->fb_nroutes : 1) * sizeof(*v));
+
+	if (v == NULL)
+		return;
+	memcpy(v, f->fb_routes, f->fb_nroutes * sizeof(*v));
+	qsort(v, f->fb_nroutes, sizeof(*v), route_cmp);
+	strbuf_printf(out, "Codes: C - connected, L - local, S - static, H - NHRP\n\n");
+	for (uint32_t i = 0; i < f->fb_nroutes; i++)
+		show_one_route(nd, &v[i], out);
+	free(v);
+}
+
 void cmd_dispatch(void *ctx, struct mgmt_req *req)
 {
 	struct node *nd = ctx;
@@ -119,6 +177,15 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_ARP:
 		arp_show(&nd->nd_ctl, &req->mr_out);
+		break;
+	case MGMT_SHOW_IP_ROUTE:
+		show_ip_route(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_DMVPN:
+	case MGMT_SHOW_IP_NHRP:
+	case MGMT_SHOW_NHRP_STATS:
+	case MGMT_CLEAR_IP_NHRP:
+		cmd_nhrp_dispatch(nd, req);
 		break;
 	default:
 		req->mr_rc = -EOPNOTSUPP;

@@ -32,7 +32,8 @@
 	X(TX_BYTES, "ctl_tx_bytes")                       \
 	X(TX_FAIL, "ctl_tx_failed")                       \
 	X(NO_ROUTE, "ctl_no_route")                       \
-	X(NOMEM, "ctl_no_mbuf")
+	X(NOMEM, "ctl_no_mbuf")                           \
+	X(NHRP_CACHE_FULL, "nhrp_cache_full")
 
 enum ctl_counter {
 #define CTL_COUNTER_ENUM(e, name) CTL_##e,
@@ -42,6 +43,7 @@ enum ctl_counter {
 };
 
 struct arp_entry;
+struct nhrp;
 
 struct ctl {
 	struct dp *ct_dp;
@@ -49,8 +51,10 @@ struct ctl {
 	struct timer_heap ct_timers;
 	struct rte_hash *ct_arp;  /* neigh_key -> struct arp_entry * (control only) */
 	uint32_t ct_arp_reachable_s; /* how long a learned MAC is trusted */
+	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
+	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp.c) */
 	uint64_t ct_cnt[CFG_MAX_PORTS][CTL_COUNTER_COUNT];
-	uint64_t ct_punt_rx[4];   /* by punt cause */
+	uint64_t ct_punt_rx[16];  /* by punt cause */
 };
 
 /* ctl_loop.c */
@@ -61,6 +65,8 @@ const char *ctl_counter_name(enum ctl_counter c);
 void ctl_punt_input(struct ctl *ct, struct rte_mbuf *m);
 /* Dequeue and handle punted packets from every worker; returns how many. */
 unsigned ctl_punt_poll(struct ctl *ct);
+/* Dequeue and handle worker events (struct dp_event); returns how many. */
+unsigned ctl_event_poll(struct ctl *ct);
 
 static inline void ctl_count(struct ctl *ct, uint8_t port_idx, enum ctl_counter c)
 {
@@ -76,6 +82,12 @@ void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m);
 /* A new mbuf with headroom for Ethernet, or NULL (counted on port_idx). */
 struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx);
 
+/* ctl_tunnel.c */
+/* Send an encoded NHRP packet in GRE to an NBMA address. 0 or -errno. */
+int ctl_tunnel_send_nhrp(struct ctl *ct, uint32_t nbma, const uint8_t *pkt, uint16_t len);
+/* m as for ctl_tx_ipv4, routed into the tunnel towards overlay `target`. */
+void ctl_tunnel_output(struct ctl *ct, struct rte_mbuf *m, uint32_t target);
+
 /* arp.c */
 int arp_init(struct ctl *ct);
 void arp_fini(struct ctl *ct);
@@ -87,6 +99,9 @@ struct strbuf;
 void arp_show(struct ctl *ct, struct strbuf *out);
 
 /* icmp.c */
+struct dp_event;
+/* ICMP fragmentation needed (RFC 1191) for a packet a worker quoted. */
+void icmp_frag_needed_send(struct ctl *ct, const struct dp_event *ev);
 void icmp_local_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
 /* ICMP error (type/code) about packet m that arrived on port_idx; m is
  * consumed. */

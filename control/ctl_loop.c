@@ -6,10 +6,13 @@
 
 #include <rte_ip.h>
 #include <rte_ring.h>
+#include <rte_ring_elem.h>
 
 #include "ctl.h"
 #include "lcore_ctx.h"
 #include "log.h"
+#include "nhrp.h"
+#include "nhrp_cache.h"
 
 static const char *const ctl_counter_names[CTL_COUNTER_COUNT] = {
 #define CTL_COUNTER_NAME(e, name) [CTL_##e] = name,
@@ -34,13 +37,16 @@ int ctl_init(struct ctl *ct, struct dp *dp, struct clock *ck)
 	if (rc != 0)
 		return rc;
 	rc = arp_init(ct);
+	rc = rc ? rc : nhrp_cache_init(ct, dp->dp_max_peers ? dp->dp_max_peers : 1024);
 	if (rc != 0)
-		timer_heap_fini(&ct->ct_timers);
+		ctl_fini(ct);
 	return rc;
 }
 
 void ctl_fini(struct ctl *ct)
 {
+	nhrp_fini(ct);
+	nhrp_cache_fini(ct);
 	arp_fini(ct);
 	timer_heap_fini(&ct->ct_timers);
 }
@@ -86,10 +92,43 @@ void ctl_punt_input(struct ctl *ct, struct rte_mbuf *m)
 	case PUNT_TTL:
 		icmp_error_send(ct, port_idx, m, ICMP_TIME_EXCEEDED, ICMP_EXC_TTL);
 		break;
+	case PUNT_NHRP:
+		nhrp_input(ct, port_idx, m);
+		break;
 	default:
 		rte_pktmbuf_free(m);
 		break;
 	}
+}
+
+static void ctl_event_input(struct ctl *ct, const struct dp_event *ev)
+{
+	if ((unsigned)ev->ev_cause >= PUNT_CAUSE_COUNT || ev->ev_port >= ct->ct_dp->dp_nports)
+		return;
+	ct->ct_punt_rx[ev->ev_cause]++;
+	if (ev->ev_cause == PUNT_EV_FRAG)
+		icmp_frag_needed_send(ct, ev);
+	else
+		nhrp_event(ct, ev);
+}
+
+unsigned ctl_event_poll(struct ctl *ct)
+{
+	struct dp_event evs[DP_BURST];
+	unsigned total = 0;
+
+	for (unsigned w = 0; w < ct->ct_dp->dp_nworkers; w++) {
+		struct lcore_ctx *lc = ct->ct_dp->dp_workers[w];
+		unsigned n;
+
+		if (lc->lc_events == NULL)
+			continue;
+		n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, evs, sizeof(evs[0]), DP_BURST, NULL);
+		for (unsigned i = 0; i < n; i++)
+			ctl_event_input(ct, &evs[i]);
+		total += n;
+	}
+	return total;
 }
 
 unsigned ctl_punt_poll(struct ctl *ct)

@@ -36,6 +36,10 @@ void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m)
 	/* The control thread is the FIB's writer: it reads it without RCU. */
 	const struct fib_nh *nh = fib_lookup(&ct->ct_dp->dp_fib, dst);
 
+	if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL) {
+		ctl_tunnel_output(ct, m, nh->nh_gw != 0 ? nh->nh_gw : dst);
+		return;
+	}
 	if (nh == NULL || (nh->nh_type != FIB_NH_CONNECTED && nh->nh_type != FIB_NH_GATEWAY)) {
 		ctl_count(ct, 0, CTL_NO_ROUTE);
 		rte_pktmbuf_free(m);

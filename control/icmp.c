@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 
 #include "ctl.h"
+#include "punt.h"
 
 #define ICMP_ERR_MAX_QUOTE 548 /* keep the error within 576 bytes (RFC 1812) */
 
@@ -118,10 +119,20 @@ static bool icmp_error_allowed(const struct local_ipv4 *l)
 	return true;
 }
 
+/* The address an ICMP error comes from: the tunnel address for packets that
+ * came out of the tunnel, else the receiving port's. */
+static uint32_t icmp_error_src(const struct ctl *ct, uint8_t port_idx, bool from_tunnel)
+{
+	const struct dp *dp = ct->ct_dp;
+
+	if (from_tunnel && dp->dp_tunnel.tn_present)
+		return dp->dp_tunnel.tn_addr;
+	return dp->dp_ports[port_idx].pt_addr;
+}
+
 void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m,
 		     uint8_t type, uint8_t code)
 {
-	const struct dp_port *pt = &ct->ct_dp->dp_ports[port_idx];
 	uint32_t avail = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
 	struct rte_mbuf *r;
 	struct rte_ipv4_hdr *ip;
@@ -136,7 +147,8 @@ void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m,
 	r = ctl_alloc(ct, port_idx);
 	if (r == NULL)
 		goto out;
-	ip = icmp_ip_build(r, pt->pt_addr, l.src, (uint16_t)(sizeof(*ih) + quote));
+	ip = icmp_ip_build(r, icmp_error_src(ct, port_idx, punt_from_tunnel(m)), l.src,
+			   (uint16_t)(sizeof(*ih) + quote));
 	if (ip == NULL) {
 		rte_pktmbuf_free(r);
 		goto out;
@@ -151,4 +163,41 @@ void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m,
 	ctl_tx_ipv4(ct, r);
 out:
 	rte_pktmbuf_free(m);
+}
+
+void icmp_frag_needed_send(struct ctl *ct, const struct dp_event *ev)
+{
+	const struct rte_ipv4_hdr *orig = (const struct rte_ipv4_hdr *)ev->ev_quote;
+	struct local_ipv4 l;
+	struct rte_mbuf *r;
+	struct rte_ipv4_hdr *ip;
+	struct rte_icmp_hdr *ih;
+	uint16_t quote = RTE_MIN(ev->ev_quote_len, (uint16_t)28);
+
+	if (ev->ev_quote_len < sizeof(*orig))
+		return;
+	l.ip = orig;
+	l.hlen = (uint32_t)(orig->version_ihl & 0x0f) * 4;
+	l.src = rte_be_to_cpu_32(orig->src_addr);
+	l.dst = rte_be_to_cpu_32(orig->dst_addr);
+	if (l.hlen < sizeof(*orig) || !icmp_error_allowed(&l))
+		return;
+	r = ctl_alloc(ct, ev->ev_port);
+	if (r == NULL)
+		return;
+	ip = icmp_ip_build(r, icmp_error_src(ct, ev->ev_port, false), l.src,
+			   (uint16_t)(sizeof(*ih) + quote));
+	if (ip == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	ih = (struct rte_icmp_hdr *)(ip + 1);
+	memset(ih, 0, sizeof(*ih));
+	ih->icmp_type = 3; /* destination unreachable */
+	ih->icmp_code = 4; /* fragmentation needed and DF set */
+	ih->icmp_seq_nb = rte_cpu_to_be_16((uint16_t)ev->ev_target); /* next-hop MTU */
+	memcpy(ih + 1, orig, quote);
+	ih->icmp_cksum = (uint16_t)~rte_raw_cksum(ih, sizeof(*ih) + quote);
+	ctl_count(ct, ev->ev_port, CTL_ICMP_ERROR_TX);
+	ctl_tx_ipv4(ct, r);
 }

@@ -80,6 +80,11 @@ static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
 	{ "show interfaces", MGMT_SHOW_INTERFACES, "Ports and the tunnel" },
 	{ "show worker", MGMT_SHOW_WORKER, "Dataplane worker lcores" },
 	{ "show arp", MGMT_SHOW_ARP, "ARP (neighbour) table" },
+	{ "show dmvpn", MGMT_SHOW_DMVPN, "DMVPN peers: NBMA, tunnel address, state" },
+	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "NHRP cache" },
+	{ "show ip route", MGMT_SHOW_IP_ROUTE, "Forwarding table with sources" },
+	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "NHRP packets sent/received/errors" },
+	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "Flush learned NHRP entries" },
 };
 
 /* Help for words that only group commands. */

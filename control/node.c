@@ -19,9 +19,12 @@
 
 #include "lcore_ctx.h"
 #include "log.h"
+#include "nhrp.h"
 #include "ports.h"
 
 #define PUNT_RING_SIZE 1024
+#define EVENT_RING_SIZE 1024
+#define MAX_PEERS 65536
 #define CTL_IDLE_MAX_US 1000
 #define SAMPLE_PERIOD_NS CLK_NS_PER_S
 
@@ -44,7 +47,14 @@ static int node_workers_create(struct node *nd)
 		snprintf(name, sizeof(name), "punt_w%u", w);
 		lc->lc_punt = rte_ring_create(name, PUNT_RING_SIZE, SOCKET_ID_ANY,
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
-		if (lc->lc_punt == NULL || rcu_reader_register(dp->dp_rcu, w) != 0)
+		snprintf(name, sizeof(name), "event_w%u", w);
+		lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), EVENT_RING_SIZE,
+						     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		lc->lc_peer_stats = rte_zmalloc("peer_stats",
+						dp->dp_max_peers * sizeof(*lc->lc_peer_stats),
+						RTE_CACHE_LINE_SIZE);
+		if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
+		    rcu_reader_register(dp->dp_rcu, w) != 0)
 			return -ENOMEM;
 	}
 	/* RX queues round-robin over workers. */
@@ -76,6 +86,8 @@ static void node_workers_destroy(struct node *nd)
 				rte_pktmbuf_free(m);
 			rte_ring_free(lc->lc_punt);
 		}
+		rte_ring_free(lc->lc_events);
+		rte_free(lc->lc_peer_stats);
 		for (unsigned p = 0; p < CFG_MAX_PORTS; p++)
 			rte_pktmbuf_free_bulk(lc->lc_tx[p].tp_pkts, lc->lc_tx[p].tp_n);
 		rcu_reader_unregister(dp->dp_rcu, w);
@@ -103,6 +115,30 @@ static void node_sample(struct timer *t, void *arg)
 	timer_arm(&nd->nd_ctl.ct_timers, t, clock_now(&nd->nd_clock) + SAMPLE_PERIOD_NS);
 }
 
+static void node_tunnel_init(struct node *nd)
+{
+	const struct cfg *cfg = nd->nd_cfg;
+	const struct cfg_tunnel *ct = &cfg->tunnel;
+	struct dp_tunnel *tn = &nd->nd_dp.dp_tunnel;
+
+	if (!ct->present)
+		return;
+	tn->tn_present = true;
+	tn->tn_is_hub = cfg->role == CFG_ROLE_HUB;
+	tn->tn_phase = ct->phase;
+	tn->tn_has_key = ct->has_gre_key;
+	tn->tn_key = ct->gre_key;
+	tn->tn_addr = ct->address.addr;
+	tn->tn_plen = ct->address.len;
+	tn->tn_mtu = ct->mtu;
+	tn->tn_ttl = 64;
+	tn->tn_copy_dscp = true;
+	tn->tn_nhs_overlay = ct->n_nhs > 0 ? ct->nhs[0].overlay : 0;
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].role == CFG_PORT_WAN)
+			tn->tn_wan = (uint8_t)i;
+}
+
 static int node_dataplane_init(struct node *nd)
 {
 	const struct cfg *cfg = nd->nd_cfg;
@@ -115,8 +151,11 @@ static int node_dataplane_init(struct node *nd)
 	dp->dp_rcu = rcu_create("dmvpnd_rcu", cfg->lcores.n_workers, 4096);
 	if (dp->dp_rcu == NULL)
 		return -ENOMEM;
+	dp->dp_max_peers = MAX_PEERS;
+	node_tunnel_init(nd);
 	rc = neigh_table_init(&dp->dp_neigh, "neigh", 4096, dp->dp_rcu);
 	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", 4096, dp->dp_rcu);
+	rc = rc ? rc : peer_table_init(&dp->dp_peers, "peers", dp->dp_max_peers, dp->dp_rcu);
 	if (rc != 0)
 		return rc;
 	dp->dp_pool = rte_pktmbuf_pool_create("mbufs", ports_pool_size(cfg), 256, 0,
@@ -140,6 +179,7 @@ int node_start(struct node *nd, const struct cfg *cfg)
 	nd->nd_start_ns = clock_now(&nd->nd_clock);
 	rc = node_dataplane_init(nd);
 	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
+	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : node_routes_install(nd);
 	if (rc != 0)
 		return rc;
@@ -165,6 +205,7 @@ int node_start(struct node *nd, const struct cfg *cfg)
 		}
 		nd->nd_workers_running = true;
 	}
+	nhrp_start(&nd->nd_ctl);
 	LOG_MAIN(INFO, "node %s (%s) running: %u worker(s), %u port(s)", cfg->name,
 		 cfg_role_name(cfg->role), nd->nd_dp.dp_nworkers, nd->nd_dp.dp_nports);
 	return 0;
@@ -192,6 +233,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop)
 	while (!*stop) {
 		unsigned work = ctl_punt_poll(&nd->nd_ctl);
 
+		work += ctl_event_poll(&nd->nd_ctl);
 		work += mgmt_queue_poll(nd->nd_mq, cmd_dispatch, nd, 8);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
@@ -206,6 +248,8 @@ void node_stop(struct node *nd)
 	struct dp *dp = &nd->nd_dp;
 
 	LOG_MAIN(INFO, "stopping");
+	if (nd->nd_workers_running)
+		nhrp_stop(&nd->nd_ctl); /* purges go out while ports still run */
 	if (nd->nd_telnet != NULL)
 		mgmt_telnet_stop(nd->nd_telnet);
 	if (nd->nd_mq != NULL) {
@@ -222,6 +266,7 @@ void node_stop(struct node *nd)
 	if (dp->dp_rcu != NULL)
 		rcu_reclaim(dp->dp_rcu);
 	neigh_table_fini(&dp->dp_neigh);
+	peer_table_fini(&dp->dp_peers);
 	if (dp->dp_fib.fb_lpm != NULL)
 		fib_fini(&dp->dp_fib);
 	rcu_destroy(dp->dp_rcu);

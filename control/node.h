@@ -45,4 +45,8 @@ int node_routes_install(struct node *nd);
 /* mgmt_handler_fn: answers one CLI request on the control thread. */
 void cmd_dispatch(void *ctx, struct mgmt_req *req);
 
+/* cmd_nhrp.c */
+/* show dmvpn, show ip nhrp, show nhrp stats, clear ip nhrp. */
+void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req);
+
 #endif

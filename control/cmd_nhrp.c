@@ -1,0 +1,141 @@
+/* NHRP and DMVPN commands: show dmvpn, show ip nhrp, show nhrp stats,
+ * clear ip nhrp. Run on the control thread (mgmt queue). */
+#include <errno.h>
+#include <inttypes.h>
+
+#include "inet.h"
+#include "nhrp.h"
+#include "nhrp_cache.h"
+#include "node.h"
+
+static void fmt_duration(uint64_t ns, char *buf, size_t len)
+{
+	uint64_t s = ns / CLK_NS_PER_S;
+
+	if (s >= 86400)
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s / 3600 % 24);
+	else
+		snprintf(buf, len, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60,
+			 s % 60);
+}
+
+static void dmvpn_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
+{
+	struct strbuf *out = arg;
+	uint64_t now = clock_now(ct->ct_clock);
+	char nb[INET_ADDRSTR], ov[INET_ADDRSTR], up[16], attr[8];
+	struct peer_stats st;
+	int n = 0;
+
+	if (e->nc_type == NC_INCOMPLETE)
+		return;
+	attr[n++] = e->nc_type == NC_STATIC ? 'S' : 'D';
+	if (e->nc_type == NC_SHORTCUT)
+		attr[n++] = 'T';
+	if (e->nc_flags & NC_F_NAT)
+		attr[n++] = 'N';
+	if (e->nc_flags & NC_F_UNIQUE)
+		attr[n++] = 'U';
+	attr[n] = '\0';
+	fmt_duration(now - e->nc_created_ns, up, sizeof(up));
+	nhrp_cache_stats(ct, e, &st);
+	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12" PRIu64 " %12" PRIu64 "\n",
+		      inet_v4_str(e->nc_nbma_seen, nb), inet_v4_str(e->nc_overlay, ov), "UP", up,
+		      attr, st.ps_tx_pkts, st.ps_rx_pkts);
+}
+
+static void show_dmvpn(struct node *nd, struct strbuf *out)
+{
+	struct ctl *ct = &nd->nd_ctl;
+	const struct cfg *cfg = nd->nd_cfg;
+
+	if (ct->ct_nhrp == NULL) {
+		strbuf_printf(out, "no tunnel configured\n");
+		return;
+	}
+	strbuf_printf(out, "Legend: Attrb --> S - Static, D - Dynamic, T - Shortcut (resolved),\n"
+			   "        N - NATed, U - Unique\n\n");
+	strbuf_printf(out, "Interface: %s, IPv4 NHRP Details\nType:%s, Phase:%u, NHRP Peers:%u,\n\n",
+		      cfg->tunnel.name, cfg->role == CFG_ROLE_HUB ? "Hub" : "Spoke",
+		      cfg->tunnel.phase,
+		      (unsigned)rte_hash_count(ct->ct_nhrp_cache) -
+			      nhrp_cache_count(ct, NC_INCOMPLETE));
+	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "Peer NBMA Addr",
+		      "Peer Tunnel Add", "State", "UpDn Tm", "Attrb", "Tx pkts", "Rx pkts");
+	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "---------------",
+		      "---------------", "-----", "--------", "-----", "------------",
+		      "------------");
+	nhrp_cache_walk(ct, dmvpn_row, out);
+}
+
+static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
+{
+	struct strbuf *out = arg;
+	uint64_t now = clock_now(ct->ct_clock);
+	char ov[INET_ADDRSTR], nb[INET_ADDRSTR], cr[16], ex[16];
+
+	fmt_duration(now - e->nc_created_ns, cr, sizeof(cr));
+	if (e->nc_expires_ns == 0)
+		snprintf(ex, sizeof(ex), "never");
+	else
+		fmt_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, ex, sizeof(ex));
+	strbuf_printf(out, "%s/32 via %s\n", inet_v4_str(e->nc_overlay, ov), ov);
+	strbuf_printf(out, "   %s created %s, expire %s\n", ct->ct_nhrp != NULL ?
+		      "tunnel" : "-", cr, ex);
+	strbuf_printf(out, "   Type: %s, Flags:%s%s\n", nhrp_cache_type_name(e->nc_type),
+		      e->nc_flags & NC_F_UNIQUE ? " unique" : "",
+		      e->nc_flags & NC_F_NAT ? " nat" : "");
+	strbuf_printf(out, "   NBMA address: %s", inet_v4_str(e->nc_nbma_seen, nb));
+	if (e->nc_nbma != e->nc_nbma_seen)
+		strbuf_printf(out, " (claimed %s)", inet_v4_str(e->nc_nbma, nb));
+	strbuf_printf(out, "\n");
+}
+
+static void show_nhrp_stats(struct node *nd, struct strbuf *out)
+{
+	const struct nhrp *nh = nd->nd_ctl.ct_nhrp;
+
+	if (nh == NULL) {
+		strbuf_printf(out, "no tunnel configured\n");
+		return;
+	}
+	strbuf_printf(out, "%-22s %10s %10s %10s\n", "Type", "Sent", "Received", "Errors");
+	for (unsigned t = 1; t < NHRP_TYPES; t++)
+		strbuf_printf(out, "%-22s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+			      nhrp_type_name(t), nh->nh_stats.st_sent[t], nh->nh_stats.st_recv[t],
+			      nh->nh_stats.st_err[t]);
+	strbuf_printf(out, "\nDropped on receive:\n");
+	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)
+		if (nh->nh_stats.st_decode[d] != 0)
+			strbuf_printf(out, "  %-30s %" PRIu64 "\n", nhrp_decode_err_name(-(int)d),
+				      nh->nh_stats.st_decode[d]);
+	for (unsigned d = 0; d < NHRP_DROP_COUNT; d++)
+		if (nh->nh_stats.st_drop[d] != 0)
+			strbuf_printf(out, "  %-30s %" PRIu64 "\n", nhrp_drop_name(d),
+				      nh->nh_stats.st_drop[d]);
+}
+
+void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
+{
+	struct ctl *ct = &nd->nd_ctl;
+
+	switch (req->mr_cmd) {
+	case MGMT_SHOW_DMVPN:
+		show_dmvpn(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_IP_NHRP:
+		if (ct->ct_nhrp != NULL)
+			nhrp_cache_walk(ct, nhrp_row, &req->mr_out);
+		break;
+	case MGMT_SHOW_NHRP_STATS:
+		show_nhrp_stats(nd, &req->mr_out);
+		break;
+	case MGMT_CLEAR_IP_NHRP:
+		strbuf_printf(&req->mr_out, "cleared %u NHRP entries\n",
+			      ct->ct_nhrp != NULL ? nhrp_cache_clear(ct) : 0);
+		break;
+	default:
+		req->mr_rc = -EOPNOTSUPP;
+		break;
+	}
+}

@@ -1,0 +1,395 @@
+/* NHRP receive/send plumbing: strip the outer headers of a punted packet,
+ * decode, authenticate, count, and dispatch to the spoke or hub side;
+ * encode and send our own packets; Error Indications; purges. */
+#include "nhrp.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "ctl.h"
+#include "gre.h"
+#include "inet.h"
+#include "log.h"
+#include "nhrp_cache.h"
+
+static const char *const nhrp_drop_names[NHRP_DROP_COUNT] = {
+#define NHRP_DROP_NAME(e, name) [NHRP_DROP_##e] = name,
+	NHRP_DROPS(NHRP_DROP_NAME)
+#undef NHRP_DROP_NAME
+};
+
+const char *nhrp_drop_name(enum nhrp_drop d)
+{
+	return (unsigned)d < NHRP_DROP_COUNT ? nhrp_drop_names[d] : "?";
+}
+
+const char *nhrp_type_name(unsigned type)
+{
+	static const char *const names[NHRP_TYPES] = {
+		"?", "resolution-request", "resolution-reply", "registration-request",
+		"registration-reply", "purge-request", "purge-reply", "error-indication",
+		"traffic-indication",
+	};
+	return type < NHRP_TYPES ? names[type] : "?";
+}
+
+int nhrp_init(struct ctl *ct, const struct cfg *cfg)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	struct nhrp *nh;
+
+	if (!t->present)
+		return 0;
+	nh = calloc(1, sizeof(*nh));
+	if (nh == NULL)
+		return -ENOMEM;
+	nh->nh_ctl = ct;
+	nh->nh_is_hub = cfg->role == CFG_ROLE_HUB;
+	nh->nh_phase = t->phase;
+	nh->nh_holdtime = t->holdtime;
+	nh->nh_mtu = t->mtu;
+	nh->nh_overlay = t->address.addr;
+	nh->nh_overlay_len = t->address.len;
+	nh->nh_nbma = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
+	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
+	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
+	nh->nh_unique = true;
+	nh->nh_n_nhs = t->n_nhs;
+	for (unsigned i = 0; i < t->n_nhs; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		s->ns_nbma = t->nhs[i].nbma;
+		s->ns_overlay = t->nhs[i].overlay;
+		s->ns_nhrp = nh;
+	}
+	ct->ct_nhrp = nh;
+	return 0;
+}
+
+void nhrp_fini(struct ctl *ct)
+{
+	struct nhrp *nh = ct->ct_nhrp;
+
+	if (nh == NULL)
+		return;
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		timer_cancel(&ct->ct_timers, &nh->nh_nhs[i].ns_timer);
+	timer_cancel(&ct->ct_timers, &nh->nh_pending_timer);
+	free(nh);
+	ct->ct_nhrp = NULL;
+}
+
+void nhrp_start(struct ctl *ct)
+{
+	struct nhrp *nh = ct->ct_nhrp;
+
+	if (nh == NULL)
+		return;
+	/* The NHSes are static bindings: reachable before any registration. */
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		nhrp_cache_update(ct, nh->nh_nhs[i].ns_overlay, nh->nh_nhs[i].ns_nbma, NC_STATIC,
+				  0, 0);
+	if (!nh->nh_is_hub)
+		nhrp_nhc_start(nh);
+}
+
+void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type)
+{
+	if (m->nm_n_ext < NHRP_MSG_MAX_EXT && !nhrp_msg_has_ext(m, type)) {
+		m->nm_ext[m->nm_n_ext].xr_type = type;
+		m->nm_ext[m->nm_n_ext].xr_len = 0;
+		m->nm_ext[m->nm_n_ext].xr_value = NULL;
+		m->nm_n_ext++;
+	}
+}
+
+void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type)
+{
+	nhrp_msg_init(m, type);
+	m->nm_flags = NHRP_FLAG_CISCO_NAT;
+	m->nm_src_nbma = (struct nhrp_addr4){.na_addr = nh->nh_nbma, .na_present = true};
+	m->nm_src_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
+	if (type == NHRP_TYPE_ERROR_INDICATION)
+		return; /* 5.2.7: no extensions */
+	/* Cisco's order: responder, forward and reverse transit, auth, NAT. */
+	if (type != NHRP_TYPE_TRAFFIC_INDICATION) {
+		nhrp_msg_add_ext(m, NHRP_EXT_RESPONDER_ADDRESS);
+		nhrp_msg_add_ext(m, NHRP_EXT_FORWARD_TRANSIT);
+		nhrp_msg_add_ext(m, NHRP_EXT_REVERSE_TRANSIT);
+	}
+	if (nh->nh_auth_len > 0) {
+		nhrp_msg_add_ext(m, NHRP_EXT_AUTHENTICATION);
+		m->nm_auth_type = NHRP_AUTH_CISCO_CLEARTEXT;
+		m->nm_auth_len = nh->nh_auth_len;
+		memcpy(m->nm_auth, nh->nh_auth, nh->nh_auth_len);
+	}
+	if (type != NHRP_TYPE_TRAFFIC_INDICATION)
+		nhrp_msg_add_ext(m, NHRP_EXT_CISCO_NAT_ADDRESS);
+}
+
+int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
+{
+	uint8_t buf[1500];
+	size_t len;
+	int rc = nhrp_msg_encode(m, buf, sizeof(buf), &len);
+
+	if (rc == 0)
+		rc = ctl_tunnel_send_nhrp(nh->nh_ctl, nbma, buf, (uint16_t)len);
+	if (rc != 0) {
+		nh->nh_stats.st_drop[NHRP_DROP_SEND_FAILED]++;
+		return rc;
+	}
+	nh->nh_stats.st_sent[m->nm_type]++;
+	return 0;
+}
+
+void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
+		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma)
+{
+	struct nhrp_msg e;
+
+	/* 5.2.7: never about an Error Indication. */
+	if (about != NULL && about->nm_type == NHRP_TYPE_ERROR_INDICATION)
+		return;
+	nhrp_msg_prepare(nh, &e, NHRP_TYPE_ERROR_INDICATION);
+	e.nm_flags = 0;
+	e.nm_err_code = code;
+	e.nm_err_offset = offset;
+	if (about != NULL && about->nm_src_proto.na_present)
+		e.nm_dst_proto = about->nm_src_proto;
+	else
+		e.nm_dst_proto = (struct nhrp_addr4){.na_addr = 0, .na_present = true};
+	e.nm_quoted = pkt;
+	e.nm_quoted_len = (uint16_t)RTE_MIN(len, 512);
+	nhrp_send(nh, &e, nbma);
+}
+
+bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen)
+{
+	const struct dp *dp = nh->nh_ctl->ct_dp;
+
+	if (addr == nh->nh_overlay) {
+		*plen = 32;
+		return true;
+	}
+	for (unsigned i = 0; i < dp->dp_nports; i++) {
+		const struct dp_port *pt = &dp->dp_ports[i];
+		uint32_t mask = inet_v4_mask(pt->pt_plen);
+
+		if (pt->pt_role == CFG_PORT_LAN && (addr & mask) == (pt->pt_addr & mask)) {
+			*plen = pt->pt_plen;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* We own the address asked for: answer the requester directly, at its NBMA
+ * address (Cisco and OpenNHRP do; the hub only forwarded the request), and
+ * remember it so our own traffic back can go direct too. */
+void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen)
+{
+	struct nhrp_msg r;
+	struct nhrp_cie *c;
+
+	nhrp_msg_prepare(nh, &r, NHRP_TYPE_RESOLUTION_REPLY);
+	/* 5.2.2: the mandatory part names the requester, as in the request. */
+	r.nm_flags = (uint16_t)((req->nm_flags & NHRP_FLAG_RES_Q) | NHRP_FLAG_RES_A |
+				NHRP_FLAG_RES_D | NHRP_FLAG_RES_S | NHRP_FLAG_CISCO_NAT);
+	r.nm_request_id = req->nm_request_id;
+	r.nm_src_nbma = req->nm_src_nbma;
+	r.nm_src_proto = req->nm_src_proto;
+	r.nm_dst_proto = req->nm_dst_proto;
+	r.nm_n_cie = 1;
+	c = &r.nm_cie[0];
+	c->ce_code = NHRP_CIE_SUCCESS;
+	c->ce_prefix_len = plen;
+	c->ce_mtu = nh->nh_mtu;
+	c->ce_holding_time = nh->nh_holdtime;
+	c->ce_nbma = (struct nhrp_addr4){.na_addr = nh->nh_nbma, .na_present = true};
+	c->ce_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
+	r.nm_n_responder = 1;
+	r.nm_responder = *c;
+	r.nm_responder.ce_prefix_len = 32;
+	/* Transit records travel back as they came (5.3.2, 5.3.3). */
+	r.nm_n_fwd = req->nm_n_fwd;
+	memcpy(r.nm_fwd, req->nm_fwd, sizeof(r.nm_fwd));
+	if (req->nm_src_proto.na_present && req->nm_src_nbma.na_present &&
+	    req->nm_src_proto.na_addr != nh->nh_overlay)
+		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,
+				  NC_SHORTCUT,
+				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime, 0);
+	nhrp_send(nh, &r, req->nm_src_nbma.na_addr);
+}
+
+/* 5.2.5: a Purge Request names bindings (CIE client protocol addresses
+ * and prefixes) that are no longer valid; drop them and their routes. */
+void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma)
+{
+	struct nhrp_msg r;
+
+	if (m->nm_type == NHRP_TYPE_PURGE_REPLY)
+		return; /* nothing pending on purges we send */
+	for (unsigned i = 0; i < m->nm_n_cie; i++) {
+		const struct nhrp_cie *c = &m->nm_cie[i];
+		uint32_t addr = c->ce_proto.na_present ? c->ce_proto.na_addr
+						       : m->nm_src_proto.na_addr;
+		struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, addr);
+
+		if (e != NULL && e->nc_type != NC_STATIC)
+			nhrp_cache_remove(nh->nh_ctl, addr);
+	}
+	if (m->nm_flags & NHRP_FLAG_PURGE_N)
+		return;
+	nhrp_msg_prepare(nh, &r, NHRP_TYPE_PURGE_REPLY);
+	r.nm_flags = m->nm_flags;
+	r.nm_request_id = m->nm_request_id;
+	r.nm_src_nbma = m->nm_src_nbma;
+	r.nm_src_proto = m->nm_src_proto;
+	r.nm_dst_proto = m->nm_dst_proto;
+	r.nm_n_cie = m->nm_n_cie;
+	memcpy(r.nm_cie, m->nm_cie, sizeof(r.nm_cie));
+	nhrp_send(nh, &r, from_nbma);
+}
+
+static void nhrp_purge_send(struct nhrp *nh, uint32_t to_overlay, uint32_t to_nbma)
+{
+	struct nhrp_msg p;
+
+	nhrp_msg_prepare(nh, &p, NHRP_TYPE_PURGE_REQUEST);
+	p.nm_flags |= NHRP_FLAG_PURGE_N; /* we are going away: no reply */
+	p.nm_request_id = nhrp_reqid_next(nh);
+	p.nm_dst_proto = (struct nhrp_addr4){.na_addr = to_overlay, .na_present = true};
+	p.nm_n_cie = 1;
+	p.nm_cie[0].ce_prefix_len = 32;
+	p.nm_cie[0].ce_mtu = nh->nh_mtu;
+	p.nm_cie[0].ce_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
+	nhrp_send(nh, &p, to_nbma);
+}
+
+static void nhrp_purge_visit(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
+{
+	(void)arg;
+	if (e->nc_type == NC_STATIC || e->nc_type == NC_SHORTCUT)
+		nhrp_purge_send(ct->ct_nhrp, e->nc_overlay, e->nc_nbma);
+}
+
+void nhrp_stop(struct ctl *ct)
+{
+	if (ct->ct_nhrp == NULL || ct->ct_nhrp->nh_is_hub)
+		return;
+	nhrp_cache_walk(ct, nhrp_purge_visit, NULL);
+}
+
+/* Outer IPv4 + GRE in front of the NHRP payload; the worker checked them,
+ * so this only re-derives lengths (still bounded by what is there). */
+static const uint8_t *nhrp_payload(const struct rte_mbuf *m, uint16_t *len, uint32_t *src)
+{
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	uint32_t avail = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
+	const uint8_t *gre = (const uint8_t *)ip + hlen;
+	uint32_t glen;
+
+	if (tot > avail || hlen + 4 > tot)
+		return NULL;
+	glen = 4 + (gre[0] & 0x80 ? 4 : 0) + (gre[0] & 0x20 ? 4 : 0) + (gre[0] & 0x10 ? 4 : 0);
+	if (hlen + glen > tot)
+		return NULL;
+	*src = rte_be_to_cpu_32(ip->src_addr);
+	*len = (uint16_t)(tot - hlen - glen);
+	return gre + glen;
+}
+
+static bool nhrp_auth_ok(const struct nhrp *nh, const struct nhrp_msg *m)
+{
+	if (nh->nh_auth_len == 0)
+		return true;
+	return nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION) &&
+	       m->nm_auth_type == NHRP_AUTH_CISCO_CLEARTEXT && m->nm_auth_len == nh->nh_auth_len &&
+	       memcmp(m->nm_auth, nh->nh_auth, nh->nh_auth_len) == 0;
+}
+
+static void nhrp_dispatch(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
+			  const uint8_t *pkt, uint16_t len)
+{
+	switch (m->nm_type) {
+	case NHRP_TYPE_PURGE_REQUEST:
+	case NHRP_TYPE_PURGE_REPLY:
+		nhrp_purge_input(nh, m, from);
+		break;
+	case NHRP_TYPE_ERROR_INDICATION:
+		LOG_CTL(INFO, "nhrp: error indication code %u offset %u from %u.%u.%u.%u",
+			m->nm_err_code, m->nm_err_offset, from >> 24, (from >> 16) & 0xff,
+			(from >> 8) & 0xff, from & 0xff);
+		break;
+	default:
+		if (nh->nh_is_hub)
+			nhrp_nhs_input(nh, m, from, pkt, len);
+		else
+			nhrp_nhc_input(nh, m, from, pkt, len);
+		break;
+	}
+}
+
+void nhrp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
+{
+	struct nhrp *nh = ct->ct_nhrp;
+	struct nhrp_msg msg;
+	const uint8_t *pkt;
+	uint32_t from = 0;
+	uint16_t len = 0;
+	int rc;
+
+	(void)port_idx;
+	if (nh == NULL)
+		goto out;
+	pkt = nhrp_payload(m, &len, &from);
+	if (pkt == NULL) {
+		nh->nh_stats.st_drop[NHRP_DROP_BAD_GRE]++;
+		goto out;
+	}
+	rc = nhrp_msg_decode(pkt, len, &msg);
+	if (rc != 0) {
+		nh->nh_stats.st_decode[-rc < NHRP_DECODE_COUNT ? -rc : 0]++;
+		if (rc == -NHRP_DECODE_UNKNOWN_COMPULSORY_EXTENSION) {
+			nh->nh_stats.st_err[msg.nm_type]++;
+			nhrp_send_error(nh, &msg, pkt, len, NHRP_ERR_UNRECOGNIZED_EXTENSION,
+					msg.nm_unrecognized_off, from);
+		}
+		goto out;
+	}
+	nh->nh_stats.st_recv[msg.nm_type]++;
+	if (!nhrp_auth_ok(nh, &msg)) {
+		nh->nh_stats.st_err[msg.nm_type]++;
+		nh->nh_stats.st_drop[NHRP_DROP_AUTH]++;
+		nhrp_send_error(nh, &msg, pkt, len, NHRP_ERR_AUTHENTICATION_FAILURE, 0, from);
+		goto out;
+	}
+	if (msg.nm_hop_count == 0) {
+		nh->nh_stats.st_err[msg.nm_type]++;
+		nh->nh_stats.st_drop[NHRP_DROP_HOP_COUNT]++;
+		nhrp_send_error(nh, &msg, pkt, len, NHRP_ERR_HOP_COUNT_EXCEEDED, 0, from);
+		goto out;
+	}
+	nhrp_dispatch(nh, &msg, from, pkt, len);
+out:
+	rte_pktmbuf_free(m);
+}
+
+void nhrp_event(struct ctl *ct, const struct dp_event *ev)
+{
+	struct nhrp *nh = ct->ct_nhrp;
+
+	if (nh == NULL)
+		return;
+	if (ev->ev_cause == PUNT_EV_REDIRECT && nh->nh_is_hub)
+		nhrp_nhs_redirect(nh, ev);
+	else if (ev->ev_cause == PUNT_EV_RESOLVE && !nh->nh_is_hub)
+		nhrp_nhc_resolve(nh, ev->ev_target);
+}

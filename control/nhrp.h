@@ -1,0 +1,140 @@
+/* NHRP protocol engine on the control thread (RFC 2332 with the Cisco
+ * DMVPN behaviour FRR nhrpd also implements). nhrp.c receives, checks and
+ * dispatches, sends, counts; nhrp_nhc.c is the spoke (client) side,
+ * nhrp_nhs.c the hub (server) side; nhrp_cache.c holds the bindings. */
+#ifndef DMVPND_NHRP_H
+#define DMVPND_NHRP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "cfg.h"
+#include "nhrp_msg.h"
+#include "punt.h"
+#include "timer.h"
+
+struct ctl;
+struct strbuf;
+
+#define NHRP_TYPES 9 /* index by ar$op.type, 1..8 */
+#define NHRP_PENDING_MAX 256
+
+/* Why a received NHRP packet was dropped (beyond decode reasons). */
+#define NHRP_DROPS(X)                                      \
+	X(BAD_GRE, "bad_gre_or_outer_header")              \
+	X(AUTH, "authentication_failed")                   \
+	X(HOP_COUNT, "hop_count_zero")                     \
+	X(WRONG_ROLE, "type_not_for_this_role")            \
+	X(UNSOLICITED, "unsolicited_reply")                \
+	X(NOT_FROM_NHS, "indication_not_from_nhs")         \
+	X(LOOP, "loop_detected")                           \
+	X(NO_ROUTE, "no_route_to_destination")             \
+	X(SEND_FAILED, "send_failed")
+
+enum nhrp_drop {
+#define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
+	NHRP_DROPS(NHRP_DROP_ENUM)
+#undef NHRP_DROP_ENUM
+	NHRP_DROP_COUNT
+};
+
+struct nhrp_stats {
+	uint64_t st_sent[NHRP_TYPES];
+	uint64_t st_recv[NHRP_TYPES];
+	uint64_t st_err[NHRP_TYPES];  /* received but rejected */
+	uint64_t st_decode[NHRP_DECODE_COUNT];
+	uint64_t st_drop[NHRP_DROP_COUNT];
+};
+
+/* One configured NHS, as a spoke sees it. */
+struct nhrp_nhs {
+	uint32_t ns_nbma;
+	uint32_t ns_overlay;
+	bool ns_up;
+	uint32_t ns_reqid;        /* of the registration in flight */
+	uint32_t ns_retry_s;      /* current back-off */
+	uint64_t ns_last_reply_ns;
+	uint64_t ns_up_since_ns;
+	struct timer ns_timer;
+	struct nhrp *ns_nhrp;
+};
+
+/* A resolution we asked for and have no answer to yet. */
+struct nhrp_pending {
+	uint32_t pd_target;  /* protocol address asked for */
+	uint32_t pd_reqid;   /* 0 = free slot */
+	uint8_t pd_tries;
+	uint64_t pd_sent_ns;
+};
+
+struct nhrp {
+	struct ctl *nh_ctl;
+	bool nh_is_hub;
+	uint8_t nh_phase;
+	uint16_t nh_holdtime;
+	uint16_t nh_mtu;
+	uint32_t nh_overlay;      /* our tunnel address */
+	uint8_t nh_overlay_len;
+	uint32_t nh_nbma;         /* our WAN address */
+	uint8_t nh_auth_len;
+	uint8_t nh_auth[NHRP_AUTH_PASSWORD_MAX];
+	bool nh_unique;
+	uint32_t nh_next_reqid;
+	unsigned nh_n_nhs;
+	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
+	struct nhrp_pending nh_pending[NHRP_PENDING_MAX];
+	struct timer nh_pending_timer;
+	struct nhrp_stats nh_stats;
+};
+
+/* nhrp.c */
+int nhrp_init(struct ctl *ct, const struct cfg *cfg);
+void nhrp_fini(struct ctl *ct);
+/* A spoke starts registering. */
+void nhrp_start(struct ctl *ct);
+/* At a clean stop: purge our bindings at the NHS and at shortcut peers. */
+void nhrp_stop(struct ctl *ct);
+/* PUNT_NHRP: m is Ethernet + outer IPv4 + GRE + NHRP (consumes m). */
+void nhrp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
+/* Worker events: a hub hairpin (phase 3) and a spoke's cache miss. */
+void nhrp_event(struct ctl *ct, const struct dp_event *ev);
+/* Fill the parts every packet we originate shares: version, hop count,
+ * our NBMA and protocol addresses, the Cisco NAT flag, authentication. */
+void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type);
+void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type);
+/* Encode and send to an NBMA address; counted. 0 or -errno. */
+int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma);
+/* Error Indication (5.2.7) about `pkt` back to its sender. */
+void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
+		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma);
+/* Whether `addr` is ours to answer for: the tunnel address or a LAN
+ * prefix; sets *plen to the covering prefix length. */
+bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen);
+/* Answer a Resolution Request as the authoritative responder. */
+void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen);
+/* Purge Request/Reply handling (both roles). */
+void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma);
+const char *nhrp_type_name(unsigned type);
+const char *nhrp_drop_name(enum nhrp_drop d);
+static inline uint32_t nhrp_reqid_next(struct nhrp *nh)
+{
+	if (++nh->nh_next_reqid == 0)
+		nh->nh_next_reqid = 1;
+	return nh->nh_next_reqid;
+}
+
+/* nhrp_nhc.c (spoke) */
+void nhrp_nhc_start(struct nhrp *nh);
+void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
+		    const uint8_t *pkt, uint16_t len);
+/* Ask the NHS for `target` (no-op while one is pending or cached). */
+void nhrp_nhc_resolve(struct nhrp *nh, uint32_t target);
+
+/* nhrp_nhs.c (hub) */
+void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
+		    const uint8_t *pkt, uint16_t len);
+void nhrp_nhs_redirect(struct nhrp *nh, const struct dp_event *ev);
+
+#endif

@@ -1,0 +1,269 @@
+/* NHRP cache: control-side bindings with expiry, published to the workers'
+ * peer table, and the NHRP routes that hang off them. */
+#include "nhrp_cache.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+
+#include "ctl.h"
+#include "inet.h"
+#include "lcore_ctx.h"
+#include "log.h"
+
+const char *nhrp_cache_type_name(enum nhrp_cache_type t)
+{
+	switch (t) {
+	case NC_STATIC: return "static";
+	case NC_DYNAMIC: return "dynamic";
+	case NC_SHORTCUT: return "shortcut";
+	case NC_INCOMPLETE: return "incomplete";
+	}
+	return "?";
+}
+
+int nhrp_cache_init(struct ctl *ct, uint32_t size)
+{
+	struct rte_hash_parameters p = {
+		.name = "ctl_nhrp",
+		.entries = size,
+		.key_len = sizeof(uint32_t),
+		.socket_id = SOCKET_ID_ANY,
+	};
+
+	ct->ct_nhrp_cache = rte_hash_create(&p);
+	return ct->ct_nhrp_cache != NULL ? 0 : -ENOMEM;
+}
+
+void nhrp_cache_fini(struct ctl *ct)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (ct->ct_nhrp_cache == NULL)
+		return;
+	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0) {
+		struct nhrp_cache_entry *e = data;
+
+		timer_cancel(&ct->ct_timers, &e->nc_timer);
+		free(e);
+	}
+	rte_hash_free(ct->ct_nhrp_cache);
+	ct->ct_nhrp_cache = NULL;
+}
+
+struct nhrp_cache_entry *nhrp_cache_lookup(struct ctl *ct, uint32_t overlay)
+{
+	void *data;
+
+	if (ct->ct_nhrp_cache == NULL ||
+	    rte_hash_lookup_data(ct->ct_nhrp_cache, &overlay, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static void peer_stats_sum(struct ctl *ct, uint32_t id, struct peer_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned w = 0; w < ct->ct_dp->dp_nworkers; w++) {
+		const volatile struct peer_stats *s = &ct->ct_dp->dp_workers[w]->lc_peer_stats[id];
+
+		out->ps_tx_pkts += s->ps_tx_pkts;
+		out->ps_tx_bytes += s->ps_tx_bytes;
+		out->ps_rx_pkts += s->ps_rx_pkts;
+		out->ps_rx_bytes += s->ps_rx_bytes;
+	}
+}
+
+void nhrp_cache_stats(struct ctl *ct, const struct nhrp_cache_entry *e, struct peer_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (e->nc_peer_id < 0)
+		return;
+	peer_stats_sum(ct, (uint32_t)e->nc_peer_id, out);
+	out->ps_tx_pkts -= e->nc_base.ps_tx_pkts;
+	out->ps_tx_bytes -= e->nc_base.ps_tx_bytes;
+	out->ps_rx_pkts -= e->nc_base.ps_rx_pkts;
+	out->ps_rx_bytes -= e->nc_base.ps_rx_bytes;
+}
+
+/* Remove NHRP routes whose next hop is `via`. */
+static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
+{
+	struct fib *f = &ct->ct_dp->dp_fib;
+
+	for (uint32_t i = 0; i < f->fb_nroutes;) {
+		const struct fib_route *rt = &f->fb_routes[i];
+		const struct fib_nh *nh = f->fb_nh[rt->rt_nh_idx];
+
+		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_gw == via)
+			fib_route_del(f, rt->rt_prefix, rt->rt_len); /* moves the last into i */
+		else
+			i++;
+	}
+}
+
+static void nhrp_cache_expire(struct timer *t, void *arg)
+{
+	struct nhrp_cache_entry *e = arg;
+	char ov[INET_ADDRSTR], nb[INET_ADDRSTR];
+
+	(void)t;
+	LOG_CTL(INFO, "nhrp: %s entry %s -> %s expired", nhrp_cache_type_name(e->nc_type),
+		inet_v4_str(e->nc_overlay, ov), inet_v4_str(e->nc_nbma, nb));
+	nhrp_cache_remove(e->nc_ctl, e->nc_overlay);
+}
+
+static struct nhrp_cache_entry *nhrp_cache_create(struct ctl *ct, uint32_t overlay)
+{
+	struct nhrp_cache_entry *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->nc_overlay = overlay;
+	e->nc_peer_id = -1;
+	e->nc_ctl = ct;
+	e->nc_created_ns = clock_now(ct->ct_clock);
+	timer_init(&e->nc_timer, nhrp_cache_expire, e);
+	if (rte_hash_add_key_data(ct->ct_nhrp_cache, &overlay, e) < 0) {
+		free(e);
+		return NULL;
+	}
+	return e;
+}
+
+static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
+{
+	int id = peer_table_publish(&ct->ct_dp->dp_peers, e->nc_overlay, e->nc_nbma_seen,
+				    (enum peer_type)e->nc_type);
+
+	if (id < 0)
+		return id;
+	if (e->nc_peer_id != id) {
+		e->nc_peer_id = id;
+		peer_stats_sum(ct, (uint32_t)id, &e->nc_base);
+	}
+	return 0;
+}
+
+struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uint32_t nbma,
+					   enum nhrp_cache_type type, uint16_t holdtime,
+					   uint8_t flags)
+{
+	struct nhrp_cache_entry *e = nhrp_cache_lookup(ct, overlay);
+	uint64_t now = clock_now(ct->ct_clock);
+
+	if (e != NULL && e->nc_type == NC_STATIC && type != NC_STATIC)
+		return e; /* trust order: the config outranks what we learn */
+	if (e == NULL)
+		e = nhrp_cache_create(ct, overlay);
+	if (e == NULL)
+		goto full;
+	if (e->nc_nbma != nbma && e->nc_type != NC_INCOMPLETE)
+		e->nc_created_ns = now;
+	e->nc_type = (uint8_t)type;
+	e->nc_nbma = nbma;
+	e->nc_nbma_seen = nbma;
+	e->nc_flags = flags;
+	e->nc_holdtime = holdtime;
+	e->nc_expires_ns = holdtime ? now + (uint64_t)holdtime * CLK_NS_PER_S : 0;
+	if (holdtime)
+		timer_arm(&ct->ct_timers, &e->nc_timer, e->nc_expires_ns);
+	else
+		timer_cancel(&ct->ct_timers, &e->nc_timer);
+	if (type != NC_INCOMPLETE && nhrp_cache_publish(ct, e) != 0) {
+		nhrp_cache_remove(ct, overlay);
+		goto full;
+	}
+	return e;
+full:
+	ctl_count(ct, ct->ct_dp->dp_tunnel.tn_wan, CTL_NHRP_CACHE_FULL);
+	return NULL;
+}
+
+void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
+{
+	struct nhrp_cache_entry *e = nhrp_cache_lookup(ct, overlay);
+
+	if (e == NULL)
+		return;
+	nhrp_routes_flush(ct, overlay);
+	if (e->nc_peer_id >= 0)
+		peer_table_retire(&ct->ct_dp->dp_peers, overlay);
+	timer_cancel(&ct->ct_timers, &e->nc_timer);
+	rte_hash_del_key(ct->ct_nhrp_cache, &overlay);
+	free(e);
+}
+
+unsigned nhrp_cache_clear(struct ctl *ct)
+{
+	uint32_t victims[256];
+	unsigned n, total = 0;
+
+	do {
+		const void *key;
+		void *data;
+		uint32_t iter = 0;
+
+		n = 0;
+		while (n < RTE_DIM(victims) &&
+		       rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
+			if (((struct nhrp_cache_entry *)data)->nc_type != NC_STATIC)
+				victims[n++] = *(const uint32_t *)key;
+		for (unsigned i = 0; i < n; i++)
+			nhrp_cache_remove(ct, victims[i]);
+		total += n;
+	} while (n == RTE_DIM(victims));
+	return total;
+}
+
+unsigned nhrp_cache_count(struct ctl *ct, enum nhrp_cache_type type)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	unsigned n = 0;
+
+	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
+		n += ((struct nhrp_cache_entry *)data)->nc_type == type;
+	return n;
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+	uint32_t x = (*(struct nhrp_cache_entry *const *)a)->nc_overlay;
+	uint32_t y = (*(struct nhrp_cache_entry *const *)b)->nc_overlay;
+
+	return x < y ? -1 : x > y;
+}
+
+void nhrp_cache_walk(struct ctl *ct, nhrp_cache_iter_fn fn, void *arg)
+{
+	uint32_t n = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), i = 0, iter = 0;
+	struct nhrp_cache_entry **v = calloc(n ? n : 1, sizeof(*v));
+	const void *key;
+	void *data;
+
+	if (v == NULL)
+		return;
+	while (i < n && rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
+		v[i++] = data;
+	qsort(v, i, sizeof(*v), entry_cmp);
+	for (uint32_t k = 0; k < i; k++)
+		fn(ct, v[k], arg);
+	free(v);
+}
+
+int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
+{
+	struct fib_nh nh = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
+	const struct fib_route *old = fib_route_find(&ct->ct_dp->dp_fib, prefix, len);
+
+	/* Static and connected routes are the operator's: never overridden. */
+	if (old != NULL && old->rt_source != FIB_SRC_NHRP)
+		return -EEXIST;
+	return fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
+}

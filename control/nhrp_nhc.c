@@ -1,0 +1,270 @@
+/* The spoke (NHC) side of NHRP: register with every NHS at start and every
+ * holdtime/3 (backing off while an NHS is silent), resolve overlay next hops
+ * and, in phase 3, the destinations the hub's Traffic Indications name;
+ * install the answers as shortcut bindings and routes; answer resolution
+ * requests for our own addresses. */
+#include <string.h>
+
+#include <rte_ip.h>
+
+#include "ctl.h"
+#include "inet.h"
+#include "log.h"
+#include "nhrp.h"
+#include "nhrp_cache.h"
+
+#define RESOLVE_RETRIES 3
+
+static void nhc_pending_timer(struct timer *t, void *arg);
+
+static uint64_t nhc_now(struct nhrp *nh)
+{
+	return clock_now(nh->nh_ctl->ct_clock);
+}
+
+static void nhc_register_send(struct nhrp *nh, struct nhrp_nhs *s)
+{
+	struct nhrp_msg m;
+	struct nhrp_cie *c = &m.nm_cie[0];
+
+	nhrp_msg_prepare(nh, &m, NHRP_TYPE_REGISTRATION_REQUEST);
+	if (nh->nh_unique)
+		m.nm_flags |= NHRP_FLAG_REG_U;
+	m.nm_request_id = s->ns_reqid = nhrp_reqid_next(nh);
+	m.nm_dst_proto = (struct nhrp_addr4){.na_addr = s->ns_overlay, .na_present = true};
+	m.nm_n_cie = 1;
+	c->ce_code = NHRP_CIE_SUCCESS;
+	/* Cisco: 0xff marks a unique registration (ios_nhrp.pcap). */
+	c->ce_prefix_len = nh->nh_unique ? 0xff : 32;
+	c->ce_mtu = nh->nh_mtu;
+	c->ce_holding_time = nh->nh_holdtime;
+	/* NAT extension: the NHS as we address it; its reply adds us as it
+	 * sees us, which tells both sides whether a NAT sits between. */
+	m.nm_n_nat = 1;
+	m.nm_nat[0].ce_prefix_len = 32;
+	m.nm_nat[0].ce_nbma = (struct nhrp_addr4){.na_addr = s->ns_nbma, .na_present = true};
+	m.nm_nat[0].ce_proto = (struct nhrp_addr4){.na_addr = 0, .na_present = true};
+	nhrp_send(nh, &m, s->ns_nbma);
+}
+
+/* Fires when a registration is due or its answer is overdue. */
+static void nhc_register_timer(struct timer *t, void *arg)
+{
+	struct nhrp_nhs *s = arg;
+	struct nhrp *nh = s->ns_nhrp;
+	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
+	char a[INET_ADDRSTR];
+
+	if (s->ns_up && now - s->ns_last_reply_ns > (uint64_t)nh->nh_holdtime * CLK_NS_PER_S) {
+		s->ns_up = false;
+		LOG_CTL(WARNING, "nhrp: NHS %s silent for %us, down", inet_v4_str(s->ns_nbma, a),
+			nh->nh_holdtime);
+	}
+	nhc_register_send(nh, s);
+	/* Retry 1, 2, 4 ... s until answered, never slower than the refresh. */
+	s->ns_retry_s = s->ns_retry_s == 0 ? 1 : RTE_MIN(s->ns_retry_s * 2, refresh_s);
+	timer_arm(&nh->nh_ctl->ct_timers, t, now + s->ns_retry_s * CLK_NS_PER_S);
+}
+
+void nhrp_nhc_start(struct nhrp *nh)
+{
+	timer_init(&nh->nh_pending_timer, nhc_pending_timer, nh);
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		timer_init(&s->ns_timer, nhc_register_timer, s);
+		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, nhc_now(nh));
+	}
+}
+
+static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
+{
+	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
+	char a[INET_ADDRSTR];
+
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		if (s->ns_reqid != m->nm_request_id)
+			continue;
+		if (m->nm_n_cie == 0 || m->nm_cie[0].ce_code != NHRP_CIE_SUCCESS) {
+			LOG_CTL(ERR, "nhrp: NHS %s refused our registration (CIE code %u)",
+				inet_v4_str(s->ns_nbma, a), m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
+			return; /* the retry timer keeps running */
+		}
+		if (!s->ns_up) {
+			s->ns_up_since_ns = now;
+			LOG_CTL(INFO, "nhrp: registered with NHS %s, holdtime %us",
+				inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
+		}
+		s->ns_up = true;
+		s->ns_last_reply_ns = now;
+		s->ns_retry_s = 0;
+		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, now + refresh_s * CLK_NS_PER_S);
+		return;
+	}
+	nh->nh_stats.st_drop[NHRP_DROP_UNSOLICITED]++;
+}
+
+static const struct nhrp_nhs *nhc_nhs_pick(struct nhrp *nh)
+{
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (nh->nh_nhs[i].ns_up)
+			return &nh->nh_nhs[i];
+	return nh->nh_n_nhs > 0 ? &nh->nh_nhs[0] : NULL;
+}
+
+static void nhc_resolve_send(struct nhrp *nh, const struct nhrp_pending *pd)
+{
+	const struct nhrp_nhs *s = nhc_nhs_pick(nh);
+	struct nhrp_msg m;
+
+	if (s == NULL)
+		return;
+	nhrp_msg_prepare(nh, &m, NHRP_TYPE_RESOLUTION_REQUEST);
+	m.nm_flags |= NHRP_FLAG_RES_Q;
+	m.nm_request_id = pd->pd_reqid;
+	m.nm_dst_proto = (struct nhrp_addr4){.na_addr = pd->pd_target, .na_present = true};
+	m.nm_n_cie = 1;
+	m.nm_cie[0].ce_mtu = nh->nh_mtu;
+	m.nm_cie[0].ce_holding_time = nh->nh_holdtime;
+	nhrp_send(nh, &m, s->ns_nbma);
+}
+
+static void nhc_pending_timer(struct timer *t, void *arg)
+{
+	struct nhrp *nh = arg;
+	uint64_t now = nhc_now(nh), next = UINT64_MAX;
+
+	(void)t;
+	for (unsigned i = 0; i < NHRP_PENDING_MAX; i++) {
+		struct nhrp_pending *pd = &nh->nh_pending[i];
+		uint64_t due;
+
+		if (pd->pd_reqid == 0)
+			continue;
+		due = pd->pd_sent_ns + ((uint64_t)1 << (pd->pd_tries - 1)) * CLK_NS_PER_S;
+		if (due <= now) {
+			if (pd->pd_tries >= RESOLVE_RETRIES) {
+				pd->pd_reqid = 0; /* traffic keeps going via the hub */
+				continue;
+			}
+			pd->pd_tries++;
+			pd->pd_sent_ns = now;
+			nhc_resolve_send(nh, pd);
+			due = now + ((uint64_t)1 << (pd->pd_tries - 1)) * CLK_NS_PER_S;
+		}
+		next = RTE_MIN(next, due);
+	}
+	if (next != UINT64_MAX)
+		timer_arm(&nh->nh_ctl->ct_timers, &nh->nh_pending_timer, next);
+}
+
+void nhrp_nhc_resolve(struct nhrp *nh, uint32_t target)
+{
+	struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, target);
+	struct nhrp_pending *free_slot = NULL;
+
+	if ((e != NULL && e->nc_type != NC_INCOMPLETE) || nh->nh_phase == 1)
+		return;
+	for (unsigned i = 0; i < NHRP_PENDING_MAX; i++) {
+		struct nhrp_pending *pd = &nh->nh_pending[i];
+
+		if (pd->pd_reqid != 0 && pd->pd_target == target)
+			return;
+		if (pd->pd_reqid == 0 && free_slot == NULL)
+			free_slot = pd;
+	}
+	if (free_slot == NULL)
+		return;
+	free_slot->pd_target = target;
+	free_slot->pd_reqid = nhrp_reqid_next(nh);
+	free_slot->pd_tries = 1;
+	free_slot->pd_sent_ns = nhc_now(nh);
+	nhc_resolve_send(nh, free_slot);
+	if (!timer_is_armed(&nh->nh_pending_timer)) {
+		timer_arm(&nh->nh_ctl->ct_timers, &nh->nh_pending_timer,
+			  free_slot->pd_sent_ns + CLK_NS_PER_S);
+	}
+}
+
+static void nhc_resolution_reply(struct nhrp *nh, const struct nhrp_msg *m)
+{
+	const struct nhrp_cie *c = &m->nm_cie[0];
+	struct nhrp_pending *pd = NULL;
+	uint32_t dst = m->nm_dst_proto.na_addr;
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	for (unsigned i = 0; i < NHRP_PENDING_MAX && pd == NULL; i++)
+		if (nh->nh_pending[i].pd_reqid == m->nm_request_id &&
+		    nh->nh_pending[i].pd_target == dst)
+			pd = &nh->nh_pending[i];
+	if (pd == NULL) {
+		nh->nh_stats.st_drop[NHRP_DROP_UNSOLICITED]++;
+		return;
+	}
+	pd->pd_reqid = 0;
+	if (m->nm_n_cie == 0 || c->ce_code != NHRP_CIE_SUCCESS || !c->ce_nbma.na_present ||
+	    !c->ce_proto.na_present || c->ce_prefix_len > 32) {
+		LOG_CTL(INFO, "nhrp: resolution of %s refused (CIE code %u)", inet_v4_str(dst, a),
+			m->nm_n_cie ? c->ce_code : 0);
+		return;
+	}
+	if (nhrp_cache_update(nh->nh_ctl, c->ce_proto.na_addr, c->ce_nbma.na_addr, NC_SHORTCUT,
+			      c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime, 0) == NULL)
+		return;
+	/* Phase 3: the answer covers a prefix behind that spoke; route it
+	 * there (more specific than the summary towards the hub). */
+	if (c->ce_proto.na_addr != dst || c->ce_prefix_len < 32)
+		nhrp_route_add(nh->nh_ctl, dst & inet_v4_mask(c->ce_prefix_len), c->ce_prefix_len,
+			       c->ce_proto.na_addr);
+	LOG_CTL(INFO, "nhrp: %s/%u resolved via %s (NBMA %s)", inet_v4_str(dst, a),
+		c->ce_prefix_len, inet_v4_str(c->ce_proto.na_addr, b),
+		inet_v4_str(c->ce_nbma.na_addr, a));
+}
+
+/* Phase 3: the hub saw us hairpin traffic; resolve its destination. */
+static void nhc_traffic_indication(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)m->nm_quoted;
+	bool from_nhs = false;
+
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		from_nhs |= nh->nh_nhs[i].ns_nbma == from;
+	if (!from_nhs) {
+		nh->nh_stats.st_drop[NHRP_DROP_NOT_FROM_NHS]++;
+		return;
+	}
+	if (nh->nh_phase != 3 || m->nm_quoted_len < sizeof(*ip) || (ip->version_ihl >> 4) != 4)
+		return;
+	nhrp_nhc_resolve(nh, rte_be_to_cpu_32(ip->dst_addr));
+}
+
+void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
+		    const uint8_t *pkt, uint16_t len)
+{
+	uint8_t plen;
+
+	switch (m->nm_type) {
+	case NHRP_TYPE_REGISTRATION_REPLY:
+		nhc_registration_reply(nh, m);
+		break;
+	case NHRP_TYPE_RESOLUTION_REPLY:
+		nhc_resolution_reply(nh, m);
+		break;
+	case NHRP_TYPE_TRAFFIC_INDICATION:
+		nhc_traffic_indication(nh, m, from_nbma);
+		break;
+	case NHRP_TYPE_RESOLUTION_REQUEST:
+		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
+			nhrp_resolution_answer(nh, m, plen);
+		else
+			nhrp_send_error(nh, m, pkt, len, NHRP_ERR_PROTO_ADDRESS_UNREACHABLE, 0,
+					from_nbma);
+		break;
+	default:
+		nh->nh_stats.st_drop[NHRP_DROP_WRONG_ROLE]++;
+		nh->nh_stats.st_err[m->nm_type]++;
+		break;
+	}
+}

@@ -1,0 +1,199 @@
+/* The hub (NHS) side of NHRP: accept, refresh and (through the cache's
+ * timers) expire registrations; forward Resolution Requests to the spoke
+ * that owns the address (it answers the requester directly, as Cisco
+ * does) or answer them ourselves; send Traffic Indications in phase 3. */
+#include <string.h>
+
+#include "ctl.h"
+#include "inet.h"
+#include "log.h"
+#include "nhrp.h"
+#include "nhrp_cache.h"
+
+static struct nhrp_cie nhs_self_cie(const struct nhrp *nh)
+{
+	struct nhrp_cie c;
+
+	memset(&c, 0, sizeof(c));
+	c.ce_prefix_len = 32;
+	c.ce_mtu = nh->nh_mtu;
+	c.ce_holding_time = nh->nh_holdtime;
+	c.ce_nbma = (struct nhrp_addr4){.na_addr = nh->nh_nbma, .na_present = true};
+	c.ce_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
+	return c;
+}
+
+/* 0 (success) or the CIE code to refuse the registration with. */
+static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	uint32_t ov = m->nm_src_proto.na_addr, mask = inet_v4_mask(nh->nh_overlay_len);
+	const struct nhrp_cie *c = &m->nm_cie[0];
+	struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, ov);
+	bool unique = (m->nm_flags & NHRP_FLAG_REG_U) != 0;
+	uint16_t hold = c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime;
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	if (!m->nm_src_proto.na_present || !m->nm_src_nbma.na_present ||
+	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay)
+		return NHRP_CIE_ADMIN_PROHIBITED;
+	/* RFC 2332 5.2.3: a unique binding may only be refreshed from the
+	 * NBMA address that made it. */
+	if (e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
+	    e->nc_type == NC_DYNAMIC) {
+		LOG_CTL(WARNING, "nhrp: %s already registered uniquely by %s, refusing %s",
+			inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b), inet_v4_str(from, b));
+		return NHRP_CIE_UNIQUE_ADDRESS_REGISTERED;
+	}
+	if (e == NULL || e->nc_nbma_seen != from)
+		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us",
+			inet_v4_str(ov, a), inet_v4_str(from, b), hold);
+	/* Packets go where the registration came from (NAT); the claimed
+	 * address is kept for show and for the NAT extension. */
+	e = nhrp_cache_update(nh->nh_ctl, ov, from, NC_DYNAMIC, hold,
+			      (uint8_t)((unique ? NC_F_UNIQUE : 0) |
+					(from != m->nm_src_nbma.na_addr ? NC_F_NAT : 0)));
+	if (e == NULL)
+		return NHRP_CIE_INSUFFICIENT_RESOURCES;
+	e->nc_nbma = m->nm_src_nbma.na_addr;
+	return NHRP_CIE_SUCCESS;
+}
+
+static void nhs_registration(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	struct nhrp_msg r;
+	uint8_t code = m->nm_n_cie > 0 ? nhs_register(nh, m, from) : NHRP_CIE_ADMIN_PROHIBITED;
+
+	nhrp_msg_prepare(nh, &r, NHRP_TYPE_REGISTRATION_REPLY);
+	r.nm_flags = m->nm_flags;
+	r.nm_request_id = m->nm_request_id;
+	r.nm_src_nbma = m->nm_src_nbma;
+	r.nm_src_proto = m->nm_src_proto;
+	r.nm_dst_proto = m->nm_dst_proto;
+	r.nm_n_cie = m->nm_n_cie;
+	memcpy(r.nm_cie, m->nm_cie, sizeof(r.nm_cie));
+	for (unsigned i = 0; i < r.nm_n_cie; i++)
+		r.nm_cie[i].ce_code = code;
+	r.nm_n_responder = 1;
+	r.nm_responder = nhs_self_cie(nh);
+	r.nm_n_fwd = m->nm_n_fwd;
+	memcpy(r.nm_fwd, m->nm_fwd, sizeof(r.nm_fwd));
+	/* Cisco NAT extension: what the spoke sent, plus the spoke as we see it. */
+	r.nm_n_nat = m->nm_n_nat;
+	memcpy(r.nm_nat, m->nm_nat, sizeof(r.nm_nat));
+	if (r.nm_n_nat < NHRP_MSG_MAX_CIE) {
+		struct nhrp_cie *c = &r.nm_nat[r.nm_n_nat++];
+
+		memset(c, 0, sizeof(*c));
+		c->ce_prefix_len = 32;
+		c->ce_nbma = (struct nhrp_addr4){.na_addr = from, .na_present = true};
+		c->ce_proto = m->nm_src_proto;
+	}
+	nhrp_send(nh, &r, from);
+}
+
+static void nhs_resolution_nak(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
+			       uint8_t code)
+{
+	struct nhrp_msg r;
+
+	nhrp_msg_prepare(nh, &r, NHRP_TYPE_RESOLUTION_REPLY);
+	r.nm_flags = (uint16_t)((m->nm_flags & NHRP_FLAG_RES_Q) | NHRP_FLAG_CISCO_NAT);
+	r.nm_request_id = m->nm_request_id;
+	r.nm_src_nbma = m->nm_src_nbma;
+	r.nm_src_proto = m->nm_src_proto;
+	r.nm_dst_proto = m->nm_dst_proto;
+	r.nm_n_cie = 1;
+	r.nm_cie[0].ce_code = code;
+	r.nm_cie[0].ce_mtu = nh->nh_mtu;
+	r.nm_n_responder = 1;
+	r.nm_responder = nhs_self_cie(nh);
+	nhrp_send(nh, &r, from);
+}
+
+/* Forward towards the owner of the destination: hop count down, ourselves
+ * appended to the Forward Transit NHS Record (5.3.2). */
+static void nhs_resolution_forward(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
+				   const uint8_t *pkt, uint16_t len)
+{
+	uint32_t dst = m->nm_dst_proto.na_addr;
+	const struct fib_nh *fnh = fib_lookup(&nh->nh_ctl->ct_dp->dp_fib, dst);
+	const struct nhrp_cache_entry *e;
+	struct nhrp_msg f;
+
+	for (unsigned i = 0; i < m->nm_n_fwd; i++)
+		if (m->nm_fwd[i].ce_proto.na_present && m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay) {
+			nh->nh_stats.st_drop[NHRP_DROP_LOOP]++;
+			nhrp_send_error(nh, m, pkt, len, NHRP_ERR_LOOP_DETECTED, 0, from);
+			return;
+		}
+	e = fnh != NULL && fnh->nh_type == FIB_NH_TUNNEL
+		    ? nhrp_cache_lookup(nh->nh_ctl, fnh->nh_gw ? fnh->nh_gw : dst) : NULL;
+	if (e == NULL || e->nc_type == NC_INCOMPLETE || e->nc_overlay == m->nm_src_proto.na_addr) {
+		nh->nh_stats.st_drop[NHRP_DROP_NO_ROUTE]++;
+		nhs_resolution_nak(nh, m, from, NHRP_CIE_NO_BINDING_EXISTS);
+		return;
+	}
+	if (m->nm_hop_count <= 1 || m->nm_n_fwd >= NHRP_MSG_MAX_TRANSIT) {
+		nhrp_send_error(nh, m, pkt, len, NHRP_ERR_HOP_COUNT_EXCEEDED, 0, from);
+		return;
+	}
+	f = *m;
+	f.nm_hop_count--;
+	f.nm_fwd[f.nm_n_fwd++] = nhs_self_cie(nh);
+	nhrp_msg_add_ext(&f, NHRP_EXT_FORWARD_TRANSIT);
+	nhrp_send(nh, &f, e->nc_nbma_seen);
+}
+
+/* A reply that came back through us (RFC 2332 path): on to the requester. */
+static void nhs_reply_forward(struct nhrp *nh, const struct nhrp_msg *m)
+{
+	struct nhrp_msg f = *m;
+
+	if (!m->nm_src_nbma.na_present || m->nm_hop_count <= 1 || m->nm_n_rev >= NHRP_MSG_MAX_TRANSIT)
+		return;
+	f.nm_hop_count--;
+	f.nm_rev[f.nm_n_rev++] = nhs_self_cie(nh);
+	nhrp_msg_add_ext(&f, NHRP_EXT_REVERSE_TRANSIT);
+	nhrp_send(nh, &f, m->nm_src_nbma.na_addr);
+}
+
+void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
+		    const uint8_t *pkt, uint16_t len)
+{
+	uint8_t plen;
+
+	switch (m->nm_type) {
+	case NHRP_TYPE_REGISTRATION_REQUEST:
+		nhs_registration(nh, m, from_nbma);
+		break;
+	case NHRP_TYPE_RESOLUTION_REQUEST:
+		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
+			nhrp_resolution_answer(nh, m, plen);
+		else
+			nhs_resolution_forward(nh, m, from_nbma, pkt, len);
+		break;
+	case NHRP_TYPE_RESOLUTION_REPLY:
+		if (m->nm_src_proto.na_addr != nh->nh_overlay)
+			nhs_reply_forward(nh, m);
+		break;
+	default:
+		nh->nh_stats.st_drop[NHRP_DROP_WRONG_ROLE]++;
+		nh->nh_stats.st_err[m->nm_type]++;
+		break;
+	}
+}
+
+void nhrp_nhs_redirect(struct nhrp *nh, const struct dp_event *ev)
+{
+	const struct peer *pe = peer_table_lookup_nbma(&nh->nh_ctl->ct_dp->dp_peers, ev->ev_nbma);
+	struct nhrp_msg t;
+
+	if (pe == NULL)
+		return;
+	nhrp_msg_prepare(nh, &t, NHRP_TYPE_TRAFFIC_INDICATION);
+	t.nm_traffic_code = NHRP_TRAFFIC_REDIRECT;
+	t.nm_dst_proto = (struct nhrp_addr4){.na_addr = pe->pe_overlay, .na_present = true};
+	t.nm_quoted = ev->ev_quote;
+	t.nm_quoted_len = ev->ev_quote_len;
+	nhrp_send(nh, &t, ev->ev_nbma);
+}
