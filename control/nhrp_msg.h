@@ -17,8 +17,8 @@
 /* nhrp_msg_init() hop count for every type, as Cisco IOS sends it (all
  * fixtures): RFC 2332 5.1 asks for a TTL-like value, and 255 leaves room
  * for any NHS chain a Resolution Request may cross. FRR sends 1 in
- * Registration Requests and Traffic Indications and 64 elsewhere; both
- * peers accept 255. */
+ * Registration Requests and Traffic Indications, 0 in Error Indications
+ * and 64 elsewhere; both peers accept 255. */
 #define NHRP_MSG_HOP_COUNT_DEFAULT 255
 
 /* Why a decode failed. nhrp_msg_decode() returns the negated value. */
@@ -101,7 +101,7 @@ struct nhrp_msg {
 	/* Extensions (5.3) in wire order; End is implied last. */
 	uint8_t nm_n_ext;
 	struct nhrp_ext_ref nm_ext[NHRP_MSG_MAX_EXT];
-	uint8_t nm_ext_unknown;        /* verbatim entries among nm_ext */
+	uint8_t nm_ext_unknown;        /* unknown types, kept verbatim */
 	uint16_t nm_unrecognized_off;  /* see nhrp_msg_decode() */
 	uint8_t nm_n_responder;        /* 0 (request) or 1 (reply) */
 	struct nhrp_cie nm_responder;  /* 5.3.1 */

@@ -1,0 +1,51 @@
+# The hub-and-two-spokes topology shared by the DMVPN system test and the
+# demo (sourced after netns_lib.sh):
+#
+#  [lan0h] 10.0.0.10 ── lan0 [hub] wan0 192.0.2.1 ──┐
+#                                                  [inet: bridge br0] (capture here)
+#  [lan1h] 10.1.0.10 ── lan0 [spoke1] wan0 192.0.2.11 ─┤
+#  [lan2h] 10.2.0.10 ── lan0 [spoke2] wan0 192.0.2.12 ─┘
+#  overlay 10.255.0.0/24: hub .1, spoke1 .11, spoke2 .12
+#
+# No namespace has a route out: hosts only know 10.0.0.0/8 via their node.
+
+DMVPN_NODES="hub spoke1 spoke2"
+
+dmvpn_topo_up() {
+  local n h i=0
+  netns_add inet
+  nsx inet ip link add br0 type bridge
+  nsx inet ip link set br0 up
+  for n in $DMVPN_NODES; do
+    h=$( [ "$n" = hub ] && echo lan0h || echo "lan${n#spoke}h" )
+    netns_add "$n"; netns_add "$h"
+    veth_link "$n" wan0 inet "$n-wan"
+    nsx inet ip link set "$n-wan" master br0
+    veth_link "$n" lan0 "$h" eth0
+    nsx "$h" ip addr add "10.$i.0.10/24" dev eth0
+    nsx "$h" ip route add 10.0.0.0/8 via "10.$i.0.1"
+    i=$((i+1))
+  done
+}
+
+# config_for_dmvpn SRC DST PHASE HOLDTIME: a shipped config with a unique
+# file prefix, the phase and holdtime under test, and for phase 2 spokes a
+# route to the other spoke's LAN via its overlay address.
+config_for_dmvpn() {
+  local src=$1 dst=$2 phase=$3 hold=$4 name
+  name=$(basename "$src" .yaml)
+  config_for_run "$src" "$dst"
+  sed -i -E "s/^(\s*phase:).*/\1 $phase/; s/^(\s*holdtime:)\s*[0-9]+/\1 $hold/" "$dst"
+  if [ "$phase" = 2 ] && [ "$name" = spoke1 ]; then
+    sed -i '/^routes:/a\  - prefix: 10.2.0.0/24\n    via: 10.255.0.12' "$dst"
+  elif [ "$phase" = 2 ] && [ "$name" = spoke2 ]; then
+    sed -i '/^routes:/a\  - prefix: 10.1.0.0/24\n    via: 10.255.0.11' "$dst"
+  fi
+}
+
+# dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID
+dmvpn_node_start() {
+  ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$2" > "$3" 2>&1 &
+  NODE_PID=$!
+  wait_for_log "$3" "running" 30
+}
