@@ -68,9 +68,15 @@ static void show_dmvpn(struct node *nd, struct strbuf *out)
 	nhrp_cache_walk(ct, dmvpn_row, out);
 }
 
+struct nhrp_row_ctx {
+	struct strbuf *out;
+	const char *tunnel;
+};
+
 static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
 {
-	struct strbuf *out = arg;
+	const struct nhrp_row_ctx *rc = arg;
+	struct strbuf *out = rc->out;
 	uint64_t now = clock_now(ct->ct_clock);
 	char ov[INET_ADDRSTR], nb[INET_ADDRSTR], cr[16], ex[16];
 
@@ -80,8 +86,7 @@ static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 	else
 		fmt_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, ex, sizeof(ex));
 	strbuf_printf(out, "%s/32 via %s\n", inet_v4_str(e->nc_overlay, ov), ov);
-	strbuf_printf(out, "   %s created %s, expire %s\n", ct->ct_nhrp != NULL ?
-		      "tunnel" : "-", cr, ex);
+	strbuf_printf(out, "   %s created %s, expire %s\n", rc->tunnel, cr, ex);
 	strbuf_printf(out, "   Type: %s, Flags:%s%s\n", nhrp_cache_type_name(e->nc_type),
 		      e->nc_flags & NC_F_UNIQUE ? " unique" : "",
 		      e->nc_flags & NC_F_NAT ? " nat" : "");
@@ -94,6 +99,7 @@ static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 static void show_nhrp_stats(struct node *nd, struct strbuf *out)
 {
 	const struct nhrp *nh = nd->nd_ctl.ct_nhrp;
+	uint64_t dropped;
 
 	if (nh == NULL) {
 		strbuf_printf(out, "no tunnel configured\n");
@@ -105,6 +111,13 @@ static void show_nhrp_stats(struct node *nd, struct strbuf *out)
 			      nhrp_type_name(t), nh->nh_stats.st_sent[t], nh->nh_stats.st_recv[t],
 			      nh->nh_stats.st_err[t]);
 	strbuf_printf(out, "\nDropped on receive:\n");
+	dropped = 0;
+	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)
+		dropped += nh->nh_stats.st_decode[d];
+	for (unsigned d = 0; d < NHRP_DROP_COUNT; d++)
+		dropped += nh->nh_stats.st_drop[d];
+	if (dropped == 0)
+		strbuf_printf(out, "  none\n");
 	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)
 		if (nh->nh_stats.st_decode[d] != 0)
 			strbuf_printf(out, "  %-30s %" PRIu64 "\n", nhrp_decode_err_name(-(int)d),
@@ -123,10 +136,13 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 	case MGMT_SHOW_DMVPN:
 		show_dmvpn(nd, &req->mr_out);
 		break;
-	case MGMT_SHOW_IP_NHRP:
+	case MGMT_SHOW_IP_NHRP: {
+		struct nhrp_row_ctx rc = {.out = &req->mr_out, .tunnel = nd->nd_cfg->tunnel.name};
+
 		if (ct->ct_nhrp != NULL)
-			nhrp_cache_walk(ct, nhrp_row, &req->mr_out);
+			nhrp_cache_walk(ct, nhrp_row, &rc);
 		break;
+	}
 	case MGMT_SHOW_NHRP_STATS:
 		show_nhrp_stats(nd, &req->mr_out);
 		break;
