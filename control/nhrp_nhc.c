@@ -182,7 +182,9 @@ void nhrp_nhc_resolve(struct nhrp *nh, uint32_t target)
 	free_slot->pd_tries = 1;
 	free_slot->pd_sent_ns = nhc_now(nh);
 	nhc_resolve_send(nh, free_slot);
-	if (!timer_is_armed(&nh->nh_pending_timer)) {
+	/* One timer serves every slot: pull it in if this retry is earliest. */
+	if (!timer_is_armed(&nh->nh_pending_timer) ||
+	    nh->nh_pending_timer.tm_deadline > free_slot->pd_sent_ns + CLK_NS_PER_S) {
 		timer_arm(&nh->nh_ctl->ct_timers, &nh->nh_pending_timer,
 			  free_slot->pd_sent_ns + CLK_NS_PER_S);
 	}
@@ -193,7 +195,7 @@ static void nhc_resolution_reply(struct nhrp *nh, const struct nhrp_msg *m)
 	const struct nhrp_cie *c = &m->nm_cie[0];
 	struct nhrp_pending *pd = NULL;
 	uint32_t dst = m->nm_dst_proto.na_addr;
-	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR], n[INET_ADDRSTR];
 
 	for (unsigned i = 0; i < NHRP_PENDING_MAX && pd == NULL; i++)
 		if (nh->nh_pending[i].pd_reqid == m->nm_request_id &&
@@ -220,7 +222,7 @@ static void nhc_resolution_reply(struct nhrp *nh, const struct nhrp_msg *m)
 			       c->ce_proto.na_addr);
 	LOG_CTL(INFO, "nhrp: %s/%u resolved via %s (NBMA %s)", inet_v4_str(dst, a),
 		c->ce_prefix_len, inet_v4_str(c->ce_proto.na_addr, b),
-		inet_v4_str(c->ce_nbma.na_addr, a));
+		inet_v4_str(c->ce_nbma.na_addr, n));
 }
 
 /* Phase 3: the hub saw us hairpin traffic; resolve its destination. */

@@ -31,7 +31,7 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, ov);
 	bool unique = (m->nm_flags & NHRP_FLAG_REG_U) != 0;
 	uint16_t hold = c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime;
-	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR], f[INET_ADDRSTR];
 
 	if (!m->nm_src_proto.na_present || !m->nm_src_nbma.na_present ||
 	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay)
@@ -41,7 +41,7 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	if (e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
 	    e->nc_type == NC_DYNAMIC) {
 		LOG_CTL(WARNING, "nhrp: %s already registered uniquely by %s, refusing %s",
-			inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b), inet_v4_str(from, b));
+			inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b), inet_v4_str(from, f));
 		return NHRP_CIE_UNIQUE_ADDRESS_REGISTERED;
 	}
 	if (e == NULL || e->nc_nbma_seen != from)

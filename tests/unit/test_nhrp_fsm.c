@@ -1,0 +1,1021 @@
+/* The NHRP client (spoke) and server (hub) state machines on the real
+ * control-thread code, driven by a fake clock: crafted NHRP packets go in
+ * through ctl_punt_input, what the node sends is decoded off the control
+ * TX queue of a net_ring WAN port.
+ *
+ *   test ──ctl_punt_input (PUNT_NHRP)──> [wan0 192.0.2.x/24] ──tx ring 1──> test
+ *                                        [lan0 10.1.1.1/24] (spoke only)
+ *
+ *   hub  192.0.2.1  / 10.255.0.1    spoke A 192.0.2.11 / 10.255.0.11, LAN 10.1.1.0/24
+ *   spoke B 192.0.2.12 / 10.255.0.12, LAN 10.1.2.0/24   stranger C 192.0.2.13 */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_arp.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+
+#include "ctl.h"
+#include "eal_test.h"
+#include "gre.h"
+#include "nhrp.h"
+#include "nhrp_cache.h"
+
+#define HUB_NBMA 0xc0000201u /* 192.0.2.1 */
+#define A_NBMA 0xc000020bu   /* 192.0.2.11 */
+#define B_NBMA 0xc000020cu   /* 192.0.2.12 */
+#define C_NBMA 0xc000020du   /* 192.0.2.13, registered with nobody */
+#define HUB_OV 0x0aff0001u   /* 10.255.0.1 */
+#define A_OV 0x0aff000bu
+#define B_OV 0x0aff000cu
+#define A_LAN 0x0a010101u    /* 10.1.1.1/24 */
+#define B_NET 0x0a010200u    /* 10.1.2.0/24 */
+#define B_HOST 0x0a010205u   /* 10.1.2.5 */
+#define GRE_KEY 42u
+#define AUTH "s3cret"
+#define HOLD 30 /* refresh every 10 s */
+#define A4(x) ((struct nhrp_addr4){.na_addr = (x), .na_present = true})
+
+enum { WAN, LAN, NPORTS };
+
+/* Lives for the whole process: EAL, pool and the two ring ports. */
+static struct {
+	struct rte_mempool *pool;
+	uint16_t id[NPORTS];
+	struct rte_ring *rx[NPORTS], *tx[NPORTS][2];
+	unsigned baseline;
+} env;
+
+/* Rebuilt for every test. */
+static struct {
+	struct dp dp;
+	struct ctl ct;
+	struct clock ck;
+	struct cfg cfg;
+} fx;
+
+/* One packet the node sent, decoded (m borrows from buf). */
+struct sent {
+	uint32_t to; /* outer IPv4 destination */
+	uint16_t len;
+	uint8_t buf[1500];
+	struct nhrp_msg m;
+};
+
+static struct nhrp *nh(void)
+{
+	return fx.ct.ct_nhrp;
+}
+
+static void tick(unsigned seconds)
+{
+	timer_run(&fx.ct.ct_timers, clock_now(&fx.ck));
+	for (unsigned i = 0; i < seconds; i++) {
+		clock_fake_advance(&fx.ck, CLK_NS_PER_S);
+		timer_run(&fx.ct.ct_timers, clock_now(&fx.ck));
+	}
+}
+
+static void punt(struct rte_mbuf *m, enum punt_cause c)
+{
+	m->port = env.id[WAN];
+	m->hash.usr = c;
+	ctl_punt_input(&fx.ct, m);
+}
+
+/* The peer at `ip` asks for our WAN address: the control thread's ARP
+ * learns its MAC, so our packets to it leave at once (the reply is
+ * skipped by sent_next()). */
+static void arp_learn(uint32_t ip)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(env.pool);
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_append(
+		m, sizeof(*eth) + sizeof(struct rte_arp_hdr));
+	struct rte_arp_hdr *a = (struct rte_arp_hdr *)(eth + 1);
+	const struct rte_ether_addr mac = {{0x02, 0, 0, 0, 0, (uint8_t)ip}};
+
+	assert_non_null(eth);
+	memset(eth, 0, sizeof(*eth) + sizeof(*a));
+	memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
+	eth->src_addr = mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_ARP);
+	a->arp_hardware = RTE_BE16(RTE_ARP_HRD_ETHER);
+	a->arp_protocol = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	a->arp_hlen = RTE_ETHER_ADDR_LEN;
+	a->arp_plen = 4;
+	a->arp_opcode = RTE_BE16(RTE_ARP_OP_REQUEST);
+	a->arp_data.arp_sha = mac;
+	a->arp_data.arp_sip = rte_cpu_to_be_32(ip);
+	a->arp_data.arp_tip = rte_cpu_to_be_32(fx.dp.dp_ports[WAN].pt_addr);
+	punt(m, PUNT_ARP);
+}
+
+/* Ethernet/IPv4/GRE(key)/NHRP from `from` to our WAN address. */
+static void inject(const struct nhrp_msg *msg, uint32_t from)
+{
+	uint8_t buf[1500];
+	size_t len;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(env.pool);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+
+	assert_int_equal(nhrp_msg_encode(msg, buf, sizeof(buf), &len), 0);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(
+		m, (uint16_t)(sizeof(*eth) + sizeof(*ip) + 8 + len));
+	assert_non_null(eth);
+	memset(eth, 0, sizeof(*eth));
+	eth->dst_addr = fx.dp.dp_ports[WAN].pt_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	gre_outer_build(ip, &fx.dp.dp_tunnel, from, fx.dp.dp_ports[WAN].pt_addr,
+			(uint16_t)len, GRE_PROTO_NHRP, 0);
+	memcpy((uint8_t *)(ip + 1) + 8, buf, len);
+	punt(m, PUNT_NHRP);
+}
+
+/* The next NHRP packet on the control TX queue (ARP skipped), or false. */
+static bool sent_next(struct sent *s)
+{
+	struct rte_mbuf *m;
+	const struct rte_ether_hdr *eth;
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *gre;
+	uint32_t key;
+
+	while (rte_ring_dequeue(env.tx[WAN][1], (void **)&m) == 0) {
+		eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		if (eth->ether_type != RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		ip = (const struct rte_ipv4_hdr *)(eth + 1);
+		gre = (const uint8_t *)(ip + 1);
+		assert_int_equal(ip->next_proto_id, IPPROTO_GRE);
+		assert_int_equal(rte_be_to_cpu_32(ip->src_addr), fx.dp.dp_ports[WAN].pt_addr);
+		assert_int_equal((gre[0] << 8) | gre[1], GRE_F_KEY);
+		assert_int_equal((gre[2] << 8) | gre[3], GRE_PROTO_NHRP);
+		memcpy(&key, gre + 4, sizeof(key));
+		assert_int_equal(rte_be_to_cpu_32(key), GRE_KEY);
+		s->to = rte_be_to_cpu_32(ip->dst_addr);
+		s->len = (uint16_t)(rte_be_to_cpu_16(ip->total_length) - sizeof(*ip) - 8);
+		memcpy(s->buf, gre + 8, s->len);
+		rte_pktmbuf_free(m);
+		assert_int_equal(nhrp_msg_decode(s->buf, s->len, &s->m), 0);
+		return true;
+	}
+	return false;
+}
+
+static void expect_sent(struct sent *s, uint8_t type, uint32_t to)
+{
+	assert_true(sent_next(s));
+	assert_int_equal(s->m.nm_type, type);
+	assert_int_equal(s->to, to);
+}
+
+static void expect_nothing(void)
+{
+	struct sent s;
+
+	assert_false(sent_next(&s));
+}
+
+/* Drains the queue; how many packets of `type` were in it. */
+static unsigned count_sent(uint8_t type)
+{
+	struct sent s;
+	unsigned n = 0;
+
+	while (sent_next(&s))
+		n += s.m.nm_type == type;
+	return n;
+}
+
+/* What a peer puts in every packet: its addresses, the NAT flag, auth. */
+static void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov,
+		     const char *auth)
+{
+	nhrp_msg_init(m, type);
+	m->nm_flags = NHRP_FLAG_CISCO_NAT;
+	m->nm_src_nbma = A4(nbma);
+	m->nm_src_proto = A4(ov);
+	if (auth != NULL) {
+		nhrp_msg_add_ext(m, NHRP_EXT_AUTHENTICATION);
+		m->nm_auth_type = NHRP_AUTH_CISCO_CLEARTEXT;
+		m->nm_auth_len = (uint8_t)strlen(auth);
+		memcpy(m->nm_auth, auth, m->nm_auth_len);
+	}
+}
+
+static struct nhrp_cie cie(uint8_t code, uint8_t plen, uint16_t hold, uint32_t nbma, uint32_t ov)
+{
+	struct nhrp_cie c = {.ce_code = code, .ce_prefix_len = plen, .ce_mtu = 1400,
+			     .ce_holding_time = hold};
+
+	if (nbma != 0)
+		c.ce_nbma = A4(nbma);
+	if (ov != 0)
+		c.ce_proto = A4(ov);
+	return c;
+}
+
+static void route_add(uint32_t prefix, uint8_t len, uint8_t type, uint16_t port, uint32_t gw,
+		      enum fib_source src)
+{
+	struct fib_nh n = {.nh_type = type, .nh_port = port, .nh_gw = gw};
+
+	assert_int_equal(fib_route_add(&fx.dp.dp_fib, prefix, len, &n, src), 0);
+}
+
+static void port_fill(unsigned i, uint8_t role, uint32_t addr)
+{
+	struct dp_port *pt = &fx.dp.dp_ports[i];
+
+	pt->pt_id = env.id[i];
+	pt->pt_role = role;
+	pt->pt_addr = addr;
+	pt->pt_plen = 24;
+	pt->pt_mtu = 1500;
+	pt->pt_nb_rxq = 1;
+	pt->pt_nb_txq = 2;
+	pt->pt_ctl_txq = 1;
+	snprintf(pt->pt_name, sizeof(pt->pt_name), i == WAN ? "wan0" : "lan0");
+	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
+	fx.dp.dp_port_idx[pt->pt_id] = (uint8_t)i;
+	route_add(addr & 0xffffff00u, 24, FIB_NH_CONNECTED, (uint16_t)i, 0, FIB_SRC_CONNECTED);
+	route_add(addr, 32, FIB_NH_LOCAL, (uint16_t)i, 0, FIB_SRC_LOCAL);
+}
+
+static void cfg_fill(bool hub)
+{
+	struct cfg_tunnel *t = &fx.cfg.tunnel;
+
+	fx.cfg.role = hub ? CFG_ROLE_HUB : CFG_ROLE_SPOKE;
+	t->present = true;
+	t->address = (struct cfg_prefix){.addr = hub ? HUB_OV : A_OV, .len = 24};
+	t->has_gre_key = true;
+	t->gre_key = GRE_KEY;
+	t->network_id = 1;
+	t->holdtime = HOLD;
+	t->phase = 3;
+	t->mtu = 1400;
+	snprintf(t->nhrp_auth, sizeof(t->nhrp_auth), "%s", AUTH);
+	if (!hub) {
+		t->n_nhs = 1;
+		t->nhs[0] = (struct cfg_nhs){.nbma = HUB_NBMA, .overlay = HUB_OV};
+	}
+}
+
+/* As control/node.c's node_tunnel_init does from the config. */
+static void tunnel_fill(void)
+{
+	const struct cfg_tunnel *t = &fx.cfg.tunnel;
+	struct dp_tunnel *tn = &fx.dp.dp_tunnel;
+
+	tn->tn_present = true;
+	tn->tn_is_hub = fx.cfg.role == CFG_ROLE_HUB;
+	tn->tn_phase = t->phase;
+	tn->tn_has_key = t->has_gre_key;
+	tn->tn_key = t->gre_key;
+	tn->tn_addr = t->address.addr;
+	tn->tn_plen = t->address.len;
+	tn->tn_mtu = t->mtu;
+	tn->tn_ttl = 64;
+	tn->tn_copy_dscp = true;
+	tn->tn_nhs_overlay = t->n_nhs > 0 ? t->nhs[0].overlay : 0;
+	tn->tn_wan = WAN;
+}
+
+static int fixture_setup(bool hub)
+{
+	const uint32_t peers[] = {HUB_NBMA, A_NBMA, B_NBMA, C_NBMA};
+	struct dp *dp = &fx.dp;
+
+	memset(&fx, 0, sizeof(fx));
+	memset(dp->dp_port_idx, 0xff, sizeof(dp->dp_port_idx));
+	dp->dp_pool = env.pool;
+	dp->dp_max_peers = 64;
+	dp->dp_rcu = rcu_create("t_rcu", 1, 1024);
+	assert_non_null(dp->dp_rcu);
+	assert_int_equal(neigh_table_init(&dp->dp_neigh, "t_neigh", 256, dp->dp_rcu), 0);
+	assert_int_equal(fib_init(&dp->dp_fib, "t_fib", 256, dp->dp_rcu), 0);
+	assert_int_equal(peer_table_init(&dp->dp_peers, "t_peers", 64, dp->dp_rcu), 0);
+	cfg_fill(hub);
+	tunnel_fill();
+	port_fill(WAN, CFG_PORT_WAN, hub ? HUB_NBMA : A_NBMA);
+	if (!hub)
+		port_fill(LAN, CFG_PORT_LAN, A_LAN);
+	dp->dp_nports = hub ? 1 : 2;
+	route_add(HUB_OV & 0xffffff00u, 24, FIB_NH_TUNNEL, 0, 0, FIB_SRC_CONNECTED);
+	route_add(fx.cfg.tunnel.address.addr, 32, FIB_NH_LOCAL, 0, 0, FIB_SRC_LOCAL);
+	clock_init_fake(&fx.ck, 1000 * CLK_NS_PER_S);
+	assert_int_equal(ctl_init(&fx.ct, dp, &fx.ck), 0);
+	fx.ct.ct_arp_reachable_s = 100000; /* no ARP probes within a test */
+	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg), 0);
+	for (unsigned i = 0; i < RTE_DIM(peers); i++)
+		if (peers[i] != dp->dp_ports[WAN].pt_addr)
+			arp_learn(peers[i]);
+	expect_nothing(); /* only ARP replies so far */
+	nhrp_start(&fx.ct);
+	return 0;
+}
+
+static int spoke_setup(void **state)
+{
+	(void)state;
+	return fixture_setup(false);
+}
+
+static int hub_setup(void **state)
+{
+	(void)state;
+	return fixture_setup(true);
+}
+
+static int fixture_teardown(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	ctl_fini(&fx.ct);
+	for (unsigned p = 0; p < NPORTS; p++)
+		for (unsigned q = 0; q < 2; q++)
+			while (rte_ring_dequeue(env.tx[p][q], (void **)&m) == 0)
+				rte_pktmbuf_free(m);
+	rcu_reclaim(fx.dp.dp_rcu);
+	peer_table_fini(&fx.dp.dp_peers);
+	neigh_table_fini(&fx.dp.dp_neigh);
+	fib_fini(&fx.dp.dp_fib);
+	rcu_destroy(fx.dp.dp_rcu);
+	/* Every mbuf came back, whatever path the test took. */
+	assert_int_equal(rte_mempool_in_use_count(env.pool), env.baseline);
+	return 0;
+}
+
+/* ---- spoke helpers ---- */
+
+/* The hub's answer to our registration `reqid`. */
+static void reg_reply(uint32_t reqid, uint8_t code)
+{
+	struct nhrp_msg r;
+
+	peer_msg(&r, NHRP_TYPE_REGISTRATION_REPLY, A_NBMA, A_OV, AUTH);
+	r.nm_flags |= NHRP_FLAG_REG_U;
+	r.nm_request_id = reqid;
+	r.nm_dst_proto = A4(HUB_OV);
+	r.nm_n_cie = 1;
+	r.nm_cie[0] = cie(code, 0xff, HOLD, 0, 0);
+	inject(&r, HUB_NBMA);
+}
+
+/* Resolve B_HOST through the hub; B answers with its /24 for `hold` s. */
+static void install_shortcut(uint16_t hold)
+{
+	struct sent s;
+	struct nhrp_msg r;
+
+	nhrp_nhc_resolve(nh(), B_HOST);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, HUB_NBMA);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, B_HOST);
+	assert_true(s.m.nm_flags & NHRP_FLAG_RES_Q);
+	peer_msg(&r, NHRP_TYPE_RESOLUTION_REPLY, A_NBMA, A_OV, AUTH);
+	r.nm_flags |= NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A;
+	r.nm_request_id = s.m.nm_request_id;
+	r.nm_dst_proto = A4(B_HOST);
+	r.nm_n_cie = 1;
+	r.nm_cie[0] = cie(NHRP_CIE_SUCCESS, 24, hold, B_NBMA, B_OV);
+	inject(&r, B_NBMA);
+}
+
+static bool shortcut_present(void)
+{
+	const struct nhrp_cache_entry *e = nhrp_cache_lookup(&fx.ct, B_OV);
+	const struct peer *pe = peer_table_lookup(&fx.dp.dp_peers, B_OV);
+	const struct fib_route *rt = fib_route_find(&fx.dp.dp_fib, B_NET, 24);
+
+	if (e == NULL && pe == NULL && rt == NULL)
+		return false;
+	assert_non_null(e);
+	assert_int_equal(e->nc_type, NC_SHORTCUT);
+	assert_int_equal(e->nc_nbma, B_NBMA);
+	assert_non_null(pe);
+	assert_int_equal(pe->pe_nbma, B_NBMA);
+	assert_non_null(rt);
+	assert_int_equal(rt->rt_source, FIB_SRC_NHRP);
+	assert_int_equal(fx.dp.dp_fib.fb_nh[rt->rt_nh_idx]->nh_gw, B_OV);
+	return true;
+}
+
+/* A Traffic Indication from `from` quoting an IPv4 packet to `dst`. */
+static void traffic_indication(uint32_t from, uint32_t from_ov, uint32_t dst)
+{
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+				 .next_proto_id = IPPROTO_ICMP,
+				 .total_length = RTE_BE16(84)};
+	struct nhrp_msg t;
+
+	q.src_addr = rte_cpu_to_be_32(A_LAN + 1);
+	q.dst_addr = rte_cpu_to_be_32(dst);
+	peer_msg(&t, NHRP_TYPE_TRAFFIC_INDICATION, from, from_ov, AUTH);
+	t.nm_dst_proto = A4(A_OV);
+	t.nm_quoted = (const uint8_t *)&q;
+	t.nm_quoted_len = sizeof(q);
+	inject(&t, from);
+}
+
+/* ---- spoke (NHC) ---- */
+
+/* 1. At start: a Registration Request to the NHS with everything Cisco
+ *    and FRR hubs expect. */
+static void test_01_nhc_register_request(void **state)
+{
+	struct sent s;
+	const struct nhrp_msg *m = &s.m;
+
+	(void)state;
+	expect_nothing(); /* the timer has not run yet */
+	tick(0);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+	assert_int_equal(m->nm_flags, NHRP_FLAG_REG_U | NHRP_FLAG_CISCO_NAT);
+	assert_int_not_equal(m->nm_hop_count, 0);
+	assert_int_not_equal(m->nm_request_id, 0);
+	assert_int_equal(m->nm_src_nbma.na_addr, A_NBMA);
+	assert_int_equal(m->nm_src_proto.na_addr, A_OV);
+	assert_int_equal(m->nm_dst_proto.na_addr, HUB_OV);
+	assert_int_equal(m->nm_n_cie, 1);
+	assert_int_equal(m->nm_cie[0].ce_code, NHRP_CIE_SUCCESS);
+	assert_int_equal(m->nm_cie[0].ce_prefix_len, 0xff);
+	assert_int_equal(m->nm_cie[0].ce_holding_time, HOLD);
+	assert_true(nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION));
+	assert_int_equal(m->nm_auth_type, NHRP_AUTH_CISCO_CLEARTEXT);
+	assert_int_equal(m->nm_auth_len, strlen(AUTH));
+	assert_memory_equal(m->nm_auth, AUTH, strlen(AUTH));
+	assert_true(nhrp_msg_has_ext(m, NHRP_EXT_CISCO_NAT_ADDRESS));
+	assert_int_equal(m->nm_n_nat, 1);
+	assert_int_equal(m->nm_nat[0].ce_nbma.na_addr, HUB_NBMA);
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_REGISTRATION_REQUEST], 1);
+}
+
+/* 2. A silent NHS: retries after 1, 2, 4, 8 s, then every holdtime/3. */
+static void test_02_nhc_register_backoff(void **state)
+{
+	static const unsigned want[] = {0, 1, 3, 7, 15, 25, 35};
+	unsigned at[16], n = 0;
+	uint32_t last_id = 0;
+	struct sent s;
+
+	(void)state;
+	for (unsigned t = 0; t <= 36; t++) {
+		tick(t == 0 ? 0 : 1);
+		while (sent_next(&s)) {
+			assert_int_equal(s.m.nm_type, NHRP_TYPE_REGISTRATION_REQUEST);
+			assert_int_not_equal(s.m.nm_request_id, last_id); /* a fresh id each time */
+			last_id = s.m.nm_request_id;
+			assert_true(n < RTE_DIM(at));
+			at[n++] = t;
+		}
+	}
+	assert_int_equal(n, RTE_DIM(want));
+	assert_memory_equal(at, want, sizeof(want));
+	assert_false(nh()->nh_nhs[0].ns_up);
+}
+
+/* 3. A success reply marks the NHS up; the next request is the refresh,
+ *    holdtime/3 later, and not one retry before it. Unanswered from then
+ *    on, the NHS is declared down once a holdtime has passed. */
+static void test_03_nhc_register_reply_refresh(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	tick(0);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+	reg_reply(s.m.nm_request_id, NHRP_CIE_SUCCESS);
+	assert_true(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_REGISTRATION_REPLY], 1);
+	tick(HOLD / 3 - 1);
+	expect_nothing();
+	tick(1);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+	expect_nothing();
+	assert_true(nh()->nh_nhs[0].ns_up);
+	tick(HOLD - HOLD / 3); /* a holdtime since the reply: not yet past it */
+	assert_true(nh()->nh_nhs[0].ns_up);
+	tick(HOLD / 3); /* the next retry notices the silence */
+	assert_false(nh()->nh_nhs[0].ns_up);
+	assert_true(count_sent(NHRP_TYPE_REGISTRATION_REQUEST) >= 3);
+}
+
+/* 4. A refusal (CIE code 4) or an answer to nothing we asked changes
+ *    nothing: the NHS stays down and the retries go on. */
+static void test_04_nhc_register_refused_or_unsolicited(void **state)
+{
+	struct sent s;
+	uint32_t id;
+
+	(void)state;
+	tick(0);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+	id = s.m.nm_request_id;
+	reg_reply(id, NHRP_CIE_ADMIN_PROHIBITED);
+	assert_false(nh()->nh_nhs[0].ns_up);
+	reg_reply(id + 1000, NHRP_CIE_SUCCESS);
+	assert_false(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_REGISTRATION_REPLY], 2);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_UNSOLICITED], 1);
+	expect_nothing();
+	tick(1); /* the back-off timer still runs */
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+}
+
+/* 5. A resolution answered by B: shortcut binding, worker peer and a
+ *    phase 3 route for B's /24, all gone after the holding time. */
+static void test_05_nhc_resolution_installs_and_expires(void **state)
+{
+	(void)state;
+	tick(0);
+	assert_int_equal(count_sent(NHRP_TYPE_REGISTRATION_REQUEST), 1);
+	install_shortcut(20);
+	assert_true(shortcut_present());
+	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_RESOLUTION_REPLY], 1);
+	tick(19);
+	assert_true(shortcut_present());
+	tick(1);
+	assert_false(shortcut_present());
+	assert_null(nhrp_cache_lookup(&fx.ct, B_OV));
+}
+
+/* 6. Unanswered resolutions: three requests each, 1 then 2 s apart, then
+ *    none. The second starts while the first's retry timer is armed for
+ *    later and must still be retried on its own schedule. */
+static void test_06_nhc_resolution_retries(void **state)
+{
+	static const unsigned want_x[] = {0, 1, 3}, want_y[] = {1, 2, 4};
+	const uint32_t y = B_HOST + 1;
+	unsigned at_x[8], at_y[8], nx = 0, ny = 0;
+	struct sent s;
+
+	(void)state;
+	tick(0);
+	count_sent(0);
+	nhrp_nhc_resolve(nh(), B_HOST);
+	nhrp_nhc_resolve(nh(), B_HOST); /* already pending: no second request */
+	for (unsigned t = 0; t < 30; t++) {
+		if (t == 1)
+			nhrp_nhc_resolve(nh(), y);
+		while (sent_next(&s)) {
+			if (s.m.nm_type != NHRP_TYPE_RESOLUTION_REQUEST)
+				continue;
+			assert_true(nx < RTE_DIM(at_x) && ny < RTE_DIM(at_y));
+			if (s.m.nm_dst_proto.na_addr == B_HOST)
+				at_x[nx++] = t;
+			else
+				at_y[ny++] = t;
+		}
+		tick(1);
+	}
+	assert_int_equal(nx, RTE_DIM(want_x));
+	assert_memory_equal(at_x, want_x, sizeof(want_x));
+	assert_int_equal(ny, RTE_DIM(want_y));
+	assert_memory_equal(at_y, want_y, sizeof(want_y));
+	for (unsigned i = 0; i < NHRP_PENDING_MAX; i++)
+		assert_int_equal(nh()->nh_pending[i].pd_reqid, 0);
+	assert_null(nhrp_cache_lookup(&fx.ct, B_HOST));
+}
+
+/* 7. A Traffic Indication from the NHS makes the spoke resolve the quoted
+ *    destination (phase 3 only); from anyone else it is dropped. */
+static void test_07_nhc_traffic_indication(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	tick(0);
+	count_sent(0);
+	traffic_indication(HUB_NBMA, HUB_OV, B_HOST);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, HUB_NBMA);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, B_HOST);
+	expect_nothing();
+	traffic_indication(C_NBMA, B_OV, B_HOST + 1);
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_NOT_FROM_NHS], 1);
+	nh()->nh_phase = 2;
+	traffic_indication(HUB_NBMA, HUB_OV, B_HOST + 2);
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_TRAFFIC_INDICATION], 3);
+}
+
+/* 8. B asks (through the hub) for an address on our LAN: we answer B
+ *    directly, authoritatively, with our LAN prefix. */
+static void test_08_nhc_answers_for_own_lan(void **state)
+{
+	struct nhrp_msg q;
+	struct sent s;
+	const struct nhrp_cie *c = &s.m.nm_cie[0];
+
+	(void)state;
+	peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA, B_OV, AUTH);
+	q.nm_flags |= NHRP_FLAG_RES_Q;
+	q.nm_hop_count = 254;
+	q.nm_request_id = 0x4242;
+	q.nm_dst_proto = A4(A_LAN + 6);
+	q.nm_n_cie = 1;
+	q.nm_cie[0] = cie(0, 0, HOLD, 0, 0);
+	nhrp_msg_add_ext(&q, NHRP_EXT_FORWARD_TRANSIT);
+	q.nm_n_fwd = 1;
+	q.nm_fwd[0] = cie(0, 32, HOLD, HUB_NBMA, HUB_OV);
+	inject(&q, HUB_NBMA);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REPLY, B_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x4242);
+	assert_true(s.m.nm_flags & NHRP_FLAG_RES_A);
+	assert_int_equal(s.m.nm_src_proto.na_addr, B_OV);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, A_LAN + 6);
+	assert_int_equal(s.m.nm_n_cie, 1);
+	assert_int_equal(c->ce_code, NHRP_CIE_SUCCESS);
+	assert_int_equal(c->ce_prefix_len, 24);
+	assert_int_equal(c->ce_proto.na_addr, A_OV);
+	assert_int_equal(c->ce_nbma.na_addr, A_NBMA);
+	assert_int_equal(s.m.nm_n_responder, 1);
+	assert_int_equal(s.m.nm_responder.ce_proto.na_addr, A_OV);
+	expect_nothing();
+	/* And B is remembered for the traffic back. */
+	assert_non_null(nhrp_cache_lookup(&fx.ct, B_OV));
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, B_OV)->nc_type, NC_SHORTCUT);
+}
+
+static void purge_from_b(uint16_t flags)
+{
+	struct nhrp_msg p;
+
+	peer_msg(&p, NHRP_TYPE_PURGE_REQUEST, B_NBMA, B_OV, AUTH);
+	p.nm_flags |= flags;
+	p.nm_request_id = 0x777;
+	p.nm_dst_proto = A4(A_OV);
+	p.nm_n_cie = 1;
+	p.nm_cie[0] = cie(0, 32, 0, 0, B_OV);
+	inject(&p, B_NBMA);
+}
+
+/* 9. A Purge Request for our shortcut to B removes it with its route; a
+ *    Purge Reply goes back unless the N flag says not to. */
+static void test_09_nhc_purge(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	install_shortcut(HOLD);
+	assert_true(shortcut_present());
+	purge_from_b(0);
+	assert_false(shortcut_present());
+	expect_sent(&s, NHRP_TYPE_PURGE_REPLY, B_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x777);
+	assert_int_equal(s.m.nm_n_cie, 1);
+	assert_int_equal(s.m.nm_cie[0].ce_proto.na_addr, B_OV);
+	expect_nothing();
+	install_shortcut(HOLD);
+	assert_true(shortcut_present());
+	purge_from_b(NHRP_FLAG_PURGE_N);
+	assert_false(shortcut_present());
+	expect_nothing();
+	/* The NHS's static binding is never purged. */
+	assert_non_null(nhrp_cache_lookup(&fx.ct, HUB_OV));
+}
+
+/* 10. Wrong or missing password: dropped, counted, Error Indication 11
+ *     back to the sender; nothing learned. */
+static void test_10_nhc_auth_failure(void **state)
+{
+	static const char *const bad[] = {"wrong", NULL};
+	struct nhrp_msg q;
+	struct sent s;
+
+	(void)state;
+	for (unsigned i = 0; i < RTE_DIM(bad); i++) {
+		peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA, B_OV, bad[i]);
+		q.nm_request_id = 9;
+		q.nm_dst_proto = A4(A_LAN + 6);
+		q.nm_n_cie = 1;
+		q.nm_cie[0] = cie(0, 0, HOLD, 0, 0);
+		inject(&q, B_NBMA);
+		expect_sent(&s, NHRP_TYPE_ERROR_INDICATION, B_NBMA);
+		assert_int_equal(s.m.nm_err_code, NHRP_ERR_AUTHENTICATION_FAILURE);
+		assert_int_equal(s.m.nm_dst_proto.na_addr, B_OV);
+		assert_int_not_equal(s.m.nm_quoted_len, 0);
+		expect_nothing();
+		assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_AUTH], i + 1);
+	}
+	assert_null(nhrp_cache_lookup(&fx.ct, B_OV));
+	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_RESOLUTION_REPLY], 0);
+}
+
+/* ---- hub (NHS) ---- */
+
+/* Spoke `ov` registers, claiming `claimed` as its NBMA, from `from`. */
+static void reg_request(uint32_t ov, uint32_t claimed, uint32_t from, uint32_t id, uint16_t hold)
+{
+	struct nhrp_msg r;
+
+	peer_msg(&r, NHRP_TYPE_REGISTRATION_REQUEST, claimed, ov, AUTH);
+	r.nm_flags |= NHRP_FLAG_REG_U;
+	r.nm_request_id = id;
+	r.nm_dst_proto = A4(HUB_OV);
+	r.nm_n_cie = 1;
+	r.nm_cie[0] = cie(0, 0xff, hold, 0, 0);
+	nhrp_msg_add_ext(&r, NHRP_EXT_CISCO_NAT_ADDRESS);
+	r.nm_n_nat = 1;
+	r.nm_nat[0] = cie(0, 32, 0, HUB_NBMA, 0);
+	inject(&r, from);
+}
+
+/* Registers and checks the reply's CIE code; returns it decoded in s. */
+static void reg_expect(struct sent *s, uint32_t ov, uint32_t from, uint32_t id, uint8_t code)
+{
+	reg_request(ov, from, from, id, HOLD);
+	expect_sent(s, NHRP_TYPE_REGISTRATION_REPLY, from);
+	assert_int_equal(s->m.nm_request_id, id);
+	assert_int_equal(s->m.nm_n_cie, 1);
+	assert_int_equal(s->m.nm_cie[0].ce_code, code);
+}
+
+/* 11. A registration (here from behind a NAT) creates a dynamic binding
+ *     and a worker peer at the address it came from; the reply names the
+ *     hub and tells the spoke how it was seen. */
+static void test_11_nhs_registration(void **state)
+{
+	const uint32_t inside = 0xac100005u; /* 172.16.0.5: A's own idea */
+	const struct nhrp_cache_entry *e;
+	const struct peer *pe;
+	struct sent s;
+	const struct nhrp_cie *nat;
+
+	(void)state;
+	reg_request(A_OV, inside, A_NBMA, 0x1001, HOLD);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REPLY, A_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x1001);
+	assert_int_equal(s.m.nm_cie[0].ce_code, NHRP_CIE_SUCCESS);
+	assert_int_equal(s.m.nm_src_proto.na_addr, A_OV);
+	assert_true(nhrp_msg_has_ext(&s.m, NHRP_EXT_RESPONDER_ADDRESS));
+	assert_int_equal(s.m.nm_n_responder, 1);
+	assert_int_equal(s.m.nm_responder.ce_nbma.na_addr, HUB_NBMA);
+	assert_int_equal(s.m.nm_responder.ce_proto.na_addr, HUB_OV);
+	assert_true(s.m.nm_n_nat >= 1);
+	nat = &s.m.nm_nat[s.m.nm_n_nat - 1];
+	assert_int_equal(nat->ce_nbma.na_addr, A_NBMA);
+	assert_int_equal(nat->ce_proto.na_addr, A_OV);
+	assert_true(nhrp_msg_has_ext(&s.m, NHRP_EXT_AUTHENTICATION));
+	expect_nothing();
+	e = nhrp_cache_lookup(&fx.ct, A_OV);
+	assert_non_null(e);
+	assert_int_equal(e->nc_type, NC_DYNAMIC);
+	assert_int_equal(e->nc_nbma_seen, A_NBMA);
+	assert_int_equal(e->nc_nbma, inside);
+	assert_true(e->nc_flags & NC_F_UNIQUE);
+	assert_true(e->nc_flags & NC_F_NAT);
+	pe = peer_table_lookup(&fx.dp.dp_peers, A_OV);
+	assert_non_null(pe);
+	assert_int_equal(pe->pe_nbma, A_NBMA);
+	assert_int_equal(pe->pe_type, PEER_DYNAMIC);
+	assert_ptr_equal(peer_table_lookup_nbma(&fx.dp.dp_peers, A_NBMA), pe);
+}
+
+/* 12. Re-registration pushes the expiry out; silence expires the binding
+ *     after the holding time and retires the peer. */
+static void test_12_nhs_refresh_and_expiry(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	tick(20);
+	reg_expect(&s, A_OV, A_NBMA, 2, NHRP_CIE_SUCCESS);
+	tick(HOLD - 20); /* past the first registration's expiry */
+	assert_non_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	tick(19);
+	assert_non_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	assert_non_null(peer_table_lookup(&fx.dp.dp_peers, A_OV));
+	tick(1);
+	assert_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	assert_null(peer_table_lookup(&fx.dp.dp_peers, A_OV));
+	assert_null(peer_table_lookup_nbma(&fx.dp.dp_peers, A_NBMA));
+	expect_nothing();
+}
+
+/* 13. A's unique registration is alive: the same overlay from another
+ *     NBMA is refused with CIE code 14 and the binding stays A's. */
+static void test_13_nhs_unique_conflict(void **state)
+{
+	struct sent s;
+	const struct nhrp_cache_entry *e;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	tick(5);
+	reg_expect(&s, A_OV, C_NBMA, 2, NHRP_CIE_UNIQUE_ADDRESS_REGISTERED);
+	expect_nothing();
+	e = nhrp_cache_lookup(&fx.ct, A_OV);
+	assert_non_null(e);
+	assert_int_equal(e->nc_nbma_seen, A_NBMA);
+	assert_int_equal(e->nc_nbma, A_NBMA);
+	assert_int_equal(peer_table_lookup(&fx.dp.dp_peers, A_OV)->pe_nbma, A_NBMA);
+	assert_null(peer_table_lookup_nbma(&fx.dp.dp_peers, C_NBMA));
+	/* A itself may refresh. */
+	reg_expect(&s, A_OV, A_NBMA, 3, NHRP_CIE_SUCCESS);
+}
+
+/* A Resolution Request from A for dst, with `fwd` transit records. */
+static void resolve_from_a(uint32_t dst, uint32_t id, const struct nhrp_cie *fwd)
+{
+	struct nhrp_msg q;
+
+	peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, A_NBMA, A_OV, AUTH);
+	q.nm_flags |= NHRP_FLAG_RES_Q;
+	q.nm_request_id = id;
+	q.nm_dst_proto = A4(dst);
+	q.nm_n_cie = 1;
+	q.nm_cie[0] = cie(0, 0, HOLD, 0, 0);
+	if (fwd != NULL) {
+		nhrp_msg_add_ext(&q, NHRP_EXT_FORWARD_TRANSIT);
+		q.nm_n_fwd = 1;
+		q.nm_fwd[0] = *fwd;
+	}
+	inject(&q, A_NBMA);
+}
+
+/* 14. Resolution Requests at the hub: forwarded to the owner with hop
+ *     count - 1 and the hub in the forward transit record; refused with
+ *     CIE code 12 for an unknown destination; Error Indication 3 when the
+ *     hub is already on the path (loop). */
+static void test_14_nhs_resolution_forward(void **state)
+{
+	const struct nhrp_cie self = cie(0, 32, HOLD, HUB_NBMA, HUB_OV);
+	struct sent s;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, B_OV, B_NBMA, 2, NHRP_CIE_SUCCESS);
+	route_add(B_NET, 24, FIB_NH_TUNNEL, 0, B_OV, FIB_SRC_STATIC);
+	resolve_from_a(B_HOST, 0x51, NULL);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x51);
+	assert_int_equal(s.m.nm_hop_count, NHRP_MSG_HOP_COUNT_DEFAULT - 1);
+	assert_int_equal(s.m.nm_src_nbma.na_addr, A_NBMA);
+	assert_int_equal(s.m.nm_src_proto.na_addr, A_OV);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, B_HOST);
+	assert_int_equal(s.m.nm_n_fwd, 1);
+	assert_int_equal(s.m.nm_fwd[0].ce_proto.na_addr, HUB_OV);
+	assert_int_equal(s.m.nm_fwd[0].ce_nbma.na_addr, HUB_NBMA);
+	expect_nothing();
+	resolve_from_a(0x0a090909u, 0x52, NULL);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REPLY, A_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x52);
+	assert_int_equal(s.m.nm_cie[0].ce_code, NHRP_CIE_NO_BINDING_EXISTS);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_NO_ROUTE], 1);
+	resolve_from_a(B_HOST, 0x53, &self);
+	expect_sent(&s, NHRP_TYPE_ERROR_INDICATION, A_NBMA);
+	assert_int_equal(s.m.nm_err_code, NHRP_ERR_LOOP_DETECTED);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_LOOP], 1);
+	expect_nothing();
+}
+
+/* 15. A worker saw A hairpin traffic to B's LAN (phase 3): A gets a
+ *     Traffic Indication quoting the packet. */
+static void test_15_nhs_traffic_indication(void **state)
+{
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+				 .next_proto_id = IPPROTO_ICMP,
+				 .total_length = RTE_BE16(84)};
+	struct dp_event ev;
+	struct sent s;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	q.src_addr = rte_cpu_to_be_32(A_LAN + 6);
+	q.dst_addr = rte_cpu_to_be_32(B_HOST);
+	memset(&ev, 0, sizeof(ev));
+	ev.ev_cause = PUNT_EV_REDIRECT;
+	ev.ev_port = WAN;
+	ev.ev_nbma = A_NBMA;
+	ev.ev_target = B_OV;
+	ev.ev_quote_len = sizeof(q);
+	memcpy(ev.ev_quote, &q, sizeof(q));
+	nhrp_event(&fx.ct, &ev);
+	expect_sent(&s, NHRP_TYPE_TRAFFIC_INDICATION, A_NBMA);
+	assert_int_equal(s.m.nm_traffic_code, NHRP_TRAFFIC_REDIRECT);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, A_OV);
+	assert_int_equal(s.m.nm_src_proto.na_addr, HUB_OV);
+	assert_int_equal(s.m.nm_quoted_len, sizeof(q));
+	assert_memory_equal(s.m.nm_quoted, &q, sizeof(q));
+	expect_nothing();
+	ev.ev_nbma = C_NBMA; /* not registered: nobody to tell */
+	nhrp_event(&fx.ct, &ev);
+	expect_nothing();
+}
+
+/* 16. An unknown compulsory extension: Error Indication code 1 pointing
+ *     at it; nothing registered. */
+static void test_16_nhs_unknown_compulsory_extension(void **state)
+{
+	static const uint8_t junk[4] = {1, 2, 3, 4};
+	uint8_t buf[1500];
+	size_t len;
+	struct nhrp_msg r;
+	struct sent s;
+	uint16_t off;
+
+	(void)state;
+	peer_msg(&r, NHRP_TYPE_REGISTRATION_REQUEST, A_NBMA, A_OV, AUTH);
+	r.nm_request_id = 7;
+	r.nm_dst_proto = A4(HUB_OV);
+	r.nm_n_cie = 1;
+	r.nm_cie[0] = cie(0, 0xff, HOLD, 0, 0);
+	r.nm_ext[r.nm_n_ext++] = (struct nhrp_ext_ref){
+		.xr_type = NHRP_EXT_COMPULSORY | 0x1234, .xr_len = sizeof(junk), .xr_value = junk};
+	assert_int_equal(nhrp_msg_encode(&r, buf, sizeof(buf), &len), 0);
+	inject(&r, A_NBMA);
+	expect_sent(&s, NHRP_TYPE_ERROR_INDICATION, A_NBMA);
+	assert_int_equal(s.m.nm_err_code, NHRP_ERR_UNRECOGNIZED_EXTENSION);
+	off = s.m.nm_err_offset;
+	assert_true(off + 4u <= len);
+	assert_int_equal((buf[off] << 8) | buf[off + 1], NHRP_EXT_COMPULSORY | 0x1234);
+	assert_int_equal(s.m.nm_quoted_len, len);
+	assert_memory_equal(s.m.nm_quoted, buf, len);
+	expect_nothing();
+	assert_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	assert_int_equal(nh()->nh_stats.st_decode[NHRP_DECODE_UNKNOWN_COMPULSORY_EXTENSION], 1);
+}
+
+static void ports_create(void)
+{
+	static const char *const names[NPORTS] = {"t_wan0", "t_lan0"};
+	struct rte_eth_conf conf;
+	char n[32];
+	int id;
+
+	memset(&conf, 0, sizeof(conf));
+	for (unsigned p = 0; p < NPORTS; p++) {
+		snprintf(n, sizeof(n), "t_rx%u", p);
+		env.rx[p] = rte_ring_create(n, 64, SOCKET_ID_ANY, 0);
+		for (unsigned q = 0; q < 2; q++) {
+			snprintf(n, sizeof(n), "t_tx%u_%u", p, q);
+			env.tx[p][q] = rte_ring_create(n, 1024, SOCKET_ID_ANY, 0);
+		}
+		id = rte_eth_from_rings(names[p], &env.rx[p], 1, env.tx[p], 2, SOCKET_ID_ANY);
+		if (id < 0 || rte_eth_dev_configure((uint16_t)id, 1, 2, &conf) != 0 ||
+		    rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL, env.pool) != 0 ||
+		    rte_eth_tx_queue_setup((uint16_t)id, 0, 256, 0, NULL) != 0 ||
+		    rte_eth_tx_queue_setup((uint16_t)id, 1, 256, 0, NULL) != 0 ||
+		    rte_eth_dev_start((uint16_t)id) != 0)
+			abort();
+		env.id[p] = (uint16_t)id;
+	}
+}
+
+int main(void)
+{
+#define SPOKE(t) cmocka_unit_test_setup_teardown(t, spoke_setup, fixture_teardown)
+#define HUB(t) cmocka_unit_test_setup_teardown(t, hub_setup, fixture_teardown)
+	const struct CMUnitTest tests[] = {
+		SPOKE(test_01_nhc_register_request),
+		SPOKE(test_02_nhc_register_backoff),
+		SPOKE(test_03_nhc_register_reply_refresh),
+		SPOKE(test_04_nhc_register_refused_or_unsolicited),
+		SPOKE(test_05_nhc_resolution_installs_and_expires),
+		SPOKE(test_06_nhc_resolution_retries),
+		SPOKE(test_07_nhc_traffic_indication),
+		SPOKE(test_08_nhc_answers_for_own_lan),
+		SPOKE(test_09_nhc_purge),
+		SPOKE(test_10_nhc_auth_failure),
+		HUB(test_11_nhs_registration),
+		HUB(test_12_nhs_refresh_and_expiry),
+		HUB(test_13_nhs_unique_conflict),
+		HUB(test_14_nhs_resolution_forward),
+		HUB(test_15_nhs_traffic_indication),
+		HUB(test_16_nhs_unknown_compulsory_extension),
+	};
+#undef SPOKE
+#undef HUB
+	int rc;
+
+	if (eal_test_init("test_nhrp_fsm", NULL) < 0)
+		return 1;
+	env.pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					   SOCKET_ID_ANY);
+	if (env.pool == NULL)
+		return 1;
+	ports_create();
+	env.baseline = rte_mempool_in_use_count(env.pool);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	for (unsigned p = 0; p < NPORTS; p++) {
+		rte_eth_dev_stop(env.id[p]);
+		rte_eth_dev_close(env.id[p]);
+	}
+	rte_eal_cleanup();
+	return rc;
+}
