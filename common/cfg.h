@@ -68,6 +68,7 @@ struct cfg_tunnel {
 	uint16_t holdtime;    /* seconds, default 600, 1..65535 */
 	uint8_t phase;        /* 1, 2 or 3; default 3 */
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
+	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
 	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];

@@ -693,8 +693,10 @@ static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
 static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
-					    "holdtime", "phase", "mtu",
+					    "holdtime", "phase", "mtu", "copy-dscp",
 					    "nhrp-authentication", "nhs", NULL };
+	static const char *const bools[] = { "false", "true", NULL };
+	int copy = 1;
 	static const char *const need[] = { "address", "network-id", NULL };
 	struct cfg_tunnel *t = &cfg->tunnel;
 	uint32_t phase = 3;
@@ -717,6 +719,9 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
 	if (rc >= 0)
 		rc = ld_u16(&s, "mtu", 576, 9000, &t->mtu);
+	if (rc >= 0)
+		rc = ld_enum(&s, "copy-dscp", bools, &copy);
+	t->copy_dscp = copy == 1;
 	if (rc >= 0)
 		rc = ld_nhrp_auth(&s, t);
 	if (rc >= 0)
@@ -897,6 +902,7 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->tunnel.holdtime = 600;
 	cfg->tunnel.phase = 3;
 	cfg->tunnel.mtu = 1400;
+	cfg->tunnel.copy_dscp = true;
 }
 
 /* Defaults that depend on other keys, applied once everything is read. */

@@ -132,7 +132,7 @@ static void node_tunnel_init(struct node *nd)
 	tn->tn_plen = ct->address.len;
 	tn->tn_mtu = ct->mtu;
 	tn->tn_ttl = 64;
-	tn->tn_copy_dscp = true;
+	tn->tn_copy_dscp = ct->copy_dscp;
 	tn->tn_nhs_overlay = ct->n_nhs > 0 ? ct->nhs[0].overlay : 0;
 	for (unsigned i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].role == CFG_PORT_WAN)

@@ -81,6 +81,10 @@ run_phase() {
       sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show dmvpn' | awk '\$2==\"10.255.0.12\" {exit !(\$6 > 0)}'"
   fi
   if [ "$p" = 3 ]; then
+    out=$(nsx lan1h ping -c 1 -M do -s 1450 -W 2 10.2.0.10 2>&1)
+    echo "$out"
+    check "phase 3: a DF packet over the tunnel MTU gets frag-needed (mtu 1400)" \
+      sh -c "echo '$out' | grep -q 'Frag needed and DF set (mtu = 1400)'"
     check "phase 3: the hub sent a Traffic Indication" \
       test "$(count 'nhrp.hdr.op.type == 8 && ip.src == 192.0.2.1 && nhrp.dst.prot.addr == 10.255.0.11')" -ge 1
     check "phase 3: spoke1 resolved 10.2.0.10 and spoke2 answered directly with 10.2.0.0/24" \

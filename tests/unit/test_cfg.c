@@ -267,7 +267,7 @@ static void test_roundtrip_everything(void **state)
 		"  - {name: l, devargs: '0000:03:00.0', role: lan, address: 10.9.9.9/32}\n"
 		"  - {name: l2, devargs: x, role: lan, address: 172.16.0.1/12}\n"
 		"tunnel: {name: t9, address: 10.255.1.5/16, gre-key: 4294967295,"
-		" network-id: 4294967295, holdtime: 65535, phase: 1, mtu: 576,"
+		" network-id: 4294967295, holdtime: 65535, phase: 1, mtu: 576, copy-dscp: false,"
 		" nhrp-authentication: '\"\\\\#:x{}',"
 		" nhs: [{nbma: 198.51.100.3, address: 10.255.0.1},"
 		" {nbma: 203.0.113.9, address: 10.255.0.2}]}\n"
@@ -581,6 +581,7 @@ static void test_defaults(void **state)
 	assert_int_equal(t_a.tunnel.holdtime, 600);
 	assert_int_equal(t_a.tunnel.phase, 3);
 	assert_int_equal(t_a.tunnel.mtu, 1400);
+	assert_true(t_a.tunnel.copy_dscp);
 	assert_string_equal(t_a.tunnel.nhrp_auth, "");
 	assert_int_equal(t_a.ports[0].mtu, 1500);
 	assert_string_equal(t_a.eal.file_prefix, "dmvpnd-n");
