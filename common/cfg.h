@@ -58,6 +58,58 @@ struct cfg_nhs {
 	struct cfg_pos pos, pos_nbma, pos_address;
 };
 
+enum cfg_protection { CFG_PROT_NONE, CFG_PROT_ESP };
+enum cfg_esp_alg {
+	CFG_ESP_AES_GCM_128,
+	CFG_ESP_AES_GCM_256,
+	CFG_ESP_AES_CBC_128_SHA256,
+	CFG_ESP_AES_CBC_256_SHA256,
+};
+enum cfg_keying { CFG_KEYING_GROUP, CFG_KEYING_STATIC };
+enum cfg_natt { CFG_NATT_AUTO, CFG_NATT_FORCE, CFG_NATT_OFF };
+
+#define CFG_MAX_SAS 64
+#define CFG_KEY_MAX 64       /* KEYMAT bytes: AES-CBC-256 key + HMAC-SHA-256 key */
+#define CFG_GROUP_KEY_LEN 32
+
+/* Static keying: one SA pair with a peer, named by its NBMA address. */
+struct cfg_esp_sa {
+	uint32_t peer;           /* NBMA address, host order */
+	uint32_t spi_in, spi_out;
+	uint8_t key_in[CFG_KEY_MAX], key_out[CFG_KEY_MAX]; /* KEYMAT per RFC 4106/4868 */
+	struct cfg_pos pos, pos_spi_in;
+};
+
+struct cfg_esp {
+	enum cfg_esp_alg alg;      /* default aes-gcm-128 */
+	bool esn;                  /* default true */
+	uint32_t replay_window;    /* 64..4096, default 1024 */
+	uint32_t life_packets;     /* hard limit, 0 = none */
+	uint32_t life_kbytes;      /* hard limit, 0 = none */
+	uint8_t soft_percent;      /* soft limit, % of hard; default 90 */
+	enum cfg_keying keying;    /* default group-key */
+	bool has_group_key;
+	uint8_t group_key[CFG_GROUP_KEY_LEN];
+	unsigned n_sas;
+	struct cfg_esp_sa sas[CFG_MAX_SAS];
+	enum cfg_natt natt;        /* default auto */
+	uint16_t natt_keepalive_s; /* default 20, 0 = off */
+	char key_log[CFG_PATH_MAX]; /* Wireshark esp_sa UAT file; "" = off */
+	struct cfg_pos pos, pos_keying;
+};
+
+/* KEYMAT length of an algorithm: key (+ salt for GCM, + auth key for CBC). */
+static inline unsigned cfg_esp_keymat_len(enum cfg_esp_alg a)
+{
+	switch (a) {
+	case CFG_ESP_AES_GCM_128: return 16 + 4;
+	case CFG_ESP_AES_GCM_256: return 32 + 4;
+	case CFG_ESP_AES_CBC_128_SHA256: return 16 + 32;
+	case CFG_ESP_AES_CBC_256_SHA256: return 32 + 32;
+	}
+	return 0;
+}
+
 struct cfg_tunnel {
 	bool present;
 	char name[CFG_NAME_MAX]; /* default "tunnel0" */
@@ -70,6 +122,8 @@ struct cfg_tunnel {
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
 	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
 	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
+	enum cfg_protection protection; /* default none */
+	struct cfg_esp esp;   /* when protection is esp */
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];
 	struct cfg_pos pos, pos_address, pos_nhs;
@@ -141,6 +195,9 @@ int cfg_load_buf(const char *buf, size_t len, const char *fname,
 /* Read FILE and call cfg_load_buf, then cfg_validate. */
 int cfg_load_file(const char *path, struct cfg *cfg, struct cfg_err *err);
 
+/* cfg_esp.c (internal to the loader; see cfg_yaml.h) */
+const char *cfg_esp_alg_name(enum cfg_esp_alg a);
+
 /* cfg_validate.c */
 /* Cross-field checks: duplicates, contradictions, references. */
 int cfg_validate(const struct cfg *cfg, struct cfg_err *err);
@@ -153,6 +210,8 @@ int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
 struct strbuf;
 /* Render the config back as YAML (passwords stay hashed): show running-config. */
 void cfg_dump(const struct cfg *cfg, struct strbuf *out);
+/* The same; with secrets false, ESP keys print as "<hidden>" (CLI). */
+void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets);
 
 /* Names for enums, for messages and dumps. */
 const char *cfg_role_name(enum cfg_role r);

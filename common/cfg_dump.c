@@ -107,7 +107,52 @@ static void dump_ports(const struct cfg *cfg, struct strbuf *out)
 	}
 }
 
-static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out)
+static void dump_hex(struct strbuf *out, const char *indent, const char *key,
+		     const uint8_t *v, unsigned len, bool secrets)
+{
+	if (!secrets) {
+		strbuf_printf(out, "%s%s: \"<hidden>\"\n", indent, key);
+		return;
+	}
+	strbuf_printf(out, "%s%s: \"", indent, key);
+	for (unsigned i = 0; i < len; i++)
+		strbuf_printf(out, "%02x", v[i]);
+	strbuf_printf(out, "\"\n");
+}
+
+static void dump_esp(const struct cfg_esp *e, struct strbuf *out, bool secrets)
+{
+	static const char *const keyings[] = {"group-key", "static"};
+	static const char *const natts[] = {"auto", "force", "off"};
+	unsigned klen = cfg_esp_keymat_len(e->alg);
+
+	strbuf_printf(out, "  protection: esp\n  esp:\n");
+	strbuf_printf(out, "    algorithm: %s\n    esn: %s\n    replay-window: %u\n",
+		      cfg_esp_alg_name(e->alg), e->esn ? "true" : "false", e->replay_window);
+	strbuf_printf(out, "    lifetime-packets: %u\n    lifetime-kbytes: %u\n"
+		      "    soft-limit-percent: %u\n", e->life_packets, e->life_kbytes,
+		      e->soft_percent);
+	strbuf_printf(out, "    keying: %s\n", keyings[e->keying]);
+	if (e->has_group_key)
+		dump_hex(out, "    ", "group-key", e->group_key, CFG_GROUP_KEY_LEN, secrets);
+	for (unsigned i = 0; i < e->n_sas && i < CFG_MAX_SAS; i++) {
+		const struct cfg_esp_sa *sa = &e->sas[i];
+
+		if (i == 0)
+			strbuf_printf(out, "    sas:\n");
+		dump_addr(out, "      - ", "peer", sa->peer);
+		strbuf_printf(out, "        spi-in: %u\n        spi-out: %u\n", sa->spi_in,
+			      sa->spi_out);
+		dump_hex(out, "        ", "key-in", sa->key_in, klen, secrets);
+		dump_hex(out, "        ", "key-out", sa->key_out, klen, secrets);
+	}
+	strbuf_printf(out, "    nat-traversal: %s\n    nat-keepalive: %u\n", natts[e->natt],
+		      e->natt_keepalive_s);
+	if (e->key_log[0] != '\0')
+		dump_str(out, "    ", "key-log", e->key_log);
+}
+
+static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool secrets)
 {
 	unsigned i;
 
@@ -123,6 +168,8 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out)
 	 * show running-config too); callers that expose the dump decide. */
 	if (t->nhrp_auth[0] != '\0')
 		dump_str(out, "  ", "nhrp-authentication", t->nhrp_auth);
+	if (t->protection == CFG_PROT_ESP)
+		dump_esp(&t->esp, out, secrets);
 	if (t->n_nhs == 0) {
 		strbuf_printf(out, "  nhs: []\n");
 		return;
@@ -169,6 +216,11 @@ static void dump_cli(const struct cfg_cli *cli, struct strbuf *out)
 
 void cfg_dump(const struct cfg *cfg, struct strbuf *out)
 {
+	cfg_dump_opts(cfg, out, true);
+}
+
+void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
+{
 	strbuf_printf(out, "node:\n");
 	dump_str(out, "  ", "name", cfg->name);
 	strbuf_printf(out, "  role: %s\n", cfg_role_name(cfg->role));
@@ -176,7 +228,7 @@ void cfg_dump(const struct cfg *cfg, struct strbuf *out)
 	dump_eal(&cfg->eal, out);
 	dump_ports(cfg, out);
 	if (cfg->tunnel.present)
-		dump_tunnel(&cfg->tunnel, out);
+		dump_tunnel(&cfg->tunnel, out, secrets);
 	dump_routes(cfg, out);
 	dump_cli(&cfg->cli, out);
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <yaml.h>
 
+#include "cfg_esp.h"
 #include "cfg_yaml.h"
 
 /* ---- sections ---------------------------------------------------------- */
@@ -262,7 +263,11 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
 					    "holdtime", "phase", "mtu", "copy-dscp",
-					    "nhrp-authentication", "nhs", NULL };
+					    "nhrp-authentication", "nhs", "protection", "esp", NULL };
+	static const char *const prots[] = { "none", "esp", NULL };
+	int prot = CFG_PROT_NONE;
+	char esp_path[LD_PATH];
+	const yaml_node_t *esp;
 	static const char *const bools[] = { "false", "true", NULL };
 	int copy = 1;
 	static const char *const need[] = { "address", "network-id", NULL };
@@ -294,6 +299,12 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_nhrp_auth(&s, t);
 	if (rc >= 0)
 		rc = ld_nhs_list(&s, t);
+	if (rc >= 0)
+		rc = ld_enum(&s, "protection", prots, &prot);
+	t->protection = (enum cfg_protection)prot;
+	esp = rc >= 0 ? ld_get(&s, "esp", esp_path) : NULL;
+	if (esp != NULL)
+		rc = cfg_esp_load(ld, esp, &t->esp);
 	t->phase = (uint8_t)phase;
 	t->present = rc >= 0;
 	return rc < 0 ? rc : 0;
@@ -471,6 +482,7 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->tunnel.phase = 3;
 	cfg->tunnel.mtu = 1400;
 	cfg->tunnel.copy_dscp = true;
+	cfg_esp_defaults(&cfg->tunnel.esp);
 }
 
 /* Defaults that depend on other keys, applied once everything is read. */

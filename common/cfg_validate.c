@@ -317,6 +317,61 @@ static int val_cli(const struct cfg *cfg, struct cfg_err *err)
 	return 0;
 }
 
+/* Static SAs: SPIs in are unique (they select the SA), one pair per
+ * peer, and a spoke has one for each NHS (or it could not reach its hub). */
+static int val_esp_static(const struct cfg *cfg, const struct cfg_esp *e, struct cfg_err *err)
+{
+	char a[INET_ADDRSTR];
+
+	if (e->n_sas == 0)
+		return VAL_FAIL(cfg, err, e->pos_keying,
+				"keying: static needs at least one SA under tunnel.esp.sas");
+	for (unsigned i = 0; i < e->n_sas; i++)
+		for (unsigned j = 0; j < i; j++) {
+			if (e->sas[i].spi_in == e->sas[j].spi_in)
+				return VAL_FAIL(cfg, err, e->sas[i].pos_spi_in,
+						"spi-in %u is already used by tunnel.esp.sas[%u]",
+						e->sas[i].spi_in, j);
+			if (e->sas[i].peer == e->sas[j].peer)
+				return VAL_FAIL(cfg, err, e->sas[i].pos,
+						"peer %s already has an SA (tunnel.esp.sas[%u])",
+						inet_v4_str(e->sas[i].peer, a), j);
+		}
+	for (unsigned n = 0; n < cfg->tunnel.n_nhs; n++) {
+		unsigned i;
+
+		for (i = 0; i < e->n_sas && e->sas[i].peer != cfg->tunnel.nhs[n].nbma; i++)
+			;
+		if (i == e->n_sas)
+			return VAL_FAIL(cfg, err, cfg->tunnel.nhs[n].pos,
+					"NHS %s has no static SA under tunnel.esp.sas",
+					inet_v4_str(cfg->tunnel.nhs[n].nbma, a));
+	}
+	return 0;
+}
+
+static int val_esp(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	const struct cfg_esp *e = &t->esp;
+	bool has_esp = e->pos.line != 0;
+
+	if (!t->present)
+		return 0;
+	if (t->protection == CFG_PROT_NONE)
+		return has_esp ? VAL_FAIL(cfg, err, e->pos,
+					  "tunnel.esp is set but tunnel.protection is none: "
+					  "set protection: esp or remove the esp section")
+			       : 0;
+	if (e->keying == CFG_KEYING_GROUP && !e->has_group_key)
+		return VAL_FAIL(cfg, err, has_esp ? e->pos : t->pos,
+				"protection: esp with keying: group-key needs tunnel.esp.group-key "
+				"(32 bytes of hex, the same on every node)");
+	if (e->keying == CFG_KEYING_STATIC)
+		return val_esp_static(cfg, e, err);
+	return 0;
+}
+
 int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 {
 	int rc;
@@ -326,6 +381,8 @@ int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 		rc = val_ports(cfg, err);
 	if (rc == 0)
 		rc = val_tunnel(cfg, err);
+	if (rc == 0)
+		rc = val_esp(cfg, err);
 	if (rc == 0)
 		rc = val_routes(cfg, err);
 	if (rc == 0)

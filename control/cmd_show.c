@@ -167,7 +167,7 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		show_version(nd, &req->mr_out);
 		break;
 	case MGMT_SHOW_RUNNING_CONFIG:
-		cfg_dump(nd->nd_cfg, &req->mr_out);
+		cfg_dump_opts(nd->nd_cfg, &req->mr_out, false);
 		break;
 	case MGMT_SHOW_INTERFACES:
 		show_interfaces(nd, &req->mr_out);

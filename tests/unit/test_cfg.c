@@ -97,6 +97,9 @@ static void t_scrub(struct cfg *c)
 			c->tunnel.nhs[i].pos_address = z;
 	for (i = 0; i < CFG_MAX_ROUTES; i++)
 		c->routes[i].pos = c->routes[i].pos_prefix = c->routes[i].pos_via = z;
+	c->tunnel.esp.pos = c->tunnel.esp.pos_keying = z;
+	for (i = 0; i < CFG_MAX_SAS; i++)
+		c->tunnel.esp.sas[i].pos = c->tunnel.esp.sas[i].pos_spi_in = z;
 	c->cli.pos = z;
 	for (i = 0; i < CFG_MAX_USERS; i++)
 		c->cli.users[i].pos = c->cli.users[i].pos_name = z;
@@ -254,6 +257,9 @@ static void test_roundtrip_configs(void **state)
 }
 
 /* Every non-default knob, and bytes the dump must escape. */
+#define T_HEX32 "000102030405060708090a0b0c0d0e0f101112131415161718191A1B1C1D1E1F"
+#define T_HEX64 T_HEX32 T_HEX32
+
 static void test_roundtrip_everything(void **state)
 {
 	static const char yaml[] =
@@ -270,7 +276,15 @@ static void test_roundtrip_everything(void **state)
 		" network-id: 4294967295, holdtime: 65535, phase: 1, mtu: 576, copy-dscp: false,"
 		" nhrp-authentication: '\"\\\\#:x{}',"
 		" nhs: [{nbma: 198.51.100.3, address: 10.255.0.1},"
-		" {nbma: 203.0.113.9, address: 10.255.0.2}]}\n"
+		" {nbma: 203.0.113.9, address: 10.255.0.2}],"
+		" protection: esp, esp: {algorithm: aes-cbc-256-sha256, esn: false,"
+		" replay-window: 4096, lifetime-packets: 4294967295, lifetime-kbytes: 7,"
+		" soft-limit-percent: 50, keying: static, nat-traversal: force, nat-keepalive: 0,"
+		" key-log: /tmp/k, sas: ["
+		"{peer: 198.51.100.3, spi-in: 256, spi-out: 4294967295,"
+		" key-in: '" T_HEX64 "', key-out: '0x" T_HEX64 "'},"
+		"{peer: 203.0.113.9, spi-in: 257, spi-out: 300,"
+		" key-in: '" T_HEX64 "', key-out: '" T_HEX64 "'}]}}\n"
 		"routes: [{prefix: 0.0.0.0/0, via: 10.255.0.1},"
 		" {prefix: 192.168.0.0/16, via: 172.16.0.2}]\n"
 		"cli: {telnet: {address: 0.0.0.0, port: 0},"
@@ -286,6 +300,10 @@ static void test_roundtrip_everything(void **state)
 	assert_false(t_a.lcores.poll_sleep_adaptive);
 	assert_int_equal(t_a.lcores.poll_sleep_us, 250);
 	assert_int_equal(t_a.tunnel.gre_key, UINT32_MAX);
+	assert_int_equal(t_a.tunnel.protection, CFG_PROT_ESP);
+	assert_int_equal(t_a.tunnel.esp.n_sas, 2);
+	assert_int_equal(t_a.tunnel.esp.sas[0].key_out[31], 0x1f);
+	assert_int_equal(t_a.tunnel.esp.sas[1].spi_out, 300);
 	t_roundtrip(&t_a);
 }
 
