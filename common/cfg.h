@@ -122,11 +122,12 @@ struct cfg_tunnel {
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
 	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
 	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
+	char kernel_if[CFG_NAME_MAX]; /* TAP towards the kernel; "" = none */
 	enum cfg_protection protection; /* default none */
 	struct cfg_esp esp;   /* when protection is esp */
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];
-	struct cfg_pos pos, pos_address, pos_nhs;
+	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if;
 };
 
 struct cfg_route {

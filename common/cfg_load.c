@@ -259,11 +259,26 @@ static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
 	return 0;
 }
 
+/* The tunnel's face towards the kernel (routing daemons, multicast): a
+ * Linux interface name, so at most IFNAMSIZ - 1 = 15 characters. */
+static int ld_kernel_if(const struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "kernel-interface", path);
+	int rc = ld_name(s, "kernel-interface", t->kernel_if, &t->pos_kernel_if);
+
+	if (rc == 1 && strlen(t->kernel_if) > 15)
+		return ld_fail(s->ld, n, "'%s' is a Linux interface name: at most 15 characters, got %zu",
+			       path, strlen(t->kernel_if));
+	return rc < 0 ? rc : 0;
+}
+
 static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
 					    "holdtime", "phase", "mtu", "copy-dscp",
-					    "nhrp-authentication", "nhs", "protection", "esp", NULL };
+					    "nhrp-authentication", "nhs", "protection", "esp",
+					    "kernel-interface", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
 	int prot = CFG_PROT_NONE;
 	char esp_path[LD_PATH];
@@ -299,6 +314,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_nhrp_auth(&s, t);
 	if (rc >= 0)
 		rc = ld_nhs_list(&s, t);
+	if (rc >= 0)
+		rc = ld_kernel_if(&s, t);
 	if (rc >= 0)
 		rc = ld_enum(&s, "protection", prots, &prot);
 	t->protection = (enum cfg_protection)prot;

@@ -50,7 +50,9 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
 		drops += s.ps_drop[d];
 	strbuf_printf(out, "%s is %s (%s port, ethdev %u)\n", pt->pt_name,
-		      link.link_status ? "up" : "down", cfg_port_role_name(pt->pt_role), pt->pt_id);
+		      link.link_status ? "up" : "down",
+		      pt->pt_role == DP_PORT_KERNEL ? "tunnel's kernel" : cfg_port_role_name(pt->pt_role),
+		      pt->pt_id);
 	strbuf_printf(out, "  Hardware address %s, Internet address %s/%u, MTU %u\n", mac,
 		      inet_v4_str(pt->pt_addr, ip), pt->pt_plen, pt->pt_mtu);
 	strbuf_printf(out, "  %" PRIu64 " packets input, %" PRIu64 " bytes, %" PRIu64

@@ -88,6 +88,11 @@ int eal_args_build(const struct cfg *cfg, const char *prog, struct eal_args *ea)
 		rc = ea_add_port(cfg, &cfg->ports[i], ea);
 		any_bus |= strncmp(cfg->ports[i].devargs, "net_", 4) != 0;
 	}
+	/* The tunnel's face towards the kernel: a TAP device DPDK creates. */
+	if (rc == 0 && cfg->tunnel.present && cfg->tunnel.kernel_if[0] != '\0') {
+		rc = ea_add(ea, "--vdev");
+		rc = rc ? rc : ea_add(ea, "%s,iface=%s", EAL_KERNEL_PORT, cfg->tunnel.kernel_if);
+	}
 	if (!any_bus)
 		rc = rc ? rc : ea_add(ea, "--no-pci");
 	return rc;

@@ -6,6 +6,7 @@
 #include "cfg.h"
 
 #define EAL_ARGS_MAX 64
+#define EAL_KERNEL_PORT "net_tap_kernel" /* the tunnel's TAP towards the kernel */
 
 struct eal_args {
 	int ea_argc;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <rte_hash.h>
+#include <rte_malloc.h>
 
 #include "ctl.h"
 #include "inet.h"
@@ -106,6 +107,41 @@ static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 	}
 }
 
+static void mcast_list_free(void *a, void *b)
+{
+	(void)b;
+	rte_free(a);
+}
+
+/* Republish where tunnel multicast goes: every registered spoke on a hub,
+ * the NHSes on a spoke. Rebuilt whole when that set changes. */
+static void mcast_list_rebuild(struct ctl *ct)
+{
+	struct dp *dp = ct->ct_dp;
+	uint8_t want = dp->dp_tunnel.tn_is_hub ? NC_DYNAMIC : NC_STATIC;
+	uint32_t n = 0, cap = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), iter = 0;
+	struct mcast_list *ml, *old;
+	const void *key;
+	void *data;
+
+	ml = rte_zmalloc("mcast", sizeof(*ml) + (cap ? cap : 1) * sizeof(uint32_t), 0);
+	if (ml == NULL)
+		return; /* keep the old list; counted nowhere better than the log */
+	while (n < cap && rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
+		if (((struct nhrp_cache_entry *)data)->nc_type == want)
+			ml->ml_overlay[n++] = *(const uint32_t *)key;
+	ml->ml_n = n;
+	old = dp->dp_mcast;
+	rcu_publish(dp->dp_mcast, ml);
+	if (old != NULL)
+		rcu_retire(dp->dp_rcu, mcast_list_free, old, NULL);
+}
+
+static bool nhrp_type_replicates(const struct ctl *ct, uint8_t type)
+{
+	return type == (ct->ct_dp->dp_tunnel.tn_is_hub ? NC_DYNAMIC : NC_STATIC);
+}
+
 static void nhrp_cache_expire(struct timer *t, void *arg)
 {
 	struct nhrp_cache_entry *e = arg;
@@ -156,8 +192,13 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 	struct nhrp_cache_entry *e = nhrp_cache_lookup(ct, overlay);
 	uint64_t now = clock_now(ct->ct_clock);
 
+	bool set_changed;
+
 	if (e != NULL && e->nc_type == NC_STATIC && type != NC_STATIC)
 		return e; /* trust order: the config outranks what we learn */
+	set_changed = e == NULL ? nhrp_type_replicates(ct, (uint8_t)type)
+				: nhrp_type_replicates(ct, e->nc_type) !=
+					  nhrp_type_replicates(ct, (uint8_t)type);
 	if (e == NULL)
 		e = nhrp_cache_create(ct, overlay);
 	if (e == NULL)
@@ -178,6 +219,8 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 		nhrp_cache_remove(ct, overlay);
 		goto full;
 	}
+	if (set_changed)
+		mcast_list_rebuild(ct);
 	return e;
 full:
 	ctl_count(ct, ct->ct_dp->dp_tunnel.tn_wan, CTL_NHRP_CACHE_FULL);
@@ -195,6 +238,8 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 		peer_table_retire(&ct->ct_dp->dp_peers, overlay);
 	timer_cancel(&ct->ct_timers, &e->nc_timer);
 	rte_hash_del_key(ct->ct_nhrp_cache, &overlay);
+	if (nhrp_type_replicates(ct, e->nc_type))
+		mcast_list_rebuild(ct);
 	free(e);
 }
 

@@ -88,7 +88,7 @@ static void node_workers_destroy(struct node *nd)
 		}
 		rte_ring_free(lc->lc_events);
 		rte_free(lc->lc_peer_stats);
-		for (unsigned p = 0; p < CFG_MAX_PORTS; p++)
+		for (unsigned p = 0; p < DP_MAX_PORTS; p++)
 			rte_pktmbuf_free_bulk(lc->lc_tx[p].tp_pkts, lc->lc_tx[p].tp_n);
 		rcu_reader_unregister(dp->dp_rcu, w);
 		rte_free(lc);
@@ -267,6 +267,7 @@ void node_stop(struct node *nd)
 		rcu_reclaim(dp->dp_rcu);
 	neigh_table_fini(&dp->dp_neigh);
 	peer_table_fini(&dp->dp_peers);
+	rte_free(dp->dp_mcast);
 	if (dp->dp_fib.fb_lpm != NULL)
 		fib_fini(&dp->dp_fib);
 	rcu_destroy(dp->dp_rcu);

@@ -40,6 +40,8 @@ static int port_for(const struct dp *dp, uint32_t ip)
 	for (unsigned i = 0; i < dp->dp_nports; i++) {
 		uint32_t mask = inet_v4_mask(dp->dp_ports[i].pt_plen);
 
+		if (dp->dp_ports[i].pt_role == DP_PORT_KERNEL)
+			continue;
 		if ((ip & mask) == (dp->dp_ports[i].pt_addr & mask))
 			return (int)i;
 	}
@@ -52,8 +54,10 @@ int node_routes_install(struct node *nd)
 	const struct cfg_tunnel *tn = &cfg->tunnel;
 	int rc = 0;
 
+	/* The kernel TAP shares the tunnel's prefix; the tunnel routes it. */
 	for (uint16_t i = 0; i < nd->nd_dp.dp_nports && rc == 0; i++)
-		rc = port_routes(nd, i);
+		if (nd->nd_dp.dp_ports[i].pt_role != DP_PORT_KERNEL)
+			rc = port_routes(nd, i);
 	if (rc == 0 && tn->present) {
 		/* The overlay: carried by the tunnel dataplane (mGRE + NHRP). */
 		rc = route_add(nd, tn->address.addr & inet_v4_mask(tn->address.len),

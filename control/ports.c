@@ -8,6 +8,7 @@
 
 #include "eal_args.h"
 #include "inet.h"
+#include "kernel_if.h"
 #include "log.h"
 
 unsigned ports_pool_size(const struct cfg *cfg)
@@ -21,11 +22,15 @@ unsigned ports_pool_size(const struct cfg *cfg)
 }
 
 /* net_af_packet's sockets form a fanout group: every one of them receives
- * traffic, so all its RX queues are polled; other drivers get one per worker. */
+ * traffic, so all its RX queues are polled; net_tap insists on as many RX as
+ * TX queues. The others get one RX queue per worker. Extra RX queues are
+ * polled round-robin by the workers. */
 static uint16_t port_rxq_count(const struct rte_eth_dev_info *di, unsigned workers)
 {
 	if (strcmp(di->driver_name, "net_af_packet") == 0)
 		return di->max_rx_queues;
+	if (strcmp(di->driver_name, "net_tap") == 0)
+		return (uint16_t)(workers + 1);
 	return (uint16_t)workers;
 }
 
@@ -103,9 +108,38 @@ static int port_start(struct dp *dp, struct dp_port *pt)
 	return 0;
 }
 
+/* The tunnel's TAP: a port of its own, after the configured ones, with the
+ * tunnel's address and MTU; the kernel side is set up by kernel_if.c. */
+static int port_kernel_setup(struct dp *dp, const struct cfg *cfg)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	unsigned idx = dp->dp_nports;
+	struct dp_port *pt = &dp->dp_ports[idx];
+	struct cfg_port cp;
+	int rc;
+
+	memset(&cp, 0, sizeof(cp));
+	snprintf(cp.name, sizeof(cp.name), "%s", t->kernel_if);
+	snprintf(cp.devargs, sizeof(cp.devargs), "%s", EAL_KERNEL_PORT);
+	cp.address = t->address;
+	cp.mtu = t->mtu;
+	rc = port_open(dp, idx, &cp, cfg->lcores.n_workers);
+	if (rc != 0)
+		return rc;
+	pt->pt_role = DP_PORT_KERNEL;
+	dp->dp_nports = idx + 1;
+	rc = port_start(dp, pt);
+	if (rc == 0)
+		rc = kernel_if_setup(pt, t);
+	if (rc == 0)
+		dp->dp_kernel_port = (int)idx;
+	return rc;
+}
+
 int ports_setup(struct dp *dp, const struct cfg *cfg)
 {
 	memset(dp->dp_port_idx, 0xff, sizeof(dp->dp_port_idx));
+	dp->dp_kernel_port = -1;
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		struct dp_port *pt = &dp->dp_ports[i];
 		char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTR];
@@ -122,6 +156,8 @@ int ports_setup(struct dp *dp, const struct cfg *cfg)
 			 pt->pt_name, pt->pt_id, mac, inet_v4_str(pt->pt_addr, ip), pt->pt_plen,
 			 pt->pt_mtu, pt->pt_nb_rxq, pt->pt_nb_txq);
 	}
+	if (cfg->tunnel.present && cfg->tunnel.kernel_if[0] != '\0')
+		return port_kernel_setup(dp, cfg);
 	return 0;
 }
 

@@ -6,7 +6,9 @@
 
 static int l2_dst_ok(const struct rte_ether_hdr *eth, const struct dp_port *pt)
 {
-	return rte_is_same_ether_addr(&eth->dst_addr, &pt->pt_mac) ||
+	/* The kernel addresses frames on its NOARP TAP to its own MAC. */
+	return pt->pt_role == DP_PORT_KERNEL ||
+	       rte_is_same_ether_addr(&eth->dst_addr, &pt->pt_mac) ||
 	       rte_is_broadcast_ether_addr(&eth->dst_addr);
 }
 

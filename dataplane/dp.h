@@ -17,6 +17,17 @@
 #include "rcu.h"
 
 #define DP_BURST 32
+#define DP_MAX_PORTS (CFG_MAX_PORTS + 1) /* the configured ones and the kernel TAP */
+
+/* Port roles beyond the config's wan/lan: the tunnel's TAP to the kernel. */
+#define DP_PORT_KERNEL 2
+
+/* Where tunnel multicast goes: every registered spoke (hub) or the NHSes
+ * (spoke). Immutable once published; replaced whole by the control thread. */
+struct mcast_list {
+	uint32_t ml_n;
+	uint32_t ml_overlay[]; /* host order */
+};
 #define DP_MAX_RXQ_PER_WORKER 8
 
 struct dp_port {
@@ -29,6 +40,7 @@ struct dp_port {
 	uint16_t pt_nb_rxq;
 	uint16_t pt_nb_txq;
 	uint16_t pt_ctl_txq; /* the control thread's own TX queue */
+	struct rte_ether_addr pt_peer_mac; /* kernel port: the kernel side's MAC */
 	char pt_name[CFG_NAME_MAX];
 };
 
@@ -58,7 +70,7 @@ struct lcore_ctx;
 
 struct dp {
 	unsigned dp_nports;
-	struct dp_port dp_ports[CFG_MAX_PORTS];
+	struct dp_port dp_ports[DP_MAX_PORTS];
 	uint8_t dp_port_idx[RTE_MAX_ETHPORTS]; /* ethdev id -> index, 0xff none */
 	unsigned dp_nworkers;
 	struct lcore_ctx *dp_workers[CFG_MAX_WORKERS];
@@ -68,6 +80,8 @@ struct dp {
 	struct neigh_table dp_neigh;
 	struct peer_table dp_peers;
 	struct dp_tunnel dp_tunnel;
+	int dp_kernel_port;             /* port index of the TAP, -1 if none */
+	struct mcast_list *dp_mcast;    /* RCU-published */
 	uint32_t dp_max_peers;
 	struct dp_backoff dp_backoff;
 	uint32_t dp_stop; /* set by control with a release store */

@@ -23,6 +23,8 @@
 	X(GRE_RECURSION, "gre_recursion", "GRE inside GRE to ourselves")        \
 	X(GRE_NOT_WAN, "gre_not_on_wan", "GRE arrived on a LAN port")            \
 	X(LOCAL_PROTO, "local_unknown_protocol", "to us, neither ICMP nor GRE")  \
+	X(MCAST, "multicast_not_routed", "multicast or broadcast not for the tunnel") \
+	X(NOMBUF, "no_mbuf", "no mbuf to copy a replicated packet into")         \
 	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
 	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
 	X(TX_FULL, "tx_full", "port TX queue full")

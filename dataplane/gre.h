@@ -66,9 +66,14 @@ struct fib_nh;
 
 /* gre_encap.c */
 /* Runs on: workers. m is an IPv4 packet (Ethernet header in front) routed
- * to the tunnel by nh; TTL already decremented. Consumes m. */
+ * to the tunnel by nh; TTL already handled. Consumes m. */
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh);
+
+/* Runs on: workers. A multicast/broadcast packet from the kernel: one copy
+ * to every peer on the replication list (dp->dp_mcast). Consumes m. */
+void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip);
 
 /* gre_decap.c */
 /* Runs on: workers. m is IPv4/GRE addressed to our WAN address. Consumes m. */

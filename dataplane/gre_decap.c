@@ -115,5 +115,5 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL)
 			decap_redirect(lc, in_idx, nbma, inner);
 	}
-	ipv4_route_one(lc, in_idx, m, inner, true);
+	ipv4_route_one(lc, in_idx, m, inner, IPV4_FROM_TUNNEL);
 }

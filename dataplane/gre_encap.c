@@ -57,20 +57,46 @@ static void encap_too_big(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU);
 }
 
-void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
+/* Encapsulate m towards peer pe and send it on the underlay. */
+static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+			  uint16_t inner_len, uint8_t tos, const struct peer *pe)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
-	uint32_t target = nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
-	const struct dp_port *wan = &dp->dp_ports[tn->tn_wan];
 	const struct fib_nh *onh;
-	const struct peer *pe;
-	struct rte_ipv4_hdr *outer;
 	struct peer_stats *st;
 	char *front;
-	uint8_t tos = ip->type_of_service;
+
+	/* Replace the inner Ethernet header by outer Ethernet + IPv4 + GRE. */
+	front = rte_pktmbuf_prepend(m, gre_encap_overhead(tn));
+	if (unlikely(front == NULL)) {
+		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */
+		return;
+	}
+	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), tn,
+			dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
+			tn->tn_copy_dscp ? tos : 0);
+	st = &lc->lc_peer_stats[pe->pe_id];
+	st->ps_tx_pkts++;
+	st->ps_tx_bytes += inner_len;
+	/* The underlay route to the peer: on-link or via a WAN gateway. */
+	onh = fib_lookup(&dp->dp_fib, pe->pe_nbma);
+	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
+				     onh->nh_type != FIB_NH_GATEWAY))) {
+		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	ipv4_output(lc, in_idx, (uint8_t)onh->nh_port, m,
+		    onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+}
+
+void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
+{
+	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
+	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
+	uint32_t target = nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
+	const struct peer *pe;
 
 	if (unlikely(!tn->tn_present)) {
 		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL);
@@ -85,25 +111,39 @@ void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
 		return;
 	}
-	/* Replace the inner Ethernet header by outer Ethernet + IPv4 + GRE. */
-	front = rte_pktmbuf_prepend(m, gre_encap_overhead(tn));
-	if (unlikely(front == NULL)) {
-		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */
+	encap_to_peer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
+}
+
+void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct mcast_list *ml = rcu_deref(lc->lc_dp->dp_mcast);
+	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
+	uint8_t tos = ip->type_of_service;
+
+	if (unlikely(!dp->dp_tunnel.tn_present || inner_len > dp->dp_tunnel.tn_mtu ||
+		     ml == NULL || ml->ml_n == 0)) {
+		lc_drop(lc, in_idx, m, DP_DROP_MCAST);
 		return;
 	}
-	outer = (struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr));
-	gre_outer_build(outer, tn, wan->pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
-			tn->tn_copy_dscp ? tos : 0);
-	st = &lc->lc_peer_stats[pe->pe_id];
-	st->ps_tx_pkts++;
-	st->ps_tx_bytes += inner_len;
-	/* The underlay route to the peer: on-link or via a WAN gateway. */
-	onh = fib_lookup(&dp->dp_fib, pe->pe_nbma);
-	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
-				     onh->nh_type != FIB_NH_GATEWAY))) {
-		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
-		return;
+	/* Copies for all but the last peer; the original goes to the last. */
+	for (uint32_t i = 0; i < ml->ml_n; i++) {
+		const struct peer *pe = peer_table_lookup(&dp->dp_peers, ml->ml_overlay[i]);
+		struct rte_mbuf *c = m;
+
+		if (pe == NULL)
+			continue;
+		if (i + 1 < ml->ml_n) {
+			c = rte_pktmbuf_copy(m, dp->dp_pool, 0, UINT32_MAX);
+			if (unlikely(c == NULL)) {
+				lc->lc_stats.ls_port[in_idx].ps_drop[DP_DROP_NOMBUF]++;
+				continue;
+			}
+		}
+		encap_to_peer(lc, in_idx, c, inner_len, tos, pe);
+		if (c == m)
+			return;
 	}
-	ipv4_output(lc, in_idx, (uint8_t)onh->nh_port, m,
-		    onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+	lc_drop(lc, in_idx, m, DP_DROP_MCAST); /* the last listed peer is gone */
 }

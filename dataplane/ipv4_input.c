@@ -74,51 +74,125 @@ static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *
 		lc_drop(lc, in_idx, m, DP_DROP_MTU);
 		return;
 	}
-	ipv4_ttl_dec(ip);
 	ipv4_output(lc, in_idx, (uint8_t)nh->nh_port, m,
 		    nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr));
 }
 
-static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		       struct rte_ipv4_hdr *ip, bool from_tunnel)
+/* Hand a packet to the kernel through the tunnel's TAP (routing daemons,
+ * the kernel's own pings); drop with `why` when there is no TAP. */
+static void ipv4_to_kernel(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+			   enum dp_drop why)
 {
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_port *kp;
+	struct rte_ether_hdr *eth;
+
+	if (dp->dp_kernel_port < 0) {
+		lc_drop(lc, in_idx, m, why);
+		return;
+	}
+	kp = &dp->dp_ports[dp->dp_kernel_port];
+	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	eth->dst_addr = kp->pt_peer_mac;
+	eth->src_addr = kp->pt_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	tx_enqueue(lc, (uint8_t)dp->dp_kernel_port, m);
+}
+
+static bool ipv4_is_echo_request(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
+{
+	uint32_t off = sizeof(struct rte_ether_hdr) + (uint32_t)(ip->version_ihl & 0x0f) * 4;
+
+	return rte_pktmbuf_data_len(m) > off && *rte_pktmbuf_mtod_offset(m, uint8_t *, off) == 8;
+}
+
+static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip, unsigned origin)
+{
+	bool to_tunnel_addr = lc->lc_dp->dp_tunnel.tn_present &&
+			      rte_be_to_cpu_32(ip->dst_addr) == lc->lc_dp->dp_tunnel.tn_addr;
+
 	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
-		lc_drop(lc, in_idx, m, DP_DROP_IPV4_FRAGMENT);
+		if (to_tunnel_addr)
+			ipv4_to_kernel(lc, in_idx, m, DP_DROP_IPV4_FRAGMENT);
+		else
+			lc_drop(lc, in_idx, m, DP_DROP_IPV4_FRAGMENT);
 		return;
 	}
 	switch (ip->next_proto_id) {
 	case IPPROTO_ICMP:
-		/* Tunnel-borne ICMP is marked so the reply goes back in. */
-		punt_one(lc, in_idx, m, PUNT_LOCAL | (from_tunnel ? PUNT_F_TUNNEL : 0));
+		/* We answer echo requests ourselves; the rest (echo replies to
+		 * the kernel's own pings, errors) belongs to the kernel. */
+		if (ipv4_is_echo_request(ip, m) || !to_tunnel_addr)
+			punt_one(lc, in_idx, m, PUNT_LOCAL | (origin & IPV4_FROM_TUNNEL ? PUNT_F_TUNNEL : 0));
+		else
+			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		break;
 	case IPPROTO_GRE:
-		if (unlikely(from_tunnel))
+		if (unlikely(origin != IPV4_FROM_PORT))
 			lc_drop(lc, in_idx, m, DP_DROP_GRE_RECURSION);
 		else
 			gre_decap_one(lc, in_idx, m, ip);
 		break;
 	default:
-		lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
+		if (to_tunnel_addr)
+			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
+		else
+			lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		break;
 	}
 }
 
-void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, bool from_tunnel)
+/* 224.0.0.0/4, 255.255.255.255 and the tunnel subnet's broadcast. */
+static bool ipv4_is_group(const struct dp_tunnel *tn, uint32_t dst)
 {
-	const struct fib_nh *nh = fib_lookup(&lc->lc_dp->dp_fib, rte_be_to_cpu_32(ip->dst_addr));
+	uint32_t mask = tn->tn_plen ? ~(uint32_t)0 << (32 - tn->tn_plen) : 0;
 
+	return (dst & 0xf0000000u) == 0xe0000000u || dst == UINT32_MAX ||
+	       (tn->tn_present && tn->tn_plen <= 30 && dst == (tn->tn_addr | ~mask));
+}
+
+/* Multicast and broadcast: from the kernel, replicated into the tunnel
+ * (Cisco's "nhrp map multicast dynamic"); from the tunnel, up to the
+ * kernel (a spoke's routing protocol talking to ours); else not routed. */
+static void ipv4_group(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		       struct rte_ipv4_hdr *ip, unsigned origin)
+{
+	if (origin == IPV4_FROM_KERNEL)
+		gre_replicate_one(lc, in_idx, m, ip);
+	else if (origin == IPV4_FROM_TUNNEL)
+		ipv4_to_kernel(lc, in_idx, m, DP_DROP_MCAST);
+	else
+		lc_drop(lc, in_idx, m, DP_DROP_MCAST);
+}
+
+void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, unsigned origin)
+{
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+	const struct fib_nh *nh;
+
+	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, dst))) {
+		ipv4_group(lc, in_idx, m, ip, origin);
+		return;
+	}
+	nh = fib_lookup(&lc->lc_dp->dp_fib, dst);
 	if (unlikely(nh == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
 		return;
 	}
 	if (nh->nh_type == FIB_NH_LOCAL) {
-		ipv4_local(lc, in_idx, m, ip, from_tunnel);
+		ipv4_local(lc, in_idx, m, ip, origin);
 		return;
 	}
-	if (unlikely(ip->time_to_live <= 1)) {
-		punt_one(lc, in_idx, m, PUNT_TTL | (from_tunnel ? PUNT_F_TUNNEL : 0));
-		return;
+	/* The kernel originates what it sends us: no hop to count. */
+	if (origin != IPV4_FROM_KERNEL) {
+		if (unlikely(ip->time_to_live <= 1)) {
+			punt_one(lc, in_idx, m,
+				 PUNT_TTL | (origin == IPV4_FROM_TUNNEL ? PUNT_F_TUNNEL : 0));
+			return;
+		}
+		ipv4_ttl_dec(ip);
 	}
 	switch (nh->nh_type) {
 	case FIB_NH_CONNECTED:
@@ -126,7 +200,6 @@ void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		ipv4_forward(lc, in_idx, m, ip, nh);
 		break;
 	case FIB_NH_TUNNEL:
-		ipv4_ttl_dec(ip);
 		gre_encap_one(lc, in_idx, m, ip, nh);
 		break;
 	default:
@@ -146,6 +219,8 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 			lc_drop(lc, port_idx, m, DP_DROP_IPV4_HEADER);
 			continue;
 		}
-		ipv4_route_one(lc, port_idx, m, ip, false);
+		ipv4_route_one(lc, port_idx, m, ip,
+			       lc->lc_dp->dp_ports[port_idx].pt_role == DP_PORT_KERNEL
+				       ? IPV4_FROM_KERNEL : IPV4_FROM_PORT);
 	}
 }

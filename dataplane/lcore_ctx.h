@@ -46,7 +46,7 @@ struct lcore_ctx {
 	uint32_t lc_idle;   /* consecutive empty polls */
 	uint64_t lc_hz;
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
-	struct tx_pending lc_tx[CFG_MAX_PORTS];
+	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 
@@ -71,9 +71,14 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n);
 /* Validate the IPv4 header after the Ethernet header; trims padding. */
 int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
-/* Route one valid IPv4 packet; from_tunnel marks decapsulated packets. */
+/* Where a packet being routed came from. */
+#define IPV4_FROM_PORT 0   /* a wan or lan port */
+#define IPV4_FROM_TUNNEL 1 /* decapsulated */
+#define IPV4_FROM_KERNEL 2 /* the tunnel's TAP: the kernel sent it */
+/* Route one valid IPv4 packet. The TTL is decremented here (not for
+ * packets the kernel originates). */
 void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, bool from_tunnel);
+		    struct rte_ipv4_hdr *ip, unsigned origin);
 /* Send m (Ethernet + IPv4, TTL final) to next hop `via` on port out_idx, or
  * punt it for ARP resolution. Consumes m. */
 void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,

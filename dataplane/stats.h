@@ -27,7 +27,7 @@ struct dp_lcore_stats {
 	uint64_t ls_start_tsc;
 	uint64_t ls_sleeps;
 	uint64_t ls_events;
-	struct dp_port_stats ls_port[CFG_MAX_PORTS];
+	struct dp_port_stats ls_port[CFG_MAX_PORTS + 1] /* DP_MAX_PORTS */;
 } __rte_cache_aligned;
 
 /* Runs on: control thread. Adds src into dst (the sum over workers). */

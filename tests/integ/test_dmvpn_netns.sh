@@ -3,7 +3,9 @@
 # topology in dmvpn_topo.sh: both spokes register; the LAN hosts behind the
 # spokes ping each other; a capture on the underlay bridge shows the path:
 # first via the hub, then (phases 2 and 3) spoke to spoke, never in phase 1;
-# tshark dissects every NHRP packet without a malformed one. Then spoke2 dies:
+# tshark dissects every NHRP packet without a malformed one; multicast sent
+# on the nodes' kernel tunnel interfaces is replicated hub -> spokes and
+# spoke -> hub. Then spoke2 dies:
 # its hub entry expires after the holdtime and spoke1's shortcut goes; it
 # comes back, re-registers and traffic recovers. Needs root.
 set -u
@@ -53,6 +55,33 @@ wait_gone() { # node command pattern seconds
     sleep 0.2
   done
   return 1
+}
+
+mcast_send() { # node source-address text
+  nsx "$1" /usr/bin/python3 -c "
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton('$2'))
+s.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_TTL, 1)
+s.sendto(b'$3', ('224.0.0.251', 5555))"
+}
+
+# Multicast on the tunnel, through each node's kernel interface (tunnel0):
+# the hub's reaches both spokes, a spoke's reaches the hub only.
+check_multicast() {
+  local n mcpids=()
+  for n in hub spoke1 spoke2; do
+    nsx "$n" timeout 5 tcpdump -lni tunnel0 -Q in udp port 5555 > "$work/$n.mc" 2>/dev/null &
+    mcpids+=($!)
+  done
+  sleep 1
+  mcast_send hub 10.255.0.1 from-hub
+  mcast_send spoke1 10.255.0.11 from-spoke1
+  sleep 1; wait "${mcpids[@]}" 2> /dev/null
+  check "phase $1: hub multicast reached spoke1" grep -q '10.255.0.1\.[0-9]* > 224.0.0.251' "$work/spoke1.mc"
+  check "phase $1: hub multicast reached spoke2" grep -q '10.255.0.1\.[0-9]* > 224.0.0.251' "$work/spoke2.mc"
+  check "phase $1: spoke1 multicast reached the hub" grep -q '10.255.0.11\.[0-9]* > 224.0.0.251' "$work/hub.mc"
+  check "phase $1: spoke1 multicast did not reach spoke2" sh -c "! grep -q '10.255.0.11' $work/spoke2.mc"
 }
 
 run_phase() {
@@ -105,6 +134,10 @@ run_phase() {
     test "$(count "nhrp.hdr.op.type == 4 && nhrp.code == 0 && ip.src == 192.0.2.1")" -ge 1
   check "phase $p: no malformed NHRP in the capture" test "$(count 'nhrp && _ws.malformed')" -eq 0
   tshark -r "$work/cap.pcap" -Y nhrp 2> /dev/null | head -20
+
+  check "phase $p: the hub's kernel pings spoke1 over its tunnel interface" \
+    nsx hub ping -c 2 -i 0.25 -W 2 10.255.0.11
+  check_multicast "$p"
 
   echo "--- spoke2 dies; its registration must expire after ${HOLD}s"
   kill -9 "${PID[spoke2]}"; wait "${PID[spoke2]}" 2> /dev/null; PID[spoke2]=""

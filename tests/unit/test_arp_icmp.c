@@ -158,6 +158,7 @@ static int setup(void **state)
 	pt->pt_nb_txq = 2;
 	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
 	fx.dp.dp_nports = 1;
+	fx.dp.dp_kernel_port = -1;
 	{
 		struct rte_eth_conf conf;
 

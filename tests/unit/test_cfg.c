@@ -91,7 +91,7 @@ static void t_scrub(struct cfg *c)
 
 		p->pos = p->pos_name = p->pos_devargs = p->pos_address = p->pos_role = z;
 	}
-	c->tunnel.pos = c->tunnel.pos_address = c->tunnel.pos_nhs = z;
+	c->tunnel.pos = c->tunnel.pos_address = c->tunnel.pos_nhs = c->tunnel.pos_kernel_if = z;
 	for (i = 0; i < CFG_MAX_NHS; i++)
 		c->tunnel.nhs[i].pos = c->tunnel.nhs[i].pos_nbma =
 			c->tunnel.nhs[i].pos_address = z;
@@ -277,7 +277,7 @@ static void test_roundtrip_everything(void **state)
 		" nhrp-authentication: '\"\\\\#:x{}',"
 		" nhs: [{nbma: 198.51.100.3, address: 10.255.0.1},"
 		" {nbma: 203.0.113.9, address: 10.255.0.2}],"
-		" protection: esp, esp: {algorithm: aes-cbc-256-sha256, esn: false,"
+		" kernel-interface: tun-0.x, protection: esp, esp: {algorithm: aes-cbc-256-sha256, esn: false,"
 		" replay-window: 4096, lifetime-packets: 4294967295, lifetime-kbytes: 7,"
 		" soft-limit-percent: 50, keying: static, nat-traversal: force, nat-keepalive: 0,"
 		" key-log: /tmp/k, sas: ["

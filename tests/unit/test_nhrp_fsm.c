@@ -314,6 +314,7 @@ static int fixture_setup(bool hub)
 	if (!hub)
 		port_fill(LAN, CFG_PORT_LAN, A_LAN);
 	dp->dp_nports = hub ? 1 : 2;
+	dp->dp_kernel_port = -1;
 	route_add(HUB_OV & 0xffffff00u, 24, FIB_NH_TUNNEL, 0, 0, FIB_SRC_CONNECTED);
 	route_add(fx.cfg.tunnel.address.addr, 32, FIB_NH_LOCAL, 0, 0, FIB_SRC_LOCAL);
 	clock_init_fake(&fx.ck, 1000 * CLK_NS_PER_S);

@@ -1,0 +1,310 @@
+/* ESP input in transport mode over GRE (RFC 4303 3.4): validate every
+ * length, check the replay window before any crypto, verify the ICV and
+ * decrypt, advance the window only then, check the trailer and that the
+ * payload is GRE, and strip back to [IPv4 proto 47][GRE]. Also accepts the
+ * RFC 3948 UDP 4500 form when the SA says NAT-T. The caller found the SA
+ * by SPI; this stage owns nothing but the packet and the SA's window. */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_esp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "esp_sa.h"
+
+/* What validation learned about one packet. */
+struct in_plan {
+	uint16_t pi_ihl;  /* outer IPv4 header bytes */
+	uint16_t pi_hoff; /* IPv4 header start to ESP header: ihl (+ UDP) */
+	uint32_t pi_ct;   /* ciphertext bytes: payload, padding, trailer */
+	uint64_t pi_seq;  /* inferred 64-bit sequence number */
+	uint8_t pi_icv[ESP_ICV_LEN]; /* as received (CBC+ESN reuses its room) */
+};
+
+static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
+			      const struct in_plan *pl)
+{
+	return rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off + pl->pi_hoff);
+}
+
+/* Outer IPv4 and UDP: 0 with pl->pi_ihl/pi_hoff and *esp_len, or the
+ * reason. Claimed lengths are checked against minimum and bytes present. */
+static int in_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+		    struct in_plan *pl, uint32_t *esp_len)
+{
+	const struct rte_ipv4_hdr *ip;
+	const struct rte_udp_hdr *udp;
+	uint32_t avail, ihl, total;
+	bool natt = sa->sa_flags & ESP_SA_F_NATT;
+
+	if (m->nb_segs != 1)
+		return ESP_DROP_NONLINEAR;
+	if (m->data_len < l3_off || (size_t)(m->data_len - l3_off) < sizeof(*ip))
+		return ESP_DROP_RUNT;
+	avail = (uint32_t)m->data_len - l3_off;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl)
+		return ESP_DROP_BAD_IP;
+	if (total > avail)
+		return ESP_DROP_RUNT;
+	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
+	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return ESP_DROP_BAD_IP;
+	pl->pi_ihl = (uint16_t)ihl;
+	pl->pi_hoff = (uint16_t)ihl;
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		if (!natt)
+			return ESP_DROP_BAD_ENCAP;
+		if (total - ihl < ESP_UDP_HDR_LEN)
+			return ESP_DROP_RUNT;
+		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l3_off + ihl);
+		if (rte_be_to_cpu_16(udp->dgram_len) != total - ihl)
+			return ESP_DROP_BAD_ENCAP;
+		/* RFC 3948 2.1: the UDP checksum is not relied upon. */
+		pl->pi_hoff += ESP_UDP_HDR_LEN;
+	} else if (ip->next_proto_id == IPPROTO_ESP) {
+		if (natt)
+			return ESP_DROP_BAD_ENCAP;
+	} else {
+		return ESP_DROP_BAD_IP;
+	}
+	*esp_len = total - pl->pi_hoff;
+	/* Link padding past the IPv4 total length is not ESP. */
+	rte_pktmbuf_trim(m, (uint16_t)(avail - total));
+	return ESP_OK;
+}
+
+/* Everything decidable before crypto, in RFC 4303 3.4 order. */
+static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+		       struct in_plan *pl)
+{
+	uint32_t esp_len, spi, lo;
+	const uint8_t *esp;
+	int why;
+
+	why = in_outer(sa, m, l3_off, pl, &esp_len);
+	if (why != ESP_OK)
+		return why;
+	/* The smallest ciphertext is one alignment unit holding the trailer. */
+	if (esp_len < (uint32_t)ESP_HDR_LEN + sa->sa_iv_len + sa->sa_align + ESP_ICV_LEN)
+		return ESP_DROP_RUNT;
+	pl->pi_ct = esp_len - ESP_HDR_LEN - sa->sa_iv_len - ESP_ICV_LEN;
+	if (pl->pi_ct % sa->sa_align != 0)
+		return ESP_DROP_BAD_LENGTH;
+	esp = in_esp(m, l3_off, pl);
+	memcpy(&spi, esp, 4);
+	memcpy(&lo, esp + 4, 4);
+	if (rte_be_to_cpu_32(spi) != sa->sa_spi)
+		return ESP_DROP_BAD_SPI;
+	/* RFC 4303 3.4.3: replay check before the ICV, on the number the
+	 * sender most likely used (Appendix A2.2 for ESN). */
+	pl->pi_seq = esp_replay_infer(&sa->sa_replay, rte_be_to_cpu_32(lo),
+				      sa->sa_flags & ESP_SA_F_ESN);
+	switch (esp_replay_check(&sa->sa_replay, pl->pi_seq)) {
+	case ESP_REPLAY_DUP:
+		return ESP_DROP_REPLAY;
+	case ESP_REPLAY_OLD:
+		return ESP_DROP_TOO_OLD;
+	default:
+		break;
+	}
+	if (sa->sa_pkts >= sa->sa_hard_pkts || sa->sa_bytes >= sa->sa_hard_bytes)
+		return ESP_DROP_HARD_LIMIT;
+	memcpy(pl->pi_icv, esp + ESP_HDR_LEN + sa->sa_iv_len + pl->pi_ct, ESP_ICV_LEN);
+	return ESP_OK;
+}
+
+int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		    uint64_t seq, uint32_t ct_len)
+{
+	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
+	uint8_t nonce[CRYPTO_MB_NONCE_LEN], aad[12];
+	uint32_t aad_len = 4;
+	uint8_t *ct = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
+
+	/* RFC 4106 4: salt | explicit IV; 5: SPI | [seq high] | seq low, the
+	 * high half inferred, never sent. */
+	memcpy(nonce, sa->sa_salt, ESP_SALT_LEN);
+	memcpy(nonce + ESP_SALT_LEN, esp + ESP_HDR_LEN, ESP_GCM_IV_LEN);
+	memcpy(aad, esp, 4);
+	if (sa->sa_flags & ESP_SA_F_ESN) {
+		memcpy(aad + aad_len, &hi, 4);
+		aad_len += 4;
+	}
+	memcpy(aad + aad_len, esp + 4, 4);
+	aad_len += 4;
+	if (crypto_mb_gcm_open(cx, &sa->sa_key, nonce, aad, aad_len, ct, ct_len,
+			       ct + ct_len) != 0)
+		return ESP_DROP_ICV_FAIL;
+	return ESP_OK;
+}
+
+/* RFC 4303 2.2.1: with ESN the high half is hashed after the ciphertext;
+ * the received ICV was saved in the plan, so its room can hold it. */
+static void in_cbc_op(const struct esp_sa *sa, uint8_t *esp, const struct in_plan *pl,
+		      struct crypto_mb_cbc_op *op)
+{
+	uint32_t hi = rte_cpu_to_be_32((uint32_t)(pl->pi_seq >> 32));
+
+	op->co_buf = esp;
+	op->co_hash_len = ESP_HDR_LEN + ESP_CBC_IV_LEN + pl->pi_ct;
+	if (sa->sa_flags & ESP_SA_F_ESN) {
+		memcpy(esp + op->co_hash_len, &hi, 4);
+		op->co_hash_len += 4;
+	}
+	op->co_cipher_off = ESP_HDR_LEN + ESP_CBC_IV_LEN;
+	op->co_cipher_len = pl->pi_ct;
+	op->co_iv = esp + ESP_HDR_LEN;
+}
+
+int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
+		      uint8_t *next_header)
+{
+	uint8_t pad;
+
+	if (pt_len < sizeof(struct rte_esp_tail))
+		return ESP_DROP_BAD_PADDING;
+	pad = pt[pt_len - 2];
+	if ((uint32_t)pad + sizeof(struct rte_esp_tail) > pt_len)
+		return ESP_DROP_BAD_PADDING;
+	/* RFC 4303 2.4: the default padding is 1, 2, 3...; a receiver
+	 * SHOULD check it. Both our algorithms use the default. */
+	for (uint32_t i = 0; i < pad; i++)
+		if (pt[pt_len - 2 - pad + i] != (uint8_t)(i + 1))
+			return ESP_DROP_BAD_PADDING;
+	*pad_len = pad;
+	*next_header = pt[pt_len - 1];
+	return ESP_OK;
+}
+
+/* Removes UDP, ESP header and IV in front and trailer and ICV behind;
+ * the IPv4 header becomes protocol 47 again. */
+static void in_strip(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+		     const struct in_plan *pl, uint32_t gre_len)
+{
+	uint16_t rm = (uint16_t)(pl->pi_hoff - pl->pi_ihl + ESP_HDR_LEN + sa->sa_iv_len);
+	uint8_t *front = rte_pktmbuf_mtod(m, uint8_t *);
+	struct rte_ipv4_hdr *ip;
+
+	memmove(front + rm, front, (size_t)l3_off + pl->pi_ihl);
+	rte_pktmbuf_adj(m, rm);
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->pi_ihl - gre_len));
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
+	ip->next_proto_id = IPPROTO_GRE;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(pl->pi_ihl + gre_len));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/* After the ICV passed: lifetime, window, trailer, next header, strip.
+ * *pkts and *bytes are the SA's running counters (one writer). */
+static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt)
+{
+	const uint8_t *pt = in_esp(m, l3_off, pl) + ESP_HDR_LEN + sa->sa_iv_len;
+	uint8_t pad, nh;
+	uint32_t gre_len;
+	int why;
+
+	if (*pkts >= sa->sa_hard_pkts || *bytes >= sa->sa_hard_bytes)
+		return ESP_DROP_HARD_LIMIT;
+	/* RFC 4303 3.4.3: the window moves only for authenticated packets;
+	 * checked again, an earlier packet of this burst may hold the number. */
+	switch (esp_replay_update(&sa->sa_replay, pl->pi_seq)) {
+	case ESP_REPLAY_DUP:
+		return ESP_DROP_REPLAY;
+	case ESP_REPLAY_OLD:
+		return ESP_DROP_TOO_OLD;
+	default:
+		break;
+	}
+	why = esp_trailer_check(pt, pl->pi_ct, &pad, &nh);
+	if (why != ESP_OK)
+		return why;
+	/* Only GRE is protected here; dummy packets (59, RFC 4303 2.6) and
+	 * anything else are dropped. */
+	if (nh != ESP_NEXT_HEADER_GRE)
+		return ESP_DROP_BAD_NEXT_HEADER;
+	gre_len = pl->pi_ct - pad - sizeof(struct rte_esp_tail);
+	in_strip(sa, m, l3_off, pl, gre_len);
+	(*pkts)++;
+	if (*pkts == sa->sa_soft_pkts)
+		*lt |= ESP_LT_SOFT;
+	if (*pkts == sa->sa_hard_pkts)
+		*lt |= ESP_LT_HARD;
+	if (*bytes < sa->sa_soft_bytes && *bytes + gre_len >= sa->sa_soft_bytes)
+		*lt |= ESP_LT_SOFT;
+	if (*bytes < sa->sa_hard_bytes && *bytes + gre_len >= sa->sa_hard_bytes)
+		*lt |= ESP_LT_HARD;
+	*bytes += gre_len;
+	return ESP_OK;
+}
+
+/* At most CRYPTO_MB_BURST_MAX packets: validate and replay-check all,
+ * decrypt (GCM at once, CBC in one job burst), then finish in order. */
+static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			 uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+{
+	struct in_plan plan[CRYPTO_MB_BURST_MAX];
+	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
+	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
+	uint64_t pkts_n = sa->sa_pkts, bytes_n = sa->sa_bytes;
+	uint16_t k = 0, nout = 0;
+	int why;
+
+	for (uint16_t i = 0; i < n; i++) {
+		why = in_validate(sa, pkts[i], l3_off, &plan[k]);
+		if (unlikely(why != ESP_OK))
+			esp_sink_drop(sink, pkts[i], why);
+		else
+			pkts[k++] = pkts[i];
+	}
+	if (!gcm) {
+		for (uint16_t i = 0; i < k; i++)
+			in_cbc_op(sa, in_esp(pkts[i], l3_off, &plan[i]), &plan[i], &ops[i]);
+		if (k != 0)
+			crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, false, ops, k);
+	}
+	for (uint16_t i = 0; i < k; i++) {
+		uint8_t *esp = in_esp(pkts[i], l3_off, &plan[i]);
+
+		if (gcm)
+			why = esp_in_gcm_open(cx, sa, esp, plan[i].pi_seq, plan[i].pi_ct);
+		else if (unlikely(ops[i].co_status != 0))
+			why = ESP_DROP_CRYPTO;
+		else
+			why = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
+			      ESP_OK : ESP_DROP_ICV_FAIL;
+		if (likely(why == ESP_OK))
+			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
+					&sink->es_lifetime);
+		if (unlikely(why != ESP_OK))
+			esp_sink_drop(sink, pkts[i], why);
+		else
+			pkts[nout++] = pkts[i];
+	}
+	sa->sa_pkts = pkts_n;
+	sa->sa_bytes = bytes_n;
+	return nout;
+}
+
+uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
+			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+{
+	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
+	uint16_t done = 0, ok = 0, c;
+
+	while (done < n) {
+		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
+		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
+		ok += in_chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
+		done += c;
+	}
+	*lifetime |= sink.es_lifetime;
+	return ok;
+}

@@ -1,0 +1,278 @@
+/* ESP output in transport mode over GRE (RFC 4303 3.1.1, 3.3): the ESP
+ * header and IV go after the outer IPv4 header, the GRE packet is padded,
+ * encrypted and followed by the ICV; optionally inside UDP 4500 (RFC 3948).
+ *
+ * Sequence numbers stay unique across workers by construction: a burst
+ * takes a block of k numbers with one relaxed __atomic_fetch_add on
+ * sa_seq (one atomic per burst, not per packet). Blocks taken by different
+ * workers never overlap, and nothing else is published through the
+ * counter, so relaxed ordering suffices. Numbers of packets refused after
+ * the block was taken are skipped, never reused (RFC 4303 3.3.3 forbids
+ * reuse, not gaps). Packets of one SA sent by several workers may leave
+ * slightly out of order; the peer's replay window absorbs that as long as
+ * it exceeds workers x burst. */
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_esp.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "esp_sa.h"
+
+/* What validation learned about one packet, so building does not parse. */
+struct out_plan {
+	uint16_t op_ihl; /* outer IPv4 header bytes */
+	uint16_t op_pl;  /* GRE bytes protected */
+	uint8_t op_pad;  /* RFC 4303 2.4 padding bytes */
+};
+
+static const uint8_t zero_iv[CRYPTO_MB_BLOCK];
+
+static inline uint32_t out_ct_len(const struct out_plan *pl)
+{
+	return (uint32_t)pl->op_pl + pl->op_pad + sizeof(struct rte_esp_tail);
+}
+
+/* Reads only; 0 or the reason. Never trusts the IPv4 lengths. */
+static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
+			uint16_t l3_off, struct out_plan *pl)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t avail, ihl, total, tail;
+
+	if (m->nb_segs != 1)
+		return ESP_DROP_NONLINEAR;
+	if (m->data_len < l3_off || (size_t)(m->data_len - l3_off) < sizeof(*ip))
+		return ESP_DROP_RUNT;
+	avail = (uint32_t)m->data_len - l3_off;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	total = rte_be_to_cpu_16(ip->total_length);
+	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl || total > avail)
+		return ESP_DROP_BAD_IP;
+	/* RFC 4303 3.1.1: transport mode protects whole datagrams only. */
+	if (ip->next_proto_id != IPPROTO_GRE ||
+	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return ESP_DROP_BAD_IP;
+	pl->op_ihl = (uint16_t)ihl;
+	pl->op_pl = (uint16_t)(total - ihl);
+	/* RFC 4303 2.4: pad so the ciphertext (payload, padding, pad length,
+	 * next header) ends on the SA's alignment. */
+	pl->op_pad = (uint8_t)(RTE_ALIGN_CEIL(pl->op_pl + 2u, sa->sa_align) - pl->op_pl - 2u);
+	tail = (uint32_t)pl->op_pad + sizeof(struct rte_esp_tail) + ESP_ICV_LEN;
+	if (total + esp_sa_head_len(sa) + tail > UINT16_MAX)
+		return ESP_DROP_BAD_LENGTH;
+	/* Link padding past the IPv4 total length is trimmed before appending. */
+	if (rte_pktmbuf_headroom(m) < esp_sa_head_len(sa) ||
+	    rte_pktmbuf_tailroom(m) + (avail - total) < tail)
+		return ESP_DROP_NO_ROOM;
+	return ESP_OK;
+}
+
+/* Per-packet lifetime policy for sequence number s (= packets so far) and
+ * the SA's bytes before this packet. Sets ESP_LT_* on the exact packet that
+ * reaches a limit: each s is seen by one worker only, so once per SA. */
+static int out_limits(const struct esp_sa *sa, uint64_t s, uint64_t bytes, uint8_t *lt)
+{
+	if (unlikely(s > sa->sa_seq_max)) {
+		*lt |= ESP_LT_HARD;
+		return ESP_DROP_SEQ_EXHAUSTED;
+	}
+	if (unlikely(s > sa->sa_hard_pkts || bytes >= sa->sa_hard_bytes)) {
+		*lt |= ESP_LT_HARD;
+		return ESP_DROP_HARD_LIMIT;
+	}
+	if (s == sa->sa_seq_max || s == sa->sa_hard_pkts)
+		*lt |= ESP_LT_HARD;
+	if (s == sa->sa_soft_pkts)
+		*lt |= ESP_LT_SOFT;
+	return ESP_OK;
+}
+
+/* Opens the gap for UDP + ESP header + IV behind the IPv4 header, appends
+ * the trailer (RFC 4303 2.4: pad bytes 1, 2, 3..., pad length, next
+ * header 47) and ICV room, fixes IPv4. Returns the ESP header. */
+static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+			  const struct out_plan *pl, uint32_t seq_lo)
+{
+	uint16_t head = esp_sa_head_len(sa);
+	uint16_t udp_len = (uint16_t)(head - ESP_HDR_LEN - sa->sa_iv_len);
+	uint32_t ct = out_ct_len(pl);
+	uint16_t esp_len = (uint16_t)(ESP_HDR_LEN + sa->sa_iv_len + ct + ESP_ICV_LEN);
+	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), lo = rte_cpu_to_be_32(seq_lo);
+	struct rte_ipv4_hdr *ip;
+	struct rte_udp_hdr *udp;
+	uint8_t *front, *esp, *tr;
+
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
+	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
+	memmove(front, front + head, (size_t)l3_off + pl->op_ihl);
+	tr = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ct - pl->op_pl + ESP_ICV_LEN));
+	ip = (struct rte_ipv4_hdr *)(front + l3_off);
+	esp = front + l3_off + pl->op_ihl;
+	if (sa->sa_flags & ESP_SA_F_NATT) {
+		/* RFC 3948 2.1: checksum zero; the ESP ICV protects the data. */
+		udp = (struct rte_udp_hdr *)esp;
+		udp->src_port = sa->sa_natt_sport;
+		udp->dst_port = sa->sa_natt_dport;
+		udp->dgram_len = rte_cpu_to_be_16((uint16_t)(ESP_UDP_HDR_LEN + esp_len));
+		udp->dgram_cksum = 0;
+		esp += ESP_UDP_HDR_LEN;
+	}
+	memcpy(esp, &spi, sizeof(spi));
+	memcpy(esp + 4, &lo, sizeof(lo));
+	for (unsigned i = 0; i < pl->op_pad; i++)
+		tr[i] = (uint8_t)(i + 1);
+	tr[pl->op_pad] = pl->op_pad;
+	tr[pl->op_pad + 1] = ESP_NEXT_HEADER_GRE;
+	ip->next_proto_id = sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(pl->op_ihl + udp_len + esp_len));
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return esp;
+}
+
+void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		      uint64_t seq, uint32_t pt_len)
+{
+	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi);
+	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
+	uint32_t lo = rte_cpu_to_be_32((uint32_t)seq);
+	/* RFC 4106 3.1: the explicit IV must never repeat under a key; the
+	 * sequence number never does (iv_xor is 0 outside tests). */
+	uint64_t iv = rte_cpu_to_be_64(seq ^ sa->sa_iv_xor);
+	uint8_t nonce[CRYPTO_MB_NONCE_LEN], aad[12];
+	uint32_t aad_len = 0;
+
+	memcpy(esp, &spi, 4);
+	memcpy(esp + 4, &lo, 4);
+	memcpy(esp + ESP_HDR_LEN, &iv, ESP_GCM_IV_LEN);
+	memcpy(nonce, sa->sa_salt, ESP_SALT_LEN); /* RFC 4106 4: salt | IV */
+	memcpy(nonce + ESP_SALT_LEN, &iv, ESP_GCM_IV_LEN);
+	/* RFC 4106 5: AAD = SPI | seq (32), or SPI | seq high | seq low (ESN). */
+	memcpy(aad, &spi, 4);
+	aad_len = 4;
+	if (sa->sa_flags & ESP_SA_F_ESN) {
+		memcpy(aad + aad_len, &hi, 4);
+		aad_len += 4;
+	}
+	memcpy(aad + aad_len, &lo, 4);
+	aad_len += 4;
+	crypto_mb_gcm_seal(cx, &sa->sa_key, nonce, aad, aad_len,
+			   esp + ESP_HDR_LEN + ESP_GCM_IV_LEN, pt_len,
+			   esp + ESP_HDR_LEN + ESP_GCM_IV_LEN + pt_len);
+}
+
+/* CBC: the IV must be unpredictable (RFC 3602 2.3). It is E_K(nonce) with
+ * nonce = seq (64) | SPI | 0, SP 800-38A Appendix C's first method: the
+ * nonce block sits in the IV slot and is ciphered with a zero IV ahead of
+ * the payload, which yields C0 = E_K(nonce) as the IV and then exactly CBC
+ * of the payload under it, in the same job. The ICV covers ESP header, IV
+ * and ciphertext, plus the ESN high half appended but not sent (RFC 4303
+ * 2.2.1, 3.3.2.1); it is parked in the ICV room while hashing. */
+static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		       uint32_t ct_len, struct crypto_mb_cbc_op *op)
+{
+	uint64_t nonce = rte_cpu_to_be_64(seq);
+	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), zero = 0;
+	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
+	uint8_t *iv = esp + ESP_HDR_LEN;
+
+	memcpy(iv, &nonce, 8);
+	memcpy(iv + 8, &spi, 4);
+	memcpy(iv + 12, &zero, 4);
+	op->co_buf = esp;
+	op->co_hash_len = ESP_HDR_LEN + ESP_CBC_IV_LEN + ct_len;
+	if (sa->sa_flags & ESP_SA_F_ESN) {
+		memcpy(esp + op->co_hash_len, &hi, 4);
+		op->co_hash_len += 4;
+	}
+	op->co_cipher_off = ESP_HDR_LEN;
+	op->co_cipher_len = ESP_CBC_IV_LEN + ct_len;
+	op->co_iv = zero_iv;
+}
+
+/* At most CRYPTO_MB_BURST_MAX packets: validate all (no side effects),
+ * take the sequence numbers, build, encrypt (GCM at once, CBC in one job
+ * burst), then settle the byte counter once. */
+static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			  uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+{
+	struct out_plan plan[CRYPTO_MB_BURST_MAX];
+	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
+	uint8_t *esp[CRYPTO_MB_BURST_MAX];
+	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
+	uint64_t seq0, bytes0, bytes = 0, old;
+	uint16_t k = 0, nb = 0, nout = 0;
+	int why;
+
+	for (uint16_t i = 0; i < n; i++) {
+		why = out_validate(sa, pkts[i], l3_off, &plan[k]);
+		if (unlikely(why != ESP_OK))
+			esp_sink_drop(sink, pkts[i], why);
+		else
+			pkts[k++] = pkts[i];
+	}
+	if (k == 0)
+		return 0;
+	seq0 = __atomic_fetch_add(&sa->sa_seq, k, __ATOMIC_RELAXED);
+	bytes0 = __atomic_load_n(&sa->sa_bytes, __ATOMIC_RELAXED);
+	for (uint16_t i = 0; i < k; i++) {
+		uint64_t s = seq0 + 1 + i;
+
+		why = out_limits(sa, s, bytes0 + bytes, &sink->es_lifetime);
+		if (unlikely(why != ESP_OK)) {
+			esp_sink_drop(sink, pkts[i], why);
+			continue;
+		}
+		esp[nb] = out_build(sa, pkts[i], l3_off, &plan[i], (uint32_t)s);
+		bytes += plan[i].op_pl;
+		if (gcm)
+			esp_out_gcm_seal(cx, sa, esp[nb], s, out_ct_len(&plan[i]));
+		else
+			out_cbc_op(sa, esp[nb], s, out_ct_len(&plan[i]), &ops[nb]);
+		plan[nb] = plan[i];
+		pkts[nb++] = pkts[i];
+	}
+	if (!gcm && nb != 0)
+		crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, true, ops, nb);
+	for (uint16_t i = 0; i < nb; i++) {
+		if (!gcm && unlikely(ops[i].co_status != 0)) {
+			esp_sink_drop(sink, pkts[i], ESP_DROP_CRYPTO);
+			continue;
+		}
+		if (!gcm) /* over the parked ESN high half, if any */
+			memcpy(esp[i] + ESP_HDR_LEN + ESP_CBC_IV_LEN + out_ct_len(&plan[i]),
+			       ops[i].co_tag, ESP_ICV_LEN);
+		pkts[nout++] = pkts[i];
+	}
+	/* Byte lifetimes: fetch_add hands each worker a disjoint range, so the
+	 * crossing of a limit is seen by exactly one burst. */
+	old = __atomic_fetch_add(&sa->sa_bytes, bytes, __ATOMIC_RELAXED);
+	if (old < sa->sa_soft_bytes && old + bytes >= sa->sa_soft_bytes)
+		sink->es_lifetime |= ESP_LT_SOFT;
+	if (old < sa->sa_hard_bytes && old + bytes >= sa->sa_hard_bytes)
+		sink->es_lifetime |= ESP_LT_HARD;
+	return nout;
+}
+
+uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
+			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+{
+	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
+	uint16_t done = 0, ok = 0, c;
+
+	/* Chunks of the crypto burst size; survivors are compacted to the
+	 * front, which never overtakes the chunk being read. */
+	while (done < n) {
+		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
+		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
+		ok += out_chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
+		done += c;
+	}
+	*lifetime |= sink.es_lifetime;
+	return ok;
+}

@@ -1,0 +1,173 @@
+/* The ESP security association as the workers see it (RFC 4303 transport
+ * mode protecting GRE), the parameters the control thread installs it from,
+ * and the ESP stage entry points.
+ *
+ * Ownership: the control thread fills an SA once (esp_sa_init) and
+ * publishes it; it is immutable afterwards except for the counters below.
+ * An inbound SA has one writer, the worker its SPI is steered to, so its
+ * replay window and counters are plain. An outbound SA may be used by
+ * every worker: its sequence counter and byte counter are atomics, touched
+ * once per burst (see esp_out.c). */
+#ifndef DMVPND_ESP_SA_H
+#define DMVPND_ESP_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "crypto_mb.h"
+#include "esp_reasons.h"
+#include "esp_replay.h"
+
+enum esp_alg {
+	ESP_ALG_AES_GCM_128 = 0,         /* RFC 4106, 16-byte ICV */
+	ESP_ALG_AES_GCM_256,
+	ESP_ALG_AES_CBC_128_HMAC_SHA256, /* RFC 3602 + RFC 4868 (-128) */
+	ESP_ALG_AES_CBC_256_HMAC_SHA256,
+	ESP_ALG_COUNT
+};
+
+enum esp_dir {
+	ESP_DIR_IN = 0,
+	ESP_DIR_OUT,
+};
+
+#define ESP_HDR_LEN 8
+#define ESP_ICV_LEN 16      /* both algorithms: GCM-16 and HMAC-SHA-256-128 */
+#define ESP_GCM_IV_LEN 8    /* RFC 4106 3.1 */
+#define ESP_CBC_IV_LEN 16   /* RFC 3602 2.1 */
+#define ESP_SALT_LEN 4      /* RFC 4106 8.1 */
+#define ESP_KEYMAT_MAX 36   /* AES-256 key + salt */
+#define ESP_AUTH_KEY_LEN 32 /* RFC 4868 2.1.1 */
+#define ESP_NATT_PORT 4500  /* RFC 3948 */
+#define ESP_NEXT_HEADER_GRE 47
+#define ESP_UDP_HDR_LEN 8
+
+/* Lifetime events a burst raises; the caller tells the control thread. */
+#define ESP_LT_SOFT 0x01 /* a soft limit was reached: rekey */
+#define ESP_LT_HARD 0x02 /* a hard limit was reached: the SA is spent */
+
+/* sa_flags */
+#define ESP_SA_F_ESN 0x01
+#define ESP_SA_F_NATT 0x02
+#define ESP_SA_F_GCM 0x04
+#define ESP_SA_F_OUT 0x08
+
+struct esp_sa_params {
+	uint32_t spi;
+	enum esp_dir dir;
+	enum esp_alg alg;
+	/* GCM: AES key | 4-byte salt, the KEYMAT IKEv2 delivers (RFC 4106 8.1);
+	 * CBC: the AES key. The length follows from alg. */
+	uint8_t keymat[ESP_KEYMAT_MAX];
+	uint8_t auth_key[ESP_AUTH_KEY_LEN]; /* CBC only */
+	bool esn;
+	uint16_t replay_window; /* inbound: 64..4096 packets, 0 = 1024 */
+	uint64_t soft_packets, hard_packets; /* 0 = no limit */
+	uint64_t soft_bytes, hard_bytes;     /* GRE payload bytes; 0 = no limit */
+	bool natt;                           /* RFC 3948 UDP encapsulation */
+	uint16_t natt_sport, natt_dport;     /* host order; 0 = 4500 */
+	/* Tests only, 0 in production. seq_base: the sequence number taken as
+	 * already used/seen, to reach the 2^32 edges without 2^32 packets.
+	 * iv_xor: GCM explicit IV = seq ^ iv_xor, still unique per packet (a
+	 * bijection), lets a known-answer test reproduce a published IV. */
+	uint64_t seq_base;
+	uint64_t iv_xor;
+};
+
+/* The runtime SA: read-mostly hot fields in the first line, counters on
+ * their own line (outbound: written by every worker), then the key
+ * schedule and the replay window. */
+struct esp_sa {
+	uint32_t sa_spi;    /* host order */
+	uint8_t sa_alg;     /* enum esp_alg */
+	uint8_t sa_flags;   /* ESP_SA_F_* */
+	uint8_t sa_iv_len;
+	uint8_t sa_align;   /* payload + trailer alignment: 4 (GCM) or 16 (CBC) */
+	uint8_t sa_icv_len;
+	uint8_t sa_salt[ESP_SALT_LEN];
+	uint16_t sa_natt_sport, sa_natt_dport; /* network order */
+	uint64_t sa_iv_xor;
+	uint64_t sa_seq_max;  /* last sequence number that may be sent */
+	uint64_t sa_soft_pkts, sa_hard_pkts;   /* UINT64_MAX = none */
+	uint64_t sa_soft_bytes, sa_hard_bytes;
+
+	/* Outbound: last sequence number handed out (atomic, shared).
+	 * Inbound: unused, the replay window's top plays that part. */
+	uint64_t sa_seq __rte_cache_aligned;
+	uint64_t sa_pkts;  /* inbound packets authenticated (outbound: sa_seq) */
+	uint64_t sa_bytes; /* GRE payload bytes; outbound: atomic */
+
+	/* Embedded, not pointed to: a copied SA (copy, edit, publish) keeps a
+	 * valid key, and the schedule is one offset away from the hot line. */
+	struct crypto_mb_key sa_key;
+	struct esp_replay sa_replay; /* inbound only */
+} __rte_cache_aligned;
+
+/* Internal to esp_in.c and esp_out.c: where a burst puts what it refuses. */
+struct esp_sink {
+	struct rte_mbuf **es_drop;
+	uint8_t *es_reason;
+	uint16_t es_n;
+	uint8_t es_lifetime; /* ESP_LT_* */
+};
+
+static inline void esp_sink_drop(struct esp_sink *s, struct rte_mbuf *m, int why)
+{
+	s->es_drop[s->es_n] = m;
+	s->es_reason[s->es_n] = (uint8_t)why;
+	s->es_n++;
+}
+
+/* Bytes between the outer IPv4 header and the protected payload. */
+static inline uint16_t esp_sa_head_len(const struct esp_sa *sa)
+{
+	return (uint16_t)((sa->sa_flags & ESP_SA_F_NATT ? ESP_UDP_HDR_LEN : 0) +
+			  ESP_HDR_LEN + sa->sa_iv_len);
+}
+
+/* crypto_mb.c */
+/* Runs on: the control thread. Fills caller-owned, cache-aligned memory
+ * (the caller allocates: dataplane/ never does) and expands the keys with
+ * the control thread's own manager. 0 or -EINVAL. */
+int esp_sa_init(struct esp_sa *sa, struct crypto_mb *cx, const struct esp_sa_params *p);
+/* Runs on: the control thread, after RCU says no worker holds sa. Wipes
+ * the key schedule (explicit_bzero); the caller frees the memory. */
+void esp_sa_fini(struct esp_sa *sa);
+
+/* esp_out.c */
+/* Runs on: workers. Each pkts[i] holds [l3_off bytes][IPv4, proto 47][GRE..]
+ * in one segment. Encrypts in place to [l3_off][IPv4 proto 50, or 17 +
+ * UDP 4500][ESP][IV][ciphertext][ICV]. Returns k: pkts[0..k) are ready, in
+ * order; drop[0..n-k) with drop_reason[] (enum esp_drop) are for the
+ * caller to count and free. *lifetime |= ESP_LT_* reached by this burst. */
+uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
+			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+/* The GCM transform alone, exposed for known-answer tests: esp points at
+ * the ESP header, followed by 8 bytes of IV room, pt_len bytes of
+ * plaintext (payload + padding + pad length + next header) and 16 bytes
+ * of ICV room. Writes SPI, seq, IV, ciphertext and ICV. */
+void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		      uint64_t seq, uint32_t pt_len);
+
+/* esp_in.c */
+/* Runs on: the worker that owns sa (inbound). Each pkts[i] holds
+ * [l3_off bytes][IPv4 proto 50, or 17 + UDP][ESP..] in one segment, its
+ * SPI already looked up to sa by the caller. Decrypts and strips in place
+ * to [l3_off][IPv4 proto 47][GRE..]. Same return convention as above. */
+uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
+			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+/* RFC 4303 2.4 trailer of decrypted plaintext pt: 0 with *pad_len and
+ * *next_header, or ESP_DROP_BAD_PADDING. Pure; exposed for tests/fuzzing. */
+int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
+		      uint8_t *next_header);
+/* The GCM transform alone (known-answer tests): the inverse of
+ * esp_out_gcm_seal for seq; 0 or ESP_DROP_ICV_FAIL. */
+int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		    uint64_t seq, uint32_t ct_len);
+
+#endif
