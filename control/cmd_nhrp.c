@@ -27,7 +27,7 @@ static void dmvpn_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *ar
 	struct peer_stats st;
 	int n = 0;
 
-	if (e->nc_type == NC_INCOMPLETE)
+	if (e->nc_type == NC_INCOMPLETE || e->nc_type == NC_LOCAL)
 		return;
 	attr[n++] = e->nc_type == NC_STATIC ? 'S' : 'D';
 	if (e->nc_type == NC_SHORTCUT)
@@ -59,7 +59,7 @@ static void show_dmvpn(struct node *nd, struct strbuf *out)
 		      cfg->tunnel.name, cfg->role == CFG_ROLE_HUB ? "Hub" : "Spoke",
 		      cfg->tunnel.phase,
 		      (unsigned)rte_hash_count(ct->ct_nhrp_cache) -
-			      nhrp_cache_count(ct, NC_INCOMPLETE));
+			      nhrp_cache_count(ct, NC_INCOMPLETE) - nhrp_cache_count(ct, NC_LOCAL));
 	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "Peer NBMA Addr",
 		      "Peer Tunnel Add", "State", "UpDn Tm", "Attrb", "Tx pkts", "Rx pkts");
 	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "---------------",

@@ -88,6 +88,7 @@ void nhrp_start(struct ctl *ct)
 
 	if (nh == NULL)
 		return;
+	nhrp_cache_update(ct, nh->nh_overlay, nh->nh_nbma, NC_LOCAL, 0, 0);
 	/* The NHSes are static bindings: reachable before any registration. */
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
 		nhrp_cache_update(ct, nh->nh_nhs[i].ns_overlay, nh->nh_nhs[i].ns_nbma, NC_STATIC,
@@ -239,7 +240,7 @@ void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_n
 						       : m->nm_src_proto.na_addr;
 		struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, addr);
 
-		if (e != NULL && e->nc_type != NC_STATIC)
+		if (e != NULL && e->nc_type != NC_STATIC && e->nc_type != NC_LOCAL)
 			nhrp_cache_remove(nh->nh_ctl, addr);
 	}
 	if (m->nm_flags & NHRP_FLAG_PURGE_N)

@@ -21,6 +21,7 @@ const char *nhrp_cache_type_name(enum nhrp_cache_type t)
 	case NC_DYNAMIC: return "dynamic";
 	case NC_SHORTCUT: return "shortcut";
 	case NC_INCOMPLETE: return "incomplete";
+	case NC_LOCAL: return "local";
 	}
 	return "?";
 }
@@ -194,8 +195,9 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 
 	bool set_changed;
 
-	if (e != NULL && e->nc_type == NC_STATIC && type != NC_STATIC)
-		return e; /* trust order: the config outranks what we learn */
+	/* Trust order: the config (and our own address) outranks what we learn. */
+	if (e != NULL && (e->nc_type == NC_STATIC || e->nc_type == NC_LOCAL) && type != e->nc_type)
+		return e;
 	set_changed = e == NULL ? nhrp_type_replicates(ct, (uint8_t)type)
 				: nhrp_type_replicates(ct, e->nc_type) !=
 					  nhrp_type_replicates(ct, (uint8_t)type);
@@ -215,7 +217,7 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 		timer_arm(&ct->ct_timers, &e->nc_timer, e->nc_expires_ns);
 	else
 		timer_cancel(&ct->ct_timers, &e->nc_timer);
-	if (type != NC_INCOMPLETE && nhrp_cache_publish(ct, e) != 0) {
+	if (type != NC_INCOMPLETE && type != NC_LOCAL && nhrp_cache_publish(ct, e) != 0) {
 		nhrp_cache_remove(ct, overlay);
 		goto full;
 	}
@@ -256,7 +258,8 @@ unsigned nhrp_cache_clear(struct ctl *ct)
 		n = 0;
 		while (n < RTE_DIM(victims) &&
 		       rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
-			if (((struct nhrp_cache_entry *)data)->nc_type != NC_STATIC)
+			if (((struct nhrp_cache_entry *)data)->nc_type != NC_STATIC &&
+			    ((struct nhrp_cache_entry *)data)->nc_type != NC_LOCAL)
 				victims[n++] = *(const uint32_t *)key;
 		for (unsigned i = 0; i < n; i++)
 			nhrp_cache_remove(ct, victims[i]);

@@ -19,6 +19,7 @@ enum nhrp_cache_type {
 	NC_DYNAMIC = PEER_DYNAMIC,   /* registered with us (hub) */
 	NC_SHORTCUT = PEER_SHORTCUT, /* resolved (spoke, phases 2 and 3) */
 	NC_INCOMPLETE,               /* resolution sent, no answer yet */
+	NC_LOCAL,                    /* our own tunnel address: never published */
 };
 
 #define NC_F_UNIQUE 0x01 /* registered with the unique flag */

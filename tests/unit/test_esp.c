@@ -282,7 +282,7 @@ static void kat_gcm_one(const struct gcm_case *c)
 static void test_kat_gcm(void **state)
 {
 	char *txt = vectors_load("esp/vectors/mcgrew-gcm-test-01.json");
-	const char *s, *e;
+	const char *s = NULL, *e = NULL;
 	unsigned done = 0, skipped = 0;
 	struct gcm_case c;
 
@@ -311,7 +311,7 @@ static void test_kat_cbc(void **state)
 	struct esp_sa_params p;
 	struct esp_sa *in;
 	struct rte_mbuf *m;
-	const char *s, *e;
+	const char *s = NULL, *e = NULL;
 	int ptl, esplen;
 	uint8_t pad, nh;
 
@@ -354,7 +354,7 @@ static void test_kat_hmac(void **state)
 	uint8_t key[32], data[256], want[16], aes[16] = {0};
 	struct crypto_mb_key k;
 	struct crypto_mb_cbc_op op;
-	const char *s, *e;
+	const char *s = NULL, *e = NULL;
 	unsigned n = 0;
 	int len;
 
