@@ -1,0 +1,39 @@
+/* Inbound ESP SAs as the workers see them: SPI -> SA, a lock-free rte_hash
+ * over SAs the control thread (control/esp_mgr.c) installs and retires
+ * through the RCU helper. The outbound SA hangs off the peer entry instead
+ * (peer_table.h), so one lookup gives NBMA address and SA. */
+#ifndef DMVPND_SA_TABLE_H
+#define DMVPND_SA_TABLE_H
+
+#include <stdint.h>
+
+#include <rte_hash.h>
+
+#include "rcu.h"
+
+struct esp_sa;
+
+struct sa_table {
+	struct rte_hash *st_hash;
+	struct rcu *st_rcu;
+};
+
+/* Runs on: control thread. */
+int sa_table_init(struct sa_table *st, const char *name, uint32_t size, struct rcu *rcu);
+void sa_table_fini(struct sa_table *st);
+/* -EEXIST when the SPI is taken, -ENOSPC when full. */
+int sa_table_add(struct sa_table *st, uint32_t spi, struct esp_sa *sa);
+/* Unlinks the SPI; free_fn(sa, arg) runs after a grace period. */
+void sa_table_del(struct sa_table *st, uint32_t spi, rcu_free_fn free_fn, void *arg);
+
+/* Runs on: workers. Borrowed until the next quiescent report. */
+static inline struct esp_sa *sa_table_lookup(const struct sa_table *st, uint32_t spi)
+{
+	void *data;
+
+	if (rte_hash_lookup_data(st->st_hash, &spi, &data) < 0)
+		return NULL;
+	return data;
+}
+
+#endif
