@@ -93,7 +93,7 @@ static void peer_hash_del(struct peer_table *pt, struct rte_hash *h, uint32_t ke
 }
 
 int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
-		       enum peer_type type)
+		       enum peer_type type, const struct esp_sa *sa_out)
 {
 	const struct peer *old = peer_table_lookup(pt, overlay);
 	struct peer *p;
@@ -106,6 +106,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 	p->pe_overlay = overlay;
 	p->pe_nbma = nbma;
 	p->pe_type = (uint8_t)type;
+	p->pe_sa_out = sa_out;
 	p->pe_id = old != NULL ? old->pe_id : pt->pt_free_ids[--pt->pt_nfree];
 	if (rte_hash_add_key_data(pt->pt_by_overlay, &overlay, p) < 0) {
 		if (old == NULL)

@@ -19,7 +19,10 @@ enum peer_type {
 	PEER_TYPE_COUNT
 };
 
+struct esp_sa;
+
 struct peer {
+	const struct esp_sa *pe_sa_out; /* ESP towards the peer; NULL = none yet */
 	uint32_t pe_overlay; /* host order */
 	uint32_t pe_nbma;    /* host order */
 	uint32_t pe_id;      /* slot in the per-lcore peer counters */
@@ -51,7 +54,7 @@ void peer_table_fini(struct peer_table *pt);
  * an existing entry is kept, a new one gets a fresh slot. Returns the
  * published entry's slot, or -ENOSPC / -ENOMEM. */
 int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
-		       enum peer_type type);
+		       enum peer_type type, const struct esp_sa *sa_out);
 /* Remove overlay's peer; entry and slot are recycled after a grace period. */
 void peer_table_retire(struct peer_table *pt, uint32_t overlay);
 

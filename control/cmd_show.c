@@ -8,6 +8,7 @@
 #include <rte_ethdev.h>
 #include <rte_version.h>
 
+#include "esp_mgr.h"
 #include "inet.h"
 #include "lcore_ctx.h"
 #include "node.h"
@@ -67,6 +68,9 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
 		if (s.ps_drop[d] != 0)
 			strbuf_printf(out, "  drop %-22s %" PRIu64 "\n", dp_drop_name(d), s.ps_drop[d]);
+	for (unsigned d = 1; d < ESP_DROP_COUNT; d++)
+		if (s.ps_esp_drop[d] != 0)
+			strbuf_printf(out, "  esp  %-22s %" PRIu64 "\n", esp_drop_name(d), s.ps_esp_drop[d]);
 	for (unsigned c = 0; c < CTL_COUNTER_COUNT; c++)
 		if (cc[c] != 0)
 			strbuf_printf(out, "  ctl  %-22s %" PRIu64 "\n", ctl_counter_name(c), cc[c]);
@@ -182,6 +186,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_IP_ROUTE:
 		show_ip_route(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_CRYPTO_IPSEC_SA:
+		esp_mgr_show(&nd->nd_ctl, &req->mr_out);
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

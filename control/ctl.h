@@ -44,6 +44,7 @@ enum ctl_counter {
 
 struct arp_entry;
 struct nhrp;
+struct esp_mgr;
 
 struct ctl {
 	struct dp *ct_dp;
@@ -53,6 +54,7 @@ struct ctl {
 	uint32_t ct_arp_reachable_s; /* how long a learned MAC is trusted */
 	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
 	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp.c) */
+	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp_mgr.c); NULL = no ESP */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

@@ -11,6 +11,7 @@
 #include "ctl.h"
 #include "lcore_ctx.h"
 #include "log.h"
+#include "esp_mgr.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
 
@@ -47,6 +48,7 @@ void ctl_fini(struct ctl *ct)
 {
 	nhrp_fini(ct);
 	nhrp_cache_fini(ct);
+	esp_mgr_fini(ct);
 	arp_fini(ct);
 	timer_heap_fini(&ct->ct_timers);
 }
@@ -108,6 +110,8 @@ static void ctl_event_input(struct ctl *ct, const struct dp_event *ev)
 	ct->ct_punt_rx[ev->ev_cause]++;
 	if (ev->ev_cause == PUNT_EV_FRAG)
 		icmp_frag_needed_send(ct, ev);
+	else if (ev->ev_cause == PUNT_EV_SPI || ev->ev_cause == PUNT_EV_LIFETIME)
+		esp_mgr_event(ct, ev);
 	else
 		nhrp_event(ct, ev);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "esp_mgr.h"
 #include "gre.h"
 
 /* m: Ethernet gap + IPv4 packet addressed to `nbma`; route it on the
@@ -53,6 +54,8 @@ int ctl_tunnel_send_nhrp(struct ctl *ct, uint32_t nbma, const uint8_t *pkt, uint
 		return -ENOBUFS;
 	}
 	memcpy(p, pkt, len);
+	if (ct->ct_esp != NULL && esp_mgr_encrypt(ct, m, nbma) != 0)
+		return -ENOENT; /* fail closed: no SA, nothing in clear */
 	ctl_underlay_output(ct, m, nbma);
 	return 0;
 }
@@ -77,6 +80,8 @@ void ctl_tunnel_output(struct ctl *ct, struct rte_mbuf *m, uint32_t target)
 	tos = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *)->type_of_service;
 	if (ctl_gre_wrap(ct, m, pe->pe_nbma, GRE_PROTO_IPV4, tn->tn_copy_dscp ? tos : 0) != 0)
 		goto drop;
+	if (ct->ct_esp != NULL && esp_mgr_encrypt(ct, m, pe->pe_nbma) != 0)
+		return;
 	ctl_underlay_output(ct, m, pe->pe_nbma);
 	return;
 drop:

@@ -85,6 +85,7 @@ static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
 	{ "show ip route", MGMT_SHOW_IP_ROUTE, "Forwarding table with sources" },
 	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "NHRP packets sent/received/errors" },
 	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "Flush learned NHRP entries" },
+	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "ESP security associations" },
 };
 
 /* Help for words that only group commands. */
@@ -95,6 +96,8 @@ static const struct {
 	{ "show", "Show running system information" },
 	{ "clear", "Reset functions" },
 	{ "ip", "IP information" },
+	{ "crypto", "Encryption" },
+	{ "ipsec", "IPsec" },
 };
 
 /* The session of the calling thread: libcli's auth callback gets no

@@ -10,6 +10,7 @@
 #include <rte_malloc.h>
 
 #include "ctl.h"
+#include "esp_mgr.h"
 #include "inet.h"
 #include "lcore_ctx.h"
 #include "log.h"
@@ -172,10 +173,28 @@ static struct nhrp_cache_entry *nhrp_cache_create(struct ctl *ct, uint32_t overl
 	return e;
 }
 
+/* ESP: the entry holds a reference on the SA pair of the NBMA address it
+ * points at; a new address takes a new one (fail closed: NULL SA = drop). */
+static const struct esp_sa *nhrp_cache_sa(struct ctl *ct, struct nhrp_cache_entry *e)
+{
+	const struct esp_sa *sa;
+
+	if (ct->ct_esp == NULL)
+		return NULL;
+	if (e->nc_sa_ref && e->nc_sa_nbma == e->nc_nbma_seen)
+		return esp_mgr_ref_peek(ct, e->nc_sa_nbma);
+	sa = esp_mgr_ref(ct, e->nc_nbma_seen);
+	if (e->nc_sa_ref)
+		esp_mgr_unref(ct, e->nc_sa_nbma);
+	e->nc_sa_ref = sa != NULL;
+	e->nc_sa_nbma = e->nc_nbma_seen;
+	return sa;
+}
+
 static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
 {
 	int id = peer_table_publish(&ct->ct_dp->dp_peers, e->nc_overlay, e->nc_nbma_seen,
-				    (enum peer_type)e->nc_type);
+				    (enum peer_type)e->nc_type, nhrp_cache_sa(ct, e));
 
 	if (id < 0)
 		return id;
@@ -238,6 +257,8 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 	nhrp_routes_flush(ct, overlay);
 	if (e->nc_peer_id >= 0)
 		peer_table_retire(&ct->ct_dp->dp_peers, overlay);
+	if (e->nc_sa_ref)
+		esp_mgr_unref(ct, e->nc_sa_nbma);
 	timer_cancel(&ct->ct_timers, &e->nc_timer);
 	rte_hash_del_key(ct->ct_nhrp_cache, &overlay);
 	if (nhrp_type_replicates(ct, e->nc_type))

@@ -36,6 +36,8 @@ struct nhrp_cache_entry {
 	uint64_t nc_created_ns;
 	uint64_t nc_expires_ns; /* 0 = never */
 	int32_t nc_peer_id;     /* slot in the workers' counters, -1 if not published */
+	uint32_t nc_sa_nbma;    /* the NBMA address whose ESP SAs we hold a reference on */
+	bool nc_sa_ref;
 	struct peer_stats nc_base; /* counter values when the slot was taken */
 	struct timer nc_timer;
 	struct ctl *nc_ctl;

@@ -18,6 +18,7 @@
 #include <rte_malloc.h>
 
 #include "lcore_ctx.h"
+#include "esp_mgr.h"
 #include "log.h"
 #include "nhrp.h"
 #include "ports.h"
@@ -54,7 +55,7 @@ static int node_workers_create(struct node *nd)
 						dp->dp_max_peers * sizeof(*lc->lc_peer_stats),
 						RTE_CACHE_LINE_SIZE);
 		if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
-		    rcu_reader_register(dp->dp_rcu, w) != 0)
+		    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
 			return -ENOMEM;
 	}
 	/* RX queues round-robin over workers. */
@@ -88,6 +89,8 @@ static void node_workers_destroy(struct node *nd)
 		}
 		rte_ring_free(lc->lc_events);
 		rte_free(lc->lc_peer_stats);
+		if (lc->lc_cx.cm_mgr != NULL)
+			crypto_mb_fini(&lc->lc_cx);
 		for (unsigned p = 0; p < DP_MAX_PORTS; p++)
 			rte_pktmbuf_free_bulk(lc->lc_tx[p].tp_pkts, lc->lc_tx[p].tp_n);
 		rcu_reader_unregister(dp->dp_rcu, w);
@@ -134,6 +137,7 @@ static void node_tunnel_init(struct node *nd)
 	tn->tn_ttl = 64;
 	tn->tn_copy_dscp = ct->copy_dscp;
 	tn->tn_nhs_overlay = ct->n_nhs > 0 ? ct->nhs[0].overlay : 0;
+	tn->tn_esp = ct->protection == CFG_PROT_ESP;
 	for (unsigned i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].role == CFG_PORT_WAN)
 			tn->tn_wan = (uint8_t)i;
@@ -156,6 +160,7 @@ static int node_dataplane_init(struct node *nd)
 	rc = neigh_table_init(&dp->dp_neigh, "neigh", 4096, dp->dp_rcu);
 	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", 4096, dp->dp_rcu);
 	rc = rc ? rc : peer_table_init(&dp->dp_peers, "peers", dp->dp_max_peers, dp->dp_rcu);
+	rc = rc ? rc : sa_table_init(&dp->dp_sa_in, "sa_in", dp->dp_max_peers, dp->dp_rcu);
 	if (rc != 0)
 		return rc;
 	dp->dp_pool = rte_pktmbuf_pool_create("mbufs", ports_pool_size(cfg), 256, 0,
@@ -179,6 +184,7 @@ int node_start(struct node *nd, const struct cfg *cfg)
 	nd->nd_start_ns = clock_now(&nd->nd_clock);
 	rc = node_dataplane_init(nd);
 	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
+	rc = rc ? rc : esp_mgr_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : node_routes_install(nd);
 	if (rc != 0)
@@ -267,6 +273,8 @@ void node_stop(struct node *nd)
 		rcu_reclaim(dp->dp_rcu);
 	neigh_table_fini(&dp->dp_neigh);
 	peer_table_fini(&dp->dp_peers);
+	if (dp->dp_sa_in.st_hash != NULL)
+		sa_table_fini(&dp->dp_sa_in);
 	rte_free(dp->dp_mcast);
 	if (dp->dp_fib.fb_lpm != NULL)
 		fib_fini(&dp->dp_fib);

@@ -15,6 +15,7 @@
 #include "neigh.h"
 #include "peer_table.h"
 #include "rcu.h"
+#include "sa_table.h"
 
 #define DP_BURST 32
 #define DP_MAX_PORTS (CFG_MAX_PORTS + 1) /* the configured ones and the kernel TAP */
@@ -64,6 +65,7 @@ struct dp_tunnel {
 	uint8_t tn_ttl;          /* outer TTL */
 	bool tn_copy_dscp;       /* inner DSCP copied to the outer header */
 	uint32_t tn_nhs_overlay; /* first NHS (spokes): where misses go meanwhile */
+	bool tn_esp;             /* protection: esp (fail closed) */
 };
 
 struct lcore_ctx;
@@ -79,6 +81,7 @@ struct dp {
 	struct fib dp_fib;
 	struct neigh_table dp_neigh;
 	struct peer_table dp_peers;
+	struct sa_table dp_sa_in;       /* inbound ESP SAs by SPI */
 	struct dp_tunnel dp_tunnel;
 	int dp_kernel_port;             /* port index of the TAP, -1 if none */
 	struct mcast_list *dp_mcast;    /* RCU-published */

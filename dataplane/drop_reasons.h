@@ -25,6 +25,12 @@
 	X(LOCAL_PROTO, "local_unknown_protocol", "to us, neither ICMP nor GRE")  \
 	X(MCAST, "multicast_not_routed", "multicast or broadcast not for the tunnel") \
 	X(NOMBUF, "no_mbuf", "no mbuf to copy a replicated packet into")         \
+	X(ESP_REQUIRED, "esp_required", "cleartext GRE while protection is esp") \
+	X(ESP_NO_SA, "esp_no_sa", "no (usable) SA towards the peer: not sent")   \
+	X(ESP_UNKNOWN_SPI, "esp_unknown_spi", "no inbound SA for the SPI")        \
+	X(ESP_FAILED, "esp_failed", "ESP rejected it (see the esp reasons)")     \
+	X(NATT_KEEPALIVE, "natt_keepalive", "NAT-T keepalive (RFC 3948 2.3)")     \
+	X(IKE, "ike_not_supported", "IKE on UDP 500/4500: not yet")              \
 	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
 	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
 	X(TX_FULL, "tx_full", "port TX queue full")

@@ -104,6 +104,7 @@ struct esp_sa {
 	 * valid key, and the schedule is one offset away from the hot line. */
 	struct crypto_mb_key sa_key;
 	struct esp_replay sa_replay; /* inbound only */
+	uint64_t sa_drops[ESP_DROP_COUNT]; /* inbound, by reason (one writer) */
 } __rte_cache_aligned;
 
 /* Internal to esp_in.c and esp_out.c: where a burst puts what it refuses. */

@@ -76,6 +76,8 @@ static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), tn,
 			dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
 			tn->tn_copy_dscp ? tos : 0);
+	if (tn->tn_esp && ipsec_out_one(lc, in_idx, m, pe) != 0)
+		return; /* fail closed: dropped and counted, never sent in clear */
 	st = &lc->lc_peer_stats[pe->pe_id];
 	st->ps_tx_pkts++;
 	st->ps_tx_bytes += inner_len;

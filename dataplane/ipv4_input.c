@@ -106,6 +106,22 @@ static bool ipv4_is_echo_request(const struct rte_ipv4_hdr *ip, const struct rte
 	return rte_pktmbuf_data_len(m) > off && *rte_pktmbuf_mtod_offset(m, uint8_t *, off) == 8;
 }
 
+/* ESP, or UDP to port 4500 (NAT-T, RFC 3948) or 500 (IKE). */
+static bool ipv4_is_ipsec(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
+{
+	uint32_t off = sizeof(struct rte_ether_hdr) + (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	const uint8_t *udp;
+	uint16_t dport;
+
+	if (ip->next_proto_id == IPPROTO_ESP)
+		return true;
+	if (rte_pktmbuf_data_len(m) < off + 8)
+		return false;
+	udp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	dport = (uint16_t)(udp[2] << 8 | udp[3]);
+	return dport == 4500 || dport == 500;
+}
+
 static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip, unsigned origin)
 {
@@ -131,8 +147,20 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	case IPPROTO_GRE:
 		if (unlikely(origin != IPV4_FROM_PORT))
 			lc_drop(lc, in_idx, m, DP_DROP_GRE_RECURSION);
+		else if (unlikely(lc->lc_dp->dp_tunnel.tn_esp))
+			lc_drop(lc, in_idx, m, DP_DROP_ESP_REQUIRED); /* fail closed */
 		else
 			gre_decap_one(lc, in_idx, m, ip);
+		break;
+	case IPPROTO_ESP:
+	case IPPROTO_UDP:
+		if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
+		    ipv4_is_ipsec(ip, m))
+			ipsec_in_one(lc, in_idx, m, ip);
+		else if (to_tunnel_addr)
+			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
+		else
+			lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		break;
 	default:
 		if (to_tunnel_addr)

@@ -9,6 +9,7 @@
 #include <rte_ip.h>
 #include <rte_ring.h>
 
+#include "crypto_mb.h"
 #include "dp.h"
 #include "punt.h"
 #include "stats.h"
@@ -47,6 +48,7 @@ struct lcore_ctx {
 	uint64_t lc_hz;
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
+	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 
@@ -61,6 +63,16 @@ static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx,
 /* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
 void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
 void tx_flush(struct lcore_ctx *lc);
+
+/* ipsec.c */
+/* Runs on: workers. m: Ethernet gap + outer IPv4/GRE for peer pe; encrypts
+ * it with the peer's SA. 0, or -1 when m was dropped (counted). */
+int ipsec_out_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		  const struct peer *pe);
+/* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); decrypts and hands
+ * the GRE inside to gre_decap_one. Consumes m. */
+void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		  struct rte_ipv4_hdr *ip);
 
 /* worker.c */
 /* The lcore entry point (rte_eal_remote_launch), arg = struct lcore_ctx. */

@@ -22,6 +22,8 @@ static const struct {
 	[PUNT_EV_REDIRECT] = {"redirect", 1000, 64},
 	[PUNT_EV_RESOLVE] = {"resolve_nhrp", 1000, 64},
 	[PUNT_EV_FRAG] = {"frag_needed", 1000, 64},
+	[PUNT_EV_SPI] = {"unknown_spi", 100, 16},
+	[PUNT_EV_LIFETIME] = {"sa_lifetime", 1000, 64},
 };
 
 const char *punt_cause_name(enum punt_cause c)

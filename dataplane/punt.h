@@ -19,6 +19,8 @@ enum punt_cause {
 	PUNT_EV_REDIRECT, /* hub hairpin in phase 3: send a Traffic Indication */
 	PUNT_EV_RESOLVE,  /* spoke: no NBMA for a tunnel next hop yet */
 	PUNT_EV_FRAG,     /* DF packet over the tunnel MTU: ICMP frag needed */
+	PUNT_EV_SPI,      /* ESP with an SPI we have no SA for (nbma, spi) */
+	PUNT_EV_LIFETIME, /* an SA reached a soft or hard limit (spi) */
 	PUNT_CAUSE_COUNT
 };
 
@@ -30,7 +32,7 @@ struct dp_event {
 	uint8_t ev_port;    /* port index the packet came in on */
 	uint16_t ev_quote_len;
 	uint32_t ev_nbma;   /* REDIRECT: the sending spoke's NBMA address */
-	uint32_t ev_target; /* REDIRECT/RESOLVE: overlay next hop; FRAG: MTU */
+	uint32_t ev_target; /* REDIRECT/RESOLVE: overlay next hop; FRAG: MTU; SPI */
 	uint8_t ev_quote[DP_EVENT_QUOTE]; /* start of the (inner) IPv4 packet */
 } __rte_packed;
 

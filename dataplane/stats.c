@@ -35,4 +35,6 @@ void dp_port_stats_add(struct dp_port_stats *dst, const struct dp_port_stats *sr
 	dst->ps_punt_pkts += s->ps_punt_pkts;
 	for (unsigned i = 0; i < DP_DROP_COUNT; i++)
 		dst->ps_drop[i] += s->ps_drop[i];
+	for (unsigned i = 0; i < ESP_DROP_COUNT; i++)
+		dst->ps_esp_drop[i] += s->ps_esp_drop[i];
 }

@@ -9,6 +9,7 @@
 
 #include "cfg.h"
 #include "drop_reasons.h"
+#include "esp_reasons.h"
 
 struct dp_port_stats {
 	uint64_t ps_rx_pkts;
@@ -17,6 +18,7 @@ struct dp_port_stats {
 	uint64_t ps_tx_bytes;
 	uint64_t ps_punt_pkts;
 	uint64_t ps_drop[DP_DROP_COUNT];
+	uint64_t ps_esp_drop[ESP_DROP_COUNT]; /* by enum esp_drop */
 };
 
 struct dp_lcore_stats {

@@ -43,6 +43,13 @@ config_for_dmvpn() {
   fi
 }
 
+# config_add_esp CONFIG KEYLOG: protection esp with the lab group key (no
+# ESN: tshark 4.0 decrypts ESP without it only) and a Wireshark key log.
+DMVPN_TEST_GROUP_KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+config_add_esp() {
+  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: group-key\n    group-key: \"$DMVPN_TEST_GROUP_KEY\"\n    key-log: $2" "$1"
+}
+
 # dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID
 dmvpn_node_start() {
   ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$2" > "$3" 2>&1 &

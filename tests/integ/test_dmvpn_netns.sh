@@ -18,12 +18,23 @@ work=$(mktemp -d)
 trap 'netns_cleanup; rm -rf "$work"' EXIT
 declare -A PID
 
+ESP=${ESP:-0}   # ESP=1: the same test with protection esp (lab group key)
 cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
-count() { tshark -r "$work/cap.pcap" -Y "$1" 2>/dev/null | wc -l; }
+# tshark decrypting ESP with the keys the nodes logged (esp.key-log).
+tshark_opts() {
+  [ "$ESP" = 1 ] || return 0
+  printf '%s\n' -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE
+  sort -u "$work"/keys-*.txt 2> /dev/null | while read -r line; do printf '%s\n' -o "uat:esp_sa:$line"; done
+}
+count() {
+  local -a o; mapfile -t o < <(tshark_opts)
+  tshark -r "$work/cap.pcap" "${o[@]}" -Y "$1" 2>/dev/null | wc -l
+}
 
 start_all() { # phase
   for n in $DMVPN_NODES; do
     config_for_dmvpn "$src/configs/$n.yaml" "$work/$n.yaml" "$1" "$HOLD"
+    [ "$ESP" = 1 ] && config_add_esp "$work/$n.yaml" "$work/keys-$n.txt"
     if dmvpn_node_start "$n" "$work/$n.yaml" "$work/$n-p$1.log"; then PID[$n]=$NODE_PID
     else bad "$n did not start (phase $1)"; cat "$work/$n-p$1.log"; fi
   done
@@ -124,7 +135,8 @@ run_phase() {
   # tshark as an independent decoder of what we send: a registration from
   # spoke1 with its addresses, the unique and NAT flags, our holdtime, the
   # GRE key, and the extensions in Cisco's order (3 4 5 7 9 0).
-  fields=$(tshark -r "$work/cap.pcap" -Y "nhrp.hdr.op.type == 3 && ip.src == 192.0.2.11" \
+  local -a topts; mapfile -t topts < <(tshark_opts)
+  fields=$(tshark -r "$work/cap.pcap" "${topts[@]}" -Y "nhrp.hdr.op.type == 3 && ip.src == 192.0.2.11" \
     -T fields -E separator=' ' -e gre.key -e nhrp.hdr.hopcnt -e nhrp.src.nbma.addr -e nhrp.src.prot.addr \
     -e nhrp.dst.prot.addr -e nhrp.flag.u -e nhrp.flag.nat -e nhrp.htime -e nhrp.ext.type 2> /dev/null | head -1)
   echo "tshark: registration request: $fields"
@@ -133,7 +145,20 @@ run_phase() {
   check "phase $p: the hub's replies carry success and its responder address" \
     test "$(count "nhrp.hdr.op.type == 4 && nhrp.code == 0 && ip.src == 192.0.2.1")" -ge 1
   check "phase $p: no malformed NHRP in the capture" test "$(count 'nhrp && _ws.malformed')" -eq 0
-  tshark -r "$work/cap.pcap" -Y nhrp 2> /dev/null | head -20
+  if [ "$ESP" = 1 ]; then
+    # Without keys nothing on the wire may be GRE; with them, every ESP
+    # packet decrypts to GRE (NHRP or IPv4 inside).
+    check "phase $p (esp): no cleartext GRE on the underlay" \
+      test "$(tshark -r "$work/cap.pcap" -Y gre 2> /dev/null | wc -l)" -eq 0
+    total=$(count esp); undecrypted=$(count 'esp && !gre')
+    echo "capture: $total ESP packets, $undecrypted not decrypted to GRE by tshark with the key log"
+    check "phase $p (esp): tshark decrypts every ESP packet with the key log" \
+      sh -c "[ $total -gt 20 ] && [ $undecrypted -eq 0 ]"
+    check "phase $p (esp): NHRP and ICMP inside the ESP" \
+      sh -c "[ $(count 'esp && nhrp') -gt 0 ] && [ $(count 'esp && icmp') -gt 0 ]"
+    cli spoke1 'show crypto ipsec sa'
+  fi
+  tshark -r "$work/cap.pcap" "${topts[@]}" -Y nhrp 2> /dev/null | head -20
 
   check "phase $p: the hub's kernel pings spoke1 over its tunnel interface" \
     nsx hub ping -c 2 -i 0.25 -W 2 10.255.0.11

@@ -1,0 +1,346 @@
+/* SA pairs per peer: create (keys from esp_keys.c), install, reference from
+ * NHRP entries, retire after a grace period with the keys wiped. */
+#include "esp_mgr.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_hash.h>
+#include <rte_malloc.h>
+
+#include "ctl.h"
+#include "esp_keys.h"
+#include "esp_sa.h"
+#include "inet.h"
+#include "log.h"
+#include "punt.h"
+#include "strbuf.h"
+
+#define ESP_IDLE_NS (30 * CLK_NS_PER_S) /* a pair made for an unknown SPI, unused */
+#define ESP_MAX_PAIRS 65536
+
+static void esp_sa_free(void *a, void *b)
+{
+	(void)b;
+	esp_sa_fini(a);
+	rte_free(a);
+}
+
+static struct esp_pair *esp_pair_lookup(struct ctl *ct, uint32_t nbma)
+{
+	void *data;
+
+	if (ct->ct_esp == NULL || rte_hash_lookup_data(ct->ct_esp->em_pairs, &nbma, &data) < 0)
+		return NULL;
+	return data;
+}
+
+static void esp_pair_destroy(struct ctl *ct, struct esp_pair *p)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	char a[INET_ADDRSTR];
+
+	LOG_CTL(INFO, "esp: SAs with %s removed (in 0x%08x, out 0x%08x)",
+		inet_v4_str(p->ep_nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi);
+	timer_cancel(&ct->ct_timers, &p->ep_idle);
+	sa_table_del(&ct->ct_dp->dp_sa_in, p->ep_in->sa_spi, esp_sa_free, NULL);
+	rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, p->ep_out, NULL);
+	rte_hash_del_key(em->em_pairs, &p->ep_nbma);
+	em->em_destroyed++;
+	free(p);
+}
+
+static void esp_pair_idle(struct timer *t, void *arg)
+{
+	struct esp_pair *p = arg;
+
+	(void)t;
+	if (p->ep_refs == 0)
+		esp_pair_destroy(p->ep_ctl, p);
+}
+
+/* Wireshark's ESP SA table (UAT "esp_sa") line for one SA. */
+static void esp_keylog_write(struct esp_mgr *em, uint32_t src, uint32_t dst,
+			     const struct esp_sa_params *sp)
+{
+	bool gcm = sp->alg == ESP_ALG_AES_GCM_128 || sp->alg == ESP_ALG_AES_GCM_256;
+	unsigned klen = sp->alg == ESP_ALG_AES_GCM_128 ? 20 : sp->alg == ESP_ALG_AES_GCM_256 ? 36
+			: sp->alg == ESP_ALG_AES_CBC_128_HMAC_SHA256 ? 16 : 32;
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	fprintf(em->em_keylog, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", inet_v4_str(src, a),
+		inet_v4_str(dst, b), sp->spi,
+		gcm ? "AES-GCM with 16 octet ICV [RFC4106]" : "AES-CBC [RFC3602]");
+	for (unsigned i = 0; i < klen; i++)
+		fprintf(em->em_keylog, "%02x", sp->keymat[i]);
+	fprintf(em->em_keylog, "\",\"%s\",\"", gcm ? "NULL" : "HMAC-SHA-256-128 [RFC4868]");
+	if (!gcm) {
+		fprintf(em->em_keylog, "0x");
+		for (unsigned i = 0; i < ESP_AUTH_KEY_LEN; i++)
+			fprintf(em->em_keylog, "%02x", sp->auth_key[i]);
+	}
+	fprintf(em->em_keylog, "\"\n");
+	fflush(em->em_keylog);
+}
+
+static struct esp_sa *esp_sa_make(struct esp_mgr *em, uint32_t peer, enum esp_dir dir,
+				  struct esp_sa_params *sp)
+{
+	struct esp_sa *sa;
+
+	if (esp_keys_params(em->em_cfg, em->em_self, peer, dir, sp) != 0)
+		return NULL;
+	sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+	if (sa != NULL && esp_sa_init(sa, &em->em_cx, sp) != 0) {
+		rte_free(sa);
+		sa = NULL;
+	}
+	if (sa != NULL && em->em_keylog != NULL)
+		esp_keylog_write(em, dir == ESP_DIR_OUT ? em->em_self : peer,
+				 dir == ESP_DIR_OUT ? peer : em->em_self, sp);
+	return sa;
+}
+
+static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	struct esp_sa_params sp;
+	struct esp_pair *p = calloc(1, sizeof(*p));
+	char a[INET_ADDRSTR];
+	int rc = -ENOMEM;
+
+	if (p == NULL)
+		goto fail;
+	p->ep_nbma = nbma;
+	p->ep_ctl = ct;
+	p->ep_created_ns = clock_now(ct->ct_clock);
+	timer_init(&p->ep_idle, esp_pair_idle, p);
+	p->ep_in = esp_sa_make(em, nbma, ESP_DIR_IN, &sp);
+	p->ep_out = p->ep_in != NULL ? esp_sa_make(em, nbma, ESP_DIR_OUT, &sp) : NULL;
+	explicit_bzero(&sp, sizeof(sp));
+	rc = -ENOENT;
+	if (p->ep_out == NULL)
+		goto fail;
+	rc = sa_table_add(&ct->ct_dp->dp_sa_in, p->ep_in->sa_spi, p->ep_in);
+	if (rc != 0)
+		goto fail;
+	if (rte_hash_add_key_data(em->em_pairs, &nbma, p) < 0) {
+		sa_table_del(&ct->ct_dp->dp_sa_in, p->ep_in->sa_spi, esp_sa_free, NULL);
+		p->ep_in = NULL;
+		rc = -ENOSPC;
+		goto fail;
+	}
+	em->em_created++;
+	LOG_CTL(INFO, "esp: SAs with %s installed (in 0x%08x, out 0x%08x, %s)",
+		inet_v4_str(nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi,
+		cfg_esp_alg_name(em->em_cfg->alg));
+	return p;
+fail:
+	em->em_failed++;
+	LOG_CTL(WARNING, "esp: no SAs with %s: %s", inet_v4_str(nbma, a),
+		rc == -ENOENT ? "no key for this peer (static keying)"
+		: rc == -EEXIST ? "inbound SPI already in use" : strerror(-rc));
+	if (p != NULL) {
+		if (p->ep_in != NULL)
+			esp_sa_free(p->ep_in, NULL);
+		if (p->ep_out != NULL)
+			esp_sa_free(p->ep_out, NULL);
+		free(p);
+	}
+	return NULL;
+}
+
+int esp_mgr_init(struct ctl *ct, const struct cfg *cfg)
+{
+	struct rte_hash_parameters hp = {
+		.name = "esp_pairs", .entries = ESP_MAX_PAIRS, .key_len = sizeof(uint32_t),
+		.socket_id = SOCKET_ID_ANY,
+	};
+	struct esp_mgr *em;
+
+	if (!cfg->tunnel.present || cfg->tunnel.protection != CFG_PROT_ESP)
+		return 0;
+	em = calloc(1, sizeof(*em));
+	if (em == NULL)
+		return -ENOMEM;
+	em->em_cfg = &cfg->tunnel.esp;
+	em->em_self = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
+	em->em_pairs = rte_hash_create(&hp);
+	ct->ct_esp = em;
+	if (em->em_pairs == NULL || crypto_mb_init(&em->em_cx) != 0) {
+		esp_mgr_fini(ct);
+		return -ENOMEM;
+	}
+	if (em->em_cfg->key_log[0] != '\0') {
+		em->em_keylog = fopen(em->em_cfg->key_log, "a");
+		if (em->em_keylog == NULL) {
+			LOG_CTL(ERR, "esp: key log %s: %s", em->em_cfg->key_log, strerror(errno));
+			esp_mgr_fini(ct);
+			return -errno;
+		}
+		LOG_CTL(WARNING, "esp: WRITING ESP KEYS to %s (esp.key-log): anyone who reads it can "
+			"decrypt this node's traffic; turn it off outside a lab",
+			em->em_cfg->key_log);
+	}
+	if (em->em_cfg->keying == CFG_KEYING_GROUP)
+		LOG_CTL(WARNING, "esp: lab group-key keying: every node can derive every SA; "
+			"not for production");
+	return 0;
+}
+
+void esp_mgr_fini(struct ctl *ct)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	if (em == NULL)
+		return;
+	/* Workers are gone: free directly, wiping keys. */
+	while (em->em_pairs != NULL && rte_hash_iterate(em->em_pairs, &key, &data, &iter) >= 0) {
+		struct esp_pair *p = data;
+
+		timer_cancel(&ct->ct_timers, &p->ep_idle);
+		esp_sa_free(p->ep_in, NULL);
+		esp_sa_free(p->ep_out, NULL);
+		free(p);
+	}
+	rte_hash_free(em->em_pairs);
+	if (em->em_keylog != NULL)
+		fclose(em->em_keylog);
+	if (em->em_cx.cm_mgr != NULL)
+		crypto_mb_fini(&em->em_cx);
+	free(em);
+	ct->ct_esp = NULL;
+}
+
+const struct esp_sa *esp_mgr_ref(struct ctl *ct, uint32_t nbma)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+
+	if (ct->ct_esp == NULL)
+		return NULL;
+	if (p == NULL)
+		p = esp_pair_create(ct, nbma);
+	if (p == NULL)
+		return NULL;
+	p->ep_refs++;
+	timer_cancel(&ct->ct_timers, &p->ep_idle);
+	return p->ep_out;
+}
+
+const struct esp_sa *esp_mgr_ref_peek(struct ctl *ct, uint32_t nbma)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+
+	return p != NULL ? p->ep_out : NULL;
+}
+
+void esp_mgr_unref(struct ctl *ct, uint32_t nbma)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+
+	if (p == NULL || p->ep_refs == 0)
+		return;
+	/* The last NHRP entry for that peer went (expired, purged): so do
+	 * its SAs. Without IKE there is no rekey, and a peer that restarts
+	 * starts its sequence numbers again: keeping our replay window would
+	 * refuse it until we forgot it anyway. */
+	if (--p->ep_refs == 0)
+		esp_pair_destroy(ct, p);
+}
+
+void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
+{
+	struct esp_pair *p;
+
+	if (ct->ct_esp == NULL)
+		return;
+	if (ev->ev_cause == PUNT_EV_LIFETIME) {
+		LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; rekeying needs IKE-lite",
+			ev->ev_target);
+		return;
+	}
+	/* A peer we have no SA with yet (a spoke registering, a spoke
+	 * answering a resolution): make the pair now, so its retry gets in. */
+	p = esp_pair_lookup(ct, ev->ev_nbma);
+	if (p == NULL) {
+		p = esp_pair_create(ct, ev->ev_nbma);
+		if (p != NULL)
+			timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) + ESP_IDLE_NS);
+	}
+}
+
+int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+	struct rte_mbuf *dropped;
+	uint8_t why, lt = 0;
+
+	if (ct->ct_esp == NULL) {
+		rte_pktmbuf_free(m);
+		return -ENOENT;
+	}
+	if (p == NULL || esp_encrypt_burst(&ct->ct_esp->em_cx, p->ep_out, &m, 1,
+					   (uint16_t)sizeof(struct rte_ether_hdr), &dropped, &why,
+					   &lt) != 1) {
+		ct->ct_esp->em_tx_dropped++;
+		rte_pktmbuf_free(p == NULL ? m : dropped);
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa *sa,
+			const struct esp_pair *p)
+{
+	const volatile struct esp_sa *v = sa;
+	uint64_t pkts = v->sa_flags & ESP_SA_F_OUT ? v->sa_seq : v->sa_pkts;
+
+	strbuf_printf(out, "    %s spi: 0x%08X (%u), %" PRIu64 " packets, %" PRIu64 " bytes\n", dir,
+		      sa->sa_spi, sa->sa_spi, pkts, v->sa_bytes);
+	if (!(sa->sa_flags & ESP_SA_F_OUT))
+		strbuf_printf(out, "      replay drops %" PRIu64 " (too old %" PRIu64 "), ICV failures %"
+			      PRIu64 ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_REPLAY],
+			      v->sa_drops[ESP_DROP_TOO_OLD], v->sa_drops[ESP_DROP_ICV_FAIL],
+			      v->sa_drops[ESP_DROP_BAD_PADDING]);
+	if (sa->sa_hard_pkts != UINT64_MAX)
+		strbuf_printf(out, "      lifetime left: %" PRIu64 " packets\n",
+			      sa->sa_hard_pkts > pkts ? sa->sa_hard_pkts - pkts : 0);
+	if (sa->sa_hard_bytes != UINT64_MAX)
+		strbuf_printf(out, "      lifetime left: %" PRIu64 " kbytes\n",
+			      sa->sa_hard_bytes > v->sa_bytes ? (sa->sa_hard_bytes - v->sa_bytes) / 1024 : 0);
+	(void)p;
+}
+
+void esp_mgr_show(struct ctl *ct, struct strbuf *out)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	if (em == NULL) {
+		strbuf_printf(out, "no ESP: tunnel.protection is none\n");
+		return;
+	}
+	strbuf_printf(out, "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %u, keying %s\n",
+		      inet_v4_str(em->em_self, a), cfg_esp_alg_name(em->em_cfg->alg),
+		      em->em_cfg->esn ? "on" : "off", em->em_cfg->replay_window,
+		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static" : "group-key (lab)");
+	strbuf_printf(out, "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
+		      " failed; control packets without SA %" PRIu64 "\n\n", em->em_created,
+		      em->em_destroyed, em->em_failed, em->em_tx_dropped);
+	while (rte_hash_iterate(em->em_pairs, &key, &data, &iter) >= 0) {
+		const struct esp_pair *p = data;
+
+		strbuf_printf(out, "  peer %s (%s -> %s), %u NHRP reference(s)\n",
+			      inet_v4_str(p->ep_nbma, a), inet_v4_str(em->em_self, b), a, p->ep_refs);
+		esp_show_sa(out, "inbound ", p->ep_in, p);
+		esp_show_sa(out, "outbound", p->ep_out, p);
+	}
+}
