@@ -131,6 +131,19 @@ void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type)
 		nhrp_msg_add_ext(m, NHRP_EXT_CISCO_NAT_ADDRESS);
 }
 
+void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
+			 const struct nhrp_msg *req)
+{
+	nhrp_msg_prepare(nh, r, type);
+	r->nm_flags = req->nm_flags;
+	r->nm_request_id = req->nm_request_id;
+	r->nm_src_nbma = req->nm_src_nbma;
+	r->nm_src_proto = req->nm_src_proto;
+	r->nm_dst_proto = req->nm_dst_proto;
+	r->nm_n_cie = req->nm_n_cie;
+	memcpy(r->nm_cie, req->nm_cie, sizeof(r->nm_cie));
+}
+
 int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 {
 	uint8_t buf[1500];
@@ -196,15 +209,12 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 	struct nhrp_msg r;
 	struct nhrp_cie *c;
 
-	nhrp_msg_prepare(nh, &r, NHRP_TYPE_RESOLUTION_REPLY);
 	/* 5.2.2: the mandatory part names the requester, as in the request. */
+	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_RESOLUTION_REPLY, req);
 	r.nm_flags = (uint16_t)((req->nm_flags & NHRP_FLAG_RES_Q) | NHRP_FLAG_RES_A |
 				NHRP_FLAG_RES_D | NHRP_FLAG_RES_S | NHRP_FLAG_CISCO_NAT);
-	r.nm_request_id = req->nm_request_id;
-	r.nm_src_nbma = req->nm_src_nbma;
-	r.nm_src_proto = req->nm_src_proto;
-	r.nm_dst_proto = req->nm_dst_proto;
 	r.nm_n_cie = 1;
+	memset(r.nm_cie, 0, sizeof(r.nm_cie));
 	c = &r.nm_cie[0];
 	c->ce_code = NHRP_CIE_SUCCESS;
 	c->ce_prefix_len = plen;
@@ -245,14 +255,7 @@ void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_n
 	}
 	if (m->nm_flags & NHRP_FLAG_PURGE_N)
 		return;
-	nhrp_msg_prepare(nh, &r, NHRP_TYPE_PURGE_REPLY);
-	r.nm_flags = m->nm_flags;
-	r.nm_request_id = m->nm_request_id;
-	r.nm_src_nbma = m->nm_src_nbma;
-	r.nm_src_proto = m->nm_src_proto;
-	r.nm_dst_proto = m->nm_dst_proto;
-	r.nm_n_cie = m->nm_n_cie;
-	memcpy(r.nm_cie, m->nm_cie, sizeof(r.nm_cie));
+	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_PURGE_REPLY, m);
 	nhrp_send(nh, &r, from_nbma);
 }
 

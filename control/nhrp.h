@@ -104,6 +104,10 @@ void nhrp_event(struct ctl *ct, const struct dp_event *ev);
  * our NBMA and protocol addresses, the Cisco NAT flag, authentication. */
 void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type);
 void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type);
+/* A reply of `type` to req: prepared as above, with req's flags, request
+ * ID, addresses and CIEs (RFC 2332 5.2.2/5.2.4/5.2.6 replies echo them). */
+void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
+			 const struct nhrp_msg *req);
 /* Encode and send to an NBMA address; counted. 0 or -errno. */
 int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma);
 /* Error Indication (5.2.7) about `pkt` back to its sender. */

@@ -63,14 +63,7 @@ static void nhs_registration(struct nhrp *nh, const struct nhrp_msg *m, uint32_t
 	struct nhrp_msg r;
 	uint8_t code = m->nm_n_cie > 0 ? nhs_register(nh, m, from) : NHRP_CIE_ADMIN_PROHIBITED;
 
-	nhrp_msg_prepare(nh, &r, NHRP_TYPE_REGISTRATION_REPLY);
-	r.nm_flags = m->nm_flags;
-	r.nm_request_id = m->nm_request_id;
-	r.nm_src_nbma = m->nm_src_nbma;
-	r.nm_src_proto = m->nm_src_proto;
-	r.nm_dst_proto = m->nm_dst_proto;
-	r.nm_n_cie = m->nm_n_cie;
-	memcpy(r.nm_cie, m->nm_cie, sizeof(r.nm_cie));
+	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_REGISTRATION_REPLY, m);
 	for (unsigned i = 0; i < r.nm_n_cie; i++)
 		r.nm_cie[i].ce_code = code;
 	r.nm_n_responder = 1;
@@ -96,13 +89,10 @@ static void nhs_resolution_nak(struct nhrp *nh, const struct nhrp_msg *m, uint32
 {
 	struct nhrp_msg r;
 
-	nhrp_msg_prepare(nh, &r, NHRP_TYPE_RESOLUTION_REPLY);
+	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_RESOLUTION_REPLY, m);
 	r.nm_flags = (uint16_t)((m->nm_flags & NHRP_FLAG_RES_Q) | NHRP_FLAG_CISCO_NAT);
-	r.nm_request_id = m->nm_request_id;
-	r.nm_src_nbma = m->nm_src_nbma;
-	r.nm_src_proto = m->nm_src_proto;
-	r.nm_dst_proto = m->nm_dst_proto;
 	r.nm_n_cie = 1;
+	memset(r.nm_cie, 0, sizeof(r.nm_cie));
 	r.nm_cie[0].ce_code = code;
 	r.nm_cie[0].ce_mtu = nh->nh_mtu;
 	r.nm_n_responder = 1;

@@ -296,15 +296,5 @@ uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
 {
-	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	uint16_t done = 0, ok = 0, c;
-
-	while (done < n) {
-		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
-		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
-		ok += in_chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
-		done += c;
-	}
-	*lifetime |= sink.es_lifetime;
-	return ok;
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime, in_chunk);
 }

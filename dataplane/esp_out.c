@@ -262,17 +262,5 @@ uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
 {
-	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	uint16_t done = 0, ok = 0, c;
-
-	/* Chunks of the crypto burst size; survivors are compacted to the
-	 * front, which never overtakes the chunk being read. */
-	while (done < n) {
-		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
-		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
-		ok += out_chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
-		done += c;
-	}
-	*lifetime |= sink.es_lifetime;
-	return ok;
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime, out_chunk);
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_mbuf.h>
@@ -120,6 +121,31 @@ static inline void esp_sink_drop(struct esp_sink *s, struct rte_mbuf *m, int why
 	s->es_drop[s->es_n] = m;
 	s->es_reason[s->es_n] = (uint8_t)why;
 	s->es_n++;
+}
+
+/* One chunk (at most CRYPTO_MB_BURST_MAX packets) of esp_in.c/esp_out.c. */
+typedef uint16_t (*esp_chunk_fn)(struct crypto_mb *cx, struct esp_sa *sa,
+				 struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+				 struct esp_sink *sink);
+
+/* A burst as chunks of the crypto burst size; survivors are compacted to
+ * the front, which never overtakes the chunk being read. */
+static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa,
+					 struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
+					 struct rte_mbuf **drop, uint8_t *drop_reason,
+					 uint8_t *lifetime, esp_chunk_fn chunk)
+{
+	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
+	uint16_t done = 0, ok = 0, c;
+
+	while (done < n) {
+		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
+		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
+		ok += chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
+		done += c;
+	}
+	*lifetime |= sink.es_lifetime;
+	return ok;
 }
 
 /* Bytes between the outer IPv4 header and the protected payload. */

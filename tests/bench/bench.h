@@ -1,0 +1,173 @@
+/* dmvpnd-bench: testpmd-style benchmark of the product's own worker loop
+ * (worker_main on a real lcore_ctx, the dataplane static library) over
+ * net_ring ports. The main lcore is the traffic generator, one worker lcore
+ * is measured. Bench code: allocates and prints freely, never on the worker. */
+#ifndef DMVPND_BENCH_H
+#define DMVPND_BENCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "esp_sa.h"
+#include "lcore_ctx.h"
+
+#define BENCH_HDR_MAX 80      /* template bytes copied into a recycled mbuf */
+#define BENCH_MAX_PEERS 100000
+#define BENCH_MIX_LEN 12      /* imix 7:4:1 of 64/576/1400 */
+#define BENCH_PORT_WAN 0
+#define BENCH_PORT_LAN 1
+#define BENCH_NPORTS 2
+#define BENCH_GRE_KEY 0x00010203u
+/* Per-peer FIB routes each take a next-hop slot (FIB_NH_MAX) next to the
+ * few fixed routes; above this the bench routes by overlay address. */
+#define BENCH_PER_PEER_ROUTES_MAX (FIB_NH_MAX - 64)
+
+enum bench_dir { BENCH_ENCAP, BENCH_DECAP, BENCH_HAIRPIN, BENCH_IOFWD };
+enum bench_prot { BENCH_PROT_NONE, BENCH_PROT_GCM128, BENCH_PROT_GCM256, BENCH_PROT_CBC };
+enum bench_routes { BENCH_ROUTES_AUTO, BENCH_ROUTES_PER_PEER, BENCH_ROUTES_OVERLAY };
+
+struct bench_opts {
+	enum bench_dir o_dir;
+	enum bench_prot o_prot;
+	enum bench_routes o_routes;
+	uint16_t o_size;          /* inner IPv4 bytes; 0 = imix */
+	uint32_t o_peers;
+	uint32_t o_flows;         /* 0 = one per peer */
+	uint16_t o_burst;         /* generator refill burst and limit loops */
+	uint32_t o_inflight;      /* mbufs circulating */
+	uint8_t o_phase;          /* hub phase (3: hairpins raise redirect events) */
+	double o_duration, o_warmup;
+	unsigned o_main_lcore, o_worker_lcore;
+	bool o_json, o_verify, o_quiet, o_no_limit;
+};
+
+/* One pre-built packet head: flow x size class. */
+struct bench_tmpl {
+	uint8_t t_hdr[BENCH_HDR_MAX];
+	uint16_t t_hdr_len;   /* bytes to copy */
+	uint16_t t_frame_len; /* frame length before ESP */
+	uint16_t t_inner_len; /* inner IPv4 bytes */
+	uint32_t t_src_peer;  /* sending peer (decap, hairpin) */
+	uint32_t t_dst_peer;  /* receiving peer (encap, hairpin) */
+	uint32_t t_inner_dst; /* host order, checked by --verify */
+} __rte_cache_aligned;
+
+/* In each mbuf's private area: what the generator put in it. */
+struct bench_priv {
+	uint32_t bp_tmpl;
+	uint16_t bp_wire_len; /* tunnel-side frame bytes when injected */
+	uint16_t bp_pad;
+};
+
+/* Per-lcore mempool counters (bench_pool.c): index rte_lcore_id(). */
+struct bench_pool_count {
+	uint64_t pc_get;
+	uint64_t pc_put;
+} __rte_cache_aligned;
+
+/* What the generator counted (main lcore only). */
+struct bench_gen_stats {
+	uint64_t gs_injected;
+	uint64_t gs_forwarded;   /* drained from the expected TX ring */
+	uint64_t gs_misrouted;   /* drained from another TX ring */
+	uint64_t gs_inner_bytes;
+	uint64_t gs_wire_bytes;  /* tunnel side, frames without FCS */
+	uint64_t gs_punted, gs_events, gs_replenished;
+	uint64_t gs_verify_ok, gs_verify_bad;
+	uint64_t gs_verify_esp[ESP_DROP_COUNT];
+};
+
+/* A point in time for rates: generator and worker counters together. */
+struct bench_snap {
+	uint64_t sn_tsc;
+	struct bench_gen_stats sn_gen;
+	uint64_t sn_busy_tsc, sn_pkts, sn_bursts, sn_loops;
+	uint64_t sn_drop[DP_DROP_COUNT];
+	uint64_t sn_esp_drop[ESP_DROP_COUNT];
+	uint64_t sn_pool_get, sn_pool_put; /* worker lcore's */
+};
+
+/* The limit measured on the worker core after the run. */
+struct bench_limit {
+	double li_ring_cpp;   /* net_ring rx + tx of the same mbufs, no work */
+	double li_crypto_cpp; /* intel-ipsec-mb alone, same sizes and algorithm */
+};
+
+struct bench {
+	struct bench_opts b_opt;
+	struct dp b_dp;
+	struct lcore_ctx *b_lc;
+	struct rte_ring *b_rx[BENCH_NPORTS], *b_tx[BENCH_NPORTS];
+	uint8_t b_in_port, b_out_port;     /* generator injects / collects */
+	uint16_t b_loop_port;              /* ring round-trip reference */
+	struct rte_ring *b_loop_ring;
+	bool b_per_peer_routes;
+	struct bench_tmpl *b_tmpl;
+	uint32_t b_nflows, b_nsizes;
+	uint16_t b_sizes[3];
+	uint8_t b_mix[BENCH_MIX_LEN];      /* size class per slot */
+	uint32_t b_next_flow, b_next_mix;  /* template cursors */
+	struct esp_sa **b_sa_in, **b_sa_out;    /* the node's, per peer */
+	struct esp_sa **b_peer_out, **b_peer_in; /* the peers' (generator) */
+	struct crypto_mb b_gen_cx;
+	struct bench_pool_count *b_pool_count;
+	unsigned b_pool_reserve;           /* free mbufs left after priming */
+	struct bench_gen_stats b_gen;
+	struct bench_limit b_limit;
+	int b_worker_tid;
+};
+
+/* bench_opts.c */
+int bench_opts_parse(struct bench_opts *o, int argc, char **argv);
+const char *bench_dir_name(enum bench_dir d);
+const char *bench_prot_name(enum bench_prot p);
+void bench_size_name(const struct bench_opts *o, char *buf, size_t n);
+
+/* bench_pool.c */
+struct rte_mempool *bench_pool_create(const char *name, unsigned n, struct bench_pool_count *c);
+
+/* bench_addr.c: the address plan */
+uint32_t bench_peer_nbma(uint32_t peer);
+uint32_t bench_peer_overlay(uint32_t peer);
+uint32_t bench_peer_host(const struct bench *b, uint32_t peer, uint32_t flow);
+uint32_t bench_lan_host(uint32_t flow);
+extern const uint32_t bench_wan_addr, bench_wan_gw, bench_lan_addr, bench_lan_gw;
+extern const uint32_t bench_tun_addr;
+extern const struct rte_ether_addr bench_wan_gw_mac, bench_lan_gw_mac;
+
+/* bench_topo.c: struct dp as control/node.c builds it */
+int bench_topo_create(struct bench *b);
+void bench_topo_destroy(struct bench *b);
+
+/* bench_peers.c: peers, their routes and SAs */
+int bench_peers_create(struct bench *b);
+void bench_peers_destroy(struct bench *b);
+
+/* bench_pkt.c: templates */
+int bench_tmpl_create(struct bench *b);
+const struct bench_tmpl *bench_tmpl_next(struct bench *b, uint32_t *idx);
+
+/* bench_gen.c: the generator, on the main lcore */
+int bench_gen_prime(struct bench *b, struct rte_mempool *mp);
+void bench_gen_poll(struct bench *b, struct rte_mempool *mp);
+
+/* bench_verify.c: --verify checks on forwarded packets */
+void bench_verify_one(struct bench *b, struct rte_mbuf *m, const struct bench_tmpl *t);
+
+/* bench_limit.c: reference loops on the worker core */
+int bench_limit_measure(struct bench *b);
+int bench_iofwd_main(void *arg);
+
+/* bench_report.c */
+void bench_snap_take(const struct bench *b, struct bench_snap *s);
+void bench_report_line(const struct bench *b, const struct bench_snap *a,
+		       const struct bench_snap *z);
+void bench_report_summary(const struct bench *b, const struct bench_snap *a,
+			  const struct bench_snap *z);
+void bench_report_json(const struct bench *b, const struct bench_snap *a,
+		       const struct bench_snap *z);
+
+#endif

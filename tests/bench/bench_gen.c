@@ -1,0 +1,148 @@
+/* The traffic generator, on the main lcore: it keeps the worker's RX ring
+ * full and recycles what the worker transmits. A recycled mbuf gets the
+ * next template's head copied back (the few bytes encap/decap rewrote),
+ * data_off and lengths reset, and, when the peers send ESP, is encrypted
+ * with the sending peer's own SA. Every cycle of this is spent on the
+ * main lcore; the worker's counters hold only its own. It also stands in
+ * for the control thread: punted packets and events are drained and
+ * counted, and mbufs the worker freed (drops) are replaced. */
+#include <errno.h>
+
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+#include <rte_mempool.h>
+
+#include "bench.h"
+
+#define GEN_BURST_MAX 64
+#define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
+
+static inline struct bench_priv *priv_of(struct rte_mbuf *m)
+{
+	return rte_mbuf_to_priv(m);
+}
+
+/* The peer's side of ESP: encrypt the GRE packet as the peer would. */
+static void gen_protect(struct bench *b, struct rte_mbuf *m, const struct bench_tmpl *t)
+{
+	struct rte_mbuf *dropped;
+	uint8_t why = 0, lt = 0;
+
+	if (esp_encrypt_burst(&b->b_gen_cx, b->b_peer_out[t->t_src_peer], &m, 1, L2_LEN,
+			      &dropped, &why, &lt) != 1)
+		b->b_gen.gs_verify_esp[why]++; /* never expected: shows in the report */
+}
+
+static void gen_fill(struct bench *b, struct rte_mbuf *m)
+{
+	uint32_t idx;
+	const struct bench_tmpl *t = bench_tmpl_next(b, &idx);
+	struct bench_priv *bp = priv_of(m);
+
+	m->data_off = RTE_PKTMBUF_HEADROOM;
+	m->data_len = t->t_frame_len;
+	m->pkt_len = t->t_frame_len;
+	rte_memcpy(rte_pktmbuf_mtod(m, void *), t->t_hdr, t->t_hdr_len);
+	bp->bp_tmpl = idx;
+	if (b->b_opt.o_prot != BENCH_PROT_NONE &&
+	    (b->b_opt.o_dir == BENCH_DECAP || b->b_opt.o_dir == BENCH_HAIRPIN))
+		gen_protect(b, m, t);
+	bp->bp_wire_len = (uint16_t)m->data_len;
+}
+
+static void gen_inject(struct bench *b, struct rte_mbuf **v, unsigned n)
+{
+	unsigned k = rte_ring_sp_enqueue_burst(b->b_rx[b->b_in_port], (void **)v, n, NULL);
+
+	b->b_gen.gs_injected += k;
+	if (k < n) /* cannot happen: the ring holds every mbuf in flight */
+		rte_pktmbuf_free_bulk(v + k, n - k);
+}
+
+/* Count what came out of port's TX ring, check it if asked, refill. */
+static void gen_drain(struct bench *b, uint8_t port)
+{
+	struct rte_mbuf *v[GEN_BURST_MAX];
+	struct bench_gen_stats *gs = &b->b_gen;
+	bool tunnel_out = b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD;
+	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port], (void **)v, b->b_opt.o_burst, NULL);
+
+	for (unsigned i = 0; i < n; i++) {
+		struct rte_mbuf *m = v[i];
+		const struct bench_tmpl *t = &b->b_tmpl[priv_of(m)->bp_tmpl];
+
+		if (port != b->b_out_port) {
+			gs->gs_misrouted++;
+		} else {
+			gs->gs_forwarded++;
+			gs->gs_inner_bytes += t->t_inner_len;
+			gs->gs_wire_bytes += tunnel_out ? m->pkt_len : priv_of(m)->bp_wire_len;
+			if (b->b_opt.o_verify)
+				bench_verify_one(b, m, t);
+		}
+		gen_fill(b, m);
+	}
+	if (n > 0)
+		gen_inject(b, v, n);
+}
+
+/* The control thread's share: punts freed, events counted. */
+static void gen_control(struct bench *b)
+{
+	struct lcore_ctx *lc = b->b_lc;
+	struct dp_event ev[16];
+	struct rte_mbuf *m[16];
+	unsigned n;
+
+	n = rte_ring_sc_dequeue_burst(lc->lc_punt, (void **)m, RTE_DIM(m), NULL);
+	b->b_gen.gs_punted += n;
+	rte_pktmbuf_free_bulk(m, n);
+	n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, ev, sizeof(ev[0]), RTE_DIM(ev), NULL);
+	b->b_gen.gs_events += n;
+}
+
+/* Mbufs the worker dropped (or we freed) went back to the pool: put as
+ * many back in circulation, so the offered load stays the same. */
+static void gen_replenish(struct bench *b, struct rte_mempool *mp)
+{
+	struct rte_mbuf *v[GEN_BURST_MAX];
+	unsigned avail = rte_mempool_avail_count(mp), n;
+
+	if (avail <= b->b_pool_reserve)
+		return;
+	n = RTE_MIN(avail - b->b_pool_reserve, (unsigned)GEN_BURST_MAX);
+	if (rte_pktmbuf_alloc_bulk(mp, v, n) != 0)
+		return;
+	for (unsigned i = 0; i < n; i++)
+		gen_fill(b, v[i]);
+	b->b_gen.gs_replenished += n;
+	gen_inject(b, v, n);
+}
+
+void bench_gen_poll(struct bench *b, struct rte_mempool *mp)
+{
+	for (uint8_t p = 0; p < BENCH_NPORTS; p++)
+		gen_drain(b, p);
+	gen_control(b);
+	gen_replenish(b, mp);
+}
+
+/* Before the worker starts: every mbuf in flight filled and queued. */
+int bench_gen_prime(struct bench *b, struct rte_mempool *mp)
+{
+	unsigned left = b->b_opt.o_inflight;
+
+	while (left > 0) {
+		struct rte_mbuf *v[GEN_BURST_MAX];
+		unsigned n = RTE_MIN(left, (unsigned)GEN_BURST_MAX);
+
+		if (rte_pktmbuf_alloc_bulk(mp, v, n) != 0)
+			return -ENOMEM;
+		for (unsigned i = 0; i < n; i++)
+			gen_fill(b, v[i]);
+		gen_inject(b, v, n);
+		left -= n;
+	}
+	b->b_pool_reserve = rte_mempool_avail_count(mp);
+	return 0;
+}

@@ -1,0 +1,184 @@
+/* dmvpnd-bench command line: testpmd-like options, checked ranges. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+
+static const char *const dir_names[] = {
+	[BENCH_ENCAP] = "encap", [BENCH_DECAP] = "decap",
+	[BENCH_HAIRPIN] = "hairpin", [BENCH_IOFWD] = "iofwd",
+};
+static const char *const prot_names[] = {
+	[BENCH_PROT_NONE] = "none", [BENCH_PROT_GCM128] = "esp-gcm128",
+	[BENCH_PROT_GCM256] = "esp-gcm256", [BENCH_PROT_CBC] = "esp-cbc-sha256",
+};
+
+const char *bench_dir_name(enum bench_dir d)
+{
+	return dir_names[d];
+}
+
+const char *bench_prot_name(enum bench_prot p)
+{
+	return prot_names[p];
+}
+
+void bench_size_name(const struct bench_opts *o, char *buf, size_t n)
+{
+	if (o->o_size == 0)
+		snprintf(buf, n, "imix");
+	else
+		snprintf(buf, n, "%u", o->o_size);
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: dmvpnd-bench [--dir encap|decap|hairpin|iofwd] [--size 64|128|512|1400|imix]\n"
+		"         [--protection none|esp-gcm128|esp-gcm256|esp-cbc-sha256]\n"
+		"         [--peers 1..100000] [--flows N] [--burst 1..64] [--duration S]\n"
+		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
+		"         [--inflight N] [--lcores MAIN,WORKER] [--verify] [--json]\n"
+		"         [--quiet] [--no-limit]\n"
+		"  sizes are inner IPv4 bytes; imix is 7:4:1 of 64/576/1400.\n"
+		"  iofwd: the worker lcore runs a testpmd io-forward loop instead of\n"
+		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n");
+}
+
+static int pick(const char *v, const char *const *names, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (strcmp(v, names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* strtoul with bounds; -1 when out of [lo, hi] or not a number. */
+static long num(const char *v, unsigned long lo, unsigned long hi)
+{
+	char *end;
+	unsigned long x;
+
+	errno = 0;
+	x = strtoul(v, &end, 10);
+	if (errno != 0 || end == v || *end != 0 || x < lo || x > hi)
+		return -1;
+	return (long)x;
+}
+
+static int secs(const char *v, double *out)
+{
+	char *end;
+	double x = strtod(v, &end);
+
+	if (end == v || *end != 0 || !(x > 0 && x <= 3600))
+		return -1;
+	*out = x;
+	return 0;
+}
+
+static int parse_size(struct bench_opts *o, const char *v)
+{
+	long x;
+
+	if (strcmp(v, "imix") == 0) {
+		o->o_size = 0;
+		return 0;
+	}
+	x = num(v, 28 + 8, 1400); /* an IPv4 + UDP header, up to the tunnel MTU */
+	if (x < 0)
+		return -1;
+	o->o_size = (uint16_t)x;
+	return 0;
+}
+
+static int parse_lcores(struct bench_opts *o, const char *v)
+{
+	unsigned a, c;
+	char tail;
+
+	if (sscanf(v, "%u,%u%c", &a, &c, &tail) != 2 || a == c || a >= RTE_MAX_LCORE ||
+	    c >= RTE_MAX_LCORE)
+		return -1;
+	o->o_main_lcore = a;
+	o->o_worker_lcore = c;
+	return 0;
+}
+
+enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
+       OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
+       OPT_QUIET, OPT_NOLIMIT, OPT_HELP };
+
+static const struct option longopts[] = {
+	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
+	{"protection", 1, NULL, OPT_PROT}, {"peers", 1, NULL, OPT_PEERS},
+	{"flows", 1, NULL, OPT_FLOWS}, {"burst", 1, NULL, OPT_BURST},
+	{"duration", 1, NULL, OPT_DUR}, {"warmup", 1, NULL, OPT_WARM},
+	{"routes", 1, NULL, OPT_ROUTES}, {"phase", 1, NULL, OPT_PHASE},
+	{"inflight", 1, NULL, OPT_INFL}, {"lcores", 1, NULL, OPT_LCORES},
+	{"verify", 0, NULL, OPT_VERIFY}, {"json", 0, NULL, OPT_JSON},
+	{"quiet", 0, NULL, OPT_QUIET}, {"no-limit", 0, NULL, OPT_NOLIMIT},
+	{"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+};
+
+/* One option; 0, or -1 when its value is bad. */
+static int parse_one(struct bench_opts *o, int c, const char *v)
+{
+	static const char *const routes[] = {"auto", "per-peer", "overlay"};
+	long x = 0;
+
+	switch (c) {
+	case OPT_DIR: x = pick(v, dir_names, 4); o->o_dir = (enum bench_dir)x; break;
+	case OPT_SIZE: return parse_size(o, v);
+	case OPT_PROT: x = pick(v, prot_names, 4); o->o_prot = (enum bench_prot)x; break;
+	case OPT_PEERS: x = num(v, 1, BENCH_MAX_PEERS); o->o_peers = (uint32_t)x; break;
+	case OPT_FLOWS: x = num(v, 1, 1000000); o->o_flows = (uint32_t)x; break;
+	case OPT_BURST: x = num(v, 1, 64); o->o_burst = (uint16_t)x; break;
+	case OPT_DUR: return secs(v, &o->o_duration);
+	case OPT_WARM: return secs(v, &o->o_warmup);
+	case OPT_ROUTES: x = pick(v, routes, 3); o->o_routes = (enum bench_routes)x; break;
+	case OPT_PHASE: x = num(v, 1, 3); o->o_phase = (uint8_t)x; break;
+	case OPT_INFL: x = num(v, 64, 16384); o->o_inflight = (uint32_t)x; break;
+	case OPT_LCORES: return parse_lcores(o, v);
+	case OPT_VERIFY: o->o_verify = true; break;
+	case OPT_JSON: o->o_json = true; break;
+	case OPT_QUIET: o->o_quiet = true; break;
+	case OPT_NOLIMIT: o->o_no_limit = true; break;
+	default: return -1;
+	}
+	return x < 0 ? -1 : 0;
+}
+
+int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->o_size = 64;
+	o->o_peers = 1;
+	o->o_burst = 32;
+	o->o_inflight = 1024;
+	o->o_phase = 3;
+	o->o_duration = 5;
+	o->o_warmup = 1;
+	o->o_worker_lcore = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h' || c == OPT_HELP || c == '?' || parse_one(o, c, optarg) != 0) {
+			if (c != 'h' && c != OPT_HELP && c != '?')
+				fprintf(stderr, "dmvpnd-bench: bad value for --%s: %s\n",
+					longopts[c - OPT_DIR].name, optarg);
+			usage();
+			return -1;
+		}
+	}
+	if (optind != argc) {
+		usage();
+		return -1;
+	}
+	if (o->o_flows == 0)
+		o->o_flows = o->o_peers;
+	return 0;
+}

@@ -1,0 +1,194 @@
+/* Snapshots and output: testpmd-like periodic lines, a final summary per
+ * scenario and one JSON line. Rates come from the generator's counts over
+ * wall time; cycles per packet from the worker's own busy-loop TSC. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+
+#include "bench.h"
+
+#define L1_EXTRA 24 /* FCS 4 + preamble 8 + inter-frame gap 12 */
+
+void bench_snap_take(const struct bench *b, struct bench_snap *s)
+{
+	const volatile struct dp_lcore_stats *ls = &b->b_lc->lc_stats;
+	const volatile struct bench_pool_count *pc = &b->b_pool_count[b->b_opt.o_worker_lcore];
+
+	memset(s, 0, sizeof(*s));
+	s->sn_tsc = rte_rdtsc();
+	s->sn_gen = b->b_gen;
+	s->sn_busy_tsc = ls->ls_busy_tsc;
+	s->sn_pkts = ls->ls_pkts;
+	s->sn_bursts = ls->ls_bursts;
+	s->sn_loops = ls->ls_loops;
+	for (unsigned p = 0; p < BENCH_NPORTS; p++) {
+		for (unsigned d = 0; d < DP_DROP_COUNT; d++)
+			s->sn_drop[d] += ls->ls_port[p].ps_drop[d];
+		for (unsigned e = 0; e < ESP_DROP_COUNT; e++)
+			s->sn_esp_drop[e] += ls->ls_port[p].ps_esp_drop[e];
+	}
+	s->sn_pool_get = pc->pc_get;
+	s->sn_pool_put = pc->pc_put;
+}
+
+struct rates {
+	double secs, mpps, gbps_inner, gbps_wire, cpp, busy, burst, core_mpps;
+	uint64_t pkts, wpkts, drops;
+};
+
+static void rates_of(const struct bench_snap *a, const struct bench_snap *z, struct rates *r)
+{
+	double hz = (double)rte_get_tsc_hz();
+	uint64_t busy = z->sn_busy_tsc - a->sn_busy_tsc;
+
+	memset(r, 0, sizeof(*r));
+	r->secs = (double)(z->sn_tsc - a->sn_tsc) / hz;
+	r->pkts = z->sn_gen.gs_forwarded - a->sn_gen.gs_forwarded;
+	r->wpkts = z->sn_pkts - a->sn_pkts;
+	r->mpps = (double)r->pkts / r->secs / 1e6;
+	r->gbps_inner = 8.0 * (double)(z->sn_gen.gs_inner_bytes - a->sn_gen.gs_inner_bytes) /
+			r->secs / 1e9;
+	r->gbps_wire = 8.0 * ((double)(z->sn_gen.gs_wire_bytes - a->sn_gen.gs_wire_bytes) +
+			      (double)r->pkts * L1_EXTRA) / r->secs / 1e9;
+	r->cpp = r->wpkts ? (double)busy / (double)r->wpkts : 0;
+	r->busy = 100.0 * (double)busy / (double)(z->sn_tsc - a->sn_tsc);
+	r->burst = z->sn_bursts > a->sn_bursts ?
+		   (double)r->wpkts / (double)(z->sn_bursts - a->sn_bursts) : 0;
+	r->core_mpps = r->cpp > 0 ? hz / r->cpp / 1e6 : 0;
+	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
+		r->drops += z->sn_drop[d] - a->sn_drop[d];
+}
+
+void bench_report_line(const struct bench *b, const struct bench_snap *a,
+		       const struct bench_snap *z)
+{
+	struct rates r;
+
+	(void)b;
+	rates_of(a, z, &r);
+	printf("  %7.3f Mpps  inner %7.3f Gbit/s  wire %7.3f Gbit/s  worker %7.1f cyc/pkt"
+	       "  busy %5.1f%%  burst %4.1f  drops %" PRIu64 "\n",
+	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.drops);
+	fflush(stdout);
+}
+
+/* "name n, name n" for the non-zero counters, or "none". */
+static void drops_text(char *buf, size_t n, const struct bench_snap *a,
+		       const struct bench_snap *z, bool esp)
+{
+	unsigned cnt = esp ? ESP_DROP_COUNT : DP_DROP_COUNT;
+	size_t off = 0;
+
+	buf[0] = 0;
+	for (unsigned d = esp ? 1 : 0; d < cnt && off < n; d++) {
+		uint64_t v = esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
+
+		if (v != 0)
+			off += (size_t)snprintf(buf + off, n - off, "%s%s %" PRIu64, off ? ", " : "",
+						esp ? esp_drop_name(d) : dp_drop_name((enum dp_drop)d), v);
+	}
+	if (off == 0)
+		snprintf(buf, n, "none");
+}
+
+static void summary_limit(const struct bench *b, const struct rates *r)
+{
+	const struct bench_limit *li = &b->b_limit;
+	double lim = li->li_ring_cpp + li->li_crypto_cpp;
+
+	if (b->b_opt.o_no_limit || lim <= 0)
+		return;
+	printf("  limit      ring rx+tx %.1f + intel-ipsec-mb %.1f = %.1f cycles/packet"
+	       " (same core, same sizes)\n", li->li_ring_cpp, li->li_crypto_cpp, lim);
+	printf("  vs limit   dmvpnd %.1f = %.2fx the limit", r->cpp, r->cpp / lim);
+	if (li->li_crypto_cpp > 0)
+		printf("; crypto ceiling %.2f Mpps, dmvpnd at %.0f %% of it",
+		       (double)rte_get_tsc_hz() / li->li_crypto_cpp / 1e6,
+		       100.0 * li->li_crypto_cpp / r->cpp);
+	printf("\n");
+}
+
+void bench_report_summary(const struct bench *b, const struct bench_snap *a,
+			  const struct bench_snap *z)
+{
+	const struct bench_opts *o = &b->b_opt;
+	const struct bench_gen_stats *g = &z->sn_gen;
+	char size[16], drops[1024];
+	struct rates r;
+
+	rates_of(a, z, &r);
+	bench_size_name(o, size, sizeof(size));
+	printf("=== dmvpnd-bench %s, size %s, %s, %u peer(s), %u flow(s) ===\n",
+	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows);
+	printf("  setup      routes %s, hub phase %u, generator lcore %u, worker lcore %u,"
+	       " TSC %.3f GHz\n", b->b_per_peer_routes ? "per-peer" : "overlay", o->o_phase,
+	       o->o_main_lcore, o->o_worker_lcore, (double)rte_get_tsc_hz() / 1e9);
+	printf("  window     %.2f s: %" PRIu64 " forwarded, %" PRIu64 " misrouted, %" PRIu64
+	       " punted, %" PRIu64 " events\n", r.secs, r.pkts,
+	       g->gs_misrouted - a->sn_gen.gs_misrouted, g->gs_punted - a->sn_gen.gs_punted,
+	       g->gs_events - a->sn_gen.gs_events);
+	printf("  rate       %.3f Mpps, inner %.3f Gbit/s, wire (L1) %.3f Gbit/s%s\n", r.mpps,
+	       r.gbps_inner, r.gbps_wire, r.busy < 95 ? "  [generator-bound: see worker]" : "");
+	printf("  worker     %.1f cycles/packet, busy %.1f %%, %.1f packets/burst"
+	       " => %.3f Mpps per core at 100 %% busy\n", r.cpp, r.busy, r.burst, r.core_mpps);
+	summary_limit(b, &r);
+	drops_text(drops, sizeof(drops), a, z, false);
+	printf("  drops      %s\n", drops);
+	drops_text(drops, sizeof(drops), a, z, true);
+	printf("  esp drops  %s\n", drops);
+	printf("  mempool    worker lcore: %" PRIu64 " gets, %" PRIu64 " puts in the window\n",
+	       z->sn_pool_get - a->sn_pool_get, z->sn_pool_put - a->sn_pool_put);
+	if (o->o_verify)
+		printf("  verify     %" PRIu64 " ok, %" PRIu64 " bad (whole run)\n",
+		       g->gs_verify_ok, g->gs_verify_bad);
+	fflush(stdout);
+}
+
+static void json_counters(const struct bench_snap *a, const struct bench_snap *z, bool esp)
+{
+	unsigned cnt = esp ? ESP_DROP_COUNT : DP_DROP_COUNT, k = 0;
+
+	printf("{");
+	for (unsigned d = esp ? 1 : 0; d < cnt; d++) {
+		uint64_t v = esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
+
+		if (v != 0)
+			printf("%s\"%s\":%" PRIu64, k++ ? "," : "",
+			       esp ? esp_drop_name(d) : dp_drop_name((enum dp_drop)d), v);
+	}
+	printf("}");
+}
+
+/* One line, prefixed so scripts can grep it out of the human output. */
+void bench_report_json(const struct bench *b, const struct bench_snap *a,
+		       const struct bench_snap *z)
+{
+	const struct bench_opts *o = &b->b_opt;
+	const struct bench_limit *li = &b->b_limit;
+	double lim = li->li_ring_cpp + li->li_crypto_cpp;
+	char size[16];
+	struct rates r;
+
+	rates_of(a, z, &r);
+	bench_size_name(o, size, sizeof(size));
+	printf("JSON {\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
+	       "\"flows\":%u,\"routes\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"
+	       "\"forwarded\":%" PRIu64 ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
+	       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f,\"burst\":%.2f,\"core_mpps\":%.4f,"
+	       "\"ring_cpp\":%.2f,\"crypto_cpp\":%.2f,\"limit_cpp\":%.2f,\"ratio\":%.3f,",
+	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows,
+	       b->b_per_peer_routes ? "per-peer" : "overlay", rte_get_tsc_hz(), r.secs, r.pkts,
+	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.core_mpps,
+	       li->li_ring_cpp, li->li_crypto_cpp, lim, lim > 0 ? r.cpp / lim : 0);
+	printf("\"drops\":");
+	json_counters(a, z, false);
+	printf(",\"esp_drops\":");
+	json_counters(a, z, true);
+	printf(",\"worker_pool_gets\":%" PRIu64 ",\"worker_pool_puts\":%" PRIu64
+	       ",\"verify_ok\":%" PRIu64 ",\"verify_bad\":%" PRIu64 ",\"worker_tid\":%d}\n",
+	       z->sn_pool_get - a->sn_pool_get, z->sn_pool_put - a->sn_pool_put,
+	       z->sn_gen.gs_verify_ok, z->sn_gen.gs_verify_bad, b->b_worker_tid);
+	fflush(stdout);
+}

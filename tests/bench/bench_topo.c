@@ -1,0 +1,221 @@
+/* The node under test, built the way control/node.c builds it: RCU, the
+ * tables, two net_ring ports (WAN, LAN), the hub's tunnel, the fixed
+ * routes and neighbours, and one worker's lcore_ctx. Peers come after
+ * (bench_peers.c). No control thread runs: the generator drains the punt
+ * and event rings in its place. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_malloc.h>
+
+#include "bench.h"
+
+#define BENCH_RING_SMALL 1024
+
+/* A net_ring ethdev over rx/tx rings; generator on one end, worker on the other. */
+static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx,
+			  unsigned size, struct rte_mempool *mp)
+{
+	char rn[RTE_RING_NAMESIZE];
+	struct rte_eth_conf conf;
+	int id;
+
+	snprintf(rn, sizeof(rn), "%s_rx", name);
+	*rx = rte_ring_create(rn, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	if (tx != rx) {
+		snprintf(rn, sizeof(rn), "%s_tx", name);
+		*tx = rte_ring_create(rn, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	}
+	if (*rx == NULL || *tx == NULL)
+		return -ENOMEM;
+	id = rte_eth_from_rings(name, rx, 1, tx, 1, SOCKET_ID_ANY);
+	if (id < 0)
+		return -EIO;
+	memset(&conf, 0, sizeof(conf));
+	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
+	    rte_eth_rx_queue_setup((uint16_t)id, 0, size, SOCKET_ID_ANY, NULL, mp) != 0 ||
+	    rte_eth_tx_queue_setup((uint16_t)id, 0, size, SOCKET_ID_ANY, NULL) != 0 ||
+	    rte_eth_dev_start((uint16_t)id) != 0)
+		return -EIO;
+	return id;
+}
+
+static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t role,
+		     uint32_t addr)
+{
+	struct dp *dp = &b->b_dp;
+	struct dp_port *pt = &dp->dp_ports[idx];
+	/* Room for every mbuf in flight: a full TX ring never drops. */
+	unsigned size = rte_align32pow2(b->b_opt.o_inflight + 1);
+	int id = topo_ring_port(name, &b->b_rx[idx], &b->b_tx[idx], size, dp->dp_pool);
+
+	if (id < 0)
+		return id;
+	pt->pt_id = (uint16_t)id;
+	pt->pt_role = role;
+	pt->pt_addr = addr;
+	pt->pt_plen = 24;
+	pt->pt_mtu = 1500;
+	pt->pt_nb_rxq = 1;
+	pt->pt_nb_txq = 1;
+	pt->pt_ctl_txq = 0; /* no control thread sends in the bench */
+	snprintf(pt->pt_name, sizeof(pt->pt_name), "%s", name);
+	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
+	dp->dp_port_idx[id] = (uint8_t)idx;
+	return 0;
+}
+
+static void topo_tunnel(struct bench *b)
+{
+	struct dp_tunnel *tn = &b->b_dp.dp_tunnel;
+
+	tn->tn_present = true;
+	tn->tn_is_hub = true;
+	tn->tn_phase = b->b_opt.o_phase;
+	tn->tn_has_key = true;
+	tn->tn_key = BENCH_GRE_KEY;
+	tn->tn_addr = bench_tun_addr;
+	tn->tn_plen = 10;
+	tn->tn_mtu = 1400;
+	tn->tn_wan = BENCH_PORT_WAN;
+	tn->tn_ttl = 64;
+	tn->tn_esp = b->b_opt.o_prot != BENCH_PROT_NONE;
+}
+
+static int route(struct bench *b, uint32_t prefix, uint8_t len, uint8_t type, uint16_t port,
+		 uint32_t gw)
+{
+	struct fib_nh nh = {.nh_type = type, .nh_port = port, .nh_gw = gw};
+
+	return fib_route_add(&b->b_dp.dp_fib, prefix, len, &nh, FIB_SRC_STATIC);
+}
+
+/* What node_routes.c installs for the config plus the two gateways. */
+static int topo_routes(struct bench *b)
+{
+	int rc = 0;
+
+	rc |= route(b, bench_wan_addr & 0xffffff00u, 24, FIB_NH_CONNECTED, BENCH_PORT_WAN, 0);
+	rc |= route(b, bench_wan_addr, 32, FIB_NH_LOCAL, BENCH_PORT_WAN, 0);
+	/* The default route as two halves: rte_lpm takes no depth 0. */
+	rc |= route(b, 0, 1, FIB_NH_GATEWAY, BENCH_PORT_WAN, bench_wan_gw);
+	rc |= route(b, 0x80000000u, 1, FIB_NH_GATEWAY, BENCH_PORT_WAN, bench_wan_gw);
+	rc |= route(b, bench_lan_addr & 0xffffff00u, 24, FIB_NH_CONNECTED, BENCH_PORT_LAN, 0);
+	rc |= route(b, bench_lan_addr, 32, FIB_NH_LOCAL, BENCH_PORT_LAN, 0);
+	rc |= route(b, 0x0a000000u, 8, FIB_NH_GATEWAY, BENCH_PORT_LAN, bench_lan_gw);
+	rc |= route(b, bench_tun_addr & 0xffc00000u, 10, FIB_NH_TUNNEL, 0, 0);
+	rc |= route(b, bench_tun_addr, 32, FIB_NH_LOCAL, 0, 0);
+	/* Resolved neighbours: nothing is punted for ARP. */
+	rc |= neigh_table_publish(&b->b_dp.dp_neigh, BENCH_PORT_WAN, bench_wan_gw,
+				  &bench_wan_gw_mac);
+	rc |= neigh_table_publish(&b->b_dp.dp_neigh, BENCH_PORT_LAN, bench_lan_gw,
+				  &bench_lan_gw_mac);
+	return rc != 0 ? -ENOSPC : 0;
+}
+
+static int topo_tables(struct bench *b)
+{
+	struct dp *dp = &b->b_dp;
+	uint32_t n = RTE_MAX(b->b_opt.o_peers, 64u);
+	int rc;
+
+	dp->dp_rcu = rcu_create("bench_rcu", 1, 4096);
+	if (dp->dp_rcu == NULL)
+		return -ENOMEM;
+	dp->dp_max_peers = n;
+	rc = neigh_table_init(&dp->dp_neigh, "bench_neigh", 64, dp->dp_rcu);
+	rc = rc ? rc : fib_init(&dp->dp_fib, "bench_fib", n + 64, dp->dp_rcu);
+	rc = rc ? rc : peer_table_init(&dp->dp_peers, "bench_peers", n, dp->dp_rcu);
+	rc = rc ? rc : sa_table_init(&dp->dp_sa_in, "bench_sa_in", n, dp->dp_rcu);
+	return rc;
+}
+
+/* node_workers_create for one worker: index 0, every port's queue 0. */
+static int topo_worker(struct bench *b)
+{
+	struct dp *dp = &b->b_dp;
+	struct lcore_ctx *lc = rte_zmalloc("lcore_ctx", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+
+	if (lc == NULL)
+		return -ENOMEM;
+	b->b_lc = lc;
+	dp->dp_workers[0] = lc;
+	dp->dp_nworkers = 1;
+	lc->lc_idx = 0;
+	lc->lc_lcore = b->b_opt.o_worker_lcore;
+	lc->lc_dp = dp;
+	lc->lc_punt = rte_ring_create("bench_punt", BENCH_RING_SMALL, SOCKET_ID_ANY,
+				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->lc_events = rte_ring_create_elem("bench_event", sizeof(struct dp_event),
+					     BENCH_RING_SMALL, SOCKET_ID_ANY,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->lc_peer_stats = rte_zmalloc("peer_stats", dp->dp_max_peers *
+					sizeof(*lc->lc_peer_stats), RTE_CACHE_LINE_SIZE);
+	if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
+	    rcu_reader_register(dp->dp_rcu, 0) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
+		return -ENOMEM;
+	for (unsigned p = 0; p < dp->dp_nports; p++) {
+		lc->lc_rxq[lc->lc_nrxq].rq_port_idx = (uint8_t)p;
+		lc->lc_rxq[lc->lc_nrxq].rq_queue = 0;
+		lc->lc_nrxq++;
+	}
+	return 0;
+}
+
+int bench_topo_create(struct bench *b)
+{
+	struct dp *dp = &b->b_dp;
+	/* In flight, a small reserve for replenishing, and the punt ring. */
+	unsigned nmbufs = b->b_opt.o_inflight + 256 + BENCH_RING_SMALL;
+	int rc;
+
+	memset(dp->dp_port_idx, 0xff, sizeof(dp->dp_port_idx));
+	dp->dp_kernel_port = -1;
+	dp->dp_backoff.bo_adaptive = false; /* poll-sleep 0: the worker spins */
+	dp->dp_backoff.bo_sleep_us = 0;
+	dp->dp_pool = bench_pool_create("bench_mbufs", nmbufs, b->b_pool_count);
+	if (dp->dp_pool == NULL)
+		return -ENOMEM;
+	rc = topo_tables(b);
+	rc = rc ? rc : topo_port(b, BENCH_PORT_WAN, "bench_wan", CFG_PORT_WAN, bench_wan_addr);
+	rc = rc ? rc : topo_port(b, BENCH_PORT_LAN, "bench_lan", CFG_PORT_LAN, bench_lan_addr);
+	if (rc != 0)
+		return rc;
+	dp->dp_nports = BENCH_NPORTS;
+	rc = topo_ring_port("bench_loop", &b->b_loop_ring, &b->b_loop_ring, 256, dp->dp_pool);
+	if (rc < 0)
+		return rc;
+	b->b_loop_port = (uint16_t)rc;
+	topo_tunnel(b);
+	rc = topo_routes(b);
+	return rc ? rc : topo_worker(b);
+}
+
+void bench_topo_destroy(struct bench *b)
+{
+	struct dp *dp = &b->b_dp;
+	struct lcore_ctx *lc = b->b_lc;
+
+	if (lc != NULL) {
+		rte_ring_free(lc->lc_punt);
+		rte_ring_free(lc->lc_events);
+		rte_free(lc->lc_peer_stats);
+		crypto_mb_fini(&lc->lc_cx);
+		rte_free(lc);
+	}
+	for (unsigned p = 0; p < dp->dp_nports; p++) {
+		rte_eth_dev_stop(dp->dp_ports[p].pt_id);
+		rte_eth_dev_close(dp->dp_ports[p].pt_id);
+	}
+	neigh_table_fini(&dp->dp_neigh);
+	peer_table_fini(&dp->dp_peers);
+	if (dp->dp_sa_in.st_hash != NULL)
+		sa_table_fini(&dp->dp_sa_in);
+	if (dp->dp_fib.fb_lpm != NULL)
+		fib_fini(&dp->dp_fib);
+	if (dp->dp_rcu != NULL)
+		rcu_destroy(dp->dp_rcu);
+}

@@ -1,0 +1,175 @@
+/* dmvpnd-bench: the product's worker loop (worker_main, from the dataplane
+ * library, on a real lcore_ctx) on one measured worker lcore, fed by a
+ * generator on the main lcore through net_ring ports; then, on the same
+ * worker core, the limit (ring round trip, raw intel-ipsec-mb). Exit 0 when
+ * packets were forwarded (and, with --verify, all checked good). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_launch.h>
+#include <rte_lcore.h>
+
+#include "bench.h"
+
+#define MB_BASE 320
+#define KB_PER_PEER_CLEAR 2
+#define KB_PER_PEER_ESP 12
+
+static int eal_start(const struct bench_opts *o)
+{
+	char lcores[32], main_lc[16], mem[16], prefix[64];
+	unsigned kb = o->o_prot == BENCH_PROT_NONE ? KB_PER_PEER_CLEAR : KB_PER_PEER_ESP;
+	char *argv[] = {"dmvpnd-bench", "-l", lcores, "--main-lcore", main_lc, "--no-huge",
+			"-m", mem, "--no-pci", "--no-telemetry", prefix,
+			"--log-level=lib.*:error", NULL};
+
+	snprintf(lcores, sizeof(lcores), "%u,%u", o->o_main_lcore, o->o_worker_lcore);
+	snprintf(main_lc, sizeof(main_lc), "%u", o->o_main_lcore);
+	snprintf(mem, sizeof(mem), "%u", MB_BASE + (unsigned)((uint64_t)o->o_peers * kb / 1024));
+	snprintf(prefix, sizeof(prefix), "--file-prefix=dmvpnd_bench_%d", (int)getpid());
+	return rte_eal_init((int)RTE_DIM(argv) - 1, argv);
+}
+
+/* Routing mode and which ports the generator feeds and drains. */
+static int bench_plan(struct bench *b)
+{
+	struct bench_opts *o = &b->b_opt;
+	bool fits = o->o_peers <= BENCH_PER_PEER_ROUTES_MAX;
+
+	if (o->o_routes == BENCH_ROUTES_PER_PEER && !fits) {
+		fprintf(stderr, "dmvpnd-bench: %u per-peer routes exceed the FIB's %u next hops\n",
+			o->o_peers, FIB_NH_MAX);
+		return -E2BIG;
+	}
+	b->b_per_peer_routes = o->o_routes != BENCH_ROUTES_OVERLAY && fits;
+	if (o->o_dir == BENCH_IOFWD)
+		o->o_prot = BENCH_PROT_NONE;
+	b->b_in_port = o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? BENCH_PORT_LAN
+									   : BENCH_PORT_WAN;
+	b->b_out_port = o->o_dir == BENCH_DECAP ? BENCH_PORT_LAN : BENCH_PORT_WAN;
+	return 0;
+}
+
+static int bench_setup(struct bench *b)
+{
+	int rc;
+
+	b->b_pool_count = aligned_alloc(RTE_CACHE_LINE_SIZE,
+					(RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
+	if (b->b_pool_count == NULL)
+		return -ENOMEM;
+	memset(b->b_pool_count, 0, (RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
+	rc = crypto_mb_init(&b->b_gen_cx);
+	rc = rc ? rc : bench_topo_create(b);
+	rc = rc ? rc : bench_peers_create(b);
+	rc = rc ? rc : bench_tmpl_create(b);
+	rc = rc ? rc : bench_gen_prime(b, b->b_dp.dp_pool);
+	return rc;
+}
+
+/* The worker's entry: note its thread id (for strace) and run the product's loop. */
+static int worker_entry(void *arg)
+{
+	struct bench *b = arg;
+
+	b->b_worker_tid = rte_sys_gettid();
+	return worker_main(b->b_lc);
+}
+
+/* Generator loop until the window closes: warm-up, then a line a second. */
+static void bench_run(struct bench *b, struct bench_snap *a, struct bench_snap *z)
+{
+	uint64_t hz = rte_get_tsc_hz(), now = rte_rdtsc();
+	uint64_t t_start = now + (uint64_t)(b->b_opt.o_warmup * (double)hz);
+	uint64_t t_end = t_start + (uint64_t)(b->b_opt.o_duration * (double)hz), next = 0;
+	struct bench_snap prev;
+	bool started = false;
+
+	for (;;) {
+		bench_gen_poll(b, b->b_dp.dp_pool);
+		now = rte_rdtsc();
+		if (!started && now >= t_start) {
+			bench_snap_take(b, a);
+			prev = *a;
+			started = true;
+			next = t_start + hz;
+		} else if (started && (now >= next || now >= t_end)) {
+			bench_snap_take(b, z);
+			if (!b->b_opt.o_quiet)
+				bench_report_line(b, &prev, z);
+			prev = *z;
+			next += hz;
+			if (now >= t_end)
+				break;
+		}
+	}
+}
+
+/* What --quick asserts: forwarded, and nothing failed a check. Never a speed. */
+static int bench_check(const struct bench *b, const struct bench_snap *a,
+		       const struct bench_snap *z)
+{
+	const char *why = NULL;
+
+	if (z->sn_gen.gs_forwarded == a->sn_gen.gs_forwarded)
+		why = "nothing forwarded";
+	else if (z->sn_esp_drop[ESP_DROP_ICV_FAIL] != 0)
+		why = "ESP ICV failures in the worker";
+	else if (b->b_opt.o_verify && (z->sn_gen.gs_verify_bad != 0 || z->sn_gen.gs_verify_ok == 0))
+		why = "forwarded packets failed verification";
+	printf("RESULT %s%s\n", why ? "FAIL: " : "OK", why ? why : "");
+	return why ? 1 : 0;
+}
+
+static int bench_measure(struct bench *b)
+{
+	struct bench_snap a, z;
+	unsigned w = b->b_opt.o_worker_lcore;
+	int rc = rte_eal_remote_launch(b->b_opt.o_dir == BENCH_IOFWD ? bench_iofwd_main
+								     : worker_entry, b, w);
+
+	if (rc != 0) {
+		fprintf(stderr, "dmvpnd-bench: cannot launch on lcore %u\n", w);
+		return 1;
+	}
+	bench_run(b, &a, &z);
+	__atomic_store_n(&b->b_dp.dp_stop, 1, __ATOMIC_RELEASE);
+	rte_eal_wait_lcore(w);
+	if (!b->b_opt.o_no_limit && bench_limit_measure(b) != 0)
+		fprintf(stderr, "dmvpnd-bench: limit measurement failed\n");
+	bench_report_summary(b, &a, &z);
+	if (b->b_opt.o_json)
+		bench_report_json(b, &a, &z);
+	return bench_check(b, &a, &z);
+}
+
+int main(int argc, char **argv)
+{
+	struct bench *b = calloc(1, sizeof(*b));
+	int rc;
+
+	if (b == NULL || bench_opts_parse(&b->b_opt, argc, argv) != 0 || bench_plan(b) != 0)
+		return 2;
+	if (eal_start(&b->b_opt) < 0) {
+		fprintf(stderr, "dmvpnd-bench: EAL init failed (lcores %u,%u?)\n",
+			b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+		return 2;
+	}
+	rc = bench_setup(b);
+	if (rc != 0) {
+		fprintf(stderr, "dmvpnd-bench: setup failed: %s\n", strerror(-rc));
+		return 2;
+	}
+	rc = bench_measure(b);
+	bench_topo_destroy(b);
+	bench_peers_destroy(b);
+	crypto_mb_fini(&b->b_gen_cx);
+	rte_eal_cleanup();
+	return rc;
+}
