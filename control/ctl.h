@@ -81,6 +81,9 @@ void ctl_tx_frame(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
 /* m holds room for an Ethernet header then an IPv4 packet at data offset 0
  * of the IPv4 header; routes it, resolves the next hop and sends (consumes). */
 void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m);
+/* A UDP datagram from the control thread (NAT-T keepalives). 0 or -errno. */
+int ctl_udp_send(struct ctl *ct, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+		 const void *payload, uint16_t len);
 /* A new mbuf with headroom for Ethernet, or NULL (counted on port_idx). */
 struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx);
 

@@ -110,7 +110,8 @@ static void ctl_event_input(struct ctl *ct, const struct dp_event *ev)
 	ct->ct_punt_rx[ev->ev_cause]++;
 	if (ev->ev_cause == PUNT_EV_FRAG)
 		icmp_frag_needed_send(ct, ev);
-	else if (ev->ev_cause == PUNT_EV_SPI || ev->ev_cause == PUNT_EV_LIFETIME)
+	else if (ev->ev_cause == PUNT_EV_SPI || ev->ev_cause == PUNT_EV_LIFETIME ||
+		 ev->ev_cause == PUNT_EV_NATT)
 		esp_mgr_event(ct, ev);
 	else
 		nhrp_event(ct, ev);

@@ -15,6 +15,7 @@
 #include "esp_sa.h"
 #include "inet.h"
 #include "log.h"
+#include "nhrp_cache.h"
 #include "punt.h"
 #include "strbuf.h"
 
@@ -39,17 +40,34 @@ static struct esp_pair *esp_pair_lookup(struct ctl *ct, uint32_t nbma)
 
 static void esp_pair_destroy(struct ctl *ct, struct esp_pair *p)
 {
+	timer_cancel(&ct->ct_timers, &p->ep_keepalive);
 	struct esp_mgr *em = ct->ct_esp;
 	char a[INET_ADDRSTR];
 
 	LOG_CTL(INFO, "esp: SAs with %s removed (in 0x%08x, out 0x%08x)",
 		inet_v4_str(p->ep_nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi);
 	timer_cancel(&ct->ct_timers, &p->ep_idle);
+	timer_cancel(&ct->ct_timers, &p->ep_keepalive);
 	sa_table_del(&ct->ct_dp->dp_sa_in, p->ep_in->sa_spi, esp_sa_free, NULL);
 	rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, p->ep_out, NULL);
 	rte_hash_del_key(em->em_pairs, &p->ep_nbma);
 	em->em_destroyed++;
 	free(p);
+}
+
+/* RFC 3948 2.3: one 0xff byte in UDP 4500 keeps the NAT's mapping alive. */
+static void esp_pair_keepalive(struct timer *t, void *arg)
+{
+	struct esp_pair *p = arg;
+	struct ctl *ct = p->ep_ctl;
+	uint16_t every = ct->ct_esp->em_cfg->natt_keepalive_s;
+	uint8_t ka = 0xff;
+
+	if (p->ep_natt_port == 0 || every == 0)
+		return;
+	ctl_udp_send(ct, ct->ct_esp->em_self, p->ep_nbma, 4500, p->ep_natt_port, &ka, 1);
+	ct->ct_esp->em_keepalives++;
+	timer_arm(&ct->ct_timers, t, clock_now(ct->ct_clock) + every * CLK_NS_PER_S);
 }
 
 static void esp_pair_idle(struct timer *t, void *arg)
@@ -117,6 +135,7 @@ static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
 	p->ep_ctl = ct;
 	p->ep_created_ns = clock_now(ct->ct_clock);
 	timer_init(&p->ep_idle, esp_pair_idle, p);
+	timer_init(&p->ep_keepalive, esp_pair_keepalive, p);
 	p->ep_in = esp_sa_make(em, nbma, ESP_DIR_IN, &sp);
 	p->ep_out = p->ep_in != NULL ? esp_sa_make(em, nbma, ESP_DIR_OUT, &sp) : NULL;
 	explicit_bzero(&sp, sizeof(sp));
@@ -133,6 +152,12 @@ static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
 		goto fail;
 	}
 	em->em_created++;
+	if (em->em_cfg->natt == CFG_NATT_FORCE) {
+		p->ep_natt_port = 4500;
+		if (em->em_cfg->natt_keepalive_s != 0)
+			timer_arm(&ct->ct_timers, &p->ep_keepalive, p->ep_created_ns +
+				  em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+	}
 	LOG_CTL(INFO, "esp: SAs with %s installed (in 0x%08x, out 0x%08x, %s)",
 		inet_v4_str(nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi,
 		cfg_esp_alg_name(em->em_cfg->alg));
@@ -204,6 +229,7 @@ void esp_mgr_fini(struct ctl *ct)
 		struct esp_pair *p = data;
 
 		timer_cancel(&ct->ct_timers, &p->ep_idle);
+		timer_cancel(&ct->ct_timers, &p->ep_keepalive);
 		esp_sa_free(p->ep_in, NULL);
 		esp_sa_free(p->ep_out, NULL);
 		free(p);
@@ -259,6 +285,10 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
 
 	if (ct->ct_esp == NULL)
 		return;
+	if (ev->ev_cause == PUNT_EV_NATT) {
+		esp_mgr_natt(ct, ev->ev_nbma, (uint16_t)ev->ev_target);
+		return;
+	}
 	if (ev->ev_cause == PUNT_EV_LIFETIME) {
 		LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; rekeying needs IKE-lite",
 			ev->ev_target);
@@ -298,10 +328,12 @@ static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa
 			const struct esp_pair *p)
 {
 	const volatile struct esp_sa *v = sa;
-	uint64_t pkts = v->sa_flags & ESP_SA_F_OUT ? v->sa_seq : v->sa_pkts;
+	bool outbound = v->sa_flags & ESP_SA_F_OUT;
+	uint64_t pkts = outbound ? v->sa_seq : v->sa_pkts;
 
-	strbuf_printf(out, "    %s spi: 0x%08X (%u), %" PRIu64 " packets, %" PRIu64 " bytes\n", dir,
-		      sa->sa_spi, sa->sa_spi, pkts, v->sa_bytes);
+	/* Outbound SAs count sequence numbers (a NAT-T switch skips some). */
+	strbuf_printf(out, "    %s spi: 0x%08X (%u), %s %" PRIu64 ", %" PRIu64 " bytes\n", dir,
+		      sa->sa_spi, sa->sa_spi, outbound ? "last seq" : "packets", pkts, v->sa_bytes);
 	if (!(sa->sa_flags & ESP_SA_F_OUT))
 		strbuf_printf(out, "      replay drops %" PRIu64 " (too old %" PRIu64 "), ICV failures %"
 			      PRIu64 ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_REPLAY],
@@ -333,14 +365,56 @@ void esp_mgr_show(struct ctl *ct, struct strbuf *out)
 		      em->em_cfg->esn ? "on" : "off", em->em_cfg->replay_window,
 		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static" : "group-key (lab)");
 	strbuf_printf(out, "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
-		      " failed; control packets without SA %" PRIu64 "\n\n", em->em_created,
-		      em->em_destroyed, em->em_failed, em->em_tx_dropped);
+		      " failed; control packets without SA %" PRIu64 "; NAT-T keepalives sent %"
+		      PRIu64 "\n\n", em->em_created, em->em_destroyed, em->em_failed,
+		      em->em_tx_dropped, em->em_keepalives);
 	while (rte_hash_iterate(em->em_pairs, &key, &data, &iter) >= 0) {
 		const struct esp_pair *p = data;
 
-		strbuf_printf(out, "  peer %s (%s -> %s), %u NHRP reference(s)\n",
-			      inet_v4_str(p->ep_nbma, a), inet_v4_str(em->em_self, b), a, p->ep_refs);
+		strbuf_printf(out, "  peer %s (%s -> %s), %u NHRP reference(s)", inet_v4_str(p->ep_nbma, a),
+			      inet_v4_str(em->em_self, b), a, p->ep_refs);
+		if (p->ep_natt_port != 0)
+			strbuf_printf(out, ", NAT-T to UDP port %u", p->ep_natt_port);
+		strbuf_printf(out, "\n");
 		esp_show_sa(out, "inbound ", p->ep_in, p);
 		esp_show_sa(out, "outbound", p->ep_out, p);
 	}
+}
+
+/* Copy, edit, publish: a new outbound SA with the same keys that sends in
+ * UDP to `port`, its sequence numbers continuing past the old one's (the
+ * gap covers numbers workers reserved meanwhile); the peers that use it are
+ * republished and the old SA retired after the grace period. */
+void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+	struct esp_mgr *em = ct->ct_esp;
+	struct esp_sa_params sp;
+	struct esp_sa *sa, *old;
+	char a[INET_ADDRSTR];
+
+	if (p == NULL || em->em_cfg->natt == CFG_NATT_OFF || p->ep_natt_port == port)
+		return;
+	if (esp_keys_params(em->em_cfg, em->em_self, nbma, ESP_DIR_OUT, &sp) != 0)
+		return;
+	old = p->ep_out;
+	sp.natt = true;
+	sp.natt_dport = port;
+	sp.seq_base = __atomic_load_n(&old->sa_seq, __ATOMIC_RELAXED) + 65536;
+	sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+	if (sa == NULL || esp_sa_init(sa, &em->em_cx, &sp) != 0) {
+		rte_free(sa);
+		explicit_bzero(&sp, sizeof(sp));
+		return;
+	}
+	explicit_bzero(&sp, sizeof(sp));
+	p->ep_out = sa;
+	p->ep_natt_port = port;
+	nhrp_cache_republish_nbma(ct, nbma);
+	rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, old, NULL);
+	LOG_CTL(INFO, "esp: NAT between us and %s: ESP in UDP to port %u from now on",
+		inet_v4_str(nbma, a), port);
+	if (em->em_cfg->natt_keepalive_s != 0)
+		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
+			  em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
 }

@@ -25,6 +25,8 @@ struct esp_pair {
 	struct esp_sa *ep_in, *ep_out;
 	uint64_t ep_created_ns;
 	struct timer ep_idle;    /* unreferenced pairs go after a while */
+	struct timer ep_keepalive; /* NAT-T keepalives (RFC 3948 2.3) */
+	uint16_t ep_natt_port;   /* peer's UDP port when NAT-T is on, else 0 */
 	struct ctl *ep_ctl;
 };
 
@@ -34,7 +36,7 @@ struct esp_mgr {
 	struct crypto_mb em_cx;      /* the control thread's own manager */
 	struct rte_hash *em_pairs;   /* nbma -> struct esp_pair * */
 	FILE *em_keylog;
-	uint64_t em_created, em_destroyed, em_failed, em_tx_dropped;
+	uint64_t em_created, em_destroyed, em_failed, em_tx_dropped, em_keepalives;
 };
 
 /* esp_mgr.c */
@@ -53,5 +55,9 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev);
  * towards nbma. 0, or -errno with m freed. */
 int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma);
 void esp_mgr_show(struct ctl *ct, struct strbuf *out);
+/* The path to nbma is NATed (NHRP's NAT extension, or ESP-in-UDP seen from
+ * port `port`): send to it in UDP 4500 from now on. No-op with
+ * nat-traversal: off, or when already so. */
+void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port);
 
 #endif

@@ -81,6 +81,7 @@ struct nhrp {
 	uint8_t nh_auth_len;
 	uint8_t nh_auth[NHRP_AUTH_PASSWORD_MAX];
 	bool nh_unique;
+	bool nh_behind_nat;       /* an NHS saw us at another address */
 	uint32_t nh_next_reqid;
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];

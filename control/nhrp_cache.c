@@ -336,3 +336,19 @@ int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
 		return -EEXIST;
 	return fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
 }
+
+/* The SA towards nbma was replaced (NAT-T switch): publish again every
+ * entry that sends there, so the workers pick the new SA up atomically. */
+void nhrp_cache_republish_nbma(struct ctl *ct, uint32_t nbma)
+{
+	const void *key;
+	void *data;
+	uint32_t iter = 0;
+
+	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0) {
+		struct nhrp_cache_entry *e = data;
+
+		if (e->nc_peer_id >= 0 && e->nc_sa_ref && e->nc_sa_nbma == nbma)
+			nhrp_cache_publish(ct, e);
+	}
+}

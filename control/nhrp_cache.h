@@ -72,6 +72,9 @@ typedef void (*nhrp_cache_iter_fn)(struct ctl *ct, const struct nhrp_cache_entry
 void nhrp_cache_walk(struct ctl *ct, nhrp_cache_iter_fn fn, void *arg);
 const char *nhrp_cache_type_name(enum nhrp_cache_type t);
 
+/* Publish again the entries whose traffic goes to nbma (its SA changed). */
+void nhrp_cache_republish_nbma(struct ctl *ct, uint32_t nbma);
+
 /* An NHRP-learned route (phase 3 shortcut) prefix/len via overlay `via`. */
 int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via);
 

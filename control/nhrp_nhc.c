@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "inet.h"
+#include "esp_mgr.h"
 #include "log.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
@@ -77,6 +78,27 @@ void nhrp_nhc_start(struct nhrp *nh)
 	}
 }
 
+/* Cisco's NAT extension in the NHS's reply lists us as it saw us: another
+ * address than ours means a NAT in between, so ESP goes in UDP 4500. */
+static void nhc_nat_check(struct nhrp *nh, const struct nhrp_nhs *s, const struct nhrp_msg *m)
+{
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	for (unsigned i = 0; i < m->nm_n_nat; i++) {
+		const struct nhrp_cie *c = &m->nm_nat[i];
+
+		if (!c->ce_proto.na_present || c->ce_proto.na_addr != nh->nh_overlay ||
+		    !c->ce_nbma.na_present || c->ce_nbma.na_addr == nh->nh_nbma)
+			continue;
+		if (!nh->nh_behind_nat)
+			LOG_CTL(INFO, "nhrp: NHS %s sees us as %s: behind a NAT",
+				inet_v4_str(s->ns_nbma, a), inet_v4_str(c->ce_nbma.na_addr, b));
+		nh->nh_behind_nat = true;
+		if (nh->nh_ctl->ct_esp != NULL)
+			esp_mgr_natt(nh->nh_ctl, s->ns_nbma, 4500);
+	}
+}
+
 static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 {
 	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
@@ -97,6 +119,7 @@ static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 			LOG_CTL(INFO, "nhrp: registered with NHS %s, holdtime %us",
 				inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
 		}
+		nhc_nat_check(nh, s, m);
 		s->ns_up = true;
 		s->ns_last_reply_ns = now;
 		s->ns_retry_s = 0;

@@ -30,13 +30,12 @@ static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
 
 /* Outer IPv4 and UDP: 0 with pl->pi_ihl/pi_hoff and *esp_len, or the
  * reason. Claimed lengths are checked against minimum and bytes present. */
-static int in_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 		    struct in_plan *pl, uint32_t *esp_len)
 {
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
 	uint32_t avail, ihl, total;
-	bool natt = sa->sa_flags & ESP_SA_F_NATT;
 
 	if (m->nb_segs != 1)
 		return ESP_DROP_NONLINEAR;
@@ -56,9 +55,10 @@ static int in_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off
 		return ESP_DROP_BAD_IP;
 	pl->pi_ihl = (uint16_t)ihl;
 	pl->pi_hoff = (uint16_t)ihl;
+	/* Both forms are accepted whatever the SA's own outbound form: a NAT
+	 * appearing or going (and our switch to UDP encapsulation when the
+	 * control plane learns of it) happens within the life of an SA. */
 	if (ip->next_proto_id == IPPROTO_UDP) {
-		if (!natt)
-			return ESP_DROP_BAD_ENCAP;
 		if (total - ihl < ESP_UDP_HDR_LEN)
 			return ESP_DROP_RUNT;
 		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l3_off + ihl);
@@ -66,10 +66,7 @@ static int in_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off
 			return ESP_DROP_BAD_ENCAP;
 		/* RFC 3948 2.1: the UDP checksum is not relied upon. */
 		pl->pi_hoff += ESP_UDP_HDR_LEN;
-	} else if (ip->next_proto_id == IPPROTO_ESP) {
-		if (natt)
-			return ESP_DROP_BAD_ENCAP;
-	} else {
+	} else if (ip->next_proto_id != IPPROTO_ESP) {
 		return ESP_DROP_BAD_IP;
 	}
 	*esp_len = total - pl->pi_hoff;
@@ -86,7 +83,7 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	const uint8_t *esp;
 	int why;
 
-	why = in_outer(sa, m, l3_off, pl, &esp_len);
+	why = in_outer(m, l3_off, pl, &esp_len);
 	if (why != ESP_OK)
 		return why;
 	/* The smallest ciphertext is one alignment unit holding the trailer. */

@@ -76,10 +76,26 @@ static uint32_t ipsec_udp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	return hlen + (uint32_t)sizeof(struct rte_udp_hdr);
 }
 
+/* ESP in UDP from a peer we send plain ESP to, or to another port: the
+ * path is NATed (RFC 3948); the control thread switches our outbound SA. */
+static void ipsec_natt_learn(struct lcore_ctx *lc, uint8_t in_idx, uint32_t nbma, uint16_t sport)
+{
+	const struct peer *pe = peer_table_lookup_nbma(&lc->lc_dp->dp_peers, nbma);
+	const struct esp_sa *out = pe != NULL ? pe->pe_sa_out : NULL;
+	struct dp_event ev = {.ev_cause = PUNT_EV_NATT, .ev_nbma = nbma, .ev_target = sport};
+
+	if (out != NULL && (out->sa_flags & ESP_SA_F_NATT) &&
+	    out->sa_natt_dport == rte_cpu_to_be_16(sport))
+		return;
+	punt_event(lc, in_idx, &ev, nbma, sport);
+}
+
 void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		  struct rte_ipv4_hdr *ip)
 {
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen, spi;
+	uint32_t nbma = rte_be_to_cpu_32(ip->src_addr);
+	uint16_t sport = 0;
 	struct rte_mbuf *dropped;
 	struct esp_sa *sa;
 	uint8_t why, lt = 0;
@@ -88,6 +104,8 @@ void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		off = ipsec_udp(lc, in_idx, m, hlen);
 		if (off == 0)
 			return;
+		sport = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *,
+								 L2_LEN + hlen)->src_port);
 	}
 	spi = ipsec_spi(m, off);
 	sa = spi != 0 ? sa_table_lookup(&lc->lc_dp->dp_sa_in, spi) : NULL;
@@ -109,5 +127,7 @@ void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	}
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
+	if (unlikely(sport != 0))
+		ipsec_natt_learn(lc, in_idx, nbma, sport);
 	gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN));
 }

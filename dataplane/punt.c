@@ -24,6 +24,7 @@ static const struct {
 	[PUNT_EV_FRAG] = {"frag_needed", 1000, 64},
 	[PUNT_EV_SPI] = {"unknown_spi", 100, 16},
 	[PUNT_EV_LIFETIME] = {"sa_lifetime", 1000, 64},
+	[PUNT_EV_NATT] = {"nat_detected", 100, 16},
 };
 
 const char *punt_cause_name(enum punt_cause c)

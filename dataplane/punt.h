@@ -21,6 +21,7 @@ enum punt_cause {
 	PUNT_EV_FRAG,     /* DF packet over the tunnel MTU: ICMP frag needed */
 	PUNT_EV_SPI,      /* ESP with an SPI we have no SA for (nbma, spi) */
 	PUNT_EV_LIFETIME, /* an SA reached a soft or hard limit (spi) */
+	PUNT_EV_NATT,     /* ESP in UDP from a peer we send plain ESP to (nbma, port) */
 	PUNT_CAUSE_COUNT
 };
 

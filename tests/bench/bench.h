@@ -42,6 +42,7 @@ struct bench_opts {
 	double o_duration, o_warmup;
 	unsigned o_main_lcore, o_worker_lcore;
 	bool o_json, o_verify, o_quiet, o_no_limit;
+	bool o_inline;            /* stages on the generator's lcore, cache-warm */
 };
 
 /* One pre-built packet head: flow x size class. */
@@ -110,6 +111,7 @@ struct bench {
 	uint16_t b_sizes[3];
 	uint8_t b_mix[BENCH_MIX_LEN];      /* size class per slot */
 	uint32_t b_next_flow, b_next_mix;  /* template cursors */
+	uint32_t b_polls;
 	struct esp_sa **b_sa_in, **b_sa_out;    /* the node's, per peer */
 	struct esp_sa **b_peer_out, **b_peer_in; /* the peers' (generator) */
 	struct crypto_mb b_gen_cx;
@@ -160,6 +162,11 @@ void bench_verify_one(struct bench *b, struct rte_mbuf *m, const struct bench_tm
 /* bench_limit.c: reference loops on the worker core */
 int bench_limit_measure(struct bench *b);
 int bench_iofwd_main(void *arg);
+
+/* bench_inline.c: --inline */
+void bench_inline_start(struct bench *b);
+void bench_inline_poll(struct bench *b);
+void bench_inline_stop(struct bench *b);
 
 /* bench_report.c */
 void bench_snap_take(const struct bench *b, struct bench_snap *s);

@@ -11,10 +11,13 @@
 #include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
+#include <rte_pause.h>
+#include <rte_prefetch.h>
 
 #include "bench.h"
 
 #define GEN_BURST_MAX 64
+#define GEN_IDLE_PAUSES 16
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 static inline struct bench_priv *priv_of(struct rte_mbuf *m)
@@ -59,14 +62,21 @@ static void gen_inject(struct bench *b, struct rte_mbuf **v, unsigned n)
 		rte_pktmbuf_free_bulk(v + k, n - k);
 }
 
-/* Count what came out of port's TX ring, check it if asked, refill. */
-static void gen_drain(struct bench *b, uint8_t port)
+/* Count what came out of port's TX ring, check it if asked, refill.
+ * Returns how many. */
+static unsigned gen_drain(struct bench *b, uint8_t port)
 {
 	struct rte_mbuf *v[GEN_BURST_MAX];
 	struct bench_gen_stats *gs = &b->b_gen;
 	bool tunnel_out = b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD;
 	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port], (void **)v, b->b_opt.o_burst, NULL);
 
+	/* The worker wrote these lines last: fetch them all at once. */
+	for (unsigned i = 0; i < n; i++) {
+		rte_prefetch0(v[i]);
+		rte_prefetch0((uint8_t *)v[i] + sizeof(struct rte_mbuf) + v[i]->priv_size +
+			      RTE_PKTMBUF_HEADROOM);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = v[i];
 		const struct bench_tmpl *t = &b->b_tmpl[priv_of(m)->bp_tmpl];
@@ -84,6 +94,7 @@ static void gen_drain(struct bench *b, uint8_t port)
 	}
 	if (n > 0)
 		gen_inject(b, v, n);
+	return n;
 }
 
 /* The control thread's share: punts freed, events counted. */
@@ -121,10 +132,20 @@ static void gen_replenish(struct bench *b, struct rte_mempool *mp)
 
 void bench_gen_poll(struct bench *b, struct rte_mempool *mp)
 {
+	unsigned n = 0;
+
 	for (uint8_t p = 0; p < BENCH_NPORTS; p++)
-		gen_drain(b, p);
-	gen_control(b);
-	gen_replenish(b, mp);
+		n += gen_drain(b, p);
+	/* Less than a burst came back: polling the rings again at once would
+	 * only pull their index lines away from the worker. */
+	if (n < b->b_opt.o_burst)
+		for (unsigned i = 0; i < GEN_IDLE_PAUSES; i++)
+			rte_pause();
+	/* Rare work, not every poll: the generator must outrun the worker. */
+	if ((++b->b_polls & 15) == 0) {
+		gen_control(b);
+		gen_replenish(b, mp);
+	}
 }
 
 /* Before the worker starts: every mbuf in flight filled and queued. */

@@ -42,10 +42,12 @@ static void usage(void)
 		"         [--peers 1..100000] [--flows N] [--burst 1..64] [--duration S]\n"
 		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
 		"         [--inflight N] [--lcores MAIN,WORKER] [--verify] [--json]\n"
-		"         [--quiet] [--no-limit]\n"
+		"         [--quiet] [--no-limit] [--inline]\n"
 		"  sizes are inner IPv4 bytes; imix is 7:4:1 of 64/576/1400.\n"
 		"  iofwd: the worker lcore runs a testpmd io-forward loop instead of\n"
-		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n");
+		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n"
+		"  --inline: classify_burst + tx_flush called on the generator's lcore on\n"
+		"  cache-warm packets: the dataplane's compute without the hand-off.\n");
 }
 
 static int pick(const char *v, const char *const *names, unsigned n)
@@ -110,7 +112,7 @@ static int parse_lcores(struct bench_opts *o, const char *v)
 
 enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
        OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
-       OPT_QUIET, OPT_NOLIMIT, OPT_HELP };
+       OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_HELP };
 
 static const struct option longopts[] = {
 	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
@@ -121,7 +123,7 @@ static const struct option longopts[] = {
 	{"inflight", 1, NULL, OPT_INFL}, {"lcores", 1, NULL, OPT_LCORES},
 	{"verify", 0, NULL, OPT_VERIFY}, {"json", 0, NULL, OPT_JSON},
 	{"quiet", 0, NULL, OPT_QUIET}, {"no-limit", 0, NULL, OPT_NOLIMIT},
-	{"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+	{"inline", 0, NULL, OPT_INLINE}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
 };
 
 /* One option; 0, or -1 when its value is bad. */
@@ -147,6 +149,7 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	case OPT_JSON: o->o_json = true; break;
 	case OPT_QUIET: o->o_quiet = true; break;
 	case OPT_NOLIMIT: o->o_no_limit = true; break;
+	case OPT_INLINE: o->o_inline = true; break;
 	default: return -1;
 	}
 	return x < 0 ? -1 : 0;

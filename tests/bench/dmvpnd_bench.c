@@ -3,7 +3,9 @@
  * generator on the main lcore through net_ring ports; then, on the same
  * worker core, the limit (ring round trip, raw intel-ipsec-mb). Exit 0 when
  * packets were forwarded (and, with --verify, all checked good). */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,7 +94,10 @@ static void bench_run(struct bench *b, struct bench_snap *a, struct bench_snap *
 	bool started = false;
 
 	for (;;) {
-		bench_gen_poll(b, b->b_dp.dp_pool);
+		if (b->b_opt.o_inline)
+			bench_inline_poll(b);
+		else
+			bench_gen_poll(b, b->b_dp.dp_pool);
 		now = rte_rdtsc();
 		if (!started && now >= t_start) {
 			bench_snap_take(b, a);
@@ -131,16 +136,23 @@ static int bench_measure(struct bench *b)
 {
 	struct bench_snap a, z;
 	unsigned w = b->b_opt.o_worker_lcore;
-	int rc = rte_eal_remote_launch(b->b_opt.o_dir == BENCH_IOFWD ? bench_iofwd_main
-								     : worker_entry, b, w);
+	int rc = 0;
 
+	if (b->b_opt.o_inline)
+		bench_inline_start(b);
+	else
+		rc = rte_eal_remote_launch(b->b_opt.o_dir == BENCH_IOFWD ? bench_iofwd_main
+									 : worker_entry, b, w);
 	if (rc != 0) {
 		fprintf(stderr, "dmvpnd-bench: cannot launch on lcore %u\n", w);
 		return 1;
 	}
 	bench_run(b, &a, &z);
 	__atomic_store_n(&b->b_dp.dp_stop, 1, __ATOMIC_RELEASE);
-	rte_eal_wait_lcore(w);
+	if (b->b_opt.o_inline)
+		bench_inline_stop(b);
+	else
+		rte_eal_wait_lcore(w);
 	if (!b->b_opt.o_no_limit && bench_limit_measure(b) != 0)
 		fprintf(stderr, "dmvpnd-bench: limit measurement failed\n");
 	bench_report_summary(b, &a, &z);
@@ -149,9 +161,30 @@ static int bench_measure(struct bench *b)
 	return bench_check(b, &a, &z);
 }
 
+/* EAL leaves its runtime files (config, fbarrays) behind; the directory
+ * is this process's own (unique file prefix). */
+static void rundir_remove(const char *dir)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", dir, e->d_name) < (int)sizeof(path))
+			unlink(path);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct bench *b = calloc(1, sizeof(*b));
+	char rundir[PATH_MAX];
 	int rc;
 
 	if (b == NULL || bench_opts_parse(&b->b_opt, argc, argv) != 0 || bench_plan(b) != 0)
@@ -170,6 +203,8 @@ int main(int argc, char **argv)
 	bench_topo_destroy(b);
 	bench_peers_destroy(b);
 	crypto_mb_fini(&b->b_gen_cx);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rundir_remove(rundir);
 	return rc;
 }
