@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
 py=/usr/bin/python3
 
-"$py" -c 'import scapy.layers.ipsec' 2>/dev/null || { echo "python3-scapy not found"; exit 77; }
+"$py" -c 'import scapy.layers.ipsec' 2>/dev/null || { echo "python3-scapy not found (scripts/setup installs it)"; exit 1; }
 
 tool=${1:-}
 if [ -z "$tool" ]; then

@@ -18,7 +18,7 @@ fail=0
 ok() { pass=$((pass + 1)); }
 bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-command -v tshark >/dev/null 2>&1 || { echo "tshark not found"; exit 77; }
+command -v tshark >/dev/null 2>&1 || { echo "tshark not found (scripts/setup installs it)"; exit 1; }
 
 gen=${1:-}
 if [ -z "$gen" ]; then
