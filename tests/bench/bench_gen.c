@@ -17,7 +17,7 @@
 #include "bench.h"
 
 #define GEN_BURST_MAX 64
-#define GEN_IDLE_PAUSES 16
+#define GEN_IDLE_PAUSES 64
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 static inline struct bench_priv *priv_of(struct rte_mbuf *m)

@@ -16,9 +16,12 @@
 #include "bench.h"
 
 #define LIMIT_BUF 2048
-#define LIMIT_RING_ITERS 200000u
-#define LIMIT_CRYPTO_BYTES (64u << 20) /* per size class: ~25 ms at 1 B/cycle */
+#define LIMIT_RING_ITERS 50000u
+#define LIMIT_CRYPTO_BYTES (16u << 20) /* per repetition: a few ms */
 #define GRE_KEYED_LEN 8
+/* A limit is a best case: the minimum of a few repetitions, so that an
+ * interruption (another process, the hypervisor) cannot inflate it. */
+#define LIMIT_REPEAT 5
 
 struct limit_job {
 	struct bench *lj_b;
@@ -27,7 +30,7 @@ struct limit_job {
 	double lj_crypto[3];  /* per size class */
 };
 
-static double limit_ring(struct limit_job *j)
+static double limit_ring_once(struct limit_job *j)
 {
 	uint16_t port = j->lj_b->b_loop_port, burst = j->lj_b->b_opt.o_burst, n = burst;
 	struct rte_mbuf **v = j->lj_mbufs;
@@ -44,6 +47,15 @@ static double limit_ring(struct limit_job *j)
 	t0 = rte_rdtsc_precise() - t0;
 	n = rte_eth_rx_burst(port, 0, v, burst); /* back to the caller, to free */
 	return n == burst ? (double)t0 / ((double)LIMIT_RING_ITERS * burst) : -1;
+}
+
+static double limit_ring(struct limit_job *j)
+{
+	double best = limit_ring_once(j);
+
+	for (unsigned r = 1; r < LIMIT_REPEAT; r++)
+		best = RTE_MIN(best, limit_ring_once(j));
+	return best;
 }
 
 /* ESP ciphertext bytes for an inner packet: keyed GRE + trailer, aligned. */
@@ -87,8 +99,8 @@ static void limit_cbc(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 	crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, enc, ops, (uint16_t)burst);
 }
 
-/* Cycles per packet for one direction and inner size. */
-static double limit_crypto_one(struct limit_job *j, const struct esp_sa *sa, bool enc,
+/* Cycles per packet for one direction and inner size, one repetition. */
+static double limit_crypto_once(struct limit_job *j, const struct esp_sa *sa, bool enc,
 			       uint16_t inner)
 {
 	struct crypto_mb *cx = &j->lj_b->b_lc->lc_cx;
@@ -107,6 +119,16 @@ static double limit_crypto_one(struct limit_job *j, const struct esp_sa *sa, boo
 			limit_cbc(cx, sa, enc, j->lj_bufs, burst, ct);
 	}
 	return (double)(rte_rdtsc_precise() - t0) / ((double)iters * burst);
+}
+
+static double limit_crypto_one(struct limit_job *j, const struct esp_sa *sa, bool enc,
+			       uint16_t inner)
+{
+	double best = limit_crypto_once(j, sa, enc, inner);
+
+	for (unsigned r = 1; r < LIMIT_REPEAT; r++)
+		best = RTE_MIN(best, limit_crypto_once(j, sa, enc, inner));
+	return best;
 }
 
 /* Runs on: the worker lcore, after worker_main returned. */

@@ -181,10 +181,25 @@ static void rundir_remove(const char *dir)
 	rmdir(dir);
 }
 
+/* After the worker stopped; also after a failed setup (partial state). */
+static void bench_cleanup(struct bench *b)
+{
+	char rundir[PATH_MAX];
+
+	bench_topo_destroy(b);
+	bench_peers_destroy(b);
+	crypto_mb_fini(&b->b_gen_cx);
+	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
+	rte_eal_cleanup();
+	rundir_remove(rundir);
+	free(b->b_tmpl);
+	free(b->b_pool_count);
+	free(b);
+}
+
 int main(int argc, char **argv)
 {
 	struct bench *b = calloc(1, sizeof(*b));
-	char rundir[PATH_MAX];
 	int rc;
 
 	if (b == NULL || bench_opts_parse(&b->b_opt, argc, argv) != 0 || bench_plan(b) != 0)
@@ -195,16 +210,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	rc = bench_setup(b);
-	if (rc != 0) {
+	if (rc != 0)
 		fprintf(stderr, "dmvpnd-bench: setup failed: %s\n", strerror(-rc));
-		return 2;
-	}
-	rc = bench_measure(b);
-	bench_topo_destroy(b);
-	bench_peers_destroy(b);
-	crypto_mb_fini(&b->b_gen_cx);
-	snprintf(rundir, sizeof(rundir), "%s", rte_eal_get_runtime_dir());
-	rte_eal_cleanup();
-	rundir_remove(rundir);
+	rc = rc != 0 ? 2 : bench_measure(b);
+	bench_cleanup(b);
 	return rc;
 }
