@@ -29,6 +29,7 @@ int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *r
 
 	memset(f, 0, sizeof(*f));
 	f->fb_rcu = rcu;
+	f->fb_default = UINT32_MAX;
 	f->fb_max_routes = max_routes;
 	f->fb_lpm = rte_lpm_create(name, SOCKET_ID_ANY, &lc);
 	f->fb_nh = rte_zmalloc("fib_nh", FIB_NH_MAX * sizeof(*f->fb_nh), 64);
@@ -98,8 +99,11 @@ int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
 	*obj = *nh;
 	idx = f->fb_free[--f->fb_nfree];
 	rcu_publish(f->fb_nh[idx], obj);
-	/* The LPM entry switches to the new index in one store. */
-	if (rte_lpm_add(f->fb_lpm, prefix, len, idx) != 0) {
+	/* The LPM entry (or the default slot) switches to the new index in
+	 * one store. */
+	if (len == 0)
+		rcu_publish(f->fb_default, idx);
+	else if (rte_lpm_add(f->fb_lpm, prefix, len, idx) != 0) {
 		f->fb_nh[idx] = NULL;
 		f->fb_free[f->fb_nfree++] = idx;
 		rte_free(obj);
@@ -128,7 +132,10 @@ int fib_route_del(struct fib *f, uint32_t prefix, uint8_t len)
 	if (rt == NULL)
 		return -ENOENT;
 	idx = rt->rt_nh_idx;
-	rte_lpm_delete(f->fb_lpm, prefix, len);
+	if (len == 0)
+		rcu_publish(f->fb_default, UINT32_MAX);
+	else
+		rte_lpm_delete(f->fb_lpm, prefix, len);
 	*rt = f->fb_routes[--f->fb_nroutes];
 	rcu_retire(f->fb_rcu, fib_nh_free, f, (void *)(uintptr_t)idx);
 	return 0;

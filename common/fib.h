@@ -40,6 +40,9 @@ struct fib {
 	struct rte_lpm *fb_lpm;
 	struct fib_nh **fb_nh; /* FIB_NH_MAX published pointers */
 	struct rcu *fb_rcu;
+	/* rte_lpm takes depths 1..32: a default route (0.0.0.0/0) is this
+	 * next-hop slot instead, UINT32_MAX when there is none. */
+	uint32_t fb_default;
 	/* Control-only bookkeeping. */
 	uint32_t *fb_free; /* free next-hop slots (stack) */
 	uint32_t fb_nfree;
@@ -63,8 +66,11 @@ static inline const struct fib_nh *fib_lookup(const struct fib *f, uint32_t dst)
 {
 	uint32_t idx;
 
-	if (rte_lpm_lookup(f->fb_lpm, dst, &idx) != 0)
-		return NULL;
+	if (rte_lpm_lookup(f->fb_lpm, dst, &idx) != 0) {
+		idx = rcu_deref(f->fb_default);
+		if (idx == UINT32_MAX)
+			return NULL;
+	}
 	return rcu_deref(f->fb_nh[idx]);
 }
 

@@ -84,8 +84,8 @@ static void show_interfaces(struct node *nd, struct strbuf *out)
 
 static void show_worker(struct node *nd, struct strbuf *out)
 {
-	strbuf_printf(out, "%-6s %-6s %-14s %-12s %-9s %-7s %s\n", "Worker", "Lcore", "Packets",
-		      "Bursts", "Pkt/burst", "Busy%", "RX queues");
+	strbuf_printf(out, "%-6s %-6s %-14s %-12s %-9s %-7s %-10s %s\n", "Worker", "Lcore",
+		      "Packets", "Bursts", "Pkt/burst", "Busy%", "Ev lost", "RX queues");
 	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
 		const struct lcore_ctx *lc = nd->nd_dp.dp_workers[w];
 		const volatile struct dp_lcore_stats *ls = &lc->lc_stats;
@@ -99,10 +99,10 @@ static void show_worker(struct node *nd, struct strbuf *out)
 						 q ? " " : "",
 						 nd->nd_dp.dp_ports[lc->lc_rxq[q].rq_port_idx].pt_name,
 						 lc->lc_rxq[q].rq_queue);
-		strbuf_printf(out, "%-6u %-6u %-14" PRIu64 " %-12" PRIu64 " %-9.1f %-7.1f %s\n", w,
-			      lc->lc_lcore, pkts, bursts,
+		strbuf_printf(out, "%-6u %-6u %-14" PRIu64 " %-12" PRIu64 " %-9.1f %-7.1f %-10" PRIu64
+			      " %s\n", w, lc->lc_lcore, pkts, bursts,
 			      bursts ? (double)pkts / (double)bursts : 0.0,
-			      nd->nd_sample[w].ws_busy_pct, rxq);
+			      nd->nd_sample[w].ws_busy_pct, ls->ls_events_lost, rxq);
 	}
 }
 

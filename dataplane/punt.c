@@ -94,17 +94,18 @@ void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
 		uint32_t key_a, uint32_t key_b)
 {
 	uint64_t now = rte_rdtsc();
-	struct dp_port_stats *ps = &lc->lc_stats.ls_port[port_idx];
-
 	if (punt_event_recent(lc, ev->ev_cause, key_a, key_b, now))
 		return;
+	/* An event is advice about a packet that goes on (or was already
+	 * counted): losing one is not a packet drop. */
+	(void)port_idx;
 	if (!punt_bucket_take(&lc->lc_bucket[ev->ev_cause], lc->lc_hz, now)) {
-		ps->ps_drop[DP_DROP_PUNT_RATE]++;
+		lc->lc_stats.ls_events_lost++;
 		return;
 	}
 	ev->ev_port = port_idx;
 	if (rte_ring_sp_enqueue_elem(lc->lc_events, ev, sizeof(*ev)) != 0) {
-		ps->ps_drop[DP_DROP_PUNT_FULL]++;
+		lc->lc_stats.ls_events_lost++;
 		return;
 	}
 	lc->lc_stats.ls_events++;

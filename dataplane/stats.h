@@ -29,6 +29,7 @@ struct dp_lcore_stats {
 	uint64_t ls_start_tsc;
 	uint64_t ls_sleeps;
 	uint64_t ls_events;
+	uint64_t ls_events_lost; /* rate-limited or ring full: advice, not packets */
 	struct dp_port_stats ls_port[CFG_MAX_PORTS + 1] /* DP_MAX_PORTS */;
 } __rte_cache_aligned;
 

@@ -218,6 +218,13 @@ static void test_fib_lookup_and_replace(void **state)
 	assert_int_equal(fib_route_del(&f, 0x0a010000, 16), 0);
 	assert_int_equal(fib_lookup(&f, 0x0a010203)->nh_type, FIB_NH_GATEWAY);
 	assert_int_equal(fib_route_del(&f, 0x0a010000, 16), -ENOENT);
+	/* A default route lives beside rte_lpm (which has no depth 0). */
+	assert_null(fib_lookup(&f, 0x0b000001));
+	assert_int_equal(fib_route_add(&f, 0, 0, &a, FIB_SRC_STATIC), 0);
+	assert_int_equal(fib_lookup(&f, 0x0b000001)->nh_type, FIB_NH_CONNECTED);
+	assert_int_equal(fib_lookup(&f, 0x0a010203)->nh_type, FIB_NH_GATEWAY);
+	assert_int_equal(fib_route_del(&f, 0, 0), 0);
+	assert_null(fib_lookup(&f, 0x0b000001));
 	rcu_reclaim(r);
 	fib_fini(&f);
 	rcu_destroy(r);
