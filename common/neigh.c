@@ -6,6 +6,8 @@
 
 #include <rte_malloc.h>
 
+#include "hash_keys.h"
+
 int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size,
 		     struct rcu *rcu)
 {
@@ -22,6 +24,8 @@ int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size,
 	nt->nt_hash = rte_hash_create(&p);
 	if (nt->nt_hash == NULL)
 		return -ENOMEM;
+	_Static_assert(sizeof(struct neigh_key) == 8, "neigh keys compare as one u64");
+	rte_hash_set_cmp_func(nt->nt_hash, hash_cmp_u64);
 	nt->nt_rcu = rcu;
 	nt->nt_size = size;
 	return 0;

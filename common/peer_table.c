@@ -8,6 +8,8 @@
 
 #include <rte_malloc.h>
 
+#include "hash_keys.h"
+
 const char *peer_type_name(enum peer_type t)
 {
 	static const char *const names[PEER_TYPE_COUNT] = {
@@ -27,8 +29,13 @@ static struct rte_hash *peer_hash_create(const char *name, const char *suffix, u
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 	};
 
+	struct rte_hash *h;
+
 	snprintf(n, sizeof(n), "%s_%s", name, suffix);
-	return rte_hash_create(&p);
+	h = rte_hash_create(&p);
+	if (h != NULL)
+		rte_hash_set_cmp_func(h, hash_cmp_u32);
+	return h;
 }
 
 int peer_table_init(struct peer_table *pt, const char *name, uint32_t size, struct rcu *rcu)

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "hash_keys.h"
+
 int sa_table_init(struct sa_table *st, const char *name, uint32_t size, struct rcu *rcu)
 {
 	struct rte_hash_parameters p = {
@@ -16,7 +18,10 @@ int sa_table_init(struct sa_table *st, const char *name, uint32_t size, struct r
 
 	st->st_rcu = rcu;
 	st->st_hash = rte_hash_create(&p);
-	return st->st_hash != NULL ? 0 : -ENOMEM;
+	if (st->st_hash == NULL)
+		return -ENOMEM;
+	rte_hash_set_cmp_func(st->st_hash, hash_cmp_u32);
+	return 0;
 }
 
 void sa_table_fini(struct sa_table *st)
