@@ -36,17 +36,10 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
 	uint32_t avail, ihl, total;
+	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
 
-	if (m->nb_segs != 1)
-		return ESP_DROP_NONLINEAR;
-	if (m->data_len < l3_off || (size_t)(m->data_len - l3_off) < sizeof(*ip))
-		return ESP_DROP_RUNT;
-	avail = (uint32_t)m->data_len - l3_off;
-	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
-	ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
-	total = rte_be_to_cpu_16(ip->total_length);
-	if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl)
-		return ESP_DROP_BAD_IP;
+	if (why != ESP_OK)
+		return why;
 	if (total > avail)
 		return ESP_DROP_RUNT;
 	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */

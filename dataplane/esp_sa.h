@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <rte_common.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 
 #include "crypto_mb.h"
@@ -146,6 +147,30 @@ static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa
 	}
 	*lifetime |= sink.es_lifetime;
 	return ok;
+}
+
+/* The outer IPv4 header at l3_off, read-only and bounded: the header, its
+ * length and the claimed total length, and how many bytes follow l3_off.
+ * ESP_OK, or NONLINEAR / RUNT / BAD_IP (version, IHL, total < IHL); the
+ * caller judges total against *avail (its own reason for a lie). */
+static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off,
+				 const struct rte_ipv4_hdr **ipp, uint32_t *ihl,
+				 uint32_t *total, uint32_t *avail)
+{
+	const struct rte_ipv4_hdr *ip;
+
+	if (m->nb_segs != 1)
+		return ESP_DROP_NONLINEAR;
+	if (m->data_len < l3_off || (size_t)(m->data_len - l3_off) < sizeof(*ip))
+		return ESP_DROP_RUNT;
+	*avail = (uint32_t)m->data_len - l3_off;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	*ihl = (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	*total = rte_be_to_cpu_16(ip->total_length);
+	*ipp = ip;
+	if ((ip->version_ihl >> 4) != 4 || *ihl < sizeof(*ip) || *total < *ihl)
+		return ESP_DROP_BAD_IP;
+	return ESP_OK;
 }
 
 /* Bytes between the outer IPv4 header and the protected payload. */
