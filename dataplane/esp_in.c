@@ -100,9 +100,11 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	 * sender most likely used (Appendix A2.2 for ESN). */
 	pl->pi_seq = esp_replay_infer(&sa->sa_replay, rte_be_to_cpu_32(lo),
 				      sa->sa_flags & ESP_SA_F_ESN);
-	why = replay_reason(esp_replay_check(&sa->sa_replay, pl->pi_seq));
-	if (why != ESP_OK)
-		return why;
+	if (likely(!(sa->sa_flags & ESP_SA_F_NO_REPLAY))) {
+		why = replay_reason(esp_replay_check(&sa->sa_replay, pl->pi_seq));
+		if (why != ESP_OK)
+			return why;
+	}
 	if (sa->sa_pkts >= sa->sa_hard_pkts || sa->sa_bytes >= sa->sa_hard_bytes)
 		return ESP_DROP_HARD_LIMIT;
 	memcpy(pl->pi_icv, esp + ESP_HDR_LEN + sa->sa_iv_len + pl->pi_ct, ESP_ICV_LEN);
@@ -205,9 +207,13 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		return ESP_DROP_HARD_LIMIT;
 	/* RFC 4303 3.4.3: the window moves only for authenticated packets;
 	 * checked again, an earlier packet of this burst may hold the number. */
-	why = replay_reason(esp_replay_update(&sa->sa_replay, pl->pi_seq));
-	if (why != ESP_OK)
-		return why;
+	if (likely(!(sa->sa_flags & ESP_SA_F_NO_REPLAY))) {
+		why = replay_reason(esp_replay_update(&sa->sa_replay, pl->pi_seq));
+		if (why != ESP_OK)
+			return why;
+	} else if (pl->pi_seq > sa->sa_replay.rp_top) {
+		sa->sa_replay.rp_top = pl->pi_seq;
+	}
 	why = esp_trailer_check(pt, pl->pi_ct, &pad, &nh);
 	if (why != ESP_OK)
 		return why;

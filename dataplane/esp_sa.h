@@ -56,6 +56,7 @@ enum esp_dir {
 #define ESP_SA_F_NATT 0x02
 #define ESP_SA_F_GCM 0x04
 #define ESP_SA_F_OUT 0x08
+#define ESP_SA_F_NO_REPLAY 0x10 /* inbound: anti-replay disabled */
 
 struct esp_sa_params {
 	uint32_t spi;
@@ -67,6 +68,10 @@ struct esp_sa_params {
 	uint8_t auth_key[ESP_AUTH_KEY_LEN]; /* CBC only */
 	bool esn;
 	uint16_t replay_window; /* inbound: 64..4096 packets, 0 = 1024 */
+	/* Inbound: no anti-replay check (RFC 4303 3.4.3 lets the receiver
+	 * turn it off; Cisco's "set security-association replay disable").
+	 * The window's top still tracks the highest number, for ESN. */
+	bool no_replay;
 	uint64_t soft_packets, hard_packets; /* 0 = no limit */
 	uint64_t soft_bytes, hard_bytes;     /* GRE payload bytes; 0 = no limit */
 	bool natt;                           /* RFC 3948 UDP encapsulation */

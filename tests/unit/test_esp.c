@@ -919,6 +919,43 @@ static void test_replay_in_burst(void **state)
 	sa_free(in);
 }
 
+/* Anti-replay off (no_replay): the same packet is accepted every time, a
+ * tampered one still fails its ICV, and the window's top keeps the highest
+ * number (ESN inference needs it). Outbound SAs ignore the flag. */
+static void test_replay_disabled(void **state)
+{
+	struct esp_sa_params p;
+	struct esp_sa *out, *in;
+	struct rte_mbuf *pk[3];
+	uint8_t pkt[2048];
+	uint16_t len;
+	struct bres r;
+
+	(void)state;
+	params_fill(&p, ESP_ALG_AES_GCM_128, ESP_DIR_OUT, true, false);
+	p.no_replay = true;
+	out = sa_new(&p);
+	assert_false(out->sa_flags & ESP_SA_F_NO_REPLAY);
+	p.dir = ESP_DIR_IN;
+	in = sa_new(&p);
+	assert_true(in->sa_flags & ESP_SA_F_NO_REPLAY);
+	len = make_cipher(out, 80, pkt);
+	for (int i = 0; i < 3; i++) {
+		pk[i] = rte_pktmbuf_alloc(g_mp);
+		memcpy(rte_pktmbuf_append(pk[i], len), pkt, len);
+	}
+	dec(in, pk, 2, &r);
+	assert_int_equal(r.ok, 2);
+	assert_int_equal(r.ndrop, 0);
+	assert_int_equal(in->sa_replay.rp_top, 1); /* the one number sent */
+	rte_pktmbuf_mtod(pk[2], uint8_t *)[len - 1] ^= 1;
+	assert_int_equal(dec_one(in, pk[2]), ESP_DROP_ICV_FAIL);
+	assert_int_equal(in->sa_pkts, 2);
+	free_all(pk, 3);
+	sa_free(out);
+	sa_free(in);
+}
+
 /* ---- 7. a million CBC+HMAC packets, each completed exactly once ---- */
 
 #define MILLION 1000000u
@@ -1307,6 +1344,7 @@ int main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_replay_in_burst),
+		cmocka_unit_test(test_replay_disabled),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_cbc_double_completion_injected),
