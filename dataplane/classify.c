@@ -49,4 +49,5 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	}
 	if (n4 > 0)
 		ipv4_input_burst(lc, port_idx, ipv4, n4);
+	ipsec_flush(lc);
 }

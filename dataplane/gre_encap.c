@@ -57,14 +57,32 @@ static void encap_too_big(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU);
 }
 
-/* Encapsulate m towards peer pe and send it on the underlay. */
+void gre_send_underlay(struct lcore_ctx *lc, uint8_t in_idx, const struct peer *pe,
+		       struct rte_mbuf **pkts, uint16_t n, uint32_t inner_bytes)
+{
+	const struct fib_nh *onh = fib_lookup(&lc->lc_dp->dp_fib, pe->pe_nbma);
+	struct peer_stats *st = &lc->lc_peer_stats[pe->pe_id];
+
+	st->ps_tx_pkts += n;
+	st->ps_tx_bytes += inner_bytes;
+	/* The underlay route to the peer: on-link or via a WAN gateway. */
+	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
+				     onh->nh_type != FIB_NH_GATEWAY))) {
+		for (uint16_t i = 0; i < n; i++)
+			lc_drop(lc, in_idx, pkts[i], DP_DROP_NO_ROUTE);
+		return;
+	}
+	ipv4_output_burst(lc, in_idx, (uint8_t)onh->nh_port, pkts, n,
+			  onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+}
+
+/* Encapsulate m towards peer pe and send it on the underlay (through the
+ * ESP stage at the end of the burst when the tunnel is protected). */
 static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			  uint16_t inner_len, uint8_t tos, const struct peer *pe)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	const struct fib_nh *onh;
-	struct peer_stats *st;
 	char *front;
 
 	/* Replace the inner Ethernet header by outer Ethernet + IPv4 + GRE. */
@@ -76,20 +94,10 @@ static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), tn,
 			dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
 			tn->tn_copy_dscp ? tos : 0);
-	if (tn->tn_esp && ipsec_out_one(lc, in_idx, m, pe) != 0)
-		return; /* fail closed: dropped and counted, never sent in clear */
-	st = &lc->lc_peer_stats[pe->pe_id];
-	st->ps_tx_pkts++;
-	st->ps_tx_bytes += inner_len;
-	/* The underlay route to the peer: on-link or via a WAN gateway. */
-	onh = fib_lookup(&dp->dp_fib, pe->pe_nbma);
-	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
-				     onh->nh_type != FIB_NH_GATEWAY))) {
-		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
-		return;
-	}
-	ipv4_output(lc, in_idx, (uint8_t)onh->nh_port, m,
-		    onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+	if (tn->tn_esp)
+		ipsec_out_defer(lc, in_idx, m, pe, inner_len); /* fail closed there */
+	else
+		gre_send_underlay(lc, in_idx, pe, &m, 1, inner_len);
 }
 
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,

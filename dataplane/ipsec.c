@@ -1,6 +1,13 @@
 /* ESP on the packet path: encrypt GRE towards a peer with the SA its peer
  * entry carries, decrypt what arrives by SPI, and fail closed: no SA means
- * no packet, never cleartext. The transform itself is esp_out.c/esp_in.c. */
+ * no packet, never cleartext. The transform itself is esp_out.c/esp_in.c.
+ *
+ * Packets are queued per lcore while a burst is routed and handed to the
+ * ESP stage at the end of it (ipsec_flush, from classify_burst), a run of
+ * consecutive packets of one SA at a time: an outbound run takes one block
+ * of sequence numbers and settles the SA's byte counter once, instead of
+ * two atomics per packet. The SA and peer pointers held in the queue stay
+ * valid: the queue is empty before the worker's next quiescent report. */
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -17,27 +24,78 @@ static void ipsec_lifetime_event(struct lcore_ctx *lc, uint8_t in_idx, const str
 	punt_event(lc, in_idx, &ev, sa->sa_spi, 0);
 }
 
-int ipsec_out_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		  const struct peer *pe)
-{
-	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)pe->pe_sa_out;
-	struct rte_mbuf *dropped;
-	uint8_t why, lt = 0;
+static void ipsec_out_flush(struct lcore_ctx *lc);
+static void ipsec_in_flush(struct lcore_ctx *lc);
 
-	if (unlikely(sa == NULL)) {
+void ipsec_out_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		     const struct peer *pe, uint16_t inner_len)
+{
+	struct esp_out_pending *e;
+
+	if (unlikely(pe->pe_sa_out == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_ESP_NO_SA);
-		return -1;
+		return;
 	}
-	if (unlikely(esp_encrypt_burst(&lc->lc_cx, sa, &m, 1, L2_LEN, &dropped, &why, &lt) != 1)) {
-		lc->lc_stats.ls_port[in_idx].ps_esp_drop[why]++;
-		lc_drop(lc, in_idx, dropped, DP_DROP_ESP_FAILED);
-		if (lt)
-			ipsec_lifetime_event(lc, in_idx, sa);
-		return -1;
+	if (unlikely(lc->lc_esp_out_n == ESP_PENDING_MAX))
+		ipsec_out_flush(lc); /* many packets from one burst: multicast */
+	e = &lc->lc_esp_out[lc->lc_esp_out_n++];
+	e->eo_m = m;
+	e->eo_pe = pe;
+	e->eo_inner_len = inner_len;
+	e->eo_in_idx = in_idx;
+}
+
+/* Count what the ESP stage refused; the first chunk's reason per packet. */
+static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_sa *in_sa,
+			      struct rte_mbuf **drop, const uint8_t *why, uint16_t n)
+{
+	for (uint16_t i = 0; i < n; i++) {
+		lc->lc_stats.ls_port[in_idx].ps_esp_drop[why[i]]++;
+		if (in_sa != NULL)
+			in_sa->sa_drops[why[i]]++; /* one writer: the worker the SPI is steered to */
+		lc_drop(lc, in_idx, drop[i], DP_DROP_ESP_FAILED);
 	}
+}
+
+/* Encrypt e[0..n), all for one peer from one port, and send the survivors. */
+static void ipsec_out_run(struct lcore_ctx *lc, const struct esp_out_pending *e, uint16_t n)
+{
+	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)e[0].eo_pe->pe_sa_out;
+	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
+	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].eo_in_idx;
+	uint32_t bytes = 0;
+	uint16_t ok, s = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i] = e[i].eo_m;
+	ok = esp_encrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
+	ipsec_count_drops(lc, in_idx, NULL, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
-	return 0;
+	/* Survivors keep their order: match them to their entries. */
+	for (uint16_t i = 0; i < n && s < ok; i++)
+		if (e[i].eo_m == pkts[s]) {
+			bytes += e[i].eo_inner_len;
+			s++;
+		}
+	if (ok != 0)
+		gre_send_underlay(lc, in_idx, e[0].eo_pe, pkts, ok, bytes);
+}
+
+static void ipsec_out_flush(struct lcore_ctx *lc)
+{
+	const struct esp_out_pending *e = lc->lc_esp_out;
+	uint16_t n = lc->lc_esp_out_n, i = 0, j;
+
+	/* Sending queues nothing for encryption: the queue is stable. */
+	lc->lc_esp_out_n = 0;
+	while (i < n) {
+		for (j = (uint16_t)(i + 1); j < n && e[j].eo_pe == e[i].eo_pe &&
+					   e[j].eo_in_idx == e[i].eo_in_idx; j++)
+			;
+		ipsec_out_run(lc, &e[i], (uint16_t)(j - i));
+		i = j;
+	}
 }
 
 /* The SPI of ESP at `off` from the IPv4 header, or 0 (reserved) if absent. */
@@ -90,15 +148,13 @@ static void ipsec_natt_learn(struct lcore_ctx *lc, uint8_t in_idx, uint32_t nbma
 	punt_event(lc, in_idx, &ev, nbma, sport);
 }
 
-void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		  struct rte_ipv4_hdr *ip)
+void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip)
 {
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen, spi;
-	uint32_t nbma = rte_be_to_cpu_32(ip->src_addr);
 	uint16_t sport = 0;
-	struct rte_mbuf *dropped;
+	struct esp_in_pending *e;
 	struct esp_sa *sa;
-	uint8_t why, lt = 0;
 
 	if (ip->next_proto_id == IPPROTO_UDP) {
 		off = ipsec_udp(lc, in_idx, m, hlen);
@@ -117,17 +173,66 @@ void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_ESP_UNKNOWN_SPI);
 		return;
 	}
-	if (unlikely(esp_decrypt_burst(&lc->lc_cx, sa, &m, 1, L2_LEN, &dropped, &why, &lt) != 1)) {
-		lc->lc_stats.ls_port[in_idx].ps_esp_drop[why]++;
-		sa->sa_drops[why]++; /* one writer: the worker the SPI is steered to */
-		lc_drop(lc, in_idx, dropped, DP_DROP_ESP_FAILED);
-		if (lt)
-			ipsec_lifetime_event(lc, in_idx, sa);
-		return;
-	}
+	rte_prefetch0(&sa->sa_seq); /* the counters' line; the hot line is hit already */
+	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
+		ipsec_in_flush(lc);
+	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
+	e->ei_m = m;
+	e->ei_sa = sa;
+	e->ei_nbma = rte_be_to_cpu_32(ip->src_addr);
+	e->ei_sport = sport;
+	e->ei_in_idx = in_idx;
+}
+
+/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE. */
+static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, uint16_t n)
+{
+	struct esp_sa *sa = e[0].ei_sa;
+	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
+	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].ei_in_idx;
+	uint16_t ok, s = 0;
+
+	for (uint16_t i = 0; i < n; i++)
+		pkts[i] = e[i].ei_m;
+	ok = esp_decrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
+	ipsec_count_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
-	if (unlikely(sport != 0))
-		ipsec_natt_learn(lc, in_idx, nbma, sport);
-	gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN));
+	for (uint16_t i = 0; i < n && s < ok; i++) {
+		struct rte_mbuf *m = pkts[s];
+
+		if (e[i].ei_m != m)
+			continue; /* dropped */
+		s++;
+		if (unlikely(e[i].ei_sport != 0))
+			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
+		gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+								   L2_LEN));
+	}
+}
+
+static void ipsec_in_flush(struct lcore_ctx *lc)
+{
+	const struct esp_in_pending *e = lc->lc_esp_in;
+	uint16_t n = lc->lc_esp_in_n, i = 0, j;
+
+	/* gre_decap_one may queue for encryption (hub hairpin), never for
+	 * decryption (ESP is only taken from a port): the queue is stable
+	 * while it drains. */
+	lc->lc_esp_in_n = 0;
+	while (i < n) {
+		for (j = (uint16_t)(i + 1); j < n && e[j].ei_sa == e[i].ei_sa &&
+					   e[j].ei_in_idx == e[i].ei_in_idx; j++)
+			;
+		ipsec_in_run(lc, &e[i], (uint16_t)(j - i));
+		i = j;
+	}
+}
+
+void ipsec_flush(struct lcore_ctx *lc)
+{
+	if (lc->lc_esp_in_n != 0)
+		ipsec_in_flush(lc);
+	if (lc->lc_esp_out_n != 0)
+		ipsec_out_flush(lc);
 }

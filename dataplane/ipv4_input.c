@@ -46,23 +46,33 @@ static void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)sum);
 }
 
-void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
-		 struct rte_mbuf *m, uint32_t via)
+void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
+		       struct rte_mbuf **pkts, uint16_t n, uint32_t via)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct neigh_entry *ne = neigh_table_lookup(&dp->dp_neigh, out_idx, via);
-	struct rte_ether_hdr *eth;
+	const struct rte_ether_addr *src = &dp->dp_ports[out_idx].pt_mac;
 
-	if (unlikely(ne == NULL)) {
-		/* The control thread routes it again, ARPs and holds it. */
-		punt_one(lc, in_idx, m, PUNT_RESOLVE);
-		return;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth;
+
+		if (unlikely(ne == NULL)) {
+			/* The control thread routes it again, ARPs and holds it. */
+			punt_one(lc, in_idx, pkts[i], PUNT_RESOLVE);
+			continue;
+		}
+		eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		eth->dst_addr = ne->ne_mac;
+		eth->src_addr = *src;
+		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+		tx_enqueue(lc, out_idx, pkts[i]);
 	}
-	eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	eth->dst_addr = ne->ne_mac;
-	eth->src_addr = dp->dp_ports[out_idx].pt_mac;
-	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	tx_enqueue(lc, out_idx, m);
+}
+
+void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
+		 struct rte_mbuf *m, uint32_t via)
+{
+	ipv4_output_burst(lc, in_idx, out_idx, &m, 1, via);
 }
 
 static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
@@ -156,7 +166,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	case IPPROTO_UDP:
 		if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
 		    ipv4_is_ipsec(ip, m))
-			ipsec_in_one(lc, in_idx, m, ip);
+			ipsec_in_defer(lc, in_idx, m, ip);
 		else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else

@@ -21,6 +21,26 @@ struct tx_pending {
 	struct rte_mbuf *tp_pkts[TX_PENDING_MAX];
 };
 
+/* ESP work deferred to the end of a burst, so that packets of one SA are
+ * encrypted or decrypted together: one sequence-number block and one byte
+ * update per run instead of per packet (see ipsec.c). */
+#define ESP_PENDING_MAX (2 * DP_BURST)
+
+struct esp_out_pending {
+	struct rte_mbuf *eo_m;        /* outer IPv4 + GRE, Ethernet gap in front */
+	const struct peer *eo_pe;     /* borrowed until the next quiescent report */
+	uint16_t eo_inner_len;
+	uint8_t eo_in_idx;
+};
+
+struct esp_in_pending {
+	struct rte_mbuf *ei_m;
+	struct esp_sa *ei_sa;
+	uint32_t ei_nbma;   /* host order */
+	uint16_t ei_sport;  /* UDP source port (NAT-T), 0 for plain ESP */
+	uint8_t ei_in_idx;
+};
+
 struct lcore_rxq {
 	uint8_t rq_port_idx;
 	uint16_t rq_queue;
@@ -49,6 +69,9 @@ struct lcore_ctx {
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
+	uint16_t lc_esp_out_n, lc_esp_in_n;
+	struct esp_out_pending lc_esp_out[ESP_PENDING_MAX];
+	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 
@@ -65,14 +88,25 @@ void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
 void tx_flush(struct lcore_ctx *lc);
 
 /* ipsec.c */
-/* Runs on: workers. m: Ethernet gap + outer IPv4/GRE for peer pe; encrypts
- * it with the peer's SA. 0, or -1 when m was dropped (counted). */
-int ipsec_out_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		  const struct peer *pe);
-/* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); decrypts and hands
- * the GRE inside to gre_decap_one. Consumes m. */
-void ipsec_in_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		  struct rte_ipv4_hdr *ip);
+/* Runs on: workers. m: Ethernet gap + outer IPv4/GRE (inner_len bytes
+ * inside) for peer pe. Queued for encryption with the peer's SA, or dropped
+ * (counted) when the peer has none: never sent in clear. */
+void ipsec_out_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		     const struct peer *pe, uint16_t inner_len);
+/* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); finds the SA by SPI
+ * and queues it for decryption. Consumes m. */
+void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip);
+/* End of a burst: decrypt what is queued (the GRE inside goes on to
+ * gre_decap_one, which may queue more for encryption), then encrypt and
+ * send. Runs of one SA go to the ESP stage together. */
+void ipsec_flush(struct lcore_ctx *lc);
+
+/* gre_encap.c */
+/* Count n packets (inner_bytes inside) as sent to pe and send them on the
+ * underlay route to its NBMA address. Consumes pkts[0..n). */
+void gre_send_underlay(struct lcore_ctx *lc, uint8_t in_idx, const struct peer *pe,
+		       struct rte_mbuf **pkts, uint16_t n, uint32_t inner_bytes);
 
 /* worker.c */
 /* The lcore entry point (rte_eal_remote_launch), arg = struct lcore_ctx. */
@@ -95,6 +129,9 @@ void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * punt it for ARP resolution. Consumes m. */
 void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 		 struct rte_mbuf *m, uint32_t via);
+/* The same for n packets to one next hop: one neighbour lookup. */
+void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
+		       struct rte_mbuf **pkts, uint16_t n, uint32_t via);
 
 /* classify.c */
 void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
