@@ -187,10 +187,7 @@ static void in_strip(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_of
 	rte_pktmbuf_adj(m, rm);
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->pi_ihl - gre_len));
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
-	ip->next_proto_id = IPPROTO_GRE;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(pl->pi_ihl + gre_len));
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	esp_ipv4_set_proto_len(ip, IPPROTO_GRE, (uint16_t)(pl->pi_ihl + gre_len));
 }
 
 /* After the ICV passed: lifetime, window, trailer, next header, strip.

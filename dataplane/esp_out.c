@@ -122,10 +122,8 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 		tr[i] = (uint8_t)(i + 1);
 	tr[pl->op_pad] = pl->op_pad;
 	tr[pl->op_pad + 1] = ESP_NEXT_HEADER_GRE;
-	ip->next_proto_id = sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(pl->op_ihl + udp_len + esp_len));
-	ip->hdr_checksum = 0;
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	esp_ipv4_set_proto_len(ip, sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP,
+			       (uint16_t)(pl->op_ihl + udp_len + esp_len));
 	return esp;
 }
 

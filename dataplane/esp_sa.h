@@ -21,6 +21,7 @@
 
 #include "crypto_mb.h"
 #include "esp_reasons.h"
+#include "ipv4_csum.h"
 #include "esp_replay.h"
 
 enum esp_alg {
@@ -176,6 +177,23 @@ static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off,
 	if ((ip->version_ihl >> 4) != 4 || *ihl < sizeof(*ip) || *total < *ihl)
 		return ESP_DROP_BAD_IP;
 	return ESP_OK;
+}
+
+/* The outer header's protocol and total length change between GRE and
+ * ESP; its checksum is updated for the two words (RFC 1624), not summed
+ * again: the header was checked on the way in (ipv4_validate) or built by
+ * gre_outer_build, and reading it back right after these stores would
+ * stall on store-to-load forwarding. */
+static inline void esp_ipv4_set_proto_len(struct rte_ipv4_hdr *ip, uint8_t proto, uint16_t len)
+{
+	uint16_t old_tp, new_tp, new_len = rte_cpu_to_be_16(len);
+
+	memcpy(&old_tp, &ip->time_to_live, sizeof(old_tp));
+	ip->next_proto_id = proto;
+	memcpy(&new_tp, &ip->time_to_live, sizeof(new_tp));
+	ip->hdr_checksum = ipv4_cksum_replace16(ip->hdr_checksum, old_tp, new_tp);
+	ip->hdr_checksum = ipv4_cksum_replace16(ip->hdr_checksum, ip->total_length, new_len);
+	ip->total_length = new_len;
 }
 
 /* Bytes between the outer IPv4 header and the protected payload. */

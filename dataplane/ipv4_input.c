@@ -5,6 +5,7 @@
 #include <rte_ip.h>
 
 #include "gre.h"
+#include "ipv4_csum.h"
 #include "lcore_ctx.h"
 
 #define ETH_IPV4_MIN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
@@ -25,7 +26,7 @@ int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > l3_len ||
 	    tot < hlen || tot > l3_len)
 		return -1;
-	if (rte_raw_cksum(ip, hlen) != 0xffff)
+	if (ipv4_hdr_sum(ip, hlen) != 0xffff)
 		return -1;
 	if (tot < l3_len) {
 		rte_pktmbuf_trim(m, (uint16_t)(l3_len - tot));
