@@ -17,6 +17,8 @@
 
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
+_Static_assert(ESP_PENDING_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk SA lookup per flush");
+
 static void ipsec_lifetime_event(struct lcore_ctx *lc, uint8_t in_idx, const struct esp_sa *sa)
 {
 	struct dp_event ev = {.ev_cause = PUNT_EV_LIFETIME, .ev_target = sa->sa_spi};
@@ -89,6 +91,9 @@ static void ipsec_out_flush(struct lcore_ctx *lc)
 
 	/* Sending queues nothing for encryption: the queue is stable. */
 	lc->lc_esp_out_n = 0;
+	for (i = 0; i < n; i++)
+		esp_sa_prefetch(e[i].eo_pe->pe_sa_out, false);
+	i = 0;
 	while (i < n) {
 		for (j = (uint16_t)(i + 1); j < n && e[j].eo_pe == e[i].eo_pe &&
 					   e[j].eo_in_idx == e[i].eo_in_idx; j++)
@@ -151,10 +156,9 @@ static void ipsec_natt_learn(struct lcore_ctx *lc, uint8_t in_idx, uint32_t nbma
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip)
 {
-	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen, spi;
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen;
 	uint16_t sport = 0;
 	struct esp_in_pending *e;
-	struct esp_sa *sa;
 
 	if (ip->next_proto_id == IPPROTO_UDP) {
 		off = ipsec_udp(lc, in_idx, m, hlen);
@@ -163,25 +167,43 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		sport = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *,
 								 L2_LEN + hlen)->src_port);
 	}
-	spi = ipsec_spi(m, off);
-	sa = spi != 0 ? sa_table_lookup(&lc->lc_dp->dp_sa_in, spi) : NULL;
-	if (unlikely(sa == NULL)) {
-		struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = spi,
-				      .ev_nbma = rte_be_to_cpu_32(ip->src_addr)};
-
-		punt_event(lc, in_idx, &ev, ev.ev_nbma, spi);
-		lc_drop(lc, in_idx, m, DP_DROP_ESP_UNKNOWN_SPI);
-		return;
-	}
-	rte_prefetch0(&sa->sa_seq); /* the counters' line; the hot line is hit already */
 	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
 		ipsec_in_flush(lc);
+	lc->lc_esp_in_spi[lc->lc_esp_in_n] = ipsec_spi(m, off);
 	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
 	e->ei_m = m;
-	e->ei_sa = sa;
 	e->ei_nbma = rte_be_to_cpu_32(ip->src_addr);
 	e->ei_sport = sport;
 	e->ei_in_idx = in_idx;
+}
+
+/* The SAs of the whole queue in one bulk lookup, their lines prefetched;
+ * packets with an unknown SPI are dropped and reported. Returns how many
+ * entries are left, compacted in order. */
+static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
+{
+	struct esp_sa *sa[ESP_PENDING_MAX];
+	uint16_t k = 0;
+
+	sa_table_lookup_bulk(&lc->lc_dp->dp_sa_in, lc->lc_esp_in_spi, n, sa);
+	for (uint16_t i = 0; i < n; i++)
+		if (likely(sa[i] != NULL))
+			esp_sa_prefetch(sa[i], true);
+	for (uint16_t i = 0; i < n; i++) {
+		uint32_t spi = lc->lc_esp_in_spi[i];
+
+		if (unlikely(sa[i] == NULL || spi == 0)) {
+			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = spi,
+					      .ev_nbma = e[i].ei_nbma};
+
+			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, spi);
+			lc_drop(lc, e[i].ei_in_idx, e[i].ei_m, DP_DROP_ESP_UNKNOWN_SPI);
+			continue;
+		}
+		e[k] = e[i];
+		e[k++].ei_sa = sa[i];
+	}
+	return k;
 }
 
 /* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE. */
@@ -213,13 +235,14 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 
 static void ipsec_in_flush(struct lcore_ctx *lc)
 {
-	const struct esp_in_pending *e = lc->lc_esp_in;
+	struct esp_in_pending *e = lc->lc_esp_in;
 	uint16_t n = lc->lc_esp_in_n, i = 0, j;
 
 	/* gre_decap_one may queue for encryption (hub hairpin), never for
 	 * decryption (ESP is only taken from a port): the queue is stable
 	 * while it drains. */
 	lc->lc_esp_in_n = 0;
+	n = ipsec_in_lookup(lc, e, n);
 	while (i < n) {
 		for (j = (uint16_t)(i + 1); j < n && e[j].ei_sa == e[i].ei_sa &&
 					   e[j].ei_in_idx == e[i].ei_in_idx; j++)
