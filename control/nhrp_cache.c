@@ -93,16 +93,23 @@ void nhrp_cache_stats(struct ctl *ct, const struct nhrp_cache_entry *e, struct p
 	out->ps_rx_bytes -= e->nc_base.ps_rx_bytes;
 }
 
-/* Remove NHRP routes whose next hop is `via`. */
+/* Remove NHRP routes whose next hop is `via`. The next hop's refcount says
+ * whether any route uses it at all (the usual case on a hub: none), and
+ * when the scan may stop. */
 static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 {
 	struct fib *f = &ct->ct_dp->dp_fib;
+	const struct fib_nh tun = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
+	uint32_t left = fib_nh_routes(f, &tun);
 
-	for (uint32_t i = 0; i < f->fb_nroutes;) {
+	for (uint32_t i = 0; i < f->fb_nroutes && left > 0;) {
 		const struct fib_route *rt = &f->fb_routes[i];
 		const struct fib_nh *nh = f->fb_nh[rt->rt_nh_idx];
 
-		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_gw == via)
+		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL && nh->nh_gw == via)
+			left--;
+		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_type == FIB_NH_TUNNEL &&
+		    nh->nh_gw == via)
 			fib_route_del(f, rt->rt_prefix, rt->rt_len); /* moves the last into i */
 		else
 			i++;
