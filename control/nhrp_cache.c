@@ -228,7 +228,7 @@ static void nhrp_cache_full_log(struct ctl *ct, uint32_t overlay)
 	if ((n & (n - 1)) == 0)
 		LOG_CTL(WARNING, "nhrp: no room for %s: the NHRP cache or peer table is full "
 			"(limits.max-peers %u, %u entries; %" PRIu64 " refused so far)",
-			inet_v4_str(overlay, ov), ct->ct_nhrp_max,
+			inet_v4_str(overlay, ov), ct->ct_nhrp_max - 1,
 			(unsigned)rte_hash_count(ct->ct_nhrp_cache), n);
 }
 
