@@ -172,6 +172,20 @@ struct cfg_eal {
 	struct cfg_pos pos;
 };
 
+/* Table sizes, fixed at start: what the node can hold. */
+#define CFG_MAX_PEERS_MIN 16u
+#define CFG_MAX_PEERS_MAX 1048576u
+#define CFG_MAX_PEERS_DEFAULT 100000u
+#define CFG_MAX_ROUTES_MIN 64u
+#define CFG_MAX_ROUTES_MAX 4194304u
+#define CFG_MAX_ROUTES_DEFAULT 200000u
+
+struct cfg_limits {
+	uint32_t max_peers;  /* NHRP cache, peer table, SAs, per-peer counters */
+	uint32_t max_routes; /* FIB routes of every source */
+	struct cfg_pos pos, pos_max_peers, pos_max_routes;
+};
+
 struct cfg {
 	char file[CFG_PATH_MAX]; /* the path it was read from, for messages */
 	char name[CFG_NAME_MAX];
@@ -184,6 +198,7 @@ struct cfg {
 	unsigned n_routes;
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	struct cfg_cli cli;
+	struct cfg_limits limits;
 	struct cfg_pos pos_node, pos_role;
 	struct cfg_pos pos_name; /* node.name */
 };
@@ -202,6 +217,9 @@ const char *cfg_esp_alg_name(enum cfg_esp_alg a);
 /* cfg_validate.c */
 /* Cross-field checks: duplicates, contradictions, references. */
 int cfg_validate(const struct cfg *cfg, struct cfg_err *err);
+/* The routes a node installs at start for this config: connected, local and
+ * broadcast ones per port, the tunnel's two, the static routes. */
+unsigned cfg_startup_routes(const struct cfg *cfg);
 /* Set err->msg to "FILE:LINE:COL: <fmt...>" on one line (control characters
  * become '?') and return -EINVAL. Shared by the loader and the validator. */
 int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,

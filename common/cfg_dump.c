@@ -233,4 +233,6 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 		dump_tunnel(&cfg->tunnel, out, secrets);
 	dump_routes(cfg, out);
 	dump_cli(&cfg->cli, out);
+	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n",
+		      cfg->limits.max_peers, cfg->limits.max_routes);
 }

@@ -465,6 +465,28 @@ static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 	return rc;
 }
 
+static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "max-peers", "max-routes", NULL };
+	struct cfg_limits *l = &cfg->limits;
+	char path[LD_PATH];
+	struct ld_sec s;
+	int rc;
+
+	rc = ld_open(ld, val, "limits", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_u32(&s, "max-peers", CFG_MAX_PEERS_MIN, CFG_MAX_PEERS_MAX, NULL,
+			    &l->max_peers);
+	if (rc == 1)
+		l->pos_max_peers = ld_pos(ld_get(&s, "max-peers", path));
+	if (rc >= 0)
+		rc = ld_u32(&s, "max-routes", CFG_MAX_ROUTES_MIN, CFG_MAX_ROUTES_MAX, NULL,
+			    &l->max_routes);
+	if (rc == 1)
+		l->pos_max_routes = ld_pos(ld_get(&s, "max-routes", path));
+	return rc < 0 ? rc : 0;
+}
+
 /* ---- top level --------------------------------------------------------- */
 
 typedef int (*ld_section_fn)(const struct ld *ld, const yaml_node_t *val,
@@ -476,11 +498,11 @@ static const struct {
 } ld_sections[] = {
 	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
 	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
-	{ "cli", ld_cli },
+	{ "cli", ld_cli },	 { "limits", ld_limits },
 };
 
 static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
-					   "tunnel", "routes", "cli", NULL };
+					   "tunnel", "routes", "cli", "limits", NULL };
 static const char *const ld_top_need[] = { "node", "ports", NULL };
 
 static void ld_defaults(struct cfg *cfg)
@@ -500,6 +522,8 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->tunnel.mtu = 1400;
 	cfg->tunnel.copy_dscp = true;
 	cfg_esp_defaults(&cfg->tunnel.esp);
+	cfg->limits.max_peers = CFG_MAX_PEERS_DEFAULT;
+	cfg->limits.max_routes = CFG_MAX_ROUTES_DEFAULT;
 }
 
 /* Defaults that depend on other keys, applied once everything is read. */
@@ -555,6 +579,8 @@ static int ld_root(const struct ld *ld, const yaml_node_t *root, struct cfg *cfg
 			cfg->tunnel.pos = ld_pos(k);
 		else if (ld_is_key(k, "cli"))
 			cfg->cli.pos = ld_pos(k);
+		else if (ld_is_key(k, "limits"))
+			cfg->limits.pos = ld_pos(k);
 	}
 	return rc == 0 ? ld_finish(ld, root, cfg) : rc;
 }

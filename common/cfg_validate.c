@@ -372,6 +372,30 @@ static int val_esp(const struct cfg *cfg, struct cfg_err *err)
 	return 0;
 }
 
+unsigned cfg_startup_routes(const struct cfg *cfg)
+{
+	unsigned i, n = 0;
+
+	/* Mirrors control/node_routes.c. */
+	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
+		n += cfg->ports[i].address.len <= 30 ? 3 : 2;
+	if (cfg->tunnel.present)
+		n += 2;
+	return n + cfg->n_routes;
+}
+
+static int val_limits(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_limits *l = &cfg->limits;
+	unsigned need = cfg_startup_routes(cfg);
+
+	if (l->max_routes < need)
+		return VAL_FAIL(cfg, err, val_pos_or(l->pos_max_routes, cfg->pos_node),
+				"'limits.max-routes' is %u but this config installs %u routes at start (connected, local and static): raise it to at least %u",
+				l->max_routes, need, need);
+	return 0;
+}
+
 int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 {
 	int rc;
@@ -387,5 +411,7 @@ int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 		rc = val_routes(cfg, err);
 	if (rc == 0)
 		rc = val_cli(cfg, err);
+	if (rc == 0)
+		rc = val_limits(cfg, err);
 	return rc;
 }

@@ -1,7 +1,8 @@
 /* The IPv4 forwarding table as the workers see it: rte_lpm maps a prefix to a
  * next-hop index; the index selects an immutable next-hop object published
- * through the RCU helper. The control thread is the only writer and also
- * keeps the route list (with sources) for `show ip route`. */
+ * through the RCU helper. Routes with the same next hop (type, port,
+ * gateway) share one refcounted slot. The control thread is the only writer
+ * and also keeps the route list (with sources) for `show ip route`. */
 #ifndef DMVPND_FIB_H
 #define DMVPND_FIB_H
 
@@ -10,8 +11,6 @@
 #include <rte_lpm.h>
 
 #include "rcu.h"
-
-#define FIB_NH_MAX 65536u
 
 enum fib_nh_type {
 	FIB_NH_DROP,      /* blackhole */
@@ -36,17 +35,26 @@ struct fib_route {
 	uint32_t rt_nh_idx;
 };
 
+struct rte_hash;
+
 struct fib {
 	struct rte_lpm *fb_lpm;
-	struct fib_nh **fb_nh; /* FIB_NH_MAX published pointers */
+	struct fib_nh **fb_nh; /* fb_nh_max published pointers */
 	struct rcu *fb_rcu;
 	/* rte_lpm takes depths 1..32: a default route (0.0.0.0/0) is this
 	 * next-hop slot instead, UINT32_MAX when there is none. */
 	uint32_t fb_default;
-	/* Control-only bookkeeping. */
+	/* Control-only bookkeeping. Slots: a live next hop is used by at
+	 * least one route, so max_routes of them suffice, plus the ones still
+	 * waiting out a grace period (at most the RCU defer queue's size). */
+	uint32_t fb_nh_max;
+	uint32_t *fb_nh_refs;         /* routes per slot; 0 = free or retiring */
+	struct rte_hash *fb_nh_index; /* next-hop value -> slot, live slots only */
+	uint32_t fb_nh_used;          /* live slots */
 	uint32_t *fb_free; /* free next-hop slots (stack) */
 	uint32_t fb_nfree;
 	struct fib_route *fb_routes;
+	struct rte_hash *fb_rt_index; /* (prefix, len) -> index in fb_routes */
 	uint32_t fb_nroutes;
 	uint32_t fb_max_routes;
 };
@@ -54,11 +62,14 @@ struct fib {
 /* Runs on: control thread. */
 int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *rcu);
 void fib_fini(struct fib *f);
-/* Add or replace the route prefix/len. -ENOSPC when full. */
+/* Add or replace the route prefix/len. -ENOSPC when max_routes routes are
+ * installed already (or rte_lpm is out of tbl8 groups), -ENOMEM. */
 int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
 		  const struct fib_nh *nh, enum fib_source src);
 int fib_route_del(struct fib *f, uint32_t prefix, uint8_t len);
 const struct fib_route *fib_route_find(const struct fib *f, uint32_t prefix, uint8_t len);
+/* How many routes use next hop nh (0: none, no slot). */
+uint32_t fib_nh_routes(const struct fib *f, const struct fib_nh *nh);
 const char *fib_source_name(enum fib_source s);
 
 /* Runs on: workers. Borrowed until the caller's next quiescent report. */

@@ -38,13 +38,17 @@ static struct rte_hash *peer_hash_create(const char *name, const char *suffix, u
 	return h;
 }
 
-int peer_table_init(struct peer_table *pt, const char *name, uint32_t size, struct rcu *rcu)
+int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers,
+		    struct rcu *rcu)
 {
+	uint32_t size = max_peers + rcu->rc_dq_size;
+	uint32_t entries = peer_table_hash_entries(max_peers, rcu);
+
 	memset(pt, 0, sizeof(*pt));
 	pt->pt_rcu = rcu;
 	pt->pt_size = size;
-	pt->pt_by_overlay = peer_hash_create(name, "ov", size);
-	pt->pt_by_nbma = peer_hash_create(name, "nb", size);
+	pt->pt_by_overlay = peer_hash_create(name, "ov", entries);
+	pt->pt_by_nbma = peer_hash_create(name, "nb", entries);
 	pt->pt_free_ids = malloc(size * sizeof(*pt->pt_free_ids));
 	if (pt->pt_by_overlay == NULL || pt->pt_by_nbma == NULL || pt->pt_free_ids == NULL) {
 		peer_table_fini(pt);

@@ -41,14 +41,26 @@ struct peer_table {
 	struct rte_hash *pt_by_overlay;
 	struct rte_hash *pt_by_nbma;
 	struct rcu *pt_rcu;
+	/* Counter slots (pe_id < pt_size): the per-lcore peer_stats arrays
+	 * have this many entries. */
 	uint32_t pt_size;
 	/* Control-only: free counter slots. */
 	uint32_t *pt_free_ids;
 	uint32_t pt_nfree;
 };
 
-/* Runs on: control thread. */
-int peer_table_init(struct peer_table *pt, const char *name, uint32_t size, struct rcu *rcu);
+/* Runs on: control thread. Room for max_peers live peers at any time: a
+ * retired peer's hash slots and counter slot come back only after a grace
+ * period, so the tables hold the RCU defer queue's worth more, and the hashes
+ * keep a quarter spare so that cuckoo inserts never fail short of that. */
+int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers,
+		    struct rcu *rcu);
+/* Entries an rte_hash needs for `live` keys whose slots are recycled after
+ * a grace period (the lock-free tables here and in sa_table.c). */
+static inline uint32_t peer_table_hash_entries(uint32_t live, const struct rcu *rcu)
+{
+	return live + live / 4 + rcu->rc_dq_size;
+}
 void peer_table_fini(struct peer_table *pt);
 /* Publish (add or replace) the peer for p->pe_overlay; the counter slot of
  * an existing entry is kept, a new one gets a fresh slot. Returns the

@@ -37,6 +37,7 @@ struct rcu *rcu_create(const char *name, uint32_t max_readers, uint32_t dq_size)
 	if (r->rc_qs == NULL || rte_rcu_qsbr_init(r->rc_qs, max_readers) != 0)
 		goto err_free;
 	r->rc_max_readers = max_readers;
+	r->rc_dq_size = dq_size;
 
 	memset(&params, 0, sizeof(params));
 	params.name = name;

@@ -5,12 +5,13 @@
 #include <string.h>
 
 #include "hash_keys.h"
+#include "peer_table.h"
 
-int sa_table_init(struct sa_table *st, const char *name, uint32_t size, struct rcu *rcu)
+int sa_table_init(struct sa_table *st, const char *name, uint32_t max_sas, struct rcu *rcu)
 {
 	struct rte_hash_parameters p = {
 		.name = name,
-		.entries = size,
+		.entries = peer_table_hash_entries(max_sas, rcu),
 		.key_len = sizeof(uint32_t),
 		.socket_id = SOCKET_ID_ANY,
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,

@@ -18,8 +18,9 @@ struct sa_table {
 	struct rcu *st_rcu;
 };
 
-/* Runs on: control thread. */
-int sa_table_init(struct sa_table *st, const char *name, uint32_t size, struct rcu *rcu);
+/* Runs on: control thread. Room for max_sas live SAs, plus the ones whose
+ * slot waits out a grace period (see peer_table_init). */
+int sa_table_init(struct sa_table *st, const char *name, uint32_t max_sas, struct rcu *rcu);
 void sa_table_fini(struct sa_table *st);
 /* -EEXIST when the SPI is taken, -ENOSPC when full. */
 int sa_table_add(struct sa_table *st, uint32_t spi, struct esp_sa *sa);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_version.h>
 
 #include "esp_mgr.h"
@@ -16,6 +17,7 @@
 
 static void show_version(struct node *nd, struct strbuf *out)
 {
+	const struct fib *f = &nd->nd_dp.dp_fib;
 	uint64_t up = (clock_now(&nd->nd_clock) - nd->nd_start_ns) / CLK_NS_PER_S;
 
 	strbuf_printf(out, "dmvpnd %s (%s)\n", DMVPND_VERSION, rte_version());
@@ -24,6 +26,9 @@ static void show_version(struct node *nd, struct strbuf *out)
 		      up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
 	strbuf_printf(out, "%u worker(s), %u port(s), config %s\n", nd->nd_dp.dp_nworkers,
 		      nd->nd_dp.dp_nports, nd->nd_cfg->file);
+	strbuf_printf(out, "limits: %u of %u peers, %u of %u routes (%u next hops)\n",
+		      nd->nd_ctl.ct_nhrp_cache ? (unsigned)rte_hash_count(nd->nd_ctl.ct_nhrp_cache) : 0,
+		      nd->nd_dp.dp_max_peers, f->fb_nroutes, f->fb_max_routes, f->fb_nh_used);
 }
 
 static void port_stats_sum(const struct dp *dp, unsigned p, struct dp_port_stats *sum)

@@ -53,6 +53,7 @@ struct ctl {
 	struct rte_hash *ct_arp;  /* neigh_key -> struct arp_entry * (control only) */
 	uint32_t ct_arp_reachable_s; /* how long a learned MAC is trusted */
 	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
+	uint32_t ct_nhrp_max;           /* entries it may hold (limits.max-peers) */
 	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp.c) */
 	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp_mgr.c); NULL = no ESP */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];

@@ -20,7 +20,6 @@
 #include "strbuf.h"
 
 #define ESP_IDLE_NS (30 * CLK_NS_PER_S) /* a pair made for an unknown SPI, unused */
-#define ESP_MAX_PAIRS 65536
 
 static void esp_sa_free(void *a, void *b)
 {
@@ -134,6 +133,9 @@ static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
 	p->ep_nbma = nbma;
 	p->ep_ctl = ct;
 	p->ep_created_ns = clock_now(ct->ct_clock);
+	rc = -ENOSPC;
+	if ((uint32_t)rte_hash_count(em->em_pairs) >= ct->ct_dp->dp_max_peers)
+		goto fail;
 	timer_init(&p->ep_idle, esp_pair_idle, p);
 	timer_init(&p->ep_keepalive, esp_pair_keepalive, p);
 	p->ep_in = esp_sa_make(em, nbma, ESP_DIR_IN, &sp);
@@ -166,7 +168,8 @@ fail:
 	em->em_failed++;
 	LOG_CTL(WARNING, "esp: no SAs with %s: %s", inet_v4_str(nbma, a),
 		rc == -ENOENT ? "no key for this peer (static keying)"
-		: rc == -EEXIST ? "inbound SPI already in use" : strerror(-rc));
+		: rc == -EEXIST ? "inbound SPI already in use"
+		: rc == -ENOSPC ? "SA table full (limits.max-peers)" : strerror(-rc));
 	if (p != NULL) {
 		if (p->ep_in != NULL)
 			esp_sa_free(p->ep_in, NULL);
@@ -179,8 +182,12 @@ fail:
 
 int esp_mgr_init(struct ctl *ct, const struct cfg *cfg)
 {
+	/* One pair per peer (limits.max-peers, checked on create); the hash
+	 * keeps a quarter spare so that cuckoo inserts never fail short of it. */
 	struct rte_hash_parameters hp = {
-		.name = "esp_pairs", .entries = ESP_MAX_PAIRS, .key_len = sizeof(uint32_t),
+		.name = "esp_pairs",
+		.entries = RTE_MAX(ct->ct_dp->dp_max_peers + ct->ct_dp->dp_max_peers / 4, 16u),
+		.key_len = sizeof(uint32_t),
 		.socket_id = SOCKET_ID_ANY,
 	};
 	struct esp_mgr *em;

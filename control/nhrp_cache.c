@@ -3,6 +3,7 @@
 #include "nhrp_cache.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +30,15 @@ const char *nhrp_cache_type_name(enum nhrp_cache_type t)
 
 int nhrp_cache_init(struct ctl *ct, uint32_t size)
 {
+	/* A quarter spare: cuckoo inserts never fail short of `size`. */
 	struct rte_hash_parameters p = {
 		.name = "ctl_nhrp",
-		.entries = size,
+		.entries = RTE_MAX(size + size / 4 + 1, 16u),
 		.key_len = sizeof(uint32_t),
 		.socket_id = SOCKET_ID_ANY,
 	};
 
+	ct->ct_nhrp_max = size + 1; /* the peers and this node's own entry */
 	ct->ct_nhrp_cache = rte_hash_create(&p);
 	return ct->ct_nhrp_cache != NULL ? 0 : -ENOMEM;
 }
@@ -93,16 +96,23 @@ void nhrp_cache_stats(struct ctl *ct, const struct nhrp_cache_entry *e, struct p
 	out->ps_rx_bytes -= e->nc_base.ps_rx_bytes;
 }
 
-/* Remove NHRP routes whose next hop is `via`. */
+/* Remove NHRP routes whose next hop is `via`. The next hop's refcount says
+ * whether any route uses it at all (the usual case on a hub: none), and
+ * when the scan may stop. */
 static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 {
 	struct fib *f = &ct->ct_dp->dp_fib;
+	const struct fib_nh tun = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
+	uint32_t left = fib_nh_routes(f, &tun);
 
-	for (uint32_t i = 0; i < f->fb_nroutes;) {
+	for (uint32_t i = 0; i < f->fb_nroutes && left > 0;) {
 		const struct fib_route *rt = &f->fb_routes[i];
 		const struct fib_nh *nh = f->fb_nh[rt->rt_nh_idx];
 
-		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_gw == via)
+		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL && nh->nh_gw == via)
+			left--;
+		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_type == FIB_NH_TUNNEL &&
+		    nh->nh_gw == via)
 			fib_route_del(f, rt->rt_prefix, rt->rt_len); /* moves the last into i */
 		else
 			i++;
@@ -157,8 +167,11 @@ static void nhrp_cache_expire(struct timer *t, void *arg)
 
 static struct nhrp_cache_entry *nhrp_cache_create(struct ctl *ct, uint32_t overlay)
 {
-	struct nhrp_cache_entry *e = calloc(1, sizeof(*e));
+	struct nhrp_cache_entry *e;
 
+	if ((uint32_t)rte_hash_count(ct->ct_nhrp_cache) >= ct->ct_nhrp_max)
+		return NULL;
+	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return NULL;
 	e->nc_overlay = overlay;
@@ -205,6 +218,20 @@ static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
 	return 0;
 }
 
+/* Counted every time; logged the first time and then at every power of two
+ * of the count, so a flood of registrations cannot flood the log. */
+static void nhrp_cache_full_log(struct ctl *ct, uint32_t overlay)
+{
+	uint64_t n = ++ct->ct_cnt[ct->ct_dp->dp_tunnel.tn_wan][CTL_NHRP_CACHE_FULL];
+	char ov[INET_ADDRSTR];
+
+	if ((n & (n - 1)) == 0)
+		LOG_CTL(WARNING, "nhrp: no room for %s: the NHRP cache or peer table is full "
+			"(limits.max-peers %u, %u entries; %" PRIu64 " refused so far)",
+			inet_v4_str(overlay, ov), ct->ct_nhrp_max - 1,
+			(unsigned)rte_hash_count(ct->ct_nhrp_cache), n);
+}
+
 struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uint32_t nbma,
 					   enum nhrp_cache_type type, uint16_t holdtime,
 					   uint8_t flags)
@@ -244,7 +271,7 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 		mcast_list_rebuild(ct);
 	return e;
 full:
-	ctl_count(ct, ct->ct_dp->dp_tunnel.tn_wan, CTL_NHRP_CACHE_FULL);
+	nhrp_cache_full_log(ct, overlay);
 	return NULL;
 }
 
@@ -331,10 +358,21 @@ int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
 	struct fib_nh nh = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
 	const struct fib_route *old = fib_route_find(&ct->ct_dp->dp_fib, prefix, len);
 
+	char p[INET_ADDRSTR];
+	int rc;
+
 	/* Static and connected routes are the operator's: never overridden. */
 	if (old != NULL && old->rt_source != FIB_SRC_NHRP)
 		return -EEXIST;
-	return fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
+	rc = fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
+	if (rc == -ENOSPC)
+		LOG_CTL(WARNING, "nhrp: route %s/%u not installed: the routing table is full "
+			"(limits.max-routes %u)", inet_v4_str(prefix, p), len,
+			ct->ct_dp->dp_fib.fb_max_routes);
+	else if (rc != 0)
+		LOG_CTL(WARNING, "nhrp: route %s/%u not installed: %s", inet_v4_str(prefix, p), len,
+			strerror(-rc));
+	return rc;
 }
 
 /* The SA towards nbma was replaced (NAT-T switch): publish again every

@@ -25,7 +25,6 @@
 
 #define PUNT_RING_SIZE 1024
 #define EVENT_RING_SIZE 1024
-#define MAX_PEERS 65536
 #define CTL_IDLE_MAX_US 1000
 #define SAMPLE_PERIOD_NS CLK_NS_PER_S
 
@@ -51,8 +50,9 @@ static int node_workers_create(struct node *nd)
 		snprintf(name, sizeof(name), "event_w%u", w);
 		lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), EVENT_RING_SIZE,
 						     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		/* One counter block per peer-table slot (pe_id). */
 		lc->lc_peer_stats = rte_zmalloc("peer_stats",
-						dp->dp_max_peers * sizeof(*lc->lc_peer_stats),
+						dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats),
 						RTE_CACHE_LINE_SIZE);
 		if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
 		    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
@@ -155,14 +155,22 @@ static int node_dataplane_init(struct node *nd)
 	dp->dp_rcu = rcu_create("dmvpnd_rcu", cfg->lcores.n_workers, 4096);
 	if (dp->dp_rcu == NULL)
 		return -ENOMEM;
-	dp->dp_max_peers = MAX_PEERS;
+	dp->dp_max_peers = cfg->limits.max_peers;
 	node_tunnel_init(nd);
 	rc = neigh_table_init(&dp->dp_neigh, "neigh", 4096, dp->dp_rcu);
-	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", 4096, dp->dp_rcu);
+	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", cfg->limits.max_routes, dp->dp_rcu);
 	rc = rc ? rc : peer_table_init(&dp->dp_peers, "peers", dp->dp_max_peers, dp->dp_rcu);
-	rc = rc ? rc : sa_table_init(&dp->dp_sa_in, "sa_in", dp->dp_max_peers, dp->dp_rcu);
-	if (rc != 0)
+	/* One inbound SA per peer (ESP pair), none without protection. */
+	if (rc == 0 && dp->dp_tunnel.tn_esp)
+		rc = sa_table_init(&dp->dp_sa_in, "sa_in", dp->dp_max_peers, dp->dp_rcu);
+	else if (rc == 0)
+		rc = sa_table_init(&dp->dp_sa_in, "sa_in", 16, dp->dp_rcu);
+	if (rc != 0) {
+		LOG_MAIN(ERR, "tables for limits.max-peers %u, limits.max-routes %u: %s "
+			 "(raise eal.size-mb or lower the limits; docs/config.md has the cost)",
+			 cfg->limits.max_peers, cfg->limits.max_routes, strerror(-rc));
 		return rc;
+	}
 	dp->dp_pool = rte_pktmbuf_pool_create("mbufs", ports_pool_size(cfg), 256, 0,
 					      RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	if (dp->dp_pool == NULL) {

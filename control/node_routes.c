@@ -14,7 +14,10 @@ static int route_add(struct node *nd, uint32_t prefix, uint8_t len, uint8_t type
 	char ip[INET_ADDRSTR];
 	int rc = fib_route_add(&nd->nd_dp.dp_fib, prefix, len, &nh, src);
 
-	if (rc != 0)
+	if (rc == -ENOSPC)
+		LOG_CTL(ERR, "route %s/%u: the routing table is full (limits.max-routes %u)",
+			inet_v4_str(prefix, ip), len, nd->nd_dp.dp_fib.fb_max_routes);
+	else if (rc != 0)
 		LOG_CTL(ERR, "route %s/%u: %s", inet_v4_str(prefix, ip), len, strerror(-rc));
 	return rc;
 }

@@ -21,9 +21,6 @@
 #define BENCH_PORT_LAN 1
 #define BENCH_NPORTS 2
 #define BENCH_GRE_KEY 0x00010203u
-/* Per-peer FIB routes each take a next-hop slot (FIB_NH_MAX) next to the
- * few fixed routes; above this the bench routes by overlay address. */
-#define BENCH_PER_PEER_ROUTES_MAX (FIB_NH_MAX - 64)
 
 enum bench_dir { BENCH_ENCAP, BENCH_DECAP, BENCH_HAIRPIN, BENCH_IOFWD };
 enum bench_prot { BENCH_PROT_NONE, BENCH_PROT_GCM128, BENCH_PROT_GCM256, BENCH_PROT_CBC };
@@ -34,7 +31,7 @@ struct bench_opts {
 	enum bench_prot o_prot;
 	enum bench_routes o_routes;
 	uint16_t o_size;          /* inner IPv4 bytes; 0 = imix */
-	uint32_t o_peers;
+	uint32_t o_peers;         /* 1..BENCH_MAX_PEERS, each with its own route by default */
 	uint32_t o_flows;         /* 0 = one per peer */
 	uint16_t o_burst;         /* generator refill burst and limit loops */
 	uint32_t o_inflight;      /* mbufs circulating */

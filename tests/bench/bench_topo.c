@@ -152,7 +152,7 @@ static int topo_worker(struct bench *b)
 	lc->lc_events = rte_ring_create_elem("bench_event", sizeof(struct dp_event),
 					     BENCH_RING_SMALL, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	lc->lc_peer_stats = rte_zmalloc("peer_stats", dp->dp_max_peers *
+	lc->lc_peer_stats = rte_zmalloc("peer_stats", dp->dp_peers.pt_size *
 					sizeof(*lc->lc_peer_stats), RTE_CACHE_LINE_SIZE);
 	if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
 	    rcu_reader_register(dp->dp_rcu, 0) != 0 || crypto_mb_init(&lc->lc_cx) != 0)

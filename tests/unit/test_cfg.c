@@ -103,6 +103,7 @@ static void t_scrub(struct cfg *c)
 	c->cli.pos = z;
 	for (i = 0; i < CFG_MAX_USERS; i++)
 		c->cli.users[i].pos = c->cli.users[i].pos_name = z;
+	c->limits.pos = c->limits.pos_max_peers = c->limits.pos_max_routes = z;
 }
 
 static int t_load(const char *yaml, struct cfg *c, struct cfg_err *err)
@@ -203,6 +204,10 @@ static void test_spoke1_values(void **state)
 	assert_string_equal(c->eal.log_level, "info");
 	assert_int_equal(c->cli.telnet_addr, t_ip("127.0.0.1"));
 	assert_int_equal(c->cli.telnet_port, 2323);
+	assert_int_equal(c->limits.max_peers, CFG_MAX_PEERS_DEFAULT);
+	assert_int_equal(c->limits.max_routes, CFG_MAX_ROUTES_DEFAULT);
+	assert_true(c->limits.max_peers >= 100000);
+	assert_true(c->limits.max_routes >= 2 * 100000);
 }
 
 static void test_node_values(void **state)
@@ -289,7 +294,8 @@ static void test_roundtrip_everything(void **state)
 		" {prefix: 192.168.0.0/16, via: 172.16.0.2}]\n"
 		"cli: {telnet: {address: 0.0.0.0, port: 0},"
 		" users: [{name: u, password-hash: '$y$j9T$abc$def'},"
-		" {name: v, password-hash: '$6$rounds=5000$salt$hash'}]}\n";
+		" {name: v, password-hash: '$6$rounds=5000$salt$hash'}]}\n"
+		"limits: {max-peers: 1048576, max-routes: 64}\n";
 	struct cfg_err err;
 
 	(void)state;
@@ -304,6 +310,8 @@ static void test_roundtrip_everything(void **state)
 	assert_int_equal(t_a.tunnel.esp.n_sas, 2);
 	assert_int_equal(t_a.tunnel.esp.sas[0].key_out[31], 0x1f);
 	assert_int_equal(t_a.tunnel.esp.sas[1].spi_out, 300);
+	assert_int_equal(t_a.limits.max_peers, 1048576);
+	assert_int_equal(t_a.limits.max_routes, 64);
 	t_roundtrip(&t_a);
 }
 
@@ -380,7 +388,7 @@ static const struct t_case t_cases[] = {
 	/* 6 */ { T_MIN "tunnel:\n", "t.yaml:4:8: expected a mapping for 'tunnel', got an empty value" },
 	/* 7 */ { T_MIN "routes: x\n", "t.yaml:4:9: expected a sequence for 'routes', got 'x'" },
 	/* 8 */ { T_MIN "? [a]\n: 1\n", "t.yaml:4:3: expected a plain key at the top level, got a sequence" },
-	/* 9 */ { T_MIN "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli)" },
+	/* 9 */ { T_MIN "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, limits)" },
 	/* 10 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: *nope}]\n", "t.yaml:4:36: YAML syntax error: found undefined alias" },
 	/* 11 */ { "node: {name: \"a\\0b\", role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' contains a NUL character" },
 	/* 12 */ { "node: {name: 'a b', role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' may only contain letters, digits, '_', '.' and '-', got 'a b'" },
@@ -414,7 +422,7 @@ static const struct t_case t_cases[] = {
 	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: missing required key 'password-hash' in 'cli.users[0]'" },
 	/* 41 */ { T_NODE T_PORTS "cli: {telnet: {port: 65536}}\n", "t.yaml:3:22: 'cli.telnet.port' must be an integer in 0..65535, got 65536" },
 	/* 42 */ { T_MIN "node: {name: x, role: hub}\n", "t.yaml:4:1: duplicate key 'node' at the top level" },
-	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli)" },
+	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, limits)" },
 	/* 44 */ { "node: {name: n, role: hub}\nnode2: [\n", "t.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node that starts at line 3 column 1)" },
 	/* 45 */ { "node:\n\tname: n\n", "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2 column 1)" },
 	/* 46 */ { "node: {name: \"\xff\"}\n", "t.yaml:1:15: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)" },

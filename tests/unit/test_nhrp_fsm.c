@@ -19,6 +19,7 @@
 #include <rte_arp.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_ip.h>
 
 #include "ctl.h"
@@ -980,6 +981,40 @@ static void ports_create(void)
 	}
 }
 
+/* limits.max-peers (64 here) and limits.max-routes (256) reached: the
+ * registration after the last that fits is refused and counted, an NHRP
+ * route beyond the FIB says -ENOSPC, and the routes through one spoke
+ * share one next hop and go with its entry. */
+static void test_17_hub_tables_full(void **state)
+{
+	struct ctl *ct = &fx.ct;
+	struct fib *f = &fx.dp.dp_fib;
+	uint32_t before = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), n = 0, base, i;
+
+	(void)state;
+	assert_int_equal(ct->ct_nhrp_max, fx.dp.dp_max_peers + 1);
+	assert_int_equal(before, 1); /* the hub's own entry */
+	while (nhrp_cache_update(ct, 0x0aff0100u + n, 0xc6336400u + n, NC_DYNAMIC, HOLD, 0) != NULL)
+		n++;
+	assert_int_equal(n, fx.dp.dp_max_peers);
+	assert_int_equal(fx.ct.ct_cnt[WAN][CTL_NHRP_CACHE_FULL], 1);
+	assert_null(peer_table_lookup(&fx.dp.dp_peers, 0x0aff0100u + n));
+	assert_non_null(peer_table_lookup(&fx.dp.dp_peers, 0x0aff0100u + n - 1));
+
+	base = f->fb_nroutes;
+	for (i = 0; nhrp_route_add(ct, 0x0a800000u + (i << 8), 24, 0x0aff0100u) == 0; i++)
+		;
+	assert_int_equal(i, f->fb_max_routes - base);
+	assert_int_equal(nhrp_route_add(ct, 0x0a800000u + (i << 8), 24, 0x0aff0100u), -ENOSPC);
+	assert_true(f->fb_nh_used <= base + 1);
+	/* The entry goes, and its routes with it. */
+	nhrp_cache_remove(ct, 0x0aff0100u);
+	assert_int_equal(f->fb_nroutes, base);
+	assert_null(fib_lookup(f, 0x0a800001u));
+	nhrp_cache_clear(ct);
+	expect_nothing();
+}
+
 int main(void)
 {
 #define SPOKE(t) cmocka_unit_test_setup_teardown(t, spoke_setup, fixture_teardown)
@@ -1001,6 +1036,7 @@ int main(void)
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_15_nhs_traffic_indication),
 		HUB(test_16_nhs_unknown_compulsory_extension),
+		HUB(test_17_hub_tables_full),
 	};
 #undef SPOKE
 #undef HUB
