@@ -62,7 +62,7 @@ struct lcore_ctx {
 	struct lcore_rxq lc_rxq[DP_MAX_RXQ_PER_WORKER];
 	struct rte_ring *lc_punt;
 	struct rte_ring *lc_events; /* struct dp_event elements */
-	struct peer_stats *lc_peer_stats; /* dp_max_peers slots */
+	struct peer_stats *lc_peer_stats; /* dp_peers.pt_size slots (pe_id) */
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];
 	uint32_t lc_idle;   /* consecutive empty polls */
 	uint64_t lc_hz;
