@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <rte_lpm.h>
+#include <rte_prefetch.h>
 
 #include "rcu.h"
 
@@ -83,6 +84,30 @@ static inline const struct fib_nh *fib_lookup(const struct fib *f, uint32_t dst)
 			return NULL;
 	}
 	return rcu_deref(f->fb_nh[idx]);
+}
+
+/* Runs on: workers. n destinations at once (n <= 64): each stage's loads
+ * are independent across packets, so their cache misses overlap instead
+ * of queueing behind one packet's chain (LPM entry, slot, next hop). */
+static inline void fib_lookup_bulk(const struct fib *f, const uint32_t *dst, unsigned n,
+				   const struct fib_nh **out)
+{
+	uint32_t idx[64];
+
+	rte_lpm_lookup_bulk(f->fb_lpm, dst, idx, n);
+	for (unsigned i = 0; i < n; i++) {
+		if (idx[i] & RTE_LPM_LOOKUP_SUCCESS)
+			idx[i] &= 0x00ffffff;
+		else
+			idx[i] = rcu_deref(f->fb_default);
+		if (idx[i] != UINT32_MAX)
+			rte_prefetch0(&f->fb_nh[idx[i]]);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		out[i] = idx[i] == UINT32_MAX ? NULL : rcu_deref(f->fb_nh[idx[i]]);
+		if (out[i] != NULL)
+			rte_prefetch0(out[i]);
+	}
 }
 
 #endif

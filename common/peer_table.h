@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include <rte_hash.h>
+#include <rte_prefetch.h>
 
 #include "rcu.h"
 
@@ -78,6 +79,27 @@ static inline const struct peer *peer_table_lookup(const struct peer_table *pt, 
 	if (rte_hash_lookup_data(pt->pt_by_overlay, &overlay, &data) < 0)
 		return NULL;
 	return data;
+}
+
+/* Runs on: workers. n overlay addresses at once (n <= 64): rte_hash
+ * overlaps the bucket and key misses; the entries found are prefetched.
+ * out[i] is NULL where there is none. */
+static inline void peer_table_lookup_bulk(const struct peer_table *pt, const uint32_t *overlay,
+					  unsigned n, const struct peer **out)
+{
+	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		keys[i] = &overlay[i];
+	if (n == 0 || rte_hash_lookup_bulk_data(pt->pt_by_overlay, keys, n, &hits, data) < 0)
+		hits = 0;
+	for (unsigned i = 0; i < n; i++) {
+		out[i] = (hits >> i) & 1 ? data[i] : NULL;
+		if (out[i] != NULL)
+			rte_prefetch0(out[i]);
+	}
 }
 
 static inline const struct peer *peer_table_lookup_nbma(const struct peer_table *pt, uint32_t nbma)

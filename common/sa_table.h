@@ -49,7 +49,7 @@ static inline void sa_table_lookup_bulk(const struct sa_table *st, const uint32_
 
 	for (uint32_t i = 0; i < n; i++)
 		keys[i] = &spi[i];
-	if (rte_hash_lookup_bulk_data(st->st_hash, keys, n, &hits, data) < 0)
+	if (n == 0 || rte_hash_lookup_bulk_data(st->st_hash, keys, n, &hits, data) < 0)
 		hits = 0;
 	for (uint32_t i = 0; i < n; i++)
 		out[i] = (hits >> i) & 1 ? data[i] : NULL;

@@ -76,10 +76,13 @@ struct lcore_ctx;
 struct fib_nh;
 
 /* gre_encap.c */
+struct peer;
 /* Runs on: workers. m is an IPv4 packet (Ethernet header in front) routed
- * to the tunnel by nh; TTL already handled. Consumes m. */
+ * to the tunnel by nh; TTL already handled. pe_hint: the peer of nh's
+ * target if the caller looked it up in bulk, else NULL. Consumes m. */
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh);
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh,
+		   const struct peer *pe_hint);
 
 /* Runs on: workers. A multicast/broadcast packet from the kernel: one copy
  * to every peer on the replication list (dp->dp_mcast). Consumes m. */

@@ -20,7 +20,8 @@ static void encap_quote(struct dp_event *ev, const struct rte_ipv4_hdr *ip)
 }
 
 static const struct peer *encap_peer(struct lcore_ctx *lc, uint8_t in_idx,
-				     const struct rte_ipv4_hdr *ip, uint32_t target)
+				     const struct rte_ipv4_hdr *ip, uint32_t target,
+				     const struct peer *hint)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
@@ -29,7 +30,7 @@ static const struct peer *encap_peer(struct lcore_ctx *lc, uint8_t in_idx,
 
 	if (!tn->tn_is_hub && tn->tn_phase == 1)
 		return peer_table_lookup(&dp->dp_peers, tn->tn_nhs_overlay);
-	pe = peer_table_lookup(&dp->dp_peers, target);
+	pe = hint != NULL ? hint : peer_table_lookup(&dp->dp_peers, target);
 	if (likely(pe != NULL) || tn->tn_is_hub)
 		return pe;
 	ev.ev_cause = PUNT_EV_RESOLVE;
@@ -101,7 +102,8 @@ static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 }
 
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh,
+		   const struct peer *pe_hint)
 {
 	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
 	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
@@ -116,7 +118,7 @@ void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		encap_too_big(lc, in_idx, m, ip);
 		return;
 	}
-	pe = encap_peer(lc, in_idx, ip, target);
+	pe = encap_peer(lc, in_idx, ip, target, pe_hint);
 	if (unlikely(pe == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
 		return;

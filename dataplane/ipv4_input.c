@@ -4,6 +4,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include "esp_sa.h"
 #include "gre.h"
 #include "ipv4_csum.h"
 #include "lcore_ctx.h"
@@ -205,17 +206,12 @@ static void ipv4_group(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_MCAST);
 }
 
-void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, unsigned origin)
+/* Route m by nh, found for its destination (NULL: no route). pe_hint is
+ * the peer for a tunnel next hop when the caller looked it up already. */
+static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+			  struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh,
+			  const struct peer *pe_hint)
 {
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-	const struct fib_nh *nh;
-
-	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, dst))) {
-		ipv4_group(lc, in_idx, m, ip, origin);
-		return;
-	}
-	nh = fib_lookup(&lc->lc_dp->dp_fib, dst);
 	if (unlikely(nh == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
 		return;
@@ -239,7 +235,7 @@ void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		ipv4_forward(lc, in_idx, m, ip, nh);
 		break;
 	case FIB_NH_TUNNEL:
-		gre_encap_one(lc, in_idx, m, ip, nh);
+		gre_encap_one(lc, in_idx, m, ip, nh, pe_hint);
 		break;
 	default:
 		lc_drop(lc, in_idx, m, DP_DROP_BLACKHOLE);
@@ -247,19 +243,80 @@ void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	}
 }
 
+void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, unsigned origin)
+{
+	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
+
+	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, dst))) {
+		ipv4_group(lc, in_idx, m, ip, origin);
+		return;
+	}
+	ipv4_route_nh(lc, in_idx, m, ip, origin, fib_lookup(&lc->lc_dp->dp_fib, dst), NULL);
+}
+
+/* The peers behind the tunnel next hops of a burst, in one bulk lookup,
+ * with their counters (and ESP SAs) prefetched: with thousands of peers
+ * each packet of a burst may need another peer's lines from memory. */
+static void ipv4_peers_bulk(struct lcore_ctx *lc, const uint32_t *dst,
+			    const struct fib_nh *const *nh, uint16_t n, const struct peer **pe)
+{
+	const struct dp *dp = lc->lc_dp;
+	uint32_t target[DP_BURST];
+	const struct peer *found[DP_BURST];
+	uint8_t at[DP_BURST];
+	uint16_t nt = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		pe[i] = NULL;
+		if (nh[i] != NULL && nh[i]->nh_type == FIB_NH_TUNNEL) {
+			target[nt] = nh[i]->nh_gw != 0 ? nh[i]->nh_gw : dst[i];
+			at[nt++] = (uint8_t)i;
+		}
+	}
+	if (nt == 0)
+		return;
+	peer_table_lookup_bulk(&dp->dp_peers, target, nt, found);
+	for (uint16_t j = 0; j < nt; j++) {
+		pe[at[j]] = found[j];
+		if (found[j] == NULL)
+			continue;
+		rte_prefetch0(&lc->lc_peer_stats[found[j]->pe_id]);
+		if (dp->dp_tunnel.tn_esp && found[j]->pe_sa_out != NULL)
+			esp_sa_prefetch(found[j]->pe_sa_out, false);
+	}
+}
+
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n)
 {
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_mbuf *m = pkts[i];
-		struct rte_ipv4_hdr *ip;
+	const struct dp *dp = lc->lc_dp;
+	unsigned origin = dp->dp_ports[port_idx].pt_role == DP_PORT_KERNEL ? IPV4_FROM_KERNEL
+									 : IPV4_FROM_PORT;
+	struct rte_ipv4_hdr *ip[DP_BURST];
+	const struct fib_nh *nh[DP_BURST];
+	const struct peer *pe[DP_BURST];
+	uint32_t dst[DP_BURST];
+	uint16_t k = 0;
 
-		if (unlikely(ipv4_validate(m, &ip) != 0)) {
-			lc_drop(lc, port_idx, m, DP_DROP_IPV4_HEADER);
+	/* Stage by stage over the burst: validate, route, find the peers;
+	 * then each packet on its own with its lookups done. */
+	for (uint16_t i = 0; i < n; i++) {
+		if (unlikely(ipv4_validate(pkts[i], &ip[k]) != 0)) {
+			lc_drop(lc, port_idx, pkts[i], DP_DROP_IPV4_HEADER);
 			continue;
 		}
-		ipv4_route_one(lc, port_idx, m, ip,
-			       lc->lc_dp->dp_ports[port_idx].pt_role == DP_PORT_KERNEL
-				       ? IPV4_FROM_KERNEL : IPV4_FROM_PORT);
+		dst[k] = rte_be_to_cpu_32(ip[k]->dst_addr);
+		pkts[k++] = pkts[i];
+	}
+	if (k == 0)
+		return;
+	fib_lookup_bulk(&dp->dp_fib, dst, k, nh);
+	ipv4_peers_bulk(lc, dst, nh, k, pe);
+	for (uint16_t i = 0; i < k; i++) {
+		if (unlikely(ipv4_is_group(&dp->dp_tunnel, dst[i])))
+			ipv4_group(lc, port_idx, pkts[i], ip[i], origin);
+		else
+			ipv4_route_nh(lc, port_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
 	}
 }
