@@ -17,6 +17,7 @@
 #include "bench.h"
 
 #define VDEV_DESC 1024
+#define VDEV_MBUFS 8192     /* as scripts/bench-vs gives testpmd and ipsec-secgw */
 #define VDEV_POLL_US 1000   /* the main lcore's sleep between looks */
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_LINKTYPE_ETHERNET 1
@@ -50,13 +51,14 @@ void bench_vdev_eal_args(const struct bench_opts *o, char **argv, int *argc)
 	argv[*argc] = NULL;
 }
 
-/* What control/node.c creates: a pool with per-lcore caches. */
+/* What control/node.c creates: a pool with per-lcore caches. It also
+ * holds the pcap PMD's copy of the whole file (infinite_rx). */
 struct rte_mempool *bench_vdev_pool(unsigned n)
 {
 	uint16_t priv = RTE_ALIGN(sizeof(struct bench_priv), RTE_MBUF_PRIV_ALIGN);
 
-	return rte_pktmbuf_pool_create("bench_mbufs", n, 256, priv, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
+	return rte_pktmbuf_pool_create("bench_mbufs", RTE_MAX(n, (unsigned)VDEV_MBUFS), 256, priv,
+				       RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 }
 
 /* The input port's frames are addressed to bench_pcap_mac: make sure the
