@@ -1,7 +1,10 @@
 /* dmvpnd-bench: testpmd-style benchmark of the product's own worker loop
  * (worker_main on a real lcore_ctx, the dataplane static library) over
  * net_ring ports. The main lcore is the traffic generator, one worker lcore
- * is measured. Bench code: allocates and prints freely, never on the worker. */
+ * is measured. Side by side with other programs (scripts/bench-vs), the
+ * ports come from devargs instead (net_pcap in, net_null out) and the main
+ * lcore only reports. Bench code: allocates and prints freely, never on the
+ * worker. */
 #ifndef DMVPND_BENCH_H
 #define DMVPND_BENCH_H
 
@@ -40,6 +43,12 @@ struct bench_opts {
 	unsigned o_main_lcore, o_worker_lcore;
 	bool o_json, o_verify, o_quiet, o_no_limit;
 	bool o_inline;            /* stages on the generator's lcore, cache-warm */
+	/* Side by side (bench_vdev.c): the ports from devargs, or the
+	 * templates written to a pcap file. Either sets o_sbs: SAs without
+	 * ESN and anti-replay, as ipsec-secgw's defaults are. */
+	const char *o_rx_vdev, *o_tx_vdev, *o_write_pcap;
+	uint32_t o_pcap_pkts;
+	bool o_sbs;
 };
 
 /* One pre-built packet head: flow x size class. */
@@ -117,6 +126,7 @@ struct bench {
 	struct bench_gen_stats b_gen;
 	struct bench_limit b_limit;
 	int b_worker_tid;
+	bool b_vdev;                       /* ports from --rx-vdev/--tx-vdev */
 };
 
 /* bench_opts.c */
@@ -152,6 +162,16 @@ const struct bench_tmpl *bench_tmpl_next(struct bench *b, uint32_t *idx);
 /* bench_gen.c: the generator, on the main lcore */
 int bench_gen_prime(struct bench *b, struct rte_mempool *mp);
 void bench_gen_poll(struct bench *b, struct rte_mempool *mp);
+void bench_gen_fill(struct bench *b, struct rte_mbuf *m);
+void bench_gen_control(struct bench *b);
+
+/* bench_vdev.c: side by side, ports from devargs, --write-pcap */
+extern const struct rte_ether_addr bench_pcap_mac;
+void bench_vdev_eal_args(const struct bench_opts *o, char **argv, int *argc);
+struct rte_mempool *bench_vdev_pool(unsigned n);
+int bench_vdev_port(struct bench *b, unsigned idx);
+void bench_vdev_poll(struct bench *b);
+int bench_write_pcap(struct bench *b);
 
 /* bench_verify.c: --verify checks on forwarded packets */
 void bench_verify_one(struct bench *b, struct rte_mbuf *m, const struct bench_tmpl *t);

@@ -36,7 +36,7 @@ static void gen_protect(struct bench *b, struct rte_mbuf *m, const struct bench_
 		b->b_gen.gs_verify_esp[why]++; /* never expected: shows in the report */
 }
 
-static void gen_fill(struct bench *b, struct rte_mbuf *m)
+void bench_gen_fill(struct bench *b, struct rte_mbuf *m)
 {
 	uint32_t idx;
 	const struct bench_tmpl *t = bench_tmpl_next(b, &idx);
@@ -90,7 +90,7 @@ static unsigned gen_drain(struct bench *b, uint8_t port)
 			if (b->b_opt.o_verify)
 				bench_verify_one(b, m, t);
 		}
-		gen_fill(b, m);
+		bench_gen_fill(b, m);
 	}
 	if (n > 0)
 		gen_inject(b, v, n);
@@ -98,7 +98,7 @@ static unsigned gen_drain(struct bench *b, uint8_t port)
 }
 
 /* The control thread's share: punts freed, events counted. */
-static void gen_control(struct bench *b)
+void bench_gen_control(struct bench *b)
 {
 	struct lcore_ctx *lc = b->b_lc;
 	struct dp_event ev[16];
@@ -125,7 +125,7 @@ static void gen_replenish(struct bench *b, struct rte_mempool *mp)
 	if (rte_pktmbuf_alloc_bulk(mp, v, n) != 0)
 		return;
 	for (unsigned i = 0; i < n; i++)
-		gen_fill(b, v[i]);
+		bench_gen_fill(b, v[i]);
 	b->b_gen.gs_replenished += n;
 	gen_inject(b, v, n);
 }
@@ -143,7 +143,7 @@ void bench_gen_poll(struct bench *b, struct rte_mempool *mp)
 			rte_pause();
 	/* Rare work, not every poll: the generator must outrun the worker. */
 	if ((++b->b_polls & 15) == 0) {
-		gen_control(b);
+		bench_gen_control(b);
 		gen_replenish(b, mp);
 	}
 }
@@ -160,7 +160,7 @@ int bench_gen_prime(struct bench *b, struct rte_mempool *mp)
 		if (rte_pktmbuf_alloc_bulk(mp, v, n) != 0)
 			return -ENOMEM;
 		for (unsigned i = 0; i < n; i++)
-			gen_fill(b, v[i]);
+			bench_gen_fill(b, v[i]);
 		gen_inject(b, v, n);
 		left -= n;
 	}

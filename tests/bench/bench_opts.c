@@ -43,11 +43,19 @@ static void usage(void)
 		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
 		"         [--inflight N] [--lcores MAIN,WORKER] [--verify] [--json]\n"
 		"         [--quiet] [--no-limit] [--inline]\n"
+		"         [--rx-vdev DEVARGS --tx-vdev DEVARGS] [--write-pcap FILE]\n"
+		"         [--pcap-packets N]\n"
 		"  sizes are inner IPv4 bytes; imix is 7:4:1 of 64/576/1400.\n"
 		"  iofwd: the worker lcore runs a testpmd io-forward loop instead of\n"
 		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n"
 		"  --inline: classify_burst + tx_flush called on the generator's lcore on\n"
-		"  cache-warm packets: the dataplane's compute without the hand-off.\n");
+		"  cache-warm packets: the dataplane's compute without the hand-off.\n"
+		"  --rx-vdev/--tx-vdev (encap, decap): the worker's input and output\n"
+		"  ports from devargs, e.g. 'net_pcap0,rx_pcap=F,infinite_rx=1' and\n"
+		"  'net_null0,no-rx=1'; only the input port is polled, the main lcore\n"
+		"  only reports. --write-pcap FILE: write N (--pcap-packets, default\n"
+		"  1024) of the generator's packets to FILE and exit. Both use SAs\n"
+		"  without ESN and anti-replay (ipsec-secgw's defaults; scripts/bench-vs).\n");
 }
 
 static int pick(const char *v, const char *const *names, unsigned n)
@@ -112,7 +120,8 @@ static int parse_lcores(struct bench_opts *o, const char *v)
 
 enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
        OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
-       OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_HELP };
+       OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_RXVDEV, OPT_TXVDEV, OPT_WPCAP, OPT_PCAPN,
+       OPT_HELP };
 
 static const struct option longopts[] = {
 	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
@@ -123,7 +132,9 @@ static const struct option longopts[] = {
 	{"inflight", 1, NULL, OPT_INFL}, {"lcores", 1, NULL, OPT_LCORES},
 	{"verify", 0, NULL, OPT_VERIFY}, {"json", 0, NULL, OPT_JSON},
 	{"quiet", 0, NULL, OPT_QUIET}, {"no-limit", 0, NULL, OPT_NOLIMIT},
-	{"inline", 0, NULL, OPT_INLINE}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+	{"inline", 0, NULL, OPT_INLINE}, {"rx-vdev", 1, NULL, OPT_RXVDEV},
+	{"tx-vdev", 1, NULL, OPT_TXVDEV}, {"write-pcap", 1, NULL, OPT_WPCAP},
+	{"pcap-packets", 1, NULL, OPT_PCAPN}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
 };
 
 /* One option; 0, or -1 when its value is bad. */
@@ -150,9 +161,37 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	case OPT_QUIET: o->o_quiet = true; break;
 	case OPT_NOLIMIT: o->o_no_limit = true; break;
 	case OPT_INLINE: o->o_inline = true; break;
+	case OPT_RXVDEV: o->o_rx_vdev = v; break;
+	case OPT_TXVDEV: o->o_tx_vdev = v; break;
+	case OPT_WPCAP: o->o_write_pcap = v; break;
+	case OPT_PCAPN: x = num(v, 1, 65536); o->o_pcap_pkts = (uint32_t)x; break;
 	default: return -1;
 	}
 	return x < 0 ? -1 : 0;
+}
+
+/* The side-by-side options and what they cannot be combined with. */
+static int sbs_check(struct bench_opts *o)
+{
+	const char *why = NULL;
+	bool vdev = o->o_rx_vdev != NULL || o->o_tx_vdev != NULL;
+
+	if (vdev && (o->o_rx_vdev == NULL || o->o_tx_vdev == NULL))
+		why = "--rx-vdev and --tx-vdev go together";
+	else if (vdev && o->o_write_pcap != NULL)
+		why = "--write-pcap runs without ports";
+	else if (vdev && o->o_dir != BENCH_ENCAP && o->o_dir != BENCH_DECAP)
+		why = "--rx-vdev: encap or decap only";
+	else if (vdev && (o->o_inline || o->o_verify))
+		why = "--rx-vdev: the output leaves through --tx-vdev, neither --inline nor --verify";
+	else if (o->o_write_pcap != NULL && o->o_dir == BENCH_HAIRPIN)
+		why = "--write-pcap: encap, decap or iofwd";
+	if (why != NULL) {
+		fprintf(stderr, "dmvpnd-bench: %s\n", why);
+		return -1;
+	}
+	o->o_sbs = vdev || o->o_write_pcap != NULL;
+	return 0;
 }
 
 int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
@@ -168,6 +207,7 @@ int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	o->o_duration = 5;
 	o->o_warmup = 1;
 	o->o_worker_lcore = 1;
+	o->o_pcap_pkts = 1024;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h' || c == OPT_HELP || c == '?' || parse_one(o, c, optarg) != 0) {
 			if (c != 'h' && c != OPT_HELP && c != '?')
@@ -183,5 +223,5 @@ int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	}
 	if (o->o_flows == 0)
 		o->o_flows = o->o_peers;
-	return 0;
+	return sbs_check(o);
 }

@@ -3,7 +3,9 @@
  * a route to the peer's LAN prefix via its overlay address. Plus the
  * peers' side of each SA pair, for the generator: their outbound SA makes
  * the ESP the hub decrypts, their inbound SA checks what the hub encrypts.
- * Keys are fixed test patterns derived from the SPI. */
+ * Keys are fixed test patterns derived from the SPI. Side by side with
+ * ipsec-secgw (o_sbs), ESN and anti-replay are off, as in its defaults:
+ * net_pcap's infinite_rx replays the same sequence numbers forever. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,7 @@
 #define SPI_FROM_HUB 0x20000000u /* hub -> peer: the hub's outbound SA */
 
 static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t spi,
-		      enum esp_dir dir)
+		      enum esp_dir dir, bool sbs)
 {
 	static const enum esp_alg algs[] = {
 		[BENCH_PROT_GCM128] = ESP_ALG_AES_GCM_128,
@@ -28,21 +30,21 @@ static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t sp
 	p->spi = spi;
 	p->dir = dir;
 	p->alg = algs[prot];
-	p->esn = true;
+	p->esn = !sbs;
+	p->no_replay = sbs;
 	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
 		p->keymat[i] = (uint8_t)(spi * 131u + i * 7u);
 	for (unsigned i = 0; i < ESP_AUTH_KEY_LEN; i++)
 		p->auth_key[i] = (uint8_t)(spi * 17u + i * 3u + 1u);
 }
 
-static struct esp_sa *sa_new(struct crypto_mb *cx, enum bench_prot prot, uint32_t spi,
-			     enum esp_dir dir)
+static struct esp_sa *sa_new(struct bench *b, uint32_t spi, enum esp_dir dir)
 {
 	struct esp_sa_params p;
 	struct esp_sa *sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
 
-	sa_params(&p, prot, spi, dir);
-	if (sa != NULL && esp_sa_init(sa, cx, &p) != 0) {
+	sa_params(&p, b->b_opt.o_prot, spi, dir, b->b_opt.o_sbs);
+	if (sa != NULL && esp_sa_init(sa, &b->b_gen_cx, &p) != 0) {
 		rte_free(sa);
 		sa = NULL;
 	}
@@ -53,19 +55,16 @@ static struct esp_sa *sa_new(struct crypto_mb *cx, enum bench_prot prot, uint32_
  * when the generator needs it. */
 static int peer_sas(struct bench *b, uint32_t i)
 {
-	enum bench_prot prot = b->b_opt.o_prot;
 	bool to_hub = b->b_opt.o_dir == BENCH_DECAP || b->b_opt.o_dir == BENCH_HAIRPIN;
 	bool from_hub = b->b_opt.o_verify && b->b_opt.o_dir != BENCH_DECAP;
 
-	b->b_sa_in[i] = sa_new(&b->b_gen_cx, prot, SPI_TO_HUB + i, ESP_DIR_IN);
-	b->b_sa_out[i] = sa_new(&b->b_gen_cx, prot, SPI_FROM_HUB + i, ESP_DIR_OUT);
+	b->b_sa_in[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_IN);
+	b->b_sa_out[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_OUT);
 	if (b->b_sa_in[i] == NULL || b->b_sa_out[i] == NULL)
 		return -ENOMEM;
-	if (to_hub && (b->b_peer_out[i] = sa_new(&b->b_gen_cx, prot, SPI_TO_HUB + i,
-						 ESP_DIR_OUT)) == NULL)
+	if (to_hub && (b->b_peer_out[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_OUT)) == NULL)
 		return -ENOMEM;
-	if (from_hub && (b->b_peer_in[i] = sa_new(&b->b_gen_cx, prot, SPI_FROM_HUB + i,
-						  ESP_DIR_IN)) == NULL)
+	if (from_hub && (b->b_peer_in[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_IN)) == NULL)
 		return -ENOMEM;
 	return sa_table_add(&b->b_dp.dp_sa_in, SPI_TO_HUB + i, b->b_sa_in[i]);
 }

@@ -1,6 +1,7 @@
 /* Snapshots and output: testpmd-like periodic lines, a final summary per
  * scenario and one JSON line. Rates come from the generator's counts over
- * wall time; cycles per packet from the worker's own busy-loop TSC. */
+ * wall time (side by side: the worker's port counters, bench_vdev.c);
+ * cycles per packet from the worker's own busy-loop TSC. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -133,13 +134,19 @@ void bench_report_summary(const struct bench *b, const struct bench_snap *a,
 	       r.gbps_inner, r.gbps_wire, r.busy < 95 ? "  [generator-bound: see worker]" : "");
 	printf("  worker     %.1f cycles/packet, busy %.1f %%, %.1f packets/burst"
 	       " => %.3f Mpps per core at 100 %% busy\n", r.cpp, r.busy, r.burst, r.core_mpps);
+	if (b->b_vdev)
+		printf("  ports      in %s, out %s (only the input port is polled)\n",
+		       o->o_rx_vdev, o->o_tx_vdev);
 	summary_limit(b, &r);
 	drops_text(drops, sizeof(drops), a, z, false);
 	printf("  drops      %s\n", drops);
 	drops_text(drops, sizeof(drops), a, z, true);
 	printf("  esp drops  %s\n", drops);
-	printf("  mempool    worker lcore: %" PRIu64 " gets, %" PRIu64 " puts in the window\n",
-	       z->sn_pool_get - a->sn_pool_get, z->sn_pool_put - a->sn_pool_put);
+	if (b->b_vdev)
+		printf("  mempool    not counted: the input PMD allocates every packet\n");
+	else
+		printf("  mempool    worker lcore: %" PRIu64 " gets, %" PRIu64 " puts in the window\n",
+		       z->sn_pool_get - a->sn_pool_get, z->sn_pool_put - a->sn_pool_put);
 	if (o->o_verify)
 		printf("  verify     %" PRIu64 " ok, %" PRIu64 " bad (whole run)\n",
 		       g->gs_verify_ok, g->gs_verify_bad);
@@ -173,13 +180,13 @@ void bench_report_json(const struct bench *b, const struct bench_snap *a,
 
 	rates_of(a, z, &r);
 	bench_size_name(o, size, sizeof(size));
-	printf("JSON {\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
+	printf("JSON {\"ports\":\"%s\",\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
 	       "\"flows\":%u,\"routes\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"
 	       "\"forwarded\":%" PRIu64 ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
 	       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f,\"burst\":%.2f,\"core_mpps\":%.4f,"
 	       "\"ring_cpp\":%.2f,\"crypto_cpp\":%.2f,\"limit_cpp\":%.2f,\"ratio\":%.3f,",
-	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows,
-	       b->b_per_peer_routes ? "per-peer" : "overlay", rte_get_tsc_hz(), r.secs, r.pkts,
+	       b->b_vdev ? "vdev" : "ring", bench_dir_name(o->o_dir), size,
+	       bench_prot_name(o->o_prot), o->o_peers, o->o_flows, b->b_per_peer_routes ? "per-peer" : "overlay", rte_get_tsc_hz(), r.secs, r.pkts,
 	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.core_mpps,
 	       li->li_ring_cpp, li->li_crypto_cpp, lim, lim > 0 ? r.cpp / lim : 0);
 	printf("\"drops\":");

@@ -1,5 +1,6 @@
 /* The node under test, built the way control/node.c builds it: RCU, the
- * tables, two net_ring ports (WAN, LAN), the hub's tunnel, the fixed
+ * tables, two net_ring ports (WAN, LAN; or, side by side, ports from
+ * devargs: bench_vdev.c), the hub's tunnel, the fixed
  * routes and neighbours, and one worker's lcore_ctx. Peers come after
  * (bench_peers.c). No control thread runs: the generator drains the punt
  * and event rings in its place. */
@@ -50,7 +51,8 @@ static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t ro
 	struct dp_port *pt = &dp->dp_ports[idx];
 	/* Room for every mbuf in flight: a full TX ring never drops. */
 	unsigned size = rte_align32pow2(b->b_opt.o_inflight + 1);
-	int id = topo_ring_port(name, &b->b_rx[idx], &b->b_tx[idx], size, dp->dp_pool);
+	int id = b->b_vdev ? bench_vdev_port(b, idx) :
+		 topo_ring_port(name, &b->b_rx[idx], &b->b_tx[idx], size, dp->dp_pool);
 
 	if (id < 0)
 		return id;
@@ -158,6 +160,10 @@ static int topo_worker(struct bench *b)
 	    rcu_reader_register(dp->dp_rcu, 0) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
 		return -ENOMEM;
 	for (unsigned p = 0; p < dp->dp_nports; p++) {
+		/* Side by side: the output port is never polled (net_null's RX
+		 * invents packets unless told not to). */
+		if (b->b_vdev && p != b->b_in_port)
+			continue;
 		lc->lc_rxq[lc->lc_nrxq].rq_port_idx = (uint8_t)p;
 		lc->lc_rxq[lc->lc_nrxq].rq_queue = 0;
 		lc->lc_nrxq++;
@@ -176,7 +182,10 @@ int bench_topo_create(struct bench *b)
 	dp->dp_kernel_port = -1;
 	dp->dp_backoff.bo_adaptive = false; /* poll-sleep 0: the worker spins */
 	dp->dp_backoff.bo_sleep_us = 0;
-	dp->dp_pool = bench_pool_create("bench_mbufs", nmbufs, b->b_pool_count);
+	/* Side by side, the pcap PMD allocates every packet: a plain pool
+	 * with lcore caches, as production's and the other programs' are. */
+	dp->dp_pool = b->b_vdev ? bench_vdev_pool(nmbufs) :
+		      bench_pool_create("bench_mbufs", nmbufs, b->b_pool_count);
 	if (dp->dp_pool == NULL)
 		return -ENOMEM;
 	rc = topo_tables(b);

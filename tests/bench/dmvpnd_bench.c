@@ -1,8 +1,11 @@
 /* dmvpnd-bench: the product's worker loop (worker_main, from the dataplane
  * library, on a real lcore_ctx) on one measured worker lcore, fed by a
  * generator on the main lcore through net_ring ports; then, on the same
- * worker core, the limit (ring round trip, raw intel-ipsec-mb). Exit 0 when
- * packets were forwarded (and, with --verify, all checked good). */
+ * worker core, the limit (ring round trip, raw intel-ipsec-mb). Side by
+ * side (--rx-vdev, --tx-vdev) the ports come from devargs and the main
+ * lcore only reports; --write-pcap writes the generator's packets and
+ * exits. Exit 0 when packets were forwarded (and, with --verify, all
+ * checked good). */
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -29,13 +32,15 @@ static int eal_start(const struct bench_opts *o)
 	unsigned kb = o->o_prot == BENCH_PROT_NONE ? KB_PER_PEER_CLEAR : KB_PER_PEER_ESP;
 	char *argv[] = {"dmvpnd-bench", "-l", lcores, "--main-lcore", main_lc, "--no-huge",
 			"-m", mem, "--no-pci", "--no-telemetry", prefix,
-			"--log-level=lib.*:error", NULL};
+			"--log-level=lib.*:error", NULL, NULL, NULL, NULL, NULL};
+	int argc = 12;
 
 	snprintf(lcores, sizeof(lcores), "%u,%u", o->o_main_lcore, o->o_worker_lcore);
 	snprintf(main_lc, sizeof(main_lc), "%u", o->o_main_lcore);
 	snprintf(mem, sizeof(mem), "%u", MB_BASE + (unsigned)((uint64_t)o->o_peers * kb / 1024));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=dmvpnd_bench_%d", (int)getpid());
-	return rte_eal_init((int)RTE_DIM(argv) - 1, argv);
+	bench_vdev_eal_args(o, argv, &argc);
+	return rte_eal_init(argc, argv);
 }
 
 /* Routing mode and which ports the generator feeds and drains. */
@@ -50,6 +55,7 @@ static int bench_plan(struct bench *b)
 	b->b_in_port = o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? BENCH_PORT_LAN
 									   : BENCH_PORT_WAN;
 	b->b_out_port = o->o_dir == BENCH_DECAP ? BENCH_PORT_LAN : BENCH_PORT_WAN;
+	b->b_vdev = o->o_rx_vdev != NULL;
 	return 0;
 }
 
@@ -64,8 +70,12 @@ static int bench_setup(struct bench *b)
 	memset(b->b_pool_count, 0, (RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
 	rc = crypto_mb_init(&b->b_gen_cx);
 	rc = rc ? rc : bench_topo_create(b);
+	if (rc == 0 && b->b_opt.o_write_pcap != NULL) /* frames for the pcap port */
+		b->b_dp.dp_ports[b->b_in_port].pt_mac = bench_pcap_mac;
 	rc = rc ? rc : bench_peers_create(b);
 	rc = rc ? rc : bench_tmpl_create(b);
+	if (b->b_opt.o_sbs) /* the generator makes no traffic of its own */
+		return rc;
 	rc = rc ? rc : bench_gen_prime(b, b->b_dp.dp_pool);
 	return rc;
 }
@@ -89,7 +99,9 @@ static void bench_run(struct bench *b, struct bench_snap *a, struct bench_snap *
 	bool started = false;
 
 	for (;;) {
-		if (b->b_opt.o_inline)
+		if (b->b_vdev)
+			bench_vdev_poll(b);
+		else if (b->b_opt.o_inline)
 			bench_inline_poll(b);
 		else
 			bench_gen_poll(b, b->b_dp.dp_pool);
@@ -207,7 +219,10 @@ int main(int argc, char **argv)
 	rc = bench_setup(b);
 	if (rc != 0)
 		fprintf(stderr, "dmvpnd-bench: setup failed: %s\n", strerror(-rc));
-	rc = rc != 0 ? 2 : bench_measure(b);
+	if (rc == 0 && b->b_opt.o_write_pcap != NULL)
+		rc = bench_write_pcap(b) != 0 ? 1 : 0;
+	else
+		rc = rc != 0 ? 2 : bench_measure(b);
 	bench_cleanup(b);
 	return rc;
 }
