@@ -36,40 +36,42 @@ static inline uint16_t gre_encap_overhead(const struct dp_tunnel *tn)
  * tos is the inner TOS when DSCP is copied, else 0. The outer DF bit stays
  * clear: the tunnel MTU is enforced on the inner packet instead.
  *
- * The header is built and summed in registers and stored once: summing it
- * back from the packet right after writing it field by field stalled on
- * store-to-load forwarding (docs/performance.md, finding 4). */
+ * The header is composed and summed in registers and stored as whole
+ * words: built field by field in memory and then read back (by a checksum,
+ * or by a vector copy of a struct on the stack) it stalled on store-to-load
+ * forwarding (docs/performance.md, finding 4). Words are assembled in
+ * memory order on this little-endian target. */
 static inline void gre_outer_build(struct rte_ipv4_hdr *ip, const struct dp_tunnel *tn,
 				   uint32_t src, uint32_t dst, uint16_t inner_len,
 				   uint16_t proto, uint8_t tos)
 {
 	uint16_t total = (uint16_t)(gre_encap_overhead(tn) + inner_len);
 	uint8_t ds = tos & 0xfc; /* DSCP only: ECN is not copied (RFC 6040 §4: normal mode would need more) */
-	struct rte_ipv4_hdr h = {
-		.version_ihl = RTE_IPV4_VHL_DEF,
-		.type_of_service = ds,
-		.total_length = rte_cpu_to_be_16(total),
-		.time_to_live = tn->tn_ttl,
-		.next_proto_id = IPPROTO_GRE,
-		.src_addr = rte_cpu_to_be_32(src),
-		.dst_addr = rte_cpu_to_be_32(dst),
-	};
 	/* RFC 1071 over the ten 16-bit words; id, fragment and checksum are 0. */
 	uint32_t sum = ((uint32_t)RTE_IPV4_VHL_DEF << 8 | ds) + total +
 		       ((uint32_t)tn->tn_ttl << 8 | IPPROTO_GRE) +
 		       (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
-	uint8_t *gre = (uint8_t *)(ip + 1);
-	uint16_t w[2] = {rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0),
-			 rte_cpu_to_be_16(proto)};
+	uint64_t w0, w1, w2;
 	uint32_t key = rte_cpu_to_be_32(tn->tn_key);
+	uint32_t gre0 = (uint32_t)rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0) |
+			(uint32_t)rte_cpu_to_be_16(proto) << 16;
 
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	h.hdr_checksum = rte_cpu_to_be_16((uint16_t)~sum);
-	memcpy(ip, &h, sizeof(h));
-	memcpy(gre, w, sizeof(w)); /* gre may be 2-byte aligned only */
+	/* version/IHL, TOS, total length | id 0, fragment 0 */
+	w0 = RTE_IPV4_VHL_DEF | (uint64_t)ds << 8 | (uint64_t)rte_cpu_to_be_16(total) << 16;
+	/* TTL, protocol, checksum | source */
+	w1 = tn->tn_ttl | (uint64_t)IPPROTO_GRE << 8 |
+	     (uint64_t)rte_cpu_to_be_16((uint16_t)~sum) << 16 |
+	     (uint64_t)rte_cpu_to_be_32(src) << 32;
+	/* destination | GRE flags and protocol */
+	w2 = rte_cpu_to_be_32(dst) | (uint64_t)gre0 << 32;
+	memcpy(ip, &w0, sizeof(w0));
+	memcpy((uint8_t *)ip + 8, &w1, sizeof(w1));
+	memcpy((uint8_t *)ip + 16, &w2, sizeof(w2)); /* the GRE part may be 2-byte aligned only */
 	if (tn->tn_has_key)
-		memcpy(gre + 4, &key, sizeof(key));
+		memcpy((uint8_t *)ip + 24, &key, sizeof(key));
 }
 
 struct lcore_ctx;

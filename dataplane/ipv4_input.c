@@ -52,8 +52,17 @@ void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 		       struct rte_mbuf **pkts, uint16_t n, uint32_t via)
 {
 	const struct dp *dp = lc->lc_dp;
-	const struct neigh_entry *ne = neigh_table_lookup(&dp->dp_neigh, out_idx, via);
 	const struct rte_ether_addr *src = &dp->dp_ports[out_idx].pt_mac;
+	const struct neigh_entry *ne;
+
+	if (lc->lc_nc_ne != NULL && lc->lc_nc_via == via && lc->lc_nc_port == out_idx) {
+		ne = lc->lc_nc_ne;
+	} else {
+		ne = neigh_table_lookup(&dp->dp_neigh, out_idx, via);
+		lc->lc_nc_ne = ne;
+		lc->lc_nc_via = via;
+		lc->lc_nc_port = out_idx;
+	}
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_ether_hdr *eth;
@@ -262,29 +271,33 @@ static void ipv4_peers_bulk(struct lcore_ctx *lc, const uint32_t *dst,
 			    const struct fib_nh *const *nh, uint16_t n, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	uint32_t target[DP_BURST];
+	uint32_t uniq[DP_BURST];
 	const struct peer *found[DP_BURST];
-	uint8_t at[DP_BURST];
-	uint16_t nt = 0;
+	uint8_t slot[DP_BURST]; /* packet i's entry in uniq/found */
+	uint16_t nu = 0;
 
+	/* Consecutive packets to one peer (a flow's burst) share a lookup. */
 	for (uint16_t i = 0; i < n; i++) {
-		pe[i] = NULL;
-		if (nh[i] != NULL && nh[i]->nh_type == FIB_NH_TUNNEL) {
-			target[nt] = nh[i]->nh_gw != 0 ? nh[i]->nh_gw : dst[i];
-			at[nt++] = (uint8_t)i;
-		}
-	}
-	if (nt == 0)
-		return;
-	peer_table_lookup_bulk(&dp->dp_peers, target, nt, found);
-	for (uint16_t j = 0; j < nt; j++) {
-		pe[at[j]] = found[j];
-		if (found[j] == NULL)
+		uint32_t t;
+
+		slot[i] = UINT8_MAX;
+		if (nh[i] == NULL || nh[i]->nh_type != FIB_NH_TUNNEL)
 			continue;
-		rte_prefetch0(&lc->lc_peer_stats[found[j]->pe_id]);
-		if (dp->dp_tunnel.tn_esp && found[j]->pe_sa_out != NULL)
-			esp_sa_prefetch(found[j]->pe_sa_out, false);
+		t = nh[i]->nh_gw != 0 ? nh[i]->nh_gw : dst[i];
+		if (nu == 0 || uniq[nu - 1] != t)
+			uniq[nu++] = t;
+		slot[i] = (uint8_t)(nu - 1);
 	}
+	peer_table_lookup_bulk(&dp->dp_peers, uniq, nu, found);
+	for (uint16_t u = 0; u < nu; u++) {
+		if (found[u] == NULL)
+			continue;
+		rte_prefetch0(&lc->lc_peer_stats[found[u]->pe_id]);
+		if (dp->dp_tunnel.tn_esp && found[u]->pe_sa_out != NULL)
+			esp_sa_prefetch(found[u]->pe_sa_out, false);
+	}
+	for (uint16_t i = 0; i < n; i++)
+		pe[i] = slot[i] == UINT8_MAX ? NULL : found[slot[i]];
 }
 
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,

@@ -69,6 +69,11 @@ struct lcore_ctx {
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
+	/* The last neighbour found, valid for one classify_burst (RCU): a
+	 * burst mostly leaves through one gateway. */
+	const struct neigh_entry *lc_nc_ne;
+	uint32_t lc_nc_via;
+	uint8_t lc_nc_port;
 	uint16_t lc_esp_out_n, lc_esp_in_n;
 	struct esp_out_pending lc_esp_out[ESP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];

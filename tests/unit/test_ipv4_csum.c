@@ -87,13 +87,33 @@ static void test_gre_outer(void **state)
 	(void)state;
 	memset(&tn, 0, sizeof(tn));
 	for (int i = 0; i < 100000; i++) {
-		uint16_t ck;
+		uint32_t src = rnd(), dst = rnd(), key;
+		uint16_t ck, len = (uint16_t)(rnd() % 9000), proto = rnd() % 2 ? GRE_PROTO_IPV4 : GRE_PROTO_NHRP;
+		uint8_t tos = (uint8_t)rnd();
+		const uint8_t *gre = buf + sizeof(*ip);
 
 		tn.tn_has_key = rnd() % 2;
 		tn.tn_key = rnd();
 		tn.tn_ttl = (uint8_t)rnd();
-		gre_outer_build(ip, &tn, rnd(), rnd(), (uint16_t)(rnd() % 9000), GRE_PROTO_IPV4,
-				(uint8_t)rnd());
+		memset(buf, 0xa5, sizeof(buf));
+		gre_outer_build(ip, &tn, src, dst, len, proto, tos);
+		/* Every field, read the way a receiver reads it. */
+		assert_int_equal(ip->version_ihl, 0x45);
+		assert_int_equal(ip->type_of_service, tos & 0xfc);
+		assert_int_equal(rte_be_to_cpu_16(ip->total_length), len + gre_encap_overhead(&tn));
+		assert_int_equal(ip->packet_id, 0);
+		assert_int_equal(ip->fragment_offset, 0);
+		assert_int_equal(ip->time_to_live, tn.tn_ttl);
+		assert_int_equal(ip->next_proto_id, IPPROTO_GRE);
+		assert_int_equal(rte_be_to_cpu_32(ip->src_addr), src);
+		assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), dst);
+		assert_int_equal(gre[0] << 8 | gre[1], tn.tn_has_key ? GRE_F_KEY : 0);
+		assert_int_equal(gre[2] << 8 | gre[3], proto);
+		memcpy(&key, gre + 4, 4);
+		if (tn.tn_has_key)
+			assert_int_equal(rte_be_to_cpu_32(key), tn.tn_key);
+		else
+			assert_int_equal(key, 0xa5a5a5a5); /* nothing written past the GRE base header */
 		ck = ip->hdr_checksum;
 		ip->hdr_checksum = 0;
 		assert_int_equal(ck, rte_ipv4_cksum(ip));
