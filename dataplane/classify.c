@@ -19,7 +19,9 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	struct rte_mbuf *ipv4[DP_BURST];
 	uint16_t n4 = 0;
 
-	lc->lc_nc_ne = NULL; /* what the last burst found may be gone since */
+	/* What the last burst found may be gone since. */
+	lc->lc_nc_ne = NULL;
+	lc->lc_rx_pe = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;

@@ -104,16 +104,25 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
 		return;
 	}
-	pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
+	if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == nbma) {
+		pe = lc->lc_rx_pe;
+	} else {
+		pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
+		lc->lc_rx_pe = pe;
+		lc->lc_rx_nbma = nbma;
+	}
 	if (pe != NULL) {
 		lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
 		lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += rte_be_to_cpu_16(inner->total_length);
 	}
 	if (tn->tn_is_hub && tn->tn_phase == 3) {
+		/* Looked up once: for the redirect check and for the route. */
 		const struct fib_nh *nh = fib_lookup(&dp->dp_fib, rte_be_to_cpu_32(inner->dst_addr));
 
 		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL)
 			decap_redirect(lc, in_idx, nbma, inner);
+		ipv4_route_found(lc, in_idx, m, inner, IPV4_FROM_TUNNEL, nh);
+		return;
 	}
 	ipv4_route_one(lc, in_idx, m, inner, IPV4_FROM_TUNNEL);
 }

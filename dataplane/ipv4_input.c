@@ -264,6 +264,16 @@ void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	ipv4_route_nh(lc, in_idx, m, ip, origin, fib_lookup(&lc->lc_dp->dp_fib, dst), NULL);
 }
 
+void ipv4_route_found(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		      struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh)
+{
+	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr)))) {
+		ipv4_group(lc, in_idx, m, ip, origin);
+		return;
+	}
+	ipv4_route_nh(lc, in_idx, m, ip, origin, nh, NULL);
+}
+
 /* The peers behind the tunnel next hops of a burst, in one bulk lookup,
  * with their counters (and ESP SAs) prefetched: with thousands of peers
  * each packet of a burst may need another peer's lines from memory. */

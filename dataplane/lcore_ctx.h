@@ -74,6 +74,9 @@ struct lcore_ctx {
 	const struct neigh_entry *lc_nc_ne;
 	uint32_t lc_nc_via;
 	uint8_t lc_nc_port;
+	/* Likewise the last peer found by NBMA address (decap counters). */
+	const struct peer *lc_rx_pe;
+	uint32_t lc_rx_nbma;
 	uint16_t lc_esp_out_n, lc_esp_in_n;
 	struct esp_out_pending lc_esp_out[ESP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
@@ -131,6 +134,10 @@ int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
  * packets the kernel originates). */
 void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip, unsigned origin);
+/* The same when the caller already looked the destination up: nh is what
+ * fib_lookup returned for it (NULL: no route). */
+void ipv4_route_found(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		      struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh);
 /* Send m (Ethernet + IPv4, TTL final) to next hop `via` on port out_idx, or
  * punt it for ARP resolution. Consumes m. */
 void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
