@@ -189,11 +189,14 @@ static inline void esp_ipv4_set_proto_len(struct rte_ipv4_hdr *ip, uint8_t proto
 {
 	uint16_t old_tp, new_tp, new_len = rte_cpu_to_be_16(len);
 
+	/* TTL and protocol as one word; the new one is made in a register
+	 * (a byte store read back as a word would not forward). */
 	memcpy(&old_tp, &ip->time_to_live, sizeof(old_tp));
+	new_tp = (uint16_t)((old_tp & 0x00ff) | (uint16_t)proto << 8);
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	ip->hdr_checksum = ipv4_cksum_replace16(
+		ipv4_cksum_replace16(ip->hdr_checksum, old_tp, new_tp), ip->total_length, new_len);
 	ip->next_proto_id = proto;
-	memcpy(&new_tp, &ip->time_to_live, sizeof(new_tp));
-	ip->hdr_checksum = ipv4_cksum_replace16(ip->hdr_checksum, old_tp, new_tp);
-	ip->hdr_checksum = ipv4_cksum_replace16(ip->hdr_checksum, ip->total_length, new_len);
 	ip->total_length = new_len;
 }
 
