@@ -1,5 +1,6 @@
 /* Peer table writer side: publish/retire immutable peers in two lock-free
- * hashes (by overlay, by NBMA) and recycle counter slots after grace. */
+ * hashes (by overlay, by NBMA) and the tunnel subnet's direct index, and
+ * recycle counter slots after grace. */
 #include "peer_table.h"
 
 #include <errno.h>
@@ -60,6 +61,29 @@ int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers,
 	return 0;
 }
 
+int peer_table_index_subnet(struct peer_table *pt, uint32_t prefix, uint8_t plen)
+{
+	if (plen < PEER_DIRECT_MIN_PLEN || plen > 32)
+		return 0;
+	pt->pt_direct_size = UINT32_C(1) << (32 - plen);
+	pt->pt_direct_base = prefix & ~(pt->pt_direct_size - 1);
+	pt->pt_direct = rte_zmalloc("peer_direct", pt->pt_direct_size * sizeof(*pt->pt_direct),
+				    RTE_CACHE_LINE_SIZE);
+	if (pt->pt_direct == NULL) {
+		pt->pt_direct_size = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* The direct slot of overlay, or NULL outside the indexed subnet. */
+static const struct peer **peer_direct_slot(struct peer_table *pt, uint32_t overlay)
+{
+	uint32_t off = overlay - pt->pt_direct_base;
+
+	return off < pt->pt_direct_size ? &pt->pt_direct[off] : NULL;
+}
+
 void peer_table_fini(struct peer_table *pt)
 {
 	const void *key;
@@ -72,6 +96,7 @@ void peer_table_fini(struct peer_table *pt)
 		rte_hash_free(pt->pt_by_overlay);
 	}
 	rte_hash_free(pt->pt_by_nbma);
+	rte_free(pt->pt_direct);
 	free(pt->pt_free_ids);
 	memset(pt, 0, sizeof(*pt));
 }
@@ -107,6 +132,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 		       enum peer_type type, const struct esp_sa *sa_out)
 {
 	const struct peer *old = peer_table_lookup(pt, overlay);
+	const struct peer **slot = peer_direct_slot(pt, overlay);
 	struct peer *p;
 
 	if (old == NULL && pt->pt_nfree == 0)
@@ -130,6 +156,8 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 		peer_hash_del(pt, pt->pt_by_nbma, old->pe_nbma);
 	/* The NBMA index is best effort: a full table only costs rx counters. */
 	rte_hash_add_key_data(pt->pt_by_nbma, &nbma, p);
+	if (slot != NULL)
+		rcu_publish(*slot, (const struct peer *)p);
 	if (old != NULL)
 		rcu_retire(pt->pt_rcu, peer_free, (void *)old, NULL);
 	return (int)p->pe_id;
@@ -138,9 +166,12 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 void peer_table_retire(struct peer_table *pt, uint32_t overlay)
 {
 	const struct peer *p = peer_table_lookup(pt, overlay);
+	const struct peer **slot = peer_direct_slot(pt, overlay);
 
 	if (p == NULL)
 		return;
+	if (slot != NULL)
+		rcu_publish(*slot, (const struct peer *)NULL);
 	if (peer_table_lookup_nbma(pt, p->pe_nbma) == p)
 		peer_hash_del(pt, pt->pt_by_nbma, p->pe_nbma);
 	peer_hash_del(pt, pt->pt_by_overlay, overlay);

@@ -48,7 +48,18 @@ struct peer_table {
 	/* Control-only: free counter slots. */
 	uint32_t *pt_free_ids;
 	uint32_t pt_nfree;
+	/* Direct index of the tunnel subnet (peer_table_index_subnet): slot
+	 * overlay - pt_direct_base holds that address's peer or NULL, so a
+	 * hub's lookups of its spokes are one load instead of a hash probe.
+	 * Addresses outside it are in the hash only; size 0 = no index. */
+	const struct peer **pt_direct;
+	uint32_t pt_direct_base;
+	uint32_t pt_direct_size;
 };
+
+/* The smallest tunnel subnet indexed directly: a /14 is 262 144 slots,
+ * 2 MiB of pointers. Wider subnets use the hash alone. */
+#define PEER_DIRECT_MIN_PLEN 14
 
 /* Runs on: control thread. Room for max_peers live peers at any time: a
  * retired peer's hash slots and counter slot come back only after a grace
@@ -63,6 +74,10 @@ static inline uint32_t peer_table_hash_entries(uint32_t live, const struct rcu *
 	return live + live / 4 + rcu->rc_dq_size;
 }
 void peer_table_fini(struct peer_table *pt);
+/* Runs on: control thread, before the first publish. Index the overlay
+ * subnet prefix/plen directly when plen >= PEER_DIRECT_MIN_PLEN (else a
+ * no-op returning 0). 0 or -ENOMEM. */
+int peer_table_index_subnet(struct peer_table *pt, uint32_t prefix, uint8_t plen);
 /* Publish (add or replace) the peer for p->pe_overlay; the counter slot of
  * an existing entry is kept, a new one gets a fresh slot. Returns the
  * published entry's slot, or -ENOSPC / -ENOMEM. */
@@ -74,8 +89,11 @@ void peer_table_retire(struct peer_table *pt, uint32_t overlay);
 /* Runs on: workers (and control). Borrowed until the next quiescent report. */
 static inline const struct peer *peer_table_lookup(const struct peer_table *pt, uint32_t overlay)
 {
+	uint32_t off = overlay - pt->pt_direct_base;
 	void *data;
 
+	if (off < pt->pt_direct_size)
+		return rcu_deref(pt->pt_direct[off]);
 	if (rte_hash_lookup_data(pt->pt_by_overlay, &overlay, &data) < 0)
 		return NULL;
 	return data;
@@ -89,17 +107,28 @@ static inline void peer_table_lookup_bulk(const struct peer_table *pt, const uin
 {
 	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint8_t at[RTE_HASH_LOOKUP_BULK_MAX];
 	uint64_t hits = 0;
+	unsigned nh = 0;
 
-	for (unsigned i = 0; i < n; i++)
-		keys[i] = &overlay[i];
-	if (n == 0 || rte_hash_lookup_bulk_data(pt->pt_by_overlay, keys, n, &hits, data) < 0)
-		hits = 0;
 	for (unsigned i = 0; i < n; i++) {
-		out[i] = (hits >> i) & 1 ? data[i] : NULL;
+		uint32_t off = overlay[i] - pt->pt_direct_base;
+
+		if (off < pt->pt_direct_size) {
+			out[i] = rcu_deref(pt->pt_direct[off]);
+		} else {
+			out[i] = NULL;
+			keys[nh] = &overlay[i];
+			at[nh++] = (uint8_t)i;
+		}
+	}
+	if (nh != 0 && rte_hash_lookup_bulk_data(pt->pt_by_overlay, keys, nh, &hits, data) >= 0)
+		for (unsigned j = 0; j < nh; j++)
+			if ((hits >> j) & 1)
+				out[at[j]] = data[j];
+	for (unsigned i = 0; i < n; i++)
 		if (out[i] != NULL)
 			rte_prefetch0(out[i]);
-	}
 }
 
 static inline const struct peer *peer_table_lookup_nbma(const struct peer_table *pt, uint32_t nbma)

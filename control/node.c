@@ -160,6 +160,9 @@ static int node_dataplane_init(struct node *nd)
 	rc = neigh_table_init(&dp->dp_neigh, "neigh", 4096, dp->dp_rcu);
 	rc = rc ? rc : fib_init(&dp->dp_fib, "fib", cfg->limits.max_routes, dp->dp_rcu);
 	rc = rc ? rc : peer_table_init(&dp->dp_peers, "peers", dp->dp_max_peers, dp->dp_rcu);
+	if (rc == 0 && dp->dp_tunnel.tn_present)
+		rc = peer_table_index_subnet(&dp->dp_peers, dp->dp_tunnel.tn_addr,
+					     dp->dp_tunnel.tn_plen);
 	/* One inbound SA per peer (ESP pair), none without protection. */
 	if (rc == 0 && dp->dp_tunnel.tn_esp)
 		rc = sa_table_init(&dp->dp_sa_in, "sa_in", dp->dp_max_peers, dp->dp_rcu);

@@ -2,7 +2,7 @@
  *
  *   LAN 192.168.0.1/24, hosts 10.0.0.0/8 via 192.168.0.254
  *   WAN 198.51.100.1/24, default route via 198.51.100.254 (the Internet)
- *   tunnel 100.64.0.1/10, peer i: overlay 100.64.0.2 + i, NBMA 20.0.0.1 + i,
+ *   tunnel 100.64.0.1/14, peer i: overlay 100.64.0.2 + i, NBMA 20.0.0.1 + i,
  *   LAN prefix 16.0.0.0 + i * 256 /24 routed via its overlay address
  *   (or, in overlay mode, flows aimed at the overlay addresses themselves). */
 #include "bench.h"

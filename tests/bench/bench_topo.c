@@ -15,6 +15,9 @@
 #include "bench.h"
 
 #define BENCH_RING_SMALL 1024
+/* The tunnel subnet: 262 144 addresses, so 100 000 peers fit and the peer
+ * table indexes them directly (PEER_DIRECT_MIN_PLEN), as a hub's would. */
+#define BENCH_TUN_PLEN 14
 
 /* A net_ring ethdev over rx/tx rings; generator on one end, worker on the other. */
 static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx,
@@ -80,7 +83,7 @@ static void topo_tunnel(struct bench *b)
 	tn->tn_has_key = true;
 	tn->tn_key = BENCH_GRE_KEY;
 	tn->tn_addr = bench_tun_addr;
-	tn->tn_plen = 10;
+	tn->tn_plen = BENCH_TUN_PLEN;
 	tn->tn_mtu = 1400;
 	tn->tn_wan = BENCH_PORT_WAN;
 	tn->tn_ttl = 64;
@@ -131,6 +134,7 @@ static int topo_tables(struct bench *b)
 	rc = neigh_table_init(&dp->dp_neigh, "bench_neigh", 64, dp->dp_rcu);
 	rc = rc ? rc : fib_init(&dp->dp_fib, "bench_fib", n + 64, dp->dp_rcu);
 	rc = rc ? rc : peer_table_init(&dp->dp_peers, "bench_peers", n, dp->dp_rcu);
+	rc = rc ? rc : peer_table_index_subnet(&dp->dp_peers, bench_tun_addr, BENCH_TUN_PLEN);
 	rc = rc ? rc : sa_table_init(&dp->dp_sa_in, "bench_sa_in", n, dp->dp_rcu);
 	return rc;
 }
