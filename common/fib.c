@@ -93,9 +93,6 @@ int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *r
 
 void fib_fini(struct fib *f)
 {
-	if (f->fb_nh != NULL)
-		for (uint32_t i = 0; i < f->fb_nh_max; i++)
-			rte_free(f->fb_nh[i]);
 	rte_free(f->fb_nh);
 	rte_lpm_free(f->fb_lpm);
 	rte_hash_free(f->fb_nh_index);
@@ -138,14 +135,13 @@ uint32_t fib_nh_routes(const struct fib *f, const struct fib_nh *nh)
 	return idx < 0 ? 0 : f->fb_nh_refs[idx];
 }
 
-/* Deferred: the next-hop object and then its slot become reusable. */
+/* Deferred: no reader holds the slot's index any more; it is reusable. */
 static void fib_nh_free(void *a, void *b)
 {
 	struct fib *f = a;
 	uint32_t idx = (uint32_t)(uintptr_t)b;
 
-	rte_free(f->fb_nh[idx]);
-	f->fb_nh[idx] = NULL;
+	memset(&f->fb_nh[idx], 0, sizeof(f->fb_nh[idx]));
 	f->fb_free[f->fb_nfree++] = idx;
 }
 
@@ -155,7 +151,6 @@ static int fib_nh_get(struct fib *f, const struct fib_nh *nh, uint32_t *out)
 {
 	int32_t found = fib_nh_find(f, nh);
 	uint64_t key = fib_nh_key(nh);
-	struct fib_nh *obj;
 	uint32_t idx;
 
 	if (found >= 0) {
@@ -166,21 +161,17 @@ static int fib_nh_get(struct fib *f, const struct fib_nh *nh, uint32_t *out)
 	/* Sized so that this cannot happen (see fib_init); kept as a guard. */
 	if (f->fb_nfree == 0)
 		return -ENOSPC;
-	obj = rte_zmalloc("fib_nh", sizeof(*obj), 0);
-	if (obj == NULL)
-		return -ENOMEM;
-	obj->nh_type = nh->nh_type;
-	obj->nh_port = nh->nh_port;
-	obj->nh_gw = nh->nh_gw;
 	idx = f->fb_free[f->fb_nfree - 1];
-	if (rte_hash_add_key_data(f->fb_nh_index, &key, (void *)(uintptr_t)idx) < 0) {
-		rte_free(obj);
+	if (rte_hash_add_key_data(f->fb_nh_index, &key, (void *)(uintptr_t)idx) < 0)
 		return -ENOMEM;
-	}
 	f->fb_nfree--;
 	f->fb_nh_refs[idx] = 1;
 	f->fb_nh_used++;
-	rcu_publish(f->fb_nh[idx], obj);
+	f->fb_nh[idx].nh_type = nh->nh_type;
+	f->fb_nh[idx].nh_port = nh->nh_port;
+	f->fb_nh[idx].nh_gw = nh->nh_gw;
+	/* Written before the LPM entry (or default slot) that names it. */
+	__atomic_thread_fence(__ATOMIC_RELEASE);
 	*out = idx;
 	return 0;
 }
@@ -193,7 +184,7 @@ static void fib_nh_put(struct fib *f, uint32_t idx)
 
 	if (--f->fb_nh_refs[idx] != 0)
 		return;
-	key = fib_nh_key(f->fb_nh[idx]);
+	key = fib_nh_key(&f->fb_nh[idx]);
 	rte_hash_del_key(f->fb_nh_index, &key);
 	f->fb_nh_used--;
 	rcu_retire(f->fb_rcu, fib_nh_free, f, (void *)(uintptr_t)idx);

@@ -40,7 +40,11 @@ struct rte_hash;
 
 struct fib {
 	struct rte_lpm *fb_lpm;
-	struct fib_nh **fb_nh; /* fb_nh_max published pointers */
+	/* fb_nh_max next hops by value (8 bytes each), indexed by what the
+	 * LPM returns: one dependent load less than a table of pointers. A
+	 * slot is written once before any LPM entry names it and is reused
+	 * only after a grace period, so readers never see it change. */
+	struct fib_nh *fb_nh;
 	struct rcu *fb_rcu;
 	/* rte_lpm takes depths 1..32: a default route (0.0.0.0/0) is this
 	 * next-hop slot instead, UINT32_MAX when there is none. */
@@ -83,12 +87,12 @@ static inline const struct fib_nh *fib_lookup(const struct fib *f, uint32_t dst)
 		if (idx == UINT32_MAX)
 			return NULL;
 	}
-	return rcu_deref(f->fb_nh[idx]);
+	return &f->fb_nh[idx];
 }
 
-/* Runs on: workers. n destinations at once (n <= 64): each stage's loads
- * are independent across packets, so their cache misses overlap instead
- * of queueing behind one packet's chain (LPM entry, slot, next hop). */
+/* Runs on: workers. n destinations at once (n <= 64): the LPM entries are
+ * loaded for all of them before any next hop is needed, so their cache
+ * misses overlap instead of queueing behind one packet's chain. */
 static inline void fib_lookup_bulk(const struct fib *f, const uint32_t *dst, unsigned n,
 				   const struct fib_nh **out)
 {
@@ -100,11 +104,7 @@ static inline void fib_lookup_bulk(const struct fib *f, const uint32_t *dst, uns
 			idx[i] &= 0x00ffffff;
 		else
 			idx[i] = rcu_deref(f->fb_default);
-		if (idx[i] != UINT32_MAX)
-			rte_prefetch0(&f->fb_nh[idx[i]]);
-	}
-	for (unsigned i = 0; i < n; i++) {
-		out[i] = idx[i] == UINT32_MAX ? NULL : rcu_deref(f->fb_nh[idx[i]]);
+		out[i] = idx[i] == UINT32_MAX ? NULL : &f->fb_nh[idx[i]];
 		if (out[i] != NULL)
 			rte_prefetch0(out[i]);
 	}

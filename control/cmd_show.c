@@ -124,7 +124,7 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 {
 	static const char codes[] = {[FIB_SRC_CONNECTED] = 'C', [FIB_SRC_LOCAL] = 'L',
 				     [FIB_SRC_STATIC] = 'S', [FIB_SRC_NHRP] = 'H'};
-	const struct fib_nh *nh = nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
+	const struct fib_nh *nh = &nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
 	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
 	char p[INET_ADDRSTR], g[INET_ADDRSTR];
 

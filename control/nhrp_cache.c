@@ -107,7 +107,7 @@ static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 
 	for (uint32_t i = 0; i < f->fb_nroutes && left > 0;) {
 		const struct fib_route *rt = &f->fb_routes[i];
-		const struct fib_nh *nh = f->fb_nh[rt->rt_nh_idx];
+		const struct fib_nh *nh = &f->fb_nh[rt->rt_nh_idx];
 
 		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL && nh->nh_gw == via)
 			left--;

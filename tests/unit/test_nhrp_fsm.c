@@ -412,7 +412,7 @@ static bool shortcut_present(void)
 	assert_int_equal(pe->pe_nbma, B_NBMA);
 	assert_non_null(rt);
 	assert_int_equal(rt->rt_source, FIB_SRC_NHRP);
-	assert_int_equal(fx.dp.dp_fib.fb_nh[rt->rt_nh_idx]->nh_gw, B_OV);
+	assert_int_equal(fx.dp.dp_fib.fb_nh[rt->rt_nh_idx].nh_gw, B_OV);
 	return true;
 }
 
