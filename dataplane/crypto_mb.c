@@ -51,6 +51,8 @@ static inline const struct cmk_cbc *cmk_cbc_c(const struct crypto_mb_key *k)
 	return (const struct cmk_cbc *)(const void *)k->ck_schedule;
 }
 
+uint16_t crypto_mb_gcm_hkey_low_off = 16 * 15;
+
 int crypto_mb_init(struct crypto_mb *cx)
 {
 	IMB_MGR *mgr;
@@ -66,6 +68,11 @@ int crypto_mb_init(struct crypto_mb *cx)
 		return -ENOTSUP;
 	}
 	cx->cm_mgr = mgr;
+	/* gcm_key_data's layout depends on the code path (gcm_keys_*.asm):
+	 * VAES keeps HashKey^48 first and HashKey^1 last. */
+	if (mgr->used_arch == IMB_ARCH_AVX512 && (mgr->features & IMB_FEATURE_VAES) &&
+	    (mgr->features & IMB_FEATURE_VPCLMULQDQ))
+		__atomic_store_n(&crypto_mb_gcm_hkey_low_off, 16 * 55, __ATOMIC_RELAXED);
 	return 0;
 }
 

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_prefetch.h>
 
 struct IMB_MGR;
 
@@ -32,6 +33,29 @@ struct crypto_mb_key {
 	uint8_t ck_kind;    /* enum crypto_mb_kind */
 	uint8_t ck_key_len; /* AES key bytes: 16 or 32 */
 } __rte_cache_aligned;
+
+/* Where a GCM schedule keeps its lowest GHASH key powers (H^1..H^8), the
+ * ones a short packet needs: at the end of the table for intel-ipsec-mb's
+ * VAES/AVX-512 code (byte 880), right after the round keys for its other
+ * code paths (byte 240). Set by crypto_mb_init for the code path the
+ * library picked; read by crypto_mb_key_prefetch. */
+extern uint16_t crypto_mb_gcm_hkey_low_off;
+
+#define CRYPTO_MB_ROUND_KEY_BYTES 256 /* 15 round keys of AES-256, in whole lines */
+
+/* Runs on: workers. Warm the lines of k a short packet touches: the round
+ * keys and H^1..H^8 (for CBC+HMAC the round keys only: other lines). With
+ * many SAs the schedules (about 1 KiB each) outgrow the caches. */
+static inline void crypto_mb_key_prefetch(const struct crypto_mb_key *k)
+{
+	uint16_t hk = __atomic_load_n(&crypto_mb_gcm_hkey_low_off, __ATOMIC_RELAXED);
+
+	for (unsigned off = 0; off < CRYPTO_MB_ROUND_KEY_BYTES; off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(k->ck_schedule + off);
+	for (unsigned off = RTE_ALIGN_FLOOR(hk, RTE_CACHE_LINE_SIZE); off < hk + 128u;
+	     off += RTE_CACHE_LINE_SIZE)
+		rte_prefetch0(k->ck_schedule + off);
+}
 
 /* One manager and its bookkeeping; embedded in each lcore's context and
  * touched by that lcore only. */

@@ -200,21 +200,13 @@ static inline void esp_ipv4_set_proto_len(struct rte_ipv4_hdr *ip, uint8_t proto
 	ip->total_length = new_len;
 }
 
-/* Lines of the key schedule a short packet touches: the AES round keys
- * (up to 240 bytes) and the first GHASH key powers behind them
- * (intel-ipsec-mb's gcm_key_data), or our CBC/HMAC schedule's start. */
-#define ESP_SA_PREFETCH_KEY_BYTES 512
-
 /* Warm what the ESP stage reads of sa before it is needed: with many peers
  * the SAs outgrow the caches, and a burst's packets each hit another SA. */
 static inline void esp_sa_prefetch(const struct esp_sa *sa, bool inbound)
 {
-	const uint8_t *k = (const uint8_t *)&sa->sa_key;
-
 	rte_prefetch0(sa);
 	rte_prefetch0(&sa->sa_seq);
-	for (unsigned off = 0; off < ESP_SA_PREFETCH_KEY_BYTES; off += RTE_CACHE_LINE_SIZE)
-		rte_prefetch0(k + off);
+	crypto_mb_key_prefetch(&sa->sa_key);
 	if (inbound) /* not read from sa: that would wait for the miss */
 		rte_prefetch0(&sa->sa_replay);
 }
