@@ -140,6 +140,26 @@ static inline const struct peer *peer_table_lookup_nbma(const struct peer_table 
 	return data;
 }
 
+/* Runs on: workers. n NBMA addresses at once (n <= 64), the entries found
+ * prefetched; out[i] is NULL where there is none. */
+static inline void peer_table_lookup_nbma_bulk(const struct peer_table *pt, const uint32_t *nbma,
+					       unsigned n, const struct peer **out)
+{
+	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
+	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint64_t hits = 0;
+
+	for (unsigned i = 0; i < n; i++)
+		keys[i] = &nbma[i];
+	if (n == 0 || rte_hash_lookup_bulk_data(pt->pt_by_nbma, keys, n, &hits, data) < 0)
+		hits = 0;
+	for (unsigned i = 0; i < n; i++) {
+		out[i] = (hits >> i) & 1 ? data[i] : NULL;
+		if (out[i] != NULL)
+			rte_prefetch0(out[i]);
+	}
+}
+
 const char *peer_type_name(enum peer_type t);
 
 #endif

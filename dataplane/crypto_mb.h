@@ -55,6 +55,7 @@ static inline void crypto_mb_key_prefetch(const struct crypto_mb_key *k)
 	for (unsigned off = RTE_ALIGN_FLOOR(hk, RTE_CACHE_LINE_SIZE); off < hk + 128u;
 	     off += RTE_CACHE_LINE_SIZE)
 		rte_prefetch0(k->ck_schedule + off);
+	rte_prefetch0(&k->ck_kind); /* behind the schedule, read first */
 }
 
 /* One manager and its bookkeeping; embedded in each lcore's context and

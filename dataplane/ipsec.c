@@ -170,6 +170,7 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
 		ipsec_in_flush(lc);
 	lc->lc_esp_in_spi[lc->lc_esp_in_n] = ipsec_spi(m, off);
+	lc->lc_esp_in_nbma[lc->lc_esp_in_n] = rte_be_to_cpu_32(ip->src_addr);
 	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
 	e->ei_m = m;
 	e->ei_nbma = rte_be_to_cpu_32(ip->src_addr);
@@ -177,31 +178,46 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	e->ei_in_idx = in_idx;
 }
 
-/* The SAs of the whole queue in one bulk lookup, their lines prefetched;
- * packets with an unknown SPI are dropped and reported. Returns how many
- * entries are left, compacted in order. */
+/* The SAs and the senders' peer entries of the whole queue in one bulk
+ * lookup each, their lines prefetched; packets with an unknown SPI are
+ * dropped and reported. Returns how many entries are left, compacted in
+ * order. */
 static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
+	const uint32_t *spi = lc->lc_esp_in_spi, *nbma = lc->lc_esp_in_nbma;
+	uint32_t uspi[ESP_PENDING_MAX], unbma[ESP_PENDING_MAX];
 	struct esp_sa *sa[ESP_PENDING_MAX];
-	uint16_t k = 0;
+	const struct peer *pe[ESP_PENDING_MAX];
+	uint8_t slot[ESP_PENDING_MAX];
+	uint16_t k = 0, nu = 0;
 
-	sa_table_lookup_bulk(&lc->lc_dp->dp_sa_in, lc->lc_esp_in_spi, n, sa);
-	for (uint16_t i = 0; i < n; i++)
-		if (likely(sa[i] != NULL))
-			esp_sa_prefetch(sa[i], true);
+	/* Consecutive packets of one SA from one sender share the lookups. */
 	for (uint16_t i = 0; i < n; i++) {
-		uint32_t spi = lc->lc_esp_in_spi[i];
+		if (nu == 0 || spi[i] != uspi[nu - 1] || nbma[i] != unbma[nu - 1]) {
+			uspi[nu] = spi[i];
+			unbma[nu++] = nbma[i];
+		}
+		slot[i] = (uint8_t)(nu - 1);
+	}
+	sa_table_lookup_bulk(&lc->lc_dp->dp_sa_in, uspi, nu, sa);
+	for (uint16_t u = 0; u < nu; u++)
+		if (likely(sa[u] != NULL))
+			esp_sa_prefetch(sa[u], true);
+	peer_table_lookup_nbma_bulk(&lc->lc_dp->dp_peers, unbma, nu, pe);
+	for (uint16_t i = 0; i < n; i++) {
+		struct esp_sa *s = sa[slot[i]];
 
-		if (unlikely(sa[i] == NULL || spi == 0)) {
-			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = spi,
+		if (unlikely(s == NULL || spi[i] == 0)) {
+			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = spi[i],
 					      .ev_nbma = e[i].ei_nbma};
 
-			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, spi);
+			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, spi[i]);
 			lc_drop(lc, e[i].ei_in_idx, e[i].ei_m, DP_DROP_ESP_UNKNOWN_SPI);
 			continue;
 		}
 		e[k] = e[i];
-		e[k++].ei_sa = sa[i];
+		e[k].ei_pe = pe[slot[i]];
+		e[k++].ei_sa = s;
 	}
 	return k;
 }
@@ -216,6 +232,8 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i] = e[i].ei_m;
+	if (e[0].ei_pe != NULL) /* counted in gre_decap_one, after the decryption */
+		rte_prefetch0(&lc->lc_peer_stats[e[0].ei_pe->pe_id]);
 	ok = esp_decrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
 	ipsec_count_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
@@ -228,6 +246,9 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		s++;
 		if (unlikely(e[i].ei_sport != 0))
 			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
+		/* The sender, found in bulk: gre_decap_one's one-entry cache. */
+		lc->lc_rx_pe = e[i].ei_pe;
+		lc->lc_rx_nbma = e[i].ei_nbma;
 		gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
 								   L2_LEN));
 	}
