@@ -9,18 +9,27 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_branch_prediction.h>
+
 /* The folded ones' complement sum of hlen bytes (a multiple of 4): 0xffff
  * for a header with a correct checksum. The sum does not depend on byte
  * order (RFC 1071 2.B), so words are added as they lie in memory. */
 static inline uint16_t ipv4_hdr_sum(const void *hdr, uint32_t hlen)
 {
 	const uint8_t *p = hdr;
-	uint64_t sum = 0;
+	uint64_t sum = 0, a, b;
 	uint32_t w;
 
-	for (uint32_t i = 0; i < hlen; i += 4) {
-		memcpy(&w, p + i, sizeof(w));
-		sum += w;
+	if (likely(hlen == 20)) { /* no options: straight-line, no loop */
+		memcpy(&a, p, 8);
+		memcpy(&b, p + 8, 8);
+		memcpy(&w, p + 16, 4);
+		sum = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + w;
+	} else {
+		for (uint32_t i = 0; i < hlen; i += 4) {
+			memcpy(&w, p + i, sizeof(w));
+			sum += w;
+		}
 	}
 	sum = (sum & 0xffffffff) + (sum >> 32);
 	sum = (sum & 0xffffffff) + (sum >> 32);
