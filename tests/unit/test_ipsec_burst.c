@@ -1,0 +1,369 @@
+/* The worker's ESP queues (dataplane/ipsec.c) on crafted bursts, through
+ * classify_burst as the worker runs it, on a net_ring WAN port:
+ *   - decap: runs of one SA with a forged packet in the middle, an unknown
+ *     SPI between runs, two senders; what leaves, in which order, which
+ *     drop counters and which peer counters move;
+ *   - encap: a run of packets of several sizes to one peer, another to a
+ *     peer without an SA (fail closed); byte counters per peer.
+ * Every mbuf must come back to the pool.
+ *
+ *   test ──rx ring──> [wan0 198.51.100.1/24, tunnel hub, ESP] ──tx ring──> test */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_malloc.h>
+#include <rte_udp.h>
+
+#include "eal_test.h"
+#include "esp_sa.h"
+#include "gre.h"
+#include "lcore_ctx.h"
+
+#define OUR_WAN 0xc6336401u  /* 198.51.100.1 */
+#define NBMA_A 0xc633640bu   /* 198.51.100.11 */
+#define NBMA_B 0xc633640cu   /* 198.51.100.12 */
+#define OV_A 0x0aff000bu     /* 10.255.0.11 */
+#define OV_B 0x0aff000cu
+#define OV_C 0x0aff000du     /* a peer with no SA */
+#define LAN_HOST 0xc6336432u /* 198.51.100.50: decapsulated packets go here */
+#define HOST_A 0x0a010005u   /* behind peer A: 10.1.0.0/24 via OV_A */
+#define HOST_C 0x0a030005u   /* behind peer C */
+#define SPI_A 0x1000u
+#define SPI_B 0x2000u
+
+static const struct rte_ether_addr nb_mac = {{0x02, 0, 0, 0, 0, 0x32}};
+
+static struct {
+	struct dp dp;
+	struct lcore_ctx *lc;
+	struct rte_ring *rx, *tx;
+	struct esp_sa *in_a, *in_b, *out_a;     /* the hub's */
+	struct esp_sa *peer_a, *peer_b, *peer_in_a; /* the peers' mirrors */
+	const struct peer *pe_a, *pe_b, *pe_c;
+} fx;
+
+static struct esp_sa *sa_make(uint32_t spi, enum esp_dir dir)
+{
+	struct esp_sa_params p;
+	struct esp_sa *sa = rte_zmalloc("t_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
+
+	memset(&p, 0, sizeof(p));
+	p.spi = spi;
+	p.dir = dir;
+	p.alg = ESP_ALG_AES_GCM_128;
+	p.esn = true;
+	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
+		p.keymat[i] = (uint8_t)(spi + i * 3);
+	assert_non_null(sa);
+	assert_int_equal(esp_sa_init(sa, &fx.lc->lc_cx, &p), 0);
+	return sa;
+}
+
+static void sa_drop(struct esp_sa *sa)
+{
+	esp_sa_fini(sa);
+	rte_free(sa);
+}
+
+static void route(uint32_t prefix, uint8_t len, uint8_t type, uint32_t gw)
+{
+	struct fib_nh nh = {.nh_type = type, .nh_port = 0, .nh_gw = gw};
+
+	assert_int_equal(fib_route_add(&fx.dp.dp_fib, prefix, len, &nh, FIB_SRC_STATIC), 0);
+}
+
+static int setup(void **state)
+{
+	struct dp_port *pt = &fx.dp.dp_ports[0];
+	struct dp_tunnel *tn = &fx.dp.dp_tunnel;
+	static unsigned round;
+	struct rte_eth_conf conf;
+	char name[32];
+	int id;
+
+	(void)state;
+	memset(&fx, 0, sizeof(fx));
+	fx.dp.dp_pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0,
+						RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	fx.rx = rte_ring_create("t_rx", 256, SOCKET_ID_ANY, 0);
+	fx.tx = rte_ring_create("t_tx", 256, SOCKET_ID_ANY, 0);
+	snprintf(name, sizeof(name), "t_wan%u", round++); /* a closed ring port keeps its name */
+	id = rte_eth_from_rings(name, &fx.rx, 1, &fx.tx, 1, SOCKET_ID_ANY);
+	assert_true(id >= 0);
+	memset(fx.dp.dp_port_idx, 0xff, sizeof(fx.dp.dp_port_idx));
+	pt->pt_id = (uint16_t)id;
+	fx.dp.dp_port_idx[id] = 0;
+	pt->pt_role = CFG_PORT_WAN;
+	pt->pt_addr = OUR_WAN;
+	pt->pt_plen = 24;
+	pt->pt_mtu = 1500;
+	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
+	memset(&conf, 0, sizeof(conf));
+	assert_int_equal(rte_eth_dev_configure(pt->pt_id, 1, 1, &conf), 0);
+	assert_int_equal(rte_eth_rx_queue_setup(pt->pt_id, 0, 256, 0, NULL, fx.dp.dp_pool), 0);
+	assert_int_equal(rte_eth_tx_queue_setup(pt->pt_id, 0, 256, 0, NULL), 0);
+	assert_int_equal(rte_eth_dev_start(pt->pt_id), 0);
+	fx.dp.dp_nports = 1;
+	fx.dp.dp_kernel_port = -1;
+	tn->tn_present = true;
+	tn->tn_is_hub = true;
+	tn->tn_phase = 2;
+	tn->tn_has_key = true;
+	tn->tn_key = 42;
+	tn->tn_addr = 0x0aff0001u;
+	tn->tn_plen = 24;
+	tn->tn_mtu = 1400;
+	tn->tn_wan = 0;
+	tn->tn_ttl = 64;
+	tn->tn_esp = true;
+
+	fx.dp.dp_rcu = rcu_create("t_rcu", 1, 256);
+	assert_int_equal(neigh_table_init(&fx.dp.dp_neigh, "t_neigh", 64, fx.dp.dp_rcu), 0);
+	assert_int_equal(fib_init(&fx.dp.dp_fib, "t_fib", 64, fx.dp.dp_rcu), 0);
+	assert_int_equal(peer_table_init(&fx.dp.dp_peers, "t_peers", 64, fx.dp.dp_rcu), 0);
+	assert_int_equal(peer_table_index_subnet(&fx.dp.dp_peers, tn->tn_addr, tn->tn_plen), 0);
+	assert_int_equal(sa_table_init(&fx.dp.dp_sa_in, "t_sa_in", 64, fx.dp.dp_rcu), 0);
+	route(0xc6336400u, 24, FIB_NH_CONNECTED, 0);
+	route(OUR_WAN, 32, FIB_NH_LOCAL, 0);
+	route(0x0a010000u, 24, FIB_NH_TUNNEL, OV_A);
+	route(0x0a030000u, 24, FIB_NH_TUNNEL, OV_C);
+	/* Every address on the WAN subnet answers with one MAC. */
+	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, LAN_HOST, &nb_mac), 0);
+	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, NBMA_A, &nb_mac), 0);
+	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, NBMA_B, &nb_mac), 0);
+
+	fx.lc = rte_zmalloc("t_lc", sizeof(*fx.lc), RTE_CACHE_LINE_SIZE);
+	fx.lc->lc_dp = &fx.dp;
+	fx.lc->lc_hz = rte_get_tsc_hz();
+	fx.lc->lc_punt = rte_ring_create("t_punt", 256, SOCKET_ID_ANY, 0);
+	fx.lc->lc_events = rte_ring_create_elem("t_ev", sizeof(struct dp_event), 256,
+						SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	fx.lc->lc_peer_stats = rte_zmalloc("t_ps", fx.dp.dp_peers.pt_size *
+					   sizeof(*fx.lc->lc_peer_stats), 0);
+	assert_int_equal(crypto_mb_init(&fx.lc->lc_cx), 0);
+	punt_buckets_init(fx.lc->lc_bucket, fx.lc->lc_hz);
+	fx.dp.dp_workers[0] = fx.lc;
+	fx.dp.dp_nworkers = 1;
+
+	/* The hub's SAs and the peers' mirrors (same SPI and keys). */
+	fx.in_a = sa_make(SPI_A, ESP_DIR_IN);
+	fx.in_b = sa_make(SPI_B, ESP_DIR_IN);
+	fx.out_a = sa_make(SPI_A + 1, ESP_DIR_OUT);
+	fx.peer_a = sa_make(SPI_A, ESP_DIR_OUT);
+	fx.peer_b = sa_make(SPI_B, ESP_DIR_OUT);
+	fx.peer_in_a = sa_make(SPI_A + 1, ESP_DIR_IN);
+	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_A, fx.in_a), 0);
+	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_B, fx.in_b), 0);
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_A, NBMA_A, PEER_DYNAMIC, fx.out_a) >= 0);
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_B, NBMA_B, PEER_DYNAMIC, NULL) >= 0);
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_C, 0xc633640du, PEER_DYNAMIC, NULL) >= 0);
+	fx.pe_a = peer_table_lookup(&fx.dp.dp_peers, OV_A);
+	fx.pe_b = peer_table_lookup(&fx.dp.dp_peers, OV_B);
+	fx.pe_c = peer_table_lookup(&fx.dp.dp_peers, OV_C);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct rte_mbuf *m;
+
+	(void)state;
+	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	while (rte_ring_dequeue(fx.lc->lc_punt, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	sa_table_fini(&fx.dp.dp_sa_in);
+	peer_table_fini(&fx.dp.dp_peers);
+	rcu_reclaim(fx.dp.dp_rcu);
+	neigh_table_fini(&fx.dp.dp_neigh);
+	fib_fini(&fx.dp.dp_fib);
+	rcu_destroy(fx.dp.dp_rcu);
+	sa_drop(fx.in_a);
+	sa_drop(fx.in_b);
+	sa_drop(fx.out_a);
+	sa_drop(fx.peer_a);
+	sa_drop(fx.peer_b);
+	sa_drop(fx.peer_in_a);
+	crypto_mb_fini(&fx.lc->lc_cx);
+	rte_eth_dev_stop(fx.dp.dp_ports[0].pt_id);
+	rte_eth_dev_close(fx.dp.dp_ports[0].pt_id);
+	rte_ring_free(fx.lc->lc_punt);
+	rte_ring_free(fx.lc->lc_events);
+	rte_free(fx.lc->lc_peer_stats);
+	rte_free(fx.lc);
+	rte_ring_free(fx.rx);
+	rte_ring_free(fx.tx);
+	assert_int_equal(rte_mempool_in_use_count(fx.dp.dp_pool), 0);
+	rte_mempool_free(fx.dp.dp_pool);
+	return 0;
+}
+
+/* Ethernet + IPv4/UDP from src to dst with `id` as the IPv4 id, `payload`
+ * UDP bytes. */
+static struct rte_mbuf *ipv4_frame(uint32_t src, uint32_t dst, uint16_t id, uint16_t payload)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.dp.dp_pool);
+	uint16_t len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + payload);
+	struct rte_ether_hdr *eth;
+	struct rte_ipv4_hdr *ip;
+
+	assert_non_null(m);
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + len));
+	memset(eth, 0, sizeof(*eth) + len);
+	eth->dst_addr = fx.dp.dp_ports[0].pt_mac;
+	eth->src_addr = nb_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	ip = (struct rte_ipv4_hdr *)(eth + 1);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(len);
+	ip->packet_id = rte_cpu_to_be_16(id);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(src);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return m;
+}
+
+/* What peer `nbma` sends the hub: the inner packet in keyed GRE in ESP
+ * under the peer's outbound SA `sa`. */
+static struct rte_mbuf *esp_from(uint32_t nbma, struct esp_sa *sa, uint16_t id)
+{
+	struct rte_mbuf *m = ipv4_frame(0x0a090001u, LAN_HOST, id, 20), *drop;
+	uint16_t inner = (uint16_t)(m->data_len - sizeof(struct rte_ether_hdr));
+	char *front = rte_pktmbuf_prepend(m, gre_encap_overhead(&fx.dp.dp_tunnel));
+	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)front;
+	uint8_t why, lt = 0;
+
+	assert_non_null(front);
+	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)),
+			&fx.dp.dp_tunnel, nbma, OUR_WAN, inner, GRE_PROTO_IPV4, 0);
+	eth->dst_addr = fx.dp.dp_ports[0].pt_mac;
+	eth->src_addr = nb_mac;
+	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
+					   &drop, &why, &lt), 1);
+	return m;
+}
+
+static const struct dp_port_stats *wan_stats(void)
+{
+	return &fx.lc->lc_stats.ls_port[0];
+}
+
+/* The IPv4 ids of what went out, in order. */
+static unsigned sent_ids(uint16_t *ids, unsigned max)
+{
+	struct rte_mbuf *m;
+	unsigned n = 0;
+
+	while (n < max && rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+
+		ids[n++] = rte_be_to_cpu_16(ip->packet_id);
+		rte_pktmbuf_free(m);
+	}
+	return n;
+}
+
+static void test_decap_runs(void **state)
+{
+	struct rte_mbuf *pk[6];
+	struct rte_mbuf *forged;
+	uint16_t ids[8];
+	unsigned n;
+
+	(void)state;
+	/* A1 A2 A3(forged) A4 | unknown SPI from B | B1 */
+	pk[0] = esp_from(NBMA_A, fx.peer_a, 1);
+	pk[1] = esp_from(NBMA_A, fx.peer_a, 2);
+	forged = esp_from(NBMA_A, fx.peer_a, 3);
+	rte_pktmbuf_mtod(forged, uint8_t *)[forged->data_len - 1] ^= 0x01; /* the ICV */
+	pk[2] = forged;
+	pk[3] = esp_from(NBMA_A, fx.peer_a, 4);
+	pk[4] = esp_from(NBMA_B, fx.peer_b, 5);
+	rte_pktmbuf_mtod_offset(pk[4], uint8_t *, sizeof(struct rte_ether_hdr) +
+				sizeof(struct rte_ipv4_hdr))[3] ^= 0x77; /* SPI: unknown */
+	pk[5] = esp_from(NBMA_B, fx.peer_b, 6);
+	classify_burst(fx.lc, 0, pk, 6);
+	tx_flush(fx.lc);
+	n = sent_ids(ids, 8);
+	assert_int_equal(n, 4);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 2);
+	assert_int_equal(ids[2], 4);
+	assert_int_equal(ids[3], 6);
+	assert_int_equal(wan_stats()->ps_esp_drop[ESP_DROP_ICV_FAIL], 1);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_FAILED], 1);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_UNKNOWN_SPI], 1);
+	assert_int_equal(fx.in_a->sa_drops[ESP_DROP_ICV_FAIL], 1);
+	assert_int_equal(fx.in_a->sa_pkts, 3);
+	assert_int_equal(fx.in_b->sa_pkts, 1);
+	/* Counted against the right senders, forged and unknown not at all. */
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_a->pe_id].ps_rx_pkts, 3);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_b->pe_id].ps_rx_pkts, 1);
+	/* The unknown SPI was reported to the control thread. */
+	assert_int_equal(rte_ring_count(fx.lc->lc_events), 1);
+}
+
+static void test_encap_runs(void **state)
+{
+	static const uint16_t sizes[4] = {10, 300, 1000, 55};
+	struct rte_mbuf *pk[6], *m, *drop;
+	uint64_t inner = 0;
+	uint8_t why, lt = 0;
+	unsigned n = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 4; i++) {
+		pk[i] = ipv4_frame(LAN_HOST, HOST_A, (uint16_t)(10 + i), sizes[i]);
+		inner += 28u + sizes[i];
+	}
+	pk[4] = ipv4_frame(LAN_HOST, HOST_C, 20, 10); /* peer C has no SA */
+	pk[5] = ipv4_frame(LAN_HOST, HOST_A, 14, 0);
+	inner += 28;
+	classify_burst(fx.lc, 0, pk, 6);
+	tx_flush(fx.lc);
+	/* Five to A, encrypted under its SA, in order; C's dropped, closed. */
+	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
+		const struct rte_ipv4_hdr *ip;
+
+		assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
+						   sizeof(struct rte_ether_hdr), &drop, &why, &lt), 1);
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+					     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+		assert_int_equal(rte_be_to_cpu_16(ip->packet_id), n < 4 ? 10 + n : 14);
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_NO_SA], 1);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_a->pe_id].ps_tx_pkts, 5);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_a->pe_id].ps_tx_bytes, inner);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_c->pe_id].ps_tx_pkts, 0);
+	assert_int_equal(fx.out_a->sa_seq, 5);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_decap_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
+	};
+	int rc;
+
+	if (eal_test_init("test_ipsec_burst", NULL) < 0)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	rte_eal_cleanup();
+	return rc;
+}
