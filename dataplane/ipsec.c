@@ -91,8 +91,9 @@ static void ipsec_out_flush(struct lcore_ctx *lc)
 
 	/* Sending queues nothing for encryption: the queue is stable. */
 	lc->lc_esp_out_n = 0;
-	for (i = 0; i < n; i++)
-		esp_sa_prefetch(e[i].eo_pe->pe_sa_out, false);
+	for (i = 0; i < n; i++) /* once per run: a flow's burst is one run */
+		if (i == 0 || e[i].eo_pe != e[i - 1].eo_pe)
+			esp_sa_prefetch(e[i].eo_pe->pe_sa_out, false);
 	i = 0;
 	while (i < n) {
 		for (j = (uint16_t)(i + 1); j < n && e[j].eo_pe == e[i].eo_pe &&
