@@ -183,7 +183,7 @@ static void in_strip(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_of
 	uint8_t *front = rte_pktmbuf_mtod(m, uint8_t *);
 	struct rte_ipv4_hdr *ip;
 
-	memmove(front + rm, front, (size_t)l3_off + pl->pi_ihl);
+	esp_move_headers(front + rm, front, (size_t)l3_off + pl->pi_ihl);
 	rte_pktmbuf_adj(m, rm);
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->pi_ihl - gre_len));
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);

@@ -103,7 +103,7 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
 	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
-	memmove(front, front + head, (size_t)l3_off + pl->op_ihl);
+	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
 	tr = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ct - pl->op_pl + ESP_ICV_LEN));
 	ip = (struct rte_ipv4_hdr *)(front + l3_off);
 	esp = front + l3_off + pl->op_ihl;
