@@ -35,6 +35,8 @@ netns_cleanup() {
   for ns in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX-"); do
     ip netns del "$ns"
   done
+  # The nodes' EAL runtime directories (their file prefixes are ours).
+  rm -rf /var/run/dpdk/"$NS_PREFIX"-* 2>/dev/null || true
 }
 
 # A copy of a shipped config with a file prefix unique to this run.

@@ -1,12 +1,22 @@
 /* EAL bring-up for tests that need DPDK memory: no hugepages, no PCI, one
- * lcore, a file prefix unique to the process. */
+ * lcore, a file prefix unique to the process, nothing left on disk. */
 #ifndef DMVPND_EAL_TEST_H
 #define DMVPND_EAL_TEST_H
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
+
+static char eal_test_rundir[512];
+
+/* At exit: the runtime directory EAL made (empty with --no-shconf). */
+static void eal_test_rmdir(void)
+{
+	if (eal_test_rundir[0] != '\0')
+		rmdir(eal_test_rundir);
+}
 
 static inline int eal_test_init(const char *name, const char *extra_vdev)
 {
@@ -19,6 +29,8 @@ static inline int eal_test_init(const char *name, const char *extra_vdev)
 	argv[argc++] = (char *)"-l";
 	argv[argc++] = (char *)"0";
 	argv[argc++] = (char *)"--no-huge";
+	/* No files in the runtime directory; the directory goes at exit. */
+	argv[argc++] = (char *)"--no-shconf";
 	argv[argc++] = (char *)"-m";
 	argv[argc++] = (char *)"128";
 	argv[argc++] = (char *)"--no-pci";
@@ -30,7 +42,11 @@ static inline int eal_test_init(const char *name, const char *extra_vdev)
 		argv[argc++] = (char *)extra_vdev;
 	}
 	argv[argc] = NULL;
-	return rte_eal_init(argc, argv);
+	if (rte_eal_init(argc, argv) < 0)
+		return -1;
+	snprintf(eal_test_rundir, sizeof(eal_test_rundir), "%s", rte_eal_get_runtime_dir());
+	atexit(eal_test_rmdir);
+	return 0;
 }
 
 #endif
