@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include <rte_debug.h>
 #include <rte_lpm.h>
 #include <rte_prefetch.h>
 
@@ -98,6 +99,7 @@ static inline void fib_lookup_bulk(const struct fib *f, const uint32_t *dst, uns
 {
 	uint32_t idx[64];
 
+	RTE_ASSERT(n <= RTE_DIM(idx));
 	rte_lpm_lookup_bulk(f->fb_lpm, dst, idx, n);
 	for (unsigned i = 0; i < n; i++) {
 		if (idx[i] & RTE_LPM_LOOKUP_SUCCESS)

@@ -76,14 +76,6 @@ int peer_table_index_subnet(struct peer_table *pt, uint32_t prefix, uint8_t plen
 	return 0;
 }
 
-/* The direct slot of overlay, or NULL outside the indexed subnet. */
-static const struct peer **peer_direct_slot(struct peer_table *pt, uint32_t overlay)
-{
-	uint32_t off = overlay - pt->pt_direct_base;
-
-	return off < pt->pt_direct_size ? &pt->pt_direct[off] : NULL;
-}
-
 void peer_table_fini(struct peer_table *pt)
 {
 	const void *key;
@@ -132,7 +124,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 		       enum peer_type type, const struct esp_sa *sa_out)
 {
 	const struct peer *old = peer_table_lookup(pt, overlay);
-	const struct peer **slot = peer_direct_slot(pt, overlay);
+	const struct peer **slot = peer_table_direct_slot(pt, overlay);
 	struct peer *p;
 
 	if (old == NULL && pt->pt_nfree == 0)
@@ -166,7 +158,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 void peer_table_retire(struct peer_table *pt, uint32_t overlay)
 {
 	const struct peer *p = peer_table_lookup(pt, overlay);
-	const struct peer **slot = peer_direct_slot(pt, overlay);
+	const struct peer **slot = peer_table_direct_slot(pt, overlay);
 
 	if (p == NULL)
 		return;

@@ -11,6 +11,7 @@
 #include <rte_hash.h>
 #include <rte_prefetch.h>
 
+#include "hash_keys.h"
 #include "rcu.h"
 
 enum peer_type {
@@ -86,46 +87,51 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 /* Remove overlay's peer; entry and slot are recycled after a grace period. */
 void peer_table_retire(struct peer_table *pt, uint32_t overlay);
 
+/* The direct-index slot of overlay, or NULL outside the indexed subnet. */
+static inline const struct peer **peer_table_direct_slot(const struct peer_table *pt,
+							 uint32_t overlay)
+{
+	uint32_t off = overlay - pt->pt_direct_base;
+
+	return off < pt->pt_direct_size ? &pt->pt_direct[off] : NULL;
+}
+
 /* Runs on: workers (and control). Borrowed until the next quiescent report. */
 static inline const struct peer *peer_table_lookup(const struct peer_table *pt, uint32_t overlay)
 {
-	uint32_t off = overlay - pt->pt_direct_base;
+	const struct peer **slot = peer_table_direct_slot(pt, overlay);
 	void *data;
 
-	if (off < pt->pt_direct_size)
-		return rcu_deref(pt->pt_direct[off]);
+	if (slot != NULL)
+		return rcu_deref(*slot);
 	if (rte_hash_lookup_data(pt->pt_by_overlay, &overlay, &data) < 0)
 		return NULL;
 	return data;
 }
 
-/* Runs on: workers. n overlay addresses at once (n <= 64): rte_hash
- * overlaps the bucket and key misses; the entries found are prefetched.
- * out[i] is NULL where there is none. */
+/* Runs on: workers. n overlay addresses at once (n <= 64): the direct
+ * index for the tunnel subnet, one bulk hash lookup for the rest; the
+ * entries found are prefetched. out[i] is NULL where there is none. */
 static inline void peer_table_lookup_bulk(const struct peer_table *pt, const uint32_t *overlay,
 					  unsigned n, const struct peer **out)
 {
-	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
+	uint32_t rest[RTE_HASH_LOOKUP_BULK_MAX];
+	void *found[RTE_HASH_LOOKUP_BULK_MAX];
 	uint8_t at[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
-	unsigned nh = 0;
+	unsigned nr = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		uint32_t off = overlay[i] - pt->pt_direct_base;
+		const struct peer **slot = peer_table_direct_slot(pt, overlay[i]);
 
-		if (off < pt->pt_direct_size) {
-			out[i] = rcu_deref(pt->pt_direct[off]);
-		} else {
-			out[i] = NULL;
-			keys[nh] = &overlay[i];
-			at[nh++] = (uint8_t)i;
+		out[i] = slot != NULL ? rcu_deref(*slot) : NULL;
+		if (slot == NULL) {
+			rest[nr] = overlay[i];
+			at[nr++] = (uint8_t)i;
 		}
 	}
-	if (nh != 0 && rte_hash_lookup_bulk_data(pt->pt_by_overlay, keys, nh, &hits, data) >= 0)
-		for (unsigned j = 0; j < nh; j++)
-			if ((hits >> j) & 1)
-				out[at[j]] = data[j];
+	hash_lookup_bulk_u32(pt->pt_by_overlay, rest, nr, found);
+	for (unsigned j = 0; j < nr; j++)
+		out[at[j]] = found[j];
 	for (unsigned i = 0; i < n; i++)
 		if (out[i] != NULL)
 			rte_prefetch0(out[i]);
@@ -145,19 +151,10 @@ static inline const struct peer *peer_table_lookup_nbma(const struct peer_table 
 static inline void peer_table_lookup_nbma_bulk(const struct peer_table *pt, const uint32_t *nbma,
 					       unsigned n, const struct peer **out)
 {
-	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
-
+	hash_lookup_bulk_u32(pt->pt_by_nbma, nbma, n, (void **)out);
 	for (unsigned i = 0; i < n; i++)
-		keys[i] = &nbma[i];
-	if (n == 0 || rte_hash_lookup_bulk_data(pt->pt_by_nbma, keys, n, &hits, data) < 0)
-		hits = 0;
-	for (unsigned i = 0; i < n; i++) {
-		out[i] = (hits >> i) & 1 ? data[i] : NULL;
 		if (out[i] != NULL)
 			rte_prefetch0(out[i]);
-	}
 }
 
 const char *peer_type_name(enum peer_type t);

@@ -9,6 +9,7 @@
 
 #include <rte_hash.h>
 
+#include "hash_keys.h"
 #include "rcu.h"
 
 struct esp_sa;
@@ -37,22 +38,12 @@ static inline struct esp_sa *sa_table_lookup(const struct sa_table *st, uint32_t
 	return data;
 }
 
-/* Runs on: workers. n SPIs (at most RTE_HASH_LOOKUP_BULK_MAX) at once: the
- * hash overlaps the bucket and key misses of all of them, which matters
- * when the SAs outnumber the cache. out[i] is NULL for an unknown SPI. */
+/* Runs on: workers. n SPIs (at most RTE_HASH_LOOKUP_BULK_MAX) at once;
+ * out[i] is NULL for an unknown SPI. */
 static inline void sa_table_lookup_bulk(const struct sa_table *st, const uint32_t *spi,
-					uint32_t n, struct esp_sa **out)
+					unsigned n, struct esp_sa **out)
 {
-	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
-	void *data[RTE_HASH_LOOKUP_BULK_MAX];
-	uint64_t hits = 0;
-
-	for (uint32_t i = 0; i < n; i++)
-		keys[i] = &spi[i];
-	if (n == 0 || rte_hash_lookup_bulk_data(st->st_hash, keys, n, &hits, data) < 0)
-		hits = 0;
-	for (uint32_t i = 0; i < n; i++)
-		out[i] = (hits >> i) & 1 ? data[i] : NULL;
+	hash_lookup_bulk_u32(st->st_hash, spi, n, (void **)out);
 }
 
 #endif

@@ -51,7 +51,13 @@ static inline const struct cmk_cbc *cmk_cbc_c(const struct crypto_mb_key *k)
 	return (const struct cmk_cbc *)(const void *)k->ck_schedule;
 }
 
-uint16_t crypto_mb_gcm_hkey_low_off = 16 * 15;
+/* Byte offsets of HashKey^1..^8 in struct gcm_key_data: after the 15
+ * round-key slots, ascending (gcm_defines.asm), or HashKey^8..^1 at the
+ * end of the 48 VAES powers (gcm_keys_vaes_avx512.asm: HashKey_8 is 16*55). */
+#define GCM_HKEY_LOW_OFF (16 * 15)
+#define GCM_HKEY_LOW_OFF_VAES (16 * 55)
+
+uint16_t crypto_mb_gcm_hkey_low_off = GCM_HKEY_LOW_OFF;
 
 int crypto_mb_init(struct crypto_mb *cx)
 {
@@ -72,7 +78,7 @@ int crypto_mb_init(struct crypto_mb *cx)
 	 * VAES keeps HashKey^48 first and HashKey^1 last. */
 	if (mgr->used_arch == IMB_ARCH_AVX512 && (mgr->features & IMB_FEATURE_VAES) &&
 	    (mgr->features & IMB_FEATURE_VPCLMULQDQ))
-		__atomic_store_n(&crypto_mb_gcm_hkey_low_off, 16 * 55, __ATOMIC_RELAXED);
+		__atomic_store_n(&crypto_mb_gcm_hkey_low_off, GCM_HKEY_LOW_OFF_VAES, __ATOMIC_RELAXED);
 	return 0;
 }
 

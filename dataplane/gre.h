@@ -92,8 +92,10 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
 
 /* gre_decap.c */
-/* Runs on: workers. m is IPv4/GRE addressed to our WAN address. Consumes m. */
+/* Runs on: workers. m is IPv4/GRE addressed to our WAN address. sender:
+ * the peer of its source address if the caller looked it up in bulk, else
+ * NULL. Consumes m. */
 void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip);
+		   struct rte_ipv4_hdr *ip, const struct peer *sender);
 
 #endif

@@ -67,7 +67,7 @@ static void decap_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_n
 }
 
 void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip)
+		   struct rte_ipv4_hdr *ip, const struct peer *sender)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
@@ -104,7 +104,9 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
 		return;
 	}
-	if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == nbma) {
+	if (sender != NULL) {
+		pe = sender;
+	} else if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == nbma) {
 		pe = lc->lc_rx_pe;
 	} else {
 		pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);

@@ -47,7 +47,8 @@ void ipsec_out_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	e->eo_in_idx = in_idx;
 }
 
-/* Count what the ESP stage refused; the first chunk's reason per packet. */
+/* Count and free what the ESP stage refused, by its reason; in_sa: the
+ * inbound SA's own counters too (NULL outbound). */
 static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_sa *in_sa,
 			      struct rte_mbuf **drop, const uint8_t *why, uint16_t n)
 {
@@ -170,10 +171,9 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	}
 	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
 		ipsec_in_flush(lc);
-	lc->lc_esp_in_spi[lc->lc_esp_in_n] = ipsec_spi(m, off);
-	lc->lc_esp_in_nbma[lc->lc_esp_in_n] = rte_be_to_cpu_32(ip->src_addr);
 	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
 	e->ei_m = m;
+	e->ei_spi = ipsec_spi(m, off);
 	e->ei_nbma = rte_be_to_cpu_32(ip->src_addr);
 	e->ei_sport = sport;
 	e->ei_in_idx = in_idx;
@@ -185,7 +185,6 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * order. */
 static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
-	const uint32_t *spi = lc->lc_esp_in_spi, *nbma = lc->lc_esp_in_nbma;
 	uint32_t uspi[ESP_PENDING_MAX], unbma[ESP_PENDING_MAX];
 	struct esp_sa *sa[ESP_PENDING_MAX];
 	const struct peer *pe[ESP_PENDING_MAX];
@@ -194,9 +193,9 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 
 	/* Consecutive packets of one SA from one sender share the lookups. */
 	for (uint16_t i = 0; i < n; i++) {
-		if (nu == 0 || spi[i] != uspi[nu - 1] || nbma[i] != unbma[nu - 1]) {
-			uspi[nu] = spi[i];
-			unbma[nu++] = nbma[i];
+		if (nu == 0 || e[i].ei_spi != uspi[nu - 1] || e[i].ei_nbma != unbma[nu - 1]) {
+			uspi[nu] = e[i].ei_spi;
+			unbma[nu++] = e[i].ei_nbma;
 		}
 		slot[i] = (uint8_t)(nu - 1);
 	}
@@ -208,11 +207,12 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_sa *s = sa[slot[i]];
 
-		if (unlikely(s == NULL || spi[i] == 0)) {
-			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = spi[i],
+		/* SPI 0 (none in the packet) is never installed: not found. */
+		if (unlikely(s == NULL)) {
+			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = e[i].ei_spi,
 					      .ev_nbma = e[i].ei_nbma};
 
-			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, spi[i]);
+			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, e[i].ei_spi);
 			lc_drop(lc, e[i].ei_in_idx, e[i].ei_m, DP_DROP_ESP_UNKNOWN_SPI);
 			continue;
 		}
@@ -247,11 +247,8 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		s++;
 		if (unlikely(e[i].ei_sport != 0))
 			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
-		/* The sender, found in bulk: gre_decap_one's one-entry cache. */
-		lc->lc_rx_pe = e[i].ei_pe;
-		lc->lc_rx_nbma = e[i].ei_nbma;
-		gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-								   L2_LEN));
+		gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN),
+			      e[i].ei_pe);
 	}
 }
 

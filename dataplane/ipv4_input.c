@@ -171,7 +171,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		else if (unlikely(lc->lc_dp->dp_tunnel.tn_esp))
 			lc_drop(lc, in_idx, m, DP_DROP_ESP_REQUIRED); /* fail closed */
 		else
-			gre_decap_one(lc, in_idx, m, ip);
+			gre_decap_one(lc, in_idx, m, ip, NULL);
 		break;
 	case IPPROTO_ESP:
 	case IPPROTO_UDP:
@@ -252,26 +252,28 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	}
 }
 
-void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, unsigned origin)
+/* Multicast and broadcast go their own way; the rest by nh. */
+static void ipv4_route_looked_up(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+				 struct rte_ipv4_hdr *ip, unsigned origin,
+				 const struct fib_nh *nh, const struct peer *pe_hint)
 {
-	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
-
-	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, dst))) {
+	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr))))
 		ipv4_group(lc, in_idx, m, ip, origin);
-		return;
-	}
-	ipv4_route_nh(lc, in_idx, m, ip, origin, fib_lookup(&lc->lc_dp->dp_fib, dst), NULL);
+	else
+		ipv4_route_nh(lc, in_idx, m, ip, origin, nh, pe_hint);
 }
 
 void ipv4_route_found(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		      struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh)
 {
-	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr)))) {
-		ipv4_group(lc, in_idx, m, ip, origin);
-		return;
-	}
-	ipv4_route_nh(lc, in_idx, m, ip, origin, nh, NULL);
+	ipv4_route_looked_up(lc, in_idx, m, ip, origin, nh, NULL);
+}
+
+void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		    struct rte_ipv4_hdr *ip, unsigned origin)
+{
+	ipv4_route_found(lc, in_idx, m, ip, origin,
+			 fib_lookup(&lc->lc_dp->dp_fib, rte_be_to_cpu_32(ip->dst_addr)));
 }
 
 /* The peers behind the tunnel next hops of a burst, in one bulk lookup,
@@ -336,10 +338,6 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		return;
 	fib_lookup_bulk(&dp->dp_fib, dst, k, nh);
 	ipv4_peers_bulk(lc, dst, nh, k, pe);
-	for (uint16_t i = 0; i < k; i++) {
-		if (unlikely(ipv4_is_group(&dp->dp_tunnel, dst[i])))
-			ipv4_group(lc, port_idx, pkts[i], ip[i], origin);
-		else
-			ipv4_route_nh(lc, port_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
-	}
+	for (uint16_t i = 0; i < k; i++)
+		ipv4_route_looked_up(lc, port_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
 }

@@ -37,6 +37,7 @@ struct esp_in_pending {
 	struct rte_mbuf *ei_m;
 	struct esp_sa *ei_sa;      /* looked up for the whole queue at the flush */
 	const struct peer *ei_pe;  /* the sender by NBMA address, likewise */
+	uint32_t ei_spi;    /* host order; 0 when the packet holds none */
 	uint32_t ei_nbma;   /* host order */
 	uint16_t ei_sport;  /* UDP source port (NAT-T), 0 for plain ESP */
 	uint8_t ei_in_idx;
@@ -81,8 +82,6 @@ struct lcore_ctx {
 	uint16_t lc_esp_out_n, lc_esp_in_n;
 	struct esp_out_pending lc_esp_out[ESP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
-	uint32_t lc_esp_in_spi[ESP_PENDING_MAX];
-	uint32_t lc_esp_in_nbma[ESP_PENDING_MAX];
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 

@@ -888,6 +888,16 @@ static void test_tamper(void **state)
 	}
 }
 
+/* n mbufs holding the same len bytes. */
+static void copies(struct rte_mbuf **pk, unsigned n, const uint8_t *bytes, uint16_t len)
+{
+	for (unsigned i = 0; i < n; i++) {
+		pk[i] = rte_pktmbuf_alloc(g_mp);
+		assert_non_null(pk[i]);
+		memcpy(rte_pktmbuf_append(pk[i], len), bytes, len);
+	}
+}
+
 /* Two copies of one packet in a burst: the second loses at the update. */
 static void test_replay_in_burst(void **state)
 {
@@ -904,10 +914,7 @@ static void test_replay_in_burst(void **state)
 	p.dir = ESP_DIR_IN;
 	in = sa_new(&p);
 	len = make_cipher(out, 80, pkt);
-	for (int i = 0; i < 3; i++) {
-		pk[i] = rte_pktmbuf_alloc(g_mp);
-		memcpy(rte_pktmbuf_append(pk[i], len), pkt, len);
-	}
+	copies(pk, 3, pkt, len);
 	dec(in, pk, 2, &r);
 	assert_int_equal(r.ok, 1);
 	assert_int_equal(r.ndrop, 1);
@@ -940,10 +947,7 @@ static void test_replay_disabled(void **state)
 	in = sa_new(&p);
 	assert_true(in->sa_flags & ESP_SA_F_NO_REPLAY);
 	len = make_cipher(out, 80, pkt);
-	for (int i = 0; i < 3; i++) {
-		pk[i] = rte_pktmbuf_alloc(g_mp);
-		memcpy(rte_pktmbuf_append(pk[i], len), pkt, len);
-	}
+	copies(pk, 3, pkt, len);
 	dec(in, pk, 2, &r);
 	assert_int_equal(r.ok, 2);
 	assert_int_equal(r.ndrop, 0);
