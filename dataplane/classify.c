@@ -52,5 +52,9 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	}
 	if (n4 > 0)
 		ipv4_input_burst(lc, port_idx, ipv4, n4);
-	ipsec_flush(lc);
+	/* Decapsulation may queue encapsulation (hub hairpin): in, then out. */
+	if (lc->lc_esp_in_n != 0)
+		ipsec_in_flush(lc);
+	if (lc->lc_encap_n != 0)
+		gre_encap_flush(lc);
 }

@@ -8,6 +8,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include "esp_sa.h"
 #include "gre.h"
 #include "lcore_ctx.h"
 
@@ -77,28 +78,78 @@ void gre_send_underlay(struct lcore_ctx *lc, uint8_t in_idx, const struct peer *
 			  onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
 }
 
-/* Encapsulate m towards peer pe and send it on the underlay (through the
- * ESP stage at the end of the burst when the tunnel is protected). */
-static void encap_to_peer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-			  uint16_t inner_len, uint8_t tos, const struct peer *pe)
+/* Queue m for encapsulation towards peer pe at the end of the burst. */
+static void encap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+			uint16_t inner_len, uint8_t tos, const struct peer *pe)
+{
+	struct encap_pending *e;
+
+	if (unlikely(lc->lc_encap_n == ENCAP_PENDING_MAX))
+		gre_encap_flush(lc); /* many packets from one burst: multicast */
+	e = &lc->lc_encap[lc->lc_encap_n++];
+	e->ep_m = m;
+	e->ep_pe = pe;
+	e->ep_inner_len = inner_len;
+	e->ep_tos = lc->lc_dp->dp_tunnel.tn_copy_dscp ? tos : 0;
+	e->ep_in_idx = in_idx;
+}
+
+/* e[0..n): packets to one peer from one port. Replace each inner Ethernet
+ * header by outer Ethernet + IPv4 + GRE, made from one template, and send
+ * them (through the ESP stage when the tunnel is protected). */
+static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	char *front;
+	const struct peer *pe = e[0].ep_pe;
+	uint8_t in_idx = e[0].ep_in_idx;
+	struct rte_mbuf *pkts[ENCAP_PENDING_MAX];
+	struct gre_outer_tmpl t;
+	uint32_t bytes = 0;
+	uint16_t k = 0;
 
-	/* Replace the inner Ethernet header by outer Ethernet + IPv4 + GRE. */
-	front = rte_pktmbuf_prepend(m, gre_encap_overhead(tn));
-	if (unlikely(front == NULL)) {
-		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */
-		return;
+	gre_outer_tmpl_init(&t, tn, dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, GRE_PROTO_IPV4);
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = e[i].ep_m;
+		char *front = rte_pktmbuf_prepend(m, t.ot_ovh);
+
+		if (unlikely(front == NULL)) {
+			lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */
+			continue;
+		}
+		gre_outer_write((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), &t,
+				e[i].ep_inner_len, e[i].ep_tos);
+		bytes += e[i].ep_inner_len;
+		e[k] = e[i];
+		pkts[k++] = m;
 	}
-	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), tn,
-			dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, inner_len, GRE_PROTO_IPV4,
-			tn->tn_copy_dscp ? tos : 0);
+	if (k == 0)
+		return;
 	if (tn->tn_esp)
-		ipsec_out_defer(lc, in_idx, m, pe, inner_len); /* fail closed there */
+		ipsec_out_run(lc, e, k); /* fail closed there */
 	else
-		gre_send_underlay(lc, in_idx, pe, &m, 1, inner_len);
+		gre_send_underlay(lc, in_idx, pe, pkts, k, bytes);
+}
+
+void gre_encap_flush(struct lcore_ctx *lc)
+{
+	struct encap_pending *e = lc->lc_encap;
+	uint16_t n = lc->lc_encap_n, i = 0, j;
+
+	/* Sending queues nothing for encapsulation: the queue is stable. */
+	lc->lc_encap_n = 0;
+	if (lc->lc_dp->dp_tunnel.tn_esp)
+		for (i = 0; i < n; i++) /* once per run: a flow's burst is one run */
+			if ((i == 0 || e[i].ep_pe != e[i - 1].ep_pe) && e[i].ep_pe->pe_sa_out != NULL)
+				esp_sa_prefetch(e[i].ep_pe->pe_sa_out, false);
+	i = 0;
+	while (i < n) {
+		for (j = (uint16_t)(i + 1); j < n && e[j].ep_pe == e[i].ep_pe &&
+					   e[j].ep_in_idx == e[i].ep_in_idx; j++)
+			;
+		encap_run(lc, &e[i], (uint16_t)(j - i));
+		i = j;
+	}
 }
 
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
@@ -123,7 +174,7 @@ void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
 		return;
 	}
-	encap_to_peer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
+	encap_defer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
 }
 
 void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
@@ -153,7 +204,7 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 				continue;
 			}
 		}
-		encap_to_peer(lc, in_idx, c, inner_len, tos, pe);
+		encap_defer(lc, in_idx, c, inner_len, tos, pe);
 		if (c == m)
 			return;
 	}

@@ -3,11 +3,13 @@
  * no packet, never cleartext. The transform itself is esp_out.c/esp_in.c.
  *
  * Packets are queued per lcore while a burst is routed and handed to the
- * ESP stage at the end of it (ipsec_flush, from classify_burst), a run of
- * consecutive packets of one SA at a time: an outbound run takes one block
- * of sequence numbers and settles the SA's byte counter once, instead of
- * two atomics per packet. The SA and peer pointers held in the queue stay
- * valid: the queue is empty before the worker's next quiescent report. */
+ * ESP stage at the end of it, a run of consecutive packets of one SA at a
+ * time: inbound here (ipsec_in_flush, from classify_burst), outbound from
+ * gre_encap_flush, which queues all encapsulation (ipsec_out_run). An
+ * outbound run takes one block of sequence numbers and settles the SA's
+ * byte counter once, instead of two atomics per packet. The SA and peer
+ * pointers held in the queues stay valid: they are empty before the
+ * worker's next quiescent report. */
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -26,27 +28,6 @@ static void ipsec_lifetime_event(struct lcore_ctx *lc, uint8_t in_idx, const str
 	punt_event(lc, in_idx, &ev, sa->sa_spi, 0);
 }
 
-static void ipsec_out_flush(struct lcore_ctx *lc);
-static void ipsec_in_flush(struct lcore_ctx *lc);
-
-void ipsec_out_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		     const struct peer *pe, uint16_t inner_len)
-{
-	struct esp_out_pending *e;
-
-	if (unlikely(pe->pe_sa_out == NULL)) {
-		lc_drop(lc, in_idx, m, DP_DROP_ESP_NO_SA);
-		return;
-	}
-	if (unlikely(lc->lc_esp_out_n == ESP_PENDING_MAX))
-		ipsec_out_flush(lc); /* many packets from one burst: multicast */
-	e = &lc->lc_esp_out[lc->lc_esp_out_n++];
-	e->eo_m = m;
-	e->eo_pe = pe;
-	e->eo_inner_len = inner_len;
-	e->eo_in_idx = in_idx;
-}
-
 /* Count and free what the ESP stage refused, by its reason; in_sa: the
  * inbound SA's own counters too (NULL outbound). */
 static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_sa *in_sa,
@@ -60,49 +41,34 @@ static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_s
 	}
 }
 
-/* Encrypt e[0..n), all for one peer from one port, and send the survivors. */
-static void ipsec_out_run(struct lcore_ctx *lc, const struct esp_out_pending *e, uint16_t n)
+void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n)
 {
-	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)e[0].eo_pe->pe_sa_out;
-	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
-	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].eo_in_idx;
+	/* Read once: the control thread may replace it (NAT-T) or take it away. */
+	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)e[0].ep_pe->pe_sa_out;
+	struct rte_mbuf *pkts[ENCAP_PENDING_MAX], *drop[ENCAP_PENDING_MAX];
+	uint8_t why[ENCAP_PENDING_MAX], lt = 0, in_idx = e[0].ep_in_idx;
 	uint32_t bytes = 0;
 	uint16_t ok, s = 0;
 
+	if (unlikely(sa == NULL)) {
+		for (uint16_t i = 0; i < n; i++)
+			lc_drop(lc, in_idx, e[i].ep_m, DP_DROP_ESP_NO_SA);
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++)
-		pkts[i] = e[i].eo_m;
+		pkts[i] = e[i].ep_m;
 	ok = esp_encrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
 	ipsec_count_drops(lc, in_idx, NULL, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
 	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++)
-		if (e[i].eo_m == pkts[s]) {
-			bytes += e[i].eo_inner_len;
+		if (e[i].ep_m == pkts[s]) {
+			bytes += e[i].ep_inner_len;
 			s++;
 		}
 	if (ok != 0)
-		gre_send_underlay(lc, in_idx, e[0].eo_pe, pkts, ok, bytes);
-}
-
-static void ipsec_out_flush(struct lcore_ctx *lc)
-{
-	const struct esp_out_pending *e = lc->lc_esp_out;
-	uint16_t n = lc->lc_esp_out_n, i = 0, j;
-
-	/* Sending queues nothing for encryption: the queue is stable. */
-	lc->lc_esp_out_n = 0;
-	for (i = 0; i < n; i++) /* once per run: a flow's burst is one run */
-		if (i == 0 || e[i].eo_pe != e[i - 1].eo_pe)
-			esp_sa_prefetch(e[i].eo_pe->pe_sa_out, false);
-	i = 0;
-	while (i < n) {
-		for (j = (uint16_t)(i + 1); j < n && e[j].eo_pe == e[i].eo_pe &&
-					   e[j].eo_in_idx == e[i].eo_in_idx; j++)
-			;
-		ipsec_out_run(lc, &e[i], (uint16_t)(j - i));
-		i = j;
-	}
+		gre_send_underlay(lc, in_idx, e[0].ep_pe, pkts, ok, bytes);
 }
 
 /* The SPI of ESP at `off` from the IPv4 header, or 0 (reserved) if absent. */
@@ -252,7 +218,7 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 	}
 }
 
-static void ipsec_in_flush(struct lcore_ctx *lc)
+void ipsec_in_flush(struct lcore_ctx *lc)
 {
 	struct esp_in_pending *e = lc->lc_esp_in;
 	uint16_t n = lc->lc_esp_in_n, i = 0, j;
@@ -269,12 +235,4 @@ static void ipsec_in_flush(struct lcore_ctx *lc)
 		ipsec_in_run(lc, &e[i], (uint16_t)(j - i));
 		i = j;
 	}
-}
-
-void ipsec_flush(struct lcore_ctx *lc)
-{
-	if (lc->lc_esp_in_n != 0)
-		ipsec_in_flush(lc);
-	if (lc->lc_esp_out_n != 0)
-		ipsec_out_flush(lc);
 }

@@ -21,16 +21,20 @@ struct tx_pending {
 	struct rte_mbuf *tp_pkts[TX_PENDING_MAX];
 };
 
-/* ESP work deferred to the end of a burst, so that packets of one SA are
- * encrypted or decrypted together: one sequence-number block and one byte
- * update per run instead of per packet (see ipsec.c). */
+/* Tunnel work deferred to the end of a burst, so that packets to one peer
+ * (or of one SA) are handled together: one outer header template, one
+ * underlay route and neighbour lookup per run of packets to a peer, and
+ * for ESP one sequence-number block and one byte update per run instead
+ * of per packet (see gre_encap.c and ipsec.c). */
 #define ESP_PENDING_MAX (2 * DP_BURST)
+#define ENCAP_PENDING_MAX (2 * DP_BURST)
 
-struct esp_out_pending {
-	struct rte_mbuf *eo_m;        /* outer IPv4 + GRE, Ethernet gap in front */
-	const struct peer *eo_pe;     /* borrowed until the next quiescent report */
-	uint16_t eo_inner_len;
-	uint8_t eo_in_idx;
+struct encap_pending {
+	struct rte_mbuf *ep_m;        /* the inner IPv4 packet, Ethernet header in front */
+	const struct peer *ep_pe;     /* borrowed until the next quiescent report */
+	uint16_t ep_inner_len;
+	uint8_t ep_tos;               /* the inner TOS when DSCP is copied, else 0 */
+	uint8_t ep_in_idx;
 };
 
 struct esp_in_pending {
@@ -79,8 +83,8 @@ struct lcore_ctx {
 	/* Likewise the last peer found by NBMA address (decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	uint16_t lc_esp_out_n, lc_esp_in_n;
-	struct esp_out_pending lc_esp_out[ESP_PENDING_MAX];
+	uint16_t lc_encap_n, lc_esp_in_n;
+	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
@@ -93,30 +97,41 @@ static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx,
 }
 
 /* tx.c */
-/* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
-void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
+void tx_send(struct lcore_ctx *lc, uint8_t port_idx);
 void tx_flush(struct lcore_ctx *lc);
 
+/* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
+static inline void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m)
+{
+	struct tx_pending *tp = &lc->lc_tx[port_idx];
+
+	tp->tp_pkts[tp->tp_n++] = m;
+	if (unlikely(tp->tp_n == TX_PENDING_MAX))
+		tx_send(lc, port_idx);
+}
+
 /* ipsec.c */
-/* Runs on: workers. m: Ethernet gap + outer IPv4/GRE (inner_len bytes
- * inside) for peer pe. Queued for encryption with the peer's SA, or dropped
- * (counted) when the peer has none: never sent in clear. */
-void ipsec_out_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		     const struct peer *pe, uint16_t inner_len);
+/* Runs on: workers. e[0..n): packets to one peer from one port, each now
+ * Ethernet gap + outer IPv4/GRE. Encrypted with the peer's SA and sent, or
+ * dropped (counted) when the peer has none: never sent in clear. */
+void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n);
 /* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); finds the SA by SPI
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip);
 /* End of a burst: decrypt what is queued (the GRE inside goes on to
- * gre_decap_one, which may queue more for encryption), then encrypt and
- * send. Runs of one SA go to the ESP stage together. */
-void ipsec_flush(struct lcore_ctx *lc);
+ * gre_decap_one, which may queue more for encapsulation). Runs of one SA
+ * go to the ESP stage together. */
+void ipsec_in_flush(struct lcore_ctx *lc);
 
 /* gre_encap.c */
 /* Count n packets (inner_bytes inside) as sent to pe and send them on the
  * underlay route to its NBMA address. Consumes pkts[0..n). */
 void gre_send_underlay(struct lcore_ctx *lc, uint8_t in_idx, const struct peer *pe,
 		       struct rte_mbuf **pkts, uint16_t n, uint32_t inner_bytes);
+/* End of a burst (after ipsec_in_flush): encapsulate what is queued, a run
+ * of packets to one peer at a time, through ESP when the tunnel says so. */
+void gre_encap_flush(struct lcore_ctx *lc);
 
 /* worker.c */
 /* The lcore entry point (rte_eal_remote_launch), arg = struct lcore_ctx. */
