@@ -20,6 +20,7 @@ struct in_plan {
 	uint32_t pi_ct;   /* ciphertext bytes: payload, padding, trailer */
 	uint64_t pi_seq;  /* inferred 64-bit sequence number */
 	uint8_t pi_icv[ESP_ICV_LEN]; /* as received (CBC+ESN reuses its room) */
+	struct esp_gcm_params pi_gcm; /* GCM: nonce and AAD, made before the cipher runs */
 };
 
 static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
@@ -107,33 +108,33 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	}
 	if (sa->sa_pkts >= sa->sa_hard_pkts || sa->sa_bytes >= sa->sa_hard_bytes)
 		return ESP_DROP_HARD_LIMIT;
-	memcpy(pl->pi_icv, esp + ESP_HDR_LEN + sa->sa_iv_len + pl->pi_ct, ESP_ICV_LEN);
+	if (sa->sa_flags & ESP_SA_F_GCM)
+		esp_gcm_params_init(&pl->pi_gcm, sa, pl->pi_seq, esp + ESP_HDR_LEN);
+	else
+		memcpy(pl->pi_icv, esp + ESP_HDR_LEN + sa->sa_iv_len + pl->pi_ct, ESP_ICV_LEN);
+	return ESP_OK;
+}
+
+static int in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		       const struct esp_gcm_params *gp, uint32_t ct_len)
+{
+	uint8_t *ct = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
+
+	if (crypto_mb_gcm_open(cx, &sa->sa_key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len, ct,
+			       ct_len, ct + ct_len) != 0)
+		return ESP_DROP_ICV_FAIL;
 	return ESP_OK;
 }
 
 int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
 		    uint64_t seq, uint32_t ct_len)
 {
-	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
-	uint8_t nonce[CRYPTO_MB_NONCE_LEN], aad[12];
-	uint32_t aad_len = 4;
-	uint8_t *ct = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
+	struct esp_gcm_params gp;
 
-	/* RFC 4106 4: salt | explicit IV; 5: SPI | [seq high] | seq low, the
-	 * high half inferred, never sent. */
-	memcpy(nonce, sa->sa_salt, ESP_SALT_LEN);
-	memcpy(nonce + ESP_SALT_LEN, esp + ESP_HDR_LEN, ESP_GCM_IV_LEN);
-	memcpy(aad, esp, 4);
-	if (sa->sa_flags & ESP_SA_F_ESN) {
-		memcpy(aad + aad_len, &hi, 4);
-		aad_len += 4;
-	}
-	memcpy(aad + aad_len, esp + 4, 4);
-	aad_len += 4;
-	if (crypto_mb_gcm_open(cx, &sa->sa_key, nonce, aad, aad_len, ct, ct_len,
-			       ct + ct_len) != 0)
-		return ESP_DROP_ICV_FAIL;
-	return ESP_OK;
+	/* The AAD's SPI and low half are the packet's: the caller matched the
+	 * SPI, and the inferred number ends in the low half received. */
+	esp_gcm_params_init(&gp, sa, seq, esp + ESP_HDR_LEN);
+	return in_gcm_open(cx, sa, esp, &gp, ct_len);
 }
 
 /* RFC 4303 2.2.1: with ESN the high half is hashed after the ciphertext;
@@ -234,12 +235,14 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 }
 
 /* At most CRYPTO_MB_BURST_MAX packets: validate and replay-check all,
- * decrypt (GCM at once, CBC in one job burst), then finish in order. */
+ * decrypt all (GCM one by one, CBC in one job burst), then finish in
+ * order: each stage reads what the one before wrote long retired. */
 static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			 uint16_t n, uint16_t l3_off, struct esp_sink *sink)
 {
 	struct in_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
+	uint8_t st[CRYPTO_MB_BURST_MAX]; /* ESP_OK, or why the ICV check failed */
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t pkts_n = sa->sa_pkts, bytes_n = sa->sa_bytes;
 	uint16_t k = 0, nout = 0;
@@ -259,15 +262,17 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, false, ops, k);
 	}
 	for (uint16_t i = 0; i < k; i++) {
-		uint8_t *esp = in_esp(pkts[i], l3_off, &plan[i]);
-
 		if (gcm)
-			why = esp_in_gcm_open(cx, sa, esp, plan[i].pi_seq, plan[i].pi_ct);
+			st[i] = (uint8_t)in_gcm_open(cx, sa, in_esp(pkts[i], l3_off, &plan[i]),
+						     &plan[i].pi_gcm, plan[i].pi_ct);
 		else if (unlikely(ops[i].co_status != 0))
-			why = ESP_DROP_CRYPTO;
+			st[i] = ESP_DROP_CRYPTO;
 		else
-			why = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
-			      ESP_OK : ESP_DROP_ICV_FAIL;
+			st[i] = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
+				ESP_OK : ESP_DROP_ICV_FAIL;
+	}
+	for (uint16_t i = 0; i < k; i++) {
+		why = st[i];
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
 					&sink->es_lifetime);

@@ -127,35 +127,39 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 	return esp;
 }
 
-void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		      uint64_t seq, uint32_t pt_len)
+/* Writes SPI, sequence number and explicit IV at esp and prepares the
+ * cipher's nonce and AAD in gp. */
+static void out_gcm_frame(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+			  struct esp_gcm_params *gp)
 {
 	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi);
-	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
 	uint32_t lo = rte_cpu_to_be_32((uint32_t)seq);
 	/* RFC 4106 3.1: the explicit IV must never repeat under a key; the
 	 * sequence number never does (iv_xor is 0 outside tests). */
 	uint64_t iv = rte_cpu_to_be_64(seq ^ sa->sa_iv_xor);
-	uint8_t nonce[CRYPTO_MB_NONCE_LEN], aad[12];
-	uint32_t aad_len = 0;
 
 	memcpy(esp, &spi, 4);
 	memcpy(esp + 4, &lo, 4);
 	memcpy(esp + ESP_HDR_LEN, &iv, ESP_GCM_IV_LEN);
-	memcpy(nonce, sa->sa_salt, ESP_SALT_LEN); /* RFC 4106 4: salt | IV */
-	memcpy(nonce + ESP_SALT_LEN, &iv, ESP_GCM_IV_LEN);
-	/* RFC 4106 5: AAD = SPI | seq (32), or SPI | seq high | seq low (ESN). */
-	memcpy(aad, &spi, 4);
-	aad_len = 4;
-	if (sa->sa_flags & ESP_SA_F_ESN) {
-		memcpy(aad + aad_len, &hi, 4);
-		aad_len += 4;
-	}
-	memcpy(aad + aad_len, &lo, 4);
-	aad_len += 4;
-	crypto_mb_gcm_seal(cx, &sa->sa_key, nonce, aad, aad_len,
-			   esp + ESP_HDR_LEN + ESP_GCM_IV_LEN, pt_len,
-			   esp + ESP_HDR_LEN + ESP_GCM_IV_LEN + pt_len);
+	esp_gcm_params_init(gp, sa, seq, &iv);
+}
+
+static void out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+			 const struct esp_gcm_params *gp, uint32_t pt_len)
+{
+	uint8_t *pt = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
+
+	crypto_mb_gcm_seal(cx, &sa->sa_key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len, pt, pt_len,
+			   pt + pt_len);
+}
+
+void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		      uint64_t seq, uint32_t pt_len)
+{
+	struct esp_gcm_params gp;
+
+	out_gcm_frame(sa, esp, seq, &gp);
+	out_gcm_seal(cx, sa, esp, &gp, pt_len);
 }
 
 /* CBC: the IV must be unpredictable (RFC 3602 2.3). It is E_K(nonce) with
@@ -188,13 +192,15 @@ static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
 }
 
 /* At most CRYPTO_MB_BURST_MAX packets: validate all (no side effects),
- * take the sequence numbers, build, encrypt (GCM at once, CBC in one job
- * burst), then settle the byte counter once. */
+ * take the sequence numbers, build all, then encrypt (GCM one by one, CBC
+ * in one job burst): a packet's framing stores have retired by the time
+ * the cipher reads it. Then settle the byte counter once. */
 static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			  uint16_t n, uint16_t l3_off, struct esp_sink *sink)
 {
 	struct out_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
+	struct esp_gcm_params gp[CRYPTO_MB_BURST_MAX];
 	uint8_t *esp[CRYPTO_MB_BURST_MAX];
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t seq0, bytes0, bytes = 0, old;
@@ -223,13 +229,16 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 		esp[nb] = out_build(sa, pkts[i], l3_off, &plan[i], (uint32_t)s);
 		bytes += plan[i].op_pl;
 		if (gcm)
-			esp_out_gcm_seal(cx, sa, esp[nb], s, out_ct_len(&plan[i]));
+			out_gcm_frame(sa, esp[nb], s, &gp[nb]);
 		else
 			out_cbc_op(sa, esp[nb], s, out_ct_len(&plan[i]), &ops[nb]);
 		plan[nb] = plan[i];
 		pkts[nb++] = pkts[i];
 	}
-	if (!gcm && nb != 0)
+	if (gcm)
+		for (uint16_t i = 0; i < nb; i++)
+			out_gcm_seal(cx, sa, esp[i], &gp[i], out_ct_len(&plan[i]));
+	else if (nb != 0)
 		crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, true, ops, nb);
 	for (uint16_t i = 0; i < nb; i++) {
 		if (!gcm && unlikely(ops[i].co_status != 0)) {
