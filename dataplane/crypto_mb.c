@@ -162,20 +162,18 @@ void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k,
 				   aad, aad_len, tag, CRYPTO_MB_TAG_LEN);
 }
 
-int crypto_mb_gcm_open(struct crypto_mb *cx, const struct crypto_mb_key *k,
+void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k,
 		       const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-		       uint8_t *buf, uint32_t len, const uint8_t *tag)
+		       uint8_t *buf, uint32_t len, uint8_t *tag_out)
 {
 	struct gcm_context_data ctx;
-	uint8_t mine[CRYPTO_MB_TAG_LEN];
 
 	if (k->ck_key_len == 16)
 		IMB_AES128_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, mine, sizeof(mine));
+				   aad, aad_len, tag_out, CRYPTO_MB_TAG_LEN);
 	else
 		IMB_AES256_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, mine, sizeof(mine));
-	return crypto_mb_tag_equal(mine, tag) ? 0 : -EBADMSG;
+				   aad, aad_len, tag_out, CRYPTO_MB_TAG_LEN);
 }
 
 static void cbc_job_fill(IMB_JOB *job, const struct crypto_mb_key *k, bool encrypt,

@@ -115,11 +115,13 @@ void crypto_mb_key_wipe(struct crypto_mb_key *k);
 void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k,
 			const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
 			uint8_t *buf, uint32_t len, uint8_t *tag);
-/* Decrypts in place; 0 when the computed tag equals tag, else -EBADMSG
- * (the buffer then holds garbage and must be dropped). */
-int crypto_mb_gcm_open(struct crypto_mb *cx, const struct crypto_mb_key *k,
+/* Decrypts in place and writes the tag it computes to tag_out (16 bytes);
+ * the caller compares it with the received one (crypto_mb_tag_equal),
+ * best a stage later: read back at once, the library's tag store would
+ * not forward. A mismatch means the buffer holds garbage: drop it. */
+void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k,
 		       const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-		       uint8_t *buf, uint32_t len, const uint8_t *tag);
+		       uint8_t *buf, uint32_t len, uint8_t *tag_out);
 
 /* Runs on: workers. Submits n <= CRYPTO_MB_BURST_MAX ops with the job API
  * and flushes before returning, so no job stays queued across bursts.

@@ -21,6 +21,7 @@ struct in_plan {
 	uint64_t pi_seq;  /* inferred 64-bit sequence number */
 	uint8_t pi_icv[ESP_ICV_LEN]; /* as received (CBC+ESN reuses its room) */
 	struct esp_gcm_params pi_gcm; /* GCM: nonce and AAD, made before the cipher runs */
+	uint8_t pi_tag[ESP_ICV_LEN];  /* GCM: the tag computed, compared a pass later */
 };
 
 static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
@@ -115,26 +116,30 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	return ESP_OK;
 }
 
-static int in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		       const struct esp_gcm_params *gp, uint32_t ct_len)
+/* The received GCM ICV follows the ciphertext. */
+static inline const uint8_t *in_gcm_icv(uint8_t *esp, uint32_t ct_len)
 {
-	uint8_t *ct = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
+	return esp + ESP_HDR_LEN + ESP_GCM_IV_LEN + ct_len;
+}
 
-	if (crypto_mb_gcm_open(cx, &sa->sa_key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len, ct,
-			       ct_len, ct + ct_len) != 0)
-		return ESP_DROP_ICV_FAIL;
-	return ESP_OK;
+static void in_gcm_dec(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+		       const struct esp_gcm_params *gp, uint32_t ct_len, uint8_t *tag_out)
+{
+	crypto_mb_gcm_dec(cx, &sa->sa_key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len,
+			  esp + ESP_HDR_LEN + ESP_GCM_IV_LEN, ct_len, tag_out);
 }
 
 int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
 		    uint64_t seq, uint32_t ct_len)
 {
 	struct esp_gcm_params gp;
+	uint8_t tag[ESP_ICV_LEN];
 
 	/* The AAD's SPI and low half are the packet's: the caller matched the
 	 * SPI, and the inferred number ends in the low half received. */
 	esp_gcm_params_init(&gp, sa, seq, esp + ESP_HDR_LEN);
-	return in_gcm_open(cx, sa, esp, &gp, ct_len);
+	in_gcm_dec(cx, sa, esp, &gp, ct_len, tag);
+	return crypto_mb_tag_equal(tag, in_gcm_icv(esp, ct_len)) ? ESP_OK : ESP_DROP_ICV_FAIL;
 }
 
 /* RFC 4303 2.2.1: with ESN the high half is hashed after the ciphertext;
@@ -242,7 +247,6 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 {
 	struct in_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
-	uint8_t st[CRYPTO_MB_BURST_MAX]; /* ESP_OK, or why the ICV check failed */
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t pkts_n = sa->sa_pkts, bytes_n = sa->sa_bytes;
 	uint16_t k = 0, nout = 0;
@@ -261,18 +265,21 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 		if (k != 0)
 			crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, false, ops, k);
 	}
+	if (gcm)
+		for (uint16_t i = 0; i < k; i++)
+			in_gcm_dec(cx, sa, in_esp(pkts[i], l3_off, &plan[i]), &plan[i].pi_gcm,
+				   plan[i].pi_ct, plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
+		uint8_t *esp = in_esp(pkts[i], l3_off, &plan[i]);
+
 		if (gcm)
-			st[i] = (uint8_t)in_gcm_open(cx, sa, in_esp(pkts[i], l3_off, &plan[i]),
-						     &plan[i].pi_gcm, plan[i].pi_ct);
+			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct)) ?
+			      ESP_OK : ESP_DROP_ICV_FAIL;
 		else if (unlikely(ops[i].co_status != 0))
-			st[i] = ESP_DROP_CRYPTO;
+			why = ESP_DROP_CRYPTO;
 		else
-			st[i] = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
-				ESP_OK : ESP_DROP_ICV_FAIL;
-	}
-	for (uint16_t i = 0; i < k; i++) {
-		why = st[i];
+			why = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
+			      ESP_OK : ESP_DROP_ICV_FAIL;
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
 					&sink->es_lifetime);

@@ -64,11 +64,17 @@ static uint32_t limit_ct_len(const struct esp_sa *sa, uint16_t inner)
 	return RTE_ALIGN_CEIL((uint32_t)inner + GRE_KEYED_LEN + 2, sa->sa_align);
 }
 
+/* Keeps the limit's tag comparisons from being optimised away. */
+static volatile unsigned j_sink;
+
 static void limit_gcm(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 		      uint8_t *bufs, unsigned burst, uint32_t ct)
 {
 	static const uint8_t nonce[CRYPTO_MB_NONCE_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 	static const uint8_t aad[12] = {0x10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
+
+	uint8_t tags[CRYPTO_MB_BURST_MAX][CRYPTO_MB_TAG_LEN];
+	unsigned bad = 0;
 
 	for (unsigned i = 0; i < burst; i++) {
 		uint8_t *p = bufs + (size_t)i * LIMIT_BUF;
@@ -76,9 +82,12 @@ static void limit_gcm(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 		if (enc)
 			crypto_mb_gcm_seal(cx, &sa->sa_key, nonce, aad, sizeof(aad), p, ct, p + ct);
 		else
-			(void)crypto_mb_gcm_open(cx, &sa->sa_key, nonce, aad, sizeof(aad), p, ct,
-						 p + ct);
+			crypto_mb_gcm_dec(cx, &sa->sa_key, nonce, aad, sizeof(aad), p, ct, tags[i]);
 	}
+	/* As esp_in.c does: the tags are compared a pass after decryption. */
+	for (unsigned i = 0; !enc && i < burst; i++)
+		bad += !crypto_mb_tag_equal(tags[i], bufs + (size_t)i * LIMIT_BUF + ct);
+	j_sink += bad;
 }
 
 /* As esp_out.c/esp_in.c lay it out: ESP header, 16-byte IV, ciphertext,
