@@ -83,7 +83,7 @@ struct cfg_esp_sa {
 struct cfg_esp {
 	enum cfg_esp_alg alg;      /* default aes-gcm-128 */
 	bool esn;                  /* default true */
-	uint32_t replay_window;    /* 64..4096, default 1024 */
+	uint32_t replay_window;    /* 64..4096, default 1024; 0 = anti-replay off */
 	uint32_t life_packets;     /* hard limit, 0 = none */
 	uint32_t life_kbytes;      /* hard limit, 0 = none */
 	uint8_t soft_percent;      /* soft limit, % of hard; default 90 */

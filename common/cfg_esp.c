@@ -116,10 +116,27 @@ static int esp_sas(const struct ld_sec *s, struct cfg_esp *e)
 	return rc;
 }
 
+/* 0 turns anti-replay off (RFC 4303 3.4.3 leaves it to the receiver;
+ * Cisco's "set security-association replay disable", strongSwan's
+ * replay_window = 0); otherwise a window of 64..4096 packets. */
+static int esp_replay_window(const struct ld_sec *s, struct cfg_esp *e)
+{
+	static const char desc[] = "0 (anti-replay off) or an integer in 64..4096";
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "replay-window", path);
+	uint32_t w = e->replay_window;
+	int rc = ld_u32(s, "replay-window", 0, 4096, desc, &w);
+
+	if (rc == 1 && w != 0 && w < 64)
+		return ld_fail(s->ld, n, "'%s' must be %s, got %u", path, desc, w);
+	e->replay_window = w;
+	return rc;
+}
+
 static int esp_limits(const struct ld_sec *s, struct cfg_esp *e)
 {
 	uint32_t soft = e->soft_percent;
-	int rc = ld_u32(s, "replay-window", 64, 4096, NULL, &e->replay_window);
+	int rc = esp_replay_window(s, e);
 
 	if (rc >= 0)
 		rc = ld_u32(s, "lifetime-packets", 0, UINT32_MAX, NULL, &e->life_packets);

@@ -43,7 +43,10 @@ static void esp_params_common(const struct cfg_esp *e, enum esp_dir dir,
 	p->dir = dir;
 	p->alg = (enum esp_alg)e->alg; /* same order, asserted below */
 	p->esn = e->esn;
+	/* replay-window 0: inbound SAs skip the anti-replay check; 0 also
+	 * gives their window the default size, which ESN inference still uses. */
 	p->replay_window = (uint16_t)e->replay_window;
+	p->no_replay = dir == ESP_DIR_IN && e->replay_window == 0;
 	p->hard_packets = e->life_packets;
 	p->hard_bytes = (uint64_t)e->life_kbytes * 1024;
 	p->soft_packets = p->hard_packets / 100 * e->soft_percent;

@@ -341,7 +341,11 @@ static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa
 	/* Outbound SAs count sequence numbers (a NAT-T switch skips some). */
 	strbuf_printf(out, "    %s spi: 0x%08X (%u), %s %" PRIu64 ", %" PRIu64 " bytes\n", dir,
 		      sa->sa_spi, sa->sa_spi, outbound ? "last seq" : "packets", pkts, v->sa_bytes);
-	if (!(sa->sa_flags & ESP_SA_F_OUT))
+	if (sa->sa_flags & ESP_SA_F_NO_REPLAY)
+		strbuf_printf(out, "      replay window: disabled, ICV failures %" PRIu64
+			      ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_ICV_FAIL],
+			      v->sa_drops[ESP_DROP_BAD_PADDING]);
+	else if (!(sa->sa_flags & ESP_SA_F_OUT))
 		strbuf_printf(out, "      replay drops %" PRIu64 " (too old %" PRIu64 "), ICV failures %"
 			      PRIu64 ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_REPLAY],
 			      v->sa_drops[ESP_DROP_TOO_OLD], v->sa_drops[ESP_DROP_ICV_FAIL],
@@ -361,15 +365,19 @@ void esp_mgr_show(struct ctl *ct, struct strbuf *out)
 	const void *key;
 	void *data;
 	uint32_t iter = 0;
-	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR], win[16];
 
 	if (em == NULL) {
 		strbuf_printf(out, "no ESP: tunnel.protection is none\n");
 		return;
 	}
-	strbuf_printf(out, "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %u, keying %s\n",
+	if (em->em_cfg->replay_window == 0)
+		snprintf(win, sizeof(win), "disabled");
+	else
+		snprintf(win, sizeof(win), "%u", em->em_cfg->replay_window);
+	strbuf_printf(out, "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %s, keying %s\n",
 		      inet_v4_str(em->em_self, a), cfg_esp_alg_name(em->em_cfg->alg),
-		      em->em_cfg->esn ? "on" : "off", em->em_cfg->replay_window,
+		      em->em_cfg->esn ? "on" : "off", win,
 		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static" : "group-key (lab)");
 	strbuf_printf(out, "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
 		      " failed; control packets without SA %" PRIu64 "; NAT-T keepalives sent %"

@@ -374,6 +374,10 @@ static void test_bad_configs(void **state)
 #define T_NOCLI "cli: {telnet: {port: 0}}\n"
 #define T_MIN T_NODE T_PORTS T_NOCLI
 
+/* A hub with ESP (lab group key) and the given replay-window. */
+#define T_MIN_ESP(win) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, protection: esp," \
+	" esp: {replay-window: " win ", group-key: '" T_HEX32 "'}}\n"
+
 struct t_case {
 	const char *yaml;
 	const char *want; /* NULL: must load and validate */
@@ -429,6 +433,11 @@ static const struct t_case t_cases[] = {
 	/* 47: an error in an aliased value points at its anchor */
 	/* 47 */ { T_MIN "lcores: {workers: &w [2], main: 3}\n" "eal: {size-mb: *w}\n", "t.yaml:4:19: expected an integer in 64..65536 for 'eal.size-mb', got a sequence" },
 	/* 48 */ { "node: {name: n, role: hub}\nports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 575}]\n" T_NOCLI, "t.yaml:2:70: 'ports[0].mtu' must be an integer in 576..9000, got 575" },
+	/* 49: replay-window is 0 (off) or 64..4096, never 1..63 */
+	/* 49 */ { T_MIN_ESP("63"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 63" },
+	/* 50 */ { T_MIN_ESP("1"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 1" },
+	/* 51 */ { T_MIN_ESP("4097"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 4097" },
+	/* 52 */ { T_MIN_ESP("off"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 'off'" },
 };
 
 static void test_inline_cases(void **state)
@@ -461,6 +470,28 @@ static void test_nul_in_buffer(void **state)
 			 -EINVAL);
 	assert_string_equal(err.msg,
 			    "t.yaml:4:22: YAML syntax error: control characters are not allowed (byte 0x00)");
+}
+
+/* replay-window: 0 turns anti-replay off; the dump says 0 and reloads. */
+static void test_replay_window_off(void **state)
+{
+	static const char yaml[] = T_MIN_ESP("0");
+	struct strbuf sb;
+	struct cfg_err err;
+
+	(void)state;
+	if (t_load(yaml, &t_a, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(t_a.tunnel.esp.replay_window, 0);
+	strbuf_init(&sb);
+	cfg_dump(&t_a, &sb);
+	assert_non_null(strstr(strbuf_str(&sb), "\n    replay-window: 0\n"));
+	strbuf_fini(&sb);
+	t_roundtrip(&t_a);
+	assert_int_equal(t_load(T_MIN_ESP("64"), &t_a, &err), 0);
+	assert_int_equal(t_a.tunnel.esp.replay_window, 64);
+	assert_int_equal(t_load(T_MIN_ESP("4096"), &t_a, &err), 0);
+	assert_int_equal(t_a.tunnel.esp.replay_window, 4096);
 }
 
 /* ---- numbers ------------------------------------------------------------ */
@@ -667,6 +698,7 @@ int main(void)
 		cmocka_unit_test(test_bad_configs),
 		cmocka_unit_test(test_inline_cases),
 		cmocka_unit_test(test_nul_in_buffer),
+		cmocka_unit_test(test_replay_window_off),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_inet_parse),
 		cmocka_unit_test(test_defaults),

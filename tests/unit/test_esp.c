@@ -2,7 +2,8 @@
  * (draft-mcgrew-gcm-test-01, RFC 3602, RFC 4868), real captures with
  * published keys, the numbered replay-window table, tampering and
  * truncation at every length, a million CBC+HMAC packets with each one
- * completed exactly once, and lifetimes. */
+ * completed exactly once, lifetimes, and replay-window 0 from the config
+ * to the inbound SA. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <rte_udp.h>
 
 #include "eal_test.h"
+#include "esp_keys.h"
 #include "esp_sa.h"
 #include "esp_test_util.h"
 #include "pcap_read.h"
@@ -960,6 +962,55 @@ static void test_replay_disabled(void **state)
 	sa_free(in);
 }
 
+/* tunnel.esp.replay-window as the control thread turns it into SA
+ * parameters (control/esp_keys.c, lab group key), A -> B both ends. */
+static void cfg_sa_pair(uint32_t window, struct esp_sa **out, struct esp_sa **in)
+{
+	struct esp_sa_params p;
+	struct cfg_esp e;
+
+	memset(&e, 0, sizeof(e)); /* no lifetimes */
+	e.alg = CFG_ESP_AES_GCM_128;
+	e.esn = true;
+	e.replay_window = window;
+	e.keying = CFG_KEYING_GROUP;
+	memset(e.group_key, 0x5a, sizeof(e.group_key));
+	e.has_group_key = true;
+	assert_int_equal(esp_keys_params(&e, 0xc0000201u, 0xc0000202u, ESP_DIR_OUT, &p), 0);
+	assert_false(p.no_replay);
+	*out = sa_new(&p);
+	assert_int_equal(esp_keys_params(&e, 0xc0000202u, 0xc0000201u, ESP_DIR_IN, &p), 0);
+	assert_int_equal(p.no_replay, window == 0);
+	*in = sa_new(&p);
+	explicit_bzero(&p, sizeof(p));
+}
+
+/* replay-window: 0 gives an inbound SA that takes a replayed packet;
+ * 64, the smallest window, refuses it. */
+static void test_replay_disabled_by_config(void **state)
+{
+	struct esp_sa *out, *in;
+	uint8_t pkt[2048];
+	uint16_t len;
+
+	(void)state;
+	cfg_sa_pair(0, &out, &in);
+	assert_true(in->sa_flags & ESP_SA_F_NO_REPLAY);
+	len = make_cipher(out, 80, pkt);
+	assert_int_equal(dec_bytes(in, pkt, len), ESP_OK);
+	assert_int_equal(dec_bytes(in, pkt, len), ESP_OK);
+	sa_free(out);
+	sa_free(in);
+	cfg_sa_pair(64, &out, &in);
+	assert_false(in->sa_flags & ESP_SA_F_NO_REPLAY);
+	assert_int_equal(in->sa_replay.rp_size, 64);
+	len = make_cipher(out, 80, pkt);
+	assert_int_equal(dec_bytes(in, pkt, len), ESP_OK);
+	assert_int_equal(dec_bytes(in, pkt, len), ESP_DROP_REPLAY);
+	sa_free(out);
+	sa_free(in);
+}
+
 /* ---- 7. a million CBC+HMAC packets, each completed exactly once ---- */
 
 #define MILLION 1000000u
@@ -1349,6 +1400,7 @@ int main(void)
 		cmocka_unit_test(test_tamper),
 		cmocka_unit_test(test_replay_in_burst),
 		cmocka_unit_test(test_replay_disabled),
+		cmocka_unit_test(test_replay_disabled_by_config),
 		cmocka_unit_test(test_lifetimes),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_cbc_double_completion_injected),
