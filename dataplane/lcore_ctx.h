@@ -97,18 +97,10 @@ static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx,
 }
 
 /* tx.c */
-void tx_send(struct lcore_ctx *lc, uint8_t port_idx);
 void tx_flush(struct lcore_ctx *lc);
 
 /* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
-static inline void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m)
-{
-	struct tx_pending *tp = &lc->lc_tx[port_idx];
-
-	tp->tp_pkts[tp->tp_n++] = m;
-	if (unlikely(tp->tp_n == TX_PENDING_MAX))
-		tx_send(lc, port_idx);
-}
+void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
 
 /* ipsec.c */
 /* Runs on: workers. e[0..n): packets to one peer from one port, each now

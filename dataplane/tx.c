@@ -4,7 +4,7 @@
 
 #include "lcore_ctx.h"
 
-void tx_send(struct lcore_ctx *lc, uint8_t port_idx)
+static void tx_send(struct lcore_ctx *lc, uint8_t port_idx)
 {
 	struct tx_pending *tp = &lc->lc_tx[port_idx];
 	const struct dp_port *pt = &lc->lc_dp->dp_ports[port_idx];
@@ -18,6 +18,15 @@ void tx_send(struct lcore_ctx *lc, uint8_t port_idx)
 	for (i = sent; i < tp->tp_n; i++)
 		lc_drop(lc, port_idx, tp->tp_pkts[i], DP_DROP_TX_FULL);
 	tp->tp_n = 0;
+}
+
+void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m)
+{
+	struct tx_pending *tp = &lc->lc_tx[port_idx];
+
+	tp->tp_pkts[tp->tp_n++] = m;
+	if (unlikely(tp->tp_n == TX_PENDING_MAX))
+		tx_send(lc, port_idx);
 }
 
 void tx_flush(struct lcore_ctx *lc)
