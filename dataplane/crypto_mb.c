@@ -286,6 +286,7 @@ static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p,
 	/* RFC 4303 2.4: the ciphertext ends on a 4-byte boundary, and on the
 	 * cipher block for CBC (RFC 3602 2.4). */
 	sa->sa_align = gcm ? 4 : CRYPTO_MB_BLOCK;
+	RTE_BUILD_BUG_ON(!RTE_IS_POWER_OF_2(CRYPTO_MB_BLOCK)); /* esp_in.c masks by it */
 	sa->sa_icv_len = ESP_ICV_LEN;
 	sa->sa_natt_sport = rte_cpu_to_be_16(p->natt_sport ? p->natt_sport : ESP_NATT_PORT);
 	sa->sa_natt_dport = rte_cpu_to_be_16(p->natt_dport ? p->natt_dport : ESP_NATT_PORT);

@@ -91,7 +91,7 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	if (esp_len < (uint32_t)ESP_HDR_LEN + sa->sa_iv_len + sa->sa_align + ESP_ICV_LEN)
 		return ESP_DROP_RUNT;
 	pl->pi_ct = esp_len - ESP_HDR_LEN - sa->sa_iv_len - ESP_ICV_LEN;
-	if (pl->pi_ct % sa->sa_align != 0)
+	if ((pl->pi_ct & (sa->sa_align - 1u)) != 0) /* a power of two: no division per packet */
 		return ESP_DROP_BAD_LENGTH;
 	esp = in_esp(m, l3_off, pl);
 	memcpy(&spi, esp, 4);
