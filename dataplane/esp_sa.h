@@ -149,7 +149,8 @@ static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa
 
 	while (done < n) {
 		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
-		memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
+		if (ok != done) /* only after a drop: a libc call otherwise for nothing */
+			memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
 		ok += chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
 		done += c;
 	}
