@@ -19,12 +19,22 @@
 #include <rte_udp.h>
 
 #include "esp_sa.h"
+#include "gre.h"
 
 /* What validation learned about one packet, so building does not parse. */
 struct out_plan {
 	uint16_t op_ihl; /* outer IPv4 header bytes */
 	uint16_t op_pl;  /* GRE bytes protected */
 	uint8_t op_pad;  /* RFC 4303 2.4 padding bytes */
+	uint8_t op_tos;  /* esp_encap_burst: the outer TOS */
+};
+
+/* esp_encap_burst's input besides the packets: the outer header and, per
+ * packet, the inner IPv4 length and TOS. NULL for esp_encrypt_burst. */
+struct out_gre {
+	const struct gre_outer_tmpl *og_tmpl;
+	const uint16_t *og_inner_len;
+	const uint8_t *og_tos;
 };
 
 static const uint8_t zero_iv[CRYPTO_MB_BLOCK];
@@ -34,12 +44,34 @@ static inline uint32_t out_ct_len(const struct out_plan *pl)
 	return (uint32_t)pl->op_pl + pl->op_pad + sizeof(struct rte_esp_tail);
 }
 
+/* The plan for ihl bytes of outer IPv4 header and pl_len bytes of GRE to
+ * protect, with `extra` bytes of link padding behind them and `front`
+ * bytes to go in front. 0 or the reason. */
+static int out_plan_fill(const struct esp_sa *sa, const struct rte_mbuf *m, struct out_plan *pl,
+			 uint32_t ihl, uint32_t pl_len, uint32_t extra, uint16_t front)
+{
+	uint32_t tail;
+
+	pl->op_ihl = (uint16_t)ihl;
+	pl->op_pl = (uint16_t)pl_len;
+	/* RFC 4303 2.4: pad so the ciphertext (payload, padding, pad length,
+	 * next header) ends on the SA's alignment. */
+	pl->op_pad = (uint8_t)(RTE_ALIGN_CEIL(pl_len + 2u, sa->sa_align) - pl_len - 2u);
+	tail = (uint32_t)pl->op_pad + sizeof(struct rte_esp_tail) + ESP_ICV_LEN;
+	if (ihl + pl_len + esp_sa_head_len(sa) + tail > UINT16_MAX)
+		return ESP_DROP_BAD_LENGTH;
+	/* Link padding is trimmed before appending. */
+	if (rte_pktmbuf_headroom(m) < front || rte_pktmbuf_tailroom(m) + extra < tail)
+		return ESP_DROP_NO_ROOM;
+	return ESP_OK;
+}
+
 /* Reads only; 0 or the reason. Never trusts the IPv4 lengths. */
 static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
 			uint16_t l3_off, struct out_plan *pl)
 {
 	const struct rte_ipv4_hdr *ip;
-	uint32_t avail, ihl, total, tail;
+	uint32_t avail, ihl, total;
 	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
 
 	if (why != ESP_OK)
@@ -51,19 +83,24 @@ static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
 	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return ESP_DROP_BAD_IP;
-	pl->op_ihl = (uint16_t)ihl;
-	pl->op_pl = (uint16_t)(total - ihl);
-	/* RFC 4303 2.4: pad so the ciphertext (payload, padding, pad length,
-	 * next header) ends on the SA's alignment. */
-	pl->op_pad = (uint8_t)(RTE_ALIGN_CEIL(pl->op_pl + 2u, sa->sa_align) - pl->op_pl - 2u);
-	tail = (uint32_t)pl->op_pad + sizeof(struct rte_esp_tail) + ESP_ICV_LEN;
-	if (total + esp_sa_head_len(sa) + tail > UINT16_MAX)
-		return ESP_DROP_BAD_LENGTH;
-	/* Link padding past the IPv4 total length is trimmed before appending. */
-	if (rte_pktmbuf_headroom(m) < esp_sa_head_len(sa) ||
-	    rte_pktmbuf_tailroom(m) + (avail - total) < tail)
-		return ESP_DROP_NO_ROOM;
-	return ESP_OK;
+	return out_plan_fill(sa, m, pl, ihl, total - ihl, avail - total, esp_sa_head_len(sa));
+}
+
+/* esp_encap_burst's input, [l3_off][inner IPv4, inner_len bytes]: the plan
+ * for GRE + inner behind a new outer header, or the reason. The caller
+ * (the worker's encapsulation) checked the inner packet's length. */
+static int out_plan_gre(const struct esp_sa *sa, const struct gre_outer_tmpl *t,
+			const struct rte_mbuf *m, uint16_t l3_off, uint16_t inner_len,
+			uint8_t tos, struct out_plan *pl)
+{
+	if (m->nb_segs != 1)
+		return ESP_DROP_NONLINEAR;
+	if (m->data_len < (uint32_t)l3_off + inner_len)
+		return ESP_DROP_RUNT;
+	pl->op_tos = tos;
+	return out_plan_fill(sa, m, pl, sizeof(struct rte_ipv4_hdr), (uint32_t)t->ot_gre_len + inner_len,
+			     m->data_len - l3_off - inner_len,
+			     (uint16_t)(sizeof(struct rte_ipv4_hdr) + esp_sa_head_len(sa) + t->ot_gre_len));
 }
 
 /* Per-packet lifetime policy for sequence number s (= packets so far) and
@@ -86,27 +123,19 @@ static int out_limits(const struct esp_sa *sa, uint64_t s, uint64_t bytes, uint8
 	return ESP_OK;
 }
 
-/* Opens the gap for UDP + ESP header + IV behind the IPv4 header, appends
+/* Behind the outer IPv4 header at ip: UDP (NAT-T), ESP header; appends
  * the trailer (RFC 4303 2.4: pad bytes 1, 2, 3..., pad length, next
- * header 47) and ICV room, fixes IPv4. Returns the ESP header. */
-static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+ * header 47) and ICV room. Returns the ESP header. */
+static uint8_t *out_frame(const struct esp_sa *sa, struct rte_mbuf *m, uint8_t *ip,
 			  const struct out_plan *pl, uint32_t seq_lo)
 {
-	uint16_t head = esp_sa_head_len(sa);
-	uint16_t udp_len = (uint16_t)(head - ESP_HDR_LEN - sa->sa_iv_len);
 	uint32_t ct = out_ct_len(pl);
 	uint16_t esp_len = (uint16_t)(ESP_HDR_LEN + sa->sa_iv_len + ct + ESP_ICV_LEN);
 	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), lo = rte_cpu_to_be_32(seq_lo);
-	struct rte_ipv4_hdr *ip;
+	uint8_t *esp = ip + pl->op_ihl, *tr;
 	struct rte_udp_hdr *udp;
-	uint8_t *front, *esp, *tr;
 
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
-	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
-	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
 	tr = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ct - pl->op_pl + ESP_ICV_LEN));
-	ip = (struct rte_ipv4_hdr *)(front + l3_off);
-	esp = front + l3_off + pl->op_ihl;
 	if (sa->sa_flags & ESP_SA_F_NATT) {
 		/* RFC 3948 2.1: checksum zero; the ESP ICV protects the data. */
 		udp = (struct rte_udp_hdr *)esp;
@@ -122,8 +151,51 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 		tr[i] = (uint8_t)(i + 1);
 	tr[pl->op_pad] = pl->op_pad;
 	tr[pl->op_pad + 1] = ESP_NEXT_HEADER_GRE;
-	esp_ipv4_set_proto_len(ip, sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP,
-			       (uint16_t)(pl->op_ihl + udp_len + esp_len));
+	return esp;
+}
+
+/* The outer IPv4 length and protocol once ESP is in. */
+static uint16_t out_ipv4_len(const struct esp_sa *sa, const struct out_plan *pl)
+{
+	return (uint16_t)(pl->op_ihl + esp_sa_head_len(sa) + out_ct_len(pl) + ESP_ICV_LEN);
+}
+
+static uint8_t out_ipv4_proto(const struct esp_sa *sa)
+{
+	return sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP;
+}
+
+/* esp_encrypt_burst: opens the gap for UDP + ESP header + IV behind the
+ * IPv4 header, frames, fixes IPv4. Returns the ESP header. */
+static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
+			  const struct out_plan *pl, uint32_t seq_lo)
+{
+	uint16_t head = esp_sa_head_len(sa);
+	uint8_t *front, *esp;
+
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
+	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
+	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
+	esp = out_frame(sa, m, front + l3_off, pl, seq_lo);
+	esp_ipv4_set_proto_len((struct rte_ipv4_hdr *)(front + l3_off), out_ipv4_proto(sa),
+			       out_ipv4_len(sa, pl));
+	return esp;
+}
+
+/* esp_encap_burst: outer IPv4 (protocol ESP or UDP, final length), ESP,
+ * GRE in front of the inner packet in one go, nothing moved or read back. */
+static uint8_t *out_build_gre(const struct esp_sa *sa, const struct gre_outer_tmpl *t,
+			      struct rte_mbuf *m, uint16_t l3_off, const struct out_plan *pl,
+			      uint32_t seq_lo)
+{
+	uint16_t head = esp_sa_head_len(sa);
+	uint8_t *front, *esp;
+
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - (pl->op_pl - t->ot_gre_len)));
+	front = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(pl->op_ihl + head + t->ot_gre_len));
+	gre_outer_ipv4_write(front + l3_off, t, out_ipv4_len(sa, pl), out_ipv4_proto(sa), pl->op_tos);
+	esp = out_frame(sa, m, front + l3_off, pl, seq_lo);
+	gre_hdr_write(front + l3_off + pl->op_ihl + head, t);
 	return esp;
 }
 
@@ -196,7 +268,7 @@ static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
  * in one job burst): a packet's framing stores have retired by the time
  * the cipher reads it. Then settle the byte counter once. */
 static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			  uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+			  uint16_t n, uint16_t l3_off, const struct out_gre *og, struct esp_sink *sink)
 {
 	struct out_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
@@ -208,7 +280,9 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 	int why;
 
 	for (uint16_t i = 0; i < n; i++) {
-		why = out_validate(sa, pkts[i], l3_off, &plan[k]);
+		why = og == NULL ? out_validate(sa, pkts[i], l3_off, &plan[k])
+				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off, og->og_inner_len[i],
+						og->og_tos[i], &plan[k]);
 		if (unlikely(why != ESP_OK))
 			esp_sink_drop(sink, pkts[i], why);
 		else
@@ -226,7 +300,9 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 			esp_sink_drop(sink, pkts[i], why);
 			continue;
 		}
-		esp[nb] = out_build(sa, pkts[i], l3_off, &plan[i], (uint32_t)s);
+		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &plan[i], (uint32_t)s)
+				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &plan[i],
+						     (uint32_t)s);
 		bytes += plan[i].op_pl;
 		if (gcm)
 			out_gcm_frame(sa, esp[nb], s, &gp[nb]);
@@ -260,9 +336,31 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 	return nout;
 }
 
+static uint16_t out_chunk_ipv4(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			       uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+{
+	return out_chunk(cx, sa, pkts, n, l3_off, NULL, sink);
+}
+
 uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
 {
-	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime, out_chunk);
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
+				 out_chunk_ipv4);
+}
+
+uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
+			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
+			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
+			 uint8_t *lifetime)
+{
+	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
+	struct out_gre og = {.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos};
+	uint16_t ok;
+
+	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);
+	ok = out_chunk(cx, sa, pkts, n, l3_off, &og, &sink);
+	*lifetime |= sink.es_lifetime;
+	return ok;
 }

@@ -280,6 +280,18 @@ void esp_sa_fini(struct esp_sa *sa);
 uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+struct gre_outer_tmpl;
+/* Runs on: workers. GRE encapsulation and ESP in one step, for the
+ * worker's own tunnel packets: each pkts[i] holds [l3_off bytes][inner
+ * IPv4, inner_len[i] bytes] in one segment; becomes [l3_off][outer IPv4
+ * from t, proto 50 or 17 + UDP 4500, TOS tos[i]][ESP][IV][ciphertext of
+ * GRE + inner][ICV], byte for byte what gre_outer_write followed by
+ * esp_encrypt_burst makes, without moving or reading back the header.
+ * n <= CRYPTO_MB_BURST_MAX. Same return convention as above. */
+uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
+			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
+			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
+			 uint8_t *lifetime);
 /* The GCM transform alone, exposed for known-answer tests: esp points at
  * the ESP header, followed by 8 bytes of IV room, pt_len bytes of
  * plaintext (payload + padding + pad length + next header) and 16 bytes

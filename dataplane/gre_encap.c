@@ -96,7 +96,7 @@ static void encap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 
 /* e[0..n): packets to one peer from one port. Replace each inner Ethernet
  * header by outer Ethernet + IPv4 + GRE, made from one template, and send
- * them (through the ESP stage when the tunnel is protected). */
+ * them; with ESP, the ESP stage frames and encrypts them in one step. */
 static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
@@ -109,6 +109,10 @@ static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 	uint16_t k = 0;
 
 	gre_outer_tmpl_init(&t, tn, dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, GRE_PROTO_IPV4);
+	if (tn->tn_esp) {
+		ipsec_out_run(lc, e, n, &t); /* fail closed there */
+		return;
+	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = e[i].ep_m;
 		char *front = rte_pktmbuf_prepend(m, t.ot_ovh);
@@ -120,14 +124,9 @@ static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 		gre_outer_write((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), &t,
 				e[i].ep_inner_len, e[i].ep_tos);
 		bytes += e[i].ep_inner_len;
-		e[k] = e[i];
 		pkts[k++] = m;
 	}
-	if (k == 0)
-		return;
-	if (tn->tn_esp)
-		ipsec_out_run(lc, e, k); /* fail closed there */
-	else
+	if (k != 0)
 		gre_send_underlay(lc, in_idx, pe, pkts, k, bytes);
 }
 

@@ -41,12 +41,14 @@ static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_s
 	}
 }
 
-void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n)
+void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n,
+		   const struct gre_outer_tmpl *t)
 {
 	/* Read once: the control thread may replace it (NAT-T) or take it away. */
 	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)e[0].ep_pe->pe_sa_out;
 	struct rte_mbuf *pkts[ENCAP_PENDING_MAX], *drop[ENCAP_PENDING_MAX];
-	uint8_t why[ENCAP_PENDING_MAX], lt = 0, in_idx = e[0].ep_in_idx;
+	uint16_t len[ENCAP_PENDING_MAX];
+	uint8_t tos[ENCAP_PENDING_MAX], why[ENCAP_PENDING_MAX], lt = 0, in_idx = e[0].ep_in_idx;
 	uint32_t bytes = 0;
 	uint16_t ok, s = 0;
 
@@ -55,9 +57,12 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
 			lc_drop(lc, in_idx, e[i].ep_m, DP_DROP_ESP_NO_SA);
 		return;
 	}
-	for (uint16_t i = 0; i < n; i++)
+	for (uint16_t i = 0; i < n; i++) {
 		pkts[i] = e[i].ep_m;
-	ok = esp_encrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
+		len[i] = e[i].ep_inner_len;
+		tos[i] = e[i].ep_tos;
+	}
+	ok = esp_encap_burst(&lc->lc_cx, sa, t, pkts, len, tos, n, L2_LEN, drop, why, &lt);
 	ipsec_count_drops(lc, in_idx, NULL, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);

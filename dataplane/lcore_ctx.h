@@ -28,6 +28,7 @@ struct tx_pending {
  * of per packet (see gre_encap.c and ipsec.c). */
 #define ESP_PENDING_MAX (2 * DP_BURST)
 #define ENCAP_PENDING_MAX (2 * DP_BURST)
+_Static_assert(ENCAP_PENDING_MAX <= CRYPTO_MB_BURST_MAX, "one ESP encap burst per run");
 
 struct encap_pending {
 	struct rte_mbuf *ep_m;        /* the inner IPv4 packet, Ethernet header in front */
@@ -103,10 +104,13 @@ void tx_flush(struct lcore_ctx *lc);
 void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
 
 /* ipsec.c */
-/* Runs on: workers. e[0..n): packets to one peer from one port, each now
- * Ethernet gap + outer IPv4/GRE. Encrypted with the peer's SA and sent, or
- * dropped (counted) when the peer has none: never sent in clear. */
-void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n);
+/* Runs on: workers. e[0..n): inner packets to one peer from one port
+ * (n <= ENCAP_PENDING_MAX). Encapsulated with outer header t and encrypted
+ * with the peer's SA in one step, and sent; or dropped (counted) when the
+ * peer has no SA: never sent in clear. */
+struct gre_outer_tmpl;
+void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n,
+		   const struct gre_outer_tmpl *t);
 /* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); finds the SA by SPI
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
