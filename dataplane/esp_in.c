@@ -30,6 +30,13 @@ static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off + pl->pi_hoff);
 }
 
+/* Where the decrypted GRE packet starts, from the front of m. */
+static inline uint16_t in_gre_off(const struct esp_sa *sa, uint16_t l3_off,
+				  const struct in_plan *pl)
+{
+	return (uint16_t)(l3_off + pl->pi_hoff + ESP_HDR_LEN + sa->sa_iv_len);
+}
+
 /* Outer IPv4 and UDP: 0 with pl->pi_ihl/pi_hoff and *esp_len, or the
  * reason. Claimed lengths are checked against minimum and bytes present. */
 static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
@@ -180,26 +187,30 @@ int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
 	return ESP_OK;
 }
 
-/* Removes UDP, ESP header and IV in front and trailer and ICV behind;
- * the IPv4 header becomes protocol 47 again. */
-static void in_strip(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-		     const struct in_plan *pl, uint32_t gre_len)
+/* Trailer and ICV behind the GRE packet go; it stays where it is. */
+static void in_trim(struct rte_mbuf *m, uint16_t gre_off, uint32_t gre_len)
 {
-	uint16_t rm = (uint16_t)(pl->pi_hoff - pl->pi_ihl + ESP_HDR_LEN + sa->sa_iv_len);
+	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - gre_off - gre_len));
+}
+
+void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_t gre_len)
+{
 	uint8_t *front = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t ihl = (uint32_t)(front[l3_off] & 0x0f) * 4;
+	uint16_t rm = (uint16_t)(gre_off - l3_off - ihl);
 	struct rte_ipv4_hdr *ip;
 
-	esp_move_headers(front + rm, front, (size_t)l3_off + pl->pi_ihl);
+	esp_move_headers(front + rm, front, (size_t)l3_off + ihl);
 	rte_pktmbuf_adj(m, rm);
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->pi_ihl - gre_len));
 	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3_off);
-	esp_ipv4_set_proto_len(ip, IPPROTO_GRE, (uint16_t)(pl->pi_ihl + gre_len));
+	esp_ipv4_set_proto_len(ip, IPPROTO_GRE, (uint16_t)(ihl + gre_len));
 }
 
 /* After the ICV passed: lifetime, window, trailer, next header, strip.
  * *pkts and *bytes are the SA's running counters (one writer). */
 static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt)
+		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt,
+		     uint16_t *gre_len_out)
 {
 	const uint8_t *pt = in_esp(m, l3_off, pl) + ESP_HDR_LEN + sa->sa_iv_len;
 	uint8_t pad, nh;
@@ -225,7 +236,8 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 	if (nh != ESP_NEXT_HEADER_GRE)
 		return ESP_DROP_BAD_NEXT_HEADER;
 	gre_len = pl->pi_ct - pad - sizeof(struct rte_esp_tail);
-	in_strip(sa, m, l3_off, pl, gre_len);
+	in_trim(m, in_gre_off(sa, l3_off, pl), gre_len);
+	*gre_len_out = (uint16_t)gre_len;
 	(*pkts)++;
 	if (*pkts == sa->sa_soft_pkts)
 		*lt |= ESP_LT_SOFT;
@@ -243,7 +255,8 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
  * decrypt all (GCM one by one, CBC in one job burst), then finish in
  * order: each stage reads what the one before wrote long retired. */
 static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			 uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+			 uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
+			 struct esp_sink *sink)
 {
 	struct in_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
@@ -271,6 +284,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 				   plan[i].pi_ct, plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
 		uint8_t *esp = in_esp(pkts[i], l3_off, &plan[i]);
+		uint16_t glen = 0;
 
 		if (gcm)
 			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct)) ?
@@ -282,20 +296,47 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			      ESP_OK : ESP_DROP_ICV_FAIL;
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
-					&sink->es_lifetime);
-		if (unlikely(why != ESP_OK))
+					&sink->es_lifetime, &glen);
+		if (unlikely(why != ESP_OK)) {
 			esp_sink_drop(sink, pkts[i], why);
-		else
-			pkts[nout++] = pkts[i];
+			continue;
+		}
+		if (gre_off != NULL) {
+			gre_off[nout] = in_gre_off(sa, l3_off, &plan[i]);
+			gre_len[nout] = glen;
+		} else {
+			esp_in_strip(pkts[i], l3_off, in_gre_off(sa, l3_off, &plan[i]), glen);
+		}
+		pkts[nout++] = pkts[i];
 	}
 	sa->sa_pkts = pkts_n;
 	sa->sa_bytes = bytes_n;
 	return nout;
 }
 
+static uint16_t in_chunk_strip(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			       uint16_t n, uint16_t l3_off, struct esp_sink *sink)
+{
+	return in_chunk(cx, sa, pkts, n, l3_off, NULL, NULL, sink);
+}
+
 uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
 {
-	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime, in_chunk);
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
+				 in_chunk_strip);
+}
+
+uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			       uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
+			       struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+{
+	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
+	uint16_t ok;
+
+	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);
+	ok = in_chunk(cx, sa, pkts, n, l3_off, gre_off, gre_len, &sink);
+	*lifetime |= sink.es_lifetime;
+	return ok;
 }

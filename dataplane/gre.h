@@ -144,5 +144,11 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * NULL. Consumes m. */
 void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct peer *sender);
+/* The same for GRE carrying IPv4 that ESP decrypted in place
+ * (esp_decrypt_burst_gre): gre_len bytes at gre_off from m's front, from
+ * NBMA address nbma (host order). Anything but IPv4 inside must go
+ * through esp_in_strip and gre_decap_one (NHRP is punted whole). */
+void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
+		   uint16_t gre_len, uint32_t nbma, const struct peer *sender);
 
 #endif

@@ -66,24 +66,30 @@ static void decap_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_n
 	punt_event(lc, in_idx, &ev, from_nbma, ev.ev_target);
 }
 
-void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct peer *sender)
+/* The tunnel's packets come in on its WAN port only. */
+static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m)
+{
+	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
+
+	if (likely(tn->tn_present && in_idx == tn->tn_wan))
+		return true;
+	lc_drop(lc, in_idx, m, tn->tn_present ? DP_DROP_GRE_NOT_WAN : DP_DROP_LOCAL_PROTO);
+	return false;
+}
+
+/* The GRE packet at byte off of m (avail bytes), from NBMA address nbma.
+ * NHRP is punted whole: the outer IPv4 header must be right in front. */
+static void decap_at(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
+		     uint32_t avail, uint32_t nbma, const struct peer *sender)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-	uint32_t l3 = rte_be_to_cpu_16(ip->total_length);
-	uint32_t nbma = rte_be_to_cpu_32(ip->src_addr);
 	const struct peer *pe;
 	struct rte_ipv4_hdr *inner;
 	struct gre_parsed g;
 	int why;
 
-	if (unlikely(!tn->tn_present || in_idx != tn->tn_wan)) {
-		lc_drop(lc, in_idx, m, tn->tn_present ? DP_DROP_GRE_NOT_WAN : DP_DROP_LOCAL_PROTO);
-		return;
-	}
-	why = gre_parse((const uint8_t *)ip + hlen, l3 - hlen, tn, &g);
+	why = gre_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, off), avail, tn, &g);
 	if (unlikely(why != 0)) {
 		lc_drop(lc, in_idx, m, (enum dp_drop)why);
 		return;
@@ -96,9 +102,10 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_GRE_PROTO);
 		return;
 	}
-	/* Drop outer IPv4 + GRE; the outer Ethernet bytes' place is now taken
-	 * by the tail of those headers, rewritten when the packet goes out. */
-	rte_pktmbuf_adj(m, (uint16_t)(hlen + g.hlen));
+	/* Drop everything up to the inner packet; the outer Ethernet bytes'
+	 * place is now taken by the tail of those headers, rewritten when the
+	 * packet goes out. */
+	rte_pktmbuf_adj(m, (uint16_t)(off + g.hlen - sizeof(struct rte_ether_hdr)));
 	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	if (unlikely(ipv4_validate(m, &inner) != 0)) {
 		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
@@ -127,4 +134,22 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		return;
 	}
 	ipv4_route_one(lc, in_idx, m, inner, IPV4_FROM_TUNNEL);
+}
+
+void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		   struct rte_ipv4_hdr *ip, const struct peer *sender)
+{
+	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+
+	if (decap_port_ok(lc, in_idx, m))
+		decap_at(lc, in_idx, m, (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
+			 rte_be_to_cpu_16(ip->total_length) - hlen, rte_be_to_cpu_32(ip->src_addr),
+			 sender);
+}
+
+void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
+		   uint16_t gre_len, uint32_t nbma, const struct peer *sender)
+{
+	if (decap_port_ok(lc, in_idx, m))
+		decap_at(lc, in_idx, m, gre_off, gre_len, nbma, sender);
 }

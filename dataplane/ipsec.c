@@ -20,6 +20,7 @@
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 _Static_assert(ESP_PENDING_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk SA lookup per flush");
+_Static_assert(ESP_PENDING_MAX <= CRYPTO_MB_BURST_MAX, "one ESP decrypt burst per run");
 
 static void ipsec_lifetime_event(struct lcore_ctx *lc, uint8_t in_idx, const struct esp_sa *sa)
 {
@@ -194,32 +195,44 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 	return k;
 }
 
-/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE. */
+/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE:
+ * IPv4 inside straight from where ESP left it, the rest (NHRP) after
+ * the outer header is made whole again. */
 static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, uint16_t n)
 {
 	struct esp_sa *sa = e[0].ei_sa;
 	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
+	uint16_t goff[ESP_PENDING_MAX], glen[ESP_PENDING_MAX];
 	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].ei_in_idx;
 	uint16_t ok, s = 0;
 
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i] = e[i].ei_m;
-	if (e[0].ei_pe != NULL) /* counted in gre_decap_one, after the decryption */
+	if (e[0].ei_pe != NULL) /* counted in gre_decap_*, after the decryption */
 		rte_prefetch0(&lc->lc_peer_stats[e[0].ei_pe->pe_id]);
-	ok = esp_decrypt_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, drop, why, &lt);
+	ok = esp_decrypt_burst_gre(&lc->lc_cx, sa, pkts, n, L2_LEN, goff, glen, drop, why, &lt);
 	ipsec_count_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
 	for (uint16_t i = 0; i < n && s < ok; i++) {
 		struct rte_mbuf *m = pkts[s];
+		const uint8_t *gre;
 
 		if (e[i].ei_m != m)
 			continue; /* dropped */
-		s++;
 		if (unlikely(e[i].ei_sport != 0))
 			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
-		gre_decap_one(lc, in_idx, m, rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN),
-			      e[i].ei_pe);
+		gre = rte_pktmbuf_mtod_offset(m, const uint8_t *, goff[s]);
+		if (likely(glen[s] >= 4 && gre[2] == (GRE_PROTO_IPV4 >> 8) &&
+			   gre[3] == (GRE_PROTO_IPV4 & 0xff))) {
+			gre_decap_esp(lc, in_idx, m, goff[s], glen[s], e[i].ei_nbma, e[i].ei_pe);
+		} else {
+			esp_in_strip(m, L2_LEN, goff[s], glen[s]);
+			gre_decap_one(lc, in_idx, m,
+				      rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN),
+				      e[i].ei_pe);
+		}
+		s++;
 	}
 }
 
