@@ -185,7 +185,7 @@ static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off,
 /* The outer header's protocol and total length change between GRE and
  * ESP; its checksum is updated for the two words (RFC 1624), not summed
  * again: the header was checked on the way in (ipv4_validate) or built by
- * gre_outer_build, and reading it back right after these stores would
+ * gre_outer_write, and reading it back right after these stores would
  * stall on store-to-load forwarding. */
 static inline void esp_ipv4_set_proto_len(struct rte_ipv4_hdr *ip, uint8_t proto, uint16_t len)
 {

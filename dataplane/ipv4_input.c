@@ -11,9 +11,7 @@
 
 #define ETH_IPV4_MIN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
 
-/* 0 when the header is sane; trims link-layer padding. Lengths are checked
- * against what is present, never trusted (RFC 1812 5.2.2). */
-int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
+int ipv4_validate_slow(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 {
 	struct rte_ipv4_hdr *ip;
 	uint32_t l3_len, hlen, tot;
@@ -64,20 +62,20 @@ void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 		lc->lc_nc_port = out_idx;
 	}
 
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_ether_hdr *eth;
-
-		if (unlikely(ne == NULL)) {
-			/* The control thread routes it again, ARPs and holds it. */
+	if (unlikely(ne == NULL)) {
+		/* The control thread routes them again, ARPs and holds them. */
+		for (uint16_t i = 0; i < n; i++)
 			punt_one(lc, in_idx, pkts[i], PUNT_RESOLVE);
-			continue;
-		}
-		eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
+
 		eth->dst_addr = ne->ne_mac;
 		eth->src_addr = *src;
 		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-		tx_enqueue(lc, out_idx, pkts[i]);
 	}
+	tx_enqueue_burst(lc, out_idx, pkts, n);
 }
 
 void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,

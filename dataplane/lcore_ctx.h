@@ -11,6 +11,7 @@
 
 #include "crypto_mb.h"
 #include "dp.h"
+#include "ipv4_csum.h"
 #include "punt.h"
 #include "stats.h"
 
@@ -102,6 +103,9 @@ void tx_flush(struct lcore_ctx *lc);
 
 /* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
 void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
+/* The same for pkts[0..n), in order. */
+void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
+		      uint16_t n);
 
 /* ipsec.c */
 /* Runs on: workers. e[0..n): inner packets to one peer from one port
@@ -115,8 +119,8 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip);
-/* End of a burst: decrypt what is queued (the GRE inside goes on to
- * gre_decap_one, which may queue more for encapsulation). Runs of one SA
+/* End of a burst: decrypt what is queued and decapsulate the GRE inside
+ * (gre_decap_esp), which may queue more for encapsulation. Runs of one SA
  * go to the ESP stage together. */
 void ipsec_in_flush(struct lcore_ctx *lc);
 
@@ -136,8 +140,29 @@ int worker_main(void *arg);
 /* ipv4_input.c */
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n);
-/* Validate the IPv4 header after the Ethernet header; trims padding. */
-int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
+/* The general case of ipv4_validate: options, link padding. */
+int ipv4_validate_slow(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
+
+/* Validate the IPv4 header after the Ethernet header (0, or -1 to drop);
+ * trims link padding. Lengths are checked against what is present, never
+ * trusted (RFC 1812 5.2.2). The usual header (20 bytes, no padding behind
+ * the packet) is checked here, inline in the stages, the rest out of line. */
+static inline int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
+{
+	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
+							  sizeof(struct rte_ether_hdr));
+
+	if (likely(rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + sizeof(*ip) &&
+		   ip->version_ihl == RTE_IPV4_VHL_DEF &&
+		   rte_be_to_cpu_16(ip->total_length) ==
+			   rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr))) {
+		if (unlikely(ipv4_hdr_sum(ip, sizeof(*ip)) != 0xffff))
+			return -1;
+		*out = ip;
+		return 0;
+	}
+	return ipv4_validate_slow(m, out);
+}
 /* Where a packet being routed came from. */
 #define IPV4_FROM_PORT 0   /* a wan or lan port */
 #define IPV4_FROM_TUNNEL 1 /* decapsulated */

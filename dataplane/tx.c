@@ -1,5 +1,7 @@
 /* Buffered transmit: packets collect per egress port during a loop and go out
  * in one burst on the worker's own TX queue. */
+#include <string.h>
+
 #include <rte_ethdev.h>
 
 #include "lcore_ctx.h"
@@ -27,6 +29,23 @@ void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m)
 	tp->tp_pkts[tp->tp_n++] = m;
 	if (unlikely(tp->tp_n == TX_PENDING_MAX))
 		tx_send(lc, port_idx);
+}
+
+void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
+		      uint16_t n)
+{
+	struct tx_pending *tp = &lc->lc_tx[port_idx];
+
+	while (n > 0) {
+		uint16_t k = RTE_MIN(n, (uint16_t)(TX_PENDING_MAX - tp->tp_n));
+
+		memcpy(&tp->tp_pkts[tp->tp_n], pkts, k * sizeof(*pkts));
+		tp->tp_n = (uint16_t)(tp->tp_n + k);
+		pkts += k;
+		n = (uint16_t)(n - k);
+		if (tp->tp_n == TX_PENDING_MAX)
+			tx_send(lc, port_idx);
+	}
 }
 
 void tx_flush(struct lcore_ctx *lc)

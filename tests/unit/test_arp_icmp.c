@@ -413,6 +413,76 @@ static void test_worker_classify(void **state)
 }
 
 /* 8. TTL expiry answered with ICMP time exceeded quoting the packet. */
+/* ipv4_validate, both its inline common case and the general one, on
+ * every way a header can lie: what it accepts, what it trims, what it
+ * refuses, against the header as built. */
+static struct rte_mbuf *ipv4_raw(const uint8_t *l3, uint16_t n)
+{
+	struct rte_mbuf *m = frame_new(&host_mac, &fx.dp.dp_ports[0].pt_mac, RTE_ETHER_TYPE_IPV4);
+	uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, n);
+
+	if (p == NULL)
+		abort();
+	memcpy(p, l3, n);
+	return m;
+}
+
+static void test_ipv4_validate_table(void **state)
+{
+	struct {
+		uint8_t vhl;
+		uint16_t total;   /* claimed */
+		uint16_t present; /* bytes after the Ethernet header */
+		int csum_ok;
+		int want;         /* 0 accepted, -1 refused */
+		uint16_t trimmed; /* data_len - 14 after acceptance */
+	} c[] = {
+		{0x45, 20, 20, 1, 0, 20},   /* bare header */
+		{0x45, 84, 84, 1, 0, 84},   /* the usual */
+		{0x45, 28, 46, 1, 0, 28},   /* Ethernet padding trimmed */
+		{0x46, 84, 84, 1, 0, 84},   /* an option word */
+		{0x4f, 60, 60, 1, 0, 60},   /* the largest header */
+		{0x45, 84, 84, 0, -1, 0},   /* bad checksum */
+		{0x46, 84, 84, 0, -1, 0},   /* bad checksum, with options */
+		{0x65, 84, 84, 1, -1, 0},   /* version 6 */
+		{0x44, 84, 84, 1, -1, 0},   /* IHL 4 */
+		{0x4f, 84, 40, 1, -1, 0},   /* IHL past the bytes present */
+		{0x46, 20, 84, 1, -1, 0},   /* total shorter than the header */
+		{0x45, 85, 84, 1, -1, 0},   /* total past the bytes present */
+		{0x45, 19, 84, 1, -1, 0},   /* total under 20 */
+		{0x45, 20, 19, 1, -1, 0},   /* not even a header */
+		{0x45, 20, 0, 1, -1, 0},    /* nothing */
+	};
+
+	(void)state;
+	for (unsigned i = 0; i < RTE_DIM(c); i++) {
+		uint8_t l3[128];
+		struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)l3, *got = NULL;
+		uint32_t hlen = (uint32_t)(c[i].vhl & 0x0f) * 4;
+		struct rte_mbuf *m;
+
+		memset(l3, 0xab, sizeof(l3));
+		memset(l3, 0, RTE_MIN(hlen, (uint32_t)sizeof(l3)));
+		ip->version_ihl = c[i].vhl;
+		ip->total_length = rte_cpu_to_be_16(c[i].total);
+		ip->time_to_live = 64;
+		ip->next_proto_id = IPPROTO_UDP;
+		ip->src_addr = rte_cpu_to_be_32(HOST_IP);
+		ip->dst_addr = rte_cpu_to_be_32(HOST2_IP);
+		if (hlen >= 20)
+			ip->hdr_checksum = (uint16_t)~rte_raw_cksum(ip, hlen);
+		if (!c[i].csum_ok)
+			ip->hdr_checksum ^= 0x0100;
+		m = ipv4_raw(l3, c[i].present);
+		assert_int_equal(ipv4_validate(m, &got), c[i].want);
+		if (c[i].want == 0) {
+			assert_ptr_equal(got, rte_pktmbuf_mtod_offset(m, void *, RTE_ETHER_HDR_LEN));
+			assert_int_equal(rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN, c[i].trimmed);
+		}
+		rte_pktmbuf_free(m);
+	}
+}
+
 static void test_icmp_time_exceeded(void **state)
 {
 	struct rte_mbuf *r;
@@ -444,6 +514,7 @@ int main(void)
 		cmocka_unit_test(test_arp_aging),
 		cmocka_unit_test(test_worker_classify),
 		cmocka_unit_test(test_icmp_time_exceeded),
+		cmocka_unit_test(test_ipv4_validate_table),
 	};
 	int rc;
 
