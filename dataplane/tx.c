@@ -1,7 +1,5 @@
 /* Buffered transmit: packets collect per egress port during a loop and go out
  * in one burst on the worker's own TX queue. */
-#include <string.h>
-
 #include <rte_ethdev.h>
 
 #include "lcore_ctx.h"
@@ -39,7 +37,8 @@ void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **
 	while (n > 0) {
 		uint16_t k = RTE_MIN(n, (uint16_t)(TX_PENDING_MAX - tp->tp_n));
 
-		memcpy(&tp->tp_pkts[tp->tp_n], pkts, k * sizeof(*pkts));
+		for (uint16_t i = 0; i < k; i++) /* mostly a few: no libc call */
+			tp->tp_pkts[tp->tp_n + i] = pkts[i];
 		tp->tp_n = (uint16_t)(tp->tp_n + k);
 		pkts += k;
 		n = (uint16_t)(n - k);
