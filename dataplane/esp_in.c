@@ -15,7 +15,6 @@
 
 /* What validation learned about one packet. */
 struct in_plan {
-	uint16_t pi_ihl;  /* outer IPv4 header bytes */
 	uint16_t pi_hoff; /* IPv4 header start to ESP header: ihl (+ UDP) */
 	uint32_t pi_ct;   /* ciphertext bytes: payload, padding, trailer */
 	uint64_t pi_seq;  /* inferred 64-bit sequence number */
@@ -37,7 +36,7 @@ static inline uint16_t in_gre_off(const struct esp_sa *sa, uint16_t l3_off,
 	return (uint16_t)(l3_off + pl->pi_hoff + ESP_HDR_LEN + sa->sa_iv_len);
 }
 
-/* Outer IPv4 and UDP: 0 with pl->pi_ihl/pi_hoff and *esp_len, or the
+/* Outer IPv4 and UDP: 0 with pl->pi_hoff and *esp_len, or the
  * reason. Claimed lengths are checked against minimum and bytes present. */
 static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 		    struct in_plan *pl, uint32_t *esp_len)
@@ -55,7 +54,6 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
 						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
 		return ESP_DROP_BAD_IP;
-	pl->pi_ihl = (uint16_t)ihl;
 	pl->pi_hoff = (uint16_t)ihl;
 	/* Both forms are accepted whatever the SA's own outbound form: a NAT
 	 * appearing or going (and our switch to UDP encapsulation when the

@@ -41,12 +41,16 @@ struct gre_outer_tmpl {
 	uint64_t ot_w1;   /* TTL, protocol (0 here), checksum (0 here) | source */
 	uint32_t ot_dst;  /* network order */
 	uint32_t ot_gre;  /* GRE flags and protocol type, as on the wire */
-	uint32_t ot_key;  /* network order, when ot_has_key */
+	uint32_t ot_key;  /* network order, when the tunnel has a key */
 	uint32_t ot_sum;  /* RFC 1071 sum of the constant 16-bit words */
-	uint16_t ot_ovh;  /* gre_encap_overhead */
 	uint8_t ot_gre_len; /* GRE header bytes: 4, or 8 with the key */
-	bool ot_has_key;
 };
+
+/* Bytes of outer IPv4 + GRE the template writes (gre_encap_overhead). */
+static inline uint16_t gre_outer_tmpl_len(const struct gre_outer_tmpl *t)
+{
+	return (uint16_t)(sizeof(struct rte_ipv4_hdr) + t->ot_gre_len);
+}
 
 /* src, dst: host order; proto: GRE protocol type (GRE_PROTO_*). The outer
  * DF bit stays clear: the tunnel MTU is enforced on the inner packet. */
@@ -64,9 +68,7 @@ static inline void gre_outer_tmpl_init(struct gre_outer_tmpl *t, const struct dp
 	t->ot_gre = (uint32_t)rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0) |
 		    (uint32_t)rte_cpu_to_be_16(proto) << 16;
 	t->ot_key = rte_cpu_to_be_32(tn->tn_key);
-	t->ot_ovh = gre_encap_overhead(tn);
-	t->ot_gre_len = (uint8_t)(t->ot_ovh - sizeof(struct rte_ipv4_hdr));
-	t->ot_has_key = tn->tn_has_key;
+	t->ot_gre_len = (uint8_t)(gre_encap_overhead(tn) - sizeof(struct rte_ipv4_hdr));
 }
 
 /* Write the outer IPv4 header of t at ip: total bytes, protocol proto
@@ -98,7 +100,7 @@ static inline void gre_outer_ipv4_write(void *ip, const struct gre_outer_tmpl *t
 static inline void gre_hdr_write(void *gre, const struct gre_outer_tmpl *t)
 {
 	memcpy(gre, &t->ot_gre, sizeof(t->ot_gre));
-	if (t->ot_has_key)
+	if (t->ot_gre_len > sizeof(t->ot_gre)) /* the key follows */
 		memcpy((uint8_t *)gre + 4, &t->ot_key, sizeof(t->ot_key));
 }
 
@@ -106,7 +108,7 @@ static inline void gre_hdr_write(void *gre, const struct gre_outer_tmpl *t)
 static inline void gre_outer_write(struct rte_ipv4_hdr *ip, const struct gre_outer_tmpl *t,
 				   uint16_t inner_len, uint8_t tos)
 {
-	gre_outer_ipv4_write(ip, t, (uint16_t)(t->ot_ovh + inner_len), IPPROTO_GRE, tos);
+	gre_outer_ipv4_write(ip, t, (uint16_t)(gre_outer_tmpl_len(t) + inner_len), IPPROTO_GRE, tos);
 	gre_hdr_write((uint8_t *)ip + sizeof(*ip), t);
 }
 
@@ -144,10 +146,10 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * NULL. Consumes m. */
 void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		   struct rte_ipv4_hdr *ip, const struct peer *sender);
-/* The same for GRE carrying IPv4 that ESP decrypted in place
- * (esp_decrypt_burst_gre): gre_len bytes at gre_off from m's front, from
- * NBMA address nbma (host order). Anything but IPv4 inside must go
- * through esp_in_strip and gre_decap_one (NHRP is punted whole). */
+/* The same for GRE that ESP decrypted in place (esp_decrypt_burst_gre):
+ * gre_len bytes at gre_off from m's front, from NBMA address nbma (host
+ * order). NHRP gets its outer IPv4 header back (esp_in_strip) before it
+ * is punted whole. */
 void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
 		   uint16_t gre_len, uint32_t nbma, const struct peer *sender);
 

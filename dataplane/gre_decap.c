@@ -6,6 +6,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 
+#include "esp_sa.h"
 #include "gre.h"
 #include "lcore_ctx.h"
 
@@ -77,10 +78,11 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	return false;
 }
 
-/* The GRE packet at byte off of m (avail bytes), from NBMA address nbma.
- * NHRP is punted whole: the outer IPv4 header must be right in front. */
+/* The GRE packet at byte off of m (avail bytes), from NBMA address nbma;
+ * esp: ESP decrypted it in place, so UDP, ESP header and IV still sit
+ * between the outer IPv4 header and off. */
 static void decap_at(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
-		     uint32_t avail, uint32_t nbma, const struct peer *sender)
+		     uint32_t avail, uint32_t nbma, const struct peer *sender, bool esp)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
@@ -95,6 +97,9 @@ static void decap_at(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, u
 		return;
 	}
 	if (g.proto == GRE_PROTO_NHRP) {
+		/* The control thread takes NHRP whole: outer IPv4, then GRE. */
+		if (esp)
+			esp_in_strip(m, sizeof(struct rte_ether_hdr), off, (uint16_t)avail);
 		punt_one(lc, in_idx, m, PUNT_NHRP);
 		return;
 	}
@@ -144,12 +149,12 @@ void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	if (decap_port_ok(lc, in_idx, m))
 		decap_at(lc, in_idx, m, (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
 			 rte_be_to_cpu_16(ip->total_length) - hlen, rte_be_to_cpu_32(ip->src_addr),
-			 sender);
+			 sender, false);
 }
 
 void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
 		   uint16_t gre_len, uint32_t nbma, const struct peer *sender)
 {
 	if (decap_port_ok(lc, in_idx, m))
-		decap_at(lc, in_idx, m, gre_off, gre_len, nbma, sender);
+		decap_at(lc, in_idx, m, gre_off, gre_len, nbma, sender, true);
 }

@@ -115,7 +115,7 @@ static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = e[i].ep_m;
-		char *front = rte_pktmbuf_prepend(m, t.ot_ovh);
+		char *front = rte_pktmbuf_prepend(m, gre_outer_tmpl_len(&t));
 
 		if (unlikely(front == NULL)) {
 			lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU); /* no headroom */

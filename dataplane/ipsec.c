@@ -195,9 +195,8 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 	return k;
 }
 
-/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE:
- * IPv4 inside straight from where ESP left it, the rest (NHRP) after
- * the outer header is made whole again. */
+/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE
+ * where ESP left it. */
 static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, uint16_t n)
 {
 	struct esp_sa *sa = e[0].ei_sa;
@@ -216,22 +215,12 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		ipsec_lifetime_event(lc, in_idx, sa);
 	for (uint16_t i = 0; i < n && s < ok; i++) {
 		struct rte_mbuf *m = pkts[s];
-		const uint8_t *gre;
 
 		if (e[i].ei_m != m)
 			continue; /* dropped */
 		if (unlikely(e[i].ei_sport != 0))
 			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
-		gre = rte_pktmbuf_mtod_offset(m, const uint8_t *, goff[s]);
-		if (likely(glen[s] >= 4 && gre[2] == (GRE_PROTO_IPV4 >> 8) &&
-			   gre[3] == (GRE_PROTO_IPV4 & 0xff))) {
-			gre_decap_esp(lc, in_idx, m, goff[s], glen[s], e[i].ei_nbma, e[i].ei_pe);
-		} else {
-			esp_in_strip(m, L2_LEN, goff[s], glen[s]);
-			gre_decap_one(lc, in_idx, m,
-				      rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, L2_LEN),
-				      e[i].ei_pe);
-		}
+		gre_decap_esp(lc, in_idx, m, goff[s], glen[s], e[i].ei_nbma, e[i].ei_pe);
 		s++;
 	}
 }

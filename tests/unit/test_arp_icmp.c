@@ -22,6 +22,7 @@
 #include "ctl.h"
 #include "eal_test.h"
 #include "lcore_ctx.h"
+#include "ring_port_test.h"
 
 #define OUR_IP 0x0a000001u  /* 10.0.0.1 */
 #define HOST_IP 0x0a00000au /* 10.0.0.10 */
@@ -135,7 +136,6 @@ static int setup(void **state)
 	struct dp_port *pt = &fx.dp.dp_ports[0];
 	struct fib_nh conn = {.nh_type = FIB_NH_CONNECTED, .nh_port = 0};
 	struct fib_nh local = {.nh_type = FIB_NH_LOCAL, .nh_port = 0};
-	int id;
 
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
@@ -144,11 +144,7 @@ static int setup(void **state)
 	fx.rx = rte_ring_create("t_rx", 256, SOCKET_ID_ANY, 0);
 	fx.tx[0] = rte_ring_create("t_tx0", 256, SOCKET_ID_ANY, 0);
 	fx.tx[1] = rte_ring_create("t_tx1", 256, SOCKET_ID_ANY, 0);
-	id = rte_eth_from_rings("t_lan0", &fx.rx, 1, fx.tx, 2, SOCKET_ID_ANY);
-	assert_true(id >= 0);
-	memset(fx.dp.dp_port_idx, 0xff, sizeof(fx.dp.dp_port_idx));
-	pt->pt_id = (uint16_t)id;
-	fx.dp.dp_port_idx[id] = 0;
+	ring_port_setup(&fx.dp, "t_lan0", fx.rx, fx.tx, 2);
 	snprintf(pt->pt_name, sizeof(pt->pt_name), "lan0");
 	pt->pt_addr = OUR_IP;
 	pt->pt_plen = 24;
@@ -156,19 +152,6 @@ static int setup(void **state)
 	pt->pt_ctl_txq = 1;
 	pt->pt_nb_rxq = 1;
 	pt->pt_nb_txq = 2;
-	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
-	fx.dp.dp_nports = 1;
-	fx.dp.dp_kernel_port = -1;
-	{
-		struct rte_eth_conf conf;
-
-		memset(&conf, 0, sizeof(conf));
-		assert_int_equal(rte_eth_dev_configure(pt->pt_id, 1, 2, &conf), 0);
-		assert_int_equal(rte_eth_rx_queue_setup(pt->pt_id, 0, 256, 0, NULL, fx.dp.dp_pool), 0);
-		assert_int_equal(rte_eth_tx_queue_setup(pt->pt_id, 0, 256, 0, NULL), 0);
-		assert_int_equal(rte_eth_tx_queue_setup(pt->pt_id, 1, 256, 0, NULL), 0);
-	}
-	assert_int_equal(rte_eth_dev_start(pt->pt_id), 0);
 	fx.dp.dp_rcu = rcu_create("t_rcu", 1, 256);
 	assert_int_equal(neigh_table_init(&fx.dp.dp_neigh, "t_neigh", 256, fx.dp.dp_rcu), 0);
 	assert_int_equal(fib_init(&fx.dp.dp_fib, "t_fib", 64, fx.dp.dp_rcu), 0);
@@ -516,11 +499,6 @@ int main(void)
 		cmocka_unit_test(test_icmp_time_exceeded),
 		cmocka_unit_test(test_ipv4_validate_table),
 	};
-	int rc;
 
-	if (eal_test_init("test_arp_icmp", NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, setup, teardown);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_arp_icmp", tests, setup, teardown);
 }

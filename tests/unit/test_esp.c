@@ -1444,7 +1444,7 @@ static void test_encap_burst_matches_encrypt(void **state)
 			tos[i] = (uint8_t)(i * 37); /* DSCP and ECN bits: only DSCP is copied */
 			ref[i] = mbuf_inner(sizes[i], i, 0);
 			dir[i] = mbuf_inner(sizes[i], i, 0);
-			assert_non_null(rte_pktmbuf_prepend(ref[i], t.ot_ovh));
+			assert_non_null(rte_pktmbuf_prepend(ref[i], gre_outer_tmpl_len(&t)));
 			gre_outer_write(rte_pktmbuf_mtod_offset(ref[i], struct rte_ipv4_hdr *, ETH_LEN),
 					&t, len[i], tos[i]);
 		}

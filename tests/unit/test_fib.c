@@ -229,11 +229,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_is_enospc, setup_small, teardown),
 		cmocka_unit_test_setup_teardown(test_100k_routes_few_slots, setup_big, teardown),
 	};
-	int rc;
 
-	if (eal_test_init("test_fib", NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_fib", tests, NULL, NULL);
 }

@@ -26,6 +26,7 @@
 #include "esp_sa.h"
 #include "gre.h"
 #include "lcore_ctx.h"
+#include "ring_port_test.h"
 
 #define OUR_WAN 0xc6336401u  /* 198.51.100.1 */
 #define NBMA_A 0xc633640bu   /* 198.51.100.11 */
@@ -85,9 +86,7 @@ static int setup(void **state)
 	struct dp_port *pt = &fx.dp.dp_ports[0];
 	struct dp_tunnel *tn = &fx.dp.dp_tunnel;
 	static unsigned round;
-	struct rte_eth_conf conf;
 	char name[32];
-	int id;
 
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
@@ -95,24 +94,12 @@ static int setup(void **state)
 						RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	fx.rx = rte_ring_create("t_rx", 256, SOCKET_ID_ANY, 0);
 	fx.tx = rte_ring_create("t_tx", 256, SOCKET_ID_ANY, 0);
-	snprintf(name, sizeof(name), "t_wan%u", round++); /* a closed ring port keeps its name */
-	id = rte_eth_from_rings(name, &fx.rx, 1, &fx.tx, 1, SOCKET_ID_ANY);
-	assert_true(id >= 0);
-	memset(fx.dp.dp_port_idx, 0xff, sizeof(fx.dp.dp_port_idx));
-	pt->pt_id = (uint16_t)id;
-	fx.dp.dp_port_idx[id] = 0;
+	snprintf(name, sizeof(name), "t_wan%u", round++);
+	ring_port_setup(&fx.dp, name, fx.rx, &fx.tx, 1);
 	pt->pt_role = CFG_PORT_WAN;
 	pt->pt_addr = OUR_WAN;
 	pt->pt_plen = 24;
 	pt->pt_mtu = 1500;
-	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
-	memset(&conf, 0, sizeof(conf));
-	assert_int_equal(rte_eth_dev_configure(pt->pt_id, 1, 1, &conf), 0);
-	assert_int_equal(rte_eth_rx_queue_setup(pt->pt_id, 0, 256, 0, NULL, fx.dp.dp_pool), 0);
-	assert_int_equal(rte_eth_tx_queue_setup(pt->pt_id, 0, 256, 0, NULL), 0);
-	assert_int_equal(rte_eth_dev_start(pt->pt_id), 0);
-	fx.dp.dp_nports = 1;
-	fx.dp.dp_kernel_port = -1;
 	tn->tn_present = true;
 	tn->tn_is_hub = true;
 	tn->tn_phase = 2;
@@ -359,11 +346,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
 	};
-	int rc;
 
-	if (eal_test_init("test_ipsec_burst", NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
 }

@@ -128,11 +128,6 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replace_retire, setup, teardown),
 		cmocka_unit_test(test_wide_subnet),
 	};
-	int rc;
 
-	if (eal_test_init("test_peer_table", NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_peer_table", tests, NULL, NULL);
 }

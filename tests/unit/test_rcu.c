@@ -240,11 +240,6 @@ int main(void)
 		cmocka_unit_test(test_neigh_replace_keeps_old_until_qs),
 		cmocka_unit_test(test_fib_lookup_and_replace),
 	};
-	int rc;
 
-	if (eal_test_init("test_rcu", NULL) < 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_rcu", tests, NULL, NULL);
 }
