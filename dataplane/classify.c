@@ -1,7 +1,9 @@
 /* First stage after RX: check the Ethernet header and sort a burst into ARP
  * (punted) and IPv4 (next stage); everything else is dropped and counted. */
+#include <rte_cycles.h>
 #include <rte_ether.h>
 
+#include "gre.h"
 #include "lcore_ctx.h"
 
 static int l2_dst_ok(const struct rte_ether_hdr *eth, const struct dp_port *pt)
@@ -19,6 +21,7 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	struct rte_mbuf *ipv4[DP_BURST];
 	uint16_t n4 = 0;
 
+	lc->lc_burst_tsc = rte_rdtsc();
 	/* What the last burst found may be gone since. */
 	lc->lc_nc_ne = NULL;
 	lc->lc_rx_pe = NULL;
@@ -52,9 +55,12 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	}
 	if (n4 > 0)
 		ipv4_input_burst(lc, port_idx, ipv4, n4);
-	/* Decapsulation may queue encapsulation (hub hairpin): in, then out. */
+	/* Decryption queues decapsulation, which may queue encapsulation
+	 * (hub hairpin): in, then out. */
 	if (lc->lc_esp_in_n != 0)
 		ipsec_in_flush(lc);
+	if (lc->lc_decap_n != 0)
+		gre_decap_flush(lc);
 	if (lc->lc_encap_n != 0)
 		gre_encap_flush(lc);
 }

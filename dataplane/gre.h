@@ -141,16 +141,20 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
 
 /* gre_decap.c */
-/* Runs on: workers. m is IPv4/GRE addressed to our WAN address. sender:
- * the peer of its source address if the caller looked it up in bulk, else
- * NULL. Consumes m. */
-void gre_decap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct peer *sender);
+/* Runs on: workers. m is IPv4/GRE addressed to our WAN address: queued
+ * for decapsulation at the end of the burst (gre_decap_flush), or dropped
+ * here when it did not come in on the tunnel's WAN port. Consumes m. */
+void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		     struct rte_ipv4_hdr *ip);
 /* The same for GRE that ESP decrypted in place (esp_decrypt_burst_gre):
  * gre_len bytes at gre_off from m's front, from NBMA address nbma (host
- * order). NHRP gets its outer IPv4 header back (esp_in_strip) before it
- * is punted whole. */
+ * order), sent by peer sender (NULL if unknown). NHRP gets its outer IPv4
+ * header back (esp_in_strip) before it is punted whole. */
 void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
 		   uint16_t gre_len, uint32_t nbma, const struct peer *sender);
+/* End of a burst (after ipsec_in_flush, before gre_encap_flush): parse and
+ * strip every queued GRE header, then route the inner packets as one
+ * burst, which may queue them for encapsulation (hub hairpin). */
+void gre_decap_flush(struct lcore_ctx *lc);
 
 #endif

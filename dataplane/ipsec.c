@@ -195,8 +195,8 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 	return k;
 }
 
-/* Decrypt e[0..n), all of one SA from one port, and decapsulate the GRE
- * where ESP left it. */
+/* Decrypt e[0..n), all of one SA from one port, and queue the GRE where
+ * ESP left it for decapsulation. */
 static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, uint16_t n)
 {
 	struct esp_sa *sa = e[0].ei_sa;
@@ -230,9 +230,9 @@ void ipsec_in_flush(struct lcore_ctx *lc)
 	struct esp_in_pending *e = lc->lc_esp_in;
 	uint16_t n = lc->lc_esp_in_n, i = 0, j;
 
-	/* gre_decap_one may queue for encryption (hub hairpin), never for
-	 * decryption (ESP is only taken from a port): the queue is stable
-	 * while it drains. */
+	/* Decapsulation, even when a full queue starts it early, may queue
+	 * for encryption (hub hairpin), never for decryption (ESP is only
+	 * taken from a port): the queue is stable while it drains. */
 	lc->lc_esp_in_n = 0;
 	n = ipsec_in_lookup(lc, e, n);
 	while (i < n) {

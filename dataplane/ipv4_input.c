@@ -78,14 +78,32 @@ void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 	tx_enqueue_burst(lc, out_idx, pkts, n);
 }
 
-void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
-		 struct rte_mbuf *m, uint32_t via)
+/* Packets a burst forwards out of ports, sent at its end in runs to one
+ * next hop: one neighbour lookup and one hand-over to TX per run. */
+struct fwd_batch {
+	uint16_t fb_n;
+	uint8_t fb_port[DP_BURST];
+	uint32_t fb_via[DP_BURST];
+	struct rte_mbuf *fb_m[DP_BURST];
+};
+
+static void fwd_flush(struct lcore_ctx *lc, uint8_t in_idx, struct fwd_batch *fb)
 {
-	ipv4_output_burst(lc, in_idx, out_idx, &m, 1, via);
+	uint16_t i = 0, j;
+
+	while (i < fb->fb_n) {
+		for (j = (uint16_t)(i + 1); j < fb->fb_n && fb->fb_port[j] == fb->fb_port[i] &&
+					   fb->fb_via[j] == fb->fb_via[i]; j++)
+			;
+		ipv4_output_burst(lc, in_idx, fb->fb_port[i], &fb->fb_m[i], (uint16_t)(j - i),
+				  fb->fb_via[i]);
+		i = j;
+	}
+	fb->fb_n = 0;
 }
 
 static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-			 struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
+			 struct rte_ipv4_hdr *ip, const struct fib_nh *nh, struct fwd_batch *fb)
 {
 	const struct dp_port *out = &lc->lc_dp->dp_ports[nh->nh_port];
 
@@ -93,8 +111,10 @@ static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *
 		lc_drop(lc, in_idx, m, DP_DROP_MTU);
 		return;
 	}
-	ipv4_output(lc, in_idx, (uint8_t)nh->nh_port, m,
-		    nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr));
+	fb->fb_m[fb->fb_n] = m;
+	fb->fb_port[fb->fb_n] = (uint8_t)nh->nh_port;
+	fb->fb_via[fb->fb_n++] =
+		nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
 }
 
 /* Hand a packet to the kernel through the tunnel's TAP (routing daemons,
@@ -169,7 +189,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		else if (unlikely(lc->lc_dp->dp_tunnel.tn_esp))
 			lc_drop(lc, in_idx, m, DP_DROP_ESP_REQUIRED); /* fail closed */
 		else
-			gre_decap_one(lc, in_idx, m, ip, NULL);
+			gre_decap_defer(lc, in_idx, m, ip);
 		break;
 	case IPPROTO_ESP:
 	case IPPROTO_UDP:
@@ -217,7 +237,7 @@ static void ipv4_group(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * the peer for a tunnel next hop when the caller looked it up already. */
 static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			  struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh,
-			  const struct peer *pe_hint)
+			  const struct peer *pe_hint, struct fwd_batch *fb)
 {
 	if (unlikely(nh == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
@@ -239,7 +259,7 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	switch (nh->nh_type) {
 	case FIB_NH_CONNECTED:
 	case FIB_NH_GATEWAY:
-		ipv4_forward(lc, in_idx, m, ip, nh);
+		ipv4_forward(lc, in_idx, m, ip, nh, fb);
 		break;
 	case FIB_NH_TUNNEL:
 		gre_encap_one(lc, in_idx, m, ip, nh, pe_hint);
@@ -253,25 +273,13 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 /* Multicast and broadcast go their own way; the rest by nh. */
 static void ipv4_route_looked_up(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 				 struct rte_ipv4_hdr *ip, unsigned origin,
-				 const struct fib_nh *nh, const struct peer *pe_hint)
+				 const struct fib_nh *nh, const struct peer *pe_hint,
+				 struct fwd_batch *fb)
 {
 	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr))))
 		ipv4_group(lc, in_idx, m, ip, origin);
 	else
-		ipv4_route_nh(lc, in_idx, m, ip, origin, nh, pe_hint);
-}
-
-void ipv4_route_found(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		      struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh)
-{
-	ipv4_route_looked_up(lc, in_idx, m, ip, origin, nh, NULL);
-}
-
-void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, unsigned origin)
-{
-	ipv4_route_found(lc, in_idx, m, ip, origin,
-			 fib_lookup(&lc->lc_dp->dp_fib, rte_be_to_cpu_32(ip->dst_addr)));
+		ipv4_route_nh(lc, in_idx, m, ip, origin, nh, pe_hint, fb);
 }
 
 /* The peers behind the tunnel next hops of a burst, in one bulk lookup,
@@ -310,6 +318,22 @@ static void ipv4_peers_bulk(struct lcore_ctx *lc, const uint32_t *dst,
 		pe[i] = slot[i] == UINT8_MAX ? NULL : found[slot[i]];
 }
 
+void ipv4_route_burst(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
+		      struct rte_ipv4_hdr **ip, const uint32_t *dst, const struct fib_nh **nh,
+		      uint16_t n, unsigned origin)
+{
+	const struct peer *pe[DP_BURST];
+	struct fwd_batch fb;
+
+	RTE_ASSERT(n <= DP_BURST);
+	fb.fb_n = 0;
+	ipv4_peers_bulk(lc, dst, nh, n, pe);
+	for (uint16_t i = 0; i < n; i++)
+		ipv4_route_looked_up(lc, in_idx, pkts[i], ip[i], origin, nh[i], pe[i], &fb);
+	if (fb.fb_n != 0)
+		fwd_flush(lc, in_idx, &fb);
+}
+
 void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		      struct rte_mbuf **pkts, uint16_t n)
 {
@@ -318,7 +342,6 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 									 : IPV4_FROM_PORT;
 	struct rte_ipv4_hdr *ip[DP_BURST];
 	const struct fib_nh *nh[DP_BURST];
-	const struct peer *pe[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint16_t k = 0;
 
@@ -335,7 +358,5 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	if (k == 0)
 		return;
 	fib_lookup_bulk(&dp->dp_fib, dst, k, nh);
-	ipv4_peers_bulk(lc, dst, nh, k, pe);
-	for (uint16_t i = 0; i < k; i++)
-		ipv4_route_looked_up(lc, port_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
+	ipv4_route_burst(lc, port_idx, pkts, ip, dst, nh, k, origin);
 }

@@ -49,6 +49,19 @@ struct esp_in_pending {
 	uint8_t ei_in_idx;
 };
 
+/* A GRE packet to us from the tunnel's WAN port, waiting for the end of
+ * the burst to be decapsulated and routed with the others (gre_decap.c). */
+#define DECAP_PENDING_MAX (2 * DP_BURST)
+
+struct decap_pending {
+	struct rte_mbuf *dc_m;
+	const struct peer *dc_pe; /* the sender when ESP knew it, else NULL */
+	uint32_t dc_nbma;   /* the sender's NBMA address, host order */
+	uint16_t dc_off;    /* the GRE header, from the front of dc_m */
+	uint16_t dc_len;    /* GRE header and payload */
+	bool dc_esp;        /* decrypted in place: UDP/ESP/IV still in front */
+};
+
 struct lcore_rxq {
 	uint8_t rq_port_idx;
 	uint16_t rq_queue;
@@ -74,6 +87,7 @@ struct lcore_ctx {
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];
 	uint32_t lc_idle;   /* consecutive empty polls */
 	uint64_t lc_hz;
+	uint64_t lc_burst_tsc; /* the TSC when classify_burst began: the punt buckets' clock */
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
@@ -85,9 +99,10 @@ struct lcore_ctx {
 	/* Likewise the last peer found by NBMA address (decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	uint16_t lc_encap_n, lc_esp_in_n;
+	uint16_t lc_encap_n, lc_esp_in_n, lc_decap_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
+	struct decap_pending lc_decap[DECAP_PENDING_MAX];
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 
@@ -119,9 +134,9 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		    struct rte_ipv4_hdr *ip);
-/* End of a burst: decrypt what is queued and decapsulate the GRE inside
- * (gre_decap_esp), which may queue more for encapsulation. Runs of one SA
- * go to the ESP stage together. */
+/* End of a burst: decrypt what is queued and queue the GRE inside for
+ * decapsulation (gre_decap_esp). Runs of one SA go to the ESP stage
+ * together. */
 void ipsec_in_flush(struct lcore_ctx *lc);
 
 /* gre_encap.c */
@@ -167,19 +182,17 @@ static inline int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 #define IPV4_FROM_PORT 0   /* a wan or lan port */
 #define IPV4_FROM_TUNNEL 1 /* decapsulated */
 #define IPV4_FROM_KERNEL 2 /* the tunnel's TAP: the kernel sent it */
-/* Route one valid IPv4 packet. The TTL is decremented here (not for
- * packets the kernel originates). */
-void ipv4_route_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip, unsigned origin);
-/* The same when the caller already looked the destination up: nh is what
- * fib_lookup returned for it (NULL: no route). */
-void ipv4_route_found(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		      struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh);
-/* Send m (Ethernet + IPv4, TTL final) to next hop `via` on port out_idx, or
- * punt it for ARP resolution. Consumes m. */
-void ipv4_output(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
-		 struct rte_mbuf *m, uint32_t via);
-/* The same for n packets to one next hop: one neighbour lookup. */
+/* Route pkts[0..n) (n <= DP_BURST): valid IPv4 packets from one port (or
+ * decapsulated from the tunnel), headers ip[], destinations dst[] (host
+ * order), which fib_lookup_bulk found as nh[] (NULL: no route). The TTL is
+ * decremented here (not for packets the kernel originates). Packets
+ * forwarded out of a port leave at the end, in runs to one next hop. */
+void ipv4_route_burst(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
+		      struct rte_ipv4_hdr **ip, const uint32_t *dst, const struct fib_nh **nh,
+		      uint16_t n, unsigned origin);
+/* Send pkts[0..n) (Ethernet + IPv4, TTL final) to next hop `via` on port
+ * out_idx with one neighbour lookup, or punt them for ARP resolution.
+ * Consumes them. */
 void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 		       struct rte_mbuf **pkts, uint16_t n, uint32_t via);
 

@@ -49,8 +49,10 @@ static int punt_bucket_take(struct punt_bucket *b, uint64_t hz, uint64_t now)
 {
 	uint64_t cap = b->pb_burst * hz;
 
-	b->pb_tokens += (now - b->pb_last_tsc) * b->pb_rate;
-	b->pb_last_tsc = now;
+	if (now > b->pb_last_tsc) { /* a burst's clock, never behind the last refill */
+		b->pb_tokens += (now - b->pb_last_tsc) * b->pb_rate;
+		b->pb_last_tsc = now;
+	}
 	if (b->pb_tokens > cap)
 		b->pb_tokens = cap;
 	if (b->pb_tokens < hz)
@@ -61,7 +63,7 @@ static int punt_bucket_take(struct punt_bucket *b, uint64_t hz, uint64_t now)
 
 void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsigned cause)
 {
-	if (!punt_bucket_take(&lc->lc_bucket[cause & 0xff], lc->lc_hz, rte_rdtsc())) {
+	if (!punt_bucket_take(&lc->lc_bucket[cause & 0xff], lc->lc_hz, lc->lc_burst_tsc)) {
 		lc_drop(lc, port_idx, m, DP_DROP_PUNT_RATE);
 		return;
 	}
@@ -90,23 +92,36 @@ static int punt_event_recent(struct lcore_ctx *lc, uint8_t cause, uint32_t a, ui
 	return 0;
 }
 
-void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
-		uint32_t key_a, uint32_t key_b)
+bool punt_event_due(struct lcore_ctx *lc, uint8_t cause, uint32_t key_a, uint32_t key_b)
 {
-	uint64_t now = rte_rdtsc();
-	if (punt_event_recent(lc, ev->ev_cause, key_a, key_b, now))
-		return;
+	/* The burst's time: close enough for a second's memory and a
+	 * bucket, and no TSC read per packet. */
+	uint64_t now = lc->lc_burst_tsc;
+
+	if (punt_event_recent(lc, cause, key_a, key_b, now))
+		return false;
 	/* An event is advice about a packet that goes on (or was already
 	 * counted): losing one is not a packet drop. */
-	(void)port_idx;
-	if (!punt_bucket_take(&lc->lc_bucket[ev->ev_cause], lc->lc_hz, now)) {
+	if (!punt_bucket_take(&lc->lc_bucket[cause], lc->lc_hz, now)) {
 		lc->lc_stats.ls_events_lost++;
-		return;
+		return false;
 	}
+	return true;
+}
+
+void punt_event_send(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev)
+{
 	ev->ev_port = port_idx;
 	if (rte_ring_sp_enqueue_elem(lc->lc_events, ev, sizeof(*ev)) != 0) {
 		lc->lc_stats.ls_events_lost++;
 		return;
 	}
 	lc->lc_stats.ls_events++;
+}
+
+void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
+		uint32_t key_a, uint32_t key_b)
+{
+	if (punt_event_due(lc, ev->ev_cause, key_a, key_b))
+		punt_event_send(lc, port_idx, ev);
 }

@@ -58,6 +58,12 @@ void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsign
  * (cause, key_a, key_b) was sent within the last second. Never blocks. */
 void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
 		uint32_t key_a, uint32_t key_b);
+/* The same in two steps, for events raised per packet (a phase 3 hub's
+ * redirects): punt_event_due says whether one is wanted (and takes its
+ * token), so that the caller builds it only then; punt_event_send queues
+ * it. */
+bool punt_event_due(struct lcore_ctx *lc, uint8_t cause, uint32_t key_a, uint32_t key_b);
+void punt_event_send(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev);
 
 static inline enum punt_cause punt_cause_of(const struct rte_mbuf *m)
 {

@@ -220,11 +220,11 @@ static struct rte_mbuf *ipv4_frame(uint32_t src, uint32_t dst, uint16_t id, uint
 	return m;
 }
 
-/* What peer `nbma` sends the hub: the inner packet in keyed GRE in ESP
- * under the peer's outbound SA `sa`. */
-static struct rte_mbuf *esp_from(uint32_t nbma, struct esp_sa *sa, uint16_t id)
+/* What peer `nbma` sends the hub: an inner packet to dst in keyed GRE in
+ * ESP under the peer's outbound SA `sa`. */
+static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t id, uint32_t dst)
 {
-	struct rte_mbuf *m = ipv4_frame(0x0a090001u, LAN_HOST, id, 20), *drop;
+	struct rte_mbuf *m = ipv4_frame(0x0a090001u, dst, id, 20), *drop;
 	uint16_t inner = (uint16_t)(m->data_len - sizeof(struct rte_ether_hdr));
 	char *front = rte_pktmbuf_prepend(m, gre_encap_overhead(&fx.dp.dp_tunnel));
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)front;
@@ -239,6 +239,11 @@ static struct rte_mbuf *esp_from(uint32_t nbma, struct esp_sa *sa, uint16_t id)
 	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
 					   &drop, &why, &lt), 1);
 	return m;
+}
+
+static struct rte_mbuf *esp_from(uint32_t nbma, struct esp_sa *sa, uint16_t id)
+{
+	return esp_from_to(nbma, sa, id, LAN_HOST);
 }
 
 static const struct dp_port_stats *wan_stats(void)
@@ -340,11 +345,74 @@ static void test_encap_runs(void **state)
 	assert_int_equal(fx.out_a->sa_seq, 5);
 }
 
+/* A phase 3 hub: what B sends for a host behind A goes back out of the
+ * tunnel to A (hairpin) and B is told once (Traffic Indication), not once
+ * a packet; what B sends for the WAN subnet leaves in clear, no event. */
+static void test_hairpin_redirect(void **state)
+{
+	struct rte_mbuf *pk[4], *m, *drop;
+	const struct rte_ipv4_hdr *q;
+	struct dp_event ev;
+	uint8_t why, lt = 0;
+	unsigned to_a = 0, to_lan = 0;
+
+	(void)state;
+	fx.dp.dp_tunnel.tn_phase = 3;
+	pk[0] = esp_from_to(NBMA_B, fx.peer_b, 1, HOST_A);
+	pk[1] = esp_from_to(NBMA_B, fx.peer_b, 2, LAN_HOST);
+	pk[2] = esp_from_to(NBMA_B, fx.peer_b, 3, HOST_A);
+	pk[3] = esp_from_to(NBMA_B, fx.peer_b, 4, HOST_A);
+	classify_burst(fx.lc, 0, pk, 4);
+	pk[0] = esp_from_to(NBMA_B, fx.peer_b, 5, HOST_A);
+	classify_burst(fx.lc, 0, pk, 1);
+	tx_flush(fx.lc);
+	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+
+		if (ip->next_proto_id == IPPROTO_ESP) {
+			/* To A's NBMA address, under the SA A decrypts with. */
+			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), NBMA_A);
+			assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
+							   sizeof(struct rte_ether_hdr), &drop, &why,
+							   &lt), 1);
+			ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+						     sizeof(struct rte_ether_hdr) +
+						     sizeof(struct rte_ipv4_hdr) + 8);
+			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), HOST_A);
+			assert_int_equal(ip->time_to_live, 63);
+			to_a++;
+		} else {
+			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), LAN_HOST);
+			assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 2);
+			to_lan++;
+		}
+		rte_pktmbuf_free(m);
+	}
+	assert_int_equal(to_a, 4);
+	assert_int_equal(to_lan, 1);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_b->pe_id].ps_rx_pkts, 5);
+	assert_int_equal(fx.lc->lc_peer_stats[fx.pe_a->pe_id].ps_tx_pkts, 4);
+	/* One redirect for (B, host behind A), quoting the inner packet. */
+	assert_int_equal(rte_ring_count(fx.lc->lc_events), 1);
+	assert_int_equal(fx.lc->lc_stats.ls_events, 1);
+	assert_int_equal(rte_ring_dequeue_elem(fx.lc->lc_events, &ev, sizeof(ev)), 0);
+	assert_int_equal(ev.ev_cause, PUNT_EV_REDIRECT);
+	assert_int_equal(ev.ev_nbma, NBMA_B);
+	assert_int_equal(ev.ev_target, HOST_A);
+	assert_int_equal(ev.ev_port, 0);
+	assert_int_equal(ev.ev_quote_len, DP_EVENT_QUOTE); /* of the 48-byte inner packet */
+	q = (const struct rte_ipv4_hdr *)ev.ev_quote;
+	assert_int_equal(rte_be_to_cpu_32(q->dst_addr), HOST_A);
+	assert_int_equal(rte_be_to_cpu_16(q->packet_id), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_decap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hairpin_redirect, setup, teardown),
 	};
 
 	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
