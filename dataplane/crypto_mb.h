@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_common.h>
 #include <rte_prefetch.h>
@@ -87,11 +88,14 @@ struct crypto_mb_cbc_op {
 /* Constant time: the ICV comparison must not leak where it differs. */
 static inline bool crypto_mb_tag_equal(const uint8_t *a, const uint8_t *b)
 {
-	uint8_t d = 0;
+	uint64_t a0, a1, b0, b1;
 
-	for (unsigned i = 0; i < CRYPTO_MB_TAG_LEN; i++)
-		d |= (uint8_t)(a[i] ^ b[i]);
-	return d == 0;
+	_Static_assert(CRYPTO_MB_TAG_LEN == 16, "two words");
+	memcpy(&a0, a, 8);
+	memcpy(&a1, a + 8, 8);
+	memcpy(&b0, b, 8);
+	memcpy(&b1, b + 8, 8);
+	return ((a0 ^ b0) | (a1 ^ b1)) == 0;
 }
 
 /* crypto_mb.c */
