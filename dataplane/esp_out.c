@@ -136,19 +136,26 @@ static bool out_limits_far(const struct esp_sa *sa, uint64_t last, uint64_t byte
 	       bytes + (uint64_t)k * UINT16_MAX < sa->sa_hard_bytes;
 }
 
-/* Behind the outer IPv4 header at ip: UDP (NAT-T), ESP header; appends
- * the trailer (RFC 4303 2.4: pad bytes 1, 2, 3..., pad length, next
- * header 47) and ICV room. Returns the ESP header. */
-static uint8_t *out_frame(const struct esp_sa *sa, struct rte_mbuf *m, uint8_t *ip,
+static void out_esp_hdr(const struct esp_sa *sa, uint8_t *esp, uint32_t seq_lo)
+{
+	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), lo = rte_cpu_to_be_32(seq_lo);
+
+	memcpy(esp, &spi, sizeof(spi));
+	memcpy(esp + 4, &lo, sizeof(lo));
+}
+
+/* Behind the outer IPv4 header at ip: UDP (NAT-T), ESP header; at tr,
+ * the end of the GRE packet, the trailer (RFC 4303 2.4: pad bytes 1, 2,
+ * 3..., pad length, next header 47), with the ICV room after it already
+ * in the packet. Returns the ESP header. */
+static uint8_t *out_frame(const struct esp_sa *sa, uint8_t *ip, uint8_t *tr,
 			  const struct out_plan *pl, uint32_t seq_lo)
 {
 	uint32_t ct = out_ct_len(pl);
 	uint16_t esp_len = (uint16_t)(ESP_HDR_LEN + sa->sa_iv_len + ct + ESP_ICV_LEN);
-	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), lo = rte_cpu_to_be_32(seq_lo);
-	uint8_t *esp = ip + pl->op_ihl, *tr;
+	uint8_t *esp = ip + pl->op_ihl;
 	struct rte_udp_hdr *udp;
 
-	tr = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ct - pl->op_pl + ESP_ICV_LEN));
 	if (sa->sa_flags & ESP_SA_F_NATT) {
 		/* RFC 3948 2.1: checksum zero; the ESP ICV protects the data. */
 		udp = (struct rte_udp_hdr *)esp;
@@ -158,8 +165,7 @@ static uint8_t *out_frame(const struct esp_sa *sa, struct rte_mbuf *m, uint8_t *
 		udp->dgram_cksum = 0;
 		esp += ESP_UDP_HDR_LEN;
 	}
-	memcpy(esp, &spi, sizeof(spi));
-	memcpy(esp + 4, &lo, sizeof(lo));
+	out_esp_hdr(sa, esp, seq_lo);
 	/* Padding 1, 2, 3... in one store, no loop (op_pad < 16): the ICV
 	 * room behind the trailer takes what goes past it. */
 	memcpy(tr, out_pad_bytes, sizeof(out_pad_bytes));
@@ -190,7 +196,10 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
 	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
 	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
-	esp = out_frame(sa, m, front + l3_off, pl, seq_lo);
+	esp = out_frame(sa, front + l3_off,
+			(uint8_t *)rte_pktmbuf_append(m, (uint16_t)(out_ct_len(pl) - pl->op_pl +
+								    ESP_ICV_LEN)),
+			pl, seq_lo);
 	esp_ipv4_set_proto_len((struct rte_ipv4_hdr *)(front + l3_off), out_ipv4_proto(sa),
 			       out_ipv4_len(sa, pl));
 	return esp;
@@ -202,30 +211,32 @@ static uint8_t *out_build_gre(const struct esp_sa *sa, const struct gre_outer_tm
 			      struct rte_mbuf *m, uint16_t l3_off, const struct out_plan *pl,
 			      uint32_t seq_lo)
 {
-	uint16_t head = esp_sa_head_len(sa);
+	uint16_t head = esp_sa_head_len(sa), ip_len = out_ipv4_len(sa, pl);
+	uint16_t gre_at = (uint16_t)(l3_off + pl->op_ihl + head);
 	uint8_t *front, *esp;
 
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - (pl->op_pl - t->ot_gre_len)));
-	front = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)(pl->op_ihl + head + t->ot_gre_len));
-	gre_outer_ipv4_write(front + l3_off, t, out_ipv4_len(sa, pl), out_ipv4_proto(sa), pl->op_tos);
-	esp = out_frame(sa, m, front + l3_off, pl, seq_lo);
-	gre_hdr_write(front + l3_off + pl->op_ihl + head, t);
+	/* One-segment packet with the room out_plan_gre checked: the link
+	 * padding trimmed, the headers prepended and the trailer appended in
+	 * one update of the mbuf. */
+	m->data_off = (uint16_t)(m->data_off - (pl->op_ihl + head + t->ot_gre_len));
+	m->data_len = (uint16_t)(l3_off + ip_len);
+	m->pkt_len = m->data_len;
+	front = rte_pktmbuf_mtod(m, uint8_t *);
+	gre_outer_ipv4_write(front + l3_off, t, ip_len, out_ipv4_proto(sa), pl->op_tos);
+	esp = out_frame(sa, front + l3_off, front + gre_at + pl->op_pl, pl, seq_lo);
+	gre_hdr_write(front + gre_at, t);
 	return esp;
 }
 
-/* Writes SPI, sequence number and explicit IV at esp and prepares the
+/* Writes the explicit IV behind the ESP header at esp and prepares the
  * cipher's nonce and AAD in gp. */
-static void out_gcm_frame(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
-			  struct esp_gcm_params *gp)
+static void out_gcm_iv(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		       struct esp_gcm_params *gp)
 {
-	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi);
-	uint32_t lo = rte_cpu_to_be_32((uint32_t)seq);
 	/* RFC 4106 3.1: the explicit IV must never repeat under a key; the
 	 * sequence number never does (iv_xor is 0 outside tests). */
 	uint64_t iv = rte_cpu_to_be_64(seq ^ sa->sa_iv_xor);
 
-	memcpy(esp, &spi, 4);
-	memcpy(esp + 4, &lo, 4);
 	memcpy(esp + ESP_HDR_LEN, &iv, ESP_GCM_IV_LEN);
 	esp_gcm_params_init(gp, sa, seq, &iv);
 }
@@ -244,7 +255,8 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
 {
 	struct esp_gcm_params gp;
 
-	out_gcm_frame(sa, esp, seq, &gp);
+	out_esp_hdr(sa, esp, (uint32_t)seq);
+	out_gcm_iv(sa, esp, seq, &gp);
 	out_gcm_seal(cx, sa, esp, &gp, pt_len);
 }
 
@@ -321,7 +333,7 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 						     (uint32_t)s);
 		bytes += plan[i].op_pl;
 		if (gcm)
-			out_gcm_frame(sa, esp[nb], s, &gp[nb]);
+			out_gcm_iv(sa, esp[nb], s, &gp[nb]);
 		else
 			out_cbc_op(sa, esp[nb], s, out_ct_len(&plan[i]), &ops[nb]);
 		plan[nb] = plan[i];

@@ -1416,7 +1416,8 @@ static struct rte_mbuf *mbuf_inner(uint16_t len, uint32_t seed, uint16_t headroo
  * what gre_outer_write followed by esp_encrypt_burst (tested against
  * published vectors and scapy above) makes: two SAs with the same keys,
  * the same inner packets and TOS, every algorithm, ESN, NAT-T and GRE key
- * combination, sizes around the padding boundaries. */
+ * combination, sizes around the padding boundaries, with and without link
+ * padding behind the inner packet. */
 static void test_encap_burst_matches_encrypt(void **state)
 {
 	static const uint16_t sizes[] = {0, 1, 2, 3, 4, 15, 16, 44, 45, 100, 1380};
@@ -1444,6 +1445,10 @@ static void test_encap_burst_matches_encrypt(void **state)
 			tos[i] = (uint8_t)(i * 37); /* DSCP and ECN bits: only DSCP is copied */
 			ref[i] = mbuf_inner(sizes[i], i, 0);
 			dir[i] = mbuf_inner(sizes[i], i, 0);
+			if (i & 1) { /* Ethernet padding behind the packet: not protected */
+				memset(rte_pktmbuf_append(ref[i], 6), 0xee, 6);
+				memset(rte_pktmbuf_append(dir[i], 6), 0xee, 6);
+			}
 			assert_non_null(rte_pktmbuf_prepend(ref[i], gre_outer_tmpl_len(&t)));
 			gre_outer_write(rte_pktmbuf_mtod_offset(ref[i], struct rte_ipv4_hdr *, ETH_LEN),
 					&t, len[i], tos[i]);
