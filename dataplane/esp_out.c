@@ -3,12 +3,11 @@
  * encrypted and followed by the ICV; optionally inside UDP 4500 (RFC 3948).
  *
  * Sequence numbers stay unique across workers by construction: a burst
- * takes a block of k numbers with one relaxed __atomic_fetch_add on
- * sa_seq (one atomic per burst, not per packet). Blocks taken by different
+ * takes a block of numbers, one per packet, with one relaxed
+ * __atomic_fetch_add on sa_seq (one atomic per burst, not per packet). Blocks taken by different
  * workers never overlap, and nothing else is published through the
- * counter, so relaxed ordering suffices. Numbers of packets refused after
- * the block was taken are skipped, never reused (RFC 4303 3.3.3 forbids
- * reuse, not gaps). Packets of one SA sent by several workers may leave
+ * counter, so relaxed ordering suffices. Numbers of packets refused are
+ * skipped, never reused (RFC 4303 3.3.3 forbids reuse, not gaps). Packets of one SA sent by several workers may leave
  * slightly out of order; the peer's replay window absorbs that as long as
  * it exceeds workers x burst. */
 #include <string.h>
@@ -289,70 +288,67 @@ static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
 	op->co_iv = zero_iv;
 }
 
-/* At most CRYPTO_MB_BURST_MAX packets: validate all (no side effects),
- * take the sequence numbers, build all, then encrypt (GCM one by one, CBC
- * in one job burst): a packet's framing stores have retired by the time
- * the cipher reads it. Then settle the byte counter once. */
+/* At most CRYPTO_MB_BURST_MAX packets: take a block of sequence numbers,
+ * check and build each packet in one pass (a refused packet's number is
+ * skipped, never reused: RFC 4303 3.3.3 forbids reuse, not gaps), then
+ * encrypt (GCM one by one, CBC in one job burst): a packet's framing
+ * stores have retired by the time the cipher reads it. Then settle the
+ * byte counter once. */
 static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			  uint16_t n, uint16_t l3_off, const struct out_gre *og, struct esp_sink *sink)
 {
-	struct out_plan plan[CRYPTO_MB_BURST_MAX];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
 	struct esp_gcm_params gp[CRYPTO_MB_BURST_MAX];
 	uint8_t *esp[CRYPTO_MB_BURST_MAX];
+	uint32_t ct[CRYPTO_MB_BURST_MAX];
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t seq0, bytes0, bytes = 0, old;
-	uint16_t k = 0, nb = 0, nout = 0;
+	uint16_t nb = 0, nout = 0;
 	bool far;
 	int why;
 
-	for (uint16_t i = 0; i < n; i++) {
-		why = og == NULL ? out_validate(sa, pkts[i], l3_off, &plan[k])
-				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off, og->og_inner_len[i],
-						og->og_tos[i], &plan[k]);
-		if (unlikely(why != ESP_OK))
-			esp_sink_drop(sink, pkts[i], why);
-		else
-			pkts[k++] = pkts[i];
-	}
-	if (k == 0)
-		return 0;
-	seq0 = __atomic_fetch_add(&sa->sa_seq, k, __ATOMIC_RELAXED);
+	seq0 = __atomic_fetch_add(&sa->sa_seq, n, __ATOMIC_RELAXED);
 	bytes0 = __atomic_load_n(&sa->sa_bytes, __ATOMIC_RELAXED);
-	far = out_limits_far(sa, seq0 + k, bytes0, k);
-	for (uint16_t i = 0; i < k; i++) {
+	far = out_limits_far(sa, seq0 + n, bytes0, n);
+	for (uint16_t i = 0; i < n; i++) {
 		uint64_t s = seq0 + 1 + i;
+		struct out_plan pl;
 
-		why = far ? ESP_OK : out_limits(sa, s, bytes0 + bytes, &sink->es_lifetime);
+		why = og == NULL ? out_validate(sa, pkts[i], l3_off, &pl)
+				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off, og->og_inner_len[i],
+						og->og_tos[i], &pl);
+		if (likely(why == ESP_OK) && !far)
+			why = out_limits(sa, s, bytes0 + bytes, &sink->es_lifetime);
 		if (unlikely(why != ESP_OK)) {
 			esp_sink_drop(sink, pkts[i], why);
 			continue;
 		}
-		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &plan[i], (uint32_t)s)
-				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &plan[i],
-						     (uint32_t)s);
-		bytes += plan[i].op_pl;
+		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &pl, (uint32_t)s)
+				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl, (uint32_t)s);
+		bytes += pl.op_pl;
+		ct[nb] = out_ct_len(&pl);
 		if (gcm)
 			out_gcm_iv(sa, esp[nb], s, &gp[nb]);
 		else
-			out_cbc_op(sa, esp[nb], s, out_ct_len(&plan[i]), &ops[nb]);
-		plan[nb] = plan[i];
+			out_cbc_op(sa, esp[nb], s, ct[nb], &ops[nb]);
 		pkts[nb++] = pkts[i];
 	}
-	if (gcm)
+	if (gcm) {
 		for (uint16_t i = 0; i < nb; i++)
-			out_gcm_seal(cx, sa, esp[i], &gp[i], out_ct_len(&plan[i]));
-	else if (nb != 0)
+			out_gcm_seal(cx, sa, esp[i], &gp[i], ct[i]);
+		nout = nb;
+	} else if (nb != 0) {
 		crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, true, ops, nb);
-	for (uint16_t i = 0; i < nb; i++) {
-		if (!gcm && unlikely(ops[i].co_status != 0)) {
-			esp_sink_drop(sink, pkts[i], ESP_DROP_CRYPTO);
-			continue;
+		for (uint16_t i = 0; i < nb; i++) {
+			if (unlikely(ops[i].co_status != 0)) {
+				esp_sink_drop(sink, pkts[i], ESP_DROP_CRYPTO);
+				continue;
+			}
+			/* over the parked ESN high half, if any */
+			memcpy(esp[i] + ESP_HDR_LEN + ESP_CBC_IV_LEN + ct[i], ops[i].co_tag,
+			       ESP_ICV_LEN);
+			pkts[nout++] = pkts[i];
 		}
-		if (!gcm) /* over the parked ESN high half, if any */
-			memcpy(esp[i] + ESP_HDR_LEN + ESP_CBC_IV_LEN + out_ct_len(&plan[i]),
-			       ops[i].co_tag, ESP_ICV_LEN);
-		pkts[nout++] = pkts[i];
 	}
 	/* Byte lifetimes: fetch_add hands each worker a disjoint range, so the
 	 * crossing of a limit is seen by exactly one burst. */

@@ -1573,8 +1573,16 @@ static void test_encap_burst_refusals(void **state)
 	assert_ptr_equal(r.drop[0], short_room);
 	assert_int_equal(r.reason[0], ESP_DROP_NO_ROOM);
 	assert_int_equal(rte_pktmbuf_headroom(short_room), 39); /* untouched */
-	/* Refused before numbers are taken: the survivors have 1 and 2. */
-	assert_int_equal(sa->sa_seq, 2);
+	/* Numbered by place in the burst: the refused packet's number 2 is
+	 * skipped, never reused; the survivors carry 1 and 3. */
+	assert_int_equal(sa->sa_seq, 3);
+	for (unsigned i = 0; i < 2; i++) {
+		uint32_t seq;
+
+		memcpy(&seq, rte_pktmbuf_mtod_offset(pk[i], uint8_t *, /* the survivors, in order */
+						     ETH_LEN + sizeof(struct rte_ipv4_hdr) + 4), 4);
+		assert_int_equal(rte_be_to_cpu_32(seq), i == 0 ? 1 : 3);
+	}
 	free_all(pk, 2);
 	rte_pktmbuf_free(short_room);
 	sa_free(sa);
