@@ -71,7 +71,8 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 	}
 	*esp_len = total - pl->pi_hoff;
 	/* Link padding past the IPv4 total length is not ESP. */
-	rte_pktmbuf_trim(m, (uint16_t)(avail - total));
+	if (unlikely(avail != total))
+		rte_pktmbuf_trim(m, (uint16_t)(avail - total));
 	return ESP_OK;
 }
 
@@ -83,7 +84,7 @@ static int replay_reason(enum esp_replay_rc rc)
 
 /* Everything decidable before crypto, in RFC 4303 3.4 order. */
 static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-		       struct in_plan *pl)
+		       struct in_plan *pl, bool far)
 {
 	uint32_t esp_len, spi, lo;
 	const uint8_t *esp;
@@ -112,7 +113,7 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 		if (why != ESP_OK)
 			return why;
 	}
-	if (sa->sa_pkts >= sa->sa_hard_pkts || sa->sa_bytes >= sa->sa_hard_bytes)
+	if (!far && (sa->sa_pkts >= sa->sa_hard_pkts || sa->sa_bytes >= sa->sa_hard_bytes))
 		return ESP_DROP_HARD_LIMIT;
 	if (sa->sa_flags & ESP_SA_F_GCM)
 		esp_gcm_params_init(&pl->pi_gcm, sa, pl->pi_seq, esp + ESP_HDR_LEN);
@@ -165,26 +166,6 @@ static void in_cbc_op(const struct esp_sa *sa, uint8_t *esp, const struct in_pla
 	op->co_iv = esp + ESP_HDR_LEN;
 }
 
-int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
-		      uint8_t *next_header)
-{
-	uint8_t pad;
-
-	if (pt_len < sizeof(struct rte_esp_tail))
-		return ESP_DROP_BAD_PADDING;
-	pad = pt[pt_len - 2];
-	if ((uint32_t)pad + sizeof(struct rte_esp_tail) > pt_len)
-		return ESP_DROP_BAD_PADDING;
-	/* RFC 4303 2.4: the default padding is 1, 2, 3...; a receiver
-	 * SHOULD check it. Both our algorithms use the default. */
-	for (uint32_t i = 0; i < pad; i++)
-		if (pt[pt_len - 2 - pad + i] != (uint8_t)(i + 1))
-			return ESP_DROP_BAD_PADDING;
-	*pad_len = pad;
-	*next_header = pt[pt_len - 1];
-	return ESP_OK;
-}
-
 /* Trailer and ICV behind the GRE packet go; it stays where it is. */
 static void in_trim(struct rte_mbuf *m, uint16_t gre_off, uint32_t gre_len)
 {
@@ -208,14 +189,14 @@ void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_
  * *pkts and *bytes are the SA's running counters (one writer). */
 static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt,
-		     uint16_t *gre_len_out)
+		     uint16_t *gre_len_out, bool far)
 {
 	const uint8_t *pt = in_esp(m, l3_off, pl) + ESP_HDR_LEN + sa->sa_iv_len;
 	uint8_t pad, nh;
 	uint32_t gre_len;
 	int why;
 
-	if (*pkts >= sa->sa_hard_pkts || *bytes >= sa->sa_hard_bytes)
+	if (!far && (*pkts >= sa->sa_hard_pkts || *bytes >= sa->sa_hard_bytes))
 		return ESP_DROP_HARD_LIMIT;
 	/* RFC 4303 3.4.3: the window moves only for authenticated packets;
 	 * checked again, an earlier packet of this burst may hold the number. */
@@ -237,6 +218,10 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 	in_trim(m, in_gre_off(sa, l3_off, pl), gre_len);
 	*gre_len_out = (uint16_t)gre_len;
 	(*pkts)++;
+	if (far) {
+		*bytes += gre_len;
+		return ESP_OK;
+	}
 	if (*pkts == sa->sa_soft_pkts)
 		*lt |= ESP_LT_SOFT;
 	if (*pkts == sa->sa_hard_pkts)
@@ -247,6 +232,18 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		*lt |= ESP_LT_HARD;
 	*bytes += gre_len;
 	return ESP_OK;
+}
+
+/* Whether n more packets after pkts packets and bytes bytes stay clear of
+ * every lifetime limit (each packet carries less than 64 KiB), so that a
+ * chunk far from them skips the per-packet checks. */
+static bool in_limits_far(const struct esp_sa *sa, uint64_t pkts, uint64_t bytes, uint16_t n)
+{
+	uint64_t last = pkts + n, most = bytes + (uint64_t)n * UINT16_MAX;
+
+	return last < sa->sa_hard_pkts && most < sa->sa_hard_bytes &&
+	       (sa->sa_soft_pkts > last || sa->sa_soft_pkts <= pkts) &&
+	       (sa->sa_soft_bytes > most || sa->sa_soft_bytes <= bytes);
 }
 
 /* At most CRYPTO_MB_BURST_MAX packets: validate and replay-check all,
@@ -260,11 +257,12 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t pkts_n = sa->sa_pkts, bytes_n = sa->sa_bytes;
+	bool far = in_limits_far(sa, pkts_n, bytes_n, n);
 	uint16_t k = 0, nout = 0;
 	int why;
 
 	for (uint16_t i = 0; i < n; i++) {
-		why = in_validate(sa, pkts[i], l3_off, &plan[k]);
+		why = in_validate(sa, pkts[i], l3_off, &plan[k], far);
 		if (unlikely(why != ESP_OK))
 			esp_sink_drop(sink, pkts[i], why);
 		else
@@ -294,7 +292,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			      ESP_OK : ESP_DROP_ICV_FAIL;
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
-					&sink->es_lifetime, &glen);
+					&sink->es_lifetime, &glen, far);
 		if (unlikely(why != ESP_OK)) {
 			esp_sink_drop(sink, pkts[i], why);
 			continue;

@@ -17,6 +17,7 @@
 
 #include <rte_common.h>
 #include <rte_ether.h>
+#include <rte_esp.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
@@ -318,9 +319,27 @@ uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct r
 /* [l3_off][IPv4][UDP][ESP][IV][GRE] -> [l3_off][IPv4 proto 47][GRE]. */
 void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_t gre_len);
 /* RFC 4303 2.4 trailer of decrypted plaintext pt: 0 with *pad_len and
- * *next_header, or ESP_DROP_BAD_PADDING. Pure; exposed for tests/fuzzing. */
-int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
-		      uint8_t *next_header);
+ * *next_header, or ESP_DROP_BAD_PADDING. Pure; inline for the ESP stage,
+ * exposed for tests and fuzzing. */
+static inline int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t *pad_len,
+				    uint8_t *next_header)
+{
+	uint8_t pad;
+
+	if (pt_len < sizeof(struct rte_esp_tail))
+		return ESP_DROP_BAD_PADDING;
+	pad = pt[pt_len - 2];
+	if ((uint32_t)pad + sizeof(struct rte_esp_tail) > pt_len)
+		return ESP_DROP_BAD_PADDING;
+	/* RFC 4303 2.4: the default padding is 1, 2, 3...; a receiver
+	 * SHOULD check it. Both our algorithms use the default. */
+	for (uint32_t i = 0; i < pad; i++)
+		if (pt[pt_len - 2 - pad + i] != (uint8_t)(i + 1))
+			return ESP_DROP_BAD_PADDING;
+	*pad_len = pad;
+	*next_header = pt[pt_len - 1];
+	return ESP_OK;
+}
 /* The GCM transform alone (known-answer tests): the inverse of
  * esp_out_gcm_seal for seq; 0 or ESP_DROP_ICV_FAIL. */
 int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,

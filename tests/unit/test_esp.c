@@ -230,7 +230,7 @@ static int gcm_case_read(const char *s, const char *e, struct gcm_case *c)
  * decides (the draft's payloads carry next header 1, not GRE). */
 static int gcm_case_expect(const struct gcm_case *c)
 {
-	uint8_t pad, nh;
+	uint8_t pad = 0, nh = 0;
 	int why = esp_trailer_check(c->pt, (uint32_t)c->ptlen, &pad, &nh);
 
 	if (why != ESP_OK)
@@ -316,7 +316,7 @@ static void test_kat_cbc(void **state)
 	struct rte_mbuf *m;
 	const char *s = NULL, *e = NULL;
 	int ptl, esplen;
-	uint8_t pad, nh;
+	uint8_t pad = 0, nh = 0;
 
 	(void)state;
 	assert_int_equal(json_obj(txt, "vectors", 0, &s, &e), 0);
@@ -434,7 +434,7 @@ static void cap_decrypt(const struct cap_case *cc, const struct crypto_mb_key *k
 	uint32_t ct = esp_len - 24 - cc->icv;
 	struct crypto_mb_cbc_op op;
 	struct rte_mbuf *m;
-	uint8_t pad, nh;
+	uint8_t pad = 0, nh = 0;
 
 	assert_true(esp_len > 24 + cc->icv && esp_len <= sizeof(buf) && ct % 16 == 0);
 	memcpy(buf, espb, esp_len);
