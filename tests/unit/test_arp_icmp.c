@@ -395,6 +395,48 @@ static void test_worker_classify(void **state)
 	assert_int_equal(ps->ps_tx_pkts, 1);
 }
 
+/* Forwarded packets leave at the end of the route stage in runs to one
+ * next hop: in their order, each with its own next hop's MAC, and the one
+ * whose next hop is unresolved goes to the control thread. */
+static void test_forward_runs(void **state)
+{
+	static const uint32_t dst[6] = {HOST_IP, HOST2_IP, HOST_IP, HOST_IP, 0x0a00001eu, HOST2_IP};
+	struct rte_mbuf *pkts[6], *m = NULL;
+	const struct dp_port_stats *ps = &fx.lc->lc_stats.ls_port[0];
+	uint64_t tx0 = ps->ps_tx_pkts; /* the fixture is the group's */
+	unsigned n = 0;
+
+	(void)state;
+	punt(arp_new(RTE_ARP_OP_REQUEST, &host_mac, HOST_IP, OUR_IP), PUNT_ARP);
+	rte_pktmbuf_free(ctl_sent());
+	punt(arp_new(RTE_ARP_OP_REQUEST, &host2_mac, HOST2_IP, OUR_IP), PUNT_ARP);
+	rte_pktmbuf_free(ctl_sent());
+	for (unsigned i = 0; i < 6; i++) /* the payload length tells them apart */
+		pkts[i] = ipv4_new(&host2_mac, 0x0a000063u, dst[i], 64, (uint16_t)(16 + i));
+	classify_burst(fx.lc, 0, pkts, 6);
+	tx_flush(fx.lc);
+	while (rte_ring_dequeue(fx.tx[0], (void **)&m) == 0) {
+		static const unsigned want[5] = {0, 1, 2, 3, 5};
+		const struct rte_ipv4_hdr *ip = ip_of(m);
+
+		assert_true(n < 5);
+		assert_int_equal(rte_be_to_cpu_16(ip->total_length), 20 + 16 + want[n]);
+		assert_int_equal(ip->time_to_live, 63);
+		assert_true(rte_is_same_ether_addr(
+			&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+			dst[want[n]] == HOST_IP ? &host_mac : &host2_mac));
+		rte_pktmbuf_free(m);
+		n++;
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(ps->ps_tx_pkts - tx0, 5);
+	assert_int_equal(rte_ring_dequeue(fx.lc->lc_punt, (void **)&m), 0);
+	assert_int_equal(punt_cause_of(m), PUNT_RESOLVE);
+	assert_int_equal(rte_be_to_cpu_32(ip_of(m)->dst_addr), 0x0a00001eu);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_ring_count(fx.lc->lc_punt), 0);
+}
+
 /* 8. TTL expiry answered with ICMP time exceeded quoting the packet. */
 /* ipv4_validate, both its inline common case and the general one, on
  * every way a header can lie: what it accepts, what it trims, what it
@@ -496,6 +538,7 @@ int main(void)
 		cmocka_unit_test(test_arp_resolution_fails),
 		cmocka_unit_test(test_arp_aging),
 		cmocka_unit_test(test_worker_classify),
+		cmocka_unit_test(test_forward_runs),
 		cmocka_unit_test(test_icmp_time_exceeded),
 		cmocka_unit_test(test_ipv4_validate_table),
 	};
