@@ -26,6 +26,7 @@
 #include "esp_sa.h"
 #include "gre.h"
 #include "lcore_ctx.h"
+#include "hub_test.h"
 #include "ring_port_test.h"
 
 #define OUR_WAN 0xc6336401u  /* 198.51.100.1 */
@@ -53,38 +54,11 @@ static struct {
 
 static struct esp_sa *sa_make(uint32_t spi, enum esp_dir dir)
 {
-	struct esp_sa_params p;
-	struct esp_sa *sa = rte_zmalloc("t_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
-
-	memset(&p, 0, sizeof(p));
-	p.spi = spi;
-	p.dir = dir;
-	p.alg = ESP_ALG_AES_GCM_128;
-	p.esn = true;
-	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
-		p.keymat[i] = (uint8_t)(spi + i * 3);
-	assert_non_null(sa);
-	assert_int_equal(esp_sa_init(sa, &fx.lc->lc_cx, &p), 0);
-	return sa;
-}
-
-static void sa_drop(struct esp_sa *sa)
-{
-	esp_sa_fini(sa);
-	rte_free(sa);
-}
-
-static void route(uint32_t prefix, uint8_t len, uint8_t type, uint32_t gw)
-{
-	struct fib_nh nh = {.nh_type = type, .nh_port = 0, .nh_gw = gw};
-
-	assert_int_equal(fib_route_add(&fx.dp.dp_fib, prefix, len, &nh, FIB_SRC_STATIC), 0);
+	return hub_test_sa(&fx.lc->lc_cx, spi, dir, ESP_ALG_AES_GCM_128);
 }
 
 static int setup(void **state)
 {
-	struct dp_port *pt = &fx.dp.dp_ports[0];
-	struct dp_tunnel *tn = &fx.dp.dp_tunnel;
 	static unsigned round;
 	char name[32];
 
@@ -96,49 +70,15 @@ static int setup(void **state)
 	fx.tx = rte_ring_create("t_tx", 256, SOCKET_ID_ANY, 0);
 	snprintf(name, sizeof(name), "t_wan%u", round++);
 	ring_port_setup(&fx.dp, name, fx.rx, &fx.tx, 1);
-	pt->pt_role = CFG_PORT_WAN;
-	pt->pt_addr = OUR_WAN;
-	pt->pt_plen = 24;
-	pt->pt_mtu = 1500;
-	tn->tn_present = true;
-	tn->tn_is_hub = true;
-	tn->tn_phase = 2;
-	tn->tn_has_key = true;
-	tn->tn_key = 42;
-	tn->tn_addr = 0x0aff0001u;
-	tn->tn_plen = 24;
-	tn->tn_mtu = 1400;
-	tn->tn_wan = 0;
-	tn->tn_ttl = 64;
-	tn->tn_esp = true;
-
-	fx.dp.dp_rcu = rcu_create("t_rcu", 1, 256);
-	assert_int_equal(neigh_table_init(&fx.dp.dp_neigh, "t_neigh", 64, fx.dp.dp_rcu), 0);
-	assert_int_equal(fib_init(&fx.dp.dp_fib, "t_fib", 64, fx.dp.dp_rcu), 0);
-	assert_int_equal(peer_table_init(&fx.dp.dp_peers, "t_peers", 64, fx.dp.dp_rcu), 0);
-	assert_int_equal(peer_table_index_subnet(&fx.dp.dp_peers, tn->tn_addr, tn->tn_plen), 0);
-	assert_int_equal(sa_table_init(&fx.dp.dp_sa_in, "t_sa_in", 64, fx.dp.dp_rcu), 0);
-	route(0xc6336400u, 24, FIB_NH_CONNECTED, 0);
-	route(OUR_WAN, 32, FIB_NH_LOCAL, 0);
-	route(0x0a010000u, 24, FIB_NH_TUNNEL, OV_A);
-	route(0x0a030000u, 24, FIB_NH_TUNNEL, OV_C);
+	hub_test_dp(&fx.dp, OUR_WAN, 2);
+	fx.dp.dp_tunnel.tn_esp = true;
+	hub_test_route(&fx.dp, 0x0a010000u, 24, FIB_NH_TUNNEL, OV_A);
+	hub_test_route(&fx.dp, 0x0a030000u, 24, FIB_NH_TUNNEL, OV_C);
 	/* Every address on the WAN subnet answers with one MAC. */
 	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, LAN_HOST, &nb_mac), 0);
 	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, NBMA_A, &nb_mac), 0);
 	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, NBMA_B, &nb_mac), 0);
-
-	fx.lc = rte_zmalloc("t_lc", sizeof(*fx.lc), RTE_CACHE_LINE_SIZE);
-	fx.lc->lc_dp = &fx.dp;
-	fx.lc->lc_hz = rte_get_tsc_hz();
-	fx.lc->lc_punt = rte_ring_create("t_punt", 256, SOCKET_ID_ANY, 0);
-	fx.lc->lc_events = rte_ring_create_elem("t_ev", sizeof(struct dp_event), 256,
-						SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	fx.lc->lc_peer_stats = rte_zmalloc("t_ps", fx.dp.dp_peers.pt_size *
-					   sizeof(*fx.lc->lc_peer_stats), 0);
-	assert_int_equal(crypto_mb_init(&fx.lc->lc_cx), 0);
-	punt_buckets_init(fx.lc->lc_bucket, fx.lc->lc_hz);
-	fx.dp.dp_workers[0] = fx.lc;
-	fx.dp.dp_nworkers = 1;
+	fx.lc = hub_test_lcore(&fx.dp);
 
 	/* The hub's SAs and the peers' mirrors (same SPI and keys). */
 	fx.in_a = sa_make(SPI_A, ESP_DIR_IN);
@@ -167,25 +107,16 @@ static int teardown(void **state)
 		rte_pktmbuf_free(m);
 	while (rte_ring_dequeue(fx.lc->lc_punt, (void **)&m) == 0)
 		rte_pktmbuf_free(m);
-	sa_table_fini(&fx.dp.dp_sa_in);
-	peer_table_fini(&fx.dp.dp_peers);
-	rcu_reclaim(fx.dp.dp_rcu);
-	neigh_table_fini(&fx.dp.dp_neigh);
-	fib_fini(&fx.dp.dp_fib);
-	rcu_destroy(fx.dp.dp_rcu);
-	sa_drop(fx.in_a);
-	sa_drop(fx.in_b);
-	sa_drop(fx.out_a);
-	sa_drop(fx.peer_a);
-	sa_drop(fx.peer_b);
-	sa_drop(fx.peer_in_a);
-	crypto_mb_fini(&fx.lc->lc_cx);
+	hub_test_dp_fini(&fx.dp);
+	hub_test_sa_free(fx.in_a);
+	hub_test_sa_free(fx.in_b);
+	hub_test_sa_free(fx.out_a);
+	hub_test_sa_free(fx.peer_a);
+	hub_test_sa_free(fx.peer_b);
+	hub_test_sa_free(fx.peer_in_a);
+	hub_test_lcore_free(fx.lc);
 	rte_eth_dev_stop(fx.dp.dp_ports[0].pt_id);
 	rte_eth_dev_close(fx.dp.dp_ports[0].pt_id);
-	rte_ring_free(fx.lc->lc_punt);
-	rte_ring_free(fx.lc->lc_events);
-	rte_free(fx.lc->lc_peer_stats);
-	rte_free(fx.lc);
 	rte_ring_free(fx.rx);
 	rte_ring_free(fx.tx);
 	assert_int_equal(rte_mempool_in_use_count(fx.dp.dp_pool), 0);
