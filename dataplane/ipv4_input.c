@@ -344,12 +344,23 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	const struct fib_nh *nh[DP_BURST];
 	uint32_t dst[DP_BURST];
 	uint16_t k = 0;
+	/* ESP to the WAN port's own address (its /32 is a local route) goes
+	 * straight to the ESP queue, as the route stage would send it. */
+	bool esp_in = dp->dp_tunnel.tn_esp && origin == IPV4_FROM_PORT &&
+		      port_idx == dp->dp_tunnel.tn_wan;
+	rte_be32_t wan = rte_cpu_to_be_32(dp->dp_ports[port_idx].pt_addr);
 
 	/* Stage by stage over the burst: validate, route, find the peers;
 	 * then each packet on its own with its lookups done. */
 	for (uint16_t i = 0; i < n; i++) {
 		if (unlikely(ipv4_validate(pkts[i], &ip[k]) != 0)) {
 			lc_drop(lc, port_idx, pkts[i], DP_DROP_IPV4_HEADER);
+			continue;
+		}
+		if (esp_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == IPPROTO_ESP &&
+		    !(ip[k]->fragment_offset &
+		      RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+			ipsec_in_defer(lc, port_idx, pkts[i], ip[k]);
 			continue;
 		}
 		dst[k] = rte_be_to_cpu_32(ip[k]->dst_addr);

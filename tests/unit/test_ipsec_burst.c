@@ -276,6 +276,45 @@ static void test_encap_runs(void **state)
 	assert_int_equal(fx.out_a->sa_seq, 5);
 }
 
+/* ESP is taken for decryption only when it is for our WAN address and
+ * whole: ESP to another address is forwarded as it is, a fragment of ESP
+ * to us is dropped as a fragment (RFC 4303 3.4.1: no reassembly here). */
+static void test_esp_not_for_us(void **state)
+{
+	struct rte_mbuf *pk[3], *m;
+	struct rte_ipv4_hdr *ip;
+
+	(void)state;
+	pk[0] = esp_from(NBMA_A, fx.peer_a, 1);
+	ip = rte_pktmbuf_mtod_offset(pk[0], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	ip->dst_addr = rte_cpu_to_be_32(LAN_HOST);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	pk[1] = esp_from(NBMA_A, fx.peer_a, 2);
+	ip = rte_pktmbuf_mtod_offset(pk[1], struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	ip->fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	pk[2] = esp_from(NBMA_A, fx.peer_a, 3); /* and one that is ours */
+	classify_burst(fx.lc, 0, pk, 3);
+	tx_flush(fx.lc);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_IPV4_FRAGMENT], 1);
+	assert_int_equal(fx.in_a->sa_pkts, 1);
+	/* The transit one still ESP, TTL 63, to its own destination; then ours, decrypted. */
+	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	assert_int_equal(ip->next_proto_id, IPPROTO_ESP);
+	assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), LAN_HOST);
+	assert_int_equal(ip->time_to_live, 63);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
+	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	assert_int_equal(ip->next_proto_id, IPPROTO_UDP);
+	assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 3);
+	rte_pktmbuf_free(m);
+	assert_int_equal(rte_ring_count(fx.tx), 0);
+}
+
 /* A phase 3 hub: what B sends for a host behind A goes back out of the
  * tunnel to A (hairpin) and B is told once (Traffic Indication), not once
  * a packet; what B sends for the WAN subnet leaves in clear, no event. */
@@ -344,6 +383,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hairpin_redirect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_esp_not_for_us, setup, teardown),
 	};
 
 	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
