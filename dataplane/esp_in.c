@@ -234,18 +234,6 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 	return ESP_OK;
 }
 
-/* Whether n more packets after pkts packets and bytes bytes stay clear of
- * every lifetime limit (each packet carries less than 64 KiB), so that a
- * chunk far from them skips the per-packet checks. */
-static bool in_limits_far(const struct esp_sa *sa, uint64_t pkts, uint64_t bytes, uint16_t n)
-{
-	uint64_t last = pkts + n, most = bytes + (uint64_t)n * UINT16_MAX;
-
-	return last < sa->sa_hard_pkts && most < sa->sa_hard_bytes &&
-	       (sa->sa_soft_pkts > last || sa->sa_soft_pkts <= pkts) &&
-	       (sa->sa_soft_bytes > most || sa->sa_soft_bytes <= bytes);
-}
-
 /* At most CRYPTO_MB_BURST_MAX packets: validate and replay-check all,
  * decrypt all (GCM one by one, CBC in one job burst), then finish in
  * order: each stage reads what the one before wrote long retired. */
@@ -257,7 +245,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
 	uint64_t pkts_n = sa->sa_pkts, bytes_n = sa->sa_bytes;
-	bool far = in_limits_far(sa, pkts_n, bytes_n, n);
+	bool far = esp_lifetime_far(sa, pkts_n, bytes_n, n);
 	uint16_t k = 0, nout = 0;
 	int why;
 

@@ -125,16 +125,6 @@ static int out_limits(const struct esp_sa *sa, uint64_t s, uint64_t bytes, uint8
 	return ESP_OK;
 }
 
-/* Whether k packets numbered up to last, after `bytes` bytes, stay clear
- * of every limit out_limits checks (each packet protects less than 64 KiB),
- * so that a chunk far from them skips the per-packet checks. */
-static bool out_limits_far(const struct esp_sa *sa, uint64_t last, uint64_t bytes, uint16_t k)
-{
-	return last < sa->sa_seq_max && last < sa->sa_hard_pkts &&
-	       (sa->sa_soft_pkts > last || sa->sa_soft_pkts <= last - k) &&
-	       bytes + (uint64_t)k * UINT16_MAX < sa->sa_hard_bytes;
-}
-
 static void out_esp_hdr(const struct esp_sa *sa, uint8_t *esp, uint32_t seq_lo)
 {
 	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), lo = rte_cpu_to_be_32(seq_lo);
@@ -309,7 +299,8 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 
 	seq0 = __atomic_fetch_add(&sa->sa_seq, n, __ATOMIC_RELAXED);
 	bytes0 = __atomic_load_n(&sa->sa_bytes, __ATOMIC_RELAXED);
-	far = out_limits_far(sa, seq0 + n, bytes0, n);
+	/* Sequence numbers count packets for the lifetime (out_limits). */
+	far = seq0 + n < sa->sa_seq_max && esp_lifetime_far(sa, seq0, bytes0, n);
 	for (uint16_t i = 0; i < n; i++) {
 		uint64_t s = seq0 + 1 + i;
 		struct out_plan pl;

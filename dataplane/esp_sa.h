@@ -118,6 +118,20 @@ struct esp_sa {
 	uint64_t sa_drops[ESP_DROP_COUNT]; /* inbound, by reason (one writer) */
 } __rte_cache_aligned;
 
+/* Internal to esp_in.c and esp_out.c: whether n more packets, after
+ * `count` packets (inbound) or sequence numbers (outbound) and `bytes`
+ * bytes, stay clear of every lifetime limit (each packet carries less than
+ * 64 KiB), so that a chunk far from them skips the per-packet checks. */
+static inline bool esp_lifetime_far(const struct esp_sa *sa, uint64_t count, uint64_t bytes,
+				    uint16_t n)
+{
+	uint64_t last = count + n, most = bytes + (uint64_t)n * UINT16_MAX;
+
+	return last < sa->sa_hard_pkts && most < sa->sa_hard_bytes &&
+	       (sa->sa_soft_pkts > last || sa->sa_soft_pkts <= count) &&
+	       (sa->sa_soft_bytes > most || sa->sa_soft_bytes <= bytes);
+}
+
 /* Internal to esp_in.c and esp_out.c: where a burst puts what it refuses. */
 struct esp_sink {
 	struct rte_mbuf **es_drop;
