@@ -166,10 +166,14 @@ static void in_cbc_op(const struct esp_sa *sa, uint8_t *esp, const struct in_pla
 	op->co_iv = esp + ESP_HDR_LEN;
 }
 
-/* Trailer and ICV behind the GRE packet go; it stays where it is. */
+/* Trailer and ICV behind the GRE packet go; it stays where it is. One
+ * segment (esp_outer_ipv4): no walk to the last one. */
 static void in_trim(struct rte_mbuf *m, uint16_t gre_off, uint32_t gre_len)
 {
-	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - gre_off - gre_len));
+	uint16_t cut = (uint16_t)(m->data_len - gre_off - gre_len);
+
+	m->data_len = (uint16_t)(m->data_len - cut);
+	m->pkt_len -= cut;
 }
 
 void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_t gre_len)

@@ -805,6 +805,74 @@ static void trailers(struct esp_sa *in, uint64_t seq)
 	trailer_case(in, seq + 3, cbc, 12, ESP_DROP_BAD_NEXT_HEADER);
 }
 
+/* RFC 4303 2.4 as written: pad bytes 1, 2, 3..., pad length, next header. */
+static int trailer_reference(const uint8_t *pt, uint32_t len)
+{
+	uint8_t pad;
+
+	if (len < 2)
+		return ESP_DROP_BAD_PADDING;
+	pad = pt[len - 2];
+	if ((uint32_t)pad + 2 > len)
+		return ESP_DROP_BAD_PADDING;
+	for (uint32_t i = 0; i < pad; i++)
+		if (pt[len - 2 - pad + i] != (uint8_t)(i + 1))
+			return ESP_DROP_BAD_PADDING;
+	return ESP_OK;
+}
+
+/* esp_trailer_check against the reference for every pad length, every
+ * plaintext length around the one-word compare's edges, and every pad
+ * byte wrong in turn. Each plaintext is a heap block of exactly its
+ * length, so that a read outside it shows under ASan. */
+static void test_trailer_check_all(void **state)
+{
+	const uint32_t lead[] = {0, 1, 2, 5, 7, 8, 9, 20};
+
+	(void)state;
+	for (unsigned pad = 0; pad <= 255; pad++) {
+		for (unsigned l = 0; l < RTE_DIM(lead); l++) {
+			uint32_t len = lead[l] + pad + 2;
+			uint8_t *pt = malloc(len), got_pad = 0, nh = 0;
+
+			assert_non_null(pt);
+			memset(pt, 0xa5, len);
+			for (unsigned i = 0; i < pad; i++)
+				pt[lead[l] + i] = (uint8_t)(i + 1);
+			pt[len - 2] = (uint8_t)pad;
+			pt[len - 1] = ESP_NEXT_HEADER_GRE;
+			assert_int_equal(esp_trailer_check(pt, len, &got_pad, &nh), ESP_OK);
+			assert_int_equal(got_pad, pad);
+			assert_int_equal(nh, ESP_NEXT_HEADER_GRE);
+			for (unsigned i = 0; i < pad && i < 24; i++) {
+				pt[lead[l] + i] ^= 0x40;
+				assert_int_equal(esp_trailer_check(pt, len, &got_pad, &nh),
+						 ESP_DROP_BAD_PADDING);
+				pt[lead[l] + i] ^= 0x40;
+			}
+			/* The byte in front of the padding is not padding. */
+			if (lead[l] > 0 && pad < 255) {
+				pt[len - 2] = (uint8_t)(pad + 1);
+				assert_int_equal(esp_trailer_check(pt, len, &got_pad, &nh),
+						 trailer_reference(pt, len));
+			}
+			free(pt);
+		}
+	}
+	for (uint32_t len = 0; len < 12; len++) { /* too short for the pad length */
+		uint8_t *pt = malloc(len + 1), pad = 0, nh = 0;
+
+		assert_non_null(pt);
+		for (uint32_t i = 0; i < len; i++)
+			pt[i] = (uint8_t)(i + 1);
+		if (len >= 2)
+			pt[len - 2] = (uint8_t)(len - 1);
+		assert_int_equal(esp_trailer_check(pt, len, &pad, &nh), ESP_DROP_BAD_PADDING);
+		assert_int_equal(trailer_reference(pt, len), ESP_DROP_BAD_PADDING);
+		free(pt);
+	}
+}
+
 static void ext_free(void *addr, void *opaque)
 {
 	free(addr);
@@ -1598,6 +1666,7 @@ int main(void)
 		cmocka_unit_test(test_replay_table),
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_tamper),
+		cmocka_unit_test(test_trailer_check_all),
 		cmocka_unit_test(test_replay_in_burst),
 		cmocka_unit_test(test_replay_disabled),
 		cmocka_unit_test(test_replay_disabled_by_config),
