@@ -18,6 +18,7 @@ int sa_table_init(struct sa_table *st, const char *name, uint32_t max_sas, struc
 	};
 
 	st->st_rcu = rcu;
+	st->st_gen = 0;
 	st->st_hash = rte_hash_create(&p);
 	if (st->st_hash == NULL)
 		return -ENOMEM;
@@ -35,7 +36,10 @@ int sa_table_add(struct sa_table *st, uint32_t spi, struct esp_sa *sa)
 {
 	if (sa_table_lookup(st, spi) != NULL)
 		return -EEXIST;
-	return rte_hash_add_key_data(st->st_hash, &spi, sa) < 0 ? -ENOSPC : 0;
+	if (rte_hash_add_key_data(st->st_hash, &spi, sa) < 0)
+		return -ENOSPC;
+	__atomic_fetch_add(&st->st_gen, 1, __ATOMIC_RELEASE);
+	return 0;
 }
 
 static void sa_slot_free(void *a, void *b)
@@ -51,6 +55,7 @@ void sa_table_del(struct sa_table *st, uint32_t spi, rcu_free_fn free_fn, void *
 	if (sa == NULL)
 		return;
 	pos = rte_hash_del_key(st->st_hash, &spi);
+	__atomic_fetch_add(&st->st_gen, 1, __ATOMIC_RELEASE); /* before the retires */
 	if (pos >= 0)
 		rcu_retire(st->st_rcu, sa_slot_free, st->st_hash, (void *)(intptr_t)pos);
 	rcu_retire(st->st_rcu, free_fn, sa, arg);

@@ -59,7 +59,7 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	 * (hub hairpin): in, then out. */
 	if (lc->lc_esp_in_n != 0)
 		ipsec_in_flush(lc);
-	if (lc->lc_decap_n != 0)
+	if (lc->lc_decap.dq_n != 0)
 		gre_decap_flush(lc);
 	if (lc->lc_encap_n != 0)
 		gre_encap_flush(lc);

@@ -141,9 +141,11 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip);
 
 /* gre_decap.c */
-/* Runs on: workers. m is IPv4/GRE addressed to our WAN address: queued
- * for decapsulation at the end of the burst (gre_decap_flush), or dropped
- * here when it did not come in on the tunnel's WAN port. Consumes m. */
+/* Runs on: workers. m is IPv4/GRE addressed to our WAN address:
+ * decapsulated now and the inner packet queued to be routed at the end of
+ * the burst (gre_decap_flush); NHRP punted; dropped when it did not come
+ * in on the tunnel's WAN port or its GRE or inner IPv4 header is bad.
+ * Consumes m. */
 void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		     struct rte_ipv4_hdr *ip);
 /* The same for GRE that ESP decrypted in place (esp_decrypt_burst_gre):
@@ -152,9 +154,9 @@ void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * header back (esp_in_strip) before it is punted whole. */
 void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
 		   uint16_t gre_len, uint32_t nbma, const struct peer *sender);
-/* End of a burst (after ipsec_in_flush, before gre_encap_flush): parse and
- * strip every queued GRE header, then route the inner packets as one
- * burst, which may queue them for encapsulation (hub hairpin). */
+/* End of a burst (after ipsec_in_flush, before gre_encap_flush): route
+ * the queued inner packets as one burst, which may queue them for
+ * encapsulation (hub hairpin). */
 void gre_decap_flush(struct lcore_ctx *lc);
 
 #endif

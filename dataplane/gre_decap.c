@@ -3,9 +3,11 @@
  * K and S flags; the key must match the tunnel's; the length follows from
  * the flags and must be present. NHRP (0x2001) goes to the control thread,
  * IPv4 (0x0800) is routed again as if it came in on the tunnel. GRE found
- * while a burst is routed (or decrypted) is queued and decapsulated at the
- * end of the burst, all of it at once, so that the inner packets are
- * routed as one burst too (bulk lookups, runs to one next hop). */
+ * while a burst is routed (or decrypted) is stripped there and then, while
+ * its lines are at hand; the inner packets are queued and routed at the
+ * end of the burst, all together (bulk lookups, runs to one next hop). */
+#include <string.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 
@@ -54,6 +56,22 @@ static int gre_parse(const uint8_t *gre, uint32_t avail, const struct dp_tunnel 
 	return 0;
 }
 
+/* The header our peers send: the tunnel's key when it has one, no other
+ * field, IPv4 inside. Its length, or 0 when gre_parse must look. */
+static inline uint16_t gre_usual(const uint8_t *gre, uint32_t avail, const struct dp_tunnel *tn)
+{
+	uint32_t w0, key;
+
+	if (unlikely(avail < 8))
+		return 0;
+	memcpy(&w0, gre, 4);
+	if (!tn->tn_has_key)
+		return w0 == RTE_BE32(GRE_PROTO_IPV4) ? 4 : 0;
+	memcpy(&key, gre + 4, 4);
+	return w0 == RTE_BE32((uint32_t)GRE_F_KEY << 16 | GRE_PROTO_IPV4) &&
+	       key == rte_cpu_to_be_32(tn->tn_key) ? 8 : 0;
+}
+
 /* Phase 3 hub: the packet goes back out of the tunnel, so the spoke that
  * sent it should learn a better path (Traffic Indication). */
 static void decap_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_nbma,
@@ -86,20 +104,69 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	return false;
 }
 
-static void decap_defer(struct lcore_ctx *lc, struct rte_mbuf *m, uint16_t off, uint32_t len,
-			uint32_t nbma, const struct peer *sender, bool esp)
+/* Parse and strip the GRE header (len bytes with its payload, at off from
+ * m's front) of a packet from NBMA address nbma; queue the inner IPv4
+ * packet to be routed at the end of the burst, punt NHRP, drop the rest.
+ * Counts the sender's (pe, or found by nbma) received packets. esp: ESP
+ * decrypted it in place, its UDP/ESP/IV headers are still in front. */
+static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
+			uint32_t len, uint32_t nbma, const struct peer *pe, bool esp)
 {
-	struct decap_pending *e;
+	const struct dp *dp = lc->lc_dp;
+	struct decap_queue *q = &lc->lc_decap;
+	struct rte_ipv4_hdr *inner;
+	struct gre_parsed g;
+	const uint8_t *gre = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	int why;
 
-	if (unlikely(lc->lc_decap_n == DECAP_PENDING_MAX))
+	g.proto = GRE_PROTO_IPV4;
+	g.hlen = gre_usual(gre, len, &dp->dp_tunnel);
+	if (unlikely(g.hlen == 0)) {
+		why = gre_parse(gre, len, &dp->dp_tunnel, &g);
+		if (unlikely(why != 0)) {
+			lc_drop(lc, in_idx, m, (enum dp_drop)why);
+			return;
+		}
+	}
+	if (g.proto == GRE_PROTO_NHRP) {
+		/* The control thread takes NHRP whole: outer IPv4, then GRE. */
+		if (esp)
+			esp_in_strip(m, sizeof(struct rte_ether_hdr), off, (uint16_t)len);
+		punt_one(lc, in_idx, m, PUNT_NHRP);
+		return;
+	}
+	if (unlikely(g.proto != GRE_PROTO_IPV4)) {
+		lc_drop(lc, in_idx, m, DP_DROP_GRE_PROTO);
+		return;
+	}
+	/* Drop everything up to the inner packet; the outer Ethernet bytes'
+	 * place is now taken by the tail of those headers, rewritten when the
+	 * packet goes out. */
+	rte_pktmbuf_adj(m, (uint16_t)(off + g.hlen - sizeof(struct rte_ether_hdr)));
+	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	if (unlikely(ipv4_validate(m, &inner) != 0)) {
+		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
+		return;
+	}
+	if (pe == NULL) {
+		if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == nbma) {
+			pe = lc->lc_rx_pe;
+		} else {
+			pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
+			lc->lc_rx_pe = pe;
+			lc->lc_rx_nbma = nbma;
+		}
+	}
+	if (pe != NULL) {
+		lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
+		lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += rte_be_to_cpu_16(inner->total_length);
+	}
+	if (unlikely(q->dq_n == DECAP_PENDING_MAX))
 		gre_decap_flush(lc);
-	e = &lc->lc_decap[lc->lc_decap_n++];
-	e->dc_m = m;
-	e->dc_pe = sender;
-	e->dc_nbma = nbma;
-	e->dc_off = off;
-	e->dc_len = (uint16_t)len;
-	e->dc_esp = esp;
+	q->dq_m[q->dq_n] = m;
+	q->dq_ip[q->dq_n] = inner;
+	q->dq_dst[q->dq_n] = rte_be_to_cpu_32(inner->dst_addr);
+	q->dq_nbma[q->dq_n++] = nbma;
 }
 
 void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
@@ -108,7 +175,7 @@ void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 
 	if (decap_port_ok(lc, in_idx, m))
-		decap_defer(lc, m, (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
+		decap_strip(lc, in_idx, m, (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
 			    rte_be_to_cpu_16(ip->total_length) - hlen,
 			    rte_be_to_cpu_32(ip->src_addr), NULL, false);
 }
@@ -117,102 +184,35 @@ void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uin
 		   uint16_t gre_len, uint32_t nbma, const struct peer *sender)
 {
 	if (decap_port_ok(lc, in_idx, m))
-		decap_defer(lc, m, gre_off, gre_len, nbma, sender, true);
+		decap_strip(lc, in_idx, m, gre_off, gre_len, nbma, sender, true);
 }
 
-/* Parse and strip e's GRE header: 0 with *inner when an IPv4 packet is
- * left to route, -1 when e's packet was punted (NHRP) or dropped. Counts
- * the sender's received packets. */
-static int decap_strip(struct lcore_ctx *lc, uint8_t in_idx, const struct decap_pending *e,
-		       struct rte_ipv4_hdr **inner)
-{
-	const struct dp *dp = lc->lc_dp;
-	struct rte_mbuf *m = e->dc_m;
-	const struct peer *pe;
-	struct gre_parsed g;
-	int why;
-
-	why = gre_parse(rte_pktmbuf_mtod_offset(m, const uint8_t *, e->dc_off), e->dc_len,
-			&dp->dp_tunnel, &g);
-	if (unlikely(why != 0)) {
-		lc_drop(lc, in_idx, m, (enum dp_drop)why);
-		return -1;
-	}
-	if (g.proto == GRE_PROTO_NHRP) {
-		/* The control thread takes NHRP whole: outer IPv4, then GRE. */
-		if (e->dc_esp)
-			esp_in_strip(m, sizeof(struct rte_ether_hdr), e->dc_off, e->dc_len);
-		punt_one(lc, in_idx, m, PUNT_NHRP);
-		return -1;
-	}
-	if (unlikely(g.proto != GRE_PROTO_IPV4)) {
-		lc_drop(lc, in_idx, m, DP_DROP_GRE_PROTO);
-		return -1;
-	}
-	/* Drop everything up to the inner packet; the outer Ethernet bytes'
-	 * place is now taken by the tail of those headers, rewritten when the
-	 * packet goes out. */
-	rte_pktmbuf_adj(m, (uint16_t)(e->dc_off + g.hlen - sizeof(struct rte_ether_hdr)));
-	rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	if (unlikely(ipv4_validate(m, inner) != 0)) {
-		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
-		return -1;
-	}
-	if (e->dc_pe != NULL) {
-		pe = e->dc_pe;
-	} else if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == e->dc_nbma) {
-		pe = lc->lc_rx_pe;
-	} else {
-		pe = peer_table_lookup_nbma(&dp->dp_peers, e->dc_nbma);
-		lc->lc_rx_pe = pe;
-		lc->lc_rx_nbma = e->dc_nbma;
-	}
-	if (pe != NULL) {
-		lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
-		lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += rte_be_to_cpu_16((*inner)->total_length);
-	}
-	return 0;
-}
-
-/* e[0..n), n <= DP_BURST: strip them all, look the inner destinations up
+/* q's packets [i, i + n), n <= DP_BURST: look the inner destinations up
  * in one bulk lookup, raise the phase 3 redirects, route them as a burst. */
-static void decap_chunk(struct lcore_ctx *lc, const struct decap_pending *e, uint16_t n)
+static void decap_chunk(struct lcore_ctx *lc, struct decap_queue *q, uint16_t i, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
 	uint8_t in_idx = (uint8_t)tn->tn_wan; /* decap_port_ok let no other port in */
-	struct rte_mbuf *pkts[DP_BURST];
-	struct rte_ipv4_hdr *ip[DP_BURST];
 	const struct fib_nh *nh[DP_BURST];
-	uint32_t dst[DP_BURST], from[DP_BURST];
-	uint16_t k = 0;
 
-	for (uint16_t i = 0; i < n; i++) {
-		if (decap_strip(lc, in_idx, &e[i], &ip[k]) != 0)
-			continue;
-		pkts[k] = e[i].dc_m;
-		from[k] = e[i].dc_nbma;
-		dst[k] = rte_be_to_cpu_32(ip[k]->dst_addr);
-		k++;
-	}
-	if (k == 0)
-		return;
-	fib_lookup_bulk(&dp->dp_fib, dst, k, nh);
+	fib_lookup_bulk(&dp->dp_fib, &q->dq_dst[i], n, nh);
 	if (tn->tn_is_hub && tn->tn_phase == 3)
-		for (uint16_t i = 0; i < k; i++)
-			if (nh[i] != NULL && nh[i]->nh_type == FIB_NH_TUNNEL)
-				decap_redirect(lc, in_idx, from[i], ip[i]);
-	ipv4_route_burst(lc, in_idx, pkts, ip, dst, nh, k, IPV4_FROM_TUNNEL);
+		for (uint16_t k = 0; k < n; k++)
+			if (nh[k] != NULL && nh[k]->nh_type == FIB_NH_TUNNEL)
+				decap_redirect(lc, in_idx, q->dq_nbma[i + k], q->dq_ip[i + k]);
+	ipv4_route_burst(lc, in_idx, &q->dq_m[i], &q->dq_ip[i], &q->dq_dst[i], nh, n,
+			 IPV4_FROM_TUNNEL);
 }
 
 void gre_decap_flush(struct lcore_ctx *lc)
 {
-	const struct decap_pending *e = lc->lc_decap;
-	uint16_t n = lc->lc_decap_n;
+	struct decap_queue *q = &lc->lc_decap;
+	uint16_t n = q->dq_n;
 
 	/* Routing what came out of the tunnel queues nothing here (GRE inside
 	 * GRE is dropped): the queue is stable while it drains. */
-	lc->lc_decap_n = 0;
+	q->dq_n = 0;
 	for (uint16_t i = 0; i < n; i += DP_BURST)
-		decap_chunk(lc, &e[i], RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
+		decap_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

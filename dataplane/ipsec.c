@@ -151,10 +151,57 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	e->ei_in_idx = in_idx;
 }
 
-/* The SAs and the senders' peer entries of the whole queue in one bulk
- * lookup each, their lines prefetched; packets with an unknown SPI are
- * dropped and reported. Returns how many entries are left, compacted in
- * order. */
+/* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from an
+ * earlier burst, while still valid, and the rest in one bulk lookup of
+ * each table. The last pair found is kept for the next burst. */
+static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint32_t *unbma,
+			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
+{
+	const struct dp *dp = lc->lc_dp;
+	/* Read before any lookup: a change after this read cannot free what
+	 * the lookups find before this worker's next quiescent report. */
+	uint64_t sa_gen = sa_table_gen(&dp->dp_sa_in), pe_gen = peer_table_gen(&dp->dp_peers);
+	bool kept = lc->lc_in_sa != NULL && lc->lc_in_sa_gen == sa_gen && lc->lc_in_pe_gen == pe_gen;
+	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
+	struct esp_sa *lsa[ESP_PENDING_MAX];
+	const struct peer *lpe[ESP_PENDING_MAX];
+	uint8_t at[ESP_PENDING_MAX];
+	uint16_t nl = 0;
+
+	for (uint16_t u = 0; u < nu; u++) {
+		if (kept && uspi[u] == lc->lc_in_spi && unbma[u] == lc->lc_in_nbma) {
+			sa[u] = lc->lc_in_sa;
+			pe[u] = lc->lc_in_pe;
+			continue;
+		}
+		lspi[nl] = uspi[u];
+		lnbma[nl] = unbma[u];
+		at[nl++] = (uint8_t)u;
+	}
+	if (nl != 0) {
+		sa_table_lookup_bulk(&dp->dp_sa_in, lspi, nl, lsa);
+		peer_table_lookup_nbma_bulk(&dp->dp_peers, lnbma, nl, lpe);
+		for (uint16_t l = 0; l < nl; l++) {
+			sa[at[l]] = lsa[l];
+			pe[at[l]] = lpe[l];
+		}
+		if (lsa[nl - 1] != NULL) {
+			lc->lc_in_sa = lsa[nl - 1];
+			lc->lc_in_pe = lpe[nl - 1];
+			lc->lc_in_spi = lspi[nl - 1];
+			lc->lc_in_nbma = lnbma[nl - 1];
+			lc->lc_in_sa_gen = sa_gen;
+			lc->lc_in_pe_gen = pe_gen;
+		}
+	}
+	for (uint16_t u = 0; u < nu; u++)
+		if (likely(sa[u] != NULL))
+			esp_sa_prefetch(sa[u], true);
+}
+
+/* The SAs and the senders' peer entries of the whole queue, their lines
+ * prefetched; packets with an unknown SPI are dropped and reported.
+ * Returns how many entries are left, compacted in order. */
 static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
 	uint32_t uspi[ESP_PENDING_MAX], unbma[ESP_PENDING_MAX];
@@ -171,11 +218,7 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 		}
 		slot[i] = (uint8_t)(nu - 1);
 	}
-	sa_table_lookup_bulk(&lc->lc_dp->dp_sa_in, uspi, nu, sa);
-	for (uint16_t u = 0; u < nu; u++)
-		if (likely(sa[u] != NULL))
-			esp_sa_prefetch(sa[u], true);
-	peer_table_lookup_nbma_bulk(&lc->lc_dp->dp_peers, unbma, nu, pe);
+	ipsec_in_find(lc, uspi, unbma, nu, sa, pe);
 	for (uint16_t i = 0; i < n; i++) {
 		struct esp_sa *s = sa[slot[i]];
 

@@ -49,17 +49,18 @@ struct esp_in_pending {
 	uint8_t ei_in_idx;
 };
 
-/* A GRE packet to us from the tunnel's WAN port, waiting for the end of
- * the burst to be decapsulated and routed with the others (gre_decap.c). */
+/* Inner IPv4 packets that came out of the tunnel (gre_decap.c): their GRE
+ * header was parsed and stripped when it was found, and they wait for the
+ * end of the burst to be routed together (bulk lookups, runs to one next
+ * hop). Kept as arrays, so that the route stage takes them as they are. */
 #define DECAP_PENDING_MAX (2 * DP_BURST)
 
-struct decap_pending {
-	struct rte_mbuf *dc_m;
-	const struct peer *dc_pe; /* the sender when ESP knew it, else NULL */
-	uint32_t dc_nbma;   /* the sender's NBMA address, host order */
-	uint16_t dc_off;    /* the GRE header, from the front of dc_m */
-	uint16_t dc_len;    /* GRE header and payload */
-	bool dc_esp;        /* decrypted in place: UDP/ESP/IV still in front */
+struct decap_queue {
+	uint16_t dq_n;
+	struct rte_mbuf *dq_m[DECAP_PENDING_MAX];      /* Ethernet header in front */
+	struct rte_ipv4_hdr *dq_ip[DECAP_PENDING_MAX]; /* validated */
+	uint32_t dq_dst[DECAP_PENDING_MAX];  /* inner destination, host order */
+	uint32_t dq_nbma[DECAP_PENDING_MAX]; /* the sender's NBMA address, host order */
 };
 
 struct lcore_rxq {
@@ -99,10 +100,18 @@ struct lcore_ctx {
 	/* Likewise the last peer found by NBMA address (decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	uint16_t lc_encap_n, lc_esp_in_n, lc_decap_n;
+	/* The last inbound SA and sender found by ipsec_in_lookup, kept
+	 * across bursts while both tables' generations stay what they were
+	 * then (sa_table_gen, peer_table_gen): a peer's packets mostly come
+	 * in burst after burst. */
+	struct esp_sa *lc_in_sa; /* NULL: nothing kept */
+	const struct peer *lc_in_pe;
+	uint32_t lc_in_spi, lc_in_nbma;
+	uint64_t lc_in_sa_gen, lc_in_pe_gen;
+	uint16_t lc_encap_n, lc_esp_in_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
-	struct decap_pending lc_decap[DECAP_PENDING_MAX];
+	struct decap_queue lc_decap;
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
 

@@ -4,7 +4,9 @@
  *     SPI between runs, two senders; what leaves, in which order, which
  *     drop counters and which peer counters move;
  *   - encap: a run of packets of several sizes to one peer, another to a
- *     peer without an SA (fail closed); byte counters per peer.
+ *     peer without an SA (fail closed); byte counters per peer;
+ *   - the SA and sender kept from burst to burst, given up when either
+ *     table changes.
  * Every mbuf must come back to the pool.
  *
  *   test ──rx ring──> [wan0 198.51.100.1/24, tunnel hub, ESP] ──tx ring──> test */
@@ -377,6 +379,54 @@ static void test_hairpin_redirect(void **state)
 	assert_int_equal(rte_be_to_cpu_16(q->packet_id), 1);
 }
 
+static void sa_keep(void *a, void *b)
+{
+	(void)a;
+	(void)b; /* the test owns its SAs */
+}
+
+/* The worker keeps the last SA and sender it found from burst to burst;
+ * a change to either table must end that at once: a replaced SA is not
+ * used again, a retired sender is not counted again. */
+static void test_kept_lookup_follows_tables(void **state)
+{
+	struct esp_sa *in_a2 = sa_make(SPI_A, ESP_DIR_IN); /* the same keys */
+	uint32_t id_a = fx.pe_a->pe_id;
+	struct rte_mbuf *m;
+	uint16_t ids[4];
+
+	(void)state;
+	m = esp_from(NBMA_A, fx.peer_a, 1);
+	classify_burst(fx.lc, 0, &m, 1);
+	m = esp_from(NBMA_A, fx.peer_a, 2); /* kept from the burst before */
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(fx.in_a->sa_pkts, 2);
+	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
+
+	/* The SA is replaced under the same SPI (a rekey with the same keys). */
+	sa_table_del(&fx.dp.dp_sa_in, SPI_A, sa_keep, NULL);
+	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_A, in_a2), 0);
+	m = esp_from(NBMA_A, fx.peer_a, 3);
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(fx.in_a->sa_pkts, 2);
+	assert_int_equal(in_a2->sa_pkts, 1);
+	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 3);
+
+	/* The sender goes: its packets still decrypt, but count for no peer. */
+	peer_table_retire(&fx.dp.dp_peers, OV_A);
+	m = esp_from(NBMA_A, fx.peer_a, 4);
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(in_a2->sa_pkts, 2);
+	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 3);
+
+	tx_flush(fx.lc);
+	assert_int_equal(sent_ids(ids, 4), 4);
+	assert_int_equal(ids[3], 4);
+	sa_table_del(&fx.dp.dp_sa_in, SPI_A, sa_keep, NULL);
+	rcu_reclaim(fx.dp.dp_rcu);
+	hub_test_sa_free(in_a2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -384,6 +434,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hairpin_redirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esp_not_for_us, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_lookup_follows_tables, setup, teardown),
 	};
 
 	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
