@@ -15,6 +15,7 @@
 
 /* What validation learned about one packet. */
 struct in_plan {
+	uint8_t *pi_esp;  /* the ESP header: later passes need not go through the mbuf */
 	uint16_t pi_hoff; /* IPv4 header start to ESP header: ihl (+ UDP) */
 	uint32_t pi_ct;   /* ciphertext bytes: payload, padding, trailer */
 	uint64_t pi_seq;  /* inferred 64-bit sequence number */
@@ -99,7 +100,8 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 	pl->pi_ct = esp_len - ESP_HDR_LEN - sa->sa_iv_len - ESP_ICV_LEN;
 	if ((pl->pi_ct & (sa->sa_align - 1u)) != 0) /* a power of two: no division per packet */
 		return ESP_DROP_BAD_LENGTH;
-	esp = in_esp(m, l3_off, pl);
+	pl->pi_esp = in_esp(m, l3_off, pl);
+	esp = pl->pi_esp;
 	memcpy(&spi, esp, 4);
 	memcpy(&lo, esp + 4, 4);
 	if (rte_be_to_cpu_32(spi) != sa->sa_spi)
@@ -195,7 +197,7 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt,
 		     uint16_t *gre_len_out, bool far)
 {
-	const uint8_t *pt = in_esp(m, l3_off, pl) + ESP_HDR_LEN + sa->sa_iv_len;
+	const uint8_t *pt = pl->pi_esp + ESP_HDR_LEN + sa->sa_iv_len;
 	uint8_t pad, nh;
 	uint32_t gre_len;
 	int why;
@@ -262,16 +264,16 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	}
 	if (!gcm) {
 		for (uint16_t i = 0; i < k; i++)
-			in_cbc_op(sa, in_esp(pkts[i], l3_off, &plan[i]), &plan[i], &ops[i]);
+			in_cbc_op(sa, plan[i].pi_esp, &plan[i], &ops[i]);
 		if (k != 0)
 			crypto_mb_cbc_hmac_burst(cx, &sa->sa_key, false, ops, k);
 	}
 	if (gcm)
 		for (uint16_t i = 0; i < k; i++)
-			in_gcm_dec(cx, sa, in_esp(pkts[i], l3_off, &plan[i]), &plan[i].pi_gcm,
+			in_gcm_dec(cx, sa, plan[i].pi_esp, &plan[i].pi_gcm,
 				   plan[i].pi_ct, plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
-		uint8_t *esp = in_esp(pkts[i], l3_off, &plan[i]);
+		uint8_t *esp = plan[i].pi_esp;
 		uint16_t glen = 0;
 
 		if (gcm)
