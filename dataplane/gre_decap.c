@@ -107,8 +107,8 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 /* Parse and strip the GRE header (len bytes with its payload, at off from
  * m's front) of a packet from NBMA address nbma; queue the inner IPv4
  * packet to be routed at the end of the burst, punt NHRP, drop the rest.
- * Counts the sender's (pe, or found by nbma) received packets. esp: ESP
- * decrypted it in place, its UDP/ESP/IV headers are still in front. */
+ * The sender is pe, or found by nbma. esp: ESP decrypted it in place, its
+ * UDP/ESP/IV headers are still in front. */
 static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
 			uint32_t len, uint32_t nbma, const struct peer *pe, bool esp)
 {
@@ -157,15 +157,12 @@ static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 			lc->lc_rx_nbma = nbma;
 		}
 	}
-	if (pe != NULL) {
-		lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
-		lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += rte_be_to_cpu_16(inner->total_length);
-	}
 	if (unlikely(q->dq_n == DECAP_PENDING_MAX))
 		gre_decap_flush(lc);
 	q->dq_m[q->dq_n] = m;
 	q->dq_ip[q->dq_n] = inner;
 	q->dq_dst[q->dq_n] = rte_be_to_cpu_32(inner->dst_addr);
+	q->dq_pe[q->dq_n] = pe;
 	q->dq_nbma[q->dq_n++] = nbma;
 }
 
@@ -187,8 +184,9 @@ void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uin
 		decap_strip(lc, in_idx, m, gre_off, gre_len, nbma, sender, true);
 }
 
-/* q's packets [i, i + n), n <= DP_BURST: look the inner destinations up
- * in one bulk lookup, raise the phase 3 redirects, route them as a burst. */
+/* q's packets [i, i + n), n <= DP_BURST: count them for their senders,
+ * look the inner destinations up in one bulk lookup, raise the phase 3
+ * redirects, route them as a burst. */
 static void decap_chunk(struct lcore_ctx *lc, struct decap_queue *q, uint16_t i, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
@@ -196,6 +194,15 @@ static void decap_chunk(struct lcore_ctx *lc, struct decap_queue *q, uint16_t i,
 	uint8_t in_idx = (uint8_t)tn->tn_wan; /* decap_port_ok let no other port in */
 	const struct fib_nh *nh[DP_BURST];
 
+	for (uint16_t k = i; k < i + n; k++) {
+		const struct peer *pe = q->dq_pe[k];
+
+		if (pe != NULL) {
+			lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
+			lc->lc_peer_stats[pe->pe_id].ps_rx_bytes +=
+				rte_be_to_cpu_16(q->dq_ip[k]->total_length);
+		}
+	}
 	fib_lookup_bulk(&dp->dp_fib, &q->dq_dst[i], n, nh);
 	if (tn->tn_is_hub && tn->tn_phase == 3)
 		for (uint16_t k = 0; k < n; k++)

@@ -61,6 +61,9 @@ struct decap_queue {
 	struct rte_ipv4_hdr *dq_ip[DECAP_PENDING_MAX]; /* validated */
 	uint32_t dq_dst[DECAP_PENDING_MAX];  /* inner destination, host order */
 	uint32_t dq_nbma[DECAP_PENDING_MAX]; /* the sender's NBMA address, host order */
+	/* The sender (NULL: unknown), counted when the queue drains: its
+	 * counter line has had the whole burst to arrive. */
+	const struct peer *dq_pe[DECAP_PENDING_MAX];
 };
 
 struct lcore_rxq {
