@@ -43,6 +43,7 @@ struct bench_opts {
 	unsigned o_main_lcore, o_worker_lcore;
 	bool o_json, o_verify, o_quiet, o_no_limit;
 	bool o_inline;            /* stages on the generator's lcore, cache-warm */
+	bool o_huge;              /* 2 MiB hugepages instead of --no-huge */
 	/* Side by side (bench_vdev.c): the ports from devargs, or the
 	 * templates written to a pcap file. Either sets o_sbs: SAs without
 	 * ESN and anti-replay, as ipsec-secgw's defaults are. */

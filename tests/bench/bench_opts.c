@@ -42,7 +42,7 @@ static void usage(void)
 		"         [--peers 1..100000] [--flows N] [--burst 1..64] [--duration S]\n"
 		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
 		"         [--inflight N] [--lcores MAIN,WORKER] [--verify] [--json]\n"
-		"         [--quiet] [--no-limit] [--inline]\n"
+		"         [--quiet] [--no-limit] [--inline] [--huge]\n"
 		"         [--rx-vdev DEVARGS --tx-vdev DEVARGS] [--write-pcap FILE]\n"
 		"         [--pcap-packets N]\n"
 		"  sizes are inner IPv4 bytes; imix is 7:4:1 of 64/576/1400.\n"
@@ -55,7 +55,9 @@ static void usage(void)
 		"  'net_null0,no-rx=1'; only the input port is polled, the main lcore\n"
 		"  only reports. --write-pcap FILE: write N (--pcap-packets, default\n"
 		"  1024) of the generator's packets to FILE and exit. Both use SAs\n"
-		"  without ESN and anti-replay (ipsec-secgw's defaults; scripts/bench-vs).\n");
+		"  without ESN and anti-replay (ipsec-secgw's defaults; scripts/bench-vs).\n"
+		"  --huge: DPDK memory from 2 MiB hugepages (they must be reserved and\n"
+		"  free, e.g. by scripts/hugepages) instead of 4 KiB pages (--no-huge).\n");
 }
 
 static int pick(const char *v, const char *const *names, unsigned n)
@@ -121,7 +123,7 @@ static int parse_lcores(struct bench_opts *o, const char *v)
 enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
        OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
        OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_RXVDEV, OPT_TXVDEV, OPT_WPCAP, OPT_PCAPN,
-       OPT_HELP };
+       OPT_HUGE, OPT_HELP };
 
 static const struct option longopts[] = {
 	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
@@ -134,7 +136,8 @@ static const struct option longopts[] = {
 	{"quiet", 0, NULL, OPT_QUIET}, {"no-limit", 0, NULL, OPT_NOLIMIT},
 	{"inline", 0, NULL, OPT_INLINE}, {"rx-vdev", 1, NULL, OPT_RXVDEV},
 	{"tx-vdev", 1, NULL, OPT_TXVDEV}, {"write-pcap", 1, NULL, OPT_WPCAP},
-	{"pcap-packets", 1, NULL, OPT_PCAPN}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+	{"pcap-packets", 1, NULL, OPT_PCAPN}, {"huge", 0, NULL, OPT_HUGE},
+	{"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
 };
 
 /* One option; 0, or -1 when its value is bad. */
@@ -161,6 +164,7 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	case OPT_QUIET: o->o_quiet = true; break;
 	case OPT_NOLIMIT: o->o_no_limit = true; break;
 	case OPT_INLINE: o->o_inline = true; break;
+	case OPT_HUGE: o->o_huge = true; break;
 	case OPT_RXVDEV: o->o_rx_vdev = v; break;
 	case OPT_TXVDEV: o->o_tx_vdev = v; break;
 	case OPT_WPCAP: o->o_write_pcap = v; break;

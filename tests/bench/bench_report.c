@@ -124,8 +124,9 @@ void bench_report_summary(const struct bench *b, const struct bench_snap *a,
 	printf("=== dmvpnd-bench %s, size %s, %s, %u peer(s), %u flow(s) ===\n",
 	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows);
 	printf("  setup      routes %s, hub phase %u, generator lcore %u, worker lcore %u,"
-	       " TSC %.3f GHz\n", b->b_per_peer_routes ? "per-peer" : "overlay", o->o_phase,
-	       o->o_main_lcore, o->o_worker_lcore, (double)rte_get_tsc_hz() / 1e9);
+	       " TSC %.3f GHz, %s pages\n", b->b_per_peer_routes ? "per-peer" : "overlay",
+	       o->o_phase, o->o_main_lcore, o->o_worker_lcore, (double)rte_get_tsc_hz() / 1e9,
+	       o->o_huge ? "2 MiB" : "4 KiB");
 	printf("  window     %.2f s: %" PRIu64 " forwarded, %" PRIu64 " misrouted, %" PRIu64
 	       " punted, %" PRIu64 " events\n", r.secs, r.pkts,
 	       g->gs_misrouted - a->sn_gen.gs_misrouted, g->gs_punted - a->sn_gen.gs_punted,
@@ -181,12 +182,14 @@ void bench_report_json(const struct bench *b, const struct bench_snap *a,
 	rates_of(a, z, &r);
 	bench_size_name(o, size, sizeof(size));
 	printf("JSON {\"ports\":\"%s\",\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
-	       "\"flows\":%u,\"routes\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"
+	       "\"flows\":%u,\"routes\":\"%s\",\"pages\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"
 	       "\"forwarded\":%" PRIu64 ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
 	       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f,\"burst\":%.2f,\"core_mpps\":%.4f,"
 	       "\"ring_cpp\":%.2f,\"crypto_cpp\":%.2f,\"limit_cpp\":%.2f,\"ratio\":%.3f,",
 	       b->b_vdev ? "vdev" : "ring", bench_dir_name(o->o_dir), size,
-	       bench_prot_name(o->o_prot), o->o_peers, o->o_flows, b->b_per_peer_routes ? "per-peer" : "overlay", rte_get_tsc_hz(), r.secs, r.pkts,
+	       bench_prot_name(o->o_prot), o->o_peers, o->o_flows,
+	       b->b_per_peer_routes ? "per-peer" : "overlay", o->o_huge ? "2M" : "4K",
+	       rte_get_tsc_hz(), r.secs, r.pkts,
 	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.core_mpps,
 	       li->li_ring_cpp, li->li_crypto_cpp, lim, lim > 0 ? r.cpp / lim : 0);
 	printf("\"drops\":");

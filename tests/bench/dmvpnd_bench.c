@@ -26,18 +26,28 @@
 #define KB_PER_PEER_CLEAR 2
 #define KB_PER_PEER_ESP 12
 
+/* MB of DPDK memory the run asks for: a base plus what the peers' SAs
+ * and tables take. */
+static unsigned eal_mb(const struct bench_opts *o)
+{
+	unsigned kb = o->o_prot == BENCH_PROT_NONE ? KB_PER_PEER_CLEAR : KB_PER_PEER_ESP;
+
+	return MB_BASE + (unsigned)((uint64_t)o->o_peers * kb / 1024);
+}
+
 static int eal_start(const struct bench_opts *o)
 {
 	char lcores[32], main_lc[16], mem[16], prefix[64];
-	unsigned kb = o->o_prot == BENCH_PROT_NONE ? KB_PER_PEER_CLEAR : KB_PER_PEER_ESP;
-	char *argv[] = {"dmvpnd-bench", "-l", lcores, "--main-lcore", main_lc, "--no-huge",
+	/* Hugepages without files (--in-memory): nothing is left behind. */
+	char *argv[] = {"dmvpnd-bench", "-l", lcores, "--main-lcore", main_lc,
+			o->o_huge ? "--in-memory" : "--no-huge",
 			"-m", mem, "--no-pci", "--no-telemetry", prefix,
 			"--log-level=lib.*:error", NULL, NULL, NULL, NULL, NULL};
 	int argc = 12;
 
 	snprintf(lcores, sizeof(lcores), "%u,%u", o->o_main_lcore, o->o_worker_lcore);
 	snprintf(main_lc, sizeof(main_lc), "%u", o->o_main_lcore);
-	snprintf(mem, sizeof(mem), "%u", MB_BASE + (unsigned)((uint64_t)o->o_peers * kb / 1024));
+	snprintf(mem, sizeof(mem), "%u", eal_mb(o));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=dmvpnd_bench_%d", (int)getpid());
 	bench_vdev_eal_args(o, argv, &argc);
 	return rte_eal_init(argc, argv);
@@ -212,8 +222,14 @@ int main(int argc, char **argv)
 	if (b == NULL || bench_opts_parse(&b->b_opt, argc, argv) != 0 || bench_plan(b) != 0)
 		return 2;
 	if (eal_start(&b->b_opt) < 0) {
-		fprintf(stderr, "dmvpnd-bench: EAL init failed (lcores %u,%u?)\n",
-			b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+		if (b->b_opt.o_huge)
+			fprintf(stderr, "dmvpnd-bench: EAL init failed: --huge needs %u MB of free "
+				"2 MiB hugepages (HugePages_Free in /proc/meminfo; scripts/hugepages "
+				"reserves them), and lcores %u,%u\n", eal_mb(&b->b_opt),
+				b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+		else
+			fprintf(stderr, "dmvpnd-bench: EAL init failed (lcores %u,%u?)\n",
+				b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
 		return 2;
 	}
 	rc = bench_setup(b);
