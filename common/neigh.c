@@ -27,6 +27,7 @@ int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size,
 	_Static_assert(sizeof(struct neigh_key) == 8, "neigh keys compare as one u64");
 	rte_hash_set_cmp_func(nt->nt_hash, hash_cmp_u64);
 	nt->nt_rcu = rcu;
+	nt->nt_gen = 0;
 	nt->nt_size = size;
 	return 0;
 }
@@ -83,6 +84,7 @@ int neigh_table_publish(struct neigh_table *nt, uint16_t port, uint32_t ip,
 		rte_free(ne);
 		return -ENOSPC;
 	}
+	rcu_gen_bump(&nt->nt_gen); /* before the retire */
 	if (old != NULL)
 		rcu_retire(nt->nt_rcu, neigh_entry_free, old, NULL);
 	return 0;
@@ -99,6 +101,7 @@ void neigh_table_retire(struct neigh_table *nt, uint16_t port, uint32_t ip)
 	pos = rte_hash_del_key(nt->nt_hash, &k);
 	if (pos < 0)
 		return;
+	rcu_gen_bump(&nt->nt_gen); /* before the retires */
 	/* Order: the key slot may be reused only after readers are done with
 	 * it, and the entry likewise; one deferred call frees both. */
 	rcu_retire(nt->nt_rcu, neigh_slot_free, nt, (void *)(intptr_t)pos);

@@ -28,6 +28,7 @@ struct neigh_table {
 	struct rte_hash *nt_hash;
 	struct rcu *nt_rcu;
 	uint32_t nt_size;
+	uint64_t nt_gen; /* rcu_gen_*: bumped by publish and retire */
 };
 
 /* Runs on: control thread. */
@@ -39,6 +40,12 @@ int neigh_table_publish(struct neigh_table *nt, uint16_t port, uint32_t ip,
 			const struct rte_ether_addr *mac);
 /* Remove (port, ip); the entry is freed after a grace period. */
 void neigh_table_retire(struct neigh_table *nt, uint16_t port, uint32_t ip);
+
+/* Runs on: workers. The table's generation (rcu_gen_read). */
+static inline uint64_t neigh_table_gen(const struct neigh_table *nt)
+{
+	return rcu_gen_read(&nt->nt_gen);
+}
 
 /* Runs on: workers (and control). The result is borrowed until the caller's
  * next quiescent report. */

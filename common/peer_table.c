@@ -150,7 +150,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 	rte_hash_add_key_data(pt->pt_by_nbma, &nbma, p);
 	if (slot != NULL)
 		rcu_publish(*slot, (const struct peer *)p);
-	__atomic_fetch_add(&pt->pt_gen, 1, __ATOMIC_RELEASE); /* before the retire */
+	rcu_gen_bump(&pt->pt_gen); /* before the retire */
 	if (old != NULL)
 		rcu_retire(pt->pt_rcu, peer_free, (void *)old, NULL);
 	return (int)p->pe_id;
@@ -168,7 +168,7 @@ void peer_table_retire(struct peer_table *pt, uint32_t overlay)
 	if (peer_table_lookup_nbma(pt, p->pe_nbma) == p)
 		peer_hash_del(pt, pt->pt_by_nbma, p->pe_nbma);
 	peer_hash_del(pt, pt->pt_by_overlay, overlay);
-	__atomic_fetch_add(&pt->pt_gen, 1, __ATOMIC_RELEASE);
+	rcu_gen_bump(&pt->pt_gen);
 	/* Order matters only in that all three wait for the same grace period. */
 	rcu_retire(pt->pt_rcu, peer_id_free, pt, (void *)(uintptr_t)p->pe_id);
 	rcu_retire(pt->pt_rcu, peer_free, (void *)p, NULL);

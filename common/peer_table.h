@@ -56,9 +56,7 @@ struct peer_table {
 	const struct peer **pt_direct;
 	uint32_t pt_direct_base;
 	uint32_t pt_direct_size;
-	/* Bumped after every publish and retire, before the retires: see
-	 * peer_table_gen. */
-	uint64_t pt_gen;
+	uint64_t pt_gen; /* rcu_gen_*: bumped by publish and retire */
 };
 
 /* The smallest tunnel subnet indexed directly: a /14 is 262 144 slots,
@@ -140,12 +138,10 @@ static inline void peer_table_lookup_bulk(const struct peer_table *pt, const uin
 			rte_prefetch0(out[i]);
 }
 
-/* Runs on: workers. The table's generation: a peer found under generation
- * g stays valid for as long as a read made after the worker's last
- * quiescent report returns g (as sa_table_gen). */
+/* Runs on: workers. The table's generation (rcu_gen_read). */
 static inline uint64_t peer_table_gen(const struct peer_table *pt)
 {
-	return __atomic_load_n(&pt->pt_gen, __ATOMIC_ACQUIRE);
+	return rcu_gen_read(&pt->pt_gen);
 }
 
 static inline const struct peer *peer_table_lookup_nbma(const struct peer_table *pt, uint32_t nbma)

@@ -56,4 +56,20 @@ void rcu_reader_unregister(struct rcu *r, unsigned tid);
 #define rcu_publish(slot, obj) __atomic_store_n(&(slot), (obj), __ATOMIC_RELEASE)
 #define rcu_deref(slot) __atomic_load_n(&(slot), __ATOMIC_ACQUIRE)
 
+/* A table's generation, for readers that keep what they found beyond a
+ * quiescent report. The writer bumps it after every change and before it
+ * retires what the change unlinked. An entry a reader found after reading
+ * generation g stays valid for as long as a read made after the reader's
+ * last quiescent report still returns g: a retire after the bump starts a
+ * grace period (a release of the RCU token) that this reader's report can
+ * only end by having seen the bump, through that token. */
+static inline uint64_t rcu_gen_read(const uint64_t *gen)
+{
+	return __atomic_load_n(gen, __ATOMIC_ACQUIRE);
+}
+static inline void rcu_gen_bump(uint64_t *gen)
+{
+	__atomic_fetch_add(gen, 1, __ATOMIC_RELEASE);
+}
+
 #endif

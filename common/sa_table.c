@@ -38,7 +38,7 @@ int sa_table_add(struct sa_table *st, uint32_t spi, struct esp_sa *sa)
 		return -EEXIST;
 	if (rte_hash_add_key_data(st->st_hash, &spi, sa) < 0)
 		return -ENOSPC;
-	__atomic_fetch_add(&st->st_gen, 1, __ATOMIC_RELEASE);
+	rcu_gen_bump(&st->st_gen);
 	return 0;
 }
 
@@ -55,7 +55,7 @@ void sa_table_del(struct sa_table *st, uint32_t spi, rcu_free_fn free_fn, void *
 	if (sa == NULL)
 		return;
 	pos = rte_hash_del_key(st->st_hash, &spi);
-	__atomic_fetch_add(&st->st_gen, 1, __ATOMIC_RELEASE); /* before the retires */
+	rcu_gen_bump(&st->st_gen); /* before the retires */
 	if (pos >= 0)
 		rcu_retire(st->st_rcu, sa_slot_free, st->st_hash, (void *)(intptr_t)pos);
 	rcu_retire(st->st_rcu, free_fn, sa, arg);

@@ -17,10 +17,7 @@ struct esp_sa;
 struct sa_table {
 	struct rte_hash *st_hash;
 	struct rcu *st_rcu;
-	/* Bumped after every change, before anything unlinked is retired: a
-	 * worker that saw the same value at the start of a burst as when it
-	 * looked an SA up may still use what it found (see sa_table_gen). */
-	uint64_t st_gen;
+	uint64_t st_gen; /* rcu_gen_*: bumped by add and del */
 };
 
 /* Runs on: control thread. Room for max_sas live SAs, plus the ones whose
@@ -32,14 +29,10 @@ int sa_table_add(struct sa_table *st, uint32_t spi, struct esp_sa *sa);
 /* Unlinks the SPI; free_fn(sa, arg) runs after a grace period. */
 void sa_table_del(struct sa_table *st, uint32_t spi, rcu_free_fn free_fn, void *arg);
 
-/* Runs on: workers. The table's generation. An SA found under generation
- * g stays valid, beyond the quiescent reports, for as long as a read of
- * the generation made after the report (and before the use) returns g:
- * the SA can only be freed after a grace period that starts after the
- * generation moved. */
+/* Runs on: workers. The table's generation (rcu_gen_read). */
 static inline uint64_t sa_table_gen(const struct sa_table *st)
 {
-	return __atomic_load_n(&st->st_gen, __ATOMIC_ACQUIRE);
+	return rcu_gen_read(&st->st_gen);
 }
 
 /* Runs on: workers. Borrowed until the next quiescent report. */

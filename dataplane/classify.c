@@ -21,10 +21,20 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	struct rte_mbuf *ipv4[DP_BURST];
 	uint16_t n4 = 0;
 
+	const struct dp *dp = lc->lc_dp;
+
 	lc->lc_burst_tsc = rte_rdtsc();
-	/* What the last burst found may be gone since. */
-	lc->lc_nc_ne = NULL;
-	lc->lc_rx_pe = NULL;
+	/* What earlier bursts found is kept only while its table is as it
+	 * was then; read before any lookup of this burst. */
+	lc->lc_gen_neigh = neigh_table_gen(&dp->dp_neigh);
+	lc->lc_gen_peer = peer_table_gen(&dp->dp_peers);
+	lc->lc_gen_sa = sa_table_gen(&dp->dp_sa_in);
+	if (lc->lc_nc_gen != lc->lc_gen_neigh)
+		lc->lc_nc_ne = NULL;
+	if (lc->lc_rx_gen != lc->lc_gen_peer)
+		lc->lc_rx_pe = NULL;
+	if (lc->lc_in_sa_gen != lc->lc_gen_sa || lc->lc_in_pe_gen != lc->lc_gen_peer)
+		lc->lc_in_sa = NULL;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;

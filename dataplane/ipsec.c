@@ -158,10 +158,7 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	/* Read before any lookup: a change after this read cannot free what
-	 * the lookups find before this worker's next quiescent report. */
-	uint64_t sa_gen = sa_table_gen(&dp->dp_sa_in), pe_gen = peer_table_gen(&dp->dp_peers);
-	bool kept = lc->lc_in_sa != NULL && lc->lc_in_sa_gen == sa_gen && lc->lc_in_pe_gen == pe_gen;
+	bool kept = lc->lc_in_sa != NULL; /* classify_burst dropped it if stale */
 	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
 	struct esp_sa *lsa[ESP_PENDING_MAX];
 	const struct peer *lpe[ESP_PENDING_MAX];
@@ -190,8 +187,8 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 			lc->lc_in_pe = lpe[nl - 1];
 			lc->lc_in_spi = lspi[nl - 1];
 			lc->lc_in_nbma = lnbma[nl - 1];
-			lc->lc_in_sa_gen = sa_gen;
-			lc->lc_in_pe_gen = pe_gen;
+			lc->lc_in_sa_gen = lc->lc_gen_sa;
+			lc->lc_in_pe_gen = lc->lc_gen_peer;
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)

@@ -95,18 +95,22 @@ struct lcore_ctx {
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
-	/* The last neighbour found, valid for one classify_burst (RCU): a
-	 * burst mostly leaves through one gateway. */
-	const struct neigh_entry *lc_nc_ne;
+	/* Lookups kept from burst to burst: traffic mostly leaves through one
+	 * gateway and comes from one peer for many bursts in a row. Each is
+	 * kept while the generations of the tables it came from stay what
+	 * they were when it was found (rcu_gen_read, in rcu.h); classify_burst
+	 * reads them at the start of every burst and drops what is stale. */
+	uint64_t lc_gen_neigh, lc_gen_peer, lc_gen_sa; /* this burst's */
+	/* The last neighbour found (ipv4_output_burst). */
+	const struct neigh_entry *lc_nc_ne; /* NULL: nothing kept */
 	uint32_t lc_nc_via;
 	uint8_t lc_nc_port;
-	/* Likewise the last peer found by NBMA address (decap counters). */
+	uint64_t lc_nc_gen;
+	/* The last peer found by NBMA address (cleartext decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	/* The last inbound SA and sender found by ipsec_in_lookup, kept
-	 * across bursts while both tables' generations stay what they were
-	 * then (sa_table_gen, peer_table_gen): a peer's packets mostly come
-	 * in burst after burst. */
+	uint64_t lc_rx_gen;
+	/* The last inbound SA and sender found by ipsec_in_lookup. */
 	struct esp_sa *lc_in_sa; /* NULL: nothing kept */
 	const struct peer *lc_in_pe;
 	uint32_t lc_in_spi, lc_in_nbma;

@@ -86,9 +86,9 @@ static inline void hub_test_dp(struct dp *dp, uint32_t wan, uint8_t phase)
 
 static inline void hub_test_dp_fini(struct dp *dp)
 {
+	rcu_reclaim(dp->dp_rcu); /* what a test retired still points into the tables */
 	sa_table_fini(&dp->dp_sa_in);
 	peer_table_fini(&dp->dp_peers);
-	rcu_reclaim(dp->dp_rcu);
 	neigh_table_fini(&dp->dp_neigh);
 	fib_fini(&dp->dp_fib);
 	rcu_destroy(dp->dp_rcu);

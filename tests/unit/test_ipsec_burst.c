@@ -5,8 +5,8 @@
  *     drop counters and which peer counters move;
  *   - encap: a run of packets of several sizes to one peer, another to a
  *     peer without an SA (fail closed); byte counters per peer;
- *   - the SA and sender kept from burst to burst, given up when either
- *     table changes.
+ *   - the SA, sender and neighbour kept from burst to burst, given up when
+ *     their table changes.
  * Every mbuf must come back to the pool.
  *
  *   test ──rx ring──> [wan0 198.51.100.1/24, tunnel hub, ESP] ──tx ring──> test */
@@ -153,15 +153,14 @@ static struct rte_mbuf *ipv4_frame(uint32_t src, uint32_t dst, uint16_t id, uint
 	return m;
 }
 
-/* What peer `nbma` sends the hub: an inner packet to dst in keyed GRE in
- * ESP under the peer's outbound SA `sa`. */
-static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t id, uint32_t dst)
+/* What peer `nbma` sends the hub without ESP: an inner packet to dst in
+ * keyed GRE. */
+static struct rte_mbuf *gre_from_to(uint32_t nbma, uint16_t id, uint32_t dst)
 {
-	struct rte_mbuf *m = ipv4_frame(0x0a090001u, dst, id, 20), *drop;
+	struct rte_mbuf *m = ipv4_frame(0x0a090001u, dst, id, 20);
 	uint16_t inner = (uint16_t)(m->data_len - sizeof(struct rte_ether_hdr));
 	char *front = rte_pktmbuf_prepend(m, gre_encap_overhead(&fx.dp.dp_tunnel));
 	struct rte_ether_hdr *eth = (struct rte_ether_hdr *)front;
-	uint8_t why, lt = 0;
 
 	assert_non_null(front);
 	gre_outer_build((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)),
@@ -169,6 +168,15 @@ static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t i
 	eth->dst_addr = fx.dp.dp_ports[0].pt_mac;
 	eth->src_addr = nb_mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
+	return m;
+}
+
+/* The same in ESP under the peer's outbound SA `sa`. */
+static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t id, uint32_t dst)
+{
+	struct rte_mbuf *m = gre_from_to(nbma, id, dst), *drop;
+	uint8_t why, lt = 0;
+
 	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
 					   &drop, &why, &lt), 1);
 	return m;
@@ -385,17 +393,49 @@ static void sa_keep(void *a, void *b)
 	(void)b; /* the test owns its SAs */
 }
 
-/* The worker keeps the last SA and sender it found from burst to burst;
- * a change to either table must end that at once: a replaced SA is not
- * used again, a retired sender is not counted again. */
+/* The destination MAC address of the next packet sent. */
+static void expect_sent_to(const struct rte_ether_addr *mac)
+{
+	struct rte_mbuf *m = NULL;
+
+	tx_flush(fx.lc);
+	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
+	assert_true(rte_is_same_ether_addr(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr,
+					   mac));
+	rte_pktmbuf_free(m);
+}
+
+/* The worker keeps the last SA, sender and neighbour it found from burst
+ * to burst; a change to their table must end that at once: a replaced SA
+ * is not used again, a retired sender is not counted again, a neighbour's
+ * new MAC address is used from the next burst on, a retired one is not. */
 static void test_kept_lookup_follows_tables(void **state)
 {
+	const struct rte_ether_addr mac2 = {{0x02, 0, 0, 0, 0, 0x99}};
 	struct esp_sa *in_a2 = sa_make(SPI_A, ESP_DIR_IN); /* the same keys */
 	uint32_t id_a = fx.pe_a->pe_id;
-	struct rte_mbuf *m;
+	struct rte_mbuf *m = NULL;
 	uint16_t ids[4];
 
 	(void)state;
+	m = esp_from(NBMA_A, fx.peer_a, 1);
+	classify_burst(fx.lc, 0, &m, 1);
+	expect_sent_to(&nb_mac);
+	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, LAN_HOST, &mac2), 0);
+	m = esp_from(NBMA_A, fx.peer_a, 1);
+	classify_burst(fx.lc, 0, &m, 1);
+	expect_sent_to(&mac2);
+	neigh_table_retire(&fx.dp.dp_neigh, 0, LAN_HOST);
+	m = esp_from(NBMA_A, fx.peer_a, 1);
+	classify_burst(fx.lc, 0, &m, 1);
+	tx_flush(fx.lc);
+	assert_int_equal(rte_ring_count(fx.tx), 0);
+	assert_int_equal(rte_ring_dequeue(fx.lc->lc_punt, (void **)&m), 0); /* to resolve */
+	rte_pktmbuf_free(m);
+	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, LAN_HOST, &nb_mac), 0);
+	fx.in_a->sa_pkts = 0;
+	fx.lc->lc_peer_stats[id_a].ps_rx_pkts = 0;
+
 	m = esp_from(NBMA_A, fx.peer_a, 1);
 	classify_burst(fx.lc, 0, &m, 1);
 	m = esp_from(NBMA_A, fx.peer_a, 2); /* kept from the burst before */
@@ -427,6 +467,28 @@ static void test_kept_lookup_follows_tables(void **state)
 	hub_test_sa_free(in_a2);
 }
 
+/* Cleartext GRE: the sender found by NBMA address is kept from burst to
+ * burst, and given up when the peer table changes. */
+static void test_kept_sender_follows_table(void **state)
+{
+	uint32_t id_a = fx.pe_a->pe_id;
+	struct rte_mbuf *m;
+
+	(void)state;
+	fx.dp.dp_tunnel.tn_esp = false;
+	m = gre_from_to(NBMA_A, 1, LAN_HOST);
+	classify_burst(fx.lc, 0, &m, 1);
+	m = gre_from_to(NBMA_A, 2, LAN_HOST);
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
+	peer_table_retire(&fx.dp.dp_peers, OV_A);
+	m = gre_from_to(NBMA_A, 3, LAN_HOST);
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
+	tx_flush(fx.lc);
+	assert_int_equal(rte_ring_count(fx.tx), 3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hairpin_redirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esp_not_for_us, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lookup_follows_tables, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kept_sender_follows_table, setup, teardown),
 	};
 
 	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
