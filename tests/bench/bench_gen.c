@@ -18,6 +18,12 @@
 
 #define GEN_BURST_MAX 64
 #define GEN_IDLE_PAUSES 64
+/* With thousands of peers every packet is another flow's template and,
+ * when the peers send ESP, another peer's SA: the generator fetches the
+ * templates of the flows this far ahead, and their SAs half as far, so
+ * that it keeps the worker's ring full (a generator-bound worker reads
+ * packet lines the other core has just written). */
+#define GEN_PREFETCH_FLOWS 64
 #define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
 static inline struct bench_priv *priv_of(struct rte_mbuf *m)
@@ -34,6 +40,31 @@ static void gen_protect(struct bench *b, struct rte_mbuf *m, const struct bench_
 	if (esp_encrypt_burst(&b->b_gen_cx, b->b_peer_out[t->t_src_peer], &m, 1, L2_LEN,
 			      &dropped, &why, &lt) != 1)
 		b->b_gen.gs_verify_esp[why]++; /* never expected: shows in the report */
+}
+
+/* The template of the flow `ahead` flows after the next one (its first
+ * size: the others sit next to it). */
+static const struct bench_tmpl *gen_tmpl_ahead(const struct bench *b, uint32_t ahead)
+{
+	uint32_t f = (uint32_t)(((uint64_t)b->b_next_flow + ahead) % b->b_nflows);
+
+	return &b->b_tmpl[(size_t)f * b->b_nsizes];
+}
+
+/* Before n packets are filled: the lines of the flows after them. */
+static void gen_prefetch(const struct bench *b, unsigned n)
+{
+	bool esp = b->b_opt.o_prot != BENCH_PROT_NONE &&
+		   (b->b_opt.o_dir == BENCH_DECAP || b->b_opt.o_dir == BENCH_HAIRPIN);
+
+	if (b->b_nflows <= GEN_PREFETCH_FLOWS)
+		return; /* they all stay in the caches */
+	for (unsigned k = 0; k < n; k++) {
+		rte_prefetch0(gen_tmpl_ahead(b, GEN_PREFETCH_FLOWS + k));
+		if (esp) /* its template was fetched a round ago */
+			esp_sa_prefetch(b->b_peer_out[gen_tmpl_ahead(b, GEN_PREFETCH_FLOWS / 2 + k)
+							     ->t_src_peer], false);
+	}
 }
 
 void bench_gen_fill(struct bench *b, struct rte_mbuf *m)
@@ -71,6 +102,7 @@ static unsigned gen_drain(struct bench *b, uint8_t port)
 	bool tunnel_out = b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD;
 	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port], (void **)v, b->b_opt.o_burst, NULL);
 
+	gen_prefetch(b, n);
 	/* The worker wrote these lines last: fetch them all at once. */
 	for (unsigned i = 0; i < n; i++) {
 		rte_prefetch0(v[i]);
