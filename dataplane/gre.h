@@ -148,12 +148,14 @@ void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * Consumes m. */
 void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		     struct rte_ipv4_hdr *ip);
-/* The same for GRE that ESP decrypted in place (esp_decrypt_burst_gre):
- * gre_len bytes at gre_off from m's front, from NBMA address nbma (host
- * order), sent by peer sender (NULL if unknown). NHRP gets its outer IPv4
- * header back (esp_in_strip) before it is punted whole. */
-void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
-		   uint16_t gre_len, uint32_t nbma, const struct peer *sender);
+/* The same for pkts[0..n), GRE that ESP decrypted in place
+ * (esp_decrypt_burst_gre): gre_len[i] bytes at gre_off[i] from the front
+ * of pkts[i], from NBMA address nbma[i] (host order), sent by peer
+ * sender[i] (NULL if unknown). NHRP gets its outer IPv4 header back
+ * (esp_in_strip) before it is punted whole. Consumes pkts[0..n). */
+void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
+		   const uint16_t *gre_off, const uint16_t *gre_len, const uint32_t *nbma,
+		   const struct peer *const *sender, uint16_t n);
 /* End of a burst (after ipsec_in_flush, before gre_encap_flush): route
  * the queued inner packets as one burst, which may queue them for
  * encapsulation (hub hairpin). */

@@ -178,11 +178,19 @@ void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			    rte_be_to_cpu_32(ip->src_addr), NULL, false);
 }
 
-void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t gre_off,
-		   uint16_t gre_len, uint32_t nbma, const struct peer *sender)
+void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
+		   const uint16_t *gre_off, const uint16_t *gre_len, const uint32_t *nbma,
+		   const struct peer *const *sender, uint16_t n)
 {
-	if (decap_port_ok(lc, in_idx, m))
-		decap_strip(lc, in_idx, m, gre_off, gre_len, nbma, sender, true);
+	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
+
+	if (unlikely(!tn->tn_present || in_idx != tn->tn_wan)) {
+		for (uint16_t i = 0; i < n; i++)
+			decap_port_ok(lc, in_idx, pkts[i]); /* drops it */
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++)
+		decap_strip(lc, in_idx, pkts[i], gre_off[i], gre_len[i], nbma[i], sender[i], true);
 }
 
 /* q's packets [i, i + n), n <= DP_BURST: count them for their senders,

@@ -77,17 +77,6 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
 		gre_send_underlay(lc, in_idx, e[0].ep_pe, pkts, ok, bytes);
 }
 
-/* The SPI of ESP at `off` from the IPv4 header, or 0 (reserved) if absent. */
-static uint32_t ipsec_spi(const struct rte_mbuf *m, uint32_t off)
-{
-	uint32_t spi;
-
-	if (rte_pktmbuf_data_len(m) < L2_LEN + off + 8)
-		return 0;
-	rte_memcpy(&spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, L2_LEN + off), 4);
-	return rte_be_to_cpu_32(spi);
-}
-
 /* UDP to port 4500 (RFC 3948): a keepalive (one 0xff byte), IKE (a zero
  * non-ESP marker) or ESP. Returns the ESP offset from the IPv4 header, 0
  * when m was consumed. */
@@ -132,7 +121,6 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 {
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen;
 	uint16_t sport = 0;
-	struct esp_in_pending *e;
 
 	if (ip->next_proto_id == IPPROTO_UDP) {
 		off = ipsec_udp(lc, in_idx, m, hlen);
@@ -141,14 +129,7 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		sport = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *,
 								 L2_LEN + hlen)->src_port);
 	}
-	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
-		ipsec_in_flush(lc);
-	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
-	e->ei_m = m;
-	e->ei_spi = ipsec_spi(m, off);
-	e->ei_nbma = rte_be_to_cpu_32(ip->src_addr);
-	e->ei_sport = sport;
-	e->ei_in_idx = in_idx;
+	ipsec_in_queue(lc, in_idx, m, off, rte_be_to_cpu_32(ip->src_addr), sport);
 }
 
 /* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from an
@@ -242,6 +223,8 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 	struct esp_sa *sa = e[0].ei_sa;
 	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
 	uint16_t goff[ESP_PENDING_MAX], glen[ESP_PENDING_MAX];
+	uint32_t nbma[ESP_PENDING_MAX];
+	const struct peer *pe[ESP_PENDING_MAX];
 	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].ei_in_idx;
 	uint16_t ok, s = 0;
 
@@ -253,16 +236,17 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 	ipsec_count_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
+	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++) {
-		struct rte_mbuf *m = pkts[s];
-
-		if (e[i].ei_m != m)
+		if (e[i].ei_m != pkts[s])
 			continue; /* dropped */
 		if (unlikely(e[i].ei_sport != 0))
 			ipsec_natt_learn(lc, in_idx, e[i].ei_nbma, e[i].ei_sport);
-		gre_decap_esp(lc, in_idx, m, goff[s], glen[s], e[i].ei_nbma, e[i].ei_pe);
-		s++;
+		nbma[s] = e[i].ei_nbma;
+		pe[s++] = e[i].ei_pe;
 	}
+	if (ok != 0)
+		gre_decap_esp(lc, in_idx, pkts, goff, glen, nbma, pe, ok);
 }
 
 void ipsec_in_flush(struct lcore_ctx *lc)

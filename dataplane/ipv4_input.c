@@ -361,7 +361,8 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		if (esp_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == IPPROTO_ESP &&
 		    !(ip[k]->fragment_offset &
 		      RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
-			ipsec_in_defer(lc, port_idx, pkts[i], ip[k]);
+			ipsec_in_queue(lc, port_idx, pkts[i], (uint32_t)(ip[k]->version_ihl & 0x0f) * 4,
+				       rte_be_to_cpu_32(ip[k]->src_addr), 0);
 			continue;
 		}
 		dst[k] = rte_be_to_cpu_32(ip[k]->dst_addr);

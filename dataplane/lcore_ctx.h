@@ -4,6 +4,7 @@
 #define DMVPND_LCORE_CTX_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_mbuf.h>
 #include <rte_ip.h>
@@ -154,6 +155,31 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
  * decapsulation (gre_decap_esp). Runs of one SA go to the ESP stage
  * together. */
 void ipsec_in_flush(struct lcore_ctx *lc);
+/* Queue m, ESP at `off` from its IPv4 header (after the Ethernet header),
+ * from NBMA address nbma (host order) and UDP source port sport (NAT-T; 0
+ * for protocol 50), with its SPI, read here: 0 (reserved, never
+ * installed) when the packet is too short to hold one. Inline for the
+ * ports' ESP to our own address (ipv4_input_burst). */
+static inline void ipsec_in_queue(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+				  uint32_t off, uint32_t nbma, uint16_t sport)
+{
+	const uint32_t esp = (uint32_t)sizeof(struct rte_ether_hdr) + off;
+	struct esp_in_pending *e;
+	uint32_t spi = 0;
+
+	if (likely(rte_pktmbuf_data_len(m) >= esp + 8)) {
+		memcpy(&spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
+		spi = rte_be_to_cpu_32(spi);
+	}
+	if (unlikely(lc->lc_esp_in_n == ESP_PENDING_MAX))
+		ipsec_in_flush(lc);
+	e = &lc->lc_esp_in[lc->lc_esp_in_n++];
+	e->ei_m = m;
+	e->ei_spi = spi;
+	e->ei_nbma = nbma;
+	e->ei_sport = sport;
+	e->ei_in_idx = in_idx;
+}
 
 /* gre_encap.c */
 /* Count n packets (inner_bytes inside) as sent to pe and send them on the
