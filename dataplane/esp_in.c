@@ -77,6 +77,34 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 	return ESP_OK;
 }
 
+/* The same when the caller validated the outer header (esp_decrypt_burst_gre:
+ * version, header length, checksum, total length equal to the bytes
+ * present, no fragment): only the segment count and the UDP form are left. */
+static int in_outer_checked(struct rte_mbuf *m, uint16_t l3_off, struct in_plan *pl,
+			    uint32_t *esp_len)
+{
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								 l3_off);
+	uint32_t total = (uint32_t)m->data_len - l3_off;
+	const struct rte_udp_hdr *udp;
+
+	if (unlikely(m->nb_segs != 1))
+		return ESP_DROP_NONLINEAR;
+	pl->pi_hoff = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
+	if (ip->next_proto_id == IPPROTO_UDP) {
+		if (total - pl->pi_hoff < ESP_UDP_HDR_LEN)
+			return ESP_DROP_RUNT;
+		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l3_off + pl->pi_hoff);
+		if (rte_be_to_cpu_16(udp->dgram_len) != total - pl->pi_hoff)
+			return ESP_DROP_BAD_ENCAP;
+		pl->pi_hoff += ESP_UDP_HDR_LEN;
+	} else if (ip->next_proto_id != IPPROTO_ESP) {
+		return ESP_DROP_BAD_IP;
+	}
+	*esp_len = total - pl->pi_hoff;
+	return ESP_OK;
+}
+
 static int replay_reason(enum esp_replay_rc rc)
 {
 	return rc == ESP_REPLAY_DUP ? ESP_DROP_REPLAY : rc == ESP_REPLAY_OLD ? ESP_DROP_TOO_OLD
@@ -85,13 +113,14 @@ static int replay_reason(enum esp_replay_rc rc)
 
 /* Everything decidable before crypto, in RFC 4303 3.4 order. */
 static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
-		       struct in_plan *pl, bool far)
+		       struct in_plan *pl, bool far, bool outer_checked)
 {
 	uint32_t esp_len, spi, lo;
 	const uint8_t *esp;
 	int why;
 
-	why = in_outer(m, l3_off, pl, &esp_len);
+	why = outer_checked ? in_outer_checked(m, l3_off, pl, &esp_len)
+			    : in_outer(m, l3_off, pl, &esp_len);
 	if (why != ESP_OK)
 		return why;
 	/* The smallest ciphertext is one alignment unit holding the trailer. */
@@ -256,7 +285,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	int why;
 
 	for (uint16_t i = 0; i < n; i++) {
-		why = in_validate(sa, pkts[i], l3_off, &plan[k], far);
+		why = in_validate(sa, pkts[i], l3_off, &plan[k], far, gre_off != NULL);
 		if (unlikely(why != ESP_OK))
 			esp_sink_drop(sink, pkts[i], why);
 		else

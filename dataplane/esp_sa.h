@@ -322,11 +322,14 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
 uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
-/* The same, for the worker's own decapsulation: nothing in front moves.
- * pkts[0..k) stay [l3_off][outer IPv4][UDP][ESP][IV][GRE..] with the
- * trailer and ICV trimmed; gre_off[i] is where survivor i's GRE packet
- * starts from its front, gre_len[i] its length. n <= CRYPTO_MB_BURST_MAX.
- * esp_in_strip makes the esp_decrypt_burst form of one of them. */
+/* The same, for the worker's own decapsulation, which validated each outer
+ * IPv4 header already (ipv4_validate: version, header length, checksum,
+ * total length equal to the bytes present; and no fragment): those checks
+ * are not made again. Nothing in front moves: pkts[0..k) stay
+ * [l3_off][outer IPv4][UDP][ESP][IV][GRE..] with the trailer and ICV
+ * trimmed; gre_off[i] is where survivor i's GRE packet starts from its
+ * front, gre_len[i] its length. n <= CRYPTO_MB_BURST_MAX. esp_in_strip
+ * makes the esp_decrypt_burst form of one of them. */
 uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			       uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
 			       struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
