@@ -203,13 +203,16 @@ static void decap_chunk(struct lcore_ctx *lc, struct decap_queue *q, uint16_t i,
 	uint8_t in_idx = (uint8_t)tn->tn_wan; /* decap_port_ok let no other port in */
 	const struct fib_nh *nh[DP_BURST];
 
-	for (uint16_t k = i; k < i + n; k++) {
+	/* Per run of packets from one sender: one update of its counters. */
+	for (uint16_t k = i, j; k < i + n; k = j) {
 		const struct peer *pe = q->dq_pe[k];
+		uint64_t bytes = 0;
 
+		for (j = k; j < i + n && q->dq_pe[j] == pe; j++)
+			bytes += rte_be_to_cpu_16(q->dq_ip[j]->total_length);
 		if (pe != NULL) {
-			lc->lc_peer_stats[pe->pe_id].ps_rx_pkts++;
-			lc->lc_peer_stats[pe->pe_id].ps_rx_bytes +=
-				rte_be_to_cpu_16(q->dq_ip[k]->total_length);
+			lc->lc_peer_stats[pe->pe_id].ps_rx_pkts += (uint64_t)(j - k);
+			lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += bytes;
 		}
 	}
 	fib_lookup_bulk(&dp->dp_fib, &q->dq_dst[i], n, nh);

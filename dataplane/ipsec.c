@@ -209,7 +209,8 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 			lc_drop(lc, e[i].ei_in_idx, e[i].ei_m, DP_DROP_ESP_UNKNOWN_SPI);
 			continue;
 		}
-		e[k] = e[i];
+		if (k != i) /* only after a drop */
+			e[k] = e[i];
 		e[k].ei_pe = pe[slot[i]];
 		e[k++].ei_sa = s;
 	}
