@@ -23,7 +23,7 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 
 	const struct dp *dp = lc->lc_dp;
 
-	lc->lc_burst_tsc = rte_rdtsc();
+	lc->lc_burst_tsc = 0; /* read when first needed (lc_burst_now) */
 	/* What earlier bursts found is kept only while its table is as it
 	 * was then; read before any lookup of this burst. */
 	lc->lc_gen_neigh = neigh_table_gen(&dp->dp_neigh);

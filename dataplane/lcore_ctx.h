@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_mbuf.h>
 #include <rte_ip.h>
 #include <rte_ring.h>
@@ -92,7 +93,7 @@ struct lcore_ctx {
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];
 	uint32_t lc_idle;   /* consecutive empty polls */
 	uint64_t lc_hz;
-	uint64_t lc_burst_tsc; /* the TSC when classify_burst began: the punt buckets' clock */
+	uint64_t lc_burst_tsc; /* the punt buckets' clock for this burst; 0: not read yet */
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
@@ -122,6 +123,15 @@ struct lcore_ctx {
 	struct decap_queue lc_decap;
 	struct dp_lcore_stats lc_stats;
 } __rte_cache_aligned;
+
+/* The burst's time for the punt buckets and the event memory, read at the
+ * burst's first punt or event: most bursts have none and read no TSC. */
+static inline uint64_t lc_burst_now(struct lcore_ctx *lc)
+{
+	if (lc->lc_burst_tsc == 0)
+		lc->lc_burst_tsc = rte_rdtsc();
+	return lc->lc_burst_tsc;
+}
 
 static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx,
 			   struct rte_mbuf *m, enum dp_drop why)

@@ -63,7 +63,7 @@ static int punt_bucket_take(struct punt_bucket *b, uint64_t hz, uint64_t now)
 
 void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsigned cause)
 {
-	if (!punt_bucket_take(&lc->lc_bucket[cause & 0xff], lc->lc_hz, lc->lc_burst_tsc)) {
+	if (!punt_bucket_take(&lc->lc_bucket[cause & 0xff], lc->lc_hz, lc_burst_now(lc))) {
 		lc_drop(lc, port_idx, m, DP_DROP_PUNT_RATE);
 		return;
 	}
@@ -96,7 +96,7 @@ bool punt_event_due(struct lcore_ctx *lc, uint8_t cause, uint32_t key_a, uint32_
 {
 	/* The burst's time: close enough for a second's memory and a
 	 * bucket, and no TSC read per packet. */
-	uint64_t now = lc->lc_burst_tsc;
+	uint64_t now = lc_burst_now(lc);
 
 	if (punt_event_recent(lc, cause, key_a, key_b, now))
 		return false;

@@ -68,8 +68,10 @@ int worker_main(void *arg)
 	punt_buckets_init(lc->lc_bucket, lc->lc_hz);
 	lc->lc_stats.ls_start_tsc = rte_rdtsc();
 	rcu_reader_online(dp->dp_rcu, lc->lc_idx);
+	/* One TSC read per busy loop: its end is the next loop's start. */
+	uint64_t t0 = rte_rdtsc();
+
 	while (!dp_is_stopping(dp)) {
-		uint64_t t0 = rte_rdtsc();
 		uint16_t n;
 
 		rcu_reader_quiescent(dp->dp_rcu, lc->lc_idx);
@@ -77,12 +79,16 @@ int worker_main(void *arg)
 		tx_flush(lc);
 		lc->lc_stats.ls_loops++;
 		if (n > 0) {
+			uint64_t t1 = rte_rdtsc();
+
 			lc->lc_idle = 0;
 			lc->lc_stats.ls_bursts++;
 			lc->lc_stats.ls_pkts += n;
-			lc->lc_stats.ls_busy_tsc += rte_rdtsc() - t0;
+			lc->lc_stats.ls_busy_tsc += t1 - t0;
+			t0 = t1;
 		} else {
 			worker_backoff(lc);
+			t0 = rte_rdtsc();
 		}
 	}
 	rcu_reader_offline(dp->dp_rcu, lc->lc_idx);
