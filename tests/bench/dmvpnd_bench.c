@@ -230,6 +230,9 @@ int main(int argc, char **argv)
 		else
 			fprintf(stderr, "dmvpnd-bench: EAL init failed (lcores %u,%u?)\n",
 				b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+		/* A failed init may have made its runtime directory already. */
+		rundir_remove(rte_eal_get_runtime_dir());
+		free(b);
 		return 2;
 	}
 	rc = bench_setup(b);
