@@ -12,18 +12,7 @@
 #include <rte_mbuf.h>
 
 #include "dp.h"
-
-#define GRE_F_CSUM 0x8000
-#define GRE_F_ROUTING 0x4000
-#define GRE_F_KEY 0x2000
-#define GRE_F_SEQ 0x1000
-#define GRE_F_SSR 0x0800
-#define GRE_F_RECUR 0x0700
-#define GRE_F_RESERVED 0x00f8
-#define GRE_F_VERSION 0x0007
-
-#define GRE_PROTO_IPV4 0x0800
-#define GRE_PROTO_NHRP 0x2001
+#include "proto_gre.h" /* the flag bits and protocol numbers */
 
 /* Bytes the outer Ethernet + IPv4 + GRE headers add before an inner IPv4
  * packet whose own Ethernet header is dropped. */

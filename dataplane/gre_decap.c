@@ -31,7 +31,7 @@ static int gre_parse(const uint8_t *gre, uint32_t avail, const struct dp_tunnel 
 		return DP_DROP_GRE_HEADER;
 	flags = (uint16_t)(gre[0] << 8 | gre[1]);
 	g->proto = (uint16_t)(gre[2] << 8 | gre[3]);
-	if (flags & (GRE_F_ROUTING | GRE_F_SSR | GRE_F_RECUR | GRE_F_RESERVED | GRE_F_VERSION))
+	if (flags & (GRE_F_ROUTING | GRE_F_SSR | GRE_RECUR_MASK | GRE_RSVD0_MASK | GRE_VER_MASK))
 		return DP_DROP_GRE_HEADER;
 	g->hlen = (uint16_t)(4 + (flags & GRE_F_CSUM ? 4 : 0) + (flags & GRE_F_KEY ? 4 : 0) +
 			     (flags & GRE_F_SEQ ? 4 : 0));
