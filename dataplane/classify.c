@@ -24,17 +24,22 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	const struct dp *dp = lc->lc_dp;
 
 	lc->lc_burst_tsc = 0; /* read when first needed (lc_burst_now) */
-	/* What earlier bursts found is kept only while its table is as it
-	 * was then; read before any lookup of this burst. */
-	lc->lc_gen_neigh = neigh_table_gen(&dp->dp_neigh);
-	lc->lc_gen_peer = peer_table_gen(&dp->dp_peers);
-	lc->lc_gen_sa = sa_table_gen(&dp->dp_sa_in);
-	if (lc->lc_nc_gen != lc->lc_gen_neigh)
+	/* What earlier bursts found is kept only while its table's generation
+	 * has not moved since; read before any lookup of this burst, so what
+	 * this burst finds is kept under the values read here. */
+	uint64_t gen_neigh = neigh_table_gen(&dp->dp_neigh);
+	uint64_t gen_peer = peer_table_gen(&dp->dp_peers);
+	uint64_t gen_sa = sa_table_gen(&dp->dp_sa_in);
+
+	if (gen_neigh != lc->lc_gen_neigh)
 		lc->lc_nc_ne = NULL;
-	if (lc->lc_rx_gen != lc->lc_gen_peer)
+	if (gen_peer != lc->lc_gen_peer)
 		lc->lc_rx_pe = NULL;
-	if (lc->lc_in_sa_gen != lc->lc_gen_sa || lc->lc_in_pe_gen != lc->lc_gen_peer)
+	if (gen_sa != lc->lc_gen_sa || gen_peer != lc->lc_gen_peer)
 		lc->lc_in_sa = NULL;
+	lc->lc_gen_neigh = gen_neigh;
+	lc->lc_gen_peer = gen_peer;
+	lc->lc_gen_sa = gen_sa;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;

@@ -37,24 +37,14 @@ static inline uint16_t in_gre_off(const struct esp_sa *sa, uint16_t l3_off,
 	return (uint16_t)(l3_off + pl->pi_hoff + ESP_HDR_LEN + sa->sa_iv_len);
 }
 
-/* Outer IPv4 and UDP: 0 with pl->pi_hoff and *esp_len, or the
- * reason. Claimed lengths are checked against minimum and bytes present. */
-static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
-		    struct in_plan *pl, uint32_t *esp_len)
+/* What follows an outer IPv4 header of ihl bytes and total bytes in all:
+ * ESP, or UDP (RFC 3948) and ESP. 0 with pl->pi_hoff and *esp_len, or the
+ * reason. */
+static int in_form(const struct rte_mbuf *m, uint16_t l3_off, const struct rte_ipv4_hdr *ip,
+		   uint32_t ihl, uint32_t total, struct in_plan *pl, uint32_t *esp_len)
 {
-	const struct rte_ipv4_hdr *ip;
 	const struct rte_udp_hdr *udp;
-	uint32_t avail, ihl, total;
-	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
 
-	if (why != ESP_OK)
-		return why;
-	if (total > avail)
-		return ESP_DROP_RUNT;
-	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
-	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
-		return ESP_DROP_BAD_IP;
 	pl->pi_hoff = (uint16_t)ihl;
 	/* Both forms are accepted whatever the SA's own outbound form: a NAT
 	 * appearing or going (and our switch to UDP encapsulation when the
@@ -71,6 +61,29 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 		return ESP_DROP_BAD_IP;
 	}
 	*esp_len = total - pl->pi_hoff;
+	return ESP_OK;
+}
+
+/* Outer IPv4 and UDP: 0 with pl->pi_hoff and *esp_len, or the
+ * reason. Claimed lengths are checked against minimum and bytes present. */
+static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
+		    struct in_plan *pl, uint32_t *esp_len)
+{
+	const struct rte_ipv4_hdr *ip;
+	uint32_t avail, ihl, total;
+	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
+
+	if (why != ESP_OK)
+		return why;
+	if (total > avail)
+		return ESP_DROP_RUNT;
+	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
+	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
+						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+		return ESP_DROP_BAD_IP;
+	why = in_form(m, l3_off, ip, ihl, total, pl, esp_len);
+	if (why != ESP_OK)
+		return why;
 	/* Link padding past the IPv4 total length is not ESP. */
 	if (unlikely(avail != total))
 		rte_pktmbuf_trim(m, (uint16_t)(avail - total));
@@ -85,24 +98,12 @@ static int in_outer_checked(struct rte_mbuf *m, uint16_t l3_off, struct in_plan 
 {
 	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 								 l3_off);
-	uint32_t total = (uint32_t)m->data_len - l3_off;
-	const struct rte_udp_hdr *udp;
 
 	if (unlikely(m->nb_segs != 1))
 		return ESP_DROP_NONLINEAR;
-	pl->pi_hoff = (uint16_t)((ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER);
-	if (ip->next_proto_id == IPPROTO_UDP) {
-		if (total - pl->pi_hoff < ESP_UDP_HDR_LEN)
-			return ESP_DROP_RUNT;
-		udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, l3_off + pl->pi_hoff);
-		if (rte_be_to_cpu_16(udp->dgram_len) != total - pl->pi_hoff)
-			return ESP_DROP_BAD_ENCAP;
-		pl->pi_hoff += ESP_UDP_HDR_LEN;
-	} else if (ip->next_proto_id != IPPROTO_ESP) {
-		return ESP_DROP_BAD_IP;
-	}
-	*esp_len = total - pl->pi_hoff;
-	return ESP_OK;
+	return in_form(m, l3_off, ip,
+		       (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER,
+		       (uint32_t)m->data_len - l3_off, pl, esp_len);
 }
 
 static int replay_reason(enum esp_replay_rc rc)

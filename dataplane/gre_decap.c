@@ -155,7 +155,6 @@ static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 			pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
 			lc->lc_rx_pe = pe;
 			lc->lc_rx_nbma = nbma;
-			lc->lc_rx_gen = lc->lc_gen_peer;
 		}
 	}
 	if (unlikely(q->dq_n == DECAP_PENDING_MAX))

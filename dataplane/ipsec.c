@@ -168,8 +168,6 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 			lc->lc_in_pe = lpe[nl - 1];
 			lc->lc_in_spi = lspi[nl - 1];
 			lc->lc_in_nbma = lnbma[nl - 1];
-			lc->lc_in_sa_gen = lc->lc_gen_sa;
-			lc->lc_in_pe_gen = lc->lc_gen_peer;
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)

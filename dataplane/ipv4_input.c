@@ -60,7 +60,6 @@ void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 		lc->lc_nc_ne = ne;
 		lc->lc_nc_via = via;
 		lc->lc_nc_port = out_idx;
-		lc->lc_nc_gen = lc->lc_gen_neigh;
 	}
 
 	if (unlikely(ne == NULL)) {

@@ -99,24 +99,22 @@ struct lcore_ctx {
 	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
 	/* Lookups kept from burst to burst: traffic mostly leaves through one
 	 * gateway and comes from one peer for many bursts in a row. Each is
-	 * kept while the generations of the tables it came from stay what
-	 * they were when it was found (rcu_gen_read, in rcu.h); classify_burst
-	 * reads them at the start of every burst and drops what is stale. */
-	uint64_t lc_gen_neigh, lc_gen_peer, lc_gen_sa; /* this burst's */
+	 * kept while the tables it came from keep the generation they had
+	 * (rcu_gen_read, in rcu.h): classify_burst reads the generations at
+	 * the start of every burst and drops what came from a table whose
+	 * generation moved since the burst before. */
+	uint64_t lc_gen_neigh, lc_gen_peer, lc_gen_sa;
 	/* The last neighbour found (ipv4_output_burst). */
 	const struct neigh_entry *lc_nc_ne; /* NULL: nothing kept */
 	uint32_t lc_nc_via;
 	uint8_t lc_nc_port;
-	uint64_t lc_nc_gen;
 	/* The last peer found by NBMA address (cleartext decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	uint64_t lc_rx_gen;
 	/* The last inbound SA and sender found by ipsec_in_lookup. */
 	struct esp_sa *lc_in_sa; /* NULL: nothing kept */
 	const struct peer *lc_in_pe;
 	uint32_t lc_in_spi, lc_in_nbma;
-	uint64_t lc_in_sa_gen, lc_in_pe_gen;
 	uint16_t lc_encap_n, lc_esp_in_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
