@@ -109,6 +109,7 @@ static struct esp_sa *esp_sa_make(struct esp_mgr *em, uint32_t peer, enum esp_di
 
 	if (esp_keys_params(em->em_cfg, em->em_self, peer, dir, sp) != 0)
 		return NULL;
+	sp->one_sender = em->em_one_sender;
 	sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
 	if (sa != NULL && esp_sa_init(sa, &em->em_cx, sp) != 0) {
 		rte_free(sa);
@@ -199,6 +200,7 @@ int esp_mgr_init(struct ctl *ct, const struct cfg *cfg)
 		return -ENOMEM;
 	em->em_cfg = &cfg->tunnel.esp;
 	em->em_self = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
+	em->em_one_sender = ct->ct_dp->dp_nworkers == 1;
 	em->em_pairs = rte_hash_create(&hp);
 	ct->ct_esp = em;
 	if (em->em_pairs == NULL || crypto_mb_init(&em->em_cx) != 0) {
@@ -413,6 +415,7 @@ void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
 	if (esp_keys_params(em->em_cfg, em->em_self, nbma, ESP_DIR_OUT, &sp) != 0)
 		return;
 	old = p->ep_out;
+	sp.one_sender = em->em_one_sender;
 	sp.natt = true;
 	sp.natt_dport = port;
 	sp.seq_base = __atomic_load_n(&old->sa_seq, __ATOMIC_RELAXED) + 65536;

@@ -33,6 +33,7 @@ struct esp_pair {
 struct esp_mgr {
 	const struct cfg_esp *em_cfg;
 	uint32_t em_self;            /* our NBMA address */
+	bool em_one_sender;          /* one worker: outbound SAs without atomics */
 	struct crypto_mb em_cx;      /* the control thread's own manager */
 	struct rte_hash *em_pairs;   /* nbma -> struct esp_pair * */
 	FILE *em_keylog;

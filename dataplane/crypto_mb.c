@@ -281,7 +281,8 @@ static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p,
 	sa->sa_alg = (uint8_t)p->alg;
 	sa->sa_flags = (uint8_t)((p->esn ? ESP_SA_F_ESN : 0) | (p->natt ? ESP_SA_F_NATT : 0) |
 				 (gcm ? ESP_SA_F_GCM : 0) | (p->dir == ESP_DIR_OUT ? ESP_SA_F_OUT : 0) |
-				 (p->dir == ESP_DIR_IN && p->no_replay ? ESP_SA_F_NO_REPLAY : 0));
+				 (p->dir == ESP_DIR_IN && p->no_replay ? ESP_SA_F_NO_REPLAY : 0) |
+				 (p->dir == ESP_DIR_OUT && p->one_sender ? ESP_SA_F_ONE_SENDER : 0));
 	sa->sa_iv_len = gcm ? ESP_GCM_IV_LEN : ESP_CBC_IV_LEN;
 	/* RFC 4303 2.4: the ciphertext ends on a 4-byte boundary, and on the
 	 * cipher block for CBC (RFC 3602 2.4). */

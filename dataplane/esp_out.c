@@ -6,7 +6,8 @@
  * takes a block of numbers, one per packet, with one relaxed
  * __atomic_fetch_add on sa_seq (one atomic per burst, not per packet). Blocks taken by different
  * workers never overlap, and nothing else is published through the
- * counter, so relaxed ordering suffices. Numbers of packets refused are
+ * counter, so relaxed ordering suffices. An SA only one worker sends on
+ * (ESP_SA_F_ONE_SENDER) takes its block with a plain load and store. Numbers of packets refused are
  * skipped, never reused (RFC 4303 3.3.3 forbids reuse, not gaps). Packets of one SA sent by several workers may leave
  * slightly out of order; the peer's replay window absorbs that as long as
  * it exceeds workers x burst. */
@@ -34,6 +35,7 @@ struct out_gre {
 	const struct gre_outer_tmpl *og_tmpl;
 	const uint16_t *og_inner_len;
 	const uint8_t *og_tos;
+	struct esp_seal_queue *og_later; /* GCM seals postponed, or NULL */
 };
 
 static const uint8_t zero_iv[CRYPTO_MB_BLOCK];
@@ -230,13 +232,42 @@ static void out_gcm_iv(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
 	esp_gcm_params_init(gp, sa, seq, &iv);
 }
 
-static void out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-			 const struct esp_gcm_params *gp, uint32_t pt_len)
+/* Take n from an outbound counter (sequence numbers or bytes); returns
+ * its old value. Several workers: one relaxed atomic add hands each a
+ * disjoint range. One sender: the same, without the locked instruction
+ * (readers on the control thread still see whole values). */
+static inline uint64_t out_take(uint64_t *ctr, uint64_t n, bool one_sender)
+{
+	uint64_t old;
+
+	if (!one_sender)
+		return __atomic_fetch_add(ctr, n, __ATOMIC_RELAXED);
+	old = __atomic_load_n(ctr, __ATOMIC_RELAXED);
+	__atomic_store_n(ctr, old + n, __ATOMIC_RELAXED);
+	return old;
+}
+
+static void out_gcm_seal_key(struct crypto_mb *cx, const struct crypto_mb_key *key, uint8_t *esp,
+			     const struct esp_gcm_params *gp, uint32_t pt_len)
 {
 	uint8_t *pt = esp + ESP_HDR_LEN + ESP_GCM_IV_LEN;
 
-	crypto_mb_gcm_seal(cx, &sa->sa_key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len, pt, pt_len,
+	crypto_mb_gcm_seal(cx, key, gp->gp_nonce, gp->gp_aad, gp->gp_aad_len, pt, pt_len,
 			   pt + pt_len);
+}
+
+static void out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
+			 const struct esp_gcm_params *gp, uint32_t pt_len)
+{
+	out_gcm_seal_key(cx, &sa->sa_key, esp, gp, pt_len);
+}
+
+void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q)
+{
+	for (uint16_t i = 0; i < q->sq_n; i++)
+		out_gcm_seal_key(cx, q->sq_job[i].sj_key, q->sq_job[i].sj_esp, &q->sq_job[i].sj_gp,
+				 q->sq_job[i].sj_ct);
+	q->sq_n = 0;
 }
 
 void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
@@ -291,16 +322,19 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 	struct esp_gcm_params gp[CRYPTO_MB_BURST_MAX];
 	uint8_t *esp[CRYPTO_MB_BURST_MAX];
 	uint32_t ct[CRYPTO_MB_BURST_MAX];
-	bool gcm = sa->sa_flags & ESP_SA_F_GCM;
+	bool gcm = sa->sa_flags & ESP_SA_F_GCM, one = sa->sa_flags & ESP_SA_F_ONE_SENDER;
+	/* GCM seals postponed: each packet's nonce and AAD made in its slot. */
+	struct esp_seal_queue *q = gcm && og != NULL ? og->og_later : NULL;
 	uint64_t seq0, bytes0, bytes = 0, old;
 	uint16_t nb = 0, nout = 0;
 	bool far;
 	int why;
 
-	seq0 = __atomic_fetch_add(&sa->sa_seq, n, __ATOMIC_RELAXED);
+	seq0 = out_take(&sa->sa_seq, n, one);
 	bytes0 = __atomic_load_n(&sa->sa_bytes, __ATOMIC_RELAXED);
 	/* Sequence numbers count packets for the lifetime (out_limits). */
 	far = seq0 + n < sa->sa_seq_max && esp_lifetime_far(sa, seq0, bytes0, n);
+	RTE_ASSERT(q == NULL || q->sq_n + n <= CRYPTO_MB_BURST_MAX);
 	for (uint16_t i = 0; i < n; i++) {
 		uint64_t s = seq0 + 1 + i;
 		struct out_plan pl;
@@ -318,13 +352,23 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl, (uint32_t)s);
 		bytes += pl.op_pl;
 		ct[nb] = out_ct_len(&pl);
-		if (gcm)
+		if (q != NULL) {
+			struct esp_seal_job *j = &q->sq_job[q->sq_n + nb];
+
+			j->sj_key = &sa->sa_key;
+			j->sj_esp = esp[nb];
+			j->sj_ct = ct[nb];
+			out_gcm_iv(sa, esp[nb], s, &j->sj_gp);
+		} else if (gcm)
 			out_gcm_iv(sa, esp[nb], s, &gp[nb]);
 		else
 			out_cbc_op(sa, esp[nb], s, ct[nb], &ops[nb]);
 		pkts[nb++] = pkts[i];
 	}
-	if (gcm) {
+	if (q != NULL) {
+		q->sq_n = (uint16_t)(q->sq_n + nb);
+		nout = nb;
+	} else if (gcm) {
 		for (uint16_t i = 0; i < nb; i++)
 			out_gcm_seal(cx, sa, esp[i], &gp[i], ct[i]);
 		nout = nb;
@@ -343,7 +387,7 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 	}
 	/* Byte lifetimes: fetch_add hands each worker a disjoint range, so the
 	 * crossing of a limit is seen by exactly one burst. */
-	old = __atomic_fetch_add(&sa->sa_bytes, bytes, __ATOMIC_RELAXED);
+	old = out_take(&sa->sa_bytes, bytes, one);
 	if (old < sa->sa_soft_bytes && old + bytes >= sa->sa_soft_bytes)
 		sink->es_lifetime |= ESP_LT_SOFT;
 	if (old < sa->sa_hard_bytes && old + bytes >= sa->sa_hard_bytes)
@@ -368,10 +412,11 @@ uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
 			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
 			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
-			 uint8_t *lifetime)
+			 uint8_t *lifetime, struct esp_seal_queue *later)
 {
 	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	struct out_gre og = {.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos};
+	struct out_gre og = {.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos,
+			     .og_later = later};
 	uint16_t ok;
 
 	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);

@@ -61,6 +61,7 @@ enum esp_dir {
 #define ESP_SA_F_GCM 0x04
 #define ESP_SA_F_OUT 0x08
 #define ESP_SA_F_NO_REPLAY 0x10 /* inbound: anti-replay disabled */
+#define ESP_SA_F_ONE_SENDER 0x20 /* outbound: one lcore sends on it */
 
 struct esp_sa_params {
 	uint32_t spi;
@@ -79,6 +80,11 @@ struct esp_sa_params {
 	uint64_t soft_packets, hard_packets; /* 0 = no limit */
 	uint64_t soft_bytes, hard_bytes;     /* GRE payload bytes; 0 = no limit */
 	bool natt;                           /* RFC 3948 UDP encapsulation */
+	/* Outbound: only one lcore ever sends on this SA (a dataplane with one
+	 * worker). Its sequence numbers and byte counter then move by plain
+	 * stores instead of locked read-modify-writes, which cost most when
+	 * every packet of a burst goes to another peer (finding 26). */
+	bool one_sender;
 	uint16_t natt_sport, natt_dport;     /* host order; 0 = 4500 */
 	/* Tests only, 0 in production. seq_base: the sequence number taken as
 	 * already used/seen, to reach the 2^32 edges without 2^32 packets.
@@ -105,7 +111,8 @@ struct esp_sa {
 	uint64_t sa_soft_pkts, sa_hard_pkts;   /* UINT64_MAX = none */
 	uint64_t sa_soft_bytes, sa_hard_bytes;
 
-	/* Outbound: last sequence number handed out (atomic, shared).
+	/* Outbound: last sequence number handed out (atomic, shared; plain
+	 * stores by its only sender with ESP_SA_F_ONE_SENDER).
 	 * Inbound: unused, the replay window's top plays that part. */
 	uint64_t sa_seq __rte_cache_aligned;
 	uint64_t sa_pkts;  /* inbound packets authenticated (outbound: sa_seq) */
@@ -259,6 +266,24 @@ static inline void esp_gcm_params_init(struct esp_gcm_params *gp, const struct e
 	gp->gp_aad_len += 4;
 }
 
+/* GCM seals postponed by esp_encap_burst (its `later` queue) and done
+ * together by esp_seal_flush. When every packet of a burst goes to another
+ * peer, each run is one packet: sealed right after its framing, the
+ * cipher's loads of the nonce, AAD and trailer just stored would wait for
+ * those stores to retire (finding 26). Postponed to the end of the burst,
+ * they have. */
+struct esp_seal_job {
+	const struct crypto_mb_key *sj_key;
+	uint8_t *sj_esp;  /* the ESP header */
+	uint32_t sj_ct;   /* plaintext bytes to encrypt after the IV */
+	struct esp_gcm_params sj_gp;
+};
+
+struct esp_seal_queue {
+	uint16_t sq_n;
+	struct esp_seal_job sq_job[CRYPTO_MB_BURST_MAX];
+};
+
 /* Moves the link and IPv4 headers (len bytes) by the ESP gap. The usual
  * 14 + 20 bytes get a copy the compiler inlines (loads, then stores)
  * instead of a call into libc's generic memmove. */
@@ -303,10 +328,16 @@ struct gre_outer_tmpl;
  * GRE + inner][ICV], byte for byte what gre_outer_write followed by
  * esp_encrypt_burst makes, without moving or reading back the header.
  * n <= CRYPTO_MB_BURST_MAX. Same return convention as above. */
+/* later: NULL to seal before returning; else GCM packets come back framed
+ * with their seals queued in *later (room for n more), and must not leave
+ * before esp_seal_flush(later). CBC is always sealed at once. */
 uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
 			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
 			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
-			 uint8_t *lifetime);
+			 uint8_t *lifetime, struct esp_seal_queue *later);
+/* Runs on: workers. The seals esp_encap_burst queued in q, in order; q is
+ * empty after. */
+void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q);
 /* The GCM transform alone, exposed for known-answer tests: esp points at
  * the ESP header, followed by 8 bytes of IV room, pt_len bytes of
  * plaintext (payload + padding + pad length + next header) and 16 bytes

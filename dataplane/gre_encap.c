@@ -96,7 +96,8 @@ static void encap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 
 /* e[0..n): packets to one peer from one port. Replace each inner Ethernet
  * header by outer Ethernet + IPv4 + GRE, made from one template, and send
- * them; with ESP, the ESP stage frames and encrypts them in one step. */
+ * them; with ESP, the ESP stage frames them in one step, and the flush
+ * seals and sends every run at its end (ipsec_out_flush). */
 static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
@@ -149,6 +150,8 @@ void gre_encap_flush(struct lcore_ctx *lc)
 		encap_run(lc, &e[i], (uint16_t)(j - i));
 		i = j;
 	}
+	if (lc->lc_dp->dp_tunnel.tn_esp)
+		ipsec_out_flush(lc); /* the runs were framed: sealed and sent here */
 }
 
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,

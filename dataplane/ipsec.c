@@ -7,7 +7,8 @@
  * time: inbound here (ipsec_in_flush, from classify_burst), outbound from
  * gre_encap_flush, which queues all encapsulation (ipsec_out_run). An
  * outbound run takes one block of sequence numbers and settles the SA's
- * byte counter once, instead of two atomics per packet. The SA and peer
+ * byte counter once, instead of two atomics per packet; its GCM seals wait
+ * for the end of the flush (ipsec_out_flush), when every run is framed. The SA and peer
  * pointers held in the queues stay valid: they are empty before the
  * worker's next quiescent report. */
 #include <rte_ip.h>
@@ -50,9 +51,12 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
 	struct rte_mbuf *pkts[ENCAP_PENDING_MAX], *drop[ENCAP_PENDING_MAX];
 	uint16_t len[ENCAP_PENDING_MAX];
 	uint8_t tos[ENCAP_PENDING_MAX], why[ENCAP_PENDING_MAX], lt = 0, in_idx = e[0].ep_in_idx;
+	struct esp_out_queue *eo = &lc->lc_esp_out;
+	struct esp_out_run *r;
 	uint32_t bytes = 0;
 	uint16_t ok, s = 0;
 
+	RTE_ASSERT(eo->eo_npkts + n <= ENCAP_PENDING_MAX);
 	if (unlikely(sa == NULL)) {
 		for (uint16_t i = 0; i < n; i++)
 			lc_drop(lc, in_idx, e[i].ep_m, DP_DROP_ESP_NO_SA);
@@ -63,18 +67,42 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
 		len[i] = e[i].ep_inner_len;
 		tos[i] = e[i].ep_tos;
 	}
-	ok = esp_encap_burst(&lc->lc_cx, sa, t, pkts, len, tos, n, L2_LEN, drop, why, &lt);
+	ok = esp_encap_burst(&lc->lc_cx, sa, t, pkts, len, tos, n, L2_LEN, drop, why, &lt,
+			     &eo->eo_seal);
 	ipsec_count_drops(lc, in_idx, NULL, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		ipsec_lifetime_event(lc, in_idx, sa);
+	if (ok == 0)
+		return;
 	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++)
 		if (e[i].ep_m == pkts[s]) {
 			bytes += e[i].ep_inner_len;
+			eo->eo_pkts[eo->eo_npkts + s] = pkts[s];
 			s++;
 		}
-	if (ok != 0)
-		gre_send_underlay(lc, in_idx, e[0].ep_pe, pkts, ok, bytes);
+	r = &eo->eo_run[eo->eo_nruns++];
+	r->or_pe = e[0].ep_pe;
+	r->or_bytes = bytes;
+	r->or_first = eo->eo_npkts;
+	r->or_n = ok;
+	r->or_in_idx = in_idx;
+	eo->eo_npkts = (uint16_t)(eo->eo_npkts + ok);
+}
+
+void ipsec_out_flush(struct lcore_ctx *lc)
+{
+	struct esp_out_queue *eo = &lc->lc_esp_out;
+
+	esp_seal_flush(&lc->lc_cx, &eo->eo_seal);
+	for (uint16_t i = 0; i < eo->eo_nruns; i++) {
+		const struct esp_out_run *r = &eo->eo_run[i];
+
+		gre_send_underlay(lc, r->or_in_idx, r->or_pe, &eo->eo_pkts[r->or_first], r->or_n,
+				  r->or_bytes);
+	}
+	eo->eo_nruns = 0;
+	eo->eo_npkts = 0;
 }
 
 /* UDP to port 4500 (RFC 3948): a keepalive (one 0xff byte), IKE (a zero

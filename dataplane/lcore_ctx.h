@@ -13,6 +13,7 @@
 
 #include "crypto_mb.h"
 #include "dp.h"
+#include "esp_sa.h"
 #include "ipv4_csum.h"
 #include "punt.h"
 #include "stats.h"
@@ -31,7 +32,8 @@ struct tx_pending {
  * of per packet (see gre_encap.c and ipsec.c). */
 #define ESP_PENDING_MAX (2 * DP_BURST)
 #define ENCAP_PENDING_MAX (2 * DP_BURST)
-_Static_assert(ENCAP_PENDING_MAX <= CRYPTO_MB_BURST_MAX, "one ESP encap burst per run");
+_Static_assert(ENCAP_PENDING_MAX <= CRYPTO_MB_BURST_MAX,
+	       "one ESP encap burst per run, one seal queue per flush");
 
 struct encap_pending {
 	struct rte_mbuf *ep_m;        /* the inner IPv4 packet, Ethernet header in front */
@@ -39,6 +41,23 @@ struct encap_pending {
 	uint16_t ep_inner_len;
 	uint8_t ep_tos;               /* the inner TOS when DSCP is copied, else 0 */
 	uint8_t ep_in_idx;
+};
+
+/* The ESP side of one gre_encap_flush: each run is framed by
+ * ipsec_out_run, all are sealed together at the end of the flush
+ * (esp_seal_flush), then each run leaves (ipsec_out_flush). */
+struct esp_out_run {
+	const struct peer *or_pe;
+	uint32_t or_bytes;         /* inner bytes, for the peer's counters */
+	uint16_t or_first, or_n;   /* its packets in eo_pkts */
+	uint8_t or_in_idx;
+};
+
+struct esp_out_queue {
+	uint16_t eo_nruns, eo_npkts;
+	struct rte_mbuf *eo_pkts[ENCAP_PENDING_MAX];
+	struct esp_out_run eo_run[ENCAP_PENDING_MAX];
+	struct esp_seal_queue eo_seal;
 };
 
 struct esp_in_pending {
@@ -117,6 +136,7 @@ struct lcore_ctx {
 	uint32_t lc_in_spi, lc_in_nbma;
 	uint16_t lc_encap_n, lc_esp_in_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
+	struct esp_out_queue lc_esp_out;
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
 	struct decap_queue lc_decap;
 	struct dp_lcore_stats lc_stats;
@@ -149,12 +169,15 @@ void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **
 
 /* ipsec.c */
 /* Runs on: workers. e[0..n): inner packets to one peer from one port
- * (n <= ENCAP_PENDING_MAX). Encapsulated with outer header t and encrypted
- * with the peer's SA in one step, and sent; or dropped (counted) when the
- * peer has no SA: never sent in clear. */
+ * (n <= ENCAP_PENDING_MAX). Encapsulated with outer header t and framed
+ * for the peer's SA in one step, to be sealed and sent by ipsec_out_flush;
+ * or dropped (counted) when the peer has no SA: never sent in clear. */
 struct gre_outer_tmpl;
 void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n,
 		   const struct gre_outer_tmpl *t);
+/* Runs on: workers. End of gre_encap_flush: seal what ipsec_out_run
+ * framed, then send it, run by run. */
+void ipsec_out_flush(struct lcore_ctx *lc);
 /* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); finds the SA by SPI
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,

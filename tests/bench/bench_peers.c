@@ -32,6 +32,8 @@ static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t sp
 	p->alg = algs[prot];
 	p->esn = !sbs;
 	p->no_replay = sbs;
+	/* One worker sends on the hub's SAs, the generator on the mirrors. */
+	p->one_sender = true;
 	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
 		p->keymat[i] = (uint8_t)(spi * 131u + i * 7u);
 	for (unsigned i = 0; i < ESP_AUTH_KEY_LEN; i++)
