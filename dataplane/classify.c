@@ -36,7 +36,7 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	if (gen_peer != lc->lc_gen_peer)
 		lc->lc_rx_pe = NULL;
 	if (gen_sa != lc->lc_gen_sa || gen_peer != lc->lc_gen_peer)
-		lc->lc_in_sa = NULL;
+		esp_in_cache_drop(lc);
 	lc->lc_gen_neigh = gen_neigh;
 	lc->lc_gen_peer = gen_peer;
 	lc->lc_gen_sa = gen_sa;

@@ -160,14 +160,14 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	ipsec_in_queue(lc, in_idx, m, off, rte_be_to_cpu_32(ip->src_addr), sport);
 }
 
-/* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from an
- * earlier burst, while still valid, and the rest in one bulk lookup of
- * each table. The last pair found is kept for the next burst. */
+/* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from
+ * earlier bursts (lc_in_cache, dropped by classify_burst when stale), and
+ * the rest in one bulk lookup of each table, kept for the next bursts. */
 static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint32_t *unbma,
 			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	bool kept = lc->lc_in_sa != NULL; /* classify_burst dropped it if stale */
+	const uint32_t epoch = lc->lc_in_epoch;
 	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
 	struct esp_sa *lsa[ESP_PENDING_MAX];
 	const struct peer *lpe[ESP_PENDING_MAX];
@@ -175,9 +175,12 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 	uint16_t nl = 0;
 
 	for (uint16_t u = 0; u < nu; u++) {
-		if (kept && uspi[u] == lc->lc_in_spi && unbma[u] == lc->lc_in_nbma) {
-			sa[u] = lc->lc_in_sa;
-			pe[u] = lc->lc_in_pe;
+		const struct esp_in_cached *c =
+			&lc->lc_in_cache[esp_in_cache_slot(uspi[u], unbma[u])];
+
+		if (c->ic_epoch == epoch && c->ic_spi == uspi[u] && c->ic_nbma == unbma[u]) {
+			sa[u] = c->ic_sa;
+			pe[u] = c->ic_pe;
 			continue;
 		}
 		lspi[nl] = uspi[u];
@@ -188,14 +191,18 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 		sa_table_lookup_bulk(&dp->dp_sa_in, lspi, nl, lsa);
 		peer_table_lookup_nbma_bulk(&dp->dp_peers, lnbma, nl, lpe);
 		for (uint16_t l = 0; l < nl; l++) {
+			struct esp_in_cached *c =
+				&lc->lc_in_cache[esp_in_cache_slot(lspi[l], lnbma[l])];
+
 			sa[at[l]] = lsa[l];
 			pe[at[l]] = lpe[l];
-		}
-		if (lsa[nl - 1] != NULL) {
-			lc->lc_in_sa = lsa[nl - 1];
-			lc->lc_in_pe = lpe[nl - 1];
-			lc->lc_in_spi = lspi[nl - 1];
-			lc->lc_in_nbma = lnbma[nl - 1];
+			if (lsa[l] == NULL)
+				continue; /* unknown SPIs are reported, never kept */
+			c->ic_spi = lspi[l];
+			c->ic_nbma = lnbma[l];
+			c->ic_epoch = epoch;
+			c->ic_sa = lsa[l];
+			c->ic_pe = lpe[l];
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)

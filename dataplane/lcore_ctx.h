@@ -87,6 +87,31 @@ struct decap_queue {
 	const struct peer *dq_pe[DECAP_PENDING_MAX];
 };
 
+/* Inbound ESP lookups kept from burst to burst (ipsec_in_find): (SPI,
+ * sender's NBMA address) -> (SA, sender), direct-mapped. An entry counts
+ * while its epoch is the lcore's: classify_burst moves lc_in_epoch on when
+ * the SA or peer table's generation moved, which drops them all at once.
+ * A hub's traffic comes from many peers at a time, interleaved; without
+ * it each packet of another peer than the one before cost two rte_hash
+ * lookups (finding 26). */
+#define ESP_IN_CACHE 64 /* a power of two */
+
+struct esp_in_cached {
+	uint32_t ic_spi, ic_nbma; /* host order */
+	uint32_t ic_epoch;        /* zeroed: matches only SPI 0, as not found */
+	struct esp_sa *ic_sa;
+	const struct peer *ic_pe;
+};
+
+static inline unsigned esp_in_cache_slot(uint32_t spi, uint32_t nbma)
+{
+	/* Mixed one after the other: SPIs and addresses often both count up,
+	 * and spi ^ nbma would put such peers all in one slot. */
+	uint32_t h = (spi * 0x9e3779b1u ^ nbma) * 0x85ebca6bu;
+
+	return (unsigned)(h >> 26) & (ESP_IN_CACHE - 1);
+}
+
 struct lcore_rxq {
 	uint8_t rq_port_idx;
 	uint16_t rq_queue;
@@ -130,10 +155,9 @@ struct lcore_ctx {
 	/* The last peer found by NBMA address (cleartext decap counters). */
 	const struct peer *lc_rx_pe;
 	uint32_t lc_rx_nbma;
-	/* The last inbound SA and sender found by ipsec_in_lookup. */
-	struct esp_sa *lc_in_sa; /* NULL: nothing kept */
-	const struct peer *lc_in_pe;
-	uint32_t lc_in_spi, lc_in_nbma;
+	/* Inbound SAs and senders found by ipsec_in_lookup. */
+	uint32_t lc_in_epoch;
+	struct esp_in_cached lc_in_cache[ESP_IN_CACHE];
 	uint16_t lc_encap_n, lc_esp_in_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_out_queue lc_esp_out;
@@ -210,6 +234,14 @@ static inline void ipsec_in_queue(struct lcore_ctx *lc, uint8_t in_idx, struct r
 	e->ei_nbma = nbma;
 	e->ei_sport = sport;
 	e->ei_in_idx = in_idx;
+}
+
+/* Every kept inbound lookup goes (a table changed): a new epoch, and on
+ * the rare wrap of the counter a cleared cache, so no old entry matches. */
+static inline void esp_in_cache_drop(struct lcore_ctx *lc)
+{
+	if (unlikely(++lc->lc_in_epoch == 0))
+		memset(lc->lc_in_cache, 0, sizeof(lc->lc_in_cache));
 }
 
 /* gre_encap.c */
