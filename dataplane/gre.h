@@ -28,8 +28,11 @@ static inline uint16_t gre_encap_overhead(const struct dp_tunnel *tn)
 struct gre_outer_tmpl {
 	uint64_t ot_w0;   /* version/IHL | TOS, total length | id 0, fragment 0 */
 	uint64_t ot_w1;   /* TTL, protocol (0 here), checksum (0 here) | source */
-	uint32_t ot_dst;  /* network order */
-	uint32_t ot_gre;  /* GRE flags and protocol type, as on the wire */
+	/* Destination | GRE flags and protocol type, as on the wire: one word,
+	 * stored at once, because the writers' loads of the two halves become
+	 * one 8-byte load, which two 4-byte stores just made cannot forward to
+	 * (finding 26: every packet, when each run is one packet). */
+	uint64_t ot_w2;
 	uint32_t ot_key;  /* network order, when the tunnel has a key */
 	uint32_t ot_sum;  /* RFC 1071 sum of the constant 16-bit words */
 	uint8_t ot_gre_len; /* GRE header bytes: 4, or 8 with the key */
@@ -53,9 +56,9 @@ static inline void gre_outer_tmpl_init(struct gre_outer_tmpl *t, const struct dp
 	/* Words are assembled in memory order on this little-endian target. */
 	t->ot_w0 = RTE_IPV4_VHL_DEF;
 	t->ot_w1 = tn->tn_ttl | (uint64_t)rte_cpu_to_be_32(src) << 32;
-	t->ot_dst = rte_cpu_to_be_32(dst);
-	t->ot_gre = (uint32_t)rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0) |
-		    (uint32_t)rte_cpu_to_be_16(proto) << 16;
+	t->ot_w2 = (uint64_t)rte_cpu_to_be_32(dst) |
+		   (uint64_t)((uint32_t)rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0) |
+			      (uint32_t)rte_cpu_to_be_16(proto) << 16) << 32;
 	t->ot_key = rte_cpu_to_be_32(tn->tn_key);
 	t->ot_gre_len = (uint8_t)(gre_encap_overhead(tn) - sizeof(struct rte_ipv4_hdr));
 }
@@ -72,7 +75,7 @@ static inline void gre_outer_ipv4_write(void *ip, const struct gre_outer_tmpl *t
 					uint8_t proto, uint8_t tos)
 {
 	uint8_t ds = tos & 0xfc; /* DSCP only: ECN is not copied (RFC 6040 §4: normal mode would need more) */
-	uint32_t sum = t->ot_sum + ds + total + proto;
+	uint32_t sum = t->ot_sum + ds + total + proto, dst = (uint32_t)t->ot_w2;
 	uint64_t w0, w1;
 
 	sum = (sum & 0xffff) + (sum >> 16);
@@ -81,15 +84,17 @@ static inline void gre_outer_ipv4_write(void *ip, const struct gre_outer_tmpl *t
 	w1 = t->ot_w1 | (uint64_t)proto << 8 | (uint64_t)rte_cpu_to_be_16((uint16_t)~sum) << 16;
 	memcpy(ip, &w0, sizeof(w0));
 	memcpy((uint8_t *)ip + 8, &w1, sizeof(w1));
-	memcpy((uint8_t *)ip + 16, &t->ot_dst, sizeof(t->ot_dst));
+	memcpy((uint8_t *)ip + 16, &dst, sizeof(dst));
 }
 
 /* Write the GRE header of t (ot_gre_len bytes) at gre, which may be
  * 2-byte aligned only. */
 static inline void gre_hdr_write(void *gre, const struct gre_outer_tmpl *t)
 {
-	memcpy(gre, &t->ot_gre, sizeof(t->ot_gre));
-	if (t->ot_gre_len > sizeof(t->ot_gre)) /* the key follows */
+	uint32_t w = (uint32_t)(t->ot_w2 >> 32);
+
+	memcpy(gre, &w, sizeof(w));
+	if (t->ot_gre_len > sizeof(w)) /* the key follows */
 		memcpy((uint8_t *)gre + 4, &t->ot_key, sizeof(t->ot_key));
 }
 
