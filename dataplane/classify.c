@@ -33,10 +33,8 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 
 	if (gen_neigh != lc->lc_gen_neigh)
 		lc->lc_nc_ne = NULL;
-	if (gen_peer != lc->lc_gen_peer)
-		lc->lc_rx_pe = NULL;
 	if (gen_sa != lc->lc_gen_sa || gen_peer != lc->lc_gen_peer)
-		esp_in_cache_drop(lc);
+		rx_cache_drop(lc);
 	lc->lc_gen_neigh = gen_neigh;
 	lc->lc_gen_peer = gen_peer;
 	lc->lc_gen_sa = gen_sa;

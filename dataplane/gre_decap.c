@@ -109,6 +109,22 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
  * packet to be routed at the end of the burst, punt NHRP, drop the rest.
  * The sender is pe, or found by nbma. esp: ESP decrypted it in place, its
  * UDP/ESP/IV headers are still in front. */
+/* The sender of cleartext GRE from nbma (NULL: no peer there), kept under
+ * SPI 0 in the lcore's inbound cache. */
+static const struct peer *decap_sender(struct lcore_ctx *lc, uint32_t nbma)
+{
+	struct rx_cached *c = &lc->lc_rx_cache[rx_cache_slot(0, nbma)];
+
+	if (c->rc_epoch != lc->lc_rx_epoch || c->rc_spi != 0 || c->rc_nbma != nbma) {
+		c->rc_pe = peer_table_lookup_nbma(&lc->lc_dp->dp_peers, nbma);
+		c->rc_sa = NULL;
+		c->rc_spi = 0;
+		c->rc_nbma = nbma;
+		c->rc_epoch = lc->lc_rx_epoch;
+	}
+	return c->rc_pe;
+}
+
 static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
 			uint32_t len, uint32_t nbma, const struct peer *pe, bool esp)
 {
@@ -148,15 +164,8 @@ static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 		lc_drop(lc, in_idx, m, DP_DROP_IPV4_HEADER);
 		return;
 	}
-	if (pe == NULL) {
-		if (lc->lc_rx_pe != NULL && lc->lc_rx_nbma == nbma) {
-			pe = lc->lc_rx_pe;
-		} else {
-			pe = peer_table_lookup_nbma(&dp->dp_peers, nbma);
-			lc->lc_rx_pe = pe;
-			lc->lc_rx_nbma = nbma;
-		}
-	}
+	if (pe == NULL) /* cleartext: no SA told who sent it */
+		pe = decap_sender(lc, nbma);
 	if (unlikely(q->dq_n == DECAP_PENDING_MAX))
 		gre_decap_flush(lc);
 	q->dq_m[q->dq_n] = m;

@@ -161,13 +161,13 @@ void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 }
 
 /* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from
- * earlier bursts (lc_in_cache, dropped by classify_burst when stale), and
+ * earlier bursts (lc_rx_cache, dropped by classify_burst when stale), and
  * the rest in one bulk lookup of each table, kept for the next bursts. */
 static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint32_t *unbma,
 			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	const uint32_t epoch = lc->lc_in_epoch;
+	const uint32_t epoch = lc->lc_rx_epoch;
 	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
 	struct esp_sa *lsa[ESP_PENDING_MAX];
 	const struct peer *lpe[ESP_PENDING_MAX];
@@ -175,12 +175,12 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 	uint16_t nl = 0;
 
 	for (uint16_t u = 0; u < nu; u++) {
-		const struct esp_in_cached *c =
-			&lc->lc_in_cache[esp_in_cache_slot(uspi[u], unbma[u])];
+		const struct rx_cached *c =
+			&lc->lc_rx_cache[rx_cache_slot(uspi[u], unbma[u])];
 
-		if (c->ic_epoch == epoch && c->ic_spi == uspi[u] && c->ic_nbma == unbma[u]) {
-			sa[u] = c->ic_sa;
-			pe[u] = c->ic_pe;
+		if (c->rc_epoch == epoch && c->rc_spi == uspi[u] && c->rc_nbma == unbma[u]) {
+			sa[u] = c->rc_sa;
+			pe[u] = c->rc_pe;
 			continue;
 		}
 		lspi[nl] = uspi[u];
@@ -191,18 +191,18 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 		sa_table_lookup_bulk(&dp->dp_sa_in, lspi, nl, lsa);
 		peer_table_lookup_nbma_bulk(&dp->dp_peers, lnbma, nl, lpe);
 		for (uint16_t l = 0; l < nl; l++) {
-			struct esp_in_cached *c =
-				&lc->lc_in_cache[esp_in_cache_slot(lspi[l], lnbma[l])];
+			struct rx_cached *c =
+				&lc->lc_rx_cache[rx_cache_slot(lspi[l], lnbma[l])];
 
 			sa[at[l]] = lsa[l];
 			pe[at[l]] = lpe[l];
 			if (lsa[l] == NULL)
 				continue; /* unknown SPIs are reported, never kept */
-			c->ic_spi = lspi[l];
-			c->ic_nbma = lnbma[l];
-			c->ic_epoch = epoch;
-			c->ic_sa = lsa[l];
-			c->ic_pe = lpe[l];
+			c->rc_spi = lspi[l];
+			c->rc_nbma = lnbma[l];
+			c->rc_epoch = epoch;
+			c->rc_sa = lsa[l];
+			c->rc_pe = lpe[l];
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)

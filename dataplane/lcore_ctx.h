@@ -87,29 +87,31 @@ struct decap_queue {
 	const struct peer *dq_pe[DECAP_PENDING_MAX];
 };
 
-/* Inbound ESP lookups kept from burst to burst (ipsec_in_find): (SPI,
- * sender's NBMA address) -> (SA, sender), direct-mapped. An entry counts
- * while its epoch is the lcore's: classify_burst moves lc_in_epoch on when
- * the SA or peer table's generation moved, which drops them all at once.
- * A hub's traffic comes from many peers at a time, interleaved; without
- * it each packet of another peer than the one before cost two rte_hash
- * lookups (finding 26). */
-#define ESP_IN_CACHE 64 /* a power of two */
+/* Inbound lookups kept from burst to burst: (SPI, sender's NBMA address)
+ * -> (SA, sender), direct-mapped; SPI 0, which no SA has (RFC 4303 2.1),
+ * for cleartext GRE, whose sender alone is looked up (gre_decap.c). Used
+ * by ipsec_in_find and decap_strip. An entry counts while its epoch is
+ * the lcore's: classify_burst moves lc_rx_epoch on when the SA or peer
+ * table's generation moved, which drops them all at once. A hub's traffic
+ * comes from many peers at a time, interleaved; without it each packet of
+ * another peer than the one before cost two rte_hash lookups with ESP,
+ * one without (finding 26). */
+#define RX_CACHE 64 /* a power of two */
 
-struct esp_in_cached {
-	uint32_t ic_spi, ic_nbma; /* host order */
-	uint32_t ic_epoch;        /* zeroed: matches only SPI 0, as not found */
-	struct esp_sa *ic_sa;
-	const struct peer *ic_pe;
+struct rx_cached {
+	uint32_t rc_spi, rc_nbma; /* host order */
+	uint32_t rc_epoch;        /* zeroed: matches only (0, 0.0.0.0), as not found */
+	struct esp_sa *rc_sa;
+	const struct peer *rc_pe;
 };
 
-static inline unsigned esp_in_cache_slot(uint32_t spi, uint32_t nbma)
+static inline unsigned rx_cache_slot(uint32_t spi, uint32_t nbma)
 {
 	/* Mixed one after the other: SPIs and addresses often both count up,
 	 * and spi ^ nbma would put such peers all in one slot. */
 	uint32_t h = (spi * 0x9e3779b1u ^ nbma) * 0x85ebca6bu;
 
-	return (unsigned)(h >> 26) & (ESP_IN_CACHE - 1);
+	return (unsigned)(h >> 26) & (RX_CACHE - 1);
 }
 
 struct lcore_rxq {
@@ -152,12 +154,9 @@ struct lcore_ctx {
 	const struct neigh_entry *lc_nc_ne; /* NULL: nothing kept */
 	uint32_t lc_nc_via;
 	uint8_t lc_nc_port;
-	/* The last peer found by NBMA address (cleartext decap counters). */
-	const struct peer *lc_rx_pe;
-	uint32_t lc_rx_nbma;
-	/* Inbound SAs and senders found by ipsec_in_lookup. */
-	uint32_t lc_in_epoch;
-	struct esp_in_cached lc_in_cache[ESP_IN_CACHE];
+	/* Inbound SAs and senders found (ipsec_in_lookup, decap_strip). */
+	uint32_t lc_rx_epoch;
+	struct rx_cached lc_rx_cache[RX_CACHE];
 	uint16_t lc_encap_n, lc_esp_in_n;
 	struct encap_pending lc_encap[ENCAP_PENDING_MAX];
 	struct esp_in_pending lc_esp_in[ESP_PENDING_MAX];
@@ -240,10 +239,10 @@ static inline void ipsec_in_queue(struct lcore_ctx *lc, uint8_t in_idx, struct r
 
 /* Every kept inbound lookup goes (a table changed): a new epoch, and on
  * the rare wrap of the counter a cleared cache, so no old entry matches. */
-static inline void esp_in_cache_drop(struct lcore_ctx *lc)
+static inline void rx_cache_drop(struct lcore_ctx *lc)
 {
-	if (unlikely(++lc->lc_in_epoch == 0))
-		memset(lc->lc_in_cache, 0, sizeof(lc->lc_in_cache));
+	if (unlikely(++lc->lc_rx_epoch == 0))
+		memset(lc->lc_rx_cache, 0, sizeof(lc->lc_rx_cache));
 }
 
 /* gre_encap.c */
