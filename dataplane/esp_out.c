@@ -4,13 +4,14 @@
  *
  * Sequence numbers stay unique across workers by construction: a burst
  * takes a block of numbers, one per packet, with one relaxed
- * __atomic_fetch_add on sa_seq (one atomic per burst, not per packet). Blocks taken by different
- * workers never overlap, and nothing else is published through the
- * counter, so relaxed ordering suffices. An SA only one worker sends on
- * (ESP_SA_F_ONE_SENDER) takes its block with a plain load and store. Numbers of packets refused are
- * skipped, never reused (RFC 4303 3.3.3 forbids reuse, not gaps). Packets of one SA sent by several workers may leave
- * slightly out of order; the peer's replay window absorbs that as long as
- * it exceeds workers x burst. */
+ * __atomic_fetch_add on sa_seq (one atomic per burst, not per packet).
+ * Blocks taken by different workers never overlap, and nothing else is
+ * published through the counter, so relaxed ordering suffices. An SA only
+ * one worker sends on (ESP_SA_F_ONE_SENDER) takes its block with a plain
+ * load and store. Numbers of packets refused are skipped, never reused
+ * (RFC 4303 3.3.3 forbids reuse, not gaps). Packets of one SA sent by
+ * several workers may leave slightly out of order; the peer's replay
+ * window absorbs that as long as it exceeds workers x burst. */
 #include <string.h>
 
 #include <rte_byteorder.h>
