@@ -9,6 +9,7 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_udp.h>
 
 #include "esp_sa.h"
@@ -78,8 +79,7 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 	if (total > avail)
 		return ESP_DROP_RUNT;
 	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
-	if ((ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+	if (rte_ipv4_frag_pkt_is_fragmented(ip))
 		return ESP_DROP_BAD_IP;
 	why = in_form(m, l3_off, ip, ihl, total, pl, esp_len);
 	if (why != ESP_OK)

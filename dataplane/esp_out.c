@@ -17,6 +17,7 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_udp.h>
 
 #include "esp_sa.h"
@@ -84,9 +85,7 @@ static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
 	if (total > avail)
 		return ESP_DROP_BAD_IP;
 	/* RFC 4303 3.1.1: transport mode protects whole datagrams only. */
-	if (ip->next_proto_id != IPPROTO_GRE ||
-	    (ip->fragment_offset & rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG |
-						    RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+	if (ip->next_proto_id != IPPROTO_GRE || rte_ipv4_frag_pkt_is_fragmented(ip))
 		return ESP_DROP_BAD_IP;
 	return out_plan_fill(sa, m, pl, ihl, total - ihl, avail - total, esp_sa_head_len(sa));
 }

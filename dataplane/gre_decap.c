@@ -104,27 +104,25 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	return false;
 }
 
+/* The sender of cleartext GRE from nbma (NULL: no peer there), kept under
+ * SPI 0 in the lcore's inbound cache. */
+static const struct peer *decap_sender(struct lcore_ctx *lc, uint32_t nbma)
+{
+	const struct rx_cached *c = rx_cache_get(lc, 0, nbma);
+	const struct peer *pe;
+
+	if (c != NULL)
+		return c->rc_pe;
+	pe = peer_table_lookup_nbma(&lc->lc_dp->dp_peers, nbma);
+	rx_cache_put(lc, 0, nbma, NULL, pe);
+	return pe;
+}
+
 /* Parse and strip the GRE header (len bytes with its payload, at off from
  * m's front) of a packet from NBMA address nbma; queue the inner IPv4
  * packet to be routed at the end of the burst, punt NHRP, drop the rest.
  * The sender is pe, or found by nbma. esp: ESP decrypted it in place, its
  * UDP/ESP/IV headers are still in front. */
-/* The sender of cleartext GRE from nbma (NULL: no peer there), kept under
- * SPI 0 in the lcore's inbound cache. */
-static const struct peer *decap_sender(struct lcore_ctx *lc, uint32_t nbma)
-{
-	struct rx_cached *c = &lc->lc_rx_cache[rx_cache_slot(0, nbma)];
-
-	if (c->rc_epoch != lc->lc_rx_epoch || c->rc_spi != 0 || c->rc_nbma != nbma) {
-		c->rc_pe = peer_table_lookup_nbma(&lc->lc_dp->dp_peers, nbma);
-		c->rc_sa = NULL;
-		c->rc_spi = 0;
-		c->rc_nbma = nbma;
-		c->rc_epoch = lc->lc_rx_epoch;
-	}
-	return c->rc_pe;
-}
-
 static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, uint16_t off,
 			uint32_t len, uint32_t nbma, const struct peer *pe, bool esp)
 {

@@ -8,9 +8,9 @@
  * gre_encap_flush, which queues all encapsulation (ipsec_out_run). An
  * outbound run takes one block of sequence numbers and settles the SA's
  * byte counter once, instead of two atomics per packet; its GCM seals wait
- * for the end of the flush (ipsec_out_flush), when every run is framed. The SA and peer
- * pointers held in the queues stay valid: they are empty before the
- * worker's next quiescent report. */
+ * for the end of the flush (ipsec_out_flush), when every run is framed.
+ * The SA and peer pointers held in the queues stay valid: they are empty
+ * before the worker's next quiescent report. */
 #include <rte_ip.h>
 #include <rte_udp.h>
 
@@ -167,7 +167,6 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	const uint32_t epoch = lc->lc_rx_epoch;
 	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
 	struct esp_sa *lsa[ESP_PENDING_MAX];
 	const struct peer *lpe[ESP_PENDING_MAX];
@@ -175,10 +174,9 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 	uint16_t nl = 0;
 
 	for (uint16_t u = 0; u < nu; u++) {
-		const struct rx_cached *c =
-			&lc->lc_rx_cache[rx_cache_slot(uspi[u], unbma[u])];
+		const struct rx_cached *c = rx_cache_get(lc, uspi[u], unbma[u]);
 
-		if (c->rc_epoch == epoch && c->rc_spi == uspi[u] && c->rc_nbma == unbma[u]) {
+		if (c != NULL) {
 			sa[u] = c->rc_sa;
 			pe[u] = c->rc_pe;
 			continue;
@@ -198,18 +196,11 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 		sa_table_lookup_bulk(&dp->dp_sa_in, lspi, nl, lsa);
 		peer_table_lookup_nbma_bulk(&dp->dp_peers, lnbma, nl, lpe);
 		for (uint16_t l = 0; l < nl; l++) {
-			struct rx_cached *c;
-
 			sa[at[l]] = lsa[l];
 			pe[at[l]] = lpe[l];
-			if (lsa[l] == NULL || l % stride != 0)
-				continue; /* unknown SPIs are reported, never kept */
-			c = &lc->lc_rx_cache[rx_cache_slot(lspi[l], lnbma[l])];
-			c->rc_spi = lspi[l];
-			c->rc_nbma = lnbma[l];
-			c->rc_epoch = epoch;
-			c->rc_sa = lsa[l];
-			c->rc_pe = lpe[l];
+			/* Unknown SPIs are reported, never kept. */
+			if (lsa[l] != NULL && l % stride == 0)
+				rx_cache_put(lc, lspi[l], lnbma[l], lsa[l], lpe[l]);
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)

@@ -3,6 +3,7 @@
  * (rewrite + TX), send into the tunnel (GRE encap), or drop and count. */
 #include <rte_ether.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 
 #include "esp_sa.h"
 #include "gre.h"
@@ -167,7 +168,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	bool to_tunnel_addr = lc->lc_dp->dp_tunnel.tn_present &&
 			      rte_be_to_cpu_32(ip->dst_addr) == lc->lc_dp->dp_tunnel.tn_addr;
 
-	if (ip->fragment_offset & RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) {
+	if (rte_ipv4_frag_pkt_is_fragmented(ip)) {
 		if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_IPV4_FRAGMENT);
 		else
@@ -358,8 +359,7 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 			continue;
 		}
 		if (esp_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == IPPROTO_ESP &&
-		    !(ip[k]->fragment_offset &
-		      RTE_BE16(RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))) {
+		    !rte_ipv4_frag_pkt_is_fragmented(ip[k])) {
 			ipsec_in_queue(lc, port_idx, pkts[i], (uint32_t)(ip[k]->version_ihl & 0x0f) * 4,
 				       rte_be_to_cpu_32(ip[k]->src_addr), 0);
 			continue;

@@ -237,6 +237,29 @@ static inline void ipsec_in_queue(struct lcore_ctx *lc, uint8_t in_idx, struct r
 	e->ei_in_idx = in_idx;
 }
 
+/* The kept entry for (spi, nbma), or NULL. */
+static inline const struct rx_cached *rx_cache_get(const struct lcore_ctx *lc, uint32_t spi,
+						   uint32_t nbma)
+{
+	const struct rx_cached *c = &lc->lc_rx_cache[rx_cache_slot(spi, nbma)];
+
+	return c->rc_epoch == lc->lc_rx_epoch && c->rc_spi == spi && c->rc_nbma == nbma ? c : NULL;
+}
+
+/* Keep (spi, nbma) -> (sa, pe) under the current epoch, in place of what
+ * its slot held. */
+static inline void rx_cache_put(struct lcore_ctx *lc, uint32_t spi, uint32_t nbma,
+				struct esp_sa *sa, const struct peer *pe)
+{
+	struct rx_cached *c = &lc->lc_rx_cache[rx_cache_slot(spi, nbma)];
+
+	c->rc_spi = spi;
+	c->rc_nbma = nbma;
+	c->rc_epoch = lc->lc_rx_epoch;
+	c->rc_sa = sa;
+	c->rc_pe = pe;
+}
+
 /* Every kept inbound lookup goes (a table changed): a new epoch, and on
  * the rare wrap of the counter a cleared cache, so no old entry matches. */
 static inline void rx_cache_drop(struct lcore_ctx *lc)
