@@ -1,7 +1,8 @@
 /* dmvpnd-bench: testpmd-style benchmark of the product's own worker loop
  * (worker_main on a real lcore_ctx, the dataplane static library) over
- * net_ring ports. The main lcore is the traffic generator, one worker lcore
- * is measured. Side by side with other programs (scripts/bench-vs), the
+ * net_ring ports. The main lcore is the traffic generator; the worker
+ * lcores (one by default, --workers N) are measured, each on its own RX
+ * and TX queue of every port, as RSS would spread them. Side by side with other programs (scripts/bench-vs), the
  * ports come from devargs instead (net_pcap in, net_null out) and the main
  * lcore only reports. Bench code: allocates and prints freely, never on the
  * worker. */
@@ -24,6 +25,7 @@
 #define BENCH_PORT_LAN 1
 #define BENCH_NPORTS 2
 #define BENCH_GRE_KEY 0x00010203u
+#define BENCH_MAX_WORKERS 8   /* worker lcores, each with its own RX/TX queue per port */
 
 enum bench_dir { BENCH_ENCAP, BENCH_DECAP, BENCH_HAIRPIN, BENCH_IOFWD };
 enum bench_prot { BENCH_PROT_NONE, BENCH_PROT_GCM128, BENCH_PROT_GCM256, BENCH_PROT_CBC };
@@ -40,7 +42,12 @@ struct bench_opts {
 	uint32_t o_inflight;      /* mbufs circulating */
 	uint8_t o_phase;          /* hub phase (3: hairpins raise redirect events) */
 	double o_duration, o_warmup;
-	unsigned o_main_lcore, o_worker_lcore;
+	unsigned o_main_lcore;
+	unsigned o_nworkers;      /* worker lcores: RX/TX queue w of every port is worker w's */
+	unsigned o_worker_lcores[BENCH_MAX_WORKERS];
+	unsigned o_nlcores;       /* worker lcores --lcores named, 0 = not given */
+	unsigned o_main_cpu, o_worker_cpus[BENCH_MAX_WORKERS]; /* where they run */
+	bool o_cpus_shared;       /* two of them on one CPU: idle workers back off */
 	bool o_json, o_verify, o_quiet, o_no_limit;
 	bool o_inline;            /* stages on the generator's lcore, cache-warm */
 	bool o_huge;              /* 2 MiB hugepages instead of --no-huge */
@@ -61,6 +68,7 @@ struct bench_tmpl {
 	uint32_t t_src_peer;  /* sending peer (decap, hairpin) */
 	uint32_t t_dst_peer;  /* receiving peer (encap, hairpin) */
 	uint32_t t_inner_dst; /* host order, checked by --verify */
+	uint8_t t_rxq;        /* the RX queue (worker) RSS would pick: by flow, or by sender */
 } __rte_cache_aligned;
 
 /* In each mbuf's private area: what the generator put in it. */
@@ -86,19 +94,35 @@ struct bench_gen_stats {
 	uint64_t gs_punted, gs_events, gs_replenished;
 	uint64_t gs_verify_ok, gs_verify_bad;
 	uint64_t gs_verify_esp[ESP_DROP_COUNT];
+	/* Per port, what the workers received (the generator injected) and
+	 * sent (it drained), frames without FCS; side by side, the workers'
+	 * port counters. */
+	uint64_t gs_port_rx[BENCH_NPORTS], gs_port_rx_bytes[BENCH_NPORTS];
+	uint64_t gs_port_tx[BENCH_NPORTS], gs_port_tx_bytes[BENCH_NPORTS];
+	/* The forwarded packets by the TX queue they left on: worker w's. */
+	uint64_t gs_q_forwarded[BENCH_MAX_WORKERS];
+	uint64_t gs_q_inner_bytes[BENCH_MAX_WORKERS], gs_q_wire_bytes[BENCH_MAX_WORKERS];
 };
+
+/* One worker's loop counters at a point in time. */
+struct bench_core_snap {
+	uint64_t cs_busy_tsc, cs_pkts, cs_bursts;
+};
+
+
 
 /* A point in time for rates: generator and worker counters together. */
 struct bench_snap {
 	uint64_t sn_tsc;
 	struct bench_gen_stats sn_gen;
-	uint64_t sn_busy_tsc, sn_pkts, sn_bursts, sn_loops;
+	uint64_t sn_busy_tsc, sn_pkts, sn_bursts, sn_loops; /* all workers' */
+	struct bench_core_snap sn_core[BENCH_MAX_WORKERS];
 	uint64_t sn_drop[DP_DROP_COUNT];
 	uint64_t sn_esp_drop[ESP_DROP_COUNT];
-	uint64_t sn_pool_get, sn_pool_put; /* worker lcore's */
+	uint64_t sn_pool_get, sn_pool_put; /* the worker lcores' */
 };
 
-/* The limit measured on the worker core after the run. */
+/* The limit measured on the (first) worker core after the run. */
 struct bench_limit {
 	double li_ring_cpp;   /* net_ring rx + tx of the same mbufs, no work */
 	double li_crypto_cpp; /* intel-ipsec-mb alone, same sizes and algorithm */
@@ -107,8 +131,10 @@ struct bench_limit {
 struct bench {
 	struct bench_opts b_opt;
 	struct dp b_dp;
-	struct lcore_ctx *b_lc;
-	struct rte_ring *b_rx[BENCH_NPORTS], *b_tx[BENCH_NPORTS];
+	struct lcore_ctx *b_lc[BENCH_MAX_WORKERS];
+	/* Port p's RX and TX queue w: the generator's end of the net_ring. */
+	struct rte_ring *b_rx[BENCH_NPORTS][BENCH_MAX_WORKERS];
+	struct rte_ring *b_tx[BENCH_NPORTS][BENCH_MAX_WORKERS];
 	uint8_t b_in_port, b_out_port;     /* generator injects / collects */
 	uint16_t b_loop_port;              /* ring round-trip reference */
 	struct rte_ring *b_loop_ring;
@@ -126,7 +152,7 @@ struct bench {
 	unsigned b_pool_reserve;           /* free mbufs left after priming */
 	struct bench_gen_stats b_gen;
 	struct bench_limit b_limit;
-	int b_worker_tid;
+	int b_worker_tid[BENCH_MAX_WORKERS];
 	bool b_vdev;                       /* ports from --rx-vdev/--tx-vdev */
 };
 
@@ -179,7 +205,7 @@ void bench_verify_one(struct bench *b, struct rte_mbuf *m, const struct bench_tm
 
 /* bench_limit.c: reference loops on the worker core */
 int bench_limit_measure(struct bench *b);
-int bench_iofwd_main(void *arg);
+int bench_iofwd_main(void *arg); /* arg: the worker's lcore_ctx */
 
 /* bench_inline.c: --inline */
 void bench_inline_start(struct bench *b);

@@ -1,5 +1,5 @@
-/* The traffic generator, on the main lcore: it keeps the worker's RX ring
- * full and recycles what the worker transmits. A recycled mbuf gets the
+/* The traffic generator, on the main lcore: it keeps the workers' RX rings
+ * full and recycles what the workers transmit. A recycled mbuf gets the
  * next template's head copied back (the few bytes encap/decap rewrote),
  * data_off and lengths reset, and, when the peers send ESP, is encrypted
  * with the sending peer's own SA. Every cycle of this is spent on the
@@ -115,24 +115,48 @@ void bench_gen_fill(struct bench *b, struct rte_mbuf *m)
 	gen_fill_burst(b, &m, 1);
 }
 
+/* Onto the workers' RX rings: each packet to the queue of its template
+ * (bench_pkt.c steers as RSS would), in order within a queue. */
 static void gen_inject(struct bench *b, struct rte_mbuf **v, unsigned n)
 {
-	unsigned k = rte_ring_sp_enqueue_burst(b->b_rx[b->b_in_port], (void **)v, n, NULL);
+	struct rte_ring *const *rx = b->b_rx[b->b_in_port];
+	unsigned nq = b->b_opt.o_nworkers, k = 0;
 
+	for (unsigned i = 0; i < n; i++)
+		b->b_gen.gs_port_rx_bytes[b->b_in_port] += v[i]->pkt_len;
+	if (nq == 1) {
+		k = rte_ring_sp_enqueue_burst(rx[0], (void **)v, n, NULL);
+		if (k < n) /* cannot happen: the ring holds every mbuf in flight */
+			rte_pktmbuf_free_bulk(v + k, n - k);
+	} else {
+		for (unsigned q = 0; q < nq; q++) {
+			struct rte_mbuf *mine[GEN_BURST_MAX];
+			unsigned c = 0, got;
+
+			for (unsigned i = 0; i < n; i++)
+				if (b->b_tmpl[priv_of(v[i])->bp_tmpl].t_rxq == q)
+					mine[c++] = v[i];
+			got = c ? rte_ring_sp_enqueue_burst(rx[q], (void **)mine, c, NULL) : 0;
+			if (got < c)
+				rte_pktmbuf_free_bulk(mine + got, c - got);
+			k += got;
+		}
+	}
 	b->b_gen.gs_injected += k;
-	if (k < n) /* cannot happen: the ring holds every mbuf in flight */
-		rte_pktmbuf_free_bulk(v + k, n - k);
+	b->b_gen.gs_port_rx[b->b_in_port] += k;
 }
 
-/* Count what came out of port's TX ring, check it if asked, refill.
+/* Count what came out of TX queue q of port, check it if asked, refill.
  * Returns how many. */
-static unsigned gen_drain(struct bench *b, uint8_t port)
+static unsigned gen_drain(struct bench *b, uint8_t port, unsigned q)
 {
 	struct rte_mbuf *v[GEN_BURST_MAX];
 	struct bench_gen_stats *gs = &b->b_gen;
 	bool tunnel_out = b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD;
-	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port], (void **)v, b->b_opt.o_burst, NULL);
+	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port][q], (void **)v, b->b_opt.o_burst,
+					       NULL);
 
+	gs->gs_port_tx[port] += n;
 	gen_prefetch(b, n);
 	/* The worker wrote these lines last: fetch them all at once. */
 	for (unsigned i = 0; i < n; i++) {
@@ -143,13 +167,18 @@ static unsigned gen_drain(struct bench *b, uint8_t port)
 	for (unsigned i = 0; i < n; i++) {
 		struct rte_mbuf *m = v[i];
 		const struct bench_tmpl *t = &b->b_tmpl[priv_of(m)->bp_tmpl];
+		uint64_t wire = tunnel_out ? m->pkt_len : priv_of(m)->bp_wire_len;
 
+		gs->gs_port_tx_bytes[port] += m->pkt_len;
 		if (port != b->b_out_port) {
 			gs->gs_misrouted++;
 		} else {
 			gs->gs_forwarded++;
 			gs->gs_inner_bytes += t->t_inner_len;
-			gs->gs_wire_bytes += tunnel_out ? m->pkt_len : priv_of(m)->bp_wire_len;
+			gs->gs_wire_bytes += wire;
+			gs->gs_q_forwarded[q]++;
+			gs->gs_q_inner_bytes[q] += t->t_inner_len;
+			gs->gs_q_wire_bytes[q] += wire;
 			if (b->b_opt.o_verify)
 				bench_verify_one(b, m, t);
 		}
@@ -164,16 +193,19 @@ static unsigned gen_drain(struct bench *b, uint8_t port)
 /* The control thread's share: punts freed, events counted. */
 void bench_gen_control(struct bench *b)
 {
-	struct lcore_ctx *lc = b->b_lc;
-	struct dp_event ev[16];
-	struct rte_mbuf *m[16];
-	unsigned n;
+	for (unsigned w = 0; w < b->b_opt.o_nworkers; w++) {
+		struct lcore_ctx *lc = b->b_lc[w];
+		struct dp_event ev[16];
+		struct rte_mbuf *m[16];
+		unsigned n;
 
-	n = rte_ring_sc_dequeue_burst(lc->lc_punt, (void **)m, RTE_DIM(m), NULL);
-	b->b_gen.gs_punted += n;
-	rte_pktmbuf_free_bulk(m, n);
-	n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, ev, sizeof(ev[0]), RTE_DIM(ev), NULL);
-	b->b_gen.gs_events += n;
+		n = rte_ring_sc_dequeue_burst(lc->lc_punt, (void **)m, RTE_DIM(m), NULL);
+		b->b_gen.gs_punted += n;
+		rte_pktmbuf_free_bulk(m, n);
+		n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, ev, sizeof(ev[0]), RTE_DIM(ev),
+						   NULL);
+		b->b_gen.gs_events += n;
+	}
 }
 
 /* Mbufs the worker dropped (or we freed) went back to the pool: put as
@@ -198,7 +230,8 @@ void bench_gen_poll(struct bench *b, struct rte_mempool *mp)
 	unsigned n = 0;
 
 	for (uint8_t p = 0; p < BENCH_NPORTS; p++)
-		n += gen_drain(b, p);
+		for (unsigned q = 0; q < b->b_opt.o_nworkers; q++)
+			n += gen_drain(b, p, q);
 	/* Less than a burst came back: polling the rings again at once would
 	 * only pull their index lines away from the worker. */
 	if (n < b->b_opt.o_burst)

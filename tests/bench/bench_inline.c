@@ -12,7 +12,7 @@
 /* One burst through the product's stages; the timed part. */
 static void inline_burst(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 {
-	struct lcore_ctx *lc = b->b_lc;
+	struct lcore_ctx *lc = b->b_lc[0];
 	struct dp_port_stats *ps = &lc->lc_stats.ls_port[b->b_in_port];
 	uint64_t t0 = rte_rdtsc();
 
@@ -33,7 +33,7 @@ static void inline_burst(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 void bench_inline_poll(struct bench *b)
 {
 	struct rte_mbuf *pkts[DP_BURST];
-	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(b->b_rx[b->b_in_port], (void **)pkts,
+	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(b->b_rx[b->b_in_port][0], (void **)pkts,
 							 DP_BURST, NULL);
 
 	if (n > 0)
@@ -43,12 +43,12 @@ void bench_inline_poll(struct bench *b)
 
 void bench_inline_start(struct bench *b)
 {
-	b->b_lc->lc_hz = rte_get_tsc_hz();
-	punt_buckets_init(b->b_lc->lc_bucket, b->b_lc->lc_hz);
-	rcu_reader_online(b->b_dp.dp_rcu, b->b_lc->lc_idx);
+	b->b_lc[0]->lc_hz = rte_get_tsc_hz();
+	punt_buckets_init(b->b_lc[0]->lc_bucket, b->b_lc[0]->lc_hz);
+	rcu_reader_online(b->b_dp.dp_rcu, b->b_lc[0]->lc_idx);
 }
 
 void bench_inline_stop(struct bench *b)
 {
-	rcu_reader_offline(b->b_dp.dp_rcu, b->b_lc->lc_idx);
+	rcu_reader_offline(b->b_dp.dp_rcu, b->b_lc[0]->lc_idx);
 }

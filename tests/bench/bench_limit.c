@@ -112,7 +112,7 @@ static void limit_cbc(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 static double limit_crypto_once(struct limit_job *j, const struct esp_sa *sa, bool enc,
 			       uint16_t inner)
 {
-	struct crypto_mb *cx = &j->lj_b->b_lc->lc_cx;
+	struct crypto_mb *cx = &j->lj_b->b_lc[0]->lc_cx;
 	unsigned burst = j->lj_b->b_opt.o_burst;
 	uint32_t ct = limit_ct_len(sa, inner);
 	unsigned iters = LIMIT_CRYPTO_BYTES / (ct * burst) + 10;
@@ -176,8 +176,8 @@ int bench_limit_measure(struct bench *b)
 		return -ENOMEM;
 	}
 	memset(j.lj_bufs, 0x5a, 64 * LIMIT_BUF);
-	rc = rte_eal_remote_launch(limit_main, &j, b->b_opt.o_worker_lcore);
-	rc = rc ? rc : rte_eal_wait_lcore(b->b_opt.o_worker_lcore);
+	rc = rte_eal_remote_launch(limit_main, &j, b->b_opt.o_worker_lcores[0]);
+	rc = rc ? rc : rte_eal_wait_lcore(b->b_opt.o_worker_lcores[0]);
 	rte_pktmbuf_free_bulk(j.lj_mbufs, b->b_opt.o_burst);
 	free(j.lj_bufs);
 	for (unsigned k = 0; k < BENCH_MIX_LEN; k++)
@@ -188,14 +188,14 @@ int bench_limit_measure(struct bench *b)
 	return rc;
 }
 
-/* testpmd's io forwarding (app/test-pmd/iofwd.c) on the worker lcore: both
- * ports polled as the worker does, LAN rx -> WAN tx and back, no work.
- * Counts into the same lcore_ctx stats the report reads. */
+/* testpmd's io forwarding (app/test-pmd/iofwd.c) on a worker lcore: its
+ * queue of both ports polled as the worker does, LAN rx -> WAN tx and
+ * back, no work. Counts into the same lcore_ctx stats the report reads. */
 int bench_iofwd_main(void *arg)
 {
-	struct bench *b = arg;
-	struct lcore_ctx *lc = b->b_lc;
-	struct dp *dp = &b->b_dp;
+	struct lcore_ctx *lc = arg;
+	struct dp *dp = lc->lc_dp;
+	uint16_t q = (uint16_t)lc->lc_idx;
 	struct rte_mbuf *pkts[DP_BURST];
 
 	while (!dp_is_stopping(dp)) {
@@ -203,8 +203,8 @@ int bench_iofwd_main(void *arg)
 		uint16_t got = 0;
 
 		for (unsigned p = 0; p < BENCH_NPORTS; p++) {
-			uint16_t n = rte_eth_rx_burst(dp->dp_ports[p].pt_id, 0, pkts, DP_BURST);
-			uint16_t sent = n ? rte_eth_tx_burst(dp->dp_ports[1 - p].pt_id, 0, pkts, n) : 0;
+			uint16_t n = rte_eth_rx_burst(dp->dp_ports[p].pt_id, q, pkts, DP_BURST);
+			uint16_t sent = n ? rte_eth_tx_burst(dp->dp_ports[1 - p].pt_id, q, pkts, n) : 0;
 
 			if (sent < n) {
 				lc->lc_stats.ls_port[1 - p].ps_drop[DP_DROP_TX_FULL] += n - sent;

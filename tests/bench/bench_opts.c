@@ -1,6 +1,7 @@
 /* dmvpnd-bench command line: testpmd-like options, checked ranges. */
 #include <errno.h>
 #include <getopt.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,15 @@ static void usage(void)
 		"         [--protection none|esp-gcm128|esp-gcm256|esp-cbc-sha256]\n"
 		"         [--peers 1..100000] [--flows N] [--burst 1..64] [--duration S]\n"
 		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
-		"         [--inflight N] [--lcores MAIN,WORKER] [--verify] [--json]\n"
-		"         [--quiet] [--no-limit] [--inline] [--huge]\n"
+		"         [--inflight N] [--workers N] [--lcores MAIN,WORKER[,WORKER...]]\n"
+		"         [--verify] [--json] [--quiet] [--no-limit] [--inline] [--huge]\n"
 		"         [--rx-vdev DEVARGS --tx-vdev DEVARGS] [--write-pcap FILE]\n"
 		"         [--pcap-packets N]\n"
 		"  sizes are inner IPv4 bytes; imix is 7:4:1 of 64/576/1400.\n"
+		"  --workers N (1..8): worker lcores, each polling its own RX queue of\n"
+		"  every port; the generator steers by flow (encap) or by sending peer\n"
+		"  (decap, hairpin), as RSS would. Lcores beyond the machine's CPUs\n"
+		"  share its last CPU (reported: their rates are then shares of one).\n"
 		"  iofwd: the worker lcore runs a testpmd io-forward loop instead of\n"
 		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n"
 		"  --inline: classify_burst + tx_flush called on the generator's lcore on\n"
@@ -107,23 +112,41 @@ static int parse_size(struct bench_opts *o, const char *v)
 	return 0;
 }
 
+/* MAIN,W1[,W2...]: the generator's lcore, then one per worker. */
 static int parse_lcores(struct bench_opts *o, const char *v)
 {
-	unsigned a, c;
-	char tail;
+	unsigned ids[BENCH_MAX_WORKERS + 1], n = 0;
+	const char *p = v;
 
-	if (sscanf(v, "%u,%u%c", &a, &c, &tail) != 2 || a == c || a >= RTE_MAX_LCORE ||
-	    c >= RTE_MAX_LCORE)
+	for (;;) {
+		char *end;
+		unsigned long x = strtoul(p, &end, 10);
+
+		if (end == p || x >= RTE_MAX_LCORE || n == RTE_DIM(ids))
+			return -1;
+		for (unsigned i = 0; i < n; i++)
+			if (ids[i] == x)
+				return -1; /* an lcore twice */
+		ids[n++] = (unsigned)x;
+		if (*end == 0)
+			break;
+		if (*end != ',')
+			return -1;
+		p = end + 1;
+	}
+	if (n < 2)
 		return -1;
-	o->o_main_lcore = a;
-	o->o_worker_lcore = c;
+	o->o_main_lcore = ids[0];
+	o->o_nlcores = n - 1;
+	for (unsigned i = 1; i < n; i++)
+		o->o_worker_lcores[i - 1] = ids[i];
 	return 0;
 }
 
 enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
        OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
        OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_RXVDEV, OPT_TXVDEV, OPT_WPCAP, OPT_PCAPN,
-       OPT_HUGE, OPT_HELP };
+       OPT_HUGE, OPT_WORKERS, OPT_HELP };
 
 static const struct option longopts[] = {
 	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
@@ -137,7 +160,7 @@ static const struct option longopts[] = {
 	{"inline", 0, NULL, OPT_INLINE}, {"rx-vdev", 1, NULL, OPT_RXVDEV},
 	{"tx-vdev", 1, NULL, OPT_TXVDEV}, {"write-pcap", 1, NULL, OPT_WPCAP},
 	{"pcap-packets", 1, NULL, OPT_PCAPN}, {"huge", 0, NULL, OPT_HUGE},
-	{"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+	{"workers", 1, NULL, OPT_WORKERS}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
 };
 
 /* One option; 0, or -1 when its value is bad. */
@@ -159,6 +182,7 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	case OPT_PHASE: x = num(v, 1, 3); o->o_phase = (uint8_t)x; break;
 	case OPT_INFL: x = num(v, 64, 16384); o->o_inflight = (uint32_t)x; break;
 	case OPT_LCORES: return parse_lcores(o, v);
+	case OPT_WORKERS: x = num(v, 1, BENCH_MAX_WORKERS); o->o_nworkers = (unsigned)x; break;
 	case OPT_VERIFY: o->o_verify = true; break;
 	case OPT_JSON: o->o_json = true; break;
 	case OPT_QUIET: o->o_quiet = true; break;
@@ -172,6 +196,56 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	default: return -1;
 	}
 	return x < 0 ? -1 : 0;
+}
+
+/* The CPU lcore runs on: the lcore-th CPU this process may use, or the
+ * last of them for lcores beyond (more workers than CPUs: they share it).
+ * Before EAL init, which pins the main thread to one CPU. */
+static unsigned lcore_cpu(unsigned lcore)
+{
+	cpu_set_t set;
+	unsigned k = 0, last = 0;
+
+	if (sched_getaffinity(0, sizeof(set), &set) != 0)
+		return lcore;
+	for (unsigned c = 0; c < CPU_SETSIZE; c++) {
+		if (!CPU_ISSET(c, &set))
+			continue;
+		if (k++ == lcore)
+			return c;
+		last = c;
+	}
+	return last;
+}
+
+/* --workers and --lcores agree; without --lcores, the generator on lcore
+ * 0 and the workers on 1..N. Modes with one worker's loop refuse more. */
+static int workers_check(struct bench_opts *o)
+{
+	const char *why = NULL;
+
+	if (o->o_nlcores != 0 && o->o_nworkers != 0 && o->o_nworkers != o->o_nlcores)
+		why = "--workers and the worker lcores in --lcores differ";
+	if (o->o_nworkers == 0)
+		o->o_nworkers = o->o_nlcores != 0 ? o->o_nlcores : 1;
+	if (o->o_nlcores == 0)
+		for (unsigned w = 0; w < o->o_nworkers; w++)
+			o->o_worker_lcores[w] = w + 1;
+	o->o_main_cpu = lcore_cpu(o->o_main_lcore);
+	for (unsigned w = 0; w < o->o_nworkers; w++) {
+		o->o_worker_cpus[w] = lcore_cpu(o->o_worker_lcores[w]);
+		o->o_cpus_shared |= o->o_worker_cpus[w] == o->o_main_cpu;
+		for (unsigned v = 0; v < w; v++)
+			o->o_cpus_shared |= o->o_worker_cpus[v] == o->o_worker_cpus[w];
+	}
+	if (why == NULL && o->o_nworkers > 1 &&
+	    (o->o_inline || o->o_rx_vdev != NULL || o->o_tx_vdev != NULL))
+		why = "--inline and --rx-vdev run one worker";
+	if (why != NULL) {
+		fprintf(stderr, "dmvpnd-bench: %s\n", why);
+		return -1;
+	}
+	return 0;
 }
 
 /* The side-by-side options and what they cannot be combined with. */
@@ -210,7 +284,6 @@ int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	o->o_phase = 3;
 	o->o_duration = 5;
 	o->o_warmup = 1;
-	o->o_worker_lcore = 1;
 	o->o_pcap_pkts = 1024;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h' || c == OPT_HELP || c == '?' || parse_one(o, c, optarg) != 0) {
@@ -227,5 +300,5 @@ int bench_opts_parse(struct bench_opts *o, int argc, char **argv)
 	}
 	if (o->o_flows == 0)
 		o->o_flows = o->o_peers;
-	return sbs_check(o);
+	return workers_check(o) != 0 ? -1 : sbs_check(o);
 }

@@ -18,7 +18,7 @@
 #define SPI_FROM_HUB 0x20000000u /* hub -> peer: the hub's outbound SA */
 
 static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t spi,
-		      enum esp_dir dir, bool sbs)
+		      enum esp_dir dir, bool sbs, bool one_sender)
 {
 	static const enum esp_alg algs[] = {
 		[BENCH_PROT_GCM128] = ESP_ALG_AES_GCM_128,
@@ -32,20 +32,19 @@ static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t sp
 	p->alg = algs[prot];
 	p->esn = !sbs;
 	p->no_replay = sbs;
-	/* One worker sends on the hub's SAs, the generator on the mirrors. */
-	p->one_sender = true;
+	p->one_sender = one_sender;
 	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
 		p->keymat[i] = (uint8_t)(spi * 131u + i * 7u);
 	for (unsigned i = 0; i < ESP_AUTH_KEY_LEN; i++)
 		p->auth_key[i] = (uint8_t)(spi * 17u + i * 3u + 1u);
 }
 
-static struct esp_sa *sa_new(struct bench *b, uint32_t spi, enum esp_dir dir)
+static struct esp_sa *sa_new(struct bench *b, uint32_t spi, enum esp_dir dir, bool one_sender)
 {
 	struct esp_sa_params p;
 	struct esp_sa *sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
 
-	sa_params(&p, b->b_opt.o_prot, spi, dir, b->b_opt.o_sbs);
+	sa_params(&p, b->b_opt.o_prot, spi, dir, b->b_opt.o_sbs, one_sender);
 	if (sa != NULL && esp_sa_init(sa, &b->b_gen_cx, &p) != 0) {
 		rte_free(sa);
 		sa = NULL;
@@ -60,13 +59,15 @@ static int peer_sas(struct bench *b, uint32_t i)
 	bool to_hub = b->b_opt.o_dir == BENCH_DECAP || b->b_opt.o_dir == BENCH_HAIRPIN;
 	bool from_hub = b->b_opt.o_verify && b->b_opt.o_dir != BENCH_DECAP;
 
-	b->b_sa_in[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_IN);
-	b->b_sa_out[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_OUT);
+	/* On the hub's SAs one worker sends, unless there are several (as
+	 * esp_mgr decides); on the mirrors only the generator. */
+	b->b_sa_in[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_IN, true);
+	b->b_sa_out[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_OUT, b->b_opt.o_nworkers == 1);
 	if (b->b_sa_in[i] == NULL || b->b_sa_out[i] == NULL)
 		return -ENOMEM;
-	if (to_hub && (b->b_peer_out[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_OUT)) == NULL)
+	if (to_hub && (b->b_peer_out[i] = sa_new(b, SPI_TO_HUB + i, ESP_DIR_OUT, true)) == NULL)
 		return -ENOMEM;
-	if (from_hub && (b->b_peer_in[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_IN)) == NULL)
+	if (from_hub && (b->b_peer_in[i] = sa_new(b, SPI_FROM_HUB + i, ESP_DIR_IN, true)) == NULL)
 		return -ENOMEM;
 	return sa_table_add(&b->b_dp.dp_sa_in, SPI_TO_HUB + i, b->b_sa_in[i]);
 }

@@ -79,6 +79,10 @@ static void tmpl_build(const struct bench *b, struct bench_tmpl *t, uint32_t f, 
 	t->t_inner_len = len;
 	t->t_src_peer = p;
 	t->t_dst_peer = p;
+	/* RSS: on the inner flow from the LAN, on the outer addresses (the
+	 * sending peer) from the tunnel, so a peer's SA has one receiver. */
+	t->t_rxq = (uint8_t)((b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD ? f : p) %
+			     b->b_opt.o_nworkers);
 	if (b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD) {
 		src = bench_lan_host(f);
 		dst = bench_peer_host(b, p, f);

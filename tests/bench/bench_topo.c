@@ -1,7 +1,7 @@
 /* The node under test, built the way control/node.c builds it: RCU, the
  * tables, two net_ring ports (WAN, LAN; or, side by side, ports from
  * devargs: bench_vdev.c), the hub's tunnel, the fixed
- * routes and neighbours, and one worker's lcore_ctx. Peers come after
+ * routes and neighbours, and an lcore_ctx per worker. Peers come after
  * (bench_peers.c). No control thread runs: the generator drains the punt
  * and event rings in its place. */
 #include <errno.h>
@@ -15,36 +15,43 @@
 #include "bench.h"
 
 #define BENCH_RING_SMALL 1024
+#define BENCH_SHARED_SLEEP_MAX_US 50
 /* The tunnel subnet: 262 144 addresses, so 100 000 peers fit and the peer
  * table indexes them directly (PEER_DIRECT_MIN_PLEN), as a hub's would. */
 #define BENCH_TUN_PLEN 14
 
-/* A net_ring ethdev over rx/tx rings; generator on one end, worker on the other. */
+/* A net_ring ethdev of nq queues over rx/tx rings, queue q on rings
+ * rx[q]/tx[q]: the generator on one end, worker q on the other. With rx ==
+ * tx (the loop port) one ring serves both directions. */
 static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx,
-			  unsigned size, struct rte_mempool *mp)
+			  uint16_t nq, unsigned size, struct rte_mempool *mp)
 {
 	char rn[RTE_RING_NAMESIZE];
 	struct rte_eth_conf conf;
 	int id;
 
-	snprintf(rn, sizeof(rn), "%s_rx", name);
-	*rx = rte_ring_create(rn, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	if (tx != rx) {
-		snprintf(rn, sizeof(rn), "%s_tx", name);
-		*tx = rte_ring_create(rn, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+	for (uint16_t q = 0; q < nq; q++) {
+		snprintf(rn, sizeof(rn), "%s_rx%u", name, q);
+		rx[q] = rte_ring_create(rn, size, SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (tx != rx) {
+			snprintf(rn, sizeof(rn), "%s_tx%u", name, q);
+			tx[q] = rte_ring_create(rn, size, SOCKET_ID_ANY,
+						RING_F_SP_ENQ | RING_F_SC_DEQ);
+		}
+		if (rx[q] == NULL || tx[q] == NULL)
+			return -ENOMEM;
 	}
-	if (*rx == NULL || *tx == NULL)
-		return -ENOMEM;
-	id = rte_eth_from_rings(name, rx, 1, tx, 1, SOCKET_ID_ANY);
+	id = rte_eth_from_rings(name, rx, nq, tx, nq, SOCKET_ID_ANY);
 	if (id < 0)
 		return -EIO;
 	memset(&conf, 0, sizeof(conf));
-	if (rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) != 0 ||
-	    rte_eth_rx_queue_setup((uint16_t)id, 0, size, SOCKET_ID_ANY, NULL, mp) != 0 ||
-	    rte_eth_tx_queue_setup((uint16_t)id, 0, size, SOCKET_ID_ANY, NULL) != 0 ||
-	    rte_eth_dev_start((uint16_t)id) != 0)
+	if (rte_eth_dev_configure((uint16_t)id, nq, nq, &conf) != 0)
 		return -EIO;
-	return id;
+	for (uint16_t q = 0; q < nq; q++)
+		if (rte_eth_rx_queue_setup((uint16_t)id, q, size, SOCKET_ID_ANY, NULL, mp) != 0 ||
+		    rte_eth_tx_queue_setup((uint16_t)id, q, size, SOCKET_ID_ANY, NULL) != 0)
+			return -EIO;
+	return rte_eth_dev_start((uint16_t)id) != 0 ? -EIO : id;
 }
 
 static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t role,
@@ -52,10 +59,12 @@ static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t ro
 {
 	struct dp *dp = &b->b_dp;
 	struct dp_port *pt = &dp->dp_ports[idx];
-	/* Room for every mbuf in flight: a full TX ring never drops. */
+	uint16_t nq = (uint16_t)b->b_opt.o_nworkers;
+	/* Room for every mbuf in flight on each queue: a full TX ring never
+	 * drops, whichever worker the traffic is steered to. */
 	unsigned size = rte_align32pow2(b->b_opt.o_inflight + 1);
 	int id = b->b_vdev ? bench_vdev_port(b, idx) :
-		 topo_ring_port(name, &b->b_rx[idx], &b->b_tx[idx], size, dp->dp_pool);
+		 topo_ring_port(name, b->b_rx[idx], b->b_tx[idx], nq, size, dp->dp_pool);
 
 	if (id < 0)
 		return id;
@@ -64,8 +73,8 @@ static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t ro
 	pt->pt_addr = addr;
 	pt->pt_plen = 24;
 	pt->pt_mtu = 1500;
-	pt->pt_nb_rxq = 1;
-	pt->pt_nb_txq = 1;
+	pt->pt_nb_rxq = nq;
+	pt->pt_nb_txq = nq;
 	pt->pt_ctl_txq = 0; /* no control thread sends in the bench */
 	snprintf(pt->pt_name, sizeof(pt->pt_name), "%s", name);
 	rte_eth_macaddr_get(pt->pt_id, &pt->pt_mac);
@@ -127,7 +136,7 @@ static int topo_tables(struct bench *b)
 	uint32_t n = RTE_MAX(b->b_opt.o_peers, 64u);
 	int rc;
 
-	dp->dp_rcu = rcu_create("bench_rcu", 1, 4096);
+	dp->dp_rcu = rcu_create("bench_rcu", b->b_opt.o_nworkers, 4096);
 	if (dp->dp_rcu == NULL)
 		return -ENOMEM;
 	dp->dp_max_peers = n;
@@ -139,29 +148,31 @@ static int topo_tables(struct bench *b)
 	return rc;
 }
 
-/* node_workers_create for one worker: index 0, every port's queue 0. */
-static int topo_worker(struct bench *b)
+/* node_workers_create for worker w: queue w of every port is its own. */
+static int topo_worker(struct bench *b, unsigned w)
 {
 	struct dp *dp = &b->b_dp;
 	struct lcore_ctx *lc = rte_zmalloc("lcore_ctx", sizeof(*lc), RTE_CACHE_LINE_SIZE);
+	char name[RTE_RING_NAMESIZE];
 
 	if (lc == NULL)
 		return -ENOMEM;
-	b->b_lc = lc;
-	dp->dp_workers[0] = lc;
-	dp->dp_nworkers = 1;
-	lc->lc_idx = 0;
-	lc->lc_lcore = b->b_opt.o_worker_lcore;
+	b->b_lc[w] = lc;
+	dp->dp_workers[w] = lc;
+	dp->dp_nworkers = w + 1;
+	lc->lc_idx = w;
+	lc->lc_lcore = b->b_opt.o_worker_lcores[w];
 	lc->lc_dp = dp;
-	lc->lc_punt = rte_ring_create("bench_punt", BENCH_RING_SMALL, SOCKET_ID_ANY,
+	snprintf(name, sizeof(name), "bench_punt%u", w);
+	lc->lc_punt = rte_ring_create(name, BENCH_RING_SMALL, SOCKET_ID_ANY,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
-	lc->lc_events = rte_ring_create_elem("bench_event", sizeof(struct dp_event),
-					     BENCH_RING_SMALL, SOCKET_ID_ANY,
-					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+	snprintf(name, sizeof(name), "bench_event%u", w);
+	lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), BENCH_RING_SMALL,
+					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->lc_peer_stats = rte_zmalloc("peer_stats", dp->dp_peers.pt_size *
 					sizeof(*lc->lc_peer_stats), RTE_CACHE_LINE_SIZE);
 	if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
-	    rcu_reader_register(dp->dp_rcu, 0) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
+	    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
 		return -ENOMEM;
 	for (unsigned p = 0; p < dp->dp_nports; p++) {
 		/* Side by side: the output port is never polled (net_null's RX
@@ -169,7 +180,7 @@ static int topo_worker(struct bench *b)
 		if (b->b_vdev && p != b->b_in_port)
 			continue;
 		lc->lc_rxq[lc->lc_nrxq].rq_port_idx = (uint8_t)p;
-		lc->lc_rxq[lc->lc_nrxq].rq_queue = 0;
+		lc->lc_rxq[lc->lc_nrxq].rq_queue = (uint16_t)w;
 		lc->lc_nrxq++;
 	}
 	return 0;
@@ -178,13 +189,16 @@ static int topo_worker(struct bench *b)
 int bench_topo_create(struct bench *b)
 {
 	struct dp *dp = &b->b_dp;
-	/* In flight, a small reserve for replenishing, and the punt ring. */
-	unsigned nmbufs = b->b_opt.o_inflight + 256 + BENCH_RING_SMALL;
+	/* In flight, a small reserve for replenishing, and the punt rings. */
+	unsigned nmbufs = b->b_opt.o_inflight + 256 + BENCH_RING_SMALL * b->b_opt.o_nworkers;
 	int rc;
 
 	memset(dp->dp_port_idx, 0xff, sizeof(dp->dp_port_idx));
 	dp->dp_kernel_port = -1;
-	dp->dp_backoff.bo_adaptive = false; /* poll-sleep 0: the worker spins */
+	/* poll-sleep 0: the workers spin; unless two lcores share a CPU,
+	 * where an idle worker must sleep for the other to run (as in tests). */
+	dp->dp_backoff.bo_adaptive = b->b_opt.o_cpus_shared;
+	dp->dp_backoff.bo_max_us = BENCH_SHARED_SLEEP_MAX_US;
 	dp->dp_backoff.bo_sleep_us = 0;
 	/* Side by side, the pcap PMD allocates every packet: a plain pool
 	 * with lcore caches, as production's and the other programs' are. */
@@ -198,21 +212,26 @@ int bench_topo_create(struct bench *b)
 	if (rc != 0)
 		return rc;
 	dp->dp_nports = BENCH_NPORTS;
-	rc = topo_ring_port("bench_loop", &b->b_loop_ring, &b->b_loop_ring, 256, dp->dp_pool);
+	rc = topo_ring_port("bench_loop", &b->b_loop_ring, &b->b_loop_ring, 1, 256, dp->dp_pool);
 	if (rc < 0)
 		return rc;
 	b->b_loop_port = (uint16_t)rc;
 	topo_tunnel(b);
 	rc = topo_routes(b);
-	return rc ? rc : topo_worker(b);
+	for (unsigned w = 0; rc == 0 && w < b->b_opt.o_nworkers; w++)
+		rc = topo_worker(b, w);
+	return rc;
 }
 
 void bench_topo_destroy(struct bench *b)
 {
 	struct dp *dp = &b->b_dp;
-	struct lcore_ctx *lc = b->b_lc;
 
-	if (lc != NULL) {
+	for (unsigned w = 0; w < BENCH_MAX_WORKERS; w++) {
+		struct lcore_ctx *lc = b->b_lc[w];
+
+		if (lc == NULL)
+			continue;
 		rte_ring_free(lc->lc_punt);
 		rte_ring_free(lc->lc_events);
 		rte_free(lc->lc_peer_stats);

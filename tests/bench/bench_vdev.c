@@ -105,8 +105,8 @@ int bench_vdev_port(struct bench *b, unsigned idx)
  * packets sent; wire bytes the tunnel side's likewise. */
 static void vdev_count(struct bench *b)
 {
-	const volatile struct dp_port_stats *in = &b->b_lc->lc_stats.ls_port[b->b_in_port];
-	const volatile struct dp_port_stats *out = &b->b_lc->lc_stats.ls_port[b->b_out_port];
+	const volatile struct dp_port_stats *in = &b->b_lc[0]->lc_stats.ls_port[b->b_in_port];
+	const volatile struct dp_port_stats *out = &b->b_lc[0]->lc_stats.ls_port[b->b_out_port];
 	struct bench_gen_stats *g = &b->b_gen;
 	uint64_t rx = in->ps_rx_pkts, rx_bytes = in->ps_rx_bytes;
 	uint64_t tx = out->ps_tx_pkts, tx_bytes = out->ps_tx_bytes;
@@ -121,6 +121,13 @@ static void vdev_count(struct bench *b)
 		g->gs_inner_bytes = tx_bytes - tx * L2_LEN;
 		g->gs_wire_bytes = tx * rx_avg;
 	}
+	g->gs_port_rx[b->b_in_port] = rx;
+	g->gs_port_rx_bytes[b->b_in_port] = rx_bytes;
+	g->gs_port_tx[b->b_out_port] = tx;
+	g->gs_port_tx_bytes[b->b_out_port] = tx_bytes;
+	g->gs_q_forwarded[0] = tx; /* one worker */
+	g->gs_q_inner_bytes[0] = g->gs_inner_bytes;
+	g->gs_q_wire_bytes[0] = g->gs_wire_bytes;
 }
 
 /* Runs on: the main lcore, in place of the generator. */

@@ -1,7 +1,8 @@
 /* dmvpnd-bench: the product's worker loop (worker_main, from the dataplane
- * library, on a real lcore_ctx) on one measured worker lcore, fed by a
- * generator on the main lcore through net_ring ports; then, on the same
- * worker core, the limit (ring round trip, raw intel-ipsec-mb). Side by
+ * library, on a real lcore_ctx) on the measured worker lcores (one unless
+ * --workers), fed by a generator on the main lcore through net_ring ports;
+ * then, on the first worker's core, the limit (ring round trip, raw
+ * intel-ipsec-mb). Side by
  * side (--rx-vdev, --tx-vdev) the ports come from devargs and the main
  * lcore only reports; --write-pcap writes the generator's packets and
  * exits. Exit 0 when packets were forwarded (and, with --verify, all
@@ -37,15 +38,19 @@ static unsigned eal_mb(const struct bench_opts *o)
 
 static int eal_start(const struct bench_opts *o)
 {
-	char lcores[32], main_lc[16], mem[16], prefix[64];
+	char lcores[256], main_lc[16], mem[16], prefix[64];
 	/* Hugepages without files (--in-memory): nothing is left behind. */
-	char *argv[] = {"dmvpnd-bench", "-l", lcores, "--main-lcore", main_lc,
+	char *argv[] = {"dmvpnd-bench", "--lcores", lcores, "--main-lcore", main_lc,
 			o->o_huge ? "--in-memory" : "--no-huge",
 			"-m", mem, "--no-pci", "--no-telemetry", prefix,
 			"--log-level=lib.*:error", NULL, NULL, NULL, NULL, NULL};
-	int argc = 12;
+	int argc = 12, off;
 
-	snprintf(lcores, sizeof(lcores), "%u,%u", o->o_main_lcore, o->o_worker_lcore);
+	/* Each lcore pinned to its CPU (bench_opts.c): "0@0,1@1,...". */
+	off = snprintf(lcores, sizeof(lcores), "%u@%u", o->o_main_lcore, o->o_main_cpu);
+	for (unsigned w = 0; w < o->o_nworkers; w++)
+		off += snprintf(lcores + off, sizeof(lcores) - (size_t)off, ",%u@%u",
+				o->o_worker_lcores[w], o->o_worker_cpus[w]);
 	snprintf(main_lc, sizeof(main_lc), "%u", o->o_main_lcore);
 	snprintf(mem, sizeof(mem), "%u", eal_mb(o));
 	snprintf(prefix, sizeof(prefix), "--file-prefix=dmvpnd_bench_%d", (int)getpid());
@@ -90,13 +95,17 @@ static int bench_setup(struct bench *b)
 	return rc;
 }
 
-/* The worker's entry: note its thread id (for strace) and run the product's loop. */
+/* A worker's entry: note its thread id (for strace) and run the
+ * product's loop on its lcore_ctx. */
 static int worker_entry(void *arg)
 {
 	struct bench *b = arg;
+	unsigned w = 0;
 
-	b->b_worker_tid = rte_sys_gettid();
-	return worker_main(b->b_lc);
+	while (b->b_opt.o_worker_lcores[w] != rte_lcore_id())
+		w++;
+	b->b_worker_tid[w] = rte_sys_gettid();
+	return worker_main(b->b_lc[w]);
 }
 
 /* Generator loop until the window closes: warm-up, then a line a second. */
@@ -133,7 +142,23 @@ static void bench_run(struct bench *b, struct bench_snap *a, struct bench_snap *
 	}
 }
 
-/* What --quick asserts: forwarded, and nothing failed a check. Never a speed. */
+/* Did a worker forward nothing although some flows (encap) or senders
+ * (decap, hairpin) are steered to its queue? */
+static bool bench_idle_worker(const struct bench *b, const struct bench_snap *a,
+			      const struct bench_snap *z)
+{
+	const struct bench_opts *o = &b->b_opt;
+	uint32_t spread = o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? o->o_flows
+									     : o->o_peers;
+
+	for (unsigned w = 0; w < o->o_nworkers && w < spread; w++)
+		if (z->sn_gen.gs_q_forwarded[w] == a->sn_gen.gs_q_forwarded[w])
+			return true;
+	return false;
+}
+
+/* What --quick asserts: forwarded (by every worker that had traffic), and
+ * nothing failed a check. Never a speed. */
 static int bench_check(const struct bench *b, const struct bench_snap *a,
 		       const struct bench_snap *z)
 {
@@ -145,6 +170,8 @@ static int bench_check(const struct bench *b, const struct bench_snap *a,
 		why = "ESP ICV failures in the worker";
 	else if (b->b_opt.o_verify && (z->sn_gen.gs_verify_bad != 0 || z->sn_gen.gs_verify_ok == 0))
 		why = "forwarded packets failed verification";
+	else if (bench_idle_worker(b, a, z))
+		why = "a worker forwarded nothing although traffic was steered to it";
 	printf("RESULT %s%s\n", why ? "FAIL: " : "OK", why ? why : "");
 	return why ? 1 : 0;
 }
@@ -152,28 +179,33 @@ static int bench_check(const struct bench *b, const struct bench_snap *a,
 static int bench_measure(struct bench *b)
 {
 	struct bench_snap a, z;
-	unsigned w = b->b_opt.o_worker_lcore;
+	const struct bench_opts *o = &b->b_opt;
+	unsigned w = 0;
 	int rc = 0;
 
-	if (b->b_opt.o_inline)
+	if (o->o_inline)
 		bench_inline_start(b);
 	else
-		rc = rte_eal_remote_launch(b->b_opt.o_dir == BENCH_IOFWD ? bench_iofwd_main
-									 : worker_entry, b, w);
-	if (rc != 0) {
-		fprintf(stderr, "dmvpnd-bench: cannot launch on lcore %u\n", w);
-		return 1;
-	}
-	bench_run(b, &a, &z);
+		for (w = 0; w < o->o_nworkers && rc == 0; w++)
+			rc = o->o_dir == BENCH_IOFWD ?
+			     rte_eal_remote_launch(bench_iofwd_main, b->b_lc[w], o->o_worker_lcores[w]) :
+			     rte_eal_remote_launch(worker_entry, b, o->o_worker_lcores[w]);
+	if (rc == 0)
+		bench_run(b, &a, &z);
+	else
+		fprintf(stderr, "dmvpnd-bench: cannot launch on lcore %u\n",
+			o->o_worker_lcores[w - 1]);
 	__atomic_store_n(&b->b_dp.dp_stop, 1, __ATOMIC_RELEASE);
-	if (b->b_opt.o_inline)
+	if (o->o_inline)
 		bench_inline_stop(b);
 	else
-		rte_eal_wait_lcore(w);
-	if (!b->b_opt.o_no_limit && bench_limit_measure(b) != 0)
+		rte_eal_mp_wait_lcore();
+	if (rc != 0)
+		return 1;
+	if (!o->o_no_limit && bench_limit_measure(b) != 0)
 		fprintf(stderr, "dmvpnd-bench: limit measurement failed\n");
 	bench_report_summary(b, &a, &z);
-	if (b->b_opt.o_json)
+	if (o->o_json)
 		bench_report_json(b, &a, &z);
 	return bench_check(b, &a, &z);
 }
@@ -225,11 +257,9 @@ int main(int argc, char **argv)
 		if (b->b_opt.o_huge)
 			fprintf(stderr, "dmvpnd-bench: EAL init failed: --huge needs %u MB of free "
 				"2 MiB hugepages (HugePages_Free in /proc/meminfo; scripts/hugepages "
-				"reserves them), and lcores %u,%u\n", eal_mb(&b->b_opt),
-				b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+				"reserves them)\n", eal_mb(&b->b_opt));
 		else
-			fprintf(stderr, "dmvpnd-bench: EAL init failed (lcores %u,%u?)\n",
-				b->b_opt.o_main_lcore, b->b_opt.o_worker_lcore);
+			fprintf(stderr, "dmvpnd-bench: EAL init failed\n");
 		/* A failed init may have made its runtime directory already. */
 		rundir_remove(rte_eal_get_runtime_dir());
 		free(b);
