@@ -86,6 +86,7 @@ struct dp {
 	int dp_kernel_port;             /* port index of the TAP, -1 if none */
 	struct mcast_list *dp_mcast;    /* RCU-published */
 	uint32_t dp_max_peers;
+	uint16_t dp_rx_burst;           /* packets per RX poll, 1..DP_BURST; 0 = DP_BURST */
 	struct dp_backoff dp_backoff;
 	uint32_t dp_stop; /* set by control with a release store */
 };

@@ -138,6 +138,7 @@ struct lcore_ctx {
 	struct peer_stats *lc_peer_stats; /* dp_peers.pt_size slots (pe_id) */
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];
 	uint32_t lc_idle;   /* consecutive empty polls */
+	uint16_t lc_rx_burst; /* dp_rx_burst, set when worker_main starts */
 	uint64_t lc_hz;
 	uint64_t lc_burst_tsc; /* the punt buckets' clock for this burst; 0: not read yet */
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];

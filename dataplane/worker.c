@@ -46,7 +46,7 @@ static uint16_t worker_poll(struct lcore_ctx *lc)
 		const struct lcore_rxq *rq = &lc->lc_rxq[q];
 		const struct dp_port *pt = &lc->lc_dp->dp_ports[rq->rq_port_idx];
 		struct dp_port_stats *ps = &lc->lc_stats.ls_port[rq->rq_port_idx];
-		uint16_t n = rte_eth_rx_burst(pt->pt_id, rq->rq_queue, pkts, DP_BURST);
+		uint16_t n = rte_eth_rx_burst(pt->pt_id, rq->rq_queue, pkts, lc->lc_rx_burst);
 
 		if (n == 0)
 			continue;
@@ -65,6 +65,8 @@ int worker_main(void *arg)
 	struct dp *dp = lc->lc_dp;
 
 	lc->lc_hz = rte_get_tsc_hz();
+	lc->lc_rx_burst = dp->dp_rx_burst >= 1 && dp->dp_rx_burst <= DP_BURST ? dp->dp_rx_burst
+									      : DP_BURST;
 	punt_buckets_init(lc->lc_bucket, lc->lc_hz);
 	lc->lc_stats.ls_start_tsc = rte_rdtsc();
 	rcu_reader_online(dp->dp_rcu, lc->lc_idx);

@@ -34,7 +34,7 @@ void bench_inline_poll(struct bench *b)
 {
 	struct rte_mbuf *pkts[DP_BURST];
 	uint16_t n = (uint16_t)rte_ring_sc_dequeue_burst(b->b_rx[b->b_in_port][0], (void **)pkts,
-							 DP_BURST, NULL);
+							 b->b_opt.o_burst, NULL);
 
 	if (n > 0)
 		inline_burst(b, pkts, n);

@@ -195,7 +195,7 @@ int bench_iofwd_main(void *arg)
 {
 	struct lcore_ctx *lc = arg;
 	struct dp *dp = lc->lc_dp;
-	uint16_t q = (uint16_t)lc->lc_idx;
+	uint16_t q = (uint16_t)lc->lc_idx, burst = dp->dp_rx_burst;
 	struct rte_mbuf *pkts[DP_BURST];
 
 	while (!dp_is_stopping(dp)) {
@@ -203,7 +203,7 @@ int bench_iofwd_main(void *arg)
 		uint16_t got = 0;
 
 		for (unsigned p = 0; p < BENCH_NPORTS; p++) {
-			uint16_t n = rte_eth_rx_burst(dp->dp_ports[p].pt_id, q, pkts, DP_BURST);
+			uint16_t n = rte_eth_rx_burst(dp->dp_ports[p].pt_id, q, pkts, burst);
 			uint16_t sent = n ? rte_eth_tx_burst(dp->dp_ports[1 - p].pt_id, q, pkts, n) : 0;
 
 			if (sent < n) {

@@ -40,7 +40,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: dmvpnd-bench [--dir encap|decap|hairpin|iofwd] [--size 64|128|512|1400|imix]\n"
 		"         [--protection none|esp-gcm128|esp-gcm256|esp-cbc-sha256]\n"
-		"         [--peers 1..100000] [--flows N] [--burst 1..64] [--duration S]\n"
+		"         [--peers 1..100000] [--flows N] [--burst 1..32] [--duration S]\n"
 		"         [--warmup S] [--routes per-peer|overlay] [--phase 2|3]\n"
 		"         [--inflight N] [--workers N] [--lcores MAIN,WORKER[,WORKER...]]\n"
 		"         [--verify] [--json] [--quiet] [--no-limit] [--inline] [--huge]\n"
@@ -175,7 +175,7 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	case OPT_PROT: x = pick(v, prot_names, 4); o->o_prot = (enum bench_prot)x; break;
 	case OPT_PEERS: x = num(v, 1, BENCH_MAX_PEERS); o->o_peers = (uint32_t)x; break;
 	case OPT_FLOWS: x = num(v, 1, 1000000); o->o_flows = (uint32_t)x; break;
-	case OPT_BURST: x = num(v, 1, 64); o->o_burst = (uint16_t)x; break;
+	case OPT_BURST: x = num(v, 1, DP_BURST); o->o_burst = (uint16_t)x; break;
 	case OPT_DUR: return secs(v, &o->o_duration);
 	case OPT_WARM: return secs(v, &o->o_warmup);
 	case OPT_ROUTES: x = pick(v, routes, 3); o->o_routes = (enum bench_routes)x; break;

@@ -200,6 +200,7 @@ int bench_topo_create(struct bench *b)
 	dp->dp_backoff.bo_adaptive = b->b_opt.o_cpus_shared;
 	dp->dp_backoff.bo_max_us = BENCH_SHARED_SLEEP_MAX_US;
 	dp->dp_backoff.bo_sleep_us = 0;
+	dp->dp_rx_burst = b->b_opt.o_burst; /* testpmd's --burst: the workers' RX burst too */
 	/* Side by side, the pcap PMD allocates every packet: a plain pool
 	 * with lcore caches, as production's and the other programs' are. */
 	dp->dp_pool = b->b_vdev ? bench_vdev_pool(nmbufs) :
