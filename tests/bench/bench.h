@@ -99,6 +99,7 @@ struct bench_gen_stats {
 	 * port counters. */
 	uint64_t gs_port_rx[BENCH_NPORTS], gs_port_rx_bytes[BENCH_NPORTS];
 	uint64_t gs_port_tx[BENCH_NPORTS], gs_port_tx_bytes[BENCH_NPORTS];
+	uint64_t gs_port_rx_inner[BENCH_NPORTS], gs_port_tx_inner[BENCH_NPORTS]; /* IPv4 bytes */
 	/* The forwarded packets by the TX queue they left on: worker w's. */
 	uint64_t gs_q_forwarded[BENCH_MAX_WORKERS];
 	uint64_t gs_q_inner_bytes[BENCH_MAX_WORKERS], gs_q_wire_bytes[BENCH_MAX_WORKERS];

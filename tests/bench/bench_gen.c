@@ -122,8 +122,11 @@ static void gen_inject(struct bench *b, struct rte_mbuf **v, unsigned n)
 	struct rte_ring *const *rx = b->b_rx[b->b_in_port];
 	unsigned nq = b->b_opt.o_nworkers, k = 0;
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
 		b->b_gen.gs_port_rx_bytes[b->b_in_port] += v[i]->pkt_len;
+		b->b_gen.gs_port_rx_inner[b->b_in_port] +=
+			b->b_tmpl[priv_of(v[i])->bp_tmpl].t_inner_len;
+	}
 	if (nq == 1) {
 		k = rte_ring_sp_enqueue_burst(rx[0], (void **)v, n, NULL);
 		if (k < n) /* cannot happen: the ring holds every mbuf in flight */
@@ -170,6 +173,7 @@ static unsigned gen_drain(struct bench *b, uint8_t port, unsigned q)
 		uint64_t wire = tunnel_out ? m->pkt_len : priv_of(m)->bp_wire_len;
 
 		gs->gs_port_tx_bytes[port] += m->pkt_len;
+		gs->gs_port_tx_inner[port] += t->t_inner_len;
 		if (port != b->b_out_port) {
 			gs->gs_misrouted++;
 		} else {

@@ -139,22 +139,39 @@ static void summary_limit(const struct bench *b, const struct rates *r)
 	printf("\n");
 }
 
+/* One port's rates between a and z: what it received and sent. */
+struct port_rates {
+	double rx_mpps, rx_inner, rx_wire, tx_mpps, tx_inner, tx_wire;
+};
+
+static void port_rates_of(const struct bench_snap *a, const struct bench_snap *z,
+			  unsigned p, struct port_rates *pr)
+{
+	const struct bench_gen_stats *ga = &a->sn_gen, *gz = &z->sn_gen;
+	double secs = (double)(z->sn_tsc - a->sn_tsc) / (double)rte_get_tsc_hz();
+	uint64_t rx = gz->gs_port_rx[p] - ga->gs_port_rx[p];
+	uint64_t tx = gz->gs_port_tx[p] - ga->gs_port_tx[p];
+
+	pr->rx_mpps = (double)rx / secs / 1e6;
+	pr->rx_inner = gbps(gz->gs_port_rx_inner[p] - ga->gs_port_rx_inner[p], 0, 0, secs);
+	pr->rx_wire = gbps(gz->gs_port_rx_bytes[p] - ga->gs_port_rx_bytes[p], rx, L1_EXTRA, secs);
+	pr->tx_mpps = (double)tx / secs / 1e6;
+	pr->tx_inner = gbps(gz->gs_port_tx_inner[p] - ga->gs_port_tx_inner[p], 0, 0, secs);
+	pr->tx_wire = gbps(gz->gs_port_tx_bytes[p] - ga->gs_port_tx_bytes[p], tx, L1_EXTRA, secs);
+}
+
 /* testpmd's per-port statistics: what each port received and sent. */
 static void summary_ports(const struct bench *b, const struct bench_snap *a,
 			  const struct bench_snap *z)
 {
-	const struct bench_gen_stats *ga = &a->sn_gen, *gz = &z->sn_gen;
-	double secs = (double)(z->sn_tsc - a->sn_tsc) / (double)rte_get_tsc_hz();
-
 	for (unsigned p = 0; p < BENCH_NPORTS; p++) {
-		uint64_t rx = gz->gs_port_rx[p] - ga->gs_port_rx[p];
-		uint64_t tx = gz->gs_port_tx[p] - ga->gs_port_tx[p];
+		struct port_rates pr;
 
-		printf("  port %u     %-9s rx %8.3f Mpps %8.3f Gbit/s, tx %8.3f Mpps %8.3f Gbit/s"
-		       " (wire, L1)\n", p, b->b_dp.dp_ports[p].pt_name, (double)rx / secs / 1e6,
-		       gbps(gz->gs_port_rx_bytes[p] - ga->gs_port_rx_bytes[p], rx, L1_EXTRA, secs),
-		       (double)tx / secs / 1e6,
-		       gbps(gz->gs_port_tx_bytes[p] - ga->gs_port_tx_bytes[p], tx, L1_EXTRA, secs));
+		port_rates_of(a, z, p, &pr);
+		printf("  port %u     %-9s rx %7.3f Mpps, inner %7.3f, wire %7.3f Gbit/s;"
+		       " tx %7.3f Mpps, inner %7.3f, wire %7.3f Gbit/s\n", p,
+		       b->b_dp.dp_ports[p].pt_name, pr.rx_mpps, pr.rx_inner, pr.rx_wire, pr.tx_mpps,
+		       pr.tx_inner, pr.tx_wire);
 	}
 }
 
@@ -246,20 +263,15 @@ static void json_counters(const struct bench_snap *a, const struct bench_snap *z
 static void json_ports(const struct bench *b, const struct bench_snap *a,
 		       const struct bench_snap *z)
 {
-	const struct bench_gen_stats *ga = &a->sn_gen, *gz = &z->sn_gen;
-	double secs = (double)(z->sn_tsc - a->sn_tsc) / (double)rte_get_tsc_hz();
-
 	printf("\"port_stats\":[");
 	for (unsigned p = 0; p < BENCH_NPORTS; p++) {
-		uint64_t rx = gz->gs_port_rx[p] - ga->gs_port_rx[p];
-		uint64_t tx = gz->gs_port_tx[p] - ga->gs_port_tx[p];
+		struct port_rates pr;
 
-		printf("%s{\"port\":\"%s\",\"rx_mpps\":%.4f,\"rx_gbps_wire\":%.4f,"
-		       "\"tx_mpps\":%.4f,\"tx_gbps_wire\":%.4f}", p ? "," : "",
-		       b->b_dp.dp_ports[p].pt_name, (double)rx / secs / 1e6,
-		       gbps(gz->gs_port_rx_bytes[p] - ga->gs_port_rx_bytes[p], rx, L1_EXTRA, secs),
-		       (double)tx / secs / 1e6,
-		       gbps(gz->gs_port_tx_bytes[p] - ga->gs_port_tx_bytes[p], tx, L1_EXTRA, secs));
+		port_rates_of(a, z, p, &pr);
+		printf("%s{\"port\":\"%s\",\"rx_mpps\":%.4f,\"rx_gbps_inner\":%.4f,"
+		       "\"rx_gbps_wire\":%.4f,\"tx_mpps\":%.4f,\"tx_gbps_inner\":%.4f,"
+		       "\"tx_gbps_wire\":%.4f}", p ? "," : "", b->b_dp.dp_ports[p].pt_name,
+		       pr.rx_mpps, pr.rx_inner, pr.rx_wire, pr.tx_mpps, pr.tx_inner, pr.tx_wire);
 	}
 	printf("],");
 }

@@ -125,6 +125,8 @@ static void vdev_count(struct bench *b)
 	g->gs_port_rx_bytes[b->b_in_port] = rx_bytes;
 	g->gs_port_tx[b->b_out_port] = tx;
 	g->gs_port_tx_bytes[b->b_out_port] = tx_bytes;
+	g->gs_port_rx_inner[b->b_in_port] = g->gs_inner_bytes; /* what was forwarded */
+	g->gs_port_tx_inner[b->b_out_port] = g->gs_inner_bytes;
 	g->gs_q_forwarded[0] = tx; /* one worker */
 	g->gs_q_inner_bytes[0] = g->gs_inner_bytes;
 	g->gs_q_wire_bytes[0] = g->gs_wire_bytes;
