@@ -9,7 +9,6 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
-#include <rte_ip_frag.h>
 #include <rte_udp.h>
 
 #include "esp_sa.h"
@@ -72,15 +71,11 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t avail, ihl, total;
-	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
+	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
+	int why = esp_outer_ipv4(m, l3_off, ESP_DROP_RUNT, &ip, &ihl, &total, &avail);
 
 	if (why != ESP_OK)
 		return why;
-	if (total > avail)
-		return ESP_DROP_RUNT;
-	/* RFC 4303 3.4.1: reassembly happens before ESP, never here. */
-	if (rte_ipv4_frag_pkt_is_fragmented(ip))
-		return ESP_DROP_BAD_IP;
 	why = in_form(m, l3_off, ip, ihl, total, pl, esp_len);
 	if (why != ESP_OK)
 		return why;

@@ -17,7 +17,6 @@
 #include <rte_byteorder.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
-#include <rte_ip_frag.h>
 #include <rte_udp.h>
 
 #include "esp_sa.h"
@@ -78,14 +77,12 @@ static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t avail, ihl, total;
-	int why = esp_outer_ipv4(m, l3_off, &ip, &ihl, &total, &avail);
+	/* RFC 4303 3.1.1: transport mode protects whole datagrams only. */
+	int why = esp_outer_ipv4(m, l3_off, ESP_DROP_BAD_IP, &ip, &ihl, &total, &avail);
 
 	if (why != ESP_OK)
 		return why;
-	if (total > avail)
-		return ESP_DROP_BAD_IP;
-	/* RFC 4303 3.1.1: transport mode protects whole datagrams only. */
-	if (ip->next_proto_id != IPPROTO_GRE || rte_ipv4_frag_pkt_is_fragmented(ip))
+	if (ip->next_proto_id != IPPROTO_GRE)
 		return ESP_DROP_BAD_IP;
 	return out_plan_fill(sa, m, pl, ihl, total - ihl, avail - total, esp_sa_head_len(sa));
 }

@@ -19,6 +19,7 @@
 #include <rte_ether.h>
 #include <rte_esp.h>
 #include <rte_ip.h>
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
@@ -182,9 +183,11 @@ static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa
 
 /* The outer IPv4 header at l3_off, read-only and bounded: the header, its
  * length and the claimed total length, and how many bytes follow l3_off.
- * ESP_OK, or NONLINEAR / RUNT / BAD_IP (version, IHL, total < IHL); the
- * caller judges total against *avail (its own reason for a lie). */
-static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off,
+ * ESP_OK for a whole datagram in one segment, or NONLINEAR / RUNT /
+ * BAD_IP (version, IHL, total < IHL, a fragment: RFC 4303 3.1.1 and
+ * 3.4.1), or short_why when total claims more bytes than are present
+ * (each direction has its own reason for that lie). */
+static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off, int short_why,
 				 const struct rte_ipv4_hdr **ipp, uint32_t *ihl,
 				 uint32_t *total, uint32_t *avail)
 {
@@ -201,7 +204,9 @@ static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off,
 	*ipp = ip;
 	if ((ip->version_ihl >> 4) != 4 || *ihl < sizeof(*ip) || *total < *ihl)
 		return ESP_DROP_BAD_IP;
-	return ESP_OK;
+	if (*total > *avail)
+		return short_why;
+	return rte_ipv4_frag_pkt_is_fragmented(ip) ? ESP_DROP_BAD_IP : ESP_OK;
 }
 
 /* The outer header's protocol and total length change between GRE and
