@@ -89,8 +89,6 @@ struct bench_gen_stats {
 	uint64_t gs_injected;
 	uint64_t gs_forwarded;   /* drained from the expected TX ring */
 	uint64_t gs_misrouted;   /* drained from another TX ring */
-	uint64_t gs_inner_bytes;
-	uint64_t gs_wire_bytes;  /* tunnel side, frames without FCS */
 	uint64_t gs_punted, gs_events, gs_replenished;
 	uint64_t gs_verify_ok, gs_verify_bad;
 	uint64_t gs_verify_esp[ESP_DROP_COUNT];
@@ -100,7 +98,8 @@ struct bench_gen_stats {
 	uint64_t gs_port_rx[BENCH_NPORTS], gs_port_rx_bytes[BENCH_NPORTS];
 	uint64_t gs_port_tx[BENCH_NPORTS], gs_port_tx_bytes[BENCH_NPORTS];
 	uint64_t gs_port_rx_inner[BENCH_NPORTS], gs_port_tx_inner[BENCH_NPORTS]; /* IPv4 bytes */
-	/* The forwarded packets by the TX queue they left on: worker w's. */
+	/* The forwarded packets by the TX queue they left on (worker w's):
+	 * inner IPv4 bytes, and tunnel-side frames without FCS. */
 	uint64_t gs_q_forwarded[BENCH_MAX_WORKERS];
 	uint64_t gs_q_inner_bytes[BENCH_MAX_WORKERS], gs_q_wire_bytes[BENCH_MAX_WORKERS];
 };
@@ -110,13 +109,10 @@ struct bench_core_snap {
 	uint64_t cs_busy_tsc, cs_pkts, cs_bursts;
 };
 
-
-
 /* A point in time for rates: generator and worker counters together. */
 struct bench_snap {
 	uint64_t sn_tsc;
 	struct bench_gen_stats sn_gen;
-	uint64_t sn_busy_tsc, sn_pkts, sn_bursts, sn_loops; /* all workers' */
 	struct bench_core_snap sn_core[BENCH_MAX_WORKERS];
 	uint64_t sn_drop[DP_DROP_COUNT];
 	uint64_t sn_esp_drop[ESP_DROP_COUNT];

@@ -178,8 +178,6 @@ static unsigned gen_drain(struct bench *b, uint8_t port, unsigned q)
 			gs->gs_misrouted++;
 		} else {
 			gs->gs_forwarded++;
-			gs->gs_inner_bytes += t->t_inner_len;
-			gs->gs_wire_bytes += wire;
 			gs->gs_q_forwarded[q]++;
 			gs->gs_q_inner_bytes[q] += t->t_inner_len;
 			gs->gs_q_wire_bytes[q] += wire;

@@ -26,10 +26,6 @@ void bench_snap_take(const struct bench *b, struct bench_snap *s)
 		cs->cs_busy_tsc = ls->ls_busy_tsc;
 		cs->cs_pkts = ls->ls_pkts;
 		cs->cs_bursts = ls->ls_bursts;
-		s->sn_busy_tsc += cs->cs_busy_tsc;
-		s->sn_pkts += cs->cs_pkts;
-		s->sn_bursts += cs->cs_bursts;
-		s->sn_loops += ls->ls_loops;
 		for (unsigned p = 0; p < BENCH_NPORTS; p++) {
 			for (unsigned d = 0; d < DP_DROP_COUNT; d++)
 				s->sn_drop[d] += ls->ls_port[p].ps_drop[d];
@@ -51,40 +47,31 @@ static double gbps(uint64_t bytes, uint64_t pkts, unsigned extra, double secs)
 	return 8.0 * ((double)bytes + (double)pkts * extra) / secs / 1e9;
 }
 
-/* The rates between a and z: all workers together (cycles per packet per
- * core, busy as the workers' average), or with one_core only worker w's
- * (its packets from the TX queue it sends on). */
-static void rates_of(const struct bench *b, const struct bench_snap *a,
-		     const struct bench_snap *z, int one_core, struct rates *r)
+/* The rates between a and z of workers [w0, w0 + nw): all of them
+ * (cycles per packet per core, busy as their average), or one (its
+ * packets from the TX queue it sends on). */
+static void rates_of(const struct bench_snap *a, const struct bench_snap *z, unsigned w0,
+		     unsigned nw, struct rates *r)
 {
 	double hz = (double)rte_get_tsc_hz();
 	const struct bench_gen_stats *ga = &a->sn_gen, *gz = &z->sn_gen;
-	unsigned w = one_core < 0 ? 0 : (unsigned)one_core, cores = 1;
-	uint64_t busy, bursts, inner, wire;
+	uint64_t busy = 0, bursts = 0, inner = 0, wire = 0;
 
 	memset(r, 0, sizeof(*r));
 	r->secs = (double)(z->sn_tsc - a->sn_tsc) / hz;
-	if (one_core < 0) {
-		cores = b->b_opt.o_nworkers;
-		busy = z->sn_busy_tsc - a->sn_busy_tsc;
-		bursts = z->sn_bursts - a->sn_bursts;
-		r->wpkts = z->sn_pkts - a->sn_pkts;
-		r->pkts = gz->gs_forwarded - ga->gs_forwarded;
-		inner = gz->gs_inner_bytes - ga->gs_inner_bytes;
-		wire = gz->gs_wire_bytes - ga->gs_wire_bytes;
-	} else {
-		busy = z->sn_core[w].cs_busy_tsc - a->sn_core[w].cs_busy_tsc;
-		bursts = z->sn_core[w].cs_bursts - a->sn_core[w].cs_bursts;
-		r->wpkts = z->sn_core[w].cs_pkts - a->sn_core[w].cs_pkts;
-		r->pkts = gz->gs_q_forwarded[w] - ga->gs_q_forwarded[w];
-		inner = gz->gs_q_inner_bytes[w] - ga->gs_q_inner_bytes[w];
-		wire = gz->gs_q_wire_bytes[w] - ga->gs_q_wire_bytes[w];
+	for (unsigned w = w0; w < w0 + nw; w++) {
+		busy += z->sn_core[w].cs_busy_tsc - a->sn_core[w].cs_busy_tsc;
+		bursts += z->sn_core[w].cs_bursts - a->sn_core[w].cs_bursts;
+		r->wpkts += z->sn_core[w].cs_pkts - a->sn_core[w].cs_pkts;
+		r->pkts += gz->gs_q_forwarded[w] - ga->gs_q_forwarded[w];
+		inner += gz->gs_q_inner_bytes[w] - ga->gs_q_inner_bytes[w];
+		wire += gz->gs_q_wire_bytes[w] - ga->gs_q_wire_bytes[w];
 	}
 	r->mpps = (double)r->pkts / r->secs / 1e6;
 	r->gbps_inner = gbps(inner, 0, 0, r->secs);
 	r->gbps_wire = gbps(wire, r->pkts, L1_EXTRA, r->secs);
 	r->cpp = r->wpkts ? (double)busy / (double)r->wpkts : 0;
-	r->busy = 100.0 * (double)busy / ((double)(z->sn_tsc - a->sn_tsc) * cores);
+	r->busy = 100.0 * (double)busy / ((double)(z->sn_tsc - a->sn_tsc) * nw);
 	r->burst = bursts ? (double)r->wpkts / (double)bursts : 0;
 	r->core_mpps = r->cpp > 0 ? hz / r->cpp / 1e6 : 0;
 	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
@@ -96,7 +83,7 @@ void bench_report_line(const struct bench *b, const struct bench_snap *a,
 {
 	struct rates r;
 
-	rates_of(b, a, z, -1, &r);
+	rates_of(a, z, 0, b->b_opt.o_nworkers, &r);
 	printf("  %7.3f Mpps  inner %7.3f Gbit/s  wire %7.3f Gbit/s  worker %7.1f cyc/pkt"
 	       "  busy %5.1f%%  burst %4.1f  drops %" PRIu64 "\n",
 	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.drops);
@@ -186,7 +173,7 @@ static void summary_cores(const struct bench *b, const struct bench_snap *a,
 	for (unsigned w = 0; w < o->o_nworkers; w++) {
 		struct rates r;
 
-		rates_of(b, a, z, (int)w, &r);
+		rates_of(a, z, w, 1, &r);
 		printf("  core %-2u    worker %u on CPU %u: %.3f Mpps, inner %.3f Gbit/s, wire %.3f"
 		       " Gbit/s, %.1f cycles/packet, busy %.1f %%\n", o->o_worker_lcores[w], w,
 		       o->o_worker_cpus[w], r.mpps, r.gbps_inner, r.gbps_wire,
@@ -206,7 +193,7 @@ void bench_report_summary(const struct bench *b, const struct bench_snap *a,
 	char size[16], drops[1024];
 	struct rates r;
 
-	rates_of(b, a, z, -1, &r);
+	rates_of(a, z, 0, b->b_opt.o_nworkers, &r);
 	bench_size_name(o, size, sizeof(size));
 	printf("=== dmvpnd-bench %s, size %s, %s, %u peer(s), %u flow(s) ===\n",
 	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows);
@@ -287,7 +274,7 @@ static void json_cores(const struct bench *b, const struct bench_snap *a,
 	for (unsigned w = 0; w < o->o_nworkers; w++) {
 		struct rates r;
 
-		rates_of(b, a, z, (int)w, &r);
+		rates_of(a, z, w, 1, &r);
 		printf("%s{\"lcore\":%u,\"cpu\":%u,\"tid\":%d,\"forwarded\":%" PRIu64
 		       ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
 		       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f}", w ? "," : "",
@@ -307,7 +294,7 @@ void bench_report_json(const struct bench *b, const struct bench_snap *a,
 	char size[16];
 	struct rates r;
 
-	rates_of(b, a, z, -1, &r);
+	rates_of(a, z, 0, b->b_opt.o_nworkers, &r);
 	bench_size_name(o, size, sizeof(size));
 	printf("JSON {\"ports\":\"%s\",\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
 	       "\"flows\":%u,\"routes\":\"%s\",\"pages\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"

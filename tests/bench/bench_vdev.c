@@ -112,24 +112,23 @@ static void vdev_count(struct bench *b)
 	uint64_t tx = out->ps_tx_pkts, tx_bytes = out->ps_tx_bytes;
 	uint64_t rx_avg = rx ? rx_bytes / rx : 0;
 
+	/* One worker: its TX queue is queue 0. */
 	g->gs_injected = rx;
 	g->gs_forwarded = tx;
+	g->gs_q_forwarded[0] = tx;
 	if (b->b_opt.o_dir == BENCH_ENCAP) {
-		g->gs_inner_bytes = tx * (rx_avg - L2_LEN);
-		g->gs_wire_bytes = tx_bytes;
+		g->gs_q_inner_bytes[0] = tx * (rx_avg - L2_LEN);
+		g->gs_q_wire_bytes[0] = tx_bytes;
 	} else {
-		g->gs_inner_bytes = tx_bytes - tx * L2_LEN;
-		g->gs_wire_bytes = tx * rx_avg;
+		g->gs_q_inner_bytes[0] = tx_bytes - tx * L2_LEN;
+		g->gs_q_wire_bytes[0] = tx * rx_avg;
 	}
 	g->gs_port_rx[b->b_in_port] = rx;
 	g->gs_port_rx_bytes[b->b_in_port] = rx_bytes;
 	g->gs_port_tx[b->b_out_port] = tx;
 	g->gs_port_tx_bytes[b->b_out_port] = tx_bytes;
-	g->gs_port_rx_inner[b->b_in_port] = g->gs_inner_bytes; /* what was forwarded */
-	g->gs_port_tx_inner[b->b_out_port] = g->gs_inner_bytes;
-	g->gs_q_forwarded[0] = tx; /* one worker */
-	g->gs_q_inner_bytes[0] = g->gs_inner_bytes;
-	g->gs_q_wire_bytes[0] = g->gs_wire_bytes;
+	g->gs_port_rx_inner[b->b_in_port] = g->gs_q_inner_bytes[0]; /* what was forwarded */
+	g->gs_port_tx_inner[b->b_out_port] = g->gs_q_inner_bytes[0];
 }
 
 /* Runs on: the main lcore, in place of the generator. */
