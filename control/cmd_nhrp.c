@@ -1,7 +1,8 @@
-/* NHRP and DMVPN commands: show dmvpn, show ip nhrp, show nhrp stats,
- * clear ip nhrp. Run on the control thread (mgmt queue). */
+/* NHRP and DMVPN commands: show dmvpn, show ip nhrp [nhs], show nhrp
+ * stats, clear ip nhrp. Run on the control thread (mgmt queue). */
 #include <errno.h>
 #include <inttypes.h>
+#include <string.h>
 
 #include "inet.h"
 #include "nhrp.h"
@@ -19,10 +20,34 @@ static void fmt_duration(uint64_t ns, char *buf, size_t len)
 			 s % 60);
 }
 
+/* The NHS a spoke registers with at overlay `ov`, or NULL. */
+static const struct nhrp_nhs *nhs_of(const struct nhrp *nh, uint32_t ov)
+{
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (nh->nh_nhs[i].ns_overlay == ov)
+			return &nh->nh_nhs[i];
+	return NULL;
+}
+
+/* IOS's words for an NHS entry: UP once registered, NHRP while the
+ * registration is still unanswered, DOWN when it stopped answering. */
+static const char *nhs_dmvpn_state(const struct nhrp_nhs *s)
+{
+	switch (s->ns_state) {
+	case NHRP_NHS_UP:
+		return "UP";
+	case NHRP_NHS_PROBING:
+		return "NHRP";
+	default:
+		return "DOWN";
+	}
+}
+
 static void dmvpn_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
 {
 	struct strbuf *out = arg;
-	uint64_t now = clock_now(ct->ct_clock);
+	uint64_t now = clock_now(ct->ct_clock), since = e->nc_created_ns;
+	const struct nhrp_nhs *s = nhs_of(ct->ct_nhrp, e->nc_overlay);
 	char nb[INET_ADDRSTR], ov[INET_ADDRSTR], up[16], attr[8];
 	struct peer_stats st;
 	int n = 0;
@@ -37,11 +62,66 @@ static void dmvpn_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *ar
 	if (e->nc_flags & NC_F_UNIQUE)
 		attr[n++] = 'U';
 	attr[n] = '\0';
-	fmt_duration(now - e->nc_created_ns, up, sizeof(up));
+	if (s != NULL && e->nc_type == NC_STATIC)
+		since = s->ns_state_since_ns;
+	else
+		s = NULL;
+	fmt_duration(now - since, up, sizeof(up));
 	nhrp_cache_stats(ct, e, &st);
 	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12" PRIu64 " %12" PRIu64 "\n",
-		      inet_v4_str(e->nc_nbma_seen, nb), inet_v4_str(e->nc_overlay, ov), "UP", up,
-		      attr, st.ps_tx_pkts, st.ps_rx_pkts);
+		      inet_v4_str(e->nc_nbma_seen, nb), inet_v4_str(e->nc_overlay, ov),
+		      s != NULL ? nhs_dmvpn_state(s) : "UP", up, attr, st.ps_tx_pkts,
+		      st.ps_rx_pkts);
+}
+
+static void nhs_detail(const struct nhrp_nhs *s, uint64_t now, struct strbuf *out)
+{
+	char t[16];
+
+	strbuf_printf(out, "   request id %" PRIu32 ", %" PRIu32 " unanswered, back-off %" PRIu32
+			   " s\n", s->ns_reqid, s->ns_unanswered, s->ns_retry_s);
+	if (s->ns_refusals != 0)
+		strbuf_printf(out, "   last refusal: CIE code %u\n", s->ns_last_code);
+	if (s->ns_last_reply_ns != 0) {
+		fmt_duration(now - s->ns_last_reply_ns, t, sizeof(t));
+		strbuf_printf(out, "   last reply %s ago\n", t);
+	}
+}
+
+/* show ip nhrp nhs [detail]: each NHS a spoke registers with. */
+static void show_nhrp_nhs(struct node *nd, const char *arg, struct strbuf *out)
+{
+	const struct nhrp *nh = nd->nd_ctl.ct_nhrp;
+	uint64_t now = clock_now(nd->nd_ctl.ct_clock);
+	bool detail = strcmp(arg, "detail") == 0;
+	char ov[INET_ADDRSTR], nb[INET_ADDRSTR], since[16], last[16];
+
+	if (arg[0] != '\0' && !detail) {
+		strbuf_printf(out, "%% Invalid input: %s\n", arg);
+		return;
+	}
+	if (nh == NULL || nh->nh_n_nhs == 0) {
+		strbuf_printf(out, "%s\n", nh == NULL ? "no tunnel configured"
+						      : "no NHS: this node is a hub");
+		return;
+	}
+	strbuf_printf(out, "%-15s %-15s %-7s %-8s %-10s %9s %9s %9s\n", "NHS", "NBMA", "State",
+		      "Since", "Last reply", "Requests", "Replies", "Refused");
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
+		const struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		fmt_duration(now - s->ns_state_since_ns, since, sizeof(since));
+		if (s->ns_last_reply_ns != 0)
+			fmt_duration(now - s->ns_last_reply_ns, last, sizeof(last));
+		else
+			snprintf(last, sizeof(last), "never");
+		strbuf_printf(out, "%-15s %-15s %-7s %-8s %-10s %9" PRIu64 " %9" PRIu64 " %9" PRIu64
+				   "\n", inet_v4_str(s->ns_overlay, ov), inet_v4_str(s->ns_nbma, nb),
+			      nhrp_nhs_state_name(s->ns_state), since, last, s->ns_requests,
+			      s->ns_replies, s->ns_refusals);
+		if (detail)
+			nhs_detail(s, now, out);
+	}
 }
 
 static void show_dmvpn(struct node *nd, struct strbuf *out)
@@ -145,6 +225,9 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 	}
 	case MGMT_SHOW_NHRP_STATS:
 		show_nhrp_stats(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_IP_NHRP_NHS:
+		show_nhrp_nhs(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_CLEAR_IP_NHRP:
 		strbuf_printf(&req->mr_out, "cleared %u NHRP entries\n",

@@ -197,6 +197,7 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:
+	case MGMT_SHOW_IP_NHRP_NHS:
 	case MGMT_SHOW_NHRP_STATS:
 	case MGMT_CLEAR_IP_NHRP:
 		cmd_nhrp_dispatch(nd, req);

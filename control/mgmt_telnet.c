@@ -82,6 +82,8 @@ static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
 	{ "show arp", MGMT_SHOW_ARP, "ARP (neighbour) table" },
 	{ "show dmvpn", MGMT_SHOW_DMVPN, "DMVPN peers: NBMA, tunnel address, state" },
 	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "NHRP cache" },
+	{ "show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS,
+	  "Next hop servers: state, requests, replies [detail]" },
 	{ "show ip route", MGMT_SHOW_IP_ROUTE, "Forwarding table with sources" },
 	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "NHRP packets sent/received/errors" },
 	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "Flush learned NHRP entries" },

@@ -4,10 +4,12 @@
 #include "nhrp.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_ip.h>
+#include <rte_random.h>
 
 #include "ctl.h"
 #include "gre.h"
@@ -36,6 +38,19 @@ const char *nhrp_type_name(unsigned type)
 	return type < NHRP_TYPES ? names[type] : "?";
 }
 
+const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
+{
+	switch (st) {
+	case NHRP_NHS_PROBING:
+		return "probing";
+	case NHRP_NHS_UP:
+		return "up";
+	case NHRP_NHS_DOWN:
+		return "down";
+	}
+	return "?";
+}
+
 int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 {
 	const struct cfg_tunnel *t = &cfg->tunnel;
@@ -57,6 +72,10 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
 	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
 	nh->nh_unique = true;
+	/* Request IDs start anywhere, so that an off-path sender cannot guess
+	 * the ones in flight from a restart; the generator only jitters. */
+	nh->nh_rand = rte_rand() | 1;
+	nh->nh_next_reqid = (uint32_t)nhrp_rand(nh);
 	nh->nh_n_nhs = t->n_nhs;
 	for (unsigned i = 0; i < t->n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
@@ -64,6 +83,7 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 		s->ns_nbma = t->nhs[i].nbma;
 		s->ns_overlay = t->nhs[i].overlay;
 		s->ns_nhrp = nh;
+		s->ns_state = NHRP_NHS_PROBING;
 	}
 	ct->ct_nhrp = nh;
 	return 0;
@@ -100,7 +120,7 @@ void nhrp_start(struct ctl *ct)
 void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type)
 {
 	if (m->nm_n_ext < NHRP_MSG_MAX_EXT && !nhrp_msg_has_ext(m, type)) {
-		m->nm_ext[m->nm_n_ext].xr_type = type;
+		m->nm_ext[m->nm_n_ext].xr_type = nhrp_ext_wire_type(type);
 		m->nm_ext[m->nm_n_ext].xr_len = 0;
 		m->nm_ext[m->nm_n_ext].xr_value = NULL;
 		m->nm_n_ext++;
@@ -319,6 +339,29 @@ static bool nhrp_auth_ok(const struct nhrp *nh, const struct nhrp_msg *m)
 	       memcmp(m->nm_auth, nh->nh_auth, nh->nh_auth_len) == 0;
 }
 
+/* One line per NHRP_AUTH_LOG_S at most, whatever the rate of failures:
+ * senders with a wrong (or no) password may be many, or forged. The
+ * password itself is never logged. */
+#define NHRP_AUTH_LOG_S 10
+
+static void nhrp_auth_log(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	uint64_t now = clock_now(nh->nh_ctl->ct_clock);
+	char a[INET_ADDRSTR];
+
+	if (nh->nh_auth_log_ns != 0 && now - nh->nh_auth_log_ns < NHRP_AUTH_LOG_S * CLK_NS_PER_S) {
+		nh->nh_auth_unlogged++;
+		return;
+	}
+	LOG_CTL(WARNING, "nhrp: %s from NBMA %s failed authentication (%s); %" PRIu64
+		" more failures not logged",
+		nhrp_type_name(m->nm_type), inet_v4_str(from, a),
+		nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION) ? "wrong password" : "no password",
+		nh->nh_auth_unlogged);
+	nh->nh_auth_log_ns = now;
+	nh->nh_auth_unlogged = 0;
+}
+
 static void nhrp_dispatch(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
 			  const uint8_t *pkt, uint16_t len)
 {
@@ -372,6 +415,7 @@ void nhrp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 	if (!nhrp_auth_ok(nh, &msg)) {
 		nh->nh_stats.st_err[msg.nm_type]++;
 		nh->nh_stats.st_drop[NHRP_DROP_AUTH]++;
+		nhrp_auth_log(nh, &msg, from);
 		nhrp_send_error(nh, &msg, pkt, len, NHRP_ERR_AUTHENTICATION_FAILURE, 0, from);
 		goto out;
 	}

@@ -48,15 +48,35 @@ struct nhrp_stats {
 	uint64_t st_drop[NHRP_DROP_COUNT];
 };
 
-/* One configured NHS, as a spoke sees it. */
+/* A spoke's view of one NHS (Cisco's "RE"/"E" states, FRR's "show ip nhrp
+ * nhs"): PROBING from start until the first answer, UP while registered,
+ * DOWN after NHRP_NHS_DOWN_TRIES unanswered requests or a holdtime without
+ * a reply once up. Requests go on in every state. */
+enum nhrp_nhs_state {
+	NHRP_NHS_PROBING,
+	NHRP_NHS_UP,
+	NHRP_NHS_DOWN,
+};
+
+#define NHRP_NHS_DOWN_TRIES 3
+/* Retries of an unanswered registration: 1, 2, 4 ... s, at most this or the
+ * refresh interval (holdtime/3), whichever is shorter; FRR caps at 64 s,
+ * Cisco settles near 60 s. Each wait is jittered by up to a quarter. */
+#define NHRP_NHS_RETRY_MAX_S 60
+
 struct nhrp_nhs {
 	uint32_t ns_nbma;
 	uint32_t ns_overlay;
-	bool ns_up;
+	enum nhrp_nhs_state ns_state;
 	uint32_t ns_reqid;        /* of the registration in flight */
-	uint32_t ns_retry_s;      /* current back-off */
-	uint64_t ns_last_reply_ns;
-	uint64_t ns_up_since_ns;
+	uint32_t ns_retry_s;      /* current back-off; 0 = next send is new */
+	uint32_t ns_unanswered;   /* requests since the last reply */
+	uint64_t ns_last_reply_ns; /* 0 = never answered */
+	uint64_t ns_state_since_ns;
+	uint64_t ns_requests;     /* sent, retransmissions included */
+	uint64_t ns_replies;      /* success replies */
+	uint64_t ns_refusals;     /* replies with a failure code */
+	uint8_t ns_last_code;     /* CIE code of the last refusal */
 	struct timer ns_timer;
 	struct nhrp *ns_nhrp;
 };
@@ -83,6 +103,9 @@ struct nhrp {
 	bool nh_unique;
 	bool nh_behind_nat;       /* an NHS saw us at another address */
 	uint32_t nh_next_reqid;
+	uint64_t nh_rand;         /* xorshift state: retry jitter, request IDs */
+	uint64_t nh_auth_log_ns;  /* last authentication-failure log line */
+	uint64_t nh_auth_unlogged; /* failures since that line */
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
 	struct nhrp_pending nh_pending[NHRP_PENDING_MAX];
@@ -129,6 +152,18 @@ static inline uint32_t nhrp_reqid_next(struct nhrp *nh)
 		nh->nh_next_reqid = 1;
 	return nh->nh_next_reqid;
 }
+/* The next value of the engine's xorshift64 generator (not for keys). */
+static inline uint64_t nhrp_rand(struct nhrp *nh)
+{
+	uint64_t x = nh->nh_rand;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	nh->nh_rand = x;
+	return x;
+}
+const char *nhrp_nhs_state_name(enum nhrp_nhs_state st);
 
 /* nhrp_nhc.c (spoke) */
 void nhrp_nhc_start(struct nhrp *nh);

@@ -117,6 +117,19 @@ bool nhrp_msg_has_ext(const struct nhrp_msg *m, uint16_t type)
 	return false;
 }
 
+uint16_t nhrp_ext_wire_type(uint16_t type)
+{
+	switch (type & NHRP_EXT_TYPE_MASK) {
+	case NHRP_EXT_RESPONDER_ADDRESS:
+	case NHRP_EXT_FORWARD_TRANSIT:
+	case NHRP_EXT_REVERSE_TRANSIT:
+	case NHRP_EXT_AUTHENTICATION:
+		return (uint16_t)(type | NHRP_EXT_COMPULSORY);
+	default:
+		return type;
+	}
+}
+
 /* ---- decode ---- */
 
 static int addr_decode(struct rdr *r, uint8_t len, struct nhrp_addr4 *a)

@@ -143,6 +143,12 @@ int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap,
  * into the fields for known types, kept verbatim for the others. */
 bool nhrp_msg_has_ext(const struct nhrp_msg *m, uint16_t type);
 
+/* The extension type word we send for `type`: with the Compulsory bit for
+ * the types RFC 2332 5.3.1-5.3.4 mark compulsory (Responder Address,
+ * Forward and Reverse Transit NHS Record, Authentication), as Cisco and
+ * FRR send them; without it for the rest (Cisco's NAT address). */
+uint16_t nhrp_ext_wire_type(uint16_t type);
+
 /* "ok", a reason name, or "unknown"; takes rc as decode returned it. */
 const char *nhrp_decode_err_name(int rc);
 

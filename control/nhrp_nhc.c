@@ -31,7 +31,7 @@ static void nhc_register_send(struct nhrp *nh, struct nhrp_nhs *s)
 	nhrp_msg_prepare(nh, &m, NHRP_TYPE_REGISTRATION_REQUEST);
 	if (nh->nh_unique)
 		m.nm_flags |= NHRP_FLAG_REG_U;
-	m.nm_request_id = s->ns_reqid = nhrp_reqid_next(nh);
+	m.nm_request_id = s->ns_reqid;
 	m.nm_dst_proto = (struct nhrp_addr4){.na_addr = s->ns_overlay, .na_present = true};
 	m.nm_n_cie = 1;
 	c->ce_code = NHRP_CIE_SUCCESS;
@@ -39,32 +39,67 @@ static void nhc_register_send(struct nhrp *nh, struct nhrp_nhs *s)
 	c->ce_prefix_len = nh->nh_unique ? 0xff : 32;
 	c->ce_mtu = nh->nh_mtu;
 	c->ce_holding_time = nh->nh_holdtime;
-	/* NAT extension: the NHS as we address it; its reply adds us as it
-	 * sees us, which tells both sides whether a NAT sits between. */
+	/* NAT extension: the NHS as we address it, as Cisco and FRR spokes
+	 * put it; its reply adds us as it sees us when that differs from our
+	 * own NBMA address, which tells both sides a NAT sits between. */
 	m.nm_n_nat = 1;
 	m.nm_nat[0].ce_prefix_len = 32;
+	m.nm_nat[0].ce_mtu = nh->nh_mtu;
 	m.nm_nat[0].ce_nbma = (struct nhrp_addr4){.na_addr = s->ns_nbma, .na_present = true};
-	m.nm_nat[0].ce_proto = (struct nhrp_addr4){.na_addr = 0, .na_present = true};
-	nhrp_send(nh, &m, s->ns_nbma);
+	m.nm_nat[0].ce_proto = (struct nhrp_addr4){.na_addr = s->ns_overlay, .na_present = true};
+	if (nhrp_send(nh, &m, s->ns_nbma) == 0)
+		s->ns_requests++;
 }
 
-/* Fires when a registration is due or its answer is overdue. */
+static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs_state st,
+			      const char *why)
+{
+	char a[INET_ADDRSTR];
+
+	if (s->ns_state == st)
+		return;
+	s->ns_state = st;
+	s->ns_state_since_ns = nhc_now(nh);
+	if (st == NHRP_NHS_UP)
+		LOG_CTL(INFO, "nhrp: NHS %s up: registered, holdtime %us",
+			inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
+	else
+		LOG_CTL(WARNING, "nhrp: NHS %s down: %s", inet_v4_str(s->ns_nbma, a), why);
+}
+
+/* The wait before the next retransmission: the back-off step less up to
+ * a quarter, so that spokes (and one spoke's NHSes) drift apart instead
+ * of retrying in lock-step after a common outage; never later than the
+ * step, so a registration still lands within the holdtime. */
+static uint64_t nhc_retry_wait_ns(struct nhrp *nh, uint32_t step_s)
+{
+	uint64_t step = (uint64_t)step_s * CLK_NS_PER_S;
+
+	return step - nhrp_rand(nh) % (step / 4 + 1);
+}
+
+/* Fires when a registration is due (ns_retry_s 0: a new request ID) or
+ * its answer is overdue (a retransmission: the same request ID, RFC 2332
+ * 5.2.3 / 5.3 matching of replies to requests). */
 static void nhc_register_timer(struct timer *t, void *arg)
 {
 	struct nhrp_nhs *s = arg;
 	struct nhrp *nh = s->ns_nhrp;
-	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
-	char a[INET_ADDRSTR];
+	uint64_t now = nhc_now(nh);
+	uint32_t refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
+	uint32_t cap_s = RTE_MIN(refresh_s, NHRP_NHS_RETRY_MAX_S);
 
-	if (s->ns_up && now - s->ns_last_reply_ns > (uint64_t)nh->nh_holdtime * CLK_NS_PER_S) {
-		s->ns_up = false;
-		LOG_CTL(WARNING, "nhrp: NHS %s silent for %us, down", inet_v4_str(s->ns_nbma, a),
-			nh->nh_holdtime);
-	}
+	if (s->ns_state == NHRP_NHS_UP &&
+	    now - s->ns_last_reply_ns > (uint64_t)nh->nh_holdtime * CLK_NS_PER_S)
+		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply within the holdtime");
+	else if (s->ns_state == NHRP_NHS_PROBING && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
+		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to the first requests");
+	if (s->ns_retry_s == 0)
+		s->ns_reqid = nhrp_reqid_next(nh);
 	nhc_register_send(nh, s);
-	/* Retry 1, 2, 4 ... s until answered, never slower than the refresh. */
-	s->ns_retry_s = s->ns_retry_s == 0 ? 1 : RTE_MIN(s->ns_retry_s * 2, refresh_s);
-	timer_arm(&nh->nh_ctl->ct_timers, t, now + s->ns_retry_s * CLK_NS_PER_S);
+	s->ns_unanswered++;
+	s->ns_retry_s = s->ns_retry_s == 0 ? 1 : RTE_MIN(s->ns_retry_s * 2, cap_s);
+	timer_arm(&nh->nh_ctl->ct_timers, t, now + nhc_retry_wait_ns(nh, s->ns_retry_s));
 }
 
 void nhrp_nhc_start(struct nhrp *nh)
@@ -73,6 +108,7 @@ void nhrp_nhc_start(struct nhrp *nh)
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
 
+		s->ns_state_since_ns = nhc_now(nh);
 		timer_init(&s->ns_timer, nhc_register_timer, s);
 		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, nhc_now(nh));
 	}
@@ -99,30 +135,39 @@ static void nhc_nat_check(struct nhrp *nh, const struct nhrp_nhs *s, const struc
 	}
 }
 
+static void nhc_registration_refused(struct nhrp_nhs *s, const struct nhrp_msg *m)
+{
+	uint8_t code = m->nm_n_cie ? m->nm_cie[0].ce_code : 0;
+	char a[INET_ADDRSTR];
+
+	/* Once per change of answer, not once per retry. */
+	if (s->ns_refusals == 0 || s->ns_last_code != code)
+		LOG_CTL(ERR, "nhrp: NHS %s refused our registration (CIE code %u)",
+			inet_v4_str(s->ns_nbma, a), code);
+	s->ns_refusals++;
+	s->ns_last_code = code;
+	/* The retry timer keeps running. */
+}
+
 static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 {
 	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
-	char a[INET_ADDRSTR];
 
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
 
-		if (s->ns_reqid != m->nm_request_id)
+		if (s->ns_reqid != m->nm_request_id || s->ns_retry_s == 0)
 			continue;
 		if (m->nm_n_cie == 0 || m->nm_cie[0].ce_code != NHRP_CIE_SUCCESS) {
-			LOG_CTL(ERR, "nhrp: NHS %s refused our registration (CIE code %u)",
-				inet_v4_str(s->ns_nbma, a), m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
-			return; /* the retry timer keeps running */
-		}
-		if (!s->ns_up) {
-			s->ns_up_since_ns = now;
-			LOG_CTL(INFO, "nhrp: registered with NHS %s, holdtime %us",
-				inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
+			nhc_registration_refused(s, m);
+			return;
 		}
 		nhc_nat_check(nh, s, m);
-		s->ns_up = true;
+		s->ns_replies++;
 		s->ns_last_reply_ns = now;
+		s->ns_unanswered = 0;
 		s->ns_retry_s = 0;
+		nhc_nhs_set_state(nh, s, NHRP_NHS_UP, NULL);
 		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, now + refresh_s * CLK_NS_PER_S);
 		return;
 	}
@@ -132,7 +177,7 @@ static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 static const struct nhrp_nhs *nhc_nhs_pick(struct nhrp *nh)
 {
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
-		if (nh->nh_nhs[i].ns_up)
+		if (nh->nh_nhs[i].ns_state == NHRP_NHS_UP)
 			return &nh->nh_nhs[i];
 	return nh->nh_n_nhs > 0 ? &nh->nh_nhs[0] : NULL;
 }

@@ -64,20 +64,28 @@ static void nhs_registration(struct nhrp *nh, const struct nhrp_msg *m, uint32_t
 	uint8_t code = m->nm_n_cie > 0 ? nhs_register(nh, m, from) : NHRP_CIE_ADMIN_PROHIBITED;
 
 	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_REGISTRATION_REPLY, m);
+	/* Our own protocol address, not the request's destination: a spoke
+	 * that knows its NHS only by NBMA address (Cisco's and FRR's "nhs
+	 * dynamic") sends its own address there (RFC 2332 5.2.3) and learns
+	 * the NHS's from this field of the reply, as FRR hubs fill it. */
+	r.nm_dst_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
 	for (unsigned i = 0; i < r.nm_n_cie; i++)
 		r.nm_cie[i].ce_code = code;
 	r.nm_n_responder = 1;
 	r.nm_responder = nhs_self_cie(nh);
 	r.nm_n_fwd = m->nm_n_fwd;
 	memcpy(r.nm_fwd, m->nm_fwd, sizeof(r.nm_fwd));
-	/* Cisco NAT extension: what the spoke sent, plus the spoke as we see it. */
+	/* Cisco NAT extension: what the spoke sent, plus the spoke as we see
+	 * it only when that differs from the NBMA address it claims. Cisco
+	 * and FRR spokes read a second CIE as "you are behind a NAT". */
 	r.nm_n_nat = m->nm_n_nat;
 	memcpy(r.nm_nat, m->nm_nat, sizeof(r.nm_nat));
-	if (r.nm_n_nat < NHRP_MSG_MAX_CIE) {
+	if (r.nm_n_nat < NHRP_MSG_MAX_CIE && from != m->nm_src_nbma.na_addr) {
 		struct nhrp_cie *c = &r.nm_nat[r.nm_n_nat++];
 
 		memset(c, 0, sizeof(*c));
 		c->ce_prefix_len = 32;
+		c->ce_mtu = nh->nh_mtu;
 		c->ce_nbma = (struct nhrp_addr4){.na_addr = from, .na_present = true};
 		c->ce_proto = m->nm_src_proto;
 	}

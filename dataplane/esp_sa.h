@@ -49,6 +49,7 @@ enum esp_dir {
 #define ESP_KEYMAT_MAX 36   /* AES-256 key + salt */
 #define ESP_AUTH_KEY_LEN 32 /* RFC 4868 2.1.1 */
 #define ESP_NATT_PORT 4500  /* RFC 3948 */
+#define ESP_IKE_PORT 500    /* RFC 7296 2.23: IKE only, never ESP */
 #define ESP_NEXT_HEADER_GRE 47
 #define ESP_UDP_HDR_LEN 8
 

@@ -146,20 +146,16 @@ static bool ipv4_is_echo_request(const struct rte_ipv4_hdr *ip, const struct rte
 	return rte_pktmbuf_data_len(m) > off && *rte_pktmbuf_mtod_offset(m, uint8_t *, off) == 8;
 }
 
-/* ESP, or UDP to port 4500 (NAT-T, RFC 3948) or 500 (IKE). */
-static bool ipv4_is_ipsec(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
+/* The UDP destination port, or 0 when the header is not all there. */
+static uint16_t ipv4_udp_dport(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
 {
 	uint32_t off = sizeof(struct rte_ether_hdr) + (uint32_t)(ip->version_ihl & 0x0f) * 4;
 	const uint8_t *udp;
-	uint16_t dport;
 
-	if (ip->next_proto_id == IPPROTO_ESP)
-		return true;
 	if (rte_pktmbuf_data_len(m) < off + 8)
-		return false;
+		return 0;
 	udp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-	dport = (uint16_t)(udp[2] << 8 | udp[3]);
-	return dport == 4500 || dport == 500;
+	return (uint16_t)(udp[2] << 8 | udp[3]);
 }
 
 static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
@@ -194,9 +190,14 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		break;
 	case IPPROTO_ESP:
 	case IPPROTO_UDP:
+		/* ESP comes as IP protocol 50 or in UDP to port 4500 (RFC 3948);
+		 * port 500 carries IKE only (RFC 7296 2.23), never ESP. */
 		if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
-		    ipv4_is_ipsec(ip, m))
+		    (ip->next_proto_id == IPPROTO_ESP || ipv4_udp_dport(ip, m) == ESP_NATT_PORT))
 			ipsec_in_defer(lc, in_idx, m, ip);
+		else if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
+			 ipv4_udp_dport(ip, m) == ESP_IKE_PORT)
+			lc_drop(lc, in_idx, m, DP_DROP_IKE);
 		else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else

@@ -108,7 +108,13 @@ run_phase() {
     nsx lan1h ping -c 12 -i 0.25 -W 2 10.2.0.10
   check "phase $p: lan2 pings lan0 behind the hub" nsx lan2h ping -c 2 -i 0.25 -W 2 10.0.0.10
   sleep 0.5; kill "$cap"; wait "$cap" 2> /dev/null
-  cli spoke1 'show dmvpn' 'show ip nhrp' 'show ip route' 'show nhrp stats'
+  cli spoke1 'show dmvpn' 'show ip nhrp' 'show ip nhrp nhs detail' 'show ip route' 'show nhrp stats'
+  check "phase $p: spoke1 shows its NHS up, answered" \
+    sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show ip nhrp nhs' | awk '\$1==\"10.255.0.1\" && \$3==\"up\" && \$7 > 0 {f=1} END {exit !f}'"
+  check "phase $p: spoke1's show dmvpn has the NHS in state UP" \
+    sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show dmvpn' | awk '\$2==\"10.255.0.1\" && \$3==\"UP\" {f=1} END {exit !f}'"
+  check "phase $p: show ip nhrp nhs refuses a word it does not know" \
+    sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show ip nhrp nhs bogus' | grep -q '% Invalid input'"
   direct=$(count "ip.src==192.0.2.11 && ip.dst==192.0.2.12 && gre.proto==0x0800")
   via_hub=$(count "ip.src==192.0.2.11 && ip.dst==192.0.2.1 && gre.proto==0x0800 && icmp")
   echo "capture: spoke1->spoke2 direct GRE/IPv4 $direct, spoke1->hub GRE/ICMP $via_hub"

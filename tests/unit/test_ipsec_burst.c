@@ -325,6 +325,47 @@ static void test_esp_not_for_us(void **state)
 	assert_int_equal(rte_ring_count(fx.tx), 0);
 }
 
+/* UDP from `src` to our WAN address, ports sport -> dport, carrying
+ * `data`. */
+static struct rte_mbuf *udp_to_us(uint32_t src, uint16_t sport, uint16_t dport,
+				  const uint8_t *data, uint16_t len)
+{
+	struct rte_mbuf *m = ipv4_frame(src, OUR_WAN, 7, len);
+	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(
+		m, struct rte_udp_hdr *, sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+
+	udp->src_port = rte_cpu_to_be_16(sport);
+	udp->dst_port = rte_cpu_to_be_16(dport);
+	udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + len));
+	memcpy(udp + 1, data, len);
+	return m;
+}
+
+/* Port 500 is IKE's alone (RFC 7296 2.23): a bare IKE header there is
+ * IKE, never an ESP SPI, so it raises no unknown-SPI event (which under
+ * group-key keying would make an SA pair for its sender). On port 4500
+ * the non-ESP marker says IKE, anything else is ESP (RFC 3948 2.2). */
+static void test_ike_ports(void **state)
+{
+	/* An IKE_SA_INIT header: SPIi, zero SPIr, next payload SA. */
+	static const uint8_t ike[28] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
+					0, 0, 0, 0, 0, 0, 0, 0, 33, 0x20, 34, 0x08};
+	uint8_t marked[32] = {0};
+	struct rte_mbuf *pk[4];
+
+	(void)state;
+	memcpy(marked + 4, ike, sizeof(ike));
+	pk[0] = udp_to_us(0xcb007105u, 500, 500, ike, sizeof(ike));
+	pk[1] = udp_to_us(0xcb007105u, 4500, 4500, marked, sizeof(marked));
+	pk[2] = udp_to_us(0xcb007105u, 4500, 4500, ike, sizeof(ike)); /* ESP, SPI 0x11223344 */
+	pk[3] = udp_to_us(0xcb007105u, 500, 500, ike, sizeof(ike));
+	classify_burst(fx.lc, 0, pk, 4);
+	tx_flush(fx.lc);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_IKE], 3);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_UNKNOWN_SPI], 1);
+	assert_int_equal(rte_ring_count(fx.tx), 0);
+}
+
 /* A phase 3 hub: what B sends for a host behind A goes back out of the
  * tunnel to A (hairpin) and B is told once (Traffic Indication), not once
  * a packet; what B sends for the WAN subnet leaves in clear, no event. */
@@ -496,6 +537,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_encap_runs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hairpin_redirect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_esp_not_for_us, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ike_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lookup_follows_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_sender_follows_table, setup, teardown),
 	};

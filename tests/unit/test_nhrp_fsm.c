@@ -200,6 +200,26 @@ static unsigned count_sent(uint8_t type)
 	return n;
 }
 
+/* The type word an extension went out with (C bit included), or 0. */
+static uint16_t ext_wire_type(const struct nhrp_msg *m, uint16_t type)
+{
+	for (unsigned i = 0; i < m->nm_n_ext; i++)
+		if ((m->nm_ext[i].xr_type & NHRP_EXT_TYPE_MASK) == type)
+			return m->nm_ext[i].xr_type;
+	return 0;
+}
+
+/* RFC 2332 5.3.1-5.3.4: these go out compulsory, Cisco's NAT one not. */
+static void expect_compulsory_bits(const struct nhrp_msg *m)
+{
+	static const uint16_t c[] = {NHRP_EXT_RESPONDER_ADDRESS, NHRP_EXT_FORWARD_TRANSIT,
+				     NHRP_EXT_REVERSE_TRANSIT, NHRP_EXT_AUTHENTICATION};
+
+	for (unsigned i = 0; i < RTE_DIM(c); i++)
+		assert_int_equal(ext_wire_type(m, c[i]), NHRP_EXT_COMPULSORY | c[i]);
+	assert_int_equal(ext_wire_type(m, NHRP_EXT_CISCO_NAT_ADDRESS), NHRP_EXT_CISCO_NAT_ADDRESS);
+}
+
 /* What a peer puts in every packet: its addresses, the NAT flag, auth. */
 static void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov,
 		     const char *auth)
@@ -463,32 +483,86 @@ static void test_01_nhc_register_request(void **state)
 	assert_true(nhrp_msg_has_ext(m, NHRP_EXT_CISCO_NAT_ADDRESS));
 	assert_int_equal(m->nm_n_nat, 1);
 	assert_int_equal(m->nm_nat[0].ce_nbma.na_addr, HUB_NBMA);
+	/* As FRR and Cisco fill it: the NHS's protocol address and our MTU. */
+	assert_int_equal(m->nm_nat[0].ce_proto.na_addr, HUB_OV);
+	assert_int_equal(m->nm_nat[0].ce_prefix_len, 32);
+	assert_int_equal(m->nm_nat[0].ce_mtu, 1400);
+	expect_compulsory_bits(m);
 	expect_nothing();
 	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_REGISTRATION_REQUEST], 1);
 }
 
-/* 2. A silent NHS: retries after 1, 2, 4, 8 s, then every holdtime/3. */
-static void test_02_nhc_register_backoff(void **state)
+static void tick_ms(unsigned ms)
 {
-	static const unsigned want[] = {0, 1, 3, 7, 15, 25, 35};
-	unsigned at[16], n = 0;
-	uint32_t last_id = 0;
+	for (unsigned i = 0; i < ms; i++) {
+		clock_fake_advance(&fx.ck, CLK_NS_PER_S / 1000);
+		timer_run(&fx.ct.ct_timers, clock_now(&fx.ck));
+	}
+}
+
+/* Registration Requests sent within `seconds`, by the millisecond: when
+ * (ms from now) and with which request ID. */
+static unsigned reg_times(unsigned seconds, unsigned *at_ms, uint32_t *ids, unsigned max)
+{
+	unsigned n = 0;
 	struct sent s;
 
-	(void)state;
-	for (unsigned t = 0; t <= 36; t++) {
-		tick(t == 0 ? 0 : 1);
+	tick(0);
+	for (unsigned t = 0; t <= seconds * 1000; t++) {
 		while (sent_next(&s)) {
 			assert_int_equal(s.m.nm_type, NHRP_TYPE_REGISTRATION_REQUEST);
-			assert_int_not_equal(s.m.nm_request_id, last_id); /* a fresh id each time */
-			last_id = s.m.nm_request_id;
-			assert_true(n < RTE_DIM(at));
-			at[n++] = t;
+			assert_true(n < max);
+			at_ms[n] = t;
+			ids[n++] = s.m.nm_request_id;
 		}
+		tick_ms(1);
 	}
-	assert_int_equal(n, RTE_DIM(want));
-	assert_memory_equal(at, want, sizeof(want));
-	assert_false(nh()->nh_nhs[0].ns_up);
+	return n;
+}
+
+/* 2. A silent NHS: the same request retransmitted (same request ID) after
+ *    1, 2, 4, 8 s, then every holdtime/3 (here 10 s), each wait jittered
+ *    down by at most a quarter; PROBING, then DOWN once three requests
+ *    went unanswered. */
+static void test_02_nhc_register_backoff(void **state)
+{
+	static const unsigned step_s[] = {1, 2, 4, 8, 10, 10, 10};
+	unsigned at[16], n, jittered = 0;
+	uint32_t ids[16];
+
+	(void)state;
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_PROBING);
+	n = reg_times(45, at, ids, RTE_DIM(at));
+	assert_int_equal(n, RTE_DIM(step_s) + 1);
+	assert_int_equal(at[0], 0);
+	for (unsigned i = 1; i < n; i++) {
+		unsigned gap = at[i] - at[i - 1], step = step_s[i - 1] * 1000;
+
+		assert_int_equal(ids[i], ids[0]);
+		assert_true(gap <= step && gap >= step - step / 4);
+		jittered += gap != step;
+	}
+	assert_true(jittered > 0);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_DOWN);
+	assert_int_equal(nh()->nh_nhs[0].ns_requests, n);
+	assert_int_equal(nh()->nh_nhs[0].ns_replies, 0);
+}
+
+/* 2b. With Cisco's holdtime of 7200 s the back-off stops at a minute, not
+ *     at holdtime/3 (2400 s): a hub back from a long outage sees the spoke
+ *     within a minute. */
+static void test_02b_nhc_register_backoff_cap(void **state)
+{
+	unsigned at[16], n;
+	uint32_t ids[16];
+
+	(void)state;
+	nh()->nh_holdtime = 7200;
+	n = reg_times(300, at, ids, RTE_DIM(at));
+	assert_true(n >= 10);
+	for (unsigned i = 1; i < n; i++)
+		assert_true(at[i] - at[i - 1] <= NHRP_NHS_RETRY_MAX_S * 1000);
+	assert_true(at[n - 1] - at[n - 2] >= NHRP_NHS_RETRY_MAX_S * 750);
 }
 
 /* 3. A success reply marks the NHS up; the next request is the refresh,
@@ -502,18 +576,19 @@ static void test_03_nhc_register_reply_refresh(void **state)
 	tick(0);
 	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
 	reg_reply(s.m.nm_request_id, NHRP_CIE_SUCCESS);
-	assert_true(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_UP);
+	assert_int_equal(nh()->nh_nhs[0].ns_replies, 1);
 	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_REGISTRATION_REPLY], 1);
 	tick(HOLD / 3 - 1);
 	expect_nothing();
 	tick(1);
 	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
 	expect_nothing();
-	assert_true(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_UP);
 	tick(HOLD - HOLD / 3); /* a holdtime since the reply: not yet past it */
-	assert_true(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_UP);
 	tick(HOLD / 3); /* the next retry notices the silence */
-	assert_false(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_DOWN);
 	assert_true(count_sent(NHRP_TYPE_REGISTRATION_REQUEST) >= 3);
 }
 
@@ -529,9 +604,11 @@ static void test_04_nhc_register_refused_or_unsolicited(void **state)
 	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
 	id = s.m.nm_request_id;
 	reg_reply(id, NHRP_CIE_ADMIN_PROHIBITED);
-	assert_false(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_PROBING);
+	assert_int_equal(nh()->nh_nhs[0].ns_refusals, 1);
+	assert_int_equal(nh()->nh_nhs[0].ns_last_code, NHRP_CIE_ADMIN_PROHIBITED);
 	reg_reply(id + 1000, NHRP_CIE_SUCCESS);
-	assert_false(nh()->nh_nhs[0].ns_up);
+	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_PROBING);
 	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_REGISTRATION_REPLY], 2);
 	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_UNSOLICITED], 1);
 	expect_nothing();
@@ -721,20 +798,28 @@ static void test_10_nhc_auth_failure(void **state)
 
 /* ---- hub (NHS) ---- */
 
-/* Spoke `ov` registers, claiming `claimed` as its NBMA, from `from`. */
+/* A Registration Request of spoke `ov`, claiming `claimed` as its NBMA, as
+ * a Cisco spoke sends it (unique, to the hub's address). */
+static void reg_request_msg(struct nhrp_msg *r, uint32_t ov, uint32_t claimed, uint32_t id,
+			    uint16_t hold)
+{
+	peer_msg(r, NHRP_TYPE_REGISTRATION_REQUEST, claimed, ov, AUTH);
+	r->nm_flags |= NHRP_FLAG_REG_U;
+	r->nm_request_id = id;
+	r->nm_dst_proto = A4(HUB_OV);
+	r->nm_n_cie = 1;
+	r->nm_cie[0] = cie(0, 0xff, hold, 0, 0);
+	nhrp_msg_add_ext(r, NHRP_EXT_CISCO_NAT_ADDRESS);
+	r->nm_n_nat = 1;
+	r->nm_nat[0] = cie(0, 32, 0, HUB_NBMA, 0);
+}
+
+/* ... sent from `from`. */
 static void reg_request(uint32_t ov, uint32_t claimed, uint32_t from, uint32_t id, uint16_t hold)
 {
 	struct nhrp_msg r;
 
-	peer_msg(&r, NHRP_TYPE_REGISTRATION_REQUEST, claimed, ov, AUTH);
-	r.nm_flags |= NHRP_FLAG_REG_U;
-	r.nm_request_id = id;
-	r.nm_dst_proto = A4(HUB_OV);
-	r.nm_n_cie = 1;
-	r.nm_cie[0] = cie(0, 0xff, hold, 0, 0);
-	nhrp_msg_add_ext(&r, NHRP_EXT_CISCO_NAT_ADDRESS);
-	r.nm_n_nat = 1;
-	r.nm_nat[0] = cie(0, 32, 0, HUB_NBMA, 0);
+	reg_request_msg(&r, ov, claimed, id, hold);
 	inject(&r, from);
 }
 
@@ -765,6 +850,10 @@ static void test_11_nhs_registration(void **state)
 	assert_int_equal(s.m.nm_request_id, 0x1001);
 	assert_int_equal(s.m.nm_cie[0].ce_code, NHRP_CIE_SUCCESS);
 	assert_int_equal(s.m.nm_src_proto.na_addr, A_OV);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, HUB_OV);
+	expect_compulsory_bits(&s.m);
+	/* Behind a NAT: the spoke's CIE echoed, then the spoke as we see it. */
+	assert_int_equal(s.m.nm_n_nat, 2);
 	assert_true(nhrp_msg_has_ext(&s.m, NHRP_EXT_RESPONDER_ADDRESS));
 	assert_int_equal(s.m.nm_n_responder, 1);
 	assert_int_equal(s.m.nm_responder.ce_nbma.na_addr, HUB_NBMA);
@@ -787,6 +876,40 @@ static void test_11_nhs_registration(void **state)
 	assert_int_equal(pe->pe_nbma, A_NBMA);
 	assert_int_equal(pe->pe_type, PEER_DYNAMIC);
 	assert_ptr_equal(peer_table_lookup_nbma(&fx.dp.dp_peers, A_NBMA), pe);
+}
+
+/* 11b. An FRR or Cisco spoke with "nhs dynamic" knows the hub only by
+ *      NBMA address: its request names itself as the destination, no
+ *      unique flag. The reply names the hub as destination (that is how
+ *      the spoke learns the NHS's protocol address) and, with no NAT in
+ *      between, echoes the NAT extension without a CIE of ours. */
+static void test_11b_nhs_dynamic_nhs_spoke(void **state)
+{
+	struct nhrp_msg r;
+	struct sent s;
+
+	(void)state;
+	/* As FRR sends it: hop count 1, not unique, /32, itself as the
+	 * destination, the NHS's NBMA in the NAT extension. */
+	reg_request_msg(&r, B_OV, B_NBMA, 0x2002, HOLD);
+	r.nm_hop_count = 1;
+	r.nm_flags &= (uint16_t)~NHRP_FLAG_REG_U;
+	r.nm_dst_proto = A4(B_OV);
+	r.nm_cie[0].ce_prefix_len = 32;
+	inject(&r, B_NBMA);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REPLY, B_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x2002);
+	assert_int_equal(s.m.nm_cie[0].ce_code, NHRP_CIE_SUCCESS);
+	assert_int_equal(s.m.nm_src_nbma.na_addr, B_NBMA);
+	assert_int_equal(s.m.nm_src_proto.na_addr, B_OV);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, HUB_OV);
+	assert_int_equal(s.m.nm_flags & NHRP_FLAG_REG_U, 0);
+	assert_int_equal(s.m.nm_responder.ce_proto.na_addr, HUB_OV);
+	assert_int_equal(s.m.nm_n_nat, 1);
+	assert_int_equal(s.m.nm_nat[0].ce_nbma.na_addr, HUB_NBMA);
+	expect_nothing();
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, B_OV)->nc_type, NC_DYNAMIC);
+	assert_false(nhrp_cache_lookup(&fx.ct, B_OV)->nc_flags & NC_F_NAT);
 }
 
 /* 12. Re-registration pushes the expiry out; silence expires the binding
@@ -1022,6 +1145,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		SPOKE(test_01_nhc_register_request),
 		SPOKE(test_02_nhc_register_backoff),
+		SPOKE(test_02b_nhc_register_backoff_cap),
 		SPOKE(test_03_nhc_register_reply_refresh),
 		SPOKE(test_04_nhc_register_refused_or_unsolicited),
 		SPOKE(test_05_nhc_resolution_installs_and_expires),
@@ -1031,6 +1155,7 @@ int main(void)
 		SPOKE(test_09_nhc_purge),
 		SPOKE(test_10_nhc_auth_failure),
 		HUB(test_11_nhs_registration),
+		HUB(test_11b_nhs_dynamic_nhs_spoke),
 		HUB(test_12_nhs_refresh_and_expiry),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
