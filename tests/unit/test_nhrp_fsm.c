@@ -796,6 +796,55 @@ static void test_10_nhc_auth_failure(void **state)
 	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_RESOLUTION_REPLY], 0);
 }
 
+/* A Traffic Indication from the NHS like FRR's: no authentication
+ * extension at all, or `auth` as password. */
+static void traffic_indication_auth(const char *auth)
+{
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+				 .next_proto_id = IPPROTO_ICMP,
+				 .total_length = RTE_BE16(84)};
+	struct nhrp_msg t;
+
+	q.src_addr = rte_cpu_to_be_32(A_LAN + 1);
+	q.dst_addr = rte_cpu_to_be_32(B_HOST);
+	peer_msg(&t, NHRP_TYPE_TRAFFIC_INDICATION, HUB_NBMA, HUB_OV, auth);
+	t.nm_dst_proto = A4(A_OV);
+	t.nm_quoted = (const uint8_t *)&q;
+	t.nm_quoted_len = sizeof(q);
+	inject(&t, HUB_NBMA);
+}
+
+/* 10b. Traffic Indications and the password (tunnel.nhrp-authentication-
+ *      redirects): by default one without the extension (FRR's) is
+ *      refused like any unauthenticated packet; with "optional" it is
+ *      acted on and counted; a wrong password is refused either way. */
+static void test_10b_nhc_redirect_authentication(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	tick(0);
+	count_sent(0);
+	traffic_indication_auth(NULL);
+	expect_sent(&s, NHRP_TYPE_ERROR_INDICATION, HUB_NBMA);
+	assert_int_equal(s.m.nm_err_code, NHRP_ERR_AUTHENTICATION_FAILURE);
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_AUTH], 1);
+
+	nh()->nh_auth_redirects_optional = true;
+	traffic_indication_auth("wrong");
+	expect_sent(&s, NHRP_TYPE_ERROR_INDICATION, HUB_NBMA);
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_AUTH], 2);
+	traffic_indication_auth(NULL);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, HUB_NBMA);
+	assert_int_equal(s.m.nm_dst_proto.na_addr, B_HOST);
+	assert_true(nhrp_msg_has_ext(&s.m, NHRP_EXT_AUTHENTICATION)); /* we still send ours */
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_redirect_unauth, 1);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_AUTH], 2);
+}
+
 /* ---- hub (NHS) ---- */
 
 /* A Registration Request of spoke `ov`, claiming `claimed` as its NBMA, as
@@ -1154,6 +1203,7 @@ int main(void)
 		SPOKE(test_08_nhc_answers_for_own_lan),
 		SPOKE(test_09_nhc_purge),
 		SPOKE(test_10_nhc_auth_failure),
+		SPOKE(test_10b_nhc_redirect_authentication),
 		HUB(test_11_nhs_registration),
 		HUB(test_11b_nhs_dynamic_nhs_spoke),
 		HUB(test_12_nhs_refresh_and_expiry),
