@@ -14,17 +14,13 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "fixture_path.h"
+
 #define ETH_LEN 14
 
 static inline void esp_fixture_path(char *buf, size_t n, const char *rel)
 {
-	const char *fx = getenv("DMVPND_FIXTURES");
-	const char *src = getenv("DMVPND_SRCDIR");
-
-	if (fx != NULL)
-		snprintf(buf, n, "%s/%s", fx, rel);
-	else
-		snprintf(buf, n, "%s/../shared/fixtures/%s", src != NULL ? src : ".", rel);
+	fixture_path_of(buf, n, rel);
 }
 
 /* Whole file, NUL-terminated; NULL on error. Caller frees. */

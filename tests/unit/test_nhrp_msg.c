@@ -12,6 +12,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 
+#include "fixture_path.h"
 #include "nhrp_msg.h"
 #include "pcap_read.h"
 
@@ -29,14 +30,10 @@ struct fx_pkt {
 
 static void fixture_path(char *buf, size_t n, const char *file)
 {
-	const char *fx = getenv("DMVPND_FIXTURES");
-	const char *src = getenv("DMVPND_SRCDIR");
+	char rel[256];
 
-	if (fx != NULL)
-		snprintf(buf, n, "%s/nhrp/%s", fx, file);
-	else
-		snprintf(buf, n, "%s/../shared/fixtures/nhrp/%s",
-			 src != NULL ? src : ".", file);
+	snprintf(rel, sizeof(rel), "nhrp/%s", file);
+	fixture_path_of(buf, n, rel);
 }
 
 /* Every NHRP packet of one capture, in order. */
