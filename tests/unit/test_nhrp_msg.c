@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,6 +16,7 @@
 #include "fixture_path.h"
 #include "nhrp_msg.h"
 #include "pcap_read.h"
+#include "pcapng_read.h"
 
 #define PKT_MAX 2048
 #define FX_MAX  16
@@ -37,27 +39,55 @@ static void fixture_path(char *buf, size_t n, const char *file)
 }
 
 /* Every NHRP packet of one capture, in order. */
+static void fixture_keep(const struct nhrp_frame *fr, struct fx_pkt *out, size_t *n, size_t max)
+{
+	assert_true(*n < max && fr->nf_len <= PKT_MAX);
+	memcpy(out[*n].data, fr->nf_nhrp, fr->nf_len);
+	out[*n].len = fr->nf_len;
+	out[*n].has_key = fr->nf_has_key;
+	out[*n].key = fr->nf_key;
+	(*n)++;
+}
+
+/* A pcapng capture: each frame through the same NHRP digger as pcap's,
+ * with the frame's interface link type. */
+static size_t fixture_load_ng(const char *path, struct fx_pkt *out, size_t max)
+{
+	struct pcapng_file nf;
+	struct pcapng_rec nr;
+	struct nhrp_frame fr;
+	size_t n = 0;
+
+	if (pcapng_open(&nf, path) != 0)
+		fail_msg("cannot read %s as pcapng", path);
+	while (pcapng_next(&nf, &nr) == 1) {
+		struct pcap_file pf = {.pf_linktype = nr.nr_linktype};
+		struct pcap_rec rec = {.pr_data = nr.nr_data, .pr_caplen = nr.nr_caplen};
+
+		if (pcap_nhrp_payload(&pf, &rec, &fr) == 0)
+			fixture_keep(&fr, out, &n, max);
+	}
+	pcapng_close(&nf);
+	return n;
+}
+
+/* Every NHRP packet of one capture (pcap or pcapng), in order. */
 static size_t fixture_load(const char *file, struct fx_pkt *out, size_t max)
 {
 	struct pcap_file pf;
 	struct pcap_rec rec;
 	struct nhrp_frame fr;
 	char path[512];
-	size_t n = 0;
+	size_t n = 0, l = strlen(file);
 
 	fixture_path(path, sizeof(path), file);
+	if (l > 7 && strcmp(file + l - 7, ".pcapng") == 0)
+		return fixture_load_ng(path, out, max);
 	if (pcap_open(&pf, path) != 0)
 		fail_msg("cannot read %s (set DMVPND_FIXTURES)", path);
-	while (pcap_next(&pf, &rec) == 1) {
-		if (pcap_nhrp_payload(&pf, &rec, &fr) != 0)
-			continue;
-		assert_true(n < max && fr.nf_len <= PKT_MAX);
-		memcpy(out[n].data, fr.nf_nhrp, fr.nf_len);
-		out[n].len = fr.nf_len;
-		out[n].has_key = fr.nf_has_key;
-		out[n].key = fr.nf_key;
-		n++;
-	}
+	while (pcap_next(&pf, &rec) == 1)
+		if (pcap_nhrp_payload(&pf, &rec, &fr) == 0)
+			fixture_keep(&fr, out, &n, max);
 	pcap_close(&pf);
 	return n;
 }
@@ -334,9 +364,14 @@ static void test_fixture_reencode_all(void **state)
 	while ((de = readdir(d)) != NULL) {
 		size_t l = strlen(de->d_name), n;
 
-		if (l < 5 || strcmp(de->d_name + l - 5, ".pcap") != 0)
+		/* Captures in either format; the tcpdump text beside them is
+		 * what the fixtures' provenance compares against. */
+		if (!(l > 5 && strcmp(de->d_name + l - 5, ".pcap") == 0) &&
+		    !(l > 7 && strcmp(de->d_name + l - 7, ".pcapng") == 0))
 			continue;
 		n = fixture_load(de->d_name, pk, FX_MAX);
+		if (n == 0 && fixture_expected_rc(de->d_name) == 0)
+			fail_msg("%s: no NHRP packet found", de->d_name);
 		for (size_t i = 0; i < n; i++, total++) {
 			int rc = decode_exact(pk[i].data, pk[i].len, &m);
 
@@ -349,6 +384,58 @@ static void test_fixture_reencode_all(void **state)
 	}
 	closedir(d);
 	assert_true(total >= 19);
+}
+
+static void le32_put(FILE *f, uint32_t v)
+{
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
+
+	assert_int_equal(fwrite(b, 1, 4, f), 4);
+}
+
+/* A pcapng copy of a classic capture (SHB, IDB, one EPB per frame, little
+ * endian) reads back as the same NHRP packets: fixtures in either format
+ * are read, none skipped. */
+static void test_fixture_pcapng(void **state)
+{
+	static struct fx_pkt a[FX_MAX], b[FX_MAX];
+	static const uint8_t pad[4];
+	char src[512], dst[] = "/tmp/nhrp_fx_XXXXXX.pcapng";
+	struct pcap_file pf;
+	struct pcap_rec rec;
+	size_t na, nb;
+	int fd = mkstemps(dst, 7);
+	FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
+
+	(void)state;
+	assert_non_null(f);
+	fixture_path(src, sizeof(src), "nhrp-trace.pcap");
+	assert_int_equal(pcap_open(&pf, src), 0);
+	le32_put(f, PCAPNG_BT_SHB), le32_put(f, 28), le32_put(f, PCAPNG_BOM);
+	le32_put(f, 1), le32_put(f, UINT32_MAX), le32_put(f, UINT32_MAX), le32_put(f, 28);
+	le32_put(f, PCAPNG_BT_IDB), le32_put(f, 20), le32_put(f, pf.pf_linktype);
+	le32_put(f, 65535), le32_put(f, 20);
+	while (pcap_next(&pf, &rec) == 1) {
+		uint32_t padded = (uint32_t)(rec.pr_caplen + 3) & ~3u;
+
+		le32_put(f, PCAPNG_BT_EPB), le32_put(f, 32 + padded), le32_put(f, 0);
+		le32_put(f, 0), le32_put(f, 0), le32_put(f, (uint32_t)rec.pr_caplen);
+		le32_put(f, (uint32_t)rec.pr_caplen);
+		assert_int_equal(fwrite(rec.pr_data, 1, rec.pr_caplen, f), rec.pr_caplen);
+		assert_int_equal(fwrite(pad, 1, padded - rec.pr_caplen, f), padded - rec.pr_caplen);
+		le32_put(f, 32 + padded);
+	}
+	pcap_close(&pf);
+	assert_int_equal(fclose(f), 0);
+	na = fixture_load("nhrp-trace.pcap", a, FX_MAX);
+	nb = fixture_load_ng(dst, b, FX_MAX);
+	unlink(dst);
+	assert_int_equal(na, 4);
+	assert_int_equal(nb, na);
+	for (size_t i = 0; i < na; i++) {
+		assert_int_equal(b[i].len, a[i].len);
+		assert_memory_equal(b[i].data, a[i].data, a[i].len);
+	}
 }
 
 /* The well-formed captures. */
@@ -851,6 +938,7 @@ int main(void)
 		cmocka_unit_test(test_fixture_fields),
 		cmocka_unit_test(test_fixture_quoted),
 		cmocka_unit_test(test_fixture_reencode_all),
+		cmocka_unit_test(test_fixture_pcapng),
 		cmocka_unit_test(test_fixture_truncated),
 		cmocka_unit_test(test_bad_table),
 		cmocka_unit_test(test_bad_table_details),
