@@ -122,7 +122,6 @@ struct cfg_tunnel {
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
 	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
 	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
-	bool nhrp_auth_redirects_optional; /* Traffic Indications without it pass */
 	char kernel_if[CFG_NAME_MAX]; /* TAP towards the kernel; "" = none */
 	enum cfg_protection protection; /* default none */
 	struct cfg_esp esp;   /* when protection is esp */

@@ -168,8 +168,6 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 	 * show running-config too); callers that expose the dump decide. */
 	if (t->nhrp_auth[0] != '\0')
 		dump_str(out, "  ", "nhrp-authentication", t->nhrp_auth);
-	if (t->nhrp_auth_redirects_optional)
-		dump_str(out, "  ", "nhrp-authentication-redirects", "optional");
 	if (t->kernel_if[0] != '\0')
 		dump_str(out, "  ", "kernel-interface", t->kernel_if);
 	if (t->protection == CFG_PROT_ESP)

@@ -277,10 +277,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
 					    "holdtime", "phase", "mtu", "copy-dscp",
-					    "nhrp-authentication", "nhrp-authentication-redirects",
-					    "nhs", "protection", "esp", "kernel-interface", NULL };
-	static const char *const redirect_auth[] = { "required", "optional", NULL };
-	int redirects = 0;
+					    "nhrp-authentication", "nhs", "protection", "esp",
+					    "kernel-interface", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
 	int prot = CFG_PROT_NONE;
 	char esp_path[LD_PATH];
@@ -314,9 +312,6 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	t->copy_dscp = copy == 1;
 	if (rc >= 0)
 		rc = ld_nhrp_auth(&s, t);
-	if (rc >= 0)
-		rc = ld_enum(&s, "nhrp-authentication-redirects", redirect_auth, &redirects);
-	t->nhrp_auth_redirects_optional = redirects == 1;
 	if (rc >= 0)
 		rc = ld_nhs_list(&s, t);
 	if (rc >= 0)

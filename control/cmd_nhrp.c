@@ -190,9 +190,6 @@ static void show_nhrp_stats(struct node *nd, struct strbuf *out)
 		strbuf_printf(out, "%-22s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
 			      nhrp_type_name(t), nh->nh_stats.st_sent[t], nh->nh_stats.st_recv[t],
 			      nh->nh_stats.st_err[t]);
-	if (nh->nh_auth_redirects_optional)
-		strbuf_printf(out, "\nTraffic Indications accepted without authentication: %" PRIu64
-				   "\n", nh->nh_stats.st_redirect_unauth);
 	strbuf_printf(out, "\nDropped on receive:\n");
 	dropped = 0;
 	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)

@@ -71,7 +71,6 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 	nh->nh_nbma = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
 	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
 	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
-	nh->nh_auth_redirects_optional = t->nhrp_auth_redirects_optional;
 	nh->nh_unique = true;
 	/* Request IDs start anywhere, so that an off-path sender cannot guess
 	 * the ones in flight from a restart; the generator only jitters. */
@@ -332,23 +331,13 @@ static const uint8_t *nhrp_payload(const struct rte_mbuf *m, uint16_t *len, uint
 }
 
 /* With a password every packet must carry it (RFC 2332 5.3.4), Traffic
- * Indications included: Cisco's do, FRR 8.4's never do (it has no
- * authentication). tunnel.nhrp-authentication-redirects: optional lets a
- * Traffic Indication without the extension through, for a spoke behind
- * such a hub; it can only make us ask our NHS, with an authenticated
- * Resolution Request, and only when it comes from an NHS's NBMA address
- * (nhc_traffic_indication). A wrong password fails either way. */
-static bool nhrp_auth_ok(struct nhrp *nh, const struct nhrp_msg *m)
+ * Indications included. */
+static bool nhrp_auth_ok(const struct nhrp *nh, const struct nhrp_msg *m)
 {
 	if (nh->nh_auth_len == 0)
 		return true;
-	if (!nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION)) {
-		if (m->nm_type != NHRP_TYPE_TRAFFIC_INDICATION || !nh->nh_auth_redirects_optional)
-			return false;
-		nh->nh_stats.st_redirect_unauth++;
-		return true;
-	}
-	return m->nm_auth_type == NHRP_AUTH_CISCO_CLEARTEXT && m->nm_auth_len == nh->nh_auth_len &&
+	return nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION) &&
+	       m->nm_auth_type == NHRP_AUTH_CISCO_CLEARTEXT && m->nm_auth_len == nh->nh_auth_len &&
 	       memcmp(m->nm_auth, nh->nh_auth, nh->nh_auth_len) == 0;
 }
 

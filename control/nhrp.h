@@ -46,7 +46,6 @@ struct nhrp_stats {
 	uint64_t st_err[NHRP_TYPES];  /* received but rejected */
 	uint64_t st_decode[NHRP_DECODE_COUNT];
 	uint64_t st_drop[NHRP_DROP_COUNT];
-	uint64_t st_redirect_unauth; /* Traffic Indications let through without it */
 };
 
 /* A spoke's view of one NHS (Cisco's "RE"/"E" states, FRR's "show ip nhrp
@@ -101,7 +100,6 @@ struct nhrp {
 	uint32_t nh_nbma;         /* our WAN address */
 	uint8_t nh_auth_len;
 	uint8_t nh_auth[NHRP_AUTH_PASSWORD_MAX];
-	bool nh_auth_redirects_optional; /* see nhrp_auth_ok() */
 	bool nh_unique;
 	bool nh_behind_nat;       /* an NHS saw us at another address */
 	uint32_t nh_next_reqid;
