@@ -1,0 +1,111 @@
+/* IKE-lite CHILD_SAs: the traffic selectors of a DMVPN tunnel (GRE, IP
+ * protocol 47, between the two IKE addresses; RFC 7296 2.9 narrowing of
+ * what a peer proposes), the keys (2.17) and their installation. */
+#include <errno.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_exch.h"
+
+#define IPPROTO_GRE_NUM 47
+
+static void ts_host(struct ike_ts *t, uint32_t addr)
+{
+	memset(t, 0, sizeof(*t));
+	t->ts_type = IKE_TS_IPV4_ADDR_RANGE;
+	t->ts_proto = IPPROTO_GRE_NUM;
+	t->ts_sport = 0;
+	t->ts_eport = 65535;
+	for (unsigned i = 0; i < 4; i++)
+		t->ts_saddr[i] = t->ts_eaddr[i] = (uint8_t)(addr >> (24 - 8 * i));
+}
+
+void ike_child_ts_add(const struct ike_sa *sa, struct ike_msg *m)
+{
+	uint32_t i_addr = sa->sa_initiator ? sa->sa_local : sa->sa_remote;
+	uint32_t r_addr = sa->sa_initiator ? sa->sa_remote : sa->sa_local;
+
+	ike_pld_add(m, true, IKE_PL_TSI);
+	m->im_tsi.tl_n = 1;
+	ts_host(&m->im_tsi.tl_ts[0], i_addr);
+	ike_pld_add(m, true, IKE_PL_TSR);
+	m->im_tsr.tl_n = 1;
+	ts_host(&m->im_tsr.tl_ts[0], r_addr);
+}
+
+static uint32_t ts_u32(const uint8_t *a)
+{
+	return (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 | (uint32_t)a[2] << 8 | a[3];
+}
+
+/* Whether some selector of the list covers GRE from/to addr. Ports: GRE
+ * has none, but strongSwan's trap policy for keyed GRE proposes the key
+ * as the port range (42-42 for key 42) beside a second selector with all
+ * ports; any selector that covers the address and protocol will do, and
+ * we narrow to protocol 47, all ports (2.9). */
+static bool ts_covers(const struct ike_ts_list *l, uint32_t addr, bool natted)
+{
+	for (unsigned i = 0; i < l->tl_n; i++) {
+		const struct ike_ts *t = &l->tl_ts[i];
+
+		if (t->ts_type == IKE_TS_IPV4_ADDR_RANGE &&
+		    (t->ts_proto == 0 || t->ts_proto == IPPROTO_GRE_NUM) &&
+		    (natted || (ts_u32(t->ts_saddr) <= addr && addr <= ts_u32(t->ts_eaddr))))
+			return true;
+	}
+	return false;
+}
+
+/* Behind a NAT the address a side puts in its selector is the one it
+ * knows, not the one the other side sees (2.23.1): for that side only
+ * the protocol is checked; the SA is bound to the IKE addresses anyway. */
+bool ike_child_ts_ok(const struct ike_sa *sa, const struct ike_msg *m)
+{
+	uint32_t i_addr = sa->sa_initiator ? sa->sa_local : sa->sa_remote;
+	uint32_t r_addr = sa->sa_initiator ? sa->sa_remote : sa->sa_local;
+	bool i_nat = sa->sa_initiator ? sa->sa_nat_local : sa->sa_nat_remote;
+	bool r_nat = sa->sa_initiator ? sa->sa_nat_remote : sa->sa_nat_local;
+
+	return ike_msg_has(m, IKE_PL_TSI) && ike_msg_has(m, IKE_PL_TSR) &&
+	       ts_covers(&m->im_tsi, i_addr, i_nat) && ts_covers(&m->im_tsr, r_addr, r_nat);
+}
+
+int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi_in,
+		   uint32_t spi_out, bool tunnel)
+{
+	const struct ike_env *e = sa->sa_env;
+	uint8_t i2r[CFG_KEY_MAX], r2i[CFG_KEY_MAX];
+	unsigned len = cfg_esp_keymat_len(p->ep_alg);
+	struct ike_child *ch;
+	int rc;
+
+	if (sa->sa_n_child >= IKE_MAX_CHILD || len == 0 || len > CFG_KEY_MAX)
+		return -ENOSPC;
+	rc = ike_kdf_child_keymat(&sa->sa_keys, NULL, 0, sa->sa_ni, sa->sa_ni_len, sa->sa_nr,
+				  sa->sa_nr_len, i2r, r2i, len);
+	if (rc != 0)
+		return rc;
+	ch = &sa->sa_child[sa->sa_n_child];
+	memset(ch, 0, sizeof(*ch));
+	ch->ch_spi_in = spi_in;
+	ch->ch_spi_out = spi_out;
+	ch->ch_prop = *p;
+	ch->ch_tunnel = tunnel;
+	ch->ch_keylen = (uint8_t)len;
+	/* 2.17: the first KEYMAT protects what the initiator sends. */
+	memcpy(ch->ch_key_in, sa->sa_initiator ? r2i : i2r, len);
+	memcpy(ch->ch_key_out, sa->sa_initiator ? i2r : r2i, len);
+	OPENSSL_cleanse(i2r, sizeof(i2r));
+	OPENSSL_cleanse(r2i, sizeof(r2i));
+	ch->ch_created_ns = clock_now(e->ie_clock);
+	rc = e->ie_child_install(e->ie_ctx, sa, ch);
+	if (rc != 0) {
+		OPENSSL_cleanse(ch, sizeof(*ch));
+		sa->sa_error = IKE_ERR_INSTALL;
+		return rc;
+	}
+	ch->ch_installed = true;
+	sa->sa_n_child++;
+	return 0;
+}

@@ -1,0 +1,314 @@
+/* IKE-lite's SA table: a chained hash by our SPI plus a list of every SA,
+ * responder SAs made on IKE_SA_INIT within caps, dead SAs freed by
+ * ike_mgr_reap() once no handler is running on them. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_exch.h"
+#include "ike_mgr.h"
+
+struct ike_mgr_node {
+	struct ike_sa *mn_sa;
+	uint64_t mn_spi;              /* 0 until known (responder before INIT) */
+	bool mn_half_open;
+	struct ike_mgr_node *mn_next; /* hash chain */
+	struct ike_mgr_node *mn_all;  /* list of all */
+	struct ike_mgr *mn_mgr;
+};
+
+static const char *const drop_names[IKE_MGR_DROP_COUNT] = {
+#define IKE_MGR_DROP_NAME(e, n) [IKE_MGR_DROP_##e] = n,
+	IKE_MGR_DROPS(IKE_MGR_DROP_NAME)
+#undef IKE_MGR_DROP_NAME
+};
+
+const char *ike_mgr_drop_name(enum ike_mgr_drop d)
+{
+	return (unsigned)d < IKE_MGR_DROP_COUNT ? drop_names[d] : "?";
+}
+
+static uint32_t bucket_of(const struct ike_mgr *mg, uint64_t spi)
+{
+	spi ^= spi >> 31;
+	spi *= UINT64_C(0x9e3779b97f4a7c15);
+	return (uint32_t)(spi >> 32) & (mg->mg_nbuckets - 1);
+}
+
+static void hash_add(struct ike_mgr *mg, struct ike_mgr_node *n)
+{
+	uint32_t b = bucket_of(mg, n->mn_spi);
+
+	n->mn_next = mg->mg_by_spi[b];
+	mg->mg_by_spi[b] = n;
+}
+
+static void hash_del(struct ike_mgr *mg, struct ike_mgr_node *n)
+{
+	struct ike_mgr_node **pp = &mg->mg_by_spi[bucket_of(mg, n->mn_spi)];
+
+	for (; *pp != NULL; pp = &(*pp)->mn_next)
+		if (*pp == n) {
+			*pp = n->mn_next;
+			return;
+		}
+}
+
+static struct ike_mgr_node *hash_find(const struct ike_mgr *mg, uint64_t spi)
+{
+	struct ike_mgr_node *n = mg->mg_by_spi[bucket_of(mg, spi)];
+
+	for (; n != NULL; n = n->mn_next)
+		if (n->mn_spi == spi)
+			return n;
+	return NULL;
+}
+
+/* 1. INITIAL_CONTACT: the peer's older SAs go (2.4), 2. counts, 3. the
+ * caller is told. A dead SA stays listed until ike_mgr_reap(). */
+static void mgr_sa_changed(void *ctx, struct ike_sa *sa)
+{
+	struct ike_mgr_node *me = sa->sa_owner, *n;
+	struct ike_mgr *mg = me->mn_mgr;
+
+	if (me->mn_half_open && sa->sa_state != IKE_SA_INIT_DONE) {
+		me->mn_half_open = false;
+		mg->mg_n_half_open--;
+	}
+	if (sa->sa_state == IKE_SA_ESTABLISHED) {
+		mg->mg_stats.ms_established++;
+		for (n = mg->mg_all; n != NULL && sa->sa_initial_contact; n = n->mn_all)
+			if (n != me && n->mn_sa->sa_remote == sa->sa_remote &&
+			    n->mn_sa->sa_state == IKE_SA_ESTABLISHED &&
+			    n->mn_sa->sa_peer_id.id_len == sa->sa_peer_id.id_len &&
+			    memcmp(n->mn_sa->sa_peer_id.id_data, sa->sa_peer_id.id_data,
+				   sa->sa_peer_id.id_len) == 0)
+				ike_sa_kill(n->mn_sa, IKE_ERR_DELETED);
+	} else if (sa->sa_state == IKE_SA_DEAD) {
+		mg->mg_stats.ms_dead++;
+		mg->mg_stats.ms_dead_by[sa->sa_error]++;
+	}
+	if (mg->mg_sa_changed != NULL)
+		mg->mg_sa_changed(ctx, sa);
+}
+
+struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env *env,
+			       const struct ike_mgr_limits *lim)
+{
+	struct ike_mgr *mg = calloc(1, sizeof(*mg));
+
+	if (mg == NULL)
+		return NULL;
+	mg->mg_conf = *conf;
+	mg->mg_env = *env;
+	mg->mg_sa_changed = env->ie_sa_changed;
+	mg->mg_env.ie_sa_changed = mgr_sa_changed;
+	mg->mg_limits = *lim;
+	mg->mg_nbuckets = 64;
+	while (mg->mg_nbuckets < lim->ml_max_sas && mg->mg_nbuckets < (1u << 20))
+		mg->mg_nbuckets <<= 1;
+	mg->mg_by_spi = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_spi));
+	if (mg->mg_by_spi == NULL) {
+		free(mg);
+		return NULL;
+	}
+	return mg;
+}
+
+static struct ike_mgr_node *node_new(struct ike_mgr *mg, bool initiator)
+{
+	struct ike_mgr_node *n = calloc(1, sizeof(*n));
+
+	if (n == NULL)
+		return NULL;
+	n->mn_sa = ike_sa_create(&mg->mg_conf, &mg->mg_env, initiator);
+	if (n->mn_sa == NULL) {
+		free(n);
+		return NULL;
+	}
+	n->mn_mgr = mg;
+	n->mn_sa->sa_owner = n;
+	n->mn_all = mg->mg_all;
+	mg->mg_all = n;
+	mg->mg_n_sas++;
+	mg->mg_stats.ms_created++;
+	return n;
+}
+
+/* Unlinks from the list (pp points at the link to n) and frees. */
+static void node_free(struct ike_mgr *mg, struct ike_mgr_node **pp)
+{
+	struct ike_mgr_node *n = *pp;
+
+	*pp = n->mn_all;
+	if (n->mn_spi != 0)
+		hash_del(mg, n);
+	if (n->mn_half_open)
+		mg->mg_n_half_open--;
+	mg->mg_n_sas--;
+	ike_sa_destroy(n->mn_sa);
+	free(n);
+}
+
+void ike_mgr_reap(struct ike_mgr *mg)
+{
+	struct ike_mgr_node **pp = &mg->mg_all;
+
+	while (*pp != NULL) {
+		if ((*pp)->mn_sa->sa_state == IKE_SA_DEAD)
+			node_free(mg, pp);
+		else
+			pp = &(*pp)->mn_all;
+	}
+}
+
+void ike_mgr_destroy(struct ike_mgr *mg)
+{
+	if (mg == NULL)
+		return;
+	while (mg->mg_all != NULL)
+		node_free(mg, &mg->mg_all);
+	free(mg->mg_by_spi);
+	free(mg);
+}
+
+void ike_mgr_walk(struct ike_mgr *mg, void (*fn)(struct ike_sa *sa, void *arg), void *arg)
+{
+	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all)
+		if (n->mn_sa->sa_state != IKE_SA_DEAD)
+			fn(n->mn_sa, arg);
+}
+
+struct ike_sa *ike_mgr_find_peer(struct ike_mgr *mg, uint32_t remote)
+{
+	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all)
+		if (n->mn_sa->sa_remote == remote && n->mn_sa->sa_state != IKE_SA_DEAD &&
+		    n->mn_sa->sa_state != IKE_SA_DELETING)
+			return n->mn_sa;
+	return NULL;
+}
+
+struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t remote)
+{
+	struct ike_mgr_node *n;
+	struct ike_sa *sa;
+
+	if (mg->mg_n_sas >= mg->mg_limits.ml_max_sas) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_SA_LIMIT]++;
+		return NULL;
+	}
+	n = node_new(mg, true);
+	if (n == NULL)
+		return NULL;
+	sa = n->mn_sa;
+	sa->sa_local = local;
+	sa->sa_remote = remote;
+	sa->sa_lport = sa->sa_rport = IKE_UDP_PORT;
+	if (ike_init_start(sa) != 0) {
+		ike_sa_kill(sa, IKE_ERR_CRYPTO);
+		return NULL;
+	}
+	n->mn_spi = ike_sa_local_spi(sa);
+	hash_add(mg, n);
+	return sa;
+}
+
+/* The half-open responder SA of this initiator SPI and address: an
+ * IKE_SA_INIT request retransmitted (answered again from the cache). */
+static struct ike_sa *half_open_find(struct ike_mgr *mg, uint64_t spi_i, uint32_t src)
+{
+	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all) {
+		const struct ike_sa *sa = n->mn_sa;
+		uint64_t v = 0;
+
+		if (sa->sa_initiator || sa->sa_remote != src || sa->sa_state == IKE_SA_DEAD)
+			continue;
+		for (unsigned i = 0; i < IKE_SPI_LEN; i++)
+			v = v << 8 | sa->sa_spi_i[i];
+		if (v == spi_i)
+			return n->mn_sa;
+	}
+	return NULL;
+}
+
+static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *msg,
+			 size_t len, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	struct ike_sa *sa = half_open_find(mg, m->im_spi_i, src);
+	struct ike_mgr_node *n;
+
+	if (sa != NULL) {
+		ike_sa_input(sa, m, msg, len, sport, dport);
+		return;
+	}
+	if (mg->mg_n_sas >= mg->mg_limits.ml_max_sas) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_SA_LIMIT]++;
+		return;
+	}
+	if (mg->mg_n_half_open >= mg->mg_limits.ml_max_half_open) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_HALF_OPEN_LIMIT]++;
+		return;
+	}
+	n = node_new(mg, false);
+	if (n == NULL)
+		return;
+	sa = n->mn_sa;
+	sa->sa_local = dst;
+	sa->sa_remote = src;
+	sa->sa_lport = dport;
+	sa->sa_rport = sport;
+	n->mn_half_open = true;
+	mg->mg_n_half_open++;
+	sa->sa_rx++;
+	ike_init_request(sa, m, msg, len);
+	if (sa->sa_state == IKE_SA_DEAD)
+		return;
+	n->mn_spi = ike_sa_local_spi(sa);
+	hash_add(mg, n);
+}
+
+void ike_mgr_input(struct ike_mgr *mg, uint32_t src, uint16_t sport, uint32_t dst,
+		   uint16_t dport, const uint8_t *payload, size_t len)
+{
+	struct ike_mgr_node *n;
+	struct ike_msg m;
+	int rc;
+
+	mg->mg_stats.ms_rx++;
+	if (dport == IKE_NATT_UDP_PORT) { /* RFC 3948 2.2: IKE after 4 zero octets */
+		if (len == 1 && payload[0] == IKE_NATT_KEEPALIVE) {
+			mg->mg_stats.ms_drop[IKE_MGR_DROP_KEEPALIVE]++;
+			return;
+		}
+		if (len < IKE_NON_ESP_MARKER_LEN || payload[0] | payload[1] | payload[2] | payload[3]) {
+			mg->mg_stats.ms_drop[IKE_MGR_DROP_NO_MARKER]++;
+			return;
+		}
+		payload += IKE_NON_ESP_MARKER_LEN;
+		len -= IKE_NON_ESP_MARKER_LEN;
+	}
+	rc = ike_msg_decode(payload, len, &m);
+	if (rc != 0) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_DECODE]++;
+		mg->mg_stats.ms_decode[-rc < IKE_DECODE_COUNT ? -rc : 0]++;
+		return;
+	}
+	if (m.im_exchange == IKE_EXCH_IKE_SA_INIT && !(m.im_flags & IKE_FLAG_RESPONSE) &&
+	    m.im_spi_r == 0 && m.im_msg_id == 0) {
+		init_request(mg, &m, payload, len, src, sport, dst, dport);
+		ike_mgr_reap(mg);
+		return;
+	}
+	/* The I flag says the sender made the SA: then ours is SPIr. */
+	n = hash_find(mg, (m.im_flags & IKE_FLAG_INITIATOR) ? m.im_spi_r : m.im_spi_i);
+	if (n == NULL) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_UNKNOWN_SPI]++;
+		return;
+	}
+	if (n->mn_sa->sa_remote != src) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_WRONG_PEER]++;
+		return;
+	}
+	ike_sa_input(n->mn_sa, &m, payload, len, sport, dport);
+	ike_mgr_reap(mg);
+}

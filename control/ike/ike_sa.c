@@ -1,0 +1,257 @@
+/* IKE-lite: the life of one IKE SA. Creation and destruction, the dispatch
+ * of a decoded message to its exchange (requests of the peer in message-ID
+ * order, answers to our one request in flight), liveness checks, Delete. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "ike_exch.h"
+#include "ike_sa.h"
+
+static const char *const state_names[] = {
+	[IKE_SA_INIT_SENT] = "init-sent", [IKE_SA_AUTH_SENT] = "auth-sent",
+	[IKE_SA_INIT_DONE] = "init-done", [IKE_SA_ESTABLISHED] = "established",
+	[IKE_SA_DELETING] = "deleting",   [IKE_SA_DEAD] = "dead",
+};
+
+static const char *const error_names[IKE_ERR_COUNT] = {
+#define IKE_SA_ERR_NAME(e, n) [IKE_ERR_##e] = n,
+	IKE_SA_ERRORS(IKE_SA_ERR_NAME)
+#undef IKE_SA_ERR_NAME
+};
+
+const char *ike_sa_state_name(enum ike_sa_state s)
+{
+	return (unsigned)s <= IKE_SA_DEAD ? state_names[s] : "?";
+}
+
+const char *ike_sa_error_name(enum ike_sa_error e)
+{
+	return (unsigned)e < IKE_ERR_COUNT ? error_names[e] : "?";
+}
+
+static void dpd_timer(struct timer *t, void *arg);
+
+struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
+			     bool initiator)
+{
+	struct ike_sa *sa = calloc(1, sizeof(*sa));
+
+	if (sa == NULL)
+		return NULL;
+	sa->sa_conf = conf;
+	sa->sa_env = env;
+	sa->sa_initiator = initiator;
+	sa->sa_state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
+	sa->sa_created_ns = clock_now(env->ie_clock);
+	timer_init(&sa->sa_retransmit, ike_sa_retransmit_timer, sa);
+	timer_init(&sa->sa_dpd, dpd_timer, sa);
+	return sa;
+}
+
+static void children_remove(struct ike_sa *sa)
+{
+	const struct ike_env *e = sa->sa_env;
+
+	for (unsigned i = 0; i < sa->sa_n_child; i++) {
+		struct ike_child *ch = &sa->sa_child[i];
+
+		if (ch->ch_installed)
+			e->ie_child_remove(e->ie_ctx, sa, ch);
+		OPENSSL_cleanse(ch, sizeof(*ch));
+	}
+	sa->sa_n_child = 0;
+}
+
+void ike_sa_destroy(struct ike_sa *sa)
+{
+	struct timer_heap *th;
+
+	if (sa == NULL)
+		return;
+	th = sa->sa_env->ie_timers;
+	children_remove(sa);
+	timer_cancel(th, &sa->sa_retransmit);
+	timer_cancel(th, &sa->sa_dpd);
+	ike_dh_destroy(sa->sa_dh);
+	ike_kdf_keys_fini(&sa->sa_keys);
+	free(sa->sa_init_req);
+	free(sa->sa_init_resp);
+	free(sa->sa_cookie);
+	free(sa->sa_req);
+	free(sa->sa_resp);
+	OPENSSL_cleanse(sa, sizeof(*sa));
+	free(sa);
+}
+
+uint64_t ike_sa_local_spi(const struct ike_sa *sa)
+{
+	const uint8_t *s = sa->sa_initiator ? sa->sa_spi_i : sa->sa_spi_r;
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < IKE_SPI_LEN; i++)
+		v = v << 8 | s[i];
+	return v;
+}
+
+/* 1. Children out of the dataplane, 2. timers stopped, 3. DEAD, then the
+ * owner is told (and frees the SA once it returns to its loop). */
+void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why)
+{
+	const struct ike_env *e = sa->sa_env;
+
+	if (sa->sa_state == IKE_SA_DEAD)
+		return;
+	children_remove(sa);
+	timer_cancel(e->ie_timers, &sa->sa_retransmit);
+	timer_cancel(e->ie_timers, &sa->sa_dpd);
+	sa->sa_state = IKE_SA_DEAD;
+	sa->sa_error = why;
+	e->ie_sa_changed(e->ie_ctx, sa);
+}
+
+void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why)
+{
+	struct ike_msg m;
+
+	if (sa->sa_state != IKE_SA_ESTABLISHED) {
+		ike_sa_kill(sa, why);
+		return;
+	}
+	/* A request of ours in flight is abandoned: the Delete replaces it
+	 * and takes the next message ID. */
+	ike_sa_request_done(sa);
+	ike_msg_init(&m, IKE_EXCH_INFORMATIONAL, 0, 0);
+	ike_pld_add(&m, true, IKE_PL_DELETE);
+	m.im_delete[0].nd_proto = IKE_PROTO_IKE;
+	sa->sa_state = IKE_SA_DELETING;
+	sa->sa_error = why;
+	if (ike_sa_request(sa, &m) != 0)
+		ike_sa_kill(sa, why);
+}
+
+void ike_sa_dpd_arm(struct ike_sa *sa)
+{
+	const struct ike_env *e = sa->sa_env;
+
+	if (sa->sa_conf->ic_dpd_s == 0 || sa->sa_state != IKE_SA_ESTABLISHED)
+		return;
+	timer_arm(e->ie_timers, &sa->sa_dpd,
+		  sa->sa_last_rx_ns + (uint64_t)sa->sa_conf->ic_dpd_s * CLK_NS_PER_S);
+}
+
+/* Silence for ic_dpd_s: an empty INFORMATIONAL request (2.4). Its
+ * retransmissions failing kill the SA (TIMEOUT). */
+static void dpd_timer(struct timer *t, void *arg)
+{
+	struct ike_sa *sa = arg;
+	struct ike_msg m;
+
+	(void)t;
+	if (sa->sa_state != IKE_SA_ESTABLISHED)
+		return;
+	if (sa->sa_req != NULL) { /* something is in flight: it checks too */
+		sa->sa_last_rx_ns = clock_now(sa->sa_env->ie_clock);
+		ike_sa_dpd_arm(sa);
+		return;
+	}
+	ike_msg_init(&m, IKE_EXCH_INFORMATIONAL, 0, 0);
+	ike_sa_request(sa, &m);
+}
+
+/* The peer's request: a retransmission gets our cached answer again, one
+ * out of order is dropped (2.3), the expected one is acted on. */
+static void request_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+			  uint8_t *plain)
+{
+	enum ike_sk_drop why;
+
+	if (m->im_msg_id + 1 == sa->sa_resp_next && sa->sa_resp != NULL) {
+		ike_sa_send_raw(sa, sa->sa_resp, sa->sa_resp_len);
+		return;
+	}
+	if (m->im_msg_id != sa->sa_resp_next || m->im_exchange == IKE_EXCH_IKE_SA_INIT)
+		return;
+	if (ike_sa_open(sa, m, msg, len, &why, plain, IKE_MSG_BUF) != 0)
+		return;
+	sa->sa_last_rx_ns = clock_now(sa->sa_env->ie_clock);
+	switch (m->im_exchange) {
+	case IKE_EXCH_IKE_AUTH:
+		if (!sa->sa_initiator && sa->sa_state == IKE_SA_INIT_DONE)
+			ike_auth_request(sa, m);
+		break;
+	case IKE_EXCH_INFORMATIONAL:
+		if (sa->sa_state == IKE_SA_ESTABLISHED || sa->sa_state == IKE_SA_DELETING)
+			ike_info_request(sa, m);
+		break;
+	case IKE_EXCH_CREATE_CHILD_SA:
+		if (sa->sa_state == IKE_SA_ESTABLISHED)
+			ike_create_request(sa, m);
+		break;
+	default:
+		break;
+	}
+	ike_sa_dpd_arm(sa);
+}
+
+/* The answer to our request in flight, matched by message ID (2.2). */
+static void response_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+			   uint8_t *plain)
+{
+	enum ike_sk_drop why;
+
+	if (sa->sa_req == NULL || m->im_msg_id + 1 != sa->sa_req_next ||
+	    m->im_exchange != sa->sa_req_exchange)
+		return;
+	if (m->im_exchange == IKE_EXCH_IKE_SA_INIT) {
+		ike_init_response(sa, m, msg, len);
+		return;
+	}
+	if (ike_sa_open(sa, m, msg, len, &why, plain, IKE_MSG_BUF) != 0)
+		return;
+	sa->sa_last_rx_ns = clock_now(sa->sa_env->ie_clock);
+	ike_sa_request_done(sa);
+	switch (m->im_exchange) {
+	case IKE_EXCH_IKE_AUTH:
+		if (sa->sa_state == IKE_SA_AUTH_SENT)
+			ike_auth_response(sa, m);
+		break;
+	case IKE_EXCH_INFORMATIONAL:
+		if (sa->sa_state == IKE_SA_DELETING)
+			ike_sa_kill(sa, sa->sa_error);
+		break;
+	case IKE_EXCH_CREATE_CHILD_SA:
+		ike_create_response(sa, m);
+		break;
+	default:
+		break;
+	}
+	ike_sa_dpd_arm(sa);
+}
+
+void ike_sa_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+		  uint16_t sport, uint16_t dport)
+{
+	uint8_t plain[IKE_MSG_BUF];
+	uint16_t lport = sa->sa_lport, rport = sa->sa_rport;
+	uint64_t authentic = sa->sa_rx_auth;
+
+	if (sa->sa_state == IKE_SA_DEAD)
+		return;
+	sa->sa_rx++;
+	/* NAT-T (2.23): the peer floated to 4500, or its NAT mapped it to a
+	 * new port. Taken for good only once the message authenticates. */
+	sa->sa_lport = dport;
+	sa->sa_rport = sport;
+	if (m->im_flags & IKE_FLAG_RESPONSE)
+		response_input(sa, m, msg, len, plain);
+	else
+		request_input(sa, m, msg, len, plain);
+	if (sa->sa_rx_auth == authentic && m->im_exchange != IKE_EXCH_IKE_SA_INIT) {
+		sa->sa_lport = lport; /* did not authenticate: back to the old path */
+		sa->sa_rport = rport;
+	}
+	OPENSSL_cleanse(plain, sizeof(plain));
+}

@@ -1,0 +1,274 @@
+/* IKE-lite: one IKE SA and its CHILD_SAs as a state machine (RFC 7296) with
+ * no I/O of its own. Messages come in decoded by ike_mgr; what goes out,
+ * which keys to install and which SPIs to use go through struct ike_env;
+ * time comes from the control thread's clock and timer heap, so tests drive
+ * it with a fake clock and a fake network.
+ *
+ *   initiator                                   responder
+ *   INIT_SENT   -- IKE_SA_INIT req (SA KE Ni N) -->
+ *               <-- IKE_SA_INIT resp (SA KE Nr N) --    INIT_DONE
+ *   AUTH_SENT   -- IKE_AUTH req SK{IDi AUTH SA TSi TSr} -->
+ *               <-- IKE_AUTH resp SK{IDr AUTH SA TSi TSr} -- ESTABLISHED
+ *   ESTABLISHED
+ *
+ * Either side then sends INFORMATIONAL requests (liveness checks, Delete)
+ * and CREATE_CHILD_SA requests (rekeying). Each side has one request of its
+ * own in flight at a time (window size 1, 2.3) and answers the peer's in
+ * order, repeating the cached answer to a retransmitted request. */
+#ifndef DMVPND_IKE_SA_H
+#define DMVPND_IKE_SA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cfg.h"
+#include "clock.h"
+#include "ike_crypto.h"
+#include "ike_msg.h"
+#include "timer.h"
+
+#define IKE_MAX_PROPOSALS 8
+#define IKE_ID_MAX        255
+#define IKE_PSK_MAX       128
+#define IKE_NONCE_LEN     32   /* ours: at least half the largest PRF key */
+#define IKE_MSG_BUF       4096 /* largest message we build or accept */
+#define IKE_MAX_CHILD     4    /* current and rekeyed, per direction pair */
+
+/* One IKE SA proposal of ours: ENCR with key length, PRF, INTEG (none with
+ * AES-GCM), DH group. */
+struct ike_ike_prop {
+	struct ike_crypto_suite ip_suite;
+	enum ike_crypto_dh ip_dh;
+};
+
+/* One ESP proposal of ours: the dataplane algorithm and ESN. */
+struct ike_esp_prop {
+	enum cfg_esp_alg ep_alg;
+	bool ep_esn;
+};
+
+/* An identity (3.5): type and data as in the ID payload. */
+struct ike_ident {
+	uint8_t id_type;
+	uint8_t id_len;
+	uint8_t id_data[IKE_ID_MAX];
+};
+
+struct ike_secret {
+	uint8_t ps_len;
+	uint8_t ps_key[IKE_PSK_MAX];
+};
+
+/* What the node configured for IKE-lite (built from cfg by the glue). */
+struct ike_conf {
+	uint8_t ic_n_ike;
+	struct ike_ike_prop ic_ike[IKE_MAX_PROPOSALS]; /* ours, preferred first */
+	uint8_t ic_n_esp;
+	struct ike_esp_prop ic_esp[IKE_MAX_PROPOSALS];
+	bool ic_tunnel;              /* CHILD_SAs in tunnel mode, else transport */
+	struct ike_ident ic_local_id; /* id_len 0: our IPv4 address */
+	uint32_t ic_ike_lifetime_s;  /* IKE SA rekey after this (with jitter) */
+	uint32_t ic_child_lifetime_s;
+	uint32_t ic_dpd_s;           /* liveness check after this much silence; 0 off */
+	uint32_t ic_retransmit_ms;   /* first retransmission; doubles each time */
+	uint8_t ic_retransmit_tries; /* then the peer is declared dead */
+	uint16_t ic_replay_window;   /* handed to the ESP SAs */
+};
+
+enum ike_sa_state {
+	IKE_SA_INIT_SENT,   /* initiator: IKE_SA_INIT request out */
+	IKE_SA_AUTH_SENT,   /* initiator: IKE_AUTH request out */
+	IKE_SA_INIT_DONE,   /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */
+	IKE_SA_ESTABLISHED,
+	IKE_SA_DELETING,    /* our Delete of the IKE SA is out */
+	IKE_SA_DEAD,        /* keys gone; ike_mgr frees it */
+};
+
+/* One CHILD_SA (an ESP SA pair). SPIs in host order. */
+struct ike_child {
+	uint32_t ch_spi_in;   /* ours: the peer sends with it */
+	uint32_t ch_spi_out;  /* the peer's */
+	struct ike_esp_prop ch_prop;
+	bool ch_tunnel;
+	bool ch_installed;
+	bool ch_rekeyed;      /* replaced, kept until its Delete completes */
+	uint8_t ch_keylen;    /* KEYMAT octets per direction */
+	uint8_t ch_key_in[CFG_KEY_MAX];
+	uint8_t ch_key_out[CFG_KEY_MAX];
+	uint64_t ch_created_ns;
+	uint64_t ch_rekey_ns; /* soft lifetime: when we start the rekey */
+};
+
+/* The world a state machine talks to. Runs on: the control thread. */
+struct ike_sa;
+struct ike_env {
+	void *ie_ctx;
+	struct clock *ie_clock;
+	struct timer_heap *ie_timers;
+	/* One IKE message to dst:dport from src:sport. ike_env adds the
+	 * non-ESP marker when either port is 4500. 0 or -errno. */
+	int (*ie_send)(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		       const uint8_t *msg, size_t len);
+	/* The pre-shared key for a peer at addr that says it is id; NULL when
+	 * none is configured (then AUTHENTICATION_FAILED). */
+	const struct ike_secret *(*ie_psk)(void *ctx, uint32_t addr, const struct ike_ident *id);
+	/* A fresh inbound ESP SPI, unique on this node; 0 or -errno. */
+	int (*ie_spi_alloc)(void *ctx, uint32_t *spi);
+	/* Install / remove a CHILD_SA in the dataplane. Install makes the
+	 * inbound SA live and then publishes the outbound one (make before
+	 * break); remove retires both. 0 or -errno. */
+	int (*ie_child_install)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
+	void (*ie_child_remove)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
+	/* The SA became ESTABLISHED or DEAD. */
+	void (*ie_sa_changed)(void *ctx, struct ike_sa *sa);
+};
+
+/* Why an IKE SA (or one of its messages) failed; one counter each. */
+#define IKE_SA_ERRORS(X)                                                        \
+	X(NONE, "none")                                                         \
+	X(NO_PROPOSAL, "no_proposal_chosen")                                    \
+	X(INVALID_KE, "invalid_ke_payload")                                     \
+	X(AUTH_FAILED, "authentication_failed")                                 \
+	X(PEER_AUTH_FAILED, "peer_refused_authentication")                      \
+	X(TS_UNACCEPTABLE, "ts_unacceptable")                                   \
+	X(BAD_MESSAGE, "malformed_message")                                     \
+	X(BAD_DH, "bad_key_exchange")                                           \
+	X(TIMEOUT, "peer_not_answering")                                        \
+	X(DELETED, "deleted_by_peer")                                           \
+	X(LOCAL, "deleted_locally")                                             \
+	X(NO_SPI, "no_spi")                                                     \
+	X(INSTALL, "child_install_failed")                                      \
+	X(CRYPTO, "crypto_failure")
+
+enum ike_sa_error {
+#define IKE_SA_ERR_ENUM(e, n) IKE_ERR_##e,
+	IKE_SA_ERRORS(IKE_SA_ERR_ENUM)
+#undef IKE_SA_ERR_ENUM
+	IKE_ERR_COUNT
+};
+
+struct ike_sa {
+	enum ike_sa_state sa_state;
+	enum ike_sa_error sa_error;   /* why it died or the last failure */
+	bool sa_initiator;            /* of the IKE_SA_INIT that made it */
+	uint8_t sa_spi_i[IKE_SPI_LEN];
+	uint8_t sa_spi_r[IKE_SPI_LEN];
+	uint32_t sa_local, sa_remote; /* IPv4, host order */
+	uint16_t sa_lport, sa_rport;
+	bool sa_nat_local, sa_nat_remote; /* NAT detected in front of us / them */
+	struct ike_ike_prop sa_prop;  /* negotiated */
+	struct ike_kdf_keys sa_keys;
+	struct ike_dh *sa_dh;         /* until the keys are made */
+	uint8_t sa_ni_len, sa_nr_len; /* nonces: 16..255 here */
+	uint8_t sa_ni[255], sa_nr[255];
+	uint8_t *sa_init_req;         /* the IKE_SA_INIT messages, for AUTH */
+	uint8_t *sa_init_resp;
+	uint16_t sa_init_req_len, sa_init_resp_len;
+	uint8_t *sa_cookie;           /* COOKIE the responder asked us to echo */
+	uint16_t sa_cookie_len;
+	struct ike_ident sa_peer_id;  /* authenticated identity */
+	bool sa_initial_contact;      /* the peer said it has no other SA with us */
+
+	/* Our requests: one in flight. */
+	uint32_t sa_req_next;         /* message ID of our next request */
+	uint8_t *sa_req;              /* the one in flight, for retransmission */
+	uint16_t sa_req_len;
+	uint8_t sa_req_exchange;
+	uint8_t sa_req_tries;
+	struct timer sa_retransmit;
+	/* The peer's requests. */
+	uint32_t sa_resp_next;        /* message ID we expect next */
+	uint8_t *sa_resp;             /* our answer to sa_resp_next - 1 */
+	uint16_t sa_resp_len;
+
+	uint8_t sa_n_child;
+	struct ike_child sa_child[IKE_MAX_CHILD];
+	struct ike_esp_prop sa_child_prop; /* offered in our pending request */
+	uint32_t sa_child_spi;        /* our inbound SPI in that request */
+	uint32_t sa_rekey_spi;        /* inbound SPI of the child being rekeyed */
+
+	uint64_t sa_created_ns;
+	uint64_t sa_established_ns;
+	uint64_t sa_last_rx_ns;       /* any authenticated message from the peer */
+	uint64_t sa_rekey_ns;         /* IKE SA soft lifetime */
+	struct timer sa_dpd;
+	struct timer sa_lifetime;     /* children's and the SA's rekey points */
+
+	const struct ike_conf *sa_conf;
+	const struct ike_env *sa_env;
+	void *sa_owner;               /* ike_mgr's bookkeeping */
+	uint64_t sa_tx, sa_rx, sa_retransmits;
+	uint64_t sa_rx_auth;          /* messages that passed the SK check */
+};
+
+/* ike_sa.c: life cycle, timers, dispatch */
+const char *ike_sa_state_name(enum ike_sa_state s);
+const char *ike_sa_error_name(enum ike_sa_error e);
+/* A new SA object; the caller fills addresses and ports. NULL on ENOMEM. */
+struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
+			     bool initiator);
+/* Removes the children from the dataplane, wipes keys, cancels timers,
+ * frees. */
+void ike_sa_destroy(struct ike_sa *sa);
+/* Our SPI, by which the SA is found: SPIi for the initiator, else SPIr. */
+uint64_t ike_sa_local_spi(const struct ike_sa *sa);
+/* A message for this SA (its SPIs matched), header decoded, SK not yet
+ * opened. msg/len: the IKE message (no non-ESP marker). The source port
+ * may have changed (NAT-T float). */
+void ike_sa_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+		  uint16_t sport, uint16_t dport);
+/* Start deleting the SA (Delete of the IKE SA, then DEAD). */
+void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why);
+/* Marks the SA DEAD at once (no message): its children go. */
+void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why);
+
+/* ike_sa_out.c: building, protecting, sending and retransmitting */
+/* Encodes m (outer chain; inner chain protected in an SK payload when the
+ * SA has keys and m has inner payloads) into out. 0 or -errno. */
+int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len);
+/* Sends a new request of ours and keeps it for retransmission. */
+int ike_sa_request(struct ike_sa *sa, struct ike_msg *m);
+/* Sends an answer to the peer's request sa_resp_next and keeps it for a
+ * retransmitted request; the next request expected moves on. */
+int ike_sa_respond(struct ike_sa *sa, struct ike_msg *m);
+/* Sends raw bytes on the SA's path (no caching). */
+int ike_sa_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len);
+/* Our request was answered: stop retransmitting it. */
+void ike_sa_request_done(struct ike_sa *sa);
+/* Payload builders: the next element of the type's array, listed in the
+ * inner (encrypted) or outer chain; NULL when full. */
+struct ike_notify *ike_pld_add_notify(struct ike_msg *m, bool inner, uint16_t type);
+void ike_pld_add(struct ike_msg *m, bool inner, uint8_t type);
+/* m opened: decrypts the SK payload of a message with inner payloads and
+ * decodes them into m. 0, or -EBADMSG (counted by the caller). */
+int ike_sa_open(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+		enum ike_sk_drop *why, uint8_t *plain, size_t cap);
+
+/* ike_prop.c: proposals */
+/* Our IKE proposals (SPI-less) into m's SA content. */
+void ike_prop_ike_offer(const struct ike_conf *c, struct ike_msg *m);
+/* Responder: the first of the peer's proposals we accept, preferring one
+ * whose DH group is ke_group. 0 (*num = its number), or -ENOENT. */
+int ike_prop_ike_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
+			struct ike_ike_prop *out, uint8_t *num);
+/* The single proposal of a response, which must be one of ours. */
+int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
+		       struct ike_ike_prop *out);
+/* The chosen proposal (number num) into m's SA content. */
+void ike_prop_ike_answer(const struct ike_ike_prop *p, uint8_t num, struct ike_msg *m);
+/* ESP, the same with a 4-octet SPI. */
+void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, struct ike_msg *m);
+int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m,
+			struct ike_esp_prop *out, uint8_t *num, uint32_t *peer_spi);
+int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m,
+		       struct ike_esp_prop *out, uint32_t *peer_spi);
+void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi,
+			 struct ike_msg *m);
+/* Names as strongSwan writes them: "aes256gcm16-prfsha256-x25519". */
+void ike_prop_ike_name(const struct ike_ike_prop *p, char *buf, size_t len);
+void ike_prop_esp_name(const struct ike_esp_prop *p, char *buf, size_t len);
+/* Parses such a name; 0 or -EINVAL. */
+int ike_prop_ike_parse(const char *s, struct ike_ike_prop *out);
+int ike_prop_esp_parse(const char *s, struct ike_esp_prop *out);
+
+#endif

@@ -1,0 +1,238 @@
+/* ike_peer: IKE-lite's state machine on plain UDP sockets, for interop
+ * tests against a stock strongSwan in a network namespace. It binds UDP
+ * 500 and 4500, runs the real ike_mgr/ike_sa code with the monotonic clock,
+ * and prints one line per event, keys included (test tool: the keys are
+ * compared with what charon logs):
+ *   established spi_i=.. spi_r=.. prf=.. sk_d=.. sk_ai=.. sk_ar=.. sk_ei=.. sk_er=.. sk_pi=.. sk_pr=..
+ *   child spi_in=0x.. spi_out=0x.. key_in=.. key_out=.. mode=transport|tunnel natt=0|1 port=N
+ *   child-removed spi_in=0x..
+ *   dead error=<reason>
+ * Usage: ike_peer --local A --remote B --psk S [--initiate] [--ike P,P..]
+ *                 [--esp P,P..] [--tunnel] [--dpd S] [--seconds S]
+ *                 [--delete-after S] */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ike_mgr.h"
+
+struct peer {
+	int fd500, fd4500;
+	struct ike_secret psk;
+	uint32_t next_spi;
+	struct clock ck;
+	struct timer_heap th;
+	bool dead;
+};
+
+static void hex(const char *name, const uint8_t *p, size_t n)
+{
+	printf(" %s=", name);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", p[i]);
+}
+
+static int peer_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		     const uint8_t *msg, size_t len)
+{
+	struct peer *p = ctx;
+	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(dport),
+				 .sin_addr.s_addr = htonl(dst)};
+	uint8_t buf[IKE_MSG_BUF + 4] = {0};
+	bool natt = sport == IKE_NATT_UDP_PORT;
+
+	(void)src;
+	if (len > IKE_MSG_BUF)
+		return -EMSGSIZE;
+	memcpy(buf + (natt ? 4 : 0), msg, len);
+	if (sendto(natt ? p->fd4500 : p->fd500, buf, len + (natt ? 4 : 0), 0,
+		   (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
+static const struct ike_secret *peer_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
+{
+	(void)addr;
+	(void)id;
+	return &((struct peer *)ctx)->psk;
+}
+
+static int peer_spi(void *ctx, uint32_t *spi)
+{
+	*spi = ((struct peer *)ctx)->next_spi++;
+	return 0;
+}
+
+static int peer_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	(void)ctx;
+	printf("child spi_in=0x%08x spi_out=0x%08x", ch->ch_spi_in, ch->ch_spi_out);
+	hex("key_in", ch->ch_key_in, ch->ch_keylen);
+	hex("key_out", ch->ch_key_out, ch->ch_keylen);
+	printf(" mode=%s natt=%d port=%u\n", ch->ch_tunnel ? "tunnel" : "transport",
+	       sa->sa_nat_local || sa->sa_nat_remote, sa->sa_rport);
+	fflush(stdout);
+	return 0;
+}
+
+static void peer_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	(void)ctx;
+	(void)sa;
+	printf("child-removed spi_in=0x%08x\n", ch->ch_spi_in);
+	fflush(stdout);
+}
+
+static void peer_changed(void *ctx, struct ike_sa *sa)
+{
+	const struct ike_kdf_keys *k = &sa->sa_keys;
+	char prop[64];
+
+	if (sa->sa_state == IKE_SA_DEAD) {
+		printf("dead error=%s\n", ike_sa_error_name(sa->sa_error));
+		((struct peer *)ctx)->dead = true;
+	} else if (sa->sa_state == IKE_SA_ESTABLISHED) {
+		ike_prop_ike_name(&sa->sa_prop, prop, sizeof(prop));
+		printf("established prop=%s", prop);
+		hex("spi_i", sa->sa_spi_i, IKE_SPI_LEN);
+		hex("spi_r", sa->sa_spi_r, IKE_SPI_LEN);
+		hex("sk_d", k->sk_d, k->sk_prf_len);
+		hex("sk_ai", k->sk_ai, k->sk_integ_len);
+		hex("sk_ar", k->sk_ar, k->sk_integ_len);
+		hex("sk_ei", k->sk_ei, k->sk_encr_len);
+		hex("sk_er", k->sk_er, k->sk_encr_len);
+		hex("sk_pi", k->sk_pi, k->sk_prf_len);
+		hex("sk_pr", k->sk_pr, k->sk_prf_len);
+		printf(" natt=%d\n", sa->sa_nat_local || sa->sa_nat_remote);
+	}
+	fflush(stdout);
+}
+
+static int udp_bind(uint32_t addr, uint16_t port)
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(addr)};
+	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		perror("ike_peer: bind");
+		exit(2);
+	}
+	return fd;
+}
+
+static void rx(struct ike_mgr *mg, int fd, uint32_t local, uint16_t lport)
+{
+	uint8_t buf[IKE_MSG_BUF + 4];
+	struct sockaddr_in from;
+	socklen_t fl = sizeof(from);
+	ssize_t n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+
+	if (n > 0)
+		ike_mgr_input(mg, ntohl(from.sin_addr.s_addr), ntohs(from.sin_port), local, lport,
+			      buf, (size_t)n);
+}
+
+static void list_parse(const char *arg, bool esp, struct ike_conf *c)
+{
+	char buf[512], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (char *t = strtok_r(buf, ",", &save); t != NULL; t = strtok_r(NULL, ",", &save)) {
+		int rc = esp ? ike_prop_esp_parse(t, &c->ic_esp[c->ic_n_esp++])
+			     : ike_prop_ike_parse(t, &c->ic_ike[c->ic_n_ike++]);
+
+		if (rc != 0) {
+			fprintf(stderr, "ike_peer: bad proposal '%s'\n", t);
+			exit(2);
+		}
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"local", 1, 0, 'l'},  {"remote", 1, 0, 'r'},	{"psk", 1, 0, 'p'},
+		{"initiate", 0, 0, 'i'}, {"ike", 1, 0, 'k'},	{"esp", 1, 0, 'e'},
+		{"tunnel", 0, 0, 't'}, {"dpd", 1, 0, 'd'},	{"seconds", 1, 0, 's'},
+		{"delete-after", 1, 0, 'x'}, {0, 0, 0, 0}};
+	struct ike_conf c = {.ic_retransmit_ms = 1000, .ic_retransmit_tries = 4};
+	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16};
+	struct peer p = {.next_spi = 0xc1000000u};
+	struct in_addr a;
+	uint32_t local = 0, remote = 0;
+	double seconds = 10, del_after = -1;
+	bool initiate = false;
+	struct ike_sa *sa = NULL;
+	struct ike_mgr *mg;
+	struct ike_env env;
+	uint64_t start, end;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'l': inet_aton(optarg, &a); local = ntohl(a.s_addr); break;
+		case 'r': inet_aton(optarg, &a); remote = ntohl(a.s_addr); break;
+		case 'p':
+			p.psk.ps_len = (uint8_t)strlen(optarg);
+			memcpy(p.psk.ps_key, optarg, p.psk.ps_len);
+			break;
+		case 'i': initiate = true; break;
+		case 'k': list_parse(optarg, false, &c); break;
+		case 'e': list_parse(optarg, true, &c); break;
+		case 't': c.ic_tunnel = true; break;
+		case 'd': c.ic_dpd_s = (uint32_t)atoi(optarg); break;
+		case 's': seconds = atof(optarg); break;
+		case 'x': del_after = atof(optarg); break;
+		default: return 2;
+		}
+	}
+	if (c.ic_n_ike == 0)
+		list_parse("aes256gcm16-prfsha256-x25519", false, &c);
+	if (c.ic_n_esp == 0)
+		list_parse("aes256gcm16", true, &c);
+	clock_init_monotonic(&p.ck);
+	timer_heap_init(&p.th);
+	p.fd500 = udp_bind(local, IKE_UDP_PORT);
+	p.fd4500 = udp_bind(local, IKE_NATT_UDP_PORT);
+	env = (struct ike_env){.ie_ctx = &p, .ie_clock = &p.ck, .ie_timers = &p.th,
+			       .ie_send = peer_send, .ie_psk = peer_psk, .ie_spi_alloc = peer_spi,
+			       .ie_child_install = peer_install, .ie_child_remove = peer_remove,
+			       .ie_sa_changed = peer_changed};
+	mg = ike_mgr_create(&c, &env, &lim);
+	if (initiate)
+		sa = ike_mgr_initiate(mg, local, remote);
+	start = clock_now(&p.ck);
+	end = start + (uint64_t)(seconds * 1e9);
+	while (clock_now(&p.ck) < end && !(initiate && p.dead)) {
+		struct pollfd pf[2] = {{p.fd500, POLLIN, 0}, {p.fd4500, POLLIN, 0}};
+
+		poll(pf, 2, 20);
+		if (pf[0].revents & POLLIN)
+			rx(mg, p.fd500, local, IKE_UDP_PORT);
+		if (pf[1].revents & POLLIN)
+			rx(mg, p.fd4500, local, IKE_NATT_UDP_PORT);
+		timer_run(&p.th, clock_now(&p.ck));
+		ike_mgr_reap(mg);
+		if (del_after >= 0 && clock_now(&p.ck) - start > (uint64_t)(del_after * 1e9)) {
+			sa = ike_mgr_find_peer(mg, remote);
+			if (sa != NULL && sa->sa_state == IKE_SA_ESTABLISHED)
+				ike_sa_delete(sa, IKE_ERR_LOCAL);
+			del_after = -1;
+		}
+	}
+	ike_mgr_destroy(mg);
+	timer_heap_fini(&p.th);
+	close(p.fd500);
+	close(p.fd4500);
+	return 0;
+}

@@ -1,0 +1,569 @@
+/* The IKE-lite state machine between two in-process nodes: real messages,
+ * real crypto, a fake clock and a fake network that can lose, duplicate
+ * and NAT packets; the dataplane is a list of installed CHILD_SAs.
+ *
+ *   A 198.51.100.1 (initiator) <── net ──> B 198.51.100.2 (responder)
+ *   with NAT: A 10.0.0.2 inside, seen as 203.0.113.9:4x000 outside */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ike_mgr.h"
+
+#define A_ADDR 0xc6336401u   /* 198.51.100.1 */
+#define B_ADDR 0xc6336402u   /* 198.51.100.2 */
+#define A_INSIDE 0x0a000002u /* 10.0.0.2 */
+#define NAT_ADDR 0xcb007109u /* 203.0.113.9 */
+#define NET_MAX 64
+#define PKT_MAX 4100
+
+struct child_rec {
+	uint32_t in, out;
+	uint8_t key_in[CFG_KEY_MAX], key_out[CFG_KEY_MAX];
+	uint8_t keylen;
+	bool tunnel, natt;
+	uint16_t peer_port;
+};
+
+struct node {
+	struct ike_mgr *mgr;
+	struct ike_conf conf;
+	struct ike_env env;
+	uint32_t addr;      /* its own idea of its address */
+	struct ike_secret psk;
+	struct child_rec ch[8];
+	unsigned n_ch, installs, removes;
+	uint32_t next_spi;
+	unsigned established, dead;
+	struct ike_sa *last_dead_sa;
+	enum ike_sa_error last_error;
+	bool refuse_tunnel;
+};
+
+struct pkt {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint16_t len;
+	uint8_t data[PKT_MAX];
+};
+
+static struct {
+	struct clock ck;
+	struct timer_heap th;
+	struct node a, b;
+	struct pkt q[NET_MAX];
+	unsigned nq;
+	bool nat;            /* A behind a NAT */
+	unsigned drop_to_b;  /* drop this many packets towards B */
+	unsigned drop_to_a;
+	bool dup_to_b;       /* deliver each packet to B twice */
+	unsigned delivered;
+} w;
+
+/* ---- the fake world ---- */
+
+static int net_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		    const uint8_t *msg, size_t len)
+{
+	struct pkt *p;
+	size_t off = (sport == 4500 || dport == 4500) ? 4 : 0;
+
+	(void)ctx;
+	assert_true(w.nq < NET_MAX && len + off <= PKT_MAX);
+	p = &w.q[w.nq++];
+	p->src = src;
+	p->sport = sport;
+	p->dst = dst;
+	p->dport = dport;
+	memset(p->data, 0, off);
+	memcpy(p->data + off, msg, len);
+	p->len = (uint16_t)(len + off);
+	return 0;
+}
+
+static const struct ike_secret *node_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
+{
+	struct node *n = ctx;
+
+	(void)addr;
+	(void)id;
+	return n->psk.ps_len != 0 ? &n->psk : NULL;
+}
+
+static int node_spi(void *ctx, uint32_t *spi)
+{
+	struct node *n = ctx;
+
+	*spi = n->next_spi++;
+	return 0;
+}
+
+static int node_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	struct node *n = ctx;
+	struct child_rec *r;
+
+	if (ch->ch_tunnel && n->refuse_tunnel)
+		return -ENOTSUP;
+	assert_true(n->n_ch < 8);
+	r = &n->ch[n->n_ch++];
+	r->in = ch->ch_spi_in;
+	r->out = ch->ch_spi_out;
+	r->keylen = ch->ch_keylen;
+	memcpy(r->key_in, ch->ch_key_in, ch->ch_keylen);
+	memcpy(r->key_out, ch->ch_key_out, ch->ch_keylen);
+	r->tunnel = ch->ch_tunnel;
+	r->natt = sa->sa_nat_local || sa->sa_nat_remote;
+	r->peer_port = sa->sa_rport;
+	n->installs++;
+	return 0;
+}
+
+static void node_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	struct node *n = ctx;
+
+	(void)sa;
+	for (unsigned i = 0; i < n->n_ch; i++)
+		if (n->ch[i].in == ch->ch_spi_in) {
+			n->ch[i] = n->ch[--n->n_ch];
+			n->removes++;
+			return;
+		}
+	fail_msg("removing a child that was never installed");
+}
+
+static void node_changed(void *ctx, struct ike_sa *sa)
+{
+	struct node *n = ctx;
+
+	if (sa->sa_state == IKE_SA_ESTABLISHED)
+		n->established++;
+	if (sa->sa_state == IKE_SA_DEAD) {
+		n->dead++;
+		n->last_error = sa->sa_error;
+	}
+}
+
+static void conf_default(struct ike_conf *c)
+{
+	memset(c, 0, sizeof(*c));
+	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &c->ic_ike[0]), 0);
+	c->ic_n_ike = 1;
+	assert_int_equal(ike_prop_esp_parse("aes256gcm16", &c->ic_esp[0]), 0);
+	c->ic_n_esp = 1;
+	c->ic_dpd_s = 30;
+	c->ic_retransmit_ms = 1000;
+	c->ic_retransmit_tries = 3;
+	c->ic_replay_window = 1024;
+}
+
+static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
+{
+	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8};
+
+	n->addr = addr;
+	n->next_spi = spi_base;
+	n->psk.ps_len = 16;
+	memcpy(n->psk.ps_key, "0123456789abcdef", 16);
+	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &w.ck, .ie_timers = &w.th,
+				  .ie_send = net_send, .ie_psk = node_psk,
+				  .ie_spi_alloc = node_spi, .ie_child_install = node_install,
+				  .ie_child_remove = node_remove, .ie_sa_changed = node_changed};
+	n->mgr = ike_mgr_create(&n->conf, &n->env, &lim);
+	assert_non_null(n->mgr);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&w, 0, sizeof(w));
+	clock_init_fake(&w.ck, 1000 * CLK_NS_PER_S);
+	assert_int_equal(timer_heap_init(&w.th), 0);
+	conf_default(&w.a.conf);
+	conf_default(&w.b.conf);
+	return 0;
+}
+
+static void nodes_start(void)
+{
+	node_init(&w.a, w.nat ? A_INSIDE : A_ADDR, 0xa0000000u);
+	node_init(&w.b, B_ADDR, 0xb0000000u);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	ike_mgr_destroy(w.a.mgr);
+	ike_mgr_destroy(w.b.mgr);
+	/* Every installed child was removed again. */
+	assert_int_equal(w.a.n_ch, 0);
+	assert_int_equal(w.b.n_ch, 0);
+	timer_heap_fini(&w.th);
+	return 0;
+}
+
+/* The NAT in front of A: A_INSIDE:p <-> NAT_ADDR:(40000 + p). */
+static void nat_out(struct pkt *p)
+{
+	if (w.nat && p->src == A_INSIDE) {
+		p->src = NAT_ADDR;
+		p->sport = (uint16_t)(40000 + p->sport);
+	}
+}
+
+static bool nat_in(struct pkt *p)
+{
+	if (!w.nat || p->dst != NAT_ADDR)
+		return true;
+	if (p->dport < 40000)
+		return false;
+	p->dst = A_INSIDE;
+	p->dport = (uint16_t)(p->dport - 40000);
+	return true;
+}
+
+static void deliver(struct pkt *p)
+{
+	struct node *to = p->dst == w.b.addr ? &w.b : p->dst == w.a.addr ? &w.a : NULL;
+
+	if (to == NULL)
+		return;
+	w.delivered++;
+	ike_mgr_input(to->mgr, p->src, p->sport, p->dst, p->dport, p->data, p->len);
+}
+
+/* The next packet off the wire, through the NAT; false when the wire is
+ * empty. *routed is false for what the NAT has no mapping for. */
+static bool net_pop(struct pkt *cur, bool *routed)
+{
+	if (w.nq == 0)
+		return false;
+	*cur = w.q[0];
+	memmove(w.q, w.q + 1, --w.nq * sizeof(w.q[0]));
+	nat_out(cur);
+	*routed = nat_in(cur);
+	return true;
+}
+
+/* Delivers until the network is quiet, losing and duplicating as told. */
+static void pump(void)
+{
+	static struct pkt cur;
+	bool routed;
+
+	for (unsigned guard = 0; guard < 1000 && net_pop(&cur, &routed); guard++) {
+		if (!routed)
+			continue;
+		if (cur.dst == B_ADDR && w.drop_to_b != 0) {
+			w.drop_to_b--;
+			continue;
+		}
+		if (cur.dst != B_ADDR && w.drop_to_a != 0) {
+			w.drop_to_a--;
+			continue;
+		}
+		deliver(&cur);
+		if (cur.dst == B_ADDR && w.dup_to_b)
+			deliver(&cur);
+	}
+}
+
+/* Delivers what is on the wire now, not what that makes the nodes send. */
+static void pump_once(void)
+{
+	static struct pkt cur;
+	bool routed;
+
+	for (unsigned n = w.nq; n != 0 && net_pop(&cur, &routed); n--)
+		if (routed)
+			deliver(&cur);
+}
+
+/* Time passes in 100 ms steps, the network delivering in between. */
+static void run(unsigned ms)
+{
+	for (unsigned t = 0; t < ms; t += 100) {
+		pump();
+		clock_fake_advance(&w.ck, 100 * CLK_NS_PER_MS);
+		timer_run(&w.th, clock_now(&w.ck));
+	}
+	pump();
+}
+
+static struct ike_sa *connect_a_to_b(void)
+{
+	struct ike_sa *sa = ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+
+	assert_non_null(sa);
+	pump();
+	return sa;
+}
+
+/* A's child and B's are the two halves of one pair: SPIs and keys cross. */
+static void expect_pair(void)
+{
+	const struct child_rec *a = &w.a.ch[0], *b = &w.b.ch[0];
+
+	assert_int_equal(w.a.n_ch, 1);
+	assert_int_equal(w.b.n_ch, 1);
+	assert_int_equal(a->out, b->in);
+	assert_int_equal(a->in, b->out);
+	assert_int_equal(a->keylen, 36); /* AES-256 + salt */
+	assert_memory_equal(a->key_out, b->key_in, a->keylen);
+	assert_memory_equal(a->key_in, b->key_out, a->keylen);
+	assert_memory_not_equal(a->key_in, a->key_out, a->keylen);
+	assert_int_equal(a->tunnel, b->tunnel);
+}
+
+/* ---- tests ---- */
+
+/* 1. PSK, transport mode: both sides establish, one ESP pair installed,
+ *    keys crossed; the IKE keys of both sides equal. */
+static void test_handshake(void **state)
+{
+	struct ike_sa *sa;
+	struct ike_sa *bsa;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_int_equal(w.a.established, 1);
+	assert_int_equal(w.b.established, 1);
+	expect_pair();
+	assert_false(w.a.ch[0].tunnel);
+	assert_false(w.a.ch[0].natt);
+	assert_false(w.b.ch[0].natt);
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	assert_non_null(bsa);
+	assert_false(sa->sa_nat_local || sa->sa_nat_remote);
+	assert_false(bsa->sa_nat_local || bsa->sa_nat_remote);
+	assert_int_equal(bsa->sa_rport, 500);
+	assert_memory_equal(&sa->sa_keys, &bsa->sa_keys, sizeof(sa->sa_keys));
+	assert_int_equal(bsa->sa_peer_id.id_type, IKE_ID_IPV4_ADDR);
+	assert_int_equal(w.delivered, 4);
+}
+
+/* 2. Wrong PSK at B: B refuses (AUTHENTICATION_FAILED), A dies of it,
+ *    nothing installed anywhere. */
+static void test_wrong_psk(void **state)
+{
+	(void)state;
+	nodes_start();
+	w.b.psk.ps_key[0] ^= 1;
+	connect_a_to_b();
+	run(200);
+	assert_int_equal(w.a.dead, 1);
+	assert_int_equal(w.a.last_error, IKE_ERR_PEER_AUTH_FAILED);
+	assert_int_equal(w.b.dead, 1);
+	assert_int_equal(w.b.last_error, IKE_ERR_AUTH_FAILED);
+	assert_int_equal(w.a.installs + w.b.installs, 0);
+	assert_int_equal(w.a.mgr->mg_n_sas + w.b.mgr->mg_n_sas, 0);
+}
+
+/* 3. No common IKE proposal: NO_PROPOSAL_CHOSEN. */
+static void test_no_proposal(void **state)
+{
+	(void)state;
+	assert_int_equal(ike_prop_ike_parse("aes128gcm16-prfsha512-x25519", &w.b.conf.ic_ike[0]), 0);
+	nodes_start();
+	connect_a_to_b();
+	assert_int_equal(w.a.dead, 1);
+	assert_int_equal(w.a.last_error, IKE_ERR_NO_PROPOSAL);
+	assert_int_equal(w.b.last_error, IKE_ERR_NO_PROPOSAL);
+}
+
+/* 4. A guesses ECP-256, B only does X25519: INVALID_KE_PAYLOAD naming 31,
+ *    A tries again with it and gets through (1.2). */
+static void test_invalid_ke_retry(void **state)
+{
+	struct ike_sa *sa;
+
+	(void)state;
+	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-ecp256", &w.a.conf.ic_ike[0]), 0);
+	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &w.a.conf.ic_ike[1]), 0);
+	w.a.conf.ic_n_ike = 2;
+	nodes_start();
+	sa = connect_a_to_b();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_int_equal(sa->sa_prop.ip_dh, IKE_CRYPTO_DH_CURVE25519);
+	assert_int_equal(w.b.mgr->mg_stats.ms_dead_by[IKE_ERR_INVALID_KE], 1);
+	expect_pair();
+}
+
+/* 5. Loss and duplication: the first IKE_AUTH request is lost and
+ *    retransmitted after a second; every packet to B arrives twice, and
+ *    B answers the copy from its cache without acting twice. */
+static void test_loss_and_duplicates(void **state)
+{
+	struct ike_sa *sa;
+
+	(void)state;
+	nodes_start();
+	sa = ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+	pump_once(); /* IKE_SA_INIT there */
+	pump_once(); /* and back; IKE_AUTH queued */
+	w.drop_to_b = 1;
+	w.dup_to_b = true;
+	pump();
+	assert_int_equal(sa->sa_state, IKE_SA_AUTH_SENT);
+	run(1100);
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_int_equal(sa->sa_retransmits, 1);
+	assert_int_equal(w.b.installs, 1);
+	assert_int_equal(w.b.established, 1);
+	expect_pair();
+}
+
+/* 6. B goes silent: after dpd_s A checks (empty INFORMATIONAL), retries
+ *    1, 2, 4 s, then gives up; its child goes. While B answers, the checks
+ *    keep the SA. */
+static void test_dead_peer(void **state)
+{
+	struct ike_sa *sa;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	run(31000);
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_true(sa->sa_tx >= 3); /* INIT, AUTH, a liveness check */
+	w.drop_to_b = 1000;
+	run(45000);
+	assert_int_equal(w.a.dead, 1);
+	assert_int_equal(w.a.last_error, IKE_ERR_TIMEOUT);
+	assert_int_equal(w.a.n_ch, 0);
+	assert_int_equal(w.a.removes, 1);
+	w.drop_to_b = 0;
+}
+
+/* 7. A deletes the IKE SA: B answers and drops it, then A; both remove
+ *    their children. */
+static void test_delete(void **state)
+{
+	struct ike_sa *sa;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	ike_sa_delete(sa, IKE_ERR_LOCAL);
+	pump();
+	ike_mgr_reap(w.a.mgr);
+	assert_int_equal(w.b.last_error, IKE_ERR_DELETED);
+	assert_int_equal(w.a.last_error, IKE_ERR_LOCAL);
+	assert_int_equal(w.a.removes, 1);
+	assert_int_equal(w.b.removes, 1);
+	assert_int_equal(w.a.mgr->mg_n_sas + w.b.mgr->mg_n_sas, 0);
+}
+
+/* 8. A behind a NAT: both sides see it in the NAT_DETECTION hashes, IKE
+ *    floats to 4500 with the non-ESP marker, the children say NAT-T, and
+ *    B's points at the NAT's port. */
+static void test_nat(void **state)
+{
+	struct ike_sa *sa;
+	struct ike_sa *bsa;
+
+	(void)state;
+	w.nat = true;
+	nodes_start();
+	sa = connect_a_to_b();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_true(sa->sa_nat_local);
+	assert_int_equal(sa->sa_rport, 4500);
+	bsa = ike_mgr_find_peer(w.b.mgr, NAT_ADDR);
+	assert_non_null(bsa);
+	assert_true(bsa->sa_nat_remote);
+	assert_int_equal(bsa->sa_rport, 44500);
+	expect_pair();
+	assert_true(w.a.ch[0].natt);
+	assert_true(w.b.ch[0].natt);
+	assert_int_equal(w.b.ch[0].peer_port, 44500);
+}
+
+/* 9. A restarts (new SPIs, INITIAL_CONTACT): B drops the old IKE SA and
+ *    its child at once instead of keeping two. */
+static void test_initial_contact(void **state)
+{
+	(void)state;
+	nodes_start();
+	connect_a_to_b();
+	assert_int_equal(w.b.n_ch, 1);
+	ike_mgr_destroy(w.a.mgr); /* a crash: nothing sent */
+	w.a.n_ch = 0;
+	node_init(&w.a, A_ADDR, 0xa1000000u);
+	connect_a_to_b();
+	ike_mgr_reap(w.b.mgr);
+	assert_int_equal(w.b.mgr->mg_n_sas, 1);
+	assert_int_equal(w.b.n_ch, 1);
+	assert_int_equal(w.b.removes, 1);
+	assert_int_equal(w.b.last_error, IKE_ERR_DELETED);
+	expect_pair();
+}
+
+/* 10. B refuses tunnel mode in its dataplane and A asks for it: the IKE
+ *     SA stands, the child is refused with NO_PROPOSAL_CHOSEN. */
+static void test_child_refused(void **state)
+{
+	struct ike_sa *sa;
+
+	(void)state;
+	w.a.conf.ic_tunnel = true;
+	nodes_start();
+	w.b.refuse_tunnel = true;
+	sa = connect_a_to_b();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	assert_int_equal(sa->sa_error, IKE_ERR_NO_PROPOSAL);
+	assert_int_equal(w.a.n_ch + w.b.n_ch, 0);
+}
+
+/* 11. Garbage and forgeries are counted, not acted on: junk, a truncated
+ *     IKE_SA_INIT, a message for an unknown SPI, a keepalive, 4500 without
+ *     the marker. */
+static void test_junk(void **state)
+{
+	static const uint8_t junk[40] = {1, 2, 3};
+	struct ike_sa *sa;
+	const struct ike_mgr_stats *st;
+	uint8_t copy[PKT_MAX];
+
+	(void)state;
+	nodes_start();
+	sa = ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+	assert_int_equal(w.nq, 1);
+	memcpy(copy, w.q[0].data, w.q[0].len);
+	ike_mgr_input(w.b.mgr, A_ADDR, 500, B_ADDR, 500, copy, w.q[0].len - 1);
+	ike_mgr_input(w.b.mgr, A_ADDR, 500, B_ADDR, 500, junk, sizeof(junk));
+	copy[8] = 0x77; /* a made-up SPIr: not IKE_SA_INIT any more */
+	ike_mgr_input(w.b.mgr, A_ADDR, 500, B_ADDR, 500, copy, w.q[0].len);
+	ike_mgr_input(w.b.mgr, A_ADDR, 4500, B_ADDR, 4500, (const uint8_t[]){0xff}, 1);
+	ike_mgr_input(w.b.mgr, A_ADDR, 4500, B_ADDR, 4500, junk, sizeof(junk));
+	st = &w.b.mgr->mg_stats;
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_DECODE], 2);
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_UNKNOWN_SPI], 1);
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_KEEPALIVE], 1);
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_NO_MARKER], 1);
+	assert_int_equal(w.b.mgr->mg_n_sas, 0);
+	pump();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+}
+
+int main(void)
+{
+#define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_handshake),	  T(test_wrong_psk),	T(test_no_proposal),
+		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
+		T(test_delete),		  T(test_nat),		T(test_initial_contact),
+		T(test_child_refused),	  T(test_junk),
+	};
+#undef T
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
