@@ -71,19 +71,35 @@ bool ike_child_ts_ok(const struct ike_sa *sa, const struct ike_msg *m)
 	       ts_covers(&m->im_tsi, i_addr, i_nat) && ts_covers(&m->im_tsr, r_addr, r_nat);
 }
 
+void ike_child_seed_auth(const struct ike_sa *sa, struct ike_child_seed *seed)
+{
+	*seed = (struct ike_child_seed){.cs_ni = sa->sa_ni, .cs_ni_len = sa->sa_ni_len,
+					.cs_nr = sa->sa_nr, .cs_nr_len = sa->sa_nr_len,
+					.cs_we_initiated = sa->sa_initiator};
+}
+
+uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s)
+{
+	uint64_t life = (uint64_t)life_s * CLK_NS_PER_S, r = 0;
+
+	ike_rand_bytes((uint8_t *)&r, sizeof(r));
+	return from + life - life / 10 + (life / 10 == 0 ? 0 : r % (life / 10));
+}
+
 int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi_in,
-		   uint32_t spi_out, bool tunnel)
+		   uint32_t spi_out, bool tunnel, const struct ike_child_seed *seed)
 {
 	const struct ike_env *e = sa->sa_env;
 	uint8_t i2r[CFG_KEY_MAX], r2i[CFG_KEY_MAX];
 	unsigned len = cfg_esp_keymat_len(p->ep_alg);
+	uint32_t life = sa->sa_conf->ic_child_lifetime_s;
 	struct ike_child *ch;
 	int rc;
 
 	if (sa->sa_n_child >= IKE_MAX_CHILD || len == 0 || len > CFG_KEY_MAX)
 		return -ENOSPC;
-	rc = ike_kdf_child_keymat(&sa->sa_keys, NULL, 0, sa->sa_ni, sa->sa_ni_len, sa->sa_nr,
-				  sa->sa_nr_len, i2r, r2i, len);
+	rc = ike_kdf_child_keymat(&sa->sa_keys, NULL, 0, seed->cs_ni, seed->cs_ni_len, seed->cs_nr,
+				  seed->cs_nr_len, i2r, r2i, len);
 	if (rc != 0)
 		return rc;
 	ch = &sa->sa_child[sa->sa_n_child];
@@ -93,12 +109,14 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	ch->ch_prop = *p;
 	ch->ch_tunnel = tunnel;
 	ch->ch_keylen = (uint8_t)len;
-	/* 2.17: the first KEYMAT protects what the initiator sends. */
-	memcpy(ch->ch_key_in, sa->sa_initiator ? r2i : i2r, len);
-	memcpy(ch->ch_key_out, sa->sa_initiator ? i2r : r2i, len);
+	memcpy(ch->ch_key_in, seed->cs_we_initiated ? r2i : i2r, len);
+	memcpy(ch->ch_key_out, seed->cs_we_initiated ? i2r : r2i, len);
 	OPENSSL_cleanse(i2r, sizeof(i2r));
 	OPENSSL_cleanse(r2i, sizeof(r2i));
 	ch->ch_created_ns = clock_now(e->ie_clock);
+	ch->ch_rekey_ns = life != 0 ? ike_lifetime_soft(ch->ch_created_ns, life) : UINT64_MAX;
+	ch->ch_expire_ns = life != 0 ? ch->ch_created_ns + (uint64_t)life * CLK_NS_PER_S
+				     : UINT64_MAX;
 	rc = e->ie_child_install(e->ie_ctx, sa, ch);
 	if (rc != 0) {
 		OPENSSL_cleanse(ch, sizeof(*ch));
@@ -107,5 +125,34 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	}
 	ch->ch_installed = true;
 	sa->sa_n_child++;
+	ike_sa_lifetime_arm(sa);
 	return 0;
+}
+
+int ike_child_by_in(const struct ike_sa *sa, uint32_t spi)
+{
+	for (unsigned i = 0; i < sa->sa_n_child; i++)
+		if (sa->sa_child[i].ch_spi_in == spi)
+			return (int)i;
+	return -1;
+}
+
+int ike_child_by_out(const struct ike_sa *sa, uint32_t spi)
+{
+	for (unsigned i = 0; i < sa->sa_n_child; i++)
+		if (sa->sa_child[i].ch_spi_out == spi)
+			return (int)i;
+	return -1;
+}
+
+void ike_child_drop(struct ike_sa *sa, unsigned i)
+{
+	const struct ike_env *e = sa->sa_env;
+	struct ike_child *ch = &sa->sa_child[i];
+
+	if (ch->ch_installed)
+		e->ie_child_remove(e->ie_ctx, sa, ch);
+	OPENSSL_cleanse(ch, sizeof(*ch));
+	memmove(ch, ch + 1, (sa->sa_n_child - i - 1) * sizeof(*ch));
+	sa->sa_n_child--;
 }

@@ -8,6 +8,13 @@
 
 /* ike_sa.c */
 void ike_sa_dpd_arm(struct ike_sa *sa);
+/* Re-arms the lifetime timer for the earliest rekey or expiry. */
+void ike_sa_lifetime_arm(struct ike_sa *sa);
+
+/* ike_mgr.c */
+/* A new SA beside old (same peer and owner) for an IKE SA rekey, listed
+ * under our SPI spi; NULL on ENOMEM. */
+struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN]);
 
 /* ike_sa_out.c */
 void ike_sa_retransmit_timer(struct timer *t, void *arg);
@@ -26,19 +33,44 @@ size_t ike_id_body(const struct ike_ident *id, uint8_t *out, size_t cap);
 /* Our identity: the configured one, or our IPv4 address. */
 void ike_local_ident(const struct ike_sa *sa, struct ike_ident *id);
 
-/* ike_exch_info.c: INFORMATIONAL (1.4, 2.4) and CREATE_CHILD_SA (1.3) */
+/* ike_exch_info.c: INFORMATIONAL (1.4, 2.4) */
 void ike_info_request(struct ike_sa *sa, struct ike_msg *m);
+void ike_info_response(struct ike_sa *sa, struct ike_msg *m);
+/* Our Delete of children (by inbound SPI); they go when it is answered. */
+int ike_info_delete_children(struct ike_sa *sa, const uint32_t *spi_in, unsigned n);
+
+/* ike_exch_create.c: CREATE_CHILD_SA (1.3) */
 void ike_create_request(struct ike_sa *sa, struct ike_msg *m);
-void ike_create_response(struct ike_sa *sa, struct ike_msg *m);
+void ike_create_response(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind);
+int ike_rekey_child_start(struct ike_sa *sa, unsigned idx);
+int ike_rekey_ike_start(struct ike_sa *sa);
 
 /* ike_child.c: CHILD_SA selectors, keys and installation (1.3, 2.9, 2.17) */
 /* Whether the peer's TSi/TSr allow GRE between the two addresses. */
 bool ike_child_ts_ok(const struct ike_sa *sa, const struct ike_msg *m);
 /* TSi/TSr for GRE between the SA's addresses into m (inner chain). */
 void ike_child_ts_add(const struct ike_sa *sa, struct ike_msg *m);
-/* Keys (2.17) for a child negotiated in this exchange, then installed.
- * 0 or -errno (the child is not kept then). */
+/* The nonces of the exchange that makes a child, and who started it:
+ * KEYMAT's first half protects what that exchange's initiator sends
+ * (2.17), whichever side made the IKE SA. */
+struct ike_child_seed {
+	const uint8_t *cs_ni, *cs_nr;
+	uint8_t cs_ni_len, cs_nr_len;
+	bool cs_we_initiated;
+};
+/* Keys (2.17) for a child negotiated in this exchange, then installed, with
+ * its lifetimes set. 0 or -errno (the child is not kept then). */
 int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi_in,
-		   uint32_t spi_out, bool tunnel);
+		   uint32_t spi_out, bool tunnel, const struct ike_child_seed *seed);
+/* The seed of IKE_AUTH: the IKE SA's own nonces. */
+void ike_child_seed_auth(const struct ike_sa *sa, struct ike_child_seed *seed);
+/* Index of the child with this inbound / outbound SPI, or -1. */
+int ike_child_by_in(const struct ike_sa *sa, uint32_t spi);
+int ike_child_by_out(const struct ike_sa *sa, uint32_t spi);
+/* Removes child i from the dataplane and the SA. */
+void ike_child_drop(struct ike_sa *sa, unsigned i);
+/* A random point in [90 %, 100 %) of `life_s` after `from`: soft lifetimes
+ * drift apart, so that the two sides seldom rekey at the same time. */
+uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s);
 
 #endif

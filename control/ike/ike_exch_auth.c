@@ -108,8 +108,12 @@ static void established(struct ike_sa *sa)
 	sa->sa_state = IKE_SA_ESTABLISHED;
 	sa->sa_established_ns = clock_now(e->ie_clock);
 	sa->sa_last_rx_ns = sa->sa_established_ns;
+	if (sa->sa_conf->ic_ike_lifetime_s != 0)
+		sa->sa_rekey_ns = ike_lifetime_soft(sa->sa_established_ns,
+						    sa->sa_conf->ic_ike_lifetime_s);
 	e->ie_sa_changed(e->ie_ctx, sa);
 	ike_sa_dpd_arm(sa);
+	ike_sa_lifetime_arm(sa);
 }
 
 /* ---- initiator ---- */
@@ -138,7 +142,7 @@ int ike_auth_start(struct ike_sa *sa)
 	ike_prop_esp_offer(sa->sa_conf, sa->sa_child_spi, &m);
 	ike_child_ts_add(sa, &m);
 	sa->sa_state = IKE_SA_AUTH_SENT;
-	rc = ike_sa_request(sa, &m);
+	rc = ike_sa_request(sa, &m, IKE_REQ_AUTH);
 	OPENSSL_cleanse(auth, sizeof(auth));
 	return rc;
 }
@@ -146,6 +150,7 @@ int ike_auth_start(struct ike_sa *sa)
 /* The CHILD_SA part of the answer; the IKE SA stands either way (2.21.2). */
 static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 {
+	struct ike_child_seed seed;
 	struct ike_esp_prop p;
 	uint32_t spi_out;
 
@@ -162,8 +167,9 @@ static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	/* Without USE_TRANSPORT_MODE in the answer the peer made a tunnel-
 	 * mode SA (1.3.1); the dataplane says whether it can carry it. */
+	ike_child_seed_auth(sa, &seed);
 	ike_child_make(sa, &p, sa->sa_child_spi, spi_out,
-		       ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL);
+		       ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL, &seed);
 }
 
 void ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
@@ -193,6 +199,7 @@ static void auth_child_answer(struct ike_sa *sa, const struct ike_msg *m, struct
 {
 	const struct ike_env *e = sa->sa_env;
 	bool transport = ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) != NULL;
+	struct ike_child_seed seed;
 	struct ike_esp_prop p;
 	uint32_t spi_out, spi_in;
 	uint8_t num;
@@ -210,8 +217,9 @@ static void auth_child_answer(struct ike_sa *sa, const struct ike_msg *m, struct
 		sa->sa_error = IKE_ERR_TS_UNACCEPTABLE;
 		return;
 	}
+	ike_child_seed_auth(sa, &seed);
 	if (e->ie_spi_alloc(e->ie_ctx, &spi_in) != 0 ||
-	    ike_child_make(sa, &p, spi_in, spi_out, !transport) != 0) {
+	    ike_child_make(sa, &p, spi_in, spi_out, !transport, &seed) != 0) {
 		ike_pld_add_notify(r, true, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}

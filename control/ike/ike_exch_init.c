@@ -142,7 +142,7 @@ static int init_send(struct ike_sa *sa)
 	m.im_nonce = (struct ike_blob){sa->sa_ni, sa->sa_ni_len};
 	natd_add(sa, &m, src, dst);
 	sa->sa_req_next = 0;
-	rc = ike_sa_request(sa, &m);
+	rc = ike_sa_request(sa, &m, IKE_REQ_INIT);
 	if (rc == 0) {
 		free(sa->sa_init_req);
 		sa->sa_init_req = keep(sa->sa_req, sa->sa_req_len, &sa->sa_init_req_len);
@@ -242,7 +242,7 @@ void ike_init_response(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg,
 		return;
 	}
 	if (m->im_spi_r == 0 || !ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_KE) ||
-	    ike_prop_ike_check(sa->sa_conf, m, &sa->sa_prop) != 0 ||
+	    ike_prop_ike_check(sa->sa_conf, m, &sa->sa_prop) != 0 || m->im_prop[0].pp_spi_len != 0 ||
 	    m->im_ke_group != (uint16_t)sa->sa_prop.ip_dh ||
 	    sa->sa_prop.ip_dh != ike_dh_group(sa->sa_dh) ||
 	    nonce_take(m, sa->sa_nr, &sa->sa_nr_len) != 0)

@@ -213,6 +213,19 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 	return sa;
 }
 
+struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN])
+{
+	struct ike_mgr_node *on = old->sa_owner, *n = node_new(on->mn_mgr, initiator);
+
+	if (n == NULL)
+		return NULL;
+	n->mn_spi = 0;
+	for (unsigned i = 0; i < IKE_SPI_LEN; i++)
+		n->mn_spi = n->mn_spi << 8 | spi[i];
+	hash_add(on->mn_mgr, n);
+	return n->mn_sa;
+}
+
 /* The half-open responder SA of this initiator SPI and address: an
  * IKE_SA_INIT request retransmitted (answered again from the cache). */
 static struct ike_sa *half_open_find(struct ike_mgr *mg, uint64_t spi_i, uint32_t src)

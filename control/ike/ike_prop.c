@@ -140,8 +140,9 @@ static bool ike_prop_matches(const struct ike_proposal *p, const struct ike_ike_
 	return offers(p, IKE_TF_INTEG, (uint16_t)s->cs_integ, 0);
 }
 
-int ike_prop_ike_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
-			struct ike_ike_prop *out, uint8_t *num)
+/* spi_len 0 in IKE_SA_INIT, 8 (the new SA's SPI) when rekeying (1.3.2). */
+static int ike_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
+		      uint8_t spi_len, struct ike_ike_prop *out, uint8_t *num, uint8_t *spi)
 {
 	/* Pass 0 wants the group the peer's KE payload is for: choosing
 	 * another costs a round trip (INVALID_KE_PAYLOAD, 1.2). */
@@ -150,13 +151,27 @@ int ike_prop_ike_select(const struct ike_conf *c, const struct ike_msg *m, uint1
 			for (unsigned j = 0; j < c->ic_n_ike; j++) {
 				if ((pass == 0 && (uint16_t)c->ic_ike[j].ip_dh != ke_group) ||
 				    !ike_prop_matches(&m->im_prop[i], &c->ic_ike[j]) ||
-				    m->im_prop[i].pp_spi_len != 0)
+				    m->im_prop[i].pp_spi_len != spi_len)
 					continue;
 				*out = c->ic_ike[j];
 				*num = m->im_prop[i].pp_num;
+				if (spi != NULL)
+					memcpy(spi, m->im_prop[i].pp_spi, spi_len);
 				return 0;
 			}
 	return -ENOENT;
+}
+
+int ike_prop_ike_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
+			struct ike_ike_prop *out, uint8_t *num)
+{
+	return ike_select(c, m, ke_group, 0, out, num, NULL);
+}
+
+int ike_prop_ike_select_spi(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
+			    struct ike_ike_prop *out, uint8_t *num, uint8_t spi[IKE_SPI_LEN])
+{
+	return ike_select(c, m, ke_group, IKE_SPI_LEN, out, num, spi);
 }
 
 /* A response carries exactly one proposal with one transform per type. */
@@ -179,8 +194,7 @@ int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
 	if (!single_choice(m))
 		return -EBADMSG;
 	for (unsigned j = 0; j < c->ic_n_ike; j++)
-		if (ike_prop_matches(&m->im_prop[0], &c->ic_ike[j]) &&
-		    m->im_prop[0].pp_spi_len == 0) {
+		if (ike_prop_matches(&m->im_prop[0], &c->ic_ike[j])) {
 			*out = c->ic_ike[j];
 			return 0;
 		}

@@ -33,6 +33,7 @@ const char *ike_sa_error_name(enum ike_sa_error e)
 }
 
 static void dpd_timer(struct timer *t, void *arg);
+static void lifetime_timer(struct timer *t, void *arg);
 
 struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
 			     bool initiator)
@@ -48,6 +49,8 @@ struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *
 	sa->sa_created_ns = clock_now(env->ie_clock);
 	timer_init(&sa->sa_retransmit, ike_sa_retransmit_timer, sa);
 	timer_init(&sa->sa_dpd, dpd_timer, sa);
+	timer_init(&sa->sa_lifetime, lifetime_timer, sa);
+	sa->sa_rekey_ns = UINT64_MAX;
 	return sa;
 }
 
@@ -75,7 +78,9 @@ void ike_sa_destroy(struct ike_sa *sa)
 	children_remove(sa);
 	timer_cancel(th, &sa->sa_retransmit);
 	timer_cancel(th, &sa->sa_dpd);
+	timer_cancel(th, &sa->sa_lifetime);
 	ike_dh_destroy(sa->sa_dh);
+	ike_dh_destroy(sa->sa_rk_dh);
 	ike_kdf_keys_fini(&sa->sa_keys);
 	free(sa->sa_init_req);
 	free(sa->sa_init_resp);
@@ -107,6 +112,7 @@ void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why)
 	children_remove(sa);
 	timer_cancel(e->ie_timers, &sa->sa_retransmit);
 	timer_cancel(e->ie_timers, &sa->sa_dpd);
+	timer_cancel(e->ie_timers, &sa->sa_lifetime);
 	sa->sa_state = IKE_SA_DEAD;
 	sa->sa_error = why;
 	e->ie_sa_changed(e->ie_ctx, sa);
@@ -128,7 +134,7 @@ void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why)
 	m.im_delete[0].nd_proto = IKE_PROTO_IKE;
 	sa->sa_state = IKE_SA_DELETING;
 	sa->sa_error = why;
-	if (ike_sa_request(sa, &m) != 0)
+	if (ike_sa_request(sa, &m, IKE_REQ_DELETE_IKE) != 0)
 		ike_sa_kill(sa, why);
 }
 
@@ -140,6 +146,77 @@ void ike_sa_dpd_arm(struct ike_sa *sa)
 		return;
 	timer_arm(e->ie_timers, &sa->sa_dpd,
 		  sa->sa_last_rx_ns + (uint64_t)sa->sa_conf->ic_dpd_s * CLK_NS_PER_S);
+}
+
+void ike_sa_lifetime_arm(struct ike_sa *sa)
+{
+	const struct ike_env *e = sa->sa_env;
+	uint64_t next = sa->sa_rekey_ns, now = clock_now(e->ie_clock);
+
+	for (unsigned i = 0; i < sa->sa_n_child; i++) {
+		const struct ike_child *ch = &sa->sa_child[i];
+		uint64_t t = ch->ch_rekeyed ? ch->ch_expire_ns : ch->ch_rekey_ns;
+
+		next = t < next ? t : next;
+	}
+	if (next == UINT64_MAX || sa->sa_state != IKE_SA_ESTABLISHED) {
+		timer_cancel(e->ie_timers, &sa->sa_lifetime);
+		return;
+	}
+	timer_arm(e->ie_timers, &sa->sa_lifetime, next > now ? next : now);
+}
+
+/* Hard lifetimes first: a child still here at its end goes (its Delete
+ * if we can send one, else at once). Then one rekey that is due: the IKE
+ * SA's before the children's. One request at a time: with one in flight
+ * we look again in a second. */
+static void lifetime_timer(struct timer *t, void *arg)
+{
+	struct ike_sa *sa = arg;
+	uint64_t now = clock_now(sa->sa_env->ie_clock);
+
+	(void)t;
+	for (unsigned i = 0; i < sa->sa_n_child;) {
+		const struct ike_child *ch = &sa->sa_child[i];
+
+		if (ch->ch_expire_ns > now) {
+			i++;
+		} else if (sa->sa_req == NULL) {
+			ike_info_delete_children(sa, &ch->ch_spi_in, 1);
+			sa->sa_child[i++].ch_expire_ns = UINT64_MAX; /* its Delete is out */
+		} else {
+			ike_child_drop(sa, i);
+		}
+	}
+	if (sa->sa_req != NULL) {
+		timer_arm(sa->sa_env->ie_timers, &sa->sa_lifetime, now + CLK_NS_PER_S);
+		return;
+	}
+	if (sa->sa_rekey_ns <= now) {
+		if (ike_rekey_ike_start(sa) != 0)
+			sa->sa_rekey_ns = now + IKE_REKEY_RETRY_S * CLK_NS_PER_S;
+	} else {
+		for (unsigned i = 0; i < sa->sa_n_child; i++)
+			if (!sa->sa_child[i].ch_rekeyed && sa->sa_child[i].ch_rekey_ns <= now) {
+				if (ike_rekey_child_start(sa, i) != 0)
+					sa->sa_child[i].ch_rekey_ns =
+						now + IKE_REKEY_RETRY_S * CLK_NS_PER_S;
+				break;
+			}
+	}
+	ike_sa_lifetime_arm(sa);
+}
+
+int ike_sa_rekey(struct ike_sa *sa, uint32_t child_spi_in)
+{
+	int i;
+
+	if (sa->sa_state != IKE_SA_ESTABLISHED)
+		return -ENOTCONN;
+	if (child_spi_in == 0)
+		return ike_rekey_ike_start(sa);
+	i = ike_child_by_in(sa, child_spi_in);
+	return i < 0 ? -ENOENT : ike_rekey_child_start(sa, (unsigned)i);
 }
 
 /* Silence for ic_dpd_s: an empty INFORMATIONAL request (2.4). Its
@@ -158,7 +235,7 @@ static void dpd_timer(struct timer *t, void *arg)
 		return;
 	}
 	ike_msg_init(&m, IKE_EXCH_INFORMATIONAL, 0, 0);
-	ike_sa_request(sa, &m);
+	ike_sa_request(sa, &m, IKE_REQ_LIVENESS);
 }
 
 /* The peer's request: a retransmission gets our cached answer again, one
@@ -200,6 +277,7 @@ static void request_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *m
 static void response_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
 			   uint8_t *plain)
 {
+	enum ike_req_kind kind;
 	enum ike_sk_drop why;
 
 	if (sa->sa_req == NULL || m->im_msg_id + 1 != sa->sa_req_next ||
@@ -212,18 +290,22 @@ static void response_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *
 	if (ike_sa_open(sa, m, msg, len, &why, plain, IKE_MSG_BUF) != 0)
 		return;
 	sa->sa_last_rx_ns = clock_now(sa->sa_env->ie_clock);
+	kind = sa->sa_req_kind;
 	ike_sa_request_done(sa);
-	switch (m->im_exchange) {
-	case IKE_EXCH_IKE_AUTH:
+	switch (kind) {
+	case IKE_REQ_AUTH:
 		if (sa->sa_state == IKE_SA_AUTH_SENT)
 			ike_auth_response(sa, m);
 		break;
-	case IKE_EXCH_INFORMATIONAL:
-		if (sa->sa_state == IKE_SA_DELETING)
-			ike_sa_kill(sa, sa->sa_error);
+	case IKE_REQ_DELETE_IKE:
+		ike_sa_kill(sa, sa->sa_error);
 		break;
-	case IKE_EXCH_CREATE_CHILD_SA:
-		ike_create_response(sa, m);
+	case IKE_REQ_DELETE_CHILD:
+		ike_info_response(sa, m);
+		break;
+	case IKE_REQ_REKEY_CHILD:
+	case IKE_REQ_REKEY_IKE:
+		ike_create_response(sa, m, kind);
 		break;
 	default:
 		break;

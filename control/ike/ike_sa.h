@@ -33,6 +33,7 @@
 #define IKE_NONCE_LEN     32   /* ours: at least half the largest PRF key */
 #define IKE_MSG_BUF       4096 /* largest message we build or accept */
 #define IKE_MAX_CHILD     4    /* current and rekeyed, per direction pair */
+#define IKE_REKEY_RETRY_S 10   /* a refused or failed rekey is tried again */
 
 /* One IKE SA proposal of ours: ENCR with key length, PRF, INTEG (none with
  * AES-GCM), DH group. */
@@ -84,6 +85,18 @@ enum ike_sa_state {
 	IKE_SA_DEAD,        /* keys gone; ike_mgr frees it */
 };
 
+/* What our one request in flight is for: its answer is handled by kind. */
+enum ike_req_kind {
+	IKE_REQ_NONE,
+	IKE_REQ_INIT,
+	IKE_REQ_AUTH,
+	IKE_REQ_LIVENESS,     /* empty INFORMATIONAL */
+	IKE_REQ_DELETE_IKE,
+	IKE_REQ_DELETE_CHILD, /* Delete of sa_rk_del[] */
+	IKE_REQ_REKEY_CHILD,
+	IKE_REQ_REKEY_IKE,
+};
+
 /* One CHILD_SA (an ESP SA pair). SPIs in host order. */
 struct ike_child {
 	uint32_t ch_spi_in;   /* ours: the peer sends with it */
@@ -97,6 +110,7 @@ struct ike_child {
 	uint8_t ch_key_out[CFG_KEY_MAX];
 	uint64_t ch_created_ns;
 	uint64_t ch_rekey_ns; /* soft lifetime: when we start the rekey */
+	uint64_t ch_expire_ns; /* hard lifetime: deleted if still here */
 };
 
 /* The world a state machine talks to. Runs on: the control thread. */
@@ -174,6 +188,7 @@ struct ike_sa {
 	uint8_t *sa_req;              /* the one in flight, for retransmission */
 	uint16_t sa_req_len;
 	uint8_t sa_req_exchange;
+	enum ike_req_kind sa_req_kind;
 	uint8_t sa_req_tries;
 	struct timer sa_retransmit;
 	/* The peer's requests. */
@@ -183,9 +198,21 @@ struct ike_sa {
 
 	uint8_t sa_n_child;
 	struct ike_child sa_child[IKE_MAX_CHILD];
-	struct ike_esp_prop sa_child_prop; /* offered in our pending request */
-	uint32_t sa_child_spi;        /* our inbound SPI in that request */
-	uint32_t sa_rekey_spi;        /* inbound SPI of the child being rekeyed */
+	uint32_t sa_child_spi;        /* our inbound SPI in a pending request */
+
+	/* Rekeying (1.3.2, 1.3.3): our CREATE_CHILD_SA in flight... */
+	uint8_t sa_rk_ni[IKE_NONCE_LEN]; /* its nonce */
+	uint32_t sa_rk_old;           /* inbound SPI of the child it replaces */
+	struct ike_dh *sa_rk_dh;      /* IKE SA rekey: our new DH key */
+	uint8_t sa_rk_spi[IKE_SPI_LEN]; /* IKE SA rekey: our new SPI */
+	/* ...a peer's rekey of the same child answered meanwhile (2.8.1)... */
+	uint32_t sa_rk_peer_new;      /* inbound SPI of the child made for it */
+	uint8_t sa_rk_peer_low_len;   /* the lowest nonce of that exchange */
+	uint8_t sa_rk_peer_low[255];
+	/* ...and the children our Delete in flight names. */
+	uint8_t sa_rk_n_del;
+	uint32_t sa_rk_del[2];
+	uint64_t sa_rekeys;           /* children and IKE SA rekeyed */
 
 	uint64_t sa_created_ns;
 	uint64_t sa_established_ns;
@@ -193,6 +220,7 @@ struct ike_sa {
 	uint64_t sa_rekey_ns;         /* IKE SA soft lifetime */
 	struct timer sa_dpd;
 	struct timer sa_lifetime;     /* children's and the SA's rekey points */
+	struct ike_sa *sa_successor;  /* IKE SA rekey: the SA that took over */
 
 	const struct ike_conf *sa_conf;
 	const struct ike_env *sa_env;
@@ -217,6 +245,9 @@ uint64_t ike_sa_local_spi(const struct ike_sa *sa);
  * may have changed (NAT-T float). */
 void ike_sa_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
 		  uint16_t sport, uint16_t dport);
+/* Rekey now: the child with this inbound SPI, or the IKE SA (spi 0).
+ * -EBUSY while a request of ours is in flight. */
+int ike_sa_rekey(struct ike_sa *sa, uint32_t child_spi_in);
 /* Start deleting the SA (Delete of the IKE SA, then DEAD). */
 void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why);
 /* Marks the SA DEAD at once (no message): its children go. */
@@ -226,8 +257,9 @@ void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why);
 /* Encodes m (outer chain; inner chain protected in an SK payload when the
  * SA has keys and m has inner payloads) into out. 0 or -errno. */
 int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len);
-/* Sends a new request of ours and keeps it for retransmission. */
-int ike_sa_request(struct ike_sa *sa, struct ike_msg *m);
+/* Sends a new request of ours and keeps it for retransmission; kind says
+ * what its answer is for. */
+int ike_sa_request(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind);
 /* Sends an answer to the peer's request sa_resp_next and keeps it for a
  * retransmitted request; the next request expected moves on. */
 int ike_sa_respond(struct ike_sa *sa, struct ike_msg *m);
@@ -251,7 +283,11 @@ void ike_prop_ike_offer(const struct ike_conf *c, struct ike_msg *m);
  * whose DH group is ke_group. 0 (*num = its number), or -ENOENT. */
 int ike_prop_ike_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
 			struct ike_ike_prop *out, uint8_t *num);
-/* The single proposal of a response, which must be one of ours. */
+/* The same for an IKE SA rekey: the proposal carries the new SA's SPI. */
+int ike_prop_ike_select_spi(const struct ike_conf *c, const struct ike_msg *m, uint16_t ke_group,
+			    struct ike_ike_prop *out, uint8_t *num, uint8_t spi[IKE_SPI_LEN]);
+/* The single proposal of a response, which must be one of ours (its SPI
+ * is the caller's to check: none in IKE_SA_INIT, 8 octets in a rekey). */
 int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
 		       struct ike_ike_prop *out);
 /* The chosen proposal (number num) into m's SA content. */

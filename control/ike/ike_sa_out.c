@@ -117,7 +117,7 @@ static void retransmit_arm(struct ike_sa *sa)
 	timer_arm(e->ie_timers, &sa->sa_retransmit, clock_now(e->ie_clock) + wait);
 }
 
-int ike_sa_request(struct ike_sa *sa, struct ike_msg *m)
+int ike_sa_request(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind)
 {
 	uint8_t buf[IKE_MSG_BUF];
 	size_t len;
@@ -134,6 +134,7 @@ int ike_sa_request(struct ike_sa *sa, struct ike_msg *m)
 		return -ENOMEM;
 	sa->sa_req_len = (uint16_t)len;
 	sa->sa_req_exchange = m->im_exchange;
+	sa->sa_req_kind = kind;
 	sa->sa_req_tries = 0;
 	sa->sa_req_next++;
 	retransmit_arm(sa);
@@ -146,6 +147,7 @@ void ike_sa_request_done(struct ike_sa *sa)
 	free(sa->sa_req);
 	sa->sa_req = NULL;
 	sa->sa_req_len = 0;
+	sa->sa_req_kind = IKE_REQ_NONE;
 }
 
 /* Runs on: the control thread (timer). The same bytes again, or give up. */

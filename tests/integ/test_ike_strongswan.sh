@@ -188,6 +188,42 @@ wait $PEER_PID; sleep 0.2
 check "6: our Delete ended charon's SA" deleted_both "$out" "$d"
 ss_stop "$d"
 
+echo "=== 8. rekeying against kernel-libipsec: charon's and ours, CHILD_SA and IKE SA"
+# charon rekeys (rekey_time 4s, both SAs): we answer; then we rekey
+# (lifetimes 4 and 6 s): charon answers. At the end the pair charon has
+# installed must be one we have, its keys equal.
+newest_child_equal() { # peer-out sw-dir: charon's newest pair is one of ours, keys equal
+  local c ki kr spi; c=$(ss_keys "$2" | grep '^child ' | tail -1)
+  ki=$(echo " $c" | grep -o ' encr_i=[0-9a-f]*' | cut -d= -f2)
+  kr=$(echo " $c" | grep -o ' encr_r=[0-9a-f]*' | cut -d= -f2)
+  spi=$(echo " $c" | grep -o ' spi_in=0x[0-9a-f]*' | cut -d= -f2)
+  [ -n "$ki" ] && [ -n "$spi" ] || return 1
+  grep "^child .* spi_out=$spi " "$1" | grep -q -e "key_in=$ki key_out=$kr" -e "key_in=$kr key_out=$ki"
+}
+# charon's hard lifetimes well past the rekeys: a rekey, not an expiry.
+LONG_LIFE=(--conn-opt 'over_time = 60s' --child-opt 'life_time = 60s' --child-opt 'rand_time = 0s')
+d=$work/s8a; out=$work/s8a.out
+sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --rekey-time 4s "${LONG_LIFE[@]}"; sw_libipsec_rule
+peer "$out" --psk $PSK --tunnel --seconds 10; sleep 0.3
+ss_initiate "$d" 3 > /dev/null; sleep 9; wait $PEER_PID
+echo "  charon: $(grep -c 'rekeying CHILD_SA\|rekeying IKE_SA\|CHILD_SA lite{[0-9]*} established' "$d/charon.log") rekey/establish lines; ours: $(grep -c '^child ' "$out") children made, $(grep -c '^child-removed' "$out") removed, $(grep -c '^established' "$out") IKE SAs"
+check "8a: charon rekeyed the CHILD_SA with us" test "$(grep -c '^child ' "$out")" -ge 2
+check "8a: charon rekeyed the IKE SA with us" test "$(grep -c '^established' "$out")" -ge 2
+check "8a: old pairs were deleted, one left" \
+  test "$(( $(grep -c '^child ' "$out") - $(grep -c '^child-removed' "$out") ))" -le 1
+check "8a: the pair charon has now is ours, same keys" newest_child_equal "$out" "$d"
+ss_stop "$d"
+d=$work/s8b; out=$work/s8b.out
+sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --rekey-time 0; sw_libipsec_rule
+peer "$out" --psk $PSK --tunnel --initiate --child-life 4 --ike-life 6 --seconds 10
+wait $PEER_PID
+echo "  charon: $(grep -c 'rekeyed\|received REKEY\|CHILD_SA lite{[0-9]*} established' "$d/charon.log") rekey lines; ours: $(grep -c '^child ' "$out") children, $(grep -c '^established' "$out") IKE SAs"
+check "8b: we rekeyed the CHILD_SA; charon installed the new pair" \
+  sh -c "[ \$(grep -c '^child ' '$out') -ge 2 ] && [ \$(grep -c 'state change: INSTALLING => INSTALLED\|established with SPIs' '$d/charon.log') -ge 2 ]"
+check "8b: we rekeyed the IKE SA; charon took it" test "$(grep -c '^established' "$out")" -ge 2
+check "8b: the pair charon has now is ours, same keys" newest_child_equal "$out" "$d"
+ss_stop "$d"
+
 echo "=== 7. tshark decrypts scenario 1's IKE_AUTH with our keys"
 if [ -s "$work/s1.pcap" ] && [ -s "$work/s1.keys" ]; then
   k=$work/s1.keys

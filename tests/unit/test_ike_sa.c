@@ -555,6 +555,129 @@ static void test_junk(void **state)
 	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
 }
 
+/* A's one child and B's after any number of rekeys: the two halves of the
+ * newest pair, the old ones gone (checked by expect_pair's counts). */
+static void expect_rekeyed_pair(unsigned rekeys)
+{
+	expect_pair();
+	assert_int_equal(w.a.installs, 1 + rekeys);
+	assert_int_equal(w.b.installs, 1 + rekeys);
+	assert_int_equal(w.a.removes, rekeys);
+	assert_int_equal(w.b.removes, rekeys);
+}
+
+/* 12. CHILD_SA rekey started by either side (1.3.3): the new pair is in
+ *     before the old goes (make before break: at no time does a side hold
+ *     no child), new keys, new SPIs. */
+static void test_child_rekey(void **state)
+{
+	struct ike_sa *sa, *bsa;
+	struct child_rec before;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	before = w.a.ch[0];
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), -EBUSY);
+	pump_once(); /* request to B: B installs the new pair, keeps the old */
+	assert_int_equal(w.b.n_ch, 2);
+	pump_once(); /* answer to A: A installs, then deletes the old */
+	assert_int_equal(w.a.n_ch, 2);
+	pump();
+	expect_rekeyed_pair(1);
+	assert_int_not_equal(w.a.ch[0].in, before.in);
+	assert_memory_not_equal(w.a.ch[0].key_in, before.key_in, before.keylen);
+	assert_int_equal(ike_sa_rekey(bsa, w.b.ch[0].in), 0);
+	pump();
+	expect_rekeyed_pair(2);
+	assert_int_equal(sa->sa_rekeys + bsa->sa_rekeys, 4);
+}
+
+/* 13. Both sides rekey the same child at the same moment (2.8.1): four
+ *     pairs are made, the one with the lowest nonce is deleted by its
+ *     maker, and both sides end with the same single pair. */
+static void test_child_rekey_collision(void **state)
+{
+	struct ike_sa *sa, *bsa;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	assert_int_equal(ike_sa_rekey(bsa, w.b.ch[0].in), 0);
+	pump();
+	run(500);
+	expect_pair();
+	assert_int_equal(w.a.installs, 3);
+	assert_int_equal(w.b.installs, 3);
+}
+
+/* 14. IKE SA rekey by either side (1.3.2): new SPIs and keys, the child
+ *     moves to the new SA untouched, the old SA is deleted, the new one
+ *     lives on (liveness checks, a later child rekey). */
+static void test_ike_rekey(void **state)
+{
+	struct ike_sa *sa, *nsa, *bsa;
+	struct ike_kdf_keys old_keys;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	old_keys = sa->sa_keys;
+	assert_int_equal(ike_sa_rekey(sa, 0), 0);
+	pump();
+	ike_mgr_reap(w.a.mgr);
+	ike_mgr_reap(w.b.mgr);
+	assert_int_equal(w.a.mgr->mg_n_sas, 1);
+	assert_int_equal(w.b.mgr->mg_n_sas, 1);
+	nsa = ike_mgr_find_peer(w.a.mgr, B_ADDR);
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	assert_int_equal(nsa->sa_state, IKE_SA_ESTABLISHED);
+	assert_memory_not_equal(nsa->sa_keys.sk_d, old_keys.sk_d, old_keys.sk_prf_len);
+	assert_memory_equal(&nsa->sa_keys, &bsa->sa_keys, sizeof(nsa->sa_keys));
+	assert_int_equal(nsa->sa_n_child, 1);
+	expect_rekeyed_pair(0); /* the same pair, not re-installed */
+	assert_int_equal(ike_sa_rekey(bsa, 0), 0); /* and back the other way */
+	pump();
+	ike_mgr_reap(w.a.mgr);
+	ike_mgr_reap(w.b.mgr);
+	nsa = ike_mgr_find_peer(w.a.mgr, B_ADDR);
+	assert_non_null(nsa);
+	assert_int_equal(ike_sa_rekey(nsa, w.a.ch[0].in), 0);
+	pump();
+	expect_rekeyed_pair(1);
+	run(31000);
+	assert_int_equal(ike_mgr_find_peer(w.a.mgr, B_ADDR)->sa_state, IKE_SA_ESTABLISHED);
+	assert_int_equal(w.a.dead + w.b.dead, 4); /* two replaced SAs on each side */
+}
+
+/* 15. Lifetimes: children rekeyed between 90 and 100 % of theirs, the IKE
+ *     SA likewise, under steady liveness checks; nothing lapses. */
+static void test_lifetimes(void **state)
+{
+	(void)state;
+	w.a.conf.ic_child_lifetime_s = 60;
+	w.b.conf.ic_child_lifetime_s = 60;
+	w.a.conf.ic_ike_lifetime_s = 150;
+	w.b.conf.ic_ike_lifetime_s = 150;
+	nodes_start();
+	connect_a_to_b();
+	run(53000);
+	assert_int_equal(w.a.installs, 1);
+	run(7000); /* 60 s: one rekey, by whoever came first */
+	assert_int_equal(w.a.installs, 2);
+	run(190000);
+	expect_pair();
+	assert_true(w.a.installs >= 5 && w.a.installs <= 6);
+	assert_int_equal(w.a.n_ch, 1);
+	assert_true(w.a.mgr->mg_stats.ms_dead >= 1); /* the IKE SA was replaced */
+	assert_int_equal(w.a.mgr->mg_n_sas, 1);
+	assert_int_equal(ike_mgr_find_peer(w.a.mgr, B_ADDR)->sa_state, IKE_SA_ESTABLISHED);
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -562,7 +685,8 @@ int main(void)
 		T(test_handshake),	  T(test_wrong_psk),	T(test_no_proposal),
 		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
 		T(test_delete),		  T(test_nat),		T(test_initial_contact),
-		T(test_child_refused),	  T(test_junk),
+		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),
+		T(test_child_rekey_collision), T(test_ike_rekey),	T(test_lifetimes),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
