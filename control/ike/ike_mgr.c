@@ -108,7 +108,9 @@ struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env
 	while (mg->mg_nbuckets < lim->ml_max_sas && mg->mg_nbuckets < (1u << 20))
 		mg->mg_nbuckets <<= 1;
 	mg->mg_by_spi = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_spi));
-	if (mg->mg_by_spi == NULL) {
+	if (mg->mg_by_spi == NULL ||
+	    ike_guard_init(&mg->mg_guard, lim->ml_rate, lim->ml_burst, clock_now(env->ie_clock)) != 0) {
+		free(mg->mg_by_spi);
 		free(mg);
 		return NULL;
 	}
@@ -168,6 +170,7 @@ void ike_mgr_destroy(struct ike_mgr *mg)
 		return;
 	while (mg->mg_all != NULL)
 		node_free(mg, &mg->mg_all);
+	ike_guard_fini(&mg->mg_guard);
 	free(mg->mg_by_spi);
 	free(mg);
 }
@@ -244,6 +247,37 @@ static struct ike_sa *half_open_find(struct ike_mgr *mg, uint64_t spi_i, uint32_
 	return NULL;
 }
 
+/* Under load (2.6): answer with a COOKIE and keep nothing, unless the
+ * request echoes a good one. true when the request may go on. */
+static bool cookie_passed(struct ike_mgr *mg, const struct ike_msg *m, uint32_t src,
+			  uint16_t sport, uint32_t dst, uint16_t dport)
+{
+	const struct ike_notify *c = ike_msg_notify_find(m, IKE_N_COOKIE);
+	uint64_t now = clock_now(mg->mg_env.ie_clock);
+	uint8_t cookie[IKE_COOKIE_LEN], buf[128];
+	struct ike_notify *n;
+	struct ike_msg r;
+	size_t len;
+
+	if (mg->mg_n_half_open < mg->mg_limits.ml_cookie_threshold)
+		return true;
+	if (c != NULL && ike_guard_cookie_ok(&mg->mg_guard, now, m->im_nonce.bl_data,
+					     m->im_nonce.bl_len, src, m->im_spi_i,
+					     c->nt_data.bl_data, c->nt_data.bl_len))
+		return true;
+	mg->mg_stats.ms_drop[c != NULL ? IKE_MGR_DROP_BAD_COOKIE : IKE_MGR_DROP_COOKIE_SENT]++;
+	if (ike_guard_cookie(&mg->mg_guard, now, m->im_nonce.bl_data, m->im_nonce.bl_len, src,
+			     m->im_spi_i, cookie) != 0)
+		return false;
+	ike_msg_init(&r, IKE_EXCH_IKE_SA_INIT, IKE_FLAG_RESPONSE, 0);
+	r.im_spi_i = m->im_spi_i;
+	n = ike_pld_add_notify(&r, false, IKE_N_COOKIE);
+	n->nt_data = (struct ike_blob){cookie, IKE_COOKIE_LEN};
+	if (ike_msg_encode(&r, buf, sizeof(buf), &len) == 0)
+		mg->mg_env.ie_send(mg->mg_env.ie_ctx, dst, dport, src, sport, buf, len);
+	return false;
+}
+
 static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *msg,
 			 size_t len, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
@@ -252,6 +286,16 @@ static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *m
 
 	if (sa != NULL) {
 		ike_sa_input(sa, m, msg, len, sport, dport);
+		return;
+	}
+	if (!ike_msg_has(m, IKE_PL_NONCE)) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_DECODE]++;
+		return;
+	}
+	if (!cookie_passed(mg, m, src, sport, dst, dport))
+		return;
+	if (!ike_guard_admit(&mg->mg_guard, src, clock_now(mg->mg_env.ie_clock))) {
+		mg->mg_stats.ms_drop[IKE_MGR_DROP_RATE_LIMITED]++;
 		return;
 	}
 	if (mg->mg_n_sas >= mg->mg_limits.ml_max_sas) {

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "ike_guard.h"
 #include "ike_sa.h"
 
 /* Why a received UDP payload went nowhere. */
@@ -19,7 +20,10 @@
 	X(WRONG_PEER, "spi_from_another_address")                        \
 	X(HALF_OPEN_LIMIT, "half_open_limit")                            \
 	X(SA_LIMIT, "ike_sa_limit")                                      \
-	X(NOT_INIT, "no_sa_for_non_init_request")
+	X(NOT_INIT, "no_sa_for_non_init_request")                       \
+	X(COOKIE_SENT, "answered_with_cookie")  /* under load, 2.6 */      \
+	X(BAD_COOKIE, "wrong_or_stale_cookie")                           \
+	X(RATE_LIMITED, "source_rate_limited")
 
 enum ike_mgr_drop {
 #define IKE_MGR_DROP_ENUM(e, n) IKE_MGR_DROP_##e,
@@ -36,9 +40,15 @@ struct ike_mgr_stats {
 	uint64_t ms_dead_by[IKE_ERR_COUNT];   /* why SAs ended */
 };
 
+#define IKE_MGR_NO_COOKIE UINT32_MAX
+
 struct ike_mgr_limits {
 	uint32_t ml_max_sas;       /* IKE SAs of any state */
 	uint32_t ml_max_half_open; /* responder SAs not yet authenticated */
+	uint32_t ml_cookie_threshold; /* half-open SAs from which a COOKIE is asked:
+				       * 0 always, IKE_MGR_NO_COOKIE never */
+	uint32_t ml_rate;          /* new IKE SAs per second per source; 0 = any */
+	uint32_t ml_burst;
 };
 
 struct ike_mgr_node;
@@ -52,6 +62,7 @@ struct ike_mgr {
 	struct ike_mgr_node **mg_by_spi;
 	struct ike_mgr_node *mg_all;    /* every SA, dead ones until reaped */
 	struct ike_mgr_stats mg_stats;
+	struct ike_guard mg_guard;
 };
 
 /* ike_mgr.c */

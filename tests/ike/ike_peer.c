@@ -9,7 +9,8 @@
  *   dead error=<reason>
  * Usage: ike_peer --local A --remote B --psk S [--initiate] [--ike P,P..]
  *                 [--esp P,P..] [--tunnel] [--dpd S] [--seconds S]
- *                 [--delete-after S] [--child-life S] [--ike-life S] */
+ *                 [--delete-after S] [--child-life S] [--ike-life S]
+ *                 [--cookie-threshold N] */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -165,9 +166,10 @@ int main(int argc, char **argv)
 		{"initiate", 0, 0, 'i'}, {"ike", 1, 0, 'k'},	{"esp", 1, 0, 'e'},
 		{"tunnel", 0, 0, 't'}, {"dpd", 1, 0, 'd'},	{"seconds", 1, 0, 's'},
 		{"delete-after", 1, 0, 'x'}, {"child-life", 1, 0, 'c'},
-		{"ike-life", 1, 0, 'I'}, {0, 0, 0, 0}};
+		{"ike-life", 1, 0, 'I'}, {"cookie-threshold", 1, 0, 'C'}, {0, 0, 0, 0}};
 	struct ike_conf c = {.ic_retransmit_ms = 1000, .ic_retransmit_tries = 4};
-	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16};
+	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16,
+				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 	struct peer p = {.next_spi = 0xc1000000u};
 	struct in_addr a;
 	uint32_t local = 0, remote = 0;
@@ -196,6 +198,7 @@ int main(int argc, char **argv)
 		case 'x': del_after = atof(optarg); break;
 		case 'c': c.ic_child_lifetime_s = (uint32_t)atoi(optarg); break;
 		case 'I': c.ic_ike_lifetime_s = (uint32_t)atoi(optarg); break;
+		case 'C': lim.ml_cookie_threshold = (uint32_t)atoi(optarg); break;
 		default: return 2;
 		}
 	}

@@ -19,6 +19,9 @@
 #   5. a wrong PSK either way: refused, nothing established;
 #   6. liveness checks both ways keep the SA; charon's Delete ends ours,
 #      our Delete ends charon's;
+#   8. rekeying against kernel-libipsec: charon rekeys the CHILD_SA and
+#      the IKE SA with us, we with it; the pair it holds is ours;
+#   9. asked for a COOKIE, charon echoes it and gets in;
 #   7. tshark decrypts the IKE_AUTH exchange of scenario 1 with the keys
 #      ike_peer printed and finds nothing malformed.
 # Needs root. Ends with "N passed, N failed".
@@ -222,6 +225,15 @@ check "8b: we rekeyed the CHILD_SA; charon installed the new pair" \
   sh -c "[ \$(grep -c '^child ' '$out') -ge 2 ] && [ \$(grep -c 'state change: INSTALLING => INSTALLED\|established with SPIs' '$d/charon.log') -ge 2 ]"
 check "8b: we rekeyed the IKE SA; charon took it" test "$(grep -c '^established' "$out")" -ge 2
 check "8b: the pair charon has now is ours, same keys" newest_child_equal "$out" "$d"
+ss_stop "$d"
+
+echo "=== 9. under load we ask for a COOKIE; charon echoes it (2.6)"
+d=$work/s9; out=$work/s9.out
+sw_start "$d" --kernel netlink --mode transport
+peer "$out" --psk $PSK --cookie-threshold 0 --seconds 2; sleep 0.3
+ss_initiate "$d" 2 > /dev/null; wait $PEER_PID
+check "9: charon came back with the COOKIE and got its IKE SA" \
+  sh -c "grep -q 'received COOKIE notify' '$d/charon.log' && grep -q '^established' '$out'"
 ss_stop "$d"
 
 echo "=== 7. tshark decrypts scenario 1's IKE_AUTH with our keys"

@@ -63,6 +63,7 @@ static struct {
 	unsigned drop_to_b;  /* drop this many packets towards B */
 	unsigned drop_to_a;
 	bool dup_to_b;       /* deliver each packet to B twice */
+	uint32_t cookie_threshold;
 	unsigned delivered;
 } w;
 
@@ -166,7 +167,8 @@ static void conf_default(struct ike_conf *c)
 
 static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8};
+	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8,
+				     .ml_cookie_threshold = w.cookie_threshold};
 
 	n->addr = addr;
 	n->next_spi = spi_base;
@@ -184,6 +186,7 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&w, 0, sizeof(w));
+	w.cookie_threshold = IKE_MGR_NO_COOKIE;
 	clock_init_fake(&w.ck, 1000 * CLK_NS_PER_S);
 	assert_int_equal(timer_heap_init(&w.th), 0);
 	conf_default(&w.a.conf);
@@ -678,6 +681,62 @@ static void test_lifetimes(void **state)
 	assert_int_equal(ike_mgr_find_peer(w.a.mgr, B_ADDR)->sa_state, IKE_SA_ESTABLISHED);
 }
 
+/* 16. Under load (threshold 0: always) B answers IKE_SA_INIT with a
+ *     COOKIE and keeps no state; A sends the request again with it first
+ *     and gets through (2.6). A forged or stale cookie gets a new one. */
+static void test_cookie(void **state)
+{
+	struct ike_sa *sa;
+	const struct ike_mgr_stats *st;
+
+	(void)state;
+	w.cookie_threshold = 0;
+	nodes_start();
+	sa = ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+	pump_once(); /* B: COOKIE, nothing kept */
+	assert_int_equal(w.b.mgr->mg_n_sas, 0);
+	pump();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+	expect_pair();
+	st = &w.b.mgr->mg_stats;
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_COOKIE_SENT], 1);
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_BAD_COOKIE], 0);
+	/* A second SA whose cookie is tampered with on the way. */
+	sa = ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+	pump_once();
+	pump_once(); /* A's second request, with the cookie, is on the wire */
+	assert_int_equal(w.nq, 1);
+	/* header 28, notify header 4, protocol, SPI size, type 4: the cookie */
+	assert_int_equal(w.q[0].data[28], IKE_PL_SA); /* COOKIE is the first payload */
+	w.q[0].data[40] ^= 1;
+	pump(); /* refused, a fresh cookie, and the retry gets in */
+	assert_int_equal(st->ms_drop[IKE_MGR_DROP_BAD_COOKIE], 1);
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED);
+}
+
+/* 17. One source may start at most `burst` IKE SAs at once, then `rate`
+ *     a second; another source is not held up by it. */
+static void test_rate_limit(void **state)
+{
+	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 64,
+				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE, .ml_rate = 2,
+				     .ml_burst = 3};
+	unsigned ok = 0;
+
+	(void)state;
+	nodes_start();
+	ike_mgr_destroy(w.b.mgr);
+	w.b.mgr = ike_mgr_create(&w.b.conf, &w.b.env, &lim);
+	for (unsigned i = 0; i < 10; i++)
+		ike_mgr_initiate(w.a.mgr, w.a.addr, B_ADDR);
+	pump();
+	ok = w.b.established;
+	assert_int_equal(ok, 3);
+	assert_int_equal(w.b.mgr->mg_stats.ms_drop[IKE_MGR_DROP_RATE_LIMITED], 7);
+	run(1000); /* two more tokens; A's retransmissions use them */
+	assert_int_equal(w.b.established, 5);
+}
+
 int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
@@ -687,6 +746,7 @@ int main(void)
 		T(test_delete),		  T(test_nat),		T(test_initial_contact),
 		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),
 		T(test_child_rekey_collision), T(test_ike_rekey),	T(test_lifetimes),
+		T(test_cookie),		  T(test_rate_limit),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);
