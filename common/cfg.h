@@ -65,12 +65,45 @@ enum cfg_esp_alg {
 	CFG_ESP_AES_CBC_128_SHA256,
 	CFG_ESP_AES_CBC_256_SHA256,
 };
-enum cfg_keying { CFG_KEYING_GROUP, CFG_KEYING_STATIC };
+enum cfg_keying { CFG_KEYING_IKE, CFG_KEYING_GROUP, CFG_KEYING_STATIC };
 enum cfg_natt { CFG_NATT_AUTO, CFG_NATT_FORCE, CFG_NATT_OFF };
 
 #define CFG_MAX_SAS 64
 #define CFG_KEY_MAX 64       /* KEYMAT bytes: AES-CBC-256 key + HMAC-SHA-256 key */
 #define CFG_GROUP_KEY_LEN 32
+
+/* One IKE SA proposal as its transform IDs (IANA "IKEv2 Parameters"):
+ * "aes256gcm16-prfsha256-x25519" is {20, 256, 0, 5, 31}. */
+struct cfg_ike_prop {
+	uint16_t ip_encr, ip_bits, ip_integ, ip_prf, ip_dh;
+};
+
+#define CFG_IKE_MAX_PROPOSALS 8
+#define CFG_IKE_PSK_MAX 128
+
+/* tunnel.esp.ike: keying by IKE-lite. */
+struct cfg_ike {
+	unsigned n_proposals;
+	struct cfg_ike_prop proposals[CFG_IKE_MAX_PROPOSALS]; /* preferred first */
+	uint8_t psk_len;
+	uint8_t psk[CFG_IKE_PSK_MAX]; /* a secret: never printed */
+	char psk_file[CFG_PATH_MAX]; /* or read from here (mode 0600 or stricter) */
+	bool tunnel_mode;            /* CHILD_SAs in tunnel mode; default transport */
+	uint32_t lifetime_s;         /* IKE SA rekey; default 14400, 0 = never */
+	uint32_t child_lifetime_s;   /* CHILD_SA rekey; default 3600, 0 = never */
+	uint32_t dpd_s;              /* liveness check after silence; default 30, 0 = off */
+	uint32_t idle_s;             /* spoke-to-spoke SAs unused this long go; default 300 */
+	uint32_t cookie_threshold;   /* half-open SAs from which COOKIEs are asked; default 64 */
+	uint32_t max_half_open;      /* default 1024 */
+	uint32_t source_rate;        /* new IKE SAs per second per address; default 20, 0 = any */
+	char key_log[CFG_PATH_MAX];  /* Wireshark ikev2_decryption_table; "" = off */
+	struct cfg_pos pos, pos_psk;
+};
+
+/* "aes256gcm16-prfsha256-x25519" -> IDs; 0 or -EINVAL (common/cfg_ike.c). */
+int cfg_ike_prop_parse(const char *s, struct cfg_ike_prop *out);
+/* The same name back, as the config and strongSwan write it. */
+void cfg_ike_prop_name(const struct cfg_ike_prop *p, char *buf, size_t len);
 
 /* Static keying: one SA pair with a peer, named by its NBMA address. */
 struct cfg_esp_sa {
@@ -87,7 +120,8 @@ struct cfg_esp {
 	uint32_t life_packets;     /* hard limit, 0 = none */
 	uint32_t life_kbytes;      /* hard limit, 0 = none */
 	uint8_t soft_percent;      /* soft limit, % of hard; default 90 */
-	enum cfg_keying keying;    /* default group-key */
+	enum cfg_keying keying;    /* default ike */
+	struct cfg_ike ike;        /* keying: ike */
 	bool has_group_key;
 	uint8_t group_key[CFG_GROUP_KEY_LEN];
 	unsigned n_sas;

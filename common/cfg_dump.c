@@ -6,6 +6,7 @@
 #include "strbuf.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char *cfg_role_name(enum cfg_role r)
 {
@@ -120,9 +121,35 @@ static void dump_hex(struct strbuf *out, const char *indent, const char *key,
 	strbuf_printf(out, "\"\n");
 }
 
+static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
+{
+	char name[64], psk[CFG_IKE_PSK_MAX + 1];
+
+	strbuf_printf(out, "    ike:\n      proposals:\n");
+	for (unsigned i = 0; i < k->n_proposals && i < CFG_IKE_MAX_PROPOSALS; i++) {
+		cfg_ike_prop_name(&k->proposals[i], name, sizeof(name));
+		strbuf_printf(out, "        - %s\n", name);
+	}
+	if (k->psk_len != 0) {
+		memcpy(psk, k->psk, k->psk_len);
+		psk[k->psk_len] = '\0';
+		dump_str(out, "      ", "psk", secrets ? psk : "<hidden>");
+		explicit_bzero(psk, sizeof(psk));
+	} else {
+		dump_str(out, "      ", "psk-file", k->psk_file);
+	}
+	strbuf_printf(out, "      mode: %s\n      lifetime: %u\n      child-lifetime: %u\n"
+			   "      dpd: %u\n      idle-timeout: %u\n      cookie-threshold: %u\n"
+			   "      max-half-open: %u\n      source-rate: %u\n",
+		      k->tunnel_mode ? "tunnel" : "transport", k->lifetime_s, k->child_lifetime_s,
+		      k->dpd_s, k->idle_s, k->cookie_threshold, k->max_half_open, k->source_rate);
+	if (k->key_log[0] != '\0')
+		dump_str(out, "      ", "key-log", k->key_log);
+}
+
 static void dump_esp(const struct cfg_esp *e, struct strbuf *out, bool secrets)
 {
-	static const char *const keyings[] = {"group-key", "static"};
+	static const char *const keyings[] = {"ike", "group-key", "static"};
 	static const char *const natts[] = {"auto", "force", "off"};
 	unsigned klen = cfg_esp_keymat_len(e->alg);
 
@@ -133,6 +160,8 @@ static void dump_esp(const struct cfg_esp *e, struct strbuf *out, bool secrets)
 		      "    soft-limit-percent: %u\n", e->life_packets, e->life_kbytes,
 		      e->soft_percent);
 	strbuf_printf(out, "    keying: %s\n", keyings[e->keying]);
+	if (e->keying == CFG_KEYING_IKE)
+		dump_ike(&e->ike, out, secrets);
 	if (e->has_group_key)
 		dump_hex(out, "    ", "group-key", e->group_key, CFG_GROUP_KEY_LEN, secrets);
 	for (unsigned i = 0; i < e->n_sas && i < CFG_MAX_SAS; i++) {

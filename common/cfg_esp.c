@@ -22,7 +22,8 @@ void cfg_esp_defaults(struct cfg_esp *e)
 	e->esn = true;
 	e->replay_window = 1024;
 	e->soft_percent = 90;
-	e->keying = CFG_KEYING_GROUP;
+	e->keying = CFG_KEYING_IKE;
+	cfg_ike_defaults(&e->ike);
 	e->natt = CFG_NATT_AUTO;
 	e->natt_keepalive_s = 20;
 }
@@ -154,10 +155,10 @@ int cfg_esp_load(const struct ld *ld, const yaml_node_t *val, struct cfg_esp *e)
 {
 	static const char *const keys[] = {"algorithm", "esn", "replay-window",
 					   "lifetime-packets", "lifetime-kbytes",
-					   "soft-limit-percent", "keying", "group-key", "sas",
+					   "soft-limit-percent", "keying", "ike", "group-key", "sas",
 					   "nat-traversal", "nat-keepalive", "key-log", NULL};
 	static const char *const bools[] = {"false", "true", NULL};
-	static const char *const keyings[] = {"group-key", "static", NULL};
+	static const char *const keyings[] = {"ike", "group-key", "static", NULL};
 	static const char *const natts[] = {"auto", "force", "off", NULL};
 	int alg = (int)e->alg, esn = e->esn, keying = (int)e->keying, natt = (int)e->natt;
 	const yaml_node_t *kn = NULL;
@@ -181,6 +182,8 @@ int cfg_esp_load(const struct ld *ld, const yaml_node_t *val, struct cfg_esp *e)
 	}
 	e->keying = (enum cfg_keying)keying;
 	e->pos_keying = kn != NULL ? ld_pos(kn) : e->pos;
+	if (rc >= 0 && (kn = ld_get(&s, "ike", path)) != NULL)
+		rc = cfg_ike_load(ld, kn, &e->ike);
 	if (rc >= 0)
 		rc = esp_hex(&s, "group-key", e->group_key, CFG_GROUP_KEY_LEN, &e->has_group_key);
 	if (rc >= 0)

@@ -6,5 +6,8 @@
 
 void cfg_esp_defaults(struct cfg_esp *e);
 int cfg_esp_load(const struct ld *ld, const yaml_node_t *val, struct cfg_esp *e);
+/* cfg_ike.c: the esp.ike section */
+void cfg_ike_defaults(struct cfg_ike *k);
+int cfg_ike_load(const struct ld *ld, const yaml_node_t *val, struct cfg_ike *k);
 
 #endif

@@ -369,6 +369,15 @@ static int val_esp(const struct cfg *cfg, struct cfg_err *err)
 				"(32 bytes of hex, the same on every node)");
 	if (e->keying == CFG_KEYING_STATIC)
 		return val_esp_static(cfg, e, err);
+	if (e->ike.pos.line != 0 && e->keying != CFG_KEYING_IKE)
+		return VAL_FAIL(cfg, err, e->ike.pos,
+				"tunnel.esp.ike is set but tunnel.esp.keying is not ike");
+	if (e->keying == CFG_KEYING_IKE && (e->ike.psk_len != 0) == (e->ike.psk_file[0] != '\0'))
+		return VAL_FAIL(cfg, err, e->ike.pos.line != 0 ? e->ike.pos
+						: has_esp ? e->pos_keying : t->pos,
+				e->ike.psk_len != 0 ? "tunnel.esp.ike: give psk or psk-file, not both"
+						    : "keying: ike needs tunnel.esp.ike.psk or "
+						      "tunnel.esp.ike.psk-file (the pre-shared key)");
 	return 0;
 }
 

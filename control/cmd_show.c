@@ -10,6 +10,7 @@
 #include <rte_version.h>
 
 #include "esp_mgr.h"
+#include "ike_keying.h"
 #include "inet.h"
 #include "lcore_ctx.h"
 #include "node.h"
@@ -194,6 +195,15 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_CRYPTO_IPSEC_SA:
 		esp_mgr_show(&nd->nd_ctl, &req->mr_out);
+		break;
+	case MGMT_SHOW_CRYPTO_IKEV2_SA:
+		if (req->mr_arg[0] != '\0' && strcmp(req->mr_arg, "detail") != 0)
+			strbuf_printf(&req->mr_out, "%% Invalid input: %s\n", req->mr_arg);
+		else
+			ike_keying_show_sa(&nd->nd_ctl, &req->mr_out, req->mr_arg[0] != '\0');
+		break;
+	case MGMT_SHOW_CRYPTO_IKEV2_STATS:
+		ike_keying_show_stats(&nd->nd_ctl, &req->mr_out);
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

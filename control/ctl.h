@@ -45,6 +45,7 @@ enum ctl_counter {
 struct arp_entry;
 struct nhrp;
 struct esp_mgr;
+struct ike_keying;
 
 struct ctl {
 	struct dp *ct_dp;
@@ -56,6 +57,7 @@ struct ctl {
 	uint32_t ct_nhrp_max;           /* entries it may hold (limits.max-peers) */
 	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp.c) */
 	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp_mgr.c); NULL = no ESP */
+	struct ike_keying *ct_ike;      /* keying: ike (control/ike_keying.c), else NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

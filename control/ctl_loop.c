@@ -12,6 +12,7 @@
 #include "lcore_ctx.h"
 #include "log.h"
 #include "esp_mgr.h"
+#include "ike_keying.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
 
@@ -48,6 +49,7 @@ void ctl_fini(struct ctl *ct)
 {
 	nhrp_fini(ct);
 	nhrp_cache_fini(ct);
+	ike_keying_fini(ct);
 	esp_mgr_fini(ct);
 	arp_fini(ct);
 	timer_heap_fini(&ct->ct_timers);
@@ -96,6 +98,9 @@ void ctl_punt_input(struct ctl *ct, struct rte_mbuf *m)
 		break;
 	case PUNT_NHRP:
 		nhrp_input(ct, port_idx, m);
+		break;
+	case PUNT_IKE:
+		ike_keying_input(ct, m);
 		break;
 	default:
 		rte_pktmbuf_free(m);

@@ -67,6 +67,17 @@ static void esp_params_keys(struct esp_sa_params *p, const uint8_t *keymat)
 	memcpy(p->auth_key, keymat + klen, ESP_AUTH_KEY_LEN);
 }
 
+void esp_keys_params_ike(const struct cfg_esp *e, enum esp_dir dir, enum cfg_esp_alg alg,
+			 bool esn, uint32_t spi, const uint8_t *keymat, struct esp_sa_params *out)
+{
+	esp_params_common(e, dir, out);
+	out->alg = (enum esp_alg)alg;
+	out->esn = esn;
+	out->natt = false; /* IKE's NAT detection decides, per SA */
+	out->spi = spi;
+	esp_params_keys(out, keymat);
+}
+
 int esp_keys_params(const struct cfg_esp *e, uint32_t self, uint32_t peer, enum esp_dir dir,
 		    struct esp_sa_params *out)
 {

@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "esp_keys.h"
 #include "esp_sa.h"
+#include "ike_keying.h"
 #include "inet.h"
 #include "log.h"
 #include "nhrp_cache.h"
@@ -37,18 +38,40 @@ static struct esp_pair *esp_pair_lookup(struct ctl *ct, uint32_t nbma)
 	return data;
 }
 
+static bool esp_keying_ike(const struct ctl *ct)
+{
+	return ct->ct_esp->em_cfg->keying == CFG_KEYING_IKE;
+}
+
+/* Inbound SAs leave the SPI table (RCU frees them), outbound ones are
+ * retired; either may be NULL (keying: ike, before and between SAs). */
+static void esp_sa_drop_in(struct ctl *ct, struct esp_sa **sa)
+{
+	if (*sa != NULL)
+		sa_table_del(&ct->ct_dp->dp_sa_in, (*sa)->sa_spi, esp_sa_free, NULL);
+	*sa = NULL;
+}
+
+static void esp_sa_drop_out(struct ctl *ct, struct esp_sa **sa)
+{
+	if (*sa != NULL)
+		rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, *sa, NULL);
+	*sa = NULL;
+}
+
 static void esp_pair_destroy(struct ctl *ct, struct esp_pair *p)
 {
-	timer_cancel(&ct->ct_timers, &p->ep_keepalive);
 	struct esp_mgr *em = ct->ct_esp;
 	char a[INET_ADDRSTR];
 
 	LOG_CTL(INFO, "esp: SAs with %s removed (in 0x%08x, out 0x%08x)",
-		inet_v4_str(p->ep_nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi);
+		inet_v4_str(p->ep_nbma, a), p->ep_in != NULL ? p->ep_in->sa_spi : 0,
+		p->ep_out != NULL ? p->ep_out->sa_spi : 0);
 	timer_cancel(&ct->ct_timers, &p->ep_idle);
 	timer_cancel(&ct->ct_timers, &p->ep_keepalive);
-	sa_table_del(&ct->ct_dp->dp_sa_in, p->ep_in->sa_spi, esp_sa_free, NULL);
-	rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, p->ep_out, NULL);
+	esp_sa_drop_in(ct, &p->ep_in);
+	esp_sa_drop_in(ct, &p->ep_in_prev);
+	esp_sa_drop_out(ct, &p->ep_out);
 	rte_hash_del_key(em->em_pairs, &p->ep_nbma);
 	em->em_destroyed++;
 	free(p);
@@ -69,12 +92,18 @@ static void esp_pair_keepalive(struct timer *t, void *arg)
 	timer_arm(&ct->ct_timers, t, clock_now(ct->ct_clock) + every * CLK_NS_PER_S);
 }
 
+/* Unused for a while: gone (keying: ike: its IKE SA is deleted, which
+ * removes the SAs, and the pair goes with the last of them). */
 static void esp_pair_idle(struct timer *t, void *arg)
 {
 	struct esp_pair *p = arg;
 
 	(void)t;
-	if (p->ep_refs == 0)
+	if (p->ep_refs != 0)
+		return;
+	if (esp_keying_ike(p->ep_ctl) && (p->ep_in != NULL || p->ep_out != NULL))
+		ike_keying_release(p->ep_ctl, p->ep_nbma);
+	else
 		esp_pair_destroy(p->ep_ctl, p);
 }
 
@@ -102,13 +131,12 @@ static void esp_keylog_write(struct esp_mgr *em, uint32_t src, uint32_t dst,
 	fflush(em->em_keylog);
 }
 
-static struct esp_sa *esp_sa_make(struct esp_mgr *em, uint32_t peer, enum esp_dir dir,
-				  struct esp_sa_params *sp)
+/* An SA from its parameters, key-logged when asked. */
+static struct esp_sa *esp_sa_build(struct esp_mgr *em, uint32_t peer, enum esp_dir dir,
+				   struct esp_sa_params *sp)
 {
 	struct esp_sa *sa;
 
-	if (esp_keys_params(em->em_cfg, em->em_self, peer, dir, sp) != 0)
-		return NULL;
 	sp->one_sender = em->em_one_sender;
 	sa = rte_zmalloc("esp_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
 	if (sa != NULL && esp_sa_init(sa, &em->em_cx, sp) != 0) {
@@ -119,6 +147,14 @@ static struct esp_sa *esp_sa_make(struct esp_mgr *em, uint32_t peer, enum esp_di
 		esp_keylog_write(em, dir == ESP_DIR_OUT ? em->em_self : peer,
 				 dir == ESP_DIR_OUT ? peer : em->em_self, sp);
 	return sa;
+}
+
+static struct esp_sa *esp_sa_make(struct esp_mgr *em, uint32_t peer, enum esp_dir dir,
+				  struct esp_sa_params *sp)
+{
+	if (esp_keys_params(em->em_cfg, em->em_self, peer, dir, sp) != 0)
+		return NULL;
+	return esp_sa_build(em, peer, dir, sp);
 }
 
 static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
@@ -239,8 +275,12 @@ void esp_mgr_fini(struct ctl *ct)
 
 		timer_cancel(&ct->ct_timers, &p->ep_idle);
 		timer_cancel(&ct->ct_timers, &p->ep_keepalive);
-		esp_sa_free(p->ep_in, NULL);
-		esp_sa_free(p->ep_out, NULL);
+		if (p->ep_in != NULL)
+			esp_sa_free(p->ep_in, NULL);
+		if (p->ep_in_prev != NULL)
+			esp_sa_free(p->ep_in_prev, NULL);
+		if (p->ep_out != NULL)
+			esp_sa_free(p->ep_out, NULL);
 		free(p);
 	}
 	rte_hash_free(em->em_pairs);
@@ -252,19 +292,51 @@ void esp_mgr_fini(struct ctl *ct)
 	ct->ct_esp = NULL;
 }
 
-const struct esp_sa *esp_mgr_ref(struct ctl *ct, uint32_t nbma)
+/* keying: ike: a pair without SAs until IKE-lite installs a CHILD_SA. */
+static struct esp_pair *esp_pair_empty(struct ctl *ct, uint32_t nbma)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	struct esp_pair *p;
+
+	if ((uint32_t)rte_hash_count(em->em_pairs) >= ct->ct_dp->dp_max_peers)
+		return NULL;
+	p = calloc(1, sizeof(*p));
+	if (p == NULL)
+		return NULL;
+	p->ep_nbma = nbma;
+	p->ep_ctl = ct;
+	p->ep_created_ns = clock_now(ct->ct_clock);
+	timer_init(&p->ep_idle, esp_pair_idle, p);
+	timer_init(&p->ep_keepalive, esp_pair_keepalive, p);
+	if (rte_hash_add_key_data(em->em_pairs, &nbma, p) < 0) {
+		free(p);
+		return NULL;
+	}
+	em->em_created++;
+	return p;
+}
+
+bool esp_mgr_ref(struct ctl *ct, uint32_t nbma, const struct esp_sa **sa)
 {
 	struct esp_pair *p = esp_pair_lookup(ct, nbma);
 
+	*sa = NULL;
 	if (ct->ct_esp == NULL)
-		return NULL;
-	if (p == NULL)
+		return false;
+	if (esp_keying_ike(ct)) {
+		if (p == NULL)
+			p = esp_pair_empty(ct, nbma);
+		if (p != NULL && p->ep_out == NULL)
+			ike_keying_want(ct, nbma); /* the entry is republished when it is up */
+	} else if (p == NULL) {
 		p = esp_pair_create(ct, nbma);
+	}
 	if (p == NULL)
-		return NULL;
+		return false;
 	p->ep_refs++;
 	timer_cancel(&ct->ct_timers, &p->ep_idle);
-	return p->ep_out;
+	*sa = p->ep_out;
+	return true;
 }
 
 const struct esp_sa *esp_mgr_ref_peek(struct ctl *ct, uint32_t nbma)
@@ -283,8 +355,15 @@ void esp_mgr_unref(struct ctl *ct, uint32_t nbma)
 	/* The last NHRP entry for that peer went (expired, purged): so do
 	 * its SAs. Without IKE there is no rekey, and a peer that restarts
 	 * starts its sequence numbers again: keeping our replay window would
-	 * refuse it until we forgot it anyway. */
-	if (--p->ep_refs == 0)
+	 * refuse it until we forgot it anyway. With IKE the SAs stay for
+	 * the idle time (a spoke back soon needs no new handshake). */
+	if (--p->ep_refs != 0)
+		return;
+	if (esp_keying_ike(ct))
+		timer_arm(&ct->ct_timers, &p->ep_idle,
+			  clock_now(ct->ct_clock) +
+				  (uint64_t)ct->ct_esp->em_cfg->ike.idle_s * CLK_NS_PER_S);
+	else
 		esp_pair_destroy(ct, p);
 }
 
@@ -299,10 +378,15 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
 		return;
 	}
 	if (ev->ev_cause == PUNT_EV_LIFETIME) {
-		LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; rekeying needs IKE-lite",
-			ev->ev_target);
+		if (esp_keying_ike(ct))
+			ike_keying_rekey(ct, ev->ev_target);
+		else
+			LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; only keying: "
+				"ike rekeys", ev->ev_target);
 		return;
 	}
+	if (esp_keying_ike(ct))
+		return; /* unknown SPIs: only IKE-lite makes SAs */
 	/* A peer we have no SA with yet (a spoke registering, a spoke
 	 * answering a resolution): make the pair now, so its retry gets in. */
 	p = esp_pair_lookup(ct, ev->ev_nbma);
@@ -323,11 +407,15 @@ int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma)
 		rte_pktmbuf_free(m);
 		return -ENOENT;
 	}
-	if (p == NULL || esp_encrypt_burst(&ct->ct_esp->em_cx, p->ep_out, &m, 1,
-					   (uint16_t)sizeof(struct rte_ether_hdr), &dropped, &why,
-					   &lt) != 1) {
+	if (p == NULL || p->ep_out == NULL) { /* keying: ike: not negotiated yet */
 		ct->ct_esp->em_tx_dropped++;
-		rte_pktmbuf_free(p == NULL ? m : dropped);
+		rte_pktmbuf_free(m);
+		return -ENOENT;
+	}
+	if (esp_encrypt_burst(&ct->ct_esp->em_cx, p->ep_out, &m, 1,
+			      (uint16_t)sizeof(struct rte_ether_hdr), &dropped, &why, &lt) != 1) {
+		ct->ct_esp->em_tx_dropped++;
+		rte_pktmbuf_free(dropped);
 		return -ENOENT;
 	}
 	return 0;
@@ -380,7 +468,8 @@ void esp_mgr_show(struct ctl *ct, struct strbuf *out)
 	strbuf_printf(out, "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %s, keying %s\n",
 		      inet_v4_str(em->em_self, a), cfg_esp_alg_name(em->em_cfg->alg),
 		      em->em_cfg->esn ? "on" : "off", win,
-		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static" : "group-key (lab)");
+		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static"
+		      : em->em_cfg->keying == CFG_KEYING_IKE ? "ike" : "group-key (lab)");
 	strbuf_printf(out, "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
 		      " failed; control packets without SA %" PRIu64 "; NAT-T keepalives sent %"
 		      PRIu64 "\n\n", em->em_created, em->em_destroyed, em->em_failed,
@@ -393,8 +482,14 @@ void esp_mgr_show(struct ctl *ct, struct strbuf *out)
 		if (p->ep_natt_port != 0)
 			strbuf_printf(out, ", NAT-T to UDP port %u", p->ep_natt_port);
 		strbuf_printf(out, "\n");
-		esp_show_sa(out, "inbound ", p->ep_in, p);
-		esp_show_sa(out, "outbound", p->ep_out, p);
+		if (p->ep_in != NULL)
+			esp_show_sa(out, "inbound ", p->ep_in, p);
+		if (p->ep_in_prev != NULL)
+			esp_show_sa(out, "inbound (replaced)", p->ep_in_prev, p);
+		if (p->ep_out != NULL)
+			esp_show_sa(out, "outbound", p->ep_out, p);
+		else
+			strbuf_printf(out, "    no SAs yet: IKE-lite is negotiating them\n");
 	}
 }
 
@@ -410,7 +505,9 @@ void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
 	struct esp_sa *sa, *old;
 	char a[INET_ADDRSTR];
 
-	if (p == NULL || em->em_cfg->natt == CFG_NATT_OFF || p->ep_natt_port == port)
+	/* keying: ike: IKE's NAT detection sets NAT-T when it makes the SAs. */
+	if (p == NULL || em->em_cfg->natt == CFG_NATT_OFF || p->ep_natt_port == port ||
+	    esp_keying_ike(ct))
 		return;
 	if (esp_keys_params(em->em_cfg, em->em_self, nbma, ESP_DIR_OUT, &sp) != 0)
 		return;
@@ -435,4 +532,93 @@ void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
 	if (em->em_cfg->natt_keepalive_s != 0)
 		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
 			  em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+}
+
+/* ---- keying: ike ---- */
+
+static struct esp_sa *esp_child_sa(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k,
+				   enum esp_dir dir)
+{
+	struct esp_mgr *em = ct->ct_esp;
+	struct esp_sa_params sp;
+	struct esp_sa *sa;
+
+	esp_keys_params_ike(em->em_cfg, dir, k->ck_alg, k->ck_esn,
+			    dir == ESP_DIR_IN ? k->ck_spi_in : k->ck_spi_out,
+			    dir == ESP_DIR_IN ? k->ck_key_in : k->ck_key_out, &sp);
+	if (dir == ESP_DIR_OUT && k->ck_natt) {
+		sp.natt = true;
+		sp.natt_dport = k->ck_natt_port;
+	}
+	sa = esp_sa_build(em, nbma, dir, &sp);
+	explicit_bzero(&sp, sizeof(sp));
+	return sa;
+}
+
+int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+	struct esp_sa *in, *out;
+	char a[INET_ADDRSTR];
+	int rc;
+
+	if (p == NULL)
+		p = esp_pair_empty(ct, nbma);
+	if (p == NULL)
+		return -ENOSPC;
+	in = esp_child_sa(ct, nbma, k, ESP_DIR_IN);
+	out = in != NULL ? esp_child_sa(ct, nbma, k, ESP_DIR_OUT) : NULL;
+	rc = out == NULL ? -ENOMEM : sa_table_add(&ct->ct_dp->dp_sa_in, in->sa_spi, in);
+	if (rc != 0) {
+		if (in != NULL)
+			esp_sa_free(in, NULL);
+		if (out != NULL)
+			esp_sa_free(out, NULL);
+		ct->ct_esp->em_failed++;
+		return rc;
+	}
+	/* 1. the new inbound SA is live (above), 2. the replaced one waits for
+	 * its Delete, 3. the outbound SA switches, 4. the peers follow. */
+	esp_sa_drop_in(ct, &p->ep_in_prev);
+	p->ep_in_prev = p->ep_in;
+	p->ep_in = in;
+	esp_sa_drop_out(ct, &p->ep_out);
+	p->ep_out = out;
+	p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
+	nhrp_cache_republish_nbma(ct, nbma);
+	if (p->ep_refs == 0 && !timer_is_armed(&p->ep_idle))
+		timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) +
+			  (uint64_t)ct->ct_esp->em_cfg->ike.idle_s * CLK_NS_PER_S);
+	if (k->ck_natt && ct->ct_esp->em_cfg->natt_keepalive_s != 0)
+		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
+			  ct->ct_esp->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+	LOG_CTL(INFO, "esp: SAs with %s installed by IKE (in 0x%08x, out 0x%08x, %s%s)",
+		inet_v4_str(nbma, a), k->ck_spi_in, k->ck_spi_out, cfg_esp_alg_name(k->ck_alg),
+		k->ck_natt ? ", NAT-T" : "");
+	return 0;
+}
+
+void esp_mgr_child_remove(struct ctl *ct, uint32_t nbma, uint32_t spi_in, uint32_t spi_out)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+
+	if (p == NULL)
+		return;
+	if (p->ep_in_prev != NULL && p->ep_in_prev->sa_spi == spi_in)
+		esp_sa_drop_in(ct, &p->ep_in_prev);
+	if (p->ep_in != NULL && p->ep_in->sa_spi == spi_in) {
+		esp_sa_drop_in(ct, &p->ep_in);
+		p->ep_in = p->ep_in_prev;
+		p->ep_in_prev = NULL;
+	}
+	if (p->ep_out != NULL && p->ep_out->sa_spi == spi_out) {
+		esp_sa_drop_out(ct, &p->ep_out);
+		nhrp_cache_republish_nbma(ct, nbma); /* fail closed: no SA, no send */
+	}
+	if (p->ep_in != NULL || p->ep_out != NULL)
+		return;
+	if (p->ep_refs == 0)
+		esp_pair_destroy(ct, p);
+	else
+		ike_keying_want(ct, nbma); /* still needed: a new IKE SA */
 }

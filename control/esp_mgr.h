@@ -22,7 +22,8 @@ struct strbuf;
 struct esp_pair {
 	uint32_t ep_nbma;
 	uint32_t ep_refs;        /* NHRP entries using it */
-	struct esp_sa *ep_in, *ep_out;
+	struct esp_sa *ep_in, *ep_out; /* NULL until IKE-lite installs them */
+	struct esp_sa *ep_in_prev; /* keying: ike: the inbound SA a rekey replaced */
 	uint64_t ep_created_ns;
 	struct timer ep_idle;    /* unreferenced pairs go after a while */
 	struct timer ep_keepalive; /* NAT-T keepalives (RFC 3948 2.3) */
@@ -43,9 +44,10 @@ struct esp_mgr {
 /* esp_mgr.c */
 int esp_mgr_init(struct ctl *ct, const struct cfg *cfg);
 void esp_mgr_fini(struct ctl *ct);
-/* The outbound SA towards nbma, making the pair if needed; counted as a
- * reference until esp_mgr_unref. NULL when no SA can be had. */
-const struct esp_sa *esp_mgr_ref(struct ctl *ct, uint32_t nbma);
+/* A reference on the SA pair towards nbma (made if needed) until
+ * esp_mgr_unref, and its outbound SA in *sa: NULL while IKE-lite is still
+ * negotiating it (keying: ike). false when no pair can be had. */
+bool esp_mgr_ref(struct ctl *ct, uint32_t nbma, const struct esp_sa **sa);
 void esp_mgr_unref(struct ctl *ct, uint32_t nbma);
 /* The outbound SA towards nbma without taking a reference; NULL if none. */
 const struct esp_sa *esp_mgr_ref_peek(struct ctl *ct, uint32_t nbma);
@@ -56,6 +58,23 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev);
  * towards nbma. 0, or -errno with m freed. */
 int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma);
 void esp_mgr_show(struct ctl *ct, struct strbuf *out);
+/* keying: ike. One CHILD_SA IKE-lite negotiated with nbma. */
+struct esp_child_keys {
+	uint32_t ck_spi_in, ck_spi_out;
+	enum cfg_esp_alg ck_alg;
+	bool ck_esn;
+	const uint8_t *ck_key_in, *ck_key_out; /* KEYMAT per RFC 7296 2.17 */
+	bool ck_natt;            /* ESP in UDP (RFC 3948) */
+	uint16_t ck_natt_port;   /* the peer's port for it */
+};
+/* Make before break: the new inbound SA is live, then the outbound one
+ * replaces the old, and the NHRP entries towards nbma are republished.
+ * The replaced inbound SA stays until esp_mgr_child_remove. 0 or -errno. */
+int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k);
+/* The SAs of one CHILD_SA go (RCU, keys wiped); with nothing left and NHRP
+ * entries still using nbma, IKE-lite is asked for a new one. */
+void esp_mgr_child_remove(struct ctl *ct, uint32_t nbma, uint32_t spi_in, uint32_t spi_out);
+
 /* The path to nbma is NATed (NHRP's NAT extension, or ESP-in-UDP seen from
  * port `port`): send to it in UDP 4500 from now on. No-op with
  * nat-traversal: off, or when already so. */

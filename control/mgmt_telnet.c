@@ -88,6 +88,9 @@ static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
 	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "NHRP packets sent/received/errors" },
 	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "Flush learned NHRP entries" },
 	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "ESP security associations" },
+	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "IKE SAs: peer, state, SPIs [detail]" },
+	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS,
+	  "IKE counters: SAs made, ended by reason, drops" },
 };
 
 /* Help for words that only group commands. */
@@ -100,6 +103,7 @@ static const struct {
 	{ "ip", "IP information" },
 	{ "crypto", "Encryption" },
 	{ "ipsec", "IPsec" },
+	{ "ikev2", "IKEv2 (IKE-lite)" },
 };
 
 /* The session of the calling thread: libcli's auth callback gets no

@@ -194,21 +194,34 @@ static const struct esp_sa *nhrp_cache_sa(struct ctl *ct, struct nhrp_cache_entr
 
 	if (ct->ct_esp == NULL)
 		return NULL;
+	bool held;
+
 	if (e->nc_sa_ref && e->nc_sa_nbma == e->nc_nbma_seen)
 		return esp_mgr_ref_peek(ct, e->nc_sa_nbma);
-	sa = esp_mgr_ref(ct, e->nc_nbma_seen);
+	held = esp_mgr_ref(ct, e->nc_nbma_seen, &sa);
 	if (e->nc_sa_ref)
 		esp_mgr_unref(ct, e->nc_sa_nbma);
-	e->nc_sa_ref = sa != NULL;
+	e->nc_sa_ref = held;
 	e->nc_sa_nbma = e->nc_nbma_seen;
 	return sa;
 }
 
 static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
 {
-	int id = peer_table_publish(&ct->ct_dp->dp_peers, e->nc_overlay, e->nc_nbma_seen,
-				    (enum peer_type)e->nc_type, nhrp_cache_sa(ct, e));
+	const struct esp_sa *sa = nhrp_cache_sa(ct, e);
+	int id;
 
+	/* A shortcut waits for its SA (keying: ike negotiates it now): not
+	 * published, the workers keep sending via the hub, never in clear and
+	 * never into a hole. esp_mgr republishes it once the SA is in. */
+	if (sa == NULL && ct->ct_esp != NULL && e->nc_type == NC_SHORTCUT) {
+		if (e->nc_peer_id >= 0)
+			peer_table_retire(&ct->ct_dp->dp_peers, e->nc_overlay);
+		e->nc_peer_id = -1;
+		return 0;
+	}
+	id = peer_table_publish(&ct->ct_dp->dp_peers, e->nc_overlay, e->nc_nbma_seen,
+				(enum peer_type)e->nc_type, sa);
 	if (id < 0)
 		return id;
 	if (e->nc_peer_id != id) {
@@ -375,8 +388,9 @@ int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
 	return rc;
 }
 
-/* The SA towards nbma was replaced (NAT-T switch): publish again every
- * entry that sends there, so the workers pick the new SA up atomically. */
+/* The SA towards nbma was replaced (NAT-T switch, IKE-lite's install or
+ * removal): publish again every entry that sends there, so the workers
+ * pick the new SA up atomically (and waiting shortcuts go live). */
 void nhrp_cache_republish_nbma(struct ctl *ct, uint32_t nbma)
 {
 	const void *key;
@@ -386,7 +400,8 @@ void nhrp_cache_republish_nbma(struct ctl *ct, uint32_t nbma)
 	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0) {
 		struct nhrp_cache_entry *e = data;
 
-		if (e->nc_peer_id >= 0 && e->nc_sa_ref && e->nc_sa_nbma == nbma)
+		if (e->nc_sa_ref && e->nc_sa_nbma == nbma && e->nc_type != NC_INCOMPLETE &&
+		    e->nc_type != NC_LOCAL)
 			nhrp_cache_publish(ct, e);
 	}
 }

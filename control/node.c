@@ -19,6 +19,7 @@
 
 #include "lcore_ctx.h"
 #include "esp_mgr.h"
+#include "ike_keying.h"
 #include "log.h"
 #include "nhrp.h"
 #include "ports.h"
@@ -138,6 +139,7 @@ static void node_tunnel_init(struct node *nd)
 	tn->tn_copy_dscp = ct->copy_dscp;
 	tn->tn_nhs_overlay = ct->n_nhs > 0 ? ct->nhs[0].overlay : 0;
 	tn->tn_esp = ct->protection == CFG_PROT_ESP;
+	tn->tn_ike = tn->tn_esp && ct->esp.keying == CFG_KEYING_IKE;
 	for (unsigned i = 0; i < cfg->n_ports; i++)
 		if (cfg->ports[i].role == CFG_PORT_WAN)
 			tn->tn_wan = (uint8_t)i;
@@ -196,6 +198,7 @@ int node_start(struct node *nd, const struct cfg *cfg)
 	rc = node_dataplane_init(nd);
 	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
 	rc = rc ? rc : esp_mgr_init(&nd->nd_ctl, cfg);
+	rc = rc ? rc : ike_keying_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : node_routes_install(nd);
 	if (rc != 0)

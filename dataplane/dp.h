@@ -66,6 +66,7 @@ struct dp_tunnel {
 	bool tn_copy_dscp;       /* inner DSCP copied to the outer header */
 	uint32_t tn_nhs_overlay; /* first NHS (spokes): where misses go meanwhile */
 	bool tn_esp;             /* protection: esp (fail closed) */
+	bool tn_ike;             /* keying: ike: IKE goes to the control thread */
 };
 
 struct lcore_ctx;

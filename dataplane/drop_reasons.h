@@ -30,7 +30,7 @@
 	X(ESP_UNKNOWN_SPI, "esp_unknown_spi", "no inbound SA for the SPI")        \
 	X(ESP_FAILED, "esp_failed", "ESP rejected it (see the esp reasons)")     \
 	X(NATT_KEEPALIVE, "natt_keepalive", "NAT-T keepalive (RFC 3948 2.3)")     \
-	X(IKE, "ike_not_supported", "IKE (UDP 500, or 4500 with a zero marker)") \
+	X(IKE, "ike_not_keyed", "IKE, but keying is not ike (static, group-key)") \
 	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
 	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
 	X(TX_FULL, "tx_full", "port TX queue full")

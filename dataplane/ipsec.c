@@ -105,6 +105,14 @@ void ipsec_out_flush(struct lcore_ctx *lc)
 	eo->eo_npkts = 0;
 }
 
+void ipsec_ike(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m)
+{
+	if (lc->lc_dp->dp_tunnel.tn_ike)
+		punt_one(lc, in_idx, m, PUNT_IKE);
+	else
+		lc_drop(lc, in_idx, m, DP_DROP_IKE);
+}
+
 /* UDP to port 4500 (RFC 3948): a keepalive (one 0xff byte), IKE (a zero
  * non-ESP marker) or ESP. Returns the ESP offset from the IPv4 header, 0
  * when m was consumed. */
@@ -124,7 +132,7 @@ static uint32_t ipsec_udp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	}
 	if (avail >= hlen + sizeof(struct rte_udp_hdr) + 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 &&
 	    p[3] == 0) {
-		lc_drop(lc, in_idx, m, DP_DROP_IKE);
+		ipsec_ike(lc, in_idx, m);
 		return 0;
 	}
 	return hlen + (uint32_t)sizeof(struct rte_udp_hdr);

@@ -197,7 +197,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			ipsec_in_defer(lc, in_idx, m, ip);
 		else if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
 			 ipv4_udp_dport(ip, m) == ESP_IKE_PORT)
-			lc_drop(lc, in_idx, m, DP_DROP_IKE);
+			ipsec_ike(lc, in_idx, m);
 		else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else

@@ -204,6 +204,9 @@ void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t
 /* Runs on: workers. End of gre_encap_flush: seal what ipsec_out_run
  * framed, then send it, run by run. */
 void ipsec_out_flush(struct lcore_ctx *lc);
+/* m: IKE to our WAN address (UDP 500, or 4500 with the non-ESP marker):
+ * to the control thread with keying: ike, else dropped. Consumes m. */
+void ipsec_ike(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m);
 /* m: IPv4 to us carrying ESP (proto 50, or UDP 4500); finds the SA by SPI
  * and queues it for decryption. Consumes m. */
 void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,

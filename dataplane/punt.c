@@ -19,6 +19,7 @@ static const struct {
 	[PUNT_RESOLVE] = {"resolve", 2000, 128},
 	[PUNT_TTL] = {"ttl", 1000, 64},
 	[PUNT_NHRP] = {"nhrp", 20000, 512},
+	[PUNT_IKE] = {"ike", 5000, 256},
 	[PUNT_EV_REDIRECT] = {"redirect", 1000, 64},
 	[PUNT_EV_RESOLVE] = {"resolve_nhrp", 1000, 64},
 	[PUNT_EV_FRAG] = {"frag_needed", 1000, 64},

@@ -15,6 +15,7 @@ enum punt_cause {
 	PUNT_RESOLVE, /* next hop has no MAC yet: control resolves and holds */
 	PUNT_TTL,     /* TTL expired: control answers ICMP time exceeded */
 	PUNT_NHRP,    /* GRE protocol 0x2001 from the tunnel */
+	PUNT_IKE,     /* UDP 500, or 4500 with the non-ESP marker, to our WAN address */
 	/* Events: a small record on the event ring, not the packet. */
 	PUNT_EV_REDIRECT, /* hub hairpin in phase 3: send a Traffic Indication */
 	PUNT_EV_RESOLVE,  /* spoke: no NBMA for a tunnel next hop yet */

@@ -83,7 +83,7 @@ static void mgr_sa_changed(void *ctx, struct ike_sa *sa)
 			    n->mn_sa->sa_peer_id.id_len == sa->sa_peer_id.id_len &&
 			    memcmp(n->mn_sa->sa_peer_id.id_data, sa->sa_peer_id.id_data,
 				   sa->sa_peer_id.id_len) == 0)
-				ike_sa_kill(n->mn_sa, IKE_ERR_DELETED);
+				ike_sa_kill(n->mn_sa, IKE_ERR_REPLACED);
 	} else if (sa->sa_state == IKE_SA_DEAD) {
 		mg->mg_stats.ms_dead++;
 		mg->mg_stats.ms_dead_by[sa->sa_error]++;

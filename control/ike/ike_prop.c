@@ -257,24 +257,6 @@ int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m,
 
 static const struct {
 	const char *nm;
-	enum ike_crypto_dh dh;
-} dh_names[] = {
-	{"x25519", IKE_CRYPTO_DH_CURVE25519}, {"curve25519", IKE_CRYPTO_DH_CURVE25519},
-	{"ecp256", IKE_CRYPTO_DH_ECP_256},    {"ecp384", IKE_CRYPTO_DH_ECP_384},
-	{"modp2048", IKE_CRYPTO_DH_MODP_2048},
-};
-
-static const struct {
-	const char *nm;
-	enum ike_crypto_prf prf;
-} prf_names[] = {
-	{"prfsha256", IKE_CRYPTO_PRF_HMAC_SHA2_256},
-	{"prfsha384", IKE_CRYPTO_PRF_HMAC_SHA2_384},
-	{"prfsha512", IKE_CRYPTO_PRF_HMAC_SHA2_512},
-};
-
-static const struct {
-	const char *nm;
 	enum cfg_esp_alg alg;
 } esp_names[] = {
 	{"aes128gcm16", CFG_ESP_AES_GCM_128},
@@ -283,22 +265,28 @@ static const struct {
 	{"aes256-sha256", CFG_ESP_AES_CBC_256_SHA256},
 };
 
+int ike_prop_from_cfg(const struct cfg_ike_prop *c, struct ike_ike_prop *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ip_suite.cs_encr = (enum ike_crypto_encr)c->ip_encr;
+	out->ip_suite.cs_encr_bits = c->ip_bits;
+	out->ip_suite.cs_integ = (enum ike_crypto_integ)c->ip_integ;
+	out->ip_suite.cs_prf = (enum ike_crypto_prf)c->ip_prf;
+	out->ip_dh = (enum ike_crypto_dh)c->ip_dh;
+	if (ike_crypto_suite_validate(&out->ip_suite) != 0 || ike_dh_ke_len(out->ip_dh) == 0)
+		return -EINVAL;
+	return 0;
+}
+
 void ike_prop_ike_name(const struct ike_ike_prop *p, char *buf, size_t len)
 {
-	const char *prf = "?", *dh = "?";
+	struct cfg_ike_prop c = {.ip_encr = (uint16_t)p->ip_suite.cs_encr,
+				 .ip_bits = p->ip_suite.cs_encr_bits,
+				 .ip_integ = (uint16_t)p->ip_suite.cs_integ,
+				 .ip_prf = (uint16_t)p->ip_suite.cs_prf,
+				 .ip_dh = (uint16_t)p->ip_dh};
 
-	for (unsigned i = 0; i < sizeof(prf_names) / sizeof(prf_names[0]); i++)
-		if (prf_names[i].prf == p->ip_suite.cs_prf)
-			prf = prf_names[i].nm;
-	for (unsigned i = 0; i < sizeof(dh_names) / sizeof(dh_names[0]); i++)
-		if (dh_names[i].dh == p->ip_dh) {
-			dh = dh_names[i].nm;
-			break;
-		}
-	if (p->ip_suite.cs_encr == IKE_CRYPTO_ENCR_AES_GCM_16)
-		snprintf(buf, len, "aes%ugcm16-%s-%s", p->ip_suite.cs_encr_bits, prf, dh);
-	else
-		snprintf(buf, len, "aes%u-sha256-%s-%s", p->ip_suite.cs_encr_bits, prf, dh);
+	cfg_ike_prop_name(&c, buf, len);
 }
 
 void ike_prop_esp_name(const struct ike_esp_prop *p, char *buf, size_t len)
@@ -311,45 +299,11 @@ void ike_prop_esp_name(const struct ike_esp_prop *p, char *buf, size_t len)
 	snprintf(buf, len, "%s%s", a, p->ep_esn ? "-esn" : "");
 }
 
-/* "aes256gcm16-prfsha256-x25519" or "aes256-sha256-prfsha256-ecp256":
- * cipher, [integrity,] PRF, group; every part required, in this order. */
 int ike_prop_ike_parse(const char *s, struct ike_ike_prop *out)
 {
-	char buf[96], *save = NULL, *tok[5];
-	unsigned n = 0, k = 0;
+	struct cfg_ike_prop c;
 
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	snprintf(buf, sizeof(buf), "%s", s);
-	for (char *t = strtok_r(buf, "-", &save); t != NULL; t = strtok_r(NULL, "-", &save)) {
-		if (n == 5)
-			return -EINVAL;
-		tok[n++] = t;
-	}
-	memset(out, 0, sizeof(*out));
-	if (n == 3 && (strcmp(tok[0], "aes128gcm16") == 0 || strcmp(tok[0], "aes256gcm16") == 0)) {
-		out->ip_suite.cs_encr = IKE_CRYPTO_ENCR_AES_GCM_16;
-		out->ip_suite.cs_encr_bits = tok[0][3] == '1' ? 128 : 256;
-		out->ip_suite.cs_integ = IKE_CRYPTO_INTEG_NONE;
-		k = 1;
-	} else if (n == 4 && (strcmp(tok[0], "aes128") == 0 || strcmp(tok[0], "aes256") == 0) &&
-		   strcmp(tok[1], "sha256") == 0) {
-		out->ip_suite.cs_encr = IKE_CRYPTO_ENCR_AES_CBC;
-		out->ip_suite.cs_encr_bits = tok[0][3] == '1' ? 128 : 256;
-		out->ip_suite.cs_integ = IKE_CRYPTO_INTEG_HMAC_SHA2_256_128;
-		k = 2;
-	} else {
-		return -EINVAL;
-	}
-	out->ip_suite.cs_prf = 0;
-	for (unsigned i = 0; i < sizeof(prf_names) / sizeof(prf_names[0]); i++)
-		if (strcmp(tok[k], prf_names[i].nm) == 0)
-			out->ip_suite.cs_prf = prf_names[i].prf;
-	out->ip_dh = 0;
-	for (unsigned i = 0; i < sizeof(dh_names) / sizeof(dh_names[0]); i++)
-		if (strcmp(tok[k + 1], dh_names[i].nm) == 0)
-			out->ip_dh = dh_names[i].dh;
-	return out->ip_suite.cs_prf != 0 && out->ip_dh != 0 ? 0 : -EINVAL;
+	return cfg_ike_prop_parse(s, &c) == 0 ? ike_prop_from_cfg(&c, out) : -EINVAL;
 }
 
 /* "aes256gcm16", "aes256gcm16-esn", "aes256-sha256[-esn]". */

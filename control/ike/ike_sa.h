@@ -149,6 +149,7 @@ struct ike_env {
 	X(BAD_DH, "bad_key_exchange")                                           \
 	X(TIMEOUT, "peer_not_answering")                                        \
 	X(DELETED, "deleted_by_peer")                                           \
+	X(REPLACED, "replaced_peer_restarted")  /* INITIAL_CONTACT, 2.4 */        \
 	X(LOCAL, "deleted_locally")                                             \
 	X(NO_SPI, "no_spi")                                                     \
 	X(INSTALL, "child_install_failed")                                      \
@@ -303,6 +304,8 @@ void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi
 /* Names as strongSwan writes them: "aes256gcm16-prfsha256-x25519". */
 void ike_prop_ike_name(const struct ike_ike_prop *p, char *buf, size_t len);
 void ike_prop_esp_name(const struct ike_esp_prop *p, char *buf, size_t len);
+/* The config's proposal as ours; -EINVAL for one this node cannot do. */
+int ike_prop_from_cfg(const struct cfg_ike_prop *c, struct ike_ike_prop *out);
 /* Parses such a name; 0 or -EINVAL. */
 int ike_prop_ike_parse(const char *s, struct ike_ike_prop *out);
 int ike_prop_esp_parse(const char *s, struct ike_esp_prop *out);

@@ -50,6 +50,14 @@ config_add_esp() {
   sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: group-key\n    group-key: \"$DMVPN_TEST_GROUP_KEY\"\n    key-log: $2" "$1"
 }
 
+# config_add_esp_ike CONFIG ESP-KEYLOG IKE-KEYLOG: protection esp keyed by
+# IKE-lite with a PSK (ESP AES-GCM-128 without ESN, which tshark 4.0
+# decrypts), the ESP and IKE keys in Wireshark's key tables.
+DMVPN_TEST_PSK=dmvpnd-test-psk-0123456789
+config_add_esp_ike() { # CONFIG ESP-KEYLOG IKE-KEYLOG
+  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3" "$1"
+}
+
 # dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID
 dmvpn_node_start() {
   ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$2" > "$3" 2>&1 &

@@ -14,15 +14,16 @@ src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$src/tests/integ/netns_lib.sh"
 . "$src/tests/integ/dmvpn_topo.sh"
 HOLD=${HOLD:-8}
-work=$(mktemp -d)
-trap 'netns_cleanup; rm -rf "$work"' EXIT
+work=$(mktemp -d /tmp/dmvpn-test.XXXXXX)
+trap 'netns_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 declare -A PID
 
-ESP=${ESP:-0}   # ESP=1: the same test with protection esp (lab group key)
+ESP=${ESP:-0}   # ESP=1: the same test with protection esp (lab group key);
+                # ESP=ike: keyed by IKE-lite (PSK), spoke-to-spoke SAs on demand
 cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
 # tshark decrypting ESP with the keys the nodes logged (esp.key-log).
 tshark_opts() {
-  [ "$ESP" = 1 ] || return 0
+  [ "$ESP" != 0 ] || return 0
   printf '%s\n' -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE
   sort -u "$work"/keys-*.txt 2> /dev/null | while read -r line; do printf '%s\n' -o "uat:esp_sa:$line"; done
 }
@@ -35,6 +36,7 @@ start_all() { # phase
   for n in $DMVPN_NODES; do
     config_for_dmvpn "$src/configs/$n.yaml" "$work/$n.yaml" "$1" "$HOLD"
     [ "$ESP" = 1 ] && config_add_esp "$work/$n.yaml" "$work/keys-$n.txt"
+    [ "$ESP" = ike ] && config_add_esp_ike "$work/$n.yaml" "$work/keys-$n.txt" "$work/ike-$n.txt"
     if dmvpn_node_start "$n" "$work/$n.yaml" "$work/$n-p$1.log"; then PID[$n]=$NODE_PID
     else bad "$n did not start (phase $1)"; cat "$work/$n-p$1.log"; fi
   done
@@ -151,7 +153,25 @@ run_phase() {
   check "phase $p: the hub's replies carry success and its responder address" \
     test "$(count "nhrp.hdr.op.type == 4 && nhrp.code == 0 && ip.src == 192.0.2.1")" -ge 1
   check "phase $p: no malformed NHRP in the capture" test "$(count 'nhrp && _ws.malformed')" -eq 0
-  if [ "$ESP" = 1 ]; then
+  if [ "$ESP" = ike ]; then
+    cli hub 'show crypto ikev2 sa' 'show crypto ikev2 stats'
+    cli spoke1 'show crypto ikev2 sa detail'
+    check "phase $p (ike): the hub has an established IKE SA with each spoke" \
+      sh -c "ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -c '^192.0.2.1[12] *established' | grep -qx 2"
+    if [ "$p" != 1 ]; then
+      # The hub's SAs came before the capture; the spokes' one on demand.
+      check "phase $p (ike): the spokes' IKE_SA_INIT and IKE_AUTH on the wire" \
+        sh -c "[ \$(tshark -r '$work/cap.pcap' -Y 'isakmp.exchangetype == 34 && ip.src == 192.0.2.0/24 && !(ip.addr == 192.0.2.1)' 2>/dev/null | wc -l) -ge 2 ] && [ \$(tshark -r '$work/cap.pcap' -Y 'isakmp.exchangetype == 35 && !(ip.addr == 192.0.2.1)' 2>/dev/null | wc -l) -ge 2 ]"
+      # tshark opens the spokes' IKE_AUTH with the keys they logged.
+      local -a iopts=(); local l
+      while read -r l; do iopts+=(-o "uat:ikev2_decryption_table:$l"); done < <(sort -u "$work"/ike-*.txt)
+      check "phase $p (ike): tshark decrypts the spokes' IKE_AUTH with the IKE key log" \
+        sh -c "tshark -r '$work/cap.pcap' \"\$@\" -V -Y 'isakmp.exchangetype == 35' 2>/dev/null | grep -q 'Payload: Traffic Selector - Responder'" sh "${iopts[@]}"
+      check "phase $p (ike): spoke1 keyed the shortcut to spoke2 with its own IKE SA" \
+        sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -q '^192.0.2.12 *established'"
+    fi
+  fi
+  if [ "$ESP" != 0 ]; then
     # Without keys nothing on the wire may be GRE; with them, every ESP
     # packet decrypts to GRE (NHRP or IPv4 inside).
     check "phase $p (esp): no cleartext GRE on the underlay" \

@@ -376,7 +376,7 @@ static void test_bad_configs(void **state)
 
 /* A hub with ESP (lab group key) and the given replay-window. */
 #define T_MIN_ESP(win) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, protection: esp," \
-	" esp: {replay-window: " win ", group-key: '" T_HEX32 "'}}\n"
+	" esp: {replay-window: " win ", group-key: '" T_HEX32 "', keying: group-key}}\n"
 
 struct t_case {
 	const char *yaml;

@@ -507,7 +507,7 @@ static void test_initial_contact(void **state)
 	assert_int_equal(w.b.mgr->mg_n_sas, 1);
 	assert_int_equal(w.b.n_ch, 1);
 	assert_int_equal(w.b.removes, 1);
-	assert_int_equal(w.b.last_error, IKE_ERR_DELETED);
+	assert_int_equal(w.b.last_error, IKE_ERR_REPLACED);
 	expect_pair();
 }
 

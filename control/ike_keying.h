@@ -1,0 +1,37 @@
+/* IKE-lite as the node's keying (tunnel.esp.keying: ike): the state
+ * machine of control/ike/ run by the control thread. IKE packets the
+ * workers punt (UDP 500, 4500 with the non-ESP marker, to our WAN address)
+ * come in, its messages leave through the control TX queue, its CHILD_SAs
+ * go to esp_mgr, and esp_mgr asks it for an SA with a peer when NHRP needs
+ * one (a spoke's NHS at start, a shortcut on demand, a hub's spoke when
+ * it answers). Runs on: the control thread. */
+#ifndef DMVPND_IKE_KEYING_H
+#define DMVPND_IKE_KEYING_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+struct cfg;
+struct ctl;
+struct strbuf;
+
+/* ike_keying.c */
+/* Nothing to do unless protection: esp with keying: ike. 0 or -errno
+ * (logged: a PSK file that others may read, no memory). */
+int ike_keying_init(struct ctl *ct, const struct cfg *cfg);
+void ike_keying_fini(struct ctl *ct);
+/* PUNT_IKE: Ethernet + IPv4 + UDP (+ marker) + IKE. Consumes m. */
+void ike_keying_input(struct ctl *ct, struct rte_mbuf *m);
+/* An IKE SA with CHILD_SA to nbma is needed: started unless one is up or
+ * on its way (or was refused within the last seconds). */
+void ike_keying_want(struct ctl *ct, uint32_t nbma);
+/* No longer needed: the IKE SA with nbma is deleted. */
+void ike_keying_release(struct ctl *ct, uint32_t nbma);
+/* The ESP SA `spi` reached its soft byte/packet limit: rekey its CHILD_SA. */
+void ike_keying_rekey(struct ctl *ct, uint32_t spi);
+/* show crypto ikev2 sa [detail] and show crypto ikev2 stats. */
+void ike_keying_show_sa(struct ctl *ct, struct strbuf *out, bool detail);
+void ike_keying_show_stats(struct ctl *ct, struct strbuf *out);
+
+#endif
