@@ -567,8 +567,9 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 	if (p == NULL)
 		return -ENOSPC;
 	in = esp_child_sa(ct, nbma, k, ESP_DIR_IN);
-	out = in != NULL ? esp_child_sa(ct, nbma, k, ESP_DIR_OUT) : NULL;
-	rc = out == NULL ? -ENOMEM : sa_table_add(&ct->ct_dp->dp_sa_in, in->sa_spi, in);
+	out = in != NULL && !k->ck_in_only ? esp_child_sa(ct, nbma, k, ESP_DIR_OUT) : NULL;
+	rc = in == NULL || (out == NULL && !k->ck_in_only)
+		     ? -ENOMEM : sa_table_add(&ct->ct_dp->dp_sa_in, in->sa_spi, in);
 	if (rc != 0) {
 		if (in != NULL)
 			esp_sa_free(in, NULL);
@@ -582,10 +583,12 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 	esp_sa_drop_in(ct, &p->ep_in_prev);
 	p->ep_in_prev = p->ep_in;
 	p->ep_in = in;
-	esp_sa_drop_out(ct, &p->ep_out);
-	p->ep_out = out;
-	p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
-	nhrp_cache_republish_nbma(ct, nbma);
+	if (out != NULL) {
+		esp_sa_drop_out(ct, &p->ep_out);
+		p->ep_out = out;
+		p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
+		nhrp_cache_republish_nbma(ct, nbma);
+	}
 	if (p->ep_refs == 0 && !timer_is_armed(&p->ep_idle))
 		timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) +
 			  (uint64_t)ct->ct_esp->em_cfg->ike.idle_s * CLK_NS_PER_S);
@@ -595,6 +598,20 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 	LOG_CTL(INFO, "esp: SAs with %s installed by IKE (in 0x%08x, out 0x%08x, %s%s)",
 		inet_v4_str(nbma, a), k->ck_spi_in, k->ck_spi_out, cfg_esp_alg_name(k->ck_alg),
 		k->ck_natt ? ", NAT-T" : "");
+	return 0;
+}
+
+int esp_mgr_child_activate(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k)
+{
+	struct esp_pair *p = esp_pair_lookup(ct, nbma);
+	struct esp_sa *out;
+
+	if (p == NULL || (out = esp_child_sa(ct, nbma, k, ESP_DIR_OUT)) == NULL)
+		return -ENOENT;
+	esp_sa_drop_out(ct, &p->ep_out);
+	p->ep_out = out;
+	p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
+	nhrp_cache_republish_nbma(ct, nbma);
 	return 0;
 }
 

@@ -66,11 +66,15 @@ struct esp_child_keys {
 	const uint8_t *ck_key_in, *ck_key_out; /* KEYMAT per RFC 7296 2.17 */
 	bool ck_natt;            /* ESP in UDP (RFC 3948) */
 	uint16_t ck_natt_port;   /* the peer's port for it */
+	bool ck_in_only;         /* the outbound SA waits for esp_mgr_child_activate */
 };
 /* Make before break: the new inbound SA is live, then the outbound one
  * replaces the old, and the NHRP entries towards nbma are republished.
  * The replaced inbound SA stays until esp_mgr_child_remove. 0 or -errno. */
 int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k);
+/* A CHILD_SA installed inbound only starts sending: its outbound SA
+ * replaces the one in use, the NHRP entries are republished. */
+int esp_mgr_child_activate(struct ctl *ct, uint32_t nbma, const struct esp_child_keys *k);
 /* The SAs of one CHILD_SA go (RCU, keys wiped); with nothing left and NHRP
  * entries still using nbma, IKE-lite is asked for a new one. */
 void esp_mgr_child_remove(struct ctl *ct, uint32_t nbma, uint32_t spi_in, uint32_t spi_out);

@@ -82,16 +82,32 @@ static int ik_spi(void *ctx, uint32_t *spi)
 	return -ENOSPC;
 }
 
-static int ik_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+static void child_keys(const struct ike_sa *sa, const struct ike_child *ch, struct esp_child_keys *k)
 {
-	struct ike_keying *ik = ctx;
-	struct esp_child_keys k = {
+	*k = (struct esp_child_keys){
 		.ck_spi_in = ch->ch_spi_in, .ck_spi_out = ch->ch_spi_out,
 		.ck_alg = ch->ch_prop.ep_alg, .ck_esn = ch->ch_prop.ep_esn,
 		.ck_key_in = ch->ch_key_in, .ck_key_out = ch->ch_key_out,
-		.ck_natt = sa->sa_nat_local || sa->sa_nat_remote, .ck_natt_port = sa->sa_rport};
+		.ck_natt = sa->sa_nat_local || sa->sa_nat_remote, .ck_natt_port = sa->sa_rport,
+		.ck_in_only = ch->ch_out_deferred};
+}
+
+static void ik_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	struct ike_keying *ik = ctx;
+	struct esp_child_keys k;
+
+	child_keys(sa, ch, &k);
+	esp_mgr_child_activate(ik->ik_ctl, sa->sa_remote, &k);
+}
+
+static int ik_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	struct ike_keying *ik = ctx;
+	struct esp_child_keys k;
 	int rc;
 
+	child_keys(sa, ch, &k);
 	/* The dataplane carries transport-mode ESP (GRE between the two
 	 * addresses) only: a tunnel-mode CHILD_SA is refused. */
 	rc = ch->ch_tunnel ? -ENOTSUP : esp_mgr_child_install(ik->ik_ctl, sa->sa_remote, &k);
@@ -289,6 +305,7 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 				      .ie_timers = &ct->ct_timers, .ie_send = ik_send,
 				      .ie_psk = ik_psk, .ie_spi_alloc = ik_spi,
 				      .ie_child_install = ik_install, .ie_child_remove = ik_remove,
+				      .ie_child_activate = ik_activate,
 				      .ie_sa_changed = ik_changed};
 	lim = (struct ike_mgr_limits){.ml_max_sas = ct->ct_dp->dp_max_peers + 64,
 				      .ml_max_half_open = e->ike.max_half_open,

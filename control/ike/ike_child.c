@@ -109,6 +109,7 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	ch->ch_prop = *p;
 	ch->ch_tunnel = tunnel;
 	ch->ch_keylen = (uint8_t)len;
+	ch->ch_out_deferred = seed->cs_defer_out;
 	memcpy(ch->ch_key_in, seed->cs_we_initiated ? r2i : i2r, len);
 	memcpy(ch->ch_key_out, seed->cs_we_initiated ? i2r : r2i, len);
 	OPENSSL_cleanse(i2r, sizeof(i2r));
@@ -124,6 +125,8 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 		return rc;
 	}
 	ch->ch_installed = true;
+	if (!ch->ch_out_deferred)
+		sa->sa_active_out = spi_out;
 	sa->sa_n_child++;
 	ike_sa_lifetime_arm(sa);
 	return 0;
@@ -145,11 +148,38 @@ int ike_child_by_out(const struct ike_sa *sa, uint32_t spi)
 	return -1;
 }
 
+/* The child to send with when child `except` goes: the newest installed
+ * one not replaced by a rekey, else the newest installed; -1 if none. */
+static int child_successor(const struct ike_sa *sa, unsigned except)
+{
+	int best = -1;
+
+	for (unsigned j = 0; j < sa->sa_n_child; j++) {
+		const struct ike_child *c = &sa->sa_child[j];
+
+		if (j == except || !c->ch_installed)
+			continue;
+		if (best < 0 || !c->ch_rekeyed || sa->sa_child[best].ch_rekeyed)
+			best = (int)j;
+	}
+	return best;
+}
+
 void ike_child_drop(struct ike_sa *sa, unsigned i)
 {
 	const struct ike_env *e = sa->sa_env;
 	struct ike_child *ch = &sa->sa_child[i];
+	int next;
 
+	/* The pair we send with goes: another starts sending first (a
+	 * rekey's responder waited for this, 1.3.3), so that there is never
+	 * a moment without an outbound SA. */
+	if (ch->ch_installed && ch->ch_spi_out == sa->sa_active_out &&
+	    (next = child_successor(sa, i)) >= 0) {
+		sa->sa_child[next].ch_out_deferred = false;
+		sa->sa_active_out = sa->sa_child[next].ch_spi_out;
+		e->ie_child_activate(e->ie_ctx, sa, &sa->sa_child[next]);
+	}
 	if (ch->ch_installed)
 		e->ie_child_remove(e->ie_ctx, sa, ch);
 	OPENSSL_cleanse(ch, sizeof(*ch));

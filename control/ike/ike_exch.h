@@ -57,6 +57,7 @@ struct ike_child_seed {
 	const uint8_t *cs_ni, *cs_nr;
 	uint8_t cs_ni_len, cs_nr_len;
 	bool cs_we_initiated;
+	bool cs_defer_out;     /* the responder of a rekey: inbound first */
 };
 /* Keys (2.17) for a child negotiated in this exchange, then installed, with
  * its lifetimes set. 0 or -errno (the child is not kept then). */

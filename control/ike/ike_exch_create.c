@@ -147,7 +147,7 @@ static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsig
 	const struct ike_env *e = sa->sa_env;
 	struct ike_child_seed seed = {.cs_ni = m->im_nonce.bl_data,
 				      .cs_ni_len = (uint8_t)m->im_nonce.bl_len,
-				      .cs_we_initiated = false};
+				      .cs_we_initiated = false, .cs_defer_out = true};
 	uint8_t nr[IKE_NONCE_LEN], num;
 	bool tunnel = sa->sa_child[old].ch_tunnel;
 	uint32_t old_in = sa->sa_child[old].ch_spi_in, spi_in, spi_out;
@@ -267,6 +267,7 @@ static void rekey_ike_move(struct ike_sa *old, struct ike_sa *nsa)
 	nsa->sa_nat_remote = old->sa_nat_remote;
 	nsa->sa_peer_id = old->sa_peer_id;
 	nsa->sa_n_child = old->sa_n_child;
+	nsa->sa_active_out = old->sa_active_out;
 	memcpy(nsa->sa_child, old->sa_child, sizeof(old->sa_child));
 	OPENSSL_cleanse(old->sa_child, sizeof(old->sa_child));
 	old->sa_n_child = 0;

@@ -105,6 +105,7 @@ struct ike_child {
 	bool ch_tunnel;
 	bool ch_installed;
 	bool ch_rekeyed;      /* replaced, kept until its Delete completes */
+	bool ch_out_deferred; /* inbound only until the child it replaces goes */
 	uint8_t ch_keylen;    /* KEYMAT octets per direction */
 	uint8_t ch_key_in[CFG_KEY_MAX];
 	uint8_t ch_key_out[CFG_KEY_MAX];
@@ -129,9 +130,13 @@ struct ike_env {
 	/* A fresh inbound ESP SPI, unique on this node; 0 or -errno. */
 	int (*ie_spi_alloc)(void *ctx, uint32_t *spi);
 	/* Install / remove a CHILD_SA in the dataplane. Install makes the
-	 * inbound SA live and then publishes the outbound one (make before
-	 * break); remove retires both. 0 or -errno. */
+	 * inbound SA live and then, unless ch_out_deferred, publishes the
+	 * outbound one (make before break); remove retires both. 0 or -errno. */
 	int (*ie_child_install)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
+	/* A child installed inbound only (ch_out_deferred: the responder of
+	 * a rekey, 1.3.3) starts sending: its outbound SA replaces the one
+	 * in use. */
+	void (*ie_child_activate)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
 	void (*ie_child_remove)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
 	/* The SA became ESTABLISHED or DEAD. */
 	void (*ie_sa_changed)(void *ctx, struct ike_sa *sa);
@@ -200,6 +205,7 @@ struct ike_sa {
 	uint8_t sa_n_child;
 	struct ike_child sa_child[IKE_MAX_CHILD];
 	uint32_t sa_child_spi;        /* our inbound SPI in a pending request */
+	uint32_t sa_active_out;       /* the outbound SPI the dataplane sends with */
 
 	/* Rekeying (1.3.2, 1.3.3): our CREATE_CHILD_SA in flight... */
 	uint8_t sa_rk_ni[IKE_NONCE_LEN]; /* its nonce */

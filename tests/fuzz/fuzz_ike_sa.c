@@ -64,6 +64,11 @@ static int f_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 	return 0;
 }
 
+static void f_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	(void)ctx, (void)sa, (void)ch;
+}
+
 static void f_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 {
 	(void)ctx, (void)sa, (void)ch;
@@ -102,6 +107,7 @@ static void node_make(struct node *n, uint32_t spi)
 	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &f.ck, .ie_timers = &f.th,
 				  .ie_send = f_send, .ie_psk = f_psk, .ie_spi_alloc = f_spi,
 				  .ie_child_install = f_install, .ie_child_remove = f_remove,
+				  .ie_child_activate = f_activate,
 				  .ie_sa_changed = f_changed};
 	n->mgr = ike_mgr_create(&f.conf, &n->env, &lim);
 	if (n->mgr == NULL)

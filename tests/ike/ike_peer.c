@@ -10,10 +10,15 @@
  * Usage: ike_peer --local A --remote B --psk S [--initiate] [--ike P,P..]
  *                 [--esp P,P..] [--tunnel] [--dpd S] [--seconds S]
  *                 [--delete-after S] [--child-life S] [--ike-life S]
- *                 [--cookie-threshold N] */
+ *                 [--cookie-threshold N] [--max-sas N]
+ *                 [--load N --inflight K --quiet]
+ * --load: a load generator for the side-by-side handshake benchmark
+ * (scripts/bench-ike): N IKE SAs, at most K under way, each dropped
+ * without a Delete once established; prints handshakes per second. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -26,6 +31,8 @@
 
 struct peer {
 	int fd500, fd4500;
+	bool quiet;              /* --load: no line per event */
+	uint64_t n_established, n_dead, n_dropped;
 	struct ike_secret psk;
 	uint32_t next_spi;
 	struct clock ck;
@@ -74,7 +81,8 @@ static int peer_spi(void *ctx, uint32_t *spi)
 
 static int peer_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 {
-	(void)ctx;
+	if (((struct peer *)ctx)->quiet)
+		return 0;
 	printf("child spi_in=0x%08x spi_out=0x%08x", ch->ch_spi_in, ch->ch_spi_out);
 	hex("key_in", ch->ch_key_in, ch->ch_keylen);
 	hex("key_out", ch->ch_key_out, ch->ch_keylen);
@@ -84,10 +92,20 @@ static int peer_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch
 	return 0;
 }
 
+static void peer_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	(void)sa;
+	if (((struct peer *)ctx)->quiet)
+		return;
+	printf("child-active spi_out=0x%08x\n", ch->ch_spi_out);
+	fflush(stdout);
+}
+
 static void peer_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 {
-	(void)ctx;
 	(void)sa;
+	if (((struct peer *)ctx)->quiet)
+		return;
 	printf("child-removed spi_in=0x%08x\n", ch->ch_spi_in);
 	fflush(stdout);
 }
@@ -95,8 +113,13 @@ static void peer_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch
 static void peer_changed(void *ctx, struct ike_sa *sa)
 {
 	const struct ike_kdf_keys *k = &sa->sa_keys;
+	struct peer *pe = ctx;
 	char prop[64];
 
+	pe->n_established += sa->sa_state == IKE_SA_ESTABLISHED;
+	pe->n_dead += sa->sa_state == IKE_SA_DEAD;
+	if (pe->quiet)
+		return;
 	if (sa->sa_state == IKE_SA_DEAD) {
 		printf("dead error=%s\n", ike_sa_error_name(sa->sa_error));
 		((struct peer *)ctx)->dead = true;
@@ -143,6 +166,47 @@ static void rx(struct ike_mgr *mg, int fd, uint32_t local, uint16_t lport)
 			      buf, (size_t)n);
 }
 
+static void sa_drop(struct ike_sa *sa, void *arg)
+{
+	struct peer *p = arg;
+
+	if (sa->sa_state == IKE_SA_ESTABLISHED) {
+		p->n_dropped++;
+		ike_sa_kill(sa, IKE_ERR_LOCAL);
+	}
+}
+
+/* --load: keep `inflight` handshakes under way until `n` ended (made or
+ * failed) or `seconds` passed; established SAs are dropped at once. */
+static int load_run(struct peer *p, struct ike_mgr *mg, uint32_t local, uint32_t remote,
+		    unsigned n, unsigned inflight, double seconds)
+{
+	uint64_t t0 = clock_now(&p->ck), end = t0 + (uint64_t)(seconds * 1e9), started = 0, t;
+
+	/* failed = dead but not dropped by us */
+	while (p->n_established + (p->n_dead - p->n_dropped) < n && clock_now(&p->ck) < end) {
+		struct pollfd pf[2] = {{p->fd500, POLLIN, 0}, {p->fd4500, POLLIN, 0}};
+
+		while (started < n && mg->mg_n_sas < inflight) {
+			started++;
+			ike_mgr_initiate(mg, local, remote);
+		}
+		poll(pf, 2, 1);
+		for (int i = 0; i < 64 && (pf[0].revents & POLLIN); i++)
+			rx(mg, p->fd500, local, IKE_UDP_PORT);
+		for (int i = 0; i < 64 && (pf[1].revents & POLLIN); i++)
+			rx(mg, p->fd4500, local, IKE_NATT_UDP_PORT);
+		timer_run(&p->th, clock_now(&p->ck));
+		ike_mgr_walk(mg, sa_drop, p);
+		ike_mgr_reap(mg);
+	}
+	t = clock_now(&p->ck) - t0;
+	printf("load: %" PRIu64 " handshakes established of %" PRIu64 " started in %.2f s: %.0f/s\n",
+	       p->n_established, started, t / 1e9, p->n_established / (t / 1e9));
+	ike_mgr_destroy(mg);
+	return p->n_established == 0;
+}
+
 static void list_parse(const char *arg, bool esp, struct ike_conf *c)
 {
 	char buf[512], *save = NULL;
@@ -166,7 +230,8 @@ int main(int argc, char **argv)
 		{"initiate", 0, 0, 'i'}, {"ike", 1, 0, 'k'},	{"esp", 1, 0, 'e'},
 		{"tunnel", 0, 0, 't'}, {"dpd", 1, 0, 'd'},	{"seconds", 1, 0, 's'},
 		{"delete-after", 1, 0, 'x'}, {"child-life", 1, 0, 'c'},
-		{"ike-life", 1, 0, 'I'}, {"cookie-threshold", 1, 0, 'C'}, {0, 0, 0, 0}};
+		{"ike-life", 1, 0, 'I'}, {"cookie-threshold", 1, 0, 'C'}, {"max-sas", 1, 0, 'm'},
+		{"load", 1, 0, 'L'}, {"inflight", 1, 0, 'K'}, {"quiet", 0, 0, 'Q'}, {0, 0, 0, 0}};
 	struct ike_conf c = {.ic_retransmit_ms = 1000, .ic_retransmit_tries = 4};
 	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16,
 				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
@@ -174,6 +239,7 @@ int main(int argc, char **argv)
 	struct in_addr a;
 	uint32_t local = 0, remote = 0;
 	double seconds = 10, del_after = -1;
+	unsigned load = 0, inflight = 16;
 	bool initiate = false;
 	struct ike_sa *sa = NULL;
 	struct ike_mgr *mg;
@@ -199,6 +265,10 @@ int main(int argc, char **argv)
 		case 'c': c.ic_child_lifetime_s = (uint32_t)atoi(optarg); break;
 		case 'I': c.ic_ike_lifetime_s = (uint32_t)atoi(optarg); break;
 		case 'C': lim.ml_cookie_threshold = (uint32_t)atoi(optarg); break;
+		case 'm': lim.ml_max_sas = lim.ml_max_half_open = (uint32_t)atoi(optarg); break;
+		case 'L': load = (unsigned)atoi(optarg); p.quiet = true; break;
+		case 'K': inflight = (unsigned)atoi(optarg); break;
+		case 'Q': p.quiet = true; break;
 		default: return 2;
 		}
 	}
@@ -213,8 +283,11 @@ int main(int argc, char **argv)
 	env = (struct ike_env){.ie_ctx = &p, .ie_clock = &p.ck, .ie_timers = &p.th,
 			       .ie_send = peer_send, .ie_psk = peer_psk, .ie_spi_alloc = peer_spi,
 			       .ie_child_install = peer_install, .ie_child_remove = peer_remove,
+			       .ie_child_activate = peer_activate,
 			       .ie_sa_changed = peer_changed};
 	mg = ike_mgr_create(&c, &env, &lim);
+	if (load != 0)
+		return load_run(&p, mg, local, remote, load, inflight, seconds);
 	if (initiate)
 		sa = ike_mgr_initiate(mg, local, remote);
 	start = clock_now(&p.ck);

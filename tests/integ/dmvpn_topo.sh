@@ -55,7 +55,7 @@ config_add_esp() {
 # decrypts), the ESP and IKE keys in Wireshark's key tables.
 DMVPN_TEST_PSK=dmvpnd-test-psk-0123456789
 config_add_esp_ike() { # CONFIG ESP-KEYLOG IKE-KEYLOG
-  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3" "$1"
+  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3\n      child-lifetime: ${IKE_CHILD_LIFE:-3600}\n      lifetime: ${IKE_LIFE:-14400}" "$1"
 }
 
 # dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID

@@ -36,7 +36,7 @@ start_all() { # phase
   for n in $DMVPN_NODES; do
     config_for_dmvpn "$src/configs/$n.yaml" "$work/$n.yaml" "$1" "$HOLD"
     [ "$ESP" = 1 ] && config_add_esp "$work/$n.yaml" "$work/keys-$n.txt"
-    [ "$ESP" = ike ] && config_add_esp_ike "$work/$n.yaml" "$work/keys-$n.txt" "$work/ike-$n.txt"
+    [ "$ESP" = ike ] && IKE_CHILD_LIFE=4 IKE_LIFE=9 config_add_esp_ike "$work/$n.yaml" "$work/keys-$n.txt" "$work/ike-$n.txt"
     if dmvpn_node_start "$n" "$work/$n.yaml" "$work/$n-p$1.log"; then PID[$n]=$NODE_PID
     else bad "$n did not start (phase $1)"; cat "$work/$n-p$1.log"; fi
   done
@@ -158,6 +158,14 @@ run_phase() {
     cli spoke1 'show crypto ikev2 sa detail'
     check "phase $p (ike): the hub has an established IKE SA with each spoke" \
       sh -c "ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -c '^192.0.2.1[12] *established' | grep -qx 2"
+    # Rekeys under traffic (child-lifetime 4 s, IKE SA 9 s: several of
+    # each during 8 s of pings at 100 per second): make before break, so
+    # not one packet may be lost.
+    out=$(nsx lan1h ping -c 800 -i 0.01 -W 1 -q 10.2.0.10 2>&1 | grep 'packets transmitted')
+    rekeys=$(cli spoke1 'show crypto ikev2 sa detail' | grep -o '[0-9]* rekeys' | awk '{s += $1} END {print s + 0}')
+    echo "ping at 100/s across rekeys: $out; spoke1's SAs report $rekeys rekeys"
+    check "phase $p (ike): rekeys during a ping at 100 packets/s lose none" \
+      sh -c "echo '$out' | grep -q ' 0% packet loss' && [ $rekeys -ge 2 ]"
     if [ "$p" != 1 ]; then
       # The hub's SAs came before the capture; the spokes' one on demand.
       check "phase $p (ike): the spokes' IKE_SA_INIT and IKE_AUTH on the wire" \

@@ -41,130 +41,17 @@ set -u
 DMVPND=${1:?usage: test_frr_oracle.sh path/to/dmvpnd}
 src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 
-# The sanitizer pass: same sources, and guests under TCG are too slow to run twice.
-if ldd "$DMVPND" 2> /dev/null | grep -q 'lib\(a\|ub\)san' || [[ "$DMVPND" == *build-asan* ]]; then
-  echo "SKIP: $DMVPND is a sanitizer build; the FRR oracle test runs on the release build only"
-  exit 77
-fi
-
 NS_PREFIX=${NS_PREFIX:-fro$$}
-. "$src/tests/integ/netns_lib.sh"
-ORACLE=${DMVPND_ORACLE:-$src/../shared/oracle}
-SV=$ORACLE/spoke-vm.sh
-ONS=${ORACLE_NETNS:-oracle-wan}
+. "$src/tests/integ/oracle_lib.sh"
+oracle_init frr-oracle
 HOLD1=${HOLD1:-30}   # FRR spoke1's holdtime
 HOLD2=${HOLD2:-15}   # FRR spoke2's: its entry's expiry is timed
 AUTH=secret1
-T0=$(date +%s)
-say() { echo "[frr-oracle +$(( $(date +%s) - T0 ))s] $*"; }
-
-if [ ! -x "$SV" ] || [ ! -x "$ORACLE/build.sh" ]; then
-  bad "the FRR interop oracle is missing: no $SV (set DMVPND_ORACLE to shared/oracle)"
-  summary; exit 1
-fi
-if [ "$("$SV" status 2> /dev/null | grep -c ' running ')" != 0 ]; then
-  bad "the oracle is in use (spoke-vm.sh status lists running guests); not touching it"
-  "$SV" status; summary; exit 1
-fi
-
-work=$(mktemp -d)
-DPID=""      # the dmvpnd node running now
-cleanup() {
-  [ -n "$DPID" ] && { kill -TERM "$DPID" 2> /dev/null; sleep 1; kill -9 "$DPID" 2> /dev/null; }
-  "$SV" net-down > "$work/net-down.log" 2>&1
-  netns_cleanup
-  rm -rf /var/run/dpdk/"$NS_PREFIX"-* 2> /dev/null
-  if [ "${KEEP:-0}" = 1 ]; then echo "work directory kept: $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 143' TERM INT HUP
-
-# ------------------------------------------------------------------ helpers
-onsx() { ip netns exec "$ONS" "$@"; }
-cli() { onsx /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
-gx() { "$SV" exec "$@"; }                       # gx NODE 'shell command' (in the guest)
-vt() { local n=$1; shift; local c a=(); for c in "$@"; do a+=(-c "$c"); done
-       gx "$n" "$(printf 'vtysh'; printf ' %q' "${a[@]}")"; }
-wait_until() { # seconds command... : poll every 0.5 s
-  local end=$(( $(date +%s) + $1 )); shift
-  while :; do
-    "$@" > /dev/null 2>&1 && return 0
-    [ "$(date +%s)" -ge "$end" ] && return 1
-    sleep 0.5
-  done
-}
-# show nhrp stats: stat OUTPUT TYPE COLUMN (2 sent, 3 received, 4 errors); drop OUTPUT REASON
-stat() { awk -v t="$2" -v c="$3" '$1 == t {print $c; f = 1} END {if (!f) print 0}' <<< "$1"; }
-drop() { awk -v t="$2" '$1 == t {print $2; f = 1} END {if (!f) print 0}' <<< "$1"; }
-ge() { [ "${1:-0}" -ge "$2" ] 2> /dev/null; }   # ge N MIN
-received() { local n; n=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$1" | head -1); echo "${n:-0}"; }
-tcount() { tshark -r "$1" -Y "$2" 2> /dev/null | wc -l; }
-hub_lists() { # overlay... : the hub's show dmvpn lists them all
-  local o a; o=$(cli 'show dmvpn' 2> /dev/null) || return 1
-  for a in "$@"; do grep -q " $a " <<< "$o" || return 1; done
-}
-log_has() { grep -q "$2" "$1"; }
 h_route() { cli 'show ip route' 2> /dev/null | grep -Eq "^H +$1 via $2"; }
 is_shortcut() { # show-ip-nhrp-output overlay nbma
   local b; b=$(grep -A3 "^$2/32 " <<< "$1")
   grep -q 'Type: shortcut' <<< "$b" && grep -q "NBMA address: $3" <<< "$b"
 }
-both() { "$1" "$2" "$3" && "$1" "$4" "$5"; }   # both ge A 1 B 1
-eq() { [ "${1:-x}" = "$2" ]; }
-
-# One line per NHRP packet: time, outer src > dst, type, src/dst protocol
-# address, first CIE code, error code.
-nhrp_summary() { # pcap
-  tshark -r "$1" -Y nhrp -T fields -E occurrence=f -E separator=' ' \
-    -e frame.time_relative -e ip.src -e ip.dst -e nhrp.hdr.op.type -e nhrp.src.prot.addr \
-    -e nhrp.dst.prot.addr -e nhrp.code -e nhrp.err.code 2> /dev/null |
-  awk 'BEGIN { split("res-request res-reply reg-request reg-reply purge-request purge-reply error-ind traffic-ind", n, " ") }
-       { printf "  %8.3f %-15s > %-15s %-13s %s > %s%s%s\n", $1, $2, $3, n[$4], $5, $6,
-                ($7 != "" ? " code " $7 : ""), ($8 != "" ? " error " $8 : "") }'
-}
-
-# dmvpnd configs: write_cfg FILE NAME ROLE PORTS-YAML TUNNEL-EXTRA ROUTES-YAML
-write_cfg() {
-  cat > "$1" << EOF
-node:
-  name: $2
-  role: $3
-lcores:
-  main: 0
-  workers: [1]
-  poll-sleep-us: adaptive
-eal:
-  memory: no-huge
-  size-mb: 256
-  file-prefix: $NS_PREFIX-$2
-  log-level: info
-ports:
-$4
-tunnel:
-  name: tunnel0
-  address: $5
-  gre-key: 42
-  network-id: 1
-  holdtime: 30
-  phase: 3
-$6
-$7
-cli:
-  telnet:
-    address: 127.0.0.1
-    port: 2323
-  users:
-    - name: admin   # the demo user of configs/hub.yaml (password "dmvpnd")
-      password-hash: "\$6\$v.GVuxiCVZSPfhZJ\$BJzaw0nPwRaLc1RXnKOQlStHF8wCIzaS1gGNb1DjEYmgfNZQjjBOKajH3DtMKT.ns.QMaX3a5/eo61M8Z05Zk1"
-limits:
-  max-peers: 1024
-  max-routes: 1024
-EOF
-}
-WAN_HUB='  - name: wan0
-    devargs: "net_af_packet0,iface=prod0"
-    role: wan
-    address: 198.51.100.1/24'
 WAN_SPOKE='  - name: wan0
     devargs: "net_af_packet0,iface=prod0"
     role: wan
@@ -185,48 +72,10 @@ write_cfg "$work/spoke.yaml" spoke13 spoke "$WAN_SPOKE" 10.255.0.13/24 "$NHS" "$
 write_cfg "$work/spoke-auth.yaml" spoke13 spoke "$WAN_SPOKE" 10.255.0.13/24 \
   "  nhrp-authentication: $AUTH
 $NHS" "$ROUTES"
-for f in hub hub-auth spoke spoke-auth; do
-  "$DMVPND" --check -c "$work/$f.yaml" > /dev/null || { bad "config $f.yaml does not load"; summary; exit 1; }
-done
-
-dmvpnd_start() { # config log
-  local i
-  ip netns exec "$ONS" "$DMVPND" -c "$1" > "$2" 2>&1 &   # not through a function: $! is dmvpnd
-  DPID=$!
-  for ((i = 0; i < 300; i++)); do
-    grep -q ') running: ' "$2" && return 0
-    kill -0 "$DPID" 2> /dev/null || break
-    sleep 0.1
-  done
-  bad "dmvpnd did not start on $1"; tail -20 "$2"; return 1
-}
-dmvpnd_stop() { # what
-  local rc=0
-  [ -n "$DPID" ] || return 0
-  node_stop "$DPID" 10 || rc=$?
-  DPID=""
-  check "$1 stopped cleanly" test "$rc" -eq 0
-}
-boot() { # name VAR=value... : boots one oracle node (IPSEC=0), log in $work/boot-NAME.log
-  local n=$1; shift
-  if env IPSEC=0 "$@" "$SV" start "$n" > "$work/boot-$n.log" 2>&1; then
-    tail -1 "$work/boot-$n.log"
-  else
-    echo "boot of $n failed:"; tail -20 "$work/boot-$n.log"; return 1
-  fi
-}
-boot_wait() { # pid name
-  wait "$1"; check "oracle node $2 booted" test $? -eq 0
-}
+check_cfgs hub hub-auth spoke spoke-auth
 
 # ------------------------------------------------------------------ the oracle
-say "oracle: $ORACLE; image: $ORACLE/build.sh"
-if ! "$ORACLE/build.sh" > "$work/build.log" 2>&1; then
-  bad "the oracle's build.sh failed"; tail -20 "$work/build.log"; summary; exit 1
-fi
-ip netns list | grep -qw "^$ONS" && "$SV" net-down > /dev/null 2>&1   # a stale, idle one
-"$SV" net-up
-"$SV" add-port prod0
+oracle_up
 # The LAN behind the dmvpnd spoke (part 2): host netns, veth lan13 <-> eth0.
 netns_add lanh
 ip link add lan13 netns "$ONS" type veth peer name eth0 netns "$NS_PREFIX-lanh"
@@ -269,7 +118,7 @@ say "registration: the hub's view"
 cli 'show dmvpn' 'show ip nhrp'
 for s in spoke1 spoke2; do
   check "A: $s has the hub as NHS 10.255.0.1 / 198.51.100.1, up (show ip nhrp nhs, cache)" \
-    wait_until 20 gx "$s" 'vtysh -c "show ip nhrp nhs" | grep -q " 10.255.0.1 *$" && vtysh -c "show ip nhrp cache" | grep -qE "nhs +10.255.0.1 +198.51.100.1"'
+    wait_until 20 frr_has_nhs "$s"
   say "registration: $s's view"
   vt "$s" 'show ip nhrp nhs' 'show ip nhrp cache'
 done
@@ -280,7 +129,7 @@ out=$(gx spoke1 'ping -c 10 -i 0.5 -W 2 10.255.0.12')
 echo "$out"
 check "A: spoke1 -> spoke2 ping answered ($(received "$out") of 10)" ge "$(received "$out")" 5
 check "A: spoke1 has a shortcut to spoke2 (show ip nhrp shortcut 10.255.0.12/32, cache dynamic -> 198.51.100.12)" \
-  wait_until 20 gx spoke1 'vtysh -c "show ip nhrp shortcut" | grep -q "10.255.0.12/32" && vtysh -c "show ip nhrp cache" | grep -qE "dynamic +10.255.0.12 +198.51.100.12"'
+  wait_until 20 frr_has_shortcut spoke1 10.255.0.12 198.51.100.12
 say "resolution: spoke1's view"
 vt spoke1 'show ip nhrp shortcut' 'show ip nhrp cache'
 out=$(gx spoke1 'ping -c 5 -i 0.3 -W 2 10.255.0.12')
@@ -362,7 +211,7 @@ check "B: dmvpnd registered with the FRR hub (log)" \
 check "B: the FRR hub lists 10.255.0.13 dynamic -> 198.51.100.13" \
   wait_until 20 gx hub 'vtysh -c "show ip nhrp cache" | grep -qE "dynamic +10.255.0.13 +198.51.100.13"'
 check "B: FRR spoke1 registered with the FRR hub" \
-  wait_until 60 gx spoke1 'vtysh -c "show ip nhrp nhs" | grep -q " 10.255.0.1 *$" && vtysh -c "show ip nhrp cache" | grep -qE "nhs +10.255.0.1 +198.51.100.1"'
+  wait_until 60 frr_has_nhs spoke1
 say "registration: dmvpnd's and the FRR hub's view"
 cli 'show dmvpn' 'show ip nhrp'
 vt hub 'show ip nhrp cache'

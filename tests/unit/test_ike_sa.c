@@ -39,6 +39,7 @@ struct node {
 	struct ike_secret psk;
 	struct child_rec ch[8];
 	unsigned n_ch, installs, removes;
+	uint32_t active_out;  /* the outbound SPI it sends with */
 	uint32_t next_spi;
 	unsigned established, dead;
 	struct ike_sa *last_dead_sa;
@@ -123,7 +124,15 @@ static int node_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch
 	r->natt = sa->sa_nat_local || sa->sa_nat_remote;
 	r->peer_port = sa->sa_rport;
 	n->installs++;
+	if (!ch->ch_out_deferred)
+		n->active_out = ch->ch_spi_out;
 	return 0;
+}
+
+static void node_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
+{
+	(void)sa;
+	((struct node *)ctx)->active_out = ch->ch_spi_out;
 }
 
 static void node_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
@@ -177,7 +186,8 @@ static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &w.ck, .ie_timers = &w.th,
 				  .ie_send = net_send, .ie_psk = node_psk,
 				  .ie_spi_alloc = node_spi, .ie_child_install = node_install,
-				  .ie_child_remove = node_remove, .ie_sa_changed = node_changed};
+				  .ie_child_remove = node_remove, .ie_sa_changed = node_changed,
+				  .ie_child_activate = node_activate};
 	n->mgr = ike_mgr_create(&n->conf, &n->env, &lim);
 	assert_non_null(n->mgr);
 }
@@ -323,6 +333,9 @@ static void expect_pair(void)
 	assert_memory_equal(a->key_in, b->key_out, a->keylen);
 	assert_memory_not_equal(a->key_in, a->key_out, a->keylen);
 	assert_int_equal(a->tunnel, b->tunnel);
+	/* and each sends with it */
+	assert_int_equal(w.a.active_out, a->out);
+	assert_int_equal(w.b.active_out, b->out);
 }
 
 /* ---- tests ---- */
@@ -584,8 +597,9 @@ static void test_child_rekey(void **state)
 	before = w.a.ch[0];
 	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
 	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), -EBUSY);
-	pump_once(); /* request to B: B installs the new pair, keeps the old */
+	pump_once(); /* request to B: B takes the new pair in, sends on the old */
 	assert_int_equal(w.b.n_ch, 2);
+	assert_int_equal(w.b.active_out, before.in);
 	pump_once(); /* answer to A: A installs, then deletes the old */
 	assert_int_equal(w.a.n_ch, 2);
 	pump();
