@@ -135,9 +135,9 @@ static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
 		psk[k->psk_len] = '\0';
 		dump_str(out, "      ", "psk", secrets ? psk : "<hidden>");
 		explicit_bzero(psk, sizeof(psk));
-	} else {
-		dump_str(out, "      ", "psk-file", k->psk_file);
 	}
+	if (k->psk_file[0] != '\0')
+		dump_str(out, "      ", "psk-file", k->psk_file);
 	strbuf_printf(out, "      mode: %s\n      lifetime: %u\n      child-lifetime: %u\n"
 			   "      dpd: %u\n      idle-timeout: %u\n      cookie-threshold: %u\n"
 			   "      max-half-open: %u\n      source-rate: %u\n",

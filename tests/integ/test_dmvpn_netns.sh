@@ -206,8 +206,15 @@ run_phase() {
       wait_gone spoke1 'show ip nhrp' '^10.255.0.12/32' $((HOLD + 5))
   fi
   echo "--- spoke2 comes back"
+  local t0 t1
+  t0=$(date +%s%N)
   if dmvpn_node_start spoke2 "$work/spoke2.yaml" "$work/spoke2-p$p-again.log"; then PID[spoke2]=$NODE_PID; fi
   check "phase $p: spoke2 registered again" wait_registered 10.255.0.12
+  t1=$(date +%s%N)
+  # From the start of the process (EAL, ports, IKE SA, registration) to the
+  # hub's show dmvpn listing it again.
+  echo "spoke2 back in $(( (t1 - t0) / 1000000 )) ms after its restart"
+  check "phase $p: spoke2 back within 10 s of its restart" test $(( (t1 - t0) / 1000000 )) -le 10000
   check "phase $p: traffic recovers" nsx lan1h ping -c 6 -i 0.25 -W 2 10.2.0.10
   stop_all
   check "phase $p: nodes stopped cleanly" sh -c "! grep -q 'ERROR\|Sanitizer' $work/*-p$p*.log"

@@ -98,6 +98,7 @@ static void t_scrub(struct cfg *c)
 	for (i = 0; i < CFG_MAX_ROUTES; i++)
 		c->routes[i].pos = c->routes[i].pos_prefix = c->routes[i].pos_via = z;
 	c->tunnel.esp.pos = c->tunnel.esp.pos_keying = z;
+	c->tunnel.esp.ike.pos = c->tunnel.esp.ike.pos_psk = z;
 	for (i = 0; i < CFG_MAX_SAS; i++)
 		c->tunnel.esp.sas[i].pos = c->tunnel.esp.sas[i].pos_spi_in = z;
 	c->cli.pos = z;
@@ -472,6 +473,36 @@ static void test_nul_in_buffer(void **state)
 			    "t.yaml:4:22: YAML syntax error: control characters are not allowed (byte 0x00)");
 }
 
+/* keying: ike: proposals, PSK and the rest load, dump (the PSK hidden
+ * unless secrets are asked for) and reload to the same. */
+static void test_ike_section(void **state)
+{
+	static const char yaml[] = T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
+		"proposals: [aes128gcm16-prfsha384-ecp256, aes256-sha256-prfsha512-modp2048], "
+		"mode: transport, lifetime: 600, child-lifetime: 60, dpd: 5, cookie-threshold: 0}}}\n";
+	struct strbuf sb;
+	struct cfg_err err;
+	char name[64];
+
+	(void)state;
+	if (t_load(yaml, &t_a, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg_validate(&t_a, &err), 0);
+	assert_int_equal(t_a.tunnel.esp.keying, CFG_KEYING_IKE);
+	assert_int_equal(t_a.tunnel.esp.ike.n_proposals, 2);
+	cfg_ike_prop_name(&t_a.tunnel.esp.ike.proposals[1], name, sizeof(name));
+	assert_string_equal(name, "aes256-sha256-prfsha512-modp2048");
+	assert_int_equal(t_a.tunnel.esp.ike.psk_len, 21);
+	assert_int_equal(t_a.tunnel.esp.ike.cookie_threshold, 0);
+	strbuf_init(&sb);
+	cfg_dump_opts(&t_a, &sb, false);
+	assert_null(strstr(strbuf_str(&sb), "sixteen-bytes"));
+	assert_non_null(strstr(strbuf_str(&sb), "psk: \"<hidden>\""));
+	strbuf_fini(&sb);
+	t_roundtrip(&t_a);
+}
+
 /* replay-window: 0 turns anti-replay off; the dump says 0 and reloads. */
 static void test_replay_window_off(void **state)
 {
@@ -699,6 +730,7 @@ int main(void)
 		cmocka_unit_test(test_inline_cases),
 		cmocka_unit_test(test_nul_in_buffer),
 		cmocka_unit_test(test_replay_window_off),
+		cmocka_unit_test(test_ike_section),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_inet_parse),
 		cmocka_unit_test(test_defaults),
