@@ -37,6 +37,8 @@
 # release build. Everything is torn down on exit (guests, netns oracle-wan,
 # our namespaces, dmvpnd and its DPDK runtime directory). KEEP=1 keeps the
 # work directory (configs, logs, captures).
+# Guards, teardown and helpers are shared with test_frr_oracle_ipsec.sh
+# (IKEv2/ESP against the oracle's strongSwan) in oracle_lib.sh.
 set -u
 DMVPND=${1:?usage: test_frr_oracle.sh path/to/dmvpnd}
 src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}

@@ -187,7 +187,7 @@ th() { local f=$1; shift; tshark -r "$CAP" "$@" -Y "$f" 2> /dev/null | wc -l; } 
 S12='((ip.src == 198.51.100.11 && ip.dst == 198.51.100.12) || (ip.src == 198.51.100.12 && ip.dst == 198.51.100.11))'
 say "IKE on the wire"
 tshark -r "$CAP" "${ALL_O[@]}" -Y isakmp -T fields -E separator=' ' -e frame.time_relative -e ip.src \
-  -e ip.dst -e isakmp.exchangetype -e isakmp.flag.r -e isakmp.typepayload 2> /dev/null | head -40
+  -e ip.dst -e isakmp.exchangetype -e isakmp.flag_r -e isakmp.typepayload 2> /dev/null | head -40
 say "NHRP, decrypted with all keys"
 nhrp_summary "$CAP" "${ALL_O[@]}" | head -60
 n_gre=$(th gre); n_esp=$(th esp); n_esp12=$(th "esp && $S12")
@@ -208,8 +208,24 @@ for s in 11 12; do
     sh -c "[ $(th "esp && nhrp.hdr.op.type == 3 && ip.src == 198.51.100.$s" "${HUB_O[@]}") -ge 1 ] && [ $(th "esp && nhrp.hdr.op.type == 4 && nhrp.code == 0 && ip.dst == 198.51.100.$s" "${HUB_O[@]}") -ge 1 ]"
 done
 say "the hub's IKE_AUTH response to spoke1, decrypted with dmvpnd's key log: its traffic selectors (narrowed to GRE)"
-tshark -r "$CAP" "${HUB_O[@]}" -Y 'isakmp.exchangetype == 35 && isakmp.flag.r == 1 && ip.dst == 198.51.100.11' -V 2> /dev/null |
+tshark -r "$CAP" "${HUB_O[@]}" -Y 'isakmp.exchangetype == 35 && isakmp.flag_r == 1 && ip.dst == 198.51.100.11' -V 2> /dev/null |
   grep -E 'Payload: (Traffic Selector|Security Association|Notify)|Protocol ID: |Start Port|End Port|Starting Addr|Ending Addr|Notify Message Type' | head -24
+# The decrypted IKE_AUTH: TS counts (TSi,TSr), protocols, start and end
+# ports, notify types. The spoke's trap offers two selectors a side, the
+# first TSr with the GRE key 42 as ports; the hub answers one a side, GRE
+# with all ports, and USE_TRANSPORT_MODE (16391).
+auth_ts() { # filter
+  tshark -r "$CAP" "${HUB_O[@]}" -Y "isakmp.exchangetype == 35 && isakmp.auth.method && $1" -T fields \
+    -e isakmp.ts.number -e isakmp.ts.protoid -e isakmp.ts.start_port -e isakmp.ts.end_port \
+    -e isakmp.notify.msgtype 2> /dev/null | head -1 | tr '\t' ' '
+}
+ts_narrowed() { [[ "$1" == "2,2 "*",42,"* ]] && [[ "$2" == "1,1 47,47 0,0 65535,65535 "*16391* ]]; }
+for s in 11 12; do
+  req=$(auth_ts "ip.src == 198.51.100.$s && ip.dst == 198.51.100.1")
+  rsp=$(auth_ts "ip.src == 198.51.100.1 && ip.dst == 198.51.100.$s")
+  check "W: the hub narrowed spoke .$s's trap selectors to GRE, transport mode (request: $req; response: $rsp)" \
+    ts_narrowed "$req" "$rsp"
+done
 check "W: the hub sent spoke1 a Traffic Indication in ESP" \
   ge "$(th 'esp && nhrp.hdr.op.type == 8 && ip.src == 198.51.100.1 && ip.dst == 198.51.100.11' "${HUB_O[@]}")" 1
 check "W: spoke1's first ICMP to spoke2 hairpinned through the hub in ESP" \
