@@ -205,8 +205,12 @@ newest_child_equal() { # peer-out sw-dir: charon's newest pair is one of ours, k
 }
 # charon's hard lifetimes well past the rekeys: a rekey, not an expiry.
 LONG_LIFE=(--conn-opt 'over_time = 60s' --child-opt 'life_time = 60s' --child-opt 'rand_time = 0s')
+# CHILD_SA rekeys at 4 s and 8 s, the IKE SA's at 6 s: apart, so that
+# neither waits for the other (charon queues a CHILD_SA rekey behind an IKE
+# SA rekey in flight, which could push it past the window).
 d=$work/s8a; out=$work/s8a.out
-sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --rekey-time 4s "${LONG_LIFE[@]}"; sw_libipsec_rule
+sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --child-opt 'rekey_time = 4s' \
+  --conn-opt 'rekey_time = 6s' --conn-opt 'rand_time = 0s' "${LONG_LIFE[@]}"; sw_libipsec_rule
 peer "$out" --psk $PSK --tunnel --seconds 10; sleep 0.3
 ss_initiate "$d" 3 > /dev/null; sleep 9; wait $PEER_PID
 echo "  charon: $(grep -c 'rekeying CHILD_SA\|rekeying IKE_SA\|CHILD_SA lite{[0-9]*} established' "$d/charon.log") rekey/establish lines; ours: $(grep -c '^child ' "$out") children made, $(grep -c '^child-removed' "$out") removed, $(grep -c '^established' "$out") IKE SAs"
