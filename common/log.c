@@ -8,6 +8,7 @@ RTE_LOG_REGISTER(dmvpn_logtype_ctl, user.dmvpn.ctl, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_dp, user.dmvpn.dp, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_arp, user.dmvpn.arp, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_mgmt, user.dmvpn.mgmt, INFO);
+RTE_LOG_REGISTER(dmvpn_logtype_ike, user.dmvpn.ike, INFO);
 
 int log_level_parse(const char *name)
 {

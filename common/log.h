@@ -10,6 +10,7 @@ extern int dmvpn_logtype_ctl;
 extern int dmvpn_logtype_dp;
 extern int dmvpn_logtype_arp;
 extern int dmvpn_logtype_mgmt;
+extern int dmvpn_logtype_ike;
 
 #define DMVPN_LOG(type, level, mod, fmt, ...)                                  \
 	rte_log(RTE_LOG_##level, dmvpn_logtype_##type, mod ": " fmt "\n",      \
@@ -20,6 +21,8 @@ extern int dmvpn_logtype_mgmt;
 #define LOG_DP(level, fmt, ...) DMVPN_LOG(dp, level, "dp", fmt, ##__VA_ARGS__)
 #define LOG_ARP(level, fmt, ...) DMVPN_LOG(arp, level, "arp", fmt, ##__VA_ARGS__)
 #define LOG_MGMT(level, fmt, ...) DMVPN_LOG(mgmt, level, "mgmt", fmt, ##__VA_ARGS__)
+/* IKE messages one line each at DEBUG (debug crypto ikev2). */
+#define LOG_IKE(level, fmt, ...) DMVPN_LOG(ike, level, "ike", fmt, ##__VA_ARGS__)
 
 /* Parse "error|warning|notice|info|debug" into an RTE_LOG_* level, or -1. */
 int log_level_parse(const char *name);

@@ -169,6 +169,23 @@ static void show_ip_route(struct node *nd, struct strbuf *out)
 	free(v);
 }
 
+/* clear crypto session [peer A.B.C.D] */
+static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf *out)
+{
+	uint32_t peer = 0;
+
+	if (nd->nd_ctl.ct_ike == NULL) {
+		strbuf_printf(out, "no IKE: tunnel.esp.keying is not ike\n");
+		return;
+	}
+	if (arg[0] != '\0' && (strncmp(arg, "peer ", 5) != 0 ||
+				inet_v4_parse(arg + 5, &peer) != 0 || peer == 0)) {
+		strbuf_printf(out, "%% Invalid input: %s (expected: peer A.B.C.D)\n", arg);
+		return;
+	}
+	strbuf_printf(out, "cleared %u IKE SAs\n", ike_keying_clear(&nd->nd_ctl, peer));
+}
+
 void cmd_dispatch(void *ctx, struct mgmt_req *req)
 {
 	struct node *nd = ctx;
@@ -204,6 +221,25 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_CRYPTO_IKEV2_STATS:
 		ike_keying_show_stats(&nd->nd_ctl, &req->mr_out);
+		break;
+	case MGMT_SHOW_CRYPTO_SESSION:
+		if (req->mr_arg[0] != '\0')
+			strbuf_printf(&req->mr_out, "%% Invalid input: %s\n", req->mr_arg);
+		else
+			ike_keying_show_session(&nd->nd_ctl, &req->mr_out);
+		break;
+	case MGMT_CLEAR_CRYPTO_SESSION:
+		clear_crypto_session(nd, req->mr_arg, &req->mr_out);
+		break;
+	case MGMT_DEBUG_CRYPTO_IKEV2:
+	case MGMT_NO_DEBUG_CRYPTO_IKEV2:
+		if (nd->nd_ctl.ct_ike == NULL) {
+			strbuf_printf(&req->mr_out, "no IKE: tunnel.esp.keying is not ike\n");
+			break;
+		}
+		ike_keying_debug(&nd->nd_ctl, req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2);
+		strbuf_printf(&req->mr_out, "IKEv2 message debugging is %s\n",
+			      req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2 ? "on" : "off");
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

@@ -39,6 +39,8 @@ struct ike_keying {
 	struct ike_secret ik_psk;
 	uint32_t ik_self;
 	bool ik_closing;          /* fini: the SAs go with esp_mgr, no callbacks */
+	bool ik_stopping;         /* node stop: Deletes out, no new SAs */
+	int ik_log_level;         /* user.dmvpn.ike's level before debug */
 	struct timer ik_tick;     /* reaps dead SAs, retries wanted peers */
 	struct ike_want ik_want[IKE_WANT_SLOTS];
 	FILE *ik_keylog;          /* Wireshark ikev2_decryption_table, or NULL */
@@ -46,6 +48,34 @@ struct ike_keying {
 };
 
 /* ---- the environment the state machine runs in ---- */
+
+/* debug crypto ikev2: the fixed header of one message, read within len. */
+static void debug_msg(const char *dir, uint32_t src, uint16_t sport, uint32_t dst,
+		      uint16_t dport, const uint8_t *msg, size_t len)
+{
+	static const char *const exch[] = {"IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
+					   "INFORMATIONAL"};
+	char s[INET_ADDRSTR], d[INET_ADDRSTR], x[16];
+	uint32_t mid;
+
+	if (!rte_log_can_log(dmvpn_logtype_ike, RTE_LOG_DEBUG))
+		return;
+	inet_v4_str(src, s);
+	inet_v4_str(dst, d);
+	if (len < IKE_HDR_LEN) {
+		LOG_IKE(DEBUG, "%s %s:%u -> %s:%u %zu bytes, shorter than an IKE header", dir, s,
+			sport, d, dport, len);
+		return;
+	}
+	mid = (uint32_t)msg[20] << 24 | (uint32_t)msg[21] << 16 | (uint32_t)msg[22] << 8 | msg[23];
+	if (msg[18] >= IKE_EXCH_IKE_SA_INIT && msg[18] <= IKE_EXCH_INFORMATIONAL)
+		snprintf(x, sizeof(x), "%s", exch[msg[18] - IKE_EXCH_IKE_SA_INIT]);
+	else
+		snprintf(x, sizeof(x), "exchange %u", msg[18]);
+	LOG_IKE(DEBUG, "%s %s:%u -> %s:%u %s %s%s, message ID %" PRIu32 ", %zu bytes", dir, s,
+		sport, d, dport, x, msg[19] & IKE_FLAG_RESPONSE ? "response" : "request",
+		msg[19] & IKE_FLAG_INITIATOR ? " (original initiator)" : "", mid, len);
+}
 
 static int ik_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		   const uint8_t *msg, size_t len)
@@ -58,6 +88,7 @@ static int ik_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16
 		return -EMSGSIZE;
 	memset(buf, 0, off); /* RFC 3948 2.2: the non-ESP marker */
 	memcpy(buf + off, msg, len);
+	debug_msg("send", src, sport, dst, dport, msg, len);
 	return ctl_udp_send(ik->ik_ctl, src, dst, sport, dport, buf, (uint16_t)(len + off));
 }
 
@@ -328,6 +359,7 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 				"reads it can decrypt this node's IKE; turn it off outside a lab",
 				e->ike.key_log);
 	}
+	ik->ik_log_level = rte_log_get_level(dmvpn_logtype_ike);
 	ct->ct_ike = ik;
 	timer_init(&ik->ik_tick, ik_tick, ik);
 	timer_arm(&ct->ct_timers, &ik->ik_tick, clock_now(ct->ct_clock) + CLK_NS_PER_S);
@@ -371,6 +403,17 @@ void ike_keying_input(struct ctl *ct, struct rte_mbuf *m)
 	ulen = rte_be_to_cpu_16(udp->dgram_len);
 	if (ulen < sizeof(*udp) || ulen > tot - hlen)
 		goto out;
+	if (rte_log_can_log(dmvpn_logtype_ike, RTE_LOG_DEBUG)) {
+		const uint8_t *p = (const uint8_t *)(udp + 1);
+		size_t n = ulen - sizeof(*udp), off = 0;
+
+		if (rte_be_to_cpu_16(udp->dst_port) == IKE_NATT_UDP_PORT && n >= 4 &&
+		    (p[0] | p[1] | p[2] | p[3]) == 0)
+			off = IKE_NON_ESP_MARKER_LEN;
+		debug_msg("recv", rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(udp->src_port),
+			  rte_be_to_cpu_32(ip->dst_addr), rte_be_to_cpu_16(udp->dst_port), p + off,
+			  n - off);
+	}
 	ike_mgr_input(ik->ik_mgr, rte_be_to_cpu_32(ip->src_addr), rte_be_to_cpu_16(udp->src_port),
 		      rte_be_to_cpu_32(ip->dst_addr), rte_be_to_cpu_16(udp->dst_port),
 		      (const uint8_t *)(udp + 1), ulen - sizeof(*udp));
@@ -383,7 +426,7 @@ void ike_keying_want(struct ctl *ct, uint32_t nbma)
 	struct ike_keying *ik = ct->ct_ike;
 	struct ike_want *w;
 
-	if (ik == NULL || ike_mgr_find_peer(ik->ik_mgr, nbma) != NULL)
+	if (ik == NULL || ik->ik_stopping || ike_mgr_find_peer(ik->ik_mgr, nbma) != NULL)
 		return;
 	w = want_slot(ik, nbma, false);
 	if (w != NULL && clock_now(ct->ct_clock) < w->iw_not_before_ns) {
@@ -485,6 +528,122 @@ void ike_keying_show_sa(struct ctl *ct, struct strbuf *out, bool detail)
 	strbuf_printf(out, "%-15s %-11s %-33s %-30s %8s %8s %s\n", "Peer", "State", "SPIs (i/r)",
 		      "Proposal", "Up", "Rekey in", "Children");
 	ike_mgr_walk(ct->ct_ike->ik_mgr, show_one, &sc);
+}
+
+/* Cisco's session states: UP-ACTIVE (IKE SA and ESP), UP-IDLE (IKE SA,
+ * no ESP yet or any more), DOWN-NEGOTIATING, DOWN (being deleted). */
+static const char *session_state(const struct ike_sa *sa)
+{
+	switch (sa->sa_state) {
+	case IKE_SA_ESTABLISHED:
+		return sa->sa_n_child != 0 ? "UP-ACTIVE" : "UP-IDLE";
+	case IKE_SA_DELETING:
+	case IKE_SA_DEAD:
+		return "DOWN";
+	default:
+		return "DOWN-NEGOTIATING";
+	}
+}
+
+static void show_session_one(struct ike_sa *sa, void *arg)
+{
+	struct show_ctx *sc = arg;
+	char l[INET_ADDRSTR], r[INET_ADDRSTR], up[16];
+	unsigned live = 0;
+
+	inet_v4_str(sa->sa_local, l);
+	inet_v4_str(sa->sa_remote, r);
+	fmt_age(sa->sa_established_ns ? sc->now - sa->sa_established_ns : 0, up, sizeof(up));
+	for (unsigned i = 0; i < sa->sa_n_child; i++)
+		live += sa->sa_child[i].ch_rekeyed ? 0 : 1;
+	strbuf_printf(sc->out,
+		      "Peer: %s port %u\n"
+		      "  Session status: %s\n"
+		      "  IKEv2 SA: local %s/%u remote %s/%u %s, up %s\n"
+		      "  IPsec FLOW: permit 47 host %s host %s\n"
+		      "        Active SAs: %u, children being replaced: %u\n\n",
+		      r, sa->sa_rport, session_state(sa), l, sa->sa_lport, r, sa->sa_rport,
+		      ike_sa_state_name(sa->sa_state), up, l, r, live * 2,
+		      sa->sa_n_child - live);
+}
+
+void ike_keying_show_session(struct ctl *ct, struct strbuf *out)
+{
+	struct show_ctx sc = {.out = out, .now = clock_now(ct->ct_clock)};
+
+	if (ct->ct_ike == NULL) {
+		strbuf_printf(out, "no IKE: tunnel.esp.keying is not ike\n");
+		return;
+	}
+	strbuf_printf(out, "Crypto session current status\n\nInterface: Tunnel0\n");
+	ike_mgr_walk(ct->ct_ike->ik_mgr, show_session_one, &sc);
+}
+
+/* ---- clear ---- */
+
+struct clear_ctx {
+	uint32_t peer;
+	unsigned n, cap;
+	struct ike_sa **hit;
+};
+
+static void clear_visit(struct ike_sa *sa, void *arg)
+{
+	struct clear_ctx *cc = arg;
+
+	if ((cc->peer == 0 || sa->sa_remote == cc->peer) && sa->sa_state != IKE_SA_DELETING &&
+	    cc->n < cc->cap)
+		cc->hit[cc->n++] = sa;
+}
+
+unsigned ike_keying_clear(struct ctl *ct, uint32_t peer)
+{
+	struct ike_keying *ik = ct->ct_ike;
+	struct clear_ctx cc = {.peer = peer};
+	char a[INET_ADDRSTR];
+
+	if (ik == NULL || ik->ik_mgr->mg_n_sas == 0)
+		return 0;
+	/* Collected first, deleted after: deleting one may remove its
+	 * children and start a new SA for a pair NHRP still uses, which
+	 * must neither happen under the walk nor be cleared in turn. */
+	cc.cap = ik->ik_mgr->mg_n_sas;
+	cc.hit = calloc(cc.cap, sizeof(*cc.hit));
+	if (cc.hit == NULL)
+		return 0;
+	ike_mgr_walk(ik->ik_mgr, clear_visit, &cc);
+	for (unsigned i = 0; i < cc.n; i++) {
+		if (!ik->ik_stopping)
+			LOG_CTL(INFO, "ike: SA with %s cleared by the operator",
+				inet_v4_str(cc.hit[i]->sa_remote, a));
+		ike_sa_delete(cc.hit[i], IKE_ERR_LOCAL);
+	}
+	free(cc.hit);
+	return cc.n;
+}
+
+void ike_keying_debug(struct ctl *ct, bool on)
+{
+	struct ike_keying *ik = ct->ct_ike;
+
+	if (ik == NULL)
+		return;
+	rte_log_set_level(dmvpn_logtype_ike,
+			  on ? RTE_LOG_DEBUG : (uint32_t)ik->ik_log_level);
+	LOG_CTL(INFO, "ike: debug crypto ikev2 %s", on ? "on" : "off");
+}
+
+void ike_keying_stop(struct ctl *ct)
+{
+	struct ike_keying *ik = ct->ct_ike;
+	unsigned n;
+
+	if (ik == NULL)
+		return;
+	ik->ik_stopping = true;
+	n = ike_keying_clear(ct, 0);
+	if (n != 0)
+		LOG_CTL(INFO, "ike: stopping: told %u peers their IKE SAs are gone", n);
 }
 
 void ike_keying_show_stats(struct ctl *ct, struct strbuf *out)

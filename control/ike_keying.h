@@ -21,6 +21,9 @@ struct strbuf;
  * (logged: a PSK file that others may read, no memory). */
 int ike_keying_init(struct ctl *ct, const struct cfg *cfg);
 void ike_keying_fini(struct ctl *ct);
+/* The node is stopping while its ports still run: each peer is told with
+ * a Delete that its IKE SA is gone, and no new SA is started. */
+void ike_keying_stop(struct ctl *ct);
 /* PUNT_IKE: Ethernet + IPv4 + UDP (+ marker) + IKE. Consumes m. */
 void ike_keying_input(struct ctl *ct, struct rte_mbuf *m);
 /* An IKE SA with CHILD_SA to nbma is needed: started unless one is up or
@@ -33,5 +36,15 @@ void ike_keying_rekey(struct ctl *ct, uint32_t spi);
 /* show crypto ikev2 sa [detail] and show crypto ikev2 stats. */
 void ike_keying_show_sa(struct ctl *ct, struct strbuf *out, bool detail);
 void ike_keying_show_stats(struct ctl *ct, struct strbuf *out);
+/* show crypto session: one block per peer, the IKE SA and its ESP flow. */
+void ike_keying_show_session(struct ctl *ct, struct strbuf *out);
+/* clear crypto session [peer A.B.C.D]: the IKE SAs (all, or with `peer`;
+ * 0 = all) are deleted, the peer told with a Delete; a pair NHRP still
+ * uses asks for a new one at once. Returns how many were deleted. */
+unsigned ike_keying_clear(struct ctl *ct, uint32_t peer);
+/* debug crypto ikev2: every IKE message sent and received, one line each
+ * (addresses, exchange, request/response, message ID, length) at DEBUG in
+ * user.dmvpn.ike; off: back to the level the node started with. */
+void ike_keying_debug(struct ctl *ct, bool on);
 
 #endif

@@ -91,6 +91,13 @@ static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
 	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "IKE SAs: peer, state, SPIs [detail]" },
 	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS,
 	  "IKE counters: SAs made, ended by reason, drops" },
+	{ "show crypto session", MGMT_SHOW_CRYPTO_SESSION,
+	  "Crypto sessions: peer, status, IKE SA, ESP flow" },
+	{ "clear crypto session", MGMT_CLEAR_CRYPTO_SESSION,
+	  "Delete IKE SAs (all, or peer A.B.C.D); needed ones come back" },
+	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2,
+	  "Log every IKE message sent and received" },
+	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "Stop logging IKE messages" },
 };
 
 /* Help for words that only group commands. */
@@ -104,6 +111,9 @@ static const struct {
 	{ "crypto", "Encryption" },
 	{ "ipsec", "IPsec" },
 	{ "ikev2", "IKEv2 (IKE-lite)" },
+	{ "session", "Crypto sessions" },
+	{ "debug", "Debugging functions (to the log)" },
+	{ "no", "Negate a command" },
 };
 
 /* The session of the calling thread: libcli's auth callback gets no

@@ -2,6 +2,7 @@
  *
  * Start order: RCU, tables, mbuf pool, ports, worker contexts, FIB, control
  * context, management; then workers launch. Stop is the reverse:
+ *   0. NHRP purges and IKE Deletes go out while the ports still run;
  *   1. management stops (no new requests), the queue answers what is left;
  *   2. workers are told to stop and joined (they go RCU-offline on exit);
  *   3. ports stop and close;
@@ -268,8 +269,10 @@ void node_stop(struct node *nd)
 	struct dp *dp = &nd->nd_dp;
 
 	LOG_MAIN(INFO, "stopping");
-	if (nd->nd_workers_running)
+	if (nd->nd_workers_running) {
 		nhrp_stop(&nd->nd_ctl); /* purges go out while ports still run */
+		ike_keying_stop(&nd->nd_ctl); /* then each IKE peer's Delete */
+	}
 	if (nd->nd_telnet != NULL)
 		mgmt_telnet_stop(nd->nd_telnet);
 	if (nd->nd_mq != NULL) {

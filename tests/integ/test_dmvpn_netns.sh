@@ -166,6 +166,30 @@ run_phase() {
     echo "ping at 100/s across rekeys: $out; spoke1's SAs report $rekeys rekeys"
     check "phase $p (ike): rekeys during a ping at 100 packets/s lose none" \
       sh -c "echo '$out' | grep -q ' 0% packet loss' && [ $rekeys -ge 2 ]"
+    # clear crypto session peer: the SA with the hub goes (with a Delete)
+    # and, as the NHS still needs it, a new one comes at once.
+    local spi0 spi1 i
+    spi0=$(cli spoke1 'show crypto ikev2 sa' | awk '$1 == "192.0.2.1" && $2 == "established" {print $3}')
+    cli spoke1 'debug crypto ikev2'
+    check "phase $p (ike): clear crypto session peer 192.0.2.1 deletes one IKE SA" \
+      sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'clear crypto session peer 192.0.2.1' | grep -q 'cleared 1 IKE SAs'"
+    for ((i = 0; i < 50; i++)); do
+      spi1=$(cli spoke1 'show crypto ikev2 sa' | awk '$1 == "192.0.2.1" && $2 == "established" {print $3}')
+      [ -n "$spi1" ] && [ "$spi1" != "$spi0" ] && break
+      sleep 0.2
+    done
+    echo "spoke1's IKE SA with the hub: $spi0 before the clear, $spi1 after"
+    check "phase $p (ike): a new IKE SA with the hub within 10 s of the clear" \
+      sh -c "[ -n '$spi1' ] && [ '$spi1' != '$spi0' ]"
+    cli spoke1 'show crypto session'
+    check "phase $p (ike): show crypto session lists the hub UP-ACTIVE" \
+      sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto session' | grep -A1 '^Peer: 192.0.2.1 ' | grep -q 'UP-ACTIVE'"
+    check "phase $p (ike): the hub logged the spoke's Delete" \
+      sh -c "grep -q 'ike: SA with 192.0.2.11 gone: deleted_by_peer' $work/hub-p$p*.log"
+    check "phase $p (ike): debug crypto ikev2 logs the messages sent and received" \
+      sh -c "grep -q 'ike: send 192.0.2.11:[0-9]* -> 192.0.2.1:[0-9]* INFORMATIONAL request' $work/spoke1-p$p.log && grep -q 'ike: recv 192.0.2.1:500 -> 192.0.2.11:500 IKE_SA_INIT response' $work/spoke1-p$p.log"
+    cli spoke1 'no debug crypto ikev2'
+    check "phase $p (ike): traffic crosses the new SA" nsx lan1h ping -c 3 -i 0.25 -W 2 10.2.0.10
     if [ "$p" != 1 ]; then
       # The hub's SAs came before the capture; the spokes' one on demand.
       check "phase $p (ike): the spokes' IKE_SA_INIT and IKE_AUTH on the wire" \
@@ -218,6 +242,11 @@ run_phase() {
   check "phase $p: traffic recovers" nsx lan1h ping -c 6 -i 0.25 -W 2 10.2.0.10
   stop_all
   check "phase $p: nodes stopped cleanly" sh -c "! grep -q 'ERROR\|Sanitizer' $work/*-p$p*.log"
+  if [ "$ESP" = ike ]; then
+    # The hub stops first and tells each spoke with a Delete.
+    check "phase $p (ike): the stopping hub's Delete reached spoke1" \
+      sh -c "grep -q 'ike: stopping: told [0-9]* peers' $work/hub-p$p.log && grep -q 'ike: SA with 192.0.2.1 gone: deleted_by_peer' $work/spoke1-p$p.log"
+  fi
 }
 
 dmvpn_topo_up
