@@ -19,30 +19,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "ike_mgr.h"
+#include "ike_pair.h"
 
-#define A_ADDR 0xc6336401u
-#define B_ADDR 0xc6336402u
-#define MSG_MAX IKE_MSG_BUF
-
-struct node {
-	struct ike_mgr *mgr;
-	struct ike_env env;
-	uint32_t next_spi;
-	uint64_t established;
-};
-
-static struct {
-	struct clock ck;
-	struct timer_heap th;
-	struct ike_conf conf;
-	struct ike_secret psk;
-	struct node a, b;
-	uint8_t q[4][MSG_MAX];
-	size_t qlen[4];
-	uint32_t qdst[4];
-	unsigned nq;
-} w;
+static struct ike_pair w;
 
 static uint64_t now_ns(void)
 {
@@ -52,65 +31,12 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static int b_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		  const uint8_t *msg, size_t len)
-{
-	(void)ctx, (void)src, (void)sport, (void)dport;
-	if (w.nq == 4 || len > MSG_MAX)
-		return -1;
-	memcpy(w.q[w.nq], msg, len);
-	w.qlen[w.nq] = len;
-	w.qdst[w.nq++] = dst;
-	return 0;
-}
-
-static const struct ike_secret *b_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	(void)ctx, (void)addr, (void)id;
-	return &w.psk;
-}
-
-static int b_spi(void *ctx, uint32_t *spi)
-{
-	*spi = ((struct node *)ctx)->next_spi++;
-	return 0;
-}
-
-static int b_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-	return 0;
-}
-
-static void b_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-}
-
-static void b_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-}
-
-static void b_changed(void *ctx, struct ike_sa *sa)
-{
-	if (sa->sa_state == IKE_SA_ESTABLISHED)
-		((struct node *)ctx)->established++;
-}
-
-static void node_make(struct node *n, uint32_t spi, uint32_t max_sas)
+static void node_make(struct ike_pair_node *n, uint32_t spi, uint32_t max_sas)
 {
 	struct ike_mgr_limits lim = {.ml_max_sas = max_sas, .ml_max_half_open = max_sas,
 				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 
-	n->next_spi = spi;
-	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &w.ck, .ie_timers = &w.th,
-				  .ie_send = b_send, .ie_psk = b_psk, .ie_spi_alloc = b_spi,
-				  .ie_child_install = b_install, .ie_child_remove = b_remove,
-				  .ie_child_activate = b_activate,
-				  .ie_sa_changed = b_changed};
-	n->mgr = ike_mgr_create(&w.conf, &n->env, &lim);
-	if (n->mgr == NULL) {
+	if (ike_pair_node_make(&w, n, spi, &lim) != 0) {
 		fprintf(stderr, "ike-bench: no memory\n");
 		exit(2);
 	}
@@ -119,25 +45,16 @@ static void node_make(struct node *n, uint32_t spi, uint32_t max_sas)
 /* Delivers until quiet; the responder's share of the time in *resp_ns. */
 static void pump(uint64_t *resp_ns)
 {
-	static uint8_t buf[MSG_MAX];
+	static uint8_t buf[IKE_MSG_BUF];
+	size_t len;
+	uint32_t dst;
 
-	while (w.nq != 0) {
-		size_t len = w.qlen[0];
-		uint32_t dst = w.qdst[0];
-		uint64_t t0;
+	while (ike_pair_next(&w, buf, &len, &dst)) {
+		uint64_t t0 = dst == IKE_PAIR_B ? now_ns() : 0;
 
-		memcpy(buf, w.q[0], len);
-		memmove(w.q, w.q + 1, (w.nq - 1) * sizeof(w.q[0]));
-		memmove(w.qlen, w.qlen + 1, (w.nq - 1) * sizeof(w.qlen[0]));
-		memmove(w.qdst, w.qdst + 1, (w.nq - 1) * sizeof(w.qdst[0]));
-		w.nq--;
-		if (dst == B_ADDR) {
-			t0 = now_ns();
-			ike_mgr_input(w.b.mgr, A_ADDR, 500, B_ADDR, 500, buf, len);
+		ike_pair_deliver(&w, buf, len, dst);
+		if (dst == IKE_PAIR_B)
 			*resp_ns += now_ns() - t0;
-		} else {
-			ike_mgr_input(w.a.mgr, B_ADDR, 500, A_ADDR, 500, buf, len);
-		}
 	}
 }
 
@@ -148,17 +65,17 @@ static uint64_t run_handshakes(unsigned n)
 	uint64_t resp = 0;
 
 	for (unsigned i = 0; i < n; i++) {
-		struct ike_sa *sa = ike_mgr_initiate(w.a.mgr, A_ADDR, B_ADDR);
+		struct ike_sa *sa = ike_mgr_initiate(w.ip_a.pn_mgr, IKE_PAIR_A, IKE_PAIR_B);
 		struct ike_sa *bsa;
 
 		pump(&resp);
 		if (sa != NULL)
 			ike_sa_kill(sa, IKE_ERR_LOCAL);
-		bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+		bsa = ike_mgr_find_peer(w.ip_b.pn_mgr, IKE_PAIR_A);
 		if (bsa != NULL)
 			ike_sa_kill(bsa, IKE_ERR_LOCAL);
-		ike_mgr_reap(w.a.mgr);
-		ike_mgr_reap(w.b.mgr);
+		ike_mgr_reap(w.ip_a.pn_mgr);
+		ike_mgr_reap(w.ip_b.pn_mgr);
 	}
 	return resp;
 }
@@ -192,7 +109,7 @@ static double limit_ns(unsigned n, const struct ike_ike_prop *p)
 		for (int a = 0; a < 2; a++) { /* verify the initiator's AUTH, make ours */
 			ike_auth_octets_encode(p->ip_suite.cs_prf, msg, 300, nonce, 32, keys.sk_pi, msg,
 					       8, oct, sizeof(oct), &ml);
-			ike_auth_psk_compute(p->ip_suite.cs_prf, w.psk.ps_key, w.psk.ps_len, oct, ml,
+			ike_auth_psk_compute(p->ip_suite.cs_prf, w.ip_psk.ps_key, w.ip_psk.ps_len, oct, ml,
 					     auth);
 		}
 		/* the IKE_AUTH request opened, the response sealed */
@@ -228,23 +145,23 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
-	if (count == 0 || repeat == 0 || ike_prop_ike_parse(prop, &w.conf.ic_ike[0]) != 0) {
+	if (count == 0 || repeat == 0 || ike_prop_ike_parse(prop, &w.ip_conf.ic_ike[0]) != 0) {
 		fprintf(stderr, "usage: dmvpnd-ike-bench [--count N] [--proposal P] [--repeat R] [--quick]\n");
 		return 2;
 	}
-	w.conf.ic_n_ike = 1;
-	ike_prop_esp_parse("aes256gcm16", &w.conf.ic_esp[0]);
-	w.conf.ic_n_esp = 1;
-	w.conf.ic_retransmit_ms = 1000;
-	w.conf.ic_retransmit_tries = 3;
-	w.psk.ps_len = 24;
-	memcpy(w.psk.ps_key, "dmvpnd-ike-bench-psk-000", 24);
-	clock_init_monotonic(&w.ck);
-	timer_heap_init(&w.th);
-	node_make(&w.a, 0xa0000000u, 64);
-	node_make(&w.b, 0xb0000000u, 64);
+	w.ip_conf.ic_n_ike = 1;
+	ike_prop_esp_parse("aes256gcm16", &w.ip_conf.ic_esp[0]);
+	w.ip_conf.ic_n_esp = 1;
+	w.ip_conf.ic_retransmit_ms = 1000;
+	w.ip_conf.ic_retransmit_tries = 3;
+	w.ip_psk.ps_len = 24;
+	memcpy(w.ip_psk.ps_key, "dmvpnd-ike-bench-psk-000", 24);
+	clock_init_monotonic(&w.ip_ck);
+	timer_heap_init(&w.ip_th);
+	node_make(&w.ip_a, 0xa0000000u, 64);
+	node_make(&w.ip_b, 0xb0000000u, 64);
 	run_handshakes(count / 10 + 1); /* warm up */
-	w.b.established = 0;
+	w.ip_b.pn_established = 0;
 	for (unsigned r = 0; r < repeat; r++) {
 		uint64_t ns = run_handshakes(count);
 		double rate = count / (ns / 1e9);
@@ -253,16 +170,16 @@ int main(int argc, char **argv)
 		       count, ns / 1e3 / count, rate);
 		best = rate > best ? rate : best;
 	}
-	lim = limit_ns(count / 4 + 1, &w.conf.ic_ike[0]);
+	lim = limit_ns(count / 4 + 1, &w.ip_conf.ic_ike[0]);
 	printf("proposal %s, PSK, first CHILD_SA aes256gcm16: responder %.0f handshakes/s on one core "
 	       "(%.1f us); limit %.0f/s (%.1f us: DH pair + shared secret, key schedule, 2 PSK AUTH, "
 	       "SK open + seal); %.0f %% of the limit\n",
 	       prop, best, 1e6 / best, 1e9 / lim, lim / 1e3, 100 * best / (1e9 / lim));
-	printf("completed: %" PRIu64 " of %u\n", w.b.established, count * repeat);
-	ike_mgr_destroy(w.a.mgr);
-	ike_mgr_destroy(w.b.mgr);
-	timer_heap_fini(&w.th);
-	if (quick && w.b.established != (uint64_t)count * repeat) {
+	printf("completed: %" PRIu64 " of %u\n", w.ip_b.pn_established, count * repeat);
+	ike_mgr_destroy(w.ip_a.pn_mgr);
+	ike_mgr_destroy(w.ip_b.pn_mgr);
+	timer_heap_fini(&w.ip_th);
+	if (quick && w.ip_b.pn_established != (uint64_t)count * repeat) {
 		printf("ike-bench --quick: FAILED (handshakes did not complete)\n");
 		return 1;
 	}

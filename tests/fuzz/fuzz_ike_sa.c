@@ -11,106 +11,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ike_mgr.h"
+#include "ike_pair.h"
 
-#define A_ADDR 0xc6336401u
-#define B_ADDR 0xc6336402u
-
-struct node {
-	struct ike_mgr *mgr;
-	struct ike_env env;
-	uint32_t next_spi;
-};
-
-static struct {
-	struct clock ck;
-	struct timer_heap th;
-	struct ike_conf conf;
-	struct ike_secret psk;
-	struct node a, b;
-	uint8_t q[8][IKE_MSG_BUF];
-	size_t qlen[8];
-	uint32_t qdst[8];
-	unsigned nq;
-} f;
-
-static int f_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
-		  const uint8_t *msg, size_t len)
-{
-	(void)ctx, (void)src, (void)sport, (void)dport;
-	if (f.nq == 8 || len > IKE_MSG_BUF)
-		return -1;
-	memcpy(f.q[f.nq], msg, len);
-	f.qlen[f.nq] = len;
-	f.qdst[f.nq++] = dst;
-	return 0;
-}
-
-static const struct ike_secret *f_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	(void)ctx, (void)addr, (void)id;
-	return &f.psk;
-}
-
-static int f_spi(void *ctx, uint32_t *spi)
-{
-	*spi = ((struct node *)ctx)->next_spi++;
-	return 0;
-}
-
-static int f_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-	return 0;
-}
-
-static void f_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-}
-
-static void f_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
-{
-	(void)ctx, (void)sa, (void)ch;
-}
-
-static void f_changed(void *ctx, struct ike_sa *sa)
-{
-	(void)ctx, (void)sa;
-}
+static struct ike_pair f;
 
 /* Delivers what is queued, a bounded number of rounds. */
 static void pump(void)
 {
-	for (unsigned round = 0; round < 16 && f.nq != 0; round++) {
-		uint8_t buf[IKE_MSG_BUF];
-		size_t len = f.qlen[0];
-		uint32_t dst = f.qdst[0];
+	uint8_t buf[IKE_MSG_BUF];
+	size_t len;
+	uint32_t dst;
 
-		memcpy(buf, f.q[0], len);
-		memmove(f.q, f.q + 1, (f.nq - 1) * sizeof(f.q[0]));
-		memmove(f.qlen, f.qlen + 1, (f.nq - 1) * sizeof(f.qlen[0]));
-		memmove(f.qdst, f.qdst + 1, (f.nq - 1) * sizeof(f.qdst[0]));
-		f.nq--;
-		ike_mgr_input(dst == B_ADDR ? f.b.mgr : f.a.mgr, dst == B_ADDR ? A_ADDR : B_ADDR, 500,
-			      dst, 500, buf, len);
-	}
-	f.nq = 0;
+	for (unsigned round = 0; round < 16 && ike_pair_next(&f, buf, &len, &dst); round++)
+		ike_pair_deliver(&f, buf, len, dst);
+	f.ip_nq = 0;
 }
 
-static void node_make(struct node *n, uint32_t spi)
+static void node_make(struct ike_pair_node *n, uint32_t spi)
 {
 	struct ike_mgr_limits lim = {.ml_max_sas = 8, .ml_max_half_open = 4,
 				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 
-	n->next_spi = spi;
-	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &f.ck, .ie_timers = &f.th,
-				  .ie_send = f_send, .ie_psk = f_psk, .ie_spi_alloc = f_spi,
-				  .ie_child_install = f_install, .ie_child_remove = f_remove,
-				  .ie_child_activate = f_activate,
-				  .ie_sa_changed = f_changed};
-	n->mgr = ike_mgr_create(&f.conf, &n->env, &lim);
-	if (n->mgr == NULL)
+	if (ike_pair_node_make(&f, n, spi, &lim) != 0)
 		abort();
 }
 
@@ -118,17 +40,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc, (void)argv;
-	clock_init_fake(&f.ck, 1000000000);
-	timer_heap_init(&f.th);
-	ike_prop_ike_parse("aes128gcm16-prfsha256-x25519", &f.conf.ic_ike[0]);
-	f.conf.ic_n_ike = 1;
-	ike_prop_esp_parse("aes128gcm16", &f.conf.ic_esp[0]);
-	f.conf.ic_n_esp = 1;
-	f.conf.ic_retransmit_ms = 500;
-	f.conf.ic_retransmit_tries = 2;
-	f.conf.ic_dpd_s = 5;
-	f.psk.ps_len = 8;
-	memcpy(f.psk.ps_key, "fuzz-psk", 8);
+	clock_init_fake(&f.ip_ck, 1000000000);
+	timer_heap_init(&f.ip_th);
+	ike_prop_ike_parse("aes128gcm16-prfsha256-x25519", &f.ip_conf.ic_ike[0]);
+	f.ip_conf.ic_n_ike = 1;
+	ike_prop_esp_parse("aes128gcm16", &f.ip_conf.ic_esp[0]);
+	f.ip_conf.ic_n_esp = 1;
+	f.ip_conf.ic_retransmit_ms = 500;
+	f.ip_conf.ic_retransmit_tries = 2;
+	f.ip_conf.ic_dpd_s = 5;
+	f.ip_psk.ps_len = 8;
+	memcpy(f.ip_psk.ps_key, "fuzz-psk", 8);
 	return 0;
 }
 
@@ -155,7 +77,7 @@ static void send_protected(struct ike_sa *sa, struct ike_sa *bsa, uint8_t exch, 
 	    ike_sk_encrypt(&sa->sa_keys, IKE_CRYPTO_I2R, buf, fr.sf_body_off, sizeof(buf), inner,
 			   len, &out) != 0)
 		return;
-	ike_mgr_input(f.b.mgr, A_ADDR, 500, B_ADDR, 500, buf, out);
+	ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, 500, buf, out);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -167,26 +89,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	node_make(&f.a, 0xa0000000u);
-	node_make(&f.b, 0xb0000000u);
-	sa = ike_mgr_initiate(f.a.mgr, A_ADDR, B_ADDR);
+	node_make(&f.ip_a, 0xa0000000u);
+	node_make(&f.ip_b, 0xb0000000u);
+	sa = ike_mgr_initiate(f.ip_a.pn_mgr, IKE_PAIR_A, IKE_PAIR_B);
 	pump();
-	bsa = ike_mgr_find_peer(f.b.mgr, A_ADDR);
+	bsa = ike_mgr_find_peer(f.ip_b.pn_mgr, IKE_PAIR_A);
 	if (sa != NULL && bsa != NULL && sa->sa_state == IKE_SA_ESTABLISHED) {
 		if (data[0] & 0x80) /* raw, before any check */
-			ike_mgr_input(f.b.mgr, A_ADDR, 500, B_ADDR, data[0] & 1 ? 4500 : 500, data + 1,
+			ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, data[0] & 1 ? 4500 : 500, data + 1,
 				      size - 1);
 		else
 			send_protected(sa, bsa, exch[data[0] % 3], data[1], data + 2, size - 2);
 		pump();
 		for (unsigned i = 0; i < 20; i++) { /* retransmissions, liveness, rekeys */
-			clock_fake_advance(&f.ck, 500000000);
-			timer_run(&f.th, clock_now(&f.ck));
+			clock_fake_advance(&f.ip_ck, 500000000);
+			timer_run(&f.ip_th, clock_now(&f.ip_ck));
 			pump();
 		}
 	}
-	ike_mgr_destroy(f.a.mgr);
-	ike_mgr_destroy(f.b.mgr);
-	f.nq = 0;
+	ike_mgr_destroy(f.ip_a.pn_mgr);
+	ike_mgr_destroy(f.ip_b.pn_mgr);
+	f.ip_nq = 0;
 	return 0;
 }
