@@ -189,20 +189,22 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			gre_decap_defer(lc, in_idx, m, ip);
 		break;
 	case IPPROTO_ESP:
-	case IPPROTO_UDP:
+	case IPPROTO_UDP: {
 		/* ESP comes as IP protocol 50 or in UDP to port 4500 (RFC 3948);
 		 * port 500 carries IKE only (RFC 7296 2.23), never ESP. */
-		if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
-		    (ip->next_proto_id == IPPROTO_ESP || ipv4_udp_dport(ip, m) == ESP_NATT_PORT))
+		bool wan_esp = origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp;
+		uint16_t dport = ip->next_proto_id == IPPROTO_UDP ? ipv4_udp_dport(ip, m) : 0;
+
+		if (wan_esp && (ip->next_proto_id == IPPROTO_ESP || dport == ESP_NATT_PORT))
 			ipsec_in_defer(lc, in_idx, m, ip);
-		else if (origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp &&
-			 ipv4_udp_dport(ip, m) == ESP_IKE_PORT)
+		else if (wan_esp && dport == ESP_IKE_PORT)
 			ipsec_ike(lc, in_idx, m);
 		else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else
 			lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		break;
+	}
 	default:
 		if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
