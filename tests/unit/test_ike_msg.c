@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "exact_copy.h"
 #include "fixture_path.h"
 #include "ike_msg.h"
 #include "pcap_read.h"
@@ -108,17 +109,10 @@ static size_t fixture_load(const char *file, struct fx_pkt *out, size_t max)
 	return n;
 }
 
-/* Decodes from a heap copy of exactly len bytes so ASan traps any read
- * past the end; the message borrows from the copy until the next call. */
+/* Decodes from an exact_copy: ASan traps a read past the end. */
 static int decode_exact(const uint8_t *p, size_t len, struct ike_msg *m)
 {
-	static uint8_t *copy;
-
-	free(copy);
-	copy = malloc(len != 0 ? len : 1);
-	assert_non_null(copy);
-	memcpy(copy, p, len);
-	return ike_msg_decode(copy, len, m);
+	return ike_msg_decode(exact_copy(p, len), len, m);
 }
 
 static void put16(uint8_t *p, size_t off, uint16_t v)

@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <dirent.h>
 
+#include "exact_copy.h"
 #include "fixture_path.h"
 #include "nhrp_msg.h"
 #include "pcap_read.h"
@@ -92,19 +93,10 @@ static size_t fixture_load(const char *file, struct fx_pkt *out, size_t max)
 	return n;
 }
 
-/* Decodes from a heap copy of exactly len bytes, so ASan traps any read
- * past the end (a stack or static buffer would hide it). The message
- * borrows from the copy, which lives until the next call: a use after
- * that would be a use-after-free, which ASan traps too. */
+/* Decodes from an exact_copy: ASan traps a read past the end. */
 static int decode_exact(const uint8_t *p, size_t len, struct nhrp_msg *m)
 {
-	static uint8_t *copy;
-
-	free(copy);
-	copy = malloc(len != 0 ? len : 1);
-	assert_non_null(copy);
-	memcpy(copy, p, len);
-	return nhrp_msg_decode(copy, len, m);
+	return nhrp_msg_decode(exact_copy(p, len), len, m);
 }
 
 /* ---- a compact text form of a message, for readable expectations ---- */
