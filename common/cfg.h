@@ -80,6 +80,36 @@ struct cfg_ike_prop {
 
 #define CFG_IKE_MAX_PROPOSALS 8
 #define CFG_IKE_PSK_MAX 128
+#define CFG_IKE_ID_MAX 255   /* octets of an ID payload's data */
+#define CFG_IKE_MAX_PEERS 256
+
+/* An IKE identity as the operator wrote it, in strongSwan's notation:
+ * "198.51.100.1" (IPv4 address), "hub.example.net" or "@hub" (FQDN),
+ * "ops@example.net" (RFC 822 address), "@#0a1b2c" (key ID, hex) or
+ * "CN=hub, O=Example" (distinguished name). type is the ID payload's
+ * (proto_ike.h IKE_ID_*), 0 when none was given. */
+struct cfg_ike_id {
+	uint8_t type;
+	char text[2 * CFG_IKE_ID_MAX + 8];
+};
+
+/* How a side proves who it is: a pre-shared key or an X.509 certificate
+ * with RFC 7427 signatures. */
+enum cfg_ike_auth { CFG_IKE_AUTH_PSK, CFG_IKE_AUTH_CERT };
+
+/* tunnel.esp.ike.peers[]: what is known about one peer. It applies to an
+ * exchange when its address (if given) is the peer's and its id (if given)
+ * is the identity the peer sends. */
+struct cfg_ike_peer {
+	uint32_t addr;               /* NBMA address, host order; 0 = any */
+	struct cfg_ike_id id;        /* type 0 = any */
+	bool has_auth;
+	enum cfg_ike_auth auth;      /* default: psk if it has one, else the tunnel's */
+	uint8_t psk_len;
+	uint8_t psk[CFG_IKE_PSK_MAX]; /* a secret: never printed */
+	char psk_file[CFG_PATH_MAX];
+	struct cfg_pos pos, pos_id, pos_psk;
+};
 
 /* tunnel.esp.ike: keying by IKE-lite. */
 struct cfg_ike {
@@ -97,8 +127,25 @@ struct cfg_ike {
 	uint32_t max_half_open;      /* default 1024 */
 	uint32_t source_rate;        /* new IKE SAs per second per address; default 20, 0 = any */
 	char key_log[CFG_PATH_MAX];  /* Wireshark ikev2_decryption_table; "" = off */
-	struct cfg_pos pos, pos_psk;
+	struct cfg_ike_id local_id;  /* type 0: the certificate's subject, else our address */
+	enum cfg_ike_auth auth;      /* default cert when cert is set, else psk */
+	char cert[CFG_PATH_MAX];     /* our certificate (PEM or DER) */
+	char key[CFG_PATH_MAX];      /* its private key (PEM, mode 0600 or stricter) */
+	char ca[CFG_PATH_MAX];       /* trusted CA certificates (PEM, one or more) */
+	char crl[CFG_PATH_MAX];      /* revocation list (PEM or DER); "" = none */
+	bool fragmentation;          /* RFC 7383; default true */
+	uint16_t fragment_size;      /* largest IP datagram of a fragment; default 1280 */
+	unsigned n_peers;
+	struct cfg_ike_peer peers[CFG_IKE_MAX_PEERS];
+	struct cfg_pos pos, pos_psk, pos_local_id, pos_auth, pos_cert;
 };
+
+/* "hub.example.net" -> {IKE_ID_FQDN, text}; 0, or -EINVAL with *why set
+ * (common/cfg_ike_id.c). Checks the syntax only: a DN becomes DER, and a
+ * key ID bytes, where the IKE code needs them. */
+int cfg_ike_id_parse(const char *s, struct cfg_ike_id *out, const char **why);
+/* "@#0a1b" -> its octets; the count, or -EINVAL. */
+int cfg_ike_id_keyid(const char *text, uint8_t *out, size_t cap);
 
 /* "aes256gcm16-prfsha256-x25519" -> IDs; 0 or -EINVAL (common/cfg_ike.c). */
 int cfg_ike_prop_parse(const char *s, struct cfg_ike_prop *out);

@@ -121,23 +121,53 @@ static void dump_hex(struct strbuf *out, const char *indent, const char *key,
 	strbuf_printf(out, "\"\n");
 }
 
+/* An inline PSK (hidden unless secrets are asked for) or its file. */
+static void dump_psk(struct strbuf *out, const char *indent, const uint8_t *key, uint8_t len,
+		     const char *file, bool secrets)
+{
+	char psk[CFG_IKE_PSK_MAX + 1];
+
+	if (len != 0) {
+		memcpy(psk, key, len);
+		psk[len] = '\0';
+		dump_str(out, indent, "psk", secrets ? psk : "<hidden>");
+		explicit_bzero(psk, sizeof(psk));
+	}
+	if (file[0] != '\0')
+		dump_str(out, indent, "psk-file", file);
+}
+
+static void dump_ike_peer(const struct cfg_ike_peer *p, struct strbuf *out, bool secrets,
+			  bool first)
+{
+	char a[INET_ADDRSTR];
+	const char *lead = "        - ";
+
+	if (first)
+		strbuf_printf(out, "      peers:\n");
+	if (p->addr != 0) {
+		strbuf_printf(out, "%saddress: %s\n", lead, inet_v4_str(p->addr, a));
+		lead = "          ";
+	}
+	if (p->id.type != 0) {
+		dump_str(out, lead, "id", p->id.text);
+		lead = "          ";
+	}
+	if (p->has_auth)
+		strbuf_printf(out, "%sauth: %s\n", lead, p->auth == CFG_IKE_AUTH_CERT ? "cert" : "psk");
+	dump_psk(out, "          ", p->psk, p->psk_len, p->psk_file, secrets);
+}
+
 static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
 {
-	char name[64], psk[CFG_IKE_PSK_MAX + 1];
+	char name[64];
 
 	strbuf_printf(out, "    ike:\n      proposals:\n");
 	for (unsigned i = 0; i < k->n_proposals && i < CFG_IKE_MAX_PROPOSALS; i++) {
 		cfg_ike_prop_name(&k->proposals[i], name, sizeof(name));
 		strbuf_printf(out, "        - %s\n", name);
 	}
-	if (k->psk_len != 0) {
-		memcpy(psk, k->psk, k->psk_len);
-		psk[k->psk_len] = '\0';
-		dump_str(out, "      ", "psk", secrets ? psk : "<hidden>");
-		explicit_bzero(psk, sizeof(psk));
-	}
-	if (k->psk_file[0] != '\0')
-		dump_str(out, "      ", "psk-file", k->psk_file);
+	dump_psk(out, "      ", k->psk, k->psk_len, k->psk_file, secrets);
 	strbuf_printf(out, "      mode: %s\n      lifetime: %u\n      child-lifetime: %u\n"
 			   "      dpd: %u\n      idle-timeout: %u\n      cookie-threshold: %u\n"
 			   "      max-half-open: %u\n      source-rate: %u\n",
@@ -145,6 +175,21 @@ static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
 		      k->dpd_s, k->idle_s, k->cookie_threshold, k->max_half_open, k->source_rate);
 	if (k->key_log[0] != '\0')
 		dump_str(out, "      ", "key-log", k->key_log);
+	if (k->local_id.type != 0)
+		dump_str(out, "      ", "local-id", k->local_id.text);
+	strbuf_printf(out, "      auth: %s\n", k->auth == CFG_IKE_AUTH_CERT ? "cert" : "psk");
+	if (k->cert[0] != '\0')
+		dump_str(out, "      ", "cert", k->cert);
+	if (k->key[0] != '\0')
+		dump_str(out, "      ", "key", k->key);
+	if (k->ca[0] != '\0')
+		dump_str(out, "      ", "ca", k->ca);
+	if (k->crl[0] != '\0')
+		dump_str(out, "      ", "crl", k->crl);
+	strbuf_printf(out, "      fragmentation: %s\n      fragment-size: %u\n",
+		      k->fragmentation ? "true" : "false", k->fragment_size);
+	for (unsigned i = 0; i < k->n_peers && i < CFG_IKE_MAX_PEERS; i++)
+		dump_ike_peer(&k->peers[i], out, secrets, i == 0);
 }
 
 static void dump_esp(const struct cfg_esp *e, struct strbuf *out, bool secrets)

@@ -319,6 +319,44 @@ static int val_cli(const struct cfg *cfg, struct cfg_err *err)
 
 /* Static SAs: SPIs in are unique (they select the SA), one pair per
  * peer, and a spoke has one for each NHS (or it could not reach its hub). */
+/* keying: ike: every peer can be authenticated, and the credentials a
+ * side needs are all there (files are read, and their modes checked, at
+ * start). */
+static int val_ike(const struct cfg *cfg, const struct cfg_ike *k, struct cfg_pos where,
+		   struct cfg_err *err)
+{
+	bool wild = k->psk_len != 0 || k->psk_file[0] != '\0', any_psk = wild;
+	bool need_cert = k->auth == CFG_IKE_AUTH_CERT;
+
+	if (k->psk_len != 0 && k->psk_file[0] != '\0')
+		return VAL_FAIL(cfg, err, k->pos_psk, "tunnel.esp.ike: give psk or psk-file, not both");
+	for (unsigned i = 0; i < k->n_peers && i < CFG_IKE_MAX_PEERS; i++) {
+		const struct cfg_ike_peer *p = &k->peers[i];
+		bool own = p->psk_len != 0 || p->psk_file[0] != '\0';
+		enum cfg_ike_auth a = p->has_auth ? p->auth : own ? CFG_IKE_AUTH_PSK : k->auth;
+
+		any_psk |= own;
+		if (a == CFG_IKE_AUTH_CERT)
+			need_cert = true;
+		else if (!own && !wild)
+			return VAL_FAIL(cfg, err, p->pos,
+					"tunnel.esp.ike.peers[%u] authenticates with a psk but has none, "
+					"and tunnel.esp.ike has no psk for it to fall back on", i);
+	}
+	if (need_cert && (k->cert[0] == '\0' || k->key[0] == '\0' || k->ca[0] == '\0'))
+		return VAL_FAIL(cfg, err, k->pos_auth.line != 0 ? k->pos_auth
+				: k->pos_cert.line != 0 ? k->pos_cert : where,
+				"certificate authentication needs tunnel.esp.ike.cert, key and ca "
+				"(our certificate, its private key, the CAs we trust)");
+	if (k->auth == CFG_IKE_AUTH_PSK && !any_psk)
+		return VAL_FAIL(cfg, err, where,
+				"keying: ike needs tunnel.esp.ike.psk or tunnel.esp.ike.psk-file "
+				"(the pre-shared key), per-peer psks under peers, or a cert");
+	if (k->crl[0] != '\0' && k->ca[0] == '\0')
+		return VAL_FAIL(cfg, err, where, "tunnel.esp.ike.crl needs tunnel.esp.ike.ca");
+	return 0;
+}
+
 static int val_esp_static(const struct cfg *cfg, const struct cfg_esp *e, struct cfg_err *err)
 {
 	char a[INET_ADDRSTR];
@@ -372,12 +410,9 @@ static int val_esp(const struct cfg *cfg, struct cfg_err *err)
 	if (e->ike.pos.line != 0 && e->keying != CFG_KEYING_IKE)
 		return VAL_FAIL(cfg, err, e->ike.pos,
 				"tunnel.esp.ike is set but tunnel.esp.keying is not ike");
-	if (e->keying == CFG_KEYING_IKE && (e->ike.psk_len != 0) == (e->ike.psk_file[0] != '\0'))
-		return VAL_FAIL(cfg, err, e->ike.pos.line != 0 ? e->ike.pos
-						: has_esp ? e->pos_keying : t->pos,
-				e->ike.psk_len != 0 ? "tunnel.esp.ike: give psk or psk-file, not both"
-						    : "keying: ike needs tunnel.esp.ike.psk or "
-						      "tunnel.esp.ike.psk-file (the pre-shared key)");
+	if (e->keying == CFG_KEYING_IKE)
+		return val_ike(cfg, &e->ike, e->ike.pos.line != 0 ? e->ike.pos
+					     : has_esp ? e->pos_keying : t->pos, err);
 	return 0;
 }
 

@@ -217,6 +217,11 @@ _Static_assert(sizeof(struct ike_ts4) == 16, "RFC 7296 3.13.1");
 /* Certificate encodings (3.6). */
 #define IKE_CERT_X509_SIGNATURE 4
 
+/* IKEv2 Hash Algorithms (RFC 7427 4), in SIGNATURE_HASH_ALGORITHMS */
+#define IKE_HASH_SHA2_256 2
+#define IKE_HASH_SHA2_384 3
+#define IKE_HASH_SHA2_512 4
+
 /* Traffic selector types (3.13.1). */
 #define IKE_TS_IPV4_ADDR_RANGE 7
 #define IKE_TS_IPV6_ADDR_RANGE 8

@@ -18,6 +18,7 @@
 #include "cfg.h"
 #include "inet.h"
 #include "strbuf.h"
+#include "proto_ike.h"
 
 #define T_MAX_FILES 128
 #define T_PATH 512
@@ -99,6 +100,10 @@ static void t_scrub(struct cfg *c)
 		c->routes[i].pos = c->routes[i].pos_prefix = c->routes[i].pos_via = z;
 	c->tunnel.esp.pos = c->tunnel.esp.pos_keying = z;
 	c->tunnel.esp.ike.pos = c->tunnel.esp.ike.pos_psk = z;
+	c->tunnel.esp.ike.pos_local_id = c->tunnel.esp.ike.pos_auth = c->tunnel.esp.ike.pos_cert = z;
+	for (unsigned j = 0; j < CFG_IKE_MAX_PEERS; j++)
+		c->tunnel.esp.ike.peers[j].pos = c->tunnel.esp.ike.peers[j].pos_id =
+			c->tunnel.esp.ike.peers[j].pos_psk = z;
 	for (i = 0; i < CFG_MAX_SAS; i++)
 		c->tunnel.esp.sas[i].pos = c->tunnel.esp.sas[i].pos_spi_in = z;
 	c->cli.pos = z;
@@ -503,6 +508,72 @@ static void test_ike_section(void **state)
 	t_roundtrip(&t_a);
 }
 
+/* Identities, per-peer keys and certificates: each ID kind is recognised,
+ * peers load with their own or the wildcard key, nothing secret is dumped,
+ * and the whole reloads to the same. */
+static void test_ike_peers(void **state)
+{
+	static const char yaml[] = T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
+		"local-id: hub.example.net, cert: /etc/dmvpnd/hub.pem, key: /etc/dmvpnd/hub.key, "
+		"ca: /etc/dmvpnd/ca.pem, auth: psk, fragment-size: 1400, peers: ["
+		"{address: 192.0.2.7, id: 'CN=spoke7, O=Example', psk: 'spoke-seven-own-key'}, "
+		"{id: '@#0a1b2c'}, {id: ops@example.net, auth: cert}, {address: 192.0.2.9}]}}}\n";
+	const struct cfg_ike *k = &t_a.tunnel.esp.ike;
+	struct cfg_ike_id id;
+	struct strbuf sb;
+	struct cfg_err err;
+	const char *why;
+
+	(void)state;
+	if (t_load(yaml, &t_a, &err) != 0)
+		fail_msg("%s", err.msg);
+	assert_int_equal(cfg_validate(&t_a, &err), 0);
+	assert_int_equal(k->local_id.type, IKE_ID_FQDN);
+	assert_int_equal(k->auth, CFG_IKE_AUTH_PSK);
+	assert_int_equal(k->fragment_size, 1400);
+	assert_true(k->fragmentation);
+	assert_int_equal(k->n_peers, 4);
+	assert_int_equal(k->peers[0].id.type, IKE_ID_DER_ASN1_DN);
+	assert_int_equal(k->peers[0].psk_len, 19);
+	assert_int_equal(k->peers[1].id.type, IKE_ID_KEY_ID);
+	assert_int_equal(k->peers[2].id.type, IKE_ID_RFC822_ADDR);
+	assert_int_equal(k->peers[2].auth, CFG_IKE_AUTH_CERT);
+	assert_int_equal(k->peers[3].addr, 0xc0000209u);
+	strbuf_init(&sb);
+	cfg_dump_opts(&t_a, &sb, false);
+	assert_null(strstr(strbuf_str(&sb), "spoke-seven-own-key"));
+	strbuf_fini(&sb);
+	t_roundtrip(&t_a);
+
+	assert_int_equal(cfg_ike_id_parse("198.51.100.1", &id, &why), 0);
+	assert_int_equal(id.type, IKE_ID_IPV4_ADDR);
+	assert_int_equal(cfg_ike_id_parse("@hub", &id, &why), 0);
+	assert_int_equal(id.type, IKE_ID_FQDN);
+	assert_int_equal(cfg_ike_id_parse("C=CH, O=strongSwan, CN=moon", &id, &why), 0);
+	assert_int_equal(id.type, IKE_ID_DER_ASN1_DN);
+	assert_int_not_equal(cfg_ike_id_parse("XX=CH", &id, &why), 0);
+	assert_int_not_equal(cfg_ike_id_parse("CN=", &id, &why), 0);
+	assert_int_not_equal(cfg_ike_id_parse("@#abc", &id, &why), 0);
+	assert_int_not_equal(cfg_ike_id_parse("@#zz", &id, &why), 0);
+	assert_int_not_equal(cfg_ike_id_parse("", &id, &why), 0);
+
+	/* a peer with neither address nor id, certs without a key, a peer
+	 * with no key of its own and no wildcard */
+	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
+		"peers: [{auth: psk}]}}}\n", &t_a, &err), 0);
+	assert_non_null(strstr(err.msg, "needs an address, an id or both"));
+	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		"protection: esp, esp: {keying: ike, ike: {cert: /a.pem, ca: /ca.pem}}}\n", &t_a,
+		&err), 0);
+	assert_non_null(strstr(err.msg, "certificate authentication needs"));
+	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		"protection: esp, esp: {keying: ike, ike: {peers: [{address: 192.0.2.7, "
+		"psk: 'spoke-seven-own-key'}, {address: 192.0.2.8}]}}}\n", &t_a, &err), 0);
+	assert_non_null(strstr(err.msg, "peers[1] authenticates with a psk but has none"));
+}
+
 /* replay-window: 0 turns anti-replay off; the dump says 0 and reloads. */
 static void test_replay_window_off(void **state)
 {
@@ -731,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_nul_in_buffer),
 		cmocka_unit_test(test_replay_window_off),
 		cmocka_unit_test(test_ike_section),
+		cmocka_unit_test(test_ike_peers),
 		cmocka_unit_test(test_numbers),
 		cmocka_unit_test(test_inet_parse),
 		cmocka_unit_test(test_defaults),
