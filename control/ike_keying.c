@@ -36,7 +36,7 @@ struct ike_keying {
 	struct ike_mgr *ik_mgr;
 	struct ike_conf ik_conf;
 	struct ike_env ik_env;
-	struct ike_secret ik_psk;
+	struct ike_policy ik_policy; /* identities, PSKs, certificates */
 	uint32_t ik_self;
 	bool ik_closing;          /* fini: the SAs go with esp_mgr, no callbacks */
 	bool ik_stopping;         /* node stop: Deletes out, no new SAs */
@@ -90,13 +90,6 @@ static int ik_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16
 	memcpy(buf + off, msg, len);
 	debug_msg("send", src, sport, dst, dport, msg, len);
 	return ctl_udp_send(ik->ik_ctl, src, dst, sport, dport, buf, (uint16_t)(len + off));
-}
-
-static const struct ike_secret *ik_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	(void)addr;
-	(void)id;
-	return &((struct ike_keying *)ctx)->ik_psk;
 }
 
 /* Random, not 1..255 (reserved, RFC 4303 2.1), not in use. */
@@ -236,43 +229,6 @@ static void ik_changed(void *ctx, struct ike_sa *sa)
 
 /* ---- set-up ---- */
 
-/* The PSK from a file nobody else may read (like ssh's keys): the first
- * line, 16..128 bytes. Never logged. */
-static int psk_file_read(const char *path, struct ike_secret *out)
-{
-	char buf[CFG_IKE_PSK_MAX + 2];
-	struct stat st;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0 || fstat(fd, &st) != 0) {
-		LOG_CTL(ERR, "ike: psk-file %s: %s", path, strerror(errno));
-		rc = -errno;
-	} else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		LOG_CTL(ERR, "ike: psk-file %s may be read by others (mode %03o): refused; "
-			"chmod 600 it", path, (unsigned)(st.st_mode & 0777));
-		rc = -EACCES;
-	} else if ((n = read(fd, buf, sizeof(buf) - 1)) < 0) {
-		rc = -errno;
-	} else {
-		buf[n] = '\0';
-		buf[strcspn(buf, "\r\n")] = '\0';
-		n = (ssize_t)strlen(buf);
-		if (n < 16 || n > CFG_IKE_PSK_MAX) {
-			LOG_CTL(ERR, "ike: psk-file %s: the key must be 16..%u bytes, got %zd", path,
-				CFG_IKE_PSK_MAX, n);
-			rc = -EINVAL;
-		} else {
-			memcpy(out->ps_key, buf, (size_t)n);
-			out->ps_len = (uint8_t)n;
-		}
-	}
-	explicit_bzero(buf, sizeof(buf));
-	if (fd >= 0)
-		close(fd);
-	return rc;
-}
-
 static int conf_make(const struct cfg_esp *e, struct ike_conf *c)
 {
 	const struct cfg_ike *k = &e->ike;
@@ -326,15 +282,17 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 	ik->ik_ctl = ct;
 	ik->ik_self = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
 	rc = conf_make(e, &ik->ik_conf);
-	if (rc == 0 && e->ike.psk_len != 0) {
-		memcpy(ik->ik_psk.ps_key, e->ike.psk, e->ike.psk_len);
-		ik->ik_psk.ps_len = e->ike.psk_len;
-	} else if (rc == 0) {
-		rc = psk_file_read(e->ike.psk_file, &ik->ik_psk);
+	if (rc == 0) {
+		char err[256];
+
+		rc = ike_policy_load(&ik->ik_policy, &e->ike, err, sizeof(err));
+		if (rc != 0)
+			LOG_CTL(ERR, "ike: %s", err);
+		ik->ik_conf.ic_policy = &ik->ik_policy;
 	}
 	ik->ik_env = (struct ike_env){.ie_ctx = ik, .ie_clock = ct->ct_clock,
 				      .ie_timers = &ct->ct_timers, .ie_send = ik_send,
-				      .ie_psk = ik_psk, .ie_spi_alloc = ik_spi,
+				      .ie_spi_alloc = ik_spi,
 				      .ie_child_install = ik_install, .ie_child_remove = ik_remove,
 				      .ie_child_activate = ik_activate,
 				      .ie_sa_changed = ik_changed};
@@ -346,7 +304,7 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 	if (rc == 0 && (ik->ik_mgr = ike_mgr_create(&ik->ik_conf, &ik->ik_env, &lim)) == NULL)
 		rc = -ENOMEM;
 	if (rc != 0) {
-		explicit_bzero(&ik->ik_psk, sizeof(ik->ik_psk));
+		ike_policy_free(&ik->ik_policy);
 		free(ik);
 		return rc;
 	}
@@ -377,7 +335,7 @@ void ike_keying_fini(struct ctl *ct)
 	ike_mgr_destroy(ik->ik_mgr);
 	if (ik->ik_keylog != NULL)
 		fclose(ik->ik_keylog);
-	explicit_bzero(&ik->ik_psk, sizeof(ik->ik_psk));
+	ike_policy_free(&ik->ik_policy);
 	free(ik);
 	ct->ct_ike = NULL;
 }
@@ -480,6 +438,22 @@ static void fmt_age(uint64_t ns, char *buf, size_t len)
 		 s % 60);
 }
 
+/* Who is who and how they proved it. */
+static void show_ids(struct show_ctx *sc, const struct ike_sa *sa)
+{
+	static const char *const how[] = {"-", "psk", "certificate"};
+	char l[2 * IKE_ID_MAX], r[2 * IKE_ID_MAX];
+	struct ike_ident me;
+
+	ike_policy_local_id(sa->sa_conf->ic_policy, sa->sa_auth, sa->sa_local, &me);
+	strbuf_printf(sc->out, "   local id %s, remote id %s, auth %s%s%s%s\n",
+		      ike_ident_str(&me, l, sizeof(l)),
+		      sa->sa_peer_id.id_len != 0 ? ike_ident_str(&sa->sa_peer_id, r, sizeof(r)) : "-",
+		      how[sa->sa_auth], sa->sa_frag ? ", fragmentation" : "",
+		      sa->sa_error == IKE_ERR_CERT ? ", certificate refused: " : "",
+		      sa->sa_error == IKE_ERR_CERT ? ike_cert_err_name(sa->sa_cert_err) : "");
+}
+
 static void show_one(struct ike_sa *sa, void *arg)
 {
 	struct show_ctx *sc = arg;
@@ -501,6 +475,7 @@ static void show_one(struct ike_sa *sa, void *arg)
 		      p, up, rk, sa->sa_n_child);
 	if (!sc->detail)
 		return;
+	show_ids(sc, sa);
 	strbuf_printf(sc->out, "   %s, ports %u -> %u%s, %" PRIu64 " sent, %" PRIu64
 			       " received, %" PRIu64 " retransmitted, %" PRIu64 " rekeys\n",
 		      sa->sa_initiator ? "we initiated" : "it initiated", sa->sa_lport, sa->sa_rport,

@@ -30,8 +30,10 @@ void ike_auth_request(struct ike_sa *sa, struct ike_msg *m);
 void ike_auth_response(struct ike_sa *sa, struct ike_msg *m);
 /* The ID payload body (type, 3 reserved octets, data) the AUTH covers. */
 size_t ike_id_body(const struct ike_ident *id, uint8_t *out, size_t cap);
-/* Our identity: the configured one, or our IPv4 address. */
-void ike_local_ident(const struct ike_sa *sa, struct ike_ident *id);
+/* A CERTREQ naming our CAs (3.7) into m when we have certificates; buf
+ * holds its data until m is encoded. */
+void ike_certreq_add(const struct ike_sa *sa, struct ike_msg *m, bool inner,
+		     uint8_t buf[IKE_CERT_MAX_CA * IKE_CERT_HASH_LEN]);
 
 /* ike_exch_info.c: INFORMATIONAL (1.4, 2.4) */
 void ike_info_request(struct ike_sa *sa, struct ike_msg *m);

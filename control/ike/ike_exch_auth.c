@@ -1,13 +1,17 @@
-/* IKE-lite IKE_AUTH (RFC 7296 1.2, 2.15): identities, pre-shared key
- * authentication of both sides, and the first CHILD_SA, which carries GRE
+/* IKE-lite IKE_AUTH (RFC 7296 1.2, 2.15): identities, authentication of
+ * both sides by pre-shared key or certificate and RFC 7427 signature, and
+ * the first CHILD_SA, which carries GRE
  * between the two addresses (transport mode, Cisco's DMVPN "mode
  * transport", or tunnel mode). */
 #include <errno.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include "ike_exch.h"
+
+#define IKE_AUTH_DATA_MAX 1100 /* AlgorithmIdentifier + an RSA-8192 signature */
 
 size_t ike_id_body(const struct ike_ident *id, uint8_t *out, size_t cap)
 {
@@ -19,77 +23,163 @@ size_t ike_id_body(const struct ike_ident *id, uint8_t *out, size_t cap)
 	return 4u + id->id_len;
 }
 
-void ike_local_ident(const struct ike_sa *sa, struct ike_ident *id)
+/* The octets the AUTH of one side signs (2.15): its IKE_SA_INIT message,
+ * the other side's nonce, prf(SK_p, its ID body). */
+static int auth_octets(const struct ike_sa *sa, bool of_initiator, const struct ike_ident *id,
+		       uint8_t *oct, size_t cap, size_t *olen)
 {
-	if (sa->sa_conf->ic_local_id.id_len != 0) {
-		*id = sa->sa_conf->ic_local_id;
-		return;
-	}
-	memset(id, 0, sizeof(*id));
-	id->id_type = IKE_ID_IPV4_ADDR;
-	id->id_len = 4;
-	id->id_data[0] = (uint8_t)(sa->sa_local >> 24);
-	id->id_data[1] = (uint8_t)(sa->sa_local >> 16);
-	id->id_data[2] = (uint8_t)(sa->sa_local >> 8);
-	id->id_data[3] = (uint8_t)sa->sa_local;
-}
+	uint8_t body[4 + IKE_ID_MAX];
+	size_t blen = ike_id_body(id, body, sizeof(body));
 
-/* AUTH of one side (2.15): its IKE_SA_INIT message, the other side's
- * nonce, prf(SK_p, its ID body), keyed by the PSK. */
-static int auth_value(const struct ike_sa *sa, bool of_initiator, const struct ike_secret *psk,
-		      const struct ike_ident *id, uint8_t *out)
-{
-	uint8_t body[4 + IKE_ID_MAX], oct[IKE_MSG_BUF + 256 + IKE_PRF_MAX_LEN];
-	enum ike_crypto_prf prf = sa->sa_prop.ip_suite.cs_prf;
-	size_t blen = ike_id_body(id, body, sizeof(body)), olen;
-	int rc;
-
-	rc = ike_auth_octets_encode(
-		prf, of_initiator ? sa->sa_init_req : sa->sa_init_resp,
+	return ike_auth_octets_encode(
+		sa->sa_prop.ip_suite.cs_prf, of_initiator ? sa->sa_init_req : sa->sa_init_resp,
 		of_initiator ? sa->sa_init_req_len : sa->sa_init_resp_len,
 		of_initiator ? sa->sa_nr : sa->sa_ni, of_initiator ? sa->sa_nr_len : sa->sa_ni_len,
-		of_initiator ? sa->sa_keys.sk_pi : sa->sa_keys.sk_pr, body, blen, oct, sizeof(oct),
-		&olen);
-	if (rc == 0)
-		rc = ike_auth_psk_compute(prf, psk->ps_key, psk->ps_len, oct, olen, out);
+		of_initiator ? sa->sa_keys.sk_pi : sa->sa_keys.sk_pr, body, blen, oct, cap, olen);
+}
+
+/* What authenticates the peer (and us towards it); id NULL before the
+ * responder said who it is. */
+static void peer_auth(const struct ike_sa *sa, const struct ike_ident *id,
+		      struct ike_peer_auth *pa)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+
+	if (p == NULL) {
+		*pa = (struct ike_peer_auth){.pa_kind = IKE_PA_REFUSE, .pa_peer = -1};
+		return;
+	}
+	ike_policy_lookup(p, sa->sa_remote, id, pa);
+}
+
+/* Our AUTH value: the PSK MAC, or AlgorithmIdentifier | signature
+ * (RFC 7427 3). *len is its length, *method the AUTH method. */
+static int auth_make(const struct ike_sa *sa, const struct ike_peer_auth *pa,
+		     const struct ike_ident *id, uint8_t *out, size_t *len, uint8_t *method)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+	uint8_t oct[IKE_MSG_BUF + 256 + IKE_PRF_MAX_LEN];
+	const uint8_t *algid;
+	size_t olen, alen, slen;
+	int rc = auth_octets(sa, sa->sa_initiator, id, oct, sizeof(oct), &olen);
+
+	if (rc != 0)
+		return rc;
+	if (pa->pa_kind == IKE_PA_PSK) {
+		*method = IKE_AUTH_SHARED_KEY_MIC;
+		*len = ike_prf_len(sa->sa_prop.ip_suite.cs_prf);
+		return ike_auth_psk_compute(sa->sa_prop.ip_suite.cs_prf, pa->pa_psk->ps_key,
+					    pa->pa_psk->ps_len, oct, olen, out);
+	}
+	algid = ike_sig_algid_encode(p->po_creds.cr_sig, &alen);
+	if (algid == NULL)
+		return -EINVAL;
+	memcpy(out, algid, alen);
+	rc = ike_sig_sign(p->po_creds.cr_key, p->po_creds.cr_sig, oct, olen, out + alen,
+			  IKE_AUTH_DATA_MAX - alen, &slen);
+	*method = IKE_AUTH_DIGITAL_SIGNATURE;
+	*len = alen + slen;
 	return rc;
 }
 
-static bool auth_ok(const struct ike_sa *sa, const struct ike_msg *m, const struct ike_ident *id)
+/* The peer's AUTH (and CERT) against what the policy wants of it. */
+static enum ike_sa_error auth_check(struct ike_sa *sa, const struct ike_msg *m,
+				    const struct ike_ident *id)
 {
-	const struct ike_env *e = sa->sa_env;
-	const struct ike_secret *psk = e->ie_psk(e->ie_ctx, sa->sa_remote, id);
-	uint8_t want[IKE_PRF_MAX_LEN];
-	size_t n = ike_prf_len(sa->sa_prop.ip_suite.cs_prf);
-	bool ok;
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+	uint8_t oct[IKE_MSG_BUF + 256 + IKE_PRF_MAX_LEN];
+	const uint8_t *der[IKE_MSG_MAX_CERT];
+	size_t olen, dlen[IKE_MSG_MAX_CERT], used;
+	const struct ike_blob *a = &m->im_auth_data;
+	struct ike_peer_auth pa;
+	enum ike_sig_alg alg;
+	EVP_PKEY *key = NULL;
+	unsigned n = 0;
+	int rc;
 
-	if (psk == NULL || !ike_msg_has(m, IKE_PL_AUTH) ||
-	    m->im_auth_method != IKE_AUTH_SHARED_KEY_MIC || m->im_auth_data.bl_len != n ||
-	    auth_value(sa, !sa->sa_initiator, psk, id, want) != 0)
-		return false;
-	ok = CRYPTO_memcmp(want, m->im_auth_data.bl_data, n) == 0;
-	OPENSSL_cleanse(want, sizeof(want));
-	return ok;
+	peer_auth(sa, id, &pa);
+	if (pa.pa_kind == IKE_PA_REFUSE)
+		return IKE_ERR_NO_CREDENTIALS;
+	if (!ike_msg_has(m, IKE_PL_AUTH) ||
+	    auth_octets(sa, !sa->sa_initiator, id, oct, sizeof(oct), &olen) != 0)
+		return IKE_ERR_AUTH_FAILED;
+	sa->sa_auth = pa.pa_kind;
+	if (pa.pa_kind == IKE_PA_PSK) {
+		rc = m->im_auth_method == IKE_AUTH_SHARED_KEY_MIC
+			     ? ike_auth_psk_verify(sa->sa_prop.ip_suite.cs_prf, pa.pa_psk->ps_key,
+						   pa.pa_psk->ps_len, oct, olen, a->bl_data, a->bl_len)
+			     : -EBADMSG;
+		return rc == 0 ? IKE_ERR_NONE : IKE_ERR_AUTH_FAILED;
+	}
+	if (m->im_auth_method != IKE_AUTH_DIGITAL_SIGNATURE ||
+	    ike_sig_algid_decode(a->bl_data, a->bl_len, &alg, &used) != 0)
+		return IKE_ERR_AUTH_FAILED;
+	for (unsigned i = 0; i < m->im_n_cert && i < IKE_MSG_MAX_CERT; i++)
+		if (m->im_cert[i].ct_encoding == IKE_CERT_X509_SIGNATURE) {
+			der[n] = m->im_cert[i].ct_data.bl_data;
+			dlen[n++] = m->im_cert[i].ct_data.bl_len;
+		}
+	sa->sa_cert_err = ike_cert_verify(&p->po_creds, der, dlen, n, id, &key);
+	if (sa->sa_cert_err != IKE_CERT_OK)
+		return IKE_ERR_CERT;
+	rc = ike_sig_verify(key, alg, oct, olen, a->bl_data + used, a->bl_len - used);
+	EVP_PKEY_free(key);
+	return rc == 0 ? IKE_ERR_NONE : IKE_ERR_AUTH_FAILED;
 }
 
-/* IDx and AUTH of ours into r (inner). buffers must outlive r's encoding. */
-static int id_auth_add(struct ike_sa *sa, struct ike_msg *r, struct ike_ident *id,
-		       uint8_t *auth)
+void ike_certreq_add(const struct ike_sa *sa, struct ike_msg *m, bool inner,
+		     uint8_t buf[IKE_CERT_MAX_CA * IKE_CERT_HASH_LEN])
 {
-	const struct ike_env *e = sa->sa_env;
-	const struct ike_secret *psk = e->ie_psk(e->ie_ctx, sa->sa_remote,
-						 sa->sa_initiator ? NULL : &sa->sa_peer_id);
-	struct ike_id *wire = sa->sa_initiator ? &r->im_idi : &r->im_idr;
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+	struct ike_cert *c;
 
-	if (psk == NULL || auth_value(sa, sa->sa_initiator, psk, id, auth) != 0)
+	if (p == NULL || !p->po_has_creds || m->im_n_certreq >= IKE_MSG_MAX_CERTREQ)
+		return;
+	c = &m->im_certreq[m->im_n_certreq];
+	ike_pld_add(m, inner, IKE_PL_CERTREQ);
+	memcpy(buf, p->po_creds.cr_ca_hash, (size_t)p->po_creds.cr_n_ca * IKE_CERT_HASH_LEN);
+	c->ct_encoding = IKE_CERT_X509_SIGNATURE;
+	c->ct_data = (struct ike_blob){buf, (uint16_t)(p->po_creds.cr_n_ca * IKE_CERT_HASH_LEN)};
+}
+
+/* Our ID, CERT (when we sign), CERTREQ (initiator) and AUTH into r.
+ * The buffers must outlive r's encoding. */
+struct auth_bufs {
+	uint8_t ab_auth[IKE_AUTH_DATA_MAX];
+	uint8_t ab_hashes[IKE_CERT_MAX_CA * IKE_CERT_HASH_LEN];
+	struct ike_ident ab_id;
+};
+
+static int id_auth_add(struct ike_sa *sa, struct ike_msg *r, struct auth_bufs *b)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+	struct ike_id *wire = sa->sa_initiator ? &r->im_idi : &r->im_idr;
+	struct ike_peer_auth pa;
+	uint8_t method;
+	size_t alen;
+
+	peer_auth(sa, sa->sa_initiator ? NULL : &sa->sa_peer_id, &pa);
+	if (pa.pa_kind == IKE_PA_REFUSE)
+		return -ENOKEY;
+	ike_policy_local_id(p, pa.pa_kind, sa->sa_local, &b->ab_id);
+	if (auth_make(sa, &pa, &b->ab_id, b->ab_auth, &alen, &method) != 0)
 		return -ENOKEY;
 	ike_pld_add(r, true, sa->sa_initiator ? IKE_PL_IDI : IKE_PL_IDR);
-	wire->id_type = id->id_type;
-	wire->id_data = (struct ike_blob){id->id_data, id->id_len};
+	wire->id_type = b->ab_id.id_type;
+	wire->id_data = (struct ike_blob){b->ab_id.id_data, b->ab_id.id_len};
+	if (pa.pa_kind == IKE_PA_CERT) {
+		struct ike_cert *c = &r->im_cert[r->im_n_cert];
+
+		ike_pld_add(r, true, IKE_PL_CERT);
+		c->ct_encoding = IKE_CERT_X509_SIGNATURE;
+		c->ct_data = (struct ike_blob){p->po_creds.cr_cert_der,
+					       (uint16_t)p->po_creds.cr_cert_len};
+	}
+	if (sa->sa_initiator)
+		ike_certreq_add(sa, r, true, b->ab_hashes);
 	ike_pld_add(r, true, IKE_PL_AUTH);
-	r->im_auth_method = IKE_AUTH_SHARED_KEY_MIC;
-	r->im_auth_data =
-		(struct ike_blob){auth, (uint16_t)ike_prf_len(sa->sa_prop.ip_suite.cs_prf)};
+	r->im_auth_method = method;
+	r->im_auth_data = (struct ike_blob){b->ab_auth, (uint16_t)alen};
 	return 0;
 }
 
@@ -121,16 +211,16 @@ static void established(struct ike_sa *sa)
 int ike_auth_start(struct ike_sa *sa)
 {
 	const struct ike_env *e = sa->sa_env;
-	uint8_t auth[IKE_PRF_MAX_LEN];
-	struct ike_ident id;
+	struct auth_bufs b;
 	struct ike_msg m;
 	int rc;
 
-	ike_local_ident(sa, &id);
 	ike_msg_init(&m, IKE_EXCH_IKE_AUTH, 0, 0);
-	rc = id_auth_add(sa, &m, &id, auth);
-	if (rc != 0)
+	rc = id_auth_add(sa, &m, &b);
+	if (rc != 0) {
+		sa->sa_error = IKE_ERR_NO_CREDENTIALS;
 		return rc;
+	}
 	/* 2.4: we have no other SA with this peer; its old ones can go. */
 	ike_pld_add_notify(&m, true, IKE_N_INITIAL_CONTACT);
 	rc = e->ie_spi_alloc(e->ie_ctx, &sa->sa_child_spi);
@@ -143,7 +233,7 @@ int ike_auth_start(struct ike_sa *sa)
 	ike_child_ts_add(sa, &m);
 	sa->sa_state = IKE_SA_AUTH_SENT;
 	rc = ike_sa_request(sa, &m, IKE_REQ_AUTH);
-	OPENSSL_cleanse(auth, sizeof(auth));
+	OPENSSL_cleanse(&b, sizeof(b));
 	return rc;
 }
 
@@ -174,6 +264,8 @@ static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 
 void ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 {
+	enum ike_sa_error err;
+
 	if (ike_msg_notify_find(m, IKE_N_AUTHENTICATION_FAILED) != NULL) {
 		ike_sa_kill(sa, IKE_ERR_PEER_AUTH_FAILED);
 		return;
@@ -183,8 +275,9 @@ void ike_auth_response(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ident_take(&m->im_idr, &sa->sa_peer_id);
-	if (!auth_ok(sa, m, &sa->sa_peer_id)) {
-		ike_sa_kill(sa, IKE_ERR_AUTH_FAILED);
+	err = auth_check(sa, m, &sa->sa_peer_id);
+	if (err != IKE_ERR_NONE) {
+		ike_sa_kill(sa, err);
 		return;
 	}
 	established(sa);
@@ -232,8 +325,8 @@ static void auth_child_answer(struct ike_sa *sa, const struct ike_msg *m, struct
 
 void ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 {
-	uint8_t auth[IKE_PRF_MAX_LEN];
-	struct ike_ident id;
+	enum ike_sa_error err;
+	struct auth_bufs b;
 	struct ike_msg r;
 
 	ike_msg_init(&r, IKE_EXCH_IKE_AUTH, 0, 0);
@@ -244,18 +337,20 @@ void ike_auth_request(struct ike_sa *sa, struct ike_msg *m)
 		return;
 	}
 	ident_take(&m->im_idi, &sa->sa_peer_id);
-	ike_local_ident(sa, &id);
-	if (!auth_ok(sa, m, &sa->sa_peer_id) || id_auth_add(sa, &r, &id, auth) != 0) {
+	err = auth_check(sa, m, &sa->sa_peer_id);
+	if (err == IKE_ERR_NONE && id_auth_add(sa, &r, &b) != 0)
+		err = IKE_ERR_NO_CREDENTIALS;
+	if (err != IKE_ERR_NONE) {
 		/* 2.21.2: say so, protected, and forget the SA. */
 		ike_msg_init(&r, IKE_EXCH_IKE_AUTH, 0, 0);
 		ike_pld_add_notify(&r, true, IKE_N_AUTHENTICATION_FAILED);
 		ike_sa_respond(sa, &r);
-		ike_sa_kill(sa, IKE_ERR_AUTH_FAILED);
+		ike_sa_kill(sa, err);
 		return;
 	}
 	sa->sa_initial_contact = ike_msg_notify_find(m, IKE_N_INITIAL_CONTACT) != NULL;
 	auth_child_answer(sa, m, &r);
 	ike_sa_respond(sa, &r);
-	OPENSSL_cleanse(auth, sizeof(auth));
+	OPENSSL_cleanse(&b, sizeof(b));
 	established(sa);
 }

@@ -71,6 +71,35 @@ static void natd_check(struct ike_sa *sa, const struct ike_msg *m)
 	sa->sa_nat_local = dst_seen && !dst_ok;
 }
 
+/* RFC 7383 and RFC 7427 capabilities of ours, after the NAT notifies. */
+static const uint8_t sig_hashes[] = {0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384, 0,
+				     IKE_HASH_SHA2_512};
+
+static void caps_add(const struct ike_sa *sa, struct ike_msg *m)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+	struct ike_notify *n;
+
+	if (p == NULL)
+		return;
+	if (p->po_frag)
+		ike_pld_add_notify(m, false, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED);
+	if (p->po_has_creds) {
+		n = ike_pld_add_notify(m, false, IKE_N_SIGNATURE_HASH_ALGORITHMS);
+		if (n != NULL)
+			n->nt_data = (struct ike_blob){sig_hashes, sizeof(sig_hashes)};
+	}
+}
+
+static void caps_take(struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+
+	sa->sa_frag = p != NULL && p->po_frag &&
+		      ike_msg_notify_find(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
+	sa->sa_peer_sig_hash = ike_msg_notify_find(m, IKE_N_SIGNATURE_HASH_ALGORITHMS) != NULL;
+}
+
 static int nonce_take(const struct ike_msg *m, uint8_t *out, uint8_t *len)
 {
 	if (!ike_msg_has(m, IKE_PL_NONCE) || m->im_nonce.bl_len < IKE_NONCE_MIN ||
@@ -141,6 +170,7 @@ static int init_send(struct ike_sa *sa)
 	ike_pld_add(&m, false, IKE_PL_NONCE);
 	m.im_nonce = (struct ike_blob){sa->sa_ni, sa->sa_ni_len};
 	natd_add(sa, &m, src, dst);
+	caps_add(sa, &m);
 	sa->sa_req_next = 0;
 	rc = ike_sa_request(sa, &m, IKE_REQ_INIT);
 	if (rc == 0) {
@@ -256,6 +286,7 @@ void ike_init_response(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg,
 	}
 	sa->sa_init_resp = keep(msg, len, &sa->sa_init_resp_len);
 	natd_check(sa, m);
+	caps_take(sa, m);
 	/* 2.23: with a NAT on the path, everything from IKE_AUTH on goes
 	 * between ports 4500. */
 	if (sa->sa_nat_local || sa->sa_nat_remote) {
@@ -287,6 +318,7 @@ static void init_refuse(struct ike_sa *sa, uint16_t type, const uint8_t *data, u
 static int init_answer(struct ike_sa *sa, uint8_t num)
 {
 	uint8_t ke[IKE_DH_KE_MAX], src[IKE_NATD_HASH_LEN], dst[IKE_NATD_HASH_LEN];
+	uint8_t hashes[IKE_CERT_MAX_CA * IKE_CERT_HASH_LEN];
 	struct ike_msg r;
 	size_t ke_len;
 	int rc = ike_dh_ke_encode(sa->sa_dh, ke, sizeof(ke), &ke_len);
@@ -302,6 +334,8 @@ static int init_answer(struct ike_sa *sa, uint8_t num)
 	ike_pld_add(&r, false, IKE_PL_NONCE);
 	r.im_nonce = (struct ike_blob){sa->sa_nr, sa->sa_nr_len};
 	natd_add(sa, &r, src, dst);
+	caps_add(sa, &r);
+	ike_certreq_add(sa, &r, false, hashes);
 	rc = ike_sa_respond(sa, &r);
 	if (rc == 0 && sa->sa_resp != NULL)
 		sa->sa_init_resp = keep(sa->sa_resp, sa->sa_resp_len, &sa->sa_init_resp_len);
@@ -332,6 +366,7 @@ void ike_init_request(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, 
 	/* The request's NAT_DETECTION hashes cover SPIr = 0, as it was sent. */
 	memset(sa->sa_spi_r, 0, IKE_SPI_LEN);
 	natd_check(sa, m);
+	caps_take(sa, m);
 	sa->sa_dh = ike_dh_create(sa->sa_prop.ip_dh);
 	if (sa->sa_dh == NULL || ike_rand_spi(sa->sa_spi_r) != 0 ||
 	    ike_rand_bytes(sa->sa_nr, IKE_NONCE_LEN) != 0) {

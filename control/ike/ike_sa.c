@@ -87,6 +87,7 @@ void ike_sa_destroy(struct ike_sa *sa)
 	free(sa->sa_cookie);
 	free(sa->sa_req);
 	free(sa->sa_resp);
+	ike_frag_rx_free(sa);
 	OPENSSL_cleanse(sa, sizeof(*sa));
 	free(sa);
 }
@@ -246,7 +247,10 @@ static void request_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *m
 	enum ike_sk_drop why;
 
 	if (m->im_msg_id + 1 == sa->sa_resp_next && sa->sa_resp != NULL) {
-		ike_sa_send_raw(sa, sa->sa_resp, sa->sa_resp_len);
+		/* RFC 7383 2.6.1: a fragmented request repeated is answered
+		 * once, on its first fragment */
+		if (!ike_msg_has(m, IKE_PL_SKF) || m->im_skf_num == 1)
+			ike_sa_resend_answer(sa);
 		return;
 	}
 	if (m->im_msg_id != sa->sa_resp_next || m->im_exchange == IKE_EXCH_IKE_SA_INIT)

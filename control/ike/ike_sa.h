@@ -24,16 +24,18 @@
 #include "cfg.h"
 #include "clock.h"
 #include "ike_crypto.h"
+#include "ike_ident.h"
+#include "ike_policy.h"
 #include "ike_msg.h"
 #include "timer.h"
 
 #define IKE_MAX_PROPOSALS 8
-#define IKE_ID_MAX        255
-#define IKE_PSK_MAX       128
 #define IKE_NONCE_LEN     32   /* ours: at least half the largest PRF key */
-#define IKE_MSG_BUF       4096 /* largest message we build or accept */
+#define IKE_MSG_BUF       6144 /* largest message we build or accept */
 #define IKE_MAX_CHILD     4    /* current and rekeyed, per direction pair */
 #define IKE_REKEY_RETRY_S 10   /* a refused or failed rekey is tried again */
+#define IKE_FRAG_MAX      16   /* fragments of one message (RFC 7383), either way */
+#define IKE_WIRE_BUF      (IKE_MSG_BUF + IKE_FRAG_MAX * 128) /* all of its fragments */
 
 /* One IKE SA proposal of ours: ENCR with key length, PRF, INTEG (none with
  * AES-GCM), DH group. */
@@ -48,18 +50,6 @@ struct ike_esp_prop {
 	bool ep_esn;
 };
 
-/* An identity (3.5): type and data as in the ID payload. */
-struct ike_ident {
-	uint8_t id_type;
-	uint8_t id_len;
-	uint8_t id_data[IKE_ID_MAX];
-};
-
-struct ike_secret {
-	uint8_t ps_len;
-	uint8_t ps_key[IKE_PSK_MAX];
-};
-
 /* What the node configured for IKE-lite (built from cfg by the glue). */
 struct ike_conf {
 	uint8_t ic_n_ike;
@@ -67,7 +57,7 @@ struct ike_conf {
 	uint8_t ic_n_esp;
 	struct ike_esp_prop ic_esp[IKE_MAX_PROPOSALS];
 	bool ic_tunnel;              /* CHILD_SAs in tunnel mode, else transport */
-	struct ike_ident ic_local_id; /* id_len 0: our IPv4 address */
+	const struct ike_policy *ic_policy; /* identities, keys, certificates */
 	uint32_t ic_ike_lifetime_s;  /* IKE SA rekey after this (with jitter) */
 	uint32_t ic_child_lifetime_s;
 	uint32_t ic_dpd_s;           /* liveness check after this much silence; 0 off */
@@ -124,9 +114,6 @@ struct ike_env {
 	 * non-ESP marker when either port is 4500. 0 or -errno. */
 	int (*ie_send)(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		       const uint8_t *msg, size_t len);
-	/* The pre-shared key for a peer at addr that says it is id; NULL when
-	 * none is configured (then AUTHENTICATION_FAILED). */
-	const struct ike_secret *(*ie_psk)(void *ctx, uint32_t addr, const struct ike_ident *id);
 	/* A fresh inbound ESP SPI, unique on this node; 0 or -errno. */
 	int (*ie_spi_alloc)(void *ctx, uint32_t *spi);
 	/* Install / remove a CHILD_SA in the dataplane. Install makes the
@@ -158,7 +145,9 @@ struct ike_env {
 	X(LOCAL, "deleted_locally")                                             \
 	X(NO_SPI, "no_spi")                                                     \
 	X(INSTALL, "child_install_failed")                                      \
-	X(CRYPTO, "crypto_failure")
+	X(CRYPTO, "crypto_failure")                                             \
+	X(CERT, "certificate_refused")     /* chain, validity, CRL or ID */      \
+	X(NO_CREDENTIALS, "no_credentials") /* nothing configured for the peer */
 
 enum ike_sa_error {
 #define IKE_SA_ERR_ENUM(e, n) IKE_ERR_##e,
@@ -187,12 +176,18 @@ struct ike_sa {
 	uint8_t *sa_cookie;           /* COOKIE the responder asked us to echo */
 	uint16_t sa_cookie_len;
 	struct ike_ident sa_peer_id;  /* authenticated identity */
+	enum ike_pa_kind sa_auth;     /* how both sides authenticated */
+	enum ike_cert_err sa_cert_err; /* why the peer's certificate was refused */
+	bool sa_frag;                 /* both offered IKE fragmentation (RFC 7383) */
+	bool sa_peer_sig_hash;        /* the peer sent SIGNATURE_HASH_ALGORITHMS */
 	bool sa_initial_contact;      /* the peer said it has no other SA with us */
 
 	/* Our requests: one in flight. */
 	uint32_t sa_req_next;         /* message ID of our next request */
 	uint8_t *sa_req;              /* the one in flight, for retransmission */
 	uint16_t sa_req_len;
+	uint8_t sa_req_nfrag;         /* in that many datagrams (0: one, unfragmented) */
+	uint16_t sa_req_frag[IKE_FRAG_MAX]; /* their lengths, back to back in sa_req */
 	uint8_t sa_req_exchange;
 	enum ike_req_kind sa_req_kind;
 	uint8_t sa_req_tries;
@@ -201,6 +196,9 @@ struct ike_sa {
 	uint32_t sa_resp_next;        /* message ID we expect next */
 	uint8_t *sa_resp;             /* our answer to sa_resp_next - 1 */
 	uint16_t sa_resp_len;
+	uint8_t sa_resp_nfrag;
+	uint16_t sa_resp_frag[IKE_FRAG_MAX];
+	struct ike_frag_rx *sa_frag_rx; /* a fragmented message being put together */
 
 	uint8_t sa_n_child;
 	struct ike_child sa_child[IKE_MAX_CHILD];
@@ -262,8 +260,13 @@ void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why);
 
 /* ike_sa_out.c: building, protecting, sending and retransmitting */
 /* Encodes m (outer chain; inner chain protected in an SK payload when the
- * SA has keys and m has inner payloads) into out. 0 or -errno. */
-int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len);
+ * SA has keys and m has inner payloads) into out: one message, or when it
+ * is larger than a fragment may be and both sides do RFC 7383, *nfrag SKF
+ * fragments of frag_len[] octets back to back. 0 or -errno. */
+int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len,
+		  uint8_t *nfrag, uint16_t frag_len[IKE_FRAG_MAX]);
+/* Our cached answer again, all its fragments (the peer retransmitted). */
+void ike_sa_resend_answer(struct ike_sa *sa);
 /* Sends a new request of ours and keeps it for retransmission; kind says
  * what its answer is for. */
 int ike_sa_request(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind);
@@ -279,9 +282,24 @@ void ike_sa_request_done(struct ike_sa *sa);
 struct ike_notify *ike_pld_add_notify(struct ike_msg *m, bool inner, uint16_t type);
 void ike_pld_add(struct ike_msg *m, bool inner, uint8_t type);
 /* m opened: decrypts the SK payload of a message with inner payloads and
- * decodes them into m. 0, or -EBADMSG (counted by the caller). */
+ * decodes them into m. 0, -EINPROGRESS (an SKF fragment kept until the
+ * others come), or -EBADMSG (counted by the caller). */
 int ike_sa_open(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
 		enum ike_sk_drop *why, uint8_t *plain, size_t cap);
+
+/* ike_frag.c: RFC 7383 */
+/* Whether a protected message of msg_len octets must go in fragments. */
+bool ike_frag_needed(const struct ike_sa *sa, size_t msg_len);
+/* m's inner chain (plain, already encoded) as SKF fragments into out. */
+int ike_frag_encode(struct ike_sa *sa, struct ike_msg *m, const uint8_t *plain, size_t plen,
+		    enum ike_crypto_dir dir, uint8_t *out, size_t cap, size_t *len,
+		    uint8_t *nfrag, uint16_t frag_len[IKE_FRAG_MAX]);
+/* One SKF fragment of the peer's: authenticated, kept; once all are in,
+ * their inner payload octets in plain (*plen) and m->im_sk_first set: 0.
+ * -EINPROGRESS while some are missing, -EBADMSG, -ENOMEM, -EMSGSIZE. */
+int ike_frag_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
+		   uint8_t *plain, size_t cap, size_t *plen);
+void ike_frag_rx_free(struct ike_sa *sa);
 
 /* ike_prop.c: proposals */
 /* Our IKE proposals (SPI-less) into m's SA content. */

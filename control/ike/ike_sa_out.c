@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ike_exch.h"
 #include "ike_sa.h"
 
@@ -20,6 +22,12 @@ void ike_pld_add(struct ike_msg *m, bool inner, uint8_t type)
 		return;
 	if (type == IKE_PL_DELETE)
 		idx = m->im_n_delete++;
+	else if (type == IKE_PL_CERT && m->im_n_cert < IKE_MSG_MAX_CERT)
+		idx = m->im_n_cert++;
+	else if (type == IKE_PL_CERTREQ && m->im_n_certreq < IKE_MSG_MAX_CERTREQ)
+		idx = m->im_n_certreq++;
+	else if (type == IKE_PL_CERT || type == IKE_PL_CERTREQ)
+		return;
 	r = inner ? &m->im_inner[m->im_n_inner++] : &m->im_order[m->im_n_order++];
 	r->pr_type = type;
 	r->pr_flags = 0;
@@ -59,13 +67,15 @@ static enum ike_crypto_dir our_dir(const struct ike_sa *sa)
 	return sa->sa_initiator ? IKE_CRYPTO_I2R : IKE_CRYPTO_R2I;
 }
 
-int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len)
+int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap, size_t *len,
+		  uint8_t *nfrag, uint16_t frag_len[IKE_FRAG_MAX])
 {
 	uint8_t plain[IKE_MSG_BUF];
 	struct ike_sk_frame fr;
 	size_t plen, body;
 	int rc;
 
+	*nfrag = 0;
 	m->im_spi_i = spi_u64(sa->sa_spi_i);
 	m->im_spi_r = spi_u64(sa->sa_spi_r);
 	/* Everything after IKE_SA_INIT is protected, an empty INFORMATIONAL
@@ -86,7 +96,13 @@ int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap
 		rc = ike_sk_encrypt(&sa->sa_keys, our_dir(sa), out, fr.sf_body_off, cap, plain, plen,
 				    len);
 	m->im_n_order--; /* the SK entry: m may be encoded again */
-	memset(plain, 0, plen);
+	if (rc == 0 && ike_frag_needed(sa, *len)) {
+		uint8_t n_order = m->im_n_order;
+
+		rc = ike_frag_encode(sa, m, plain, plen, our_dir(sa), out, cap, len, nfrag, frag_len);
+		m->im_n_order = n_order;
+	}
+	OPENSSL_cleanse(plain, plen);
 	return rc;
 }
 
@@ -97,6 +113,29 @@ int ike_sa_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len)
 	sa->sa_tx++;
 	return e->ie_send(e->ie_ctx, sa->sa_local, sa->sa_lport, sa->sa_remote, sa->sa_rport, msg,
 			  len);
+}
+
+/* A message as it was encoded: one datagram, or its fragments in order. */
+static int send_wire(struct ike_sa *sa, const uint8_t *buf, size_t len, uint8_t nfrag,
+		     const uint16_t *frag_len)
+{
+	size_t off = 0;
+	int rc = 0;
+
+	if (nfrag == 0)
+		return ike_sa_send_raw(sa, buf, len);
+	for (unsigned i = 0; i < nfrag && off + frag_len[i] <= len; i++) {
+		int r = ike_sa_send_raw(sa, buf + off, frag_len[i]);
+
+		rc = rc != 0 ? rc : r;
+		off += frag_len[i];
+	}
+	return rc;
+}
+
+void ike_sa_resend_answer(struct ike_sa *sa)
+{
+	send_wire(sa, sa->sa_resp, sa->sa_resp_len, sa->sa_resp_nfrag, sa->sa_resp_frag);
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
@@ -119,13 +158,13 @@ static void retransmit_arm(struct ike_sa *sa)
 
 int ike_sa_request(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind)
 {
-	uint8_t buf[IKE_MSG_BUF];
+	uint8_t buf[IKE_WIRE_BUF];
 	size_t len;
 	int rc;
 
 	m->im_msg_id = sa->sa_req_next;
 	m->im_flags = sa->sa_initiator ? IKE_FLAG_INITIATOR : 0;
-	rc = ike_sa_encode(sa, m, buf, sizeof(buf), &len);
+	rc = ike_sa_encode(sa, m, buf, sizeof(buf), &len, &sa->sa_req_nfrag, sa->sa_req_frag);
 	if (rc != 0)
 		return rc;
 	free(sa->sa_req);
@@ -138,7 +177,7 @@ int ike_sa_request(struct ike_sa *sa, struct ike_msg *m, enum ike_req_kind kind)
 	sa->sa_req_tries = 0;
 	sa->sa_req_next++;
 	retransmit_arm(sa);
-	return ike_sa_send_raw(sa, buf, len);
+	return send_wire(sa, buf, len, sa->sa_req_nfrag, sa->sa_req_frag);
 }
 
 void ike_sa_request_done(struct ike_sa *sa)
@@ -165,25 +204,25 @@ void ike_sa_retransmit_timer(struct timer *t, void *arg)
 	sa->sa_req_tries++;
 	sa->sa_retransmits++;
 	retransmit_arm(sa);
-	ike_sa_send_raw(sa, sa->sa_req, sa->sa_req_len);
+	send_wire(sa, sa->sa_req, sa->sa_req_len, sa->sa_req_nfrag, sa->sa_req_frag);
 }
 
 int ike_sa_respond(struct ike_sa *sa, struct ike_msg *m)
 {
-	uint8_t buf[IKE_MSG_BUF];
+	uint8_t buf[IKE_WIRE_BUF];
 	size_t len;
 	int rc;
 
 	m->im_msg_id = sa->sa_resp_next;
 	m->im_flags = (uint8_t)(IKE_FLAG_RESPONSE | (sa->sa_initiator ? IKE_FLAG_INITIATOR : 0));
-	rc = ike_sa_encode(sa, m, buf, sizeof(buf), &len);
+	rc = ike_sa_encode(sa, m, buf, sizeof(buf), &len, &sa->sa_resp_nfrag, sa->sa_resp_frag);
 	if (rc != 0)
 		return rc;
 	free(sa->sa_resp);
 	sa->sa_resp = dup_bytes(buf, len);
 	sa->sa_resp_len = sa->sa_resp != NULL ? (uint16_t)len : 0;
 	sa->sa_resp_next++;
-	return ike_sa_send_raw(sa, buf, len);
+	return send_wire(sa, buf, len, sa->sa_resp_nfrag, sa->sa_resp_frag);
 }
 
 int ike_sa_open(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t len,
@@ -194,12 +233,19 @@ int ike_sa_open(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t
 	int rc;
 
 	*why = IKE_SK_DROP_NONE;
-	if (!ike_msg_has(m, IKE_PL_SK))
-		return -EBADMSG;
-	rc = ike_sk_decrypt(&sa->sa_keys, peer, msg, len, m->im_sk_aad_len, plain, cap, &plen, why);
-	if (rc != 0)
-		return -EBADMSG;
-	sa->sa_rx_auth++;
+	if (ike_msg_has(m, IKE_PL_SKF)) {
+		rc = ike_frag_input(sa, m, msg, len, plain, cap, &plen);
+		if (rc != 0)
+			return rc == -EINPROGRESS ? rc : -EBADMSG;
+	} else {
+		if (!ike_msg_has(m, IKE_PL_SK))
+			return -EBADMSG;
+		rc = ike_sk_decrypt(&sa->sa_keys, peer, msg, len, m->im_sk_aad_len, plain, cap,
+				    &plen, why);
+		if (rc != 0)
+			return -EBADMSG;
+		sa->sa_rx_auth++;
+	}
 	if (m->im_sk_first == IKE_PL_NONE && plen == 0)
 		return 0; /* an empty INFORMATIONAL: a liveness check */
 	return ike_msg_decode_inner(m->im_sk_first, plain, plen, m) == 0 ? 0 : -EBADMSG;

@@ -109,7 +109,7 @@ static double limit_ns(unsigned n, const struct ike_ike_prop *p)
 		for (int a = 0; a < 2; a++) { /* verify the initiator's AUTH, make ours */
 			ike_auth_octets_encode(p->ip_suite.cs_prf, msg, 300, nonce, 32, keys.sk_pi, msg,
 					       8, oct, sizeof(oct), &ml);
-			ike_auth_psk_compute(p->ip_suite.cs_prf, w.ip_psk.ps_key, w.ip_psk.ps_len, oct, ml,
+			ike_auth_psk_compute(p->ip_suite.cs_prf, w.ip_policy.po_psk.ps_key, w.ip_policy.po_psk.ps_len, oct, ml,
 					     auth);
 		}
 		/* the IKE_AUTH request opened, the response sealed */
@@ -154,8 +154,8 @@ int main(int argc, char **argv)
 	w.ip_conf.ic_n_esp = 1;
 	w.ip_conf.ic_retransmit_ms = 1000;
 	w.ip_conf.ic_retransmit_tries = 3;
-	w.ip_psk.ps_len = 24;
-	memcpy(w.ip_psk.ps_key, "dmvpnd-ike-bench-psk-000", 24);
+	w.ip_policy.po_psk.ps_len = 24;
+	memcpy(w.ip_policy.po_psk.ps_key, "dmvpnd-ike-bench-psk-000", 24);
 	clock_init_monotonic(&w.ip_ck);
 	timer_heap_init(&w.ip_th);
 	node_make(&w.ip_a, 0xa0000000u, 64);

@@ -6,7 +6,9 @@
  * the rest the inner payload chain as the sender encrypted it. Whatever the
  * handlers do (answer, refuse, delete, rekey), nothing may crash or leak;
  * the network and timers run a little after it. Half the inputs also go
- * in raw, before any SK check. */
+ * in raw, before any SK check; some go as RFC 7383 fragments (octet 0 bit
+ * 0x40), each fragment authenticated, their count and order from the
+ * input. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,8 +51,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	f.ip_conf.ic_retransmit_ms = 500;
 	f.ip_conf.ic_retransmit_tries = 2;
 	f.ip_conf.ic_dpd_s = 5;
-	f.ip_psk.ps_len = 8;
-	memcpy(f.ip_psk.ps_key, "fuzz-psk", 8);
+	f.ip_policy.po_frag = true;
+	f.ip_policy.po_frag_size = 576;
+	f.ip_policy.po_has_psk = true;
+	f.ip_conf.ic_policy = &f.ip_policy;
+	f.ip_policy.po_psk.ps_len = 8;
+	memcpy(f.ip_policy.po_psk.ps_key, "fuzz-psk", 8);
 	return 0;
 }
 
@@ -80,6 +86,40 @@ static void send_protected(struct ike_sa *sa, struct ike_sa *bsa, uint8_t exch, 
 	ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, 500, buf, out);
 }
 
+/* The same as SKF fragments: `total` claimed, `n` sent, backwards when
+ * told; fragment 1 names the first inner payload. */
+static void send_fragments(struct ike_sa *sa, struct ike_sa *bsa, uint8_t exch, uint8_t first,
+			   uint8_t shape, const uint8_t *inner, size_t len)
+{
+	unsigned total = 1 + (shape & 7), n = total + ((shape >> 3) & 1) - ((shape >> 4) & 1);
+	size_t chunk = len / total + 1;
+
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = shape & 0x20 ? n - 1 - k : k;
+		size_t off = i * chunk < len ? i * chunk : len, cl = len - off < chunk ? len - off : chunk;
+		uint8_t buf[IKE_MSG_BUF];
+		struct ike_sk_frame fr;
+		struct ike_msg m;
+		size_t out;
+
+		ike_msg_init(&m, exch, IKE_FLAG_INITIATOR, bsa->sa_resp_next);
+		for (unsigned j = 0; j < IKE_SPI_LEN; j++) {
+			m.im_spi_i = m.im_spi_i << 8 | sa->sa_spi_i[j];
+			m.im_spi_r = m.im_spi_r << 8 | sa->sa_spi_r[j];
+		}
+		m.im_sk_first = i == 0 ? first : IKE_PL_NONE;
+		m.im_skf_num = (uint16_t)(i + 1);
+		m.im_skf_total = (uint16_t)total;
+		ike_pld_add(&m, false, IKE_PL_SKF);
+		if (ike_msg_encode_sk_frame(&m, cl + ike_sk_overhead(&sa->sa_keys.sk_suite, cl), buf,
+					    sizeof(buf), &fr) != 0 ||
+		    ike_sk_encrypt(&sa->sa_keys, IKE_CRYPTO_I2R, buf, fr.sf_body_off, sizeof(buf),
+				   inner + off, cl, &out) != 0)
+			return;
+		ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, 500, buf, out);
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -98,6 +138,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[0] & 0x80) /* raw, before any check */
 			ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, data[0] & 1 ? 4500 : 500, data + 1,
 				      size - 1);
+		else if (data[0] & 0x40 && size > 3 && size - 3 <= IKE_MSG_BUF - 256)
+			send_fragments(sa, bsa, exch[data[0] % 3], data[1], data[2], data + 3,
+				       size - 3);
 		else
 			send_protected(sa, bsa, exch[data[0] % 3], data[1], data + 2, size - 2);
 		pump();

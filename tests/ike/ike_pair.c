@@ -17,12 +17,6 @@ static int pair_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint
 	return 0;
 }
 
-static const struct ike_secret *pair_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	(void)addr, (void)id;
-	return &((struct ike_pair_node *)ctx)->pn_pair->ip_psk;
-}
-
 static int pair_spi(void *ctx, uint32_t *spi)
 {
 	*spi = ((struct ike_pair_node *)ctx)->pn_next_spi++;
@@ -51,12 +45,16 @@ int ike_pair_node_make(struct ike_pair *p, struct ike_pair_node *n, uint32_t spi
 {
 	n->pn_pair = p;
 	n->pn_next_spi = spi;
+	if (p->ip_conf.ic_policy == NULL) {
+		p->ip_policy.po_has_psk = true;
+		p->ip_conf.ic_policy = &p->ip_policy;
+	}
 	n->pn_env = (struct ike_env){.ie_ctx = n, .ie_clock = &p->ip_ck, .ie_timers = &p->ip_th,
-				     .ie_send = pair_send, .ie_psk = pair_psk,
+				     .ie_send = pair_send,
 				     .ie_spi_alloc = pair_spi, .ie_child_install = pair_install,
 				     .ie_child_remove = pair_child, .ie_child_activate = pair_child,
 				     .ie_sa_changed = pair_changed};
-	n->pn_mgr = ike_mgr_create(&p->ip_conf, &n->pn_env, lim);
+	n->pn_mgr = ike_mgr_create(n->pn_conf != NULL ? n->pn_conf : &p->ip_conf, &n->pn_env, lim);
 	return n->pn_mgr != NULL ? 0 : -1;
 }
 

@@ -14,7 +14,7 @@
 
 #define IKE_PAIR_A 0xc6336401u
 #define IKE_PAIR_B 0xc6336402u
-#define IKE_PAIR_QUEUE 8
+#define IKE_PAIR_QUEUE 32
 
 struct ike_pair;
 
@@ -22,6 +22,7 @@ struct ike_pair_node {
 	struct ike_pair *pn_pair;
 	struct ike_mgr *pn_mgr;
 	struct ike_env pn_env;
+	const struct ike_conf *pn_conf; /* its own, or NULL for the pair's ip_conf */
 	uint32_t pn_next_spi;
 	uint64_t pn_established; /* SAs that reached ESTABLISHED */
 };
@@ -30,7 +31,7 @@ struct ike_pair {
 	struct clock ip_ck;
 	struct timer_heap ip_th;
 	struct ike_conf ip_conf;
-	struct ike_secret ip_psk; /* both nodes' PSK */
+	struct ike_policy ip_policy; /* both nodes': the PSK in po_psk */
 	struct ike_pair_node ip_a, ip_b;
 	uint8_t ip_q[IKE_PAIR_QUEUE][IKE_MSG_BUF];
 	size_t ip_qlen[IKE_PAIR_QUEUE];

@@ -4,10 +4,13 @@
  * and prints one line per event, keys included (test tool: the keys are
  * compared with what charon logs):
  *   established spi_i=.. spi_r=.. prf=.. sk_d=.. sk_ai=.. sk_ar=.. sk_ei=.. sk_er=.. sk_pi=.. sk_pr=..
+ *     natt=0|1 auth=psk|cert frag=0|1 peer_id=<id>
  *   child spi_in=0x.. spi_out=0x.. key_in=.. key_out=.. mode=transport|tunnel natt=0|1 port=N
  *   child-removed spi_in=0x..
  *   dead error=<reason>
- * Usage: ike_peer --local A --remote B --psk S [--initiate] [--ike P,P..]
+ * Usage: ike_peer --local A --remote B [--psk S] [--initiate] [--ike P,P..]
+ *                 [--local-id ID] [--cert F --key F --ca F [--crl F]]
+ *                 [--peer ADDR,ID,PSK]... [--no-frag] [--fragment-size N]
  *                 [--esp P,P..] [--tunnel] [--dpd S] [--seconds S]
  *                 [--delete-after S] [--child-life S] [--ike-life S]
  *                 [--cookie-threshold N] [--max-sas N]
@@ -33,7 +36,6 @@ struct peer {
 	int fd500, fd4500;
 	bool quiet;              /* --load: no line per event */
 	uint64_t n_established, n_dead, n_dropped;
-	struct ike_secret psk;
 	uint32_t next_spi;
 	struct clock ck;
 	struct timer_heap th;
@@ -64,13 +66,6 @@ static int peer_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint
 		   (struct sockaddr *)&to, sizeof(to)) < 0)
 		return -errno;
 	return 0;
-}
-
-static const struct ike_secret *peer_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	(void)addr;
-	(void)id;
-	return &((struct peer *)ctx)->psk;
 }
 
 static int peer_spi(void *ctx, uint32_t *spi)
@@ -114,7 +109,7 @@ static void peer_changed(void *ctx, struct ike_sa *sa)
 {
 	const struct ike_kdf_keys *k = &sa->sa_keys;
 	struct peer *pe = ctx;
-	char prop[64];
+	char prop[64], id[512];
 
 	pe->n_established += sa->sa_state == IKE_SA_ESTABLISHED;
 	pe->n_dead += sa->sa_state == IKE_SA_DEAD;
@@ -135,7 +130,9 @@ static void peer_changed(void *ctx, struct ike_sa *sa)
 		hex("sk_er", k->sk_er, k->sk_encr_len);
 		hex("sk_pi", k->sk_pi, k->sk_prf_len);
 		hex("sk_pr", k->sk_pr, k->sk_prf_len);
-		printf(" natt=%d\n", sa->sa_nat_local || sa->sa_nat_remote);
+		printf(" natt=%d auth=%s frag=%d peer_id=%s\n", sa->sa_nat_local || sa->sa_nat_remote,
+		       sa->sa_auth == IKE_PA_CERT ? "cert" : "psk", sa->sa_frag,
+		       ike_ident_str(&sa->sa_peer_id, id, sizeof(id)));
 	}
 	fflush(stdout);
 }
@@ -223,6 +220,33 @@ static void list_parse(const char *arg, bool esp, struct ike_conf *c)
 	}
 }
 
+/* --peer ADDR,ID,PSK: a peers[] entry; any part may be empty. */
+static int peer_arg(const char *arg, struct cfg_ike *k)
+{
+	char buf[1024], *f[3] = {NULL, NULL, NULL}, *save = NULL, *t = buf;
+	struct cfg_ike_peer *e = &k->peers[k->n_peers];
+	const char *why;
+	struct in_addr a;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	for (unsigned i = 0; i < 3; i++) {
+		f[i] = strsep(&t, ",");
+		if (f[i] == NULL)
+			break;
+	}
+	(void)save;
+	if (k->n_peers >= CFG_IKE_MAX_PEERS || f[2] == NULL)
+		return fprintf(stderr, "ike_peer: --peer ADDR,ID,PSK\n"), -1;
+	if (f[0][0] != '\0' && inet_aton(f[0], &a) != 0)
+		e->addr = ntohl(a.s_addr);
+	if (f[1][0] != '\0' && cfg_ike_id_parse(f[1], &e->id, &why) != 0)
+		return fprintf(stderr, "ike_peer: --peer id: %s\n", why), -1;
+	e->psk_len = (uint8_t)strlen(f[2]);
+	memcpy(e->psk, f[2], e->psk_len);
+	k->n_peers++;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -231,7 +255,14 @@ int main(int argc, char **argv)
 		{"tunnel", 0, 0, 't'}, {"dpd", 1, 0, 'd'},	{"seconds", 1, 0, 's'},
 		{"delete-after", 1, 0, 'x'}, {"child-life", 1, 0, 'c'},
 		{"ike-life", 1, 0, 'I'}, {"cookie-threshold", 1, 0, 'C'}, {"max-sas", 1, 0, 'm'},
-		{"load", 1, 0, 'L'}, {"inflight", 1, 0, 'K'}, {"quiet", 0, 0, 'Q'}, {0, 0, 0, 0}};
+		{"load", 1, 0, 'L'}, {"inflight", 1, 0, 'K'}, {"quiet", 0, 0, 'Q'},
+		{"local-id", 1, 0, 'D'}, {"cert", 1, 0, 'E'}, {"key", 1, 0, 'Y'}, {"ca", 1, 0, 'A'},
+		{"crl", 1, 0, 'R'}, {"peer", 1, 0, 'P'}, {"no-frag", 0, 0, 'F'},
+		{"fragment-size", 1, 0, 'S'}, {0, 0, 0, 0}};
+	static struct cfg_ike k; /* the policy as the config would give it */
+	static struct ike_policy pol;
+	const char *why;
+	char err[256];
 	struct ike_conf c = {.ic_retransmit_ms = 1000, .ic_retransmit_tries = 4};
 	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16,
 				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
@@ -247,13 +278,31 @@ int main(int argc, char **argv)
 	uint64_t start, end;
 	int o;
 
+	k.fragmentation = true;
+	k.fragment_size = 1280;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'l': inet_aton(optarg, &a); local = ntohl(a.s_addr); break;
 		case 'r': inet_aton(optarg, &a); remote = ntohl(a.s_addr); break;
 		case 'p':
-			p.psk.ps_len = (uint8_t)strlen(optarg);
-			memcpy(p.psk.ps_key, optarg, p.psk.ps_len);
+			k.psk_len = (uint8_t)strlen(optarg);
+			memcpy(k.psk, optarg, k.psk_len);
+			break;
+		case 'D':
+			if (cfg_ike_id_parse(optarg, &k.local_id, &why) != 0) {
+				fprintf(stderr, "ike_peer: --local-id: %s\n", why);
+				return 2;
+			}
+			break;
+		case 'E': snprintf(k.cert, sizeof(k.cert), "%s", optarg); break;
+		case 'Y': snprintf(k.key, sizeof(k.key), "%s", optarg); break;
+		case 'A': snprintf(k.ca, sizeof(k.ca), "%s", optarg); break;
+		case 'R': snprintf(k.crl, sizeof(k.crl), "%s", optarg); break;
+		case 'F': k.fragmentation = false; break;
+		case 'S': k.fragment_size = (uint16_t)atoi(optarg); break;
+		case 'P':
+			if (peer_arg(optarg, &k) != 0)
+				return 2;
 			break;
 		case 'i': initiate = true; break;
 		case 'k': list_parse(optarg, false, &c); break;
@@ -272,6 +321,12 @@ int main(int argc, char **argv)
 		default: return 2;
 		}
 	}
+	k.auth = k.cert[0] != '\0' ? CFG_IKE_AUTH_CERT : CFG_IKE_AUTH_PSK;
+	if (ike_policy_load(&pol, &k, err, sizeof(err)) != 0) {
+		fprintf(stderr, "ike_peer: %s\n", err);
+		return 2;
+	}
+	c.ic_policy = &pol;
 	if (c.ic_n_ike == 0)
 		list_parse("aes256gcm16-prfsha256-x25519", false, &c);
 	if (c.ic_n_esp == 0)
@@ -281,7 +336,7 @@ int main(int argc, char **argv)
 	p.fd500 = udp_bind(local, IKE_UDP_PORT);
 	p.fd4500 = udp_bind(local, IKE_NATT_UDP_PORT);
 	env = (struct ike_env){.ie_ctx = &p, .ie_clock = &p.ck, .ie_timers = &p.th,
-			       .ie_send = peer_send, .ie_psk = peer_psk, .ie_spi_alloc = peer_spi,
+			       .ie_send = peer_send, .ie_spi_alloc = peer_spi,
 			       .ie_child_install = peer_install, .ie_child_remove = peer_remove,
 			       .ie_child_activate = peer_activate,
 			       .ie_sa_changed = peer_changed};

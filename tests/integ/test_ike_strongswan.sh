@@ -22,6 +22,11 @@
 #   8. rekeying against kernel-libipsec: charon rekeys the CHILD_SA and
 #      the IKE SA with us, we with it; the pair it holds is ours;
 #   9. asked for a COOKIE, charon echoes it and gets in;
+#  10. certificates (a test CA made with openssl, tests/ike/make_pki.sh):
+#      RFC 7427 signatures both ways, RSA-4096 and ECDSA P-384, IDs from
+#      the subjects, tunnel mode over kernel-libipsec; the RSA side's
+#      IKE_AUTH goes in RFC 7383 fragments, which the other reassembles,
+#      in both directions; a certificate from a foreign CA is refused;
 #   7. tshark decrypts the IKE_AUTH exchange of scenario 1 with the keys
 #      ike_peer printed and finds nothing malformed.
 # Needs root. Ends with "N passed, N failed".
@@ -238,6 +243,62 @@ peer "$out" --psk $PSK --cookie-threshold 0 --seconds 2; sleep 0.3
 ss_initiate "$d" 2 > /dev/null; wait $PEER_PID
 check "9: charon came back with the COOKIE and got its IKE SA" \
   sh -c "grep -q 'received COOKIE notify' '$d/charon.log' && grep -q '^established' '$out'"
+ss_stop "$d"
+
+echo "=== 10. certificates and IKE fragmentation"
+pki=$work/pki
+sh "$src/tests/ike/make_pki.sh" "$pki" || bad "10: test PKI"
+# charon with certificate NAME (NAME.pem/.key) trusting the test CA.
+sw_cert_start() { # dir name ss_conf-options...
+  local d=$1 nm=$2; shift 2
+  ss_conf "$d" --local $B --remote $A --lts "$B[gre]" --rts "$A[gre]" \
+    --ike aes256gcm16-prfsha256-x25519 --esp aes256gcm16 --kernel libipsec --mode tunnel \
+    --allow-peer-ts yes --local-id "\"O=dmvpnd test, CN=$nm\"" --remote-id %any "$@" || return 1
+  cp "$pki/$nm.pem" "$d/x509/"; cp "$pki/ca.pem" "$d/x509ca/"; cp "$pki/$nm.key" "$d/private/"
+  sed -i "s/auth = psk/auth = pubkey/; 0,/auth = pubkey/s//auth = pubkey\n      certs = $nm.pem/" \
+    "$d/swanctl.conf"
+  ss_start ${NS}b "$d" && sw_libipsec_rule
+}
+sw_auth_ok() { # dir: charon verified our signature
+  grep -q "authentication of '.*' with .* successful" "$1/charon.log" &&
+    ! grep -q "authentication of '.*' with .* failed" "$1/charon.log"
+}
+d=$work/s10a; out=$work/s10a.out
+sw_cert_start "$d" charon
+peer "$out" --cert "$pki/spoke.pem" --key "$pki/spoke.key" --ca "$pki/ca.pem" --tunnel \
+  --initiate --seconds 3
+ss_wait_sa "$d" 5 child; rc=$?
+wait $PEER_PID
+check "10a: we (ECDSA P-384) initiated, charon (RSA 4096) answered: both established" \
+  sw_has "$d" $rc 'state=INSTALLED mode=TUNNEL'
+check "10a: we authenticated charon by its certificate, ID = its subject" \
+  grep -q '^established .* auth=cert frag=1 peer_id=O=dmvpnd test, CN=charon$' "$out"
+check "10a: charon verified our RFC 7427 signature" sw_auth_ok "$d"
+check "10a: charon split its IKE_AUTH answer, we put it together" \
+  grep -q 'splitting IKE message .* into [2-9] fragments' "$d/charon.log"
+check "10a: IKE keys equal charon's" ike_keys_equal "$out" "$d"
+ss_stop "$d"
+d=$work/s10b; out=$work/s10b.out
+sw_cert_start "$d" charon
+peer "$out" --cert "$pki/hub.pem" --key "$pki/hub.key" --ca "$pki/ca.pem" \
+  --crl "$pki/crl.pem" --local-id hub.example.net --tunnel --seconds 3; sleep 0.3
+ss_initiate "$d" 3; rc=$?; sleep 0.3
+wait $PEER_PID
+check "10b: charon initiated with its certificate, we answered with ours (FQDN ID)" \
+  sw_has "$d" $rc 'state=INSTALLED mode=TUNNEL'
+check "10b: we reassembled charon's fragmented IKE_AUTH request" \
+  sh -c "grep -q 'splitting IKE message .* into [2-9] fragments' '$d/charon.log' && grep -q '^established .* auth=cert frag=1' '$out'"
+check "10b: charon reassembled our fragmented answer and verified it" \
+  sh -c "grep -q 'received fragment #[0-9]* of [2-9], reassembled fragmented IKE message' '$d/charon.log' && grep -q \"authentication of 'hub.example.net' with .* successful\" '$d/charon.log'"
+check "10b: CHILD_SA keys equal charon's" child_keys_equal "$out" "$d" 0
+ss_stop "$d"
+d=$work/s10c; out=$work/s10c.out
+sw_cert_start "$d" rogue
+cp "$pki/rogue-ca.pem" "$d/x509ca/"
+peer "$out" --cert "$pki/hub.pem" --key "$pki/hub.key" --ca "$pki/ca.pem" --tunnel --seconds 3
+sleep 0.3; ss_initiate "$d" 3; rc=$?; wait $PEER_PID
+check "10c: a certificate from another CA is refused, charon told so" \
+  sh -c "[ $rc != 0 ] && grep -q '^dead error=certificate_refused' '$out' && grep -q 'received AUTHENTICATION_FAILED notify' '$d/charon.log'"
 ss_stop "$d"
 
 echo "=== 7. tshark decrypts scenario 1's IKE_AUTH with our keys"

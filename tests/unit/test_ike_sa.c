@@ -36,7 +36,7 @@ struct node {
 	struct ike_conf conf;
 	struct ike_env env;
 	uint32_t addr;      /* its own idea of its address */
-	struct ike_secret psk;
+	struct ike_policy pol; /* its PSK */
 	struct child_rec ch[8];
 	unsigned n_ch, installs, removes;
 	uint32_t active_out;  /* the outbound SPI it sends with */
@@ -87,15 +87,6 @@ static int net_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint1
 	memcpy(p->data + off, msg, len);
 	p->len = (uint16_t)(len + off);
 	return 0;
-}
-
-static const struct ike_secret *node_psk(void *ctx, uint32_t addr, const struct ike_ident *id)
-{
-	struct node *n = ctx;
-
-	(void)addr;
-	(void)id;
-	return n->psk.ps_len != 0 ? &n->psk : NULL;
 }
 
 static int node_spi(void *ctx, uint32_t *spi)
@@ -181,10 +172,12 @@ static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 
 	n->addr = addr;
 	n->next_spi = spi_base;
-	n->psk.ps_len = 16;
-	memcpy(n->psk.ps_key, "0123456789abcdef", 16);
+	n->pol.po_has_psk = true;
+	n->pol.po_psk.ps_len = 16;
+	memcpy(n->pol.po_psk.ps_key, "0123456789abcdef", 16);
+	n->conf.ic_policy = &n->pol;
 	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &w.ck, .ie_timers = &w.th,
-				  .ie_send = net_send, .ie_psk = node_psk,
+				  .ie_send = net_send,
 				  .ie_spi_alloc = node_spi, .ie_child_install = node_install,
 				  .ie_child_remove = node_remove, .ie_sa_changed = node_changed,
 				  .ie_child_activate = node_activate};
@@ -373,7 +366,7 @@ static void test_wrong_psk(void **state)
 {
 	(void)state;
 	nodes_start();
-	w.b.psk.ps_key[0] ^= 1;
+	w.b.pol.po_psk.ps_key[0] ^= 1;
 	connect_a_to_b();
 	run(200);
 	assert_int_equal(w.a.dead, 1);
