@@ -266,6 +266,9 @@ static void rekey_ike_move(struct ike_sa *old, struct ike_sa *nsa)
 	nsa->sa_nat_local = old->sa_nat_local;
 	nsa->sa_nat_remote = old->sa_nat_remote;
 	nsa->sa_peer_id = old->sa_peer_id;
+	nsa->sa_auth = old->sa_auth; /* who proved what carries over (2.18) */
+	nsa->sa_frag = old->sa_frag;
+	nsa->sa_peer_sig_hash = old->sa_peer_sig_hash;
 	nsa->sa_n_child = old->sa_n_child;
 	nsa->sa_active_out = old->sa_active_out;
 	memcpy(nsa->sa_child, old->sa_child, sizeof(old->sa_child));

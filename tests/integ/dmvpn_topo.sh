@@ -52,10 +52,11 @@ config_add_esp() {
 
 # config_add_esp_ike CONFIG ESP-KEYLOG IKE-KEYLOG: protection esp keyed by
 # IKE-lite with a PSK (ESP AES-GCM-128 without ESN, which tshark 4.0
-# decrypts), the ESP and IKE keys in Wireshark's key tables.
+# decrypts), the ESP and IKE keys in Wireshark's key tables. IKE_EXTRA:
+# more esp.ike keys, each line "\n      key: value" (certificates, peers).
 DMVPN_TEST_PSK=dmvpnd-test-psk-0123456789
 config_add_esp_ike() { # CONFIG ESP-KEYLOG IKE-KEYLOG
-  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3\n      child-lifetime: ${IKE_CHILD_LIFE:-3600}\n      lifetime: ${IKE_LIFE:-14400}" "$1"
+  sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3\n      child-lifetime: ${IKE_CHILD_LIFE:-3600}\n      lifetime: ${IKE_LIFE:-14400}${IKE_EXTRA:-}" "$1"
 }
 
 # dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID

@@ -19,7 +19,9 @@ trap 'netns_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 declare -A PID
 
 ESP=${ESP:-0}   # ESP=1: the same test with protection esp (lab group key);
-                # ESP=ike: keyed by IKE-lite (PSK), spoke-to-spoke SAs on demand
+                # ESP=ike: keyed by IKE-lite (certificates and PSK),
+                # spoke-to-spoke SAs on demand
+[ "$ESP" = ike ] && { sh "$src/tests/ike/make_pki.sh" "$work/pki" || echo "FAIL: test PKI"; }
 cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
 # tshark decrypting ESP with the keys the nodes logged (esp.key-log).
 tshark_opts() {
@@ -32,11 +34,23 @@ count() {
   tshark -r "$work/cap.pcap" "${o[@]}" -Y "$1" 2>/dev/null | wc -l
 }
 
+# ESP=ike authenticates both ways: the hub and spoke1 by certificates (the
+# hub's RSA-4096 IKE_AUTH in fragments), spoke2 by the PSK, which the hub
+# and spoke1 give it by a peers entry.
+ike_auth_lines() { # node
+  local pk=$work/pki peer2="\n      peers:\n        - address: 192.0.2.12\n          auth: psk"
+  case $1 in
+  hub) printf '%s' "\n      cert: $pk/hub.pem\n      key: $pk/hub.key\n      ca: $pk/ca.pem\n      crl: $pk/crl.pem$peer2" ;;
+  spoke1) printf '%s' "\n      cert: $pk/spoke.pem\n      key: $pk/spoke.key\n      ca: $pk/ca.pem$peer2" ;;
+  esac
+}
+
 start_all() { # phase
   for n in $DMVPN_NODES; do
     config_for_dmvpn "$src/configs/$n.yaml" "$work/$n.yaml" "$1" "$HOLD"
     [ "$ESP" = 1 ] && config_add_esp "$work/$n.yaml" "$work/keys-$n.txt"
-    [ "$ESP" = ike ] && IKE_CHILD_LIFE=4 IKE_LIFE=9 config_add_esp_ike "$work/$n.yaml" "$work/keys-$n.txt" "$work/ike-$n.txt"
+    [ "$ESP" = ike ] && IKE_CHILD_LIFE=4 IKE_LIFE=9 IKE_EXTRA=$(ike_auth_lines "$n") \
+      config_add_esp_ike "$work/$n.yaml" "$work/keys-$n.txt" "$work/ike-$n.txt"
     if dmvpn_node_start "$n" "$work/$n.yaml" "$work/$n-p$1.log"; then PID[$n]=$NODE_PID
     else bad "$n did not start (phase $1)"; cat "$work/$n-p$1.log"; fi
   done
@@ -158,6 +172,8 @@ run_phase() {
     cli spoke1 'show crypto ikev2 sa detail'
     check "phase $p (ike): the hub has an established IKE SA with each spoke" \
       sh -c "ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -c '^192.0.2.1[12] *established' | grep -qx 2"
+    check "phase $p (ike): the hub knows spoke1 by its certificate (fragments), spoke2 by the PSK" \
+      sh -c "ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa detail' > $work/detail-hub.txt; grep -q 'remote id O=dmvpnd test, CN=spoke1, auth certificate, fragmentation' $work/detail-hub.txt && grep -q 'local id 192.0.2.1, remote id 192.0.2.12, auth psk' $work/detail-hub.txt"
     # Rekeys under traffic (child-lifetime 4 s, IKE SA 9 s: several of
     # each during 8 s of pings at 100 per second): make before break, so
     # not one packet may be lost.
