@@ -133,6 +133,7 @@ struct cfg_ike {
 	char key[CFG_PATH_MAX];      /* its private key (PEM, mode 0600 or stricter) */
 	char ca[CFG_PATH_MAX];       /* trusted CA certificates (PEM, one or more) */
 	char crl[CFG_PATH_MAX];      /* revocation list (PEM or DER); "" = none */
+	uint16_t pfs;                /* DH group of CHILD_SA rekeys (2.17); 0 = none (default) */
 	bool fragmentation;          /* RFC 7383; default true */
 	uint16_t fragment_size;      /* largest IP datagram of a fragment; default 1280 */
 	unsigned n_peers;
@@ -151,6 +152,10 @@ int cfg_ike_id_keyid(const char *text, uint8_t *out, size_t cap);
 int cfg_ike_prop_parse(const char *s, struct cfg_ike_prop *out);
 /* The same name back, as the config and strongSwan write it. */
 void cfg_ike_prop_name(const struct cfg_ike_prop *p, char *buf, size_t len);
+/* A DH group's name ("x25519", "ecp256", "ecp384", "modp2048") to its
+ * transform ID and back ("none" for 0). */
+int cfg_ike_dh_parse(const char *s, uint16_t *dh);
+const char *cfg_ike_dh_name(uint16_t dh);
 
 /* Static keying: one SA pair with a peer, named by its NBMA address. */
 struct cfg_esp_sa {

@@ -186,6 +186,7 @@ static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
 		dump_str(out, "      ", "ca", k->ca);
 	if (k->crl[0] != '\0')
 		dump_str(out, "      ", "crl", k->crl);
+	strbuf_printf(out, "      pfs: %s\n", cfg_ike_dh_name(k->pfs));
 	strbuf_printf(out, "      fragmentation: %s\n      fragment-size: %u\n",
 		      k->fragmentation ? "true" : "false", k->fragment_size);
 	for (unsigned i = 0; i < k->n_peers && i < CFG_IKE_MAX_PEERS; i++)

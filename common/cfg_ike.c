@@ -101,6 +101,24 @@ static int ike_id(const struct ld_sec *s, const char *key, struct cfg_ike_id *id
 
 static const char *const ike_auths[] = {"psk", "cert", NULL};
 
+/* pfs: none or a DH group, for the CHILD_SAs that rekeys make. */
+static int ike_pfs(const struct ld_sec *s, struct cfg_ike *k)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "pfs", path);
+	const char *t;
+
+	if (n == NULL)
+		return 0;
+	if (ld_text(s->ld, n, path, "none or a DH group", &t) != 0)
+		return -EINVAL;
+	k->pfs = 0;
+	if (strcmp(t, "none") != 0 && cfg_ike_dh_parse(t, &k->pfs) != 0)
+		return ld_fail(s->ld, n, "'%s' must be none, x25519, ecp256, ecp384 or modp2048, got '%s'",
+			       path, t);
+	return 0;
+}
+
 static int ike_peer(const struct ld *ld, const yaml_node_t *v, const char *name,
 		    struct cfg_ike_peer *p)
 {
@@ -200,7 +218,7 @@ int cfg_ike_load(const struct ld *ld, const yaml_node_t *val, struct cfg_ike *k)
 					   "child-lifetime", "dpd", "idle-timeout",
 					   "cookie-threshold", "max-half-open", "source-rate",
 					   "key-log", "local-id", "auth", "cert", "key", "ca", "crl",
-					   "fragmentation", "fragment-size", "peers", NULL};
+					   "fragmentation", "fragment-size", "peers", "pfs", NULL};
 	static const char *const modes[] = {"transport", "tunnel", NULL};
 	int mode = k->tunnel_mode, rc;
 	const yaml_node_t *fn = NULL;
@@ -239,6 +257,8 @@ int cfg_ike_load(const struct ld *ld, const yaml_node_t *val, struct cfg_ike *k)
 		rc = ike_id(&s, "local-id", &k->local_id, &k->pos_local_id);
 	if (rc >= 0)
 		rc = ike_certs(&s, k);
+	if (rc >= 0)
+		rc = ike_pfs(&s, k);
 	if (rc >= 0)
 		rc = ike_peers(&s, k);
 	return rc < 0 ? rc : 0;

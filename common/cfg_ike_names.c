@@ -67,6 +67,24 @@ int cfg_ike_prop_parse(const char *s, struct cfg_ike_prop *out)
 	return out->ip_prf != 0 && out->ip_dh != 0 ? 0 : -EINVAL;
 }
 
+int cfg_ike_dh_parse(const char *s, uint16_t *dh)
+{
+	for (unsigned i = 0; i < N_OF(dh_names); i++)
+		if (strcmp(s, dh_names[i].nm) == 0) {
+			*dh = dh_names[i].dh;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+const char *cfg_ike_dh_name(uint16_t dh)
+{
+	for (unsigned i = N_OF(dh_names); i-- > 0;)
+		if (dh_names[i].dh == dh)
+			return dh_names[i].nm;
+	return dh == 0 ? "none" : "?";
+}
+
 void cfg_ike_prop_name(const struct cfg_ike_prop *p, char *buf, size_t len)
 {
 	const char *prf = "?", *dh = "?";

@@ -240,6 +240,7 @@ static int conf_make(const struct cfg_esp *e, struct ike_conf *c)
 	c->ic_esp[0] = (struct ike_esp_prop){.ep_alg = e->alg, .ep_esn = e->esn};
 	c->ic_n_esp = 1;
 	c->ic_tunnel = k->tunnel_mode;
+	c->ic_pfs = k->pfs;
 	c->ic_ike_lifetime_s = k->lifetime_s;
 	c->ic_child_lifetime_s = k->child_lifetime_s;
 	c->ic_dpd_s = k->dpd_s;

@@ -98,7 +98,8 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 
 	if (sa->sa_n_child >= IKE_MAX_CHILD || len == 0 || len > CFG_KEY_MAX)
 		return -ENOSPC;
-	rc = ike_kdf_child_keymat(&sa->sa_keys, NULL, 0, seed->cs_ni, seed->cs_ni_len, seed->cs_nr,
+	rc = ike_kdf_child_keymat(&sa->sa_keys, seed->cs_gir, seed->cs_gir_len, seed->cs_ni,
+				  seed->cs_ni_len, seed->cs_nr,
 				  seed->cs_nr_len, i2r, r2i, len);
 	if (rc != 0)
 		return rc;

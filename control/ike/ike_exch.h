@@ -58,6 +58,8 @@ void ike_child_ts_add(const struct ike_sa *sa, struct ike_msg *m);
 struct ike_child_seed {
 	const uint8_t *cs_ni, *cs_nr;
 	uint8_t cs_ni_len, cs_nr_len;
+	const uint8_t *cs_gir;  /* the new g^ir of a rekey with PFS, else NULL */
+	size_t cs_gir_len;
 	bool cs_we_initiated;
 	bool cs_defer_out;     /* the responder of a rekey: inbound first */
 };

@@ -229,7 +229,7 @@ int ike_auth_start(struct ike_sa *sa)
 	if (!sa->sa_conf->ic_tunnel)
 		ike_pld_add_notify(&m, true, IKE_N_USE_TRANSPORT_MODE);
 	ike_pld_add(&m, true, IKE_PL_SA);
-	ike_prop_esp_offer(sa->sa_conf, sa->sa_child_spi, &m);
+	ike_prop_esp_offer(sa->sa_conf, sa->sa_child_spi, 0, &m);
 	ike_child_ts_add(sa, &m);
 	sa->sa_state = IKE_SA_AUTH_SENT;
 	rc = ike_sa_request(sa, &m, IKE_REQ_AUTH);
@@ -250,7 +250,7 @@ static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 					       ? IKE_ERR_TS_UNACCEPTABLE : IKE_ERR_NO_PROPOSAL;
 			return;
 		}
-	if (!ike_msg_has(m, IKE_PL_SA) || ike_prop_esp_check(sa->sa_conf, m, &p, &spi_out) != 0 ||
+	if (!ike_msg_has(m, IKE_PL_SA) || ike_prop_esp_check(sa->sa_conf, m, 0, &p, &spi_out) != 0 ||
 	    !ike_child_ts_ok(sa, m)) {
 		sa->sa_error = IKE_ERR_NO_PROPOSAL;
 		return;
@@ -300,7 +300,7 @@ static void auth_child_answer(struct ike_sa *sa, const struct ike_msg *m, struct
 	if (!ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_TSI) ||
 	    !ike_msg_has(m, IKE_PL_TSR))
 		return; /* no CHILD_SA asked for */
-	if (ike_prop_esp_select(sa->sa_conf, m, &p, &num, &spi_out) != 0) {
+	if (ike_prop_esp_select(sa->sa_conf, m, 0, &p, &num, &spi_out) != 0) {
 		ike_pld_add_notify(r, true, IKE_N_NO_PROPOSAL_CHOSEN);
 		sa->sa_error = IKE_ERR_NO_PROPOSAL;
 		return;

@@ -2,7 +2,9 @@
  * make before break: the new pair is installed, then the old one deleted,
  * both halves at once (1.4.1); simultaneous rekeys of one child resolved by
  * the lowest nonce (2.8.1); rekeying the IKE SA (1.3.2, 2.18), whose
- * children move to the new SA. No PFS: a proposal with a KE is refused. */
+ * children move to the new SA. A CHILD_SA rekey may carry a KE (PFS,
+ * 2.17): ours when `pfs` is configured; the peer's is answered with the
+ * same group, or INVALID_KE_PAYLOAD naming ours. */
 #include <errno.h>
 #include <string.h>
 
@@ -55,12 +57,24 @@ static void spi32_put(uint32_t v, uint8_t *p)
 	p[3] = (uint8_t)v;
 }
 
+/* g^ir of a PFS exchange from our DH key and the peer's KE. */
+static int pfs_secret(struct ike_dh *dh, const struct ike_msg *m, uint8_t *gir, size_t *len)
+{
+	if (dh == NULL || !ike_msg_has(m, IKE_PL_KE) || m->im_ke_group != ike_dh_group(dh))
+		return -EBADMSG;
+	return ike_dh_secret_derive(dh, m->im_ke_data.bl_data, m->im_ke_data.bl_len, gir,
+				    IKE_DH_KE_MAX, len);
+}
+
 /* ---- CHILD_SA rekey: ours ---- */
 
 int ike_rekey_child_start(struct ike_sa *sa, unsigned idx)
 {
 	const struct ike_env *e = sa->sa_env;
 	const struct ike_child *old = &sa->sa_child[idx];
+	uint16_t pfs = sa->sa_conf->ic_pfs;
+	uint8_t ke[IKE_DH_KE_MAX];
+	size_t ke_len = 0;
 	struct ike_notify *n;
 	struct ike_msg m;
 	int rc;
@@ -70,6 +84,11 @@ int ike_rekey_child_start(struct ike_sa *sa, unsigned idx)
 	rc = e->ie_spi_alloc(e->ie_ctx, &sa->sa_child_spi);
 	if (rc == 0)
 		rc = ike_rand_bytes(sa->sa_rk_ni, IKE_NONCE_LEN);
+	if (rc == 0 && pfs != 0) {
+		ike_dh_destroy(sa->sa_rk_dh);
+		sa->sa_rk_dh = ike_dh_create((enum ike_crypto_dh)pfs);
+		rc = sa->sa_rk_dh == NULL ? -EIO : ike_dh_ke_encode(sa->sa_rk_dh, ke, sizeof(ke), &ke_len);
+	}
 	if (rc != 0)
 		return rc;
 	sa->sa_rk_old = old->ch_spi_in;
@@ -84,9 +103,14 @@ int ike_rekey_child_start(struct ike_sa *sa, unsigned idx)
 	if (!old->ch_tunnel)
 		ike_pld_add_notify(&m, true, IKE_N_USE_TRANSPORT_MODE);
 	ike_pld_add(&m, true, IKE_PL_SA);
-	ike_prop_esp_offer(sa->sa_conf, sa->sa_child_spi, &m);
+	ike_prop_esp_offer(sa->sa_conf, sa->sa_child_spi, pfs, &m);
 	ike_pld_add(&m, true, IKE_PL_NONCE);
 	m.im_nonce = (struct ike_blob){sa->sa_rk_ni, IKE_NONCE_LEN};
+	if (pfs != 0) {
+		ike_pld_add(&m, true, IKE_PL_KE);
+		m.im_ke_group = pfs;
+		m.im_ke_data = (struct ike_blob){ke, (uint16_t)ke_len};
+	}
 	ike_child_ts_add(sa, &m);
 	return ike_sa_request(sa, &m, IKE_REQ_REKEY_CHILD);
 }
@@ -98,18 +122,21 @@ static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 {
 	struct ike_child_seed seed = {.cs_ni = sa->sa_rk_ni, .cs_ni_len = IKE_NONCE_LEN,
 				      .cs_we_initiated = true};
+	uint16_t pfs = sa->sa_conf->ic_pfs;
+	uint8_t gir[IKE_DH_KE_MAX];
 	const uint8_t *low;
-	size_t low_len;
+	size_t low_len, gir_len = 0;
 	uint32_t del[2], spi_out;
 	struct ike_esp_prop p;
 	unsigned n_del = 0;
-	int old = ike_child_by_in(sa, sa->sa_rk_old);
+	int old = ike_child_by_in(sa, sa->sa_rk_old), made;
 
 	if (ike_msg_notify_find(m, IKE_N_NO_PROPOSAL_CHOSEN) != NULL ||
 	    ike_msg_notify_find(m, IKE_N_TEMPORARY_FAILURE) != NULL ||
 	    ike_msg_notify_find(m, IKE_N_CHILD_SA_NOT_FOUND) != NULL ||
 	    ike_msg_notify_find(m, IKE_N_NO_ADDITIONAL_SAS) != NULL || !peer_nonce_ok(m) ||
-	    ike_prop_esp_check(sa->sa_conf, m, &p, &spi_out) != 0 || !ike_child_ts_ok(sa, m)) {
+	    ike_prop_esp_check(sa->sa_conf, m, pfs, &p, &spi_out) != 0 || !ike_child_ts_ok(sa, m) ||
+	    (pfs != 0 && pfs_secret(sa->sa_rk_dh, m, gir, &gir_len) != 0)) {
 		/* The old pair stays; tried again in a while, before it expires. */
 		sa->sa_error = IKE_ERR_NO_PROPOSAL;
 		if (old >= 0)
@@ -120,10 +147,16 @@ static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 	}
 	seed.cs_nr = m->im_nonce.bl_data;
 	seed.cs_nr_len = (uint8_t)m->im_nonce.bl_len;
-	if (ike_child_make(sa, &p, sa->sa_child_spi, spi_out,
-			   old >= 0 ? sa->sa_child[old].ch_tunnel
-				    : ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL,
-			   &seed) != 0)
+	seed.cs_gir = gir_len != 0 ? gir : NULL;
+	seed.cs_gir_len = gir_len;
+	made = ike_child_make(sa, &p, sa->sa_child_spi, spi_out,
+			      old >= 0 ? sa->sa_child[old].ch_tunnel
+				       : ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL,
+			      &seed);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	ike_dh_destroy(sa->sa_rk_dh);
+	sa->sa_rk_dh = NULL;
+	if (made != 0)
 		return;
 	sa->sa_rekeys++;
 	if (old >= 0) {
@@ -142,21 +175,59 @@ static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 
 /* ---- CHILD_SA rekey: the peer's ---- */
 
+/* The group of the peer's rekey: its KE's, if we do that group and it
+ * is ours when we want PFS; none without a KE, unless we want PFS. A
+ * wrong or missing group is answered here (INVALID_KE_PAYLOAD naming
+ * ours, or NO_PROPOSAL_CHOSEN) and -1 returned. */
+static int pfs_choose(struct ike_sa *sa, const struct ike_msg *m, uint16_t *group)
+{
+	uint16_t want = sa->sa_conf->ic_pfs;
+	struct ike_esp_prop p;
+	uint32_t spi;
+	uint8_t num;
+
+	*group = ike_msg_has(m, IKE_PL_KE) ? m->im_ke_group : 0;
+	if (*group != 0 && ike_dh_ke_len((enum ike_crypto_dh)*group) != 0 &&
+	    (want == 0 || want == *group))
+		return 0;
+	if (*group == 0 && want == 0)
+		return 0;
+	if (want != 0 && ike_prop_esp_select(sa->sa_conf, m, want, &p, &num, &spi) == 0) {
+		struct ike_msg r;
+		struct ike_notify *n;
+		uint8_t g[2] = {(uint8_t)(want >> 8), (uint8_t)want};
+
+		ike_msg_init(&r, IKE_EXCH_CREATE_CHILD_SA, 0, 0);
+		n = ike_pld_add_notify(&r, true, IKE_N_INVALID_KE_PAYLOAD);
+		if (n != NULL)
+			n->nt_data = (struct ike_blob){g, 2};
+		ike_sa_respond(sa, &r);
+		return -1;
+	}
+	refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN);
+	return -1;
+}
+
 static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsigned old)
 {
 	const struct ike_env *e = sa->sa_env;
 	struct ike_child_seed seed = {.cs_ni = m->im_nonce.bl_data,
 				      .cs_ni_len = (uint8_t)m->im_nonce.bl_len,
 				      .cs_we_initiated = false, .cs_defer_out = true};
-	uint8_t nr[IKE_NONCE_LEN], num;
+	uint8_t nr[IKE_NONCE_LEN], num, ke[IKE_DH_KE_MAX], gir[IKE_DH_KE_MAX];
 	bool tunnel = sa->sa_child[old].ch_tunnel;
 	uint32_t old_in = sa->sa_child[old].ch_spi_in, spi_in, spi_out;
+	size_t low_len, ke_len = 0, gir_len = 0;
+	struct ike_dh *dh = NULL;
 	struct ike_esp_prop p;
 	const uint8_t *low;
-	size_t low_len;
 	struct ike_msg r;
+	uint16_t group;
+	int made;
 
-	if (ike_prop_esp_select(sa->sa_conf, m, &p, &num, &spi_out) != 0) {
+	if (pfs_choose(sa, m, &group) != 0)
+		return;
+	if (ike_prop_esp_select(sa->sa_conf, m, group, &p, &num, &spi_out) != 0) {
 		refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
@@ -168,9 +239,23 @@ static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsig
 		refuse(sa, IKE_N_TEMPORARY_FAILURE);
 		return;
 	}
+	if (group != 0) {
+		dh = ike_dh_create((enum ike_crypto_dh)group);
+		if (dh == NULL || ike_dh_ke_encode(dh, ke, sizeof(ke), &ke_len) != 0 ||
+		    pfs_secret(dh, m, gir, &gir_len) != 0) {
+			ike_dh_destroy(dh);
+			refuse(sa, IKE_N_INVALID_SYNTAX);
+			return;
+		}
+		ike_dh_destroy(dh);
+	}
 	seed.cs_nr = nr;
 	seed.cs_nr_len = sizeof(nr);
-	if (ike_child_make(sa, &p, spi_in, spi_out, tunnel, &seed) != 0) {
+	seed.cs_gir = gir_len != 0 ? gir : NULL;
+	seed.cs_gir_len = gir_len;
+	made = ike_child_make(sa, &p, spi_in, spi_out, tunnel, &seed);
+	OPENSSL_cleanse(gir, sizeof(gir));
+	if (made != 0) {
 		refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
@@ -191,6 +276,11 @@ static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsig
 	ike_prop_esp_answer(&p, num, spi_in, &r);
 	ike_pld_add(&r, true, IKE_PL_NONCE);
 	r.im_nonce = (struct ike_blob){nr, sizeof(nr)};
+	if (group != 0) {
+		ike_pld_add(&r, true, IKE_PL_KE);
+		r.im_ke_group = group;
+		r.im_ke_data = (struct ike_blob){ke, (uint16_t)ke_len};
+	}
 	ike_child_ts_add(sa, &r);
 	ike_sa_respond(sa, &r);
 	OPENSSL_cleanse(nr, sizeof(nr));
@@ -395,10 +485,6 @@ void ike_create_request(struct ike_sa *sa, struct ike_msg *m)
 	old = rk->nt_spi_len == IKE_SPI_LEN_CHILD ? ike_child_by_out(sa, spi32(rk->nt_spi)) : -1;
 	if (old < 0 || sa->sa_child[old].ch_rekeyed) {
 		refuse(sa, IKE_N_CHILD_SA_NOT_FOUND);
-		return;
-	}
-	if (ike_msg_has(m, IKE_PL_KE)) { /* PFS: not offered, not accepted */
-		refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;
 	}
 	rekey_child_answer(sa, m, (unsigned)old);

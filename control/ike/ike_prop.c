@@ -71,6 +71,8 @@ static void esp_prop_fill(const struct ike_esp_prop *ep, uint8_t num, uint32_t s
 	if (integ != 0)
 		tf_add(p, IKE_TF_INTEG, integ, 0);
 	tf_add(p, IKE_TF_ESN, ep->ep_esn ? IKE_ESN_ON : IKE_ESN_NONE, 0);
+	if (ep->ep_dh != 0)
+		tf_add(p, IKE_TF_DH, ep->ep_dh, 0);
 }
 
 void ike_prop_ike_offer(const struct ike_conf *c, struct ike_msg *m)
@@ -86,11 +88,15 @@ void ike_prop_ike_answer(const struct ike_ike_prop *p, uint8_t num, struct ike_m
 	m->im_n_prop = 1;
 }
 
-void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, struct ike_msg *m)
+void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, uint16_t dh, struct ike_msg *m)
 {
 	m->im_n_prop = 0;
-	for (unsigned i = 0; i < c->ic_n_esp && i < IKE_MSG_MAX_PROPOSALS; i++)
-		esp_prop_fill(&c->ic_esp[i], (uint8_t)(i + 1), spi, &m->im_prop[m->im_n_prop++]);
+	for (unsigned i = 0; i < c->ic_n_esp && i < IKE_MSG_MAX_PROPOSALS; i++) {
+		struct ike_esp_prop ep = c->ic_esp[i];
+
+		ep.ep_dh = dh;
+		esp_prop_fill(&ep, (uint8_t)(i + 1), spi, &m->im_prop[m->im_n_prop++]);
+	}
 }
 
 void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi,
@@ -201,7 +207,10 @@ int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
 	return -ENOENT;
 }
 
-static bool esp_prop_matches(const struct ike_proposal *p, const struct ike_esp_prop *ep)
+/* With dh 0 the proposal may list no group but NONE (IKE_AUTH never has
+ * one, 1.2; a rekey without PFS); else it must offer dh. */
+static bool esp_prop_matches(const struct ike_proposal *p, const struct ike_esp_prop *ep,
+			     uint16_t dh)
 {
 	uint16_t encr, bits, integ;
 
@@ -209,8 +218,10 @@ static bool esp_prop_matches(const struct ike_proposal *p, const struct ike_esp_
 		return false;
 	esp_alg_transforms(ep->ep_alg, &encr, &bits, &integ);
 	if (!offers(p, IKE_TF_ENCR, encr, bits) ||
-	    !offers(p, IKE_TF_ESN, ep->ep_esn ? IKE_ESN_ON : IKE_ESN_NONE, 0) ||
-	    lists_type(p, IKE_TF_DH)) /* PFS: not in IKE_AUTH, not offered by us */
+	    !offers(p, IKE_TF_ESN, ep->ep_esn ? IKE_ESN_ON : IKE_ESN_NONE, 0))
+		return false;
+	if (dh != 0 ? !offers(p, IKE_TF_DH, dh, 0)
+		    : lists_type(p, IKE_TF_DH) && !offers(p, IKE_TF_DH, 0, 0))
 		return false;
 	if (integ == 0)
 		return !lists_type(p, IKE_TF_INTEG) || offers(p, IKE_TF_INTEG, 0, 0);
@@ -223,14 +234,15 @@ static uint32_t spi_of(const struct ike_proposal *p)
 	       (uint32_t)p->pp_spi[2] << 8 | p->pp_spi[3];
 }
 
-int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m,
+int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t dh,
 			struct ike_esp_prop *out, uint8_t *num, uint32_t *peer_spi)
 {
 	for (unsigned i = 0; i < m->im_n_prop; i++)
 		for (unsigned j = 0; j < c->ic_n_esp; j++)
-			if (esp_prop_matches(&m->im_prop[i], &c->ic_esp[j]) &&
+			if (esp_prop_matches(&m->im_prop[i], &c->ic_esp[j], dh) &&
 			    spi_of(&m->im_prop[i]) != 0) {
 				*out = c->ic_esp[j];
+				out->ep_dh = dh;
 				*num = m->im_prop[i].pp_num;
 				*peer_spi = spi_of(&m->im_prop[i]);
 				return 0;
@@ -238,15 +250,16 @@ int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m,
 	return -ENOENT;
 }
 
-int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m,
+int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m, uint16_t dh,
 		       struct ike_esp_prop *out, uint32_t *peer_spi)
 {
 	if (!single_choice(m))
 		return -EBADMSG;
 	for (unsigned j = 0; j < c->ic_n_esp; j++)
-		if (esp_prop_matches(&m->im_prop[0], &c->ic_esp[j]) &&
+		if (esp_prop_matches(&m->im_prop[0], &c->ic_esp[j], dh) &&
 		    spi_of(&m->im_prop[0]) != 0) {
 			*out = c->ic_esp[j];
+			out->ep_dh = dh;
 			*peer_spi = spi_of(&m->im_prop[0]);
 			return 0;
 		}
@@ -296,7 +309,8 @@ void ike_prop_esp_name(const struct ike_esp_prop *p, char *buf, size_t len)
 	for (unsigned i = 0; i < sizeof(esp_names) / sizeof(esp_names[0]); i++)
 		if (esp_names[i].alg == p->ep_alg)
 			a = esp_names[i].nm;
-	snprintf(buf, len, "%s%s", a, p->ep_esn ? "-esn" : "");
+	snprintf(buf, len, "%s%s%s%s", a, p->ep_dh != 0 ? "-" : "",
+		 p->ep_dh != 0 ? cfg_ike_dh_name(p->ep_dh) : "", p->ep_esn ? "-esn" : "");
 }
 
 int ike_prop_ike_parse(const char *s, struct ike_ike_prop *out)

@@ -44,10 +44,13 @@ struct ike_ike_prop {
 	enum ike_crypto_dh ip_dh;
 };
 
-/* One ESP proposal of ours: the dataplane algorithm and ESN. */
+/* One ESP proposal: the dataplane algorithm, ESN, and the DH group of a
+ * rekey with PFS (0: none; ours are configured without, the group is the
+ * exchange's). */
 struct ike_esp_prop {
 	enum cfg_esp_alg ep_alg;
 	bool ep_esn;
+	uint16_t ep_dh;
 };
 
 /* What the node configured for IKE-lite (built from cfg by the glue). */
@@ -57,6 +60,7 @@ struct ike_conf {
 	uint8_t ic_n_esp;
 	struct ike_esp_prop ic_esp[IKE_MAX_PROPOSALS];
 	bool ic_tunnel;              /* CHILD_SAs in tunnel mode, else transport */
+	uint16_t ic_pfs;             /* DH group of our CHILD_SA rekeys; 0 = no PFS */
 	const struct ike_policy *ic_policy; /* identities, keys, certificates */
 	uint32_t ic_ike_lifetime_s;  /* IKE SA rekey after this (with jitter) */
 	uint32_t ic_child_lifetime_s;
@@ -317,11 +321,13 @@ int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
 		       struct ike_ike_prop *out);
 /* The chosen proposal (number num) into m's SA content. */
 void ike_prop_ike_answer(const struct ike_ike_prop *p, uint8_t num, struct ike_msg *m);
-/* ESP, the same with a 4-octet SPI. */
-void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, struct ike_msg *m);
-int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m,
+/* ESP, the same with a 4-octet SPI; dh is the group of a PFS rekey (each
+ * proposal then lists it, and a proposal must offer it to be chosen), 0
+ * for none (no proposal may list a group other than NONE). */
+void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, uint16_t dh, struct ike_msg *m);
+int ike_prop_esp_select(const struct ike_conf *c, const struct ike_msg *m, uint16_t dh,
 			struct ike_esp_prop *out, uint8_t *num, uint32_t *peer_spi);
-int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m,
+int ike_prop_esp_check(const struct ike_conf *c, const struct ike_msg *m, uint16_t dh,
 		       struct ike_esp_prop *out, uint32_t *peer_spi);
 void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi,
 			 struct ike_msg *m);

@@ -11,6 +11,7 @@
  * Usage: ike_peer --local A --remote B [--psk S] [--initiate] [--ike P,P..]
  *                 [--local-id ID] [--cert F --key F --ca F [--crl F]]
  *                 [--peer ADDR,ID,PSK]... [--no-frag] [--fragment-size N]
+ *                 [--pfs GROUP]
  *                 [--esp P,P..] [--tunnel] [--dpd S] [--seconds S]
  *                 [--delete-after S] [--child-life S] [--ike-life S]
  *                 [--cookie-threshold N] [--max-sas N]
@@ -258,7 +259,7 @@ int main(int argc, char **argv)
 		{"load", 1, 0, 'L'}, {"inflight", 1, 0, 'K'}, {"quiet", 0, 0, 'Q'},
 		{"local-id", 1, 0, 'D'}, {"cert", 1, 0, 'E'}, {"key", 1, 0, 'Y'}, {"ca", 1, 0, 'A'},
 		{"crl", 1, 0, 'R'}, {"peer", 1, 0, 'P'}, {"no-frag", 0, 0, 'F'},
-		{"fragment-size", 1, 0, 'S'}, {0, 0, 0, 0}};
+		{"fragment-size", 1, 0, 'S'}, {"pfs", 1, 0, 'G'}, {0, 0, 0, 0}};
 	static struct cfg_ike k; /* the policy as the config would give it */
 	static struct ike_policy pol;
 	const char *why;
@@ -299,6 +300,10 @@ int main(int argc, char **argv)
 		case 'A': snprintf(k.ca, sizeof(k.ca), "%s", optarg); break;
 		case 'R': snprintf(k.crl, sizeof(k.crl), "%s", optarg); break;
 		case 'F': k.fragmentation = false; break;
+		case 'G':
+			if (cfg_ike_dh_parse(optarg, &c.ic_pfs) != 0)
+				return 2;
+			break;
 		case 'S': k.fragment_size = (uint16_t)atoi(optarg); break;
 		case 'P':
 			if (peer_arg(optarg, &k) != 0)

@@ -22,6 +22,8 @@
 #   8. rekeying against kernel-libipsec: charon rekeys the CHILD_SA and
 #      the IKE SA with us, we with it; the pair it holds is ours;
 #   9. asked for a COOKIE, charon echoes it and gets in;
+#  11. PFS in CHILD_SA rekeys (2.17): charon's rekey with a KE answered,
+#      ours with a KE taken; the new keys equal charon's;
 #  10. certificates (a test CA made with openssl, tests/ike/make_pki.sh):
 #      RFC 7427 signatures both ways, RSA-4096 and ECDSA P-384, IDs from
 #      the subjects, tunnel mode over kernel-libipsec; the RSA side's
@@ -243,6 +245,26 @@ peer "$out" --psk $PSK --cookie-threshold 0 --seconds 2; sleep 0.3
 ss_initiate "$d" 2 > /dev/null; wait $PEER_PID
 check "9: charon came back with the COOKIE and got its IKE SA" \
   sh -c "grep -q 'received COOKIE notify' '$d/charon.log' && grep -q '^established' '$out'"
+ss_stop "$d"
+
+echo "=== 11. CHILD_SA rekeys with PFS (KE in CREATE_CHILD_SA)"
+d=$work/s11a; out=$work/s11a.out
+sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --esp aes256gcm16-x25519 \
+  --child-opt 'rekey_time = 3s' --rekey-time 0 "${LONG_LIFE[@]}"; sw_libipsec_rule
+peer "$out" --psk $PSK --tunnel --seconds 6; sleep 0.3
+ss_initiate "$d" 3 > /dev/null; sleep 5; wait $PEER_PID
+check "11a: charon rekeyed the CHILD_SA with a KE, we answered" \
+  sh -c "grep -q 'parsed CREATE_CHILD_SA request [0-9]* \[ .*KE' '$d/charon.log' || grep -q 'generating CREATE_CHILD_SA request [0-9]* \[ .*KE' '$d/charon.log'; [ \$(grep -c '^child ' '$out') -ge 2 ]"
+check "11a: the pair charon has now is ours, same keys (g^ir in KEYMAT)" newest_child_equal "$out" "$d"
+ss_stop "$d"
+d=$work/s11b; out=$work/s11b.out
+sw_start "$d" --kernel libipsec --mode tunnel --allow-peer-ts yes --esp aes256gcm16-x25519 \
+  --rekey-time 0 "${LONG_LIFE[@]}"; sw_libipsec_rule
+peer "$out" --psk $PSK --tunnel --initiate --pfs x25519 --child-life 3 --seconds 6
+wait $PEER_PID
+check "11b: we rekeyed the CHILD_SA with a KE, charon took it" \
+  sh -c "grep -q 'parsed CREATE_CHILD_SA request [0-9]* \[ .*KE' '$d/charon.log' && [ \$(grep -c '^child ' '$out') -ge 2 ]"
+check "11b: the pair charon has now is ours, same keys" newest_child_equal "$out" "$d"
 ss_stop "$d"
 
 echo "=== 10. certificates and IKE fragmentation"

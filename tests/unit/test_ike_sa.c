@@ -28,6 +28,7 @@ struct child_rec {
 	uint8_t key_in[CFG_KEY_MAX], key_out[CFG_KEY_MAX];
 	uint8_t keylen;
 	bool tunnel, natt;
+	uint16_t dh; /* PFS group of the exchange that made it */
 	uint16_t peer_port;
 };
 
@@ -112,6 +113,7 @@ static int node_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch
 	memcpy(r->key_in, ch->ch_key_in, ch->ch_keylen);
 	memcpy(r->key_out, ch->ch_key_out, ch->ch_keylen);
 	r->tunnel = ch->ch_tunnel;
+	r->dh = ch->ch_prop.ep_dh;
 	r->natt = sa->sa_nat_local || sa->sa_nat_remote;
 	r->peer_port = sa->sa_rport;
 	n->installs++;
@@ -605,6 +607,51 @@ static void test_child_rekey(void **state)
 	assert_int_equal(sa->sa_rekeys + bsa->sa_rekeys, 4);
 }
 
+/* 12b. PFS (2.17): rekeys with a KE of the configured group, either side
+ *      starting, keys agreeing; the sides disagree on the group or on PFS
+ *      at all: refused, the old pair stays; a side without PFS answers a
+ *      peer that wants it. */
+static void test_child_rekey_pfs(void **state)
+{
+	struct ike_sa *sa, *bsa;
+	struct child_rec before;
+
+	(void)state;
+	w.a.conf.ic_pfs = 31;
+	w.b.conf.ic_pfs = 31;
+	nodes_start();
+	sa = connect_a_to_b();
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	before = w.a.ch[0];
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	pump();
+	expect_rekeyed_pair(1);
+	assert_int_equal(w.a.ch[0].dh, 31);
+	assert_memory_not_equal(w.a.ch[0].key_in, before.key_in, before.keylen);
+	assert_int_equal(ike_sa_rekey(bsa, w.b.ch[0].in), 0);
+	pump();
+	expect_rekeyed_pair(2);
+
+	/* B wants ECP-256 and says so; A's x25519 rekey is refused */
+	w.b.mgr->mg_conf.ic_pfs = 19; /* the nodes hold copies of their conf */
+	before = w.a.ch[0];
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	pump();
+	assert_int_equal(w.a.ch[0].in, before.in);
+	assert_int_equal(w.a.n_ch, 1);
+	/* A without PFS answers B's ECP-256 rekey */
+	w.a.mgr->mg_conf.ic_pfs = 0;
+	assert_int_equal(ike_sa_rekey(bsa, w.b.ch[0].in), 0);
+	pump();
+	expect_rekeyed_pair(3);
+	assert_int_equal(w.a.ch[0].dh, 19);
+	/* but B refuses A's rekey without a KE */
+	before = w.a.ch[0];
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	pump();
+	assert_int_equal(w.a.ch[0].in, before.in);
+}
+
 /* 13. Both sides rekey the same child at the same moment (2.8.1): four
  *     pairs are made, the one with the lowest nonce is deleted by its
  *     maker, and both sides end with the same single pair. */
@@ -751,7 +798,7 @@ int main(void)
 		T(test_handshake),	  T(test_wrong_psk),	T(test_no_proposal),
 		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
 		T(test_delete),		  T(test_nat),		T(test_initial_contact),
-		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),
+		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),	T(test_child_rekey_pfs),
 		T(test_child_rekey_collision), T(test_ike_rekey),	T(test_lifetimes),
 		T(test_cookie),		  T(test_rate_limit),
 	};
