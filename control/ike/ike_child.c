@@ -86,6 +86,14 @@ uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s)
 	return from + life - life / 10 + (life / 10 == 0 ? 0 : r % (life / 10));
 }
 
+uint64_t ike_rekey_retry_at(uint64_t now)
+{
+	uint64_t r = 0;
+
+	ike_rand_bytes((uint8_t *)&r, sizeof(r));
+	return now + CLK_NS_PER_S + r % ((IKE_REKEY_RETRY_S - 1) * CLK_NS_PER_S);
+}
+
 int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi_in,
 		   uint32_t spi_out, bool tunnel, const struct ike_child_seed *seed)
 {

@@ -77,5 +77,9 @@ void ike_child_drop(struct ike_sa *sa, unsigned i);
 /* A random point in [90 %, 100 %) of `life_s` after `from`: soft lifetimes
  * drift apart, so that the two sides seldom rekey at the same time. */
 uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s);
+/* When a refused or failed rekey is tried again: a random 1 s to
+ * IKE_REKEY_RETRY_S from now, so that two sides whose rekeys collided
+ * (each answered TEMPORARY_FAILURE) do not collide again. */
+uint64_t ike_rekey_retry_at(uint64_t now);
 
 #endif

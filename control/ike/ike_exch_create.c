@@ -141,7 +141,7 @@ static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 		sa->sa_error = IKE_ERR_NO_PROPOSAL;
 		if (old >= 0)
 			sa->sa_child[old].ch_rekey_ns =
-				clock_now(sa->sa_env->ie_clock) + IKE_REKEY_RETRY_S * CLK_NS_PER_S;
+				ike_rekey_retry_at(clock_now(sa->sa_env->ie_clock));
 		ike_sa_lifetime_arm(sa);
 		return;
 	}
@@ -387,7 +387,9 @@ static void rekey_ike_done(struct ike_sa *sa, const struct ike_msg *m)
 	    !ike_msg_has(m, IKE_PL_KE) || ike_prop_ike_check(sa->sa_conf, m, &p) != 0 ||
 	    m->im_prop[0].pp_spi_len != IKE_SPI_LEN ||
 	    m->im_ke_group != (uint16_t)sa->sa_prop.ip_dh) {
-		ike_sa_lifetime_arm(sa); /* keep the old SA; try again later */
+		/* keep the old SA; try again a random while later (2.25) */
+		sa->sa_rekey_ns = ike_rekey_retry_at(clock_now(sa->sa_env->ie_clock));
+		ike_sa_lifetime_arm(sa);
 		return;
 	}
 	nsa = ike_mgr_sa_new(sa, true, sa->sa_rk_spi);

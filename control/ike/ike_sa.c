@@ -195,13 +195,12 @@ static void lifetime_timer(struct timer *t, void *arg)
 	}
 	if (sa->sa_rekey_ns <= now) {
 		if (ike_rekey_ike_start(sa) != 0)
-			sa->sa_rekey_ns = now + IKE_REKEY_RETRY_S * CLK_NS_PER_S;
+			sa->sa_rekey_ns = ike_rekey_retry_at(now);
 	} else {
 		for (unsigned i = 0; i < sa->sa_n_child; i++)
 			if (!sa->sa_child[i].ch_rekeyed && sa->sa_child[i].ch_rekey_ns <= now) {
 				if (ike_rekey_child_start(sa, i) != 0)
-					sa->sa_child[i].ch_rekey_ns =
-						now + IKE_REKEY_RETRY_S * CLK_NS_PER_S;
+					sa->sa_child[i].ch_rekey_ns = ike_rekey_retry_at(now);
 				break;
 			}
 	}

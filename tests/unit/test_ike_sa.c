@@ -672,6 +672,35 @@ static void test_child_rekey_collision(void **state)
 	assert_int_equal(w.b.installs, 3);
 }
 
+/* 15b. Both sides rekey the IKE SA at once: each answers the other
+ *      TEMPORARY_FAILURE (2.25), both try again after a random 1..10 s,
+ *      and one rekey goes through: one IKE SA each side, same keys, the
+ *      child pair kept. */
+static void test_ike_rekey_collision(void **state)
+{
+	struct ike_sa *sa, *bsa, *nsa;
+
+	(void)state;
+	nodes_start();
+	sa = connect_a_to_b();
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	assert_int_equal(ike_sa_rekey(sa, 0), 0);
+	assert_int_equal(ike_sa_rekey(bsa, 0), 0);
+	pump();
+	assert_int_equal(sa->sa_state, IKE_SA_ESTABLISHED); /* both refused, both stand */
+	assert_int_equal(bsa->sa_state, IKE_SA_ESTABLISHED);
+	run(12000);
+	ike_mgr_reap(w.a.mgr);
+	ike_mgr_reap(w.b.mgr);
+	assert_int_equal(w.a.mgr->mg_n_sas, 1);
+	assert_int_equal(w.b.mgr->mg_n_sas, 1);
+	nsa = ike_mgr_find_peer(w.a.mgr, B_ADDR);
+	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
+	assert_true(nsa->sa_rekeys >= 1);
+	assert_memory_equal(&nsa->sa_keys, &bsa->sa_keys, sizeof(nsa->sa_keys));
+	expect_rekeyed_pair(0);
+}
+
 /* 14. IKE SA rekey by either side (1.3.2): new SPIs and keys, the child
  *     moves to the new SA untouched, the old SA is deleted, the new one
  *     lives on (liveness checks, a later child rekey). */
@@ -799,7 +828,7 @@ int main(void)
 		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
 		T(test_delete),		  T(test_nat),		T(test_initial_contact),
 		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),	T(test_child_rekey_pfs),
-		T(test_child_rekey_collision), T(test_ike_rekey),	T(test_lifetimes),
+		T(test_child_rekey_collision), T(test_ike_rekey), T(test_ike_rekey_collision),	T(test_lifetimes),
 		T(test_cookie),		  T(test_rate_limit),
 	};
 #undef T
