@@ -142,12 +142,46 @@ static int ik_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 	return rc;
 }
 
+/* Another IKE SA with the peer (the twin of a crossed start) whose
+ * current pair can carry the traffic. */
+struct fallback {
+	const struct ike_sa *fb_gone;
+	struct ike_sa *fb_sa;
+	const struct ike_child *fb_ch;
+};
+
+static void fallback_find(struct ike_sa *sa, void *arg)
+{
+	struct fallback *fb = arg;
+
+	if (sa == fb->fb_gone || fb->fb_ch != NULL || sa->sa_state != IKE_SA_ESTABLISHED)
+		return;
+	for (unsigned i = 0; i < sa->sa_n_child; i++) {
+		const struct ike_child *ch = &sa->sa_child[i];
+
+		if (ch->ch_installed && !ch->ch_rekeyed && !ch->ch_out_deferred) {
+			fb->fb_sa = sa;
+			fb->fb_ch = ch;
+			return;
+		}
+	}
+}
+
 static void ik_remove(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 {
 	struct ike_keying *ik = ctx;
+	struct fallback fb = {.fb_gone = sa};
 
-	if (!ik->ik_closing)
-		esp_mgr_child_remove(ik->ik_ctl, sa->sa_remote, ch->ch_spi_in, ch->ch_spi_out);
+	if (ik->ik_closing)
+		return;
+	esp_mgr_child_remove(ik->ik_ctl, sa->sa_remote, ch->ch_spi_in, ch->ch_spi_out);
+	/* The pair the dataplane sent on went; another IKE SA with the
+	 * peer still has one (crossed starts): send on that. */
+	if (esp_mgr_ref_peek(ik->ik_ctl, sa->sa_remote) != NULL)
+		return;
+	ike_mgr_walk_peer(ik->ik_mgr, sa->sa_remote, fallback_find, &fb);
+	if (fb.fb_ch != NULL)
+		ik_activate(ik, fb.fb_sa, fb.fb_ch);
 }
 
 static struct ike_want *want_slot(struct ike_keying *ik, uint32_t nbma, bool make)
@@ -216,13 +250,14 @@ static void ik_changed(void *ctx, struct ike_sa *sa)
 	if (sa->sa_state != IKE_SA_DEAD || sa->sa_successor != NULL)
 		return;
 	if (sa->sa_error == IKE_ERR_LOCAL || sa->sa_error == IKE_ERR_DELETED ||
-	    sa->sa_error == IKE_ERR_REPLACED)
+	    sa->sa_error == IKE_ERR_REPLACED || sa->sa_error == IKE_ERR_DUPLICATE)
 		LOG_CTL(INFO, "ike: SA with %s gone: %s", a, ike_sa_error_name(sa->sa_error));
 	else
 		LOG_CTL(WARNING, "ike: SA with %s gone: %s", a, ike_sa_error_name(sa->sa_error));
 	/* A failure: not again at once (a wrong PSK would spin). */
 	if (sa->sa_error != IKE_ERR_LOCAL && sa->sa_error != IKE_ERR_DELETED &&
-	    sa->sa_error != IKE_ERR_REPLACED && (w = want_slot(ik, sa->sa_remote, true)) != NULL)
+	    sa->sa_error != IKE_ERR_REPLACED && sa->sa_error != IKE_ERR_DUPLICATE &&
+	    (w = want_slot(ik, sa->sa_remote, true)) != NULL)
 		w->iw_not_before_ns = clock_now(ik->ik_ctl->ct_clock) +
 				      IKE_BACKOFF_S * CLK_NS_PER_S;
 }
@@ -633,9 +668,9 @@ void ike_keying_show_stats(struct ctl *ct, struct strbuf *out)
 	}
 	st = &ik->ik_mgr->mg_stats;
 	strbuf_printf(out, "IKE SAs: %u now (%u half-open); %" PRIu64 " made, %" PRIu64
-			   " established, %" PRIu64 " ended\n",
+			   " established, %" PRIu64 " ended; %" PRIu64 " crossed starts resolved\n",
 		      ik->ik_mgr->mg_n_sas, ik->ik_mgr->mg_n_half_open, st->ms_created,
-		      st->ms_established, st->ms_dead);
+		      st->ms_established, st->ms_dead, st->ms_twins);
 	strbuf_printf(out, "CHILD_SAs installed %" PRIu64 ", refused by the dataplane %" PRIu64
 			   "\nUDP payloads received %" PRIu64 "\n",
 		      ik->ik_installed, ik->ik_install_failed, st->ms_rx);

@@ -1,4 +1,5 @@
-/* IKE-lite's SA table: a chained hash by our SPI plus a list of every SA,
+/* IKE-lite's SA table: chained hashes by our SPI and by the peer's address
+ * plus a list of every SA,
  * responder SAs made on IKE_SA_INIT within caps, dead SAs freed by
  * ike_mgr_reap() once no handler is running on them. */
 #include <errno.h>
@@ -13,6 +14,9 @@ struct ike_mgr_node {
 	uint64_t mn_spi;              /* 0 until known (responder before INIT) */
 	bool mn_half_open;
 	struct ike_mgr_node *mn_next; /* hash chain */
+	struct ike_mgr_node *mn_next_peer; /* chain by remote address */
+	bool mn_peer_linked;
+	bool mn_twin;                 /* another SA with the peer, started by the other side */
 	struct ike_mgr_node *mn_all;  /* list of all */
 	struct ike_mgr *mn_mgr;
 };
@@ -54,6 +58,39 @@ static void hash_del(struct ike_mgr *mg, struct ike_mgr_node *n)
 		}
 }
 
+static uint32_t peer_bucket(const struct ike_mgr *mg, uint32_t addr)
+{
+	return (uint32_t)((addr * UINT64_C(0x9e3779b97f4a7c15)) >> 32) & (mg->mg_nbuckets - 1);
+}
+
+/* Once the SA's remote address is set. */
+static void peer_add(struct ike_mgr *mg, struct ike_mgr_node *n)
+{
+	uint32_t b = peer_bucket(mg, n->mn_sa->sa_remote);
+
+	n->mn_next_peer = mg->mg_by_peer[b];
+	mg->mg_by_peer[b] = n;
+	n->mn_peer_linked = true;
+}
+
+static void peer_del(struct ike_mgr *mg, struct ike_mgr_node *n)
+{
+	struct ike_mgr_node **pp = &mg->mg_by_peer[peer_bucket(mg, n->mn_sa->sa_remote)];
+
+	for (; *pp != NULL; pp = &(*pp)->mn_next_peer)
+		if (*pp == n) {
+			*pp = n->mn_next_peer;
+			return;
+		}
+}
+
+/* The first of the SAs with this peer (the rest follow in mn_next_peer,
+ * mixed with other peers of the bucket). */
+static struct ike_mgr_node *peer_chain(const struct ike_mgr *mg, uint32_t addr)
+{
+	return mg->mg_by_peer[peer_bucket(mg, addr)];
+}
+
 static struct ike_mgr_node *hash_find(const struct ike_mgr *mg, uint64_t spi)
 {
 	struct ike_mgr_node *n = mg->mg_by_spi[bucket_of(mg, spi)];
@@ -64,11 +101,34 @@ static struct ike_mgr_node *hash_find(const struct ike_mgr *mg, uint64_t spi)
 	return NULL;
 }
 
-/* 1. INITIAL_CONTACT: the peer's older SAs go (2.4), 2. counts, 3. the
- * caller is told. A dead SA stays listed until ike_mgr_reap(). */
+/* Another established SA with the peer of sa: the same identity that
+ * was established before sa began was the peer's before it restarted;
+ * one the other side started is a twin of a crossed start. */
+static void others_check(struct ike_mgr *mg, struct ike_mgr_node *me)
+{
+	struct ike_sa *sa = me->mn_sa;
+
+	for (struct ike_mgr_node *n = peer_chain(mg, sa->sa_remote); n != NULL; n = n->mn_next_peer) {
+		struct ike_sa *o = n->mn_sa;
+
+		if (n == me || o->sa_remote != sa->sa_remote || o->sa_state != IKE_SA_ESTABLISHED ||
+		    o->sa_successor != NULL)
+			continue;
+		if (sa->sa_initial_contact && o->sa_established_ns < sa->sa_created_ns &&
+		    ike_ident_eq(&o->sa_peer_id, &sa->sa_peer_id)) {
+			ike_sa_kill(o, IKE_ERR_REPLACED); /* 2.4 */
+		} else if (o->sa_initiator != sa->sa_initiator) {
+			me->mn_twin = n->mn_twin = true;
+			mg->mg_twins = true;
+		}
+	}
+}
+
+/* 1. INITIAL_CONTACT and twins (others_check), 2. counts, 3. the caller
+ * is told. A dead SA stays listed until ike_mgr_reap(). */
 static void mgr_sa_changed(void *ctx, struct ike_sa *sa)
 {
-	struct ike_mgr_node *me = sa->sa_owner, *n;
+	struct ike_mgr_node *me = sa->sa_owner;
 	struct ike_mgr *mg = me->mn_mgr;
 
 	if (me->mn_half_open && sa->sa_state != IKE_SA_INIT_DONE) {
@@ -77,13 +137,7 @@ static void mgr_sa_changed(void *ctx, struct ike_sa *sa)
 	}
 	if (sa->sa_state == IKE_SA_ESTABLISHED) {
 		mg->mg_stats.ms_established++;
-		for (n = mg->mg_all; n != NULL && sa->sa_initial_contact; n = n->mn_all)
-			if (n != me && n->mn_sa->sa_remote == sa->sa_remote &&
-			    n->mn_sa->sa_state == IKE_SA_ESTABLISHED &&
-			    n->mn_sa->sa_peer_id.id_len == sa->sa_peer_id.id_len &&
-			    memcmp(n->mn_sa->sa_peer_id.id_data, sa->sa_peer_id.id_data,
-				   sa->sa_peer_id.id_len) == 0)
-				ike_sa_kill(n->mn_sa, IKE_ERR_REPLACED);
+		others_check(mg, me);
 	} else if (sa->sa_state == IKE_SA_DEAD) {
 		mg->mg_stats.ms_dead++;
 		mg->mg_stats.ms_dead_by[sa->sa_error]++;
@@ -108,9 +162,11 @@ struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env
 	while (mg->mg_nbuckets < lim->ml_max_sas && mg->mg_nbuckets < (1u << 20))
 		mg->mg_nbuckets <<= 1;
 	mg->mg_by_spi = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_spi));
-	if (mg->mg_by_spi == NULL ||
+	mg->mg_by_peer = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_peer));
+	if (mg->mg_by_spi == NULL || mg->mg_by_peer == NULL ||
 	    ike_guard_init(&mg->mg_guard, lim->ml_rate, lim->ml_burst, clock_now(env->ie_clock)) != 0) {
 		free(mg->mg_by_spi);
+		free(mg->mg_by_peer);
 		free(mg);
 		return NULL;
 	}
@@ -145,6 +201,8 @@ static void node_free(struct ike_mgr *mg, struct ike_mgr_node **pp)
 	*pp = n->mn_all;
 	if (n->mn_spi != 0)
 		hash_del(mg, n);
+	if (n->mn_peer_linked)
+		peer_del(mg, n);
 	if (n->mn_half_open)
 		mg->mg_n_half_open--;
 	mg->mg_n_sas--;
@@ -152,10 +210,41 @@ static void node_free(struct ike_mgr *mg, struct ike_mgr_node **pp)
 	free(n);
 }
 
+/* Two SAs with one peer because both sides started one at once (a
+ * spoke-to-spoke shortcut wanted by both): the one the higher address
+ * started goes, deleted by that side, so that both keep the same one.
+ * Its children go with it; the dataplane falls back to the survivor's. */
+static void twins_resolve(struct ike_mgr *mg)
+{
+	mg->mg_twins = false;
+	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all) {
+		struct ike_sa *sa = n->mn_sa, *o = NULL;
+
+		if (!n->mn_twin)
+			continue;
+		n->mn_twin = false;
+		if (sa->sa_state != IKE_SA_ESTABLISHED || !sa->sa_initiator ||
+		    sa->sa_local < sa->sa_remote)
+			continue; /* not ours to delete */
+		for (struct ike_mgr_node *t = peer_chain(mg, sa->sa_remote); t != NULL;
+		     t = t->mn_next_peer)
+			if (t != n && t->mn_sa->sa_remote == sa->sa_remote &&
+			    t->mn_sa->sa_state == IKE_SA_ESTABLISHED && !t->mn_sa->sa_initiator &&
+			    t->mn_sa->sa_successor == NULL)
+				o = t->mn_sa;
+		if (o != NULL) {
+			mg->mg_stats.ms_twins++;
+			ike_sa_delete(sa, IKE_ERR_DUPLICATE);
+		}
+	}
+}
+
 void ike_mgr_reap(struct ike_mgr *mg)
 {
 	struct ike_mgr_node **pp = &mg->mg_all;
 
+	if (mg->mg_twins)
+		twins_resolve(mg);
 	while (*pp != NULL) {
 		if ((*pp)->mn_sa->sa_state == IKE_SA_DEAD)
 			node_free(mg, pp);
@@ -172,6 +261,7 @@ void ike_mgr_destroy(struct ike_mgr *mg)
 		node_free(mg, &mg->mg_all);
 	ike_guard_fini(&mg->mg_guard);
 	free(mg->mg_by_spi);
+	free(mg->mg_by_peer);
 	free(mg);
 }
 
@@ -182,9 +272,17 @@ void ike_mgr_walk(struct ike_mgr *mg, void (*fn)(struct ike_sa *sa, void *arg), 
 			fn(n->mn_sa, arg);
 }
 
+void ike_mgr_walk_peer(struct ike_mgr *mg, uint32_t remote,
+		       void (*fn)(struct ike_sa *sa, void *arg), void *arg)
+{
+	for (struct ike_mgr_node *n = peer_chain(mg, remote); n != NULL; n = n->mn_next_peer)
+		if (n->mn_sa->sa_remote == remote && n->mn_sa->sa_state != IKE_SA_DEAD)
+			fn(n->mn_sa, arg);
+}
+
 struct ike_sa *ike_mgr_find_peer(struct ike_mgr *mg, uint32_t remote)
 {
-	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all)
+	for (struct ike_mgr_node *n = peer_chain(mg, remote); n != NULL; n = n->mn_next_peer)
 		if (n->mn_sa->sa_remote == remote && n->mn_sa->sa_state != IKE_SA_DEAD &&
 		    n->mn_sa->sa_state != IKE_SA_DELETING)
 			return n->mn_sa;
@@ -206,6 +304,7 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 	sa = n->mn_sa;
 	sa->sa_local = local;
 	sa->sa_remote = remote;
+	peer_add(mg, n);
 	sa->sa_lport = sa->sa_rport = IKE_UDP_PORT;
 	if (ike_init_start(sa) != 0) {
 		ike_sa_kill(sa, IKE_ERR_CRYPTO);
@@ -226,6 +325,8 @@ struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t 
 	for (unsigned i = 0; i < IKE_SPI_LEN; i++)
 		n->mn_spi = n->mn_spi << 8 | spi[i];
 	hash_add(on->mn_mgr, n);
+	n->mn_sa->sa_remote = old->sa_remote;
+	peer_add(on->mn_mgr, n);
 	return n->mn_sa;
 }
 
@@ -233,7 +334,7 @@ struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t 
  * IKE_SA_INIT request retransmitted (answered again from the cache). */
 static struct ike_sa *half_open_find(struct ike_mgr *mg, uint64_t spi_i, uint32_t src)
 {
-	for (struct ike_mgr_node *n = mg->mg_all; n != NULL; n = n->mn_all) {
+	for (struct ike_mgr_node *n = peer_chain(mg, src); n != NULL; n = n->mn_next_peer) {
 		const struct ike_sa *sa = n->mn_sa;
 		uint64_t v = 0;
 
@@ -312,6 +413,7 @@ static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *m
 	sa = n->mn_sa;
 	sa->sa_local = dst;
 	sa->sa_remote = src;
+	peer_add(mg, n);
 	sa->sa_lport = dport;
 	sa->sa_rport = sport;
 	n->mn_half_open = true;

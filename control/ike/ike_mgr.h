@@ -38,6 +38,7 @@ struct ike_mgr_stats {
 	uint64_t ms_decode[IKE_DECODE_COUNT]; /* by decode reason */
 	uint64_t ms_created, ms_established, ms_dead;
 	uint64_t ms_dead_by[IKE_ERR_COUNT];   /* why SAs ended */
+	uint64_t ms_twins;                    /* crossed SAs we deleted (one kept) */
 };
 
 #define IKE_MGR_NO_COOKIE UINT32_MAX
@@ -60,6 +61,8 @@ struct ike_mgr {
 	uint32_t mg_n_sas, mg_n_half_open;
 	uint32_t mg_nbuckets;           /* power of two */
 	struct ike_mgr_node **mg_by_spi;
+	struct ike_mgr_node **mg_by_peer; /* the same buckets, by remote address */
+	bool mg_twins;                  /* crossed SAs wait for ike_mgr_reap() */
 	struct ike_mgr_node *mg_all;    /* every SA, dead ones until reaped */
 	struct ike_mgr_stats mg_stats;
 	struct ike_guard mg_guard;
@@ -78,10 +81,14 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 /* The live SA with this peer address that is or will be established
  * (newest first), or NULL. */
 struct ike_sa *ike_mgr_find_peer(struct ike_mgr *mg, uint32_t remote);
-/* Frees the SAs that died since the last call. */
+/* Frees the SAs that died since the last call; deletes our SA of a
+ * crossed pair (both sides started one at once) when it is ours to go. */
 void ike_mgr_reap(struct ike_mgr *mg);
 /* Visits every SA that is not dead. */
 void ike_mgr_walk(struct ike_mgr *mg, void (*fn)(struct ike_sa *sa, void *arg), void *arg);
+/* The same for the SAs with one peer address. */
+void ike_mgr_walk_peer(struct ike_mgr *mg, uint32_t remote,
+		       void (*fn)(struct ike_sa *sa, void *arg), void *arg);
 const char *ike_mgr_drop_name(enum ike_mgr_drop d);
 
 #endif

@@ -147,6 +147,7 @@ struct ike_env {
 	X(DELETED, "deleted_by_peer")                                           \
 	X(REPLACED, "replaced_peer_restarted")  /* INITIAL_CONTACT, 2.4 */        \
 	X(LOCAL, "deleted_locally")                                             \
+	X(DUPLICATE, "duplicate_of_crossed_start") /* both started one at once */ \
 	X(NO_SPI, "no_spi")                                                     \
 	X(INSTALL, "child_install_failed")                                      \
 	X(CRYPTO, "crypto_failure")                                             \
