@@ -1,7 +1,8 @@
 # Shared by the system tests against the FRR/strongSwan interop oracle
 # (shared/oracle: Linux mGRE + FRR nhrpd + strongSwan in QEMU guests on the
 # bridge br-wan in netns oracle-wan): test_frr_oracle.sh (cleartext GRE)
-# and test_frr_oracle_ipsec.sh (IKEv2 + ESP). Sourced, not run.
+# and test_frr_oracle_ipsec.sh (IKEv2 + ESP, dmvpnd as the hub). Sourced,
+# not run.
 #
 # The test sets DMVPND and src, then calls oracle_init TAG; this
 #   - exits 77 (meson: SKIP) under a sanitizer build: guests under TCG are
@@ -85,6 +86,7 @@ hub_lists() { # overlay... : the hub's show dmvpn lists them all
   for a in "$@"; do grep -q " $a " <<< "$o" || return 1; done
 }
 log_has() { grep -q "$2" "$1"; }
+h_route() { cli 'show ip route' 2> /dev/null | grep -Eq "^H +$1 via $2"; }   # prefix-re via-re: dmvpnd's shortcut route
 both() { "$1" "$2" "$3" && "$1" "$4" "$5"; }   # both ge A 1 B 1
 eq() { [ "${1:-x}" = "$2" ]; }
 # An FRR spoke has the hub as its NHS, up (show ip nhrp nhs, cache).
@@ -150,6 +152,33 @@ WAN_HUB='  - name: wan0
     devargs: "net_af_packet0,iface=prod0"
     role: wan
     address: 198.51.100.1/24'
+# A dmvpnd spoke 198.51.100.13 / 10.255.0.13 with a LAN 10.13.0.0/23 on
+# the veth lan13 (lan_host_up), the FRR hub 198.51.100.1 as its NHS.
+WAN_SPOKE='  - name: wan0
+    devargs: "net_af_packet0,iface=prod0"
+    role: wan
+    address: 198.51.100.13/24
+  - name: lan0
+    devargs: "net_af_packet1,iface=lan13"
+    role: lan
+    address: 10.13.0.1/23'
+NHS='  nhs:
+    - nbma: 198.51.100.1
+      address: 10.255.0.1'
+ROUTES='routes:
+  - prefix: 10.0.0.0/8
+    via: 10.255.0.1'
+# The LAN host behind that spoke: netns <prefix>-lanh, 10.13.0.10 and
+# 10.13.1.10, veth eth0 <-> lan13 in the oracle's netns.
+lan_host_up() {
+  netns_add lanh
+  ip link add lan13 netns "$ONS" type veth peer name eth0 netns "$NS_PREFIX-lanh"
+  onsx ip link set lan13 up
+  nsx lanh ip link set eth0 up
+  nsx lanh ip addr add 10.13.0.10/23 dev eth0
+  nsx lanh ip addr add 10.13.1.10/23 dev eth0
+  nsx lanh ip route add 10.0.0.0/8 via 10.13.0.1
+}
 check_cfgs() { # name... : each $work/NAME.yaml loads (dmvpnd --check)
   local f
   for f in "$@"; do
@@ -185,4 +214,160 @@ boot() { # name VAR=value... : boots one oracle node (IPSEC=0 unless given), log
 }
 boot_wait() { # pid name
   wait "$1"; check "oracle node $2 booted" test $? -eq 0
+}
+
+# ------------------------------------------------------------------ IPsec
+# For the tests that key with IKE. ipsec_init (after oracle_init) sets
+#   PSK, IKE_PROP   the DMVPN's key (>= 16 bytes: dmvpnd refuses shorter
+#                   ones) and the oracle's IKE proposal;
+#   ESPLOG, IKELOG  dmvpnd's esp.key-log (Wireshark esp_sa) and
+#                   esp.ike.key-log (ikev2_decryption_table);
+#   CAP             the capture of br-wan;
+#   OIPSEC          the oracle nodes' settings: IPSEC_MODE=trap (a wildcard
+#                   transport-mode trap policy for GRE), charon's keys logged;
+#   ESP_YAML        dmvpnd's tunnel keys: ESP aes-gcm-256 without ESN (the
+#                   oracle's aes256gcm16), keying: ike, both key logs.
+ipsec_init() {
+  PSK=dmvpnd-oracle-ipsec-psk-0123
+  IKE_PROP=aes256gcm16-prfsha256-modp2048
+  ESPLOG=$work/esp-keys.txt
+  IKELOG=$work/ike-keys.txt
+  CAP=$work/underlay.pcap
+  OIPSEC=(IPSEC=1 IPSEC_MODE=trap PSK="$PSK" IKE_PROPOSALS="$IKE_PROP" ESP_PROPOSALS=aes256gcm16 KEYLOG=1)
+  ESP_YAML="  protection: esp
+  esp:
+    algorithm: aes-gcm-256
+    esn: false
+    keying: ike
+    key-log: $ESPLOG
+    ike:
+      psk: \"$PSK\"
+      proposals: [$IKE_PROP]
+      key-log: $IKELOG"
+}
+
+# A guest's charon has an ESTABLISHED IKE SA with PEER and an INSTALLED,
+# TRANSPORT CHILD_SA under it (swanctl --list-sas).
+sw_up() { # node peer-nbma
+  gx "$1" 'swanctl --list-sas 2> /dev/null' |
+    awk -v p="@ $2[" '/^[^ ]/ {e = /ESTABLISHED/; r = 0}
+                      e && index($0, "remote ") && index($0, p) {r = 1}
+                      r && /INSTALLED, TRANSPORT/ {ok = 1} END {exit !ok}'
+}
+ike_up() { # nbma... : dmvpnd's show crypto ikev2 sa lists each established
+  local o a; o=$(cli 'show crypto ikev2 sa' 2> /dev/null) || return 1
+  for a in "$@"; do grep -Eq "^${a//./\\.} +established" <<< "$o" || return 1; done
+}
+# tshark -o options: esp_sa and ikev2_decryption_table rows from key files
+# (Wireshark UAT lines, comments skipped).
+key_opts() { # esp-files... -- ike-files...
+  local t=esp_sa f
+  printf '%s\n' -o esp.enable_encryption_decode:TRUE -o esp.enable_authentication_check:TRUE
+  for f in "$@"; do
+    [ "$f" = -- ] && { t=ikev2_decryption_table; continue; }
+    grep -v '^#' "$f" 2> /dev/null | sort -u | while read -r l; do printf '%s\n' -o "uat:$t:$l"; done
+  done
+}
+# Packets of the capture that match a display filter.
+th() { local f=$1; shift; tshark -r "$CAP" "$@" -Y "$f" 2> /dev/null | wc -l; }   # th FILTER [options]
+# The CHILD_SA encryption keys charon logged (chd = 4: "encryption initiator
+# key => 36 bytes" and a hex dump), one lowercase hex string a line.
+charon_child_keys() { # charon.log
+  awk 'function flush() { if (k != "") print tolower(k); want = 0; k = "" }
+       /encryption (initiator|responder) key => [0-9]+ bytes/ { flush(); want = 1; next }
+       want && /\[CHD\]/ && match($0, /> +[0-9]+: ([0-9A-F][0-9A-F] )+/) {
+         s = substr($0, RSTART, RLENGTH); sub(/^> +[0-9]+: /, "", s); gsub(/ /, "", s); k = k s; next }
+       { flush() }
+       END { flush() }' "$1"
+}
+all_in() { # file-of-needles file-of-haystack : every line of the first is a line of the second
+  [ -s "$1" ] && ! grep -vxFf "$2" "$1" | grep -q .
+}
+# K: the ESP keys dmvpnd logged for its SAs with NODE equal charon's there
+# (in its log, and in the kernel's xfrm states unless an SA went since:
+# pass "logged" to check only the log). Needs `spoke-vm.sh keys NODE
+# $work/keys-NODE` first.
+check_esp_keys() { # node nbma [logged]
+  local n=$1 a=$2 k=$work/keys-$1
+  charon_child_keys "$k/charon.log" > "$k/charon-child-keys.txt"
+  grep -F "\"$a\"" "$ESPLOG" > "$k/dmvpnd-sas.txt"
+  cut -d, -f6 "$k/dmvpnd-sas.txt" | tr -d '"' | sed 's/^0x//' > "$k/dmvpnd-keys.txt"
+  echo "dmvpnd's ESP keys for its SAs with $n (esp.key-log):"; sed 's/^/  /' "$k/dmvpnd-keys.txt"
+  echo "charon's CHILD_SA encryption keys ($n's charon.log):"; sed 's/^/  /' "$k/charon-child-keys.txt"
+  check "K: dmvpnd logged an inbound and an outbound SA with $n ($(wc -l < "$k/dmvpnd-keys.txt") keys, 72 hex digits each)" \
+    sh -c "[ \$(grep -cxE '[0-9a-f]{72}' '$k/dmvpnd-keys.txt') -ge 2 ]"
+  check "K: every ESP key dmvpnd logged for $n is a CHILD_SA key charon logged" \
+    all_in "$k/dmvpnd-keys.txt" "$k/charon-child-keys.txt"
+  [ "${3:-}" = logged ] && return
+  check "K: ... and equals the kernel's xfrm state on $n (same SPI, addresses, algorithm, key)" \
+    all_in "$k/dmvpnd-sas.txt" "$k/esp_sa"
+}
+check_ike_keys() { # node : one identical ikev2_decryption_table row
+  check "K: the IKE SA keys dmvpnd logged equal $1's charon's (one identical ikev2_decryption_table row)" \
+    sh -c "grep -vh '^#' '$work/keys-$1/ikev2_decryption_table' | grep -qxFf - '$IKELOG'"
+}
+# One line per IKE message on the wire: time, addresses, exchange type,
+# response flag, payload types.
+ike_summary() { # [tshark options...]
+  tshark -r "$CAP" "$@" -Y isakmp -T fields -E separator=' ' -e frame.time_relative -e ip.src \
+    -e ip.dst -e isakmp.exchangetype -e isakmp.flag_r -e isakmp.typepayload 2> /dev/null | head -40
+}
+# The first decrypted IKE_AUTH that matches FILTER, in one line: TS counts
+# (TSi,TSr), protocols, start and end ports, notify types.
+auth_ts() { # filter [tshark options...]
+  local f=$1; shift
+  tshark -r "$CAP" "$@" -Y "isakmp.exchangetype == 35 && isakmp.auth.method && $f" -T fields \
+    -e isakmp.ts.number -e isakmp.ts.protoid -e isakmp.ts.start_port -e isakmp.ts.end_port \
+    -e isakmp.notify.msgtype 2> /dev/null | head -1 | tr '\t' ' '
+}
+# The guests' keys (spoke-vm.sh keys: charon.log, ip xfrm state) into
+# $work/keys-NODE; the capture ends and the guests stop (in the
+# background: ipsec_end waits); DMVPND_O and ALL_O are the tshark options
+# with dmvpnd's key logs alone and with every key; the IKE and NHRP on the
+# wire, decrypted with every key.
+ipsec_collect() { # node...
+  local s
+  say "--- keys: the guests' (spoke-vm.sh keys: charon.log, ip xfrm state)"
+  for s in "$@"; do
+    "$SV" keys "$s" "$work/keys-$s" 2>&1 | tail -1
+  done
+  "$SV" capture-stop
+  STOPPING=()
+  for s in "$@"; do
+    "$SV" stop "$s" > "$work/stop-$s.log" 2>&1 &
+    STOPPING+=($!)
+  done
+  mapfile -t DMVPND_O < <(key_opts "$ESPLOG" -- "$IKELOG")
+  mapfile -t ALL_O < <(key_opts "$ESPLOG" "$work"/keys-*/esp_sa -- "$IKELOG" "$work"/keys-*/ikev2_decryption_table)
+  say "IKE on the wire"
+  ike_summary "${ALL_O[@]}"
+  say "NHRP, decrypted with all keys"
+  nhrp_summary "$CAP" "${ALL_O[@]}" | head -60
+}
+# The end of the test: the guests stopped, what failed explained, dmvpnd
+# stopped, the tally.
+ipsec_end() { # dmvpnd-log what node...
+  local log=$1 what=$2; shift 2
+  wait "${STOPPING[@]}"
+  [ "$FAIL" -gt 0 ] && ipsec_dump "$log" "$@"
+  dmvpnd_stop "$what"
+  say "done in $(( $(date +%s) - T0 ))s"
+  summary
+}
+# After a failure: dmvpnd's IKE view and log, the guests' charon logs, the
+# IKE exchanges decrypted with every key.
+ipsec_dump() { # dmvpnd-log node...
+  local s log=$1; shift
+  echo "--- dmvpnd's IKE view"
+  cli 'show crypto ikev2 sa detail' 'show crypto ikev2 stats' 'show crypto ipsec sa' 'show interfaces'
+  echo "--- dmvpnd log (IKE, ESP, NHRP, warnings; last 60)"
+  grep -E 'ike|esp|nhrp|WARN|ERR' "$log" | tail -60
+  for s in "$@"; do
+    echo "--- $s charon.log (exchanges, errors; last 40)"
+    grep -E 'generating|parsed|failed|error|NO_PROP|AUTHENTICATION|INVALID|retransmit|establish|install' \
+      "$work/keys-$s/charon.log" 2> /dev/null | tail -40
+  done
+  echo "--- IKE on the wire, decrypted (all keys)"
+  tshark -r "$CAP" "${ALL_O[@]}" -Y isakmp -V 2> /dev/null |
+    grep -E '^Frame|Internet Protocol|Exchange type|Flags|Payload: |Notify Message Type|Protocol ID|Start Port|End Port' | head -120
 }

@@ -49,25 +49,10 @@ oracle_init frr-oracle
 HOLD1=${HOLD1:-30}   # FRR spoke1's holdtime
 HOLD2=${HOLD2:-15}   # FRR spoke2's: its entry's expiry is timed
 AUTH=secret1
-h_route() { cli 'show ip route' 2> /dev/null | grep -Eq "^H +$1 via $2"; }
 is_shortcut() { # show-ip-nhrp-output overlay nbma
   local b; b=$(grep -A3 "^$2/32 " <<< "$1")
   grep -q 'Type: shortcut' <<< "$b" && grep -q "NBMA address: $3" <<< "$b"
 }
-WAN_SPOKE='  - name: wan0
-    devargs: "net_af_packet0,iface=prod0"
-    role: wan
-    address: 198.51.100.13/24
-  - name: lan0
-    devargs: "net_af_packet1,iface=lan13"
-    role: lan
-    address: 10.13.0.1/23'
-NHS='  nhs:
-    - nbma: 198.51.100.1
-      address: 10.255.0.1'
-ROUTES='routes:
-  - prefix: 10.0.0.0/8
-    via: 10.255.0.1'
 write_cfg "$work/hub.yaml" hub hub "$WAN_HUB" 10.255.0.1/24 "" ""
 write_cfg "$work/hub-auth.yaml" hub hub "$WAN_HUB" 10.255.0.1/24 "  nhrp-authentication: $AUTH" ""
 write_cfg "$work/spoke.yaml" spoke13 spoke "$WAN_SPOKE" 10.255.0.13/24 "$NHS" "$ROUTES"
@@ -78,14 +63,7 @@ check_cfgs hub hub-auth spoke spoke-auth
 
 # ------------------------------------------------------------------ the oracle
 oracle_up
-# The LAN behind the dmvpnd spoke (part 2): host netns, veth lan13 <-> eth0.
-netns_add lanh
-ip link add lan13 netns "$ONS" type veth peer name eth0 netns "$NS_PREFIX-lanh"
-onsx ip link set lan13 up
-nsx lanh ip link set eth0 up
-nsx lanh ip addr add 10.13.0.10/23 dev eth0
-nsx lanh ip addr add 10.13.1.10/23 dev eth0
-nsx lanh ip route add 10.0.0.0/8 via 10.13.0.1
+lan_host_up   # the LAN behind the dmvpnd spoke (part 2)
 
 # =================================================================== part 1
 say "=== part 1: dmvpnd hub, FRR spoke1 (nhs dynamic, holdtime $HOLD1) and spoke2 (nhs static, holdtime $HOLD2)"
