@@ -302,9 +302,28 @@ check_esp_keys() { # node nbma [logged]
   check "K: ... and equals the kernel's xfrm state on $n (same SPI, addresses, algorithm, key)" \
     all_in "$k/dmvpnd-sas.txt" "$k/esp_sa"
 }
-check_ike_keys() { # node : one identical ikev2_decryption_table row
-  check "K: the IKE SA keys dmvpnd logged equal $1's charon's (one identical ikev2_decryption_table row)" \
-    sh -c "grep -vh '^#' '$work/keys-$1/ikev2_decryption_table' | grep -qxFf - '$IKELOG'"
+# "SPIi,SPIr,SK_ei,SK_er" (bare lowercase hex) of each IKE SA charon
+# logged (ike = 4), as initiator or responder: a responder's lines carry
+# no connection name yet ("<1>", not "<dmvpn|1>"), which keys2wireshark
+# skips, so its ikev2_decryption_table misses those SAs.
+charon_ike_keys() { # charon.log
+  awk '$5 ~ /^<.*>$/ { u = $5; sub(/^<([^|>]*[|])?/, "", u); sub(/>$/, "", u) }
+       ($6 == "Sk_ei" || $6 == "Sk_er") && $7 == "secret" { k = u SUBSEP $6; left = $9 + 0; next }
+       left > 0 && $6 ~ /^[0-9]+:$/ {   # 16 bytes a line, then the ASCII column
+         for (i = 7; i < 23 && left > 0; i++) { h[k] = h[k] $i; left-- } next }
+       { left = 0 }
+       / with SPIs [0-9a-f]+_i [0-9a-f]+_r/ {
+         for (i = 1; i < NF; i++) if ($i == "SPIs") { si = $(i + 1); sr = $(i + 2) }
+         id = $0; sub(/ with SPIs .*/, "", id); sub(/.*\[/, "", id); sub(/\].*/, "", id)
+         sub(/_i$/, "", si); sub(/_r$/, "", sr)
+         if (sr !~ /^0+$/) spi[id] = si "," sr }
+       END { for (id in spi) if ((id SUBSEP "Sk_ei") in h && (id SUBSEP "Sk_er") in h)
+               print spi[id] "," tolower(h[id SUBSEP "Sk_ei"]) "," tolower(h[id SUBSEP "Sk_er"]) }' "$1"
+}
+check_ike_keys() { # node : the SPIs and SK_e keys of one of dmvpnd's IKE SAs are charon's
+  charon_ike_keys "$work/keys-$1/charon.log" > "$work/keys-$1/charon-ike-keys.txt"
+  check "K: the IKE SA keys dmvpnd logged equal $1's charon's (SPIs, SK_ei, SK_er of one SA)" \
+    sh -c "cut -d, -f1-4 '$IKELOG' | grep -qxFf '$work/keys-$1/charon-ike-keys.txt'"
 }
 # One line per IKE message on the wire: time, addresses, exchange type,
 # response flag, payload types.
