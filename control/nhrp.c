@@ -12,6 +12,7 @@
 #include <rte_random.h>
 
 #include "ctl.h"
+#include "esp_mgr.h"
 #include "gre.h"
 #include "inet.h"
 #include "log.h"
@@ -223,9 +224,15 @@ bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen)
 
 /* We own the address asked for: answer the requester directly, at its NBMA
  * address (Cisco and OpenNHRP do; the hub only forwarded the request), and
- * remember it so our own traffic back can go direct too. */
-void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen)
+ * remember it so our own traffic back can go direct too. With ESP and no
+ * SA with the requester yet (keying: ike starts one now), a direct answer
+ * would be dropped, and FRR 8.4 never asks again: it goes back the way the
+ * request came and the NHS relays it (RFC 2332 5.2.2; FRR nhrpd always
+ * answers that way). */
+void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen,
+			    uint32_t from_nbma)
 {
+	uint32_t to = req->nm_src_nbma.na_addr;
 	struct nhrp_msg r;
 	struct nhrp_cie *c;
 
@@ -253,7 +260,9 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,
 				  NC_SHORTCUT,
 				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime, 0);
-	nhrp_send(nh, &r, req->nm_src_nbma.na_addr);
+	if (nh->nh_ctl->ct_esp != NULL && esp_mgr_ref_peek(nh->nh_ctl, to) == NULL)
+		to = from_nbma;
+	nhrp_send(nh, &r, to);
 }
 
 /* 5.2.5: a Purge Request names bindings (CIE client protocol addresses

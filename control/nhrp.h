@@ -140,8 +140,10 @@ void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_
 /* Whether `addr` is ours to answer for: the tunnel address or a LAN
  * prefix; sets *plen to the covering prefix length. */
 bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen);
-/* Answer a Resolution Request as the authoritative responder. */
-void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen);
+/* Answer a Resolution Request as the authoritative responder: to the
+ * requester, or back to from_nbma while ESP has no SA with it. */
+void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen,
+			    uint32_t from_nbma);
 /* Purge Request/Reply handling (both roles). */
 void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma);
 const char *nhrp_type_name(unsigned type);

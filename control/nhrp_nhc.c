@@ -327,7 +327,7 @@ void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		break;
 	case NHRP_TYPE_RESOLUTION_REQUEST:
 		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
-			nhrp_resolution_answer(nh, m, plen);
+			nhrp_resolution_answer(nh, m, plen, from_nbma);
 		else
 			nhrp_send_error(nh, m, pkt, len, NHRP_ERR_PROTO_ADDRESS_UNREACHABLE, 0,
 					from_nbma);

@@ -166,7 +166,7 @@ void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		break;
 	case NHRP_TYPE_RESOLUTION_REQUEST:
 		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
-			nhrp_resolution_answer(nh, m, plen);
+			nhrp_resolution_answer(nh, m, plen, from_nbma);
 		else
 			nhs_resolution_forward(nh, m, from_nbma, pkt, len);
 		break;

@@ -24,6 +24,7 @@
 
 #include "ctl.h"
 #include "eal_test.h"
+#include "esp_mgr.h"
 #include "gre.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
@@ -329,6 +330,7 @@ static int fixture_setup(bool hub)
 	assert_int_equal(neigh_table_init(&dp->dp_neigh, "t_neigh", 256, dp->dp_rcu), 0);
 	assert_int_equal(fib_init(&dp->dp_fib, "t_fib", 256, dp->dp_rcu), 0);
 	assert_int_equal(peer_table_init(&dp->dp_peers, "t_peers", 64, dp->dp_rcu), 0);
+	assert_int_equal(sa_table_init(&dp->dp_sa_in, "t_sa_in", 64, dp->dp_rcu), 0);
 	cfg_fill(hub);
 	tunnel_fill();
 	port_fill(WAN, CFG_PORT_WAN, hub ? HUB_NBMA : A_NBMA);
@@ -373,6 +375,7 @@ static int fixture_teardown(void **state)
 			while (rte_ring_dequeue(env.tx[p][q], (void **)&m) == 0)
 				rte_pktmbuf_free(m);
 	rcu_reclaim(fx.dp.dp_rcu);
+	sa_table_fini(&fx.dp.dp_sa_in);
 	peer_table_fini(&fx.dp.dp_peers);
 	neigh_table_fini(&fx.dp.dp_neigh);
 	fib_fini(&fx.dp.dp_fib);
@@ -693,6 +696,17 @@ static void test_07_nhc_traffic_indication(void **state)
 	assert_int_equal(nh()->nh_stats.st_recv[NHRP_TYPE_TRAFFIC_INDICATION], 3);
 }
 
+/* B's Resolution Request for `dst`, as the hub forwards it to us. */
+static void b_resolution_request(struct nhrp_msg *q, uint32_t reqid, uint32_t dst)
+{
+	peer_msg(q, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA, B_OV, AUTH);
+	q->nm_flags |= NHRP_FLAG_RES_Q;
+	q->nm_request_id = reqid;
+	q->nm_dst_proto = A4(dst);
+	q->nm_n_cie = 1;
+	q->nm_cie[0] = cie(0, 0, HOLD, 0, 0);
+}
+
 /* 8. B asks (through the hub) for an address on our LAN: we answer B
  *    directly, authoritatively, with our LAN prefix. */
 static void test_08_nhc_answers_for_own_lan(void **state)
@@ -702,13 +716,8 @@ static void test_08_nhc_answers_for_own_lan(void **state)
 	const struct nhrp_cie *c = &s.m.nm_cie[0];
 
 	(void)state;
-	peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA, B_OV, AUTH);
-	q.nm_flags |= NHRP_FLAG_RES_Q;
+	b_resolution_request(&q, 0x4242, A_LAN + 6);
 	q.nm_hop_count = 254;
-	q.nm_request_id = 0x4242;
-	q.nm_dst_proto = A4(A_LAN + 6);
-	q.nm_n_cie = 1;
-	q.nm_cie[0] = cie(0, 0, HOLD, 0, 0);
 	nhrp_msg_add_ext(&q, NHRP_EXT_FORWARD_TRANSIT);
 	q.nm_n_fwd = 1;
 	q.nm_fwd[0] = cie(0, 32, HOLD, HUB_NBMA, HUB_OV);
@@ -729,6 +738,71 @@ static void test_08_nhc_answers_for_own_lan(void **state)
 	/* And B is remembered for the traffic back. */
 	assert_non_null(nhrp_cache_lookup(&fx.ct, B_OV));
 	assert_int_equal(nhrp_cache_lookup(&fx.ct, B_OV)->nc_type, NC_SHORTCUT);
+}
+
+/* ESP keyed by IKE (no IKE-lite here: the test installs the CHILD_SAs). */
+static void esp_ike_on(void)
+{
+	fx.cfg.tunnel.protection = CFG_PROT_ESP;
+	fx.cfg.tunnel.esp = (struct cfg_esp){.alg = CFG_ESP_AES_GCM_128, .replay_window = 1024,
+					     .keying = CFG_KEYING_IKE, .natt = CFG_NATT_OFF,
+					     .ike = {.idle_s = 300}};
+	assert_int_equal(esp_mgr_init(&fx.ct, &fx.cfg), 0);
+}
+
+static void esp_child_up(uint32_t nbma, uint32_t spi)
+{
+	uint8_t key[20];
+	struct esp_child_keys k = {.ck_spi_in = spi, .ck_spi_out = spi + 1,
+				   .ck_alg = CFG_ESP_AES_GCM_128, .ck_key_in = key,
+				   .ck_key_out = key};
+
+	memset(key, (int)spi, sizeof(key));
+	assert_int_equal(esp_mgr_child_install(&fx.ct, nbma, &k), 0);
+}
+
+/* The outer destination of the next ESP packet on the control TX queue
+ * (ARP skipped), or 0. */
+static uint32_t esp_sent_to(void)
+{
+	struct rte_mbuf *m;
+	const struct rte_ipv4_hdr *ip;
+	uint32_t to = 0;
+
+	while (to == 0 && rte_ring_dequeue(env.tx[WAN][1], (void **)&m) == 0) {
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+					     sizeof(struct rte_ether_hdr));
+		if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+		    RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+			assert_int_equal(ip->next_proto_id, IPPROTO_ESP);
+			to = rte_be_to_cpu_32(ip->dst_addr);
+		}
+		rte_pktmbuf_free(m);
+	}
+	return to;
+}
+
+/* 8b. With ESP keyed by IKE and no SA with B yet, the direct answer would
+ *     be dropped (fail closed) and an FRR 8.4 requester never asks again:
+ *     it goes back through the hub, which relays it. Once B's SA is in,
+ *     B gets the answer directly. */
+static void test_08b_nhc_answer_via_hub_until_sa(void **state)
+{
+	struct nhrp_msg q;
+
+	(void)state;
+	esp_ike_on();
+	esp_child_up(HUB_NBMA, 0x1000);
+	b_resolution_request(&q, 0x4243, A_OV);
+	inject(&q, HUB_NBMA);
+	assert_int_equal(esp_sent_to(), HUB_NBMA);
+	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_RESOLUTION_REPLY], 1);
+	assert_int_equal(esp_sent_to(), 0);
+	esp_child_up(B_NBMA, 0x2000);
+	inject(&q, HUB_NBMA);
+	assert_int_equal(esp_sent_to(), B_NBMA);
+	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_RESOLUTION_REPLY], 2);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_SEND_FAILED], 0);
 }
 
 static void purge_from_b(uint16_t flags)
@@ -1190,6 +1264,7 @@ int main(void)
 		SPOKE(test_06_nhc_resolution_retries),
 		SPOKE(test_07_nhc_traffic_indication),
 		SPOKE(test_08_nhc_answers_for_own_lan),
+		SPOKE(test_08b_nhc_answer_via_hub_until_sa),
 		SPOKE(test_09_nhc_purge),
 		SPOKE(test_10_nhc_auth_failure),
 		SPOKE(test_10b_nhc_redirect_authentication),
