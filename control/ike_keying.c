@@ -430,12 +430,13 @@ void ike_keying_want(struct ctl *ct, uint32_t nbma)
 	ike_mgr_initiate(ik->ik_mgr, ik->ik_self, nbma);
 }
 
+/* All of them: crossed starts with a peer that keeps both SAs (strongSwan
+ * does) leave two, and the one left behind would take over the pair (the
+ * fallback in ik_remove) and keep it and itself up for good. */
 void ike_keying_release(struct ctl *ct, uint32_t nbma)
 {
-	struct ike_sa *sa = ct->ct_ike != NULL ? ike_mgr_find_peer(ct->ct_ike->ik_mgr, nbma) : NULL;
-
-	if (sa != NULL)
-		ike_sa_delete(sa, IKE_ERR_LOCAL);
+	if (ct->ct_ike != NULL)
+		ike_mgr_delete_peer(ct->ct_ike->ik_mgr, nbma, IKE_ERR_LOCAL);
 }
 
 /* The SA whose child has `spi` either way gets a CHILD_SA rekey (the

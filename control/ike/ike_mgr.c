@@ -289,6 +289,21 @@ struct ike_sa *ike_mgr_find_peer(struct ike_mgr *mg, uint32_t remote)
 	return NULL;
 }
 
+/* New SAs go to the head of their chain: one that a deletion makes the
+ * caller start (a pair NHRP still uses) is not reached by this walk. */
+unsigned ike_mgr_delete_peer(struct ike_mgr *mg, uint32_t remote, enum ike_sa_error why)
+{
+	unsigned n = 0;
+
+	for (struct ike_mgr_node *m = peer_chain(mg, remote); m != NULL; m = m->mn_next_peer)
+		if (m->mn_sa->sa_remote == remote && m->mn_sa->sa_state != IKE_SA_DEAD &&
+		    m->mn_sa->sa_state != IKE_SA_DELETING) {
+			ike_sa_delete(m->mn_sa, why);
+			n++;
+		}
+	return n;
+}
+
 struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t remote)
 {
 	struct ike_mgr_node *n;

@@ -81,6 +81,10 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 /* The live SA with this peer address that is or will be established
  * (newest first), or NULL. */
 struct ike_sa *ike_mgr_find_peer(struct ike_mgr *mg, uint32_t remote);
+/* Deletes every live SA with this peer address (a Delete to the peer for
+ * each established one); how many. Crossed starts leave two when the peer
+ * keeps both, and a lookup by peer finds only the newest. */
+unsigned ike_mgr_delete_peer(struct ike_mgr *mg, uint32_t remote, enum ike_sa_error why);
 /* Frees the SAs that died since the last call; deletes our SA of a
  * crossed pair (both sides started one at once) when it is ours to go. */
 void ike_mgr_reap(struct ike_mgr *mg);

@@ -558,6 +558,29 @@ static void test_crossed_starts(void **state)
 	 * falls back to the survivor's); dmvpn_ike_netns shows it */
 }
 
+/* 9c. Crossed starts with a peer that keeps both SAs (strongSwan does,
+ *     with the higher address): releasing the peer deletes both, so
+ *     that neither is left holding a pair. Here A releases B before B's
+ *     Delete of its twin arrives. */
+static void test_release_deletes_twins(void **state)
+{
+	(void)state;
+	nodes_start();
+	assert_non_null(ike_mgr_initiate(w.a.mgr, A_ADDR, B_ADDR));
+	assert_non_null(ike_mgr_initiate(w.b.mgr, B_ADDR, A_ADDR));
+	while (w.a.established < 2 && w.nq != 0)
+		pump_once();
+	assert_int_equal(w.a.established, 2);
+	assert_int_equal(w.a.n_ch, 2);
+	assert_int_equal(ike_mgr_delete_peer(w.a.mgr, B_ADDR, IKE_ERR_LOCAL), 2);
+	run(10000);
+	ike_mgr_reap(w.a.mgr);
+	ike_mgr_reap(w.b.mgr);
+	assert_int_equal(w.a.mgr->mg_n_sas + w.b.mgr->mg_n_sas, 0);
+	assert_int_equal(w.a.n_ch + w.b.n_ch, 0);
+	assert_int_equal(ike_mgr_delete_peer(w.a.mgr, B_ADDR, IKE_ERR_LOCAL), 0);
+}
+
 /* 10. B refuses tunnel mode in its dataplane and A asks for it: the IKE
  *     SA stands, the child is refused with NO_PROPOSAL_CHOSEN. */
 static void test_child_refused(void **state)
@@ -866,6 +889,7 @@ int main(void)
 		T(test_handshake),	  T(test_wrong_psk),	T(test_no_proposal),
 		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
 		T(test_delete),		  T(test_nat),		T(test_initial_contact), T(test_crossed_starts),
+		T(test_release_deletes_twins),
 		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),	T(test_child_rekey_pfs),
 		T(test_child_rekey_collision), T(test_ike_rekey), T(test_ike_rekey_collision),	T(test_lifetimes),
 		T(test_cookie),		  T(test_rate_limit),
