@@ -1,8 +1,8 @@
 # Shared by the system tests against the FRR/strongSwan interop oracle
 # (shared/oracle: Linux mGRE + FRR nhrpd + strongSwan in QEMU guests on the
 # bridge br-wan in netns oracle-wan): test_frr_oracle.sh (cleartext GRE)
-# and test_frr_oracle_ipsec.sh (IKEv2 + ESP, dmvpnd as the hub). Sourced,
-# not run.
+# and the IKEv2 + ESP ones, test_frr_oracle_ipsec.sh (dmvpnd as the hub)
+# and test_frr_oracle_ipsec_spoke.sh (dmvpnd as a spoke). Sourced, not run.
 #
 # The test sets DMVPND and src, then calls oracle_init TAG; this
 #   - exits 77 (meson: SKIP) under a sanitizer build: guests under TCG are

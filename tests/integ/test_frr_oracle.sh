@@ -38,7 +38,8 @@
 # our namespaces, dmvpnd and its DPDK runtime directory). KEEP=1 keeps the
 # work directory (configs, logs, captures).
 # Guards, teardown and helpers are shared with test_frr_oracle_ipsec.sh
-# (IKEv2/ESP against the oracle's strongSwan) in oracle_lib.sh.
+# and test_frr_oracle_ipsec_spoke.sh (IKEv2/ESP against the oracle's
+# strongSwan, dmvpnd as hub and as spoke) in oracle_lib.sh.
 set -u
 DMVPND=${1:?usage: test_frr_oracle.sh path/to/dmvpnd}
 src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
