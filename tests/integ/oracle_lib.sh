@@ -246,6 +246,30 @@ ipsec_init() {
       key-log: $IKELOG"
 }
 
+# Certificates instead of the PSK (after ipsec_init): a test CA and
+# certificates made with openssl (tests/ike/make_pki.sh) in $PKI; dmvpnd
+# signs with NAME.pem (ESP_YAML changed to auth: cert), trusts the CA and
+# fragments large IKE messages (RFC 7383, as charon does by default).
+ipsec_certs() { # NAME
+  PKI=$work/pki
+  sh "$src/tests/ike/make_pki.sh" "$PKI" || { bad "test PKI"; return 1; }
+  ESP_YAML=${ESP_YAML/psk: \"$PSK\"/cert: $PKI/$1.pem
+      key: $PKI/$1.key
+      ca: $PKI/ca.pem}
+}
+# A booted guest's charon signs with the test CA's NAME.pem instead of the
+# PSK (local and remote auth = pubkey; its ID becomes the subject DN) and
+# trusts the CA; SAs it has keep going, new ones use the certificates.
+oracle_certify() { # node NAME
+  local b64c b64k b64a
+  b64c=$(base64 -w0 "$PKI/$2.pem"); b64k=$(base64 -w0 "$PKI/$2.key"); b64a=$(base64 -w0 "$PKI/ca.pem")
+  gx "$1" "cd /etc/swanctl && mkdir -p x509 x509ca private &&
+    echo $b64c | base64 -d > x509/node.pem && echo $b64a | base64 -d > x509ca/ca.pem &&
+    (umask 077; echo $b64k | base64 -d > private/node.key) &&
+    sed -i 's/auth = psk/auth = pubkey/; 0,/auth = pubkey/s//auth = pubkey\n         certs = node.pem/' conf.d/dmvpn.conf &&
+    swanctl --load-all --noprompt --uri unix:///run/charon.vici" > "$work/certify-$1.log" 2>&1
+}
+
 # A guest's charon has an ESTABLISHED IKE SA with PEER and an INSTALLED,
 # TRANSPORT CHILD_SA under it (swanctl --list-sas).
 sw_up() { # node peer-nbma

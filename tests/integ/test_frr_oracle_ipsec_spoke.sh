@@ -11,13 +11,20 @@
 #   FRR/strongSwan hub 198.51.100.1 / 10.255.0.1 (ip nhrp redirect)
 #   FRR/strongSwan spoke1 .11 / 10.255.0.11, LAN 10.11.0.1/24 (a dummy)
 #   dmvpnd SPOKE .13 / 10.255.0.13, LAN 10.13.0.0/23, NHS the FRR hub;
-#     keying: ike (IKE-lite), PSK, IKE aes256gcm16-prfsha256-modp2048,
-#     ESP aes-gcm-256 without ESN, key logs for ESP and IKE
+#     keying: ike (IKE-lite), IKE aes256gcm16-prfsha256-modp2048, ESP
+#     aes-gcm-256 without ESN, key logs for ESP and IKE
+#   Every node authenticates by certificate (a test CA made with openssl,
+#   tests/ike/make_pki.sh; the guests' charons are switched from the PSK
+#   once booted): dmvpnd ECDSA P-384 "CN=spoke1", the hub RSA-4096
+#   "CN=charon" (its IKE_AUTH answer comes in RFC 7383 fragments),
+#   spoke1 ECDSA P-256 "CN=spoke2". test_frr_oracle_ipsec.sh keys with
+#   the PSK.
 #
 #   I   dmvpnd starts IKE with the hub (dmvpnd initiates, the hub's
 #       charon answers): ESTABLISHED with an INSTALLED, TRANSPORT
 #       CHILD_SA (swanctl in the hub, show crypto ikev2 sa in dmvpnd),
-#       before the registration
+#       before the registration; each side verified the other's
+#       certificate and signature, the hub's answer came in fragments
 #   R   dmvpnd registers over ESP: the FRR hub lists it (show ip nhrp
 #       cache, show dmvpn); the LAN host pings the hub 10.255.0.1
 #   S   the LAN host pings 10.11.0.1 behind spoke1: via the hub first, the
@@ -47,6 +54,7 @@ NS_PREFIX=${NS_PREFIX:-fos$$}
 . "$src/tests/integ/oracle_lib.sh"
 oracle_init frr-oracle-ipsec-spoke
 ipsec_init
+ipsec_certs spoke
 write_cfg "$work/spoke.yaml" spoke13 spoke "$WAN_SPOKE" 10.255.0.13/24 "$ESP_YAML
 $NHS" "$ROUTES"
 check_cfgs spoke
@@ -57,6 +65,10 @@ sa_detail() { # output peer
 }
 ike_started() { # output peer we|it
   sa_detail "$1" "$2" | grep -c "^ *$3 initiated"
+}
+# dmvpnd's established SA with PEER says TEXT (identities, auth).
+sa_auth_is() { # peer text
+  grep -q "$2" <<< "$(sa_detail "$(cli 'show crypto ikev2 sa detail')" "$1")"
 }
 # The line of dmvpnd's log that first matches.
 log_line() { grep -n -m1 "$2" "$1" | cut -d: -f1; }
@@ -78,9 +90,12 @@ boot hub "${OIPSEC[@]}" ROLE=hub NBMA_ADDR=198.51.100.1/24 TUN_ADDR=10.255.0.1 \
   EXTRA_FRR=$'ip route 10.11.0.0/24 10.255.0.11\nip route 10.13.0.0/23 10.255.0.13' & b0=$!
 boot spoke1 "${OIPSEC[@]}" NBMA_ADDR=198.51.100.11/24 TUN_ADDR=10.255.0.11 \
   LAN_ADDR=10.11.0.1/24 EXTRA_FRR='ip route 10.13.0.0/23 10.255.0.1' & b1=$!
-# dmvpnd starts once the hub's charon answers: IKE_SA_INIT into a guest
-# still booting would only cost retransmissions.
+# dmvpnd starts once the guests' charons answer with their certificates:
+# IKE_SA_INIT into a guest still booting would only cost retransmissions.
 boot_wait $b0 hub
+check "the hub's charon signs with its certificate (CN=charon, RSA 4096)" oracle_certify hub charon
+boot_wait $b1 spoke1
+check "spoke1's charon signs with its certificate (CN=spoke2, ECDSA P-256)" oracle_certify spoke1 ecp256
 dmvpnd_start "$work/spoke.yaml" "$work/spoke.log"
 
 say "--- I: dmvpnd starts IKE with its NHS at once; its first Registration Requests wait for the CHILD_SA"
@@ -89,6 +104,10 @@ check "I: dmvpnd has an established IKE SA with the hub (show crypto ikev2 sa)" 
 out=$(cli 'show crypto ikev2 sa detail' 'show crypto ipsec sa')
 echo "$out"
 check "I: dmvpnd initiated it" eq "$(ike_started "$out" 198.51.100.1 we)" 1
+check "I: dmvpnd verified the hub's certificate, its answer came in fragments" \
+  grep -q 'remote id O=dmvpnd test, CN=charon, auth certificate, fragmentation' <<< "$(sa_detail "$out" 198.51.100.1)"
+check "I: the hub's charon verified dmvpnd's certificate and RFC 7427 signature" \
+  gx hub "grep -q \"authentication of 'O=dmvpnd test, CN=spoke1' with ECDSA_WITH_SHA384_DER successful\" /var/log/charon.log"
 check "I: dmvpnd has a transport-mode CHILD_SA with the hub" \
   grep -qE 'child ESP in 0x[0-9a-f]+ out 0x[0-9a-f]+ .* transport' <<< "$(sa_detail "$out" 198.51.100.1)"
 check "I: the hub's charon: IKE SA with .13 ESTABLISHED, CHILD_SA INSTALLED, TRANSPORT (swanctl --list-sas)" \
@@ -123,6 +142,8 @@ check "S: LAN 10.13.0.10 -> 10.11.0.1 answered ($(received "$out") of 16; some a
 check "S: dmvpnd resolved 10.11.0.1 and routes 10.11.0.0/24 via 10.255.0.11 (H)" \
   wait_until 20 h_route '10\.11\.0\.0/24' '10\.255\.0\.11'
 check "S: dmvpnd has an established IKE SA with spoke1" wait_until 30 ike_up 198.51.100.11
+check "S: ... authenticated by spoke1's certificate" \
+  sa_auth_is 198.51.100.11 'remote id O=dmvpnd test, CN=spoke2, auth certificate'
 check "S: spoke1's charon has it too: ESTABLISHED, INSTALLED, TRANSPORT with .13" \
   wait_until 20 sw_up spoke1 198.51.100.13
 check "S: spoke1 resolved the LAN behind dmvpnd too (show ip nhrp shortcut 10.13.0.0/23)" \
