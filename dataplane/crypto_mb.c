@@ -274,7 +274,25 @@ static uint64_t esp_limit(uint64_t v)
 	return v == 0 ? UINT64_MAX : v;
 }
 
-/* Everything but the keys: flags, sizes, limits, ports. */
+/* Tunnel mode: the header inside (RFC 4303 3.1.2) is [version 4, IHL 5,
+ * TTL 64, protocol 47, tun_src -> tun_dst] plus what varies per packet
+ * (TOS, total length, DF); the sum of its constant words is kept, as
+ * gre_outer_tmpl_init does for the outer one. */
+static void esp_sa_init_tunnel(struct esp_sa *sa, const struct esp_sa_params *p)
+{
+	sa->sa_next_header = p->tunnel ? ESP_NEXT_HEADER_IPV4 : ESP_NEXT_HEADER_GRE;
+	if (!p->tunnel)
+		return;
+	sa->sa_flags |= ESP_SA_F_TUNNEL;
+	sa->sa_tun_len = ESP_TUN_IPV4_LEN;
+	sa->sa_tun_src = rte_cpu_to_be_32(p->tun_src);
+	sa->sa_tun_dst = rte_cpu_to_be_32(p->tun_dst);
+	sa->sa_tun_sum = ((uint32_t)RTE_IPV4_VHL_DEF << 8) + ((uint32_t)ESP_TUN_TTL << 8) +
+			 ESP_NEXT_HEADER_GRE + (p->tun_src >> 16) + (p->tun_src & 0xffff) +
+			 (p->tun_dst >> 16) + (p->tun_dst & 0xffff);
+}
+
+/* Everything but the keys: flags, sizes, limits, ports, mode. */
 static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p, bool gcm)
 {
 	sa->sa_spi = p->spi;
@@ -283,6 +301,7 @@ static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p,
 				 (gcm ? ESP_SA_F_GCM : 0) | (p->dir == ESP_DIR_OUT ? ESP_SA_F_OUT : 0) |
 				 (p->dir == ESP_DIR_IN && p->no_replay ? ESP_SA_F_NO_REPLAY : 0) |
 				 (p->dir == ESP_DIR_OUT && p->one_sender ? ESP_SA_F_ONE_SENDER : 0));
+	esp_sa_init_tunnel(sa, p);
 	sa->sa_iv_len = gcm ? ESP_GCM_IV_LEN : ESP_CBC_IV_LEN;
 	/* RFC 4303 2.4: the ciphertext ends on a 4-byte boundary, and on the
 	 * cipher block for CBC (RFC 3602 2.4). */
@@ -316,6 +335,8 @@ int esp_sa_init(struct esp_sa *sa, struct crypto_mb *cx, const struct esp_sa_par
 		return -EINVAL;
 	if ((p->soft_packets && p->hard_packets && p->soft_packets > p->hard_packets) ||
 	    (p->soft_bytes && p->hard_bytes && p->soft_bytes > p->hard_bytes))
+		return -EINVAL;
+	if (p->tunnel && (p->tun_src == 0 || p->tun_dst == 0))
 		return -EINVAL;
 	memset(sa, 0, sizeof(*sa));
 	gcm = p->alg == ESP_ALG_AES_GCM_128 || p->alg == ESP_ALG_AES_GCM_256;

@@ -1,9 +1,10 @@
-/* ESP input in transport mode over GRE (RFC 4303 3.4): validate every
- * length, check the replay window before any crypto, verify the ICV and
- * decrypt, advance the window only then, check the trailer and that the
- * payload is GRE, and strip back to [IPv4 proto 47][GRE]. Also accepts the
- * RFC 3948 UDP 4500 form when the SA says NAT-T. The caller found the SA
- * by SPI; this stage owns nothing but the packet and the SA's window. */
+/* ESP input over GRE (RFC 4303 3.4): validate every length, check the
+ * replay window before any crypto, verify the ICV and decrypt, advance the
+ * window only then, check the trailer and that the payload is GRE (in
+ * tunnel mode: one IPv4 packet of GRE between the SA's addresses), and
+ * strip back to [IPv4 proto 47][GRE], the same for both modes. Also
+ * accepts the RFC 3948 UDP 4500 form. The caller found the SA by SPI; this
+ * stage owns nothing but the packet and the SA's window. */
 #include <string.h>
 
 #include <rte_byteorder.h>
@@ -30,7 +31,8 @@ static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off + pl->pi_hoff);
 }
 
-/* Where the decrypted GRE packet starts, from the front of m. */
+/* Where the decrypted payload starts, from the front of m: the GRE packet,
+ * or in tunnel mode the IPv4 header in front of it. */
 static inline uint16_t in_gre_off(const struct esp_sa *sa, uint16_t l3_off,
 				  const struct in_plan *pl)
 {
@@ -216,13 +218,54 @@ void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_
 	esp_ipv4_set_proto_len(ip, IPPROTO_GRE, (uint16_t)(ihl + gre_len));
 }
 
-/* After the ICV passed: lifetime, window, trailer, next header, strip.
- * *pkts and *bytes are the SA's running counters (one writer). */
+int esp_tun_check(const struct esp_sa *sa, const uint8_t *p, uint32_t len, uint16_t *ihl,
+		  uint32_t *gre_len)
+{
+	struct rte_ipv4_hdr ip;
+	uint32_t hl, total;
+
+	if (len < sizeof(ip))
+		return ESP_DROP_TUN_BAD_IP;
+	memcpy(&ip, p, sizeof(ip)); /* p need not be aligned */
+	hl = (uint32_t)(ip.version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER;
+	total = rte_be_to_cpu_16(ip.total_length);
+	/* RFC 4303 2.7: TFC padding may follow the packet, whose own length
+	 * says where it ends; it may not claim more than was decrypted. */
+	if ((ip.version_ihl >> 4) != 4 || hl < sizeof(ip) || total < hl || total > len)
+		return ESP_DROP_TUN_BAD_IP;
+	/* RFC 4303 3.4.1: reassembly happens before ESP, none after it. */
+	if (rte_raw_cksum(p, hl) != 0xffff || rte_ipv4_frag_pkt_is_fragmented(&ip))
+		return ESP_DROP_TUN_BAD_IP;
+	if (ip.next_proto_id != IPPROTO_GRE)
+		return ESP_DROP_TUN_NOT_GRE;
+	/* RFC 4301 5.2 step 4: what a tunnel-mode SA carries must match its
+	 * selectors, here the two addresses the SA was made for. */
+	if (ip.src_addr != sa->sa_tun_src || ip.dst_addr != sa->sa_tun_dst)
+		return ESP_DROP_TUN_BAD_ADDR;
+	*ihl = (uint16_t)hl;
+	*gre_len = total - hl;
+	return ESP_OK;
+}
+
+/* A next header that is not the SA's: the other mode's (an SA negotiated
+ * in one mode used in the other), or anything else. Dummy packets (59,
+ * RFC 4303 2.6) are dropped too: we never ask for them. */
+static int in_next_header_reason(uint8_t nh)
+{
+	return nh == ESP_NEXT_HEADER_GRE || nh == ESP_NEXT_HEADER_IPV4 ? ESP_DROP_MODE_MISMATCH
+								       : ESP_DROP_BAD_NEXT_HEADER;
+}
+
+/* After the ICV passed: lifetime, window, trailer, next header, the
+ * tunnel-mode header, strip. *pkts and *bytes are the SA's running
+ * counters (one writer). *tun_len_out: the tunnel-mode header's length,
+ * which the GRE packet follows (0 in transport mode). */
 static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 		     const struct in_plan *pl, uint64_t *pkts, uint64_t *bytes, uint8_t *lt,
-		     uint16_t *gre_len_out, bool far)
+		     uint16_t *gre_len_out, uint16_t *tun_len_out, bool far)
 {
 	const uint8_t *pt = pl->pi_esp + ESP_HDR_LEN + sa->sa_iv_len;
+	uint16_t tun_len = 0;
 	uint8_t pad, nh;
 	uint32_t gre_len;
 	int why;
@@ -241,13 +284,18 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 	why = esp_trailer_check(pt, pl->pi_ct, &pad, &nh);
 	if (why != ESP_OK)
 		return why;
-	/* Only GRE is protected here; dummy packets (59, RFC 4303 2.6) and
-	 * anything else are dropped. */
-	if (nh != ESP_NEXT_HEADER_GRE)
-		return ESP_DROP_BAD_NEXT_HEADER;
+	/* Only GRE is protected here, bare or in IPv4 by the SA's mode. */
+	if (unlikely(nh != sa->sa_next_header))
+		return in_next_header_reason(nh);
 	gre_len = pl->pi_ct - pad - sizeof(struct rte_esp_tail);
-	in_trim(m, in_gre_off(sa, l3_off, pl), gre_len);
+	if (sa->sa_flags & ESP_SA_F_TUNNEL) {
+		why = esp_tun_check(sa, pt, gre_len, &tun_len, &gre_len);
+		if (why != ESP_OK)
+			return why;
+	}
+	in_trim(m, (uint16_t)(in_gre_off(sa, l3_off, pl) + tun_len), gre_len);
 	*gre_len_out = (uint16_t)gre_len;
+	*tun_len_out = tun_len;
 	(*pkts)++;
 	if (far) {
 		*bytes += gre_len;
@@ -299,7 +347,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 				   plan[i].pi_ct, plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
 		uint8_t *esp = plan[i].pi_esp;
-		uint16_t glen = 0;
+		uint16_t glen = 0, tlen = 0;
 
 		if (gcm)
 			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct)) ?
@@ -311,16 +359,17 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			      ESP_OK : ESP_DROP_ICV_FAIL;
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
-					&sink->es_lifetime, &glen, far);
+					&sink->es_lifetime, &glen, &tlen, far);
 		if (unlikely(why != ESP_OK)) {
 			esp_sink_drop(sink, pkts[i], why);
 			continue;
 		}
 		if (gre_off != NULL) {
-			gre_off[nout] = in_gre_off(sa, l3_off, &plan[i]);
+			gre_off[nout] = (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen);
 			gre_len[nout] = glen;
 		} else {
-			esp_in_strip(pkts[i], l3_off, in_gre_off(sa, l3_off, &plan[i]), glen);
+			esp_in_strip(pkts[i], l3_off,
+				     (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen), glen);
 		}
 		pkts[nout++] = pkts[i];
 	}

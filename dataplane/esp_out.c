@@ -1,6 +1,9 @@
-/* ESP output in transport mode over GRE (RFC 4303 3.1.1, 3.3): the ESP
- * header and IV go after the outer IPv4 header, the GRE packet is padded,
- * encrypted and followed by the ICV; optionally inside UDP 4500 (RFC 3948).
+/* ESP output over GRE (RFC 4303 3.1, 3.3): the ESP header and IV go after
+ * the outer IPv4 header, the GRE packet is padded, encrypted and followed
+ * by the ICV; optionally inside UDP 4500 (RFC 3948). In transport mode the
+ * GRE packet is the payload (next header 47); in tunnel mode a new IPv4
+ * header between the same two addresses (those of the SA) goes in front of
+ * it, next header 4, and the outer header keeps its own (3.1.2).
  *
  * Sequence numbers stay unique across workers by construction: a burst
  * takes a block of numbers, one per packet, with one relaxed
@@ -27,7 +30,8 @@ struct out_plan {
 	uint16_t op_ihl; /* outer IPv4 header bytes */
 	uint16_t op_pl;  /* GRE bytes protected */
 	uint8_t op_pad;  /* RFC 4303 2.4 padding bytes */
-	uint8_t op_tos;  /* esp_encap_burst: the outer TOS */
+	uint8_t op_tos;  /* the outer TOS (tunnel mode: of the header inside too) */
+	uint16_t op_df;  /* tunnel mode: DF of the header inside, host order */
 };
 
 /* esp_encap_burst's input besides the packets: the outer header and, per
@@ -44,9 +48,10 @@ static const uint8_t out_pad_bytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
 _Static_assert(sizeof(out_pad_bytes) <= ESP_ICV_LEN + sizeof(struct rte_esp_tail),
 	       "the pattern never runs past the ICV room");
 
-static inline uint32_t out_ct_len(const struct out_plan *pl)
+/* The ciphertext: (tunnel mode: IPv4 header,) GRE, padding, trailer. */
+static inline uint32_t out_ct_len(const struct esp_sa *sa, const struct out_plan *pl)
 {
-	return (uint32_t)pl->op_pl + pl->op_pad + sizeof(struct rte_esp_tail);
+	return (uint32_t)sa->sa_tun_len + pl->op_pl + pl->op_pad + sizeof(struct rte_esp_tail);
 }
 
 /* The plan for ihl bytes of outer IPv4 header and pl_len bytes of GRE to
@@ -55,15 +60,15 @@ static inline uint32_t out_ct_len(const struct out_plan *pl)
 static int out_plan_fill(const struct esp_sa *sa, const struct rte_mbuf *m, struct out_plan *pl,
 			 uint32_t ihl, uint32_t pl_len, uint32_t extra, uint16_t front)
 {
-	uint32_t tail;
+	uint32_t payload = sa->sa_tun_len + pl_len, tail;
 
 	pl->op_ihl = (uint16_t)ihl;
 	pl->op_pl = (uint16_t)pl_len;
 	/* RFC 4303 2.4: pad so the ciphertext (payload, padding, pad length,
 	 * next header) ends on the SA's alignment. */
-	pl->op_pad = (uint8_t)(RTE_ALIGN_CEIL(pl_len + 2u, sa->sa_align) - pl_len - 2u);
+	pl->op_pad = (uint8_t)(RTE_ALIGN_CEIL(payload + 2u, sa->sa_align) - payload - 2u);
 	tail = (uint32_t)pl->op_pad + sizeof(struct rte_esp_tail) + ESP_ICV_LEN;
-	if (ihl + pl_len + esp_sa_head_len(sa) + tail > UINT16_MAX)
+	if (ihl + payload + esp_sa_head_len(sa) + tail > UINT16_MAX)
 		return ESP_DROP_BAD_LENGTH;
 	/* Link padding is trimmed before appending. */
 	if (rte_pktmbuf_headroom(m) < front || rte_pktmbuf_tailroom(m) + extra < tail)
@@ -84,7 +89,11 @@ static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
 		return why;
 	if (ip->next_proto_id != IPPROTO_GRE)
 		return ESP_DROP_BAD_IP;
-	return out_plan_fill(sa, m, pl, ihl, total - ihl, avail - total, esp_sa_head_len(sa));
+	/* Tunnel mode: the header inside takes TOS and DF from this one. */
+	pl->op_tos = ip->type_of_service;
+	pl->op_df = rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG;
+	return out_plan_fill(sa, m, pl, ihl, total - ihl, avail - total,
+			     (uint16_t)(esp_sa_head_len(sa) + sa->sa_tun_len));
 }
 
 /* esp_encap_burst's input, [l3_off][inner IPv4, inner_len bytes]: the plan
@@ -99,9 +108,11 @@ static int out_plan_gre(const struct esp_sa *sa, const struct gre_outer_tmpl *t,
 	if (m->data_len < (uint32_t)l3_off + inner_len)
 		return ESP_DROP_RUNT;
 	pl->op_tos = tos;
+	pl->op_df = 0; /* as the outer header: the tunnel MTU applies inside */
 	return out_plan_fill(sa, m, pl, sizeof(struct rte_ipv4_hdr), (uint32_t)t->ot_gre_len + inner_len,
 			     m->data_len - l3_off - inner_len,
-			     (uint16_t)(sizeof(struct rte_ipv4_hdr) + esp_sa_head_len(sa) + t->ot_gre_len));
+			     (uint16_t)(sizeof(struct rte_ipv4_hdr) + esp_sa_head_len(sa) + sa->sa_tun_len +
+					t->ot_gre_len));
 }
 
 /* Per-packet lifetime policy for sequence number s (= packets so far) and
@@ -132,14 +143,38 @@ static void out_esp_hdr(const struct esp_sa *sa, uint8_t *esp, uint32_t seq_lo)
 	memcpy(esp + 4, &lo, sizeof(lo));
 }
 
-/* Behind the outer IPv4 header at ip: UDP (NAT-T), ESP header; at tr,
- * the end of the GRE packet, the trailer (RFC 4303 2.4: pad bytes 1, 2,
- * 3..., pad length, next header 47), with the ICV room after it already
- * in the packet. Returns the ESP header. */
+/* Tunnel mode: the IPv4 header inside ESP at p, in front of the GRE
+ * packet. Finished in registers and stored as whole words, for the reason
+ * gre_outer_ipv4_write gives. Identification 0 and DF as the outer header
+ * has them: this header travels encrypted and is never fragmented. */
+static void out_tun_ipv4(const struct esp_sa *sa, uint8_t *p, const struct out_plan *pl)
+{
+	uint8_t ds = pl->op_tos & 0xfc; /* DSCP, as the outer header */
+	uint16_t total = (uint16_t)(ESP_TUN_IPV4_LEN + pl->op_pl);
+	uint32_t sum = sa->sa_tun_sum + ds + total + pl->op_df;
+	uint64_t w0, w1;
+
+	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	w0 = RTE_IPV4_VHL_DEF | (uint64_t)ds << 8 | (uint64_t)rte_cpu_to_be_16(total) << 16 |
+	     (uint64_t)rte_cpu_to_be_16(pl->op_df) << 48;
+	w1 = ESP_TUN_TTL | (uint64_t)ESP_NEXT_HEADER_GRE << 8 |
+	     (uint64_t)rte_cpu_to_be_16((uint16_t)~sum) << 16 | (uint64_t)sa->sa_tun_src << 32;
+	memcpy(p, &w0, sizeof(w0));
+	memcpy(p + 8, &w1, sizeof(w1));
+	memcpy(p + 16, &sa->sa_tun_dst, sizeof(sa->sa_tun_dst));
+}
+
+/* Behind the outer IPv4 header at ip: UDP (NAT-T), ESP header, and in
+ * tunnel mode the IPv4 header after the IV; at tr, the end of the GRE
+ * packet, the trailer (RFC 4303 2.4: pad bytes 1, 2, 3..., pad length,
+ * next header 47, or 4 in tunnel mode), with the ICV room after it
+ * already in the packet. Returns the ESP header. */
 static uint8_t *out_frame(const struct esp_sa *sa, uint8_t *ip, uint8_t *tr,
 			  const struct out_plan *pl, uint32_t seq_lo)
 {
-	uint32_t ct = out_ct_len(pl);
+	uint32_t ct = out_ct_len(sa, pl);
 	uint16_t esp_len = (uint16_t)(ESP_HDR_LEN + sa->sa_iv_len + ct + ESP_ICV_LEN);
 	uint8_t *esp = ip + pl->op_ihl;
 	struct rte_udp_hdr *udp;
@@ -154,18 +189,20 @@ static uint8_t *out_frame(const struct esp_sa *sa, uint8_t *ip, uint8_t *tr,
 		esp += ESP_UDP_HDR_LEN;
 	}
 	out_esp_hdr(sa, esp, seq_lo);
+	if (sa->sa_flags & ESP_SA_F_TUNNEL)
+		out_tun_ipv4(sa, esp + ESP_HDR_LEN + sa->sa_iv_len, pl);
 	/* Padding 1, 2, 3... in one store, no loop (op_pad < 16): the ICV
 	 * room behind the trailer takes what goes past it. */
 	memcpy(tr, out_pad_bytes, sizeof(out_pad_bytes));
 	tr[pl->op_pad] = pl->op_pad;
-	tr[pl->op_pad + 1] = ESP_NEXT_HEADER_GRE;
+	tr[pl->op_pad + 1] = sa->sa_next_header;
 	return esp;
 }
 
 /* The outer IPv4 length and protocol once ESP is in. */
 static uint16_t out_ipv4_len(const struct esp_sa *sa, const struct out_plan *pl)
 {
-	return (uint16_t)(pl->op_ihl + esp_sa_head_len(sa) + out_ct_len(pl) + ESP_ICV_LEN);
+	return (uint16_t)(pl->op_ihl + esp_sa_head_len(sa) + out_ct_len(sa, pl) + ESP_ICV_LEN);
 }
 
 static uint8_t out_ipv4_proto(const struct esp_sa *sa)
@@ -173,19 +210,22 @@ static uint8_t out_ipv4_proto(const struct esp_sa *sa)
 	return sa->sa_flags & ESP_SA_F_NATT ? IPPROTO_UDP : IPPROTO_ESP;
 }
 
-/* esp_encrypt_burst: opens the gap for UDP + ESP header + IV behind the
- * IPv4 header, frames, fixes IPv4. Returns the ESP header. */
+/* esp_encrypt_burst: opens the gap for UDP + ESP header + IV (+ the
+ * tunnel-mode IPv4 header) behind the IPv4 header, frames, fixes IPv4.
+ * The headers move before the frame is written: in tunnel mode the header
+ * inside takes the old place of the outer one. Returns the ESP header. */
 static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
 			  const struct out_plan *pl, uint32_t seq_lo)
 {
-	uint16_t head = esp_sa_head_len(sa);
+	uint16_t head = (uint16_t)(esp_sa_head_len(sa) + sa->sa_tun_len);
 	uint8_t *front, *esp;
 
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
 	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
 	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
 	esp = out_frame(sa, front + l3_off,
-			(uint8_t *)rte_pktmbuf_append(m, (uint16_t)(out_ct_len(pl) - pl->op_pl +
+			(uint8_t *)rte_pktmbuf_append(m, (uint16_t)(pl->op_pad +
+								    sizeof(struct rte_esp_tail) +
 								    ESP_ICV_LEN)),
 			pl, seq_lo);
 	esp_ipv4_set_proto_len((struct rte_ipv4_hdr *)(front + l3_off), out_ipv4_proto(sa),
@@ -199,8 +239,8 @@ static uint8_t *out_build_gre(const struct esp_sa *sa, const struct gre_outer_tm
 			      struct rte_mbuf *m, uint16_t l3_off, const struct out_plan *pl,
 			      uint32_t seq_lo)
 {
-	uint16_t head = esp_sa_head_len(sa), ip_len = out_ipv4_len(sa, pl);
-	uint16_t gre_at = (uint16_t)(l3_off + pl->op_ihl + head);
+	uint16_t head = (uint16_t)(esp_sa_head_len(sa) + sa->sa_tun_len);
+	uint16_t ip_len = out_ipv4_len(sa, pl), gre_at = (uint16_t)(l3_off + pl->op_ihl + head);
 	uint8_t *front, *esp;
 
 	/* One-segment packet with the room out_plan_gre checked: the link
@@ -348,7 +388,7 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &pl, (uint32_t)s)
 				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl, (uint32_t)s);
 		bytes += pl.op_pl;
-		ct[nb] = out_ct_len(&pl);
+		ct[nb] = out_ct_len(sa, &pl);
 		if (q != NULL) {
 			struct esp_seal_job *j = &q->sq_job[q->sq_n + nb];
 

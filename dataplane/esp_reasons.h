@@ -14,7 +14,11 @@
 	X(TOO_OLD, "esp_too_old", "sequence number left of the replay window")     \
 	X(ICV_FAIL, "esp_icv_fail", "integrity check value wrong")                 \
 	X(BAD_PADDING, "esp_bad_padding", "pad length too long or pad bytes not 1, 2, 3...") \
-	X(BAD_NEXT_HEADER, "esp_bad_next_header", "next header is not GRE (47)")  \
+	X(BAD_NEXT_HEADER, "esp_bad_next_header", "next header neither GRE (47) nor IPv4 (4)") \
+	X(MODE_MISMATCH, "esp_mode_mismatch", "IPv4 (4) inside a transport-mode SA, or GRE (47) inside a tunnel-mode SA") \
+	X(TUN_BAD_IP, "esp_tunnel_bad_ip", "tunnel mode: the IPv4 header inside ESP invalid, a fragment, or longer than the payload") \
+	X(TUN_NOT_GRE, "esp_tunnel_not_gre", "tunnel mode: the IPv4 packet inside ESP is not GRE") \
+	X(TUN_BAD_ADDR, "esp_tunnel_bad_addr", "tunnel mode: the addresses inside ESP are not the SA's") \
 	X(SEQ_EXHAUSTED, "esp_seq_exhausted", "sequence number space used up (no ESN)") \
 	X(HARD_LIMIT, "esp_hard_limit", "SA packet or byte hard lifetime reached") \
 	X(NO_ROOM, "esp_no_room", "not enough headroom or tailroom")               \

@@ -1,6 +1,7 @@
-/* The ESP security association as the workers see it (RFC 4303 transport
- * mode protecting GRE), the parameters the control thread installs it from,
- * and the ESP stage entry points.
+/* The ESP security association as the workers see it (RFC 4303 protecting
+ * GRE between two NBMA addresses, in transport mode or in tunnel mode), the
+ * parameters the control thread installs it from, and the ESP stage entry
+ * points.
  *
  * Ownership: the control thread fills an SA once (esp_sa_init) and
  * publishes it; it is immutable afterwards except for the counters below.
@@ -51,6 +52,9 @@ enum esp_dir {
 #define ESP_NATT_PORT 4500  /* RFC 3948 */
 #define ESP_IKE_PORT 500    /* RFC 7296 2.23: IKE only, never ESP */
 #define ESP_NEXT_HEADER_GRE 47
+#define ESP_NEXT_HEADER_IPV4 4 /* tunnel mode: an IPv4 packet (RFC 4303 2.6) */
+#define ESP_TUN_IPV4_LEN 20    /* tunnel mode: the IPv4 header we put inside */
+#define ESP_TUN_TTL 64
 #define ESP_UDP_HDR_LEN 8
 
 /* Lifetime events a burst raises; the caller tells the control thread. */
@@ -64,6 +68,7 @@ enum esp_dir {
 #define ESP_SA_F_OUT 0x08
 #define ESP_SA_F_NO_REPLAY 0x10 /* inbound: anti-replay disabled */
 #define ESP_SA_F_ONE_SENDER 0x20 /* outbound: one lcore sends on it */
+#define ESP_SA_F_TUNNEL 0x40 /* tunnel mode: an IPv4 header inside, before GRE */
 
 struct esp_sa_params {
 	uint32_t spi;
@@ -88,6 +93,13 @@ struct esp_sa_params {
 	 * every packet of a burst goes to another peer (finding 26). */
 	bool one_sender;
 	uint16_t natt_sport, natt_dport;     /* host order; 0 = 4500 */
+	/* RFC 4303 tunnel mode: the protected payload is [IPv4, protocol GRE]
+	 * [GRE packet], next header 4. Outbound: that header's addresses;
+	 * inbound: the only ones accepted. Host order: the two NBMA addresses,
+	 * or what the CHILD_SA's traffic selectors named (a peer behind a NAT
+	 * knows itself by its own address). Unused in transport mode. */
+	bool tunnel;
+	uint32_t tun_src, tun_dst;
 	/* Tests only, 0 in production. seq_base: the sequence number taken as
 	 * already used/seen, to reach the 2^32 edges without 2^32 packets.
 	 * iv_xor: GCM explicit IV = seq ^ iv_xor, still unique per packet (a
@@ -108,6 +120,11 @@ struct esp_sa {
 	uint8_t sa_icv_len;
 	uint8_t sa_salt[ESP_SALT_LEN];
 	uint16_t sa_natt_sport, sa_natt_dport; /* network order */
+	uint8_t sa_next_header; /* 47 (transport) or 4 (tunnel) */
+	uint8_t sa_tun_len;     /* 0, or ESP_TUN_IPV4_LEN in tunnel mode */
+	uint32_t sa_tun_src, sa_tun_dst; /* tunnel mode, network order */
+	uint32_t sa_tun_sum; /* outbound tunnel mode: RFC 1071 sum of the
+			      * constant words of the header inside, unfolded */
 	uint64_t sa_iv_xor;
 	uint64_t sa_seq_max;  /* last sequence number that may be sent */
 	uint64_t sa_soft_pkts, sa_hard_pkts;   /* UINT64_MAX = none */
@@ -301,7 +318,8 @@ static inline void esp_move_headers(uint8_t *dst, const uint8_t *src, size_t len
 		memmove(dst, src, len);
 }
 
-/* Bytes between the outer IPv4 header and the protected payload. */
+/* Bytes between the outer IPv4 header and the protected payload (which in
+ * tunnel mode starts with an IPv4 header of sa_tun_len bytes). */
 static inline uint16_t esp_sa_head_len(const struct esp_sa *sa)
 {
 	return (uint16_t)((sa->sa_flags & ESP_SA_F_NATT ? ESP_UDP_HDR_LEN : 0) +
@@ -320,7 +338,10 @@ void esp_sa_fini(struct esp_sa *sa);
 /* esp_out.c */
 /* Runs on: workers. Each pkts[i] holds [l3_off bytes][IPv4, proto 47][GRE..]
  * in one segment. Encrypts in place to [l3_off][IPv4 proto 50, or 17 +
- * UDP 4500][ESP][IV][ciphertext][ICV]. Returns k: pkts[0..k) are ready, in
+ * UDP 4500][ESP][IV][ciphertext][ICV]; the plaintext is the GRE packet, or
+ * in tunnel mode a new IPv4 header (the SA's addresses, protocol 47, TTL
+ * 64, the outer header's TOS and DF) and the GRE packet, the outer header
+ * keeping its addresses. Returns k: pkts[0..k) are ready, in
  * order; drop[0..n-k) with drop_reason[] (enum esp_drop) are for the
  * caller to count and free. *lifetime |= ESP_LT_* reached by this burst. */
 uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
@@ -331,8 +352,9 @@ struct gre_outer_tmpl;
  * worker's own tunnel packets: each pkts[i] holds [l3_off bytes][inner
  * IPv4, inner_len[i] bytes] in one segment; becomes [l3_off][outer IPv4
  * from t, proto 50 or 17 + UDP 4500, TOS tos[i]][ESP][IV][ciphertext of
- * GRE + inner][ICV], byte for byte what gre_outer_write followed by
- * esp_encrypt_burst makes, without moving or reading back the header.
+ * (tunnel mode: IPv4 +) GRE + inner][ICV], byte for byte what
+ * gre_outer_write followed by esp_encrypt_burst makes, without moving or
+ * reading back the header.
  * n <= CRYPTO_MB_BURST_MAX. Same return convention as above. */
 /* later: NULL to seal before returning; else GCM packets come back framed
  * with their seals queued in *later (room for n more), and must not leave
@@ -355,7 +377,9 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
 /* Runs on: the worker that owns sa (inbound). Each pkts[i] holds
  * [l3_off bytes][IPv4 proto 50, or 17 + UDP][ESP..] in one segment, its
  * SPI already looked up to sa by the caller. Decrypts and strips in place
- * to [l3_off][IPv4 proto 47][GRE..]. Same return convention as above. */
+ * to [l3_off][IPv4 proto 47][GRE..], in tunnel mode the IPv4 header inside
+ * too (esp_tun_check): both modes give the same result. Same return
+ * convention as above. */
 uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
 			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
 			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
@@ -363,14 +387,15 @@ uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
  * IPv4 header already (ipv4_validate: version, header length, checksum,
  * total length equal to the bytes present; and no fragment): those checks
  * are not made again. Nothing in front moves: pkts[0..k) stay
- * [l3_off][outer IPv4][UDP][ESP][IV][GRE..] with the trailer and ICV
- * trimmed; gre_off[i] is where survivor i's GRE packet starts from its
+ * [l3_off][outer IPv4][UDP][ESP][IV][(tunnel IPv4)][GRE..] with the trailer
+ * and ICV trimmed; gre_off[i] is where survivor i's GRE packet starts from its
  * front, gre_len[i] its length. n <= CRYPTO_MB_BURST_MAX. esp_in_strip
  * makes the esp_decrypt_burst form of one of them. */
 uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			       uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
 			       struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
-/* [l3_off][IPv4][UDP][ESP][IV][GRE] -> [l3_off][IPv4 proto 47][GRE]. */
+/* [l3_off][IPv4][UDP][ESP][IV][(tunnel IPv4)][GRE] -> [l3_off][IPv4 proto
+ * 47][GRE]. */
 void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_t gre_len);
 /* RFC 4303 2.4 trailer of decrypted plaintext pt: 0 with *pad_len and
  * *next_header, or ESP_DROP_BAD_PADDING. Pure; inline for the ESP stage,
@@ -405,6 +430,15 @@ static inline int esp_trailer_check(const uint8_t *pt, uint32_t pt_len, uint8_t 
 	*next_header = pt[pt_len - 1];
 	return ESP_OK;
 }
+/* Tunnel mode, after the ICV and trailer passed: the decrypted payload p
+ * (len bytes, before the padding) must be one whole IPv4 packet (RFC 4303
+ * 2.7: TFC padding may follow it) of GRE from the SA's peer to us: version
+ * 4, header length and checksum right, not a fragment, total length at
+ * most len, protocol 47, addresses sa_tun_src -> sa_tun_dst. 0 with
+ * *ihl (its header length) and *gre_len, or ESP_DROP_TUN_*. Pure;
+ * exposed for tests and fuzzing. */
+int esp_tun_check(const struct esp_sa *sa, const uint8_t *p, uint32_t len, uint16_t *ihl,
+		  uint32_t *gre_len);
 /* The GCM transform alone (known-answer tests): the inverse of
  * esp_out_gcm_seal for seq; 0 or ESP_DROP_ICV_FAIL. */
 int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,

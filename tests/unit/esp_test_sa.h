@@ -2,7 +2,7 @@
  * test_esp_tunnel.c): SAs from fixed parameters, bursts through
  * esp_encrypt_burst/esp_decrypt_burst with their drops collected, packets
  * sealed by hand with any plaintext. Each test program has its own pool
- * and manager (g_mp, g_cx), set up in its main. Test code only. */
+ * and manager (g_mp, g_cx), made by the group setup below. Test code only. */
 #ifndef DMVPND_ESP_TEST_SA_H
 #define DMVPND_ESP_TEST_SA_H
 
@@ -17,6 +17,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "eal_test.h"
 #include "esp_sa.h"
 #include "esp_test_util.h"
 
@@ -24,6 +25,23 @@
 
 static struct rte_mempool *g_mp;
 static struct crypto_mb g_cx;
+
+/* Group setup and teardown (EAL_TEST_MAIN): the pool and the manager. */
+static inline int esp_test_setup(void **state)
+{
+	(void)state;
+	g_mp = rte_pktmbuf_pool_create("esp_test", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				       SOCKET_ID_ANY);
+	return g_mp == NULL || crypto_mb_init(&g_cx) != 0 ? -1 : 0;
+}
+
+static inline int esp_test_teardown(void **state)
+{
+	(void)state;
+	crypto_mb_fini(&g_cx);
+	rte_mempool_free(g_mp);
+	return 0;
+}
 
 struct bres {
 	uint16_t ok;

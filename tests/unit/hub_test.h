@@ -16,9 +16,11 @@
 #include "lcore_ctx.h"
 
 /* An SA with fixed test keys derived from its SPI; mirrors (same SPI,
- * other direction) share them. */
-static inline struct esp_sa *hub_test_sa(struct crypto_mb *cx, uint32_t spi, enum esp_dir dir,
-					 enum esp_alg alg)
+ * other direction) share them. Tunnel mode when tun_src is not 0, with
+ * the IPv4 header inside from tun_src to tun_dst. */
+static inline struct esp_sa *hub_test_sa_mode(struct crypto_mb *cx, uint32_t spi,
+					      enum esp_dir dir, enum esp_alg alg,
+					      uint32_t tun_src, uint32_t tun_dst)
 {
 	struct esp_sa_params p;
 	struct esp_sa *sa = rte_zmalloc("t_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
@@ -28,6 +30,9 @@ static inline struct esp_sa *hub_test_sa(struct crypto_mb *cx, uint32_t spi, enu
 	p.dir = dir;
 	p.alg = alg;
 	p.esn = true;
+	p.tunnel = tun_src != 0;
+	p.tun_src = tun_src;
+	p.tun_dst = tun_dst;
 	for (unsigned i = 0; i < ESP_KEYMAT_MAX; i++)
 		p.keymat[i] = (uint8_t)(spi + i * 3);
 	for (unsigned i = 0; i < ESP_AUTH_KEY_LEN; i++)
@@ -35,6 +40,12 @@ static inline struct esp_sa *hub_test_sa(struct crypto_mb *cx, uint32_t spi, enu
 	assert_true(sa != NULL);
 	assert_int_equal(esp_sa_init(sa, cx, &p), 0);
 	return sa;
+}
+
+static inline struct esp_sa *hub_test_sa(struct crypto_mb *cx, uint32_t spi, enum esp_dir dir,
+					 enum esp_alg alg)
+{
+	return hub_test_sa_mode(cx, spi, dir, alg, 0, 0);
 }
 
 static inline void hub_test_sa_free(struct esp_sa *sa)

@@ -113,7 +113,8 @@ static int gcm_case_expect(const struct gcm_case *c)
 
 	if (why != ESP_OK)
 		return why;
-	return nh == ESP_NEXT_HEADER_GRE ? ESP_OK : ESP_DROP_BAD_NEXT_HEADER;
+	return nh == ESP_NEXT_HEADER_GRE ? ESP_OK
+	       : nh == ESP_NEXT_HEADER_IPV4 ? ESP_DROP_MODE_MISMATCH : ESP_DROP_BAD_NEXT_HEADER;
 }
 
 static void kat_gcm_one(const struct gcm_case *c)
@@ -639,7 +640,7 @@ static void trailers(struct esp_sa *in, uint64_t seq)
 		trailer_case(in, seq, good, 4, ESP_OK);
 		trailer_case(in, seq + 1, bad_byte, 4, ESP_DROP_BAD_PADDING);
 		trailer_case(in, seq + 2, too_long, 4, ESP_DROP_BAD_PADDING);
-		trailer_case(in, seq + 3, nh4, 4, ESP_DROP_BAD_NEXT_HEADER);
+		trailer_case(in, seq + 3, nh4, 4, ESP_DROP_MODE_MISMATCH); /* tunnel mode's */
 		trailer_case(in, seq + 4, nh59, 4, ESP_DROP_BAD_NEXT_HEADER);
 		return;
 	}
@@ -656,7 +657,9 @@ static void trailers(struct esp_sa *in, uint64_t seq)
 	trailer_case(in, seq + 2, cbc, 12, ESP_DROP_BAD_PADDING);
 	cbc[10] = 10;
 	cbc[11] = 4;
-	trailer_case(in, seq + 3, cbc, 12, ESP_DROP_BAD_NEXT_HEADER);
+	trailer_case(in, seq + 3, cbc, 12, ESP_DROP_MODE_MISMATCH);
+	cbc[11] = 59;
+	trailer_case(in, seq + 4, cbc, 12, ESP_DROP_BAD_NEXT_HEADER);
 }
 
 /* RFC 4303 2.4 as written: pad bytes 1, 2, 3..., pad length, next header. */
@@ -1316,11 +1319,11 @@ static void test_bad_input(void **state)
 /* esp_encap_burst must make, byte for byte from the outer IPv4 header on,
  * what gre_outer_write followed by esp_encrypt_burst (tested against
  * published vectors and scapy above) makes: two SAs with the same keys,
- * the same inner packets and TOS, every algorithm, ESN, NAT-T and GRE key
- * combination, sizes around the padding boundaries, with and without link
- * padding behind the inner packet; sealed at once, or (as the worker does)
- * framed in two runs with the GCM seals queued and done by esp_seal_flush,
- * by an SA with one sender (no atomics). */
+ * the same inner packets and TOS, every algorithm, ESN, NAT-T, GRE key and
+ * mode combination, sizes around the padding boundaries, with and without
+ * link padding behind the inner packet; sealed at once, or (as the worker
+ * does) framed in two runs with the GCM seals queued and done by
+ * esp_seal_flush, by an SA with one sender (no atomics). */
 static void test_encap_burst_matches_encrypt(void **state)
 {
 	static const uint16_t sizes[] = {0, 1, 2, 3, 4, 15, 16, 44, 45, 100, 1380};
@@ -1328,7 +1331,7 @@ static void test_encap_burst_matches_encrypt(void **state)
 	static struct esp_seal_queue later;
 
 	(void)state;
-	for (unsigned v = 0; v < ESP_ALG_COUNT * 16; v++) {
+	for (unsigned v = 0; v < ESP_ALG_COUNT * 32; v++) {
 		struct esp_sa_params p;
 		struct dp_tunnel tn = {.tn_ttl = 255, .tn_has_key = (v & 4) != 0, .tn_key = 0x2a};
 		struct gre_outer_tmpl t;
@@ -1338,9 +1341,12 @@ static void test_encap_burst_matches_encrypt(void **state)
 		struct esp_sa *a, *b;
 		struct bres r1, r2;
 
-		params_fill(&p, (enum esp_alg)(v / 16), ESP_DIR_OUT, (v & 1) != 0, (v & 2) != 0);
+		params_fill(&p, (enum esp_alg)(v / 32), ESP_DIR_OUT, (v & 1) != 0, (v & 2) != 0);
 		p.natt_sport = 4500;
 		p.natt_dport = 4501;
+		p.tunnel = (v & 16) != 0;
+		p.tun_src = 0xc0000201;
+		p.tun_dst = 0xcb007107;
 		a = sa_new(&p);
 		p.one_sender = (v & 8) != 0; /* counters by plain stores: the same numbers */
 		b = sa_new(&p);
@@ -1393,23 +1399,27 @@ static void test_encap_burst_matches_encrypt(void **state)
 }
 
 /* esp_decrypt_burst_gre leaves the front alone and points at the GRE
- * packet; with esp_in_strip it is byte for byte esp_decrypt_burst. Every
- * algorithm, ESN and NAT-T, sizes around the padding boundaries, and a
- * tampered packet in the middle of the burst. */
+ * packet (past the IPv4 header inside in tunnel mode); with esp_in_strip
+ * it is byte for byte esp_decrypt_burst. Every algorithm, ESN, NAT-T and
+ * mode, sizes around the padding boundaries, and a tampered packet in the
+ * middle of the burst. */
 static void test_decrypt_burst_gre_matches(void **state)
 {
 	static const uint16_t sizes[] = {4, 5, 6, 7, 8, 19, 20, 63, 64, 1400};
 	enum { N = sizeof(sizes) / sizeof(sizes[0]) };
 
 	(void)state;
-	for (unsigned v = 0; v < ESP_ALG_COUNT * 4; v++) {
+	for (unsigned v = 0; v < ESP_ALG_COUNT * 8; v++) {
 		struct esp_sa_params p;
 		struct rte_mbuf *a[N], *b[N], *plain[N];
 		uint16_t goff[N], glen[N];
 		struct esp_sa *out, *in_a, *in_b;
 		struct bres r, ra, rb;
 
-		params_fill(&p, (enum esp_alg)(v / 4), ESP_DIR_OUT, (v & 1) != 0, (v & 2) != 0);
+		params_fill(&p, (enum esp_alg)(v / 8), ESP_DIR_OUT, (v & 1) != 0, (v & 2) != 0);
+		p.tunnel = (v & 4) != 0;
+		p.tun_src = 0xc6336401; /* mbuf_gre's addresses */
+		p.tun_dst = 0xc633640b;
 		out = sa_new(&p);
 		p.dir = ESP_DIR_IN;
 		in_a = sa_new(&p);
@@ -1528,17 +1538,6 @@ int main(void)
 		cmocka_unit_test(test_cbc_double_completion_injected),
 		cmocka_unit_test(test_cbc_no_double_completion),
 	};
-	int rc;
 
-	if (eal_test_init("test_esp", NULL) < 0)
-		return 1;
-	g_mp = rte_pktmbuf_pool_create("esp_test", 8191, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-				       SOCKET_ID_ANY);
-	if (g_mp == NULL || crypto_mb_init(&g_cx) != 0)
-		return 1;
-	rc = cmocka_run_group_tests(tests, NULL, NULL);
-	crypto_mb_fini(&g_cx);
-	rte_mempool_free(g_mp);
-	rte_eal_cleanup();
-	return rc;
+	return EAL_TEST_MAIN("test_esp", tests, esp_test_setup, esp_test_teardown);
 }

@@ -6,7 +6,8 @@
  *   - encap: a run of packets of several sizes to one peer, another to a
  *     peer without an SA (fail closed); byte counters per peer;
  *   - the SA, sender and neighbour kept from burst to burst, given up when
- *     their table changes.
+ *     their table changes;
+ *   - tunnel mode: decap, its drops by reason, NHRP, encap.
  * Every mbuf must come back to the pool.
  *
  *   test ──rx ring──> [wan0 198.51.100.1/24, tunnel hub, ESP] ──tx ring──> test */
@@ -42,6 +43,7 @@
 #define HOST_C 0x0a030005u   /* behind peer C */
 #define SPI_A 0x1000u
 #define SPI_B 0x2000u
+#define SPI_T 0x3000u
 
 static const struct rte_ether_addr nb_mac = {{0x02, 0, 0, 0, 0, 0x32}};
 
@@ -171,15 +173,21 @@ static struct rte_mbuf *gre_from_to(uint32_t nbma, uint16_t id, uint32_t dst)
 	return m;
 }
 
-/* The same in ESP under the peer's outbound SA `sa`. */
-static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t id, uint32_t dst)
+/* ESP under the peer's outbound SA `sa` of what m holds (outer IPv4, GRE). */
+static struct rte_mbuf *esp_of(struct rte_mbuf *m, struct esp_sa *sa)
 {
-	struct rte_mbuf *m = gre_from_to(nbma, id, dst), *drop;
+	struct rte_mbuf *drop;
 	uint8_t why, lt = 0;
 
 	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
 					   &drop, &why, &lt), 1);
 	return m;
+}
+
+/* The same in ESP under the peer's outbound SA `sa`. */
+static struct rte_mbuf *esp_from_to(uint32_t nbma, struct esp_sa *sa, uint16_t id, uint32_t dst)
+{
+	return esp_of(gre_from_to(nbma, id, dst), sa);
 }
 
 static struct rte_mbuf *esp_from(uint32_t nbma, struct esp_sa *sa, uint16_t id)
@@ -530,6 +538,105 @@ static void test_kept_sender_follows_table(void **state)
 	assert_int_equal(rte_ring_count(fx.tx), 3);
 }
 
+/* Peer A's SAs as tunnel-mode ones (its CHILD_SA negotiated in tunnel
+ * mode) on the worker's path: ESP from A decrypts, the IPv4 header inside
+ * is checked and goes, the packet in the tunnel is routed on; one whose
+ * header inside names another source, and one in transport mode under the
+ * same SPI and keys, are dropped and counted by reason on the port and on
+ * the SA; NHRP reaches the control thread as [IPv4 proto 47][GRE], as in
+ * transport mode; what the hub sends A leaves in tunnel mode. */
+static void test_tunnel_mode(void **state)
+{
+	struct crypto_mb *cx = &fx.lc->lc_cx;
+	struct esp_sa *in_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_IN, ESP_ALG_AES_GCM_128, NBMA_A,
+					       OUR_WAN);
+	struct esp_sa *peer_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
+						 NBMA_A, OUR_WAN);
+	struct esp_sa *spoof = hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
+						NBMA_B, OUR_WAN);
+	struct esp_sa *transport = hub_test_sa(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128);
+	struct esp_sa *out_t = hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
+						OUR_WAN, NBMA_A);
+	struct esp_sa *peer_in_t = hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_IN, ESP_ALG_AES_GCM_128,
+						    OUR_WAN, NBMA_A);
+	static const uint8_t nhrp[24] = {0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3};
+	struct rte_mbuf *pk[4], *m, *drop;
+	const struct rte_ipv4_hdr *ip;
+	const struct peer *pe;
+	uint8_t why, lt = 0;
+	uint16_t ids[8];
+
+	(void)state;
+	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_T, in_t), 0);
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_A, NBMA_A, PEER_DYNAMIC, out_t) >= 0);
+	pe = peer_table_lookup(&fx.dp.dp_peers, OV_A);
+	spoof->sa_seq = 100; /* other numbers: refused for what they carry, not as replays */
+	transport->sa_seq = 200;
+	pk[0] = esp_from(NBMA_A, peer_t, 1);
+	pk[1] = esp_from(NBMA_A, spoof, 2);
+	pk[2] = esp_from(NBMA_A, transport, 3);
+	pk[3] = esp_from(NBMA_A, peer_t, 4);
+	classify_burst(fx.lc, 0, pk, 4);
+	tx_flush(fx.lc);
+	assert_int_equal(sent_ids(ids, 8), 2);
+	assert_int_equal(ids[0], 1);
+	assert_int_equal(ids[1], 4);
+	assert_int_equal(wan_stats()->ps_esp_drop[ESP_DROP_TUN_BAD_ADDR], 1);
+	assert_int_equal(wan_stats()->ps_esp_drop[ESP_DROP_MODE_MISMATCH], 1);
+	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_FAILED], 2);
+	assert_int_equal(in_t->sa_drops[ESP_DROP_TUN_BAD_ADDR], 1);
+	assert_int_equal(in_t->sa_drops[ESP_DROP_MODE_MISMATCH], 1);
+	assert_int_equal(in_t->sa_pkts, 2);
+	assert_int_equal(fx.lc->lc_peer_stats[pe->pe_id].ps_rx_pkts, 2);
+
+	/* NHRP in tunnel mode: punted whole, the header inside gone. */
+	m = rte_pktmbuf_alloc(fx.dp.dp_pool);
+	assert_non_null(m);
+	memcpy(rte_pktmbuf_append(m, sizeof(nhrp)), nhrp, sizeof(nhrp));
+	assert_non_null(rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr) +
+					    gre_encap_overhead(&fx.dp.dp_tunnel)));
+	gre_outer_build(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr)),
+			&fx.dp.dp_tunnel, NBMA_A, OUR_WAN, sizeof(nhrp), GRE_PROTO_NHRP, 0);
+	memcpy(rte_pktmbuf_mtod(m, struct rte_ether_hdr *),
+	       &(struct rte_ether_hdr){.dst_addr = fx.dp.dp_ports[0].pt_mac, .src_addr = nb_mac,
+				       .ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4)},
+	       sizeof(struct rte_ether_hdr));
+	m = esp_of(m, peer_t);
+	classify_burst(fx.lc, 0, &m, 1);
+	assert_int_equal(rte_ring_dequeue(fx.lc->lc_punt, (void **)&m), 0);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	assert_int_equal(ip->next_proto_id, IPPROTO_GRE);
+	assert_int_equal(rte_be_to_cpu_32(ip->src_addr), NBMA_A);
+	assert_int_equal(rte_be_to_cpu_16(ip->total_length),
+			 gre_encap_overhead(&fx.dp.dp_tunnel) + sizeof(nhrp));
+	assert_int_equal(rte_raw_cksum(ip, sizeof(*ip)), 0xffff);
+	assert_memory_equal((const uint8_t *)(ip + 1) + 8, nhrp, sizeof(nhrp)); /* keyed GRE */
+	rte_pktmbuf_free(m);
+
+	/* To a host behind A: out in tunnel mode, which A's mirror opens. */
+	pk[0] = ipv4_frame(LAN_HOST, HOST_A, 30, 50);
+	classify_burst(fx.lc, 0, pk, 1);
+	tx_flush(fx.lc);
+	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
+	assert_int_equal(esp_decrypt_burst(cx, peer_in_t, &m, 1, sizeof(struct rte_ether_hdr), &drop,
+					   &why, &lt), 1);
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+	assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 30);
+	rte_pktmbuf_free(m);
+	assert_int_equal(out_t->sa_seq, 1);
+
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_A, NBMA_A, PEER_DYNAMIC, fx.out_a) >= 0);
+	sa_table_del(&fx.dp.dp_sa_in, SPI_T, sa_keep, NULL);
+	rcu_reclaim(fx.dp.dp_rcu);
+	hub_test_sa_free(in_t);
+	hub_test_sa_free(peer_t);
+	hub_test_sa_free(spoof);
+	hub_test_sa_free(transport);
+	hub_test_sa_free(out_t);
+	hub_test_sa_free(peer_in_t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -540,6 +647,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ike_ports, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_lookup_follows_tables, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_kept_sender_follows_table, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tunnel_mode, setup, teardown),
 	};
 
 	return EAL_TEST_MAIN("test_ipsec_burst", tests, NULL, NULL);
