@@ -3,10 +3,13 @@
  * esp_decrypt_burst over them with one SA, writes the results.
  *
  *   esp_tool enc|dec gcm128|gcm256|cbc128|cbc256 ESN(0|1) NATT(0|1) SPI
- *            SEQ_BASE KEYMAT_HEX AUTH_KEY_HEX IN.pcap OUT.pcap
+ *            SEQ_BASE KEYMAT_HEX AUTH_KEY_HEX IN.pcap OUT.pcap [tunnel:SRC:DST]
  *
  * SEQ_BASE: enc, the number before the first one sent; dec, the window's
- * top. Prints each dropped packet's reason; exits 1 if any was dropped. */
+ * top. tunnel:SRC:DST: a tunnel-mode SA whose IPv4 header inside goes (or
+ * must come) from SRC to DST. Prints each dropped packet's reason; exits 1
+ * if any was dropped. */
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +54,27 @@ static int params_parse(char **argv, struct esp_sa_params *p)
 	if (hex_decode(argv[7], p->keymat, sizeof(p->keymat)) < 16 ||
 	    hex_decode(argv[8], p->auth_key, sizeof(p->auth_key)) < 0)
 		return -1;
+	return 0;
+}
+
+/* "tunnel:SRC:DST" into p; 0 or -1. */
+static int mode_parse(const char *s, struct esp_sa_params *p)
+{
+	char buf[64], *dst;
+	struct in_addr a, b;
+
+	if (strncmp(s, "tunnel:", 7) != 0 || strlen(s + 7) >= sizeof(buf))
+		return -1;
+	snprintf(buf, sizeof(buf), "%s", s + 7);
+	dst = strchr(buf, ':');
+	if (dst == NULL)
+		return -1;
+	*dst++ = 0;
+	if (inet_pton(AF_INET, buf, &a) != 1 || inet_pton(AF_INET, dst, &b) != 1)
+		return -1;
+	p->tunnel = true;
+	p->tun_src = ntohl(a.s_addr);
+	p->tun_dst = ntohl(b.s_addr);
 	return 0;
 }
 
@@ -102,8 +126,10 @@ int main(int argc, char **argv)
 	uint16_t n, ok;
 	uint8_t lt = 0;
 
-	if (argc != 11 || params_parse(argv, &p) != 0) {
-		fprintf(stderr, "usage: esp_tool enc|dec ALG ESN NATT SPI SEQ_BASE KEYMAT AUTHKEY IN OUT\n");
+	if ((argc != 11 && argc != 12) || params_parse(argv, &p) != 0 ||
+	    (argc == 12 && mode_parse(argv[11], &p) != 0)) {
+		fprintf(stderr, "usage: esp_tool enc|dec ALG ESN NATT SPI SEQ_BASE KEYMAT AUTHKEY IN OUT "
+			"[tunnel:SRC:DST]\n");
 		return 2;
 	}
 	if (eal_test_init("esp_tool", NULL) < 0 || crypto_mb_init(&cx) != 0 ||

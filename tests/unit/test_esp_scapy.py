@@ -8,7 +8,12 @@ RFC 4303/4106/3602/4868/3948 against ours (esp_tool):
   scapy -> ours: scapy encrypts the same packets; esp_tool decrypts them.
 
 For AES-GCM-128/256 and AES-CBC-128/256 + HMAC-SHA-256-128, each with and
-without ESN (sequence numbers crossing 2^32) and with and without UDP 4500.
+without ESN (sequence numbers crossing 2^32) and with and without UDP 4500,
+in transport mode and in tunnel mode (scapy's tunnel_header): there our
+ESP is also compared byte for byte with what scapy seals from the same
+keys, sequence number and IV (the IV computed here, independently: the
+sequence number for GCM, AES_K(seq | SPI | 0) for CBC), and scapy's
+malformed or misaddressed tunnel packets must be refused by reason.
 
 scapy's own conventions, checked rather than adjusted to us:
   - GCM (RFC 4106): nonce = salt | 8-byte IV from the packet; scapy picks a
@@ -35,11 +40,14 @@ import struct
 import subprocess
 import sys
 
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from scapy.all import GRE, ICMP, IP, UDP, Ether, Raw, rdpcap, wrpcap
 from scapy.layers.ipsec import ESP, IPSecIntegrityError, SecurityAssociation
 
 TOOL, TMP = sys.argv[1], sys.argv[2]
 SPI = 0x2000BEEF
+A, B = "198.51.100.1", "198.51.100.11"  # the GRE packets' sender and receiver
+TUNNEL = f"tunnel:{A}:{B}"  # esp_tool's tunnel-mode SA: the header inside A -> B
 PASS = FAIL = 0
 ALGS = {  # name: (scapy crypt_algo, keymat bytes, HMAC?)
     "gcm128": ("AES-GCM", 16 + 4, False),
@@ -65,26 +73,28 @@ def packets():
         data = bytes((i * 7 + k) & 0xFF for k in range(n))
         inner = IP(src="10.0.1.1", dst="10.0.2.1") / ICMP(id=7, seq=i) / Raw(data)
         out.append(Ether(dst="02:00:00:00:00:02", src="02:00:00:00:00:01") /
-                   IP(src="198.51.100.1", dst="198.51.100.11", id=i) / GRE() / inner)
+                   IP(src=A, dst=B, id=i) / GRE() / inner)
     return out
 
 
-def run_tool(mode, alg, esn, natt, seq_base, keymat, auth, fin, fout, quiet=False):
+def run_tool(mode, alg, esn, natt, seq_base, keymat, auth, fin, fout, quiet=False, tunnel=False):
     cmd = [TOOL, mode, alg, str(int(esn)), str(int(natt)), hex(SPI), str(seq_base),
-           keymat.hex(), auth.hex(), fin, fout]
+           keymat.hex(), auth.hex(), fin, fout] + ([TUNNEL] if tunnel else [])
     r = subprocess.run(cmd, capture_output=True, text=True)
     if r.returncode != 0 and not quiet:
         print(" ".join(cmd), "->", r.returncode, r.stdout, r.stderr)
     return r.returncode == 0, r.stderr
 
 
-def make_sa(alg, keymat, auth, esn, natt):
+def make_sa(alg, keymat, auth, esn, natt, tunnel=False):
     algo, _, has_hmac = ALGS[alg]
     kw = dict(spi=SPI, crypt_algo=algo, crypt_key=keymat, esn_en=esn)
     if has_hmac:
         kw.update(auth_algo="SHA2-256-128", auth_key=auth)
     if natt:
         kw["nat_t_header"] = UDP(sport=4500, dport=4500)
+    if tunnel:
+        kw["tunnel_header"] = IP(src=A, dst=B)
     return SecurityAssociation(ESP, **kw)
 
 
@@ -125,9 +135,9 @@ def ours_to_scapy(alg, esn, natt, keymat, auth, base, plain, tag):
         check(d.proto == 47 and bytes(d[GRE]) == bytes(p[GRE]), f"{tag}#{i}: GRE payload")
 
 
-def scapy_encrypt(sa, alg, esn, natt, auth, p, seq):
+def scapy_encrypt(sa, alg, esn, natt, auth, p, seq, iv=None):
     sa.seq_num, sa.esn = seq & 0xFFFFFFFF, seq >> 32
-    raw = bytes(sa.encrypt(IP(bytes(p[IP])), esn_en=esn))
+    raw = bytes(sa.encrypt(IP(bytes(p[IP])), iv=iv, esn_en=esn))
     if esn and ALGS[alg][2]:  # put the RFC ICV where scapy's ESN-less one is
         off = (raw[0] & 15) * 4 + (8 if natt else 0)
         esp = raw[off:-16]
@@ -135,36 +145,153 @@ def scapy_encrypt(sa, alg, esn, natt, auth, p, seq):
     return IP(raw)
 
 
-def natt_fix(frames, tag, args):
+def natt_fix(frames, tag, args, tunnel=False):
     """scapy's UDP length: refused as it is, then corrected (RFC 768)."""
     bad = f"{TMP}/{tag}-udplen.pcap"
     wrpcap(bad, frames[:1])
-    ok, err = run_tool("dec", *args, bad, bad + ".out", quiet=True)
+    ok, err = run_tool("dec", *args, bad, bad + ".out", quiet=True, tunnel=tunnel)
     check(not ok and "esp_bad_encap" in err, f"{tag}: UDP length 8 refused as esp_bad_encap")
     for f in frames:
         f[UDP].len = len(bytes(f[UDP]))
 
 
-def scapy_to_ours(alg, esn, natt, keymat, auth, base, plain, tag):
-    sa = make_sa(alg, keymat, auth, esn, natt)
+def chksum_of(ip):
+    """The IPv4 header checksum scapy computes for ip's header."""
+    good = IP(bytes(ip))
+    del good.chksum
+    return IP(bytes(good)).chksum
+
+
+def scapy_to_ours(alg, esn, natt, keymat, auth, base, plain, tag, tunnel=False):
+    sa = make_sa(alg, keymat, auth, esn, natt, tunnel)
+    tag += " tunnel" if tunnel else ""
+    name = tag.replace(" ", "-")
     frames = [Ether(dst="02:00:00:00:00:01", src="02:00:00:00:00:02") /
               scapy_encrypt(sa, alg, esn, natt, auth, p, base + 1 + i) for i, p in enumerate(plain)]
     args = (alg, esn, natt, base, keymat, auth)
     if natt and frames[0][UDP].len != len(bytes(frames[0][UDP])):
-        natt_fix(frames, tag, args)
-    fin, fout = f"{TMP}/{tag}-scapy.pcap", f"{TMP}/{tag}-dec.pcap"
+        natt_fix(frames, name, args, tunnel)
+    fin, fout = f"{TMP}/{name}-scapy.pcap", f"{TMP}/{name}-dec.pcap"
     wrpcap(fin, frames)
-    ok, _ = run_tool("dec", *args, fin, fout)
+    ok, _ = run_tool("dec", *args, fin, fout, tunnel=tunnel)
     check(ok, f"{tag}: esp_tool dec accepted every scapy packet")
     dec = rdpcap(fout) if os.path.exists(fout) else []
     check(len(dec) == len(plain), f"{tag}: {len(dec)} of {len(plain)} decrypted")
     for i, (d, p) in enumerate(zip(dec, plain)):
         ip = d[IP]
-        good = IP(bytes(ip))
-        del good.chksum
-        good = IP(bytes(good))  # the checksum recomputed by scapy
-        check(ip.proto == 47 and ip.len == len(bytes(ip)) and ip.chksum == good.chksum
-              and bytes(ip[GRE]) == bytes(p[GRE]), f"{tag}#{i}: decapsulated GRE")
+        # Both modes give the outer header (in tunnel mode scapy's), now GRE.
+        check(ip.proto == 47 and ip.src == A and ip.dst == B and ip.len == len(bytes(ip)) and
+              ip.chksum == chksum_of(ip) and bytes(ip[GRE]) == bytes(p[GRE]),
+              f"{tag}#{i}: decapsulated GRE")
+
+
+# ---- tunnel mode (RFC 4303 3.1.2) ----
+
+def marked(plain):
+    """The packets with TOS and DF set on some, which the header inside
+    must repeat (TOS as DSCP only)."""
+    out = []
+    for i, p in enumerate(plain):
+        q = p.copy()
+        q[IP].tos, q[IP].flags = (i * 37) & 0xFF, "DF" if i & 1 else 0
+        del q[IP].chksum
+        out.append(Ether(bytes(q)))
+    return out
+
+
+def our_iv(alg, keymat, seq):
+    """Our IV, computed here: GCM the 64-bit sequence number (RFC 4106
+    3.1); CBC AES_K(seq | SPI | 0) (SP 800-38A appendix C)."""
+    nonce = struct.pack("!Q", seq)
+    if not ALGS[alg][2]:
+        return nonce
+    klen = ALGS[alg][1]
+    enc = Cipher(algorithms.AES(keymat[:klen]), modes.ECB()).encryptor()
+    return enc.update(nonce + struct.pack("!II", SPI, 0)) + enc.finalize()
+
+
+def inside(p):
+    """The header inside as we must write it, around p's GRE packet."""
+    return IP(src=A, dst=B, proto=47, ttl=64, id=0, tos=p[IP].tos & 0xFC,
+              flags=p[IP].flags) / Raw(bytes(p[GRE]))
+
+
+def esp_bytes(ip, natt):
+    """The ESP packet behind an IPv4 header (and UDP): scapy's own NAT-T
+    packets say UDP length 8, so its dissector would not find ESP."""
+    raw = bytes(ip)[:ip.len]
+    return raw[(raw[0] & 15) * 4 + (8 if natt else 0):]
+
+
+def tun_check_one(sa, alg, esn, natt, keymat, auth, e, p, seq, tag):
+    ip = e[IP]
+    check(ip.proto == (17 if natt else 50) and ip.src == A and ip.dst == B and
+          ip.tos == p[IP].tos and ip.flags == p[IP].flags, f"{tag}: outer header")
+    # Byte for byte: scapy seals the same header inside with our IV.
+    ref = scapy_encrypt(sa, alg, esn, natt, auth, Ether() / inside(p), seq,
+                        iv=our_iv(alg, keymat, seq))
+    ours_esp, ref_esp = esp_bytes(ip, natt), esp_bytes(ref, natt)
+    check(ours_esp == ref_esp, f"{tag}: ESP byte for byte with scapy's "
+          f"({len(ours_esp)} and {len(ref_esp)} bytes)")
+    verify = not (esn and ALGS[alg][2])  # scapy's own CBC+ESN ICV is wrong
+    try:
+        d = sa.decrypt(IP(bytes(ip)), verify=verify, esn_en=esn, esn=seq >> 32)
+    except IPSecIntegrityError as ex:
+        check(False, f"{tag}: scapy integrity: {ex}")
+        return
+    check(d.version == 4 and d.ihl == 5 and d.src == A and d.dst == B and d.proto == 47 and
+          d.ttl == 64 and d.id == 0 and d.tos == p[IP].tos & 0xFC and d.flags == p[IP].flags and
+          d.frag == 0 and d.len == 20 + len(bytes(p[GRE])) and d.chksum == chksum_of(d),
+          f"{tag}: the header inside ({d.summary()})")
+    check(bytes(d.payload) == bytes(p[GRE]), f"{tag}: GRE inside")
+
+
+def ours_to_scapy_tunnel(alg, esn, natt, keymat, auth, base, plain, tag):
+    plain = marked(plain)
+    fin, fout = f"{TMP}/{tag}-tplain.pcap", f"{TMP}/{tag}-tours.pcap"
+    wrpcap(fin, plain)
+    if not run_tool("enc", alg, esn, natt, base, keymat, auth, fin, fout, tunnel=True)[0]:
+        check(False, f"{tag}: esp_tool enc (tunnel)")
+        return
+    enc = rdpcap(fout)
+    check(len(enc) == len(plain), f"{tag}: {len(enc)} of {len(plain)} encrypted (tunnel)")
+    sa = make_sa(alg, keymat, auth, esn, natt, tunnel=True)
+    for i, (e, p) in enumerate(zip(enc, plain)):
+        tun_check_one(sa, alg, esn, natt, keymat, auth, e, p, base + 1 + i, f"{tag}#{i} tunnel")
+
+
+def refused(alg, keymat, auth, frame, reason, tag, tunnel=True):
+    fin = f"{TMP}/{tag}.pcap"
+    wrpcap(fin, [frame])
+    ok, err = run_tool("dec", alg, False, False, 0, keymat, auth, fin, fin + ".out",
+                       quiet=True, tunnel=tunnel)
+    check(not ok and reason in err, f"{tag}: refused as {reason} ({err.strip()})")
+
+
+def tunnel_refusals(alg, plain):
+    """scapy's packets that a tunnel-mode SA A -> B must refuse, by reason."""
+    keymat, auth = os.urandom(ALGS[alg][1]), os.urandom(32)
+    p = plain[3]
+    eth = Ether(dst="02:00:00:00:00:01", src="02:00:00:00:00:02")
+    tun = make_sa(alg, keymat, auth, False, False, tunnel=True)
+    tra = make_sa(alg, keymat, auth, False, False)
+    cases = [
+        (IP(src="198.51.100.2", dst=B) / p[GRE], "esp_tunnel_bad_addr", "wrong source"),
+        (IP(src=A, dst="198.51.100.12") / p[GRE], "esp_tunnel_bad_addr", "wrong destination"),
+        (IP(src=B, dst=A) / p[GRE], "esp_tunnel_bad_addr", "reflected"),
+        (IP(src=A, dst=B) / ICMP(), "esp_tunnel_not_gre", "ICMP inside"),
+        (IP(src=A, dst=B, flags="MF") / p[GRE], "esp_tunnel_bad_ip", "a fragment inside"),
+        (IP(src=A, dst=B, chksum=0x1234) / p[GRE], "esp_tunnel_bad_ip", "bad checksum inside"),
+    ]
+    for seq, (pkt, reason, what) in enumerate(cases, 1):
+        tun.seq_num = seq
+        refused(alg, keymat, auth, eth / tun.encrypt(IP(bytes(pkt))), reason, f"{alg}: {what}")
+    tra.seq_num = 10
+    refused(alg, keymat, auth, eth / tra.encrypt(IP(bytes(p[IP]))), "esp_mode_mismatch",
+            f"{alg}: transport-mode packet on a tunnel-mode SA")
+    tun.seq_num = 11
+    refused(alg, keymat, auth, eth / tun.encrypt(IP(bytes(p[IP]))), "esp_mode_mismatch",
+            f"{alg}: tunnel-mode packet on a transport-mode SA", tunnel=False)
 
 
 def main():
@@ -177,6 +304,9 @@ def main():
                 tag = f"{alg}-esn{int(esn)}-natt{int(natt)}"
                 ours_to_scapy(alg, esn, natt, keymat, auth, base, plain, tag)
                 scapy_to_ours(alg, esn, natt, keymat, auth, base, plain, tag)
+                ours_to_scapy_tunnel(alg, esn, natt, keymat, auth, base, plain, tag)
+                scapy_to_ours(alg, esn, natt, keymat, auth, base, plain, tag, tunnel=True)
+        tunnel_refusals(alg, plain)
     # The deviation we work around, shown rather than assumed: scapy's own
     # ICV for CBC+ESN differs from RFC 4303's (informational, not counted).
     sa = make_sa("cbc128", b"k" * 16, b"a" * 32, True, False)

@@ -1,6 +1,7 @@
 #!/bin/sh
 # scapy's ESP as an independent oracle for ours, both directions, every
-# algorithm, with and without ESN and UDP 4500 (test_esp_scapy.py says how).
+# algorithm, with and without ESN and UDP 4500, in transport and tunnel mode
+# (test_esp_scapy.py says how).
 #
 # Usage: tests/unit/test_esp_scapy.sh [path/to/esp_tool]
 #   Without an argument esp_tool is compiled into a temporary directory.
