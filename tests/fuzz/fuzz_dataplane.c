@@ -11,7 +11,13 @@
  *   A sends us, which the harness puts behind outer IPv4 from A's NBMA
  *   address and, with ESP on, encrypts under A's SA, so that the
  *   fuzzer's bytes reach the GRE and inner parsers behind a valid ICV;
+ *   with bit 1 too, under A's second SA, in tunnel mode (RFC 4303 3.1.2);
+ *   with bits 1 and 2, the bytes are that SA's whole plaintext payload
+ *   (the IPv4 header inside and what follows), sealed by hand with next
+ *   header 4, so that they reach the check of the header inside;
  *   otherwise the bytes are the whole Ethernet frame.
+ * Peer B's SAs are tunnel-mode ones: what the hub sends B (a hairpin from
+ * A) is encrypted in tunnel mode.
  * After each input every mbuf must be back in the pool: a packet the path
  * lost (neither sent, punted nor dropped and freed) aborts. */
 #include <stdint.h>
@@ -43,6 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define OV_B 0x0aff000cu
 #define SPI_A 0x1000u
 #define SPI_B 0x2000u
+#define SPI_T 0x3000u /* A's tunnel-mode SA */
 #define L2 ((uint16_t)sizeof(struct rte_ether_hdr))
 
 static struct {
@@ -50,6 +57,7 @@ static struct {
 	struct lcore_ctx *lc;
 	struct rte_ring *rx, *tx;
 	struct esp_sa *in_a, *in_b, *out_a, *out_b, *peer_a; /* peer_a: A's own outbound */
+	struct esp_sa *in_t, *peer_t; /* A's tunnel-mode pair: ours in, A's out */
 	unsigned base_in_use;
 } fz;
 
@@ -83,28 +91,33 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fz.lc = hub_test_lcore(&fz.dp);
 	cx = &fz.lc->lc_cx;
 
-	/* A speaks GCM, B CBC+HMAC; the hub's SAs and A's own outbound. */
+	/* A speaks GCM, in transport mode and in tunnel mode, B CBC+HMAC in
+	 * tunnel mode; the hub's SAs and A's own outbound ones. */
 	fz.in_a = hub_test_sa(cx, SPI_A, ESP_DIR_IN, ESP_ALG_AES_GCM_128);
 	fz.peer_a = hub_test_sa(cx, SPI_A, ESP_DIR_OUT, ESP_ALG_AES_GCM_128);
 	fz.out_a = hub_test_sa(cx, SPI_A + 1, ESP_DIR_OUT, ESP_ALG_AES_GCM_128);
-	fz.in_b = hub_test_sa(cx, SPI_B, ESP_DIR_IN, ESP_ALG_AES_CBC_128_HMAC_SHA256);
-	fz.out_b = hub_test_sa(cx, SPI_B + 1, ESP_DIR_OUT, ESP_ALG_AES_CBC_128_HMAC_SHA256);
+	fz.in_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_IN, ESP_ALG_AES_GCM_128, NBMA_A, OUR_WAN);
+	fz.peer_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128, NBMA_A, OUR_WAN);
+	fz.in_b = hub_test_sa_mode(cx, SPI_B, ESP_DIR_IN, ESP_ALG_AES_CBC_128_HMAC_SHA256, NBMA_B,
+				   OUR_WAN);
+	fz.out_b = hub_test_sa_mode(cx, SPI_B + 1, ESP_DIR_OUT, ESP_ALG_AES_CBC_128_HMAC_SHA256,
+				    OUR_WAN, NBMA_B);
 	assert_int_equal(sa_table_add(&fz.dp.dp_sa_in, SPI_A, fz.in_a), 0);
 	assert_int_equal(sa_table_add(&fz.dp.dp_sa_in, SPI_B, fz.in_b), 0);
+	assert_int_equal(sa_table_add(&fz.dp.dp_sa_in, SPI_T, fz.in_t), 0);
 	assert_true(peer_table_publish(&fz.dp.dp_peers, OV_A, NBMA_A, PEER_DYNAMIC, fz.out_a) >= 0);
 	assert_true(peer_table_publish(&fz.dp.dp_peers, OV_B, NBMA_B, PEER_DYNAMIC, fz.out_b) >= 0);
 	fz.base_in_use = rte_mempool_in_use_count(fz.dp.dp_pool);
 	return 0;
 }
 
-/* What A sends: len bytes of GRE behind outer IPv4 from A to us, with ESP
- * under A's SA when the tunnel requires it. NULL when it does not fit. */
-static struct rte_mbuf *from_a(const uint8_t *gre, uint16_t len, bool esp)
+/* A frame from A to us: outer IPv4 (protocol proto) with room for len
+ * bytes behind it, returned in *payload. NULL when it does not fit. */
+static struct rte_mbuf *frame_from_a(uint8_t proto, uint16_t len, uint8_t **payload)
 {
-	struct rte_mbuf *m = rte_pktmbuf_alloc(fz.dp.dp_pool), *drop;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(fz.dp.dp_pool);
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
-	uint8_t why, lt = 0;
 
 	if (m == NULL)
 		return NULL;
@@ -121,15 +134,49 @@ static struct rte_mbuf *from_a(const uint8_t *gre, uint16_t len, bool esp)
 	ip->version_ihl = RTE_IPV4_VHL_DEF;
 	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + len));
 	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_GRE;
+	ip->next_proto_id = proto;
 	ip->src_addr = rte_cpu_to_be_32(NBMA_A);
 	ip->dst_addr = rte_cpu_to_be_32(OUR_WAN);
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	memcpy(ip + 1, gre, len);
-	if (esp && esp_encrypt_burst(&fz.lc->lc_cx, fz.peer_a, &m, 1, L2, &drop, &why, &lt) != 1) {
+	*payload = (uint8_t *)(ip + 1);
+	return m;
+}
+
+/* What A sends: len bytes of GRE behind outer IPv4 from A to us, with ESP
+ * under sa (NULL: none). NULL when it does not fit. */
+static struct rte_mbuf *from_a(const uint8_t *gre, uint16_t len, struct esp_sa *sa)
+{
+	uint8_t *p, why, lt = 0;
+	struct rte_mbuf *m = frame_from_a(IPPROTO_GRE, len, &p), *drop;
+
+	if (m == NULL)
+		return NULL;
+	memcpy(p, gre, len);
+	if (sa != NULL && esp_encrypt_burst(&fz.lc->lc_cx, sa, &m, 1, L2, &drop, &why, &lt) != 1) {
 		rte_pktmbuf_free(drop);
 		return NULL;
 	}
+	return m;
+}
+
+/* A tunnel-mode ESP packet from A whose plaintext payload is pt, sealed
+ * by hand under A's tunnel-mode SA (RFC 4303 2.4 padding, next header 4):
+ * the header inside is the fuzzer's. NULL when it does not fit. */
+static struct rte_mbuf *sealed_from_a(const uint8_t *pt, uint16_t len)
+{
+	uint32_t ct = RTE_ALIGN_CEIL(len + 2u, 4u);
+	uint8_t *esp, pad = (uint8_t)(ct - len - 2u);
+	struct rte_mbuf *m = frame_from_a(IPPROTO_ESP, (uint16_t)(ESP_HDR_LEN + ESP_GCM_IV_LEN + ct +
+							       ESP_ICV_LEN), &esp);
+
+	if (m == NULL)
+		return NULL;
+	memcpy(esp + ESP_HDR_LEN + ESP_GCM_IV_LEN, pt, len);
+	for (uint8_t i = 0; i < pad; i++)
+		esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + len + i] = (uint8_t)(i + 1);
+	esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + ct - 2] = pad;
+	esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + ct - 1] = ESP_NEXT_HEADER_IPV4;
+	esp_out_gcm_seal(&fz.lc->lc_cx, fz.peer_t, esp, ++fz.peer_t->sa_seq, ct);
 	return m;
 }
 
@@ -148,6 +195,18 @@ static struct rte_mbuf *raw_frame(const uint8_t *b, uint16_t len)
 	memcpy(p, b, len);
 	m->port = fz.dp.dp_ports[0].pt_id;
 	return m;
+}
+
+/* One frame of the input, by its flags (see the top of the file). */
+static struct rte_mbuf *frame_make(uint8_t flags, const uint8_t *b, uint16_t len)
+{
+	bool esp = fz.dp.dp_tunnel.tn_esp;
+
+	if (!(flags & 1))
+		return raw_frame(b, len);
+	if (esp && (flags & 6) == 6)
+		return sealed_from_a(b, len);
+	return from_a(b, len, !esp ? NULL : (flags & 2) ? fz.peer_t : fz.peer_a);
 }
 
 static void drain(struct rte_ring *r)
@@ -179,8 +238,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len = (uint16_t)(size - at);
 		if (len > 1500)
 			len = 1500;
-		m = (flags & 1) ? from_a(data + at, len, fz.dp.dp_tunnel.tn_esp)
-				: raw_frame(data + at, len);
+		m = frame_make(flags, data + at, len);
 		at += len;
 		if (m != NULL)
 			pkts[n++] = m;
