@@ -421,6 +421,20 @@ int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma)
 	return 0;
 }
 
+/* Tunnel mode with the addresses of the header inside, or transport. */
+static void esp_show_mode(struct strbuf *out, const struct esp_sa *sa)
+{
+	char s[INET_ADDRSTR], d[INET_ADDRSTR];
+
+	if (!(sa->sa_flags & ESP_SA_F_TUNNEL)) {
+		strbuf_printf(out, "      mode transport\n");
+		return;
+	}
+	inet_v4_str(rte_be_to_cpu_32(sa->sa_tun_src), s);
+	inet_v4_str(rte_be_to_cpu_32(sa->sa_tun_dst), d);
+	strbuf_printf(out, "      mode tunnel, inside %s -> %s\n", s, d);
+}
+
 static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa *sa,
 			const struct esp_pair *p)
 {
@@ -431,6 +445,7 @@ static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa
 	/* Outbound SAs count sequence numbers (a NAT-T switch skips some). */
 	strbuf_printf(out, "    %s spi: 0x%08X (%u), %s %" PRIu64 ", %" PRIu64 " bytes\n", dir,
 		      sa->sa_spi, sa->sa_spi, outbound ? "last seq" : "packets", pkts, v->sa_bytes);
+	esp_show_mode(out, sa);
 	if (sa->sa_flags & ESP_SA_F_NO_REPLAY)
 		strbuf_printf(out, "      replay window: disabled, ICV failures %" PRIu64
 			      ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_ICV_FAIL],
@@ -550,6 +565,10 @@ static struct esp_sa *esp_child_sa(struct ctl *ct, uint32_t nbma, const struct e
 		sp.natt = true;
 		sp.natt_dport = k->ck_natt_port;
 	}
+	/* The header inside goes from the sender's selector to the receiver's. */
+	sp.tunnel = k->ck_tunnel;
+	sp.tun_src = dir == ESP_DIR_OUT ? k->ck_ts_local : k->ck_ts_remote;
+	sp.tun_dst = dir == ESP_DIR_OUT ? k->ck_ts_remote : k->ck_ts_local;
 	sa = esp_sa_build(em, nbma, dir, &sp);
 	explicit_bzero(&sp, sizeof(sp));
 	return sa;
@@ -595,9 +614,9 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 	if (k->ck_natt && ct->ct_esp->em_cfg->natt_keepalive_s != 0)
 		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
 			  ct->ct_esp->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
-	LOG_CTL(INFO, "esp: SAs with %s installed by IKE (in 0x%08x, out 0x%08x, %s%s)",
+	LOG_CTL(INFO, "esp: SAs with %s installed by IKE (in 0x%08x, out 0x%08x, %s, %s mode%s)",
 		inet_v4_str(nbma, a), k->ck_spi_in, k->ck_spi_out, cfg_esp_alg_name(k->ck_alg),
-		k->ck_natt ? ", NAT-T" : "");
+		k->ck_tunnel ? "tunnel" : "transport", k->ck_natt ? ", NAT-T" : "");
 	return 0;
 }
 

@@ -67,6 +67,10 @@ struct esp_child_keys {
 	bool ck_natt;            /* ESP in UDP (RFC 3948) */
 	uint16_t ck_natt_port;   /* the peer's port for it */
 	bool ck_in_only;         /* the outbound SA waits for esp_mgr_child_activate */
+	/* Tunnel mode: GRE in an IPv4 header between the addresses of the
+	 * traffic selectors, ours and the peer's (host order). */
+	bool ck_tunnel;
+	uint32_t ck_ts_local, ck_ts_remote;
 };
 /* Make before break: the new inbound SA is live, then the outbound one
  * replaces the old, and the NHRP entries towards nbma are republished.

@@ -113,7 +113,8 @@ static void child_keys(const struct ike_sa *sa, const struct ike_child *ch, stru
 		.ck_alg = ch->ch_prop.ep_alg, .ck_esn = ch->ch_prop.ep_esn,
 		.ck_key_in = ch->ch_key_in, .ck_key_out = ch->ch_key_out,
 		.ck_natt = sa->sa_nat_local || sa->sa_nat_remote, .ck_natt_port = sa->sa_rport,
-		.ck_in_only = ch->ch_out_deferred};
+		.ck_in_only = ch->ch_out_deferred, .ck_tunnel = ch->ch_tunnel,
+		.ck_ts_local = sa->sa_local, .ck_ts_remote = ch->ch_ts_remote};
 }
 
 static void ik_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
@@ -132,9 +133,7 @@ static int ik_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
 	int rc;
 
 	child_keys(sa, ch, &k);
-	/* The dataplane carries transport-mode ESP (GRE between the two
-	 * addresses) only: a tunnel-mode CHILD_SA is refused. */
-	rc = ch->ch_tunnel ? -ENOTSUP : esp_mgr_child_install(ik->ik_ctl, sa->sa_remote, &k);
+	rc = esp_mgr_child_install(ik->ik_ctl, sa->sa_remote, &k);
 	if (rc == 0)
 		ik->ik_installed++;
 	else

@@ -71,6 +71,27 @@ bool ike_child_ts_ok(const struct ike_sa *sa, const struct ike_msg *m)
 	       ts_covers(&m->im_tsi, i_addr, i_nat) && ts_covers(&m->im_tsr, r_addr, r_nat);
 }
 
+/* A peer behind a NAT puts the address it knows itself by in its
+ * selector (2.23.1), not the one we see; in tunnel mode its packets carry
+ * that one inside, so the SA must expect it. Only a selector of one host
+ * names an address; a range leaves the IKE address. */
+uint32_t ike_child_ts_peer(const struct ike_sa *sa, const struct ike_msg *m)
+{
+	const struct ike_ts_list *l = sa->sa_initiator ? &m->im_tsr : &m->im_tsi;
+
+	if (!sa->sa_nat_remote)
+		return 0;
+	for (unsigned i = 0; i < l->tl_n; i++) {
+		const struct ike_ts *t = &l->tl_ts[i];
+
+		if (t->ts_type == IKE_TS_IPV4_ADDR_RANGE &&
+		    (t->ts_proto == 0 || t->ts_proto == IPPROTO_GRE_NUM) &&
+		    ts_u32(t->ts_saddr) == ts_u32(t->ts_eaddr))
+			return ts_u32(t->ts_saddr);
+	}
+	return 0;
+}
+
 void ike_child_seed_auth(const struct ike_sa *sa, struct ike_child_seed *seed)
 {
 	*seed = (struct ike_child_seed){.cs_ni = sa->sa_ni, .cs_ni_len = sa->sa_ni_len,
@@ -117,6 +138,7 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	ch->ch_spi_out = spi_out;
 	ch->ch_prop = *p;
 	ch->ch_tunnel = tunnel;
+	ch->ch_ts_remote = seed->cs_ts_peer != 0 ? seed->cs_ts_peer : sa->sa_remote;
 	ch->ch_keylen = (uint8_t)len;
 	ch->ch_out_deferred = seed->cs_defer_out;
 	memcpy(ch->ch_key_in, seed->cs_we_initiated ? r2i : i2r, len);

@@ -52,6 +52,9 @@ int ike_rekey_ike_start(struct ike_sa *sa);
 bool ike_child_ts_ok(const struct ike_sa *sa, const struct ike_msg *m);
 /* TSi/TSr for GRE between the SA's addresses into m (inner chain). */
 void ike_child_ts_add(const struct ike_sa *sa, struct ike_msg *m);
+/* After ike_child_ts_ok: the peer's own address in its selectors (see
+ * ch_ts_remote), or 0 for its IKE address. */
+uint32_t ike_child_ts_peer(const struct ike_sa *sa, const struct ike_msg *m);
 /* The nonces of the exchange that makes a child, and who started it:
  * KEYMAT's first half protects what that exchange's initiator sends
  * (2.17), whichever side made the IKE SA. */
@@ -62,6 +65,7 @@ struct ike_child_seed {
 	size_t cs_gir_len;
 	bool cs_we_initiated;
 	bool cs_defer_out;     /* the responder of a rekey: inbound first */
+	uint32_t cs_ts_peer;   /* ch_ts_remote; 0: the peer's IKE address */
 };
 /* Keys (2.17) for a child negotiated in this exchange, then installed, with
  * its lifetimes set. 0 or -errno (the child is not kept then). */

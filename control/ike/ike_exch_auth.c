@@ -258,6 +258,7 @@ static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 	/* Without USE_TRANSPORT_MODE in the answer the peer made a tunnel-
 	 * mode SA (1.3.1); the dataplane says whether it can carry it. */
 	ike_child_seed_auth(sa, &seed);
+	seed.cs_ts_peer = ike_child_ts_peer(sa, m);
 	ike_child_make(sa, &p, sa->sa_child_spi, spi_out,
 		       ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL, &seed);
 }
@@ -311,6 +312,7 @@ static void auth_child_answer(struct ike_sa *sa, const struct ike_msg *m, struct
 		return;
 	}
 	ike_child_seed_auth(sa, &seed);
+	seed.cs_ts_peer = ike_child_ts_peer(sa, m);
 	if (e->ie_spi_alloc(e->ie_ctx, &spi_in) != 0 ||
 	    ike_child_make(sa, &p, spi_in, spi_out, !transport, &seed) != 0) {
 		ike_pld_add_notify(r, true, IKE_N_NO_PROPOSAL_CHOSEN);

@@ -149,6 +149,8 @@ static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 	seed.cs_nr_len = (uint8_t)m->im_nonce.bl_len;
 	seed.cs_gir = gir_len != 0 ? gir : NULL;
 	seed.cs_gir_len = gir_len;
+	/* A rekey keeps the selectors (2.8): the old child's address. */
+	seed.cs_ts_peer = old >= 0 ? sa->sa_child[old].ch_ts_remote : ike_child_ts_peer(sa, m);
 	made = ike_child_make(sa, &p, sa->sa_child_spi, spi_out,
 			      old >= 0 ? sa->sa_child[old].ch_tunnel
 				       : ike_msg_notify_find(m, IKE_N_USE_TRANSPORT_MODE) == NULL,
@@ -253,6 +255,7 @@ static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsig
 	seed.cs_nr_len = sizeof(nr);
 	seed.cs_gir = gir_len != 0 ? gir : NULL;
 	seed.cs_gir_len = gir_len;
+	seed.cs_ts_peer = sa->sa_child[old].ch_ts_remote; /* a rekey keeps the selectors */
 	made = ike_child_make(sa, &p, spi_in, spi_out, tunnel, &seed);
 	OPENSSL_cleanse(gir, sizeof(gir));
 	if (made != 0) {

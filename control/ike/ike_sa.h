@@ -97,6 +97,10 @@ struct ike_child {
 	uint32_t ch_spi_out;  /* the peer's */
 	struct ike_esp_prop ch_prop;
 	bool ch_tunnel;
+	/* The peer's address as its traffic selector names it: its IKE
+	 * address, or behind a NAT the one it knows itself by (2.23.1),
+	 * which the IPv4 header inside tunnel-mode ESP carries. */
+	uint32_t ch_ts_remote;
 	bool ch_installed;
 	bool ch_rekeyed;      /* replaced, kept until its Delete completes */
 	bool ch_out_deferred; /* inbound only until the child it replaces goes */

@@ -30,6 +30,7 @@ struct child_rec {
 	bool tunnel, natt;
 	uint16_t dh; /* PFS group of the exchange that made it */
 	uint16_t peer_port;
+	uint32_t ts_remote; /* the peer's selector address */
 };
 
 struct node {
@@ -116,6 +117,7 @@ static int node_install(void *ctx, struct ike_sa *sa, const struct ike_child *ch
 	r->dh = ch->ch_prop.ep_dh;
 	r->natt = sa->sa_nat_local || sa->sa_nat_remote;
 	r->peer_port = sa->sa_rport;
+	r->ts_remote = ch->ch_ts_remote;
 	n->installs++;
 	if (!ch->ch_out_deferred)
 		n->active_out = ch->ch_spi_out;
@@ -352,6 +354,8 @@ static void test_handshake(void **state)
 	assert_false(w.a.ch[0].tunnel);
 	assert_false(w.a.ch[0].natt);
 	assert_false(w.b.ch[0].natt);
+	assert_int_equal(w.a.ch[0].ts_remote, B_ADDR);
+	assert_int_equal(w.b.ch[0].ts_remote, A_ADDR);
 	bsa = ike_mgr_find_peer(w.b.mgr, A_ADDR);
 	assert_non_null(bsa);
 	assert_false(sa->sa_nat_local || sa->sa_nat_remote);
@@ -476,7 +480,8 @@ static void test_delete(void **state)
 
 /* 8. A behind a NAT: both sides see it in the NAT_DETECTION hashes, IKE
  *    floats to 4500 with the non-ESP marker, the children say NAT-T, and
- *    B's points at the NAT's port. */
+ *    B's points at the NAT's port; B's child knows A by the address A's
+ *    selector names (2.23.1), which tunnel mode's header inside carries. */
 static void test_nat(void **state)
 {
 	struct ike_sa *sa;
@@ -497,6 +502,16 @@ static void test_nat(void **state)
 	assert_true(w.a.ch[0].natt);
 	assert_true(w.b.ch[0].natt);
 	assert_int_equal(w.b.ch[0].peer_port, 44500);
+	assert_int_equal(w.b.ch[0].ts_remote, A_INSIDE);
+	assert_int_equal(w.a.ch[0].ts_remote, B_ADDR);
+	/* A rekey keeps the selectors, whichever side starts it. */
+	assert_int_equal(ike_sa_rekey(bsa, w.b.ch[0].in), 0);
+	pump();
+	assert_int_equal(ike_sa_rekey(sa, w.a.ch[0].in), 0);
+	pump();
+	assert_int_equal(w.b.n_ch, 1);
+	assert_int_equal(w.b.ch[0].ts_remote, A_INSIDE);
+	assert_int_equal(w.a.ch[0].ts_remote, B_ADDR);
 }
 
 /* 9. A restarts (new SPIs, INITIAL_CONTACT): B drops the old IKE SA and
