@@ -213,7 +213,7 @@ struct cfg_tunnel {
 	struct cfg_esp esp;   /* when protection is esp */
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];
-	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if;
+	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if, pos_mtu;
 };
 
 struct cfg_route {
@@ -306,6 +306,12 @@ int cfg_validate(const struct cfg *cfg, struct cfg_err *err);
 /* The routes a node installs at start for this config: connected, local and
  * broadcast ones per port, the tunnel's two, the static routes. */
 unsigned cfg_startup_routes(const struct cfg *cfg);
+/* The largest IPv4 datagram the tunnel puts on its wan port for an inner
+ * packet of `inner` bytes: outer IPv4 and GRE, and with protection: esp
+ * the ESP overhead at its worst for the algorithm (UDP 4500 unless NAT-T
+ * cannot happen, the tunnel-mode IPv4 header whenever IKE-lite keys the
+ * SAs, the most padding). The sizes are dataplane/esp_sa.h's. */
+unsigned cfg_tunnel_wire_len(const struct cfg_tunnel *t, unsigned inner);
 /* Set err->msg to "FILE:LINE:COL: <fmt...>" on one line (control characters
  * become '?') and return -EINVAL. Shared by the loader and the validator. */
 int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,

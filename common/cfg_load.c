@@ -281,8 +281,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 					    "kernel-interface", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
 	int prot = CFG_PROT_NONE;
-	char esp_path[LD_PATH];
-	const yaml_node_t *esp;
+	char esp_path[LD_PATH], mtu_path[LD_PATH];
+	const yaml_node_t *esp, *mtu;
 	static const char *const bools[] = { "false", "true", NULL };
 	int copy = 1;
 	static const char *const need[] = { "address", "network-id", NULL };
@@ -307,6 +307,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
 	if (rc >= 0)
 		rc = ld_u16(&s, "mtu", 576, 9000, &t->mtu);
+	if (rc >= 0 && (mtu = ld_get(&s, "mtu", mtu_path)) != NULL)
+		t->pos_mtu = ld_pos(mtu); /* for cfg_validate's check against the wan port */
 	if (rc >= 0)
 		rc = ld_enum(&s, "copy-dscp", bools, &copy);
 	t->copy_dscp = copy == 1;

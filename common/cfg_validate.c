@@ -212,6 +212,52 @@ static int val_tunnel(const struct cfg *cfg, struct cfg_err *err)
 	return val_tunnel_role(cfg, err);
 }
 
+unsigned cfg_tunnel_wire_len(const struct cfg_tunnel *t, unsigned inner)
+{
+	const struct cfg_esp *e = &t->esp;
+	unsigned gre = t->has_gre_key ? 8u : 4u, payload, align;
+	bool cbc, natt, tunnel;
+
+	if (t->protection != CFG_PROT_ESP)
+		return 20u + gre + inner;
+	cbc = e->alg == CFG_ESP_AES_CBC_128_SHA256 || e->alg == CFG_ESP_AES_CBC_256_SHA256;
+	/* IKE-lite's NAT detection turns UDP on whatever nat-traversal says;
+	 * a peer may ask for tunnel mode whatever ike.mode says (RFC 7296
+	 * 1.3.1: the responder takes the initiator's mode). */
+	natt = e->keying == CFG_KEYING_IKE || e->natt != CFG_NATT_OFF;
+	tunnel = e->keying == CFG_KEYING_IKE;
+	payload = (tunnel ? 20u : 0u) + gre + inner;
+	align = cbc ? 16u : 4u; /* RFC 3602 2.4 (the AES block), RFC 4303 2.4 */
+	return 20u + (natt ? 8u : 0u) + 8u + (cbc ? 16u : 8u) +
+	       (payload + 2u + align - 1u) / align * align + 16u;
+}
+
+/* The largest inner packet the tunnel sends must fit the wan port's MTU
+ * once wrapped: the workers do not fragment what they encapsulate. */
+static int val_tunnel_mtu(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	const struct cfg_esp *e = &t->esp;
+	const struct cfg_port *wan = val_wan(cfg);
+	unsigned wire = cfg_tunnel_wire_len(t, t->mtu), fit = t->mtu;
+	char how[96] = "in GRE", room[48] = "";
+
+	if (wire <= wan->mtu)
+		return 0;
+	while (fit > 576 && cfg_tunnel_wire_len(t, fit) > wan->mtu)
+		fit--;
+	if (cfg_tunnel_wire_len(t, fit) <= wan->mtu)
+		snprintf(room, sizeof(room), "lower tunnel.mtu to %u or ", fit);
+	if (t->protection == CFG_PROT_ESP)
+		snprintf(how, sizeof(how), "in ESP (%s%s%s)", cfg_esp_alg_name(e->alg),
+			 e->keying == CFG_KEYING_IKE ? ", tunnel mode possible" : "",
+			 e->keying == CFG_KEYING_IKE || e->natt != CFG_NATT_OFF ? ", NAT-T" : "");
+	return VAL_FAIL(cfg, err, val_pos_or(t->pos_mtu, t->pos),
+			"tunnel.mtu %u does not fit port '%s' (mtu %u): %s its packets take up to %u "
+			"bytes there; %sraise the port's mtu to %u",
+			t->mtu, wan->name, wan->mtu, how, wire, room, wire);
+}
+
 /* Where a next hop may live: the subnets of the ports (a wan gateway for
  * the underlay, a lan router) and of the tunnel (an overlay next hop). */
 static int val_via_reachable(const struct cfg *cfg, uint32_t via)
@@ -451,6 +497,8 @@ int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 		rc = val_tunnel(cfg, err);
 	if (rc == 0)
 		rc = val_esp(cfg, err);
+	if (rc == 0 && cfg->tunnel.present)
+		rc = val_tunnel_mtu(cfg, err);
 	if (rc == 0)
 		rc = val_routes(cfg, err);
 	if (rc == 0)

@@ -93,6 +93,7 @@ static void t_scrub(struct cfg *c)
 		p->pos = p->pos_name = p->pos_devargs = p->pos_address = p->pos_role = z;
 	}
 	c->tunnel.pos = c->tunnel.pos_address = c->tunnel.pos_nhs = c->tunnel.pos_kernel_if = z;
+	c->tunnel.pos_mtu = z;
 	for (i = 0; i < CFG_MAX_NHS; i++)
 		c->tunnel.nhs[i].pos = c->tunnel.nhs[i].pos_nbma =
 			c->tunnel.nhs[i].pos_address = z;
@@ -384,6 +385,10 @@ static void test_bad_configs(void **state)
 #define T_MIN_ESP(win) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, protection: esp," \
 	" esp: {replay-window: " win ", group-key: '" T_HEX32 "', keying: group-key}}\n"
 
+/* A hub keyed by IKE-lite with the given ESP algorithm and tunnel keys. */
+#define T_MIN_IKE(alg, more) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1," more \
+	" protection: esp, esp: {algorithm: " alg ", ike: {psk: 0123456789abcdef}}}\n"
+
 struct t_case {
 	const char *yaml;
 	const char *want; /* NULL: must load and validate */
@@ -444,6 +449,13 @@ static const struct t_case t_cases[] = {
 	/* 50 */ { T_MIN_ESP("1"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 1" },
 	/* 51 */ { T_MIN_ESP("4097"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 4097" },
 	/* 52 */ { T_MIN_ESP("off"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 'off'" },
+	/* 53-58: the tunnel MTU, wrapped at worst, fits the wan port (cfg_tunnel_wire_len) */
+	/* 53 */ { T_MIN_IKE("aes-cbc-128-sha256", ""), "t.yaml:4:1: tunnel.mtu 1400 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-128-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508" },
+	/* 54 */ { T_MIN_IKE("aes-cbc-128-sha256", " mtu: 1398,"), NULL },
+	/* 55 */ { T_MIN_IKE("aes-cbc-256-sha256", " mtu: 1399,"), "t.yaml:4:54: tunnel.mtu 1399 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-256-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508" },
+	/* 56 */ { T_MIN_IKE("aes-gcm-256", ""), NULL }, /* 1488 bytes */
+	/* 57 */ { T_MIN_IKE("aes-gcm-128", " mtu: 1415,"), "t.yaml:4:54: tunnel.mtu 1415 does not fit port 'w' (mtu 1500): in ESP (aes-gcm-128, tunnel mode possible, NAT-T) its packets take up to 1504 bytes there; lower tunnel.mtu to 1414 or raise the port's mtu to 1504" },
+	/* 58 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 600}]\n" T_NOCLI "tunnel: {address: 10.255.0.1/24, network-id: 1, mtu: 1400}\n", "t.yaml:4:54: tunnel.mtu 1400 does not fit port 'w' (mtu 600): in GRE its packets take up to 1424 bytes there; lower tunnel.mtu to 576 or raise the port's mtu to 1424" },
 };
 
 static void test_inline_cases(void **state)
