@@ -15,6 +15,8 @@ void ike_sa_lifetime_arm(struct ike_sa *sa);
 /* A new SA beside old (same peer and owner) for an IKE SA rekey, listed
  * under our SPI spi; NULL on ENOMEM. */
 struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN]);
+/* Whether another SA with sa's peer is alive (being made or established). */
+bool ike_mgr_peer_has_other(const struct ike_sa *sa);
 
 /* ike_sa_out.c */
 void ike_sa_retransmit_timer(struct timer *t, void *arg);

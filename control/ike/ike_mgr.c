@@ -272,6 +272,18 @@ void ike_mgr_walk(struct ike_mgr *mg, void (*fn)(struct ike_sa *sa, void *arg), 
 			fn(n->mn_sa, arg);
 }
 
+bool ike_mgr_peer_has_other(const struct ike_sa *sa)
+{
+	const struct ike_mgr_node *me = sa->sa_owner;
+
+	for (const struct ike_mgr_node *n = peer_chain(me->mn_mgr, sa->sa_remote); n != NULL;
+	     n = n->mn_next_peer)
+		if (n != me && n->mn_sa->sa_remote == sa->sa_remote &&
+		    n->mn_sa->sa_state != IKE_SA_DEAD && n->mn_sa->sa_state != IKE_SA_DELETING)
+			return true;
+	return false;
+}
+
 void ike_mgr_walk_peer(struct ike_mgr *mg, uint32_t remote,
 		       void (*fn)(struct ike_sa *sa, void *arg), void *arg)
 {
