@@ -216,7 +216,14 @@ int main(int argc, char **argv)
 		       count, ns / 1e3 / count, rate);
 		best = rate > best ? rate : best;
 	}
+	/* the best of `repeat` runs, as for the handshakes: the machine's
+	 * noise only ever adds time */
 	lim = limit_ns(count / 4 + 1, &w.ip_conf.ic_ike[0]);
+	for (unsigned r = 1; r < repeat; r++) {
+		double l = limit_ns(count / 4 + 1, &w.ip_conf.ic_ike[0]);
+
+		lim = l < lim ? l : lim;
+	}
 	printf("proposal %s, %s, first CHILD_SA aes256gcm16: responder %.0f handshakes/s on one "
 	       "core (%.1f us); limit %.0f/s (%.1f us: DH pair + shared secret, key schedule, %s, "
 	       "SK open + seal); %.0f %% of the limit\n",
