@@ -1,5 +1,5 @@
 /* Inbound ESP SAs as the workers see them: SPI -> SA, a lock-free rte_hash
- * over SAs the control thread (control/esp_mgr.c) installs and retires
+ * over SAs the control thread (control/esp/esp_mgr.c) installs and retires
  * through the RCU helper. The outbound SA hangs off the peer entry instead
  * (peer_table.h), so one lookup gives NBMA address and SA. */
 #ifndef DMVPND_SA_TABLE_H

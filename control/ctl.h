@@ -55,9 +55,9 @@ struct ctl {
 	uint32_t ct_arp_reachable_s; /* how long a learned MAC is trusted */
 	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
 	uint32_t ct_nhrp_max;           /* entries it may hold (limits.max-peers) */
-	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp.c) */
-	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp_mgr.c); NULL = no ESP */
-	struct ike_keying *ct_ike;      /* keying: ike (control/ike_keying.c), else NULL */
+	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp/nhrp.c) */
+	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
+	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

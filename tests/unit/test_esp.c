@@ -889,7 +889,7 @@ static void test_replay_disabled(void **state)
 }
 
 /* tunnel.esp.replay-window as the control thread turns it into SA
- * parameters (control/esp_keys.c, lab group key), A -> B both ends. */
+ * parameters (control/esp/esp_keys.c, lab group key), A -> B both ends. */
 static void cfg_sa_pair(uint32_t window, struct esp_sa **out, struct esp_sa **in)
 {
 	struct esp_sa_params p;

@@ -25,7 +25,7 @@ if [ -z "$gen" ]; then
 	gen=$tmp/nhrp_gen
 	${CC:-gcc} -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -O1 \
 		-I"$srcdir/common" -I"$srcdir/control" \
-		"$srcdir/control/nhrp_msg.c" "$srcdir/tests/unit/nhrp_gen.c" \
+		"$srcdir/control/nhrp/nhrp_msg.c" -I"$srcdir/control/nhrp" "$srcdir/tests/unit/nhrp_gen.c" \
 		-o "$gen"
 fi
 "$gen" "$tmp/gen.pcap" >"$tmp/expect.tsv"
