@@ -151,15 +151,20 @@ static void show_dmvpn(struct node *nd, struct strbuf *out)
 struct nhrp_row_ctx {
 	struct strbuf *out;
 	const char *tunnel;
+	uint32_t only; /* one tunnel address, or 0 */
+	unsigned shown;
 };
 
 static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
 {
-	const struct nhrp_row_ctx *rc = arg;
+	struct nhrp_row_ctx *rc = arg;
 	struct strbuf *out = rc->out;
 	uint64_t now = clock_now(ct->ct_clock);
 	char ov[INET_ADDRSTR], nb[INET_ADDRSTR], cr[16], ex[16];
 
+	if (rc->only != 0 && e->nc_overlay != rc->only)
+		return;
+	rc->shown++;
 	fmt_duration(now - e->nc_created_ns, cr, sizeof(cr));
 	if (e->nc_expires_ns == 0)
 		snprintf(ex, sizeof(ex), "never");
@@ -208,6 +213,39 @@ static void show_nhrp_stats(struct node *nd, struct strbuf *out)
 				      nh->nh_stats.st_drop[d]);
 }
 
+/* clear ip nhrp: every learned entry (static and our own stay), the one
+ * of a tunnel address, or the counters. */
+static void clear_ip_nhrp(struct ctl *ct, const char *arg, struct strbuf *out)
+{
+	struct nhrp_cache_entry *e;
+	uint32_t a = 0;
+
+	if (ct->ct_nhrp == NULL) {
+		strbuf_printf(out, "no tunnel configured\n");
+		return;
+	}
+	if (strcmp(arg, "counters") == 0) {
+		memset(&ct->ct_nhrp->nh_stats, 0, sizeof(ct->ct_nhrp->nh_stats));
+		strbuf_printf(out, "NHRP counters cleared\n");
+		return;
+	}
+	if (arg[0] == '\0') {
+		strbuf_printf(out, "cleared %u NHRP entries\n", nhrp_cache_clear(ct));
+		return;
+	}
+	inet_v4_parse(arg, &a);
+	e = nhrp_cache_lookup(ct, a);
+	if (e == NULL || e->nc_type == NC_INCOMPLETE)
+		strbuf_printf(out, "%% no NHRP entry for %s\n", arg);
+	else if (e->nc_type == NC_STATIC || e->nc_type == NC_LOCAL)
+		strbuf_printf(out, "%% %s is a %s entry: only learned ones are cleared\n", arg,
+			      nhrp_cache_type_name(e->nc_type));
+	else {
+		nhrp_cache_remove(ct, a);
+		strbuf_printf(out, "cleared the NHRP entry for %s\n", arg);
+	}
+}
+
 void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 {
 	struct ctl *ct = &nd->nd_ctl;
@@ -219,8 +257,12 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 	case MGMT_SHOW_IP_NHRP: {
 		struct nhrp_row_ctx rc = {.out = &req->mr_out, .tunnel = nd->nd_cfg->tunnel.name};
 
+		if (req->mr_arg[0] != '\0')
+			inet_v4_parse(req->mr_arg, &rc.only);
 		if (ct->ct_nhrp != NULL)
 			nhrp_cache_walk(ct, nhrp_row, &rc);
+		if (rc.only != 0 && rc.shown == 0)
+			strbuf_printf(&req->mr_out, "%% no NHRP entry for %s\n", req->mr_arg);
 		break;
 	}
 	case MGMT_SHOW_NHRP_STATS:
@@ -230,8 +272,7 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 		show_nhrp_nhs(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_CLEAR_IP_NHRP:
-		strbuf_printf(&req->mr_out, "cleared %u NHRP entries\n",
-			      ct->ct_nhrp != NULL ? nhrp_cache_clear(ct) : 0);
+		clear_ip_nhrp(ct, req->mr_arg, &req->mr_out);
 		break;
 	default:
 		req->mr_rc = -EOPNOTSUPP;

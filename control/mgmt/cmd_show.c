@@ -82,10 +82,19 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 			strbuf_printf(out, "  ctl  %-22s %" PRIu64 "\n", ctl_counter_name(c), cc[c]);
 }
 
-static void show_interfaces(struct node *nd, struct strbuf *out)
+/* Every port, or the one named (a port name or the tunnel's kernel
+ * interface, as the first line of each calls it). */
+static void show_interfaces(struct node *nd, const char *name, struct strbuf *out)
 {
+	unsigned shown = 0;
+
 	for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++)
-		show_one_interface(nd, p, out);
+		if (name[0] == '\0' || strcmp(nd->nd_dp.dp_ports[p].pt_name, name) == 0) {
+			show_one_interface(nd, p, out);
+			shown++;
+		}
+	if (shown == 0)
+		strbuf_printf(out, "%% no interface %s\n", name);
 }
 
 static void show_worker(struct node *nd, struct strbuf *out)
@@ -199,7 +208,7 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		cfg_dump_opts(nd->nd_cfg, &req->mr_out, false);
 		break;
 	case MGMT_SHOW_INTERFACES:
-		show_interfaces(nd, &req->mr_out);
+		show_interfaces(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_SHOW_WORKER:
 		show_worker(nd, &req->mr_out);

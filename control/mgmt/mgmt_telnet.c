@@ -3,6 +3,7 @@
  * cli_def and is not safe to share). Sessions reach node state only through
  * mgmt_call(), so a stuck or silent client can only ever stall itself. */
 #include "mgmt.h"
+#include "inet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -66,38 +67,45 @@ struct mgmt_telnet {
 };
 
 /* One row per command: adding "show ip nhrp" or "clear ip nhrp" is one line
- * here plus its enum mgmt_cmd. Words are separated by single spaces. */
+ * here plus its enum mgmt_cmd. Words are separated by single spaces.
+ * tc_args are the argument forms the command takes, '|' between them; a
+ * form is words, "A.B.C.D" (an IPv4 address) or "NAME" (any one word); an
+ * empty form is no argument. Anything else is refused before it reaches
+ * the control thread. */
 struct mgmt_telnet_cmd {
 	const char *tc_words;
 	enum mgmt_cmd tc_cmd;
+	const char *tc_args;
 	const char *tc_help; /* for the last word */
 };
 
 static const struct mgmt_telnet_cmd mgmt_telnet_cmds[] = {
-	{ "show version", MGMT_SHOW_VERSION, "Software version and uptime" },
-	{ "show running-config", MGMT_SHOW_RUNNING_CONFIG,
+	{ "show version", MGMT_SHOW_VERSION, "", "Software version and uptime" },
+	{ "show running-config", MGMT_SHOW_RUNNING_CONFIG, "",
 	  "Current configuration (YAML)" },
-	{ "show interfaces", MGMT_SHOW_INTERFACES, "Ports and the tunnel" },
-	{ "show worker", MGMT_SHOW_WORKER, "Dataplane worker lcores" },
-	{ "show arp", MGMT_SHOW_ARP, "ARP (neighbour) table" },
-	{ "show dmvpn", MGMT_SHOW_DMVPN, "DMVPN peers: NBMA, tunnel address, state" },
-	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "NHRP cache" },
-	{ "show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS,
+	{ "show interfaces", MGMT_SHOW_INTERFACES, "|NAME", "Ports and the tunnel [NAME]" },
+	{ "show worker", MGMT_SHOW_WORKER, "", "Dataplane worker lcores" },
+	{ "show arp", MGMT_SHOW_ARP, "", "ARP (neighbour) table" },
+	{ "show dmvpn", MGMT_SHOW_DMVPN, "", "DMVPN peers: NBMA, tunnel address, state" },
+	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "|A.B.C.D", "NHRP cache [one tunnel address]" },
+	{ "show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS, "|detail",
 	  "Next hop servers: state, requests, replies [detail]" },
-	{ "show ip route", MGMT_SHOW_IP_ROUTE, "Forwarding table with sources" },
-	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "NHRP packets sent/received/errors" },
-	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "Flush learned NHRP entries" },
-	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "ESP security associations" },
-	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "IKE SAs: peer, state, SPIs [detail]" },
-	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS,
+	{ "show ip route", MGMT_SHOW_IP_ROUTE, "", "Forwarding table with sources" },
+	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors" },
+	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "|A.B.C.D|counters",
+	  "Flush learned NHRP entries [one tunnel address], or zero the counters" },
+	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "", "ESP security associations" },
+	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "|detail",
+	  "IKE SAs: peer, state, SPIs [detail]" },
+	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS, "",
 	  "IKE counters: SAs made, ended by reason, drops" },
-	{ "show crypto session", MGMT_SHOW_CRYPTO_SESSION,
+	{ "show crypto session", MGMT_SHOW_CRYPTO_SESSION, "",
 	  "Crypto sessions: peer, status, IKE SA, ESP flow" },
-	{ "clear crypto session", MGMT_CLEAR_CRYPTO_SESSION,
+	{ "clear crypto session", MGMT_CLEAR_CRYPTO_SESSION, "|peer A.B.C.D",
 	  "Delete IKE SAs (all, or peer A.B.C.D); needed ones come back" },
-	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2,
+	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
 	  "Log every IKE message sent and received" },
-	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "Stop logging IKE messages" },
+	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
 };
 
 /* Help for words that only group commands. */
@@ -162,6 +170,38 @@ static const struct mgmt_telnet_cmd *mgmt_telnet_cmd_lookup(const char *words)
 	return NULL;
 }
 
+/* Whether argv is one of the forms in `forms` (see mgmt_telnet_cmd). */
+static bool mgmt_telnet_args_ok(const char *forms, char *argv[], int argc)
+{
+	char buf[96], *save = NULL, *form;
+	const char *p = forms;
+
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		int i = 0;
+		bool ok = true;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+		for (form = strtok_r(buf, " ", &save); form != NULL && ok;
+		     form = strtok_r(NULL, " ", &save), i++) {
+			uint32_t a;
+
+			if (i >= argc)
+				ok = false;
+			else if (strcmp(form, "A.B.C.D") == 0)
+				ok = inet_v4_parse(argv[i], &a) == 0;
+			else if (strcmp(form, "NAME") != 0)
+				ok = strcmp(form, argv[i]) == 0;
+		}
+		if (ok && i == argc)
+			return true;
+		if (bar == NULL)
+			return false;
+		p = bar + 1;
+	}
+}
+
 /* argv joined with single spaces; -ENOSPC if it does not fit mr_arg. */
 static int mgmt_telnet_args_join(char *argv[], int argc, char *out,
 				 size_t outlen)
@@ -220,6 +260,10 @@ static int mgmt_telnet_cmd_run(struct cli_def *cli, const char *command,
 	}
 	if (mgmt_telnet_args_join(argv, argc, arg, sizeof(arg)) != 0) {
 		cli_print(cli, "%% arguments too long");
+		return CLI_OK;
+	}
+	if (!mgmt_telnet_args_ok(tc->tc_args, argv, argc)) {
+		cli_print(cli, "%% Invalid input: %s %s", command, arg);
 		return CLI_OK;
 	}
 	mgmt_req_init(&req, tc->tc_cmd, arg);

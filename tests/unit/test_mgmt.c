@@ -68,6 +68,8 @@ static void fake_handler(void *ctx, struct mgmt_req *req)
 		strbuf_printf(&req->mr_out, "dmvpnd test\n");
 		break;
 	case MGMT_SHOW_ARP:
+	case MGMT_SHOW_IP_NHRP:
+	case MGMT_CLEAR_CRYPTO_SESSION:
 		strbuf_printf(&req->mr_out, "line1\nargs=[%s]\n", req->mr_arg);
 		break;
 	case MGMT_SHOW_WORKER:
@@ -470,9 +472,27 @@ static void test_telnet_show_version(void **state)
 	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
 	assert_non_null(strstr(out, "show version\r\ndmvpnd test\r\n"));
 
-	conn_send(&c, "show arp 10.0.0.1  detail");
+	/* arguments reach the control thread in the forms the command
+	 * takes; any other word is refused on the session thread */
+	conn_send(&c, "show arp");
 	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
-	assert_non_null(strstr(out, "line1\r\nargs=[10.0.0.1 detail]\r\n"));
+	assert_non_null(strstr(out, "line1\r\nargs=[]\r\n"));
+	conn_send(&c, "show ip nhrp 10.0.0.1");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "line1\r\nargs=[10.0.0.1]\r\n"));
+	conn_send(&c, "clear crypto session  peer 10.0.0.1");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "line1\r\nargs=[peer 10.0.0.1]\r\n"));
+	conn_send(&c, "show arp 10.0.0.1 detail");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "% Invalid input: show arp 10.0.0.1 detail"));
+	assert_null(strstr(out, "line1"));
+	conn_send(&c, "show ip nhrp 10.0.0");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "% Invalid input"));
+	conn_send(&c, "clear crypto session 10.0.0.1");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "% Invalid input"));
 
 	conn_send(&c, "show interfaces");
 	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
