@@ -25,6 +25,20 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* SIGHUP asks a daemon to reload its configuration. dmvpnd cannot change
+ * its configuration while running yet: it says so and keeps running (a
+ * HUP from a closing terminal or a reload by habit must not stop it). */
+static void on_hup(int sig)
+{
+	static const char msg[] = "dmvpnd: SIGHUP: the configuration cannot be reloaded while "
+				  "running; restart to apply changes. Still running.\n";
+	ssize_t n;
+
+	(void)sig;
+	n = write(STDERR_FILENO, msg, sizeof(msg) - 1); /* async-signal-safe */
+	(void)n;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -76,6 +90,7 @@ static int run(const char *prog, const struct cfg *cfg)
 	log_set_level(log_level_parse(cfg->eal.log_level));
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 	rc = node_start(&nd, cfg);
 	if (rc == 0)

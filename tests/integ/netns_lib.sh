@@ -20,11 +20,16 @@ netns_add() { # name
   nsx "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
 }
 
-# veth between two namespaces: ns_a if_a  <->  ns_b if_b
+# veth between two namespaces: ns_a if_a  <->  ns_b if_b. Transmit
+# checksum offload off at both ends: a kernel would hand TCP and UDP with
+# the checksum still to fill in to the node's af_packet port, which
+# forwards the packet as it is, and the far host drops it.
 veth_link() {
   ip link add "$2" netns "$NS_PREFIX-$1" type veth peer name "$4" netns "$NS_PREFIX-$3"
   nsx "$1" ip link set "$2" up
   nsx "$3" ip link set "$4" up
+  nsx "$1" ethtool -K "$2" tx off > /dev/null 2>&1
+  nsx "$3" ethtool -K "$4" tx off > /dev/null 2>&1
 }
 
 netns_cleanup() {

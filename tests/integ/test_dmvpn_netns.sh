@@ -111,6 +111,17 @@ check_multicast() {
   check "phase $1: spoke1 multicast did not reach spoke2" sh -c "! grep -q '10.255.0.11' $work/spoke2.mc"
 }
 
+# A TCP stream and a UDP datagram from lan1h to an echo server on lan2h.
+tcp_udp() { # lan2h-address
+  nsx lan2h /usr/bin/python3 "$src/tests/integ/tcp_udp_echo.py" serve "$1" 7007 &
+  local srv=$!
+  sleep 0.5
+  nsx lan1h /usr/bin/python3 "$src/tests/integ/tcp_udp_echo.py" check "$1" 7007
+  local rc=$?
+  kill "$srv" 2> /dev/null; wait "$srv" 2> /dev/null
+  return $rc
+}
+
 clear_checks() { # phase
   local p=$1 hubcli="ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py"
   check "phase $p: show ip nhrp A.B.C.D shows that entry only" \
@@ -262,6 +273,8 @@ run_phase() {
 
   check "phase $p: the hub's kernel pings spoke1 over its tunnel interface" \
     nsx hub ping -c 2 -i 0.25 -W 2 10.255.0.11
+  # After the MTU checks: the TCP stream teaches lan1h the path MTU.
+  check "phase $p: TCP (64 KiB) and UDP from lan1 to lan2 come back whole" tcp_udp 10.2.0.10
   check_multicast "$p"
 
   echo "--- spoke2 dies; its registration must expire after ${HOLD}s"
