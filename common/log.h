@@ -3,6 +3,8 @@
 #ifndef DMVPND_LOG_H
 #define DMVPND_LOG_H
 
+#include <stdio.h>
+
 #include <rte_log.h>
 
 extern int dmvpn_logtype_main;
@@ -28,5 +30,8 @@ extern int dmvpn_logtype_ike;
 int log_level_parse(const char *name);
 /* Apply one level to every user.dmvpn.* type. */
 void log_set_level(int level);
+/* A stream for rte_openlog_stream() that writes to fd with each line
+ * prefixed by its UTC time, "2026-12-07T00:12:31.123Z "; NULL on ENOMEM. */
+FILE *log_stream_open(int fd);
 
 #endif

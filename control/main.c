@@ -76,13 +76,15 @@ static int run(const char *prog, const struct cfg *cfg)
 {
 	struct eal_args ea;
 	struct node nd;
+	FILE *log_out;
 	int rc;
 
 	if (eal_args_build(cfg, prog, &ea) != 0) {
 		fprintf(stderr, "dmvpnd: EAL arguments too long\n");
 		return 1;
 	}
-	rte_openlog_stream(stderr);
+	log_out = log_stream_open(STDERR_FILENO);
+	rte_openlog_stream(log_out != NULL ? log_out : stderr);
 	if (rte_eal_init(ea.ea_argc, ea.ea_argv) < 0) {
 		fprintf(stderr, "dmvpnd: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
@@ -99,6 +101,10 @@ static int run(const char *prog, const struct cfg *cfg)
 		LOG_MAIN(ERR, "start failed: %s", strerror(-rc));
 	node_stop(&nd);
 	rte_eal_cleanup();
+	if (log_out != NULL) {
+		rte_openlog_stream(stderr);
+		fclose(log_out);
+	}
 	return rc == 0 ? 0 : 1;
 }
 

@@ -4,6 +4,7 @@
  * mgmt_call(), so a stuck or silent client can only ever stall itself. */
 #include "mgmt.h"
 #include "inet.h"
+#include "log.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +46,8 @@ struct mgmt_session {
 	time_t s_login_deadline; /* CLOCK_MONOTONIC seconds */
 	bool s_logged_in;
 	unsigned s_fails;
+	char s_peer[INET_ADDRSTRLEN + 8]; /* "a.b.c.d:port", for the audit log */
+	char s_user[33];                  /* who logged in (printable only) */
 	bool s_done; /* under t_lock: the thread is exiting, join it */
 	struct mgmt_session *s_next;
 };
@@ -266,6 +269,11 @@ static int mgmt_telnet_cmd_run(struct cli_def *cli, const char *command,
 		cli_print(cli, "%% Invalid input: %s %s", command, arg);
 		return CLI_OK;
 	}
+	/* the audit trail: what changes state at notice, the rest at debug */
+	if (strncmp(command, "show ", 5) == 0)
+		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+	else
+		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
 	mgmt_req_init(&req, tc->tc_cmd, arg);
 	mgmt_call(s->s_t->t_q, &req);
 	mgmt_telnet_answer_print(cli, &req);
@@ -329,7 +337,31 @@ static int mgmt_telnet_cmd_register(struct cli_def *cli,
 
 /* ---- one session ---- */
 
-/* Runs on: the session thread, inside cli_loop(). */
+/* The client's address for the audit log. */
+static void mgmt_session_peer(struct mgmt_session *s)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof(sin);
+	char a[INET_ADDRSTRLEN];
+
+	snprintf(s->s_peer, sizeof(s->s_peer), "?");
+	if (getpeername(s->s_fd, (struct sockaddr *)&sin, &len) == 0 && sin.sin_family == AF_INET &&
+	    inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a)) != NULL)
+		snprintf(s->s_peer, sizeof(s->s_peer), "%s:%u", a, ntohs(sin.sin_port));
+}
+
+/* A user name as typed, safe for the log: printable ASCII, at most 32. */
+static void mgmt_user_safe(const char *in, char out[33])
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i < 32; i++)
+		out[i] = in[i] > ' ' && in[i] < 0x7f ? in[i] : '?';
+	out[i] = '\0';
+}
+
+/* Runs on: the session thread, inside cli_loop(). Every login and every
+ * refusal goes to the log (user.dmvpn.mgmt), never the password. */
 static int mgmt_session_auth(const char *user, const char *password)
 {
 	struct mgmt_session *s = mgmt_session_self;
@@ -338,10 +370,14 @@ static int mgmt_session_auth(const char *user, const char *password)
 	 * without spending a crypt() on them. */
 	if (s == NULL || s->s_fails >= MGMT_TELNET_MAX_TRIES)
 		return CLI_ERROR;
+	mgmt_user_safe(user, s->s_user);
 	if (mgmt_auth_check(&s->s_t->t_cli, user, password)) {
 		s->s_logged_in = true;
+		LOG_MGMT(NOTICE, "login: %s from %s", s->s_user, s->s_peer);
 		return CLI_OK;
 	}
+	LOG_MGMT(WARNING, "login refused: user '%s' from %s (try %u)", s->s_user, s->s_peer,
+		 s->s_fails + 1);
 	/* Hang up after a few tries. Only the read side: "Access denied"
 	 * still goes out, then cli_loop() reads EOF and returns. */
 	if (++s->s_fails >= MGMT_TELNET_MAX_TRIES)
@@ -433,6 +469,7 @@ static void *mgmt_session_main(void *arg)
 	struct cli_def *cli;
 
 	mgmt_session_self = s;
+	mgmt_session_peer(s);
 	s->s_login_deadline = mgmt_telnet_now() + MGMT_TELNET_LOGIN_SECS;
 	cli = mgmt_session_cli_create(s);
 	if (cli != NULL) {

@@ -6,6 +6,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include <rte_log.h>
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -513,6 +515,12 @@ static void test_telnet_bad_login(void **state)
 	struct conn c;
 	int i;
 
+	FILE *logf = tmpfile();
+	char logbuf[2048] = "";
+	size_t n;
+
+	assert_non_null(logf);
+	rte_openlog_stream(logf);
 	conn_open(&c, f->port);
 	for (i = 0; i < 3; i++) {
 		conn_login(&c, i == 1 ? "nobody" : "admin", "wrong");
@@ -522,6 +530,16 @@ static void test_telnet_bad_login(void **state)
 	assert_true(conn_expect(&c, NULL, NULL, 0));
 	close(c.fd);
 	assert_int_equal(atomic_load(&f->p.handled), 0);
+	/* every refusal is in the audit log, with who and from where, and
+	 * never the password */
+	rte_openlog_stream(NULL);
+	rewind(logf);
+	n = fread(logbuf, 1, sizeof(logbuf) - 1, logf);
+	logbuf[n] = '\0';
+	fclose(logf);
+	assert_non_null(strstr(logbuf, "login refused: user 'nobody' from 127.0.0.1:"));
+	assert_non_null(strstr(logbuf, "(try 3)"));
+	assert_null(strstr(logbuf, "wrong"));
 }
 
 /* Idle clients, logged in or not, must not delay stop. */
