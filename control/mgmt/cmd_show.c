@@ -163,11 +163,38 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 	}
 }
 
-static void show_ip_route(struct node *nd, struct strbuf *out)
+/* show ip route A.B.C.D: the route a packet to it takes (longest match). */
+static void show_ip_route_to(struct node *nd, const char *arg, struct strbuf *out)
 {
 	const struct fib *f = &nd->nd_dp.dp_fib;
-	struct fib_route *v = malloc((f->fb_nroutes ? f->fb_nroutes : 1) * sizeof(*v));
+	const struct fib_route *best = NULL;
+	uint32_t dst = 0;
 
+	inet_v4_parse(arg, &dst);
+	for (uint32_t i = 0; i < f->fb_nroutes; i++) {
+		const struct fib_route *rt = &f->fb_routes[i];
+
+		if ((dst & inet_v4_mask(rt->rt_len)) == rt->rt_prefix &&
+		    (best == NULL || rt->rt_len > best->rt_len))
+			best = rt;
+	}
+	if (best == NULL) {
+		strbuf_printf(out, "%% no route to %s\n", arg);
+		return;
+	}
+	show_one_route(nd, best, out);
+}
+
+static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
+{
+	const struct fib *f = &nd->nd_dp.dp_fib;
+	struct fib_route *v;
+
+	if (arg[0] != '\0') {
+		show_ip_route_to(nd, arg, out);
+		return;
+	}
+	v = malloc((f->fb_nroutes ? f->fb_nroutes : 1) * sizeof(*v));
 	if (v == NULL)
 		return;
 	memcpy(v, f->fb_routes, f->fb_nroutes * sizeof(*v));
@@ -217,7 +244,7 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		arp_show(&nd->nd_ctl, &req->mr_out);
 		break;
 	case MGMT_SHOW_IP_ROUTE:
-		show_ip_route(nd, &req->mr_out);
+		show_ip_route(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_SHOW_CRYPTO_IPSEC_SA:
 		esp_mgr_show(&nd->nd_ctl, &req->mr_out);

@@ -132,6 +132,8 @@ clear_checks() { # phase
     sh -c "$hubcli 'clear ip nhrp counters' 'show nhrp stats' | awk '\$1 == \"registration-request\" {f = 1; if (\$3 > 1) bad = 1} END {exit !(f && !bad)}'"
   check "phase $p: show interfaces tunnel0 shows the tunnel's interface only; a stray word is refused" \
     sh -c "$hubcli 'show interfaces tunnel0' 'show dmvpn detail' > $work/if.txt; [ \$(grep -c '^[a-z0-9]* is ' $work/if.txt) = 1 ] && grep -q '% Invalid input: show dmvpn detail' $work/if.txt"
+  check "phase $p: show ip route A.B.C.D gives the route to it, the longest match" \
+    sh -c "$hubcli 'show ip route 10.1.0.5' 'show ip route 10.255.0.11' > $work/rt.txt; grep -q '^S *10.1.0.0/24 via 10.255.0.11' $work/rt.txt && [ \$(grep -c '^[A-Z] ' $work/rt.txt) = 2 ]"
   check "phase $p: spoke2 registers again after its entry was cleared" wait_registered 10.255.0.12
 }
 
