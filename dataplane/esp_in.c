@@ -347,7 +347,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 				   plan[i].pi_ct, plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
 		uint8_t *esp = plan[i].pi_esp;
-		uint16_t glen = 0, tlen = 0;
+		uint16_t glen = 0, tlen = 0, goff;
 
 		if (gcm)
 			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct)) ?
@@ -364,12 +364,12 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			esp_sink_drop(sink, pkts[i], why);
 			continue;
 		}
+		goff = (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen);
 		if (gre_off != NULL) {
-			gre_off[nout] = (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen);
+			gre_off[nout] = goff;
 			gre_len[nout] = glen;
 		} else {
-			esp_in_strip(pkts[i], l3_off,
-				     (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen), glen);
+			esp_in_strip(pkts[i], l3_off, goff, glen);
 		}
 		pkts[nout++] = pkts[i];
 	}

@@ -41,12 +41,19 @@ void ike_frag_rx_free(struct ike_sa *sa)
 	sa->sa_frag_rx = NULL;
 }
 
+/* The largest IP datagram of one fragment (fragment-size). */
+static size_t frag_size(const struct ike_sa *sa)
+{
+	const struct ike_policy *p = sa->sa_conf->ic_policy;
+
+	return p != NULL && p->po_frag_size != 0 ? p->po_frag_size : 1280;
+}
+
 /* Inner payload octets per fragment so the IP datagram stays within the
  * configured size. */
 static size_t chunk_size(const struct ike_sa *sa)
 {
-	const struct ike_policy *p = sa->sa_conf->ic_policy;
-	size_t size = p != NULL && p->po_frag_size != 0 ? p->po_frag_size : 1280;
+	size_t size = frag_size(sa);
 	size_t fixed = IKE_FRAG_IP_UDP + IKE_HDR_LEN + IKE_SKF_HDR +
 		       ike_sk_overhead(&sa->sa_keys.sk_suite, 0) + 16 /* CBC padding */;
 
@@ -57,10 +64,7 @@ static size_t chunk_size(const struct ike_sa *sa)
 
 bool ike_frag_needed(const struct ike_sa *sa, size_t msg_len)
 {
-	const struct ike_policy *p = sa->sa_conf->ic_policy;
-	size_t size = p != NULL && p->po_frag_size != 0 ? p->po_frag_size : 1280;
-
-	return sa->sa_frag && msg_len + IKE_FRAG_IP_UDP > size;
+	return sa->sa_frag && msg_len + IKE_FRAG_IP_UDP > frag_size(sa);
 }
 
 int ike_frag_encode(struct ike_sa *sa, struct ike_msg *m, const uint8_t *plain, size_t plen,

@@ -224,7 +224,7 @@ static void list_parse(const char *arg, bool esp, struct ike_conf *c)
 /* --peer ADDR,ID,PSK: a peers[] entry; any part may be empty. */
 static int peer_arg(const char *arg, struct cfg_ike *k)
 {
-	char buf[1024], *f[3] = {NULL, NULL, NULL}, *save = NULL, *t = buf;
+	char buf[1024], *f[3] = {NULL, NULL, NULL}, *t = buf;
 	struct cfg_ike_peer *e = &k->peers[k->n_peers];
 	const char *why;
 	struct in_addr a;
@@ -235,7 +235,6 @@ static int peer_arg(const char *arg, struct cfg_ike *k)
 		if (f[i] == NULL)
 			break;
 	}
-	(void)save;
 	if (k->n_peers >= CFG_IKE_MAX_PEERS || f[2] == NULL)
 		return fprintf(stderr, "ike_peer: --peer ADDR,ID,PSK\n"), -1;
 	if (f[0][0] != '\0' && inet_aton(f[0], &a) != 0)

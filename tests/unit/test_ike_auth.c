@@ -21,6 +21,7 @@
 #include <openssl/x509.h>
 
 #include "ike_pair.h"
+#include "ike_test_conf.h"
 
 static char pki[128];
 static struct ike_pair w;
@@ -64,18 +65,6 @@ static int group_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
-static void conf_default(struct ike_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &c->ic_ike[0]), 0);
-	c->ic_n_ike = 1;
-	assert_int_equal(ike_prop_esp_parse("aes256gcm16", &c->ic_esp[0]), 0);
-	c->ic_n_esp = 1;
-	c->ic_retransmit_ms = 1000;
-	c->ic_retransmit_tries = 3;
-	c->ic_replay_window = 1024;
-}
-
 static void cfg_default(struct cfg_ike *k)
 {
 	memset(k, 0, sizeof(*k));
@@ -116,8 +105,8 @@ static int setup(void **state)
 	memset(&w, 0, sizeof(w));
 	clock_init_fake(&w.ip_ck, 1000 * CLK_NS_PER_S);
 	timer_heap_init(&w.ip_th);
-	conf_default(&conf_a);
-	conf_default(&conf_b);
+	ike_test_conf_default(&conf_a);
+	ike_test_conf_default(&conf_b);
 	cfg_default(&cfg_a);
 	cfg_default(&cfg_b);
 	err_a = err_b = IKE_ERR_NONE;

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "ike_mgr.h"
+#include "ike_test_conf.h"
 
 #define A_ADDR 0xc6336401u   /* 198.51.100.1 */
 #define B_ADDR 0xc6336402u   /* 198.51.100.2 */
@@ -156,19 +157,6 @@ static void node_changed(void *ctx, struct ike_sa *sa)
 	}
 }
 
-static void conf_default(struct ike_conf *c)
-{
-	memset(c, 0, sizeof(*c));
-	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &c->ic_ike[0]), 0);
-	c->ic_n_ike = 1;
-	assert_int_equal(ike_prop_esp_parse("aes256gcm16", &c->ic_esp[0]), 0);
-	c->ic_n_esp = 1;
-	c->ic_dpd_s = 30;
-	c->ic_retransmit_ms = 1000;
-	c->ic_retransmit_tries = 3;
-	c->ic_replay_window = 1024;
-}
-
 static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 {
 	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8,
@@ -196,8 +184,8 @@ static int setup(void **state)
 	w.cookie_threshold = IKE_MGR_NO_COOKIE;
 	clock_init_fake(&w.ck, 1000 * CLK_NS_PER_S);
 	assert_int_equal(timer_heap_init(&w.th), 0);
-	conf_default(&w.a.conf);
-	conf_default(&w.b.conf);
+	ike_test_conf_default(&w.a.conf);
+	ike_test_conf_default(&w.b.conf);
 	return 0;
 }
 
