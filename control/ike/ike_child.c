@@ -101,10 +101,12 @@ void ike_child_seed_auth(const struct ike_sa *sa, struct ike_child_seed *seed)
 
 uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s)
 {
-	uint64_t life = (uint64_t)life_s * CLK_NS_PER_S, r = 0;
+	uint64_t life = (uint64_t)life_s * CLK_NS_PER_S, r = 0, span = life * 7 / 100;
 
+	/* never in the last 3 %: the rekey needs its round trip before the
+	 * hard lifetime ends the pair it replaces */
 	ike_rand_bytes((uint8_t *)&r, sizeof(r));
-	return from + life - life / 10 + (life / 10 == 0 ? 0 : r % (life / 10));
+	return from + life - life / 10 + (span == 0 ? 0 : r % span);
 }
 
 uint64_t ike_rekey_retry_at(uint64_t now)

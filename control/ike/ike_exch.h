@@ -80,7 +80,7 @@ int ike_child_by_in(const struct ike_sa *sa, uint32_t spi);
 int ike_child_by_out(const struct ike_sa *sa, uint32_t spi);
 /* Removes child i from the dataplane and the SA. */
 void ike_child_drop(struct ike_sa *sa, unsigned i);
-/* A random point in [90 %, 100 %) of `life_s` after `from`: soft lifetimes
+/* A random point in [90 %, 97 %) of `life_s` after `from`: soft lifetimes
  * drift apart, so that the two sides seldom rekey at the same time. */
 uint64_t ike_lifetime_soft(uint64_t from, uint32_t life_s);
 /* When a refused or failed rekey is tried again: a random 1 s to
