@@ -5,9 +5,10 @@
 NS_PREFIX=${NS_PREFIX:-dmt$$}
 PASS=0
 FAIL=0
+FAILED=()
 
 ok()   { PASS=$((PASS+1)); echo "PASS: $*"; }
-bad()  { FAIL=$((FAIL+1)); echo "FAIL: $*"; }
+bad()  { FAIL=$((FAIL+1)); FAILED+=("$*"); echo "FAIL: $*"; }
 check() { # description, command...
   local what=$1; shift
   if "$@"; then ok "$what"; else bad "$what"; fi
@@ -72,6 +73,8 @@ node_stop() { # pid seconds
 }
 
 summary() {
+  local f
+  for f in "${FAILED[@]}"; do echo "failed: $f"; done
   echo "$PASS passed, $FAIL failed"
   [ "$FAIL" -eq 0 ]
 }

@@ -38,9 +38,9 @@ src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 RECIPE=${DMVPND_STRONGSWAN:-$src/../shared/strongswan}/recipe.sh
 PSK=test-psk-0123456789
 A=198.51.100.1 B=198.51.100.2
-PASS=0 FAIL=0
+PASS=0 FAIL=0 FAILED=()
 ok()  { PASS=$((PASS+1)); echo "PASS: $*"; }
-bad() { FAIL=$((FAIL+1)); echo "FAIL: $*"; }
+bad() { FAIL=$((FAIL+1)); FAILED+=("$*"); echo "FAIL: $*"; }
 check() { local what=$1; shift; if "$@"; then ok "$what"; else bad "$what"; fi; }
 
 if [ ! -r "$RECIPE" ]; then
@@ -336,5 +336,6 @@ else
   bad "7: no capture or keys from scenario 1"
 fi
 
+for f in "${FAILED[@]}"; do echo "failed: $f"; done
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
