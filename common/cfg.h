@@ -18,6 +18,8 @@
 #define CFG_MAX_NHS 8
 #define CFG_MAX_ROUTES 256
 #define CFG_MAX_USERS 16
+#define CFG_MAX_USER_KEYS 4  /* ssh public keys per user */
+#define CFG_SSH_KEY_MAX 1024 /* one OpenSSH public key line (RSA-4096 fits) */
 #define CFG_ERR_MAX 512
 #define CFG_FILE_MAX (1024 * 1024) /* cfg_load_file refuses bigger files */
 
@@ -222,18 +224,35 @@ struct cfg_route {
 	struct cfg_pos pos, pos_prefix, pos_via;
 };
 
+/* Privilege levels, as IOS numbers them: 1 runs show commands, 15 also
+ * clear and debug. 0 (a zeroed struct) counts as 15. */
+#define CFG_PRIV_READ_ONLY 1
+#define CFG_PRIV_ADMIN 15
+
 struct cfg_user {
 	char name[CFG_NAME_MAX];
-	char hash[CFG_HASH_MAX]; /* crypt(3) string: $6$, $5$, $y$, $gy$, $2b$ */
+	char hash[CFG_HASH_MAX]; /* crypt(3) string: $6$, $5$, $y$, $gy$, $2b$;
+				  * "" = no password login (keys only) */
+	unsigned privilege;      /* CFG_PRIV_*, default admin */
+	unsigned n_keys;
+	/* "type base64 [comment]", as in authorized_keys */
+	char ssh_keys[CFG_MAX_USER_KEYS][CFG_SSH_KEY_MAX];
 	struct cfg_pos pos, pos_name;
+	struct cfg_pos pos_keys[CFG_MAX_USER_KEYS];
 };
 
 struct cfg_cli {
 	uint32_t telnet_addr; /* default 127.0.0.1 */
 	uint16_t telnet_port; /* default 2323; 0 disables telnet */
+	uint32_t ssh_addr;    /* default 127.0.0.1 */
+	uint16_t ssh_port;    /* default 0 (off); 2222 once cli.ssh is given */
+	char ssh_host_key[CFG_PATH_MAX]; /* made at first start, kept 0600 */
+	uint32_t max_sessions;  /* logged-in sessions per listener, default 16 */
+	uint32_t login_timeout; /* seconds from connect to login, default 30 */
+	uint32_t idle_timeout;  /* seconds without input, default 600; 0 never */
 	unsigned n_users;
 	struct cfg_user users[CFG_MAX_USERS];
-	struct cfg_pos pos;
+	struct cfg_pos pos, pos_ssh;
 };
 
 struct cfg_lcores {

@@ -36,10 +36,10 @@ static const char *dump_mem_name(enum cfg_mem_mode m)
 }
 
 /* KEY: "value" as a double-quoted YAML scalar, whatever the bytes are. */
-static void dump_str(struct strbuf *out, const char *indent, const char *key,
-		     const char *s)
+/* s as a double-quoted YAML scalar, then the end of the line. */
+static void dump_quoted(struct strbuf *out, const char *s)
 {
-	strbuf_printf(out, "%s%s: \"", indent, key);
+	strbuf_printf(out, "\"");
 	for (; *s != '\0'; s++) {
 		unsigned char c = (unsigned char)*s;
 
@@ -51,6 +51,13 @@ static void dump_str(struct strbuf *out, const char *indent, const char *key,
 			strbuf_printf(out, "%c", c);
 	}
 	strbuf_printf(out, "\"\n");
+}
+
+static void dump_str(struct strbuf *out, const char *indent, const char *key,
+		     const char *s)
+{
+	strbuf_printf(out, "%s%s: ", indent, key);
+	dump_quoted(out, s);
 }
 
 static void dump_prefix(struct strbuf *out, const char *indent, const char *key,
@@ -273,6 +280,25 @@ static void dump_routes(const struct cfg *cfg, struct strbuf *out)
 	}
 }
 
+static void dump_user(const struct cfg_user *u, struct strbuf *out)
+{
+	unsigned k;
+
+	dump_str(out, "    - ", "name", u->name);
+	if (u->hash[0] != '\0')
+		dump_str(out, "      ", "password-hash", u->hash);
+	strbuf_printf(out, "      privilege: %u\n",
+		      u->privilege == CFG_PRIV_READ_ONLY ? CFG_PRIV_READ_ONLY : CFG_PRIV_ADMIN);
+	if (u->n_keys == 0)
+		return;
+	strbuf_printf(out, "      ssh-keys:\n");
+	for (k = 0; k < u->n_keys && k < CFG_MAX_USER_KEYS; k++)
+	{
+		strbuf_printf(out, "        - ");
+		dump_quoted(out, u->ssh_keys[k]);
+	}
+}
+
 static void dump_cli(const struct cfg_cli *cli, struct strbuf *out)
 {
 	unsigned i;
@@ -280,15 +306,22 @@ static void dump_cli(const struct cfg_cli *cli, struct strbuf *out)
 	strbuf_printf(out, "cli:\n  telnet:\n");
 	dump_addr(out, "    ", "address", cli->telnet_addr);
 	strbuf_printf(out, "    port: %u\n", cli->telnet_port);
+	if (cli->ssh_port != 0) {
+		strbuf_printf(out, "  ssh:\n");
+		dump_addr(out, "    ", "address", cli->ssh_addr);
+		strbuf_printf(out, "    port: %u\n", cli->ssh_port);
+		if (cli->ssh_host_key[0] != '\0')
+			dump_str(out, "    ", "host-key", cli->ssh_host_key);
+	}
+	strbuf_printf(out, "  max-sessions: %u\n  login-timeout: %u\n  idle-timeout: %u\n",
+		      cli->max_sessions, cli->login_timeout, cli->idle_timeout);
 	if (cli->n_users == 0) {
 		strbuf_printf(out, "  users: []\n");
 		return;
 	}
 	strbuf_printf(out, "  users:\n");
-	for (i = 0; i < cli->n_users && i < CFG_MAX_USERS; i++) {
-		dump_str(out, "    - ", "name", cli->users[i].name);
-		dump_str(out, "      ", "password-hash", cli->users[i].hash);
-	}
+	for (i = 0; i < cli->n_users && i < CFG_MAX_USERS; i++)
+		dump_user(&cli->users[i], out);
 }
 
 void cfg_dump(const struct cfg *cfg, struct strbuf *out)

@@ -415,12 +415,68 @@ static int ld_hash(const struct ld_sec *s, struct cfg_user *u)
 	return 1;
 }
 
+/* One authorized_keys line: a key type we verify and its base64 blob. The
+ * blob itself is decoded when the ssh listener starts. */
+static int ld_ssh_key(const struct ld *ld, const yaml_node_t *n, const char *path,
+		      char out[CFG_SSH_KEY_MAX])
+{
+	static const char *const types[] = { "ssh-ed25519", "ecdsa-sha2-nistp256",
+					     "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+					     "ssh-rsa", NULL };
+	const char *t, *sp;
+	size_t tl, bl;
+	int i;
+
+	if (ld_text(ld, n, path, "an OpenSSH public key line", &t) != 0)
+		return -EINVAL;
+	if (strlen(t) >= CFG_SSH_KEY_MAX)
+		return ld_fail(ld, n, "'%s' is longer than %u bytes", path, CFG_SSH_KEY_MAX - 1);
+	sp = strchr(t, ' ');
+	tl = sp != NULL ? (size_t)(sp - t) : strlen(t);
+	for (i = 0; types[i] != NULL; i++)
+		if (strlen(types[i]) == tl && strncmp(t, types[i], tl) == 0)
+			break;
+	bl = sp != NULL ? strspn(sp + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					  "0123456789+/=") : 0;
+	if (types[i] == NULL || bl < 16 || (sp[1 + bl] != '\0' && sp[1 + bl] != ' '))
+		return ld_fail(ld, n,
+			       "'%s' is not an OpenSSH public key: expected 'TYPE BASE64 [comment]' as in a .pub file, TYPE one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa",
+			       path);
+	snprintf(out, CFG_SSH_KEY_MAX, "%s", t);
+	return 0;
+}
+
+static int ld_user_keys(const struct ld_sec *s, struct cfg_user *u)
+{
+	char path[LD_PATH], item[LD_PATH + 16];
+	const yaml_node_t *n = ld_get(s, "ssh-keys", path);
+	unsigned i, count = 0;
+	int rc;
+
+	if (n == NULL)
+		return 0;
+	rc = ld_seq(s->ld, n, path, 1, CFG_MAX_USER_KEYS, &count);
+	for (i = 0; rc == 0 && i < count; i++) {
+		const yaml_node_t *k = ld_item(s->ld, n, i);
+
+		snprintf(item, sizeof(item), "%s[%u]", path, i);
+		rc = ld_ssh_key(s->ld, k, item, u->ssh_keys[i]);
+		u->pos_keys[i] = ld_pos(k);
+	}
+	if (rc == 0)
+		u->n_keys = count;
+	return rc;
+}
+
 static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
 		   struct cfg_user *u)
 {
-	static const char *const keys[] = { "name", "password-hash", NULL };
-	char name[LD_PATH];
+	static const char *const keys[] = { "name", "password-hash", "privilege", "ssh-keys",
+					    NULL };
+	static const char *const need[] = { "name", NULL };
+	char name[LD_PATH], path[LD_PATH];
 	const yaml_node_pair_t *p;
+	const yaml_node_t *n;
 	struct ld_sec s;
 	int rc;
 
@@ -434,18 +490,52 @@ static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
 				       "plaintext passwords are not accepted ('%s.password'); put a crypt(3) hash in 'password-hash' instead, e.g. made with dmvpnd --hash-password",
 				       name);
 	}
-	rc = ld_open(ld, val, name, keys, keys, &s);
+	u->privilege = CFG_PRIV_ADMIN;
+	rc = ld_open(ld, val, name, keys, need, &s);
 	if (rc == 0)
 		rc = ld_name(&s, "name", u->name, &u->pos_name);
 	if (rc >= 0)
 		rc = ld_hash(&s, u);
+	if (rc >= 0)
+		rc = ld_u32(&s, "privilege", 1, 15, "1 (show commands) or 15 (also clear and debug)",
+			    &u->privilege);
+	if (rc > 0 && u->privilege != CFG_PRIV_READ_ONLY && u->privilege != CFG_PRIV_ADMIN) {
+		n = ld_get(&s, "privilege", path);
+		return ld_fail(ld, n, "'%s' must be 1 (show commands) or 15 (also clear and debug), got %u",
+			       path, u->privilege);
+	}
+	if (rc >= 0)
+		rc = ld_user_keys(&s, u);
 	u->pos = ld_pos(val);
+	if (rc >= 0 && u->hash[0] == '\0' && u->n_keys == 0)
+		return ld_fail(ld, val, "'%s' (%s) can never log in: give it a password-hash, ssh-keys or both",
+			       name, u->name);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_ssh(const struct ld *ld, const yaml_node_t *val, struct cfg_cli *cli)
+{
+	static const char *const keys[] = { "address", "port", "host-key", NULL };
+	const yaml_node_t *n;
+	struct ld_sec s;
+	int rc;
+
+	cli->ssh_port = 2222;
+	cli->pos_ssh = ld_pos(val);
+	rc = ld_open(ld, val, "cli.ssh", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "address", &cli->ssh_addr, NULL);
+	if (rc >= 0)
+		rc = ld_u16(&s, "port", 0, 65535, &cli->ssh_port);
+	if (rc >= 0)
+		rc = ld_str(&s, "host-key", sizeof(cli->ssh_host_key), cli->ssh_host_key, &n);
 	return rc < 0 ? rc : 0;
 }
 
 static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "telnet", "users", NULL };
+	static const char *const keys[] = { "telnet", "ssh", "max-sessions", "login-timeout",
+					    "idle-timeout", "users", NULL };
 	struct cfg_cli *cli = &cfg->cli;
 	char path[LD_PATH];
 	const yaml_node_t *n;
@@ -454,9 +544,21 @@ static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 	int rc;
 
 	rc = ld_open(ld, val, "cli", keys, NULL, &s);
+	cli->pos = ld_pos(val);
 	n = rc == 0 ? ld_get(&s, "telnet", path) : NULL;
 	if (n != NULL)
 		rc = ld_telnet(ld, n, cli);
+	n = rc == 0 ? ld_get(&s, "ssh", path) : NULL;
+	if (n != NULL)
+		rc = ld_ssh(ld, n, cli);
+	if (rc >= 0)
+		rc = ld_u32(&s, "max-sessions", 1, 256, "sessions", &cli->max_sessions);
+	if (rc >= 0)
+		rc = ld_u32(&s, "login-timeout", 5, 600, "seconds", &cli->login_timeout);
+	if (rc >= 0)
+		rc = ld_u32(&s, "idle-timeout", 0, 86400, "seconds (0 = never)", &cli->idle_timeout);
+	if (rc > 0)
+		rc = 0;
 	n = rc == 0 ? ld_get(&s, "users", path) : NULL;
 	if (n != NULL)
 		rc = ld_seq(ld, n, "cli.users", 0, CFG_MAX_USERS, &count);
@@ -518,6 +620,10 @@ static void ld_defaults(struct cfg *cfg)
 	snprintf(cfg->eal.log_level, sizeof(cfg->eal.log_level), "info");
 	cfg->cli.telnet_addr = 0x7f000001; /* 127.0.0.1 */
 	cfg->cli.telnet_port = 2323;
+	cfg->cli.ssh_addr = 0x7f000001;
+	cfg->cli.max_sessions = 16;
+	cfg->cli.login_timeout = 30;
+	cfg->cli.idle_timeout = 600;
 	snprintf(cfg->tunnel.name, sizeof(cfg->tunnel.name), "tunnel0");
 	cfg->tunnel.holdtime = 600;
 	cfg->tunnel.phase = 3;

@@ -356,6 +356,15 @@ static int val_cli(const struct cfg *cfg, struct cfg_err *err)
 						"duplicate user '%s' (first at line %u)",
 						cli->users[i].name,
 						cli->users[j].pos_name.line);
+	if (cli->ssh_port != 0 && cli->telnet_port == cli->ssh_port &&
+	    (cli->telnet_addr == cli->ssh_addr || cli->telnet_addr == 0 || cli->ssh_addr == 0))
+		return VAL_FAIL(cfg, err, cli->pos_ssh,
+				"cli.ssh.port %u is also cli.telnet.port: give them different ports",
+				cli->ssh_port);
+	if (cli->ssh_port != 0 && cli->n_users == 0)
+		return VAL_FAIL(cfg, err, cli->pos_ssh,
+				"ssh is enabled on %s:%u but cli.users is empty: add a user with ssh-keys or a password-hash, or remove cli.ssh",
+				inet_v4_str(cli->ssh_addr, a), cli->ssh_port);
 	if (cli->telnet_port != 0 && cli->n_users == 0)
 		return VAL_FAIL(cfg, err, val_pos_or(cli->pos, cfg->pos_node),
 				"telnet is enabled on %s:%u but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0",

@@ -207,12 +207,20 @@ int node_start(struct node *nd, const struct cfg *cfg)
 	nd->nd_mq = mgmt_queue_create();
 	if (nd->nd_mq == NULL)
 		return -ENOMEM;
+	nd->nd_guard = mgmt_guard_create();
+	if (nd->nd_guard == NULL)
+		return -ENOMEM;
 	if (cfg->cli.telnet_port != 0) {
-		nd->nd_telnet = mgmt_telnet_start(&cfg->cli, cfg->name, nd->nd_mq);
-		if (nd->nd_telnet == NULL) {
-			LOG_MGMT(ERR, "telnet on port %u: %s", cfg->cli.telnet_port, strerror(errno));
+		nd->nd_telnet = mgmt_server_start(MGMT_TELNET, &cfg->cli, cfg->name, nd->nd_mq,
+						  nd->nd_guard);
+		if (nd->nd_telnet == NULL)
 			return -errno;
-		}
+	}
+	if (cfg->cli.ssh_port != 0) {
+		nd->nd_ssh = mgmt_server_start(MGMT_SSH, &cfg->cli, cfg->name, nd->nd_mq,
+					       nd->nd_guard);
+		if (nd->nd_ssh == NULL)
+			return -errno;
 	}
 	timer_init(&nd->nd_sample_timer, node_sample, nd);
 	timer_arm(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer, nd->nd_start_ns);
@@ -273,8 +281,11 @@ void node_stop(struct node *nd)
 		nhrp_stop(&nd->nd_ctl); /* purges go out while ports still run */
 		ike_keying_stop(&nd->nd_ctl); /* then each IKE peer's Delete */
 	}
-	if (nd->nd_telnet != NULL)
-		mgmt_telnet_stop(nd->nd_telnet);
+	mgmt_server_stop(nd->nd_telnet);
+	mgmt_server_stop(nd->nd_ssh);
+	mgmt_guard_destroy(nd->nd_guard);
+	nd->nd_telnet = nd->nd_ssh = NULL;
+	nd->nd_guard = NULL;
 	if (nd->nd_mq != NULL) {
 		mgmt_queue_close(nd->nd_mq);
 		mgmt_queue_destroy(nd->nd_mq);

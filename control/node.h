@@ -24,7 +24,8 @@ struct node {
 	struct clock nd_clock;
 	struct ctl nd_ctl;
 	struct mgmt_queue *nd_mq;
-	struct mgmt_telnet *nd_telnet;
+	struct mgmt_server *nd_telnet, *nd_ssh;
+	struct mgmt_guard *nd_guard; /* failed logins per source, both listeners */
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];
 	uint64_t nd_start_ns;

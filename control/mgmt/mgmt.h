@@ -78,24 +78,37 @@ int mgmt_auth_check(const struct cfg_cli *cli, const char *user,
 /* A new SHA-512 crypt(3) hash of `password` into out; 0 or -errno. */
 int mgmt_auth_hash(const char *password, char *out, size_t outlen);
 
-/* mgmt_telnet.c */
-struct mgmt_telnet;
-/* Listens on cli->telnet_addr:telnet_port and serves each session in its own
- * thread. NULL with errno set on failure (the caller logs it).
- * Runs on: the control thread. *cli is copied (users and hashes): a changed
- * user list takes effect after a stop/start. */
-struct mgmt_telnet *mgmt_telnet_start(const struct cfg_cli *cli,
-				      const char *hostname,
-				      struct mgmt_queue *q);
+/* mgmt_guard.c: failed logins per source address, shared by every
+ * listener. After the first failure each attempt from that address waits
+ * longer (0.5 s, doubling, at most 30 s) before it is even checked; a
+ * success, or 15 minutes without a failure, forgets the address. */
+struct mgmt_guard;
+struct mgmt_guard *mgmt_guard_create(void);
+void mgmt_guard_destroy(struct mgmt_guard *g);
+/* Milliseconds the next attempt from src (IPv4, host order) must wait. */
+unsigned mgmt_guard_delay_ms(struct mgmt_guard *g, uint32_t src);
+void mgmt_guard_failed(struct mgmt_guard *g, uint32_t src);
+void mgmt_guard_succeeded(struct mgmt_guard *g, uint32_t src);
+
+/* mgmt_server.c: a CLI listener, telnet or ssh, one thread per session. */
+enum mgmt_proto { MGMT_TELNET, MGMT_SSH };
+struct mgmt_server;
+/* Listens on the protocol's address and port from *cli (port 0: one the
+ * kernel picks, for tests) and serves each session in its own thread.
+ * NULL with errno set on failure; the reason is logged.
+ * Runs on: the control thread. *cli is copied (users, hashes, keys): a
+ * changed user list takes effect after a stop/start. ssh makes its host
+ * key at cli->ssh_host_key when there is none yet. */
+struct mgmt_server *mgmt_server_start(enum mgmt_proto proto, const struct cfg_cli *cli,
+				      const char *hostname, struct mgmt_queue *q,
+				      struct mgmt_guard *g);
 /* Closes the listener and every session, joins their threads.
  * Runs on: the control thread. Calls mgmt_queue_close(q) first: a session
  * blocked in mgmt_call() waits for this very thread, so joining it with the
  * queue open could deadlock. Returns within about a second however many
  * sessions are connected, idle or not. */
-void mgmt_telnet_stop(struct mgmt_telnet *t);
-/* The bound TCP port (host order): the configured one, or the one the kernel
- * chose when telnet_port was 0 (tests; cfg treats 0 as "telnet disabled",
- * so the caller does not start it then). */
-uint16_t mgmt_telnet_port(const struct mgmt_telnet *t);
+void mgmt_server_stop(struct mgmt_server *sv);
+/* The bound TCP port (host order). */
+uint16_t mgmt_server_port(const struct mgmt_server *sv);
 
 #endif

@@ -107,9 +107,12 @@ static void t_scrub(struct cfg *c)
 			c->tunnel.esp.ike.peers[j].pos_psk = z;
 	for (i = 0; i < CFG_MAX_SAS; i++)
 		c->tunnel.esp.sas[i].pos = c->tunnel.esp.sas[i].pos_spi_in = z;
-	c->cli.pos = z;
-	for (i = 0; i < CFG_MAX_USERS; i++)
+	c->cli.pos = c->cli.pos_ssh = z;
+	for (i = 0; i < CFG_MAX_USERS; i++) {
 		c->cli.users[i].pos = c->cli.users[i].pos_name = z;
+		for (unsigned k = 0; k < CFG_MAX_USER_KEYS; k++)
+			c->cli.users[i].pos_keys[k] = z;
+	}
 	c->limits.pos = c->limits.pos_max_peers = c->limits.pos_max_routes = z;
 }
 
@@ -300,8 +303,12 @@ static void test_roundtrip_everything(void **state)
 		"routes: [{prefix: 0.0.0.0/0, via: 10.255.0.1},"
 		" {prefix: 192.168.0.0/16, via: 172.16.0.2}]\n"
 		"cli: {telnet: {address: 0.0.0.0, port: 0},"
+		" ssh: {address: 10.9.9.9, port: 22, host-key: /k},"
+		" max-sessions: 3, login-timeout: 5, idle-timeout: 0,"
 		" users: [{name: u, password-hash: '$y$j9T$abc$def'},"
-		" {name: v, password-hash: '$6$rounds=5000$salt$hash'}]}\n"
+		" {name: v, password-hash: '$6$rounds=5000$salt$hash', privilege: 1,"
+		" ssh-keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMn3 a b', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQAB']},"
+		" {name: w, ssh-keys: ['ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAA']}]}\n"
 		"limits: {max-peers: 1048576, max-routes: 64}\n";
 	struct cfg_err err;
 
@@ -319,6 +326,12 @@ static void test_roundtrip_everything(void **state)
 	assert_int_equal(t_a.tunnel.esp.sas[1].spi_out, 300);
 	assert_int_equal(t_a.limits.max_peers, 1048576);
 	assert_int_equal(t_a.limits.max_routes, 64);
+	assert_int_equal(t_a.cli.ssh_port, 22);
+	assert_int_equal(t_a.cli.idle_timeout, 0);
+	assert_int_equal(t_a.cli.users[0].privilege, CFG_PRIV_ADMIN);
+	assert_int_equal(t_a.cli.users[1].privilege, CFG_PRIV_READ_ONLY);
+	assert_int_equal(t_a.cli.users[1].n_keys, 2);
+	assert_string_equal(t_a.cli.users[2].hash, "");
 	t_roundtrip(&t_a);
 }
 
@@ -434,7 +447,7 @@ static const struct t_case t_cases[] = {
 	/* 37 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: 198.51.100.2}]\n", "t.yaml:4:36: route 10.0.0.0/8: next hop 198.51.100.2 is not inside a port subnet or the tunnel subnet (w 192.0.2.0/24)" },
 	/* 38 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$6$'}]}\n", "t.yaml:3:40: 'cli.users[0].password-hash' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)" },
 	/* 39 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$2b$10$abc'}], telnet: {address: 0.0.0.0}}\n", NULL },
-	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: missing required key 'password-hash' in 'cli.users[0]'" },
+	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: 'cli.users[0]' (a) can never log in: give it a password-hash, ssh-keys or both" },
 	/* 41 */ { T_NODE T_PORTS "cli: {telnet: {port: 65536}}\n", "t.yaml:3:22: 'cli.telnet.port' must be an integer in 0..65535, got 65536" },
 	/* 42 */ { T_MIN "node: {name: x, role: hub}\n", "t.yaml:4:1: duplicate key 'node' at the top level" },
 	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, limits)" },

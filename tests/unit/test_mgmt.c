@@ -255,11 +255,15 @@ static void cli_cfg_init(struct cfg_cli *cli)
 	snprintf(cli->users[0].hash, CFG_HASH_MAX, "%s", h);
 	snprintf(cli->users[1].name, CFG_NAME_MAX, "oper");
 	snprintf(cli->users[1].hash, CFG_HASH_MAX, "%s", OPENSSL_HASH);
+	cli->users[1].privilege = CFG_PRIV_READ_ONLY;
 	/* Locked accounts: crypt's failure token must never match. */
 	snprintf(cli->users[2].name, CFG_NAME_MAX, "locked");
 	snprintf(cli->users[2].hash, CFG_HASH_MAX, "*0");
 	snprintf(cli->users[3].name, CFG_NAME_MAX, "nohash");
 	cli->n_users = 4;
+	cli->max_sessions = 4;
+	cli->login_timeout = 30;
+	cli->idle_timeout = 600;
 }
 
 static void test_auth_check(void **state)
@@ -410,7 +414,8 @@ static void conn_login(struct conn *c, const char *user, const char *pass)
 struct telnet_fixture {
 	struct cfg_cli cli;
 	struct mgmt_queue *q;
-	struct mgmt_telnet *t;
+	struct mgmt_server *t;
+	struct mgmt_guard *g;
 	struct poller p;
 	uint16_t port;
 	int fds_before;
@@ -425,9 +430,11 @@ static int telnet_setup(void **state)
 	cli_cfg_init(&f->cli);
 	f->q = mgmt_queue_create();
 	assert_non_null(f->q);
-	f->t = mgmt_telnet_start(&f->cli, "testhost", f->q);
+	f->g = mgmt_guard_create();
+	assert_non_null(f->g);
+	f->t = mgmt_server_start(MGMT_TELNET, &f->cli, "testhost", f->q, f->g);
 	assert_non_null(f->t);
-	f->port = mgmt_telnet_port(f->t);
+	f->port = mgmt_server_port(f->t);
 	assert_true(f->port != 0);
 	poller_start(&f->p, f->q);
 	*state = f;
@@ -435,14 +442,14 @@ static int telnet_setup(void **state)
 }
 
 /* The poller is the control thread; once it is gone this thread takes the
- * role, so mgmt_telnet_stop may close the queue from here. */
+ * role, so mgmt_server_stop may close the queue from here. */
 static void telnet_stop_timed(struct telnet_fixture *f, long max_ms)
 {
 	long t0;
 
 	poller_stop(&f->p);
 	t0 = now_ms();
-	mgmt_telnet_stop(f->t);
+	mgmt_server_stop(f->t);
 	f->t = NULL;
 	assert_true(now_ms() - t0 < max_ms);
 }
@@ -454,6 +461,7 @@ static int telnet_teardown(void **state)
 	if (f->t != NULL)
 		telnet_stop_timed(f, 5000);
 	mgmt_queue_destroy(f->q);
+	mgmt_guard_destroy(f->g);
 	/* Every socket and dup is closed: listener, sessions, cli_loop's. */
 	assert_int_equal(count_fds(), f->fds_before);
 	free(f);
@@ -469,39 +477,39 @@ static void test_telnet_show_version(void **state)
 	conn_open(&c, f->port);
 	assert_true(conn_expect(&c, "dmvpnd testhost", NULL, 0)); /* banner */
 	conn_login(&c, "admin", "dmvpnd");
-	assert_true(conn_expect(&c, "testhost> ", NULL, 0));
+	assert_true(conn_expect(&c, "testhost# ", NULL, 0));
 	conn_send(&c, "show version");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "show version\r\ndmvpnd test\r\n"));
 
 	/* arguments reach the control thread in the forms the command
 	 * takes; any other word is refused on the session thread */
 	conn_send(&c, "show arp");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "line1\r\nargs=[]\r\n"));
 	conn_send(&c, "show ip nhrp 10.0.0.1");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "line1\r\nargs=[10.0.0.1]\r\n"));
 	conn_send(&c, "clear crypto session  peer 10.0.0.1");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "line1\r\nargs=[peer 10.0.0.1]\r\n"));
 	conn_send(&c, "show arp 10.0.0.1 detail");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "% Invalid input: show arp 10.0.0.1 detail"));
 	assert_null(strstr(out, "line1"));
 	conn_send(&c, "show ip nhrp 10.0.0");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "% Invalid input"));
 	conn_send(&c, "clear crypto session 10.0.0.1");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "% Invalid input"));
 
 	conn_send(&c, "show interfaces");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "% Operation not supported"));
 
 	conn_send(&c, "sh ver");
-	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_true(conn_expect(&c, "testhost# ", out, sizeof(out)));
 	assert_non_null(strstr(out, "dmvpnd test"));
 
 	conn_send(&c, "exit");
@@ -538,7 +546,7 @@ static void test_telnet_bad_login(void **state)
 	logbuf[n] = '\0';
 	fclose(logf);
 	assert_non_null(strstr(logbuf, "login refused: user 'nobody' from 127.0.0.1:"));
-	assert_non_null(strstr(logbuf, "(try 3)"));
+	assert_non_null(strstr(logbuf, "over telnet (try 3, password)"));
 	assert_null(strstr(logbuf, "wrong"));
 }
 
@@ -552,7 +560,7 @@ static void test_telnet_stop_with_idle_clients(void **state)
 	assert_true(conn_expect(&idle, "Username: ", NULL, 0));
 	conn_open(&user, f->port);
 	conn_login(&user, "admin", "dmvpnd");
-	assert_true(conn_expect(&user, "testhost> ", NULL, 0));
+	assert_true(conn_expect(&user, "testhost# ", NULL, 0));
 	telnet_stop_timed(f, 1500);
 	assert_true(conn_expect(&idle, NULL, NULL, 0));
 	assert_true(conn_expect(&user, NULL, NULL, 0));
@@ -569,7 +577,7 @@ static void test_telnet_stop_with_blocked_call(void **state)
 
 	conn_open(&c, f->port);
 	conn_login(&c, "admin", "dmvpnd");
-	assert_true(conn_expect(&c, "testhost> ", NULL, 0));
+	assert_true(conn_expect(&c, "testhost# ", NULL, 0));
 	poller_stop(&f->p);
 	conn_send(&c, "show version");
 	assert_true(conn_expect(&c, "show version\r\n", NULL, 0));
@@ -579,28 +587,99 @@ static void test_telnet_stop_with_blocked_call(void **state)
 	close(c.fd);
 }
 
-static void test_telnet_too_many_sessions(void **state)
+/* Connections that never log in cannot keep an operator out: with every
+ * login slot taken, the oldest gives way. Logged-in sessions have their
+ * own cap (max-sessions, 4 here). */
+static void test_telnet_session_limits(void **state)
 {
 	struct telnet_fixture *f = *state;
-	struct conn c[17];
+	struct conn idle[10], u[5];
+	char out[4096];
 	int i;
 
-	for (i = 0; i < 16; i++) {
-		conn_open(&c[i], f->port);
-		assert_true(conn_expect(&c[i], "Username: ", NULL, 0));
+	for (i = 0; i < 10; i++) {
+		conn_open(&idle[i], f->port);
+		assert_true(conn_expect(&idle[i], "Username: ", NULL, 0));
 	}
-	conn_open(&c[16], f->port);
-	assert_true(conn_expect(&c[16], "% too many sessions", NULL, 0));
-	assert_true(conn_expect(&c[16], NULL, NULL, 0));
-	close(c[16].fd);
+	/* 8 may wait at the login prompt: the first two were closed */
+	assert_true(conn_expect(&idle[0], NULL, NULL, 0));
+	assert_true(conn_expect(&idle[1], NULL, NULL, 0));
+	for (i = 0; i < 4; i++) {
+		conn_open(&u[i], f->port);
+		conn_login(&u[i], "admin", "dmvpnd");
+		assert_true(conn_expect(&u[i], "testhost# ", NULL, 0));
+	}
+	conn_open(&u[4], f->port);
+	conn_login(&u[4], "admin", "dmvpnd");
+	assert_true(conn_expect(&u[4], NULL, out, sizeof(out)));
+	assert_non_null(strstr(out, "% too many sessions"));
+	close(u[4].fd);
 	/* A slot frees when a session ends. */
-	close(c[0].fd);
+	conn_send(&u[0], "exit");
+	assert_true(conn_expect(&u[0], NULL, NULL, 0));
+	close(u[0].fd);
 	sleep_ms(100);
-	conn_open(&c[16], f->port);
-	assert_true(conn_expect(&c[16], "Username: ", NULL, 0));
+	conn_open(&u[0], f->port);
+	conn_login(&u[0], "admin", "dmvpnd");
+	assert_true(conn_expect(&u[0], "testhost# ", NULL, 0));
 	telnet_stop_timed(f, 1500);
-	for (i = 1; i < 17; i++)
-		close(c[i].fd);
+	for (i = 0; i < 10; i++)
+		close(idle[i].fd);
+	for (i = 0; i < 4; i++)
+		close(u[i].fd);
+}
+
+/* Privilege 1 runs show commands; clear and debug are refused, logged. */
+static void test_telnet_read_only(void **state)
+{
+	struct telnet_fixture *f = *state;
+	char out[4096];
+	struct conn c;
+
+	conn_open(&c, f->port);
+	conn_login(&c, "oper", "dmvpnd");
+	assert_true(conn_expect(&c, "testhost> ", NULL, 0));
+	conn_send(&c, "show version");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "dmvpnd test"));
+	conn_send(&c, "clear crypto session");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "% Access denied: 'clear crypto session' needs privilege 15, oper has 1"));
+	assert_null(strstr(out, "line1"));
+	conn_send(&c, "debug crypto ikev2");
+	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
+	assert_non_null(strstr(out, "% Access denied"));
+	assert_int_equal(atomic_load(&f->p.handled), 1);
+	conn_send(&c, "exit");
+	assert_true(conn_expect(&c, NULL, NULL, 0));
+	close(c.fd);
+}
+
+/* Each failure from a source makes its next attempt wait longer; other
+ * sources are not slowed; a success forgets. */
+static void test_guard(void **state)
+{
+	struct mgmt_guard *g = mgmt_guard_create();
+	unsigned i;
+
+	(void)state;
+	assert_non_null(g);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x7f000001), 0);
+	mgmt_guard_failed(g, 0x7f000001);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x7f000001), 500);
+	mgmt_guard_failed(g, 0x7f000001);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x7f000001), 1000);
+	for (i = 0; i < 20; i++)
+		mgmt_guard_failed(g, 0x7f000001);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x7f000001), 30000);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x7f000002), 0);
+	/* a full table gives way to newcomers */
+	for (i = 0; i < 200; i++)
+		mgmt_guard_failed(g, 0x0a000000 + i);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x0a000000 + 199), 500);
+	mgmt_guard_succeeded(g, 0x0a000000 + 199);
+	assert_int_equal(mgmt_guard_delay_ms(g, 0x0a000000 + 199), 0);
+	mgmt_guard_destroy(g);
 }
 
 int main(void)
@@ -621,7 +700,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			test_telnet_stop_with_blocked_call, telnet_setup,
 			telnet_teardown),
-		cmocka_unit_test_setup_teardown(test_telnet_too_many_sessions,
+		cmocka_unit_test(test_guard),
+		cmocka_unit_test_setup_teardown(test_telnet_read_only, telnet_setup,
+						telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_session_limits,
 						telnet_setup, telnet_teardown),
 	};
 

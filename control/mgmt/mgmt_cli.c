@@ -1,0 +1,344 @@
+/* The command tree every CLI front end serves, telnet and ssh alike: one
+ * table of commands, their argument forms and privilege, and the libcli
+ * context each session gets. Commands run on the session's thread and reach
+ * node state only through mgmt_call(). */
+#include "mgmt_session.h"
+#include "inet.h"
+#include "log.h"
+
+#include <errno.h>
+#include <libcli.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* One row per command: adding "show ip nhrp" or "clear ip nhrp" is one line
+ * here plus its enum mgmt_cmd. Words are separated by single spaces.
+ * tc_args are the argument forms the command takes, '|' between them; a
+ * form is words, "A.B.C.D" (an IPv4 address) or "NAME" (any one word); an
+ * empty form is no argument. Anything else is refused before it reaches
+ * the control thread. "show" commands need privilege 1, the rest 15. */
+struct mgmt_cli_cmd {
+	const char *tc_words;
+	enum mgmt_cmd tc_cmd;
+	const char *tc_args;
+	const char *tc_help; /* for the last word */
+};
+
+static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
+	{ "show version", MGMT_SHOW_VERSION, "", "Software version and uptime" },
+	{ "show running-config", MGMT_SHOW_RUNNING_CONFIG, "",
+	  "Current configuration (YAML)" },
+	{ "show interfaces", MGMT_SHOW_INTERFACES, "|NAME", "Ports and the tunnel [NAME]" },
+	{ "show worker", MGMT_SHOW_WORKER, "", "Dataplane worker lcores" },
+	{ "show arp", MGMT_SHOW_ARP, "", "ARP (neighbour) table" },
+	{ "show dmvpn", MGMT_SHOW_DMVPN, "", "DMVPN peers: NBMA, tunnel address, state" },
+	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "|A.B.C.D", "NHRP cache [one tunnel address]" },
+	{ "show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS, "|detail",
+	  "Next hop servers: state, requests, replies [detail]" },
+	{ "show ip route", MGMT_SHOW_IP_ROUTE, "|A.B.C.D",
+	  "Forwarding table with sources [the route to one address]" },
+	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors" },
+	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "|A.B.C.D|counters",
+	  "Flush learned NHRP entries [one tunnel address], or zero the counters" },
+	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "", "ESP security associations" },
+	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "|detail",
+	  "IKE SAs: peer, state, SPIs [detail]" },
+	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS, "",
+	  "IKE counters: SAs made, ended by reason, drops" },
+	{ "show crypto session", MGMT_SHOW_CRYPTO_SESSION, "",
+	  "Crypto sessions: peer, status, IKE SA, ESP flow" },
+	{ "clear crypto session", MGMT_CLEAR_CRYPTO_SESSION, "|peer A.B.C.D",
+	  "Delete IKE SAs (all, or peer A.B.C.D); needed ones come back" },
+	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
+	  "Log every IKE message sent and received" },
+	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
+};
+
+/* Help for words that only group commands. */
+static const struct {
+	const char *tp_word;
+	const char *tp_help;
+} mgmt_cli_prefixes[] = {
+	{ "show", "Show running system information" },
+	{ "clear", "Reset functions" },
+	{ "ip", "IP information" },
+	{ "crypto", "Encryption" },
+	{ "ipsec", "IPsec" },
+	{ "ikev2", "IKEv2 (IKE-lite)" },
+	{ "session", "Crypto sessions" },
+	{ "debug", "Debugging functions (to the log)" },
+	{ "no", "Negate a command" },
+};
+
+/* ---- commands (run on the session thread) ---- */
+
+static unsigned mgmt_cli_cmd_priv(const struct mgmt_cli_cmd *tc)
+{
+	return strncmp(tc->tc_words, "show ", 5) == 0 ? CFG_PRIV_READ_ONLY : CFG_PRIV_ADMIN;
+}
+
+static const struct mgmt_cli_cmd *mgmt_cli_cmd_lookup(const char *words)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mgmt_cli_cmds); i++)
+		if (strcmp(mgmt_cli_cmds[i].tc_words, words) == 0)
+			return &mgmt_cli_cmds[i];
+	return NULL;
+}
+
+/* Whether argv is one of the forms in `forms` (see mgmt_cli_cmd). */
+static bool mgmt_cli_args_ok(const char *forms, char *argv[], int argc)
+{
+	char buf[96], *save = NULL, *form;
+	const char *p = forms;
+
+	for (;;) {
+		const char *bar = strchr(p, '|');
+		size_t n = bar != NULL ? (size_t)(bar - p) : strlen(p);
+		int i = 0;
+		bool ok = true;
+
+		snprintf(buf, sizeof(buf), "%.*s", (int)n, p);
+		for (form = strtok_r(buf, " ", &save); form != NULL && ok;
+		     form = strtok_r(NULL, " ", &save), i++) {
+			uint32_t a;
+
+			if (i >= argc)
+				ok = false;
+			else if (strcmp(form, "A.B.C.D") == 0)
+				ok = inet_v4_parse(argv[i], &a) == 0;
+			else if (strcmp(form, "NAME") != 0)
+				ok = strcmp(form, argv[i]) == 0;
+		}
+		if (ok && i == argc)
+			return true;
+		if (bar == NULL)
+			return false;
+		p = bar + 1;
+	}
+}
+
+/* argv joined with single spaces; -ENOSPC if it does not fit mr_arg. */
+static int mgmt_cli_args_join(char *argv[], int argc, char *out,
+				 size_t outlen)
+{
+	size_t len = 0, n;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < argc; i++) {
+		n = strlen(argv[i]);
+		if (len + (i > 0) + n >= outlen)
+			return -ENOSPC;
+		if (i > 0)
+			out[len++] = ' ';
+		memcpy(out + len, argv[i], n + 1);
+		len += n;
+	}
+	return 0;
+}
+
+static void mgmt_cli_answer_print(struct cli_def *cli,
+				     const struct mgmt_req *req)
+{
+	const char *p = strbuf_str(&req->mr_out), *nl;
+	char ebuf[128];
+	size_t len;
+
+	while (*p != '\0') {
+		nl = strchr(p, '\n');
+		len = nl != NULL ? (size_t)(nl - p) : strlen(p);
+		cli_print(cli, "%.*s", (int)len, p);
+		p += len + (nl != NULL);
+	}
+	if (req->mr_out.sb_oom)
+		cli_print(cli, "%% output truncated: out of memory");
+	if (req->mr_rc == -ESHUTDOWN)
+		cli_print(cli, "%% node is shutting down");
+	else if (req->mr_rc < 0)
+		cli_print(cli, "%% %s",
+			  strerror_r(-req->mr_rc, ebuf, sizeof(ebuf)));
+}
+
+/* Runs on: a session thread. Blocks in mgmt_call() until the control thread
+ * answers; only this session waits. */
+static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
+			       char *argv[], int argc)
+{
+	const struct mgmt_cli_cmd *tc = mgmt_cli_cmd_lookup(command);
+	struct mgmt_session *s = cli_get_context(cli);
+	struct mgmt_req req;
+	char arg[sizeof(req.mr_arg)];
+
+	if (tc == NULL) {
+		cli_print(cli, "%% no handler for \"%s\"", command);
+		return CLI_OK;
+	}
+	if (mgmt_cli_args_join(argv, argc, arg, sizeof(arg)) != 0) {
+		cli_print(cli, "%% arguments too long");
+		return CLI_OK;
+	}
+	if (!mgmt_cli_args_ok(tc->tc_args, argv, argc)) {
+		cli_print(cli, "%% Invalid input: %s %s", command, arg);
+		return CLI_OK;
+	}
+	if (s->s_priv < mgmt_cli_cmd_priv(tc)) {
+		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s%s%s", s->s_user, s->s_peer,
+			 s->s_priv, command, argc ? " " : "", arg);
+		cli_print(cli, "%% Access denied: '%s' needs privilege %u, %s has %u", command,
+			  mgmt_cli_cmd_priv(tc), s->s_user, s->s_priv);
+		return CLI_OK;
+	}
+	/* the audit trail: what changes state at notice, the rest at debug */
+	if (strncmp(command, "show ", 5) == 0)
+		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+	else
+		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+	mgmt_req_init(&req, tc->tc_cmd, arg);
+	mgmt_call(s->s_srv->sv_q, &req);
+	mgmt_cli_answer_print(cli, &req);
+	mgmt_req_fini(&req);
+	return CLI_OK;
+}
+
+static const char *mgmt_cli_prefix_help(const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mgmt_cli_prefixes); i++)
+		if (strcmp(mgmt_cli_prefixes[i].tp_word, word) == 0)
+			return mgmt_cli_prefixes[i].tp_help;
+	return NULL;
+}
+
+static struct cli_command *mgmt_cli_child_find(struct cli_def *cli,
+						  struct cli_command *parent,
+						  const char *word)
+{
+	struct cli_command *c = parent != NULL ? parent->children :
+						 cli->commands;
+
+	for (; c != NULL; c = c->next)
+		if (c->command_type == CLI_REGULAR_COMMAND &&
+		    strcmp(c->command, word) == 0)
+			return c;
+	return NULL;
+}
+
+/* Registers "a b c": "a" and "b" as shared grouping nodes (created once),
+ * "c" with the handler. */
+static int mgmt_cli_cmd_register(struct cli_def *cli,
+				    const struct mgmt_cli_cmd *tc)
+{
+	struct cli_command *parent = NULL, *c;
+	char words[128], *save = NULL, *w, *next;
+
+	snprintf(words, sizeof(words), "%s", tc->tc_words);
+	for (w = strtok_r(words, " ", &save); w != NULL; w = next) {
+		next = strtok_r(NULL, " ", &save);
+		if (next == NULL)
+			return cli_register_command(cli, parent, w,
+						    mgmt_cli_cmd_run,
+						    PRIVILEGE_UNPRIVILEGED,
+						    MODE_EXEC, tc->tc_help) ?
+				       0 : -ENOMEM;
+		c = mgmt_cli_child_find(cli, parent, w);
+		if (c == NULL)
+			c = cli_register_command(cli, parent, w, NULL,
+						 PRIVILEGE_UNPRIVILEGED,
+						 MODE_EXEC,
+						 mgmt_cli_prefix_help(w));
+		if (c == NULL)
+			return -ENOMEM;
+		parent = c;
+	}
+	return -EINVAL;
+}
+
+/* ---- the session's libcli context ---- */
+
+void mgmt_cli_prompt(struct mgmt_session *s)
+{
+	cli_set_promptchar(s->s_cli, s->s_priv >= CFG_PRIV_ADMIN ? "# " : "> ");
+}
+
+/* Runs on: the session thread, about once a second while it waits for
+ * input. The login deadline counts from connect, so trickling one byte at a
+ * time does not keep an unauthenticated session alive; the stop flag backs
+ * up the shutdown() that mgmt_server_stop() sends. */
+static int mgmt_cli_regular(struct cli_def *cli)
+{
+	struct mgmt_session *s = cli_get_context(cli);
+
+	if (atomic_load(&s->s_srv->sv_stopping))
+		return CLI_ERROR;
+	if (s->s_priv == 0 && mgmt_now() >= s->s_login_deadline) {
+		cli_error(cli, "\n%% login timed out");
+		LOG_MGMT(INFO, "login timed out: %s", s->s_peer);
+		return CLI_ERROR;
+	}
+	return CLI_OK;
+}
+
+static int mgmt_cli_idle(struct cli_def *cli)
+{
+	struct mgmt_session *s = cli_get_context(cli);
+
+	cli_error(cli, "\n%% idle for %u s: closing the session", s->s_srv->sv_cli.idle_timeout);
+	LOG_MGMT(INFO, "%s@%s: idle for %u s, session closed", s->s_user, s->s_peer,
+		 s->s_srv->sv_cli.idle_timeout);
+	return CLI_ERROR;
+}
+
+struct cli_def *mgmt_cli_create(struct mgmt_session *s)
+{
+	struct mgmt_server *sv = s->s_srv;
+	struct cli_def *cli = cli_init();
+	char banner[96];
+	size_t i;
+
+	if (cli == NULL)
+		return NULL;
+	snprintf(banner, sizeof(banner), "dmvpnd %s", sv->sv_hostname);
+	cli_set_banner(cli, banner);
+	cli_set_hostname(cli, sv->sv_hostname);
+	cli_set_context(cli, s);
+	if (sv->sv_cli.idle_timeout != 0)
+		cli_set_idle_timeout_callback(cli, sv->sv_cli.idle_timeout, mgmt_cli_idle);
+	cli_regular(cli, mgmt_cli_regular);
+	/* Privilege is the user's, from the config, checked per command:
+	 * libcli's enable/disable and its own configure would only ever
+	 * answer "Access denied". */
+	cli_unregister_command(cli, "enable");
+	cli_unregister_command(cli, "disable");
+	cli_unregister_command(cli, "configure");
+	for (i = 0; i < ARRAY_SIZE(mgmt_cli_cmds); i++) {
+		if (mgmt_cli_cmd_register(cli, &mgmt_cli_cmds[i]) != 0) {
+			cli_done(cli);
+			return NULL;
+		}
+	}
+	s->s_cli = cli;
+	return cli;
+}
+
+/* Several commands may share the line, separated by ';'. */
+int mgmt_cli_run_line(struct mgmt_session *s, const char *line)
+{
+	char buf[512], *save = NULL, *cmd;
+	int rc = CLI_OK;
+
+	snprintf(buf, sizeof(buf), "%s", line);
+	for (cmd = strtok_r(buf, ";", &save); cmd != NULL; cmd = strtok_r(NULL, ";", &save)) {
+		while (*cmd == ' ')
+			cmd++;
+		if (*cmd == '\0')
+			continue;
+		if (cli_run_command(s->s_cli, cmd) != CLI_OK)
+			rc = CLI_ERROR;
+	}
+	return rc;
+}
