@@ -11,10 +11,14 @@
 #include <rte_errno.h>
 #include <rte_version.h>
 
+#include <libssh/libssh.h>
+#include <yaml.h>
+
 #include "eal_args.h"
 #include "log.h"
 #include "mgmt.h"
 #include "node.h"
+#include "service.h"
 #include "version.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -95,10 +99,13 @@ static int run(const char *prog, const struct cfg *cfg)
 	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 	rc = node_start(&nd, cfg);
-	if (rc == 0)
+	if (rc == 0) {
+		service_notify("READY=1\nSTATUS=running");
 		node_run(&nd, &stop_requested);
-	else
+	} else {
 		LOG_MAIN(ERR, "start failed: %s", strerror(-rc));
+	}
+	service_notify("STOPPING=1");
 	node_stop(&nd);
 	rte_eal_cleanup();
 	if (log_out != NULL) {
@@ -126,7 +133,10 @@ int main(int argc, char **argv)
 		case 'c': file = optarg; break;
 		case 'k': check = true; break;
 		case 'p': return hash_password();
-		case 'V': printf("dmvpnd %s (%s)\n", DMVPND_VERSION, rte_version()); return 0;
+		case 'V':
+			printf("dmvpnd %s\n%s, libssh %s, libyaml %s\n", DMVPND_VERSION, rte_version(),
+			       ssh_version(0), yaml_get_version_string());
+			return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

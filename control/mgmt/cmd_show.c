@@ -21,7 +21,7 @@ static void show_version(struct node *nd, struct strbuf *out)
 	const struct fib *f = &nd->nd_dp.dp_fib;
 	uint64_t up = (clock_now(&nd->nd_clock) - nd->nd_start_ns) / CLK_NS_PER_S;
 
-	strbuf_printf(out, "dmvpnd %s (%s)\n", DMVPND_VERSION, rte_version());
+	strbuf_printf(out, "dmvpnd %s, %s\n", DMVPND_VERSION, rte_version());
 	strbuf_printf(out, "node %s, role %s, uptime %" PRIu64 "d %02" PRIu64 ":%02" PRIu64
 		      ":%02" PRIu64 "\n", nd->nd_cfg->name, cfg_role_name(nd->nd_cfg->role),
 		      up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
