@@ -255,6 +255,14 @@ struct cfg_cli {
 	struct cfg_pos pos, pos_ssh;
 };
 
+/* What the node exposes for monitoring (docs/operations.md). */
+struct cfg_telemetry {
+	bool dpdk;           /* DPDK's telemetry socket with /dmvpn/..., default on */
+	uint32_t prom_addr;  /* default 127.0.0.1 */
+	uint16_t prom_port;  /* default 0 (off); 9550 once prometheus is given */
+	struct cfg_pos pos;
+};
+
 struct cfg_lcores {
 	unsigned main; /* default 0 */
 	unsigned n_workers;
@@ -303,6 +311,7 @@ struct cfg {
 	unsigned n_routes;
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	struct cfg_cli cli;
+	struct cfg_telemetry telemetry;
 	struct cfg_limits limits;
 	struct cfg_pos pos_node, pos_role;
 	struct cfg_pos pos_name; /* node.name */

@@ -324,6 +324,16 @@ static void dump_cli(const struct cfg_cli *cli, struct strbuf *out)
 		dump_user(&cli->users[i], out);
 }
 
+static void dump_telemetry(const struct cfg_telemetry *t, struct strbuf *out)
+{
+	strbuf_printf(out, "telemetry:\n  dpdk: %s\n", t->dpdk ? "true" : "false");
+	if (t->prom_port == 0)
+		return;
+	strbuf_printf(out, "  prometheus:\n");
+	dump_addr(out, "    ", "address", t->prom_addr);
+	strbuf_printf(out, "    port: %u\n", t->prom_port);
+}
+
 void cfg_dump(const struct cfg *cfg, struct strbuf *out)
 {
 	cfg_dump_opts(cfg, out, true);
@@ -341,6 +351,7 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 		dump_tunnel(&cfg->tunnel, out, secrets);
 	dump_routes(cfg, out);
 	dump_cli(&cfg->cli, out);
+	dump_telemetry(&cfg->telemetry, out);
 	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n",
 		      cfg->limits.max_peers, cfg->limits.max_routes);
 }

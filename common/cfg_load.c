@@ -569,6 +569,43 @@ static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 	return rc;
 }
 
+static int ld_prometheus(const struct ld *ld, const yaml_node_t *val, struct cfg_telemetry *t)
+{
+	static const char *const keys[] = { "address", "port", NULL };
+	struct ld_sec s;
+	int rc;
+
+	t->prom_port = 9550;
+	rc = ld_open(ld, val, "telemetry.prometheus", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "address", &t->prom_addr, NULL);
+	if (rc >= 0)
+		rc = ld_u16(&s, "port", 0, 65535, &t->prom_port);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "dpdk", "prometheus", NULL };
+	static const char *const bools[] = { "false", "true", NULL };
+	struct cfg_telemetry *t = &cfg->telemetry;
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	struct ld_sec s;
+	int rc, v = 1;
+
+	t->pos = ld_pos(val);
+	rc = ld_open(ld, val, "telemetry", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_enum(&s, "dpdk", bools, &v);
+	if (rc > 0)
+		t->dpdk = v == 1;
+	n = rc >= 0 ? ld_get(&s, "prometheus", path) : NULL;
+	if (n != NULL)
+		rc = ld_prometheus(ld, n, t);
+	return rc < 0 ? rc : 0;
+}
+
 static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "max-peers", "max-routes", NULL };
@@ -602,11 +639,11 @@ static const struct {
 } ld_sections[] = {
 	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
 	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
-	{ "cli", ld_cli },	 { "limits", ld_limits },
+	{ "cli", ld_cli },	 { "telemetry", ld_telemetry }, { "limits", ld_limits },
 };
 
 static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
-					   "tunnel", "routes", "cli", "limits", NULL };
+					   "tunnel", "routes", "cli", "telemetry", "limits", NULL };
 static const char *const ld_top_need[] = { "node", "ports", NULL };
 
 static void ld_defaults(struct cfg *cfg)
@@ -624,6 +661,8 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->cli.max_sessions = 16;
 	cfg->cli.login_timeout = 30;
 	cfg->cli.idle_timeout = 600;
+	cfg->telemetry.dpdk = true;
+	cfg->telemetry.prom_addr = 0x7f000001;
 	snprintf(cfg->tunnel.name, sizeof(cfg->tunnel.name), "tunnel0");
 	cfg->tunnel.holdtime = 600;
 	cfg->tunnel.phase = 3;

@@ -83,7 +83,8 @@ int eal_args_build(const struct cfg *cfg, const char *prog, struct eal_args *ea)
 	rc = rc ? rc : ea_add(ea, "%u", cfg->eal.mem_mb);
 	if (cfg->eal.mem_mode == CFG_MEM_NO_HUGE)
 		rc = rc ? rc : ea_add(ea, "--no-huge");
-	rc = rc ? rc : ea_add(ea, "--no-telemetry");
+	if (!cfg->telemetry.dpdk)
+		rc = rc ? rc : ea_add(ea, "--no-telemetry");
 	for (unsigned i = 0; i < cfg->n_ports && rc == 0; i++) {
 		rc = ea_add_port(cfg, &cfg->ports[i], ea);
 		any_bus |= strncmp(cfg->ports[i].devargs, "net_", 4) != 0;

@@ -222,6 +222,16 @@ int node_start(struct node *nd, const struct cfg *cfg)
 		if (nd->nd_ssh == NULL)
 			return -errno;
 	}
+	if (cfg->telemetry.dpdk) {
+		mgmt_telemetry_start(nd->nd_mq);
+		nd->nd_telemetry = true;
+	}
+	if (cfg->telemetry.prom_port != 0) {
+		nd->nd_prom = mgmt_prometheus_start(cfg->telemetry.prom_addr, cfg->telemetry.prom_port,
+						    nd->nd_mq);
+		if (nd->nd_prom == NULL)
+			return -errno;
+	}
 	timer_init(&nd->nd_sample_timer, node_sample, nd);
 	timer_arm(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer, nd->nd_start_ns);
 	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
@@ -288,7 +298,13 @@ void node_stop(struct node *nd)
 	nd->nd_guard = NULL;
 	if (nd->nd_mq != NULL) {
 		mgmt_queue_close(nd->nd_mq);
+		if (nd->nd_telemetry)
+			mgmt_telemetry_stop();
+		nd->nd_telemetry = false;
+		mgmt_prometheus_stop(nd->nd_prom);
+		nd->nd_prom = NULL;
 		mgmt_queue_destroy(nd->nd_mq);
+		nd->nd_mq = NULL;
 	}
 	__atomic_store_n(&dp->dp_stop, 1, __ATOMIC_RELEASE);
 	if (nd->nd_workers_running)

@@ -12,6 +12,8 @@
 #include "dp.h"
 #include "mgmt.h"
 
+struct dp_port_stats;
+
 struct worker_sample {
 	uint64_t ws_busy_tsc;
 	uint64_t ws_tsc;
@@ -26,6 +28,8 @@ struct node {
 	struct mgmt_queue *nd_mq;
 	struct mgmt_server *nd_telnet, *nd_ssh;
 	struct mgmt_guard *nd_guard; /* failed logins per source, both listeners */
+	struct mgmt_prometheus *nd_prom;
+	bool nd_telemetry; /* /dmvpn/... commands registered */
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];
 	uint64_t nd_start_ns;
@@ -45,6 +49,14 @@ int node_routes_install(struct node *nd);
 /* cmd_show.c */
 /* mgmt_handler_fn: answers one CLI request on the control thread. */
 void cmd_dispatch(void *ctx, struct mgmt_req *req);
+
+/* The workers' counters of port p, summed. */
+void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum);
+
+/* cmd_metrics.c */
+/* MGMT_METRICS: Prometheus text of every group (arg ""), of one (node,
+ * ports, workers, peers, nhrp, ike) or of one peer ("peer A.B.C.D"). */
+void cmd_metrics(struct node *nd, const char *arg, struct mgmt_req *req);
 
 /* cmd_nhrp.c */
 /* show dmvpn, show ip nhrp, show nhrp stats, clear ip nhrp. */

@@ -18,6 +18,7 @@
 #include "esp_mgr.h"
 #include "ike_mgr.h"
 #include "inet.h"
+#include "prom.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -576,6 +577,45 @@ static void show_session_one(struct ike_sa *sa, void *arg)
 		      r, sa->sa_rport, session_state(sa), l, sa->sa_lport, r, sa->sa_rport,
 		      ike_sa_state_name(sa->sa_state), up, l, r, live * 2,
 		      sa->sa_n_child - live);
+}
+
+void ike_keying_metrics(struct ctl *ct, struct strbuf *out)
+{
+	const struct ike_keying *ik = ct->ct_ike;
+	const struct ike_mgr_stats *st;
+	char l[64];
+
+	if (ik == NULL)
+		return;
+	st = &ik->ik_mgr->mg_stats;
+	prom_family(out, "dmvpnd_ike_sas", "gauge", "IKE SAs now, by state");
+	prom_u64(out, "dmvpnd_ike_sas", "state=\"established\"",
+		 ik->ik_mgr->mg_n_sas - ik->ik_mgr->mg_n_half_open);
+	prom_u64(out, "dmvpnd_ike_sas", "state=\"half-open\"", ik->ik_mgr->mg_n_half_open);
+	prom_family(out, "dmvpnd_ike_sas_created_total", "counter", "IKE SAs begun");
+	prom_u64(out, "dmvpnd_ike_sas_created_total", "", st->ms_created);
+	prom_family(out, "dmvpnd_ike_sas_established_total", "counter", "IKE SAs established");
+	prom_u64(out, "dmvpnd_ike_sas_established_total", "", st->ms_established);
+	prom_family(out, "dmvpnd_ike_sas_ended_total", "counter", "IKE SAs ended, by reason");
+	for (unsigned e = 0; e < IKE_ERR_COUNT; e++)
+		if (st->ms_dead_by[e] != 0) {
+			snprintf(l, sizeof(l), "reason=\"%s\"", ike_sa_error_name(e));
+			prom_u64(out, "dmvpnd_ike_sas_ended_total", l, st->ms_dead_by[e]);
+		}
+	prom_family(out, "dmvpnd_ike_child_sas_installed_total", "counter",
+		    "CHILD_SAs installed in the dataplane");
+	prom_u64(out, "dmvpnd_ike_child_sas_installed_total", "", ik->ik_installed);
+	prom_family(out, "dmvpnd_ike_drops_total", "counter", "IKE messages dropped on receive, by reason");
+	for (unsigned d = 0; d < IKE_MGR_DROP_COUNT; d++)
+		if (st->ms_drop[d] != 0) {
+			snprintf(l, sizeof(l), "reason=\"%s\"", ike_mgr_drop_name(d));
+			prom_u64(out, "dmvpnd_ike_drops_total", l, st->ms_drop[d]);
+		}
+	for (unsigned d = 1; d < IKE_DECODE_COUNT; d++)
+		if (st->ms_decode[d] != 0) {
+			snprintf(l, sizeof(l), "reason=\"malformed: %s\"", ike_decode_err_name(-(int)d));
+			prom_u64(out, "dmvpnd_ike_drops_total", l, st->ms_decode[d]);
+		}
 }
 
 void ike_keying_show_session(struct ctl *ct, struct strbuf *out)

@@ -36,6 +36,8 @@ void ike_keying_rekey(struct ctl *ct, uint32_t spi);
 /* show crypto ikev2 sa [detail] and show crypto ikev2 stats. */
 void ike_keying_show_sa(struct ctl *ct, struct strbuf *out, bool detail);
 void ike_keying_show_stats(struct ctl *ct, struct strbuf *out);
+/* The IKE counters and SA counts in Prometheus text (telemetry). */
+void ike_keying_metrics(struct ctl *ct, struct strbuf *out);
 /* show crypto session: one block per peer, the IKE SA and its ESP flow. */
 void ike_keying_show_session(struct ctl *ct, struct strbuf *out);
 /* clear crypto session [peer A.B.C.D]: the IKE SAs (all, or with `peer`;

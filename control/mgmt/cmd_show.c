@@ -32,8 +32,10 @@ static void show_version(struct node *nd, struct strbuf *out)
 		      nd->nd_dp.dp_max_peers, f->fb_nroutes, f->fb_max_routes, f->fb_nh_used);
 }
 
-static void port_stats_sum(const struct dp *dp, unsigned p, struct dp_port_stats *sum)
+void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum)
 {
+	const struct dp *dp = &nd->nd_dp;
+
 	memset(sum, 0, sizeof(*sum));
 	for (unsigned w = 0; w < dp->dp_nworkers; w++)
 		dp_port_stats_add(sum, &dp->dp_workers[w]->lc_stats.ls_port[p]);
@@ -49,7 +51,7 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 	char mac[RTE_ETHER_ADDR_FMT_SIZE], ip[INET_ADDRSTR];
 	uint64_t drops = 0;
 
-	port_stats_sum(&nd->nd_dp, p, &s);
+	node_port_stats(nd, p, &s);
 	memset(&hw, 0, sizeof(hw));
 	rte_eth_stats_get(pt->pt_id, &hw);
 	rte_eth_link_get_nowait(pt->pt_id, &link);
@@ -276,6 +278,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		ike_keying_debug(&nd->nd_ctl, req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2);
 		strbuf_printf(&req->mr_out, "IKEv2 message debugging is %s\n",
 			      req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2 ? "on" : "off");
+		break;
+	case MGMT_METRICS:
+		cmd_metrics(nd, req->mr_arg, req);
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

@@ -34,6 +34,7 @@ enum mgmt_cmd {
 	MGMT_CLEAR_CRYPTO_SESSION,
 	MGMT_DEBUG_CRYPTO_IKEV2,
 	MGMT_NO_DEBUG_CRYPTO_IKEV2,
+	MGMT_METRICS, /* telemetry: Prometheus text (cmd_metrics) */
 	MGMT_CMD_COUNT
 };
 
@@ -110,5 +111,19 @@ struct mgmt_server *mgmt_server_start(enum mgmt_proto proto, const struct cfg_cl
 void mgmt_server_stop(struct mgmt_server *sv);
 /* The bound TCP port (host order). */
 uint16_t mgmt_server_port(const struct mgmt_server *sv);
+
+/* mgmt_telemetry.c: /dmvpn/... commands in DPDK's telemetry socket.
+ * Runs on: the control thread. start registers them (once per process)
+ * and points them at q; stop, after mgmt_queue_close(q), detaches them. */
+void mgmt_telemetry_start(struct mgmt_queue *q);
+void mgmt_telemetry_stop(void);
+
+/* mgmt_prometheus.c: GET /metrics over HTTP on addr:port (port 0: one the
+ * kernel picks). NULL with errno set on failure (logged). stop: after
+ * mgmt_queue_close(q). */
+struct mgmt_prometheus;
+struct mgmt_prometheus *mgmt_prometheus_start(uint32_t addr, uint16_t port, struct mgmt_queue *q);
+uint16_t mgmt_prometheus_port(const struct mgmt_prometheus *pm);
+void mgmt_prometheus_stop(struct mgmt_prometheus *pm);
 
 #endif

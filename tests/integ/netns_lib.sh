@@ -46,6 +46,19 @@ netns_cleanup() {
 }
 
 # A copy of a shipped config with a file prefix unique to this run.
+# configs/node.yaml's world: the node between a LAN host (10.0.0.10) and a
+# WAN host (192.0.2.10), each routed through it.
+#   [lanhost] eth0 ──veth── lan0 [node] wan0 ──veth── eth0 [wanhost]
+node_topology() {
+  netns_add node; netns_add lanhost; netns_add wanhost
+  veth_link node lan0 lanhost eth0
+  veth_link node wan0 wanhost eth0
+  nsx lanhost ip addr add 10.0.0.10/24 dev eth0
+  nsx wanhost ip addr add 192.0.2.10/24 dev eth0
+  nsx lanhost ip route add 192.0.2.0/24 via 10.0.0.1
+  nsx wanhost ip route add 10.0.0.0/24 via 192.0.2.1
+}
+
 config_for_run() { # src dst
   sed -E "s/^(\s*file-prefix:).*/\1 $NS_PREFIX-$(basename "$1" .yaml)/" "$1" > "$2"
   grep -q "file-prefix: $NS_PREFIX" "$2" || {

@@ -22,9 +22,7 @@ trap '[ -n "$pid" ] && kill -9 "$pid" 2> /dev/null; netns_cleanup; rm -rf "$work
 
 command -v ssh > /dev/null || { echo "FAIL: no ssh client (scripts/setup installs openssh-client)"; exit 1; }
 
-netns_add node; netns_add lanhost; netns_add wanhost
-veth_link node lan0 lanhost eth0
-veth_link node wan0 wanhost eth0
+node_topology
 
 ssh-keygen -q -t ed25519 -N '' -C admin@test -f "$work/admin_key"
 ssh-keygen -q -t ecdsa -b 256 -N '' -C oper@test -f "$work/oper_key"

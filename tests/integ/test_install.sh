@@ -48,9 +48,7 @@ else
 fi
 
 echo "--- readiness: READY=1 on \$NOTIFY_SOCKET once the node runs"
-netns_add node; netns_add lanhost; netns_add wanhost
-veth_link node lan0 lanhost eth0
-veth_link node wan0 wanhost eth0
+node_topology
 config_for_run "$src/configs/node.yaml" "$work/node.yaml"
 python3 - "$work/notify.sock" > "$work/notify.txt" << 'EOF' &
 import socket, sys

@@ -20,13 +20,7 @@ rx_packets() { # port name -> "packets input" counter from show interfaces
   cli 'show interfaces' | awk -v p="$1" '$1 == p {f=1} f && /packets input/ {print $1; exit}'
 }
 
-netns_add node; netns_add lanhost; netns_add wanhost
-veth_link node lan0 lanhost eth0
-veth_link node wan0 wanhost eth0
-nsx lanhost ip addr add 10.0.0.10/24 dev eth0
-nsx wanhost ip addr add 192.0.2.10/24 dev eth0
-nsx lanhost ip route add 192.0.2.0/24 via 10.0.0.1
-nsx wanhost ip route add 10.0.0.0/24 via 192.0.2.1
+node_topology
 
 config_for_run "$src/configs/node.yaml" "$work/node.yaml"
 ip netns exec "$NS_PREFIX-node" "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
