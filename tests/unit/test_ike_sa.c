@@ -805,8 +805,11 @@ static void test_ike_rekey(void **state)
 	assert_int_equal(w.a.dead + w.b.dead, 4); /* two replaced SAs on each side */
 }
 
-/* 15. Lifetimes: children rekeyed between 90 and 100 % of theirs, the IKE
- *     SA likewise, under steady liveness checks; nothing lapses. */
+/* 15. Lifetimes: children rekeyed between 90 and 97 % of theirs, the IKE
+ *     SA likewise, under steady liveness checks; nothing lapses. When both
+ *     sides' soft lifetimes fall in the same 100 ms step, both rekeys run
+ *     and one new pair is deleted at once (RFC 7296 2.8.1): one install
+ *     more, still one pair. */
 static void test_lifetimes(void **state)
 {
 	(void)state;
@@ -818,11 +821,12 @@ static void test_lifetimes(void **state)
 	connect_a_to_b();
 	run(53000);
 	assert_int_equal(w.a.installs, 1);
-	run(7000); /* 60 s: one rekey, by whoever came first */
-	assert_int_equal(w.a.installs, 2);
+	run(7000); /* 60 s: one rekey, by whoever came first (two if they collided) */
+	assert_true(w.a.installs == 2 || w.a.installs == 3);
+	expect_pair();
 	run(190000);
 	expect_pair();
-	assert_true(w.a.installs >= 5 && w.a.installs <= 6);
+	assert_true(w.a.installs >= 5 && w.a.installs <= 10);
 	assert_int_equal(w.a.n_ch, 1);
 	assert_true(w.a.mgr->mg_stats.ms_dead >= 1); /* the IKE SA was replaced */
 	assert_int_equal(w.a.mgr->mg_n_sas, 1);
