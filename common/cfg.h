@@ -328,6 +328,14 @@ int cfg_load_file(const char *path, struct cfg *cfg, struct cfg_err *err);
 /* cfg_esp.c (internal to the loader; see cfg_yaml.h) */
 const char *cfg_esp_alg_name(enum cfg_esp_alg a);
 
+/* cfg_edit.c */
+struct strbuf;
+/* One configure-mode line applied to *c: "[no] ip route A.B.C.D/LEN|A.B.C.D
+ * M.M.M.M [A.B.C.D]", "ip nhrp holdtime N", "[no] ip nhrp authentication
+ * [WORD]", "logging level LEVEL". 0, or -errno with the reason in msg; *c
+ * may then be partly changed (callers edit a copy). Not validated. */
+int cfg_edit_line(struct cfg *c, const char *line, struct strbuf *msg);
+
 /* cfg_validate.c */
 /* Cross-field checks: duplicates, contradictions, references. */
 int cfg_validate(const struct cfg *cfg, struct cfg_err *err);

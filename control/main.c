@@ -29,18 +29,14 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-/* SIGHUP asks a daemon to reload its configuration. dmvpnd cannot change
- * its configuration while running yet: it says so and keeps running (a
- * HUP from a closing terminal or a reload by habit must not stop it). */
+static volatile sig_atomic_t reload_requested;
+
+/* SIGHUP: re-read the configuration file (the control thread applies
+ * what may change live, or logs why not, and keeps running). */
 static void on_hup(int sig)
 {
-	static const char msg[] = "dmvpnd: SIGHUP: the configuration cannot be reloaded while "
-				  "running; restart to apply changes. Still running.\n";
-	ssize_t n;
-
 	(void)sig;
-	n = write(STDERR_FILENO, msg, sizeof(msg) - 1); /* async-signal-safe */
-	(void)n;
+	reload_requested = 1;
 }
 
 static void usage(FILE *f)
@@ -76,7 +72,7 @@ static int hash_password(void)
 	return 0;
 }
 
-static int run(const char *prog, const struct cfg *cfg)
+static int run(const char *prog, struct cfg *cfg)
 {
 	struct eal_args ea;
 	struct node nd;
@@ -101,7 +97,7 @@ static int run(const char *prog, const struct cfg *cfg)
 	rc = node_start(&nd, cfg);
 	if (rc == 0) {
 		service_notify("READY=1\nSTATUS=running");
-		node_run(&nd, &stop_requested);
+		node_run(&nd, &stop_requested, &reload_requested);
 	} else {
 		LOG_MAIN(ERR, "start failed: %s", strerror(-rc));
 	}

@@ -188,7 +188,7 @@ static int node_dataplane_init(struct node *nd)
 	return rc ? rc : node_workers_create(nd);
 }
 
-int node_start(struct node *nd, const struct cfg *cfg)
+int node_start(struct node *nd, struct cfg *cfg)
 {
 	int rc;
 
@@ -265,11 +265,29 @@ static void node_idle(struct node *nd, unsigned idle_loops)
 		usleep((useconds_t)us);
 }
 
-void node_run(struct node *nd, volatile sig_atomic_t *stop)
+/* SIGHUP: the file again, applied live when it can be. */
+static void node_reload(struct node *nd)
+{
+	struct strbuf msg;
+
+	strbuf_init(&msg);
+	if (node_config_reload(nd, &msg) == 0)
+		LOG_MAIN(NOTICE, "SIGHUP: %s", strbuf_str(&msg));
+	else
+		LOG_MAIN(ERR, "SIGHUP: %s; still running on the previous configuration",
+			 strbuf_str(&msg));
+	strbuf_fini(&msg);
+}
+
+void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
 	unsigned idle = 0;
 
 	while (!*stop) {
+		if (*reload) {
+			*reload = 0;
+			node_reload(nd);
+		}
 		unsigned work = ctl_punt_poll(&nd->nd_ctl);
 
 		work += ctl_event_poll(&nd->nd_ctl);

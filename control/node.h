@@ -21,7 +21,9 @@ struct worker_sample {
 };
 
 struct node {
-	const struct cfg *nd_cfg;
+	/* The running configuration: main's, changed in place by node_config.c
+	 * (parts of the node keep pointers into it). */
+	struct cfg *nd_cfg;
 	struct dp nd_dp;
 	struct clock nd_clock;
 	struct ctl nd_ctl;
@@ -37,14 +39,35 @@ struct node {
 };
 
 /* node.c */
-int node_start(struct node *nd, const struct cfg *cfg);
-/* Runs until *stop becomes non-zero. */
-void node_run(struct node *nd, volatile sig_atomic_t *stop);
+int node_start(struct node *nd, struct cfg *cfg);
+/* Runs until *stop becomes non-zero; re-reads the configuration file
+ * whenever *reload does (then zeroes it). */
+void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
 void node_stop(struct node *nd);
 
 /* node_routes.c */
 /* Connected, local and static routes from the config into the FIB. */
 int node_routes_install(struct node *nd);
+/* One static route from the config, in or out of the FIB. */
+int node_route_static_add(struct node *nd, const struct cfg_route *cr);
+void node_route_static_del(struct node *nd, const struct cfg_route *cr);
+
+/* node_config.c: the configuration while the node runs.
+ * Runs on: the control thread. */
+/* Makes `next` (validated) the running configuration. What may change
+ * live: static routes, tunnel.holdtime, tunnel.nhrp-authentication,
+ * eal.log-level. Any other difference refuses the whole change (-EPERM,
+ * naming it) and nothing changes. `msg` says what was done or why not. */
+int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *msg);
+/* Re-reads the file the node started from and applies it (SIGHUP). A file
+ * that does not load or validate changes nothing: -EINVAL, its
+ * file:line:col error in msg. */
+int node_config_reload(struct node *nd, struct strbuf *msg);
+/* write memory: the running configuration into its file, atomically (a
+ * temporary file, fsync, rename), the previous one kept as FILE.bak. */
+int node_config_write(struct node *nd, struct strbuf *msg);
+/* configure terminal's commands (MGMT_CONFIGURE), one line each. */
+void node_config_command(struct node *nd, const char *line, struct mgmt_req *req);
 
 /* cmd_show.c */
 /* mgmt_handler_fn: answers one CLI request on the control thread. */

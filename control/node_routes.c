@@ -68,16 +68,30 @@ int node_routes_install(struct node *nd)
 		rc = rc ? rc : route_add(nd, tn->address.addr, 32, FIB_NH_LOCAL, 0, 0,
 					 FIB_SRC_LOCAL);
 	}
-	for (unsigned r = 0; r < cfg->n_routes && rc == 0; r++) {
-		const struct cfg_route *cr = &cfg->routes[r];
-		int port = port_for(&nd->nd_dp, cr->via);
-
-		if (port >= 0)
-			rc = route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY,
-				       (uint16_t)port, cr->via, FIB_SRC_STATIC);
-		else
-			rc = route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_TUNNEL, 0,
-				       cr->via, FIB_SRC_STATIC);
-	}
+	for (unsigned r = 0; r < cfg->n_routes && rc == 0; r++)
+		rc = node_route_static_add(nd, &cfg->routes[r]);
 	return rc;
+}
+
+/* Via a port's subnet: a gateway there; else an overlay next hop. */
+int node_route_static_add(struct node *nd, const struct cfg_route *cr)
+{
+	int port = port_for(&nd->nd_dp, cr->via);
+
+	if (port >= 0)
+		return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY, (uint16_t)port,
+				 cr->via, FIB_SRC_STATIC);
+	return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_TUNNEL, 0, cr->via,
+			 FIB_SRC_STATIC);
+}
+
+/* Only while the route is still the config's: an NHRP route that took the
+ * prefix stays. */
+void node_route_static_del(struct node *nd, const struct cfg_route *cr)
+{
+	const struct fib_route *rt = fib_route_find(&nd->nd_dp.dp_fib, cr->prefix.addr,
+						    cr->prefix.len);
+
+	if (rt != NULL && rt->rt_source == FIB_SRC_STATIC)
+		fib_route_del(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);
 }

@@ -208,6 +208,25 @@ static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
 }
 
 /* clear crypto session [peer A.B.C.D] */
+/* The file as the node would load it now, secrets hidden as in show
+ * running-config, or why it would not load. */
+static void show_startup_config(struct node *nd, struct strbuf *out)
+{
+	struct cfg *c = malloc(sizeof(*c));
+	struct cfg_err err;
+
+	if (c == NULL) {
+		strbuf_printf(out, "%% out of memory\n");
+		return;
+	}
+	if (cfg_load_file(nd->nd_cfg->file, c, &err) != 0)
+		strbuf_printf(out, "%% %s\n", err.msg);
+	else
+		cfg_dump_opts(c, out, false);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}
+
 static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf *out)
 {
 	uint32_t peer = 0;
@@ -281,6 +300,22 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_METRICS:
 		cmd_metrics(nd, req->mr_arg, req);
+		break;
+	case MGMT_CONFIGURE:
+		node_config_command(nd, req->mr_arg, req);
+		break;
+	case MGMT_WRITE_MEMORY: {
+		struct strbuf m;
+		int rc;
+
+		strbuf_init(&m);
+		rc = node_config_write(nd, &m);
+		strbuf_printf(&req->mr_out, "%s%s\n", rc == 0 ? "" : "% ", strbuf_str(&m));
+		strbuf_fini(&m);
+		break;
+	}
+	case MGMT_SHOW_STARTUP_CONFIG:
+		show_startup_config(nd, &req->mr_out);
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

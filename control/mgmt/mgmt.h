@@ -35,6 +35,9 @@ enum mgmt_cmd {
 	MGMT_DEBUG_CRYPTO_IKEV2,
 	MGMT_NO_DEBUG_CRYPTO_IKEV2,
 	MGMT_METRICS, /* telemetry: Prometheus text (cmd_metrics) */
+	MGMT_CONFIGURE, /* one configure-mode line, applied live */
+	MGMT_WRITE_MEMORY,
+	MGMT_SHOW_STARTUP_CONFIG,
 	MGMT_CMD_COUNT
 };
 

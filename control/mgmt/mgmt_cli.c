@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <libcli.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -16,15 +17,22 @@
 /* One row per command: adding "show ip nhrp" or "clear ip nhrp" is one line
  * here plus its enum mgmt_cmd. Words are separated by single spaces.
  * tc_args are the argument forms the command takes, '|' between them; a
- * form is words, "A.B.C.D" (an IPv4 address) or "NAME" (any one word); an
- * empty form is no argument. Anything else is refused before it reaches
- * the control thread. "show" commands need privilege 1, the rest 15. */
+ * form is words, "A.B.C.D" (an IPv4 address), "PREFIX" (A.B.C.D/LEN), "NUM"
+ * (digits) or "NAME" (any one word); an empty form is no argument.
+ * Anything else is refused before it reaches the control thread. "show"
+ * commands need privilege 1, the rest 15. Rows with tc_config run in
+ * configure terminal's mode and reach the control thread as MGMT_CONFIGURE
+ * with the whole line. */
 struct mgmt_cli_cmd {
 	const char *tc_words;
 	enum mgmt_cmd tc_cmd;
 	const char *tc_args;
 	const char *tc_help; /* for the last word */
+	bool tc_config;
 };
+
+#define IP_ROUTE_ARGS "PREFIX A.B.C.D|A.B.C.D A.B.C.D A.B.C.D"
+#define LOG_LEVELS "error|warning|notice|info|debug"
 
 static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "show version", MGMT_SHOW_VERSION, "", "Software version and uptime" },
@@ -54,6 +62,17 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
 	  "Log every IKE message sent and received" },
 	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
+	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
+	  "The configuration file the node starts from" },
+	{ "write memory", MGMT_WRITE_MEMORY, "",
+	  "Save the running configuration to its file (the old one kept as .bak)" },
+	{ "ip route", MGMT_CONFIGURE, IP_ROUTE_ARGS, "A static route: prefix, next hop", true },
+	{ "no ip route", MGMT_CONFIGURE, "PREFIX|PREFIX A.B.C.D|A.B.C.D A.B.C.D|A.B.C.D A.B.C.D A.B.C.D",
+	  "Remove a static route", true },
+	{ "ip nhrp holdtime", MGMT_CONFIGURE, "NUM", "Holding time NHRP announces, seconds", true },
+	{ "ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true },
+	{ "no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true },
+	{ "logging level", MGMT_CONFIGURE, LOG_LEVELS, "Log level: " LOG_LEVELS, true },
 };
 
 /* Help for words that only group commands. */
@@ -69,6 +88,11 @@ static const struct {
 	{ "ikev2", "IKEv2 (IKE-lite)" },
 	{ "session", "Crypto sessions" },
 	{ "debug", "Debugging functions (to the log)" },
+	{ "write", "Write the running configuration" },
+	{ "route", "Static routes" },
+	{ "nhrp", "NHRP" },
+	{ "authentication", "NHRP authentication" },
+	{ "logging", "Logging" },
 	{ "no", "Negate a command" },
 };
 
@@ -87,6 +111,19 @@ static const struct mgmt_cli_cmd *mgmt_cli_cmd_lookup(const char *words)
 		if (strcmp(mgmt_cli_cmds[i].tc_words, words) == 0)
 			return &mgmt_cli_cmds[i];
 	return NULL;
+}
+
+static bool mgmt_cli_prefix_ok(const char *w)
+{
+	char a[INET_ADDRSTRLEN + 4];
+	const char *slash = strchr(w, '/');
+	uint32_t addr;
+
+	if (slash == NULL || (size_t)(slash - w) >= sizeof(a) || slash[1] == '\0' ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1) || atoi(slash + 1) > 32)
+		return false;
+	snprintf(a, sizeof(a), "%.*s", (int)(slash - w), w);
+	return inet_v4_parse(a, &addr) == 0;
 }
 
 /* Whether argv is one of the forms in `forms` (see mgmt_cli_cmd). */
@@ -110,6 +147,10 @@ static bool mgmt_cli_args_ok(const char *forms, char *argv[], int argc)
 				ok = false;
 			else if (strcmp(form, "A.B.C.D") == 0)
 				ok = inet_v4_parse(argv[i], &a) == 0;
+			else if (strcmp(form, "PREFIX") == 0)
+				ok = mgmt_cli_prefix_ok(argv[i]);
+			else if (strcmp(form, "NUM") == 0)
+				ok = argv[i][0] != '\0' && strspn(argv[i], "0123456789") == strlen(argv[i]);
 			else if (strcmp(form, "NAME") != 0)
 				ok = strcmp(form, argv[i]) == 0;
 		}
@@ -197,6 +238,16 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
 		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
 	else
 		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+	if (tc->tc_config) {
+		char line[sizeof(req.mr_arg)];
+
+		if ((size_t)snprintf(line, sizeof(line), "%s%s%s", command, argc ? " " : "", arg) >=
+		    sizeof(line)) {
+			cli_print(cli, "%% arguments too long");
+			return CLI_OK;
+		}
+		snprintf(arg, sizeof(arg), "%s", line);
+	}
 	mgmt_req_init(&req, tc->tc_cmd, arg);
 	mgmt_call(s->s_srv->sv_q, &req);
 	mgmt_cli_answer_print(cli, &req);
@@ -214,15 +265,13 @@ static const char *mgmt_cli_prefix_help(const char *word)
 	return NULL;
 }
 
-static struct cli_command *mgmt_cli_child_find(struct cli_def *cli,
-						  struct cli_command *parent,
-						  const char *word)
+static struct cli_command *mgmt_cli_child_find(struct cli_def *cli, struct cli_command *parent,
+						const char *word, int mode)
 {
-	struct cli_command *c = parent != NULL ? parent->children :
-						 cli->commands;
+	struct cli_command *c = parent != NULL ? parent->children : cli->commands;
 
 	for (; c != NULL; c = c->next)
-		if (c->command_type == CLI_REGULAR_COMMAND &&
+		if (c->command_type == CLI_REGULAR_COMMAND && c->mode == mode &&
 		    strcmp(c->command, word) == 0)
 			return c;
 	return NULL;
@@ -235,27 +284,68 @@ static int mgmt_cli_cmd_register(struct cli_def *cli,
 {
 	struct cli_command *parent = NULL, *c;
 	char words[128], *save = NULL, *w, *next;
+	int mode = tc->tc_config ? MODE_CONFIG : MODE_EXEC;
 
 	snprintf(words, sizeof(words), "%s", tc->tc_words);
 	for (w = strtok_r(words, " ", &save); w != NULL; w = next) {
 		next = strtok_r(NULL, " ", &save);
 		if (next == NULL)
-			return cli_register_command(cli, parent, w,
-						    mgmt_cli_cmd_run,
-						    PRIVILEGE_UNPRIVILEGED,
-						    MODE_EXEC, tc->tc_help) ?
-				       0 : -ENOMEM;
-		c = mgmt_cli_child_find(cli, parent, w);
+			return cli_register_command(cli, parent, w, mgmt_cli_cmd_run,
+						    PRIVILEGE_UNPRIVILEGED, mode, tc->tc_help) ?
+				       0 :
+				       -ENOMEM;
+		c = mgmt_cli_child_find(cli, parent, w, mode);
 		if (c == NULL)
-			c = cli_register_command(cli, parent, w, NULL,
-						 PRIVILEGE_UNPRIVILEGED,
-						 MODE_EXEC,
+			c = cli_register_command(cli, parent, w, NULL, PRIVILEGE_UNPRIVILEGED, mode,
 						 mgmt_cli_prefix_help(w));
 		if (c == NULL)
 			return -ENOMEM;
 		parent = c;
 	}
 	return -EINVAL;
+}
+
+/* configure terminal: the configuration mode (privilege 15). */
+static int mgmt_cli_configure(struct cli_def *cli, const char *command, char *argv[], int argc)
+{
+	struct mgmt_session *s = cli_get_context(cli);
+
+	if (argc != 0) {
+		cli_print(cli, "%% Invalid input: %s %s", command, argv[0]);
+		return CLI_OK;
+	}
+	if (s->s_priv < CFG_PRIV_ADMIN) {
+		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s", s->s_user, s->s_peer, s->s_priv,
+			 command);
+		cli_print(cli, "%% Access denied: '%s' needs privilege 15, %s has %u", command,
+			  s->s_user, s->s_priv);
+		return CLI_OK;
+	}
+	LOG_MGMT(NOTICE, "%s@%s: %s", s->s_user, s->s_peer, command);
+	cli_print(cli, "Enter configuration commands, one per line. End with 'end'.");
+	cli_set_configmode(cli, MODE_CONFIG, NULL);
+	return CLI_OK;
+}
+
+static int mgmt_cli_end(struct cli_def *cli, const char *command, char *argv[], int argc)
+{
+	(void)command, (void)argv, (void)argc;
+	cli_set_configmode(cli, MODE_EXEC, NULL);
+	return CLI_OK;
+}
+
+static int mgmt_cli_register_modes(struct cli_def *cli)
+{
+	struct cli_command *c;
+
+	c = cli_register_command(cli, NULL, "configure", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
+				 "Enter configuration mode");
+	if (c == NULL || cli_register_command(cli, c, "terminal", mgmt_cli_configure,
+					      PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
+					      "Configure from the terminal: changes apply at once") == NULL)
+		return -ENOMEM;
+	return cli_register_command(cli, NULL, "end", mgmt_cli_end, PRIVILEGE_UNPRIVILEGED, MODE_CONFIG,
+				    "Leave configuration mode") != NULL ? 0 : -ENOMEM;
 }
 
 /* ---- the session's libcli context ---- */
@@ -315,6 +405,10 @@ struct cli_def *mgmt_cli_create(struct mgmt_session *s)
 	cli_unregister_command(cli, "enable");
 	cli_unregister_command(cli, "disable");
 	cli_unregister_command(cli, "configure");
+	if (mgmt_cli_register_modes(cli) != 0) {
+		cli_done(cli);
+		return NULL;
+	}
 	for (i = 0; i < ARRAY_SIZE(mgmt_cli_cmds); i++) {
 		if (mgmt_cli_cmd_register(cli, &mgmt_cli_cmds[i]) != 0) {
 			cli_done(cli);

@@ -52,6 +52,14 @@ const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
 	return "?";
 }
 
+void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t)
+{
+	nh->nh_holdtime = t->holdtime;
+	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
+	memset(nh->nh_auth, 0, sizeof(nh->nh_auth));
+	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
+}
+
 int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 {
 	const struct cfg_tunnel *t = &cfg->tunnel;
@@ -65,13 +73,11 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 	nh->nh_ctl = ct;
 	nh->nh_is_hub = cfg->role == CFG_ROLE_HUB;
 	nh->nh_phase = t->phase;
-	nh->nh_holdtime = t->holdtime;
+	nhrp_reconfigure(nh, t);
 	nh->nh_mtu = t->mtu;
 	nh->nh_overlay = t->address.addr;
 	nh->nh_overlay_len = t->address.len;
 	nh->nh_nbma = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
-	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
-	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
 	nh->nh_unique = true;
 	/* Request IDs start anywhere, so that an off-path sender cannot guess
 	 * the ones in flight from a restart; the generator only jitters. */

@@ -115,6 +115,10 @@ struct nhrp {
 
 /* nhrp.c */
 int nhrp_init(struct ctl *ct, const struct cfg *cfg);
+/* What may change while it runs: the holding time we announce (from the
+ * next registration or reply on) and the authentication password (from
+ * the next packet on). */
+void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t);
 void nhrp_fini(struct ctl *ct);
 /* A spoke starts registering. */
 void nhrp_start(struct ctl *ct);

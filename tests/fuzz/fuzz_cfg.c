@@ -9,34 +9,9 @@
 
 #include "cfg.h"
 #include "strbuf.h"
+#include "fuzz_cfg_roundtrip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void fuzz_roundtrip(const struct cfg *a)
-{
-	struct cfg *b = malloc(sizeof(*b));
-	struct strbuf s1, s2;
-	struct cfg_err err;
-
-	if (b == NULL)
-		return;
-	strbuf_init(&s1);
-	strbuf_init(&s2);
-	cfg_dump(a, &s1);
-	if (cfg_load_buf(strbuf_str(&s1), s1.sb_len, "dump", b, &err) != 0) {
-		fprintf(stderr, "dump does not load: %s\n%s", err.msg, strbuf_str(&s1));
-		abort();
-	}
-	cfg_dump(b, &s2);
-	if (s1.sb_oom || s2.sb_oom || strcmp(strbuf_str(&s1), strbuf_str(&s2)) != 0) {
-		fprintf(stderr, "dump changed on reload:\n%s---\n%s", strbuf_str(&s1),
-			strbuf_str(&s2));
-		abort();
-	}
-	strbuf_fini(&s1);
-	strbuf_fini(&s2);
-	free(b);
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -46,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cfg == NULL)
 		return 0;
 	if (cfg_load_buf((const char *)data, size, "fuzz.yaml", cfg, &err) == 0) {
-		fuzz_roundtrip(cfg);
+		fuzz_cfg_roundtrip(cfg, false);
 		(void)cfg_validate(cfg, &err);
 	}
 	if (strchr(err.msg, '\n') != NULL)

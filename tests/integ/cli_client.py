@@ -165,16 +165,19 @@ def login(tn, user, password):
 
 
 def run_command(tn, prompt, cmd):
-    """Returns the output lines of cmd, without its echo and the prompt."""
+    """Returns the prompt after cmd and cmd's output lines, without its
+    echo. The prompt is the login one, or the same host in a mode
+    (configure terminal: "hub(config)# ")."""
     tn.send_line(cmd)
-    end = re.compile(rb'\r\n' + re.escape(prompt) + rb'$')
-    _, text, _ = tn.expect([end], f'the prompt after {cmd!r}')
+    host = re.escape(prompt[:-2])
+    end = re.compile(rb'\r\n(' + host + rb'(?:\([^)\r\n]*\))?[>#] )$')
+    _, text, m = tn.expect([end], f'the prompt after {cmd!r}')
     lines = text.replace('\r\n', '\n').split('\n')
     if lines and lines[0].strip() == cmd.strip():
         lines = lines[1:]  # the server's echo of what we typed
     while lines and not lines[-1].strip():
         lines.pop()
-    return lines
+    return m.group(1), lines
 
 
 class Parser(argparse.ArgumentParser):
@@ -205,8 +208,9 @@ def main():
         prompt = login(tn, args.user, args.password)
         shown = prompt.decode(errors='replace')
         for cmd in args.commands:
-            out = run_command(tn, prompt, cmd)
+            after, out = run_command(tn, prompt, cmd)
             print(shown + cmd)
+            shown = after.decode(errors='replace')
             for line in out:
                 print(line)
                 failed = failed or bool(ERROR_RE.match(line))

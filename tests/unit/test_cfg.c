@@ -817,9 +817,57 @@ static void test_role_names(void **state)
 	assert_string_equal(cfg_port_role_name(CFG_PORT_LAN), "lan");
 }
 
+/* configure terminal's lines on a loaded config: what changes, and the
+ * reason for each refusal. */
+static void test_cfg_edit(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *err; /* NULL: accepted */
+	} cases[] = {
+		{ "ip route 10.9.0.0/24 10.255.0.11", NULL },
+		{ "ip route 10.8.0.0 255.255.0.0 192.0.2.2", NULL },
+		{ "ip route 10.7.0.5/24 192.0.2.2", "10.7.0.5/24 has host bits set; did you mean 10.7.0.0/24?" },
+		{ "ip route 10.7.0.0/24x 192.0.2.2", "usage: [no] ip route" },
+		{ "ip route 10.7.0.0 255.0.255.0 192.0.2.2", "usage: [no] ip route" },
+		{ "no ip route 10.9.0.0/24 10.255.0.12", "no such static route" },
+		{ "no ip route 10.9.0.0/24", NULL },
+		{ "ip nhrp holdtime 0", "holdtime must be 1..65535 seconds" },
+		{ "ip nhrp holdtime 45", NULL },
+		{ "ip nhrp authentication s\x01cret", "only printable ASCII" },
+		{ "ip nhrp authentication secret12", NULL },
+		{ "logging level loud", "not a configuration command" },
+		{ "logging level debug", NULL },
+	};
+	struct cfg_err err;
+	struct strbuf msg;
+
+	(void)state;
+	if (t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1}\n", &t_a, &err) != 0)
+		fail_msg("%s", err.msg);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc;
+
+		strbuf_init(&msg);
+		rc = cfg_edit_line(&t_a, cases[i].line, &msg);
+		if (cases[i].err == NULL && rc != 0)
+			fail_msg("'%s' refused: %s", cases[i].line, strbuf_str(&msg));
+		if (cases[i].err != NULL && (rc == 0 || strstr(strbuf_str(&msg), cases[i].err) == NULL))
+			fail_msg("'%s': want '%s', got rc %d '%s'", cases[i].line, cases[i].err, rc,
+				 strbuf_str(&msg));
+		strbuf_fini(&msg);
+	}
+	assert_int_equal(t_a.n_routes, 1);
+	assert_int_equal(t_a.routes[0].prefix.len, 16);
+	assert_int_equal(t_a.tunnel.holdtime, 45);
+	assert_string_equal(t_a.tunnel.nhrp_auth, "secret12");
+	assert_string_equal(t_a.eal.log_level, "debug");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cfg_edit),
 		cmocka_unit_test(test_good_configs_load),
 		cmocka_unit_test(test_hub_values),
 		cmocka_unit_test(test_spoke1_values),

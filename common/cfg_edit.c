@@ -1,0 +1,154 @@
+/* Configuration commands as an operator types them (configure terminal),
+ * applied to a config struct: pure, no node. The caller validates the
+ * result as a whole and applies it (control/node_config.c). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "inet.h"
+#include "strbuf.h"
+
+static bool edit_log_level(const char *w)
+{
+	static const char *const levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+
+	for (int i = 0; levels[i] != NULL; i++)
+		if (strcmp(w, levels[i]) == 0)
+			return true;
+	return false;
+}
+
+/* "A.B.C.D/N" or "A.B.C.D M.M.M.M" (IOS) into p; returns words used. */
+static int edit_prefix(char **w, int n, struct cfg_prefix *p)
+{
+	uint32_t a, m;
+	char *slash;
+	long len;
+
+	if (n >= 1 && (slash = strchr(w[0], '/')) != NULL) {
+		*slash = '\0';
+		if (slash[1] == '\0' || strlen(slash + 1) > 2 ||
+		    strspn(slash + 1, "0123456789") != strlen(slash + 1))
+			return -1;
+		len = strtol(slash + 1, NULL, 10);
+		if (inet_v4_parse(w[0], &a) != 0 || len > 32)
+			return -1;
+		p->addr = a;
+		p->len = (uint8_t)len;
+		return 1;
+	}
+	if (n >= 2 && inet_v4_parse(w[0], &a) == 0 && inet_v4_parse(w[1], &m) == 0) {
+		len = __builtin_popcount(m);
+		if (inet_v4_mask((unsigned)len) != m)
+			return -1;
+		p->addr = a;
+		p->len = (uint8_t)len;
+		return 2;
+	}
+	return -1;
+}
+
+/* ip route PREFIX VIA | no ip route PREFIX [VIA] */
+static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
+{
+	struct cfg_prefix p;
+	uint32_t via = 0;
+	int used = edit_prefix(w, n, &p);
+	unsigned i;
+
+	if (used < 0 || (!no && n != used + 1) || (no && n > used + 1) ||
+	    (n == used + 1 && inet_v4_parse(w[used], &via) != 0)) {
+		strbuf_printf(msg, "usage: [no] ip route A.B.C.D/LEN|A.B.C.D M.M.M.M A.B.C.D");
+		return -EINVAL;
+	}
+	if ((p.addr & ~inet_v4_mask(p.len)) != 0) {
+		char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+		strbuf_printf(msg, "%s/%u has host bits set; did you mean %s/%u?",
+			      inet_v4_str(p.addr, a), p.len, inet_v4_str(p.addr & inet_v4_mask(p.len), b),
+			      p.len);
+		return -EINVAL;
+	}
+	for (i = 0; i < c->n_routes; i++)
+		if (c->routes[i].prefix.addr == p.addr && c->routes[i].prefix.len == p.len)
+			break;
+	if (no) {
+		if (i == c->n_routes || (via != 0 && c->routes[i].via != via)) {
+			strbuf_printf(msg, "no such static route");
+			return -ENOENT;
+		}
+		memmove(&c->routes[i], &c->routes[i + 1], (c->n_routes - i - 1) * sizeof(c->routes[0]));
+		c->n_routes--;
+		return 0;
+	}
+	if (i == c->n_routes) {
+		if (c->n_routes >= CFG_MAX_ROUTES) {
+			strbuf_printf(msg, "at most %u static routes", CFG_MAX_ROUTES);
+			return -ENOSPC;
+		}
+		c->n_routes++;
+	}
+	memset(&c->routes[i], 0, sizeof(c->routes[i]));
+	c->routes[i].prefix = p;
+	c->routes[i].via = via;
+	return 0;
+}
+
+int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
+{
+	char line[256], *w[8], *save = NULL;
+	int n = 0, rc = -EINVAL;
+	bool no = false;
+
+	if (strlen(text) >= sizeof(line)) {
+		strbuf_printf(msg, "line too long");
+		return -EINVAL;
+	}
+	/* Words are printable ASCII: what the YAML file can hold as typed. */
+	for (const char *p = text; *p != '\0'; p++)
+		if ((*p < 0x21 || *p > 0x7e) && *p != ' ') {
+			strbuf_printf(msg, "only printable ASCII characters, separated by spaces");
+			return -EINVAL;
+		}
+	snprintf(line, sizeof(line), "%s", text);
+	for (char *t = strtok_r(line, " ", &save); t != NULL && n < 8; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n > 0 && strcmp(w[0], "no") == 0) {
+		no = true;
+		memmove(w, w + 1, (size_t)--n * sizeof(w[0]));
+	}
+	if (n >= 2 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "route") == 0)
+		return edit_route(c, no, w + 2, n - 2, msg);
+	if (n == 4 && !no && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
+	    strcmp(w[2], "holdtime") == 0) {
+		long h = strspn(w[3], "0123456789") == strlen(w[3]) && strlen(w[3]) <= 5 ?
+				 strtol(w[3], NULL, 10) : 0;
+
+		if (h < 1 || h > 65535) {
+			strbuf_printf(msg, "holdtime must be 1..65535 seconds");
+			return -EINVAL;
+		}
+		c->tunnel.holdtime = (uint16_t)h;
+		return 0;
+	}
+	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
+	    strcmp(w[2], "authentication") == 0 && n == (no ? 3 : 4)) {
+		if (!no && strlen(w[3]) >= sizeof(c->tunnel.nhrp_auth)) {
+			strbuf_printf(msg, "at most %zu characters", sizeof(c->tunnel.nhrp_auth) - 1);
+			return -EINVAL;
+		}
+		snprintf(c->tunnel.nhrp_auth, sizeof(c->tunnel.nhrp_auth), "%s", no ? "" : w[3]);
+		return 0;
+	}
+	if (n == 3 && !no && strcmp(w[0], "logging") == 0 && strcmp(w[1], "level") == 0 &&
+	    edit_log_level(w[2])) {
+		snprintf(c->eal.log_level, sizeof(c->eal.log_level), "%s", w[2]);
+		return 0;
+	}
+	strbuf_printf(msg, "not a configuration command");
+	return rc;
+}
+

@@ -1,0 +1,305 @@
+/* The configuration while the node runs: changes from configure terminal
+ * and from the file (SIGHUP) applied live, write memory, the startup
+ * config. A change is all or nothing: it is validated as a whole config,
+ * anything that cannot change live refuses it, and only then is it applied.
+ *
+ * Live today: static routes (added, removed, changed; only the changed
+ * prefixes are touched, so traffic elsewhere does not notice),
+ * tunnel.holdtime, tunnel.nhrp-authentication, eal.log-level. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "inet.h"
+#include "log.h"
+#include "nhrp.h"
+#include "node.h"
+
+/* The config with the live parts blanked: two configs that differ only
+ * there dump the same. */
+static void config_blank_live(struct cfg *c)
+{
+	c->n_routes = 0;
+	memset(c->routes, 0, sizeof(c->routes));
+	c->tunnel.holdtime = 0;
+	memset(c->tunnel.nhrp_auth, 0, sizeof(c->tunnel.nhrp_auth));
+	memset(c->eal.log_level, 0, sizeof(c->eal.log_level));
+}
+
+/* The first line where the dumps of a and b differ, into msg. */
+static void config_first_difference(const char *a, const char *b, struct strbuf *msg)
+{
+	const char *sec_a = "", *ea, *eb;
+	size_t sec_len = 0;
+
+	for (;;) {
+		ea = strchr(a, '\n');
+		eb = strchr(b, '\n');
+		if (ea == NULL || eb == NULL || ea - a != eb - b || memcmp(a, b, (size_t)(ea - a)) != 0)
+			break;
+		if (*a != ' ' && *a != '-') {
+			sec_a = a;
+			sec_len = (size_t)(ea - a);
+		}
+		a = ea + 1;
+		b = eb + 1;
+	}
+	strbuf_printf(msg, "%.*s cannot change while the node runs (now '%.*s', asked '%.*s'): restart to apply",
+		      (int)(sec_len > 0 ? sec_len - 1 : 0), sec_a,
+		      (int)(ea != NULL ? ea - a : (long)strlen(a)), a,
+		      (int)(eb != NULL ? eb - b : (long)strlen(b)), b);
+}
+
+/* 0 when next differs from the running config in live parts only. */
+static int config_check_live(const struct cfg *run, const struct cfg *next, struct strbuf *msg)
+{
+	struct cfg *a = malloc(sizeof(*a)), *b = malloc(sizeof(*b));
+	struct strbuf da, db;
+	int rc = 0;
+
+	if (a == NULL || b == NULL) {
+		free(a);
+		free(b);
+		return -ENOMEM;
+	}
+	*a = *run;
+	*b = *next;
+	config_blank_live(a);
+	config_blank_live(b);
+	strbuf_init(&da);
+	strbuf_init(&db);
+	cfg_dump(a, &da);
+	cfg_dump(b, &db);
+	if (da.sb_oom || db.sb_oom) {
+		rc = -ENOMEM;
+	} else if (strcmp(strbuf_str(&da), strbuf_str(&db)) != 0) {
+		config_first_difference(strbuf_str(&da), strbuf_str(&db), msg);
+		rc = -EPERM;
+	}
+	strbuf_fini(&da);
+	strbuf_fini(&db);
+	explicit_bzero(a, sizeof(*a));
+	explicit_bzero(b, sizeof(*b));
+	free(a);
+	free(b);
+	return rc;
+}
+
+static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
+{
+	return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len && a->via == b->via;
+}
+
+static bool route_in(const struct cfg_route *r, const struct cfg *c)
+{
+	for (unsigned i = 0; i < c->n_routes; i++)
+		if (route_same(r, &c->routes[i]))
+			return true;
+	return false;
+}
+
+/* Removed routes out, new ones in. If an add fails, what was added comes
+ * out and what was removed goes back: the FIB ends as it began. */
+static int config_apply_routes(struct node *nd, const struct cfg *run, const struct cfg *next,
+			       struct strbuf *msg)
+{
+	unsigned i, added = 0, removed = 0;
+	char a[INET_ADDRSTR];
+	int rc = 0;
+
+	for (i = 0; i < run->n_routes; i++)
+		if (!route_in(&run->routes[i], next)) {
+			node_route_static_del(nd, &run->routes[i]);
+			removed++;
+		}
+	for (i = 0; i < next->n_routes && rc == 0; i++)
+		if (!route_in(&next->routes[i], run)) {
+			rc = node_route_static_add(nd, &next->routes[i]);
+			added += rc == 0;
+		}
+	if (rc != 0) {
+		strbuf_printf(msg, "route %s/%u: %s", inet_v4_str(next->routes[i - 1].prefix.addr, a),
+			      next->routes[i - 1].prefix.len,
+			      rc == -ENOSPC ? "the routing table is full" : strerror(-rc));
+		for (unsigned j = 0; j < i - 1; j++)
+			if (!route_in(&next->routes[j], run))
+				node_route_static_del(nd, &next->routes[j]);
+		for (unsigned j = 0; j < run->n_routes; j++)
+			if (!route_in(&run->routes[j], next))
+				node_route_static_add(nd, &run->routes[j]);
+		return rc;
+	}
+	if (added || removed)
+		strbuf_printf(msg, "%sroutes: %u added, %u removed", msg->sb_len ? "; " : "", added,
+			      removed);
+	return 0;
+}
+
+int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *msg)
+{
+	struct cfg *run = nd->nd_cfg;
+	int rc = config_check_live(run, next, msg);
+
+	if (rc != 0) {
+		if (rc == -ENOMEM)
+			strbuf_printf(msg, "out of memory");
+		return rc;
+	}
+	rc = config_apply_routes(nd, run, next, msg);
+	if (rc != 0)
+		return rc;
+	if (nd->nd_ctl.ct_nhrp != NULL && (run->tunnel.holdtime != next->tunnel.holdtime ||
+					   strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)) {
+		if (run->tunnel.holdtime != next->tunnel.holdtime)
+			strbuf_printf(msg, "%sholdtime %u -> %u s", msg->sb_len ? "; " : "",
+				      run->tunnel.holdtime, next->tunnel.holdtime);
+		if (strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)
+			strbuf_printf(msg, "%sNHRP authentication changed", msg->sb_len ? "; " : "");
+		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);
+	}
+	if (strcmp(run->eal.log_level, next->eal.log_level) != 0) {
+		log_set_level(log_level_parse(next->eal.log_level));
+		strbuf_printf(msg, "%slog level %s -> %s", msg->sb_len ? "; " : "", run->eal.log_level,
+			      next->eal.log_level);
+	}
+	if (msg->sb_len == 0)
+		strbuf_printf(msg, "no change");
+	/* In place: parts of the node point into the running config. */
+	{
+		char file[sizeof(run->file)];
+
+		memcpy(file, run->file, sizeof(file));
+		*run = *next;
+		memcpy(run->file, file, sizeof(file));
+	}
+	return 0;
+}
+
+int node_config_reload(struct node *nd, struct strbuf *msg)
+{
+	struct cfg *next = malloc(sizeof(*next));
+	struct cfg_err err;
+	int rc;
+
+	if (next == NULL)
+		return -ENOMEM;
+	rc = cfg_load_file(nd->nd_cfg->file, next, &err);
+	if (rc != 0) {
+		strbuf_printf(msg, "%s", err.msg);
+		rc = -EINVAL;
+	} else {
+		rc = node_config_apply(nd, next, msg);
+	}
+	explicit_bzero(next, sizeof(*next));
+	free(next);
+	return rc;
+}
+
+static int config_write_fd(int fd, const struct strbuf *text)
+{
+	const char *p = strbuf_str(text);
+	size_t left = text->sb_len;
+	ssize_t n;
+
+	while (left > 0) {
+		n = write(fd, p, left);
+		if (n < 0)
+			return -errno;
+		p += n;
+		left -= (size_t)n;
+	}
+	return fsync(fd) != 0 ? -errno : 0;
+}
+
+int node_config_write(struct node *nd, struct strbuf *msg)
+{
+	const char *path = nd->nd_cfg->file;
+	char tmp[CFG_PATH_MAX + 8], bak[CFG_PATH_MAX + 8], baktmp[CFG_PATH_MAX + 16];
+	struct strbuf text;
+	mode_t mode = 0600;
+	struct stat st;
+	int fd, rc;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	snprintf(bak, sizeof(bak), "%s.bak", path);
+	snprintf(baktmp, sizeof(baktmp), "%s.bak.new", path);
+	if (stat(path, &st) == 0)
+		mode = st.st_mode & 0666;
+	strbuf_init(&text);
+	strbuf_printf(&text, "# Written by dmvpnd (write memory): the running configuration.\n");
+	cfg_dump(nd->nd_cfg, &text);
+	if (text.sb_oom) {
+		strbuf_fini(&text);
+		return -ENOMEM;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
+	if (fd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fchmod(fd, mode) != 0 ? -errno : config_write_fd(fd, &text);
+	close(fd);
+	/* The previous file stays as FILE.bak; at no moment is FILE absent. */
+	if (rc == 0 && access(path, F_OK) == 0) {
+		unlink(baktmp);
+		if (link(path, baktmp) != 0 || rename(baktmp, bak) != 0)
+			rc = -errno;
+	}
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc != 0)
+		unlink(tmp);
+out:
+	explicit_bzero(text.sb_buf, text.sb_cap);
+	strbuf_fini(&text);
+	if (rc == 0)
+		strbuf_printf(msg, "wrote %s (the previous one is %s)", path, bak);
+	else
+		strbuf_printf(msg, "cannot write %s: %s", path, strerror(-rc));
+	return rc;
+}
+
+/* ---- configure terminal's commands ---- */
+
+/* A validation error carries the file's name and a position in it; for
+ * a line typed at the CLI the position is 0:0 and means nothing. */
+static const char *config_err_text(const char *e)
+{
+	const char *p = strstr(e, ":0:0: ");
+
+	return p != NULL ? p + 6 : e;
+}
+
+void node_config_command(struct node *nd, const char *line, struct mgmt_req *req)
+{
+	struct cfg *next = malloc(sizeof(*next));
+	char buf[sizeof(req->mr_arg)];
+	struct strbuf msg;
+	struct cfg_err err;
+	int rc;
+
+	if (next == NULL) {
+		req->mr_rc = -ENOMEM;
+		return;
+	}
+	strbuf_init(&msg);
+	*next = *nd->nd_cfg;
+	snprintf(buf, sizeof(buf), "%s", line);
+	rc = cfg_edit_line(next, buf, &msg);
+	if (rc == 0 && cfg_validate(next, &err) != 0) {
+		strbuf_printf(&msg, "%s", config_err_text(err.msg));
+		rc = -EINVAL;
+	}
+	if (rc == 0)
+		rc = node_config_apply(nd, next, &msg);
+	if (rc == 0)
+		LOG_MAIN(NOTICE, "configured: %s (%s)", line, strbuf_str(&msg));
+	strbuf_printf(&req->mr_out, "%s%s\n", rc == 0 ? "" : "% ", strbuf_str(&msg));
+	strbuf_fini(&msg);
+	explicit_bzero(next, sizeof(*next));
+	free(next);
+}
