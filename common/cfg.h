@@ -255,6 +255,18 @@ struct cfg_cli {
 	struct cfg_pos pos, pos_ssh;
 };
 
+/* Logging (docs/operations.md). Subsystems, in this order: */
+#define CFG_LOG_SUBSYS 6
+extern const char *const cfg_log_subsys[CFG_LOG_SUBSYS]; /* main ctl dp arp mgmt ike */
+enum cfg_log_dest { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
+
+struct cfg_logging {
+	enum cfg_log_dest dest;   /* default stderr */
+	uint32_t buffer_lines;    /* show logging keeps these, default 1000 */
+	char levels[CFG_LOG_SUBSYS][16]; /* "" = eal.log-level */
+	struct cfg_pos pos;
+};
+
 /* What the node exposes for monitoring (docs/operations.md). */
 struct cfg_telemetry {
 	bool dpdk;           /* DPDK's telemetry socket with /dmvpn/..., default on */
@@ -312,6 +324,7 @@ struct cfg {
 	struct cfg_route routes[CFG_MAX_ROUTES];
 	struct cfg_cli cli;
 	struct cfg_telemetry telemetry;
+	struct cfg_logging logging;
 	struct cfg_limits limits;
 	struct cfg_pos pos_node, pos_role;
 	struct cfg_pos pos_name; /* node.name */
@@ -332,7 +345,7 @@ const char *cfg_esp_alg_name(enum cfg_esp_alg a);
 struct strbuf;
 /* One configure-mode line applied to *c: "[no] ip route A.B.C.D/LEN|A.B.C.D
  * M.M.M.M [A.B.C.D]", "ip nhrp holdtime N", "[no] ip nhrp authentication
- * [WORD]", "logging level LEVEL". 0, or -errno with the reason in msg; *c
+ * [WORD]", "logging level [SUBSYS] LEVEL", "no logging level SUBSYS". 0, or -errno with the reason in msg; *c
  * may then be partly changed (callers edit a copy). Not validated. */
 int cfg_edit_line(struct cfg *c, const char *line, struct strbuf *msg);
 

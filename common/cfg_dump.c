@@ -334,6 +334,21 @@ static void dump_telemetry(const struct cfg_telemetry *t, struct strbuf *out)
 	strbuf_printf(out, "    port: %u\n", t->prom_port);
 }
 
+static void dump_logging(const struct cfg_logging *lg, struct strbuf *out)
+{
+	bool any = false;
+
+	strbuf_printf(out, "logging:\n  destination: %s\n  buffer-lines: %u\n",
+		      lg->dest == CFG_LOG_SYSLOG ? "syslog" : "stderr", lg->buffer_lines);
+	for (unsigned i = 0; i < CFG_LOG_SUBSYS; i++)
+		if (lg->levels[i][0] != '\0') {
+			if (!any)
+				strbuf_printf(out, "  levels:\n");
+			any = true;
+			strbuf_printf(out, "    %s: %s\n", cfg_log_subsys[i], lg->levels[i]);
+		}
+}
+
 void cfg_dump(const struct cfg *cfg, struct strbuf *out)
 {
 	cfg_dump_opts(cfg, out, true);
@@ -352,6 +367,7 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 	dump_routes(cfg, out);
 	dump_cli(&cfg->cli, out);
 	dump_telemetry(&cfg->telemetry, out);
+	dump_logging(&cfg->logging, out);
 	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n",
 		      cfg->limits.max_peers, cfg->limits.max_routes);
 }

@@ -148,6 +148,18 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 		snprintf(c->eal.log_level, sizeof(c->eal.log_level), "%s", w[2]);
 		return 0;
 	}
+	/* logging level SUBSYS LEVEL | no logging level SUBSYS */
+	if (n == (no ? 3 : 4) && strcmp(w[0], "logging") == 0 && strcmp(w[1], "level") == 0 &&
+	    (no || edit_log_level(w[3]))) {
+		for (unsigned i = 0; i < CFG_LOG_SUBSYS; i++)
+			if (strcmp(w[2], cfg_log_subsys[i]) == 0) {
+				snprintf(c->logging.levels[i], sizeof(c->logging.levels[i]), "%s",
+					 no ? "" : w[3]);
+				return 0;
+			}
+		strbuf_printf(msg, "no subsystem '%s': main, ctl, dp, arp, mgmt or ike", w[2]);
+		return -EINVAL;
+	}
 	strbuf_printf(msg, "not a configuration command");
 	return rc;
 }

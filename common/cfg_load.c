@@ -584,6 +584,47 @@ static int ld_prometheus(const struct ld *ld, const yaml_node_t *val, struct cfg
 	return rc < 0 ? rc : 0;
 }
 
+const char *const cfg_log_subsys[CFG_LOG_SUBSYS] = { "main", "ctl", "dp", "arp", "mgmt", "ike" };
+
+static int ld_log_levels(const struct ld *ld, const yaml_node_t *val, struct cfg_logging *lg)
+{
+	static const char *const levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+	struct ld_sec s;
+	int rc, v = 0;
+
+	rc = ld_open(ld, val, "logging.levels", cfg_log_subsys, NULL, &s);
+	for (unsigned i = 0; rc >= 0 && i < CFG_LOG_SUBSYS; i++) {
+		rc = ld_enum(&s, cfg_log_subsys[i], levels, &v);
+		if (rc > 0)
+			snprintf(lg->levels[i], sizeof(lg->levels[i]), "%s", levels[v]);
+	}
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_logging(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "destination", "buffer-lines", "levels", NULL };
+	static const char *const dests[] = { "stderr", "syslog", NULL };
+	struct cfg_logging *lg = &cfg->logging;
+	char path[LD_PATH];
+	const yaml_node_t *n;
+	struct ld_sec s;
+	int rc, v = 0;
+
+	lg->pos = ld_pos(val);
+	rc = ld_open(ld, val, "logging", keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_enum(&s, "destination", dests, &v);
+	if (rc > 0)
+		lg->dest = (enum cfg_log_dest)v;
+	if (rc >= 0)
+		rc = ld_u32(&s, "buffer-lines", 0, 100000, "lines (0 = none)", &lg->buffer_lines);
+	n = rc >= 0 ? ld_get(&s, "levels", path) : NULL;
+	if (n != NULL)
+		rc = ld_log_levels(ld, n, lg);
+	return rc < 0 ? rc : 0;
+}
+
 static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "dpdk", "prometheus", NULL };
@@ -639,11 +680,12 @@ static const struct {
 } ld_sections[] = {
 	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
 	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
-	{ "cli", ld_cli },	 { "telemetry", ld_telemetry }, { "limits", ld_limits },
+	{ "cli", ld_cli },	 { "telemetry", ld_telemetry }, { "logging", ld_logging },
+	{ "limits", ld_limits },
 };
 
 static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
-					   "tunnel", "routes", "cli", "telemetry", "limits", NULL };
+					   "tunnel", "routes", "cli", "telemetry", "logging", "limits", NULL };
 static const char *const ld_top_need[] = { "node", "ports", NULL };
 
 static void ld_defaults(struct cfg *cfg)
@@ -662,6 +704,7 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->cli.login_timeout = 30;
 	cfg->cli.idle_timeout = 600;
 	cfg->telemetry.dpdk = true;
+	cfg->logging.buffer_lines = 1000;
 	cfg->telemetry.prom_addr = 0x7f000001;
 	snprintf(cfg->tunnel.name, sizeof(cfg->tunnel.name), "tunnel0");
 	cfg->tunnel.holdtime = 600;

@@ -1,11 +1,16 @@
 /* Registration of the user.dmvpn.* log types. */
 #include "log.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "strbuf.h"
 
 RTE_LOG_REGISTER(dmvpn_logtype_main, user.dmvpn.main, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_ctl, user.dmvpn.ctl, INFO);
@@ -36,11 +41,59 @@ void log_set_level(int level)
 	rte_log_set_level_pattern("user.dmvpn.*", (uint32_t)level);
 }
 
-/* The sink behind log_stream_open(): each line gets the UTC time. */
-struct log_sink {
-	int ls_fd;
-	bool ls_bol; /* the next byte starts a line */
+const char *const log_subsys_names[LOG_SUBSYS_COUNT] = { "main", "ctl", "dp", "arp", "mgmt", "ike" };
+
+static int *const log_subsys_types[LOG_SUBSYS_COUNT] = {
+	&dmvpn_logtype_main, &dmvpn_logtype_ctl,  &dmvpn_logtype_dp,
+	&dmvpn_logtype_arp,  &dmvpn_logtype_mgmt, &dmvpn_logtype_ike,
 };
+
+const char *log_level_name(int level)
+{
+	switch (level) {
+	case RTE_LOG_EMERG:
+	case RTE_LOG_ALERT:
+	case RTE_LOG_CRIT:
+	case RTE_LOG_ERR:
+		return "error";
+	case RTE_LOG_WARNING:
+		return "warning";
+	case RTE_LOG_NOTICE:
+		return "notice";
+	case RTE_LOG_INFO:
+		return "info";
+	default:
+		return "debug";
+	}
+}
+
+void log_set_subsys_level(unsigned subsys, int level)
+{
+	if (subsys < LOG_SUBSYS_COUNT)
+		rte_log_set_level(*log_subsys_types[subsys], (uint32_t)level);
+}
+
+int log_get_subsys_level(unsigned subsys)
+{
+	return subsys < LOG_SUBSYS_COUNT ? rte_log_get_level(*log_subsys_types[subsys]) : -1;
+}
+
+/* The sink behind log_stream_open(): each line to the destination and
+ * into the ring show logging reads. stdio calls it under the stream's
+ * lock; the ring has its own, for the reader. */
+#define LOG_LINE_MAX 256
+
+struct log_sink {
+	enum log_dest ls_dest;
+	bool ls_bol; /* the next byte starts a line */
+	char ls_line[LOG_LINE_MAX]; /* the line being assembled, time first */
+	size_t ls_len, ls_ts_len;
+	pthread_mutex_t ls_lock; /* the ring */
+	char (*ls_ring)[LOG_LINE_MAX];
+	unsigned ls_keep, ls_next, ls_count;
+};
+
+static struct log_sink log_sink = { .ls_lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -54,6 +107,51 @@ static void write_all(int fd, const char *p, size_t n)
 	}
 }
 
+static int log_syslog_priority(int level)
+{
+	switch (level) {
+	case RTE_LOG_EMERG: return LOG_EMERG;
+	case RTE_LOG_ALERT: return LOG_ALERT;
+	case RTE_LOG_CRIT: return LOG_CRIT;
+	case RTE_LOG_ERR: return LOG_ERR;
+	case RTE_LOG_WARNING: return LOG_WARNING;
+	case RTE_LOG_NOTICE: return LOG_NOTICE;
+	case RTE_LOG_INFO: return LOG_INFO;
+	default: return LOG_DEBUG;
+	}
+}
+
+/* A whole line (without its newline) is in ls_line, led by its time;
+ * syslog adds its own. */
+static void log_sink_line(struct log_sink *s)
+{
+	if (s->ls_dest == LOG_DEST_SYSLOG)
+		syslog(log_syslog_priority(rte_log_cur_msg_loglevel()), "%.*s",
+		       (int)(s->ls_len - s->ls_ts_len), s->ls_line + s->ls_ts_len);
+	if (s->ls_keep == 0 || s->ls_ring == NULL)
+		return;
+	pthread_mutex_lock(&s->ls_lock);
+	memcpy(s->ls_ring[s->ls_next], s->ls_line, s->ls_len);
+	s->ls_ring[s->ls_next][s->ls_len] = '\0';
+	s->ls_next = (s->ls_next + 1) % s->ls_keep;
+	if (s->ls_count < s->ls_keep)
+		s->ls_count++;
+	pthread_mutex_unlock(&s->ls_lock);
+}
+
+static size_t log_timestamp(char *ts, size_t size)
+{
+	struct timespec t;
+	struct tm tm;
+	size_t n;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	gmtime_r(&t.tv_sec, &tm);
+	n = strftime(ts, size, "%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(ts + n, size - n, ".%03ldZ ", t.tv_nsec / 1000000);
+	return n;
+}
+
 static ssize_t log_sink_write(void *cookie, const char *buf, size_t len)
 {
 	struct log_sink *s = cookie;
@@ -62,35 +160,60 @@ static ssize_t log_sink_write(void *cookie, const char *buf, size_t len)
 	while (i < len) {
 		const char *nl = memchr(buf + i, '\n', len - i);
 		size_t k = nl != NULL ? (size_t)(nl - (buf + i)) + 1 : len - i;
+		size_t text = k - (nl != NULL), room;
 
 		if (s->ls_bol) {
-			char ts[40];
-			struct timespec t;
-			struct tm tm;
-			size_t n;
-
-			clock_gettime(CLOCK_REALTIME, &t);
-			gmtime_r(&t.tv_sec, &tm);
-			n = strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-			n += (size_t)snprintf(ts + n, sizeof(ts) - n, ".%03ldZ ", t.tv_nsec / 1000000);
-			write_all(s->ls_fd, ts, n);
+			s->ls_len = s->ls_ts_len = log_timestamp(s->ls_line, sizeof(s->ls_line));
+			if (s->ls_dest == LOG_DEST_STDERR)
+				write_all(STDERR_FILENO, s->ls_line, s->ls_len);
 		}
-		write_all(s->ls_fd, buf + i, k);
+		if (s->ls_dest == LOG_DEST_STDERR)
+			write_all(STDERR_FILENO, buf + i, k);
+		room = sizeof(s->ls_line) - 1 - s->ls_len;
+		if (text > room)
+			text = room; /* kept lines are cut at LOG_LINE_MAX */
+		memcpy(s->ls_line + s->ls_len, buf + i, text);
+		s->ls_len += text;
+		if (nl != NULL)
+			log_sink_line(s);
 		s->ls_bol = nl != NULL;
 		i += k;
 	}
 	return (ssize_t)len;
 }
 
-FILE *log_stream_open(int fd)
+void log_stream_set_dest(enum log_dest dest)
 {
-	static struct log_sink sink;
+	if (dest == LOG_DEST_SYSLOG && log_sink.ls_dest != LOG_DEST_SYSLOG)
+		openlog("dmvpnd", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_sink.ls_dest = dest;
+}
+
+FILE *log_stream_open(enum log_dest dest, unsigned keep)
+{
 	cookie_io_functions_t io = {.write = log_sink_write};
+	struct log_sink *s = &log_sink;
 	FILE *f;
 
-	sink = (struct log_sink){.ls_fd = fd, .ls_bol = true};
-	f = fopencookie(&sink, "w", io);
+	s->ls_bol = true;
+	s->ls_keep = keep;
+	s->ls_ring = keep ? calloc(keep, sizeof(*s->ls_ring)) : NULL;
+	if (keep && s->ls_ring == NULL)
+		return NULL;
+	log_stream_set_dest(dest);
+	f = fopencookie(s, "w", io);
 	if (f != NULL)
 		setvbuf(f, NULL, _IOLBF, 0); /* a line at a time, as it is logged */
 	return f;
+}
+
+void log_stream_recent(struct strbuf *out)
+{
+	struct log_sink *s = &log_sink;
+
+	pthread_mutex_lock(&s->ls_lock);
+	for (unsigned i = 0; i < s->ls_count; i++)
+		strbuf_printf(out, "%s\n",
+			      s->ls_ring[(s->ls_next + s->ls_keep - s->ls_count + i) % s->ls_keep]);
+	pthread_mutex_unlock(&s->ls_lock);
 }

@@ -26,12 +26,31 @@ extern int dmvpn_logtype_ike;
 /* IKE messages one line each at DEBUG (debug crypto ikev2). */
 #define LOG_IKE(level, fmt, ...) DMVPN_LOG(ike, level, "ike", fmt, ##__VA_ARGS__)
 
+struct strbuf;
+
+/* The subsystems, as the config and show logging name them. */
+#define LOG_SUBSYS_COUNT 6
+extern const char *const log_subsys_names[LOG_SUBSYS_COUNT]; /* main ctl dp arp mgmt ike */
+
 /* Parse "error|warning|notice|info|debug" into an RTE_LOG_* level, or -1. */
 int log_level_parse(const char *name);
+const char *log_level_name(int level);
 /* Apply one level to every user.dmvpn.* type. */
 void log_set_level(int level);
-/* A stream for rte_openlog_stream() that writes to fd with each line
- * prefixed by its UTC time, "2026-12-07T00:12:31.123Z "; NULL on ENOMEM. */
-FILE *log_stream_open(int fd);
+/* One subsystem's level (index into log_subsys_names). */
+void log_set_subsys_level(unsigned subsys, int level);
+int log_get_subsys_level(unsigned subsys);
+
+/* Where lines go: stderr (each led by its UTC time, the journal's input
+ * under systemd) or syslog(3) (daemon facility, the message's priority). */
+enum log_dest { LOG_DEST_STDERR, LOG_DEST_SYSLOG };
+/* A stream for rte_openlog_stream() that writes every line to `dest` and
+ * keeps the last `keep` lines (0: none) for show logging; NULL on ENOMEM.
+ * Thread-safe: every thread logs through it. */
+FILE *log_stream_open(enum log_dest dest, unsigned keep);
+/* Changes the destination of an open stream (a live change). */
+void log_stream_set_dest(enum log_dest dest);
+/* The kept lines, oldest first, each with its UTC time. */
+void log_stream_recent(struct strbuf *out);
 
 #endif

@@ -83,13 +83,14 @@ static int run(const char *prog, struct cfg *cfg)
 		fprintf(stderr, "dmvpnd: EAL arguments too long\n");
 		return 1;
 	}
-	log_out = log_stream_open(STDERR_FILENO);
+	log_out = log_stream_open(cfg->logging.dest == CFG_LOG_SYSLOG ? LOG_DEST_SYSLOG : LOG_DEST_STDERR,
+				  cfg->logging.buffer_lines);
 	rte_openlog_stream(log_out != NULL ? log_out : stderr);
 	if (rte_eal_init(ea.ea_argc, ea.ea_argv) < 0) {
 		fprintf(stderr, "dmvpnd: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 1;
 	}
-	log_set_level(log_level_parse(cfg->eal.log_level));
+	node_log_apply(cfg);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_hup);

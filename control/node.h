@@ -56,7 +56,7 @@ void node_route_static_del(struct node *nd, const struct cfg_route *cr);
  * Runs on: the control thread. */
 /* Makes `next` (validated) the running configuration. What may change
  * live: static routes, tunnel.holdtime, tunnel.nhrp-authentication,
- * eal.log-level. Any other difference refuses the whole change (-EPERM,
+ * eal.log-level, logging.levels and logging.destination. Any other difference refuses the whole change (-EPERM,
  * naming it) and nothing changes. `msg` says what was done or why not. */
 int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *msg);
 /* Re-reads the file the node started from and applies it (SIGHUP). A file
@@ -66,6 +66,8 @@ int node_config_reload(struct node *nd, struct strbuf *msg);
 /* write memory: the running configuration into its file, atomically (a
  * temporary file, fsync, rename), the previous one kept as FILE.bak. */
 int node_config_write(struct node *nd, struct strbuf *msg);
+/* The log levels (eal.log-level, then logging.levels) and destination. */
+void node_log_apply(const struct cfg *c);
 /* configure terminal's commands (MGMT_CONFIGURE), one line each. */
 void node_config_command(struct node *nd, const char *line, struct mgmt_req *req);
 

@@ -5,7 +5,8 @@
  *
  * Live today: static routes (added, removed, changed; only the changed
  * prefixes are touched, so traffic elsewhere does not notice),
- * tunnel.holdtime, tunnel.nhrp-authentication, eal.log-level. */
+ * tunnel.holdtime, tunnel.nhrp-authentication, eal.log-level, logging's
+ * levels and destination. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -16,8 +17,11 @@
 
 #include "inet.h"
 #include "log.h"
+#include "ike_keying.h"
 #include "nhrp.h"
 #include "node.h"
+
+_Static_assert(CFG_LOG_SUBSYS == LOG_SUBSYS_COUNT, "the config names every log subsystem");
 
 /* The config with the live parts blanked: two configs that differ only
  * there dump the same. */
@@ -28,6 +32,26 @@ static void config_blank_live(struct cfg *c)
 	c->tunnel.holdtime = 0;
 	memset(c->tunnel.nhrp_auth, 0, sizeof(c->tunnel.nhrp_auth));
 	memset(c->eal.log_level, 0, sizeof(c->eal.log_level));
+	memset(c->logging.levels, 0, sizeof(c->logging.levels));
+	c->logging.dest = CFG_LOG_STDERR;
+}
+
+void node_log_apply(const struct cfg *c)
+{
+	int all = log_level_parse(c->eal.log_level);
+
+	log_set_level(all);
+	for (unsigned i = 0; i < CFG_LOG_SUBSYS; i++)
+		if (c->logging.levels[i][0] != '\0')
+			log_set_subsys_level(i, log_level_parse(c->logging.levels[i]));
+	log_stream_set_dest(c->logging.dest == CFG_LOG_SYSLOG ? LOG_DEST_SYSLOG : LOG_DEST_STDERR);
+}
+
+static bool config_log_changed(const struct cfg *a, const struct cfg *b)
+{
+	return strcmp(a->eal.log_level, b->eal.log_level) != 0 ||
+	       memcmp(a->logging.levels, b->logging.levels, sizeof(a->logging.levels)) != 0 ||
+	       a->logging.dest != b->logging.dest;
 }
 
 /* The first line where the dumps of a and b differ, into msg. */
@@ -161,10 +185,14 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 			strbuf_printf(msg, "%sNHRP authentication changed", msg->sb_len ? "; " : "");
 		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);
 	}
-	if (strcmp(run->eal.log_level, next->eal.log_level) != 0) {
-		log_set_level(log_level_parse(next->eal.log_level));
+	if (strcmp(run->eal.log_level, next->eal.log_level) != 0)
 		strbuf_printf(msg, "%slog level %s -> %s", msg->sb_len ? "; " : "", run->eal.log_level,
 			      next->eal.log_level);
+	else if (config_log_changed(run, next))
+		strbuf_printf(msg, "%slogging changed", msg->sb_len ? "; " : "");
+	if (config_log_changed(run, next)) {
+		node_log_apply(next);
+		ike_keying_log_level(&nd->nd_ctl);
 	}
 	if (msg->sb_len == 0)
 		strbuf_printf(msg, "no change");

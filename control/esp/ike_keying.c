@@ -673,6 +673,12 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer)
 	return cc.n;
 }
 
+void ike_keying_log_level(struct ctl *ct)
+{
+	if (ct->ct_ike != NULL)
+		ct->ct_ike->ik_log_level = rte_log_get_level(dmvpn_logtype_ike);
+}
+
 void ike_keying_debug(struct ctl *ct, bool on)
 {
 	struct ike_keying *ik = ct->ct_ike;

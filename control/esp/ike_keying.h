@@ -48,5 +48,7 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer);
  * (addresses, exchange, request/response, message ID, length) at DEBUG in
  * user.dmvpn.ike; off: back to the level the node started with. */
 void ike_keying_debug(struct ctl *ct, bool on);
+/* The configured level changed: `no debug crypto ikev2` returns to it. */
+void ike_keying_log_level(struct ctl *ct);
 
 #endif

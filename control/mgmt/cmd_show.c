@@ -13,6 +13,7 @@
 #include "ike_keying.h"
 #include "inet.h"
 #include "lcore_ctx.h"
+#include "log.h"
 #include "node.h"
 #include "version.h"
 
@@ -208,6 +209,18 @@ static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
 }
 
 /* clear crypto session [peer A.B.C.D] */
+static void show_logging(struct node *nd, struct strbuf *out)
+{
+	const struct cfg_logging *lg = &nd->nd_cfg->logging;
+
+	strbuf_printf(out, "Logging to %s, the last %u lines kept\nLevels:",
+		      lg->dest == CFG_LOG_SYSLOG ? "syslog (daemon)" : "stderr", lg->buffer_lines);
+	for (unsigned i = 0; i < LOG_SUBSYS_COUNT; i++)
+		strbuf_printf(out, " %s %s", log_subsys_names[i], log_level_name(log_get_subsys_level(i)));
+	strbuf_printf(out, "\n\n");
+	log_stream_recent(out);
+}
+
 /* The file as the node would load it now, secrets hidden as in show
  * running-config, or why it would not load. */
 static void show_startup_config(struct node *nd, struct strbuf *out)
@@ -316,6 +329,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	}
 	case MGMT_SHOW_STARTUP_CONFIG:
 		show_startup_config(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_LOGGING:
+		show_logging(nd, &req->mr_out);
 		break;
 	case MGMT_SHOW_DMVPN:
 	case MGMT_SHOW_IP_NHRP:

@@ -38,6 +38,7 @@ enum mgmt_cmd {
 	MGMT_CONFIGURE, /* one configure-mode line, applied live */
 	MGMT_WRITE_MEMORY,
 	MGMT_SHOW_STARTUP_CONFIG,
+	MGMT_SHOW_LOGGING,
 	MGMT_CMD_COUNT
 };
 

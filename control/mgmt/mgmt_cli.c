@@ -62,6 +62,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
 	  "Log every IKE message sent and received" },
 	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
+	{ "show logging", MGMT_SHOW_LOGGING, "",
+	  "Where the log goes, the levels, and its last lines" },
 	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
 	  "The configuration file the node starts from" },
 	{ "write memory", MGMT_WRITE_MEMORY, "",
@@ -72,7 +74,9 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "ip nhrp holdtime", MGMT_CONFIGURE, "NUM", "Holding time NHRP announces, seconds", true },
 	{ "ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true },
 	{ "no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true },
-	{ "logging level", MGMT_CONFIGURE, LOG_LEVELS, "Log level: " LOG_LEVELS, true },
+	{ "logging level", MGMT_CONFIGURE, LOG_LEVELS "|NAME NAME",
+	  "Log level [of one subsystem: main ctl dp arp mgmt ike]: " LOG_LEVELS, true },
+	{ "no logging level", MGMT_CONFIGURE, "NAME", "A subsystem back to the node's level", true },
 };
 
 /* Help for words that only group commands. */

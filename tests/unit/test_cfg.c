@@ -109,6 +109,7 @@ static void t_scrub(struct cfg *c)
 		c->tunnel.esp.sas[i].pos = c->tunnel.esp.sas[i].pos_spi_in = z;
 	c->cli.pos = c->cli.pos_ssh = z;
 	c->telemetry.pos = z;
+	c->logging.pos = z;
 	for (i = 0; i < CFG_MAX_USERS; i++) {
 		c->cli.users[i].pos = c->cli.users[i].pos_name = z;
 		for (unsigned k = 0; k < CFG_MAX_USER_KEYS; k++)
@@ -311,6 +312,7 @@ static void test_roundtrip_everything(void **state)
 		" ssh-keys: ['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIMn3 a b', 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQAB']},"
 		" {name: w, ssh-keys: ['ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAA']}]}\n"
 		"telemetry: {dpdk: false, prometheus: {address: 10.9.9.9, port: 9100}}\n"
+		"logging: {destination: syslog, buffer-lines: 0, levels: {ike: debug, mgmt: notice}}\n"
 		"limits: {max-peers: 1048576, max-routes: 64}\n";
 	struct cfg_err err;
 
@@ -330,6 +332,8 @@ static void test_roundtrip_everything(void **state)
 	assert_int_equal(t_a.limits.max_routes, 64);
 	assert_int_equal(t_a.cli.ssh_port, 22);
 	assert_false(t_a.telemetry.dpdk);
+	assert_int_equal(t_a.logging.dest, CFG_LOG_SYSLOG);
+	assert_string_equal(t_a.logging.levels[5], "debug");
 	assert_int_equal(t_a.telemetry.prom_port, 9100);
 	assert_int_equal(t_a.cli.idle_timeout, 0);
 	assert_int_equal(t_a.cli.users[0].privilege, CFG_PRIV_ADMIN);
@@ -420,7 +424,7 @@ static const struct t_case t_cases[] = {
 	/* 6 */ { T_MIN "tunnel:\n", "t.yaml:4:8: expected a mapping for 'tunnel', got an empty value" },
 	/* 7 */ { T_MIN "routes: x\n", "t.yaml:4:9: expected a sequence for 'routes', got 'x'" },
 	/* 8 */ { T_MIN "? [a]\n: 1\n", "t.yaml:4:3: expected a plain key at the top level, got a sequence" },
-	/* 9 */ { T_MIN "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, limits)" },
+	/* 9 */ { T_MIN "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, limits)" },
 	/* 10 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: *nope}]\n", "t.yaml:4:36: YAML syntax error: found undefined alias" },
 	/* 11 */ { "node: {name: \"a\\0b\", role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' contains a NUL character" },
 	/* 12 */ { "node: {name: 'a b', role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' may only contain letters, digits, '_', '.' and '-', got 'a b'" },
@@ -454,7 +458,7 @@ static const struct t_case t_cases[] = {
 	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: 'cli.users[0]' (a) can never log in: give it a password-hash, ssh-keys or both" },
 	/* 41 */ { T_NODE T_PORTS "cli: {telnet: {port: 65536}}\n", "t.yaml:3:22: 'cli.telnet.port' must be an integer in 0..65535, got 65536" },
 	/* 42 */ { T_MIN "node: {name: x, role: hub}\n", "t.yaml:4:1: duplicate key 'node' at the top level" },
-	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, limits)" },
+	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, limits)" },
 	/* 44 */ { "node: {name: n, role: hub}\nnode2: [\n", "t.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node that starts at line 3 column 1)" },
 	/* 45 */ { "node:\n\tname: n\n", "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2 column 1)" },
 	/* 46 */ { "node: {name: \"\xff\"}\n", "t.yaml:1:15: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)" },
@@ -838,6 +842,8 @@ static void test_cfg_edit(void **state)
 		{ "ip nhrp authentication secret12", NULL },
 		{ "logging level loud", "not a configuration command" },
 		{ "logging level debug", NULL },
+		{ "logging level ike warning", NULL },
+		{ "logging level nhrp debug", "no subsystem 'nhrp'" },
 	};
 	struct cfg_err err;
 	struct strbuf msg;
@@ -862,6 +868,7 @@ static void test_cfg_edit(void **state)
 	assert_int_equal(t_a.tunnel.holdtime, 45);
 	assert_string_equal(t_a.tunnel.nhrp_auth, "secret12");
 	assert_string_equal(t_a.eal.log_level, "debug");
+	assert_string_equal(t_a.logging.levels[5], "warning");
 }
 
 int main(void)
