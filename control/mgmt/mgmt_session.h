@@ -22,7 +22,8 @@
 /* Connections still at the login stage, per listener. When a new one
  * arrives with all taken, the oldest that has not progressed is closed
  * (else the oldest): idle connections cannot keep an operator out, only
- * ones opened faster than a login takes, each doing a key exchange. */
+ * ones opened faster than a login takes that each speak (ssh: send a
+ * version line). */
 #define MGMT_PRELOGIN_MAX 8
 #define MGMT_MAX_TRIES 3 /* failed logins before we hang up */
 
@@ -97,8 +98,8 @@ time_t mgmt_now(void);
  * against max-sessions; -EBUSY (and the session must end) when full. */
 int mgmt_session_logged_in(struct mgmt_session *s, const char *user, unsigned priv,
 			   const char *method);
-/* The client has shown it is more than an open socket (ssh: the key
- * exchange is done): make room by closing others first. */
+/* The client has shown it is more than an open socket (ssh: it sent its
+ * version line): make room by closing others first. */
 void mgmt_session_progressed(struct mgmt_session *s);
 /* Sleeps `ms`, waking early when the listener stops. */
 void mgmt_session_pause(struct mgmt_session *s, unsigned ms);

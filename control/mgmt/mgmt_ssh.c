@@ -603,12 +603,20 @@ static void mgmt_ssh_serve(struct mgmt_session *s)
 	ssh_set_server_callbacks(c->c_ss, &c->c_scb);
 	ssh_options_set(c->c_ss, SSH_OPTIONS_TIMEOUT, &tmo);
 	ssh_set_auth_methods(c->c_ss, SSH_AUTH_METHOD_PASSWORD | SSH_AUTH_METHOD_PUBLICKEY);
+	/* A client sends its version line as soon as it connects (RFC 4253
+	 * 4.2): one that has is no idle socket, and others go first when
+	 * room is needed. A client that waits for ours gets it after 1 s. */
+	{
+		struct pollfd pfd = { .fd = s->s_fd, .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) > 0)
+			mgmt_session_progressed(s);
+	}
 	if (ssh_handle_key_exchange(c->c_ss) != SSH_OK) {
 		LOG_MGMT(INFO, "ssh: key exchange with %s failed: %s", s->s_peer,
 			 ssh_get_error(c->c_ss));
 		goto out;
 	}
-	mgmt_session_progressed(s);
 	c->c_ev = ssh_event_new();
 	if (c->c_ev == NULL || ssh_event_add_session(c->c_ev, c->c_ss) != SSH_OK)
 		goto out;

@@ -11,7 +11,7 @@ ok()   { PASS=$((PASS+1)); echo "PASS: $*"; }
 bad()  { FAIL=$((FAIL+1)); FAILED+=("$*"); echo "FAIL: $*"; }
 check() { # description, command...
   local what=$1; shift
-  if "$@"; then ok "$what"; else bad "$what"; fi
+  if "$@"; then ok "$what"; else bad "$what"; return 1; fi
 }
 nsx() { local ns=$1; shift; ip netns exec "$NS_PREFIX-$ns" "$@"; }
 

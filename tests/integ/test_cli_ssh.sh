@@ -58,16 +58,17 @@ start_node() {
 }
 
 SSH_OPTS=(-F /dev/null -p 2222 -o UserKnownHostsFile="$work/known_hosts" -o ConnectTimeout=10
-  -o ServerAliveInterval=0 -o LogLevel=ERROR)
+  -o ServerAliveInterval=0)
 ssh_key() { # user command...
   local u=$1; shift
-  nsx node timeout 20 ssh "${SSH_OPTS[@]}" -o StrictHostKeyChecking=accept-new -o BatchMode=yes \
+  nsx node timeout 20 ssh "${SSH_OPTS[@]}" -o LogLevel="${SSH_LOG:-ERROR}" \
+    -o StrictHostKeyChecking=accept-new -o BatchMode=yes \
     -o PreferredAuthentications=publickey -i "$work/${u}_key" "$u@127.0.0.1" "$@"
 }
 ssh_pw() { # password command...
   local pw=$1; shift
   ASKPASS_PW=$pw SSH_ASKPASS="$work/askpass" SSH_ASKPASS_REQUIRE=force \
-    nsx node timeout 60 ssh "${SSH_OPTS[@]}" -o StrictHostKeyChecking=accept-new \
+    nsx node timeout 60 ssh "${SSH_OPTS[@]}" -o LogLevel=ERROR -o StrictHostKeyChecking=accept-new \
     -o PreferredAuthentications=password -o PubkeyAuthentication=no \
     -o NumberOfPasswordPrompts=1 admin@127.0.0.1 "$@" < /dev/null
 }
@@ -153,8 +154,10 @@ time.sleep(8)
 EOF
 hog=$!
 sleep 2
-out=$(ssh_key admin 'show version')
-check "the operator still logs in" sh -c "echo '$out' | grep -q '^dmvpnd '"
+out=$(SSH_LOG=VERBOSE ssh_key admin 'show version' 2> "$work/hog-ssh.err")
+if ! check "the operator still logs in" sh -c "echo '$out' | grep -q '^dmvpnd '"; then
+  tail -5 "$work/hog-ssh.err"; grep mgmt "$work/node.log" | tail -25
+fi
 kill "$hog" 2> /dev/null; wait "$hog" 2> /dev/null
 check "idle connections were closed to make room" grep -q "ssh: 8 connections still logging in: closing the oldest idle one" "$work/node.log"
 
