@@ -75,8 +75,14 @@ void node_config_command(struct node *nd, const char *line, struct mgmt_req *req
 /* mgmt_handler_fn: answers one CLI request on the control thread. */
 void cmd_dispatch(void *ctx, struct mgmt_req *req);
 
+/* The route a packet to dst takes (longest match), NULL if none. */
+struct fib_route;
+const struct fib_route *node_route_to(const struct node *nd, uint32_t dst);
 /* The workers' counters of port p, summed. */
 void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum);
+
+/* cmd_path.c: show dmvpn path A.B.C.D */
+void cmd_path(struct node *nd, const char *arg, struct strbuf *out);
 
 /* cmd_metrics.c */
 /* MGMT_METRICS: Prometheus text of every group (arg ""), of one (node,

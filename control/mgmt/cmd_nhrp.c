@@ -4,6 +4,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "esp_mgr.h"
+#include "esp_sa.h"
 #include "inet.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
@@ -124,7 +126,57 @@ static void show_nhrp_nhs(struct node *nd, const char *arg, struct strbuf *out)
 	}
 }
 
-static void show_dmvpn(struct node *nd, struct strbuf *out)
+/* show dmvpn detail: a block per peer, with what the table leaves out. */
+struct dmvpn_detail_ctx {
+	struct node *nd;
+	struct strbuf *out;
+};
+
+static void dmvpn_detail(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
+{
+	struct dmvpn_detail_ctx *dc = arg;
+	struct strbuf *out = dc->out;
+	uint64_t now = clock_now(ct->ct_clock);
+	const struct nhrp_nhs *s = nhs_of(ct->ct_nhrp, e->nc_overlay);
+	const struct esp_sa *sa;
+	char nb[INET_ADDRSTR], ov[INET_ADDRSTR], t[16];
+	struct peer_stats st;
+
+	if (e->nc_type == NC_INCOMPLETE || e->nc_type == NC_LOCAL)
+		return;
+	s = e->nc_type == NC_STATIC ? s : NULL;
+	fmt_duration(now - (s != NULL ? s->ns_state_since_ns : e->nc_created_ns), t, sizeof(t));
+	strbuf_printf(out, "Peer %s, NBMA %s: %s, %s for %s\n", inet_v4_str(e->nc_overlay, ov),
+		      inet_v4_str(e->nc_nbma_seen, nb), nhrp_cache_type_name(e->nc_type),
+		      s != NULL ? nhs_dmvpn_state(s) : "UP", t);
+	if (e->nc_flags & NC_F_NAT)
+		strbuf_printf(out, "   behind NAT: it claims NBMA %s\n", inet_v4_str(e->nc_nbma, nb));
+	if (e->nc_expires_ns != 0) {
+		fmt_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, t, sizeof(t));
+		strbuf_printf(out, "   expires in %s (holding time %u s)%s\n", t, e->nc_holdtime,
+			      e->nc_flags & NC_F_UNIQUE ? ", unique" : "");
+	}
+	if (s != NULL)
+		strbuf_printf(out, "   NHS: %" PRIu64 " registrations sent, %" PRIu64 " replies, %" PRIu64
+			      " refused\n", s->ns_requests, s->ns_replies, s->ns_refusals);
+	nhrp_cache_stats(ct, e, &st);
+	strbuf_printf(out, "   packets out %" PRIu64 " (%" PRIu64 " bytes), in %" PRIu64 " (%" PRIu64
+		      " bytes)\n", st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts, st.ps_rx_bytes);
+	if (dc->nd->nd_cfg->tunnel.protection != CFG_PROT_ESP) {
+		strbuf_printf(out, "   crypto: none (GRE in the clear)\n");
+		return;
+	}
+	sa = esp_mgr_ref_peek(ct, e->nc_nbma_seen);
+	if (sa == NULL)
+		strbuf_printf(out, "   crypto: no SA yet\n");
+	else
+		strbuf_printf(out, "   crypto: ESP out SPI 0x%08x, %s, %s mode%s\n", sa->sa_spi,
+			      cfg_esp_alg_name((enum cfg_esp_alg)sa->sa_alg),
+			      sa->sa_flags & ESP_SA_F_TUNNEL ? "tunnel" : "transport",
+			      sa->sa_flags & ESP_SA_F_NATT ? ", NAT-T" : "");
+}
+
+static void show_dmvpn(struct node *nd, const char *arg, struct strbuf *out)
 {
 	struct ctl *ct = &nd->nd_ctl;
 	const struct cfg *cfg = nd->nd_cfg;
@@ -146,14 +198,33 @@ static void show_dmvpn(struct node *nd, struct strbuf *out)
 		      "---------------", "-----", "--------", "-----", "------------",
 		      "------------");
 	nhrp_cache_walk(ct, dmvpn_row, out);
+	if (strcmp(arg, "detail") == 0) {
+		struct dmvpn_detail_ctx dc = { .nd = nd, .out = out };
+
+		strbuf_printf(out, "\n");
+		nhrp_cache_walk(ct, dmvpn_detail, &dc);
+	}
 }
 
 struct nhrp_row_ctx {
 	struct strbuf *out;
 	const char *tunnel;
 	uint32_t only; /* one tunnel address, or 0 */
+	bool brief, detail;
 	unsigned shown;
 };
+
+/* show ip nhrp brief: one line per entry, as IOS prints it. */
+static void nhrp_row_brief(struct ctl *ct, const struct nhrp_cache_entry *e, struct strbuf *out)
+{
+	char ov[INET_ADDRSTR], nb[INET_ADDRSTR], t[24];
+
+	(void)ct;
+	snprintf(t, sizeof(t), "%s/32", inet_v4_str(e->nc_overlay, ov));
+	strbuf_printf(out, "%-18s %-15s %-15s %-10s %s%s\n", t, ov, inet_v4_str(e->nc_nbma_seen, nb),
+		      nhrp_cache_type_name(e->nc_type), e->nc_flags & NC_F_UNIQUE ? "U" : "",
+		      e->nc_flags & NC_F_NAT ? "N" : "");
+}
 
 static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
 {
@@ -165,6 +236,10 @@ static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 	if (rc->only != 0 && e->nc_overlay != rc->only)
 		return;
 	rc->shown++;
+	if (rc->brief) {
+		nhrp_row_brief(ct, e, out);
+		return;
+	}
 	fmt_duration(now - e->nc_created_ns, cr, sizeof(cr));
 	if (e->nc_expires_ns == 0)
 		snprintf(ex, sizeof(ex), "never");
@@ -179,6 +254,14 @@ static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 	if (e->nc_nbma != e->nc_nbma_seen)
 		strbuf_printf(out, " (claimed %s)", inet_v4_str(e->nc_nbma, nb));
 	strbuf_printf(out, "\n");
+	if (rc->detail && e->nc_type != NC_INCOMPLETE && e->nc_type != NC_LOCAL) {
+		struct peer_stats st;
+
+		nhrp_cache_stats(ct, e, &st);
+		strbuf_printf(out, "   Holding time %u s; packets out %" PRIu64 " (%" PRIu64
+			      " bytes), in %" PRIu64 " (%" PRIu64 " bytes)\n", e->nc_holdtime,
+			      st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts, st.ps_rx_bytes);
+	}
 }
 
 static void show_nhrp_stats(struct node *nd, struct strbuf *out)
@@ -252,13 +335,18 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 
 	switch (req->mr_cmd) {
 	case MGMT_SHOW_DMVPN:
-		show_dmvpn(nd, &req->mr_out);
+		show_dmvpn(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_SHOW_IP_NHRP: {
 		struct nhrp_row_ctx rc = {.out = &req->mr_out, .tunnel = nd->nd_cfg->tunnel.name};
 
-		if (req->mr_arg[0] != '\0')
+		rc.brief = strcmp(req->mr_arg, "brief") == 0;
+		rc.detail = strcmp(req->mr_arg, "detail") == 0;
+		if (req->mr_arg[0] != '\0' && !rc.brief && !rc.detail)
 			inet_v4_parse(req->mr_arg, &rc.only);
+		if (rc.brief)
+			strbuf_printf(&req->mr_out, "%-18s %-15s %-15s %-10s %s\n", "Target", "Via", "NBMA",
+				      "Mode", "Flags");
 		if (ct->ct_nhrp != NULL)
 			nhrp_cache_walk(ct, nhrp_row, &rc);
 		if (rc.only != 0 && rc.shown == 0)

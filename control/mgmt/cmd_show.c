@@ -166,14 +166,11 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 	}
 }
 
-/* show ip route A.B.C.D: the route a packet to it takes (longest match). */
-static void show_ip_route_to(struct node *nd, const char *arg, struct strbuf *out)
+const struct fib_route *node_route_to(const struct node *nd, uint32_t dst)
 {
 	const struct fib *f = &nd->nd_dp.dp_fib;
 	const struct fib_route *best = NULL;
-	uint32_t dst = 0;
 
-	inet_v4_parse(arg, &dst);
 	for (uint32_t i = 0; i < f->fb_nroutes; i++) {
 		const struct fib_route *rt = &f->fb_routes[i];
 
@@ -181,6 +178,17 @@ static void show_ip_route_to(struct node *nd, const char *arg, struct strbuf *ou
 		    (best == NULL || rt->rt_len > best->rt_len))
 			best = rt;
 	}
+	return best;
+}
+
+/* show ip route A.B.C.D: the route a packet to it takes (longest match). */
+static void show_ip_route_to(struct node *nd, const char *arg, struct strbuf *out)
+{
+	const struct fib_route *best;
+	uint32_t dst = 0;
+
+	inet_v4_parse(arg, &dst);
+	best = node_route_to(nd, dst);
 	if (best == NULL) {
 		strbuf_printf(out, "%% no route to %s\n", arg);
 		return;
@@ -208,7 +216,6 @@ static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
 	free(v);
 }
 
-/* clear crypto session [peer A.B.C.D] */
 static void show_logging(struct node *nd, struct strbuf *out)
 {
 	const struct cfg_logging *lg = &nd->nd_cfg->logging;
@@ -240,6 +247,7 @@ static void show_startup_config(struct node *nd, struct strbuf *out)
 	free(c);
 }
 
+/* clear crypto session [peer A.B.C.D] */
 static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf *out)
 {
 	uint32_t peer = 0;
@@ -329,6 +337,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	}
 	case MGMT_SHOW_STARTUP_CONFIG:
 		show_startup_config(nd, &req->mr_out);
+		break;
+	case MGMT_SHOW_DMVPN_PATH:
+		cmd_path(nd, req->mr_arg, &req->mr_out);
 		break;
 	case MGMT_SHOW_LOGGING:
 		show_logging(nd, &req->mr_out);

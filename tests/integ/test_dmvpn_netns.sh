@@ -131,7 +131,7 @@ clear_checks() { # phase
   check "phase $p: clear ip nhrp counters zeroes them" \
     sh -c "$hubcli 'clear ip nhrp counters' 'show nhrp stats' | awk '\$1 == \"registration-request\" {f = 1; if (\$3 > 1) bad = 1} END {exit !(f && !bad)}'"
   check "phase $p: show interfaces tunnel0 shows the tunnel's interface only; a stray word is refused" \
-    sh -c "$hubcli 'show interfaces tunnel0' 'show dmvpn detail' > $work/if.txt; [ \$(grep -c '^[a-z0-9]* is ' $work/if.txt) = 1 ] && grep -q '% Invalid input: show dmvpn detail' $work/if.txt"
+    sh -c "$hubcli 'show interfaces tunnel0' 'show dmvpn bogus' > $work/if.txt; [ \$(grep -c '^[a-z0-9]* is ' $work/if.txt) = 1 ] && grep -q '% Invalid input: show dmvpn bogus' $work/if.txt"
   check "phase $p: show ip route A.B.C.D gives the route to it, the longest match" \
     sh -c "$hubcli 'show ip route 10.1.0.5' 'show ip route 10.255.0.11' > $work/rt.txt; grep -q '^S *10.1.0.0/24 via 10.255.0.11' $work/rt.txt && [ \$(grep -c '^[A-Z] ' $work/rt.txt) = 2 ]"
   check "phase $p: spoke2 registers again after its entry was cleared" wait_registered 10.255.0.12
@@ -154,6 +154,18 @@ run_phase() {
   # The shortcut lives one holding time (8 s): read it now, check it below.
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show ip route' > "$work/s1-routes.txt"
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show dmvpn' > "$work/s1-dmvpn.txt"
+  cli spoke1 'show dmvpn path 10.2.0.10' 'show dmvpn detail' 'show ip nhrp brief' | tee "$work/s1-path.txt"
+  check "phase $p: show dmvpn detail has the NHS's block" \
+    grep -q '^Peer 10.255.0.1, NBMA 192.0.2.1: static, UP for' "$work/s1-path.txt"
+  check "phase $p: show ip nhrp brief lists the NHS on one line" \
+    grep -Eq '^10.255.0.1/32 +10.255.0.1 +192.0.2.1 +static' "$work/s1-path.txt"
+  if [ "$p" = 1 ]; then
+    check "phase 1: show dmvpn path says through the hub" \
+      grep -q "to the hub (an NHS), which forwards it" "$work/s1-path.txt"
+  else
+    check "phase $p: show dmvpn path says spoke to spoke, on the shortcut, and its NBMA" \
+      sh -c "grep -q 'NHRP        10.255.0.12 is at NBMA 192.0.2.12 (shortcut' $work/s1-path.txt && grep -q 'spoke to spoke: a shortcut (phase $p)' $work/s1-path.txt"
+  fi
   check "phase $p: spoke1 shows its NHS up, answered" \
     sh -c "ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show ip nhrp nhs' | awk '\$1==\"10.255.0.1\" && \$3==\"up\" && \$7 > 0 {f=1} END {exit !f}'"
   # Each argument is honoured or refused: one entry shown, one cleared,
