@@ -292,6 +292,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 
 		work += ctl_event_poll(&nd->nd_ctl);
 		work += mgmt_queue_poll(nd->nd_mq, cmd_dispatch, nd, 8);
+		work += capture_poll(nd);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
 		idle = work ? 0 : idle + 1;
@@ -327,6 +328,7 @@ void node_stop(struct node *nd)
 	__atomic_store_n(&dp->dp_stop, 1, __ATOMIC_RELEASE);
 	if (nd->nd_workers_running)
 		rte_eal_mp_wait_lcore();
+	capture_fini(nd);
 	ports_teardown(dp);
 	timer_cancel(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer);
 	ctl_fini(&nd->nd_ctl);

@@ -31,6 +31,7 @@ struct node {
 	struct mgmt_server *nd_telnet, *nd_ssh;
 	struct mgmt_guard *nd_guard; /* failed logins per source, both listeners */
 	struct mgmt_prometheus *nd_prom;
+	struct capture_ctl *nd_capture; /* monitor capture, made when first used */
 	bool nd_telemetry; /* /dmvpn/... commands registered */
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];
@@ -80,6 +81,15 @@ struct fib_route;
 const struct fib_route *node_route_to(const struct node *nd, uint32_t dst);
 /* The workers' counters of port p, summed. */
 void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum);
+
+/* capture_ctl.c: monitor capture. Runs on: the control thread. */
+/* "start port ... file F" or "stop" (MGMT_MONITOR_CAPTURE). */
+void capture_command(struct node *nd, const char *arg, struct mgmt_req *req);
+void capture_show(struct node *nd, struct strbuf *out);
+/* Every loop: copies to the file, the count checked. Returns work done. */
+unsigned capture_poll(struct node *nd);
+/* At stop, once the workers have stopped: the file closed, rings freed. */
+void capture_fini(struct node *nd);
 
 /* cmd_path.c: show dmvpn path A.B.C.D */
 void cmd_path(struct node *nd, const char *arg, struct strbuf *out);

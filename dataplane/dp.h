@@ -10,6 +10,7 @@
 #include <rte_ether.h>
 #include <rte_mempool.h>
 
+#include "capture.h"
 #include "cfg.h"
 #include "fib.h"
 #include "neigh.h"
@@ -89,6 +90,7 @@ struct dp {
 	uint32_t dp_max_peers;
 	uint16_t dp_rx_burst;           /* packets per RX poll, 1..DP_BURST; 0 = DP_BURST */
 	struct dp_backoff dp_backoff;
+	struct dp_capture dp_cap;       /* monitor capture's taps (capture.h) */
 	uint32_t dp_stop; /* set by control with a release store */
 };
 

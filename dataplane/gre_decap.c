@@ -238,6 +238,9 @@ void gre_decap_flush(struct lcore_ctx *lc)
 	/* Routing what came out of the tunnel queues nothing here (GRE inside
 	 * GRE is dropped): the queue is stable while it drains. */
 	q->dq_n = 0;
+	if (cap_is_on(&lc->lc_dp->dp_cap))
+		for (uint16_t i = 0; i < n; i++)
+			cap_take_ip(lc, CAP_IN, q->dq_ip[i], rte_be_to_cpu_16(q->dq_ip[i]->total_length));
 	for (uint16_t i = 0; i < n; i += DP_BURST)
 		decap_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

@@ -176,6 +176,8 @@ void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
 		return;
 	}
+	if (cap_is_on(&lc->lc_dp->dp_cap))
+		cap_take_ip(lc, CAP_OUT, ip, inner_len);
 	encap_defer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
 }
 

@@ -11,6 +11,8 @@ static void tx_send(struct lcore_ctx *lc, uint8_t port_idx)
 	struct dp_port_stats *ps = &lc->lc_stats.ls_port[port_idx];
 	uint16_t sent, i;
 
+	if (cap_is_on(&lc->lc_dp->dp_cap))
+		cap_take_burst(lc, port_idx, CAP_OUT, tp->tp_pkts, tp->tp_n);
 	sent = rte_eth_tx_burst(pt->pt_id, (uint16_t)lc->lc_idx, tp->tp_pkts, tp->tp_n);
 	ps->ps_tx_pkts += sent;
 	for (i = 0; i < sent; i++)

@@ -53,6 +53,8 @@ static uint16_t worker_poll(struct lcore_ctx *lc)
 		ps->ps_rx_pkts += n;
 		for (uint16_t i = 0; i < n; i++)
 			ps->ps_rx_bytes += pkts[i]->pkt_len;
+		if (cap_is_on(&lc->lc_dp->dp_cap))
+			cap_take_burst(lc, rq->rq_port_idx, CAP_IN, pkts, n);
 		classify_burst(lc, rq->rq_port_idx, pkts, n);
 		total += n;
 	}

@@ -338,6 +338,12 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	case MGMT_SHOW_STARTUP_CONFIG:
 		show_startup_config(nd, &req->mr_out);
 		break;
+	case MGMT_MONITOR_CAPTURE:
+		capture_command(nd, req->mr_arg, req);
+		break;
+	case MGMT_SHOW_MONITOR_CAPTURE:
+		capture_show(nd, &req->mr_out);
+		break;
 	case MGMT_SHOW_DMVPN_PATH:
 		cmd_path(nd, req->mr_arg, &req->mr_out);
 		break;

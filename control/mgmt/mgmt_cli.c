@@ -18,7 +18,8 @@
  * here plus its enum mgmt_cmd. Words are separated by single spaces.
  * tc_args are the argument forms the command takes, '|' between them; a
  * form is words, "A.B.C.D" (an IPv4 address), "PREFIX" (A.B.C.D/LEN), "NUM"
- * (digits) or "NAME" (any one word); an empty form is no argument.
+ * (digits), "NAME" (any one word) or "LINE" (one or more words, the rest of
+ * the line, which the control thread parses); an empty form is no argument.
  * Anything else is refused before it reaches the control thread. "show"
  * commands need privilege 1, the rest 15. Rows with tc_config run in
  * configure terminal's mode and reach the control thread as MGMT_CONFIGURE
@@ -69,6 +70,10 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
 	{ "show logging", MGMT_SHOW_LOGGING, "",
 	  "Where the log goes, the levels, and its last lines" },
+	{ "monitor capture", MGMT_MONITOR_CAPTURE, "start LINE|stop",
+	  "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
+	  "[count N] file PATH, or stop" },
+	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
 	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
 	  "The configuration file the node starts from" },
 	{ "write memory", MGMT_WRITE_MEMORY, "",
@@ -97,6 +102,7 @@ static const struct {
 	{ "ikev2", "IKEv2 (IKE-lite)" },
 	{ "session", "Crypto sessions" },
 	{ "debug", "Debugging functions (to the log)" },
+	{ "monitor", "Monitoring" },
 	{ "write", "Write the running configuration" },
 	{ "route", "Static routes" },
 	{ "nhrp", "NHRP" },
@@ -158,7 +164,10 @@ static bool mgmt_cli_args_ok(const char *forms, char *argv[], int argc)
 				ok = inet_v4_parse(argv[i], &a) == 0;
 			else if (strcmp(form, "PREFIX") == 0)
 				ok = mgmt_cli_prefix_ok(argv[i]);
-			else if (strcmp(form, "NUM") == 0)
+			else if (strcmp(form, "LINE") == 0) {
+				i = argc; /* the rest of the line, checked where it is used */
+				break;
+			} else if (strcmp(form, "NUM") == 0)
 				ok = argv[i][0] != '\0' && strspn(argv[i], "0123456789") == strlen(argv[i]);
 			else if (strcmp(form, "NAME") != 0)
 				ok = strcmp(form, argv[i]) == 0;

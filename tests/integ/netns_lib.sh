@@ -59,6 +59,15 @@ node_topology() {
   nsx wanhost ip route add 10.0.0.0/24 via 192.0.2.1
 }
 
+# node_start DMVPND CONFIG LOG: dmvpnd in the "node" namespace, its pid in
+# $pid; fails (after printing the log) when it does not come up in 30 s.
+node_start() {
+  ip netns exec "$NS_PREFIX-node" "$1" -c "$2" > "$3" 2>&1 &
+  pid=$!
+  wait_for_log "$3" "running" 30 && return 0
+  bad "dmvpnd did not start"; cat "$3"; return 1
+}
+
 config_for_run() { # src dst
   sed -E "s/^(\s*file-prefix:).*/\1 $NS_PREFIX-$(basename "$1" .yaml)/" "$1" > "$2"
   grep -q "file-prefix: $NS_PREFIX" "$2" || {

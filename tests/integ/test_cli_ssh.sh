@@ -51,11 +51,6 @@ cli:
 EOF
 }
 
-start_node() {
-  ip netns exec "$NS_PREFIX-node" "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
-  pid=$!
-  wait_for_log "$work/node.log" "running" 30
-}
 
 SSH_OPTS=(-F /dev/null -p 2222 -o UserKnownHostsFile="$work/known_hosts" -o ConnectTimeout=10
   -o ServerAliveInterval=0)
@@ -75,9 +70,7 @@ ssh_pw() { # password command...
 
 write_config 2323
 mkdir -p "$work/state"
-if ! start_node; then
-  bad "dmvpnd did not start"; cat "$work/node.log"; summary; exit 1
-fi
+node_start "$dmvpnd" "$work/node.yaml" "$work/node.log" || { summary; exit 1; }
 ok "dmvpnd started with ssh on 127.0.0.1:2222"
 grep 'mgmt' "$work/node.log"
 check "the host key was made, mode 0600" \
@@ -164,11 +157,7 @@ check "idle connections were closed to make room" grep -q "ssh: 8 connections st
 echo "--- restart with telnet off"
 node_stop "$pid" 20 > /dev/null; pid=
 write_config 0
-if start_node; then
-  ok "dmvpnd started again, telnet off"
-else
-  bad "dmvpnd did not start again"; tail -20 "$work/node.log"
-fi
+node_start "$dmvpnd" "$work/node.yaml" "$work/node.log" && ok "dmvpnd started again, telnet off"
 out=$(nsx node timeout 20 ssh "${SSH_OPTS[@]}" -o StrictHostKeyChecking=yes -o BatchMode=yes \
   -i "$work/admin_key" admin@127.0.0.1 'show version' 2>&1)
 check "the host key is the same after a restart (strict host key checking)" \

@@ -146,10 +146,15 @@ run_phase() {
   nsx inet tcpdump -i br0 -U -w "$work/cap.pcap" 2> /dev/null &
   local cap=$!
   sleep 1
+  cli spoke1 "monitor capture start port tunnel match 10.2.0.10 count 6 file $work/tun-p$p.pcapng" > /dev/null
   check "phase $p: lan1 pings lan2 across the DMVPN" \
     nsx lan1h ping -c 12 -i 0.25 -W 2 10.2.0.10
   check "phase $p: lan2 pings lan0 behind the hub" nsx lan2h ping -c 2 -i 0.25 -W 2 10.0.0.10
   sleep 0.5; kill "$cap"; wait "$cap" 2> /dev/null
+  # spoke1's own capture of the tunnel: the inner packets, in the clear
+  # whatever the protection, requests in and replies out.
+  check "phase $p: spoke1's tunnel capture has the inner echo requests out and replies in" \
+    sh -c "tshark -r $work/tun-p$p.pcapng -T fields -e ip.src -e icmp.type -e frame.packet_flags_direction 2> /dev/null > $work/tun-p$p.txt; grep -q '^10.1.0.10	8	0x00000002' $work/tun-p$p.txt && grep -q '^10.2.0.10	0	0x00000001' $work/tun-p$p.txt && [ \$(wc -l < $work/tun-p$p.txt) = 6 ]"
   cli spoke1 'show dmvpn' 'show ip nhrp' 'show ip nhrp nhs detail' 'show ip route' 'show nhrp stats'
   # The shortcut lives one holding time (8 s): read it now, check it below.
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show ip route' > "$work/s1-routes.txt"

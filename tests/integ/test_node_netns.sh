@@ -23,11 +23,7 @@ rx_packets() { # port name -> "packets input" counter from show interfaces
 node_topology
 
 config_for_run "$src/configs/node.yaml" "$work/node.yaml"
-ip netns exec "$NS_PREFIX-node" "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
-pid=$!
-if ! wait_for_log "$work/node.log" "running" 30; then
-  bad "dmvpnd did not start"; cat "$work/node.log"; summary; exit 1
-fi
+node_start "$dmvpnd" "$work/node.yaml" "$work/node.log" || { summary; exit 1; }
 ok "dmvpnd started"
 
 echo "--- ping the node from the LAN host"

@@ -20,11 +20,7 @@ node_topology
 config_for_run "$src/configs/node.yaml" "$work/node.yaml"
 printf 'telemetry:\n  dpdk: true\n  prometheus:\n    port: 9550\n' >> "$work/node.yaml"
 prefix=$(sed -n 's/^ *file-prefix: *//p' "$work/node.yaml")
-ip netns exec "$NS_PREFIX-node" "$dmvpnd" -c "$work/node.yaml" > "$work/node.log" 2>&1 &
-pid=$!
-if ! wait_for_log "$work/node.log" "running" 30; then
-  bad "dmvpnd did not start"; cat "$work/node.log"; summary; exit 1
-fi
+node_start "$dmvpnd" "$work/node.yaml" "$work/node.log" || { summary; exit 1; }
 ok "dmvpnd started"
 grep -E 'prometheus|telemetry' "$work/node.log"
 
