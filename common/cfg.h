@@ -267,6 +267,16 @@ struct cfg_logging {
 	struct cfg_pos pos;
 };
 
+/* IPFIX flow export of the tunnel's traffic (docs/operations.md). */
+struct cfg_flow_export {
+	uint32_t collector;      /* 0 = off */
+	uint16_t port;           /* default 4739 */
+	uint32_t sampling;       /* 1 in N packets, default 1 */
+	uint32_t idle_timeout;   /* seconds, default 15 */
+	uint32_t active_timeout; /* seconds, default 60 */
+	struct cfg_pos pos;
+};
+
 /* What the node exposes for monitoring (docs/operations.md). */
 struct cfg_telemetry {
 	bool dpdk;           /* DPDK's telemetry socket with /dmvpn/..., default on */
@@ -325,6 +335,7 @@ struct cfg {
 	struct cfg_cli cli;
 	struct cfg_telemetry telemetry;
 	struct cfg_logging logging;
+	struct cfg_flow_export flow_export;
 	struct cfg_limits limits;
 	struct cfg_pos pos_node, pos_role;
 	struct cfg_pos pos_name; /* node.name */

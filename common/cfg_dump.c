@@ -349,6 +349,16 @@ static void dump_logging(const struct cfg_logging *lg, struct strbuf *out)
 		}
 }
 
+static void dump_flow_export(const struct cfg_flow_export *fx, struct strbuf *out)
+{
+	if (fx->collector == 0)
+		return;
+	strbuf_printf(out, "flow-export:\n");
+	dump_addr(out, "  ", "collector", fx->collector);
+	strbuf_printf(out, "  port: %u\n  sampling: %u\n  idle-timeout: %u\n  active-timeout: %u\n",
+		      fx->port, fx->sampling, fx->idle_timeout, fx->active_timeout);
+}
+
 void cfg_dump(const struct cfg *cfg, struct strbuf *out)
 {
 	cfg_dump_opts(cfg, out, true);
@@ -368,6 +378,7 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 	dump_cli(&cfg->cli, out);
 	dump_telemetry(&cfg->telemetry, out);
 	dump_logging(&cfg->logging, out);
+	dump_flow_export(&cfg->flow_export, out);
 	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n",
 		      cfg->limits.max_peers, cfg->limits.max_routes);
 }

@@ -625,6 +625,34 @@ static int ld_logging(const struct ld *ld, const yaml_node_t *val, struct cfg *c
 	return rc < 0 ? rc : 0;
 }
 
+static int ld_flow_export(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
+{
+	static const char *const keys[] = { "collector", "port", "sampling", "idle-timeout",
+					    "active-timeout", NULL };
+	static const char *const need[] = { "collector", NULL };
+	struct cfg_flow_export *fx = &cfg->flow_export;
+	struct ld_sec s;
+	int rc;
+
+	fx->pos = ld_pos(val);
+	fx->port = 4739;
+	fx->sampling = 1;
+	fx->idle_timeout = 15;
+	fx->active_timeout = 60;
+	rc = ld_open(ld, val, "flow-export", keys, need, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "collector", &fx->collector, NULL);
+	if (rc >= 0)
+		rc = ld_u16(&s, "port", 1, 65535, &fx->port);
+	if (rc >= 0)
+		rc = ld_u32(&s, "sampling", 1, 65535, "1 in N packets", &fx->sampling);
+	if (rc >= 0)
+		rc = ld_u32(&s, "idle-timeout", 1, 3600, "seconds", &fx->idle_timeout);
+	if (rc >= 0)
+		rc = ld_u32(&s, "active-timeout", 1, 86400, "seconds", &fx->active_timeout);
+	return rc < 0 ? rc : 0;
+}
+
 static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "dpdk", "prometheus", NULL };
@@ -681,11 +709,13 @@ static const struct {
 	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
 	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
 	{ "cli", ld_cli },	 { "telemetry", ld_telemetry }, { "logging", ld_logging },
+	{ "flow-export", ld_flow_export },
 	{ "limits", ld_limits },
 };
 
 static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
-					   "tunnel", "routes", "cli", "telemetry", "logging", "limits", NULL };
+					   "tunnel", "routes", "cli", "telemetry", "logging",
+					   "flow-export", "limits", NULL };
 static const char *const ld_top_need[] = { "node", "ports", NULL };
 
 static void ld_defaults(struct cfg *cfg)

@@ -232,6 +232,11 @@ int node_start(struct node *nd, struct cfg *cfg)
 		if (nd->nd_prom == NULL)
 			return -errno;
 	}
+	rc = flow_export_init(nd);
+	if (rc != 0) {
+		LOG_MAIN(ERR, "flow export: %s", strerror(-rc));
+		return rc;
+	}
 	timer_init(&nd->nd_sample_timer, node_sample, nd);
 	timer_arm(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer, nd->nd_start_ns);
 	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
@@ -293,6 +298,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 		work += ctl_event_poll(&nd->nd_ctl);
 		work += mgmt_queue_poll(nd->nd_mq, cmd_dispatch, nd, 8);
 		work += capture_poll(nd);
+		work += flow_export_poll(nd);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
 		idle = work ? 0 : idle + 1;
@@ -329,6 +335,7 @@ void node_stop(struct node *nd)
 	if (nd->nd_workers_running)
 		rte_eal_mp_wait_lcore();
 	capture_fini(nd);
+	flow_export_fini(nd);
 	ports_teardown(dp);
 	timer_cancel(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer);
 	ctl_fini(&nd->nd_ctl);

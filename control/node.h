@@ -32,6 +32,7 @@ struct node {
 	struct mgmt_guard *nd_guard; /* failed logins per source, both listeners */
 	struct mgmt_prometheus *nd_prom;
 	struct capture_ctl *nd_capture; /* monitor capture, made when first used */
+	struct flow_export *nd_flow;    /* IPFIX export, when configured */
 	bool nd_telemetry; /* /dmvpn/... commands registered */
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];
@@ -90,6 +91,13 @@ void capture_show(struct node *nd, struct strbuf *out);
 unsigned capture_poll(struct node *nd);
 /* At stop, once the workers have stopped: the file closed, rings freed. */
 void capture_fini(struct node *nd);
+
+/* flow_export.c: IPFIX. Runs on: the control thread. init before the
+ * workers start; fini after they stopped (their last flows go out). */
+int flow_export_init(struct node *nd);
+unsigned flow_export_poll(struct node *nd);
+void flow_export_show(struct node *nd, struct strbuf *out);
+void flow_export_fini(struct node *nd);
 
 /* cmd_path.c: show dmvpn path A.B.C.D */
 void cmd_path(struct node *nd, const char *arg, struct strbuf *out);

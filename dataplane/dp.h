@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "cfg.h"
 #include "fib.h"
+#include "flow.h"
 #include "neigh.h"
 #include "peer_table.h"
 #include "rcu.h"
@@ -91,6 +92,7 @@ struct dp {
 	uint16_t dp_rx_burst;           /* packets per RX poll, 1..DP_BURST; 0 = DP_BURST */
 	struct dp_backoff dp_backoff;
 	struct dp_capture dp_cap;       /* monitor capture's taps (capture.h) */
+	struct dp_flow_export dp_flow;  /* flow export's settings (flow.h) */
 	uint32_t dp_stop; /* set by control with a release store */
 };
 

@@ -241,6 +241,10 @@ void gre_decap_flush(struct lcore_ctx *lc)
 	if (cap_is_on(&lc->lc_dp->dp_cap))
 		for (uint16_t i = 0; i < n; i++)
 			cap_take_ip(lc, CAP_IN, q->dq_ip[i], rte_be_to_cpu_16(q->dq_ip[i]->total_length));
+	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
+		for (uint16_t i = 0; i < n; i++)
+			flow_account(lc, FLOW_IN, q->dq_ip[i], rte_be_to_cpu_16(q->dq_ip[i]->total_length),
+				     q->dq_nbma[i]);
 	for (uint16_t i = 0; i < n; i += DP_BURST)
 		decap_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

@@ -178,6 +178,8 @@ void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	}
 	if (cap_is_on(&lc->lc_dp->dp_cap))
 		cap_take_ip(lc, CAP_OUT, ip, inner_len);
+	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
+		flow_account(lc, FLOW_OUT, ip, inner_len, pe->pe_nbma);
 	encap_defer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
 }
 

@@ -166,6 +166,7 @@ struct lcore_ctx {
 	/* Used only by flushes that encrypt (about 5 KiB): behind the queues
 	 * every burst uses, not between them. */
 	struct esp_out_queue lc_esp_out;
+	struct flow_table lc_flow; /* flow export, when on */
 } __rte_cache_aligned;
 
 /* The burst's time for the punt buckets and the event memory, read at the

@@ -80,6 +80,8 @@ int worker_main(void *arg)
 
 		rcu_reader_quiescent(dp->dp_rcu, lc->lc_idx);
 		n = worker_poll(lc);
+		if (unlikely(dp->dp_flow.dfe_on))
+			flow_scan(lc);
 		tx_flush(lc);
 		lc->lc_stats.ls_loops++;
 		if (n > 0) {

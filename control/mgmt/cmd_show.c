@@ -341,6 +341,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	case MGMT_MONITOR_CAPTURE:
 		capture_command(nd, req->mr_arg, req);
 		break;
+	case MGMT_SHOW_FLOW_EXPORTER:
+		flow_export_show(nd, &req->mr_out);
+		break;
 	case MGMT_SHOW_MONITOR_CAPTURE:
 		capture_show(nd, &req->mr_out);
 		break;

@@ -74,6 +74,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	  "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
 	  "[count N] file PATH, or stop" },
 	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
+	{ "show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
+	  "IPFIX flow export: collector, records and messages sent, what was not counted" },
 	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
 	  "The configuration file the node starts from" },
 	{ "write memory", MGMT_WRITE_MEMORY, "",
@@ -103,6 +105,7 @@ static const struct {
 	{ "session", "Crypto sessions" },
 	{ "debug", "Debugging functions (to the log)" },
 	{ "monitor", "Monitoring" },
+	{ "flow", "Flow export (IPFIX)" },
 	{ "write", "Write the running configuration" },
 	{ "route", "Static routes" },
 	{ "nhrp", "NHRP" },

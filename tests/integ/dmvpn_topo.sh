@@ -59,6 +59,30 @@ config_add_esp_ike() { # CONFIG ESP-KEYLOG IKE-KEYLOG
   sed -i "/^  nhrp-authentication:/a\\  protection: esp\n  esp:\n    algorithm: aes-gcm-128\n    esn: false\n    keying: ike\n    key-log: $2\n    ike:\n      psk: \"$DMVPN_TEST_PSK\"\n      key-log: $3\n      child-lifetime: ${IKE_CHILD_LIFE:-3600}\n      lifetime: ${IKE_LIFE:-14400}${IKE_EXTRA:-}" "$1"
 }
 
+# dmvpn_start_all WORK PHASE HOLD [HOOK]: every node from its shipped config
+# (in WORK, logs there too), pids in the caller's PID array; HOOK NODE
+# CONFIG may edit a config first. Fails when a node does not come up.
+dmvpn_start_all() {
+  local n
+  for n in $DMVPN_NODES; do
+    config_for_dmvpn "$src/configs/$n.yaml" "$1/$n.yaml" "$2" "$3"
+    [ -n "${4:-}" ] && "$4" "$n" "$1/$n.yaml"
+    if dmvpn_node_start "$n" "$1/$n.yaml" "$1/$n.log"; then PID[$n]=$NODE_PID
+    else bad "$n did not start"; cat "$1/$n.log"; return 1; fi
+  done
+}
+
+# dmvpn_wait_spokes: until the hub lists both spokes (20 s at most).
+dmvpn_wait_spokes() {
+  local i out
+  for ((i = 0; i < 100; i++)); do
+    out=$(nsx hub /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show dmvpn' 2> /dev/null)
+    echo "$out" | grep -q ' 10.255.0.11 ' && echo "$out" | grep -q ' 10.255.0.12 ' && return 0
+    sleep 0.2
+  done
+  return 1
+}
+
 # dmvpn_node_start NODE CONFIG LOG -> pid in $NODE_PID
 dmvpn_node_start() {
   ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$2" > "$3" 2>&1 &

@@ -21,17 +21,8 @@ cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_clien
 running() { cli hub 'show running-config' | tr -d '\r' | grep -v '^hub[#>(]'; }
 
 dmvpn_topo_up
-for n in $DMVPN_NODES; do
-  config_for_dmvpn "$src/configs/$n.yaml" "$work/$n.yaml" 1 30
-  if dmvpn_node_start "$n" "$work/$n.yaml" "$work/$n.log"; then PID[$n]=$NODE_PID
-  else bad "$n did not start"; cat "$work/$n.log"; summary; exit 1; fi
-done
-for ((i = 0; i < 100; i++)); do
-  out=$(cli hub 'show dmvpn' 2> /dev/null)
-  echo "$out" | grep -q ' 10.255.0.11 ' && echo "$out" | grep -q ' 10.255.0.12 ' && break
-  sleep 0.2
-done
-check "both spokes registered" sh -c "echo '$out' | grep -q ' 10.255.0.12 '"
+dmvpn_start_all "$work" 1 30 || { summary; exit 1; }
+check "both spokes registered" dmvpn_wait_spokes
 check "lan1 reaches lan2 through the hub" nsx lan1h ping -c 3 -i 0.2 -W 2 10.2.0.10
 
 # 100 packets/s for about 25 s, while the hub's configuration changes.
