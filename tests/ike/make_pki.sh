@@ -41,17 +41,27 @@ commonName = supplied
 [ext]
 basicConstraints = CA:FALSE
 keyUsage = digitalSignature
+[caext]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
 CNF
 : > index.txt
 echo 1000 > serial
 echo 01 > crlnumber
 ossl() { openssl "$@" 2> /dev/null; }
-ossl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
-  -out ca.pem -days 3650 -subj "/C=CH/O=dmvpnd test/CN=test CA" \
-  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
-ossl req -x509 -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout rogue-ca.key \
-  -out rogue-ca.pem -days 3650 -subj "/C=CH/O=dmvpnd test/CN=test CA" \
-  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign
+# Valid from two days back: a peer whose clock lags (a QEMU guest under
+# load) must not find them not yet valid.
+start=$(date -u -d '2 days ago' +%Y%m%d%H%M%SZ)
+# selfca NAME: a self-signed CA, made by `openssl ca` for the start date
+selfca() {
+  ossl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$1.key" \
+    -out "$1.csr" -subj "/C=CH/O=dmvpnd test/CN=test CA"
+  ossl ca -batch -selfsign -config ca.cnf -keyfile "$1.key" -in "$1.csr" -out "$1.pem" \
+    -extensions caext -notext -startdate "$start"
+}
+selfca ca
+selfca rogue-ca
 # issue NAME SUBJECT SAN KEYARGS [CA] [extra openssl ca args]
 issue() {
   n=$1 subj=$2 san=$3 keyargs=$4 ca=${5:-ca}
@@ -59,7 +69,7 @@ issue() {
   ossl req -new $keyargs -nodes -keyout "$n.key" -out "$n.csr" -subj "$subj" \
     ${san:+-addext "subjectAltName=$san"}
   ossl ca -batch -config ca.cnf -cert "$ca.pem" -keyfile "$ca.key" -extensions ext \
-    -in "$n.csr" -out "$n.pem" -notext "$@"
+    -in "$n.csr" -out "$n.pem" -notext -startdate "$start" "$@"
 }
 issue hub "/O=dmvpnd test/CN=hub" "DNS:hub.example.net,IP:198.51.100.1" \
   "-newkey rsa:4096" ca
@@ -78,7 +88,7 @@ issue expired "/O=dmvpnd test/CN=expired" "DNS:expired.example.net" \
 issue rogue "/O=dmvpnd test/CN=rogue" "DNS:spoke2.example.net" \
   "-newkey ec -pkeyopt ec_paramgen_curve:P-256" rogue-ca
 ossl ca -config ca.cnf -cert ca.pem -keyfile ca.key -revoke revoked.pem
-ossl ca -config ca.cnf -cert ca.pem -keyfile ca.key -gencrl -out crl.pem
+ossl ca -config ca.cnf -cert ca.pem -keyfile ca.key -gencrl -crl_lastupdate "$start" -out crl.pem
 chmod 600 ./*.key
 chmod 644 ./*.pem
 rm -f ./*.csr ./[0-9]*.pem
