@@ -90,7 +90,8 @@ struct log_sink {
 	size_t ls_len, ls_ts_len;
 	pthread_mutex_t ls_lock; /* the ring */
 	char (*ls_ring)[LOG_LINE_MAX];
-	unsigned ls_keep, ls_next, ls_count;
+	unsigned ls_keep, ls_count;
+	uint64_t ls_total; /* lines ever kept: the sequence number of the next */
 };
 
 static struct log_sink log_sink = { .ls_lock = PTHREAD_MUTEX_INITIALIZER };
@@ -131,11 +132,11 @@ static void log_sink_line(struct log_sink *s)
 	if (s->ls_keep == 0 || s->ls_ring == NULL)
 		return;
 	pthread_mutex_lock(&s->ls_lock);
-	memcpy(s->ls_ring[s->ls_next], s->ls_line, s->ls_len);
-	s->ls_ring[s->ls_next][s->ls_len] = '\0';
-	s->ls_next = (s->ls_next + 1) % s->ls_keep;
+	memcpy(s->ls_ring[s->ls_total % s->ls_keep], s->ls_line, s->ls_len);
+	s->ls_ring[s->ls_total % s->ls_keep][s->ls_len] = '\0';
 	if (s->ls_count < s->ls_keep)
 		s->ls_count++;
+	s->ls_total++;
 	pthread_mutex_unlock(&s->ls_lock);
 }
 
@@ -207,6 +208,38 @@ FILE *log_stream_open(enum log_dest dest, unsigned keep)
 	return f;
 }
 
+uint64_t log_stream_since(uint64_t *seq, struct strbuf *out, unsigned max)
+{
+	struct log_sink *s = &log_sink;
+	uint64_t oldest, skipped = 0;
+	unsigned n = 0;
+
+	pthread_mutex_lock(&s->ls_lock);
+	oldest = s->ls_total - s->ls_count;
+	if (*seq < oldest) {
+		skipped = oldest - *seq;
+		*seq = oldest;
+	}
+	for (; *seq < s->ls_total && n < max; (*seq)++, n++)
+		strbuf_printf(out, "%s\n", s->ls_ring[*seq % s->ls_keep]);
+	if (*seq < s->ls_total) {
+		skipped += s->ls_total - *seq;
+		*seq = s->ls_total;
+	}
+	pthread_mutex_unlock(&s->ls_lock);
+	return skipped;
+}
+
+uint64_t log_stream_seq(void)
+{
+	uint64_t t;
+
+	pthread_mutex_lock(&log_sink.ls_lock);
+	t = log_sink.ls_total;
+	pthread_mutex_unlock(&log_sink.ls_lock);
+	return t;
+}
+
 void log_stream_recent(struct strbuf *out)
 {
 	struct log_sink *s = &log_sink;
@@ -214,6 +247,6 @@ void log_stream_recent(struct strbuf *out)
 	pthread_mutex_lock(&s->ls_lock);
 	for (unsigned i = 0; i < s->ls_count; i++)
 		strbuf_printf(out, "%s\n",
-			      s->ls_ring[(s->ls_next + s->ls_keep - s->ls_count + i) % s->ls_keep]);
+			      s->ls_ring[(s->ls_total - s->ls_count + i) % s->ls_keep]);
 	pthread_mutex_unlock(&s->ls_lock);
 }

@@ -52,5 +52,10 @@ FILE *log_stream_open(enum log_dest dest, unsigned keep);
 void log_stream_set_dest(enum log_dest dest);
 /* The kept lines, oldest first, each with its UTC time. */
 void log_stream_recent(struct strbuf *out);
+/* terminal monitor: up to `max` kept lines from sequence number *seq on,
+ * *seq moved past them; returns how many were lost (no longer kept, or
+ * beyond max: skipped). log_stream_seq: the number the next line gets. */
+uint64_t log_stream_since(uint64_t *seq, struct strbuf *out, unsigned max);
+uint64_t log_stream_seq(void);
 
 #endif

@@ -11,8 +11,7 @@
 #include "ctl.h"
 #include "dp.h"
 #include "mgmt.h"
-
-struct dp_port_stats;
+#include "stats.h"
 
 struct worker_sample {
 	uint64_t ws_busy_tsc;
@@ -33,6 +32,9 @@ struct node {
 	struct mgmt_prometheus *nd_prom;
 	struct capture_ctl *nd_capture; /* monitor capture, made when first used */
 	struct flow_export *nd_flow;    /* IPFIX export, when configured */
+	/* clear counters: what the ports' counters were then. The CLI shows
+	 * the difference; telemetry the counters as they are (they only grow). */
+	struct dp_port_stats nd_port_base[DP_MAX_PORTS];
 	bool nd_telemetry; /* /dmvpn/... commands registered */
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];

@@ -38,3 +38,16 @@ void dp_port_stats_add(struct dp_port_stats *dst, const struct dp_port_stats *sr
 	for (unsigned i = 0; i < ESP_DROP_COUNT; i++)
 		dst->ps_esp_drop[i] += s->ps_esp_drop[i];
 }
+
+void dp_port_stats_sub(struct dp_port_stats *dst, const struct dp_port_stats *base)
+{
+	dst->ps_rx_pkts -= base->ps_rx_pkts;
+	dst->ps_rx_bytes -= base->ps_rx_bytes;
+	dst->ps_tx_pkts -= base->ps_tx_pkts;
+	dst->ps_tx_bytes -= base->ps_tx_bytes;
+	dst->ps_punt_pkts -= base->ps_punt_pkts;
+	for (unsigned i = 0; i < DP_DROP_COUNT; i++)
+		dst->ps_drop[i] -= base->ps_drop[i];
+	for (unsigned i = 0; i < ESP_DROP_COUNT; i++)
+		dst->ps_esp_drop[i] -= base->ps_esp_drop[i];
+}

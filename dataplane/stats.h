@@ -35,5 +35,7 @@ struct dp_lcore_stats {
 
 /* Runs on: control thread. Adds src into dst (the sum over workers). */
 void dp_port_stats_add(struct dp_port_stats *dst, const struct dp_port_stats *src);
+/* dst -= base, field by field (clear counters' baseline). */
+void dp_port_stats_sub(struct dp_port_stats *dst, const struct dp_port_stats *base);
 
 #endif

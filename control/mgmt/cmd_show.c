@@ -53,6 +53,7 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 	uint64_t drops = 0;
 
 	node_port_stats(nd, p, &s);
+	dp_port_stats_sub(&s, &nd->nd_port_base[p]);
 	memset(&hw, 0, sizeof(hw));
 	rte_eth_stats_get(pt->pt_id, &hw);
 	rte_eth_link_get_nowait(pt->pt_id, &link);
@@ -318,6 +319,13 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		ike_keying_debug(&nd->nd_ctl, req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2);
 		strbuf_printf(&req->mr_out, "IKEv2 message debugging is %s\n",
 			      req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2 ? "on" : "off");
+		break;
+	case MGMT_CLEAR_COUNTERS:
+		for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++) {
+			node_port_stats(nd, p, &nd->nd_port_base[p]);
+			memset(nd->nd_ctl.ct_cnt[p], 0, sizeof(nd->nd_ctl.ct_cnt[p]));
+		}
+		strbuf_printf(&req->mr_out, "cleared the interface counters (show interfaces)\n");
 		break;
 	case MGMT_METRICS:
 		cmd_metrics(nd, req->mr_arg, req);

@@ -74,6 +74,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	  "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
 	  "[count N] file PATH, or stop" },
 	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
+	{ "clear counters", MGMT_CLEAR_COUNTERS, "",
+	  "Start show interfaces' counters from zero (telemetry keeps counting)" },
 	{ "show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
 	  "IPFIX flow export: collector, records and messages sent, what was not counted" },
 	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
@@ -355,9 +357,63 @@ static int mgmt_cli_end(struct cli_def *cli, const char *command, char *argv[], 
 	return CLI_OK;
 }
 
+#define MGMT_MONITOR_LINES 50 /* log lines a monitoring session gets per second */
+
+/* terminal monitor / terminal no monitor: this session's own setting. */
+static int mgmt_cli_monitor(struct cli_def *cli, const char *command, char *argv[], int argc)
+{
+	struct mgmt_session *s = cli_get_context(cli);
+	bool on = strcmp(command, "terminal monitor") == 0;
+
+	(void)argv;
+	if (argc != 0) {
+		cli_print(cli, "%% Invalid input: %s %s", command, argv[0]);
+		return CLI_OK;
+	}
+	s->s_monitor = on;
+	s->s_mon_seq = log_stream_seq();
+	cli_print(cli, on ? "Log lines will show here as they come (at most %d a second)" :
+			    "Log lines will no longer show here", MGMT_MONITOR_LINES);
+	return CLI_OK;
+}
+
+/* Runs on: the session thread, from the once-a-second callback. */
+static void mgmt_cli_monitor_print(struct cli_def *cli, struct mgmt_session *s)
+{
+	struct strbuf lines;
+	const char *p, *nl;
+	uint64_t lost;
+
+	strbuf_init(&lines);
+	lost = log_stream_since(&s->s_mon_seq, &lines, MGMT_MONITOR_LINES);
+	if (lines.sb_len == 0 && lost == 0) {
+		strbuf_fini(&lines);
+		return;
+	}
+	cli_print(cli, "%s", "");
+	for (p = strbuf_str(&lines); (nl = strchr(p, '\n')) != NULL; p = nl + 1)
+		cli_print(cli, "%.*s", (int)(nl - p), p);
+	if (lost != 0)
+		cli_print(cli, "%% %llu log lines not shown", (unsigned long long)lost);
+	strbuf_fini(&lines);
+	cli->showprompt = 1; /* the prompt again, with what was typed so far */
+}
+
 static int mgmt_cli_register_modes(struct cli_def *cli)
 {
 	struct cli_command *c;
+
+	c = cli_register_command(cli, NULL, "terminal", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
+				 "This session's settings");
+	if (c == NULL ||
+	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
+				 "Show new log lines in this session") == NULL)
+		return -ENOMEM;
+	c = cli_register_command(cli, c, "no", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC, "Negate");
+	if (c == NULL ||
+	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
+				 "Stop showing log lines in this session") == NULL)
+		return -ENOMEM;
 
 	c = cli_register_command(cli, NULL, "configure", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
 				 "Enter configuration mode");
@@ -391,6 +447,8 @@ static int mgmt_cli_regular(struct cli_def *cli)
 		LOG_MGMT(INFO, "login timed out: %s", s->s_peer);
 		return CLI_ERROR;
 	}
+	if (s->s_monitor)
+		mgmt_cli_monitor_print(cli, s);
 	return CLI_OK;
 }
 

@@ -50,6 +50,8 @@ struct mgmt_session {
 	bool s_done;      /* under sv_lock: the thread is exiting, join it */
 	bool s_evicted;   /* under sv_lock: shut down to make room */
 	bool s_progressed; /* under sv_lock: the client did more than connect */
+	bool s_monitor;      /* terminal monitor: new log lines to this session */
+	uint64_t s_mon_seq;  /* the next log line it gets (log_stream_since) */
 	char s_peer[INET_ADDRSTRLEN + 8]; /* "a.b.c.d:port", for the audit log */
 	char s_user[33];                  /* who logged in (printable only) */
 	struct mgmt_session *s_next;

@@ -198,6 +198,9 @@ def main():
                     help='seconds to wait for each answer (default 10)')
     ap.add_argument('--fail-on-error', action='store_true',
                     help='exit 5 if a command prints an error line')
+    ap.add_argument('--linger', type=float, default=0.0,
+                    help='after the commands, print what else arrives for this many '
+                         'seconds (terminal monitor)')
     ap.add_argument('commands', nargs='*')
     args = ap.parse_args()
 
@@ -214,6 +217,18 @@ def main():
             for line in out:
                 print(line)
                 failed = failed or bool(ERROR_RE.match(line))
+        if args.linger > 0:
+            end = time.monotonic() + args.linger
+            while True:
+                data = tn._recv(end)
+                if not data:
+                    break
+                tn._feed(data)
+            text = tn.buf.decode(errors='replace').replace('\r\n', '\n')
+            tn.buf = b''
+            for line in text.split('\n'):
+                if line.strip():
+                    print(line)
         sys.stdout.flush()
         # A bare CR: libcli acts on it, and no LF is left unread to turn
         # the server's close into a reset.

@@ -51,6 +51,19 @@ echo "$out"
 check "TTL 1 gets time exceeded from 10.0.0.1" \
   sh -c "echo '$out' | grep -qi 'from 10.0.0.1.*time to live exceeded'"
 
+echo "--- clear counters; terminal monitor"
+cli 'clear counters' 'show interfaces lan0' | tee "$work/clr.txt"
+check "clear counters starts show interfaces from zero" \
+  sh -c "grep -q 'cleared the interface counters' $work/clr.txt && [ \$(awk '/packets input/ {print \$1; exit}' $work/clr.txt) -le 2 ]"
+nsx node /usr/bin/python3 "$src/tests/integ/cli_client.py" --linger 4 'terminal monitor' > "$work/mon.txt" &
+mon=$!
+sleep 1.5
+cli 'show version' > /dev/null # its login is logged
+wait "$mon"
+cat "$work/mon.txt"
+check "terminal monitor shows a log line made after it began" \
+  grep -q 'mgmt: login: admin from 127.0.0.1:[0-9]* over telnet' "$work/mon.txt"
+
 echo "--- SIGHUP: the node re-reads its file (unchanged) and keeps forwarding"
 kill -HUP "$pid"
 wait_for_log "$work/node.log" "SIGHUP: no change" 5
