@@ -46,6 +46,7 @@ struct arp_entry;
 struct nhrp;
 struct esp_mgr;
 struct ike_keying;
+struct ctl_ping;
 
 struct ctl {
 	struct dp *ct_dp;
@@ -58,6 +59,7 @@ struct ctl {
 	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp/nhrp.c) */
 	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
 	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
+	struct ctl_ping *ct_ping;       /* ping jobs (control/ping.c), made when first used */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

@@ -9,6 +9,7 @@
 #include <rte_ring_elem.h>
 
 #include "ctl.h"
+#include "ping.h"
 #include "lcore_ctx.h"
 #include "log.h"
 #include "esp_mgr.h"
@@ -52,6 +53,7 @@ void ctl_fini(struct ctl *ct)
 	ike_keying_fini(ct);
 	esp_mgr_fini(ct);
 	arp_fini(ct);
+	ping_fini(ct);
 	timer_heap_fini(&ct->ct_timers);
 }
 

@@ -7,6 +7,7 @@
 #include <rte_ip.h>
 
 #include "ctl.h"
+#include "ping.h"
 #include "punt.h"
 
 #define ICMP_ERR_MAX_QUOTE 548 /* keep the error within 576 bytes (RFC 1812) */
@@ -97,6 +98,8 @@ void icmp_local_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 	if (icmp[0] == RTE_IP_ICMP_ECHO_REQUEST && icmp[1] == 0) {
 		ctl_count(ct, port_idx, CTL_ICMP_ECHO_RX);
 		icmp_echo_reply(ct, port_idx, &l, icmp, (uint16_t)len);
+	} else if (icmp[0] == RTE_IP_ICMP_ECHO_REPLY && icmp[1] == 0) {
+		ping_reply(ct, l.src, icmp, len);
 	}
 out:
 	rte_pktmbuf_free(m);

@@ -20,6 +20,10 @@
 #include "sa_table.h"
 
 #define DP_BURST 32
+/* Echo identifiers of the node's own pings (control/ping.c): their replies
+ * to the tunnel address come to the control thread, not the kernel. */
+#define DP_PING_ID_BASE 0xd900
+#define DP_PING_IDS 4
 #define DP_MAX_PORTS (CFG_MAX_PORTS + 1) /* the configured ones and the kernel TAP */
 
 /* Port roles beyond the config's wan/lan: the tunnel's TAP to the kernel. */

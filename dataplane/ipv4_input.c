@@ -146,6 +146,22 @@ static bool ipv4_is_echo_request(const struct rte_ipv4_hdr *ip, const struct rte
 	return rte_pktmbuf_data_len(m) > off && *rte_pktmbuf_mtod_offset(m, uint8_t *, off) == 8;
 }
 
+/* An echo reply to one of the node's own pings (control/ping.c), known by
+ * its identifier. (A kernel ping that happened to pick one of these few
+ * identifiers would lose its replies to us.) */
+static bool ipv4_is_node_ping_reply(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
+{
+	uint32_t off = sizeof(struct rte_ether_hdr) + (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	const uint8_t *icmp;
+	uint16_t id;
+
+	if (rte_pktmbuf_data_len(m) < off + 8)
+		return false;
+	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
+	id = (uint16_t)(icmp[4] << 8 | icmp[5]);
+	return icmp[0] == 0 && id >= DP_PING_ID_BASE && id < DP_PING_ID_BASE + DP_PING_IDS;
+}
+
 /* The UDP destination port, or 0 when the header is not all there. */
 static uint16_t ipv4_udp_dport(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
 {
@@ -175,7 +191,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	case IPPROTO_ICMP:
 		/* We answer echo requests ourselves; the rest (echo replies to
 		 * the kernel's own pings, errors) belongs to the kernel. */
-		if (ipv4_is_echo_request(ip, m) || !to_tunnel_addr)
+		if (ipv4_is_echo_request(ip, m) || !to_tunnel_addr || ipv4_is_node_ping_reply(ip, m))
 			punt_one(lc, in_idx, m, PUNT_LOCAL | (origin & IPV4_FROM_TUNNEL ? PUNT_F_TUNNEL : 0));
 		else
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);

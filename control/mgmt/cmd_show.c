@@ -15,6 +15,7 @@
 #include "lcore_ctx.h"
 #include "log.h"
 #include "node.h"
+#include "ping.h"
 #include "version.h"
 
 static void show_version(struct node *nd, struct strbuf *out)
@@ -248,6 +249,45 @@ static void show_startup_config(struct node *nd, struct strbuf *out)
 	free(c);
 }
 
+/* ping: the session starts a job, then polls it (mgmt_cli.c). */
+static void cmd_ping(struct node *nd, struct mgmt_req *req)
+{
+	char buf[sizeof(req->mr_arg)], *w[10], *save = NULL;
+	uint32_t dst = 0, src = 0, v;
+	unsigned count = 5, size = 100;
+	int n = 0, i, rc;
+
+	snprintf(buf, sizeof(buf), "%s", req->mr_arg);
+	for (char *t = strtok_r(buf, " ", &save); t != NULL && n < 10; t = strtok_r(NULL, " ", &save))
+		w[n++] = t;
+	if (n == 2 && strcmp(w[0], "poll") == 0) {
+		rc = ping_poll(&nd->nd_ctl, (unsigned)atoi(w[1]), &req->mr_out);
+		req->mr_rc = rc < 0 ? rc : 0;
+		if (rc == 1)
+			strbuf_printf(&req->mr_out, "done\n");
+		return;
+	}
+	if (n < 2 || strcmp(w[0], "start") != 0 || inet_v4_parse(w[1], &dst) != 0)
+		goto usage;
+	for (i = 2; i + 1 < n; i += 2) {
+		v = (uint32_t)strtoul(w[i + 1], NULL, 10);
+		if (strcmp(w[i], "repeat") == 0 && v >= 1 && v <= 1000)
+			count = v;
+		else if (strcmp(w[i], "size") == 0 && v >= 36 && v <= 1500)
+			size = v;
+		else if (strcmp(w[i], "source") != 0 || inet_v4_parse(w[i + 1], &src) != 0)
+			goto usage;
+	}
+	if (i != n)
+		goto usage;
+	if (ping_start(&nd->nd_ctl, dst, count, size, src, &req->mr_out) != 0)
+		req->mr_rc = -EINVAL;
+	return;
+usage:
+	strbuf_printf(&req->mr_out, "usage: ping A.B.C.D [repeat 1..1000] [size 36..1500] [source A.B.C.D]");
+	req->mr_rc = -EINVAL;
+}
+
 /* clear crypto session [peer A.B.C.D] */
 static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf *out)
 {
@@ -319,6 +359,9 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		ike_keying_debug(&nd->nd_ctl, req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2);
 		strbuf_printf(&req->mr_out, "IKEv2 message debugging is %s\n",
 			      req->mr_cmd == MGMT_DEBUG_CRYPTO_IKEV2 ? "on" : "off");
+		break;
+	case MGMT_PING:
+		cmd_ping(nd, req);
 		break;
 	case MGMT_CLEAR_COUNTERS:
 		for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++) {

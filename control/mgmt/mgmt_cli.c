@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <libcli.h>
 #include <stdlib.h>
+#include <time.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +75,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	  "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
 	  "[count N] file PATH, or stop" },
 	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
+	{ "ping", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
+	  "ICMP echoes from the node: A.B.C.D [repeat N] [size N] [source A.B.C.D]" },
 	{ "clear counters", MGMT_CLEAR_COUNTERS, "",
 	  "Start show interfaces' counters from zero (telemetry keeps counting)" },
 	{ "show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
@@ -120,7 +123,59 @@ static const struct {
 
 static unsigned mgmt_cli_cmd_priv(const struct mgmt_cli_cmd *tc)
 {
-	return strncmp(tc->tc_words, "show ", 5) == 0 ? CFG_PRIV_READ_ONLY : CFG_PRIV_ADMIN;
+	return strncmp(tc->tc_words, "show ", 5) == 0 || tc->tc_cmd == MGMT_PING ?
+		       CFG_PRIV_READ_ONLY :
+		       CFG_PRIV_ADMIN;
+}
+
+/* ping: start a job on the control thread, then ask for its marks every
+ * 200 ms until it is done; only this session waits. */
+static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const char *arg)
+{
+	struct timespec step = { 0, 200 * 1000 * 1000 };
+	char marks[1024], job[32];
+	struct mgmt_req req;
+	size_t nm = 0;
+	unsigned tries;
+	int rc;
+
+	mgmt_req_init(&req, MGMT_PING, NULL);
+	snprintf(req.mr_arg, sizeof(req.mr_arg), "start %s", arg);
+	rc = mgmt_call(s->s_srv->sv_q, &req);
+	if (rc != 0) {
+		cli_print(cli, "%% %s", strbuf_str(&req.mr_out));
+		mgmt_req_fini(&req);
+		return;
+	}
+	snprintf(job, sizeof(job), "poll %s", strbuf_str(&req.mr_out));
+	mgmt_req_fini(&req);
+	cli_print(cli, "Sending ICMP echoes (ping %s), timeout is 2 seconds:", arg);
+	marks[0] = '\0';
+	for (tries = 0; tries < 2 * 5 * 1000 + 50; tries++) {
+		const char *out, *nl;
+
+		nanosleep(&step, NULL);
+		mgmt_req_init(&req, MGMT_PING, job);
+		rc = mgmt_call(s->s_srv->sv_q, &req);
+		out = strbuf_str(&req.mr_out);
+		nl = strchr(out, '\n');
+		if (rc == 0 && nl != NULL && nm + (size_t)(nl - out) < sizeof(marks)) {
+			memcpy(marks + nm, out, (size_t)(nl - out));
+			nm += (size_t)(nl - out);
+			marks[nm] = '\0';
+		}
+		if (rc != 0 || strstr(out, "\ndone\n") != NULL) {
+			cli_print(cli, "%s", marks);
+			if (rc == 0 && nl != NULL)
+				cli_print(cli, "%.*s", (int)(strstr(out, "\ndone\n") - nl - 1), nl + 1);
+			else
+				cli_print(cli, "%% %s", rc == -ESHUTDOWN ? "node is shutting down" : "the ping ended");
+			mgmt_req_fini(&req);
+			return;
+		}
+		mgmt_req_fini(&req);
+	}
+	cli_print(cli, "%s\n%% no answer from the control thread", marks);
 }
 
 static const struct mgmt_cli_cmd *mgmt_cli_cmd_lookup(const char *words)
@@ -261,6 +316,10 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
 		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
 	else
 		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+	if (tc->tc_cmd == MGMT_PING) {
+		mgmt_cli_ping(cli, s, arg);
+		return CLI_OK;
+	}
 	if (tc->tc_config) {
 		char line[sizeof(req.mr_arg)];
 

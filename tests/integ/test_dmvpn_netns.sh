@@ -159,7 +159,10 @@ run_phase() {
   # The shortcut lives one holding time (8 s): read it now, check it below.
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show ip route' > "$work/s1-routes.txt"
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show dmvpn' > "$work/s1-dmvpn.txt"
-  cli spoke1 'show dmvpn path 10.2.0.10' 'show dmvpn detail' 'show ip nhrp brief' | tee "$work/s1-path.txt"
+  cli spoke1 'show dmvpn path 10.2.0.10' 'show dmvpn detail' 'show ip nhrp brief' \
+    'ping 10.255.0.1 repeat 3' | tee "$work/s1-path.txt"
+  check "phase $p: spoke1 pings the hub's tunnel address across the overlay" \
+    grep -q 'Success rate is 100 percent (3/3)' "$work/s1-path.txt"
   check "phase $p: show dmvpn detail has the NHS's block" \
     grep -q '^Peer 10.255.0.1, NBMA 192.0.2.1: static, UP for' "$work/s1-path.txt"
   check "phase $p: show ip nhrp brief lists the NHS on one line" \

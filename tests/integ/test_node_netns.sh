@@ -51,6 +51,14 @@ echo "$out"
 check "TTL 1 gets time exceeded from 10.0.0.1" \
   sh -c "echo '$out' | grep -qi 'from 10.0.0.1.*time to live exceeded'"
 
+echo "--- ping from the node"
+cli 'ping 192.0.2.10 repeat 3' 'ping 10.0.0.99 repeat 2 size 200' 'ping 10.0.0.10 bogus 1' | tee "$work/ping.txt"
+check "ping from the node: the WAN host answers 3 of 3" \
+  sh -c "grep -q '^!!!$' $work/ping.txt && grep -q 'Success rate is 100 percent (3/3), round-trip min/avg/max = ' $work/ping.txt"
+check "ping from the node: an address nobody has times out" \
+  sh -c "grep -q '^\.\.$' $work/ping.txt && grep -q 'Success rate is 0 percent (0/2)' $work/ping.txt"
+check "ping: a word it does not take is refused" grep -q '% usage: ping A.B.C.D' "$work/ping.txt"
+
 echo "--- clear counters; terminal monitor"
 cli 'clear counters' 'show interfaces lan0' | tee "$work/clr.txt"
 check "clear counters starts show interfaces from zero" \
