@@ -256,8 +256,8 @@ struct cfg_cli {
 };
 
 /* Logging (docs/operations.md). Subsystems, in this order: */
-#define CFG_LOG_SUBSYS 6
-extern const char *const cfg_log_subsys[CFG_LOG_SUBSYS]; /* main ctl dp arp mgmt ike */
+#define CFG_LOG_SUBSYS 7
+extern const char *const cfg_log_subsys[CFG_LOG_SUBSYS]; /* main ctl dp arp mgmt ike nhrp */
 enum cfg_log_dest { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
 
 struct cfg_logging {

@@ -157,7 +157,7 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 					 no ? "" : w[3]);
 				return 0;
 			}
-		strbuf_printf(msg, "no subsystem '%s': main, ctl, dp, arp, mgmt or ike", w[2]);
+		strbuf_printf(msg, "no subsystem '%s': main, ctl, dp, arp, mgmt, ike or nhrp", w[2]);
 		return -EINVAL;
 	}
 	strbuf_printf(msg, "not a configuration command");

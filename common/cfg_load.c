@@ -584,7 +584,8 @@ static int ld_prometheus(const struct ld *ld, const yaml_node_t *val, struct cfg
 	return rc < 0 ? rc : 0;
 }
 
-const char *const cfg_log_subsys[CFG_LOG_SUBSYS] = { "main", "ctl", "dp", "arp", "mgmt", "ike" };
+const char *const cfg_log_subsys[CFG_LOG_SUBSYS] = { "main", "ctl", "dp",  "arp",
+						      "mgmt", "ike", "nhrp" };
 
 static int ld_log_levels(const struct ld *ld, const yaml_node_t *val, struct cfg_logging *lg)
 {

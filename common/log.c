@@ -18,6 +18,7 @@ RTE_LOG_REGISTER(dmvpn_logtype_dp, user.dmvpn.dp, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_arp, user.dmvpn.arp, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_mgmt, user.dmvpn.mgmt, INFO);
 RTE_LOG_REGISTER(dmvpn_logtype_ike, user.dmvpn.ike, INFO);
+RTE_LOG_REGISTER(dmvpn_logtype_nhrp, user.dmvpn.nhrp, INFO);
 
 int log_level_parse(const char *name)
 {
@@ -41,11 +42,13 @@ void log_set_level(int level)
 	rte_log_set_level_pattern("user.dmvpn.*", (uint32_t)level);
 }
 
-const char *const log_subsys_names[LOG_SUBSYS_COUNT] = { "main", "ctl", "dp", "arp", "mgmt", "ike" };
+const char *const log_subsys_names[LOG_SUBSYS_COUNT] = { "main", "ctl", "dp",  "arp",
+							"mgmt", "ike", "nhrp" };
 
 static int *const log_subsys_types[LOG_SUBSYS_COUNT] = {
 	&dmvpn_logtype_main, &dmvpn_logtype_ctl,  &dmvpn_logtype_dp,
 	&dmvpn_logtype_arp,  &dmvpn_logtype_mgmt, &dmvpn_logtype_ike,
+	&dmvpn_logtype_nhrp,
 };
 
 const char *log_level_name(int level)

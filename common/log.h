@@ -13,6 +13,7 @@ extern int dmvpn_logtype_dp;
 extern int dmvpn_logtype_arp;
 extern int dmvpn_logtype_mgmt;
 extern int dmvpn_logtype_ike;
+extern int dmvpn_logtype_nhrp;
 
 #define DMVPN_LOG(type, level, mod, fmt, ...)                                  \
 	rte_log(RTE_LOG_##level, dmvpn_logtype_##type, mod ": " fmt "\n",      \
@@ -25,12 +26,15 @@ extern int dmvpn_logtype_ike;
 #define LOG_MGMT(level, fmt, ...) DMVPN_LOG(mgmt, level, "mgmt", fmt, ##__VA_ARGS__)
 /* IKE messages one line each at DEBUG (debug crypto ikev2). */
 #define LOG_IKE(level, fmt, ...) DMVPN_LOG(ike, level, "ike", fmt, ##__VA_ARGS__)
+/* NHRP messages one line each at DEBUG (debug nhrp). */
+#define LOG_NHRP(level, fmt, ...) DMVPN_LOG(nhrp, level, "nhrp", fmt, ##__VA_ARGS__)
 
 struct strbuf;
 
 /* The subsystems, as the config and show logging name them. */
-#define LOG_SUBSYS_COUNT 6
-extern const char *const log_subsys_names[LOG_SUBSYS_COUNT]; /* main ctl dp arp mgmt ike */
+#define LOG_SUBSYS_COUNT 7
+#define LOG_SUBSYS_NHRP 6
+extern const char *const log_subsys_names[LOG_SUBSYS_COUNT]; /* main ctl dp arp mgmt ike nhrp */
 
 /* Parse "error|warning|notice|info|debug" into an RTE_LOG_* level, or -1. */
 int log_level_parse(const char *name);

@@ -363,6 +363,21 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	case MGMT_PING:
 		cmd_ping(nd, req);
 		break;
+	case MGMT_DEBUG_NHRP:
+	case MGMT_NO_DEBUG_NHRP: {
+		const struct cfg *c = nd->nd_cfg;
+		const char *lvl = c->logging.levels[LOG_SUBSYS_NHRP][0] ?
+					  c->logging.levels[LOG_SUBSYS_NHRP] :
+					  c->eal.log_level;
+
+		log_set_subsys_level(LOG_SUBSYS_NHRP, req->mr_cmd == MGMT_DEBUG_NHRP ?
+							      (int)RTE_LOG_DEBUG :
+							      log_level_parse(lvl));
+		LOG_CTL(INFO, "nhrp: debug nhrp %s", req->mr_cmd == MGMT_DEBUG_NHRP ? "on" : "off");
+		strbuf_printf(&req->mr_out, "NHRP message debugging is %s\n",
+			      req->mr_cmd == MGMT_DEBUG_NHRP ? "on" : "off");
+		break;
+	}
 	case MGMT_CLEAR_COUNTERS:
 		for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++) {
 			node_port_stats(nd, p, &nd->nd_port_base[p]);

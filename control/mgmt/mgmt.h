@@ -44,6 +44,8 @@ enum mgmt_cmd {
 	MGMT_SHOW_MONITOR_CAPTURE,
 	MGMT_SHOW_FLOW_EXPORTER,
 	MGMT_CLEAR_COUNTERS,
+	MGMT_DEBUG_NHRP,
+	MGMT_NO_DEBUG_NHRP,
 	MGMT_PING, /* "start A.B.C.D [repeat N] [size N] [source A.B.C.D]" or "poll JOB" */
 	MGMT_CMD_COUNT
 };

@@ -69,6 +69,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
 	  "Log every IKE message sent and received" },
 	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
+	{ "debug nhrp", MGMT_DEBUG_NHRP, "", "Log every NHRP message sent and received" },
+	{ "no debug nhrp", MGMT_NO_DEBUG_NHRP, "", "Stop logging NHRP messages" },
 	{ "show logging", MGMT_SHOW_LOGGING, "",
 	  "Where the log goes, the levels, and its last lines" },
 	{ "monitor capture", MGMT_MONITOR_CAPTURE, "start LINE|stop",
@@ -92,7 +94,7 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true },
 	{ "no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true },
 	{ "logging level", MGMT_CONFIGURE, LOG_LEVELS "|NAME NAME",
-	  "Log level [of one subsystem: main ctl dp arp mgmt ike]: " LOG_LEVELS, true },
+	  "Log level [of one subsystem: main ctl dp arp mgmt ike nhrp]: " LOG_LEVELS, true },
 	{ "no logging level", MGMT_CONFIGURE, "NAME", "A subsystem back to the node's level", true },
 };
 

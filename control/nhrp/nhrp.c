@@ -171,6 +171,20 @@ void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
 	memcpy(r->nm_cie, req->nm_cie, sizeof(r->nm_cie));
 }
 
+/* debug nhrp: one line per message sent or received. */
+static void nhrp_debug(const char *dir, const struct nhrp_msg *m, uint32_t nbma)
+{
+	char a[INET_ADDRSTR], s[INET_ADDRSTR], d[INET_ADDRSTR];
+
+	if (!rte_log_can_log(dmvpn_logtype_nhrp, RTE_LOG_DEBUG))
+		return;
+	LOG_NHRP(DEBUG, "%s %s %s NBMA %s: src %s dst %s, id %u, hops %u, %u CIE%s%u",
+		 dir, nhrp_type_name(m->nm_type), dir[0] == 's' ? "to" : "from", inet_v4_str(nbma, a),
+		 inet_v4_str(m->nm_src_proto.na_addr, s), inet_v4_str(m->nm_dst_proto.na_addr, d),
+		 m->nm_request_id, m->nm_hop_count, m->nm_n_cie,
+		 m->nm_n_cie ? ", code " : "", m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
+}
+
 int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 {
 	uint8_t buf[1500];
@@ -184,6 +198,7 @@ int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 		return rc;
 	}
 	nh->nh_stats.st_sent[m->nm_type]++;
+	nhrp_debug("sent", m, nbma);
 	return 0;
 }
 
@@ -429,6 +444,7 @@ void nhrp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 		goto out;
 	}
 	nh->nh_stats.st_recv[msg.nm_type]++;
+	nhrp_debug("received", &msg, from);
 	if (!nhrp_auth_ok(nh, &msg)) {
 		nh->nh_stats.st_err[msg.nm_type]++;
 		nh->nh_stats.st_drop[NHRP_DROP_AUTH]++;

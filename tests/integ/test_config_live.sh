@@ -48,7 +48,7 @@ check "the change is in the audit log" grep -q 'admin@127.0.0.1:[0-9]*: ip route
 cli hub 'configure terminal' 'no ip route 10.9.0.0/24' 'logging level info' 'logging level ike debug' 'end' \
   'show ip route 10.9.0.1' 'show logging' > "$work/conf2.txt"
 check "show logging has the levels, one subsystem apart, and the last lines" \
-  sh -c "grep -q '^Logging to stderr, the last 1000 lines kept' $work/conf2.txt && grep -q 'Levels: main info ctl info dp info arp info mgmt info ike debug' $work/conf2.txt && grep -q 'dmvpnd: configured: ip route 10.9.0.0/24 10.255.0.11' $work/conf2.txt"
+  sh -c "grep -q '^Logging to stderr, the last 1000 lines kept' $work/conf2.txt && grep -q 'Levels: main info ctl info dp info arp info mgmt info ike debug nhrp info' $work/conf2.txt && grep -q 'dmvpnd: configured: ip route 10.9.0.0/24 10.255.0.11' $work/conf2.txt"
 check "the kept lines carry their UTC time" grep -q '^20[0-9-]*T[0-9:.]*Z mgmt: login: admin' "$work/conf2.txt"
 check "no ip route removed it" sh -c "grep -q 'routes: 0 added, 1 removed' $work/conf2.txt && ! grep -q '^S *10.9.0.0/24' $work/conf2.txt"
 

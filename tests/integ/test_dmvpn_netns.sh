@@ -147,10 +147,14 @@ run_phase() {
   local cap=$!
   sleep 1
   cli spoke1 "monitor capture start port tunnel match 10.2.0.10 count 6 file $work/tun-p$p.pcapng" > /dev/null
+  cli hub 'debug nhrp' > /dev/null
   check "phase $p: lan1 pings lan2 across the DMVPN" \
     nsx lan1h ping -c 12 -i 0.25 -W 2 10.2.0.10
   check "phase $p: lan2 pings lan0 behind the hub" nsx lan2h ping -c 2 -i 0.25 -W 2 10.0.0.10
   sleep 0.5; kill "$cap"; wait "$cap" 2> /dev/null
+  cli hub 'no debug nhrp' > /dev/null
+  check "phase $p: debug nhrp logged the hub's NHRP messages, one line each" \
+    grep -q 'nhrp: received registration-request from NBMA 192.0.2.1[12]: src 10.255.0.1[12] dst 10.255.0.1, id [0-9]*' "$work/hub-p$p.log"
   # spoke1's own capture of the tunnel: the inner packets, in the clear
   # whatever the protection, requests in and replies out.
   check "phase $p: spoke1's tunnel capture has the inner echo requests out and replies in" \

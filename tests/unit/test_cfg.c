@@ -843,7 +843,7 @@ static void test_cfg_edit(void **state)
 		{ "logging level loud", "not a configuration command" },
 		{ "logging level debug", NULL },
 		{ "logging level ike warning", NULL },
-		{ "logging level nhrp debug", "no subsystem 'nhrp'" },
+		{ "logging level bogus debug", "no subsystem 'bogus'" },
 	};
 	struct cfg_err err;
 	struct strbuf msg;
