@@ -535,10 +535,12 @@ static void test_02_nhc_register_backoff(void **state)
 
 	(void)state;
 	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_PROBING);
+	/* The eight requests the steps describe come within 45 s, or sooner
+	 * when the jitter shortened them; a ninth may then come too. */
 	n = reg_times(45, at, ids, RTE_DIM(at));
-	assert_int_equal(n, RTE_DIM(step_s) + 1);
+	assert_true(n == RTE_DIM(step_s) + 1 || n == RTE_DIM(step_s) + 2);
 	assert_int_equal(at[0], 0);
-	for (unsigned i = 1; i < n; i++) {
+	for (unsigned i = 1; i <= RTE_DIM(step_s); i++) {
 		unsigned gap = at[i] - at[i - 1], step = step_s[i - 1] * 1000;
 
 		assert_int_equal(ids[i], ids[0]);
