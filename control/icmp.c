@@ -100,6 +100,8 @@ void icmp_local_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 		icmp_echo_reply(ct, port_idx, &l, icmp, (uint16_t)len);
 	} else if (icmp[0] == RTE_IP_ICMP_ECHO_REPLY && icmp[1] == 0) {
 		ping_reply(ct, l.src, icmp, len);
+	} else if (icmp[0] == 3 || icmp[0] == 11) { /* unreachable, time exceeded */
+		trace_answer(ct, l.src, icmp, len);
 	}
 out:
 	rte_pktmbuf_free(m);

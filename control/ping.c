@@ -1,9 +1,11 @@
-/* ping from the node, as IOS's: ICMP echo requests sent by the control
+/* ping and traceroute from the node, as IOS's: probes sent by the control
  * thread along the node's own routes (a port, or the overlay through NHRP
  * and ESP like any tunnel packet), one at a time: the next goes when the
- * reply arrives or after a 2 s timeout. A CLI session starts a job and
- * asks for its progress; a few jobs may run at once, told apart by the
- * echo identifier. */
+ * answer arrives or after a 2 s timeout. ping sends ICMP echo requests;
+ * traceroute UDP to port 33434 and up with a growing TTL, three a hop,
+ * until the destination says its port is unreachable. A CLI session
+ * starts a job and asks for its progress; a few jobs may run at once,
+ * told apart by the echo identifier or the UDP source port. */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -22,11 +24,18 @@
 #define PING_ID_BASE DP_PING_ID_BASE /* echo identifiers PING_ID_BASE + job */
 #define PING_TIMEOUT_NS (2 * CLK_NS_PER_S)
 #define PING_MAX_COUNT 1000
+#define TRACE_PORT 33434
+#define TRACE_PROBES 3
 
 struct ping_job {
 	struct ctl *pj_ct;
 	struct timer pj_timer;
 	bool pj_used, pj_done;
+	bool pj_trace;         /* traceroute, else ping */
+	unsigned pj_ttl, pj_max_ttl, pj_probe; /* traceroute: hop, its probe 0..2 */
+	uint32_t pj_hop_from;  /* who answered this hop so far */
+	bool pj_reached;       /* the destination answered */
+	struct strbuf pj_text; /* traceroute: lines not yet polled */
 	uint32_t pj_dst, pj_src;
 	uint16_t pj_size; /* the IPv4 datagram's length */
 	unsigned pj_count, pj_sent, pj_recv;
@@ -41,6 +50,8 @@ struct ctl_ping {
 };
 
 static void ping_send(struct ping_job *pj);
+static int probe_start(struct ctl *ct, uint32_t dst, unsigned count, unsigned size, uint32_t src,
+		       unsigned max_ttl, struct strbuf *msg);
 
 static void ping_finish_one(struct ping_job *pj, char mark)
 {
@@ -97,6 +108,112 @@ static void ping_send(struct ping_job *pj)
 	ctl_tx_ipv4(ct, m);
 }
 
+/* ---- traceroute ---- */
+
+static void trace_send(struct ping_job *pj);
+
+static void trace_next(struct ping_job *pj)
+{
+	timer_cancel(&pj->pj_ct->ct_timers, &pj->pj_timer);
+	if (++pj->pj_probe == TRACE_PROBES) {
+		strbuf_printf(&pj->pj_text, "\n");
+		pj->pj_probe = 0;
+		if (pj->pj_reached || pj->pj_ttl >= pj->pj_max_ttl) {
+			pj->pj_done = true;
+			return;
+		}
+		pj->pj_ttl++;
+		pj->pj_hop_from = 0;
+	}
+	trace_send(pj);
+}
+
+static void trace_timeout(struct timer *t, void *arg)
+{
+	struct ping_job *pj = arg;
+
+	(void)t;
+	strbuf_printf(&pj->pj_text, " *");
+	trace_next(pj);
+}
+
+static uint16_t trace_dport(const struct ping_job *pj)
+{
+	return (uint16_t)(TRACE_PORT + (pj->pj_ttl - 1) * TRACE_PROBES + pj->pj_probe);
+}
+
+/* One UDP probe with the hop's TTL (RFC 1393's way, as traceroute's). */
+static void trace_send(struct ping_job *pj)
+{
+	struct ctl *ct = pj->pj_ct;
+	unsigned idx = (unsigned)(pj - ct->ct_ping->pg_jobs);
+	struct rte_mbuf *m = ctl_alloc(ct, 0);
+	uint16_t len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + 8 + 12);
+	struct rte_ipv4_hdr *ip;
+	uint8_t *udp;
+	char *p;
+
+	if (pj->pj_probe == 0)
+		strbuf_printf(&pj->pj_text, "%2u", pj->pj_ttl);
+	pj->pj_sent_ns = clock_now(ct->ct_clock);
+	timer_arm(&ct->ct_timers, &pj->pj_timer, pj->pj_sent_ns + PING_TIMEOUT_NS);
+	if (m == NULL)
+		return;
+	p = rte_pktmbuf_append(m, (uint16_t)(sizeof(struct rte_ether_hdr) + len));
+	if (p == NULL) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	memset(p, 0, sizeof(struct rte_ether_hdr) + len);
+	ip = (struct rte_ipv4_hdr *)(p + sizeof(struct rte_ether_hdr));
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16(len);
+	ip->time_to_live = (uint8_t)pj->pj_ttl;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = rte_cpu_to_be_32(pj->pj_src);
+	ip->dst_addr = rte_cpu_to_be_32(pj->pj_dst);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	udp = (uint8_t *)(ip + 1);
+	udp[0] = (uint8_t)((PING_ID_BASE + idx) >> 8);
+	udp[1] = (uint8_t)(PING_ID_BASE + idx);
+	udp[2] = (uint8_t)(trace_dport(pj) >> 8);
+	udp[3] = (uint8_t)trace_dport(pj);
+	udp[5] = 8 + 12; /* length; checksum 0: none (RFC 768) */
+	ctl_tx_ipv4(ct, m);
+}
+
+bool trace_answer(struct ctl *ct, uint32_t from, const uint8_t *icmp, uint32_t len)
+{
+	const uint8_t *q = icmp + 8, *udp;
+	struct ping_job *pj;
+	uint16_t sport, dport;
+	char a[INET_ADDRSTR];
+	unsigned ihl;
+
+	if (ct->ct_ping == NULL || len < 8 + 20 + 8)
+		return false;
+	ihl = (unsigned)(q[0] & 0x0f) * 4;
+	if (ihl < 20 || len < 8 + ihl + 8 || q[9] != IPPROTO_UDP)
+		return false;
+	udp = q + ihl;
+	sport = (uint16_t)(udp[0] << 8 | udp[1]);
+	dport = (uint16_t)(udp[2] << 8 | udp[3]);
+	if (sport < PING_ID_BASE || sport >= PING_ID_BASE + PING_JOBS)
+		return false;
+	pj = &ct->ct_ping->pg_jobs[sport - PING_ID_BASE];
+	if (!pj->pj_used || !pj->pj_trace || pj->pj_done || dport != trace_dport(pj))
+		return true; /* late, or another's */
+	if (from != pj->pj_hop_from)
+		strbuf_printf(&pj->pj_text, " %s", inet_v4_str(from, a));
+	pj->pj_hop_from = from;
+	strbuf_printf(&pj->pj_text, " %.3f ms",
+		      (double)(clock_now(ct->ct_clock) - pj->pj_sent_ns) / 1e6);
+	if (icmp[0] == 3) /* unreachable: the destination (or a router refusing) */
+		pj->pj_reached = true;
+	trace_next(pj);
+	return true;
+}
+
 /* The address our packets to dst leave from: the port's, or the tunnel's. */
 static uint32_t ping_source(struct ctl *ct, uint32_t dst)
 {
@@ -113,6 +230,18 @@ static uint32_t ping_source(struct ctl *ct, uint32_t dst)
 
 int ping_start(struct ctl *ct, uint32_t dst, unsigned count, unsigned size, uint32_t src,
 	       struct strbuf *msg)
+{
+	return probe_start(ct, dst, count, size, src, 0, msg);
+}
+
+int trace_start(struct ctl *ct, uint32_t dst, unsigned max_ttl, uint32_t src, struct strbuf *msg)
+{
+	return probe_start(ct, dst, 0, 0, src, max_ttl, msg);
+}
+
+/* max_ttl != 0: traceroute. */
+static int probe_start(struct ctl *ct, uint32_t dst, unsigned count, unsigned size, uint32_t src,
+		       unsigned max_ttl, struct strbuf *msg)
 {
 	struct ping_job *pj = NULL;
 	char a[INET_ADDRSTR];
@@ -142,8 +271,17 @@ int ping_start(struct ctl *ct, uint32_t dst, unsigned count, unsigned size, uint
 	pj->pj_count = count;
 	pj->pj_size = (uint16_t)size;
 	pj->pj_min_ns = UINT64_MAX;
-	timer_init(&pj->pj_timer, ping_timeout, pj);
+	strbuf_init(&pj->pj_text);
 	strbuf_printf(msg, "%u", (unsigned)(pj - ct->ct_ping->pg_jobs));
+	if (max_ttl != 0) {
+		pj->pj_trace = true;
+		pj->pj_ttl = 1;
+		pj->pj_max_ttl = max_ttl;
+		timer_init(&pj->pj_timer, trace_timeout, pj);
+		trace_send(pj);
+		return 0;
+	}
+	timer_init(&pj->pj_timer, ping_timeout, pj);
 	ping_send(pj);
 	return 0;
 }
@@ -184,6 +322,20 @@ int ping_poll(struct ctl *ct, unsigned job, struct strbuf *out)
 	if (ct->ct_ping == NULL || job >= PING_JOBS || !ct->ct_ping->pg_jobs[job].pj_used)
 		return -ENOENT;
 	pj = &ct->ct_ping->pg_jobs[job];
+	if (pj->pj_trace) {
+		/* whole hop lines only */
+		const char *t = strbuf_str(&pj->pj_text), *nl = strrchr(t, '\n');
+		size_t k = nl != NULL ? (size_t)(nl - t) + 1 : 0;
+
+		strbuf_printf(out, "%.*s", (int)(k - pj->pj_marks_read), t + pj->pj_marks_read);
+		pj->pj_marks_read = (unsigned)k;
+		if (!pj->pj_done)
+			return 0;
+		strbuf_printf(out, "%s\n", pj->pj_reached ? "" : "(no answer from the destination)");
+		strbuf_fini(&pj->pj_text);
+		pj->pj_used = false;
+		return 1;
+	}
 	for (n = pj->pj_marks_read; n < pj->pj_count && pj->pj_marks[n] != '\0'; n++)
 		;
 	strbuf_printf(out, "%.*s\n", (int)(n - pj->pj_marks_read), pj->pj_marks + pj->pj_marks_read);
@@ -206,8 +358,10 @@ void ping_fini(struct ctl *ct)
 	if (ct->ct_ping == NULL)
 		return;
 	for (unsigned i = 0; i < PING_JOBS; i++)
-		if (ct->ct_ping->pg_jobs[i].pj_used)
+		if (ct->ct_ping->pg_jobs[i].pj_used) {
 			timer_cancel(&ct->ct_timers, &ct->ct_ping->pg_jobs[i].pj_timer);
+			strbuf_fini(&ct->ct_ping->pg_jobs[i].pj_text);
+		}
 	free(ct->ct_ping);
 	ct->ct_ping = NULL;
 }

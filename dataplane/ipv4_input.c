@@ -147,7 +147,8 @@ static bool ipv4_is_echo_request(const struct rte_ipv4_hdr *ip, const struct rte
 }
 
 /* An echo reply to one of the node's own pings (control/ping.c), known by
- * its identifier. (A kernel ping that happened to pick one of these few
+ * its identifier, or an ICMP error about one of its traceroute probes, by
+ * the quoted UDP source port. (A kernel ping that happened to pick one of these few
  * identifiers would lose its replies to us.) */
 static bool ipv4_is_node_ping_reply(const struct rte_ipv4_hdr *ip, const struct rte_mbuf *m)
 {
@@ -158,8 +159,21 @@ static bool ipv4_is_node_ping_reply(const struct rte_ipv4_hdr *ip, const struct 
 	if (rte_pktmbuf_data_len(m) < off + 8)
 		return false;
 	icmp = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
-	id = (uint16_t)(icmp[4] << 8 | icmp[5]);
-	return icmp[0] == 0 && id >= DP_PING_ID_BASE && id < DP_PING_ID_BASE + DP_PING_IDS;
+	if (icmp[0] == 0) {
+		id = (uint16_t)(icmp[4] << 8 | icmp[5]);
+		return id >= DP_PING_ID_BASE && id < DP_PING_ID_BASE + DP_PING_IDS;
+	}
+	/* traceroute's: an error quoting a UDP probe from our source ports */
+	if ((icmp[0] == 3 || icmp[0] == 11) && rte_pktmbuf_data_len(m) >= off + 8 + 20 + 8 &&
+	    icmp[8 + 9] == IPPROTO_UDP) {
+		const uint8_t *udp = icmp + 8 + (icmp[8] & 0x0f) * 4;
+
+		if (rte_pktmbuf_data_len(m) < (uint32_t)(udp - rte_pktmbuf_mtod(m, const uint8_t *)) + 2)
+			return false;
+		id = (uint16_t)(udp[0] << 8 | udp[1]);
+		return id >= DP_PING_ID_BASE && id < DP_PING_ID_BASE + DP_PING_IDS;
+	}
+	return false;
 }
 
 /* The UDP destination port, or 0 when the header is not all there. */

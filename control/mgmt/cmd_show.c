@@ -267,6 +267,26 @@ static void cmd_ping(struct node *nd, struct mgmt_req *req)
 			strbuf_printf(&req->mr_out, "done\n");
 		return;
 	}
+	if (n >= 2 && strcmp(w[0], "trace") == 0 && inet_v4_parse(w[1], &dst) == 0) {
+		unsigned max_ttl = 30;
+
+		for (i = 2; i + 1 < n; i += 2) {
+			v = (uint32_t)strtoul(w[i + 1], NULL, 10);
+			if (strcmp(w[i], "max-ttl") == 0 && v >= 1 && v <= 64)
+				max_ttl = v;
+			else if (strcmp(w[i], "source") != 0 || inet_v4_parse(w[i + 1], &src) != 0)
+				goto trace_usage;
+		}
+		if (i != n)
+			goto trace_usage;
+		if (trace_start(&nd->nd_ctl, dst, max_ttl, src, &req->mr_out) != 0)
+			req->mr_rc = -EINVAL;
+		return;
+trace_usage:
+		strbuf_printf(&req->mr_out, "usage: traceroute A.B.C.D [max-ttl 1..64] [source A.B.C.D]");
+		req->mr_rc = -EINVAL;
+		return;
+	}
 	if (n < 2 || strcmp(w[0], "start") != 0 || inet_v4_parse(w[1], &dst) != 0)
 		goto usage;
 	for (i = 2; i + 1 < n; i += 2) {

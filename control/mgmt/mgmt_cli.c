@@ -79,6 +79,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
 	{ "ping", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
 	  "ICMP echoes from the node: A.B.C.D [repeat N] [size N] [source A.B.C.D]" },
+	{ "traceroute", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
+	  "The hops to an address, from the node: A.B.C.D [max-ttl N] [source A.B.C.D]" },
 	{ "clear counters", MGMT_CLEAR_COUNTERS, "",
 	  "Start show interfaces' counters from zero (telemetry keeps counting)" },
 	{ "show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
@@ -130,9 +132,10 @@ static unsigned mgmt_cli_cmd_priv(const struct mgmt_cli_cmd *tc)
 		       CFG_PRIV_ADMIN;
 }
 
-/* ping: start a job on the control thread, then ask for its marks every
- * 200 ms until it is done; only this session waits. */
-static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const char *arg)
+/* ping and traceroute: start a job on the control thread, then ask for its
+ * progress every 200 ms until it is done; only this session waits. ping
+ * prints its marks at the end, traceroute each hop as it is done. */
+static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const char *arg, bool trace)
 {
 	struct timespec step = { 0, 200 * 1000 * 1000 };
 	char marks[1024], job[32];
@@ -142,7 +145,7 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 	int rc;
 
 	mgmt_req_init(&req, MGMT_PING, NULL);
-	snprintf(req.mr_arg, sizeof(req.mr_arg), "start %s", arg);
+	snprintf(req.mr_arg, sizeof(req.mr_arg), "%s %s", trace ? "trace" : "start", arg);
 	rc = mgmt_call(s->s_srv->sv_q, &req);
 	if (rc != 0) {
 		cli_print(cli, "%% %s", strbuf_str(&req.mr_out));
@@ -151,7 +154,10 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 	}
 	snprintf(job, sizeof(job), "poll %s", strbuf_str(&req.mr_out));
 	mgmt_req_fini(&req);
-	cli_print(cli, "Sending ICMP echoes (ping %s), timeout is 2 seconds:", arg);
+	if (trace)
+		cli_print(cli, "Tracing the route (traceroute %s), 3 probes a hop, timeout 2 seconds:", arg);
+	else
+		cli_print(cli, "Sending ICMP echoes (ping %s), timeout is 2 seconds:", arg);
 	marks[0] = '\0';
 	for (tries = 0; tries < 2 * 5 * 1000 + 50; tries++) {
 		const char *out, *nl;
@@ -160,6 +166,19 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 		mgmt_req_init(&req, MGMT_PING, job);
 		rc = mgmt_call(s->s_srv->sv_q, &req);
 		out = strbuf_str(&req.mr_out);
+		if (trace && rc == 0) {
+			const char *done = strstr(out, "done\n");
+			size_t k = done != NULL ? (size_t)(done - out) : strlen(out);
+
+			for (const char *p = out; p < out + k && (nl = memchr(p, '\n', (size_t)(out + k - p))) != NULL;
+			     p = nl + 1)
+				if (nl > p)
+					cli_print(cli, "%.*s", (int)(nl - p), p);
+			mgmt_req_fini(&req);
+			if (done != NULL)
+				return;
+			continue;
+		}
 		nl = strchr(out, '\n');
 		if (rc == 0 && nl != NULL && nm + (size_t)(nl - out) < sizeof(marks)) {
 			memcpy(marks + nm, out, (size_t)(nl - out));
@@ -319,7 +338,7 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
 	else
 		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
 	if (tc->tc_cmd == MGMT_PING) {
-		mgmt_cli_ping(cli, s, arg);
+		mgmt_cli_ping(cli, s, arg, strcmp(command, "traceroute") == 0);
 		return CLI_OK;
 	}
 	if (tc->tc_config) {

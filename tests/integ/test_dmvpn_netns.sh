@@ -164,9 +164,14 @@ run_phase() {
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show ip route' > "$work/s1-routes.txt"
   nsx spoke1 /usr/bin/python3 "$src/tests/integ/cli_client.py" 'show dmvpn' > "$work/s1-dmvpn.txt"
   cli spoke1 'show dmvpn path 10.2.0.10' 'show dmvpn detail' 'show ip nhrp brief' \
-    'ping 10.255.0.1 repeat 3' | tee "$work/s1-path.txt"
+    'ping 10.255.0.1 repeat 3' 'traceroute 10.2.0.10 max-ttl 4' | tee "$work/s1-path.txt"
   check "phase $p: spoke1 pings the hub's tunnel address across the overlay" \
     grep -q 'Success rate is 100 percent (3/3)' "$work/s1-path.txt"
+  # phase 1: through the hub, then spoke2; else on the shortcut to spoke2
+  local first=10.255.0.12 nhops=1
+  [ "$p" = 1 ] && first=10.255.0.1 nhops=2
+  check "phase $p: traceroute from spoke1: $first first, lan2's host at hop $((nhops + 1)), which says so" \
+    sh -c "grep -Eq '^ 1 $first [0-9.]+ ms' $work/s1-path.txt && grep -Eq '^ $((nhops + 1)) (\\* )*10.2.0.10 [0-9.]+ ms' $work/s1-path.txt && ! grep -q '^ $((nhops + 2)) ' $work/s1-path.txt"
   check "phase $p: show dmvpn detail has the NHS's block" \
     grep -q '^Peer 10.255.0.1, NBMA 192.0.2.1: static, UP for' "$work/s1-path.txt"
   check "phase $p: show ip nhrp brief lists the NHS on one line" \
