@@ -93,11 +93,17 @@ struct log_sink {
 	size_t ls_len, ls_ts_len;
 	pthread_mutex_t ls_lock; /* the ring */
 	char (*ls_ring)[LOG_LINE_MAX];
-	unsigned ls_keep, ls_count;
+	unsigned ls_keep;
 	uint64_t ls_total; /* lines ever kept: the sequence number of the next */
 };
 
 static struct log_sink log_sink = { .ls_lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* How many lines the ring holds now: all so far, up to ls_keep. */
+static uint64_t log_kept(const struct log_sink *s)
+{
+	return s->ls_total < s->ls_keep ? s->ls_total : s->ls_keep;
+}
 
 static void write_all(int fd, const char *p, size_t n)
 {
@@ -137,8 +143,6 @@ static void log_sink_line(struct log_sink *s)
 	pthread_mutex_lock(&s->ls_lock);
 	memcpy(s->ls_ring[s->ls_total % s->ls_keep], s->ls_line, s->ls_len);
 	s->ls_ring[s->ls_total % s->ls_keep][s->ls_len] = '\0';
-	if (s->ls_count < s->ls_keep)
-		s->ls_count++;
 	s->ls_total++;
 	pthread_mutex_unlock(&s->ls_lock);
 }
@@ -218,7 +222,7 @@ uint64_t log_stream_since(uint64_t *seq, struct strbuf *out, unsigned max)
 	unsigned n = 0;
 
 	pthread_mutex_lock(&s->ls_lock);
-	oldest = s->ls_total - s->ls_count;
+	oldest = s->ls_total - log_kept(s);
 	if (*seq < oldest) {
 		skipped = oldest - *seq;
 		*seq = oldest;
@@ -248,8 +252,7 @@ void log_stream_recent(struct strbuf *out)
 	struct log_sink *s = &log_sink;
 
 	pthread_mutex_lock(&s->ls_lock);
-	for (unsigned i = 0; i < s->ls_count; i++)
-		strbuf_printf(out, "%s\n",
-			      s->ls_ring[(s->ls_total - s->ls_count + i) % s->ls_keep]);
+	for (uint64_t i = s->ls_total - log_kept(s); i < s->ls_total; i++)
+		strbuf_printf(out, "%s\n", s->ls_ring[i % s->ls_keep]);
 	pthread_mutex_unlock(&s->ls_lock);
 }
