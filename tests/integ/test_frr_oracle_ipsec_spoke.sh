@@ -13,12 +13,12 @@
 #   dmvpnd SPOKE .13 / 10.255.0.13, LAN 10.13.0.0/23, NHS the FRR hub;
 #     keying: ike (IKE-lite), IKE aes256gcm16-prfsha256-modp2048, ESP
 #     aes-gcm-256 without ESN, key logs for ESP and IKE
-#   Every node authenticates by certificate (a test CA made with openssl,
-#   tests/ike/make_pki.sh; the guests' charons are switched from the PSK
-#   once booted): dmvpnd ECDSA P-384 "CN=spoke1", the hub RSA-4096
-#   "CN=charon" (its IKE_AUTH answer comes in RFC 7383 fragments),
-#   spoke1 ECDSA P-256 "CN=spoke2". test_frr_oracle_ipsec.sh keys with
-#   the PSK.
+#   Every SA with dmvpnd is authenticated by certificates (a test CA made
+#   with openssl, tests/ike/make_pki.sh; the guests' charons are switched
+#   from the PSK once spoke1's SA with the hub is up, which stays keyed by
+#   the PSK): dmvpnd ECDSA P-384 "CN=spoke1", the hub RSA-4096 "CN=charon"
+#   (its IKE_AUTH answer comes in RFC 7383 fragments), spoke1 ECDSA P-256
+#   "CN=spoke2". test_frr_oracle_ipsec.sh keys with the PSK.
 #
 #   I   dmvpnd starts IKE with the hub (dmvpnd initiates, the hub's
 #       charon answers): ESTABLISHED with an INSTALLED, TRANSPORT
@@ -90,11 +90,17 @@ boot hub "${OIPSEC[@]}" ROLE=hub NBMA_ADDR=198.51.100.1/24 TUN_ADDR=10.255.0.1 \
   EXTRA_FRR=$'ip route 10.11.0.0/24 10.255.0.11\nip route 10.13.0.0/23 10.255.0.13' & b0=$!
 boot spoke1 "${OIPSEC[@]}" NBMA_ADDR=198.51.100.11/24 TUN_ADDR=10.255.0.11 \
   LAN_ADDR=10.11.0.1/24 EXTRA_FRR='ip route 10.13.0.0/23 10.255.0.1' & b1=$!
-# dmvpnd starts once the guests' charons answer with their certificates:
-# IKE_SA_INIT into a guest still booting would only cost retransmissions.
+# The guests boot keyed by the PSK and spoke1 keys its SA with the hub at
+# once. Both switch to certificates only when that SA is up: a hub that
+# switched first refuses spoke1's PSK IKE_AUTH (AUTHENTICATION_FAILED), and
+# the trap's charon in spoke1 may not try again for minutes. dmvpnd starts
+# then: IKE_SA_INIT into a guest still booting would only cost
+# retransmissions.
 boot_wait $b0 hub
-check "the hub's charon signs with its certificate (CN=charon, RSA 4096)" oracle_certify hub charon
 boot_wait $b1 spoke1
+check "spoke1's charon keyed its SA with the hub (PSK, before the certificates)" \
+  wait_until 90 sw_up spoke1 198.51.100.1
+check "the hub's charon signs with its certificate (CN=charon, RSA 4096)" oracle_certify hub charon
 check "spoke1's charon signs with its certificate (CN=spoke2, ECDSA P-256)" oracle_certify spoke1 ecp256
 dmvpnd_start "$work/spoke.yaml" "$work/spoke.log"
 
