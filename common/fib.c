@@ -18,6 +18,7 @@ const char *fib_source_name(enum fib_source s)
 	static const char *const names[] = {
 		[FIB_SRC_CONNECTED] = "connected", [FIB_SRC_LOCAL] = "local",
 		[FIB_SRC_STATIC] = "static",       [FIB_SRC_NHRP] = "nhrp",
+		[FIB_SRC_KERNEL] = "kernel",
 	};
 	return (unsigned)s < RTE_DIM(names) ? names[s] : "?";
 }

@@ -22,7 +22,9 @@ enum fib_nh_type {
 	FIB_NH_TUNNEL,    /* via an overlay next hop (mGRE, NHRP) */
 };
 
-enum fib_source { FIB_SRC_CONNECTED, FIB_SRC_LOCAL, FIB_SRC_STATIC, FIB_SRC_NHRP };
+/* Who put a route in. The control thread decides precedence (connected and
+ * local, static, NHRP, then kernel: learned by a routing daemon). */
+enum fib_source { FIB_SRC_CONNECTED, FIB_SRC_LOCAL, FIB_SRC_STATIC, FIB_SRC_NHRP, FIB_SRC_KERNEL };
 
 struct fib_nh {
 	uint8_t nh_type;

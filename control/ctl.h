@@ -60,6 +60,7 @@ struct ctl {
 	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
 	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
 	struct ctl_ping *ct_ping;       /* ping jobs (control/ping.c), made when first used */
+	struct kroutes *ct_kroutes;     /* routes learned from the kernel (kernel_routes.c), or NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

@@ -21,6 +21,7 @@
 #include "lcore_ctx.h"
 #include "esp_mgr.h"
 #include "ike_keying.h"
+#include "kernel_routes.h"
 #include "log.h"
 #include "nhrp.h"
 #include "ports.h"
@@ -204,6 +205,15 @@ int node_start(struct node *nd, struct cfg *cfg)
 	rc = rc ? rc : node_routes_install(nd);
 	if (rc != 0)
 		return rc;
+	if (cfg->tunnel.present && cfg->tunnel.kernel_if[0] != '\0') {
+		nd->nd_ctl.ct_kroutes = kroutes_open(&nd->nd_ctl, cfg->tunnel.kernel_if,
+						     cfg->limits.max_routes);
+		if (nd->nd_ctl.ct_kroutes == NULL) {
+			LOG_MAIN(ERR, "routes from the kernel via %s: %s", cfg->tunnel.kernel_if,
+				 strerror(errno));
+			return -errno;
+		}
+	}
 	nd->nd_mq = mgmt_queue_create();
 	if (nd->nd_mq == NULL)
 		return -ENOMEM;
@@ -299,6 +309,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 		work += mgmt_queue_poll(nd->nd_mq, cmd_dispatch, nd, 8);
 		work += capture_poll(nd);
 		work += flow_export_poll(nd);
+		work += kroutes_poll(nd->nd_ctl.ct_kroutes);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
 		idle = work ? 0 : idle + 1;
@@ -336,6 +347,8 @@ void node_stop(struct node *nd)
 		rte_eal_mp_wait_lcore();
 	capture_fini(nd);
 	flow_export_fini(nd);
+	kroutes_close(nd->nd_ctl.ct_kroutes);
+	nd->nd_ctl.ct_kroutes = NULL;
 	ports_teardown(dp);
 	timer_cancel(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer);
 	ctl_fini(&nd->nd_ctl);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "inet.h"
+#include "kernel_routes.h"
 #include "log.h"
 #include "node.h"
 
@@ -92,6 +93,8 @@ void node_route_static_del(struct node *nd, const struct cfg_route *cr)
 	const struct fib_route *rt = fib_route_find(&nd->nd_dp.dp_fib, cr->prefix.addr,
 						    cr->prefix.len);
 
-	if (rt != NULL && rt->rt_source == FIB_SRC_STATIC)
+	if (rt != NULL && rt->rt_source == FIB_SRC_STATIC) {
 		fib_route_del(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);
+		kroutes_restore(nd->nd_ctl.ct_kroutes, cr->prefix.addr, cr->prefix.len);
+	}
 }

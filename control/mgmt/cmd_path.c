@@ -10,6 +10,7 @@
 #include "esp_mgr.h"
 #include "esp_sa.h"
 #include "inet.h"
+#include "kernel_routes.h"
 #include "nhrp.h"
 #include "nhrp_cache.h"
 #include "node.h"
@@ -122,7 +123,8 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 	static const char *const src[] = { [FIB_SRC_CONNECTED] = "connected",
 					   [FIB_SRC_LOCAL] = "local",
 					   [FIB_SRC_STATIC] = "static, from the config",
-					   [FIB_SRC_NHRP] = "NHRP: a shortcut route" };
+					   [FIB_SRC_NHRP] = "NHRP: a shortcut route",
+					   [FIB_SRC_KERNEL] = "learned" };
 	char a[INET_ADDRSTR], p[INET_ADDRSTR];
 	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
 	uint32_t dst;
@@ -135,12 +137,22 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 	rt = node_route_to(nd, dst);
 	if (rt == NULL) {
 		strbuf_printf(out, "  route       none: packets are dropped (drop no_route)\n"
-				   "  changes     with a route that covers it (static, connected, or NHRP)\n");
+				   "  changes     with a route that covers it (static, connected, NHRP, or\n"
+				   "              learned from a routing daemon)\n");
 		return;
 	}
 	nh = &nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
-	strbuf_printf(out, "  route       %s/%u (%s)\n", inet_v4_str(rt->rt_prefix, p), rt->rt_len,
+	strbuf_printf(out, "  route       %s/%u (%s", inet_v4_str(rt->rt_prefix, p), rt->rt_len,
 		      rt->rt_source < sizeof(src) / sizeof(src[0]) ? src[rt->rt_source] : "?");
+	if (rt->rt_source == FIB_SRC_KERNEL) {
+		const char *proto = "?";
+		uint32_t metric = 0;
+
+		kroutes_describe(nd->nd_ctl.ct_kroutes, rt->rt_prefix, rt->rt_len, &proto, &metric);
+		strbuf_printf(out, " from the kernel's table: proto %s, metric %u, via %s", proto,
+			      metric, kroutes_ifname(nd->nd_ctl.ct_kroutes));
+	}
+	strbuf_printf(out, ")\n");
 	switch (nh->nh_type) {
 	case FIB_NH_LOCAL:
 		strbuf_printf(out, "  so          this node: it answers itself\n");

@@ -12,6 +12,7 @@
 #include "esp_mgr.h"
 #include "ike_keying.h"
 #include "inet.h"
+#include "kernel_routes.h"
 #include "lcore_ctx.h"
 #include "log.h"
 #include "node.h"
@@ -143,8 +144,11 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
 	char p[INET_ADDRSTR], g[INET_ADDRSTR];
 
-	strbuf_printf(out, "%c    %s/%u ", codes[rt->rt_source], inet_v4_str(rt->rt_prefix, p),
-		      rt->rt_len);
+	char code = rt->rt_source == FIB_SRC_KERNEL ?
+			    kroutes_code(nd->nd_ctl.ct_kroutes, rt->rt_prefix, rt->rt_len) :
+			    codes[rt->rt_source];
+
+	strbuf_printf(out, "%c    %s/%u ", code, inet_v4_str(rt->rt_prefix, p), rt->rt_len);
 	switch (nh->nh_type) {
 	case FIB_NH_LOCAL:
 		strbuf_printf(out, "is this node's address\n");
@@ -198,11 +202,47 @@ static void show_ip_route_to(struct node *nd, const char *arg, struct strbuf *ou
 	show_one_route(nd, best, out);
 }
 
+/* show ip route summary: routes by source, and what the kernel's table
+ * brought in. */
+static void show_ip_route_summary(struct node *nd, struct strbuf *out)
+{
+	const struct fib *f = &nd->nd_dp.dp_fib;
+	uint32_t n[FIB_SRC_KERNEL + 1] = {0};
+	struct kroutes_stats ks;
+
+	for (uint32_t i = 0; i < f->fb_nroutes; i++)
+		if (f->fb_routes[i].rt_source <= FIB_SRC_KERNEL)
+			n[f->fb_routes[i].rt_source]++;
+	strbuf_printf(out, "Routes %u of %u (limits.max-routes)\n", f->fb_nroutes,
+		      f->fb_max_routes);
+	for (unsigned s = 0; s <= FIB_SRC_KERNEL; s++)
+		strbuf_printf(out, "  %-10s %u\n", fib_source_name((enum fib_source)s), n[s]);
+	if (nd->nd_ctl.ct_kroutes == NULL) {
+		strbuf_printf(out, "Kernel routes: not followed (no tunnel.kernel-interface)\n");
+		return;
+	}
+	kroutes_get_stats(nd->nd_ctl.ct_kroutes, &ks);
+	strbuf_printf(out,
+		      "Kernel routes via %s: %u held, %u in the FIB\n"
+		      "  updates    %" PRIu64 "\n  installed  %" PRIu64 "\n"
+		      "  withdrawn  %" PRIu64 "\n  shadowed   %" PRIu64
+		      " (by a connected, static or NHRP route)\n"
+		      "  ignored    %" PRIu64 " (not via %s, or not unicast)\n"
+		      "  full       %" PRIu64 "\n  malformed  %" PRIu64 "\n  resyncs    %" PRIu64 "\n",
+		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_learned, n[FIB_SRC_KERNEL],
+		      ks.ks_updates, ks.ks_installed, ks.ks_withdrawn, ks.ks_shadowed, ks.ks_ignored,
+		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_full, ks.ks_bad, ks.ks_resyncs);
+}
+
 static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
 {
 	const struct fib *f = &nd->nd_dp.dp_fib;
 	struct fib_route *v;
 
+	if (strcmp(arg, "summary") == 0) {
+		show_ip_route_summary(nd, out);
+		return;
+	}
 	if (arg[0] != '\0') {
 		show_ip_route_to(nd, arg, out);
 		return;
@@ -212,7 +252,9 @@ static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)
 		return;
 	memcpy(v, f->fb_routes, f->fb_nroutes * sizeof(*v));
 	qsort(v, f->fb_nroutes, sizeof(*v), route_cmp);
-	strbuf_printf(out, "Codes: C - connected, L - local, S - static, H - NHRP\n\n");
+	strbuf_printf(out, "Codes: C - connected, L - local, S - static, H - NHRP,\n"
+			   "       B - BGP, O - OSPF, R - RIP, E - EIGRP, I - IS-IS, K - kernel\n"
+			   "       (the last six learned from the kernel's table)\n\n");
 	for (uint32_t i = 0; i < f->fb_nroutes; i++)
 		show_one_route(nd, &v[i], out);
 	free(v);

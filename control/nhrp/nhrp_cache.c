@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "esp_mgr.h"
 #include "inet.h"
+#include "kernel_routes.h"
 #include "lcore_ctx.h"
 #include "log.h"
 
@@ -103,7 +104,10 @@ static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 {
 	struct fib *f = &ct->ct_dp->dp_fib;
 	const struct fib_nh tun = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
-	uint32_t left = fib_nh_routes(f, &tun);
+	uint32_t left = fib_nh_routes(f, &tun), n = 0;
+	/* What a routing daemon also routes comes back once the scan is over. */
+	struct fib_route *gone = ct->ct_kroutes != NULL && left > 0 ?
+					 calloc(left, sizeof(*gone)) : NULL;
 
 	for (uint32_t i = 0; i < f->fb_nroutes && left > 0;) {
 		const struct fib_route *rt = &f->fb_routes[i];
@@ -112,11 +116,17 @@ static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 		if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL && nh->nh_gw == via)
 			left--;
 		if (rt->rt_source == FIB_SRC_NHRP && nh != NULL && nh->nh_type == FIB_NH_TUNNEL &&
-		    nh->nh_gw == via)
+		    nh->nh_gw == via) {
+			if (gone != NULL)
+				gone[n++] = *rt;
 			fib_route_del(f, rt->rt_prefix, rt->rt_len); /* moves the last into i */
-		else
+		} else {
 			i++;
+		}
 	}
+	for (uint32_t i = 0; i < n; i++)
+		kroutes_restore(ct->ct_kroutes, gone[i].rt_prefix, gone[i].rt_len);
+	free(gone);
 }
 
 static void mcast_list_free(void *a, void *b)
@@ -374,8 +384,10 @@ int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
 	char p[INET_ADDRSTR];
 	int rc;
 
-	/* Static and connected routes are the operator's: never overridden. */
-	if (old != NULL && old->rt_source != FIB_SRC_NHRP)
+	/* Static and connected routes are the operator's: never overridden. A
+	 * routing daemon's is, as FRR's nhrpd overrides BGP and OSPF (its
+	 * distance 10); it comes back when the shortcut goes. */
+	if (old != NULL && old->rt_source != FIB_SRC_NHRP && old->rt_source != FIB_SRC_KERNEL)
 		return -EEXIST;
 	rc = fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
 	if (rc == -ENOSPC)
