@@ -27,7 +27,8 @@ etc=$root/etc
 [ "$prefix" = /usr ] && etc=$stage/etc
 for f in "$root/bin/dmvpnd" "$root/lib/systemd/system/dmvpnd.service" \
   "$root/share/man/man8/dmvpnd.8" "$etc/dmvpnd/examples/hub.yaml" \
-  "$etc/dmvpnd/examples/spoke1.yaml" "$root/share/doc/dmvpnd/operations.md"; do
+  "$etc/dmvpnd/examples/spoke1.yaml" "$etc/dmvpnd/examples/frr/bgp/hub.conf" \
+  "$root/share/doc/dmvpnd/operations.md" "$root/share/doc/dmvpnd/routing.md"; do
   check "installed: ${f#"$stage"}" test -s "$f"
 done
 check "the unit runs the installed binary with the installed config" \
