@@ -9,7 +9,7 @@
 #   10.22.0.0/16 (BGP), the hub's 10.33.0.0/16 (OSPF).
 #   PROTO=bgp: iBGP AS 65000, the hub a route reflector with dynamic
 #     neighbours (bgp listen range 10.255.0.0/24), next-hop-self for what
-#     it reflects.
+#     it reflects; TCP-MD5 on every session.
 #   PROTO=ospf: area 0 point-to-multipoint on tunnel0 with MD5
 #     authentication (hellos are multicast: the hub replicates them to the
 #     spokes, a spoke sends them to its NHS); LANs as external routes.
@@ -79,6 +79,8 @@ echo "=== the hub and two spokes, phase 3, no static routes"
 dmvpn_topo_up
 dmvpn_start_all "$work" 3 30 no_statics || { summary; exit 1; }
 check "both spokes registered with the hub" dmvpn_wait_spokes
+# The underlay, for the routing protocol's packets inside GRE.
+ip netns exec "$NS_PREFIX-inet" tcpdump -i br0 -U -w "$work/cap.pcap" 2> /dev/null & cap_pid=$!
 for n in $DMVPN_NODES; do
   frr_conf "$n"
   check "$n: zebra and ${DAEMONS[*]} start on configs/frr/$PROTO/$n.conf" \
@@ -89,7 +91,20 @@ announce "$WD_ORIG" "$WD_PFX" > /dev/null
 echo "=== 1: $PROTO over the tunnel"
 check "1: the hub's $PROTO sessions with both spokes are up ($SHOW_PEERS)" wait_until 40 adjacent
 vty hub "$SHOW_PEERS"
+sleep 1; kill "$cap_pid" 2> /dev/null; wait "$cap_pid" 2> /dev/null
+if [ "$PROTO" = bgp ]; then
+  # TCP-MD5 (RFC 2385): tshark's TCP option kind 19 on every BGP segment.
+  n_bgp=$(tshark -r "$work/cap.pcap" -Y 'gre && tcp.port == 179' 2> /dev/null | wc -l)
+  n_md5=$(tshark -r "$work/cap.pcap" -Y 'gre && tcp.port == 179 && tcp.option_kind == 19' 2> /dev/null | wc -l)
+  check "1: every BGP segment in the tunnel carries a TCP-MD5 signature ($n_md5 of $n_bgp)" \
+    sh -c "[ $n_bgp -ge 4 ] && [ $n_md5 -eq $n_bgp ]"
+fi
 if [ "$PROTO" = ospf ]; then
+  n_hello=$(tshark -r "$work/cap.pcap" -Y 'gre && ospf.msg == 1' 2> /dev/null | wc -l)
+  n_md5=$(tshark -r "$work/cap.pcap" -Y 'gre && ospf.msg == 1 && ospf.auth.type == 2' 2> /dev/null | wc -l)
+  check "1: every OSPF hello in the tunnel is MD5-authenticated ($n_md5 of $n_hello)" \
+    sh -c "[ $n_hello -ge 4 ] && [ $n_md5 -eq $n_hello ]"
+
   out=$(vty spoke1 'show ip ospf interface tunnel0')
   echo "$out"
   check "1: OSPF on spoke1's tunnel0: point-to-multipoint, MD5 authentication" \
