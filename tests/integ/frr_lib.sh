@@ -4,6 +4,10 @@
 # /var/run/frr/$NS_PREFIX-NODE, its config and log in the test's WORK.
 
 FRR_DIR=/usr/lib/frr
+# ospfd keeps its graceful-restart state in one file outside any path
+# space; a run that made it takes it away again.
+FRR_GR=/var/run/frr/ospfd-gr.json
+[ -e "$FRR_GR" ] && FRR_GR_KEEP=1 || FRR_GR_KEEP=0
 
 # frr_start NODE CONFIG DAEMON...: zebra, then each daemon (bgpd, ospfd)
 # on CONFIG; fails when one does not come up.
@@ -31,7 +35,8 @@ vty() {
 }
 
 # frr_cleanup: every path space of this run (the daemons die with their
-# namespaces' processes in netns_cleanup).
+# namespaces' processes in netns_cleanup), and ospfd's state file.
 frr_cleanup() {
   rm -rf /var/run/frr/"$NS_PREFIX"-* 2> /dev/null || true
+  [ "$FRR_GR_KEEP" = 1 ] || rm -f "$FRR_GR"
 }
