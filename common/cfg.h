@@ -206,6 +206,9 @@ struct cfg_tunnel {
 	uint32_t gre_key;
 	uint32_t network_id;  /* 1..4294967295, required */
 	uint16_t holdtime;    /* seconds, default 600, 1..65535 */
+	/* seconds between a spoke's registrations (Cisco's ip nhrp
+	 * registration timeout); 0 = holdtime / 3. Shorter than holdtime. */
+	uint16_t reg_interval;
 	uint8_t phase;        /* 1, 2 or 3; default 3 */
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
 	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
@@ -215,7 +218,7 @@ struct cfg_tunnel {
 	struct cfg_esp esp;   /* when protection is esp */
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];
-	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if, pos_mtu;
+	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if, pos_mtu, pos_reg_interval;
 };
 
 struct cfg_route {

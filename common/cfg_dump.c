@@ -245,6 +245,8 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 		strbuf_printf(out, "  gre-key: %u\n", t->gre_key);
 	strbuf_printf(out, "  network-id: %u\n  holdtime: %u\n  phase: %u\n  mtu: %u\n",
 		      t->network_id, t->holdtime, t->phase, t->mtu);
+	if (t->reg_interval != 0)
+		strbuf_printf(out, "  registration-interval: %u\n", t->reg_interval);
 	strbuf_printf(out, "  copy-dscp: %s\n", t->copy_dscp ? "true" : "false");
 	/* A cleartext NHRP password by protocol design (Cisco prints it in
 	 * show running-config too); callers that expose the dump decide. */

@@ -273,10 +273,21 @@ static int ld_kernel_if(const struct ld_sec *s, struct cfg_tunnel *t)
 	return rc < 0 ? rc : 0;
 }
 
+static int ld_reg_interval(struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "registration-interval", path);
+	int rc = ld_u16(s, "registration-interval", 1, 65535, &t->reg_interval);
+
+	if (rc == 0 && n != NULL)
+		t->pos_reg_interval = ld_pos(n); /* cfg_validate checks it against holdtime */
+	return rc;
+}
+
 static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
-					    "holdtime", "phase", "mtu", "copy-dscp",
+					    "holdtime", "registration-interval", "phase", "mtu", "copy-dscp",
 					    "nhrp-authentication", "nhs", "protection", "esp",
 					    "kernel-interface", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
@@ -303,6 +314,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_u32(&s, "network-id", 1, UINT32_MAX, NULL, &t->network_id);
 	if (rc >= 0)
 		rc = ld_u16(&s, "holdtime", 1, 65535, &t->holdtime);
+	if (rc >= 0)
+		rc = ld_reg_interval(&s, t);
 	if (rc >= 0)
 		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
 	if (rc >= 0)

@@ -258,6 +258,19 @@ static int val_tunnel_mtu(const struct cfg *cfg, struct cfg_err *err)
 			t->mtu, wan->name, wan->mtu, how, wire, room, wire);
 }
 
+/* A spoke registers before its last registration lapses: the interval is
+ * shorter than the holdtime (also after configure terminal changed it). */
+static int val_reg_interval(const struct cfg *cfg, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+
+	if (t->reg_interval == 0 || t->reg_interval < t->holdtime)
+		return 0;
+	return VAL_FAIL(cfg, err, val_pos_or(t->pos_reg_interval, t->pos),
+			"'tunnel.registration-interval' must be shorter than tunnel.holdtime (%u s), got %u",
+			t->holdtime, t->reg_interval);
+}
+
 /* Where a next hop may live: the subnets of the ports (a wan gateway for
  * the underlay, a lan router) and of the tunnel (an overlay next hop). */
 static int val_via_reachable(const struct cfg *cfg, uint32_t via)
@@ -508,6 +521,8 @@ int cfg_validate(const struct cfg *cfg, struct cfg_err *err)
 		rc = val_esp(cfg, err);
 	if (rc == 0 && cfg->tunnel.present)
 		rc = val_tunnel_mtu(cfg, err);
+	if (rc == 0 && cfg->tunnel.present)
+		rc = val_reg_interval(cfg, err);
 	if (rc == 0)
 		rc = val_routes(cfg, err);
 	if (rc == 0)

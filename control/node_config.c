@@ -30,6 +30,8 @@ static void config_blank_live(struct cfg *c)
 	c->n_routes = 0;
 	memset(c->routes, 0, sizeof(c->routes));
 	c->tunnel.holdtime = 0;
+	c->tunnel.reg_interval = 0;
+	c->tunnel.pos_reg_interval = (struct cfg_pos){0};
 	memset(c->tunnel.nhrp_auth, 0, sizeof(c->tunnel.nhrp_auth));
 	memset(c->eal.log_level, 0, sizeof(c->eal.log_level));
 	memset(c->logging.levels, 0, sizeof(c->logging.levels));
@@ -177,10 +179,15 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 	if (rc != 0)
 		return rc;
 	if (nd->nd_ctl.ct_nhrp != NULL && (run->tunnel.holdtime != next->tunnel.holdtime ||
+					   run->tunnel.reg_interval != next->tunnel.reg_interval ||
 					   strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)) {
 		if (run->tunnel.holdtime != next->tunnel.holdtime)
 			strbuf_printf(msg, "%sholdtime %u -> %u s", msg->sb_len ? "; " : "",
 				      run->tunnel.holdtime, next->tunnel.holdtime);
+		if (run->tunnel.reg_interval != next->tunnel.reg_interval)
+			strbuf_printf(msg, "%sregistration interval %u -> %u s",
+				      msg->sb_len ? "; " : "", nhrp_reg_interval(&run->tunnel),
+				      nhrp_reg_interval(&next->tunnel));
 		if (strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)
 			strbuf_printf(msg, "%sNHRP authentication changed", msg->sb_len ? "; " : "");
 		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);

@@ -52,9 +52,15 @@ const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
 	return "?";
 }
 
+uint16_t nhrp_reg_interval(const struct cfg_tunnel *t)
+{
+	return t->reg_interval ? t->reg_interval : (uint16_t)RTE_MAX(t->holdtime / 3, 1);
+}
+
 void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t)
 {
 	nh->nh_holdtime = t->holdtime;
+	nh->nh_reg_interval = nhrp_reg_interval(t);
 	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
 	memset(nh->nh_auth, 0, sizeof(nh->nh_auth));
 	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);

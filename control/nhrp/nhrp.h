@@ -94,6 +94,7 @@ struct nhrp {
 	bool nh_is_hub;
 	uint8_t nh_phase;
 	uint16_t nh_holdtime;
+	uint16_t nh_reg_interval; /* seconds between a spoke's registrations */
 	uint16_t nh_mtu;
 	uint32_t nh_overlay;      /* our tunnel address */
 	uint8_t nh_overlay_len;
@@ -119,6 +120,8 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg);
  * next registration or reply on) and the authentication password (from
  * the next packet on). */
 void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t);
+/* tunnel.registration-interval, or holdtime / 3 when it is not set. */
+uint16_t nhrp_reg_interval(const struct cfg_tunnel *t);
 void nhrp_fini(struct ctl *ct);
 /* A spoke starts registering. */
 void nhrp_start(struct ctl *ct);

@@ -86,12 +86,16 @@ static void nhc_register_timer(struct timer *t, void *arg)
 	struct nhrp_nhs *s = arg;
 	struct nhrp *nh = s->ns_nhrp;
 	uint64_t now = nhc_now(nh);
-	uint32_t refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
+	uint32_t refresh_s = nh->nh_reg_interval;
 	uint32_t cap_s = RTE_MIN(refresh_s, NHRP_NHS_RETRY_MAX_S);
 
 	if (s->ns_state == NHRP_NHS_UP &&
 	    now - s->ns_last_reply_ns > (uint64_t)nh->nh_holdtime * CLK_NS_PER_S)
 		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply within the holdtime");
+	else if (s->ns_state == NHRP_NHS_UP && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
+		/* A periodic registration and its retransmissions 1 and 3 s
+		 * later unanswered: dead within registration-interval + ~7 s. */
+		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to a registration and 2 retries");
 	else if (s->ns_state == NHRP_NHS_PROBING && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
 		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to the first requests");
 	if (s->ns_retry_s == 0)
@@ -151,7 +155,7 @@ static void nhc_registration_refused(struct nhrp_nhs *s, const struct nhrp_msg *
 
 static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 {
-	uint64_t now = nhc_now(nh), refresh_s = RTE_MAX(nh->nh_holdtime / 3, 1);
+	uint64_t now = nhc_now(nh), refresh_s = nh->nh_reg_interval;
 
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
