@@ -70,7 +70,10 @@ struct dp_tunnel {
 	uint8_t tn_wan;          /* port index of the underlay */
 	uint8_t tn_ttl;          /* outer TTL */
 	bool tn_copy_dscp;       /* inner DSCP copied to the outer header */
-	uint32_t tn_nhs_overlay; /* first NHS (spokes): where misses go meanwhile */
+	/* The NHS (spokes) misses go to meanwhile: the first that is up in
+	 * config order, else the first; the control thread moves it when an
+	 * NHS goes up or down (one aligned 32-bit store). */
+	uint32_t tn_nhs_overlay;
 	bool tn_esp;             /* protection: esp (fail closed) */
 	bool tn_ike;             /* keying: ike: IKE goes to the control thread */
 };

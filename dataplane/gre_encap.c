@@ -29,8 +29,13 @@ static const struct peer *encap_peer(struct lcore_ctx *lc, uint8_t in_idx,
 	const struct peer *pe;
 	struct dp_event ev;
 
-	if (!tn->tn_is_hub && tn->tn_phase == 1)
-		return peer_table_lookup(&dp->dp_peers, tn->tn_nhs_overlay);
+	if (!tn->tn_is_hub && tn->tn_phase == 1) {
+		/* Hub and spoke only: a next hop that is a peer we know (an
+		 * NHS: a route via the second hub) directly, the rest through
+		 * the NHS, never a resolution. */
+		pe = hint != NULL ? hint : peer_table_lookup(&dp->dp_peers, target);
+		return pe != NULL ? pe : peer_table_lookup(&dp->dp_peers, tn->tn_nhs_overlay);
+	}
 	pe = hint != NULL ? hint : peer_table_lookup(&dp->dp_peers, target);
 	if (likely(pe != NULL) || tn->tn_is_hub)
 		return pe;

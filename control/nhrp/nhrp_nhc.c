@@ -51,6 +51,25 @@ static void nhc_register_send(struct nhrp *nh, struct nhrp_nhs *s)
 		s->ns_requests++;
 }
 
+/* Where the workers send what has no better next hop: the first NHS that
+ * is up, else the first. A hub that died takes nothing with it. */
+static void nhc_nhs_prefer(struct nhrp *nh)
+{
+	struct dp_tunnel *tn = &nh->nh_ctl->ct_dp->dp_tunnel;
+	uint32_t pick = nh->nh_n_nhs > 0 ? nh->nh_nhs[0].ns_overlay : 0;
+	char a[INET_ADDRSTR];
+
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (nh->nh_nhs[i].ns_state == NHRP_NHS_UP) {
+			pick = nh->nh_nhs[i].ns_overlay;
+			break;
+		}
+	if (pick == tn->tn_nhs_overlay)
+		return;
+	__atomic_store_n(&tn->tn_nhs_overlay, pick, __ATOMIC_RELEASE);
+	LOG_CTL(INFO, "nhrp: NHS %s now takes what has no other way", inet_v4_str(pick, a));
+}
+
 static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs_state st,
 			      const char *why)
 {
@@ -60,6 +79,7 @@ static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs
 		return;
 	s->ns_state = st;
 	s->ns_state_since_ns = nhc_now(nh);
+	nhc_nhs_prefer(nh);
 	if (st == NHRP_NHS_UP)
 		LOG_CTL(INFO, "nhrp: NHS %s up: registered, holdtime %us",
 			inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);

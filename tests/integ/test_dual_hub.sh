@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# Two hubs, four spokes, BGP over the tunnel: a hub killed with -9 and the
+# traffic between two spokes' LANs back through the other hub, with the
+# outage measured; the hub restarted and registered with again.
+#
+#   underlay 192.0.2.0/24 on one bridge; overlay 10.255.0.0/24
+#   hub1 .1 / 10.255.0.1, hub2 .2 / 10.255.0.2 (LANs 10.0.1.0/24, 10.0.2.0/24)
+#   spokeN .1N / 10.255.0.1N, LAN 10.N.0.0/24 with a host .10 (N = 1..4);
+#   each spoke lists both hubs as NHSes (registration-interval 5 s,
+#   holdtime 30 s) and peers over the tunnel with both (iBGP, each hub a
+#   route reflector with dynamic neighbours, next-hop-self; FRR's
+#   datacenter timers: hold 9 s). Phase 1: every packet between spokes
+#   crosses a hub, so the hub's death is felt, and measured.
+#
+#   1  every spoke registers with both hubs; spoke1 learns spoke3's LAN
+#   2  lan1 pings lan3 every 0.1 s; the hub spoke1's route points at is
+#      killed with -9 after 3 s: spoke1 marks that NHS down (registration
+#      interval + the retries' 7 s at most), BGP moves the route to the
+#      other hub; the outage (lost replies x 0.1 s) is printed and must
+#      stay under the bound: BGP's hold time 9 s plus 3 s
+#   3  the hub restarts: the spokes register with it again (up in show ip
+#      nhrp nhs), its BGP sessions come back
+#
+# Needs root and FRR; about 60 s.
+set -u
+DMVPND=${1:?usage: test_dual_hub.sh path/to/dmvpnd}
+src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+NS_PREFIX=${NS_PREFIX:-dh$$}
+. "$src/tests/integ/netns_lib.sh"
+. "$src/tests/integ/frr_lib.sh"
+[ -x /usr/lib/frr/bgpd ] || { echo "FAIL: FRR is not installed (scripts/setup installs it)"; exit 1; }
+work=$(mktemp -d /tmp/dual-hub.XXXXXX)
+trap 'netns_cleanup; frr_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
+declare -A PID WAN OV LAN
+cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
+wait_until() { # seconds command...
+  local i n=$(( $1 * 5 )); shift
+  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+received() { sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$1" | head -1; }
+HUBS="hub1 hub2"
+SPOKES="spoke1 spoke2 spoke3 spoke4"
+for i in 1 2; do WAN[hub$i]=192.0.2.$i OV[hub$i]=10.255.0.$i LAN[hub$i]=10.0.$i; done
+for i in 1 2 3 4; do WAN[spoke$i]=192.0.2.1$i OV[spoke$i]=10.255.0.1$i LAN[spoke$i]=10.$i.0; done
+
+# --------------------------------------------------------------- topology
+netns_add inet
+nsx inet ip link add br0 type bridge
+nsx inet ip link set br0 up
+for n in $HUBS $SPOKES; do
+  netns_add "$n"; netns_add "$n-h"
+  veth_link "$n" wan0 inet "$n-wan"
+  nsx inet ip link set "$n-wan" master br0
+  veth_link "$n" lan0 "$n-h" eth0
+  nsx "$n-h" ip addr add "${LAN[$n]}.10/24" dev eth0
+  nsx "$n-h" ip route add 10.0.0.0/8 via "${LAN[$n]}.1"
+done
+
+# ------------------------------------------------------------------ configs
+# node_yaml NODE: from the shipped hub or spoke1 config, with this node's
+# addresses, no static routes, phase 1, and on a spoke both hubs as NHSes.
+node_yaml() {
+  local n=$1 base=hub f=$work/$1.yaml
+  [ "${n#spoke}" != "$n" ] && base=spoke1
+  sed -E -e "s/^(\s*name:) (hub|spoke1)$/\1 $n/" \
+    -e "s/^(\s*file-prefix:).*/\1 $NS_PREFIX-$n/" \
+    -e "s#address: 192\.0\.2\.1?1?/24#address: ${WAN[$n]}/24#" \
+    -e "s#address: 10\.[01]\.0\.1/24#address: ${LAN[$n]}.1/24#" \
+    -e "s#address: 10\.255\.0\.1?1?/24#address: ${OV[$n]}/24#" \
+    -e "s/^(\s*phase:).*/\1 1/" \
+    -e '/^routes:/,/^$/d' "$src/configs/$base.yaml" > "$f"
+  if [ "$base" = spoke1 ]; then
+    sed -i '/^  holdtime:/a\  registration-interval: 5' "$f"
+    sed -i '/^      address: 10.255.0.1   # the hub/a\    - nbma: 192.0.2.2\n      address: 10.255.0.2' "$f"
+  fi
+}
+# FRR: each hub a route reflector for every spoke; each spoke peers with
+# both hubs.
+frr_conf() {
+  local n=$1 f=$work/frr-$1.conf
+  {
+    echo "frr defaults datacenter"
+    echo "log file $work/frr-$n.log"
+    echo "hostname $n"
+    echo "router bgp 65000"
+    echo " bgp router-id ${OV[$n]}"
+    echo " no bgp network import-check"
+    if [ "${n#hub}" != "$n" ]; then
+      echo " neighbor SPOKES peer-group"
+      echo " neighbor SPOKES remote-as 65000"
+      echo " bgp listen range 10.255.0.0/24 peer-group SPOKES"
+    else
+      echo " neighbor 10.255.0.1 remote-as 65000"
+      echo " neighbor 10.255.0.2 remote-as 65000"
+    fi
+    echo " address-family ipv4 unicast"
+    echo "  network ${LAN[$n]}.0/24"
+    if [ "${n#hub}" != "$n" ]; then
+      echo "  neighbor SPOKES route-reflector-client"
+      echo "  neighbor SPOKES next-hop-self force"
+    fi
+    echo " exit-address-family"
+  } > "$f"
+}
+start_node() { # node
+  ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$work/$1.yaml" >> "$work/$1.log" 2>&1 &
+  PID[$1]=$!
+  wait_for_log "$work/$1.log" "running" 30
+}
+
+echo "=== two hubs, four spokes, phase 1, BGP"
+for n in $HUBS $SPOKES; do
+  node_yaml "$n"
+  check "$n: its config loads ($("$DMVPND" --check -c "$work/$n.yaml" 2>&1))" \
+    "$DMVPND" --check -c "$work/$n.yaml"
+done
+for n in $HUBS $SPOKES; do
+  check "$n: dmvpnd runs" start_node "$n" || cat "$work/$n.log"
+done
+for n in $HUBS $SPOKES; do
+  frr_conf "$n"
+  frr_start "$n" "$work/frr-$n.conf" bgpd || bad "$n: FRR did not start"
+done
+
+echo "=== 1: registrations and routes"
+nhs_state() { cli "$1" 'show ip nhrp nhs' 2> /dev/null | awk -v a="$2" '$1 == a {print $3}'; }
+both_up() { local s; for s in $SPOKES; do [ "$(nhs_state "$s" 10.255.0.1)" = up ] &&
+  [ "$(nhs_state "$s" 10.255.0.2)" = up ] || return 1; done; }
+check "1: every spoke registered with both hubs (show ip nhrp nhs)" wait_until 20 both_up
+cli spoke1 'show ip nhrp nhs'
+sessions() { [ "$(vty "$1" 'show bgp ipv4 unicast summary json' | grep -c '"state":"Established"')" -ge 4 ]; }
+check "1: each hub has BGP sessions with all four spokes" \
+  wait_until 40 bash -c "$(declare -f sessions vty nsx); NS_PREFIX=$NS_PREFIX; sessions hub1 && sessions hub2"
+route_via() { cli spoke1 'show ip route' 2> /dev/null | awk '$1 == "B" && $2 == "10.3.0.0/24" {print $4}' | tr -d ,; }
+check "1: spoke1 learned spoke3's LAN 10.3.0.0/24 via a hub" \
+  wait_until 20 bash -c "$(declare -f route_via cli nsx); NS_PREFIX=$NS_PREFIX src=$src; route_via | grep -Eq '^10\.255\.0\.[12]$'"
+cli spoke1 'show ip route'
+out=$(nsx spoke1-h ping -c 3 -i 0.2 -W 2 10.3.0.10)
+check "1: lan1 -> lan3 through a hub ($(received "$out") of 3)" test "$(received "$out")" = 3
+
+echo "=== 2: the hub on the path is killed"
+via=$(route_via)
+victim=hub${via##*.}
+other=hub$(( 3 - ${via##*.} ))
+echo "spoke1 reaches 10.3.0.0/24 via $via: killing $victim, $other stays"
+nsx spoke1-h ping -i 0.1 -c 250 -W 1 10.3.0.10 > "$work/failover-ping.txt" 2>&1 & pp=$!
+sleep 3
+t_kill=$(date +%s%N)
+kill -9 "${PID[$victim]}"
+down() { [ "$(nhs_state spoke1 "${OV[$victim]}")" = down ]; }
+moved() { [ "$(route_via)" = "${OV[$other]}" ]; }
+# Both watched at once: the first time each holds (BGP's hold timer and
+# the NHS's retries run independently).
+t_down=0 t_moved=0
+for ((i = 0; i < 150; i++)); do
+  [ "$t_down" = 0 ] && down && t_down=$(date +%s%N)
+  [ "$t_moved" = 0 ] && moved && t_moved=$(date +%s%N)
+  [ "$t_down" != 0 ] && [ "$t_moved" != 0 ] && break
+  sleep 0.1
+done
+ms_down=$(( t_down ? (t_down - t_kill) / 1000000 : -1 ))
+ms_moved=$(( t_moved ? (t_moved - t_kill) / 1000000 : -1 ))
+check "2: spoke1 marked $victim's NHS down within 12 s (registration-interval 5 s + 7 s): $ms_down ms" \
+  sh -c "[ $ms_down -ge 0 ] && [ $ms_down -le 12500 ]"
+check "2: spoke1's route to 10.3.0.0/24 moved to $other: $ms_moved ms" test "$ms_moved" -ge 0
+wait $pp
+out=$(cat "$work/failover-ping.txt")
+sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<< "$out")
+got=$(received "$out")
+lost=$(( ${sent:-0} - ${got:-0} ))
+echo "failover: NHS down after $ms_down ms, route moved after $ms_moved ms; ping every 0.1 s: $got of $sent answered, $lost lost = an outage of about $(( lost / 10 )).$(( lost % 10 )) s"
+check "2: the traffic came back through $other ($got of $sent answered)" test "${got:-0}" -ge 100
+check "2: outage under 12 s (BGP hold 9 s + 3 s): $lost packets at 0.1 s" test "$lost" -le 120
+cli spoke1 'show ip nhrp nhs' 'show ip route'
+
+echo "=== 3: $victim comes back"
+check "3: $victim restarts" start_node "$victim"
+back() { [ "$(nhs_state spoke1 "${OV[$victim]}")" = up ]; }
+check "3: spoke1 registered with $victim again" wait_until 20 back
+all_back() { local s; for s in $SPOKES; do [ "$(nhs_state "$s" "${OV[$victim]}")" = up ] || return 1; done; }
+check "3: ... and so did every spoke" wait_until 20 all_back
+check "3: $victim's BGP sessions with the four spokes are back" \
+  wait_until 40 bash -c "$(declare -f sessions vty nsx); NS_PREFIX=$NS_PREFIX; sessions $victim"
+out=$(nsx spoke1-h ping -c 3 -i 0.2 -W 2 10.3.0.10)
+check "3: lan1 -> lan3 ($(received "$out") of 3)" test "$(received "$out")" = 3
+
+for n in $HUBS $SPOKES; do node_stop "${PID[$n]}" 10 > /dev/null || bad "$n did not stop cleanly"; done
+summary
