@@ -10,6 +10,7 @@
 #include "cfg.h"
 #include "inet.h"
 #include "strbuf.h"
+#include "words.h"
 
 static bool edit_log_level(const char *w)
 {
@@ -99,7 +100,7 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 
 int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 {
-	char line[256], *w[8], *save = NULL;
+	char line[256], *w[8];
 	int n = 0, rc = -EINVAL;
 	bool no = false;
 
@@ -114,8 +115,11 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 			return -EINVAL;
 		}
 	snprintf(line, sizeof(line), "%s", text);
-	for (char *t = strtok_r(line, " ", &save); t != NULL && n < 8; t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
+	n = words_split(line, w, 8);
+	if (n < 0) {
+		strbuf_printf(msg, "too many words: no command here takes more than 8");
+		return -EINVAL;
+	}
 	if (n > 0 && strcmp(w[0], "no") == 0) {
 		no = true;
 		memmove(w, w + 1, (size_t)--n * sizeof(w[0]));

@@ -28,6 +28,7 @@
 #include "lcore_ctx.h"
 #include "log.h"
 #include "node.h"
+#include "words.h"
 
 #define PCAPNG_SHB 0x0A0D0D0Au
 #define PCAPNG_IDB 0x00000001u
@@ -259,12 +260,10 @@ unsigned capture_poll(struct node *nd)
 static int capture_parse(struct node *nd, char *line, struct dp_capture *tap, struct capture_ctl *cc,
 			 struct strbuf *msg)
 {
-	char *w[12], *save = NULL;
-	int n = 0, i;
+	char *w[12];
+	int n = words_split(line, w, 12), i;
 	long v;
 
-	for (char *t = strtok_r(line, " ", &save); t != NULL && n < 12; t = strtok_r(NULL, " ", &save))
-		w[n++] = t;
 	if (n < 2 || strcmp(w[0], "port") != 0)
 		goto usage;
 	if (strcmp(w[1], "tunnel") == 0) {

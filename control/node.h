@@ -101,6 +101,10 @@ unsigned flow_export_poll(struct node *nd);
 void flow_export_show(struct node *nd, struct strbuf *out);
 void flow_export_fini(struct node *nd);
 
+/* cmd_ping.c: MGMT_PING: "start A.B.C.D [repeat N] [size N] [source A]",
+ * "trace A.B.C.D [max-ttl N] [source A]", "poll ID". */
+void cmd_ping(struct node *nd, struct mgmt_req *req);
+
 /* cmd_path.c: show dmvpn path A.B.C.D */
 void cmd_path(struct node *nd, const char *arg, struct strbuf *out);
 

@@ -844,6 +844,8 @@ static void test_cfg_edit(void **state)
 		{ "logging level debug", NULL },
 		{ "logging level ike warning", NULL },
 		{ "logging level bogus debug", "no subsystem 'bogus'" },
+		/* a word past what any command takes is refused, not dropped */
+		{ "no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "too many words" },
 	};
 	struct cfg_err err;
 	struct strbuf msg;
