@@ -57,6 +57,7 @@ struct cfg_port {
 struct cfg_nhs {
 	uint32_t nbma;    /* the NHS's underlay (public) address */
 	uint32_t overlay; /* its tunnel address */
+	uint8_t priority; /* 0 (most preferred, the default) .. 255, as Cisco's */
 	struct cfg_pos pos, pos_nbma, pos_address;
 };
 
@@ -209,6 +210,12 @@ struct cfg_tunnel {
 	/* seconds between a spoke's registrations (Cisco's ip nhrp
 	 * registration timeout); 0 = holdtime / 3. Shorter than holdtime. */
 	uint16_t reg_interval;
+	/* NHSes a spoke keeps registered at once, the most preferred first
+	 * (Cisco's max-connections); 0 = all of them. */
+	uint8_t nhs_max;
+	/* seconds a spoke keeps a less preferred NHS after a preferred one
+	 * came back (Cisco's ip nhrp nhs fallback); default 0 */
+	uint16_t nhs_fallback;
 	uint8_t phase;        /* 1, 2 or 3; default 3 */
 	uint16_t mtu;         /* tunnel MTU, default 1400 */
 	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */

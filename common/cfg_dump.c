@@ -247,6 +247,10 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 		      t->network_id, t->holdtime, t->phase, t->mtu);
 	if (t->reg_interval != 0)
 		strbuf_printf(out, "  registration-interval: %u\n", t->reg_interval);
+	if (t->nhs_max != 0)
+		strbuf_printf(out, "  nhs-max-connections: %u\n", t->nhs_max);
+	if (t->nhs_fallback != 0)
+		strbuf_printf(out, "  nhs-fallback: %u\n", t->nhs_fallback);
 	strbuf_printf(out, "  copy-dscp: %s\n", t->copy_dscp ? "true" : "false");
 	/* A cleartext NHRP password by protocol design (Cisco prints it in
 	 * show running-config too); callers that expose the dump decide. */
@@ -264,6 +268,8 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 	for (i = 0; i < t->n_nhs && i < CFG_MAX_NHS; i++) {
 		dump_addr(out, "    - ", "nbma", t->nhs[i].nbma);
 		dump_addr(out, "      ", "address", t->nhs[i].overlay);
+		if (t->nhs[i].priority != 0)
+			strbuf_printf(out, "      priority: %u\n", t->nhs[i].priority);
 	}
 }
 

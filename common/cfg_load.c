@@ -198,17 +198,22 @@ static int ld_ports(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg
 static int ld_nhs(const struct ld *ld, const yaml_node_t *val, unsigned i,
 		  struct cfg_nhs *nhs)
 {
-	static const char *const keys[] = { "nbma", "address", NULL };
+	static const char *const keys[] = { "nbma", "address", "priority", NULL };
+	static const char *const need[] = { "nbma", "address", NULL };
 	char name[LD_PATH];
 	struct ld_sec s;
+	uint32_t prio = 0;
 	int rc;
 
 	snprintf(name, sizeof(name), "tunnel.nhs[%u]", i);
-	rc = ld_open(ld, val, name, keys, keys, &s);
+	rc = ld_open(ld, val, name, keys, need, &s);
 	if (rc == 0)
 		rc = ld_addr(&s, "nbma", &nhs->nbma, &nhs->pos_nbma);
 	if (rc >= 0)
 		rc = ld_addr(&s, "address", &nhs->overlay, &nhs->pos_address);
+	if (rc >= 0)
+		rc = ld_u32(&s, "priority", 0, 255, NULL, &prio);
+	nhs->priority = (uint8_t)prio;
 	if (rc >= 0)
 		nhs->pos = ld_pos(val);
 	return rc < 0 ? rc : 0;
@@ -288,6 +293,7 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 {
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
 					    "holdtime", "registration-interval", "phase", "mtu", "copy-dscp",
+					    "nhs-max-connections", "nhs-fallback",
 					    "nhrp-authentication", "nhs", "protection", "esp",
 					    "kernel-interface", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
@@ -298,7 +304,7 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	int copy = 1;
 	static const char *const need[] = { "address", "network-id", NULL };
 	struct cfg_tunnel *t = &cfg->tunnel;
-	uint32_t phase = 3;
+	uint32_t phase = 3, nhs_max = 0;
 	struct ld_sec s;
 	int rc;
 
@@ -316,6 +322,11 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_u16(&s, "holdtime", 1, 65535, &t->holdtime);
 	if (rc >= 0)
 		rc = ld_reg_interval(&s, t);
+	if (rc >= 0)
+		rc = ld_u32(&s, "nhs-max-connections", 1, CFG_MAX_NHS, NULL, &nhs_max);
+	t->nhs_max = (uint8_t)nhs_max;
+	if (rc >= 0)
+		rc = ld_u16(&s, "nhs-fallback", 0, 3600, &t->nhs_fallback);
 	if (rc >= 0)
 		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
 	if (rc >= 0)

@@ -40,6 +40,8 @@ static const char *nhs_dmvpn_state(const struct nhrp_nhs *s)
 		return "UP";
 	case NHRP_NHS_PROBING:
 		return "NHRP";
+	case NHRP_NHS_STANDBY:
+		return "STBY"; /* not registered: more preferred NHSes are up */
 	default:
 		return "DOWN";
 	}
@@ -80,8 +82,9 @@ static void nhs_detail(const struct nhrp_nhs *s, uint64_t now, struct strbuf *ou
 {
 	char t[16];
 
-	strbuf_printf(out, "   request id %" PRIu32 ", %" PRIu32 " unanswered, back-off %" PRIu32
-			   " s\n", s->ns_reqid, s->ns_unanswered, s->ns_retry_s);
+	strbuf_printf(out, "   priority %u; request id %" PRIu32 ", %" PRIu32
+			   " unanswered, back-off %" PRIu32 " s\n",
+		      s->ns_priority, s->ns_reqid, s->ns_unanswered, s->ns_retry_s);
 	if (s->ns_refusals != 0)
 		strbuf_printf(out, "   last refusal: CIE code %u\n", s->ns_last_code);
 	if (s->ns_last_reply_ns != 0) {

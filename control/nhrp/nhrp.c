@@ -48,6 +48,8 @@ const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
 		return "up";
 	case NHRP_NHS_DOWN:
 		return "down";
+	case NHRP_NHS_STANDBY:
+		return "standby";
 	}
 	return "?";
 }
@@ -97,7 +99,10 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 		s->ns_overlay = t->nhs[i].overlay;
 		s->ns_nhrp = nh;
 		s->ns_state = NHRP_NHS_PROBING;
+		s->ns_priority = t->nhs[i].priority;
 	}
+	nh->nh_nhs_max = t->nhs_max != 0 ? t->nhs_max : (uint8_t)t->n_nhs;
+	nh->nh_nhs_fallback_s = t->nhs_fallback;
 	ct->ct_nhrp = nh;
 	return 0;
 }
@@ -111,6 +116,7 @@ void nhrp_fini(struct ctl *ct)
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
 		timer_cancel(&ct->ct_timers, &nh->nh_nhs[i].ns_timer);
 	timer_cancel(&ct->ct_timers, &nh->nh_pending_timer);
+	timer_cancel(&ct->ct_timers, &nh->nh_balance_timer);
 	free(nh);
 	ct->ct_nhrp = NULL;
 }

@@ -51,11 +51,14 @@ struct nhrp_stats {
 /* A spoke's view of one NHS (Cisco's "RE"/"E" states, FRR's "show ip nhrp
  * nhs"): PROBING from start until the first answer, UP while registered,
  * DOWN after NHRP_NHS_DOWN_TRIES unanswered requests or a holdtime without
- * a reply once up. Requests go on in every state. */
+ * a reply once up. Requests go on in every state but STANDBY: an NHS the
+ * spoke does not need while tunnel.nhs-max-connections more preferred ones
+ * are not down. */
 enum nhrp_nhs_state {
 	NHRP_NHS_PROBING,
 	NHRP_NHS_UP,
 	NHRP_NHS_DOWN,
+	NHRP_NHS_STANDBY,
 };
 
 #define NHRP_NHS_DOWN_TRIES 3
@@ -77,6 +80,8 @@ struct nhrp_nhs {
 	uint64_t ns_replies;      /* success replies */
 	uint64_t ns_refusals;     /* replies with a failure code */
 	uint8_t ns_last_code;     /* CIE code of the last refusal */
+	uint8_t ns_priority;      /* 0 = most preferred */
+	uint64_t ns_surplus_ns;   /* up but not needed since then; 0 = needed */
 	struct timer ns_timer;
 	struct nhrp *ns_nhrp;
 };
@@ -111,6 +116,9 @@ struct nhrp {
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
 	struct nhrp_pending nh_pending[NHRP_PENDING_MAX];
 	struct timer nh_pending_timer;
+	uint8_t nh_nhs_max;          /* NHSes kept registered at once */
+	uint16_t nh_nhs_fallback_s;  /* how long a surplus NHS that is up stays */
+	struct timer nh_balance_timer; /* when a surplus NHS is let go */
 	struct nhrp_stats nh_stats;
 };
 

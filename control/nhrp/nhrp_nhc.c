@@ -17,6 +17,7 @@
 #define RESOLVE_RETRIES 3
 
 static void nhc_pending_timer(struct timer *t, void *arg);
+static void nhc_balance(struct nhrp *nh);
 
 static uint64_t nhc_now(struct nhrp *nh)
 {
@@ -51,19 +52,44 @@ static void nhc_register_send(struct nhrp *nh, struct nhrp_nhs *s)
 		s->ns_requests++;
 }
 
-/* Where the workers send what has no better next hop: the first NHS that
- * is up, else the first. A hub that died takes nothing with it. */
+/* The NHSes by preference: priority (0 first), then config order. */
+static unsigned nhc_nhs_order(const struct nhrp *nh, unsigned *order)
+{
+	unsigned n = nh->nh_n_nhs;
+
+	for (unsigned i = 0; i < n; i++) {
+		unsigned j = i;
+
+		while (j > 0 && nh->nh_nhs[order[j - 1]].ns_priority > nh->nh_nhs[i].ns_priority) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+	return n;
+}
+
+/* The most preferred NHS that is up, else the most preferred: where
+ * resolutions go, and what the workers send when nothing better is known. */
+static const struct nhrp_nhs *nhc_nhs_pick(const struct nhrp *nh)
+{
+	unsigned order[CFG_MAX_NHS], n = nhc_nhs_order(nh, order);
+
+	for (unsigned k = 0; k < n; k++)
+		if (nh->nh_nhs[order[k]].ns_state == NHRP_NHS_UP)
+			return &nh->nh_nhs[order[k]];
+	return n > 0 ? &nh->nh_nhs[order[0]] : NULL;
+}
+
+/* Publishes nhc_nhs_pick to the workers. A hub that died takes nothing
+ * with it. */
 static void nhc_nhs_prefer(struct nhrp *nh)
 {
 	struct dp_tunnel *tn = &nh->nh_ctl->ct_dp->dp_tunnel;
-	uint32_t pick = nh->nh_n_nhs > 0 ? nh->nh_nhs[0].ns_overlay : 0;
+	const struct nhrp_nhs *s = nhc_nhs_pick(nh);
+	uint32_t pick = s != NULL ? s->ns_overlay : 0;
 	char a[INET_ADDRSTR];
 
-	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
-		if (nh->nh_nhs[i].ns_state == NHRP_NHS_UP) {
-			pick = nh->nh_nhs[i].ns_overlay;
-			break;
-		}
 	if (pick == tn->tn_nhs_overlay)
 		return;
 	__atomic_store_n(&tn->tn_nhs_overlay, pick, __ATOMIC_RELEASE);
@@ -83,8 +109,11 @@ static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs
 	if (st == NHRP_NHS_UP)
 		LOG_CTL(INFO, "nhrp: NHS %s up: registered, holdtime %us",
 			inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
-	else
+	else if (st == NHRP_NHS_DOWN)
 		LOG_CTL(WARNING, "nhrp: NHS %s down: %s", inet_v4_str(s->ns_nbma, a), why);
+	else
+		LOG_CTL(NOTICE, "nhrp: NHS %s %s: %s", inet_v4_str(s->ns_nbma, a),
+			nhrp_nhs_state_name(st), why);
 }
 
 /* The wait before the next retransmission: the back-off step less up to
@@ -118,6 +147,8 @@ static void nhc_register_timer(struct timer *t, void *arg)
 		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to a registration and 2 retries");
 	else if (s->ns_state == NHRP_NHS_PROBING && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
 		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to the first requests");
+	if (s->ns_state == NHRP_NHS_DOWN)
+		nhc_balance(nh); /* a standby NHS may take its place */
 	if (s->ns_retry_s == 0)
 		s->ns_reqid = nhrp_reqid_next(nh);
 	nhc_register_send(nh, s);
@@ -126,9 +157,74 @@ static void nhc_register_timer(struct timer *t, void *arg)
 	timer_arm(&nh->nh_ctl->ct_timers, t, now + nhc_retry_wait_ns(nh, s->ns_retry_s));
 }
 
+static void nhc_nhs_standby(struct nhrp *nh, struct nhrp_nhs *s, const char *why)
+{
+	timer_cancel(&nh->nh_ctl->ct_timers, &s->ns_timer);
+	s->ns_retry_s = 0;
+	s->ns_unanswered = 0;
+	s->ns_surplus_ns = 0;
+	nhc_nhs_set_state(nh, s, NHRP_NHS_STANDBY, why);
+}
+
+static void nhc_nhs_activate(struct nhrp *nh, struct nhrp_nhs *s)
+{
+	s->ns_retry_s = 0;
+	s->ns_unanswered = 0;
+	nhc_nhs_set_state(nh, s, NHRP_NHS_PROBING, "needed: a more preferred NHS is down");
+	timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, nhc_now(nh));
+}
+
+/* Which NHSes a spoke keeps registered: in order of preference, the first
+ * nhs-max-connections that are not down. One that is down keeps trying
+ * and takes a place again when it answers; one beyond the places stands
+ * by, but when it is up it stays nhs-fallback seconds more (a preferred
+ * NHS that just came back has to prove itself first). Runs after every
+ * change of an NHS's state. */
+static void nhc_balance(struct nhrp *nh)
+{
+	unsigned order[CFG_MAX_NHS], n = nhc_nhs_order(nh, order), want = nh->nh_nhs_max;
+	uint64_t now = nhc_now(nh), fb = (uint64_t)nh->nh_nhs_fallback_s * CLK_NS_PER_S;
+	uint64_t next = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[order[k]];
+
+		if (s->ns_state == NHRP_NHS_DOWN) {
+			s->ns_surplus_ns = 0;
+			continue;
+		}
+		if (want > 0) {
+			want--;
+			s->ns_surplus_ns = 0;
+			if (s->ns_state == NHRP_NHS_STANDBY)
+				nhc_nhs_activate(nh, s);
+			continue;
+		}
+		if (s->ns_state == NHRP_NHS_PROBING) {
+			nhc_nhs_standby(nh, s, "more preferred NHSes fill nhs-max-connections");
+		} else if (s->ns_state == NHRP_NHS_UP) {
+			if (s->ns_surplus_ns == 0)
+				s->ns_surplus_ns = now;
+			if (now - s->ns_surplus_ns >= fb)
+				nhc_nhs_standby(nh, s, "a more preferred NHS is up again (fallback)");
+			else if (next == 0 || s->ns_surplus_ns + fb < next)
+				next = s->ns_surplus_ns + fb;
+		}
+	}
+	if (next != 0)
+		timer_arm(&nh->nh_ctl->ct_timers, &nh->nh_balance_timer, next);
+}
+
+static void nhc_balance_timer(struct timer *t, void *arg)
+{
+	(void)t;
+	nhc_balance(arg);
+}
+
 void nhrp_nhc_start(struct nhrp *nh)
 {
 	timer_init(&nh->nh_pending_timer, nhc_pending_timer, nh);
+	timer_init(&nh->nh_balance_timer, nhc_balance_timer, nh);
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
 
@@ -136,6 +232,8 @@ void nhrp_nhc_start(struct nhrp *nh)
 		timer_init(&s->ns_timer, nhc_register_timer, s);
 		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, nhc_now(nh));
 	}
+	nhc_balance(nh);
+	nhc_nhs_prefer(nh);
 }
 
 /* Cisco's NAT extension in the NHS's reply lists us as it saw us: another
@@ -193,17 +291,10 @@ static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
 		s->ns_retry_s = 0;
 		nhc_nhs_set_state(nh, s, NHRP_NHS_UP, NULL);
 		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, now + refresh_s * CLK_NS_PER_S);
+		nhc_balance(nh);
 		return;
 	}
 	nh->nh_stats.st_drop[NHRP_DROP_UNSOLICITED]++;
-}
-
-static const struct nhrp_nhs *nhc_nhs_pick(struct nhrp *nh)
-{
-	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
-		if (nh->nh_nhs[i].ns_state == NHRP_NHS_UP)
-			return &nh->nh_nhs[i];
-	return nh->nh_n_nhs > 0 ? &nh->nh_nhs[0] : NULL;
 }
 
 static void nhc_resolve_send(struct nhrp *nh, const struct nhrp_pending *pd)

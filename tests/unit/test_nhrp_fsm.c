@@ -388,17 +388,28 @@ static int fixture_teardown(void **state)
 /* ---- spoke helpers ---- */
 
 /* The hub's answer to our registration `reqid`. */
-static void reg_reply(uint32_t reqid, uint8_t code)
+/* A Registration Reply from the NHS at nbma (overlay ov). */
+static void reg_reply_code_from(uint32_t nbma, uint32_t ov, uint32_t reqid, uint8_t code)
 {
 	struct nhrp_msg r;
 
 	peer_msg(&r, NHRP_TYPE_REGISTRATION_REPLY, A_NBMA, A_OV, AUTH);
 	r.nm_flags |= NHRP_FLAG_REG_U;
 	r.nm_request_id = reqid;
-	r.nm_dst_proto = A4(HUB_OV);
+	r.nm_dst_proto = A4(ov);
 	r.nm_n_cie = 1;
 	r.nm_cie[0] = cie(code, 0xff, HOLD, 0, 0);
-	inject(&r, HUB_NBMA);
+	inject(&r, nbma);
+}
+
+static void reg_reply(uint32_t reqid, uint8_t code)
+{
+	reg_reply_code_from(HUB_NBMA, HUB_OV, reqid, code);
+}
+
+static void reg_reply_from(uint32_t nbma, uint32_t ov, uint32_t reqid)
+{
+	reg_reply_code_from(nbma, ov, reqid, NHRP_CIE_SUCCESS);
 }
 
 /* Resolve B_HOST through the hub; B answers with its /24 for `hold` s. */
@@ -598,6 +609,129 @@ static void test_03_nhc_register_reply_refresh(void **state)
 	tick_ms(1800); /* the third retry notices the silence */
 	assert_int_equal(nh()->nh_nhs[0].ns_state, NHRP_NHS_DOWN);
 	assert_true(count_sent(NHRP_TYPE_REGISTRATION_REQUEST) >= 1);
+}
+
+/* The request ID of the last Registration Request sent to nbma since the
+ * queue was last drained, 0 if none (drains the queue). */
+static uint32_t last_reg_to(uint32_t nbma)
+{
+	struct sent s;
+	uint32_t id = 0;
+
+	while (sent_next(&s))
+		if (s.to == nbma && s.m.nm_type == NHRP_TYPE_REGISTRATION_REQUEST)
+			id = s.m.nm_request_id;
+	return id;
+}
+
+/* Seconds pass by the second; the NHSes at HUB_NBMA and at B_NBMA answer
+ * every registration sent to them. */
+static void tick_answered(unsigned seconds)
+{
+	for (unsigned i = 0; i < seconds; i++) {
+		struct sent x;
+		uint32_t hid = 0, bid = 0;
+
+		tick(1);
+		while (sent_next(&x)) {
+			if (x.m.nm_type != NHRP_TYPE_REGISTRATION_REQUEST)
+				continue;
+			if (x.to == B_NBMA)
+				bid = x.m.nm_request_id;
+			else if (x.to == HUB_NBMA)
+				hid = x.m.nm_request_id;
+		}
+		if (hid != 0)
+			reg_reply_from(HUB_NBMA, HUB_OV, hid);
+		if (bid != 0)
+			reg_reply_from(B_NBMA, B_OV, bid);
+	}
+}
+
+/* 3b. Two NHSes, room for one (nhs-max-connections 1): only the preferred
+ *     (priority 0, listed second) registers, the other stands by. When the
+ *     preferred one dies the other takes over and the workers' NHS moves;
+ *     when it answers again the other is let go after nhs-fallback. */
+static void test_03b_nhs_preference(void **state)
+{
+	struct cfg_tunnel *t = &fx.cfg.tunnel;
+	struct nhrp_nhs *hub, *pref;
+	uint32_t id = 0;
+
+	(void)state;
+	nhrp_fini(&fx.ct);
+	t->n_nhs = 2;
+	t->nhs[0].priority = 1;
+	t->nhs[1] = (struct cfg_nhs){.nbma = B_NBMA, .overlay = B_OV, .priority = 0};
+	t->nhs_max = 1;
+	t->nhs_fallback = 20;
+	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg), 0);
+	nhrp_start(&fx.ct);
+	hub = &nh()->nh_nhs[0];
+	pref = &nh()->nh_nhs[1];
+	tick(0);
+	assert_int_equal(hub->ns_state, NHRP_NHS_STANDBY);
+	assert_int_equal(fx.dp.dp_tunnel.tn_nhs_overlay, B_OV);
+	id = last_reg_to(B_NBMA);
+	assert_int_not_equal(id, 0);
+	expect_nothing();
+	reg_reply_from(B_NBMA, B_OV, id);
+	assert_int_equal(pref->ns_state, NHRP_NHS_UP);
+	/* The preferred NHS falls silent: its refresh and two retries go
+	 * unanswered, then the other starts at once. */
+	tick(HOLD / 3);
+	tick(7);
+	assert_int_equal(pref->ns_state, NHRP_NHS_DOWN);
+	assert_int_equal(hub->ns_state, NHRP_NHS_PROBING);
+	id = last_reg_to(HUB_NBMA);
+	assert_int_not_equal(id, 0);
+	reg_reply_from(HUB_NBMA, HUB_OV, id);
+	assert_int_equal(hub->ns_state, NHRP_NHS_UP);
+	assert_int_equal(fx.dp.dp_tunnel.tn_nhs_overlay, HUB_OV);
+	/* The preferred one answers a later retry: up again; the other stays
+	 * for the fallback time, then stands by. */
+	id = 0;
+	for (unsigned i = 0; i < 30 && id == 0; i++) {
+		struct sent x;
+		uint32_t hid = 0;
+
+		tick(1);
+		while (sent_next(&x)) {
+			if (x.m.nm_type != NHRP_TYPE_REGISTRATION_REQUEST)
+				continue;
+			if (x.to == B_NBMA)
+				id = x.m.nm_request_id;
+			else if (x.to == HUB_NBMA)
+				hid = x.m.nm_request_id;
+		}
+		if (hid != 0)
+			reg_reply_from(HUB_NBMA, HUB_OV, hid);
+	}
+	assert_int_not_equal(id, 0);
+	reg_reply_from(B_NBMA, B_OV, id);
+	assert_int_equal(pref->ns_state, NHRP_NHS_UP);
+	assert_int_equal(fx.dp.dp_tunnel.tn_nhs_overlay, B_OV);
+	assert_int_equal(hub->ns_state, NHRP_NHS_UP);
+	tick_answered(19);
+	assert_int_equal(hub->ns_state, NHRP_NHS_UP);
+	tick(1);
+	assert_int_equal(hub->ns_state, NHRP_NHS_STANDBY);
+	last_reg_to(HUB_NBMA);
+	for (unsigned i = 0; i < HOLD; i++) { /* standing by: it no longer registers */
+		struct sent x;
+		uint32_t bid = 0;
+
+		tick(1);
+		while (sent_next(&x)) {
+			assert_int_not_equal(x.to, HUB_NBMA);
+			if (x.m.nm_type == NHRP_TYPE_REGISTRATION_REQUEST)
+				bid = x.m.nm_request_id;
+		}
+		if (bid != 0)
+			reg_reply_from(B_NBMA, B_OV, bid);
+	}
+	assert_int_equal(pref->ns_state, NHRP_NHS_UP);
+	assert_int_equal(hub->ns_state, NHRP_NHS_STANDBY);
 }
 
 /* 4. A refusal (CIE code 4) or an answer to nothing we asked changes
@@ -1264,6 +1398,7 @@ int main(void)
 		SPOKE(test_02_nhc_register_backoff),
 		SPOKE(test_02b_nhc_register_backoff_cap),
 		SPOKE(test_03_nhc_register_reply_refresh),
+		SPOKE(test_03b_nhs_preference),
 		SPOKE(test_04_nhc_register_refused_or_unsolicited),
 		SPOKE(test_05_nhc_resolution_installs_and_expires),
 		SPOKE(test_06_nhc_resolution_retries),
