@@ -72,6 +72,9 @@ int node_config_reload(struct node *nd, struct strbuf *msg);
 int node_config_write(struct node *nd, struct strbuf *msg);
 /* The log levels (eal.log-level, then logging.levels) and destination. */
 void node_log_apply(const struct cfg *c);
+/* show startup-config: the file as the node would load it now, secrets
+ * hidden as in show running-config, or why it would not load. */
+void node_config_show_startup(struct node *nd, struct strbuf *out);
 /* configure terminal's commands (MGMT_CONFIGURE), one line each. */
 void node_config_command(struct node *nd, const char *line, struct mgmt_req *req);
 

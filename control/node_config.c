@@ -338,3 +338,22 @@ void node_config_command(struct node *nd, const char *line, struct mgmt_req *req
 	explicit_bzero(next, sizeof(*next));
 	free(next);
 }
+
+/* The file as the node would load it now, secrets hidden as in show
+ * running-config, or why it would not load. */
+void node_config_show_startup(struct node *nd, struct strbuf *out)
+{
+	struct cfg *c = malloc(sizeof(*c));
+	struct cfg_err err;
+
+	if (c == NULL) {
+		strbuf_printf(out, "%% out of memory\n");
+		return;
+	}
+	if (cfg_load_file(nd->nd_cfg->file, c, &err) != 0)
+		strbuf_printf(out, "%% %s\n", err.msg);
+	else
+		cfg_dump_opts(c, out, false);
+	explicit_bzero(c, sizeof(*c));
+	free(c);
+}

@@ -271,25 +271,6 @@ static void show_logging(struct node *nd, struct strbuf *out)
 	log_stream_recent(out);
 }
 
-/* The file as the node would load it now, secrets hidden as in show
- * running-config, or why it would not load. */
-static void show_startup_config(struct node *nd, struct strbuf *out)
-{
-	struct cfg *c = malloc(sizeof(*c));
-	struct cfg_err err;
-
-	if (c == NULL) {
-		strbuf_printf(out, "%% out of memory\n");
-		return;
-	}
-	if (cfg_load_file(nd->nd_cfg->file, c, &err) != 0)
-		strbuf_printf(out, "%% %s\n", err.msg);
-	else
-		cfg_dump_opts(c, out, false);
-	explicit_bzero(c, sizeof(*c));
-	free(c);
-}
-
 /* clear crypto session [peer A.B.C.D] */
 static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf *out)
 {
@@ -404,7 +385,7 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 		break;
 	}
 	case MGMT_SHOW_STARTUP_CONFIG:
-		show_startup_config(nd, &req->mr_out);
+		node_config_show_startup(nd, &req->mr_out);
 		break;
 	case MGMT_MONITOR_CAPTURE:
 		capture_command(nd, req->mr_arg, req);
