@@ -214,6 +214,23 @@ int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 	return 0;
 }
 
+/* A token bucket kept as time: full is NHRP_ERR_RATE tokens, one second. */
+static bool nhrp_err_token(struct nhrp *nh)
+{
+	const uint64_t full = CLK_NS_PER_S, token = CLK_NS_PER_S / NHRP_ERR_RATE;
+	uint64_t now = clock_now(nh->nh_ctl->ct_clock);
+
+	if (nh->nh_err_last_ns == 0)
+		nh->nh_err_tokens_ns = full;
+	else
+		nh->nh_err_tokens_ns = RTE_MIN(full, nh->nh_err_tokens_ns + (now - nh->nh_err_last_ns));
+	nh->nh_err_last_ns = now;
+	if (nh->nh_err_tokens_ns < token)
+		return false;
+	nh->nh_err_tokens_ns -= token;
+	return true;
+}
+
 void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
 		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma)
 {
@@ -222,6 +239,10 @@ void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_
 	/* 5.2.7: never about an Error Indication. */
 	if (about != NULL && about->nm_type == NHRP_TYPE_ERROR_INDICATION)
 		return;
+	if (!nhrp_err_token(nh)) {
+		nh->nh_stats.st_drop[NHRP_DROP_ERROR_RATE]++;
+		return;
+	}
 	nhrp_msg_prepare(nh, &e, NHRP_TYPE_ERROR_INDICATION);
 	e.nm_flags = 0;
 	e.nm_err_code = code;

@@ -19,6 +19,7 @@ struct ctl;
 struct strbuf;
 
 #define NHRP_TYPES 9 /* index by ar$op.type, 1..8 */
+#define NHRP_ERR_RATE 10 /* Error Indications sent per second, at most */
 #define NHRP_PENDING_MAX 256
 
 /* Why a received NHRP packet was dropped (beyond decode reasons). */
@@ -31,7 +32,8 @@ struct strbuf;
 	X(NOT_FROM_NHS, "indication_not_from_nhs")         \
 	X(LOOP, "loop_detected")                           \
 	X(NO_ROUTE, "no_route_to_destination")             \
-	X(SEND_FAILED, "send_failed")
+	X(SEND_FAILED, "send_failed")                      \
+	X(ERROR_RATE, "error_indication_not_sent_rate")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
@@ -110,6 +112,11 @@ struct nhrp {
 	bool nh_behind_nat;       /* an NHS saw us at another address */
 	uint32_t nh_next_reqid;
 	uint64_t nh_rand;         /* xorshift state: retry jitter, request IDs */
+	/* Error Indications go to whatever source a bad packet claims: at
+	 * most NHRP_ERR_RATE a second (bursts of as many), so that spoofed
+	 * packets cannot turn the node into a reflector. */
+	uint64_t nh_err_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
+	uint64_t nh_err_last_ns;
 	uint64_t nh_auth_log_ns;  /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged; /* failures since that line */
 	unsigned nh_n_nhs;

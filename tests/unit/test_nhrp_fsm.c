@@ -1009,6 +1009,31 @@ static void test_10_nhc_auth_failure(void **state)
 	assert_int_equal(nh()->nh_stats.st_sent[NHRP_TYPE_RESOLUTION_REPLY], 0);
 }
 
+/* 10a. A flood of packets with a wrong password, each claiming another
+ *      source: Error Indications go out at most NHRP_ERR_RATE a second,
+ *      the rest are counted, and the bucket fills again with time. */
+static void test_10a_error_indication_rate(void **state)
+{
+	struct nhrp_msg q;
+	unsigned sent = 0;
+
+	(void)state;
+	for (unsigned i = 0; i < 100; i++) {
+		peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA, B_OV, "wrong");
+		q.nm_request_id = 100 + i;
+		q.nm_dst_proto = A4(A_LAN + 6);
+		inject(&q, B_NBMA);
+	}
+	sent = count_sent(NHRP_TYPE_ERROR_INDICATION);
+	assert_int_equal(sent, NHRP_ERR_RATE);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_AUTH], 100);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_ERROR_RATE], 100 - NHRP_ERR_RATE);
+	tick_ms(1000 / NHRP_ERR_RATE); /* one token back */
+	inject(&q, B_NBMA);
+	inject(&q, B_NBMA);
+	assert_int_equal(count_sent(NHRP_TYPE_ERROR_INDICATION), 1);
+}
+
 /* A Traffic Indication from the NHS like FRR's: no authentication
  * extension at all, or `auth` as password. */
 static void traffic_indication_auth(const char *auth)
@@ -1407,6 +1432,7 @@ int main(void)
 		SPOKE(test_08b_nhc_answer_via_hub_until_sa),
 		SPOKE(test_09_nhc_purge),
 		SPOKE(test_10_nhc_auth_failure),
+		SPOKE(test_10a_error_indication_rate),
 		SPOKE(test_10b_nhc_redirect_authentication),
 		HUB(test_11_nhs_registration),
 		HUB(test_11b_nhs_dynamic_nhs_spoke),
