@@ -321,9 +321,24 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 
 /* 5.2.5: a Purge Request names bindings (CIE client protocol addresses
  * and prefixes) that are no longer valid; drop them and their routes. */
+/* Who may purge a binding: the peer it names, from the address its packets
+ * come from, or one of our NHSes (which told us of it). Anyone else's
+ * purge would cut the traffic to a live peer. */
+static bool nhrp_purge_allowed(const struct nhrp *nh, const struct nhrp_cache_entry *e,
+			       uint32_t from_nbma)
+{
+	if (from_nbma == e->nc_nbma || from_nbma == e->nc_nbma_seen)
+		return true;
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (from_nbma == nh->nh_nhs[i].ns_nbma)
+			return true;
+	return false;
+}
+
 void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma)
 {
 	struct nhrp_msg r;
+	unsigned refused = 0;
 
 	if (m->nm_type == NHRP_TYPE_PURGE_REPLY)
 		return; /* nothing pending on purges we send */
@@ -333,8 +348,20 @@ void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_n
 						       : m->nm_src_proto.na_addr;
 		struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, addr);
 
-		if (e != NULL && e->nc_type != NC_STATIC && e->nc_type != NC_LOCAL)
-			nhrp_cache_remove(nh->nh_ctl, addr);
+		if (e == NULL || e->nc_type == NC_STATIC || e->nc_type == NC_LOCAL)
+			continue;
+		if (!nhrp_purge_allowed(nh, e, from_nbma)) {
+			refused++;
+			continue;
+		}
+		nhrp_cache_remove(nh->nh_ctl, addr);
+	}
+	if (refused != 0) {
+		/* Counted once per packet; not answered: the source may be
+		 * forged, and what it asked for did not happen. */
+		nh->nh_stats.st_err[m->nm_type]++;
+		nh->nh_stats.st_drop[NHRP_DROP_PURGE_NOT_OWNER]++;
+		return;
 	}
 	if (m->nm_flags & NHRP_FLAG_PURGE_N)
 		return;

@@ -33,7 +33,8 @@ struct strbuf;
 	X(LOOP, "loop_detected")                           \
 	X(NO_ROUTE, "no_route_to_destination")             \
 	X(SEND_FAILED, "send_failed")                      \
-	X(ERROR_RATE, "error_indication_not_sent_rate")
+	X(ERROR_RATE, "error_indication_not_sent_rate")  \
+	X(PURGE_NOT_OWNER, "purge_not_from_owner")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,

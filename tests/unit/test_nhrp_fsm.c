@@ -944,21 +944,28 @@ static void test_08b_nhc_answer_via_hub_until_sa(void **state)
 	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_SEND_FAILED], 0);
 }
 
-static void purge_from_b(uint16_t flags)
+/* A Purge Request for B's binding, sent from nbma. */
+static void purge_b_from(uint32_t nbma, uint16_t flags)
 {
 	struct nhrp_msg p;
 
-	peer_msg(&p, NHRP_TYPE_PURGE_REQUEST, B_NBMA, B_OV, AUTH);
+	peer_msg(&p, NHRP_TYPE_PURGE_REQUEST, nbma, B_OV, AUTH);
 	p.nm_flags |= flags;
 	p.nm_request_id = 0x777;
 	p.nm_dst_proto = A4(A_OV);
 	p.nm_n_cie = 1;
 	p.nm_cie[0] = cie(0, 32, 0, 0, B_OV);
-	inject(&p, B_NBMA);
+	inject(&p, nbma);
+}
+
+static void purge_from_b(uint16_t flags)
+{
+	purge_b_from(B_NBMA, flags);
 }
 
 /* 9. A Purge Request for our shortcut to B removes it with its route; a
- *    Purge Reply goes back unless the N flag says not to. */
+ *    Purge Reply goes back unless the N flag says not to. Only B itself
+ *    (or an NHS) may purge it. */
 static void test_09_nhc_purge(void **state)
 {
 	struct sent s;
@@ -966,6 +973,11 @@ static void test_09_nhc_purge(void **state)
 	(void)state;
 	install_shortcut(HOLD);
 	assert_true(shortcut_present());
+	/* From anyone else (not B, not an NHS): a forgery, dropped unanswered. */
+	purge_b_from(C_NBMA, 0);
+	assert_true(shortcut_present());
+	expect_nothing();
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_PURGE_NOT_OWNER], 1);
 	purge_from_b(0);
 	assert_false(shortcut_present());
 	expect_sent(&s, NHRP_TYPE_PURGE_REPLY, B_NBMA);
