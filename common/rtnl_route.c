@@ -8,6 +8,8 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
+#include "inet.h"
+
 /* Netlink aligns messages and attributes to 4 bytes. */
 static size_t nl_align(size_t n)
 {
@@ -121,7 +123,7 @@ int rtnl_route_decode(const uint8_t *body, size_t len, bool del, struct rtnl_rou
 	}
 	/* Host bits under the prefix length are not a route the kernel takes. */
 	if (rtm.rtm_family == AF_INET && out->rr_len < 32 &&
-	    (out->rr_dst & ~(out->rr_len ? 0xffffffffu << (32 - out->rr_len) : 0)) != 0)
+	    (out->rr_dst & ~inet_v4_mask(out->rr_len)) != 0)
 		return -EBADMSG;
 	return 0;
 }

@@ -138,17 +138,21 @@ static void nhc_register_timer(struct timer *t, void *arg)
 	uint32_t refresh_s = nh->nh_reg_interval;
 	uint32_t cap_s = RTE_MIN(refresh_s, NHRP_NHS_RETRY_MAX_S);
 
+	const char *down = NULL;
+
 	if (s->ns_state == NHRP_NHS_UP &&
 	    now - s->ns_last_reply_ns > (uint64_t)nh->nh_holdtime * CLK_NS_PER_S)
-		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply within the holdtime");
+		down = "no reply within the holdtime";
 	else if (s->ns_state == NHRP_NHS_UP && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
 		/* A periodic registration and its retransmissions 1 and 3 s
 		 * later unanswered: dead within registration-interval + ~7 s. */
-		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to a registration and 2 retries");
+		down = "no reply to a registration and 2 retries";
 	else if (s->ns_state == NHRP_NHS_PROBING && s->ns_unanswered >= NHRP_NHS_DOWN_TRIES)
-		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, "no reply to the first requests");
-	if (s->ns_state == NHRP_NHS_DOWN)
+		down = "no reply to the first requests";
+	if (down != NULL) {
+		nhc_nhs_set_state(nh, s, NHRP_NHS_DOWN, down);
 		nhc_balance(nh); /* a standby NHS may take its place */
+	}
 	if (s->ns_retry_s == 0)
 		s->ns_reqid = nhrp_reqid_next(nh);
 	nhc_register_send(nh, s);

@@ -12,20 +12,30 @@
 DMVPN_NODES="hub spoke1 spoke2"
 
 dmvpn_topo_up() {
-  local n h i=0
+  local n i=0
+  topo_inet_up
+  for n in $DMVPN_NODES; do
+    topo_node_up "$n" "$( [ "$n" = hub ] && echo lan0h || echo "lan${n#spoke}h" )" "10.$i.0"
+    i=$((i+1))
+  done
+}
+
+# topo_inet_up: the "internet" namespace and its bridge br0.
+topo_inet_up() {
   netns_add inet
   nsx inet ip link add br0 type bridge
   nsx inet ip link set br0 up
-  for n in $DMVPN_NODES; do
-    h=$( [ "$n" = hub ] && echo lan0h || echo "lan${n#spoke}h" )
-    netns_add "$n"; netns_add "$h"
-    veth_link "$n" wan0 inet "$n-wan"
-    nsx inet ip link set "$n-wan" master br0
-    veth_link "$n" lan0 "$h" eth0
-    nsx "$h" ip addr add "10.$i.0.10/24" dev eth0
-    nsx "$h" ip route add 10.0.0.0/8 via "10.$i.0.1"
-    i=$((i+1))
-  done
+}
+
+# topo_node_up NODE HOST LAN: NODE's wan0 on br0, its lan0 to the
+# namespace HOST, which has LAN.10/24 and routes 10.0.0.0/8 via LAN.1.
+topo_node_up() {
+  netns_add "$1"; netns_add "$2"
+  veth_link "$1" wan0 inet "$1-wan"
+  nsx inet ip link set "$1-wan" master br0
+  veth_link "$1" lan0 "$2" eth0
+  nsx "$2" ip addr add "$3.10/24" dev eth0
+  nsx "$2" ip route add 10.0.0.0/8 via "$3.1"
 }
 
 # config_for_dmvpn SRC DST PHASE HOLDTIME: a shipped config with a unique

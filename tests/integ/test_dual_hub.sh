@@ -33,6 +33,7 @@ DMVPND=${1:?usage: test_dual_hub.sh path/to/dmvpnd}
 src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 NS_PREFIX=${NS_PREFIX:-dh$$}
 . "$src/tests/integ/netns_lib.sh"
+. "$src/tests/integ/dmvpn_topo.sh"
 . "$src/tests/integ/frr_lib.sh"
 [ -x /usr/lib/frr/bgpd ] || { echo "FAIL: FRR is not installed (scripts/setup installs it)"; exit 1; }
 work=$(mktemp -d /tmp/dual-hub.XXXXXX)
@@ -51,17 +52,8 @@ for i in 1 2; do WAN[hub$i]=192.0.2.$i OV[hub$i]=10.255.0.$i LAN[hub$i]=10.0.$i;
 for i in 1 2 3 4; do WAN[spoke$i]=192.0.2.1$i OV[spoke$i]=10.255.0.1$i LAN[spoke$i]=10.$i.0; done
 
 # --------------------------------------------------------------- topology
-netns_add inet
-nsx inet ip link add br0 type bridge
-nsx inet ip link set br0 up
-for n in $HUBS $SPOKES; do
-  netns_add "$n"; netns_add "$n-h"
-  veth_link "$n" wan0 inet "$n-wan"
-  nsx inet ip link set "$n-wan" master br0
-  veth_link "$n" lan0 "$n-h" eth0
-  nsx "$n-h" ip addr add "${LAN[$n]}.10/24" dev eth0
-  nsx "$n-h" ip route add 10.0.0.0/8 via "${LAN[$n]}.1"
-done
+topo_inet_up
+for n in $HUBS $SPOKES; do topo_node_up "$n" "$n-h" "${LAN[$n]}"; done
 
 # ------------------------------------------------------------------ configs
 # node_yaml NODE: from the shipped hub or spoke1 config, with this node's

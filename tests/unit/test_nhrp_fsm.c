@@ -624,28 +624,31 @@ static uint32_t last_reg_to(uint32_t nbma)
 	return id;
 }
 
-/* Seconds pass by the second; the NHSes at HUB_NBMA and at B_NBMA answer
- * every registration sent to them. */
-static void tick_answered(unsigned seconds)
+/* One second passes. The NHS at HUB_NBMA answers every registration sent
+ * to it, the one at B_NBMA too when answer_b; *to_hub (if given) counts
+ * the packets sent to HUB_NBMA. Returns the request ID of B's last
+ * registration, 0 if none. */
+static uint32_t tick1(bool answer_b, unsigned *to_hub)
 {
-	for (unsigned i = 0; i < seconds; i++) {
-		struct sent x;
-		uint32_t hid = 0, bid = 0;
+	struct sent x;
+	uint32_t hid = 0, bid = 0;
 
-		tick(1);
-		while (sent_next(&x)) {
-			if (x.m.nm_type != NHRP_TYPE_REGISTRATION_REQUEST)
-				continue;
-			if (x.to == B_NBMA)
-				bid = x.m.nm_request_id;
-			else if (x.to == HUB_NBMA)
-				hid = x.m.nm_request_id;
-		}
-		if (hid != 0)
-			reg_reply_from(HUB_NBMA, HUB_OV, hid);
-		if (bid != 0)
-			reg_reply_from(B_NBMA, B_OV, bid);
+	tick(1);
+	while (sent_next(&x)) {
+		if (x.to == HUB_NBMA && to_hub != NULL)
+			(*to_hub)++;
+		if (x.m.nm_type != NHRP_TYPE_REGISTRATION_REQUEST)
+			continue;
+		if (x.to == B_NBMA)
+			bid = x.m.nm_request_id;
+		else if (x.to == HUB_NBMA)
+			hid = x.m.nm_request_id;
 	}
+	if (hid != 0)
+		reg_reply_from(HUB_NBMA, HUB_OV, hid);
+	if (bid != 0 && answer_b)
+		reg_reply_from(B_NBMA, B_OV, bid);
+	return bid;
 }
 
 /* 3b. Two NHSes, room for one (nhs-max-connections 1): only the preferred
@@ -657,6 +660,7 @@ static void test_03b_nhs_preference(void **state)
 	struct cfg_tunnel *t = &fx.cfg.tunnel;
 	struct nhrp_nhs *hub, *pref;
 	uint32_t id = 0;
+	unsigned to_hub;
 
 	(void)state;
 	nhrp_fini(&fx.ct);
@@ -691,45 +695,23 @@ static void test_03b_nhs_preference(void **state)
 	/* The preferred one answers a later retry: up again; the other stays
 	 * for the fallback time, then stands by. */
 	id = 0;
-	for (unsigned i = 0; i < 30 && id == 0; i++) {
-		struct sent x;
-		uint32_t hid = 0;
-
-		tick(1);
-		while (sent_next(&x)) {
-			if (x.m.nm_type != NHRP_TYPE_REGISTRATION_REQUEST)
-				continue;
-			if (x.to == B_NBMA)
-				id = x.m.nm_request_id;
-			else if (x.to == HUB_NBMA)
-				hid = x.m.nm_request_id;
-		}
-		if (hid != 0)
-			reg_reply_from(HUB_NBMA, HUB_OV, hid);
-	}
+	for (unsigned i = 0; i < 30 && id == 0; i++)
+		id = tick1(false, NULL);
 	assert_int_not_equal(id, 0);
 	reg_reply_from(B_NBMA, B_OV, id);
 	assert_int_equal(pref->ns_state, NHRP_NHS_UP);
 	assert_int_equal(fx.dp.dp_tunnel.tn_nhs_overlay, B_OV);
 	assert_int_equal(hub->ns_state, NHRP_NHS_UP);
-	tick_answered(19);
+	for (unsigned i = 0; i < 19; i++)
+		tick1(true, NULL);
 	assert_int_equal(hub->ns_state, NHRP_NHS_UP);
 	tick(1);
 	assert_int_equal(hub->ns_state, NHRP_NHS_STANDBY);
 	last_reg_to(HUB_NBMA);
-	for (unsigned i = 0; i < HOLD; i++) { /* standing by: it no longer registers */
-		struct sent x;
-		uint32_t bid = 0;
-
-		tick(1);
-		while (sent_next(&x)) {
-			assert_int_not_equal(x.to, HUB_NBMA);
-			if (x.m.nm_type == NHRP_TYPE_REGISTRATION_REQUEST)
-				bid = x.m.nm_request_id;
-		}
-		if (bid != 0)
-			reg_reply_from(B_NBMA, B_OV, bid);
-	}
+	to_hub = 0;
+	for (unsigned i = 0; i < HOLD; i++) /* standing by: it no longer registers */
+		tick1(true, &to_hub);
+	assert_int_equal(to_hub, 0);
 	assert_int_equal(pref->ns_state, NHRP_NHS_UP);
 	assert_int_equal(hub->ns_state, NHRP_NHS_STANDBY);
 }
