@@ -16,6 +16,7 @@
 #define CFG_MAX_WORKERS 16
 #define CFG_MAX_PORTS 8
 #define CFG_MAX_NHS 8
+#define CFG_MAX_MAPS 32
 #define CFG_MAX_ROUTES 256
 #define CFG_MAX_USERS 16
 #define CFG_MAX_USER_KEYS 4  /* ssh public keys per user */
@@ -58,6 +59,15 @@ struct cfg_nhs {
 	uint32_t nbma;    /* the NHS's underlay (public) address */
 	uint32_t overlay; /* its tunnel address */
 	uint8_t priority; /* 0 (most preferred, the default) .. 255, as Cisco's */
+	struct cfg_pos pos, pos_nbma, pos_address;
+};
+
+/* tunnel.maps[]: a static NHRP binding (Cisco's ip nhrp map, FRR's nhrp
+ * map): a peer reachable at a fixed NBMA address without registering, such
+ * as another hub of the same DMVPN. Tunnel multicast is sent to it too. */
+struct cfg_nhrp_map {
+	uint32_t nbma;    /* the peer's underlay address */
+	uint32_t overlay; /* its tunnel address */
 	struct cfg_pos pos, pos_nbma, pos_address;
 };
 
@@ -223,9 +233,16 @@ struct cfg_tunnel {
 	char kernel_if[CFG_NAME_MAX]; /* TAP towards the kernel; "" = none */
 	enum cfg_protection protection; /* default none */
 	struct cfg_esp esp;   /* when protection is esp */
+	/* A hub writes each registered spoke's tunnel address into the
+	 * kernel's main table (a /32 out of kernel_if, proto dmvpnd) for a
+	 * routing daemon to redistribute; default false */
+	bool export_registrations;
 	unsigned n_nhs;
 	struct cfg_nhs nhs[CFG_MAX_NHS];
+	unsigned n_maps;
+	struct cfg_nhrp_map maps[CFG_MAX_MAPS];
 	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if, pos_mtu, pos_reg_interval;
+	struct cfg_pos pos_maps, pos_export;
 };
 
 struct cfg_route {

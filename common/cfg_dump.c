@@ -258,8 +258,17 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 		dump_str(out, "  ", "nhrp-authentication", t->nhrp_auth);
 	if (t->kernel_if[0] != '\0')
 		dump_str(out, "  ", "kernel-interface", t->kernel_if);
+	if (t->export_registrations)
+		strbuf_printf(out, "  export-registrations: true\n");
 	if (t->protection == CFG_PROT_ESP)
 		dump_esp(&t->esp, out, secrets);
+	if (t->n_maps != 0) {
+		strbuf_printf(out, "  maps:\n");
+		for (i = 0; i < t->n_maps && i < CFG_MAX_MAPS; i++) {
+			dump_addr(out, "    - ", "nbma", t->maps[i].nbma);
+			dump_addr(out, "      ", "address", t->maps[i].overlay);
+		}
+	}
 	if (t->n_nhs == 0) {
 		strbuf_printf(out, "  nhs: []\n");
 		return;

@@ -238,6 +238,44 @@ static int ld_nhs_list(const struct ld_sec *s, struct cfg_tunnel *t)
 	return rc;
 }
 
+static int ld_map(const struct ld *ld, const yaml_node_t *val, unsigned i,
+		  struct cfg_nhrp_map *map)
+{
+	static const char *const keys[] = { "nbma", "address", NULL };
+	char name[LD_PATH];
+	struct ld_sec s;
+	int rc;
+
+	snprintf(name, sizeof(name), "tunnel.maps[%u]", i);
+	rc = ld_open(ld, val, name, keys, keys, &s);
+	if (rc == 0)
+		rc = ld_addr(&s, "nbma", &map->nbma, &map->pos_nbma);
+	if (rc >= 0)
+		rc = ld_addr(&s, "address", &map->overlay, &map->pos_address);
+	if (rc >= 0)
+		map->pos = ld_pos(val);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_map_list(const struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "maps", path);
+	unsigned i, count = 0;
+	int rc;
+
+	if (n == NULL)
+		return 0;
+	rc = ld_seq(s->ld, n, path, 0, CFG_MAX_MAPS, &count);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = ld_map(s->ld, ld_item(s->ld, n, i), i, &t->maps[i]);
+	if (rc == 0) {
+		t->n_maps = count;
+		t->pos_maps = ld_pos(n);
+	}
+	return rc;
+}
+
 /* Cisco's cleartext NHRP authentication: at most 8 bytes on the wire
  * (RFC 2332 5.3.4 leaves the length open; IOS truncates). Never echoed. */
 static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
@@ -294,14 +332,16 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
 					    "holdtime", "registration-interval", "phase", "mtu", "copy-dscp",
 					    "nhs-max-connections", "nhs-fallback",
-					    "nhrp-authentication", "nhs", "protection", "esp",
-					    "kernel-interface", NULL };
+					    "nhrp-authentication", "nhs", "maps", "protection", "esp",
+					    "kernel-interface", "export-registrations", NULL };
 	static const char *const prots[] = { "none", "esp", NULL };
 	int prot = CFG_PROT_NONE;
 	char esp_path[LD_PATH], mtu_path[LD_PATH];
 	const yaml_node_t *esp, *mtu;
 	static const char *const bools[] = { "false", "true", NULL };
-	int copy = 1;
+	int copy = 1, export = 0;
+	char export_path[LD_PATH];
+	const yaml_node_t *export_node;
 	static const char *const need[] = { "address", "network-id", NULL };
 	struct cfg_tunnel *t = &cfg->tunnel;
 	uint32_t phase = 3, nhs_max = 0;
@@ -341,7 +381,14 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	if (rc >= 0)
 		rc = ld_nhs_list(&s, t);
 	if (rc >= 0)
+		rc = ld_map_list(&s, t);
+	if (rc >= 0)
 		rc = ld_kernel_if(&s, t);
+	if (rc >= 0)
+		rc = ld_enum(&s, "export-registrations", bools, &export);
+	t->export_registrations = export == 1;
+	if (rc >= 0 && (export_node = ld_get(&s, "export-registrations", export_path)) != NULL)
+		t->pos_export = ld_pos(export_node);
 	if (rc >= 0)
 		rc = ld_enum(&s, "protection", prots, &prot);
 	t->protection = (enum cfg_protection)prot;

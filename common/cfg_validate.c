@@ -166,15 +166,64 @@ static int val_nhs(const struct cfg *cfg, unsigned i, struct cfg_err *err)
 	return 0;
 }
 
+/* One static map: inside the tunnel subnet, not us, not an NHS, not
+ * listed twice. */
+static int val_map(const struct cfg *cfg, unsigned i, struct cfg_err *err)
+{
+	const struct cfg_tunnel *t = &cfg->tunnel;
+	const struct cfg_nhrp_map *m = &t->maps[i];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR + 3];
+	unsigned j;
+
+	if (!val_contains(t->address, m->overlay))
+		return VAL_FAIL(cfg, err, m->pos_address,
+				"map address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
+				inet_v4_str(m->overlay, a), val_net(t->address, b),
+				t->pos_address.line);
+	if (m->overlay == t->address.addr)
+		return VAL_FAIL(cfg, err, m->pos_address,
+				"map address %s is this node's own tunnel address",
+				inet_v4_str(m->overlay, a));
+	for (j = 0; j < cfg->n_ports && j < CFG_MAX_PORTS; j++)
+		if (m->nbma == cfg->ports[j].address.addr)
+			return VAL_FAIL(cfg, err, m->pos_nbma,
+					"map nbma %s is this node's own address (port '%s')",
+					inet_v4_str(m->nbma, a), cfg->ports[j].name);
+	for (j = 0; j < t->n_nhs && j < CFG_MAX_NHS; j++)
+		if (t->nhs[j].nbma == m->nbma || t->nhs[j].overlay == m->overlay)
+			return VAL_FAIL(cfg, err, m->pos,
+					"%s is an NHS already (tunnel.nhs at line %u): an NHS needs no map",
+					inet_v4_str(m->overlay, a), t->nhs[j].pos.line);
+	for (j = 0; j < i; j++)
+		if (t->maps[j].nbma == m->nbma || t->maps[j].overlay == m->overlay)
+			return VAL_FAIL(cfg, err, m->pos,
+					"%s is mapped twice in tunnel.maps (first at line %u)",
+					inet_v4_str(m->overlay, a), t->maps[j].pos.line);
+	return 0;
+}
+
 static int val_tunnel_role(const struct cfg *cfg, struct cfg_err *err)
 {
 	const struct cfg_tunnel *t = &cfg->tunnel;
 	unsigned i;
 	int rc;
 
+	if (t->export_registrations && cfg->role != CFG_ROLE_HUB)
+		return VAL_FAIL(cfg, err, t->pos_export,
+				"tunnel.export-registrations is for a hub: a spoke has no registrations");
+	if (t->export_registrations && t->kernel_if[0] == '\0')
+		return VAL_FAIL(cfg, err, t->pos_export,
+				"tunnel.export-registrations needs tunnel.kernel-interface (the routes go out of it)");
+	for (i = 0; i < t->n_maps && i < CFG_MAX_MAPS; i++) {
+		rc = val_map(cfg, i, err);
+		if (rc != 0)
+			return rc;
+	}
+
 	if (cfg->role == CFG_ROLE_HUB && t->n_nhs > 0)
 		return VAL_FAIL(cfg, err, val_pos_or(t->pos_nhs, t->pos),
-				"a hub must not list an NHS (tunnel.nhs): it is the NHS");
+				"a hub must not list an NHS (tunnel.nhs): it is the NHS; "
+				"other hubs go under tunnel.maps");
 	if (cfg->role == CFG_ROLE_SPOKE && t->n_nhs == 0)
 		return VAL_FAIL(cfg, err, val_pos_or(t->pos_nhs, t->pos),
 				"a spoke needs at least one NHS under tunnel.nhs");
@@ -452,6 +501,16 @@ static int val_esp_static(const struct cfg *cfg, const struct cfg_esp *e, struct
 			return VAL_FAIL(cfg, err, cfg->tunnel.nhs[n].pos,
 					"NHS %s has no static SA under tunnel.esp.sas",
 					inet_v4_str(cfg->tunnel.nhs[n].nbma, a));
+	}
+	for (unsigned n = 0; n < cfg->tunnel.n_maps; n++) {
+		unsigned i;
+
+		for (i = 0; i < e->n_sas && e->sas[i].peer != cfg->tunnel.maps[n].nbma; i++)
+			;
+		if (i == e->n_sas)
+			return VAL_FAIL(cfg, err, cfg->tunnel.maps[n].pos,
+					"mapped peer %s has no static SA under tunnel.esp.sas",
+					inet_v4_str(cfg->tunnel.maps[n].nbma, a));
 	}
 	return 0;
 }
