@@ -15,7 +15,7 @@
 #include "rcu.h"
 
 enum peer_type {
-	PEER_STATIC,   /* an NHS from the config */
+	PEER_STATIC,   /* an NHS or a map from the config */
 	PEER_DYNAMIC,  /* registered with us (hub) */
 	PEER_SHORTCUT, /* learned by resolution (spoke, phases 2/3) */
 	PEER_TYPE_COUNT

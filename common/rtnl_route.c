@@ -188,7 +188,53 @@ const char *rtnl_proto_name(uint8_t protocol)
 		return "eigrp";
 	case RTPROT_BABEL:
 		return "babel";
+	case RTNL_PROTO_DMVPND:
+		return "dmvpnd";
 	default:
 		return "other";
 	}
+}
+
+static size_t put_attr(uint8_t *buf, size_t at, uint16_t type, uint32_t v)
+{
+	struct rtattr a = {.rta_len = (unsigned short)(sizeof(a) + sizeof(v)), .rta_type = type};
+
+	memcpy(buf + at, &a, sizeof(a));
+	memcpy(buf + at + sizeof(a), &v, sizeof(v));
+	return at + nl_align(a.rta_len);
+}
+
+size_t rtnl_route_encode(uint8_t *buf, size_t cap, const struct rtnl_route *r, uint32_t seq)
+{
+	struct nlmsghdr h;
+	struct rtmsg rt;
+	/* header, rtmsg, then at most four 8-byte attributes */
+	size_t need = nl_align(sizeof(h)) + nl_align(sizeof(rt)) + 4 * nl_align(sizeof(struct rtattr) + 4);
+	size_t at;
+
+	if (cap < need)
+		return 0;
+	memset(buf, 0, need);
+	memset(&rt, 0, sizeof(rt));
+	rt.rtm_family = AF_INET;
+	rt.rtm_dst_len = r->rr_len;
+	rt.rtm_table = RT_TABLE_MAIN;
+	rt.rtm_protocol = r->rr_protocol;
+	rt.rtm_scope = r->rr_gw != 0 ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rt.rtm_type = RTN_UNICAST;
+	at = nl_align(sizeof(h));
+	memcpy(buf + at, &rt, sizeof(rt));
+	at += nl_align(sizeof(rt));
+	at = put_attr(buf, at, RTA_DST, htonl(r->rr_dst));
+	at = put_attr(buf, at, RTA_OIF, r->rr_oif);
+	at = put_attr(buf, at, RTA_PRIORITY, r->rr_metric);
+	if (r->rr_gw != 0)
+		at = put_attr(buf, at, RTA_GATEWAY, htonl(r->rr_gw));
+	memset(&h, 0, sizeof(h));
+	h.nlmsg_len = (uint32_t)at;
+	h.nlmsg_type = r->rr_del ? RTM_DELROUTE : RTM_NEWROUTE;
+	h.nlmsg_flags = (uint16_t)(NLM_F_REQUEST | (r->rr_del ? 0 : NLM_F_CREATE | NLM_F_REPLACE));
+	h.nlmsg_seq = seq;
+	memcpy(buf, &h, sizeof(h));
+	return at;
 }

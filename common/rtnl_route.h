@@ -41,6 +41,19 @@ enum rtnl_next rtnl_next(const uint8_t *buf, size_t len, size_t *off, struct rtn
  * -EBADMSG when it is too short or an attribute overruns it. */
 int rtnl_route_decode(const uint8_t *body, size_t len, bool del, struct rtnl_route *out);
 
+/* The protocol number of the routes dmvpnd itself writes into the kernel
+ * (tunnel.export-registrations): not one of FRR's own (186-199, which
+ * zebra would take for stale routes of its own and remove), so zebra
+ * sees them as kernel routes, redistributed with `redistribute kernel`. */
+#define RTNL_PROTO_DMVPND 245
+
+/* The message that adds (RTM_NEWROUTE, replacing any route of the same
+ * prefix and metric) or removes (RTM_DELROUTE) r in the main table:
+ * r's prefix, gateway (0 = on-link), oif, protocol and metric. Its length,
+ * or 0 when it does not fit in cap. No acknowledgement is asked; the
+ * kernel still answers a failure with an NLMSG_ERROR. */
+size_t rtnl_route_encode(uint8_t *buf, size_t cap, const struct rtnl_route *r, uint32_t seq);
+
 /* A short name for a route's protocol ("bgp", "ospf", "static", ...). */
 const char *rtnl_proto_name(uint8_t protocol);
 

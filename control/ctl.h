@@ -61,6 +61,7 @@ struct ctl {
 	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
 	struct ctl_ping *ct_ping;       /* ping jobs (control/ping.c), made when first used */
 	struct kroutes *ct_kroutes;     /* routes learned from the kernel (kernel_routes.c), or NULL */
+	struct kexport *ct_kexport;     /* registrations written to the kernel (kernel_export.c), or NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16];  /* by punt cause */
 };

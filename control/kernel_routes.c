@@ -128,7 +128,8 @@ static void kr_remove(struct kroutes *kr, struct kr_entry *e)
 static bool kr_wanted(const struct kroutes *kr, const struct rtnl_route *r)
 {
 	return r->rr_table == RT_TABLE_MAIN && r->rr_type == RTN_UNICAST &&
-	       r->rr_oif == kr->kr_ifindex && r->rr_protocol != RTPROT_KERNEL;
+	       r->rr_oif == kr->kr_ifindex && r->rr_protocol != RTPROT_KERNEL &&
+	       r->rr_protocol != RTNL_PROTO_DMVPND;
 }
 
 static void kr_apply(struct kroutes *kr, const struct rtnl_route *r)

@@ -7,7 +7,8 @@
  * mirrors every IPv4 unicast route out of that interface into the FIB as a
  * tunnel route (its gateway resolved through NHRP like a static tunnel
  * route's). Routes the kernel makes itself (proto kernel: the interface's
- * own subnet) are left out.
+ * own subnet) and the ones dmvpnd writes there (kernel_export.h) are left
+ * out.
  *
  * Precedence, as a router's administrative distances: connected and local,
  * then the config's static routes, then NHRP shortcuts, then these. A

@@ -21,6 +21,7 @@
 #include "lcore_ctx.h"
 #include "esp_mgr.h"
 #include "ike_keying.h"
+#include "kernel_export.h"
 #include "kernel_routes.h"
 #include "log.h"
 #include "nhrp.h"
@@ -214,6 +215,14 @@ int node_start(struct node *nd, struct cfg *cfg)
 			return -errno;
 		}
 	}
+	if (cfg->tunnel.export_registrations) {
+		nd->nd_ctl.ct_kexport = kexport_open(cfg->tunnel.kernel_if);
+		if (nd->nd_ctl.ct_kexport == NULL) {
+			LOG_MAIN(ERR, "registrations to the kernel via %s: %s", cfg->tunnel.kernel_if,
+				 strerror(errno));
+			return -errno;
+		}
+	}
 	nd->nd_mq = mgmt_queue_create();
 	if (nd->nd_mq == NULL)
 		return -ENOMEM;
@@ -310,6 +319,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 		work += capture_poll(nd);
 		work += flow_export_poll(nd);
 		work += kroutes_poll(nd->nd_ctl.ct_kroutes);
+		work += kexport_poll(nd->nd_ctl.ct_kexport);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
 		idle = work ? 0 : idle + 1;
@@ -349,6 +359,8 @@ void node_stop(struct node *nd)
 	flow_export_fini(nd);
 	kroutes_close(nd->nd_ctl.ct_kroutes);
 	nd->nd_ctl.ct_kroutes = NULL;
+	kexport_close(nd->nd_ctl.ct_kexport);
+	nd->nd_ctl.ct_kexport = NULL;
 	ports_teardown(dp);
 	timer_cancel(&nd->nd_ctl.ct_timers, &nd->nd_sample_timer);
 	ctl_fini(&nd->nd_ctl);

@@ -12,6 +12,7 @@
 #include "esp_mgr.h"
 #include "ike_keying.h"
 #include "inet.h"
+#include "kernel_export.h"
 #include "kernel_routes.h"
 #include "lcore_ctx.h"
 #include "log.h"
@@ -231,6 +232,16 @@ static void show_ip_route_summary(struct node *nd, struct strbuf *out)
 		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_learned, n[FIB_SRC_KERNEL],
 		      ks.ks_updates, ks.ks_installed, ks.ks_withdrawn, ks.ks_shadowed, ks.ks_ignored,
 		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_full, ks.ks_bad, ks.ks_resyncs);
+	if (nd->nd_ctl.ct_kexport != NULL) {
+		struct kexport_stats xs;
+
+		kexport_get_stats(nd->nd_ctl.ct_kexport, &xs);
+		strbuf_printf(out,
+			      "Registrations to the kernel (proto dmvpnd): %u held\n"
+			      "  added      %" PRIu64 "\n  removed    %" PRIu64 "\n"
+			      "  refused    %" PRIu64 "\n",
+			      xs.kx_held, xs.kx_added, xs.kx_removed, xs.kx_failed);
+	}
 }
 
 static void show_ip_route(struct node *nd, const char *arg, struct strbuf *out)

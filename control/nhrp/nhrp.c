@@ -101,6 +101,8 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 		s->ns_state = NHRP_NHS_PROBING;
 		s->ns_priority = t->nhs[i].priority;
 	}
+	nh->nh_n_maps = t->n_maps;
+	memcpy(nh->nh_maps, t->maps, sizeof(nh->nh_maps));
 	nh->nh_nhs_max = t->nhs_max != 0 ? t->nhs_max : (uint8_t)t->n_nhs;
 	nh->nh_nhs_fallback_s = t->nhs_fallback;
 	ct->ct_nhrp = nh;
@@ -128,10 +130,13 @@ void nhrp_start(struct ctl *ct)
 	if (nh == NULL)
 		return;
 	nhrp_cache_update(ct, nh->nh_overlay, nh->nh_nbma, NC_LOCAL, 0, 0);
-	/* The NHSes are static bindings: reachable before any registration. */
+	/* The NHSes and the maps are static bindings: reachable before any
+	 * registration. */
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
 		nhrp_cache_update(ct, nh->nh_nhs[i].ns_overlay, nh->nh_nhs[i].ns_nbma, NC_STATIC,
 				  0, 0);
+	for (unsigned i = 0; i < nh->nh_n_maps; i++)
+		nhrp_cache_update(ct, nh->nh_maps[i].overlay, nh->nh_maps[i].nbma, NC_STATIC, 0, 0);
 	if (!nh->nh_is_hub)
 		nhrp_nhc_start(nh);
 }

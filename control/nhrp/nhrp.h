@@ -122,6 +122,8 @@ struct nhrp {
 	uint64_t nh_auth_unlogged; /* failures since that line */
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
+	unsigned nh_n_maps;       /* static bindings: tunnel.maps */
+	struct cfg_nhrp_map nh_maps[CFG_MAX_MAPS];
 	struct nhrp_pending nh_pending[NHRP_PENDING_MAX];
 	struct timer nh_pending_timer;
 	uint8_t nh_nhs_max;          /* NHSes kept registered at once */

@@ -13,6 +13,7 @@
 #include "ctl.h"
 #include "esp_mgr.h"
 #include "inet.h"
+#include "kernel_export.h"
 #include "kernel_routes.h"
 #include "lcore_ctx.h"
 #include "log.h"
@@ -135,12 +136,18 @@ static void mcast_list_free(void *a, void *b)
 	rte_free(a);
 }
 
-/* Republish where tunnel multicast goes: every registered spoke on a hub,
- * the NHSes on a spoke. Rebuilt whole when that set changes. */
+/* Where tunnel multicast goes: the static bindings (a spoke's NHSes, the
+ * maps: other hubs) and, on a hub, every registered spoke. */
+static bool nhrp_type_replicates(const struct ctl *ct, uint8_t type)
+{
+	return type == NC_STATIC || (type == NC_DYNAMIC && ct->ct_dp->dp_tunnel.tn_is_hub);
+}
+
+/* Republish where tunnel multicast goes; rebuilt whole when that set
+ * changes. */
 static void mcast_list_rebuild(struct ctl *ct)
 {
 	struct dp *dp = ct->ct_dp;
-	uint8_t want = dp->dp_tunnel.tn_is_hub ? NC_DYNAMIC : NC_STATIC;
 	uint32_t n = 0, cap = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), iter = 0;
 	struct mcast_list *ml, *old;
 	const void *key;
@@ -150,7 +157,7 @@ static void mcast_list_rebuild(struct ctl *ct)
 	if (ml == NULL)
 		return; /* keep the old list; counted nowhere better than the log */
 	while (n < cap && rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
-		if (((struct nhrp_cache_entry *)data)->nc_type == want)
+		if (nhrp_type_replicates(ct, ((struct nhrp_cache_entry *)data)->nc_type))
 			ml->ml_overlay[n++] = *(const uint32_t *)key;
 	ml->ml_n = n;
 	old = dp->dp_mcast;
@@ -159,10 +166,6 @@ static void mcast_list_rebuild(struct ctl *ct)
 		rcu_retire(dp->dp_rcu, mcast_list_free, old, NULL);
 }
 
-static bool nhrp_type_replicates(const struct ctl *ct, uint8_t type)
-{
-	return type == (ct->ct_dp->dp_tunnel.tn_is_hub ? NC_DYNAMIC : NC_STATIC);
-}
 
 static void nhrp_cache_expire(struct timer *t, void *arg)
 {
@@ -216,6 +219,18 @@ static const struct esp_sa *nhrp_cache_sa(struct ctl *ct, struct nhrp_cache_entr
 	return sa;
 }
 
+/* A routing daemon may route a peer's own tunnel address via a hub (a /32
+ * that hubs redistribute, tunnel.export-registrations): once we have a
+ * shortcut to that peer, its /32 goes direct, as FRR nhrpd's route for
+ * every cache entry does. Gone with the binding (nhrp_routes_flush). */
+static void nhrp_shortcut_host_route(struct ctl *ct, uint32_t overlay)
+{
+	const struct fib_route *rt = fib_route_find(&ct->ct_dp->dp_fib, overlay, 32);
+
+	if (rt != NULL && rt->rt_source == FIB_SRC_KERNEL)
+		nhrp_route_add(ct, overlay, 32, overlay);
+}
+
 static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
 {
 	const struct esp_sa *sa = nhrp_cache_sa(ct, e);
@@ -238,7 +253,21 @@ static int nhrp_cache_publish(struct ctl *ct, struct nhrp_cache_entry *e)
 		e->nc_peer_id = id;
 		peer_stats_sum(ct, (uint32_t)id, &e->nc_base);
 	}
+	if (e->nc_type == NC_SHORTCUT)
+		nhrp_shortcut_host_route(ct, e->nc_overlay);
 	return 0;
+}
+
+/* A hub's registrations, and only those, into the kernel's table
+ * (tunnel.export-registrations) for a routing daemon to redistribute. */
+static void nhrp_cache_export(struct ctl *ct, struct nhrp_cache_entry *e)
+{
+	bool want = ct->ct_kexport != NULL && e->nc_type == NC_DYNAMIC;
+
+	if (want == e->nc_exported)
+		return;
+	kexport_route(ct->ct_kexport, e->nc_overlay, 32, want);
+	e->nc_exported = want;
 }
 
 /* Counted every time; logged the first time and then at every power of two
@@ -292,6 +321,7 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 	}
 	if (set_changed)
 		mcast_list_rebuild(ct);
+	nhrp_cache_export(ct, e);
 	return e;
 full:
 	nhrp_cache_full_log(ct, overlay);
@@ -305,6 +335,8 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 	if (e == NULL)
 		return;
 	nhrp_routes_flush(ct, overlay);
+	if (e->nc_exported)
+		kexport_route(ct->ct_kexport, overlay, 32, false);
 	if (e->nc_peer_id >= 0)
 		peer_table_retire(&ct->ct_dp->dp_peers, overlay);
 	if (e->nc_sa_ref)

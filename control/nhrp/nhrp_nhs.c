@@ -1,7 +1,10 @@
 /* The hub (NHS) side of NHRP: accept, refresh and (through the cache's
- * timers) expire registrations; forward Resolution Requests to the spoke
- * that owns the address (it answers the requester directly, as Cisco
- * does) or answer them ourselves; send Traffic Indications in phase 3. */
+ * timers) expire registrations; forward Resolution Requests towards the
+ * owner of the address, by the routing table: to the spoke registered
+ * here (it answers the requester directly, as Cisco does) or to another
+ * hub (tunnel.maps) that routes it on; answer for ourselves; send Traffic
+ * Indications in phase 3. */
+#include <limits.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -142,17 +145,34 @@ static void nhs_resolution_forward(struct nhrp *nh, const struct nhrp_msg *m, ui
 	nhrp_send(nh, &f, e->nc_nbma_seen);
 }
 
-/* A reply that came back through us (RFC 2332 path): on to the requester. */
+/* A reply that came back through us: on towards the requester the way the
+ * request came (RFC 2332 5.3.3), to the NHS before us in the Forward
+ * Transit record or, when we were the first, to the requester itself at
+ * the address its packets come from. Across hubs each hop so sends only
+ * to a peer it knows (and, with ESP, has an SA with). */
 static void nhs_reply_forward(struct nhrp *nh, const struct nhrp_msg *m)
 {
+	const struct nhrp_cache_entry *e;
 	struct nhrp_msg f = *m;
+	uint32_t to = m->nm_src_nbma.na_addr;
+	unsigned i;
 
 	if (!m->nm_src_nbma.na_present || m->nm_hop_count <= 1 || m->nm_n_rev >= NHRP_MSG_MAX_TRANSIT)
 		return;
+	for (i = m->nm_n_fwd; i-- > 0;)
+		if (m->nm_fwd[i].ce_proto.na_present && m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay)
+			break;
+	if (i != UINT_MAX && i > 0 && m->nm_fwd[i - 1].ce_nbma.na_present) {
+		to = m->nm_fwd[i - 1].ce_nbma.na_addr;
+	} else {
+		e = nhrp_cache_lookup(nh->nh_ctl, m->nm_src_proto.na_addr);
+		if (e != NULL && e->nc_type == NC_DYNAMIC)
+			to = e->nc_nbma_seen; /* behind a NAT: where it registered from */
+	}
 	f.nm_hop_count--;
 	f.nm_rev[f.nm_n_rev++] = nhs_self_cie(nh);
 	nhrp_msg_add_ext(&f, NHRP_EXT_REVERSE_TRANSIT);
-	nhrp_send(nh, &f, m->nm_src_nbma.na_addr);
+	nhrp_send(nh, &f, to);
 }
 
 void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
@@ -186,7 +206,10 @@ void nhrp_nhs_redirect(struct nhrp *nh, const struct dp_event *ev)
 	const struct peer *pe = peer_table_lookup_nbma(&nh->nh_ctl->ct_dp->dp_peers, ev->ev_nbma);
 	struct nhrp_msg t;
 
-	if (pe == NULL)
+	/* Another hub (a map) forwarding through us resolves nothing: hubs
+	 * keep their spokes' traffic, the spoke that sent it is told by its
+	 * own hub. */
+	if (pe == NULL || pe->pe_type == PEER_STATIC)
 		return;
 	nhrp_msg_prepare(nh, &t, NHRP_TYPE_TRAFFIC_INDICATION);
 	t.nm_traffic_code = NHRP_TRAFFIC_REDIRECT;

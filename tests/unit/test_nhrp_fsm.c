@@ -1281,6 +1281,69 @@ static void test_14_nhs_resolution_forward(void **state)
 	expect_nothing();
 }
 
+/* 14b. Another hub as a static binding (tunnel.maps), C's NBMA standing
+ *      in for it: a request whose destination routes via that hub is
+ *      forwarded there; the reply it relays back goes on the way the
+ *      request came (to A, the first in the transit record being us); a
+ *      reply we relay as the second hub goes to the first; a packet that
+ *      hub hairpins through us brings it no Traffic Indication. */
+#define H2_OV 0x0aff0002u
+static void test_14b_nhs_forward_to_mapped_hub(void **state)
+{
+	const struct nhrp_cie self = cie(0, 32, HOLD, HUB_NBMA, HUB_OV);
+	const struct nhrp_cie h2 = cie(0, 32, HOLD, C_NBMA, H2_OV);
+	struct nhrp_msg r;
+	struct dp_event ev;
+	struct sent s;
+
+	(void)state;
+	assert_non_null(nhrp_cache_update(&fx.ct, H2_OV, C_NBMA, NC_STATIC, 0, 0));
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	route_add(B_NET, 24, FIB_NH_TUNNEL, 0, H2_OV, FIB_SRC_KERNEL);
+	resolve_from_a(B_HOST, 0x61, NULL);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, C_NBMA);
+	assert_int_equal(s.m.nm_request_id, 0x61);
+	assert_int_equal(s.m.nm_hop_count, NHRP_MSG_HOP_COUNT_DEFAULT - 1);
+	assert_int_equal(s.m.nm_src_nbma.na_addr, A_NBMA);
+	assert_int_equal(s.m.nm_n_fwd, 1);
+	assert_int_equal(s.m.nm_fwd[0].ce_proto.na_addr, HUB_OV);
+	expect_nothing();
+	/* B answered through the other hub, which relays it to us */
+	peer_msg(&r, NHRP_TYPE_RESOLUTION_REPLY, A_NBMA, A_OV, AUTH);
+	r.nm_flags |= NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A;
+	r.nm_request_id = 0x61;
+	r.nm_dst_proto = A4(B_HOST);
+	r.nm_n_cie = 1;
+	r.nm_cie[0] = cie(NHRP_CIE_SUCCESS, 24, HOLD, B_NBMA, B_OV);
+	nhrp_msg_add_ext(&r, NHRP_EXT_FORWARD_TRANSIT);
+	nhrp_msg_add_ext(&r, NHRP_EXT_REVERSE_TRANSIT);
+	r.nm_n_fwd = 2;
+	r.nm_fwd[0] = self;
+	r.nm_fwd[1] = h2;
+	r.nm_n_rev = 1;
+	r.nm_rev[0] = h2;
+	inject(&r, C_NBMA);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REPLY, A_NBMA);
+	assert_int_equal(s.m.nm_n_rev, 2);
+	assert_int_equal(s.m.nm_rev[1].ce_proto.na_addr, HUB_OV);
+	expect_nothing();
+	/* as the second hub: back to the first */
+	r.nm_fwd[0] = h2;
+	r.nm_fwd[1] = self;
+	r.nm_n_rev = 0;
+	inject(&r, B_NBMA);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REPLY, C_NBMA);
+	expect_nothing();
+	/* the mapped hub hairpins through us: not told */
+	memset(&ev, 0, sizeof(ev));
+	ev.ev_cause = PUNT_EV_REDIRECT;
+	ev.ev_port = WAN;
+	ev.ev_nbma = C_NBMA;
+	ev.ev_target = B_OV;
+	nhrp_event(&fx.ct, &ev);
+	expect_nothing();
+}
+
 /* 15. A worker saw A hairpin traffic to B's LAN (phase 3): A gets a
  *     Traffic Indication quoting the packet. */
 static void test_15_nhs_traffic_indication(void **state)
@@ -1433,6 +1496,7 @@ int main(void)
 		HUB(test_12_nhs_refresh_and_expiry),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
+		HUB(test_14b_nhs_forward_to_mapped_hub),
 		HUB(test_15_nhs_traffic_indication),
 		HUB(test_16_nhs_unknown_compulsory_extension),
 		HUB(test_17_hub_tables_full),

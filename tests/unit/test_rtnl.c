@@ -169,12 +169,58 @@ static void test_truncated(void **state)
 	}
 }
 
+/* What dmvpnd writes (tunnel.export-registrations) reads back as written;
+ * the kernel's acceptance is shown by tests/integ/test_hub_scaleout.sh. */
+static void test_encode(void **state)
+{
+	const struct rtnl_route add = {
+		.rr_family = AF_INET, .rr_len = 32, .rr_protocol = RTNL_PROTO_DMVPND,
+		.rr_type = RTN_UNICAST, .rr_table = RT_TABLE_MAIN, .rr_dst = V4(10, 255, 0, 13),
+		.rr_oif = 7,
+	};
+	struct rtnl_route del = add, back;
+	uint8_t buf[128];
+	size_t len, off = 0;
+	const struct nlmsghdr *h = (const struct nlmsghdr *)buf;
+	int err;
+
+	(void)state;
+	assert_int_equal(rtnl_route_encode(buf, 16, &add, 1), 0); /* does not fit */
+	len = rtnl_route_encode(buf, sizeof(buf), &add, 9);
+	assert_true(len > 0 && len == h->nlmsg_len);
+	assert_int_equal(h->nlmsg_type, RTM_NEWROUTE);
+	assert_int_equal(h->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
+	assert_int_equal(h->nlmsg_seq, 9);
+	assert_int_equal(rtnl_next(buf, len, &off, &back, &err), RTNL_ROUTE);
+	assert_int_equal(off, len);
+	assert_false(back.rr_del);
+	assert_int_equal(back.rr_dst, add.rr_dst);
+	assert_int_equal(back.rr_len, 32);
+	assert_int_equal(back.rr_oif, 7);
+	assert_int_equal(back.rr_gw, 0);
+	assert_int_equal(back.rr_protocol, RTNL_PROTO_DMVPND);
+	assert_int_equal(back.rr_table, RT_TABLE_MAIN);
+	assert_string_equal(rtnl_proto_name(back.rr_protocol), "dmvpnd");
+	del.rr_del = true;
+	del.rr_gw = V4(10, 255, 0, 2);
+	del.rr_len = 24;
+	del.rr_dst = V4(10, 3, 0, 0);
+	len = rtnl_route_encode(buf, sizeof(buf), &del, 10);
+	off = 0;
+	assert_int_equal(h->nlmsg_type, RTM_DELROUTE);
+	assert_int_equal(rtnl_next(buf, len, &off, &back, &err), RTNL_ROUTE);
+	assert_true(back.rr_del);
+	assert_int_equal(back.rr_gw, V4(10, 255, 0, 2));
+	assert_int_equal(back.rr_dst, V4(10, 3, 0, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_encode),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
