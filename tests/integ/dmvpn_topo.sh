@@ -99,3 +99,38 @@ dmvpn_node_start() {
   NODE_PID=$!
   wait_for_log "$3" "running" 30
 }
+
+# ---- several hubs (test_dual_hub.sh, test_hub_scaleout.sh): the caller
+# fills WAN, OV and LAN (arrays by node name) and sets work.
+
+# topo_node_cli NODE COMMAND...: the node's CLI.
+topo_node_cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
+# topo_wait SECONDS COMMAND...: until COMMAND succeeds, polled every 0.2 s.
+topo_wait() {
+  local i n=$(( $1 * 5 )); shift
+  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.2; done
+  return 1
+}
+# topo_received PING-OUTPUT: how many replies ping counted.
+topo_received() { sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$1" | head -1; }
+
+# topo_node_yaml NODE: $work/NODE.yaml from the shipped hub or spoke1
+# config with NODE's addresses and no static routes.
+topo_node_yaml() {
+  local n=$1 base=hub
+  [ "${n#spoke}" != "$n" ] && base=spoke1
+  sed -E -e "s/^(\s*name:) (hub|spoke1)$/\1 $n/" \
+    -e "s/^(\s*file-prefix:).*/\1 $NS_PREFIX-$n/" \
+    -e "s#address: 192\.0\.2\.1?1?/24#address: ${WAN[$n]}/24#" \
+    -e "s#address: 10\.[01]\.0\.1/24#address: ${LAN[$n]}.1/24#" \
+    -e "s#address: 10\.255\.0\.1?1?/24#address: ${OV[$n]}/24#" \
+    -e '/^routes:/,/^$/d' "$src/configs/$base.yaml" > "$work/$n.yaml"
+}
+
+# topo_node_run NODE: dmvpnd on $work/NODE.yaml, logging to $work/NODE.log,
+# its pid in PID[NODE]; fails when it does not come up.
+topo_node_run() {
+  ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$work/$1.yaml" >> "$work/$1.log" 2>&1 &
+  PID[$1]=$!
+  wait_for_log "$work/$1.log" "running" 30
+}

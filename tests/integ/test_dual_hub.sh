@@ -39,13 +39,9 @@ NS_PREFIX=${NS_PREFIX:-dh$$}
 work=$(mktemp -d /tmp/dual-hub.XXXXXX)
 trap 'netns_cleanup; frr_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
 declare -A PID WAN OV LAN
-cli() { local n=$1; shift; nsx "$n" /usr/bin/python3 "$src/tests/integ/cli_client.py" "$@"; }
-wait_until() { # seconds command...
-  local i n=$(( $1 * 5 )); shift
-  for ((i = 0; i < n; i++)); do "$@" && return 0; sleep 0.2; done
-  return 1
-}
-received() { sed -n 's/.* \([0-9]*\) received.*/\1/p' <<< "$1" | head -1; }
+cli() { topo_node_cli "$@"; }
+wait_until() { topo_wait "$@"; }
+received() { topo_received "$1"; }
 HUBS="hub1 hub2"
 SPOKES="spoke1 spoke2 spoke3 spoke4"
 for i in 1 2; do WAN[hub$i]=192.0.2.$i OV[hub$i]=10.255.0.$i LAN[hub$i]=10.0.$i; done
@@ -61,13 +57,8 @@ for n in $HUBS $SPOKES; do topo_node_up "$n" "$n-h" "${LAN[$n]}"; done
 node_yaml() {
   local n=$1 base=hub f=$work/$1.yaml
   [ "${n#spoke}" != "$n" ] && base=spoke1
-  sed -E -e "s/^(\s*name:) (hub|spoke1)$/\1 $n/" \
-    -e "s/^(\s*file-prefix:).*/\1 $NS_PREFIX-$n/" \
-    -e "s#address: 192\.0\.2\.1?1?/24#address: ${WAN[$n]}/24#" \
-    -e "s#address: 10\.[01]\.0\.1/24#address: ${LAN[$n]}.1/24#" \
-    -e "s#address: 10\.255\.0\.1?1?/24#address: ${OV[$n]}/24#" \
-    -e "s/^(\s*phase:).*/\1 1/" \
-    -e '/^routes:/,/^$/d' "$src/configs/$base.yaml" > "$f"
+  topo_node_yaml "$n"
+  sed -i -E "s/^(\s*phase:).*/\1 1/" "$f"
   if [ "$base" = spoke1 ]; then
     sed -i '/^  holdtime:/a\  registration-interval: 5' "$f"
     sed -i '/^      address: 10.255.0.1   # the hub/a\    - nbma: 192.0.2.2\n      address: 10.255.0.2' "$f"
@@ -114,11 +105,7 @@ frr_conf() {
     fi
   } > "$f"
 }
-start_node() { # node
-  ip netns exec "$NS_PREFIX-$1" "$DMVPND" -c "$work/$1.yaml" >> "$work/$1.log" 2>&1 &
-  PID[$1]=$!
-  wait_for_log "$work/$1.log" "running" 30
-}
+start_node() { topo_node_run "$1"; }
 
 echo "=== two hubs, four spokes, phase 1, BGP"
 for n in $HUBS $SPOKES; do
@@ -150,7 +137,7 @@ check "1: BGP: hub2 with all four spokes, hub1 with spokes 1-3" \
   wait_until 40 bash -c "$(declare -f sessions vty nsx); NS_PREFIX=$NS_PREFIX; sessions hub1 && sessions hub2"
 route_via() { cli spoke1 'show ip route' 2> /dev/null | awk '$1 == "B" && $2 == "10.3.0.0/24" {print $4}' | tr -d ,; }
 check "1: spoke1 learned spoke3's LAN 10.3.0.0/24 via hub2 (local preference 200)" \
-  wait_until 20 bash -c "$(declare -f route_via cli nsx); NS_PREFIX=$NS_PREFIX src=$src; route_via | grep -Eq '^10\.255\.0\.2$'"
+  wait_until 20 bash -c "$(declare -f route_via cli nsx topo_node_cli); NS_PREFIX=$NS_PREFIX src=$src; route_via | grep -Eq '^10\.255\.0\.2$'"
 cli spoke1 'show ip route'
 out=$(nsx spoke1-h ping -c 3 -i 0.2 -W 2 10.3.0.10)
 check "1: lan1 -> lan3 through a hub ($(received "$out") of 3)" test "$(received "$out")" = 3
