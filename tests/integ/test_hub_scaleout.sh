@@ -23,6 +23,10 @@
 #   4  spoke2 leaves (stops): hub2 withdraws its /32 from the kernel, hub1
 #      loses the BGP route
 #
+# SUMMARY=1: the canonical phase 3 design, the hubs send their spokes only
+# a summary (10.0.0.0/8); the shortcuts override it, the /32s stay between
+# the hubs.
+#
 # Needs root and FRR; about 40 s.
 set -u
 DMVPND=${1:?usage: test_hub_scaleout.sh path/to/dmvpnd}
@@ -81,12 +85,17 @@ frr_conf() {
       echo "  neighbor SPOKES route-reflector-client"
       echo "  neighbor SPOKES next-hop-self force"
       echo "  neighbor 10.255.0.$o next-hop-self force"
+      if [ "${SUMMARY:-0}" = 1 ]; then
+        echo "  network 10.0.0.0/8"
+        echo "  neighbor SPOKES prefix-list SUMMARY out"
+      fi
     else
       echo " neighbor ${OV[${HUB[$n]}]} remote-as 65000"
       echo " address-family ipv4 unicast"
       echo "  network ${LAN[$n]}.0/24"
     fi
     echo " exit-address-family"
+    [ "${SUMMARY:-0}" = 1 ] && echo "ip prefix-list SUMMARY seq 5 permit 10.0.0.0/8"
   } > "$f"
 }
 start_node() { topo_node_run "$1"; }
@@ -118,8 +127,15 @@ check "1: hub1 learned spoke2's /32 from hub2 by BGP (via 10.255.0.2)" \
   wait_until 30 has_route hub1 '^B +10\.255\.0\.12/32 via 10\.255\.0\.2,'
 check "1: hub2 learned spoke1's /32 from hub1 by BGP (via 10.255.0.1)" \
   wait_until 30 has_route hub2 '^B +10\.255\.0\.11/32 via 10\.255\.0\.1,'
-check "1: spoke1 learned lan2 10.2.0.0/24 via its hub" \
-  wait_until 30 has_route spoke1 '^B +10\.2\.0\.0/24 via 10\.255\.0\.1,'
+if [ "${SUMMARY:-0}" = 1 ]; then
+  check "1: spoke1 learned the summary 10.0.0.0/8 via its hub" \
+    wait_until 30 has_route spoke1 '^B +10\.0\.0\.0/8 via 10\.255\.0\.1,'
+  check "1: ... and nothing more specific" \
+    bash -c "$(declare -f cli nsx topo_node_cli); NS_PREFIX=$NS_PREFIX src=$src; ! cli spoke1 'show ip route' | grep -Eq '^B +10\.(2\.0\.0/24|255\.0\.12/32)'"
+else
+  check "1: spoke1 learned lan2 10.2.0.0/24 via its hub" \
+    wait_until 30 has_route spoke1 '^B +10\.2\.0\.0/24 via 10\.255\.0\.1,'
+fi
 check "1: spoke1 has no NHRP binding for spoke2 yet" \
   bash -c "$(declare -f cli nsx topo_node_cli); NS_PREFIX=$NS_PREFIX src=$src; ! cli spoke1 'show ip nhrp' | grep -q '^10\.255\.0\.12/32'"
 cli hub1 'show ip route' 'show ip nhrp'
@@ -128,8 +144,9 @@ echo "=== 2: spoke1 -> spoke2's tunnel address, resolved across the hubs"
 fwd1=$(nhrp_sent hub1 resolution-request) fwd2=$(nhrp_sent hub2 resolution-request)
 out=$(nsx spoke1-h ping -c 5 -i 0.2 -W 2 10.255.0.12)
 check "2: lan1 host -> 10.255.0.12 answered ($(received "$out") of 5)" test "${out:+$(received "$out")}" -ge 4
-check "2: spoke1's /32 for spoke2 goes direct (H 10.255.0.12/32 via 10.255.0.12)" \
-  wait_until 10 has_route spoke1 '^H +10\.255\.0\.12/32 via 10\.255\.0\.12,'
+[ "${SUMMARY:-0}" = 1 ] ||   # else no learned /32 to take over
+  check "2: spoke1's /32 for spoke2 goes direct (H 10.255.0.12/32 via 10.255.0.12)" \
+    wait_until 10 has_route spoke1 '^H +10\.255\.0\.12/32 via 10\.255\.0\.12,'
 check "2: spoke1 bound 10.255.0.12 to spoke2's NBMA 192.0.2.12" \
   bash -c "$(declare -f cli nsx topo_node_cli); NS_PREFIX=$NS_PREFIX src=$src; cli spoke1 'show ip nhrp' | grep -A3 '^10\.255\.0\.12/32' | grep -q 'NBMA address: 192\.0\.2\.12'"
 check "2: hub1 forwarded the Resolution Request (to hub2)" \
@@ -140,10 +157,11 @@ cli spoke1 'show ip nhrp' 'show ip route'
 echo "=== 3: lan1 -> lan2, the LAN prefix resolved across the hubs"
 out=$(nsx spoke1-h ping -c 5 -i 0.2 -W 2 10.2.0.10)
 check "3: lan1 -> lan2 answered ($(received "$out") of 5)" test "${out:+$(received "$out")}" -ge 4
-check "3: spoke1's shortcut for lan2 (H 10.2.0.0/24 via 10.255.0.12)" \
+check "3: spoke1's shortcut for lan2 (H 10.2.0.0/24 via 10.255.0.12, over the B route)" \
   wait_until 10 has_route spoke1 '^H +10\.2\.0\.0/24 via 10\.255\.0\.12,'
-check "3: spoke2's way back is direct too (H 10.255.0.11/32 via 10.255.0.11)" \
-  wait_until 10 has_route spoke2 '^H +10\.255\.0\.11/32 via 10\.255\.0\.11,'
+[ "${SUMMARY:-0}" = 1 ] ||
+  check "3: spoke2's way back is direct too (H 10.255.0.11/32 via 10.255.0.11)" \
+    wait_until 10 has_route spoke2 '^H +10\.255\.0\.11/32 via 10\.255\.0\.11,'
 hub_rx() { cli hub1 'show interfaces wan0' 2> /dev/null | sed -n 's/^ *\([0-9]*\) packets input.*/\1/p' | head -1; }
 before=$(hub_rx)
 out=$(nsx spoke1-h ping -c 50 -i 0.02 -W 2 10.2.0.10)
