@@ -1,6 +1,7 @@
-/* NHRP receive/send plumbing: strip the outer headers of a punted packet,
- * decode, authenticate, count, and dispatch to the spoke or hub side;
- * encode and send our own packets; Error Indications; purges. */
+/* The NHRP engine's life (init, start, a clean stop) and its receive side:
+ * strip the outer headers of a punted packet, decode, authenticate,
+ * count, and dispatch to the spoke or hub side; purges, which both roles
+ * take the same way. */
 #include "nhrp.h"
 
 #include <errno.h>
@@ -12,8 +13,6 @@
 #include <rte_random.h>
 
 #include "ctl.h"
-#include "esp_mgr.h"
-#include "gre.h"
 #include "inet.h"
 #include "log.h"
 #include "nhrp_cache.h"
@@ -27,31 +26,6 @@ static const char *const nhrp_drop_names[NHRP_DROP_COUNT] = {
 const char *nhrp_drop_name(enum nhrp_drop d)
 {
 	return (unsigned)d < NHRP_DROP_COUNT ? nhrp_drop_names[d] : "?";
-}
-
-const char *nhrp_type_name(unsigned type)
-{
-	static const char *const names[NHRP_TYPES] = {
-		"?", "resolution-request", "resolution-reply", "registration-request",
-		"registration-reply", "purge-request", "purge-reply", "error-indication",
-		"traffic-indication",
-	};
-	return type < NHRP_TYPES ? names[type] : "?";
-}
-
-const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
-{
-	switch (st) {
-	case NHRP_NHS_PROBING:
-		return "probing";
-	case NHRP_NHS_UP:
-		return "up";
-	case NHRP_NHS_DOWN:
-		return "down";
-	case NHRP_NHS_STANDBY:
-		return "standby";
-	}
-	return "?";
 }
 
 uint16_t nhrp_reg_interval(const struct cfg_tunnel *t)
@@ -139,189 +113,6 @@ void nhrp_start(struct ctl *ct)
 		nhrp_cache_update(ct, nh->nh_maps[i].overlay, nh->nh_maps[i].nbma, NC_STATIC, 0, 0);
 	if (!nh->nh_is_hub)
 		nhrp_nhc_start(nh);
-}
-
-void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type)
-{
-	if (m->nm_n_ext < NHRP_MSG_MAX_EXT && !nhrp_msg_has_ext(m, type)) {
-		m->nm_ext[m->nm_n_ext].xr_type = nhrp_ext_wire_type(type);
-		m->nm_ext[m->nm_n_ext].xr_len = 0;
-		m->nm_ext[m->nm_n_ext].xr_value = NULL;
-		m->nm_n_ext++;
-	}
-}
-
-void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type)
-{
-	nhrp_msg_init(m, type);
-	m->nm_flags = NHRP_FLAG_CISCO_NAT;
-	m->nm_src_nbma = (struct nhrp_addr4){.na_addr = nh->nh_nbma, .na_present = true};
-	m->nm_src_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
-	if (type == NHRP_TYPE_ERROR_INDICATION)
-		return; /* 5.2.7: no extensions */
-	/* Cisco's order: responder, forward and reverse transit, auth, NAT. */
-	if (type != NHRP_TYPE_TRAFFIC_INDICATION) {
-		nhrp_msg_add_ext(m, NHRP_EXT_RESPONDER_ADDRESS);
-		nhrp_msg_add_ext(m, NHRP_EXT_FORWARD_TRANSIT);
-		nhrp_msg_add_ext(m, NHRP_EXT_REVERSE_TRANSIT);
-	}
-	if (nh->nh_auth_len > 0) {
-		nhrp_msg_add_ext(m, NHRP_EXT_AUTHENTICATION);
-		m->nm_auth_type = NHRP_AUTH_CISCO_CLEARTEXT;
-		m->nm_auth_len = nh->nh_auth_len;
-		memcpy(m->nm_auth, nh->nh_auth, nh->nh_auth_len);
-	}
-	if (type != NHRP_TYPE_TRAFFIC_INDICATION)
-		nhrp_msg_add_ext(m, NHRP_EXT_CISCO_NAT_ADDRESS);
-}
-
-void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
-			 const struct nhrp_msg *req)
-{
-	nhrp_msg_prepare(nh, r, type);
-	r->nm_flags = req->nm_flags;
-	r->nm_request_id = req->nm_request_id;
-	r->nm_src_nbma = req->nm_src_nbma;
-	r->nm_src_proto = req->nm_src_proto;
-	r->nm_dst_proto = req->nm_dst_proto;
-	r->nm_n_cie = req->nm_n_cie;
-	memcpy(r->nm_cie, req->nm_cie, sizeof(r->nm_cie));
-}
-
-/* debug nhrp: one line per message sent or received. */
-static void nhrp_debug(const char *dir, const struct nhrp_msg *m, uint32_t nbma)
-{
-	char a[INET_ADDRSTR], s[INET_ADDRSTR], d[INET_ADDRSTR];
-
-	if (!rte_log_can_log(dmvpn_logtype_nhrp, RTE_LOG_DEBUG))
-		return;
-	LOG_NHRP(DEBUG, "%s %s %s NBMA %s: src %s dst %s, id %u, hops %u, %u CIE%s%u",
-		 dir, nhrp_type_name(m->nm_type), dir[0] == 's' ? "to" : "from", inet_v4_str(nbma, a),
-		 inet_v4_str(m->nm_src_proto.na_addr, s), inet_v4_str(m->nm_dst_proto.na_addr, d),
-		 m->nm_request_id, m->nm_hop_count, m->nm_n_cie,
-		 m->nm_n_cie ? ", code " : "", m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
-}
-
-int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
-{
-	uint8_t buf[1500];
-	size_t len;
-	int rc = nhrp_msg_encode(m, buf, sizeof(buf), &len);
-
-	if (rc == 0)
-		rc = ctl_tunnel_send_nhrp(nh->nh_ctl, nbma, buf, (uint16_t)len);
-	if (rc != 0) {
-		nh->nh_stats.st_drop[NHRP_DROP_SEND_FAILED]++;
-		return rc;
-	}
-	nh->nh_stats.st_sent[m->nm_type]++;
-	nhrp_debug("sent", m, nbma);
-	return 0;
-}
-
-/* A token bucket kept as time: full is NHRP_ERR_RATE tokens, one second. */
-static bool nhrp_err_token(struct nhrp *nh)
-{
-	const uint64_t full = CLK_NS_PER_S, token = CLK_NS_PER_S / NHRP_ERR_RATE;
-	uint64_t now = clock_now(nh->nh_ctl->ct_clock);
-
-	if (nh->nh_err_last_ns == 0)
-		nh->nh_err_tokens_ns = full;
-	else
-		nh->nh_err_tokens_ns = RTE_MIN(full, nh->nh_err_tokens_ns + (now - nh->nh_err_last_ns));
-	nh->nh_err_last_ns = now;
-	if (nh->nh_err_tokens_ns < token)
-		return false;
-	nh->nh_err_tokens_ns -= token;
-	return true;
-}
-
-void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
-		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma)
-{
-	struct nhrp_msg e;
-
-	/* 5.2.7: never about an Error Indication. */
-	if (about != NULL && about->nm_type == NHRP_TYPE_ERROR_INDICATION)
-		return;
-	if (!nhrp_err_token(nh)) {
-		nh->nh_stats.st_drop[NHRP_DROP_ERROR_RATE]++;
-		return;
-	}
-	nhrp_msg_prepare(nh, &e, NHRP_TYPE_ERROR_INDICATION);
-	e.nm_flags = 0;
-	e.nm_err_code = code;
-	e.nm_err_offset = offset;
-	if (about != NULL && about->nm_src_proto.na_present)
-		e.nm_dst_proto = about->nm_src_proto;
-	else
-		e.nm_dst_proto = (struct nhrp_addr4){.na_addr = 0, .na_present = true};
-	e.nm_quoted = pkt;
-	e.nm_quoted_len = (uint16_t)RTE_MIN(len, 512);
-	nhrp_send(nh, &e, nbma);
-}
-
-bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen)
-{
-	const struct dp *dp = nh->nh_ctl->ct_dp;
-
-	if (addr == nh->nh_overlay) {
-		*plen = 32;
-		return true;
-	}
-	for (unsigned i = 0; i < dp->dp_nports; i++) {
-		const struct dp_port *pt = &dp->dp_ports[i];
-		uint32_t mask = inet_v4_mask(pt->pt_plen);
-
-		if (pt->pt_role == CFG_PORT_LAN && (addr & mask) == (pt->pt_addr & mask)) {
-			*plen = pt->pt_plen;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* We own the address asked for: answer the requester directly, at its NBMA
- * address (Cisco and OpenNHRP do; the hub only forwarded the request), and
- * remember it so our own traffic back can go direct too. With ESP and no
- * SA with the requester yet (keying: ike starts one now), a direct answer
- * would be dropped, and FRR 8.4 never asks again: it goes back the way the
- * request came and the NHS relays it (RFC 2332 5.2.2; FRR nhrpd always
- * answers that way). */
-void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen,
-			    uint32_t from_nbma)
-{
-	uint32_t to = req->nm_src_nbma.na_addr;
-	struct nhrp_msg r;
-	struct nhrp_cie *c;
-
-	/* 5.2.2: the mandatory part names the requester, as in the request. */
-	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_RESOLUTION_REPLY, req);
-	r.nm_flags = (uint16_t)((req->nm_flags & NHRP_FLAG_RES_Q) | NHRP_FLAG_RES_A |
-				NHRP_FLAG_RES_D | NHRP_FLAG_RES_S | NHRP_FLAG_CISCO_NAT);
-	r.nm_n_cie = 1;
-	memset(r.nm_cie, 0, sizeof(r.nm_cie));
-	c = &r.nm_cie[0];
-	c->ce_code = NHRP_CIE_SUCCESS;
-	c->ce_prefix_len = plen;
-	c->ce_mtu = nh->nh_mtu;
-	c->ce_holding_time = nh->nh_holdtime;
-	c->ce_nbma = (struct nhrp_addr4){.na_addr = nh->nh_nbma, .na_present = true};
-	c->ce_proto = (struct nhrp_addr4){.na_addr = nh->nh_overlay, .na_present = true};
-	r.nm_n_responder = 1;
-	r.nm_responder = *c;
-	r.nm_responder.ce_prefix_len = 32;
-	/* Transit records travel back as they came (5.3.2, 5.3.3). */
-	r.nm_n_fwd = req->nm_n_fwd;
-	memcpy(r.nm_fwd, req->nm_fwd, sizeof(r.nm_fwd));
-	if (req->nm_src_proto.na_present && req->nm_src_nbma.na_present &&
-	    req->nm_src_proto.na_addr != nh->nh_overlay)
-		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,
-				  NC_SHORTCUT,
-				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime, 0);
-	if (nh->nh_ctl->ct_esp != NULL && esp_mgr_ref_peek(nh->nh_ctl, to) == NULL)
-		to = from_nbma;
-	nhrp_send(nh, &r, to);
 }
 
 /* 5.2.5: a Purge Request names bindings (CIE client protocol addresses

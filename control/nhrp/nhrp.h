@@ -1,7 +1,9 @@
 /* NHRP protocol engine on the control thread (RFC 2332 with the Cisco
- * DMVPN behaviour FRR nhrpd also implements). nhrp.c receives, checks and
- * dispatches, sends, counts; nhrp_nhc.c is the spoke (client) side,
- * nhrp_nhs.c the hub (server) side; nhrp_cache.c holds the bindings. */
+ * DMVPN behaviour FRR nhrpd also implements). nhrp.c receives, checks,
+ * counts and dispatches to nhrp_nhc.c, the spoke (client) side, or
+ * nhrp_nhs.c, the hub (server) side; both send through nhrp_send.c and
+ * answer for the node's own addresses with nhrp_respond.c; nhrp_cache.c
+ * holds the bindings. Calls go down that list, never back up. */
 #ifndef DMVPND_NHRP_H
 #define DMVPND_NHRP_H
 
@@ -149,29 +151,8 @@ void nhrp_stop(struct ctl *ct);
 void nhrp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
 /* Worker events: a hub hairpin (phase 3) and a spoke's cache miss. */
 void nhrp_event(struct ctl *ct, const struct dp_event *ev);
-/* Fill the parts every packet we originate shares: version, hop count,
- * our NBMA and protocol addresses, the Cisco NAT flag, authentication. */
-void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type);
-void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type);
-/* A reply of `type` to req: prepared as above, with req's flags, request
- * ID, addresses and CIEs (RFC 2332 5.2.2/5.2.4/5.2.6 replies echo them). */
-void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
-			 const struct nhrp_msg *req);
-/* Encode and send to an NBMA address; counted. 0 or -errno. */
-int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma);
-/* Error Indication (5.2.7) about `pkt` back to its sender. */
-void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
-		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma);
-/* Whether `addr` is ours to answer for: the tunnel address or a LAN
- * prefix; sets *plen to the covering prefix length. */
-bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen);
-/* Answer a Resolution Request as the authoritative responder: to the
- * requester, or back to from_nbma while ESP has no SA with it. */
-void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen,
-			    uint32_t from_nbma);
 /* Purge Request/Reply handling (both roles). */
 void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma);
-const char *nhrp_type_name(unsigned type);
 const char *nhrp_drop_name(enum nhrp_drop d);
 static inline uint32_t nhrp_reqid_next(struct nhrp *nh)
 {
@@ -190,9 +171,36 @@ static inline uint64_t nhrp_rand(struct nhrp *nh)
 	nh->nh_rand = x;
 	return x;
 }
-const char *nhrp_nhs_state_name(enum nhrp_nhs_state st);
+
+/* nhrp_send.c */
+/* Fill the parts every packet we originate shares: version, hop count,
+ * our NBMA and protocol addresses, the Cisco NAT flag, authentication. */
+void nhrp_msg_prepare(struct nhrp *nh, struct nhrp_msg *m, uint8_t type);
+void nhrp_msg_add_ext(struct nhrp_msg *m, uint16_t type);
+/* A reply of `type` to req: prepared as above, with req's flags, request
+ * ID, addresses and CIEs (RFC 2332 5.2.2/5.2.4/5.2.6 replies echo them). */
+void nhrp_msg_reply_init(struct nhrp *nh, struct nhrp_msg *r, uint8_t type,
+			 const struct nhrp_msg *req);
+/* debug nhrp: one line for a message sent or received (dir "sent" or
+ * "received"), when that level is on. */
+void nhrp_debug(const char *dir, const struct nhrp_msg *m, uint32_t nbma);
+/* Encode and send to an NBMA address; counted. 0 or -errno. */
+int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma);
+/* Error Indication (5.2.7) about `pkt` back to its sender. */
+void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
+		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma);
+
+/* nhrp_respond.c */
+/* Whether `addr` is ours to answer for: the tunnel address or a LAN
+ * prefix; sets *plen to the covering prefix length. */
+bool nhrp_is_local(struct nhrp *nh, uint32_t addr, uint8_t *plen);
+/* Answer a Resolution Request as the authoritative responder: to the
+ * requester, or back to from_nbma while ESP has no SA with it. */
+void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t plen,
+			    uint32_t from_nbma);
 
 /* nhrp_nhc.c (spoke) */
+const char *nhrp_nhs_state_name(enum nhrp_nhs_state st);
 void nhrp_nhc_start(struct nhrp *nh);
 void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
 		    const uint8_t *pkt, uint16_t len);

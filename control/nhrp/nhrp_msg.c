@@ -580,3 +580,13 @@ int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap,
 	*out_len = len;
 	return 0;
 }
+
+const char *nhrp_type_name(unsigned type)
+{
+	static const char *const names[] = {
+		"?", "resolution-request", "resolution-reply", "registration-request",
+		"registration-reply", "purge-request", "purge-reply", "error-indication",
+		"traffic-indication",
+	};
+	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";
+}

@@ -152,4 +152,7 @@ uint16_t nhrp_ext_wire_type(uint16_t type);
 /* "ok", a reason name, or "unknown"; takes rc as decode returned it. */
 const char *nhrp_decode_err_name(int rc);
 
+/* "resolution-request" ... "traffic-indication"; "?" for other types. */
+const char *nhrp_type_name(unsigned type);
+
 #endif

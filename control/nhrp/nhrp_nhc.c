@@ -457,3 +457,18 @@ void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		break;
 	}
 }
+
+const char *nhrp_nhs_state_name(enum nhrp_nhs_state st)
+{
+	switch (st) {
+	case NHRP_NHS_PROBING:
+		return "probing";
+	case NHRP_NHS_UP:
+		return "up";
+	case NHRP_NHS_DOWN:
+		return "down";
+	case NHRP_NHS_STANDBY:
+		return "standby";
+	}
+	return "?";
+}
