@@ -9,26 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
-	       const char *fmt, ...)
-{
-	va_list ap;
-	char *c;
-	int n;
-
-	n = snprintf(err->msg, sizeof(err->msg), "%s:%u:%u: ", file, pos.line, pos.col);
-	if (n >= 0 && (size_t)n < sizeof(err->msg)) {
-		va_start(ap, fmt);
-		vsnprintf(err->msg + n, sizeof(err->msg) - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
-	/* One line, whatever the file name or a quoted value held. */
-	for (c = err->msg; *c != '\0'; c++)
-		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			*c = '?';
-	return -EINVAL;
-}
-
 #define VAL_FAIL(cfg, err, pos, ...) cfg_err_at((err), (cfg)->file, (pos), __VA_ARGS__)
 
 static struct cfg_pos val_pos_or(struct cfg_pos a, struct cfg_pos b)
