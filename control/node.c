@@ -378,3 +378,12 @@ void node_stop(struct node *nd)
 	rte_mempool_free(dp->dp_pool);
 	LOG_MAIN(INFO, "stopped");
 }
+
+void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum)
+{
+	const struct dp *dp = &nd->nd_dp;
+
+	memset(sum, 0, sizeof(*sum));
+	for (unsigned w = 0; w < dp->dp_nworkers; w++)
+		dp_port_stats_add(sum, &dp->dp_workers[w]->lc_stats.ls_port[p]);
+}

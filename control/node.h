@@ -48,8 +48,13 @@ int node_start(struct node *nd, struct cfg *cfg);
  * whenever *reload does (then zeroes it). */
 void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload);
 void node_stop(struct node *nd);
+/* The workers' counters of port p, summed. */
+void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum);
 
 /* node_routes.c */
+/* The route a packet to dst takes (longest match), NULL if none. */
+struct fib_route;
+const struct fib_route *node_route_to(const struct node *nd, uint32_t dst);
 /* Connected, local and static routes from the config into the FIB. */
 int node_routes_install(struct node *nd);
 /* One static route from the config, in or out of the FIB. */
@@ -82,11 +87,6 @@ void node_config_command(struct node *nd, const char *line, struct mgmt_req *req
 /* mgmt_handler_fn: answers one CLI request on the control thread. */
 void cmd_dispatch(void *ctx, struct mgmt_req *req);
 
-/* The route a packet to dst takes (longest match), NULL if none. */
-struct fib_route;
-const struct fib_route *node_route_to(const struct node *nd, uint32_t dst);
-/* The workers' counters of port p, summed. */
-void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum);
 
 /* capture_ctl.c: monitor capture. Runs on: the control thread. */
 /* "start port ... file F" or "stop" (MGMT_MONITOR_CAPTURE). */

@@ -98,3 +98,18 @@ void node_route_static_del(struct node *nd, const struct cfg_route *cr)
 		kroutes_restore(nd->nd_ctl.ct_kroutes, cr->prefix.addr, cr->prefix.len);
 	}
 }
+
+const struct fib_route *node_route_to(const struct node *nd, uint32_t dst)
+{
+	const struct fib *f = &nd->nd_dp.dp_fib;
+	const struct fib_route *best = NULL;
+
+	for (uint32_t i = 0; i < f->fb_nroutes; i++) {
+		const struct fib_route *rt = &f->fb_routes[i];
+
+		if ((dst & inet_v4_mask(rt->rt_len)) == rt->rt_prefix &&
+		    (best == NULL || rt->rt_len > best->rt_len))
+			best = rt;
+	}
+	return best;
+}

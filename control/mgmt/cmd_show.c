@@ -35,15 +35,6 @@ static void show_version(struct node *nd, struct strbuf *out)
 		      nd->nd_dp.dp_max_peers, f->fb_nroutes, f->fb_max_routes, f->fb_nh_used);
 }
 
-void node_port_stats(struct node *nd, unsigned p, struct dp_port_stats *sum)
-{
-	const struct dp *dp = &nd->nd_dp;
-
-	memset(sum, 0, sizeof(*sum));
-	for (unsigned w = 0; w < dp->dp_nworkers; w++)
-		dp_port_stats_add(sum, &dp->dp_workers[w]->lc_stats.ls_port[p]);
-}
-
 static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 {
 	const struct dp_port *pt = &nd->nd_dp.dp_ports[p];
@@ -170,21 +161,6 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 		strbuf_printf(out, "is a blackhole (broadcast)\n");
 		break;
 	}
-}
-
-const struct fib_route *node_route_to(const struct node *nd, uint32_t dst)
-{
-	const struct fib *f = &nd->nd_dp.dp_fib;
-	const struct fib_route *best = NULL;
-
-	for (uint32_t i = 0; i < f->fb_nroutes; i++) {
-		const struct fib_route *rt = &f->fb_routes[i];
-
-		if ((dst & inet_v4_mask(rt->rt_len)) == rt->rt_prefix &&
-		    (best == NULL || rt->rt_len > best->rt_len))
-			best = rt;
-	}
-	return best;
 }
 
 /* show ip route A.B.C.D: the route a packet to it takes (longest match). */
