@@ -82,19 +82,19 @@ static inline void ctl_count(struct ctl *ct, uint8_t port_idx, enum ctl_counter 
 	ct->ct_cnt[port_idx][c]++;
 }
 
-/* ctl_tx.c */
+/* ctl_frame.c */
+/* A new mbuf with headroom for Ethernet, or NULL (counted on port_idx). */
+struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx);
 /* Send a complete frame on the control TX queue of port_idx (consumes m). */
 void ctl_tx_frame(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
+
+/* ctl_output.c */
 /* m holds room for an Ethernet header then an IPv4 packet at data offset 0
  * of the IPv4 header; routes it, resolves the next hop and sends (consumes). */
 void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m);
-/* A UDP datagram from the control thread (NAT-T keepalives). 0 or -errno. */
+/* A UDP datagram from the control thread (IKE, NAT-T keepalives). 0 or -errno. */
 int ctl_udp_send(struct ctl *ct, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
 		 const void *payload, uint16_t len);
-/* A new mbuf with headroom for Ethernet, or NULL (counted on port_idx). */
-struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx);
-
-/* ctl_tunnel.c */
 /* Send an encoded NHRP packet in GRE to an NBMA address. 0 or -errno. */
 int ctl_tunnel_send_nhrp(struct ctl *ct, uint32_t nbma, const uint8_t *pkt, uint16_t len);
 /* m as for ctl_tx_ipv4, routed into the tunnel towards overlay `target`. */

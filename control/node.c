@@ -25,6 +25,7 @@
 #include "kernel_routes.h"
 #include "log.h"
 #include "nhrp.h"
+#include "nhrp_cache.h"
 #include "ports.h"
 
 #define PUNT_RING_SIZE 1024
@@ -190,6 +191,15 @@ static int node_dataplane_init(struct node *nd)
 	return rc ? rc : node_workers_create(nd);
 }
 
+/* The ESP SA store calls nothing above it; what it has to tell goes here. */
+static const struct esp_mgr_hooks node_esp_hooks = {
+	.eh_sa_changed = nhrp_cache_republish_nbma,
+	.eh_keying_want = ike_keying_want,
+	.eh_keying_release = ike_keying_release,
+	.eh_keying_rekey = ike_keying_rekey,
+	.eh_udp_send = ctl_udp_send,
+};
+
 int node_start(struct node *nd, struct cfg *cfg)
 {
 	int rc;
@@ -200,7 +210,7 @@ int node_start(struct node *nd, struct cfg *cfg)
 	nd->nd_start_ns = clock_now(&nd->nd_clock);
 	rc = node_dataplane_init(nd);
 	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
-	rc = rc ? rc : esp_mgr_init(&nd->nd_ctl, cfg);
+	rc = rc ? rc : esp_mgr_init(&nd->nd_ctl, cfg, &node_esp_hooks);
 	rc = rc ? rc : ike_keying_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg);
 	rc = rc ? rc : node_routes_install(nd);

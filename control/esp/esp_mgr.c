@@ -13,14 +13,38 @@
 #include "ctl.h"
 #include "esp_keys.h"
 #include "esp_sa.h"
-#include "ike_keying.h"
 #include "inet.h"
 #include "log.h"
-#include "nhrp_cache.h"
 #include "punt.h"
 #include "strbuf.h"
 
 #define ESP_IDLE_NS (30 * CLK_NS_PER_S) /* a pair made for an unknown SPI, unused */
+
+
+/* The layers above, told through the hooks the node gave (esp_mgr.h). */
+static void esp_hook_sa_changed(struct ctl *ct, uint32_t nbma)
+{
+	if (ct->ct_esp->em_hooks.eh_sa_changed != NULL)
+		ct->ct_esp->em_hooks.eh_sa_changed(ct, nbma);
+}
+
+static void esp_hook_want(struct ctl *ct, uint32_t nbma)
+{
+	if (ct->ct_esp->em_hooks.eh_keying_want != NULL)
+		ct->ct_esp->em_hooks.eh_keying_want(ct, nbma);
+}
+
+static void esp_hook_release(struct ctl *ct, uint32_t nbma)
+{
+	if (ct->ct_esp->em_hooks.eh_keying_release != NULL)
+		ct->ct_esp->em_hooks.eh_keying_release(ct, nbma);
+}
+
+static void esp_hook_rekey(struct ctl *ct, uint32_t spi)
+{
+	if (ct->ct_esp->em_hooks.eh_keying_rekey != NULL)
+		ct->ct_esp->em_hooks.eh_keying_rekey(ct, spi);
+}
 
 static void esp_sa_free(void *a, void *b)
 {
@@ -87,7 +111,9 @@ static void esp_pair_keepalive(struct timer *t, void *arg)
 
 	if (p->ep_natt_port == 0 || every == 0)
 		return;
-	ctl_udp_send(ct, ct->ct_esp->em_self, p->ep_nbma, 4500, p->ep_natt_port, &ka, 1);
+	if (ct->ct_esp->em_hooks.eh_udp_send != NULL)
+		ct->ct_esp->em_hooks.eh_udp_send(ct, ct->ct_esp->em_self, p->ep_nbma, 4500,
+						 p->ep_natt_port, &ka, 1);
 	ct->ct_esp->em_keepalives++;
 	timer_arm(&ct->ct_timers, t, clock_now(ct->ct_clock) + every * CLK_NS_PER_S);
 }
@@ -102,7 +128,7 @@ static void esp_pair_idle(struct timer *t, void *arg)
 	if (p->ep_refs != 0)
 		return;
 	if (esp_keying_ike(p->ep_ctl) && (p->ep_in != NULL || p->ep_out != NULL))
-		ike_keying_release(p->ep_ctl, p->ep_nbma);
+		esp_hook_release(p->ep_ctl, p->ep_nbma);
 	else
 		esp_pair_destroy(p->ep_ctl, p);
 }
@@ -217,7 +243,7 @@ fail:
 	return NULL;
 }
 
-int esp_mgr_init(struct ctl *ct, const struct cfg *cfg)
+int esp_mgr_init(struct ctl *ct, const struct cfg *cfg, const struct esp_mgr_hooks *hooks)
 {
 	/* One pair per peer (limits.max-peers, checked on create); the hash
 	 * keeps a quarter spare so that cuckoo inserts never fail short of it. */
@@ -234,6 +260,7 @@ int esp_mgr_init(struct ctl *ct, const struct cfg *cfg)
 	em = calloc(1, sizeof(*em));
 	if (em == NULL)
 		return -ENOMEM;
+	em->em_hooks = *hooks;
 	em->em_cfg = &cfg->tunnel.esp;
 	em->em_self = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
 	em->em_one_sender = ct->ct_dp->dp_nworkers == 1;
@@ -327,7 +354,7 @@ bool esp_mgr_ref(struct ctl *ct, uint32_t nbma, const struct esp_sa **sa)
 		if (p == NULL)
 			p = esp_pair_empty(ct, nbma);
 		if (p != NULL && p->ep_out == NULL)
-			ike_keying_want(ct, nbma); /* the entry is republished when it is up */
+			esp_hook_want(ct, nbma); /* the entry is republished when it is up */
 	} else if (p == NULL) {
 		p = esp_pair_create(ct, nbma);
 	}
@@ -379,7 +406,7 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
 	}
 	if (ev->ev_cause == PUNT_EV_LIFETIME) {
 		if (esp_keying_ike(ct))
-			ike_keying_rekey(ct, ev->ev_target);
+			esp_hook_rekey(ct, ev->ev_target);
 		else
 			LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; only keying: "
 				"ike rekeys", ev->ev_target);
@@ -540,7 +567,7 @@ void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
 	explicit_bzero(&sp, sizeof(sp));
 	p->ep_out = sa;
 	p->ep_natt_port = port;
-	nhrp_cache_republish_nbma(ct, nbma);
+	esp_hook_sa_changed(ct, nbma);
 	rcu_retire(ct->ct_dp->dp_rcu, esp_sa_free, old, NULL);
 	LOG_CTL(INFO, "esp: NAT between us and %s: ESP in UDP to port %u from now on",
 		inet_v4_str(nbma, a), port);
@@ -606,7 +633,7 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 		esp_sa_drop_out(ct, &p->ep_out);
 		p->ep_out = out;
 		p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
-		nhrp_cache_republish_nbma(ct, nbma);
+		esp_hook_sa_changed(ct, nbma);
 	}
 	if (p->ep_refs == 0 && !timer_is_armed(&p->ep_idle))
 		timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) +
@@ -630,7 +657,7 @@ int esp_mgr_child_activate(struct ctl *ct, uint32_t nbma, const struct esp_child
 	esp_sa_drop_out(ct, &p->ep_out);
 	p->ep_out = out;
 	p->ep_natt_port = k->ck_natt ? k->ck_natt_port : 0;
-	nhrp_cache_republish_nbma(ct, nbma);
+	esp_hook_sa_changed(ct, nbma);
 	return 0;
 }
 
@@ -649,12 +676,12 @@ void esp_mgr_child_remove(struct ctl *ct, uint32_t nbma, uint32_t spi_in, uint32
 	}
 	if (p->ep_out != NULL && p->ep_out->sa_spi == spi_out) {
 		esp_sa_drop_out(ct, &p->ep_out);
-		nhrp_cache_republish_nbma(ct, nbma); /* fail closed: no SA, no send */
+		esp_hook_sa_changed(ct, nbma); /* fail closed: no SA, no send */
 	}
 	if (p->ep_in != NULL || p->ep_out != NULL)
 		return;
 	if (p->ep_refs == 0)
 		esp_pair_destroy(ct, p);
 	else
-		ike_keying_want(ct, nbma); /* still needed: a new IKE SA */
+		esp_hook_want(ct, nbma); /* still needed: a new IKE SA */
 }

@@ -31,7 +31,25 @@ struct esp_pair {
 	struct ctl *ep_ctl;
 };
 
+/* What the SA store tells the layers above it. It calls none of them: the
+ * node hands these over at init (node.c), so that calls go one way, from
+ * NHRP, IKE-lite and the output path down to the SAs. Any may be NULL. */
+struct esp_mgr_hooks {
+	/* The outbound SA towards nbma changed (installed, replaced, moved to
+	 * NAT-T, removed): whatever sends there takes the new one. */
+	void (*eh_sa_changed)(struct ctl *ct, uint32_t nbma);
+	/* keying: ike: SAs with nbma are needed, or no longer used; the SA of
+	 * inbound SPI spi reached its soft lifetime. */
+	void (*eh_keying_want)(struct ctl *ct, uint32_t nbma);
+	void (*eh_keying_release)(struct ctl *ct, uint32_t nbma);
+	void (*eh_keying_rekey)(struct ctl *ct, uint32_t spi);
+	/* A UDP datagram out (NAT-T keepalives); 0 or -errno. */
+	int (*eh_udp_send)(struct ctl *ct, uint32_t src, uint32_t dst, uint16_t sport,
+			   uint16_t dport, const void *payload, uint16_t len);
+};
+
 struct esp_mgr {
+	struct esp_mgr_hooks em_hooks;
 	const struct cfg_esp *em_cfg;
 	uint32_t em_self;            /* our NBMA address */
 	bool em_one_sender;          /* one worker: outbound SAs without atomics */
@@ -42,7 +60,7 @@ struct esp_mgr {
 };
 
 /* esp_mgr.c */
-int esp_mgr_init(struct ctl *ct, const struct cfg *cfg);
+int esp_mgr_init(struct ctl *ct, const struct cfg *cfg, const struct esp_mgr_hooks *hooks);
 void esp_mgr_fini(struct ctl *ct);
 /* A reference on the SA pair towards nbma (made if needed) until
  * esp_mgr_unref, and its outbound SA in *sa: NULL while IKE-lite is still

@@ -868,7 +868,9 @@ static void esp_ike_on(void)
 	fx.cfg.tunnel.esp = (struct cfg_esp){.alg = CFG_ESP_AES_GCM_128, .replay_window = 1024,
 					     .keying = CFG_KEYING_IKE, .natt = CFG_NATT_OFF,
 					     .ike = {.idle_s = 300}};
-	assert_int_equal(esp_mgr_init(&fx.ct, &fx.cfg), 0);
+	static const struct esp_mgr_hooks hooks = {.eh_sa_changed = nhrp_cache_republish_nbma};
+
+	assert_int_equal(esp_mgr_init(&fx.ct, &fx.cfg, &hooks), 0);
 }
 
 static void esp_child_up(uint32_t nbma, uint32_t spi)
