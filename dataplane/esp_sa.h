@@ -90,7 +90,8 @@ struct esp_sa_params {
 	/* Outbound: only one lcore ever sends on this SA (a dataplane with one
 	 * worker). Its sequence numbers and byte counter then move by plain
 	 * stores instead of locked read-modify-writes, which cost most when
-	 * every packet of a burst goes to another peer (finding 26). */
+	 * every packet of a burst goes to another peer: each run is then one
+	 * packet, and each lock also drains the store buffer. */
 	bool one_sender;
 	uint16_t natt_sport, natt_dport;     /* host order; 0 = 4500 */
 	/* RFC 4303 tunnel mode: the protected payload is [IPv4, protocol GRE]
@@ -263,7 +264,8 @@ static inline void esp_sa_prefetch(const struct esp_sa *sa, bool inbound)
  * before the cipher runs: built just before the call, the library's wide
  * loads of them (and of the packet bytes just written) would wait for the
  * narrow stores to retire, as store-to-load forwarding cannot serve a load
- * from several stores (docs/performance.md, finding 13). */
+ * from several stores (docs/performance.md, "Design choices the figures
+ * depend on"). */
 struct esp_gcm_params {
 	uint8_t gp_nonce[16]; /* CRYPTO_MB_NONCE_LEN used */
 	uint8_t gp_aad[12];
@@ -293,8 +295,8 @@ static inline void esp_gcm_params_init(struct esp_gcm_params *gp, const struct e
  * together by esp_seal_flush. When every packet of a burst goes to another
  * peer, each run is one packet: sealed right after its framing, the
  * cipher's loads of the nonce, AAD and trailer just stored would wait for
- * those stores to retire (finding 26). Postponed to the end of the burst,
- * they have. */
+ * those stores to retire, on every packet. Postponed to the end of the
+ * burst, they have. */
 struct esp_seal_job {
 	const struct crypto_mb_key *sj_key;
 	uint8_t *sj_esp;  /* the ESP header */

@@ -31,7 +31,7 @@ struct gre_outer_tmpl {
 	/* Destination | GRE flags and protocol type, as on the wire: one word,
 	 * stored at once, because the writers' loads of the two halves become
 	 * one 8-byte load, which two 4-byte stores just made cannot forward to
-	 * (finding 26: every packet, when each run is one packet). */
+	 * (a stall on every packet when each run is one packet). */
 	uint64_t ot_w2;
 	uint32_t ot_key;  /* network order, when the tunnel has a key */
 	uint32_t ot_sum;  /* RFC 1071 sum of the constant 16-bit words */
@@ -70,7 +70,8 @@ static inline void gre_outer_tmpl_init(struct gre_outer_tmpl *t, const struct dp
  * The header is finished in registers and stored as whole words: built
  * field by field in memory and then read back (by a checksum, or by a
  * vector copy of a struct on the stack) it stalled on store-to-load
- * forwarding (docs/performance.md, finding 4). */
+ * forwarding (docs/performance.md, "Design choices the figures depend
+ * on"). */
 static inline void gre_outer_ipv4_write(void *ip, const struct gre_outer_tmpl *t, uint16_t total,
 					uint8_t proto, uint8_t tos)
 {

@@ -95,7 +95,7 @@ struct decap_queue {
  * table's generation moved, which drops them all at once. A hub's traffic
  * comes from many peers at a time, interleaved; without it each packet of
  * another peer than the one before cost two rte_hash lookups with ESP,
- * one without (finding 26). */
+ * one without. */
 #define RX_CACHE 64 /* a power of two */
 
 struct rx_cached {
