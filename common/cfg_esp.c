@@ -71,7 +71,7 @@ static int esp_hex(const struct ld_sec *s, const char *key, uint8_t *out, unsign
 	return 1;
 }
 
-static int esp_sa(const struct ld *ld, const yaml_node_t *val, unsigned i,
+static int ld_esp_sa(const struct ld *ld, const yaml_node_t *val, unsigned i,
 		  const struct cfg_esp *e, struct cfg_esp_sa *sa)
 {
 	static const char *const keys[] = {"peer", "spi-in", "spi-out", "key-in", "key-out", NULL};
@@ -111,7 +111,7 @@ static int esp_sas(const struct ld_sec *s, struct cfg_esp *e)
 		return 0;
 	rc = ld_seq(s->ld, n, path, 0, CFG_MAX_SAS, &count);
 	for (unsigned i = 0; rc == 0 && i < count; i++)
-		rc = esp_sa(s->ld, ld_item(s->ld, n, i), i, e, &e->sas[i]);
+		rc = ld_esp_sa(s->ld, ld_item(s->ld, n, i), i, e, &e->sas[i]);
 	if (rc == 0)
 		e->n_sas = count;
 	return rc;

@@ -21,7 +21,6 @@ extern int dmvpn_logtype_nhrp;
 
 #define LOG_MAIN(level, fmt, ...) DMVPN_LOG(main, level, "dmvpnd", fmt, ##__VA_ARGS__)
 #define LOG_CTL(level, fmt, ...) DMVPN_LOG(ctl, level, "ctl", fmt, ##__VA_ARGS__)
-#define LOG_DP(level, fmt, ...) DMVPN_LOG(dp, level, "dp", fmt, ##__VA_ARGS__)
 #define LOG_ARP(level, fmt, ...) DMVPN_LOG(arp, level, "arp", fmt, ##__VA_ARGS__)
 #define LOG_MGMT(level, fmt, ...) DMVPN_LOG(mgmt, level, "mgmt", fmt, ##__VA_ARGS__)
 /* IKE messages one line each at DEBUG (debug crypto ikev2). */

@@ -24,7 +24,6 @@ enum nhrp_cache_type {
 
 #define NC_F_UNIQUE 0x01 /* registered with the unique flag */
 #define NC_F_NAT 0x02    /* the NBMA address was seen translated */
-#define NC_F_USED 0x04   /* traffic asked for it (resolution triggered) */
 
 struct nhrp_cache_entry {
 	uint32_t nc_overlay;
