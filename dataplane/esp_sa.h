@@ -1,7 +1,7 @@
 /* The ESP security association as the workers see it (RFC 4303 protecting
  * GRE between two NBMA addresses, in transport mode or in tunnel mode), the
- * parameters the control thread installs it from, and the ESP stage entry
- * points.
+ * parameters the control thread installs it from, and the transforms'
+ * entry points (esp_out.c, esp_in.c). The wire format is proto_esp.h.
  *
  * Ownership: the control thread fills an SA once (esp_sa_init) and
  * publishes it; it is immutable afterwards except for the counters below.
@@ -28,6 +28,7 @@
 #include "esp_reasons.h"
 #include "ipv4_csum.h"
 #include "esp_replay.h"
+#include "proto_esp.h"
 
 enum esp_alg {
 	ESP_ALG_AES_GCM_128 = 0,         /* RFC 4106, 16-byte ICV */
@@ -42,20 +43,8 @@ enum esp_dir {
 	ESP_DIR_OUT,
 };
 
-#define ESP_HDR_LEN 8
-#define ESP_ICV_LEN 16      /* both algorithms: GCM-16 and HMAC-SHA-256-128 */
-#define ESP_GCM_IV_LEN 8    /* RFC 4106 3.1 */
-#define ESP_CBC_IV_LEN 16   /* RFC 3602 2.1 */
-#define ESP_SALT_LEN 4      /* RFC 4106 8.1 */
-#define ESP_KEYMAT_MAX 36   /* AES-256 key + salt */
-#define ESP_AUTH_KEY_LEN 32 /* RFC 4868 2.1.1 */
-#define ESP_NATT_PORT 4500  /* RFC 3948 */
-#define ESP_IKE_PORT 500    /* RFC 7296 2.23: IKE only, never ESP */
-#define ESP_NEXT_HEADER_GRE 47
-#define ESP_NEXT_HEADER_IPV4 4 /* tunnel mode: an IPv4 packet (RFC 4303 2.6) */
 #define ESP_TUN_IPV4_LEN 20    /* tunnel mode: the IPv4 header we put inside */
 #define ESP_TUN_TTL 64
-#define ESP_UDP_HDR_LEN 8
 
 /* Lifetime events a burst raises; the caller tells the control thread. */
 #define ESP_LT_SOFT 0x01 /* a soft limit was reached: rekey */
