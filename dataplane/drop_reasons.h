@@ -33,7 +33,8 @@
 	X(IKE, "ike_not_keyed", "IKE, but keying is not ike (static, group-key)") \
 	X(PUNT_RATE, "punt_rate_limited", "punt token bucket empty")            \
 	X(PUNT_FULL, "punt_ring_full", "control thread behind, punt ring full") \
-	X(TX_FULL, "tx_full", "port TX queue full")
+	X(TX_FULL, "tx_full", "port TX queue full")                           \
+	X(QUEUE_FULL, "stage_queue_full", "a queue between stages full (a bug)")
 
 enum dp_drop {
 #define DP_DROP_ENUM(e, name, help) DP_DROP_##e,

@@ -1,10 +1,10 @@
 /* First stage after RX: check the Ethernet header and sort a burst into ARP
- * (punted) and IPv4 (next stage); everything else is dropped and counted. */
-#include <rte_cycles.h>
+ * (punted) and IPv4 (the route stage); everything else is dropped and
+ * counted. */
 #include <rte_ether.h>
 
-#include "gre.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
 static int l2_dst_ok(const struct rte_ether_hdr *eth, const struct dp_port *pt)
 {
@@ -14,30 +14,12 @@ static int l2_dst_ok(const struct rte_ether_hdr *eth, const struct dp_port *pt)
 	       rte_is_broadcast_ether_addr(&eth->dst_addr);
 }
 
-void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
-		    struct rte_mbuf **pkts, uint16_t n)
+uint16_t stage_classify(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
+			uint16_t n, struct rte_mbuf **ipv4)
 {
 	const struct dp_port *pt = &lc->lc_dp->dp_ports[port_idx];
-	struct rte_mbuf *ipv4[DP_BURST];
 	uint16_t n4 = 0;
 
-	const struct dp *dp = lc->lc_dp;
-
-	lc->lc_burst_tsc = 0; /* read when first needed (lc_burst_now) */
-	/* What earlier bursts found is kept only while its table's generation
-	 * has not moved since; read before any lookup of this burst, so what
-	 * this burst finds is kept under the values read here. */
-	uint64_t gen_neigh = neigh_table_gen(&dp->dp_neigh);
-	uint64_t gen_peer = peer_table_gen(&dp->dp_peers);
-	uint64_t gen_sa = sa_table_gen(&dp->dp_sa_in);
-
-	if (gen_neigh != lc->lc_gen_neigh)
-		lc->lc_nc_ne = NULL;
-	if (gen_sa != lc->lc_gen_sa || gen_peer != lc->lc_gen_peer)
-		rx_cache_drop(lc);
-	lc->lc_gen_neigh = gen_neigh;
-	lc->lc_gen_peer = gen_peer;
-	lc->lc_gen_sa = gen_sa;
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
 		const struct rte_ether_hdr *eth;
@@ -66,14 +48,5 @@ void classify_burst(struct lcore_ctx *lc, uint8_t port_idx,
 			break;
 		}
 	}
-	if (n4 > 0)
-		ipv4_input_burst(lc, port_idx, ipv4, n4);
-	/* Decryption queues decapsulation, which may queue encapsulation
-	 * (hub hairpin): in, then out. */
-	if (lc->lc_esp_in_n != 0)
-		ipsec_in_flush(lc);
-	if (lc->lc_decap.dq_n != 0)
-		gre_decap_flush(lc);
-	if (lc->lc_encap_n != 0)
-		gre_encap_flush(lc);
+	return n4;
 }

@@ -1,117 +1,20 @@
-/* ESP on the packet path: encrypt GRE towards a peer with the SA its peer
- * entry carries, decrypt what arrives by SPI, and fail closed: no SA means
- * no packet, never cleartext. The transform itself is esp_out.c/esp_in.c.
- *
- * Packets are queued per lcore while a burst is routed and handed to the
- * ESP stage at the end of it, a run of consecutive packets of one SA at a
- * time: inbound here (ipsec_in_flush, from classify_burst), outbound from
- * gre_encap_flush, which queues all encapsulation (ipsec_out_run). An
- * outbound run takes one block of sequence numbers and settles the SA's
- * byte counter once, instead of two atomics per packet; its GCM seals wait
- * for the end of the flush (ipsec_out_flush), when every run is framed.
- * The SA and peer pointers held in the queues stay valid: they are empty
- * before the worker's next quiescent report. */
+/* The ESP-in stage: ESP to our WAN address (protocol 50, or in UDP to port
+ * 4500), queued by the route stage. Every SA and sender of the queue is
+ * found at once (the lookups kept from earlier bursts first), unknown SPIs
+ * are reported and dropped, and each run of consecutive packets of one SA
+ * is decrypted together (esp_in.c is the transform); the GRE inside goes
+ * to the GRE-decap stage, where ESP left it. No SA, no packet. */
 #include <rte_ip.h>
 #include <rte_udp.h>
 
 #include "esp_sa.h"
 #include "gre.h"
+#include "esp_path.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
-#define L2_LEN ((uint16_t)sizeof(struct rte_ether_hdr))
 
-_Static_assert(ESP_PENDING_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk SA lookup per flush");
-_Static_assert(ESP_PENDING_MAX <= CRYPTO_MB_BURST_MAX, "one ESP decrypt burst per run");
-
-static void ipsec_lifetime_event(struct lcore_ctx *lc, uint8_t in_idx, const struct esp_sa *sa)
-{
-	struct dp_event ev = {.ev_cause = PUNT_EV_LIFETIME, .ev_target = sa->sa_spi};
-
-	punt_event(lc, in_idx, &ev, sa->sa_spi, 0);
-}
-
-/* Count and free what the ESP stage refused, by its reason; in_sa: the
- * inbound SA's own counters too (NULL outbound). */
-static void ipsec_count_drops(struct lcore_ctx *lc, uint8_t in_idx, struct esp_sa *in_sa,
-			      struct rte_mbuf **drop, const uint8_t *why, uint16_t n)
-{
-	for (uint16_t i = 0; i < n; i++) {
-		lc->lc_stats.ls_port[in_idx].ps_esp_drop[why[i]]++;
-		if (in_sa != NULL)
-			in_sa->sa_drops[why[i]]++; /* one writer: the worker the SPI is steered to */
-		lc_drop(lc, in_idx, drop[i], DP_DROP_ESP_FAILED);
-	}
-}
-
-void ipsec_out_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n,
-		   const struct gre_outer_tmpl *t)
-{
-	/* Read once: the control thread may replace it (NAT-T) or take it away. */
-	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)e[0].ep_pe->pe_sa_out;
-	struct rte_mbuf *pkts[ENCAP_PENDING_MAX], *drop[ENCAP_PENDING_MAX];
-	uint16_t len[ENCAP_PENDING_MAX];
-	uint8_t tos[ENCAP_PENDING_MAX], why[ENCAP_PENDING_MAX], lt = 0, in_idx = e[0].ep_in_idx;
-	struct esp_out_queue *eo = &lc->lc_esp_out;
-	struct esp_out_run *r;
-	uint32_t bytes = 0;
-	uint16_t ok, s = 0;
-
-	RTE_ASSERT(eo->eo_npkts + n <= ENCAP_PENDING_MAX);
-	if (unlikely(sa == NULL)) {
-		for (uint16_t i = 0; i < n; i++)
-			lc_drop(lc, in_idx, e[i].ep_m, DP_DROP_ESP_NO_SA);
-		return;
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		pkts[i] = e[i].ep_m;
-		len[i] = e[i].ep_inner_len;
-		tos[i] = e[i].ep_tos;
-	}
-	ok = esp_encap_burst(&lc->lc_cx, sa, t, pkts, len, tos, n, L2_LEN, drop, why, &lt,
-			     &eo->eo_seal);
-	ipsec_count_drops(lc, in_idx, NULL, drop, why, (uint16_t)(n - ok));
-	if (unlikely(lt))
-		ipsec_lifetime_event(lc, in_idx, sa);
-	if (ok == 0)
-		return;
-	/* Survivors keep their order: match them to their entries. */
-	for (uint16_t i = 0; i < n && s < ok; i++)
-		if (e[i].ep_m == pkts[s]) {
-			bytes += e[i].ep_inner_len;
-			eo->eo_pkts[eo->eo_npkts + s] = pkts[s];
-			s++;
-		}
-	r = &eo->eo_run[eo->eo_nruns++];
-	r->or_pe = e[0].ep_pe;
-	r->or_bytes = bytes;
-	r->or_first = eo->eo_npkts;
-	r->or_n = ok;
-	r->or_in_idx = in_idx;
-	eo->eo_npkts = (uint16_t)(eo->eo_npkts + ok);
-}
-
-void ipsec_out_flush(struct lcore_ctx *lc)
-{
-	struct esp_out_queue *eo = &lc->lc_esp_out;
-
-	esp_seal_flush(&lc->lc_cx, &eo->eo_seal);
-	for (uint16_t i = 0; i < eo->eo_nruns; i++) {
-		const struct esp_out_run *r = &eo->eo_run[i];
-
-		gre_send_underlay(lc, r->or_in_idx, r->or_pe, &eo->eo_pkts[r->or_first], r->or_n,
-				  r->or_bytes);
-	}
-	eo->eo_nruns = 0;
-	eo->eo_npkts = 0;
-}
-
-void ipsec_ike(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m)
-{
-	if (lc->lc_dp->dp_tunnel.tn_ike)
-		punt_one(lc, in_idx, m, PUNT_IKE);
-	else
-		lc_drop(lc, in_idx, m, DP_DROP_IKE);
-}
+_Static_assert(STAGE_QUEUE_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk SA lookup per stage");
 
 /* UDP to port 4500 (RFC 3948): a keepalive (one 0xff byte), IKE (a zero
  * non-ESP marker) or ESP. Returns the ESP offset from the IPv4 header, 0
@@ -132,7 +35,10 @@ static uint32_t ipsec_udp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	}
 	if (avail >= hlen + sizeof(struct rte_udp_hdr) + 4 && p[0] == 0 && p[1] == 0 && p[2] == 0 &&
 	    p[3] == 0) {
-		ipsec_ike(lc, in_idx, m);
+		if (lc->lc_dp->dp_tunnel.tn_ike)
+			punt_one(lc, in_idx, m, PUNT_IKE);
+		else
+			lc_drop(lc, in_idx, m, DP_DROP_IKE);
 		return 0;
 	}
 	return hlen + (uint32_t)sizeof(struct rte_udp_hdr);
@@ -152,37 +58,21 @@ static void ipsec_natt_learn(struct lcore_ctx *lc, uint8_t in_idx, uint32_t nbma
 	punt_event(lc, in_idx, &ev, nbma, sport);
 }
 
-void ipsec_in_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		    struct rte_ipv4_hdr *ip)
-{
-	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4, off = hlen;
-	uint16_t sport = 0;
-
-	if (ip->next_proto_id == IPPROTO_UDP) {
-		off = ipsec_udp(lc, in_idx, m, hlen);
-		if (off == 0)
-			return;
-		sport = rte_be_to_cpu_16(rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *,
-								 L2_LEN + hlen)->src_port);
-	}
-	ipsec_in_queue(lc, in_idx, m, off, rte_be_to_cpu_32(ip->src_addr), sport);
-}
-
 /* The SAs and senders of uspi/unbma[0..nu): what the lcore kept from
- * earlier bursts (lc_rx_cache, dropped by classify_burst when stale), and
+ * earlier bursts (lc_rx, dropped by the pipeline when stale), and
  * the rest in one bulk lookup of each table, kept for the next bursts. */
 static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint32_t *unbma,
 			  uint16_t nu, struct esp_sa **sa, const struct peer **pe)
 {
 	const struct dp *dp = lc->lc_dp;
-	uint32_t lspi[ESP_PENDING_MAX], lnbma[ESP_PENDING_MAX];
-	struct esp_sa *lsa[ESP_PENDING_MAX];
-	const struct peer *lpe[ESP_PENDING_MAX];
-	uint8_t at[ESP_PENDING_MAX];
+	uint32_t lspi[STAGE_QUEUE_MAX], lnbma[STAGE_QUEUE_MAX];
+	struct esp_sa *lsa[STAGE_QUEUE_MAX];
+	const struct peer *lpe[STAGE_QUEUE_MAX];
+	uint8_t at[STAGE_QUEUE_MAX];
 	uint16_t nl = 0;
 
 	for (uint16_t u = 0; u < nu; u++) {
-		const struct rx_cached *c = rx_cache_get(lc, uspi[u], unbma[u]);
+		const struct rx_cached *c = rx_cache_get(&lc->lc_rx, uspi[u], unbma[u]);
 
 		if (c != NULL) {
 			sa[u] = c->rc_sa;
@@ -209,7 +99,7 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
 			pe[at[l]] = lpe[l];
 			/* Unknown SPIs are reported, never kept. */
 			if (lsa[l] != NULL && l % stride == 0)
-				rx_cache_put(lc, lspi[l], lnbma[l], lsa[l], lpe[l]);
+				rx_cache_put(&lc->lc_rx, lspi[l], lnbma[l], lsa[l], lpe[l]);
 		}
 	}
 	for (uint16_t u = 0; u < nu; u++)
@@ -222,10 +112,10 @@ static void ipsec_in_find(struct lcore_ctx *lc, const uint32_t *uspi, const uint
  * Returns how many entries are left, compacted in order. */
 static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
-	uint32_t uspi[ESP_PENDING_MAX], unbma[ESP_PENDING_MAX];
-	struct esp_sa *sa[ESP_PENDING_MAX];
-	const struct peer *pe[ESP_PENDING_MAX];
-	uint8_t slot[ESP_PENDING_MAX];
+	uint32_t uspi[STAGE_QUEUE_MAX], unbma[STAGE_QUEUE_MAX];
+	struct esp_sa *sa[STAGE_QUEUE_MAX];
+	const struct peer *pe[STAGE_QUEUE_MAX];
+	uint8_t slot[STAGE_QUEUE_MAX];
 	uint16_t k = 0, nu = 0;
 
 	/* Consecutive packets of one SA from one sender share the lookups. */
@@ -258,25 +148,25 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 }
 
 /* Decrypt e[0..n), all of one SA from one port, and queue the GRE where
- * ESP left it for decapsulation. */
+ * ESP left it for the GRE-decap stage. */
 static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, uint16_t n)
 {
 	struct esp_sa *sa = e[0].ei_sa;
-	struct rte_mbuf *pkts[ESP_PENDING_MAX], *drop[ESP_PENDING_MAX];
-	uint16_t goff[ESP_PENDING_MAX], glen[ESP_PENDING_MAX];
-	uint32_t nbma[ESP_PENDING_MAX];
-	const struct peer *pe[ESP_PENDING_MAX];
-	uint8_t why[ESP_PENDING_MAX], lt = 0, in_idx = e[0].ei_in_idx;
+	struct rte_mbuf *pkts[STAGE_QUEUE_MAX], *drop[STAGE_QUEUE_MAX];
+	uint16_t goff[STAGE_QUEUE_MAX], glen[STAGE_QUEUE_MAX];
+	uint32_t nbma[STAGE_QUEUE_MAX];
+	const struct peer *pe[STAGE_QUEUE_MAX];
+	uint8_t why[STAGE_QUEUE_MAX], lt = 0, in_idx = e[0].ei_in_idx;
 	uint16_t ok, s = 0;
 
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i] = e[i].ei_m;
-	if (e[0].ei_pe != NULL) /* counted in gre_decap_*, after the decryption */
+	if (e[0].ei_pe != NULL) /* counted by the route stage, after the decryption */
 		rte_prefetch0(&lc->lc_peer_stats[e[0].ei_pe->pe_id]);
 	ok = esp_decrypt_burst_gre(&lc->lc_cx, sa, pkts, n, L2_LEN, goff, glen, drop, why, &lt);
-	ipsec_count_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
+	esp_path_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
-		ipsec_lifetime_event(lc, in_idx, sa);
+		esp_path_lifetime(lc, in_idx, sa);
 	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++) {
 		if (e[i].ei_m != pkts[s])
@@ -286,19 +176,58 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		nbma[s] = e[i].ei_nbma;
 		pe[s++] = e[i].ei_pe;
 	}
-	if (ok != 0)
-		gre_decap_esp(lc, in_idx, pkts, goff, glen, nbma, pe, ok);
+	for (uint16_t i = 0; i < ok; i++)
+		if (unlikely(!gre_in_push(&lc->lc_q_gre_in, pkts[i], in_idx, goff[i], glen[i], nbma[i],
+					  pe[i], true)))
+			lc_drop(lc, in_idx, pkts[i], DP_DROP_QUEUE_FULL);
 }
 
-void ipsec_in_flush(struct lcore_ctx *lc)
+/* ESP in UDP told apart (keepalives dropped, IKE punted), and every
+ * packet's SPI read: 0 (reserved, never installed) when it is too short
+ * to hold one. Returns how many are left, compacted in order. */
+static uint16_t esp_in_prepare(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
-	struct esp_in_pending *e = lc->lc_esp_in;
-	uint16_t n = lc->lc_esp_in_n, i = 0, j;
+	uint16_t k = 0;
 
-	/* Decapsulation, even when a full queue starts it early, may queue
-	 * for encryption (hub hairpin), never for decryption (ESP is only
-	 * taken from a port): the queue is stable while it drains. */
-	lc->lc_esp_in_n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = e[i].ei_m;
+		uint32_t off = e[i].ei_off, esp;
+
+		e[i].ei_sport = 0;
+		if (unlikely(e[i].ei_udp)) {
+			const struct rte_udp_hdr *udp =
+				rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, L2_LEN + off);
+
+			off = ipsec_udp(lc, e[i].ei_in_idx, m, off);
+			if (off == 0)
+				continue;
+			e[i].ei_sport = rte_be_to_cpu_16(udp->src_port);
+			e[i].ei_off = (uint16_t)off;
+		}
+		esp = L2_LEN + off;
+		e[i].ei_spi = 0;
+		if (likely(rte_pktmbuf_data_len(m) >= esp + 8)) {
+			memcpy(&e[i].ei_spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
+			e[i].ei_spi = rte_be_to_cpu_32(e[i].ei_spi);
+		}
+		if (k != i)
+			e[k] = e[i];
+		k++;
+	}
+	return k;
+}
+
+void stage_esp_in(struct lcore_ctx *lc)
+{
+	struct esp_in_pending *e = lc->lc_q_esp_in.e;
+	uint16_t n = lc->lc_q_esp_in.n, i = 0, j;
+
+	if (n == 0)
+		return;
+	/* Decryption queues for the GRE-decap stage, never for this one: the
+	 * queue is stable while it drains. */
+	lc->lc_q_esp_in.n = 0;
+	n = esp_in_prepare(lc, e, n);
 	n = ipsec_in_lookup(lc, e, n);
 	while (i < n) {
 		for (j = (uint16_t)(i + 1); j < n && e[j].ei_sa == e[i].ei_sa &&

@@ -1,11 +1,9 @@
-/* GRE decapsulation (WAN -> LAN, or hub hairpin back into the tunnel).
- * The header is walked field by field: version 0, no routing, only the C,
- * K and S flags; the key must match the tunnel's; the length follows from
- * the flags and must be present. NHRP (0x2001) goes to the control thread,
- * IPv4 (0x0800) is routed again as if it came in on the tunnel. GRE found
- * while a burst is routed (or decrypted) is stripped there and then, while
- * its lines are at hand; the inner packets are queued and routed at the
- * end of the burst, all together (bulk lookups, runs to one next hop). */
+/* The GRE-decap stage: GRE to us, cleartext from the route stage or just
+ * decrypted by the ESP-in stage. The header is walked field by field:
+ * version 0, no routing, only the C, K and S flags; the key must match the
+ * tunnel's; the length follows from the flags and must be present. NHRP
+ * (0x2001) goes to the control thread, IPv4 (0x0800) is stripped and
+ * queued for the tunnel's route stage, as if it came in on the tunnel. */
 #include <string.h>
 
 #include <rte_ether.h>
@@ -13,7 +11,9 @@
 
 #include "esp_sa.h"
 #include "gre.h"
+#include "ipv4_header.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
 struct gre_parsed {
 	uint16_t hlen;  /* GRE header length */
@@ -72,27 +72,6 @@ static inline uint16_t gre_usual(const uint8_t *gre, uint32_t avail, const struc
 	       key == rte_cpu_to_be_32(tn->tn_key) ? 8 : 0;
 }
 
-/* Phase 3 hub: the packet goes back out of the tunnel, so the spoke that
- * sent it should learn a better path (Traffic Indication). */
-static void decap_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_nbma,
-			   const struct rte_ipv4_hdr *inner)
-{
-	struct dp_event ev;
-	uint32_t target = rte_be_to_cpu_32(inner->dst_addr);
-	uint16_t len;
-
-	/* Every packet a hub hairpins asks; one a second per pair is sent. */
-	if (!punt_event_due(lc, PUNT_EV_REDIRECT, from_nbma, target))
-		return;
-	len = RTE_MIN(rte_be_to_cpu_16(inner->total_length), (uint16_t)DP_EVENT_QUOTE);
-	ev.ev_cause = PUNT_EV_REDIRECT;
-	ev.ev_nbma = from_nbma;
-	ev.ev_target = target;
-	ev.ev_quote_len = len;
-	rte_memcpy(ev.ev_quote, inner, len);
-	punt_event_send(lc, in_idx, &ev);
-}
-
 /* The tunnel's packets come in on its WAN port only. */
 static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m)
 {
@@ -108,13 +87,13 @@ static bool decap_port_ok(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
  * SPI 0 in the lcore's inbound cache. */
 static const struct peer *decap_sender(struct lcore_ctx *lc, uint32_t nbma)
 {
-	const struct rx_cached *c = rx_cache_get(lc, 0, nbma);
+	const struct rx_cached *c = rx_cache_get(&lc->lc_rx, 0, nbma);
 	const struct peer *pe;
 
 	if (c != NULL)
 		return c->rc_pe;
 	pe = peer_table_lookup_nbma(&lc->lc_dp->dp_peers, nbma);
-	rx_cache_put(lc, 0, nbma, NULL, pe);
+	rx_cache_put(&lc->lc_rx, 0, nbma, NULL, pe);
 	return pe;
 }
 
@@ -127,7 +106,6 @@ static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 			uint32_t len, uint32_t nbma, const struct peer *pe, bool esp)
 {
 	const struct dp *dp = lc->lc_dp;
-	struct decap_queue *q = &lc->lc_decap;
 	struct rte_ipv4_hdr *inner;
 	struct gre_parsed g;
 	const uint8_t *gre = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
@@ -164,87 +142,21 @@ static void decap_strip(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m
 	}
 	if (pe == NULL) /* cleartext: no SA told who sent it */
 		pe = decap_sender(lc, nbma);
-	if (unlikely(q->dq_n == DECAP_PENDING_MAX))
-		gre_decap_flush(lc);
-	q->dq_m[q->dq_n] = m;
-	q->dq_ip[q->dq_n] = inner;
-	q->dq_dst[q->dq_n] = rte_be_to_cpu_32(inner->dst_addr);
-	q->dq_pe[q->dq_n] = pe;
-	q->dq_nbma[q->dq_n++] = nbma;
+	if (unlikely(!inner_push(&lc->lc_q_inner, m, inner, nbma, pe)))
+		lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 }
 
-void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		     struct rte_ipv4_hdr *ip)
+void stage_gre_decap(struct lcore_ctx *lc)
 {
-	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
+	struct gre_in_queue *q = &lc->lc_q_gre_in;
+	uint16_t n = q->n;
 
-	if (decap_port_ok(lc, in_idx, m))
-		decap_strip(lc, in_idx, m, (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
-			    rte_be_to_cpu_16(ip->total_length) - hlen,
-			    rte_be_to_cpu_32(ip->src_addr), NULL, false);
-}
+	q->n = 0;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct gre_in_pending *e = &q->e[i];
 
-void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
-		   const uint16_t *gre_off, const uint16_t *gre_len, const uint32_t *nbma,
-		   const struct peer *const *sender, uint16_t n)
-{
-	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
-
-	if (unlikely(!tn->tn_present || in_idx != tn->tn_wan)) {
-		for (uint16_t i = 0; i < n; i++)
-			decap_port_ok(lc, in_idx, pkts[i]); /* drops it */
-		return;
+		if (decap_port_ok(lc, e->ge_in_idx, e->ge_m))
+			decap_strip(lc, e->ge_in_idx, e->ge_m, e->ge_off, e->ge_len, e->ge_nbma,
+				    e->ge_pe, e->ge_esp);
 	}
-	for (uint16_t i = 0; i < n; i++)
-		decap_strip(lc, in_idx, pkts[i], gre_off[i], gre_len[i], nbma[i], sender[i], true);
-}
-
-/* q's packets [i, i + n), n <= DP_BURST: count them for their senders,
- * look the inner destinations up in one bulk lookup, raise the phase 3
- * redirects, route them as a burst. */
-static void decap_chunk(struct lcore_ctx *lc, struct decap_queue *q, uint16_t i, uint16_t n)
-{
-	const struct dp *dp = lc->lc_dp;
-	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	uint8_t in_idx = (uint8_t)tn->tn_wan; /* decap_port_ok let no other port in */
-	const struct fib_nh *nh[DP_BURST];
-
-	/* Per run of packets from one sender: one update of its counters. */
-	for (uint16_t k = i, j; k < i + n; k = j) {
-		const struct peer *pe = q->dq_pe[k];
-		uint64_t bytes = 0;
-
-		for (j = k; j < i + n && q->dq_pe[j] == pe; j++)
-			bytes += rte_be_to_cpu_16(q->dq_ip[j]->total_length);
-		if (pe != NULL) {
-			lc->lc_peer_stats[pe->pe_id].ps_rx_pkts += (uint64_t)(j - k);
-			lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += bytes;
-		}
-	}
-	fib_lookup_bulk(&dp->dp_fib, &q->dq_dst[i], n, nh);
-	if (tn->tn_is_hub && tn->tn_phase == 3)
-		for (uint16_t k = 0; k < n; k++)
-			if (nh[k] != NULL && nh[k]->nh_type == FIB_NH_TUNNEL)
-				decap_redirect(lc, in_idx, q->dq_nbma[i + k], q->dq_ip[i + k]);
-	ipv4_route_burst(lc, in_idx, &q->dq_m[i], &q->dq_ip[i], &q->dq_dst[i], nh, n,
-			 IPV4_FROM_TUNNEL);
-}
-
-void gre_decap_flush(struct lcore_ctx *lc)
-{
-	struct decap_queue *q = &lc->lc_decap;
-	uint16_t n = q->dq_n;
-
-	/* Routing what came out of the tunnel queues nothing here (GRE inside
-	 * GRE is dropped): the queue is stable while it drains. */
-	q->dq_n = 0;
-	if (cap_is_on(&lc->lc_dp->dp_cap))
-		for (uint16_t i = 0; i < n; i++)
-			cap_take_ip(lc, CAP_IN, q->dq_ip[i], rte_be_to_cpu_16(q->dq_ip[i]->total_length));
-	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
-		for (uint16_t i = 0; i < n; i++)
-			flow_account(lc, FLOW_IN, q->dq_ip[i], rte_be_to_cpu_16(q->dq_ip[i]->total_length),
-				     q->dq_nbma[i]);
-	for (uint16_t i = 0; i < n; i += DP_BURST)
-		decap_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

@@ -1,5 +1,9 @@
-/* GRE encapsulation (LAN or hub hairpin -> tunnel): pick the peer from the
- * NHRP cache, enforce the tunnel MTU, prepend outer IPv4 + GRE, send on WAN.
+/* The GRE-encap stage (LAN or hub hairpin -> tunnel): pick each packet's
+ * peer from the NHRP cache and enforce the tunnel MTU; then a run of
+ * packets to one peer at a time: outer IPv4 + GRE from one template, to
+ * the output stage, or with ESP the run to the ESP-out stage, which frames
+ * GRE and ESP in one step. Also the replicate stage: multicast the kernel
+ * sends, copied for every peer of the replication list.
  *
  * Phase 1 spokes send everything to their NHS. Phase 2/3 spokes resolve
  * the next hop: on a miss they ask the control thread (an event, not the
@@ -11,6 +15,7 @@
 #include "esp_sa.h"
 #include "gre.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
 static void encap_quote(struct dp_event *ev, const struct rte_ipv4_hdr *ip)
 {
@@ -64,61 +69,59 @@ static void encap_too_big(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	lc_drop(lc, in_idx, m, DP_DROP_TUNNEL_MTU);
 }
 
-void gre_send_underlay(struct lcore_ctx *lc, uint8_t in_idx, const struct peer *pe,
-		       struct rte_mbuf **pkts, uint16_t n, uint32_t inner_bytes)
+/* Pick the peer of each packet of the queue, drop what cannot go (no
+ * tunnel, too big, no peer); returns how many are left, compacted. */
+static uint16_t encap_pick(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 {
-	const struct fib_nh *onh = fib_lookup(&lc->lc_dp->dp_fib, pe->pe_nbma);
-	struct peer_stats *st = &lc->lc_peer_stats[pe->pe_id];
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	uint16_t k = 0;
 
-	st->ps_tx_pkts += n;
-	st->ps_tx_bytes += inner_bytes;
-	/* The underlay route to the peer: on-link or via a WAN gateway. */
-	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
-				     onh->nh_type != FIB_NH_GATEWAY))) {
-		for (uint16_t i = 0; i < n; i++)
-			lc_drop(lc, in_idx, pkts[i], DP_DROP_NO_ROUTE);
-		return;
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = e[i].ep_m;
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									sizeof(struct rte_ether_hdr));
+		uint8_t in_idx = e[i].ep_in_idx;
+
+		if (!e[i].ep_replica) {
+			if (unlikely(!tn->tn_present)) {
+				lc_drop(lc, in_idx, m, DP_DROP_TUNNEL);
+				continue;
+			}
+			if (unlikely(e[i].ep_inner_len > tn->tn_mtu)) {
+				encap_too_big(lc, in_idx, m, ip);
+				continue;
+			}
+			e[i].ep_pe = encap_peer(lc, in_idx, ip, e[i].ep_target, e[i].ep_pe);
+			if (unlikely(e[i].ep_pe == NULL)) {
+				lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
+				continue;
+			}
+			if (cap_is_on(&dp->dp_cap))
+				cap_take_ip(lc, CAP_OUT, ip, e[i].ep_inner_len);
+			if (unlikely(dp->dp_flow.dfe_on))
+				flow_account(lc, FLOW_OUT, ip, e[i].ep_inner_len, e[i].ep_pe->pe_nbma);
+		}
+		if (k != i)
+			e[k] = e[i];
+		k++;
 	}
-	ipv4_output_burst(lc, in_idx, (uint8_t)onh->nh_port, pkts, n,
-			  onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : pe->pe_nbma);
+	return k;
 }
 
-/* Queue m for encapsulation towards peer pe at the end of the burst. */
-static void encap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-			uint16_t inner_len, uint8_t tos, const struct peer *pe)
-{
-	struct encap_pending *e;
-
-	if (unlikely(lc->lc_encap_n == ENCAP_PENDING_MAX))
-		gre_encap_flush(lc); /* many packets from one burst: multicast */
-	e = &lc->lc_encap[lc->lc_encap_n++];
-	e->ep_m = m;
-	e->ep_pe = pe;
-	e->ep_inner_len = inner_len;
-	e->ep_tos = lc->lc_dp->dp_tunnel.tn_copy_dscp ? tos : 0;
-	e->ep_in_idx = in_idx;
-}
-
-/* e[0..n): packets to one peer from one port. Replace each inner Ethernet
- * header by outer Ethernet + IPv4 + GRE, made from one template, and send
- * them; with ESP, the ESP stage frames them in one step, and the flush
- * seals and sends every run at its end (ipsec_out_flush). */
-static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
+/* e[0..n): cleartext, to one peer from one port. Replace each inner
+ * Ethernet header by outer Ethernet + IPv4 + GRE, made from one template,
+ * and hand them to the output stage, which routes them on the underlay. */
+static void encap_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
 	const struct peer *pe = e[0].ep_pe;
+	struct peer_stats *st = &lc->lc_peer_stats[pe->pe_id];
 	uint8_t in_idx = e[0].ep_in_idx;
-	struct rte_mbuf *pkts[ENCAP_PENDING_MAX];
 	struct gre_outer_tmpl t;
-	uint32_t bytes = 0;
-	uint16_t k = 0;
 
 	gre_outer_tmpl_init(&t, tn, dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, GRE_PROTO_IPV4);
-	if (tn->tn_esp) {
-		ipsec_out_run(lc, e, n, &t); /* fail closed there */
-		return;
-	}
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = e[i].ep_m;
 		char *front = rte_pktmbuf_prepend(m, gre_outer_tmpl_len(&t));
@@ -129,21 +132,24 @@ static void encap_run(struct lcore_ctx *lc, struct encap_pending *e, uint16_t n)
 		}
 		gre_outer_write((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), &t,
 				e[i].ep_inner_len, e[i].ep_tos);
-		bytes += e[i].ep_inner_len;
-		pkts[k++] = m;
+		st->ps_tx_pkts++;
+		st->ps_tx_bytes += e[i].ep_inner_len;
+		if (unlikely(!out_push(&lc->lc_q_out, m, in_idx, OUT_UNDERLAY, pe->pe_nbma)))
+			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 	}
-	if (k != 0)
-		gre_send_underlay(lc, in_idx, pe, pkts, k, bytes);
 }
 
-void gre_encap_flush(struct lcore_ctx *lc)
+void stage_gre_encap(struct lcore_ctx *lc)
 {
-	struct encap_pending *e = lc->lc_encap;
-	uint16_t n = lc->lc_encap_n, i = 0, j;
+	struct encap_pending *e = lc->lc_q_encap.e;
+	uint16_t n = lc->lc_q_encap.n, i = 0, j;
+	bool esp = lc->lc_dp->dp_tunnel.tn_esp;
 
-	/* Sending queues nothing for encapsulation: the queue is stable. */
-	lc->lc_encap_n = 0;
-	if (lc->lc_dp->dp_tunnel.tn_esp)
+	if (n == 0)
+		return;
+	lc->lc_q_encap.n = 0;
+	n = encap_pick(lc, e, n);
+	if (esp)
 		for (i = 0; i < n; i++) /* once per run: a flow's burst is one run */
 			if ((i == 0 || e[i].ep_pe != e[i - 1].ep_pe) && e[i].ep_pe->pe_sa_out != NULL)
 				esp_sa_prefetch(e[i].ep_pe->pe_sa_out, false);
@@ -152,72 +158,69 @@ void gre_encap_flush(struct lcore_ctx *lc)
 		for (j = (uint16_t)(i + 1); j < n && e[j].ep_pe == e[i].ep_pe &&
 					   e[j].ep_in_idx == e[i].ep_in_idx; j++)
 			;
-		encap_run(lc, &e[i], (uint16_t)(j - i));
+		if (!esp)
+			encap_run(lc, &e[i], (uint16_t)(j - i));
+		else if (unlikely(!esp_out_push_run(&lc->lc_q_esp_out, &e[i], (uint16_t)(j - i))))
+			for (uint16_t k = i; k < j; k++)
+				lc_drop(lc, e[k].ep_in_idx, e[k].ep_m, DP_DROP_QUEUE_FULL);
 		i = j;
 	}
-	if (lc->lc_dp->dp_tunnel.tn_esp)
-		ipsec_out_flush(lc); /* the runs were framed: sealed and sent here */
 }
 
-void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh,
-		   const struct peer *pe_hint)
-{
-	const struct dp_tunnel *tn = &lc->lc_dp->dp_tunnel;
-	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
-	uint32_t target = nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
-	const struct peer *pe;
-
-	if (unlikely(!tn->tn_present)) {
-		lc_drop(lc, in_idx, m, DP_DROP_TUNNEL);
-		return;
-	}
-	if (unlikely(inner_len > tn->tn_mtu)) {
-		encap_too_big(lc, in_idx, m, ip);
-		return;
-	}
-	pe = encap_peer(lc, in_idx, ip, target, pe_hint);
-	if (unlikely(pe == NULL)) {
-		lc_drop(lc, in_idx, m, DP_DROP_NO_PEER);
-		return;
-	}
-	if (cap_is_on(&lc->lc_dp->dp_cap))
-		cap_take_ip(lc, CAP_OUT, ip, inner_len);
-	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
-		flow_account(lc, FLOW_OUT, ip, inner_len, pe->pe_nbma);
-	encap_defer(lc, in_idx, m, inner_len, ip->type_of_service, pe);
-}
-
-void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		       struct rte_ipv4_hdr *ip)
+/* The head of the group queue, copied for the peers of its replication
+ * list from `next` on, into the encap queue while it has room: a copy for
+ * all but the last peer, the original for the last. True when it queued. */
+bool stage_replicate(struct lcore_ctx *lc)
 {
 	const struct dp *dp = lc->lc_dp;
-	const struct mcast_list *ml = rcu_deref(lc->lc_dp->dp_mcast);
-	uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
-	uint8_t tos = ip->type_of_service;
+	struct group_queue *g = &lc->lc_q_group;
+	struct encap_queue *q = &lc->lc_q_encap;
+	bool queued = false;
 
-	if (unlikely(!dp->dp_tunnel.tn_present || inner_len > dp->dp_tunnel.tn_mtu ||
-		     ml == NULL || ml->ml_n == 0)) {
-		lc_drop(lc, in_idx, m, DP_DROP_MCAST);
-		return;
-	}
-	/* Copies for all but the last peer; the original goes to the last. */
-	for (uint32_t i = 0; i < ml->ml_n; i++) {
-		const struct peer *pe = peer_table_lookup(&dp->dp_peers, ml->ml_overlay[i]);
-		struct rte_mbuf *c = m;
+	while (g->head < g->n && q->n < STAGE_QUEUE_MAX) {
+		struct group_pending *gp = &g->e[g->head];
+		struct rte_mbuf *m = gp->gp_m;
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+									sizeof(struct rte_ether_hdr));
+		uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
+		uint8_t tos = dp->dp_tunnel.tn_copy_dscp ? ip->type_of_service : 0;
+		const struct mcast_list *ml;
 
-		if (pe == NULL)
+		if (g->next == 0)
+			g->ml = rcu_deref(dp->dp_mcast);
+		ml = g->ml;
+		if (unlikely(!dp->dp_tunnel.tn_present || inner_len > dp->dp_tunnel.tn_mtu ||
+			     ml == NULL || g->next >= ml->ml_n)) {
+			/* nothing to copy to, or the last listed peer is gone */
+			lc_drop(lc, gp->gp_in_idx, m, DP_DROP_MCAST);
+			g->head++;
+			g->next = 0;
 			continue;
-		if (i + 1 < ml->ml_n) {
-			c = rte_pktmbuf_copy(m, dp->dp_pool, 0, UINT32_MAX);
-			if (unlikely(c == NULL)) {
-				lc->lc_stats.ls_port[in_idx].ps_drop[DP_DROP_NOMBUF]++;
+		}
+		for (; g->next < ml->ml_n && q->n < STAGE_QUEUE_MAX; g->next++) {
+			const struct peer *pe = peer_table_lookup(&dp->dp_peers, ml->ml_overlay[g->next]);
+			struct rte_mbuf *c = m;
+
+			if (pe == NULL)
 				continue;
+			if (g->next + 1 < ml->ml_n) {
+				c = rte_pktmbuf_copy(m, dp->dp_pool, 0, UINT32_MAX);
+				if (unlikely(c == NULL)) {
+					lc->lc_stats.ls_port[gp->gp_in_idx].ps_drop[DP_DROP_NOMBUF]++;
+					continue;
+				}
+			}
+			encap_push(q, c, gp->gp_in_idx, ml->ml_overlay[g->next], pe, inner_len, tos);
+			q->e[q->n - 1].ep_replica = true;
+			queued = true;
+			if (c == m) { /* the original went to the last peer */
+				g->head++;
+				g->next = 0;
+				break;
 			}
 		}
-		encap_defer(lc, in_idx, c, inner_len, tos, pe);
-		if (c == m)
-			return;
 	}
-	lc_drop(lc, in_idx, m, DP_DROP_MCAST); /* the last listed peer is gone */
+	if (g->head == g->n)
+		g->head = g->n = 0;
+	return queued;
 }

@@ -1,43 +1,30 @@
-/* IPv4 stage: validate the header, look the destination up in the FIB, and
- * either deliver locally (ICMP punted, GRE decapsulated), forward to a port
- * (rewrite + TX), send into the tunnel (GRE encap), or drop and count. */
+/* The route stage: validate IPv4, look the destinations up in the FIB (a
+ * burst at a time), and hand each packet on: to us (ESP and GRE to their
+ * stages, ICMP to the control thread, the rest to the kernel), forwarded
+ * out of a port (the output queue), into the tunnel (the encap queue),
+ * multicast from the kernel (the replicate stage), or dropped and counted.
+ * It routes what came in on a port, and what came out of the tunnel. */
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_ip_frag.h>
 
 #include "esp_sa.h"
-#include "gre.h"
-#include "ipv4_csum.h"
+#include "ipv4_header.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
-#define ETH_IPV4_MIN (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))
+/* Where a packet being routed came from. */
+#define IPV4_FROM_PORT 0   /* a wan or lan port */
+#define IPV4_FROM_TUNNEL 1 /* decapsulated */
+#define IPV4_FROM_KERNEL 2 /* the tunnel's TAP: the kernel sent it */
 
-int ipv4_validate_slow(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
-{
-	struct rte_ipv4_hdr *ip;
-	uint32_t l3_len, hlen, tot;
-
-	if (rte_pktmbuf_data_len(m) < ETH_IPV4_MIN)
-		return -1;
-	ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
-	l3_len = rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr);
-	tot = rte_be_to_cpu_16(ip->total_length);
-	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > l3_len ||
-	    tot < hlen || tot > l3_len)
-		return -1;
-	if (ipv4_hdr_sum(ip, hlen) != 0xffff)
-		return -1;
-	if (tot < l3_len) {
-		rte_pktmbuf_trim(m, (uint16_t)(l3_len - tot));
-		/* Multi-segment trims shorten pkt_len; data_len of the first
-		 * segment is what the stages read. */
-	}
-	*out = ip;
-	return 0;
-}
 
 /* RFC 1624 incremental update for a TTL decrement. */
+static inline uint32_t ipv4_hlen(const struct rte_ipv4_hdr *ip)
+{
+	return (uint32_t)(ip->version_ihl & 0x0f) * 4;
+}
+
 static void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 {
 	uint32_t sum = (uint32_t)rte_be_to_cpu_16(ip->hdr_checksum) + 0x0100;
@@ -47,64 +34,9 @@ static void ipv4_ttl_dec(struct rte_ipv4_hdr *ip)
 	ip->hdr_checksum = rte_cpu_to_be_16((uint16_t)sum);
 }
 
-void ipv4_output_burst(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
-		       struct rte_mbuf **pkts, uint16_t n, uint32_t via)
-{
-	const struct dp *dp = lc->lc_dp;
-	const struct rte_ether_addr *src = &dp->dp_ports[out_idx].pt_mac;
-	const struct neigh_entry *ne;
-
-	if (lc->lc_nc_ne != NULL && lc->lc_nc_via == via && lc->lc_nc_port == out_idx) {
-		ne = lc->lc_nc_ne;
-	} else {
-		ne = neigh_table_lookup(&dp->dp_neigh, out_idx, via);
-		lc->lc_nc_ne = ne;
-		lc->lc_nc_via = via;
-		lc->lc_nc_port = out_idx;
-	}
-
-	if (unlikely(ne == NULL)) {
-		/* The control thread routes them again, ARPs and holds them. */
-		for (uint16_t i = 0; i < n; i++)
-			punt_one(lc, in_idx, pkts[i], PUNT_RESOLVE);
-		return;
-	}
-	for (uint16_t i = 0; i < n; i++) {
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
-
-		eth->dst_addr = ne->ne_mac;
-		eth->src_addr = *src;
-		eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
-	}
-	tx_enqueue_burst(lc, out_idx, pkts, n);
-}
-
-/* Packets a burst forwards out of ports, sent at its end in runs to one
- * next hop: one neighbour lookup and one hand-over to TX per run. */
-struct fwd_batch {
-	uint16_t fb_n;
-	uint8_t fb_port[DP_BURST];
-	uint32_t fb_via[DP_BURST];
-	struct rte_mbuf *fb_m[DP_BURST];
-};
-
-static void fwd_flush(struct lcore_ctx *lc, uint8_t in_idx, struct fwd_batch *fb)
-{
-	uint16_t i = 0, j;
-
-	while (i < fb->fb_n) {
-		for (j = (uint16_t)(i + 1); j < fb->fb_n && fb->fb_port[j] == fb->fb_port[i] &&
-					   fb->fb_via[j] == fb->fb_via[i]; j++)
-			;
-		ipv4_output_burst(lc, in_idx, fb->fb_port[i], &fb->fb_m[i], (uint16_t)(j - i),
-				  fb->fb_via[i]);
-		i = j;
-	}
-	fb->fb_n = 0;
-}
-
+/* Out of a port: to the output stage, which sends runs to one next hop. */
 static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-			 struct rte_ipv4_hdr *ip, const struct fib_nh *nh, struct fwd_batch *fb)
+			 struct rte_ipv4_hdr *ip, const struct fib_nh *nh)
 {
 	const struct dp_port *out = &lc->lc_dp->dp_ports[nh->nh_port];
 
@@ -112,10 +44,10 @@ static void ipv4_forward(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *
 		lc_drop(lc, in_idx, m, DP_DROP_MTU);
 		return;
 	}
-	fb->fb_m[fb->fb_n] = m;
-	fb->fb_port[fb->fb_n] = (uint8_t)nh->nh_port;
-	fb->fb_via[fb->fb_n++] =
-		nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr);
+	if (unlikely(!out_push(&lc->lc_q_out, m, in_idx, (uint8_t)nh->nh_port,
+			       nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw
+							     : rte_be_to_cpu_32(ip->dst_addr))))
+		lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 }
 
 /* Hand a packet to the kernel through the tunnel's TAP (routing daemons,
@@ -215,8 +147,11 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			lc_drop(lc, in_idx, m, DP_DROP_GRE_RECURSION);
 		else if (unlikely(lc->lc_dp->dp_tunnel.tn_esp))
 			lc_drop(lc, in_idx, m, DP_DROP_ESP_REQUIRED); /* fail closed */
-		else
-			gre_decap_defer(lc, in_idx, m, ip);
+		else if (unlikely(!gre_in_push(&lc->lc_q_gre_in, m, in_idx,
+					       (uint16_t)(sizeof(struct rte_ether_hdr) + ipv4_hlen(ip)),
+					       (uint16_t)(rte_be_to_cpu_16(ip->total_length) - ipv4_hlen(ip)),
+					       rte_be_to_cpu_32(ip->src_addr), NULL, false)))
+			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 		break;
 	case IPPROTO_ESP:
 	case IPPROTO_UDP: {
@@ -225,10 +160,18 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		bool wan_esp = origin == IPV4_FROM_PORT && lc->lc_dp->dp_tunnel.tn_esp;
 		uint16_t dport = ip->next_proto_id == IPPROTO_UDP ? ipv4_udp_dport(ip, m) : 0;
 
-		if (wan_esp && (ip->next_proto_id == IPPROTO_ESP || dport == ESP_NATT_PORT))
-			ipsec_in_defer(lc, in_idx, m, ip);
-		else if (wan_esp && dport == ESP_IKE_PORT)
-			ipsec_ike(lc, in_idx, m);
+		if (wan_esp && (ip->next_proto_id == IPPROTO_ESP || dport == ESP_NATT_PORT)) {
+			if (unlikely(!esp_in_push(&lc->lc_q_esp_in, m, in_idx, ipv4_hlen(ip),
+						  rte_be_to_cpu_32(ip->src_addr),
+						  ip->next_proto_id == IPPROTO_UDP)))
+				lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
+		} else if (wan_esp && dport == ESP_IKE_PORT) {
+			/* To the control thread with keying: ike, else dropped. */
+			if (lc->lc_dp->dp_tunnel.tn_ike)
+				punt_one(lc, in_idx, m, PUNT_IKE);
+			else
+				lc_drop(lc, in_idx, m, DP_DROP_IKE);
+		}
 		else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else
@@ -253,25 +196,27 @@ static bool ipv4_is_group(const struct dp_tunnel *tn, uint32_t dst)
 	       (tn->tn_present && tn->tn_plen <= 30 && dst == (tn->tn_addr | ~mask));
 }
 
-/* Multicast and broadcast: from the kernel, replicated into the tunnel
- * (Cisco's "nhrp map multicast dynamic"); from the tunnel, up to the
- * kernel (a spoke's routing protocol talking to ours); else not routed. */
-static void ipv4_group(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		       struct rte_ipv4_hdr *ip, unsigned origin)
+/* Multicast and broadcast: from the kernel, to the replicate stage, which
+ * copies it into the tunnel (Cisco's "nhrp map multicast dynamic"); from
+ * the tunnel, up to the kernel (a spoke's routing protocol talking to
+ * ours); else not routed. */
+static void ipv4_group(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m, unsigned origin)
 {
-	if (origin == IPV4_FROM_KERNEL)
-		gre_replicate_one(lc, in_idx, m, ip);
-	else if (origin == IPV4_FROM_TUNNEL)
+	if (origin == IPV4_FROM_KERNEL) {
+		if (unlikely(!group_push(&lc->lc_q_group, m, in_idx)))
+			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
+	} else if (origin == IPV4_FROM_TUNNEL) {
 		ipv4_to_kernel(lc, in_idx, m, DP_DROP_MCAST);
-	else
+	} else {
 		lc_drop(lc, in_idx, m, DP_DROP_MCAST);
+	}
 }
 
 /* Route m by nh, found for its destination (NULL: no route). pe_hint is
  * the peer for a tunnel next hop when the caller looked it up already. */
 static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			  struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh,
-			  const struct peer *pe_hint, struct fwd_batch *fb)
+			  const struct peer *pe_hint)
 {
 	if (unlikely(nh == NULL)) {
 		lc_drop(lc, in_idx, m, DP_DROP_NO_ROUTE);
@@ -293,10 +238,14 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 	switch (nh->nh_type) {
 	case FIB_NH_CONNECTED:
 	case FIB_NH_GATEWAY:
-		ipv4_forward(lc, in_idx, m, ip, nh, fb);
+		ipv4_forward(lc, in_idx, m, ip, nh);
 		break;
 	case FIB_NH_TUNNEL:
-		gre_encap_one(lc, in_idx, m, ip, nh, pe_hint);
+		if (unlikely(!encap_push(&lc->lc_q_encap, m, in_idx,
+					 nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr),
+					 pe_hint, rte_be_to_cpu_16(ip->total_length),
+					 lc->lc_dp->dp_tunnel.tn_copy_dscp ? ip->type_of_service : 0)))
+			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 		break;
 	default:
 		lc_drop(lc, in_idx, m, DP_DROP_BLACKHOLE);
@@ -307,13 +256,12 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 /* Multicast and broadcast go their own way; the rest by nh. */
 static void ipv4_route_looked_up(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 				 struct rte_ipv4_hdr *ip, unsigned origin,
-				 const struct fib_nh *nh, const struct peer *pe_hint,
-				 struct fwd_batch *fb)
+				 const struct fib_nh *nh, const struct peer *pe_hint)
 {
 	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr))))
-		ipv4_group(lc, in_idx, m, ip, origin);
+		ipv4_group(lc, in_idx, m, origin);
 	else
-		ipv4_route_nh(lc, in_idx, m, ip, origin, nh, pe_hint, fb);
+		ipv4_route_nh(lc, in_idx, m, ip, origin, nh, pe_hint);
 }
 
 /* The peers behind the tunnel next hops of a burst, in one bulk lookup,
@@ -352,24 +300,24 @@ static void ipv4_peers_bulk(struct lcore_ctx *lc, const uint32_t *dst,
 		pe[i] = slot[i] == UINT8_MAX ? NULL : found[slot[i]];
 }
 
-void ipv4_route_burst(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
-		      struct rte_ipv4_hdr **ip, const uint32_t *dst, const struct fib_nh **nh,
-		      uint16_t n, unsigned origin)
+/* Route pkts[0..n) (n <= DP_BURST): valid IPv4 packets from one port (or
+ * out of the tunnel), headers ip[], destinations dst[] (host order), which
+ * fib_lookup_bulk found as nh[] (NULL: no route). The TTL is decremented
+ * here (not for packets the kernel originates). */
+static void route_burst(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
+			struct rte_ipv4_hdr **ip, const uint32_t *dst, const struct fib_nh **nh,
+			uint16_t n, unsigned origin)
 {
 	const struct peer *pe[DP_BURST];
-	struct fwd_batch fb;
 
 	RTE_ASSERT(n <= DP_BURST);
-	fb.fb_n = 0;
 	ipv4_peers_bulk(lc, dst, nh, n, pe);
 	for (uint16_t i = 0; i < n; i++)
-		ipv4_route_looked_up(lc, in_idx, pkts[i], ip[i], origin, nh[i], pe[i], &fb);
-	if (fb.fb_n != 0)
-		fwd_flush(lc, in_idx, &fb);
+		ipv4_route_looked_up(lc, in_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
 }
 
-void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
-		      struct rte_mbuf **pkts, uint16_t n)
+void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
+		      uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	unsigned origin = dp->dp_ports[port_idx].pt_role == DP_PORT_KERNEL ? IPV4_FROM_KERNEL
@@ -393,8 +341,9 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 		}
 		if (esp_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == IPPROTO_ESP &&
 		    !rte_ipv4_frag_pkt_is_fragmented(ip[k])) {
-			ipsec_in_queue(lc, port_idx, pkts[i], (uint32_t)(ip[k]->version_ihl & 0x0f) * 4,
-				       rte_be_to_cpu_32(ip[k]->src_addr), 0);
+			if (unlikely(!esp_in_push(&lc->lc_q_esp_in, pkts[i], port_idx, ipv4_hlen(ip[k]),
+						  rte_be_to_cpu_32(ip[k]->src_addr), false)))
+				lc_drop(lc, port_idx, pkts[i], DP_DROP_QUEUE_FULL);
 			continue;
 		}
 		dst[k] = rte_be_to_cpu_32(ip[k]->dst_addr);
@@ -403,5 +352,78 @@ void ipv4_input_burst(struct lcore_ctx *lc, uint8_t port_idx,
 	if (k == 0)
 		return;
 	fib_lookup_bulk(&dp->dp_fib, dst, k, nh);
-	ipv4_route_burst(lc, port_idx, pkts, ip, dst, nh, k, origin);
+	route_burst(lc, port_idx, pkts, ip, dst, nh, k, origin);
+}
+
+/* Phase 3 hub: the packet goes back out of the tunnel, so the spoke that
+ * sent it should learn a better path (Traffic Indication). */
+static void route_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_nbma,
+			   const struct rte_ipv4_hdr *inner)
+{
+	struct dp_event ev;
+	uint32_t target = rte_be_to_cpu_32(inner->dst_addr);
+	uint16_t len;
+
+	/* Every packet a hub hairpins asks; one a second per pair is sent. */
+	if (!punt_event_due(lc, PUNT_EV_REDIRECT, from_nbma, target))
+		return;
+	len = RTE_MIN(rte_be_to_cpu_16(inner->total_length), (uint16_t)DP_EVENT_QUOTE);
+	ev.ev_cause = PUNT_EV_REDIRECT;
+	ev.ev_nbma = from_nbma;
+	ev.ev_target = target;
+	ev.ev_quote_len = len;
+	rte_memcpy(ev.ev_quote, inner, len);
+	punt_event_send(lc, in_idx, &ev);
+}
+
+/* q's packets [i, i + n), n <= DP_BURST: count them for their senders,
+ * look the inner destinations up in one bulk lookup, raise the phase 3
+ * redirects, route them as a burst. */
+static void route_tunnel_chunk(struct lcore_ctx *lc, struct inner_queue *q, uint16_t i,
+			       uint16_t n)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	uint8_t in_idx = (uint8_t)tn->tn_wan; /* the GRE-decap stage let no other port in */
+	const struct fib_nh *nh[DP_BURST];
+
+	/* Per run of packets from one sender: one update of its counters. */
+	for (uint16_t k = i, j; k < i + n; k = j) {
+		const struct peer *pe = q->pe[k];
+		uint64_t bytes = 0;
+
+		for (j = k; j < i + n && q->pe[j] == pe; j++)
+			bytes += rte_be_to_cpu_16(q->ip[j]->total_length);
+		if (pe != NULL) {
+			lc->lc_peer_stats[pe->pe_id].ps_rx_pkts += (uint64_t)(j - k);
+			lc->lc_peer_stats[pe->pe_id].ps_rx_bytes += bytes;
+		}
+	}
+	fib_lookup_bulk(&dp->dp_fib, &q->dst[i], n, nh);
+	if (tn->tn_is_hub && tn->tn_phase == 3)
+		for (uint16_t k = 0; k < n; k++)
+			if (nh[k] != NULL && nh[k]->nh_type == FIB_NH_TUNNEL)
+				route_redirect(lc, in_idx, q->nbma[i + k], q->ip[i + k]);
+	route_burst(lc, in_idx, &q->m[i], &q->ip[i], &q->dst[i], nh, n, IPV4_FROM_TUNNEL);
+}
+
+void stage_route_tunnel(struct lcore_ctx *lc)
+{
+	struct inner_queue *q = &lc->lc_q_inner;
+	uint16_t n = q->n;
+
+	if (n == 0)
+		return;
+	/* Routing what came out of the tunnel queues nothing here (GRE inside
+	 * GRE is dropped): the queue is stable while it drains. */
+	q->n = 0;
+	if (cap_is_on(&lc->lc_dp->dp_cap))
+		for (uint16_t i = 0; i < n; i++)
+			cap_take_ip(lc, CAP_IN, q->ip[i], rte_be_to_cpu_16(q->ip[i]->total_length));
+	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
+		for (uint16_t i = 0; i < n; i++)
+			flow_account(lc, FLOW_IN, q->ip[i], rte_be_to_cpu_16(q->ip[i]->total_length),
+				     q->nbma[i]);
+	for (uint16_t i = 0; i < n; i += DP_BURST)
+		route_tunnel_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

@@ -1,10 +1,12 @@
 /* The worker lcore loop: quiescent report, RX from each assigned queue,
- * classify and forward, buffered TX, idle back-off. Run-to-completion. */
+ * the pipeline of stages over each burst (pipeline.c), buffered TX, idle
+ * back-off. Run-to-completion. */
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_pause.h>
 
 #include "lcore_ctx.h"
+#include "stages.h"
 
 /* Empty polls spent spinning before the adaptive back-off starts sleeping. */
 #define BACKOFF_SPIN_POLLS 256
@@ -55,7 +57,7 @@ static uint16_t worker_poll(struct lcore_ctx *lc)
 			ps->ps_rx_bytes += pkts[i]->pkt_len;
 		if (cap_is_on(&lc->lc_dp->dp_cap))
 			cap_take_burst(lc, rq->rq_port_idx, CAP_IN, pkts, n);
-		classify_burst(lc, rq->rq_port_idx, pkts, n);
+		pipeline_burst(lc, rq->rq_port_idx, pkts, n);
 		total += n;
 	}
 	return total;

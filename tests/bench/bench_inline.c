@@ -1,6 +1,6 @@
 /* --inline: the dataplane's stages without the cross-core hand-off. One
  * lcore alternates between the generator and the product's own burst
- * entry (classify_burst, then tx_flush, exactly what worker_poll does
+ * entry (pipeline_burst, then tx_flush, exactly what worker_poll does
  * after rte_eth_rx_burst), so packets arrive cache-warm and the cycles
  * around those two calls are the dataplane's compute alone. The default
  * mode (worker_main on its own lcore) includes what a real core pays to
@@ -8,6 +8,7 @@
 #include <rte_cycles.h>
 
 #include "bench.h"
+#include "stages.h"
 
 /* One burst through the product's stages; the timed part. */
 static void inline_burst(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
@@ -20,7 +21,7 @@ static void inline_burst(struct bench *b, struct rte_mbuf **pkts, uint16_t n)
 	ps->ps_rx_pkts += n;
 	for (uint16_t i = 0; i < n; i++)
 		ps->ps_rx_bytes += pkts[i]->pkt_len;
-	classify_burst(lc, b->b_in_port, pkts, n);
+	pipeline_burst(lc, b->b_in_port, pkts, n);
 	tx_flush(lc);
 	lc->lc_stats.ls_loops++;
 	lc->lc_stats.ls_bursts++;

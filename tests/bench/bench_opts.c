@@ -53,7 +53,7 @@ static void usage(void)
 		"  share its last CPU (reported: their rates are then shares of one).\n"
 		"  iofwd: the worker lcore runs a testpmd io-forward loop instead of\n"
 		"  dmvpnd (rx_burst LAN -> tx_burst WAN) on the same ports and traffic.\n"
-		"  --inline: classify_burst + tx_flush called on the generator's lcore on\n"
+		"  --inline: pipeline_burst + tx_flush called on the generator's lcore on\n"
 		"  cache-warm packets: the dataplane's compute without the hand-off.\n"
 		"  --rx-vdev/--tx-vdev (encap, decap): the worker's input and output\n"
 		"  ports from devargs, e.g. 'net_pcap0,rx_pcap=F,infinite_rx=1' and\n"

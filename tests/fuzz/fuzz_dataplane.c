@@ -1,4 +1,4 @@
-/* libFuzzer target for the worker's whole receive path: classify_burst and
+/* libFuzzer target for the worker's whole receive path: pipeline_burst and
  * tx_flush, exactly as worker_poll calls them, on frames the input makes,
  * arriving on the WAN port of a phase 3 hub with a keyed tunnel. Every
  * parser that sees the network runs on them: Ethernet, IPv4 (both
@@ -31,7 +31,9 @@
 
 #include "esp_sa.h"
 #include "gre.h"
+#include "ipv4_header.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 
 #define assert_true(c) do { if (!(c)) abort(); } while (0)
 #define assert_int_equal(a, b) assert_true((a) == (b))
@@ -244,7 +246,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			pkts[n++] = m;
 	}
 	if (n != 0)
-		classify_burst(fz.lc, 0, pkts, n);
+		pipeline_burst(fz.lc, 0, pkts, n);
 	tx_flush(fz.lc);
 	drain(fz.tx);
 	drain(fz.lc->lc_punt);

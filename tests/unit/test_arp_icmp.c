@@ -21,7 +21,9 @@
 
 #include "ctl.h"
 #include "eal_test.h"
+#include "ipv4_header.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 #include "ring_port_test.h"
 
 #define OUR_IP 0x0a000001u  /* 10.0.0.1 */
@@ -373,7 +375,7 @@ static void test_worker_classify(void **state)
 	rte_pktmbuf_mtod_offset(pkts[4], struct rte_ipv4_hdr *, 14)->hdr_checksum ^= 1;
 	pkts[5] = ipv4_new(&host2_mac, HOST2_IP, OUR_IP, 64, 16);
 	rte_pktmbuf_mtod(pkts[5], struct rte_ether_hdr *)->dst_addr = other;
-	classify_burst(fx.lc, 0, pkts, 6);
+	pipeline_burst(fx.lc, 0, pkts, 6);
 	tx_flush(fx.lc);
 	assert_int_equal(ps->ps_drop[DP_DROP_IPV4_HEADER], 1);
 	assert_int_equal(ps->ps_drop[DP_DROP_NOT_FOR_US], 1);
@@ -413,7 +415,7 @@ static void test_forward_runs(void **state)
 	rte_pktmbuf_free(ctl_sent());
 	for (unsigned i = 0; i < 6; i++) /* the payload length tells them apart */
 		pkts[i] = ipv4_new(&host2_mac, 0x0a000063u, dst[i], 64, (uint16_t)(16 + i));
-	classify_burst(fx.lc, 0, pkts, 6);
+	pipeline_burst(fx.lc, 0, pkts, 6);
 	tx_flush(fx.lc);
 	while (rte_ring_dequeue(fx.tx[0], (void **)&m) == 0) {
 		static const unsigned want[5] = {0, 1, 2, 3, 5};

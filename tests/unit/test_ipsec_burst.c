@@ -1,5 +1,6 @@
-/* The worker's ESP queues (dataplane/ipsec.c) on crafted bursts, through
- * classify_burst as the worker runs it, on a net_ring WAN port:
+/* The worker's ESP stages (dataplane/stage_esp_in.c, stage_esp_out.c) on
+ * crafted bursts, through pipeline_burst as the worker runs it, on a
+ * net_ring WAN port:
  *   - decap: runs of one SA with a forged packet in the middle, an unknown
  *     SPI between runs, two senders; what leaves, in which order, which
  *     drop counters and which peer counters move;
@@ -28,7 +29,9 @@
 #include "eal_test.h"
 #include "esp_sa.h"
 #include "gre.h"
+#include "ipv4_header.h"
 #include "lcore_ctx.h"
+#include "stages.h"
 #include "hub_test.h"
 #include "ring_port_test.h"
 
@@ -235,7 +238,7 @@ static void test_decap_runs(void **state)
 	rte_pktmbuf_mtod_offset(pk[4], uint8_t *, sizeof(struct rte_ether_hdr) +
 				sizeof(struct rte_ipv4_hdr))[3] ^= 0x77; /* SPI: unknown */
 	pk[5] = esp_from(NBMA_B, fx.peer_b, 6);
-	classify_burst(fx.lc, 0, pk, 6);
+	pipeline_burst(fx.lc, 0, pk, 6);
 	tx_flush(fx.lc);
 	n = sent_ids(ids, 8);
 	assert_int_equal(n, 4);
@@ -272,7 +275,7 @@ static void test_encap_runs(void **state)
 	pk[4] = ipv4_frame(LAN_HOST, HOST_C, 20, 10); /* peer C has no SA */
 	pk[5] = ipv4_frame(LAN_HOST, HOST_A, 14, 0);
 	inner += 28;
-	classify_burst(fx.lc, 0, pk, 6);
+	pipeline_burst(fx.lc, 0, pk, 6);
 	tx_flush(fx.lc);
 	/* Five to A, encrypted under its SA, in order; C's dropped, closed. */
 	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
@@ -314,7 +317,7 @@ static void test_esp_not_for_us(void **state)
 	ip->hdr_checksum = 0;
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 	pk[2] = esp_from(NBMA_A, fx.peer_a, 3); /* and one that is ours */
-	classify_burst(fx.lc, 0, pk, 3);
+	pipeline_burst(fx.lc, 0, pk, 3);
 	tx_flush(fx.lc);
 	assert_int_equal(wan_stats()->ps_drop[DP_DROP_IPV4_FRAGMENT], 1);
 	assert_int_equal(fx.in_a->sa_pkts, 1);
@@ -367,7 +370,7 @@ static void test_ike_ports(void **state)
 	pk[1] = udp_to_us(0xcb007105u, 4500, 4500, marked, sizeof(marked));
 	pk[2] = udp_to_us(0xcb007105u, 4500, 4500, ike, sizeof(ike)); /* ESP, SPI 0x11223344 */
 	pk[3] = udp_to_us(0xcb007105u, 500, 500, ike, sizeof(ike));
-	classify_burst(fx.lc, 0, pk, 4);
+	pipeline_burst(fx.lc, 0, pk, 4);
 	tx_flush(fx.lc);
 	assert_int_equal(wan_stats()->ps_drop[DP_DROP_IKE], 3);
 	assert_int_equal(wan_stats()->ps_drop[DP_DROP_ESP_UNKNOWN_SPI], 1);
@@ -391,9 +394,9 @@ static void test_hairpin_redirect(void **state)
 	pk[1] = esp_from_to(NBMA_B, fx.peer_b, 2, LAN_HOST);
 	pk[2] = esp_from_to(NBMA_B, fx.peer_b, 3, HOST_A);
 	pk[3] = esp_from_to(NBMA_B, fx.peer_b, 4, HOST_A);
-	classify_burst(fx.lc, 0, pk, 4);
+	pipeline_burst(fx.lc, 0, pk, 4);
 	pk[0] = esp_from_to(NBMA_B, fx.peer_b, 5, HOST_A);
-	classify_burst(fx.lc, 0, pk, 1);
+	pipeline_burst(fx.lc, 0, pk, 1);
 	tx_flush(fx.lc);
 	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
 		const struct rte_ipv4_hdr *ip =
@@ -468,15 +471,15 @@ static void test_kept_lookup_follows_tables(void **state)
 
 	(void)state;
 	m = esp_from(NBMA_A, fx.peer_a, 1);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	expect_sent_to(&nb_mac);
 	assert_int_equal(neigh_table_publish(&fx.dp.dp_neigh, 0, LAN_HOST, &mac2), 0);
 	m = esp_from(NBMA_A, fx.peer_a, 1);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	expect_sent_to(&mac2);
 	neigh_table_retire(&fx.dp.dp_neigh, 0, LAN_HOST);
 	m = esp_from(NBMA_A, fx.peer_a, 1);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	tx_flush(fx.lc);
 	assert_int_equal(rte_ring_count(fx.tx), 0);
 	assert_int_equal(rte_ring_dequeue(fx.lc->lc_punt, (void **)&m), 0); /* to resolve */
@@ -486,9 +489,9 @@ static void test_kept_lookup_follows_tables(void **state)
 	fx.lc->lc_peer_stats[id_a].ps_rx_pkts = 0;
 
 	m = esp_from(NBMA_A, fx.peer_a, 1);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	m = esp_from(NBMA_A, fx.peer_a, 2); /* kept from the burst before */
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(fx.in_a->sa_pkts, 2);
 	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
 
@@ -496,7 +499,7 @@ static void test_kept_lookup_follows_tables(void **state)
 	sa_table_del(&fx.dp.dp_sa_in, SPI_A, sa_keep, NULL);
 	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_A, in_a2), 0);
 	m = esp_from(NBMA_A, fx.peer_a, 3);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(fx.in_a->sa_pkts, 2);
 	assert_int_equal(in_a2->sa_pkts, 1);
 	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 3);
@@ -504,7 +507,7 @@ static void test_kept_lookup_follows_tables(void **state)
 	/* The sender goes: its packets still decrypt, but count for no peer. */
 	peer_table_retire(&fx.dp.dp_peers, OV_A);
 	m = esp_from(NBMA_A, fx.peer_a, 4);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(in_a2->sa_pkts, 2);
 	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 3);
 
@@ -526,13 +529,13 @@ static void test_kept_sender_follows_table(void **state)
 	(void)state;
 	fx.dp.dp_tunnel.tn_esp = false;
 	m = gre_from_to(NBMA_A, 1, LAN_HOST);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	m = gre_from_to(NBMA_A, 2, LAN_HOST);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
 	peer_table_retire(&fx.dp.dp_peers, OV_A);
 	m = gre_from_to(NBMA_A, 3, LAN_HOST);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(fx.lc->lc_peer_stats[id_a].ps_rx_pkts, 2);
 	tx_flush(fx.lc);
 	assert_int_equal(rte_ring_count(fx.tx), 3);
@@ -576,7 +579,7 @@ static void test_tunnel_mode(void **state)
 	pk[1] = esp_from(NBMA_A, spoof, 2);
 	pk[2] = esp_from(NBMA_A, transport, 3);
 	pk[3] = esp_from(NBMA_A, peer_t, 4);
-	classify_burst(fx.lc, 0, pk, 4);
+	pipeline_burst(fx.lc, 0, pk, 4);
 	tx_flush(fx.lc);
 	assert_int_equal(sent_ids(ids, 8), 2);
 	assert_int_equal(ids[0], 1);
@@ -602,7 +605,7 @@ static void test_tunnel_mode(void **state)
 				       .ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4)},
 	       sizeof(struct rte_ether_hdr));
 	m = esp_of(m, peer_t);
-	classify_burst(fx.lc, 0, &m, 1);
+	pipeline_burst(fx.lc, 0, &m, 1);
 	assert_int_equal(rte_ring_dequeue(fx.lc->lc_punt, (void **)&m), 0);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 	assert_int_equal(ip->next_proto_id, IPPROTO_GRE);
@@ -615,7 +618,7 @@ static void test_tunnel_mode(void **state)
 
 	/* To a host behind A: out in tunnel mode, which A's mirror opens. */
 	pk[0] = ipv4_frame(LAN_HOST, HOST_A, 30, 50);
-	classify_burst(fx.lc, 0, pk, 1);
+	pipeline_burst(fx.lc, 0, pk, 1);
 	tx_flush(fx.lc);
 	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
 	assert_int_equal(esp_decrypt_burst(cx, peer_in_t, &m, 1, sizeof(struct rte_ether_hdr), &drop,

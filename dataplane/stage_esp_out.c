@@ -1,0 +1,78 @@
+/* The ESP-out stage: the runs of packets to one peer that the GRE-encap
+ * stage picked, encrypted with the SA the peer entry carries. Each run is
+ * framed in one step (outer IPv4, UDP for NAT-T, ESP, GRE: esp_out.c is
+ * the transform) with one block of sequence numbers and one update of the
+ * SA's byte count; the GCM seals of every run wait for the end, when all
+ * are framed (a seal right after its framing would wait for the stores
+ * just made), then each run goes to the output stage. No SA, no packet:
+ * never sent in clear. */
+#include "esp_path.h"
+#include "gre.h"
+#include "lcore_ctx.h"
+#include "stages.h"
+
+/* Frame run r (its packets in q->e[]) for its peer's SA; the survivors,
+ * in order, into q->pkts[] from r->or_first on; r->or_n says how many. */
+static void esp_out_frame(struct lcore_ctx *lc, struct esp_out_queue *q, struct esp_out_run *r)
+{
+	const struct dp *dp = lc->lc_dp;
+	const struct dp_tunnel *tn = &dp->dp_tunnel;
+	const struct encap_pending *e = &q->e[r->or_first];
+	/* Read once: the control thread may replace it (NAT-T) or take it away. */
+	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)r->or_pe->pe_sa_out;
+	struct rte_mbuf **pkts = &q->pkts[r->or_first], *drop[STAGE_QUEUE_MAX];
+	uint16_t len[STAGE_QUEUE_MAX], n = r->or_n, ok, s = 0;
+	uint8_t tos[STAGE_QUEUE_MAX], why[STAGE_QUEUE_MAX], lt = 0;
+	struct gre_outer_tmpl t;
+
+	r->or_n = 0;
+	if (unlikely(sa == NULL)) {
+		for (uint16_t i = 0; i < n; i++)
+			lc_drop(lc, r->or_in_idx, e[i].ep_m, DP_DROP_ESP_NO_SA);
+		return;
+	}
+	gre_outer_tmpl_init(&t, tn, dp->dp_ports[tn->tn_wan].pt_addr, r->or_pe->pe_nbma,
+			    GRE_PROTO_IPV4);
+	for (uint16_t i = 0; i < n; i++) {
+		pkts[i] = e[i].ep_m;
+		len[i] = e[i].ep_inner_len;
+		tos[i] = e[i].ep_tos;
+	}
+	ok = esp_encap_burst(&lc->lc_cx, sa, &t, pkts, len, tos, n, L2_LEN, drop, why, &lt, &q->seal);
+	esp_path_drops(lc, r->or_in_idx, NULL, drop, why, (uint16_t)(n - ok));
+	if (unlikely(lt))
+		esp_path_lifetime(lc, r->or_in_idx, sa);
+	/* Survivors keep their order: match them to their entries. */
+	for (uint16_t i = 0; i < n && s < ok; i++)
+		if (e[i].ep_m == pkts[s]) {
+			r->or_bytes += e[i].ep_inner_len;
+			s++;
+		}
+	r->or_n = ok;
+}
+
+void stage_esp_out(struct lcore_ctx *lc)
+{
+	struct esp_out_queue *q = &lc->lc_q_esp_out;
+
+	if (q->nruns == 0)
+		return;
+	for (uint16_t i = 0; i < q->nruns; i++)
+		esp_out_frame(lc, q, &q->run[i]);
+	esp_seal_flush(&lc->lc_cx, &q->seal);
+	for (uint16_t i = 0; i < q->nruns; i++) {
+		const struct esp_out_run *r = &q->run[i];
+		struct peer_stats *st = &lc->lc_peer_stats[r->or_pe->pe_id];
+
+		if (r->or_n == 0)
+			continue;
+		st->ps_tx_pkts += r->or_n;
+		st->ps_tx_bytes += r->or_bytes;
+		for (uint16_t k = 0; k < r->or_n; k++)
+			if (unlikely(!out_push(&lc->lc_q_out, q->pkts[r->or_first + k], r->or_in_idx,
+					       OUT_UNDERLAY, r->or_pe->pe_nbma)))
+				lc_drop(lc, r->or_in_idx, q->pkts[r->or_first + k], DP_DROP_QUEUE_FULL);
+	}
+	q->nruns = 0;
+	q->npkts = 0;
+}
