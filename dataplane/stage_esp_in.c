@@ -182,10 +182,10 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 			lc_drop(lc, in_idx, pkts[i], DP_DROP_QUEUE_FULL);
 }
 
-/* ESP in UDP told apart (keepalives dropped, IKE punted), and every
- * packet's SPI read: 0 (reserved, never installed) when it is too short
- * to hold one. Returns how many are left, compacted in order. */
-static uint16_t esp_in_prepare(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
+/* ESP in UDP told apart (keepalives dropped, IKE punted), and the SPI of
+ * what is ESP read: 0 (reserved, never installed) when the packet is too
+ * short to hold one. Returns how many are left, compacted in order. */
+static uint16_t esp_in_udp(struct lcore_ctx *lc, struct esp_in_pending *e, uint16_t n)
 {
 	uint16_t k = 0;
 
@@ -193,7 +193,6 @@ static uint16_t esp_in_prepare(struct lcore_ctx *lc, struct esp_in_pending *e, u
 		struct rte_mbuf *m = e[i].ei_m;
 		uint32_t off = e[i].ei_off, esp;
 
-		e[i].ei_sport = 0;
 		if (unlikely(e[i].ei_udp)) {
 			const struct rte_udp_hdr *udp =
 				rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, L2_LEN + off);
@@ -203,12 +202,11 @@ static uint16_t esp_in_prepare(struct lcore_ctx *lc, struct esp_in_pending *e, u
 				continue;
 			e[i].ei_sport = rte_be_to_cpu_16(udp->src_port);
 			e[i].ei_off = (uint16_t)off;
-		}
-		esp = L2_LEN + off;
-		e[i].ei_spi = 0;
-		if (likely(rte_pktmbuf_data_len(m) >= esp + 8)) {
-			memcpy(&e[i].ei_spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
-			e[i].ei_spi = rte_be_to_cpu_32(e[i].ei_spi);
+			esp = L2_LEN + off;
+			if (likely(rte_pktmbuf_data_len(m) >= esp + 8)) {
+				memcpy(&e[i].ei_spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
+				e[i].ei_spi = rte_be_to_cpu_32(e[i].ei_spi);
+			}
 		}
 		if (k != i)
 			e[k] = e[i];
@@ -227,7 +225,10 @@ void stage_esp_in(struct lcore_ctx *lc)
 	/* Decryption queues for the GRE-decap stage, never for this one: the
 	 * queue is stable while it drains. */
 	lc->lc_q_esp_in.n = 0;
-	n = esp_in_prepare(lc, e, n);
+	if (unlikely(lc->lc_q_esp_in.n_udp != 0)) {
+		lc->lc_q_esp_in.n_udp = 0;
+		n = esp_in_udp(lc, e, n);
+	}
 	n = ipsec_in_lookup(lc, e, n);
 	while (i < n) {
 		for (j = (uint16_t)(i + 1); j < n && e[j].ei_sa == e[i].ei_sa &&

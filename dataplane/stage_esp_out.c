@@ -11,13 +11,13 @@
 #include "lcore_ctx.h"
 #include "stages.h"
 
-/* Frame run r (its packets in q->e[]) for its peer's SA; the survivors,
- * in order, into q->pkts[] from r->or_first on; r->or_n says how many. */
+/* Frame run r for its peer's SA; the survivors, in order, into q->pkts[]
+ * from r->or_first on; r->or_n says how many. */
 static void esp_out_frame(struct lcore_ctx *lc, struct esp_out_queue *q, struct esp_out_run *r)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
-	const struct encap_pending *e = &q->e[r->or_first];
+	const struct encap_pending *e = r->or_e;
 	/* Read once: the control thread may replace it (NAT-T) or take it away. */
 	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)r->or_pe->pe_sa_out;
 	struct rte_mbuf **pkts = &q->pkts[r->or_first], *drop[STAGE_QUEUE_MAX];
@@ -63,15 +63,22 @@ void stage_esp_out(struct lcore_ctx *lc)
 	for (uint16_t i = 0; i < q->nruns; i++) {
 		const struct esp_out_run *r = &q->run[i];
 		struct peer_stats *st = &lc->lc_peer_stats[r->or_pe->pe_id];
+		struct rte_mbuf **pkts = &q->pkts[r->or_first];
+		uint32_t via;
+		uint8_t port;
 
 		if (r->or_n == 0)
 			continue;
+		if (unlikely(!out_underlay(&lc->lc_dp->dp_fib, r->or_pe->pe_nbma, &port, &via))) {
+			for (uint16_t k = 0; k < r->or_n; k++)
+				lc_drop(lc, r->or_in_idx, pkts[k], DP_DROP_NO_ROUTE);
+			continue;
+		}
 		st->ps_tx_pkts += r->or_n;
 		st->ps_tx_bytes += r->or_bytes;
 		for (uint16_t k = 0; k < r->or_n; k++)
-			if (unlikely(!out_push(&lc->lc_q_out, q->pkts[r->or_first + k], r->or_in_idx,
-					       OUT_UNDERLAY, r->or_pe->pe_nbma)))
-				lc_drop(lc, r->or_in_idx, q->pkts[r->or_first + k], DP_DROP_QUEUE_FULL);
+			if (unlikely(!out_push(&lc->lc_q_out, pkts[k], r->or_in_idx, port, via)))
+				lc_drop(lc, r->or_in_idx, pkts[k], DP_DROP_QUEUE_FULL);
 	}
 	q->nruns = 0;
 	q->npkts = 0;

@@ -111,16 +111,24 @@ static uint16_t encap_pick(struct lcore_ctx *lc, struct encap_pending *e, uint16
 
 /* e[0..n): cleartext, to one peer from one port. Replace each inner
  * Ethernet header by outer Ethernet + IPv4 + GRE, made from one template,
- * and hand them to the output stage, which routes them on the underlay. */
+ * and hand them to the output stage with their underlay next hop (one
+ * route lookup per run). */
 static void encap_run(struct lcore_ctx *lc, const struct encap_pending *e, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
 	const struct peer *pe = e[0].ep_pe;
 	struct peer_stats *st = &lc->lc_peer_stats[pe->pe_id];
-	uint8_t in_idx = e[0].ep_in_idx;
+	uint8_t in_idx = e[0].ep_in_idx, port;
 	struct gre_outer_tmpl t;
+	uint32_t bytes = 0, via;
+	uint16_t k = 0;
 
+	if (unlikely(!out_underlay(&dp->dp_fib, pe->pe_nbma, &port, &via))) {
+		for (uint16_t i = 0; i < n; i++)
+			lc_drop(lc, in_idx, e[i].ep_m, DP_DROP_NO_ROUTE);
+		return;
+	}
 	gre_outer_tmpl_init(&t, tn, dp->dp_ports[tn->tn_wan].pt_addr, pe->pe_nbma, GRE_PROTO_IPV4);
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = e[i].ep_m;
@@ -132,11 +140,13 @@ static void encap_run(struct lcore_ctx *lc, const struct encap_pending *e, uint1
 		}
 		gre_outer_write((struct rte_ipv4_hdr *)(front + sizeof(struct rte_ether_hdr)), &t,
 				e[i].ep_inner_len, e[i].ep_tos);
-		st->ps_tx_pkts++;
-		st->ps_tx_bytes += e[i].ep_inner_len;
-		if (unlikely(!out_push(&lc->lc_q_out, m, in_idx, OUT_UNDERLAY, pe->pe_nbma)))
+		bytes += e[i].ep_inner_len;
+		k++;
+		if (unlikely(!out_push(&lc->lc_q_out, m, in_idx, port, via)))
 			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 	}
+	st->ps_tx_pkts += k;
+	st->ps_tx_bytes += bytes;
 }
 
 void stage_gre_encap(struct lcore_ctx *lc)

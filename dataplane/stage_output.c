@@ -1,8 +1,7 @@
 /* The output stage: what leaves the node, forwarded or out of the tunnel,
- * in runs to one next hop. Tunnel packets are routed on the underlay
- * first (on-link or via a WAN gateway); then each run takes one neighbour
- * lookup, gets its Ethernet header and goes into the port's TX buffer, or
- * to the control thread, which resolves the next hop and holds it. */
+ * in runs to one next hop: each run takes one neighbour lookup, gets its
+ * Ethernet header and goes into the port's TX buffer, or to the control
+ * thread, which resolves the next hop and holds it. */
 #include <rte_ether.h>
 
 #include "lcore_ctx.h"
@@ -41,24 +40,6 @@ static void output_run(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 	tx_enqueue_burst(lc, out_idx, pkts, n);
 }
 
-/* A run of tunnel packets to NBMA address nbma: the underlay route to it
- * gives the port and the next hop. False (the run dropped) without one. */
-static bool output_underlay(struct lcore_ctx *lc, struct out_pending *e, uint16_t n,
-			    uint8_t *port, uint32_t *via)
-{
-	const struct fib_nh *onh = fib_lookup(&lc->lc_dp->dp_fib, e[0].op_via);
-
-	if (unlikely(onh == NULL || (onh->nh_type != FIB_NH_CONNECTED &&
-				     onh->nh_type != FIB_NH_GATEWAY))) {
-		for (uint16_t i = 0; i < n; i++)
-			lc_drop(lc, e[i].op_in_idx, e[i].op_m, DP_DROP_NO_ROUTE);
-		return false;
-	}
-	*port = (uint8_t)onh->nh_port;
-	*via = onh->nh_type == FIB_NH_GATEWAY ? onh->nh_gw : e[0].op_via;
-	return true;
-}
-
 void stage_output(struct lcore_ctx *lc)
 {
 	struct out_queue *q = &lc->lc_q_out;
@@ -75,11 +56,9 @@ void stage_output(struct lcore_ctx *lc)
 					   q->e[j].op_via == via && q->e[j].op_in_idx == e->op_in_idx;
 		     j++)
 			;
-		if (port != OUT_UNDERLAY || output_underlay(lc, e, (uint16_t)(j - i), &port, &via)) {
-			for (uint16_t k = i; k < j; k++)
-				pkts[k - i] = q->e[k].op_m;
-			output_run(lc, e->op_in_idx, port, pkts, (uint16_t)(j - i), via);
-		}
+		for (uint16_t k = i; k < j; k++)
+			pkts[k - i] = q->e[k].op_m;
+		output_run(lc, e->op_in_idx, port, pkts, (uint16_t)(j - i), via);
 		i = j;
 	}
 }

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <rte_ip.h>
 #include <rte_mbuf.h>
@@ -26,8 +27,8 @@ _Static_assert(STAGE_QUEUE_MAX <= CRYPTO_MB_BURST_MAX,
 	       "one ESP burst per run, one seal queue per stage");
 
 /* ESP to our WAN address, for the ESP-in stage: decrypted a run of one SA
- * at a time. The SPI is read there, and ESP in UDP (port 4500, RFC 3948)
- * told from keepalives and IKE there too. */
+ * at a time. ESP in UDP (port 4500, RFC 3948) is told from keepalives and
+ * IKE there. */
 struct esp_in_pending {
 	struct rte_mbuf *ei_m;
 	struct esp_sa *ei_sa;      /* found for the whole queue by the stage */
@@ -42,20 +43,34 @@ struct esp_in_pending {
 
 struct esp_in_queue {
 	uint16_t n;
+	uint16_t n_udp; /* entries still to be told apart (ei_udp) */
 	struct esp_in_pending e[STAGE_QUEUE_MAX];
 };
 
+/* m: ESP at `off` from its IPv4 header (after the Ethernet header), from
+ * NBMA address nbma; its SPI is read here, 0 (reserved, never installed)
+ * when the packet is too short to hold one. udp: UDP to port 4500 at
+ * `off`, which the stage tells apart before reading anything. */
 static inline bool esp_in_push(struct esp_in_queue *q, struct rte_mbuf *m, uint8_t in_idx,
 			       uint32_t off, uint32_t nbma, bool udp)
 {
+	const uint32_t esp = (uint32_t)sizeof(struct rte_ether_hdr) + off;
 	struct esp_in_pending *e;
+	uint32_t spi = 0;
 
 	if (unlikely(q->n == STAGE_QUEUE_MAX))
 		return false;
+	if (likely(!udp && rte_pktmbuf_data_len(m) >= esp + 8)) {
+		memcpy(&spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
+		spi = rte_be_to_cpu_32(spi);
+	}
+	q->n_udp = (uint16_t)(q->n_udp + udp);
 	e = &q->e[q->n++];
 	e->ei_m = m;
+	e->ei_spi = spi;
 	e->ei_nbma = nbma;
 	e->ei_off = (uint16_t)off;
+	e->ei_sport = 0;
 	e->ei_in_idx = in_idx;
 	e->ei_udp = udp;
 	return true;
@@ -189,17 +204,19 @@ static inline bool group_push(struct group_queue *q, struct rte_mbuf *m, uint8_t
 /* Runs of packets to one peer that the GRE-encap stage picked, for the
  * ESP-out stage: it frames each run for its peer's SA (outer IPv4, UDP
  * for NAT-T, ESP, GRE in one step), seals them all together at the end,
- * then sends each run to the underlay. */
+ * then sends each run to the underlay. A run points at its entries in the
+ * encap queue, which stay in place until the ESP-out stage, run right
+ * after, has framed them: nothing is pushed there in between. */
 struct esp_out_run {
+	const struct encap_pending *or_e; /* its entries, in the encap queue */
 	const struct peer *or_pe;
 	uint32_t or_bytes;         /* inner bytes, for the peer's counters */
-	uint16_t or_first, or_n;   /* its packets in e[], then framed in pkts[] */
+	uint16_t or_first, or_n;   /* its framed packets in pkts[] */
 	uint8_t or_in_idx;
 };
 
 struct esp_out_queue {
 	uint16_t nruns, npkts;
-	struct encap_pending e[STAGE_QUEUE_MAX];  /* to frame, run by run */
 	struct rte_mbuf *pkts[STAGE_QUEUE_MAX];   /* framed, waiting for their seals */
 	struct esp_out_run run[STAGE_QUEUE_MAX];
 	struct esp_seal_queue seal;
@@ -214,22 +231,20 @@ static inline bool esp_out_push_run(struct esp_out_queue *q, const struct encap_
 	if (unlikely(q->npkts + n > STAGE_QUEUE_MAX))
 		return false;
 	r = &q->run[q->nruns++];
+	r->or_e = e;
 	r->or_pe = e[0].ep_pe;
 	r->or_bytes = 0;
 	r->or_first = q->npkts;
 	r->or_n = n;
 	r->or_in_idx = e[0].ep_in_idx;
-	for (uint16_t i = 0; i < n; i++)
-		q->e[q->npkts + i] = e[i];
 	q->npkts = (uint16_t)(q->npkts + n);
 	return true;
 }
 
 /* Packets ready to leave, for the output stage: out of port `op_port` to
- * next hop op_via, or (op_port OUT_UNDERLAY) tunnel packets to NBMA
- * address op_via, routed on the underlay there. Runs to one next hop
- * take one route and one neighbour lookup. */
-#define OUT_UNDERLAY UINT8_MAX
+ * next hop op_via (tunnel packets routed on the underlay by the stage
+ * that made them, out_underlay). Runs to one next hop take one neighbour
+ * lookup and one hand-over to TX. */
 #define OUT_QUEUE_MAX (2 * STAGE_QUEUE_MAX)
 
 struct out_pending {
@@ -256,6 +271,20 @@ static inline bool out_push(struct out_queue *q, struct rte_mbuf *m, uint8_t in_
 	e->op_via = via;
 	e->op_port = port;
 	e->op_in_idx = in_idx;
+	return true;
+}
+
+/* The underlay route of a run of tunnel packets to NBMA address nbma:
+ * its port and next hop (nbma itself when on-link). False without one. */
+static inline bool out_underlay(const struct fib *f, uint32_t nbma, uint8_t *port, uint32_t *via)
+{
+	const struct fib_nh *nh = fib_lookup(f, nbma);
+
+	if (unlikely(nh == NULL ||
+		     (nh->nh_type != FIB_NH_CONNECTED && nh->nh_type != FIB_NH_GATEWAY)))
+		return false;
+	*port = (uint8_t)nh->nh_port;
+	*via = nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : nbma;
 	return true;
 }
 

@@ -120,6 +120,22 @@ static uint16_t ipv4_udp_dport(const struct rte_ipv4_hdr *ip, const struct rte_m
 	return (uint16_t)(udp[2] << 8 | udp[3]);
 }
 
+/* ESP or GRE to us: to the ESP-in or the GRE-decap stage. False when its
+ * queue is full. */
+static bool tunnel_in(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
+		      const struct rte_ipv4_hdr *ip)
+{
+	uint32_t hlen = ipv4_hlen(ip);
+
+	if (ip->next_proto_id == IPPROTO_GRE)
+		return gre_in_push(&lc->lc_q_gre_in, m, in_idx,
+				   (uint16_t)(sizeof(struct rte_ether_hdr) + hlen),
+				   (uint16_t)(rte_be_to_cpu_16(ip->total_length) - hlen),
+				   rte_be_to_cpu_32(ip->src_addr), NULL, false);
+	return esp_in_push(&lc->lc_q_esp_in, m, in_idx, hlen, rte_be_to_cpu_32(ip->src_addr),
+			   ip->next_proto_id == IPPROTO_UDP);
+}
+
 static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		       struct rte_ipv4_hdr *ip, unsigned origin)
 {
@@ -147,10 +163,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 			lc_drop(lc, in_idx, m, DP_DROP_GRE_RECURSION);
 		else if (unlikely(lc->lc_dp->dp_tunnel.tn_esp))
 			lc_drop(lc, in_idx, m, DP_DROP_ESP_REQUIRED); /* fail closed */
-		else if (unlikely(!gre_in_push(&lc->lc_q_gre_in, m, in_idx,
-					       (uint16_t)(sizeof(struct rte_ether_hdr) + ipv4_hlen(ip)),
-					       (uint16_t)(rte_be_to_cpu_16(ip->total_length) - ipv4_hlen(ip)),
-					       rte_be_to_cpu_32(ip->src_addr), NULL, false)))
+		else if (unlikely(!tunnel_in(lc, in_idx, m, ip)))
 			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 		break;
 	case IPPROTO_ESP:
@@ -161,9 +174,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 		uint16_t dport = ip->next_proto_id == IPPROTO_UDP ? ipv4_udp_dport(ip, m) : 0;
 
 		if (wan_esp && (ip->next_proto_id == IPPROTO_ESP || dport == ESP_NATT_PORT)) {
-			if (unlikely(!esp_in_push(&lc->lc_q_esp_in, m, in_idx, ipv4_hlen(ip),
-						  rte_be_to_cpu_32(ip->src_addr),
-						  ip->next_proto_id == IPPROTO_UDP)))
+			if (unlikely(!tunnel_in(lc, in_idx, m, ip)))
 				lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 		} else if (wan_esp && dport == ESP_IKE_PORT) {
 			/* To the control thread with keying: ike, else dropped. */
@@ -328,8 +339,12 @@ void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **
 	uint16_t k = 0;
 	/* ESP to the WAN port's own address (its /32 is a local route) goes
 	 * straight to the ESP queue, as the route stage would send it. */
-	bool esp_in = dp->dp_tunnel.tn_esp && origin == IPV4_FROM_PORT &&
+	/* The tunnel's own packets to the WAN port's address (its /32 is a
+	 * local route) go straight to their stage, as routing would send
+	 * them: ESP with protection esp, GRE without. */
+	bool wan_in = dp->dp_tunnel.tn_present && origin == IPV4_FROM_PORT &&
 		      port_idx == dp->dp_tunnel.tn_wan;
+	uint8_t tunnel_proto = dp->dp_tunnel.tn_esp ? IPPROTO_ESP : IPPROTO_GRE;
 	rte_be32_t wan = rte_cpu_to_be_32(dp->dp_ports[port_idx].pt_addr);
 
 	/* Stage by stage over the burst: validate, route, find the peers;
@@ -339,10 +354,9 @@ void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **
 			lc_drop(lc, port_idx, pkts[i], DP_DROP_IPV4_HEADER);
 			continue;
 		}
-		if (esp_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == IPPROTO_ESP &&
+		if (wan_in && ip[k]->dst_addr == wan && ip[k]->next_proto_id == tunnel_proto &&
 		    !rte_ipv4_frag_pkt_is_fragmented(ip[k])) {
-			if (unlikely(!esp_in_push(&lc->lc_q_esp_in, pkts[i], port_idx, ipv4_hlen(ip[k]),
-						  rte_be_to_cpu_32(ip[k]->src_addr), false)))
+			if (unlikely(!tunnel_in(lc, port_idx, pkts[i], ip[k])))
 				lc_drop(lc, port_idx, pkts[i], DP_DROP_QUEUE_FULL);
 			continue;
 		}
