@@ -89,13 +89,10 @@ void kexport_route(struct kexport *kx, uint32_t prefix, uint8_t len, bool add)
 		kexport_failed(kx, n == 0 ? EMSGSIZE : errno);
 		return;
 	}
-	if (add) {
+	if (add)
 		kx->kx_st.kx_added++;
-		kx->kx_st.kx_held++;
-	} else {
+	else
 		kx->kx_st.kx_removed++;
-		kx->kx_st.kx_held -= kx->kx_st.kx_held > 0;
-	}
 }
 
 unsigned kexport_poll(struct kexport *kx)

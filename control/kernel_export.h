@@ -23,7 +23,6 @@ struct kexport_stats {
 	uint64_t kx_added;   /* routes written */
 	uint64_t kx_removed; /* routes taken back */
 	uint64_t kx_failed;  /* the kernel refused one, or it could not be sent */
-	uint32_t kx_held;    /* written and not taken back */
 };
 
 /* A netlink socket for writing routes out of ifname. NULL with errno set

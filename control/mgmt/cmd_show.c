@@ -216,7 +216,8 @@ static void show_ip_route_summary(struct node *nd, struct strbuf *out)
 			      "Registrations to the kernel (proto dmvpnd): %u held\n"
 			      "  added      %" PRIu64 "\n  removed    %" PRIu64 "\n"
 			      "  refused    %" PRIu64 "\n",
-			      xs.kx_held, xs.kx_added, xs.kx_removed, xs.kx_failed);
+			      (uint32_t)(xs.kx_added - xs.kx_removed), xs.kx_added, xs.kx_removed,
+			      xs.kx_failed);
 	}
 }
 
