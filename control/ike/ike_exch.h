@@ -6,17 +6,10 @@
 
 #include "ike_sa.h"
 
-/* ike_sa.c */
+/* ike_sa_state.c */
 void ike_sa_dpd_arm(struct ike_sa *sa);
 /* Re-arms the lifetime timer for the earliest rekey or expiry. */
 void ike_sa_lifetime_arm(struct ike_sa *sa);
-
-/* ike_mgr.c */
-/* A new SA beside old (same peer and owner) for an IKE SA rekey, listed
- * under our SPI spi; NULL on ENOMEM. */
-struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN]);
-/* Whether another SA with sa's peer is alive (being made or established). */
-bool ike_mgr_peer_has_other(const struct ike_sa *sa);
 
 /* ike_sa_out.c */
 void ike_sa_retransmit_timer(struct timer *t, void *arg);

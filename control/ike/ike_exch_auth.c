@@ -223,7 +223,7 @@ int ike_auth_start(struct ike_sa *sa)
 	}
 	/* 2.4: only when we have no other SA with this peer (its old ones
 	 * can go); not while the peer's own start towards us is under way */
-	if (!ike_mgr_peer_has_other(sa))
+	if (!sa->sa_env->ie_peer_has_other(sa))
 		ike_pld_add_notify(&m, true, IKE_N_INITIAL_CONTACT);
 	rc = e->ie_spi_alloc(e->ie_ctx, &sa->sa_child_spi);
 	if (rc != 0)

@@ -395,7 +395,7 @@ static void rekey_ike_done(struct ike_sa *sa, const struct ike_msg *m)
 		ike_sa_lifetime_arm(sa);
 		return;
 	}
-	nsa = ike_mgr_sa_new(sa, true, sa->sa_rk_spi);
+	nsa = sa->sa_env->ie_sa_new(sa, true, sa->sa_rk_spi);
 	if (nsa == NULL)
 		return;
 	memcpy(nsa->sa_spi_i, sa->sa_rk_spi, IKE_SPI_LEN);
@@ -436,7 +436,7 @@ static void rekey_ike_answer(struct ike_sa *sa, const struct ike_msg *m)
 	if (m->im_ke_group != (uint16_t)p.ip_dh || !ike_msg_has(m, IKE_PL_KE) ||
 	    (dh = ike_dh_create(p.ip_dh)) == NULL || ike_rand_spi(spi_r) != 0 ||
 	    ike_dh_ke_encode(dh, ke, sizeof(ke), &ke_len) != 0 ||
-	    (nsa = ike_mgr_sa_new(sa, false, spi_r)) == NULL) {
+	    (nsa = sa->sa_env->ie_sa_new(sa, false, spi_r)) == NULL) {
 		ike_dh_destroy(dh);
 		refuse(sa, IKE_N_NO_PROPOSAL_CHOSEN);
 		return;

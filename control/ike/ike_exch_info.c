@@ -101,3 +101,23 @@ void ike_info_response(struct ike_sa *sa, struct ike_msg *m)
 	}
 	sa->sa_rk_n_del = 0;
 }
+
+void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why)
+{
+	struct ike_msg m;
+
+	if (sa->sa_state != IKE_SA_ESTABLISHED) {
+		ike_sa_kill(sa, why);
+		return;
+	}
+	/* A request of ours in flight is abandoned: the Delete replaces it
+	 * and takes the next message ID. */
+	ike_sa_request_done(sa);
+	ike_msg_init(&m, IKE_EXCH_INFORMATIONAL, 0, 0);
+	ike_pld_add(&m, true, IKE_PL_DELETE);
+	m.im_delete[0].nd_proto = IKE_PROTO_IKE;
+	sa->sa_state = IKE_SA_DELETING;
+	sa->sa_error = why;
+	if (ike_sa_request(sa, &m, IKE_REQ_DELETE_IKE) != 0)
+		ike_sa_kill(sa, why);
+}

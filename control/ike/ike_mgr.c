@@ -124,6 +124,10 @@ static void others_check(struct ike_mgr *mg, struct ike_mgr_node *me)
 	}
 }
 
+static struct ike_sa *mgr_sa_new(struct ike_sa *old, bool initiator,
+				 const uint8_t spi[IKE_SPI_LEN]);
+static bool mgr_peer_has_other(const struct ike_sa *sa);
+
 /* 1. INITIAL_CONTACT and twins (others_check), 2. counts, 3. the caller
  * is told. A dead SA stays listed until ike_mgr_reap(). */
 static void mgr_sa_changed(void *ctx, struct ike_sa *sa)
@@ -157,6 +161,8 @@ struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env
 	mg->mg_env = *env;
 	mg->mg_sa_changed = env->ie_sa_changed;
 	mg->mg_env.ie_sa_changed = mgr_sa_changed;
+	mg->mg_env.ie_sa_new = mgr_sa_new;
+	mg->mg_env.ie_peer_has_other = mgr_peer_has_other;
 	mg->mg_limits = *lim;
 	mg->mg_nbuckets = 64;
 	while (mg->mg_nbuckets < lim->ml_max_sas && mg->mg_nbuckets < (1u << 20))
@@ -272,7 +278,7 @@ void ike_mgr_walk(struct ike_mgr *mg, void (*fn)(struct ike_sa *sa, void *arg), 
 			fn(n->mn_sa, arg);
 }
 
-bool ike_mgr_peer_has_other(const struct ike_sa *sa)
+static bool mgr_peer_has_other(const struct ike_sa *sa)
 {
 	const struct ike_mgr_node *me = sa->sa_owner;
 
@@ -342,7 +348,8 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 	return sa;
 }
 
-struct ike_sa *ike_mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN])
+static struct ike_sa *mgr_sa_new(struct ike_sa *old, bool initiator,
+				 const uint8_t spi[IKE_SPI_LEN])
 {
 	struct ike_mgr_node *on = old->sa_owner, *n = node_new(on->mn_mgr, initiator);
 

@@ -299,4 +299,9 @@ int ike_msg_encode_payloads(const struct ike_msg *m, uint8_t *buf, size_t cap,
 int ike_msg_encode_sk_frame(const struct ike_msg *m, size_t body_len,
 			    uint8_t *buf, size_t cap, struct ike_sk_frame *out);
 
+/* ike_msg_build.c: payload builders. The next element of the type's array,
+ * listed in the inner (encrypted) or outer chain; NULL when full. */
+struct ike_notify *ike_pld_add_notify(struct ike_msg *m, bool inner, uint16_t type);
+void ike_pld_add(struct ike_msg *m, bool inner, uint8_t type);
+
 #endif

@@ -135,6 +135,13 @@ struct ike_env {
 	void (*ie_child_remove)(void *ctx, struct ike_sa *sa, const struct ike_child *ch);
 	/* The SA became ESTABLISHED or DEAD. */
 	void (*ie_sa_changed)(void *ctx, struct ike_sa *sa);
+	/* Filled in by ike_mgr, which keeps the SAs (the owner leaves them
+	 * NULL): a new SA beside old (same peer and owner) for an IKE SA
+	 * rekey, listed under our SPI spi, NULL on ENOMEM; whether another
+	 * SA with sa's peer is alive (being made or established). */
+	struct ike_sa *(*ie_sa_new)(struct ike_sa *old, bool initiator,
+				    const uint8_t spi[IKE_SPI_LEN]);
+	bool (*ie_peer_has_other)(const struct ike_sa *sa);
 };
 
 /* Why an IKE SA (or one of its messages) failed; one counter each. */
@@ -243,17 +250,21 @@ struct ike_sa {
 	uint64_t sa_rx_auth;          /* messages that passed the SK check */
 };
 
-/* ike_sa.c: life cycle, timers, dispatch */
+/* ike_sa_state.c: names and the SA's end */
 const char *ike_sa_state_name(enum ike_sa_state s);
 const char *ike_sa_error_name(enum ike_sa_error e);
-/* A new SA object; the caller fills addresses and ports. NULL on ENOMEM. */
-struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
-			     bool initiator);
 /* Removes the children from the dataplane, wipes keys, cancels timers,
  * frees. */
 void ike_sa_destroy(struct ike_sa *sa);
 /* Our SPI, by which the SA is found: SPIi for the initiator, else SPIr. */
 uint64_t ike_sa_local_spi(const struct ike_sa *sa);
+/* Marks the SA DEAD at once (no message): its children go. */
+void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why);
+
+/* ike_sa.c: creation, timers, dispatch */
+/* A new SA object; the caller fills addresses and ports. NULL on ENOMEM. */
+struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
+			     bool initiator);
 /* A message for this SA (its SPIs matched), header decoded, SK not yet
  * opened. msg/len: the IKE message (no non-ESP marker). The source port
  * may have changed (NAT-T float). */
@@ -262,10 +273,10 @@ void ike_sa_input(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size
 /* Rekey now: the child with this inbound SPI, or the IKE SA (spi 0).
  * -EBUSY while a request of ours is in flight. */
 int ike_sa_rekey(struct ike_sa *sa, uint32_t child_spi_in);
+
+/* ike_exch_info.c */
 /* Start deleting the SA (Delete of the IKE SA, then DEAD). */
 void ike_sa_delete(struct ike_sa *sa, enum ike_sa_error why);
-/* Marks the SA DEAD at once (no message): its children go. */
-void ike_sa_kill(struct ike_sa *sa, enum ike_sa_error why);
 
 /* ike_sa_out.c: building, protecting, sending and retransmitting */
 /* Encodes m (outer chain; inner chain protected in an SK payload when the
@@ -286,10 +297,6 @@ int ike_sa_respond(struct ike_sa *sa, struct ike_msg *m);
 int ike_sa_send_raw(struct ike_sa *sa, const uint8_t *msg, size_t len);
 /* Our request was answered: stop retransmitting it. */
 void ike_sa_request_done(struct ike_sa *sa);
-/* Payload builders: the next element of the type's array, listed in the
- * inner (encrypted) or outer chain; NULL when full. */
-struct ike_notify *ike_pld_add_notify(struct ike_msg *m, bool inner, uint16_t type);
-void ike_pld_add(struct ike_msg *m, bool inner, uint8_t type);
 /* m opened: decrypts the SK payload of a message with inner payloads and
  * decodes them into m. 0, -EINPROGRESS (an SKF fragment kept until the
  * others come), or -EBADMSG (counted by the caller). */
