@@ -82,7 +82,7 @@ enum cfg_keying { CFG_KEYING_IKE, CFG_KEYING_GROUP, CFG_KEYING_STATIC };
 enum cfg_natt { CFG_NATT_AUTO, CFG_NATT_FORCE, CFG_NATT_OFF };
 
 #define CFG_MAX_SAS 64
-#define CFG_KEY_MAX 64       /* KEYMAT bytes: AES-CBC-256 key + HMAC-SHA-256 key */
+#define CFG_KEY_MAX 64 /* KEYMAT bytes: AES-CBC-256 key + HMAC-SHA-256 key */
 #define CFG_GROUP_KEY_LEN 32
 
 /* One IKE SA proposal as its transform IDs (IANA "IKEv2 Parameters"):
@@ -93,7 +93,7 @@ struct cfg_ike_prop {
 
 #define CFG_IKE_MAX_PROPOSALS 8
 #define CFG_IKE_PSK_MAX 128
-#define CFG_IKE_ID_MAX 255   /* octets of an ID payload's data */
+#define CFG_IKE_ID_MAX 255 /* octets of an ID payload's data */
 #define CFG_IKE_MAX_PEERS 256
 
 /* An IKE identity as the operator wrote it, in strongSwan's notation:
@@ -114,10 +114,10 @@ enum cfg_ike_auth { CFG_IKE_AUTH_PSK, CFG_IKE_AUTH_CERT };
  * exchange when its address (if given) is the peer's and its id (if given)
  * is the identity the peer sends. */
 struct cfg_ike_peer {
-	uint32_t addr;               /* NBMA address, host order; 0 = any */
-	struct cfg_ike_id id;        /* type 0 = any */
+	uint32_t addr;        /* NBMA address, host order; 0 = any */
+	struct cfg_ike_id id; /* type 0 = any */
 	bool has_auth;
-	enum cfg_ike_auth auth;      /* default: psk if it has one, else the tunnel's */
+	enum cfg_ike_auth auth; /* default: psk if it has one, else the tunnel's */
 	uint8_t psk_len;
 	uint8_t psk[CFG_IKE_PSK_MAX]; /* a secret: never printed */
 	char psk_file[CFG_PATH_MAX];
@@ -130,25 +130,25 @@ struct cfg_ike {
 	struct cfg_ike_prop proposals[CFG_IKE_MAX_PROPOSALS]; /* preferred first */
 	uint8_t psk_len;
 	uint8_t psk[CFG_IKE_PSK_MAX]; /* a secret: never printed */
-	char psk_file[CFG_PATH_MAX]; /* or read from here (mode 0600 or stricter) */
-	bool tunnel_mode;            /* CHILD_SAs in tunnel mode; default transport */
-	uint32_t lifetime_s;         /* IKE SA rekey; default 14400, 0 = never */
-	uint32_t child_lifetime_s;   /* CHILD_SA rekey; default 3600, 0 = never */
-	uint32_t dpd_s;              /* liveness check after silence; default 30, 0 = off */
-	uint32_t idle_s;             /* spoke-to-spoke SAs unused this long go; default 300 */
-	uint32_t cookie_threshold;   /* half-open SAs from which COOKIEs are asked; default 64 */
-	uint32_t max_half_open;      /* default 1024 */
-	uint32_t source_rate;        /* new IKE SAs per second per address; default 20, 0 = any */
-	char key_log[CFG_PATH_MAX];  /* Wireshark ikev2_decryption_table; "" = off */
-	struct cfg_ike_id local_id;  /* type 0: the certificate's subject, else our address */
-	enum cfg_ike_auth auth;      /* default cert when cert is set, else psk */
-	char cert[CFG_PATH_MAX];     /* our certificate (PEM or DER) */
-	char key[CFG_PATH_MAX];      /* its private key (PEM, mode 0600 or stricter) */
-	char ca[CFG_PATH_MAX];       /* trusted CA certificates (PEM, one or more) */
-	char crl[CFG_PATH_MAX];      /* revocation list (PEM or DER); "" = none */
-	uint16_t pfs;                /* DH group of CHILD_SA rekeys (2.17); 0 = none (default) */
-	bool fragmentation;          /* RFC 7383; default true */
-	uint16_t fragment_size;      /* largest IP datagram of a fragment; default 1280 */
+	char psk_file[CFG_PATH_MAX];  /* or read from here (mode 0600 or stricter) */
+	bool tunnel_mode;             /* CHILD_SAs in tunnel mode; default transport */
+	uint32_t lifetime_s;          /* IKE SA rekey; default 14400, 0 = never */
+	uint32_t child_lifetime_s;    /* CHILD_SA rekey; default 3600, 0 = never */
+	uint32_t dpd_s;               /* liveness check after silence; default 30, 0 = off */
+	uint32_t idle_s;              /* spoke-to-spoke SAs unused this long go; default 300 */
+	uint32_t cookie_threshold;    /* half-open SAs from which COOKIEs are asked; default 64 */
+	uint32_t max_half_open;       /* default 1024 */
+	uint32_t source_rate;         /* new IKE SAs per second per address; default 20, 0 = any */
+	char key_log[CFG_PATH_MAX];   /* Wireshark ikev2_decryption_table; "" = off */
+	struct cfg_ike_id local_id;   /* type 0: the certificate's subject, else our address */
+	enum cfg_ike_auth auth;       /* default cert when cert is set, else psk */
+	char cert[CFG_PATH_MAX];      /* our certificate (PEM or DER) */
+	char key[CFG_PATH_MAX];       /* its private key (PEM, mode 0600 or stricter) */
+	char ca[CFG_PATH_MAX];        /* trusted CA certificates (PEM, one or more) */
+	char crl[CFG_PATH_MAX];       /* revocation list (PEM or DER); "" = none */
+	uint16_t pfs;                 /* DH group of CHILD_SA rekeys (2.17); 0 = none (default) */
+	bool fragmentation;           /* RFC 7383; default true */
+	uint16_t fragment_size;       /* largest IP datagram of a fragment; default 1280 */
 	unsigned n_peers;
 	struct cfg_ike_peer peers[CFG_IKE_MAX_PEERS];
 	struct cfg_pos pos, pos_psk, pos_local_id, pos_auth, pos_cert;
@@ -172,27 +172,27 @@ const char *cfg_ike_dh_name(uint16_t dh);
 
 /* Static keying: one SA pair with a peer, named by its NBMA address. */
 struct cfg_esp_sa {
-	uint32_t peer;           /* NBMA address, host order */
+	uint32_t peer; /* NBMA address, host order */
 	uint32_t spi_in, spi_out;
 	uint8_t key_in[CFG_KEY_MAX], key_out[CFG_KEY_MAX]; /* KEYMAT per RFC 4106/4868 */
 	struct cfg_pos pos, pos_spi_in;
 };
 
 struct cfg_esp {
-	enum cfg_esp_alg alg;      /* default aes-gcm-128 */
-	bool esn;                  /* default true */
-	uint32_t replay_window;    /* 64..4096, default 1024; 0 = anti-replay off */
-	uint32_t life_packets;     /* hard limit, 0 = none */
-	uint32_t life_kbytes;      /* hard limit, 0 = none */
-	uint8_t soft_percent;      /* soft limit, % of hard; default 90 */
-	enum cfg_keying keying;    /* default ike */
-	struct cfg_ike ike;        /* keying: ike */
+	enum cfg_esp_alg alg;   /* default aes-gcm-128 */
+	bool esn;               /* default true */
+	uint32_t replay_window; /* 64..4096, default 1024; 0 = anti-replay off */
+	uint32_t life_packets;  /* hard limit, 0 = none */
+	uint32_t life_kbytes;   /* hard limit, 0 = none */
+	uint8_t soft_percent;   /* soft limit, % of hard; default 90 */
+	enum cfg_keying keying; /* default ike */
+	struct cfg_ike ike;     /* keying: ike */
 	bool has_group_key;
 	uint8_t group_key[CFG_GROUP_KEY_LEN];
 	unsigned n_sas;
 	struct cfg_esp_sa sas[CFG_MAX_SAS];
-	enum cfg_natt natt;        /* default auto */
-	uint16_t natt_keepalive_s; /* default 20, 0 = off */
+	enum cfg_natt natt;         /* default auto */
+	uint16_t natt_keepalive_s;  /* default 20, 0 = off */
 	char key_log[CFG_PATH_MAX]; /* Wireshark esp_sa UAT file; "" = off */
 	struct cfg_pos pos, pos_keying;
 };
@@ -201,22 +201,26 @@ struct cfg_esp {
 static inline unsigned cfg_esp_keymat_len(enum cfg_esp_alg a)
 {
 	switch (a) {
-	case CFG_ESP_AES_GCM_128: return 16 + 4;
-	case CFG_ESP_AES_GCM_256: return 32 + 4;
-	case CFG_ESP_AES_CBC_128_SHA256: return 16 + 32;
-	case CFG_ESP_AES_CBC_256_SHA256: return 32 + 32;
+	case CFG_ESP_AES_GCM_128:
+		return 16 + 4;
+	case CFG_ESP_AES_GCM_256:
+		return 32 + 4;
+	case CFG_ESP_AES_CBC_128_SHA256:
+		return 16 + 32;
+	case CFG_ESP_AES_CBC_256_SHA256:
+		return 32 + 32;
 	}
 	return 0;
 }
 
 struct cfg_tunnel {
 	bool present;
-	char name[CFG_NAME_MAX]; /* default "tunnel0" */
+	char name[CFG_NAME_MAX];   /* default "tunnel0" */
 	struct cfg_prefix address; /* overlay address/prefix */
 	bool has_gre_key;
 	uint32_t gre_key;
-	uint32_t network_id;  /* 1..4294967295, required */
-	uint16_t holdtime;    /* seconds, default 600, 1..65535 */
+	uint32_t network_id; /* 1..4294967295, required */
+	uint16_t holdtime;   /* seconds, default 600, 1..65535 */
 	/* seconds between a spoke's registrations (Cisco's ip nhrp
 	 * registration timeout); 0 = holdtime / 3. Shorter than holdtime. */
 	uint16_t reg_interval;
@@ -226,13 +230,13 @@ struct cfg_tunnel {
 	/* seconds a spoke keeps a less preferred NHS after a preferred one
 	 * came back (Cisco's ip nhrp nhs fallback); default 0 */
 	uint16_t nhs_fallback;
-	uint8_t phase;        /* 1, 2 or 3; default 3 */
-	uint16_t mtu;         /* tunnel MTU, default 1400 */
-	bool copy_dscp;       /* inner DSCP copied to the outer header; default true */
-	char nhrp_auth[9];    /* Cisco cleartext auth, at most 8 bytes; "" = off */
-	char kernel_if[CFG_NAME_MAX]; /* TAP towards the kernel; "" = none */
+	uint8_t phase;                  /* 1, 2 or 3; default 3 */
+	uint16_t mtu;                   /* tunnel MTU, default 1400 */
+	bool copy_dscp;                 /* inner DSCP copied to the outer header; default true */
+	char nhrp_auth[9];              /* Cisco cleartext auth, at most 8 bytes; "" = off */
+	char kernel_if[CFG_NAME_MAX];   /* TAP towards the kernel; "" = none */
 	enum cfg_protection protection; /* default none */
-	struct cfg_esp esp;   /* when protection is esp */
+	struct cfg_esp esp;             /* when protection is esp */
 	/* A hub writes each registered spoke's tunnel address into the
 	 * kernel's main table (a /32 out of kernel_if, proto dmvpnd) for a
 	 * routing daemon to redistribute; default false */
@@ -269,14 +273,14 @@ struct cfg_user {
 };
 
 struct cfg_cli {
-	uint32_t telnet_addr; /* default 127.0.0.1 */
-	uint16_t telnet_port; /* default 2323; 0 disables telnet */
-	uint32_t ssh_addr;    /* default 127.0.0.1 */
-	uint16_t ssh_port;    /* default 0 (off); 2222 once cli.ssh is given */
+	uint32_t telnet_addr;            /* default 127.0.0.1 */
+	uint16_t telnet_port;            /* default 2323; 0 disables telnet */
+	uint32_t ssh_addr;               /* default 127.0.0.1 */
+	uint16_t ssh_port;               /* default 0 (off); 2222 once cli.ssh is given */
 	char ssh_host_key[CFG_PATH_MAX]; /* made at first start, kept 0600 */
-	uint32_t max_sessions;  /* logged-in sessions per listener, default 16 */
-	uint32_t login_timeout; /* seconds from connect to login, default 30 */
-	uint32_t idle_timeout;  /* seconds without input, default 600; 0 never */
+	uint32_t max_sessions;           /* logged-in sessions per listener, default 16 */
+	uint32_t login_timeout;          /* seconds from connect to login, default 30 */
+	uint32_t idle_timeout;           /* seconds without input, default 600; 0 never */
 	unsigned n_users;
 	struct cfg_user users[CFG_MAX_USERS];
 	struct cfg_pos pos, pos_ssh;
@@ -288,8 +292,8 @@ extern const char *const cfg_log_subsys[CFG_LOG_SUBSYS]; /* main ctl dp arp mgmt
 enum cfg_log_dest { CFG_LOG_STDERR, CFG_LOG_SYSLOG };
 
 struct cfg_logging {
-	enum cfg_log_dest dest;   /* default stderr */
-	uint32_t buffer_lines;    /* show logging keeps these, default 1000 */
+	enum cfg_log_dest dest;          /* default stderr */
+	uint32_t buffer_lines;           /* show logging keeps these, default 1000 */
 	char levels[CFG_LOG_SUBSYS][16]; /* "" = eal.log-level */
 	struct cfg_pos pos;
 };
@@ -306,9 +310,9 @@ struct cfg_flow_export {
 
 /* What the node exposes for monitoring (docs/operations.md). */
 struct cfg_telemetry {
-	bool dpdk;           /* DPDK's telemetry socket with /dmvpn/..., default on */
-	uint32_t prom_addr;  /* default 127.0.0.1 */
-	uint16_t prom_port;  /* default 0 (off); 9550 once prometheus is given */
+	bool dpdk;          /* DPDK's telemetry socket with /dmvpn/..., default on */
+	uint32_t prom_addr; /* default 127.0.0.1 */
+	uint16_t prom_port; /* default 0 (off); 9550 once prometheus is given */
 	struct cfg_pos pos;
 };
 
@@ -327,8 +331,8 @@ struct cfg_lcores {
 };
 
 struct cfg_eal {
-	enum cfg_mem_mode mem_mode; /* default no-huge */
-	uint32_t mem_mb;            /* default 256, 64..65536 */
+	enum cfg_mem_mode mem_mode;     /* default no-huge */
+	uint32_t mem_mb;                /* default 256, 64..65536 */
 	char file_prefix[CFG_NAME_MAX]; /* default "dmvpnd-<node name>" */
 	char log_level[16];             /* error|warning|notice|info|debug */
 	struct cfg_pos pos;
@@ -371,8 +375,8 @@ struct cfg {
 /* cfg_load.c */
 /* Decode YAML text into *cfg with defaults applied. Returns 0, or -EINVAL with
  * err->msg set to "FILE:LINE:COL: message". Pure: no I/O beyond the buffer. */
-int cfg_load_buf(const char *buf, size_t len, const char *fname,
-		 struct cfg *cfg, struct cfg_err *err);
+int cfg_load_buf(const char *buf, size_t len, const char *fname, struct cfg *cfg,
+		 struct cfg_err *err);
 /* Read FILE and call cfg_load_buf, then cfg_validate. */
 int cfg_load_file(const char *path, struct cfg *cfg, struct cfg_err *err);
 
@@ -401,8 +405,8 @@ unsigned cfg_startup_routes(const struct cfg *cfg);
 unsigned cfg_tunnel_wire_len(const struct cfg_tunnel *t, unsigned inner);
 /* Set err->msg to "FILE:LINE:COL: <fmt...>" on one line (control characters
  * become '?') and return -EINVAL. Shared by the loader and the validator. */
-int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* cfg_dump.c */
 struct strbuf;

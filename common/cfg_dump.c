@@ -53,8 +53,7 @@ static void dump_quoted(struct strbuf *out, const char *s)
 	strbuf_printf(out, "\"\n");
 }
 
-static void dump_str(struct strbuf *out, const char *indent, const char *key,
-		     const char *s)
+static void dump_str(struct strbuf *out, const char *indent, const char *key, const char *s)
 {
 	strbuf_printf(out, "%s%s: ", indent, key);
 	dump_quoted(out, s);
@@ -68,8 +67,7 @@ static void dump_prefix(struct strbuf *out, const char *indent, const char *key,
 	strbuf_printf(out, "%s%s: %s/%u\n", indent, key, inet_v4_str(p.addr, a), p.len);
 }
 
-static void dump_addr(struct strbuf *out, const char *indent, const char *key,
-		      uint32_t addr)
+static void dump_addr(struct strbuf *out, const char *indent, const char *key, uint32_t addr)
 {
 	char a[INET_ADDRSTR];
 
@@ -93,8 +91,8 @@ static void dump_lcores(const struct cfg_lcores *lc, struct strbuf *out)
 
 static void dump_eal(const struct cfg_eal *e, struct strbuf *out)
 {
-	strbuf_printf(out, "eal:\n  memory: %s\n  size-mb: %u\n",
-		      dump_mem_name(e->mem_mode), e->mem_mb);
+	strbuf_printf(out, "eal:\n  memory: %s\n  size-mb: %u\n", dump_mem_name(e->mem_mode),
+		      e->mem_mb);
 	dump_str(out, "  ", "file-prefix", e->file_prefix);
 	strbuf_printf(out, "  log-level: %s\n", e->log_level);
 }
@@ -115,8 +113,8 @@ static void dump_ports(const struct cfg *cfg, struct strbuf *out)
 	}
 }
 
-static void dump_hex(struct strbuf *out, const char *indent, const char *key,
-		     const uint8_t *v, unsigned len, bool secrets)
+static void dump_hex(struct strbuf *out, const char *indent, const char *key, const uint8_t *v,
+		     unsigned len, bool secrets)
 {
 	if (!secrets) {
 		strbuf_printf(out, "%s%s: \"<hidden>\"\n", indent, key);
@@ -161,7 +159,8 @@ static void dump_ike_peer(const struct cfg_ike_peer *p, struct strbuf *out, bool
 		lead = "          ";
 	}
 	if (p->has_auth)
-		strbuf_printf(out, "%sauth: %s\n", lead, p->auth == CFG_IKE_AUTH_CERT ? "cert" : "psk");
+		strbuf_printf(out, "%sauth: %s\n", lead,
+			      p->auth == CFG_IKE_AUTH_CERT ? "cert" : "psk");
 	dump_psk(out, "          ", p->psk, p->psk_len, p->psk_file, secrets);
 }
 
@@ -175,9 +174,10 @@ static void dump_ike(const struct cfg_ike *k, struct strbuf *out, bool secrets)
 		strbuf_printf(out, "        - %s\n", name);
 	}
 	dump_psk(out, "      ", k->psk, k->psk_len, k->psk_file, secrets);
-	strbuf_printf(out, "      mode: %s\n      lifetime: %u\n      child-lifetime: %u\n"
-			   "      dpd: %u\n      idle-timeout: %u\n      cookie-threshold: %u\n"
-			   "      max-half-open: %u\n      source-rate: %u\n",
+	strbuf_printf(out,
+		      "      mode: %s\n      lifetime: %u\n      child-lifetime: %u\n"
+		      "      dpd: %u\n      idle-timeout: %u\n      cookie-threshold: %u\n"
+		      "      max-half-open: %u\n      source-rate: %u\n",
 		      k->tunnel_mode ? "tunnel" : "transport", k->lifetime_s, k->child_lifetime_s,
 		      k->dpd_s, k->idle_s, k->cookie_threshold, k->max_half_open, k->source_rate);
 	if (k->key_log[0] != '\0')
@@ -209,9 +209,10 @@ static void dump_esp(const struct cfg_esp *e, struct strbuf *out, bool secrets)
 	strbuf_printf(out, "  protection: esp\n  esp:\n");
 	strbuf_printf(out, "    algorithm: %s\n    esn: %s\n    replay-window: %u\n",
 		      cfg_esp_alg_name(e->alg), e->esn ? "true" : "false", e->replay_window);
-	strbuf_printf(out, "    lifetime-packets: %u\n    lifetime-kbytes: %u\n"
-		      "    soft-limit-percent: %u\n", e->life_packets, e->life_kbytes,
-		      e->soft_percent);
+	strbuf_printf(out,
+		      "    lifetime-packets: %u\n    lifetime-kbytes: %u\n"
+		      "    soft-limit-percent: %u\n",
+		      e->life_packets, e->life_kbytes, e->soft_percent);
 	strbuf_printf(out, "    keying: %s\n", keyings[e->keying]);
 	if (e->keying == CFG_KEYING_IKE)
 		dump_ike(&e->ike, out, secrets);
@@ -309,8 +310,7 @@ static void dump_user(const struct cfg_user *u, struct strbuf *out)
 	if (u->n_keys == 0)
 		return;
 	strbuf_printf(out, "      ssh-keys:\n");
-	for (k = 0; k < u->n_keys && k < CFG_MAX_USER_KEYS; k++)
-	{
+	for (k = 0; k < u->n_keys && k < CFG_MAX_USER_KEYS; k++) {
 		strbuf_printf(out, "        - ");
 		dump_quoted(out, u->ssh_keys[k]);
 	}
@@ -396,6 +396,6 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 	dump_telemetry(&cfg->telemetry, out);
 	dump_logging(&cfg->logging, out);
 	dump_flow_export(&cfg->flow_export, out);
-	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n",
-		      cfg->limits.max_peers, cfg->limits.max_routes);
+	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n", cfg->limits.max_peers,
+		      cfg->limits.max_routes);
 }

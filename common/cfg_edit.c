@@ -14,7 +14,7 @@
 
 static bool edit_log_level(const char *w)
 {
-	static const char *const levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+	static const char *const levels[] = {"error", "warning", "notice", "info", "debug", NULL};
 
 	for (int i = 0; levels[i] != NULL; i++)
 		if (strcmp(w, levels[i]) == 0)
@@ -69,8 +69,8 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 		char a[INET_ADDRSTR], b[INET_ADDRSTR];
 
 		strbuf_printf(msg, "%s/%u has host bits set; did you mean %s/%u?",
-			      inet_v4_str(p.addr, a), p.len, inet_v4_str(p.addr & inet_v4_mask(p.len), b),
-			      p.len);
+			      inet_v4_str(p.addr, a), p.len,
+			      inet_v4_str(p.addr & inet_v4_mask(p.len), b), p.len);
 		return -EINVAL;
 	}
 	for (i = 0; i < c->n_routes; i++)
@@ -81,7 +81,8 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 			strbuf_printf(msg, "no such static route");
 			return -ENOENT;
 		}
-		memmove(&c->routes[i], &c->routes[i + 1], (c->n_routes - i - 1) * sizeof(c->routes[0]));
+		memmove(&c->routes[i], &c->routes[i + 1],
+			(c->n_routes - i - 1) * sizeof(c->routes[0]));
 		c->n_routes--;
 		return 0;
 	}
@@ -128,8 +129,9 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 		return edit_route(c, no, w + 2, n - 2, msg);
 	if (n == 4 && !no && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
 	    strcmp(w[2], "holdtime") == 0) {
-		long h = strspn(w[3], "0123456789") == strlen(w[3]) && strlen(w[3]) <= 5 ?
-				 strtol(w[3], NULL, 10) : 0;
+		long h = strspn(w[3], "0123456789") == strlen(w[3]) && strlen(w[3]) <= 5
+				 ? strtol(w[3], NULL, 10)
+				 : 0;
 
 		if (h < 1 || h > 65535) {
 			strbuf_printf(msg, "holdtime must be 1..65535 seconds");
@@ -141,7 +143,8 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
 	    strcmp(w[2], "authentication") == 0 && n == (no ? 3 : 4)) {
 		if (!no && strlen(w[3]) >= sizeof(c->tunnel.nhrp_auth)) {
-			strbuf_printf(msg, "at most %zu characters", sizeof(c->tunnel.nhrp_auth) - 1);
+			strbuf_printf(msg, "at most %zu characters",
+				      sizeof(c->tunnel.nhrp_auth) - 1);
 			return -EINVAL;
 		}
 		snprintf(c->tunnel.nhrp_auth, sizeof(c->tunnel.nhrp_auth), "%s", no ? "" : w[3]);
@@ -161,10 +164,10 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 					 no ? "" : w[3]);
 				return 0;
 			}
-		strbuf_printf(msg, "no subsystem '%s': main, ctl, dp, arp, mgmt, ike or nhrp", w[2]);
+		strbuf_printf(msg, "no subsystem '%s': main, ctl, dp, arp, mgmt, ike or nhrp",
+			      w[2]);
 		return -EINVAL;
 	}
 	strbuf_printf(msg, "not a configuration command");
 	return rc;
 }
-

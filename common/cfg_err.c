@@ -6,8 +6,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos,
-	       const char *fmt, ...)
+int cfg_err_at(struct cfg_err *err, const char *file, struct cfg_pos pos, const char *fmt, ...)
 {
 	va_list ap;
 	char *c;

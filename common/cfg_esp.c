@@ -7,8 +7,8 @@
 #include "cfg_esp.h"
 #include "inet.h"
 
-static const char *const esp_alg_names[] = {"aes-gcm-128", "aes-gcm-256",
-					     "aes-cbc-128-sha256", "aes-cbc-256-sha256", NULL};
+static const char *const esp_alg_names[] = {"aes-gcm-128", "aes-gcm-256", "aes-cbc-128-sha256",
+					    "aes-cbc-256-sha256", NULL};
 
 const char *cfg_esp_alg_name(enum cfg_esp_alg a)
 {
@@ -59,8 +59,9 @@ static int esp_hex(const struct ld_sec *s, const char *key, uint8_t *out, unsign
 		t += 2;
 	tl = strlen(t);
 	if (tl != 2 * (size_t)len)
-		return ld_fail(s->ld, n, "'%s' must be %u bytes (%u hex digits), got %zu hex digits",
-			       path, len, 2 * len, tl);
+		return ld_fail(s->ld, n,
+			       "'%s' must be %u bytes (%u hex digits), got %zu hex digits", path,
+			       len, 2 * len, tl);
 	for (unsigned i = 0; i < len; i++) {
 		int hi = hexval(t[2 * i]), lo = hexval(t[2 * i + 1]);
 
@@ -72,7 +73,7 @@ static int esp_hex(const struct ld_sec *s, const char *key, uint8_t *out, unsign
 }
 
 static int ld_esp_sa(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		  const struct cfg_esp *e, struct cfg_esp_sa *sa)
+		     const struct cfg_esp *e, struct cfg_esp_sa *sa)
 {
 	static const char *const keys[] = {"peer", "spi-in", "spi-out", "key-in", "key-out", NULL};
 	char name[LD_PATH], path[LD_PATH];
@@ -153,10 +154,13 @@ static int esp_limits(const struct ld_sec *s, struct cfg_esp *e)
 
 int cfg_esp_load(const struct ld *ld, const yaml_node_t *val, struct cfg_esp *e)
 {
-	static const char *const keys[] = {"algorithm", "esn", "replay-window",
-					   "lifetime-packets", "lifetime-kbytes",
-					   "soft-limit-percent", "keying", "ike", "group-key", "sas",
-					   "nat-traversal", "nat-keepalive", "key-log", NULL};
+	static const char *const keys[] = {"algorithm",       "esn",
+					   "replay-window",   "lifetime-packets",
+					   "lifetime-kbytes", "soft-limit-percent",
+					   "keying",          "ike",
+					   "group-key",       "sas",
+					   "nat-traversal",   "nat-keepalive",
+					   "key-log",         NULL};
 	static const char *const bools[] = {"false", "true", NULL};
 	static const char *const keyings[] = {"ike", "group-key", "static", NULL};
 	static const char *const natts[] = {"auto", "force", "off", NULL};

@@ -47,9 +47,12 @@ static int ike_proposals(const struct ld_sec *s, struct cfg_ike *k)
 		if (ld_text(s->ld, v, item, "a proposal", &t) != 0)
 			return -EINVAL;
 		if (cfg_ike_prop_parse(t, &k->proposals[i]) != 0)
-			return ld_fail(s->ld, v, "'%s' must be cipher-prf-group as strongSwan writes it "
-				       "(aes256gcm16-prfsha256-x25519, aes128gcm16-prfsha384-ecp256, "
-				       "aes256-sha256-prfsha256-modp2048 ...), got '%s'", item, t);
+			return ld_fail(
+				s->ld, v,
+				"'%s' must be cipher-prf-group as strongSwan writes it "
+				"(aes256gcm16-prfsha256-x25519, aes128gcm16-prfsha384-ecp256, "
+				"aes256-sha256-prfsha256-modp2048 ...), got '%s'",
+				item, t);
 	}
 	if (rc == 0)
 		k->n_proposals = count;
@@ -92,9 +95,11 @@ static int ike_id(const struct ld_sec *s, const char *key, struct cfg_ike_id *id
 	if (ld_text(s->ld, n, path, "an identity", &t) != 0)
 		return -EINVAL;
 	if (cfg_ike_id_parse(t, id, &why) != 0)
-		return ld_fail(s->ld, n, "'%s': %s: an IPv4 address, an FQDN (hub.example.net "
-			       "or @hub), user@domain, a key ID (@#hex) or a DN (CN=hub, O=Example)",
-			       path, why);
+		return ld_fail(
+			s->ld, n,
+			"'%s': %s: an IPv4 address, an FQDN (hub.example.net "
+			"or @hub), user@domain, a key ID (@#hex) or a DN (CN=hub, O=Example)",
+			path, why);
 	*pos = ld_pos(n);
 	return 0;
 }
@@ -114,7 +119,8 @@ static int ike_pfs(const struct ld_sec *s, struct cfg_ike *k)
 		return -EINVAL;
 	k->pfs = 0;
 	if (strcmp(t, "none") != 0 && cfg_ike_dh_parse(t, &k->pfs) != 0)
-		return ld_fail(s->ld, n, "'%s' must be none, x25519, ecp256, ecp384 or modp2048, got '%s'",
+		return ld_fail(s->ld, n,
+			       "'%s' must be none, x25519, ecp256, ecp384 or modp2048, got '%s'",
 			       path, t);
 	return 0;
 }
@@ -153,8 +159,7 @@ static int ike_peer(const struct ld *ld, const yaml_node_t *v, const char *name,
 	if (p->psk_len != 0 && p->psk_file[0] != '\0')
 		return ld_fail(ld, fn, "'%s': give psk or psk-file, not both", name);
 	if (p->has_auth && p->auth == CFG_IKE_AUTH_CERT && (p->psk_len != 0 || fn != NULL))
-		return ld_fail(ld, ld_get(&s, "auth", path),
-			       "'%s': auth: cert takes no psk", name);
+		return ld_fail(ld, ld_get(&s, "auth", path), "'%s': auth: cert takes no psk", name);
 	return 0;
 }
 
@@ -214,11 +219,29 @@ static int ike_certs(const struct ld_sec *s, struct cfg_ike *k)
 
 int cfg_ike_load(const struct ld *ld, const yaml_node_t *val, struct cfg_ike *k)
 {
-	static const char *const keys[] = {"proposals", "psk", "psk-file", "mode", "lifetime",
-					   "child-lifetime", "dpd", "idle-timeout",
-					   "cookie-threshold", "max-half-open", "source-rate",
-					   "key-log", "local-id", "auth", "cert", "key", "ca", "crl",
-					   "fragmentation", "fragment-size", "peers", "pfs", NULL};
+	static const char *const keys[] = {"proposals",
+					   "psk",
+					   "psk-file",
+					   "mode",
+					   "lifetime",
+					   "child-lifetime",
+					   "dpd",
+					   "idle-timeout",
+					   "cookie-threshold",
+					   "max-half-open",
+					   "source-rate",
+					   "key-log",
+					   "local-id",
+					   "auth",
+					   "cert",
+					   "key",
+					   "ca",
+					   "crl",
+					   "fragmentation",
+					   "fragment-size",
+					   "peers",
+					   "pfs",
+					   NULL};
 	static const char *const modes[] = {"transport", "tunnel", NULL};
 	int mode = k->tunnel_mode, rc;
 	const yaml_node_t *fn = NULL;

@@ -10,9 +10,9 @@
 #include "proto_ike.h"
 
 /* The attribute names a DN may use: what OpenSSL and strongSwan both know. */
-static const char *const dn_attrs[] = {"C",  "ST", "L",  "O",  "OU", "CN", "DC",
-				       "E",  "emailAddress", "serialNumber", "SN",
-				       "GN", "title", "UID", NULL};
+static const char *const dn_attrs[] = {
+	"C",  "ST", "L",     "O",   "OU", "CN", "DC", "E", "emailAddress", "serialNumber",
+	"SN", "GN", "title", "UID", NULL};
 
 static int hexval(int c)
 {
@@ -33,7 +33,8 @@ int cfg_ike_id_keyid(const char *text, uint8_t *out, size_t cap)
 	if (n == 0 || n % 2 != 0 || n / 2 > cap)
 		return -EINVAL;
 	for (size_t i = 0; i < n / 2; i++) {
-		int hi = hexval((unsigned char)text[2 * i]), lo = hexval((unsigned char)text[2 * i + 1]);
+		int hi = hexval((unsigned char)text[2 * i]),
+		    lo = hexval((unsigned char)text[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -EINVAL;

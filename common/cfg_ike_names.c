@@ -15,8 +15,8 @@ static const struct {
 static const struct {
 	const char *nm;
 	uint16_t dh;
-} dh_names[] = {{"x25519", 31}, {"curve25519", 31}, {"ecp256", 19}, {"ecp384", 20},
-		{"modp2048", 14}};
+} dh_names[] = {
+	{"x25519", 31}, {"curve25519", 31}, {"ecp256", 19}, {"ecp384", 20}, {"modp2048", 14}};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -100,4 +100,3 @@ void cfg_ike_prop_name(const struct cfg_ike_prop *p, char *buf, size_t len)
 	else
 		snprintf(buf, len, "aes%u-sha256-%s-%s", p->ip_bits, prf, dh);
 }
-

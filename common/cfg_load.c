@@ -17,12 +17,12 @@
 
 /* ---- sections ---------------------------------------------------------- */
 
-static const char *const ld_role_names[] = { "hub", "spoke", NULL };
-static const char *const ld_port_role_names[] = { "wan", "lan", NULL };
+static const char *const ld_role_names[] = {"hub", "spoke", NULL};
+static const char *const ld_port_role_names[] = {"wan", "lan", NULL};
 
 static int ld_node(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "name", "role", NULL };
+	static const char *const keys[] = {"name", "role", NULL};
 	char path[LD_PATH];
 	struct ld_sec s;
 	int rc, role = 0;
@@ -39,8 +39,7 @@ static int ld_node(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 	return 0;
 }
 
-static int ld_workers(const struct ld *ld, const yaml_node_t *n,
-		      struct cfg_lcores *lc)
+static int ld_workers(const struct ld *ld, const yaml_node_t *n, struct cfg_lcores *lc)
 {
 	char path[LD_PATH];
 	unsigned i, count = 0;
@@ -73,14 +72,14 @@ static int ld_poll_sleep(const struct ld_sec *s, struct cfg_lcores *lc)
 		return 0;
 	}
 	lc->poll_sleep_adaptive = false;
-	return ld_num(s->ld, n, path, 0, 100000,
-		      "adaptive or an integer in 0..100000", &lc->poll_sleep_us);
+	return ld_num(s->ld, n, path, 0, 100000, "adaptive or an integer in 0..100000",
+		      &lc->poll_sleep_us);
 }
 
 static int ld_lcores(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "main", "workers", "poll-sleep-us",
-					    "poll-sleep-max-us", NULL };
+	static const char *const keys[] = {"main", "workers", "poll-sleep-us", "poll-sleep-max-us",
+					   NULL};
 	struct cfg_lcores *lc = &cfg->lcores;
 	char path[LD_PATH];
 	const yaml_node_t *n;
@@ -98,18 +97,15 @@ static int ld_lcores(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	if (rc >= 0)
 		rc = ld_poll_sleep(&s, lc);
 	if (rc >= 0)
-		rc = ld_u32(&s, "poll-sleep-max-us", 1, 100000, NULL,
-			    &lc->poll_sleep_max_us);
+		rc = ld_u32(&s, "poll-sleep-max-us", 1, 100000, NULL, &lc->poll_sleep_max_us);
 	return rc < 0 ? rc : 0;
 }
 
 static int ld_eal(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "memory", "size-mb", "file-prefix",
-					    "log-level", NULL };
-	static const char *const mem[] = { "no-huge", "hugepages", NULL };
-	static const char *const levels[] = { "error", "warning", "notice", "info",
-					      "debug", NULL };
+	static const char *const keys[] = {"memory", "size-mb", "file-prefix", "log-level", NULL};
+	static const char *const mem[] = {"no-huge", "hugepages", NULL};
+	static const char *const levels[] = {"error", "warning", "notice", "info", "debug", NULL};
 	struct cfg_eal *e = &cfg->eal;
 	struct ld_sec s;
 	int rc, v = 0;
@@ -142,21 +138,17 @@ static int ld_devargs(const struct ld_sec *s, struct cfg_port *p)
 	for (c = p->devargs; *c != '\0'; c++)
 		if ((unsigned char)*c <= ' ' || (unsigned char)*c >= 0x7f) {
 			ld_path(path, s->name, "devargs");
-			return ld_fail(s->ld, n,
-				       "'%s' must be printable ASCII without spaces",
+			return ld_fail(s->ld, n, "'%s' must be printable ASCII without spaces",
 				       path);
 		}
 	p->pos_devargs = ld_pos(n);
 	return 1;
 }
 
-static int ld_port(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		   struct cfg_port *p)
+static int ld_port(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_port *p)
 {
-	static const char *const keys[] = { "name", "devargs", "role", "address",
-					    "mtu", NULL };
-	static const char *const need[] = { "name", "devargs", "role", "address",
-					    NULL };
+	static const char *const keys[] = {"name", "devargs", "role", "address", "mtu", NULL};
+	static const char *const need[] = {"name", "devargs", "role", "address", NULL};
 	char name[LD_PATH], path[LD_PATH];
 	struct ld_sec s;
 	int rc, role = 0;
@@ -195,11 +187,10 @@ static int ld_ports(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg
 	return rc;
 }
 
-static int ld_nhs(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		  struct cfg_nhs *nhs)
+static int ld_nhs(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_nhs *nhs)
 {
-	static const char *const keys[] = { "nbma", "address", "priority", NULL };
-	static const char *const need[] = { "nbma", "address", NULL };
+	static const char *const keys[] = {"nbma", "address", "priority", NULL};
+	static const char *const need[] = {"nbma", "address", NULL};
 	char name[LD_PATH];
 	struct ld_sec s;
 	uint32_t prio = 0;
@@ -238,10 +229,9 @@ static int ld_nhs_list(const struct ld_sec *s, struct cfg_tunnel *t)
 	return rc;
 }
 
-static int ld_map(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		  struct cfg_nhrp_map *map)
+static int ld_map(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_nhrp_map *map)
 {
-	static const char *const keys[] = { "nbma", "address", NULL };
+	static const char *const keys[] = {"nbma", "address", NULL};
 	char name[LD_PATH];
 	struct ld_sec s;
 	int rc;
@@ -291,12 +281,10 @@ static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
 		return -EINVAL;
 	len = strlen(text);
 	if (len == 0 || len >= sizeof(t->nhrp_auth))
-		return ld_fail(s->ld, n, "'%s' must be 1..8 bytes long, got %zu bytes",
-			       path, len);
+		return ld_fail(s->ld, n, "'%s' must be 1..8 bytes long, got %zu bytes", path, len);
 	for (c = text; *c != '\0'; c++)
 		if (*c <= ' ' || *c >= 0x7f)
-			return ld_fail(s->ld, n,
-				       "'%s' must be printable ASCII without spaces",
+			return ld_fail(s->ld, n, "'%s' must be printable ASCII without spaces",
 				       path);
 	memcpy(t->nhrp_auth, text, len + 1);
 	return 0;
@@ -311,7 +299,8 @@ static int ld_kernel_if(const struct ld_sec *s, struct cfg_tunnel *t)
 	int rc = ld_name(s, "kernel-interface", t->kernel_if, &t->pos_kernel_if);
 
 	if (rc == 1 && strlen(t->kernel_if) > 15)
-		return ld_fail(s->ld, n, "'%s' is a Linux interface name: at most 15 characters, got %zu",
+		return ld_fail(s->ld, n,
+			       "'%s' is a Linux interface name: at most 15 characters, got %zu",
 			       path, strlen(t->kernel_if));
 	return rc < 0 ? rc : 0;
 }
@@ -329,20 +318,34 @@ static int ld_reg_interval(struct ld_sec *s, struct cfg_tunnel *t)
 
 static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "name", "address", "gre-key", "network-id",
-					    "holdtime", "registration-interval", "phase", "mtu", "copy-dscp",
-					    "nhs-max-connections", "nhs-fallback",
-					    "nhrp-authentication", "nhs", "maps", "protection", "esp",
-					    "kernel-interface", "export-registrations", NULL };
-	static const char *const prots[] = { "none", "esp", NULL };
+	static const char *const keys[] = {"name",
+					   "address",
+					   "gre-key",
+					   "network-id",
+					   "holdtime",
+					   "registration-interval",
+					   "phase",
+					   "mtu",
+					   "copy-dscp",
+					   "nhs-max-connections",
+					   "nhs-fallback",
+					   "nhrp-authentication",
+					   "nhs",
+					   "maps",
+					   "protection",
+					   "esp",
+					   "kernel-interface",
+					   "export-registrations",
+					   NULL};
+	static const char *const prots[] = {"none", "esp", NULL};
 	int prot = CFG_PROT_NONE;
 	char esp_path[LD_PATH], mtu_path[LD_PATH];
 	const yaml_node_t *esp, *mtu;
-	static const char *const bools[] = { "false", "true", NULL };
+	static const char *const bools[] = {"false", "true", NULL};
 	int copy = 1, export = 0;
 	char export_path[LD_PATH];
 	const yaml_node_t *export_node;
-	static const char *const need[] = { "address", "network-id", NULL };
+	static const char *const need[] = {"address", "network-id", NULL};
 	struct cfg_tunnel *t = &cfg->tunnel;
 	uint32_t phase = 3, nhs_max = 0;
 	struct ld_sec s;
@@ -400,10 +403,9 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	return rc < 0 ? rc : 0;
 }
 
-static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		    struct cfg_route *r)
+static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_route *r)
 {
-	static const char *const keys[] = { "prefix", "via", NULL };
+	static const char *const keys[] = {"prefix", "via", NULL};
 	char name[LD_PATH], path[LD_PATH], a[INET_ADDRSTR], b[INET_ADDRSTR];
 	const yaml_node_t *n = NULL;
 	struct ld_sec s;
@@ -419,8 +421,8 @@ static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i,
 	mask = inet_v4_mask(r->prefix.len);
 	if ((r->prefix.addr & ~mask) != 0) {
 		ld_path(path, name, "prefix");
-		return ld_fail(ld, n, "'%s' %s/%u has host bits set; did you mean %s/%u?",
-			       path, inet_v4_str(r->prefix.addr, a), r->prefix.len,
+		return ld_fail(ld, n, "'%s' %s/%u has host bits set; did you mean %s/%u?", path,
+			       inet_v4_str(r->prefix.addr, a), r->prefix.len,
 			       inet_v4_str(r->prefix.addr & mask, b), r->prefix.len);
 	}
 	r->pos_prefix = ld_pos(n);
@@ -444,7 +446,7 @@ static int ld_routes(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 
 static int ld_telnet(const struct ld *ld, const yaml_node_t *val, struct cfg_cli *cli)
 {
-	static const char *const keys[] = { "address", "port", NULL };
+	static const char *const keys[] = {"address", "port", NULL};
 	struct ld_sec s;
 	int rc;
 
@@ -460,8 +462,7 @@ static int ld_telnet(const struct ld *ld, const yaml_node_t *val, struct cfg_cli
  * bcrypt. The value is never echoed: it might be a pasted password. */
 static int ld_hash(const struct ld_sec *s, struct cfg_user *u)
 {
-	static const char *const prefixes[] = { "$6$", "$5$", "$y$", "$gy$", "$2b$",
-						NULL };
+	static const char *const prefixes[] = {"$6$", "$5$", "$y$", "$gy$", "$2b$", NULL};
 	char path[LD_PATH];
 	const yaml_node_t *n;
 	const char *last;
@@ -479,9 +480,10 @@ static int ld_hash(const struct ld_sec *s, struct cfg_user *u)
 	if (prefixes[i] == NULL || u->hash[len] != '\0' || last == NULL ||
 	    (size_t)(last - u->hash) < strlen(prefixes[i]) || last[1] == '\0') {
 		ld_path(path, s->name, "password-hash");
-		return ld_fail(s->ld, n,
-			       "'%s' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)",
-			       path);
+		return ld_fail(
+			s->ld, n,
+			"'%s' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)",
+			path);
 	}
 	return 1;
 }
@@ -491,9 +493,12 @@ static int ld_hash(const struct ld_sec *s, struct cfg_user *u)
 static int ld_ssh_key(const struct ld *ld, const yaml_node_t *n, const char *path,
 		      char out[CFG_SSH_KEY_MAX])
 {
-	static const char *const types[] = { "ssh-ed25519", "ecdsa-sha2-nistp256",
-					     "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
-					     "ssh-rsa", NULL };
+	static const char *const types[] = {"ssh-ed25519",
+					    "ecdsa-sha2-nistp256",
+					    "ecdsa-sha2-nistp384",
+					    "ecdsa-sha2-nistp521",
+					    "ssh-rsa",
+					    NULL};
 	const char *t, *sp;
 	size_t tl, bl;
 	int i;
@@ -508,11 +513,13 @@ static int ld_ssh_key(const struct ld *ld, const yaml_node_t *n, const char *pat
 		if (strlen(types[i]) == tl && strncmp(t, types[i], tl) == 0)
 			break;
 	bl = sp != NULL ? strspn(sp + 1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-					  "0123456789+/=") : 0;
+					 "0123456789+/=")
+			: 0;
 	if (types[i] == NULL || bl < 16 || (sp[1 + bl] != '\0' && sp[1 + bl] != ' '))
-		return ld_fail(ld, n,
-			       "'%s' is not an OpenSSH public key: expected 'TYPE BASE64 [comment]' as in a .pub file, TYPE one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa",
-			       path);
+		return ld_fail(
+			ld, n,
+			"'%s' is not an OpenSSH public key: expected 'TYPE BASE64 [comment]' as in a .pub file, TYPE one of ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa",
+			path);
 	snprintf(out, CFG_SSH_KEY_MAX, "%s", t);
 	return 0;
 }
@@ -539,12 +546,10 @@ static int ld_user_keys(const struct ld_sec *s, struct cfg_user *u)
 	return rc;
 }
 
-static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
-		   struct cfg_user *u)
+static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_user *u)
 {
-	static const char *const keys[] = { "name", "password-hash", "privilege", "ssh-keys",
-					    NULL };
-	static const char *const need[] = { "name", NULL };
+	static const char *const keys[] = {"name", "password-hash", "privilege", "ssh-keys", NULL};
+	static const char *const need[] = {"name", NULL};
 	char name[LD_PATH], path[LD_PATH];
 	const yaml_node_pair_t *p;
 	const yaml_node_t *n;
@@ -557,9 +562,10 @@ static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
 		const yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
 
 		if (k != NULL && ld_is_key(k, "password"))
-			return ld_fail(ld, k,
-				       "plaintext passwords are not accepted ('%s.password'); put a crypt(3) hash in 'password-hash' instead, e.g. made with dmvpnd --hash-password",
-				       name);
+			return ld_fail(
+				ld, k,
+				"plaintext passwords are not accepted ('%s.password'); put a crypt(3) hash in 'password-hash' instead, e.g. made with dmvpnd --hash-password",
+				name);
 	}
 	u->privilege = CFG_PRIV_ADMIN;
 	rc = ld_open(ld, val, name, keys, need, &s);
@@ -568,25 +574,29 @@ static int ld_user(const struct ld *ld, const yaml_node_t *val, unsigned i,
 	if (rc >= 0)
 		rc = ld_hash(&s, u);
 	if (rc >= 0)
-		rc = ld_u32(&s, "privilege", 1, 15, "1 (show commands) or 15 (also clear and debug)",
-			    &u->privilege);
+		rc = ld_u32(&s, "privilege", 1, 15,
+			    "1 (show commands) or 15 (also clear and debug)", &u->privilege);
 	if (rc > 0 && u->privilege != CFG_PRIV_READ_ONLY && u->privilege != CFG_PRIV_ADMIN) {
 		n = ld_get(&s, "privilege", path);
-		return ld_fail(ld, n, "'%s' must be 1 (show commands) or 15 (also clear and debug), got %u",
-			       path, u->privilege);
+		return ld_fail(
+			ld, n,
+			"'%s' must be 1 (show commands) or 15 (also clear and debug), got %u", path,
+			u->privilege);
 	}
 	if (rc >= 0)
 		rc = ld_user_keys(&s, u);
 	u->pos = ld_pos(val);
 	if (rc >= 0 && u->hash[0] == '\0' && u->n_keys == 0)
-		return ld_fail(ld, val, "'%s' (%s) can never log in: give it a password-hash, ssh-keys or both",
-			       name, u->name);
+		return ld_fail(
+			ld, val,
+			"'%s' (%s) can never log in: give it a password-hash, ssh-keys or both",
+			name, u->name);
 	return rc < 0 ? rc : 0;
 }
 
 static int ld_ssh(const struct ld *ld, const yaml_node_t *val, struct cfg_cli *cli)
 {
-	static const char *const keys[] = { "address", "port", "host-key", NULL };
+	static const char *const keys[] = {"address", "port", "host-key", NULL};
 	const yaml_node_t *n;
 	struct ld_sec s;
 	int rc;
@@ -605,8 +615,8 @@ static int ld_ssh(const struct ld *ld, const yaml_node_t *val, struct cfg_cli *c
 
 static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "telnet", "ssh", "max-sessions", "login-timeout",
-					    "idle-timeout", "users", NULL };
+	static const char *const keys[] = {
+		"telnet", "ssh", "max-sessions", "login-timeout", "idle-timeout", "users", NULL};
 	struct cfg_cli *cli = &cfg->cli;
 	char path[LD_PATH];
 	const yaml_node_t *n;
@@ -627,7 +637,8 @@ static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 	if (rc >= 0)
 		rc = ld_u32(&s, "login-timeout", 5, 600, "seconds", &cli->login_timeout);
 	if (rc >= 0)
-		rc = ld_u32(&s, "idle-timeout", 0, 86400, "seconds (0 = never)", &cli->idle_timeout);
+		rc = ld_u32(&s, "idle-timeout", 0, 86400, "seconds (0 = never)",
+			    &cli->idle_timeout);
 	if (rc > 0)
 		rc = 0;
 	n = rc == 0 ? ld_get(&s, "users", path) : NULL;
@@ -642,7 +653,7 @@ static int ld_cli(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 
 static int ld_prometheus(const struct ld *ld, const yaml_node_t *val, struct cfg_telemetry *t)
 {
-	static const char *const keys[] = { "address", "port", NULL };
+	static const char *const keys[] = {"address", "port", NULL};
 	struct ld_sec s;
 	int rc;
 
@@ -655,12 +666,12 @@ static int ld_prometheus(const struct ld *ld, const yaml_node_t *val, struct cfg
 	return rc < 0 ? rc : 0;
 }
 
-const char *const cfg_log_subsys[CFG_LOG_SUBSYS] = { "main", "ctl", "dp",  "arp",
-						      "mgmt", "ike", "nhrp" };
+const char *const cfg_log_subsys[CFG_LOG_SUBSYS] = {"main", "ctl", "dp",  "arp",
+						    "mgmt", "ike", "nhrp"};
 
 static int ld_log_levels(const struct ld *ld, const yaml_node_t *val, struct cfg_logging *lg)
 {
-	static const char *const levels[] = { "error", "warning", "notice", "info", "debug", NULL };
+	static const char *const levels[] = {"error", "warning", "notice", "info", "debug", NULL};
 	struct ld_sec s;
 	int rc, v = 0;
 
@@ -675,8 +686,8 @@ static int ld_log_levels(const struct ld *ld, const yaml_node_t *val, struct cfg
 
 static int ld_logging(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "destination", "buffer-lines", "levels", NULL };
-	static const char *const dests[] = { "stderr", "syslog", NULL };
+	static const char *const keys[] = {"destination", "buffer-lines", "levels", NULL};
+	static const char *const dests[] = {"stderr", "syslog", NULL};
 	struct cfg_logging *lg = &cfg->logging;
 	char path[LD_PATH];
 	const yaml_node_t *n;
@@ -699,9 +710,9 @@ static int ld_logging(const struct ld *ld, const yaml_node_t *val, struct cfg *c
 
 static int ld_flow_export(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "collector", "port", "sampling", "idle-timeout",
-					    "active-timeout", NULL };
-	static const char *const need[] = { "collector", NULL };
+	static const char *const keys[] = {"collector",    "port",           "sampling",
+					   "idle-timeout", "active-timeout", NULL};
+	static const char *const need[] = {"collector", NULL};
 	struct cfg_flow_export *fx = &cfg->flow_export;
 	struct ld_sec s;
 	int rc;
@@ -727,8 +738,8 @@ static int ld_flow_export(const struct ld *ld, const yaml_node_t *val, struct cf
 
 static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "dpdk", "prometheus", NULL };
-	static const char *const bools[] = { "false", "true", NULL };
+	static const char *const keys[] = {"dpdk", "prometheus", NULL};
+	static const char *const bools[] = {"false", "true", NULL};
 	struct cfg_telemetry *t = &cfg->telemetry;
 	char path[LD_PATH];
 	const yaml_node_t *n;
@@ -749,7 +760,7 @@ static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg 
 
 static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = { "max-peers", "max-routes", NULL };
+	static const char *const keys[] = {"max-peers", "max-routes", NULL};
 	struct cfg_limits *l = &cfg->limits;
 	char path[LD_PATH];
 	struct ld_sec s;
@@ -771,24 +782,24 @@ static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 
 /* ---- top level --------------------------------------------------------- */
 
-typedef int (*ld_section_fn)(const struct ld *ld, const yaml_node_t *val,
-			     struct cfg *cfg);
+typedef int (*ld_section_fn)(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg);
 
 static const struct {
 	const char *name;
 	ld_section_fn fn;
 } ld_sections[] = {
-	{ "node", ld_node },	 { "lcores", ld_lcores }, { "eal", ld_eal },
-	{ "ports", ld_ports },	 { "tunnel", ld_tunnel }, { "routes", ld_routes },
-	{ "cli", ld_cli },	 { "telemetry", ld_telemetry }, { "logging", ld_logging },
-	{ "flow-export", ld_flow_export },
-	{ "limits", ld_limits },
+	{"node", ld_node},       {"lcores", ld_lcores},
+	{"eal", ld_eal},         {"ports", ld_ports},
+	{"tunnel", ld_tunnel},   {"routes", ld_routes},
+	{"cli", ld_cli},         {"telemetry", ld_telemetry},
+	{"logging", ld_logging}, {"flow-export", ld_flow_export},
+	{"limits", ld_limits},
 };
 
-static const char *const ld_top_keys[] = { "node", "lcores", "eal", "ports",
-					   "tunnel", "routes", "cli", "telemetry", "logging",
-					   "flow-export", "limits", NULL };
-static const char *const ld_top_need[] = { "node", "ports", NULL };
+static const char *const ld_top_keys[] = {"node",    "lcores",      "eal",    "ports",
+					  "tunnel",  "routes",      "cli",    "telemetry",
+					  "logging", "flow-export", "limits", NULL};
+static const char *const ld_top_need[] = {"node", "ports", NULL};
 
 static void ld_defaults(struct cfg *cfg)
 {
@@ -827,13 +838,12 @@ static int ld_finish(const struct ld *ld, const yaml_node_t *root, struct cfg *c
 		memset(&cfg->tunnel, 0, sizeof(cfg->tunnel));
 	if (cfg->eal.file_prefix[0] != '\0')
 		return 0;
-	n = snprintf(cfg->eal.file_prefix, sizeof(cfg->eal.file_prefix), "dmvpnd-%s",
-		     cfg->name);
+	n = snprintf(cfg->eal.file_prefix, sizeof(cfg->eal.file_prefix), "dmvpnd-%s", cfg->name);
 	if (n < 0 || (size_t)n >= sizeof(cfg->eal.file_prefix))
-		return cfg_err_at(ld->err, ld->fname,
-				  cfg->pos_name.line ? cfg->pos_name : ld_pos(root),
-				  "the default eal.file-prefix 'dmvpnd-%s' would be longer than %d characters: set eal.file-prefix or shorten node.name",
-				  cfg->name, CFG_NAME_MAX - 1);
+		return cfg_err_at(
+			ld->err, ld->fname, cfg->pos_name.line ? cfg->pos_name : ld_pos(root),
+			"the default eal.file-prefix 'dmvpnd-%s' would be longer than %d characters: set eal.file-prefix or shorten node.name",
+			cfg->name, CFG_NAME_MAX - 1);
 	return 0;
 }
 
@@ -850,8 +860,7 @@ static int ld_root(const struct ld *ld, const yaml_node_t *root, struct cfg *cfg
 		return rc;
 	/* Sections in file order, so the first error reported is the first
 	 * one in the file. ld_open vouched for every key. */
-	for (p = root->data.mapping.pairs.start;
-	     rc == 0 && p < root->data.mapping.pairs.top; p++) {
+	for (p = root->data.mapping.pairs.start; rc == 0 && p < root->data.mapping.pairs.top; p++) {
 		const yaml_node_t *k = yaml_document_get_node(ld->doc, p->key);
 		const yaml_node_t *v = yaml_document_get_node(ld->doc, p->value);
 
@@ -880,7 +889,7 @@ static int ld_root(const struct ld *ld, const yaml_node_t *root, struct cfg *cfg
 /* libyaml reader errors carry a byte offset, not a mark: count lines. */
 static struct cfg_pos ld_offset_pos(const char *buf, size_t len, size_t off)
 {
-	struct cfg_pos p = { 1, 1 };
+	struct cfg_pos p = {1, 1};
 	size_t i;
 
 	for (i = 0; i < off && i < len; i++) {
@@ -894,25 +903,24 @@ static struct cfg_pos ld_offset_pos(const char *buf, size_t len, size_t off)
 	return p;
 }
 
-static int ld_syntax_err(const yaml_parser_t *pr, const char *buf, size_t len,
-			 const char *fname, struct cfg_err *err)
+static int ld_syntax_err(const yaml_parser_t *pr, const char *buf, size_t len, const char *fname,
+			 struct cfg_err *err)
 {
-	struct cfg_pos pos = { (uint32_t)pr->problem_mark.line + 1,
-			       (uint32_t)pr->problem_mark.column + 1 };
+	struct cfg_pos pos = {(uint32_t)pr->problem_mark.line + 1,
+			      (uint32_t)pr->problem_mark.column + 1};
 	const char *problem = pr->problem != NULL ? pr->problem : "unknown error";
 
 	if (pr->error == YAML_MEMORY_ERROR)
 		return cfg_err_at(err, fname, pos, "out of memory while parsing YAML");
 	if (pr->error == YAML_READER_ERROR) {
 		pos = ld_offset_pos(buf, len, pr->problem_offset);
-		return cfg_err_at(err, fname, pos, "YAML syntax error: %s (byte 0x%02x)",
-				  problem, (unsigned)pr->problem_value & 0xffu);
+		return cfg_err_at(err, fname, pos, "YAML syntax error: %s (byte 0x%02x)", problem,
+				  (unsigned)pr->problem_value & 0xffu);
 	}
 	if (pr->context != NULL)
 		return cfg_err_at(err, fname, pos,
 				  "YAML syntax error: %s (%s that starts at line %u column %u)",
-				  problem, pr->context,
-				  (unsigned)pr->context_mark.line + 1,
+				  problem, pr->context, (unsigned)pr->context_mark.line + 1,
 				  (unsigned)pr->context_mark.column + 1);
 	return cfg_err_at(err, fname, pos, "YAML syntax error: %s", problem);
 }
@@ -920,8 +928,8 @@ static int ld_syntax_err(const yaml_parser_t *pr, const char *buf, size_t len,
 /* A config is exactly one YAML document; parse the rest of the stream so
  * that syntax errors anywhere come before any semantic complaint. Empty
  * documents (a trailing "---") are tolerated. */
-static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len,
-			    const char *fname, struct cfg_err *err)
+static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len, const char *fname,
+			    struct cfg_err *err)
 {
 	yaml_document_t extra;
 	yaml_node_t *root;
@@ -932,8 +940,8 @@ static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len,
 			return ld_syntax_err(pr, buf, len, fname, err);
 		root = yaml_document_get_root_node(&extra);
 		more = root != NULL;
-		if (root != NULL && (root->type != YAML_SCALAR_NODE ||
-				     root->data.scalar.length != 0))
+		if (root != NULL &&
+		    (root->type != YAML_SCALAR_NODE || root->data.scalar.length != 0))
 			rc = cfg_err_at(err, fname, ld_pos(root),
 					"expected a single YAML document, found a second one");
 		yaml_document_delete(&extra);
@@ -941,10 +949,10 @@ static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len,
 	return rc;
 }
 
-int cfg_load_buf(const char *buf, size_t len, const char *fname,
-		 struct cfg *cfg, struct cfg_err *err)
+int cfg_load_buf(const char *buf, size_t len, const char *fname, struct cfg *cfg,
+		 struct cfg_err *err)
 {
-	static const struct cfg_pos top = { 1, 1 };
+	static const struct cfg_pos top = {1, 1};
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
@@ -966,8 +974,9 @@ int cfg_load_buf(const char *buf, size_t len, const char *fname,
 	rc = ld_no_second_doc(&parser, buf, len, fname, err);
 	root = yaml_document_get_root_node(&doc);
 	if (rc == 0 && root == NULL)
-		rc = cfg_err_at(err, fname, top,
-				"the file is empty: expected a mapping with at least 'node' and 'ports'");
+		rc = cfg_err_at(
+			err, fname, top,
+			"the file is empty: expected a mapping with at least 'node' and 'ports'");
 	ld.doc = &doc;
 	ld.fname = fname;
 	ld.err = err;
@@ -979,10 +988,9 @@ out_parser:
 	return rc;
 }
 
-static int ld_read_file(const char *path, char **out, size_t *outlen,
-			struct cfg_err *err)
+static int ld_read_file(const char *path, char **out, size_t *outlen, struct cfg_err *err)
 {
-	static const struct cfg_pos top = { 1, 1 };
+	static const struct cfg_pos top = {1, 1};
 	size_t len = 0, cap = 4096, n;
 	char *buf = NULL, *nb;
 	FILE *f = fopen(path, "r");
@@ -1006,8 +1014,7 @@ static int ld_read_file(const char *path, char **out, size_t *outlen,
 	if (ferror(f))
 		rc = cfg_err_at(err, path, top, "cannot read: %s", strerror(errno));
 	else if (len > CFG_FILE_MAX)
-		rc = cfg_err_at(err, path, top, "file is larger than %d bytes",
-				CFG_FILE_MAX);
+		rc = cfg_err_at(err, path, top, "file is larger than %d bytes", CFG_FILE_MAX);
 	if (rc == 0) {
 		*out = buf;
 		*outlen = len;

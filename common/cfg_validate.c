@@ -40,7 +40,7 @@ static const char *val_pfx(struct cfg_prefix p, char buf[INET_ADDRSTR + 3])
 
 static const char *val_net(struct cfg_prefix p, char buf[INET_ADDRSTR + 3])
 {
-	struct cfg_prefix n = { p.addr & inet_v4_mask(p.len), p.len };
+	struct cfg_prefix n = {p.addr & inet_v4_mask(p.len), p.len};
 
 	return val_pfx(n, buf);
 }
@@ -54,9 +54,10 @@ static int val_lcores(const struct cfg *cfg, struct cfg_err *err)
 		struct cfg_pos pos = val_pos_or(lc->pos_workers[i], lc->pos);
 
 		if (lc->workers[i] == lc->main)
-			return VAL_FAIL(cfg, err, pos,
-					"lcore %u is the main lcore (lcores.main) and cannot also be a worker",
-					lc->workers[i]);
+			return VAL_FAIL(
+				cfg, err, pos,
+				"lcore %u is the main lcore (lcores.main) and cannot also be a worker",
+				lc->workers[i]);
 		for (j = 0; j < i; j++)
 			if (lc->workers[j] == lc->workers[i])
 				return VAL_FAIL(cfg, err, pos,
@@ -67,28 +68,30 @@ static int val_lcores(const struct cfg *cfg, struct cfg_err *err)
 }
 
 /* Port P against the ports before it. */
-static int val_port_pair(const struct cfg *cfg, const struct cfg_port *p,
-			 const struct cfg_port *q, struct cfg_err *err)
+static int val_port_pair(const struct cfg *cfg, const struct cfg_port *p, const struct cfg_port *q,
+			 struct cfg_err *err)
 {
 	char a[INET_ADDRSTR + 3], b[INET_ADDRSTR + 3];
 
 	if (strcmp(p->name, q->name) == 0)
 		return VAL_FAIL(cfg, err, p->pos_name,
-				"duplicate port name '%s' (first used at line %u)",
-				p->name, q->pos_name.line);
+				"duplicate port name '%s' (first used at line %u)", p->name,
+				q->pos_name.line);
 	if (strcmp(p->devargs, q->devargs) == 0)
-		return VAL_FAIL(cfg, err, p->pos_devargs,
-				"duplicate devargs '%s': port '%s' at line %u already uses this device",
-				p->devargs, q->name, q->pos_devargs.line);
+		return VAL_FAIL(
+			cfg, err, p->pos_devargs,
+			"duplicate devargs '%s': port '%s' at line %u already uses this device",
+			p->devargs, q->name, q->pos_devargs.line);
 	if (val_overlaps(p->address, q->address))
 		return VAL_FAIL(cfg, err, p->pos_address,
-				"port '%s' address %s overlaps port '%s' (%s at line %u)",
-				p->name, val_pfx(p->address, a), q->name,
-				val_pfx(q->address, b), q->pos_address.line);
+				"port '%s' address %s overlaps port '%s' (%s at line %u)", p->name,
+				val_pfx(p->address, a), q->name, val_pfx(q->address, b),
+				q->pos_address.line);
 	if (p->role == CFG_PORT_WAN && q->role == CFG_PORT_WAN)
-		return VAL_FAIL(cfg, err, p->pos_role,
-				"port '%s' is a second wan port (port '%s' at line %u is already wan); only one wan port is supported",
-				p->name, q->name, q->pos_role.line);
+		return VAL_FAIL(
+			cfg, err, p->pos_role,
+			"port '%s' is a second wan port (port '%s' at line %u is already wan); only one wan port is supported",
+			p->name, q->name, q->pos_role.line);
 	return 0;
 }
 
@@ -125,19 +128,21 @@ static int val_nhs(const struct cfg *cfg, unsigned i, struct cfg_err *err)
 	unsigned j;
 
 	if (!val_contains(t->address, n->overlay))
-		return VAL_FAIL(cfg, err, n->pos_address,
-				"NHS address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
-				inet_v4_str(n->overlay, a), val_net(t->address, b),
-				t->pos_address.line);
+		return VAL_FAIL(
+			cfg, err, n->pos_address,
+			"NHS address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
+			inet_v4_str(n->overlay, a), val_net(t->address, b), t->pos_address.line);
 	if (n->overlay == t->address.addr)
-		return VAL_FAIL(cfg, err, n->pos_address,
-				"NHS address %s is this node's own tunnel address; give the hub's overlay address",
-				inet_v4_str(n->overlay, a));
+		return VAL_FAIL(
+			cfg, err, n->pos_address,
+			"NHS address %s is this node's own tunnel address; give the hub's overlay address",
+			inet_v4_str(n->overlay, a));
 	for (j = 0; j < cfg->n_ports && j < CFG_MAX_PORTS; j++)
 		if (n->nbma == cfg->ports[j].address.addr)
-			return VAL_FAIL(cfg, err, n->pos_nbma,
-					"NHS nbma %s is this node's own address (port '%s'); give the hub's underlay address",
-					inet_v4_str(n->nbma, a), cfg->ports[j].name);
+			return VAL_FAIL(
+				cfg, err, n->pos_nbma,
+				"NHS nbma %s is this node's own address (port '%s'); give the hub's underlay address",
+				inet_v4_str(n->nbma, a), cfg->ports[j].name);
 	for (j = 0; j < i; j++)
 		if (t->nhs[j].nbma == n->nbma || t->nhs[j].overlay == n->overlay)
 			return VAL_FAIL(cfg, err, n->pos,
@@ -156,10 +161,10 @@ static int val_map(const struct cfg *cfg, unsigned i, struct cfg_err *err)
 	unsigned j;
 
 	if (!val_contains(t->address, m->overlay))
-		return VAL_FAIL(cfg, err, m->pos_address,
-				"map address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
-				inet_v4_str(m->overlay, a), val_net(t->address, b),
-				t->pos_address.line);
+		return VAL_FAIL(
+			cfg, err, m->pos_address,
+			"map address %s is outside the tunnel subnet %s (tunnel.address at line %u)",
+			inet_v4_str(m->overlay, a), val_net(t->address, b), t->pos_address.line);
 	if (m->overlay == t->address.addr)
 		return VAL_FAIL(cfg, err, m->pos_address,
 				"map address %s is this node's own tunnel address",
@@ -171,9 +176,10 @@ static int val_map(const struct cfg *cfg, unsigned i, struct cfg_err *err)
 					inet_v4_str(m->nbma, a), cfg->ports[j].name);
 	for (j = 0; j < t->n_nhs && j < CFG_MAX_NHS; j++)
 		if (t->nhs[j].nbma == m->nbma || t->nhs[j].overlay == m->overlay)
-			return VAL_FAIL(cfg, err, m->pos,
-					"%s is an NHS already (tunnel.nhs at line %u): an NHS needs no map",
-					inet_v4_str(m->overlay, a), t->nhs[j].pos.line);
+			return VAL_FAIL(
+				cfg, err, m->pos,
+				"%s is an NHS already (tunnel.nhs at line %u): an NHS needs no map",
+				inet_v4_str(m->overlay, a), t->nhs[j].pos.line);
 	for (j = 0; j < i; j++)
 		if (t->maps[j].nbma == m->nbma || t->maps[j].overlay == m->overlay)
 			return VAL_FAIL(cfg, err, m->pos,
@@ -189,11 +195,13 @@ static int val_tunnel_role(const struct cfg *cfg, struct cfg_err *err)
 	int rc;
 
 	if (t->export_registrations && cfg->role != CFG_ROLE_HUB)
-		return VAL_FAIL(cfg, err, t->pos_export,
-				"tunnel.export-registrations is for a hub: a spoke has no registrations");
+		return VAL_FAIL(
+			cfg, err, t->pos_export,
+			"tunnel.export-registrations is for a hub: a spoke has no registrations");
 	if (t->export_registrations && t->kernel_if[0] == '\0')
-		return VAL_FAIL(cfg, err, t->pos_export,
-				"tunnel.export-registrations needs tunnel.kernel-interface (the routes go out of it)");
+		return VAL_FAIL(
+			cfg, err, t->pos_export,
+			"tunnel.export-registrations needs tunnel.kernel-interface (the routes go out of it)");
 	for (i = 0; i < t->n_maps && i < CFG_MAX_MAPS; i++) {
 		rc = val_map(cfg, i, err);
 		if (rc != 0)
@@ -223,20 +231,22 @@ static int val_tunnel(const struct cfg *cfg, struct cfg_err *err)
 	unsigned i;
 
 	if (!t->present)
-		return cfg->role == CFG_ROLE_SPOKE ?
-			       VAL_FAIL(cfg, err, cfg->pos_role,
-					"a spoke needs a tunnel section with at least one NHS under tunnel.nhs") :
-			       0;
+		return cfg->role == CFG_ROLE_SPOKE
+			       ? VAL_FAIL(
+					 cfg, err, cfg->pos_role,
+					 "a spoke needs a tunnel section with at least one NHS under tunnel.nhs")
+			       : 0;
 	if (val_wan(cfg) == NULL)
-		return VAL_FAIL(cfg, err, t->pos,
-				"the tunnel needs a wan port for its underlay (NBMA) traffic, but no port has role: wan");
+		return VAL_FAIL(
+			cfg, err, t->pos,
+			"the tunnel needs a wan port for its underlay (NBMA) traffic, but no port has role: wan");
 	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++) {
 		p = &cfg->ports[i];
 		if (val_overlaps(t->address, p->address))
 			return VAL_FAIL(cfg, err, t->pos_address,
 					"tunnel address %s overlaps port '%s' (%s at line %u)",
-					val_pfx(t->address, a), p->name,
-					val_pfx(p->address, b), p->pos_address.line);
+					val_pfx(t->address, a), p->name, val_pfx(p->address, b),
+					p->pos_address.line);
 	}
 	return val_tunnel_role(cfg, err);
 }
@@ -281,10 +291,11 @@ static int val_tunnel_mtu(const struct cfg *cfg, struct cfg_err *err)
 		snprintf(how, sizeof(how), "in ESP (%s%s%s)", cfg_esp_alg_name(e->alg),
 			 e->keying == CFG_KEYING_IKE ? ", tunnel mode possible" : "",
 			 e->keying == CFG_KEYING_IKE || e->natt != CFG_NATT_OFF ? ", NAT-T" : "");
-	return VAL_FAIL(cfg, err, val_pos_or(t->pos_mtu, t->pos),
-			"tunnel.mtu %u does not fit port '%s' (mtu %u): %s its packets take up to %u "
-			"bytes there; %sraise the port's mtu to %u",
-			t->mtu, wan->name, wan->mtu, how, wire, room, wire);
+	return VAL_FAIL(
+		cfg, err, val_pos_or(t->pos_mtu, t->pos),
+		"tunnel.mtu %u does not fit port '%s' (mtu %u): %s its packets take up to %u "
+		"bytes there; %sraise the port's mtu to %u",
+		t->mtu, wan->name, wan->mtu, how, wire, room, wire);
 }
 
 /* A spoke registers before its last registration lapses: the interval is
@@ -295,9 +306,10 @@ static int val_reg_interval(const struct cfg *cfg, struct cfg_err *err)
 
 	if (t->reg_interval == 0 || t->reg_interval < t->holdtime)
 		return 0;
-	return VAL_FAIL(cfg, err, val_pos_or(t->pos_reg_interval, t->pos),
-			"'tunnel.registration-interval' must be shorter than tunnel.holdtime (%u s), got %u",
-			t->holdtime, t->reg_interval);
+	return VAL_FAIL(
+		cfg, err, val_pos_or(t->pos_reg_interval, t->pos),
+		"'tunnel.registration-interval' must be shorter than tunnel.holdtime (%u s), got %u",
+		t->holdtime, t->reg_interval);
 }
 
 /* Where a next hop may live: the subnets of the ports (a wan gateway for
@@ -336,28 +348,27 @@ static void val_subnets(const struct cfg *cfg, char *out, size_t outlen)
 	}
 }
 
-static int val_route_via(const struct cfg *cfg, const struct cfg_route *r,
-			 struct cfg_err *err)
+static int val_route_via(const struct cfg *cfg, const struct cfg_route *r, struct cfg_err *err)
 {
 	char a[INET_ADDRSTR], b[INET_ADDRSTR + 3], nets[256];
 	unsigned i;
 
 	for (i = 0; i < cfg->n_ports && i < CFG_MAX_PORTS; i++)
 		if (r->via == cfg->ports[i].address.addr)
-			return VAL_FAIL(cfg, err, r->pos_via,
-					"route %s: next hop %s is this node's own address (port '%s')",
-					val_pfx(r->prefix, b), inet_v4_str(r->via, a),
-					cfg->ports[i].name);
+			return VAL_FAIL(
+				cfg, err, r->pos_via,
+				"route %s: next hop %s is this node's own address (port '%s')",
+				val_pfx(r->prefix, b), inet_v4_str(r->via, a), cfg->ports[i].name);
 	if (cfg->tunnel.present && r->via == cfg->tunnel.address.addr)
 		return VAL_FAIL(cfg, err, r->pos_via,
 				"route %s: next hop %s is this node's own address (%s)",
-				val_pfx(r->prefix, b), inet_v4_str(r->via, a),
-				cfg->tunnel.name);
+				val_pfx(r->prefix, b), inet_v4_str(r->via, a), cfg->tunnel.name);
 	if (!val_via_reachable(cfg, r->via)) {
 		val_subnets(cfg, nets, sizeof(nets));
-		return VAL_FAIL(cfg, err, r->pos_via,
-				"route %s: next hop %s is not inside a port subnet or the tunnel subnet (%s)",
-				val_pfx(r->prefix, b), inet_v4_str(r->via, a), nets);
+		return VAL_FAIL(
+			cfg, err, r->pos_via,
+			"route %s: next hop %s is not inside a port subnet or the tunnel subnet (%s)",
+			val_pfx(r->prefix, b), inet_v4_str(r->via, a), nets);
 	}
 	return 0;
 }
@@ -396,21 +407,23 @@ static int val_cli(const struct cfg *cfg, struct cfg_err *err)
 			if (strcmp(cli->users[i].name, cli->users[j].name) == 0)
 				return VAL_FAIL(cfg, err, cli->users[i].pos_name,
 						"duplicate user '%s' (first at line %u)",
-						cli->users[i].name,
-						cli->users[j].pos_name.line);
+						cli->users[i].name, cli->users[j].pos_name.line);
 	if (cli->ssh_port != 0 && cli->telnet_port == cli->ssh_port &&
 	    (cli->telnet_addr == cli->ssh_addr || cli->telnet_addr == 0 || cli->ssh_addr == 0))
-		return VAL_FAIL(cfg, err, cli->pos_ssh,
-				"cli.ssh.port %u is also cli.telnet.port: give them different ports",
-				cli->ssh_port);
+		return VAL_FAIL(
+			cfg, err, cli->pos_ssh,
+			"cli.ssh.port %u is also cli.telnet.port: give them different ports",
+			cli->ssh_port);
 	if (cli->ssh_port != 0 && cli->n_users == 0)
-		return VAL_FAIL(cfg, err, cli->pos_ssh,
-				"ssh is enabled on %s:%u but cli.users is empty: add a user with ssh-keys or a password-hash, or remove cli.ssh",
-				inet_v4_str(cli->ssh_addr, a), cli->ssh_port);
+		return VAL_FAIL(
+			cfg, err, cli->pos_ssh,
+			"ssh is enabled on %s:%u but cli.users is empty: add a user with ssh-keys or a password-hash, or remove cli.ssh",
+			inet_v4_str(cli->ssh_addr, a), cli->ssh_port);
 	if (cli->telnet_port != 0 && cli->n_users == 0)
-		return VAL_FAIL(cfg, err, val_pos_or(cli->pos, cfg->pos_node),
-				"telnet is enabled on %s:%u but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0",
-				inet_v4_str(cli->telnet_addr, a), cli->telnet_port);
+		return VAL_FAIL(
+			cfg, err, val_pos_or(cli->pos, cfg->pos_node),
+			"telnet is enabled on %s:%u but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0",
+			inet_v4_str(cli->telnet_addr, a), cli->telnet_port);
 	return 0;
 }
 
@@ -426,7 +439,8 @@ static int val_ike(const struct cfg *cfg, const struct cfg_ike *k, struct cfg_po
 	bool need_cert = k->auth == CFG_IKE_AUTH_CERT;
 
 	if (k->psk_len != 0 && k->psk_file[0] != '\0')
-		return VAL_FAIL(cfg, err, k->pos_psk, "tunnel.esp.ike: give psk or psk-file, not both");
+		return VAL_FAIL(cfg, err, k->pos_psk,
+				"tunnel.esp.ike: give psk or psk-file, not both");
 	for (unsigned i = 0; i < k->n_peers && i < CFG_IKE_MAX_PEERS; i++) {
 		const struct cfg_ike_peer *p = &k->peers[i];
 		bool own = p->psk_len != 0 || p->psk_file[0] != '\0';
@@ -436,13 +450,17 @@ static int val_ike(const struct cfg *cfg, const struct cfg_ike *k, struct cfg_po
 		if (a == CFG_IKE_AUTH_CERT)
 			need_cert = true;
 		else if (!own && !wild)
-			return VAL_FAIL(cfg, err, p->pos,
-					"tunnel.esp.ike.peers[%u] authenticates with a psk but has none, "
-					"and tunnel.esp.ike has no psk for it to fall back on", i);
+			return VAL_FAIL(
+				cfg, err, p->pos,
+				"tunnel.esp.ike.peers[%u] authenticates with a psk but has none, "
+				"and tunnel.esp.ike has no psk for it to fall back on",
+				i);
 	}
 	if (need_cert && (k->cert[0] == '\0' || k->key[0] == '\0' || k->ca[0] == '\0'))
-		return VAL_FAIL(cfg, err, k->pos_auth.line != 0 ? k->pos_auth
-				: k->pos_cert.line != 0 ? k->pos_cert : where,
+		return VAL_FAIL(cfg, err,
+				k->pos_auth.line != 0   ? k->pos_auth
+				: k->pos_cert.line != 0 ? k->pos_cert
+							: where,
 				"certificate authentication needs tunnel.esp.ike.cert, key and ca "
 				"(our certificate, its private key, the CAs we trust)");
 	if (k->auth == CFG_IKE_AUTH_PSK && !any_psk)
@@ -518,8 +536,11 @@ static int val_esp(const struct cfg *cfg, struct cfg_err *err)
 		return VAL_FAIL(cfg, err, e->ike.pos,
 				"tunnel.esp.ike is set but tunnel.esp.keying is not ike");
 	if (e->keying == CFG_KEYING_IKE)
-		return val_ike(cfg, &e->ike, e->ike.pos.line != 0 ? e->ike.pos
-					     : has_esp ? e->pos_keying : t->pos, err);
+		return val_ike(cfg, &e->ike,
+			       e->ike.pos.line != 0 ? e->ike.pos
+			       : has_esp            ? e->pos_keying
+						    : t->pos,
+			       err);
 	return 0;
 }
 
@@ -541,9 +562,10 @@ static int val_limits(const struct cfg *cfg, struct cfg_err *err)
 	unsigned need = cfg_startup_routes(cfg);
 
 	if (l->max_routes < need)
-		return VAL_FAIL(cfg, err, val_pos_or(l->pos_max_routes, cfg->pos_node),
-				"'limits.max-routes' is %u but this config installs %u routes at start (connected, local and static): raise it to at least %u",
-				l->max_routes, need, need);
+		return VAL_FAIL(
+			cfg, err, val_pos_or(l->pos_max_routes, cfg->pos_node),
+			"'limits.max-routes' is %u but this config installs %u routes at start (connected, local and static): raise it to at least %u",
+			l->max_routes, need, need);
 	return 0;
 }
 

@@ -11,8 +11,7 @@
 
 struct cfg_pos ld_pos(const yaml_node_t *n)
 {
-	struct cfg_pos p = { (uint32_t)n->start_mark.line + 1,
-			     (uint32_t)n->start_mark.column + 1 };
+	struct cfg_pos p = {(uint32_t)n->start_mark.line + 1, (uint32_t)n->start_mark.column + 1};
 
 	return p;
 }
@@ -56,8 +55,8 @@ const char *ld_show(const yaml_node_t *n, char buf[LD_SHOW])
 	return buf;
 }
 
-void ld_join(char *out, size_t outlen, const char *const *names,
-		    const char *sep, const char *last_sep)
+void ld_join(char *out, size_t outlen, const char *const *names, const char *sep,
+	     const char *last_sep)
 {
 	size_t o = 0;
 	int i, n;
@@ -91,8 +90,7 @@ const char *ld_where(const char *sec, char buf[LD_PATH + 8])
 
 int ld_is_key(const yaml_node_t *k, const char *key)
 {
-	return k != NULL && k->type == YAML_SCALAR_NODE &&
-	       k->data.scalar.length == strlen(key) &&
+	return k != NULL && k->type == YAML_SCALAR_NODE && k->data.scalar.length == strlen(key) &&
 	       memcmp(k->data.scalar.value, key, k->data.scalar.length) == 0;
 }
 
@@ -107,14 +105,13 @@ int ld_in_list(const yaml_node_t *k, const char *const *keys)
 }
 
 /* The scalar text of N, as a C string; N must not hide a NUL byte. */
-int ld_text(const struct ld *ld, const yaml_node_t *n, const char *path,
-		   const char *what, const char **out)
+int ld_text(const struct ld *ld, const yaml_node_t *n, const char *path, const char *what,
+	    const char **out)
 {
 	char got[LD_SHOW];
 
 	if (n->type != YAML_SCALAR_NODE)
-		return ld_fail(ld, n, "expected %s for '%s', got %s", what, path,
-			       ld_show(n, got));
+		return ld_fail(ld, n, "expected %s for '%s', got %s", what, path, ld_show(n, got));
 	if (strlen((const char *)n->data.scalar.value) != n->data.scalar.length)
 		return ld_fail(ld, n, "'%s' contains a NUL character", path);
 	*out = (const char *)n->data.scalar.value;
@@ -123,8 +120,8 @@ int ld_text(const struct ld *ld, const yaml_node_t *n, const char *path,
 
 /* Check every key of mapping N: a plain scalar, known, not repeated. Unknown
  * keys are reported before repeats, so at most |keys| pairs are compared. */
-int ld_keys_check(const struct ld *ld, const yaml_node_t *n,
-			 const char *name, const char *const *keys)
+int ld_keys_check(const struct ld *ld, const yaml_node_t *n, const char *name,
+		  const char *const *keys)
 {
 	char got[LD_SHOW], where[LD_PATH + 8], list[256];
 	const yaml_node_pair_t *p, *q;
@@ -155,9 +152,8 @@ int ld_keys_check(const struct ld *ld, const yaml_node_t *n,
 }
 
 /* Start decoding mapping N called NAME: allowed KEYS, required NEED. */
-int ld_open(const struct ld *ld, const yaml_node_t *n, const char *name,
-		   const char *const *keys, const char *const *need,
-		   struct ld_sec *s)
+int ld_open(const struct ld *ld, const yaml_node_t *n, const char *name, const char *const *keys,
+	    const char *const *need, struct ld_sec *s)
 {
 	char got[LD_SHOW], where[LD_PATH + 8];
 	const yaml_node_pair_t *p;
@@ -167,8 +163,7 @@ int ld_open(const struct ld *ld, const yaml_node_t *n, const char *name,
 		if (name[0] == '\0')
 			return ld_fail(ld, n, "expected a mapping at the top level, got %s",
 				       ld_show(n, got));
-		return ld_fail(ld, n, "expected a mapping for '%s', got %s", name,
-			       ld_show(n, got));
+		return ld_fail(ld, n, "expected a mapping for '%s', got %s", name, ld_show(n, got));
 	}
 	rc = ld_keys_check(ld, n, name, keys);
 	if (rc != 0)
@@ -188,8 +183,7 @@ int ld_open(const struct ld *ld, const yaml_node_t *n, const char *name,
 }
 
 /* The value under KEY, or NULL; PATH gets "section.key". */
-const yaml_node_t *ld_get(const struct ld_sec *s, const char *key,
-				 char path[LD_PATH])
+const yaml_node_t *ld_get(const struct ld_sec *s, const char *key, char path[LD_PATH])
 {
 	const yaml_node_pair_t *p;
 
@@ -219,8 +213,8 @@ int ld_parse_u32(const char *s, unsigned long *out)
 
 /* Integer scalar N in LO..HI; DESC (or "an integer in LO..HI") says what is
  * expected in messages. */
-int ld_num(const struct ld *ld, const yaml_node_t *n, const char *path,
-		  uint32_t lo, uint32_t hi, const char *desc, uint32_t *out)
+int ld_num(const struct ld *ld, const yaml_node_t *n, const char *path, uint32_t lo, uint32_t hi,
+	   const char *desc, uint32_t *out)
 {
 	char got[LD_SHOW], range[48];
 	unsigned long v;
@@ -233,8 +227,7 @@ int ld_num(const struct ld *ld, const yaml_node_t *n, const char *path,
 	if (ld_text(ld, n, path, desc, &text) != 0)
 		return -EINVAL;
 	if (ld_parse_u32(text, &v) != 0 || v > UINT32_MAX)
-		return ld_fail(ld, n, "'%s' must be %s, got %s", path, desc,
-			       ld_show(n, got));
+		return ld_fail(ld, n, "'%s' must be %s, got %s", path, desc, ld_show(n, got));
 	if (v < lo || v > hi)
 		return ld_fail(ld, n, "'%s' must be %s, got %lu", path, desc, v);
 	*out = (uint32_t)v;
@@ -242,8 +235,8 @@ int ld_num(const struct ld *ld, const yaml_node_t *n, const char *path,
 }
 
 /* Optional integer under KEY: 1 if present and good, 0 if absent. */
-int ld_u32(const struct ld_sec *s, const char *key, uint32_t lo,
-		  uint32_t hi, const char *desc, uint32_t *out)
+int ld_u32(const struct ld_sec *s, const char *key, uint32_t lo, uint32_t hi, const char *desc,
+	   uint32_t *out)
 {
 	char path[LD_PATH];
 	const yaml_node_t *n = ld_get(s, key, path);
@@ -253,8 +246,7 @@ int ld_u32(const struct ld_sec *s, const char *key, uint32_t lo,
 	return ld_num(s->ld, n, path, lo, hi, desc, out) == 0 ? 1 : -EINVAL;
 }
 
-int ld_u16(const struct ld_sec *s, const char *key, uint32_t lo,
-		  uint32_t hi, uint16_t *out)
+int ld_u16(const struct ld_sec *s, const char *key, uint32_t lo, uint32_t hi, uint16_t *out)
 {
 	uint32_t v;
 	int rc = ld_u32(s, key, lo, hi, NULL, &v);
@@ -265,8 +257,8 @@ int ld_u16(const struct ld_sec *s, const char *key, uint32_t lo,
 }
 
 /* Optional string under KEY, 1..SIZE-1 bytes, copied to OUT. */
-int ld_str(const struct ld_sec *s, const char *key, size_t size,
-		  char *out, const yaml_node_t **node)
+int ld_str(const struct ld_sec *s, const char *key, size_t size, char *out,
+	   const yaml_node_t **node)
 {
 	char path[LD_PATH];
 	const yaml_node_t *n = ld_get(s, key, path);
@@ -280,15 +272,14 @@ int ld_str(const struct ld_sec *s, const char *key, size_t size,
 		return -EINVAL;
 	len = strlen(text);
 	if (len == 0 || len >= size)
-		return ld_fail(s->ld, n, "'%s' must be 1..%zu characters long, got %zu",
-			       path, size - 1, len);
+		return ld_fail(s->ld, n, "'%s' must be 1..%zu characters long, got %zu", path,
+			       size - 1, len);
 	memcpy(out, text, len + 1);
 	return 1;
 }
 
 /* A name: node, port, user, file prefix. */
-int ld_name(const struct ld_sec *s, const char *key, char out[CFG_NAME_MAX],
-		   struct cfg_pos *pos)
+int ld_name(const struct ld_sec *s, const char *key, char out[CFG_NAME_MAX], struct cfg_pos *pos)
 {
 	char path[LD_PATH], got[LD_SHOW];
 	const yaml_node_t *n;
@@ -311,8 +302,7 @@ int ld_name(const struct ld_sec *s, const char *key, char out[CFG_NAME_MAX],
 }
 
 /* Optional enum under KEY: NAMES[i] -> i. */
-int ld_enum(const struct ld_sec *s, const char *key,
-		   const char *const *names, int *out)
+int ld_enum(const struct ld_sec *s, const char *key, const char *const *names, int *out)
 {
 	char path[LD_PATH], got[LD_SHOW], list[128];
 	const yaml_node_t *n = ld_get(s, key, path);
@@ -333,8 +323,7 @@ int ld_enum(const struct ld_sec *s, const char *key,
 }
 
 /* Optional IPv4 address under KEY. */
-int ld_addr(const struct ld_sec *s, const char *key, uint32_t *out,
-		   struct cfg_pos *pos)
+int ld_addr(const struct ld_sec *s, const char *key, uint32_t *out, struct cfg_pos *pos)
 {
 	char path[LD_PATH], got[LD_SHOW];
 	const yaml_node_t *n = ld_get(s, key, path);
@@ -345,8 +334,8 @@ int ld_addr(const struct ld_sec *s, const char *key, uint32_t *out,
 	if (ld_text(s->ld, n, path, "an IPv4 address", &text) != 0)
 		return -EINVAL;
 	if (inet_v4_parse(text, out) != 0)
-		return ld_fail(s->ld, n, "'%s' must be an IPv4 address a.b.c.d, got %s",
-			       path, ld_show(n, got));
+		return ld_fail(s->ld, n, "'%s' must be an IPv4 address a.b.c.d, got %s", path,
+			       ld_show(n, got));
 	if (pos != NULL)
 		*pos = ld_pos(n);
 	return 1;
@@ -354,7 +343,7 @@ int ld_addr(const struct ld_sec *s, const char *key, uint32_t *out,
 
 /* Optional a.b.c.d/len under KEY; *node is left for the caller's checks. */
 int ld_prefix(const struct ld_sec *s, const char *key, struct cfg_prefix *out,
-		     const yaml_node_t **node)
+	      const yaml_node_t **node)
 {
 	char path[LD_PATH], got[LD_SHOW];
 	const yaml_node_t *n = ld_get(s, key, path);
@@ -366,14 +355,14 @@ int ld_prefix(const struct ld_sec *s, const char *key, struct cfg_prefix *out,
 	if (ld_text(s->ld, n, path, "an IPv4 prefix a.b.c.d/len", &text) != 0)
 		return -EINVAL;
 	if (inet_v4_prefix_parse(text, &out->addr, &out->len) != 0)
-		return ld_fail(s->ld, n, "'%s' must be an IPv4 prefix a.b.c.d/len, got %s",
-			       path, ld_show(n, got));
+		return ld_fail(s->ld, n, "'%s' must be an IPv4 prefix a.b.c.d/len, got %s", path,
+			       ld_show(n, got));
 	return 1;
 }
 
 /* An interface address: a usable unicast host address with length 8..32. */
-int ld_host_prefix(const struct ld_sec *s, const char *key,
-			  struct cfg_prefix *out, struct cfg_pos *pos)
+int ld_host_prefix(const struct ld_sec *s, const char *key, struct cfg_prefix *out,
+		   struct cfg_pos *pos)
 {
 	char path[LD_PATH], a[INET_ADDRSTR];
 	const yaml_node_t *n;
@@ -385,24 +374,26 @@ int ld_host_prefix(const struct ld_sec *s, const char *key,
 	ld_path(path, s->name, key);
 	inet_v4_str(out->addr, a);
 	if (out->len < 8)
-		return ld_fail(s->ld, n, "'%s' prefix length must be 8..32, got %s/%u",
-			       path, a, out->len);
+		return ld_fail(s->ld, n, "'%s' prefix length must be 8..32, got %s/%u", path, a,
+			       out->len);
 	if (first == 0 || first == 127 || first >= 224)
-		return ld_fail(s->ld, n,
-			       "'%s' %s is not a usable unicast address (0/8, 127/8 and 224/3 are not allowed)",
-			       path, a);
+		return ld_fail(
+			s->ld, n,
+			"'%s' %s is not a usable unicast address (0/8, 127/8 and 224/3 are not allowed)",
+			path, a);
 	host = out->addr & ~inet_v4_mask(out->len);
 	if (out->len <= 30 && (host == 0 || host == ~inet_v4_mask(out->len)))
-		return ld_fail(s->ld, n,
-			       "'%s' %s/%u is the %s address of its subnet; give this node a host address",
-			       path, a, out->len, host == 0 ? "network" : "broadcast");
+		return ld_fail(
+			s->ld, n,
+			"'%s' %s/%u is the %s address of its subnet; give this node a host address",
+			path, a, out->len, host == 0 ? "network" : "broadcast");
 	*pos = ld_pos(n);
 	return 1;
 }
 
 /* A sequence NAME with LO..HI entries. */
-int ld_seq(const struct ld *ld, const yaml_node_t *n, const char *name,
-		  unsigned lo, unsigned hi, unsigned *count)
+int ld_seq(const struct ld *ld, const yaml_node_t *n, const char *name, unsigned lo, unsigned hi,
+	   unsigned *count)
 {
 	char got[LD_SHOW];
 	size_t c;
@@ -412,8 +403,7 @@ int ld_seq(const struct ld *ld, const yaml_node_t *n, const char *name,
 			       ld_show(n, got));
 	c = (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
 	if (c < lo || c > hi)
-		return ld_fail(ld, n, "'%s' must have %u..%u entries, got %zu", name,
-			       lo, hi, c);
+		return ld_fail(ld, n, "'%s' must have %u..%u entries, got %zu", name, lo, hi, c);
 	*count = (unsigned)c;
 	return 0;
 }

@@ -80,9 +80,9 @@ int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *r
 	f->fb_routes = calloc(max_routes, sizeof(*f->fb_routes));
 	f->fb_nh_index = fib_index_create(name, "nh", f->fb_nh_max);
 	f->fb_rt_index = fib_index_create(name, "rt", max_routes);
-	if (f->fb_lpm == NULL || f->fb_nh == NULL || f->fb_nh_refs == NULL ||
-	    f->fb_free == NULL || f->fb_routes == NULL || f->fb_nh_index == NULL ||
-	    f->fb_rt_index == NULL || rte_lpm_rcu_qsbr_add(f->fb_lpm, &rc) != 0) {
+	if (f->fb_lpm == NULL || f->fb_nh == NULL || f->fb_nh_refs == NULL || f->fb_free == NULL ||
+	    f->fb_routes == NULL || f->fb_nh_index == NULL || f->fb_rt_index == NULL ||
+	    rte_lpm_rcu_qsbr_add(f->fb_lpm, &rc) != 0) {
 		fib_fini(f);
 		return -ENOMEM;
 	}
@@ -191,8 +191,8 @@ static void fib_nh_put(struct fib *f, uint32_t idx)
 	rcu_retire(f->fb_rcu, fib_nh_free, f, (void *)(uintptr_t)idx);
 }
 
-int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
-		  const struct fib_nh *nh, enum fib_source src)
+int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len, const struct fib_nh *nh,
+		  enum fib_source src)
 {
 	struct fib_route *rt;
 	uint64_t key;
@@ -214,8 +214,7 @@ int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
 	}
 	pos = rt != NULL ? (uint32_t)(rt - f->fb_routes) : f->fb_nroutes;
 	key = fib_rt_key(prefix, len);
-	if (rt == NULL &&
-	    rte_hash_add_key_data(f->fb_rt_index, &key, (void *)(uintptr_t)pos) < 0) {
+	if (rt == NULL && rte_hash_add_key_data(f->fb_rt_index, &key, (void *)(uintptr_t)pos) < 0) {
 		fib_nh_put(f, idx);
 		return -ENOMEM;
 	}
@@ -263,8 +262,7 @@ int fib_route_del(struct fib *f, uint32_t prefix, uint8_t len)
 	if (last != rt) {
 		*rt = *last;
 		key = fib_rt_key(rt->rt_prefix, rt->rt_len);
-		rte_hash_add_key_data(f->fb_rt_index, &key,
-				      (void *)(uintptr_t)(rt - f->fb_routes));
+		rte_hash_add_key_data(f->fb_rt_index, &key, (void *)(uintptr_t)(rt - f->fb_routes));
 	}
 	fib_nh_put(f, idx);
 	return 0;

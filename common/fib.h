@@ -29,7 +29,7 @@ enum fib_source { FIB_SRC_CONNECTED, FIB_SRC_LOCAL, FIB_SRC_STATIC, FIB_SRC_NHRP
 struct fib_nh {
 	uint8_t nh_type;
 	uint16_t nh_port; /* our port index (config order), not the ethdev id */
-	uint32_t nh_gw; /* host order; gateway or overlay next hop */
+	uint32_t nh_gw;   /* host order; gateway or overlay next hop */
 };
 
 struct fib_route {
@@ -59,7 +59,7 @@ struct fib {
 	uint32_t *fb_nh_refs;         /* routes per slot; 0 = free or retiring */
 	struct rte_hash *fb_nh_index; /* next-hop value -> slot, live slots only */
 	uint32_t fb_nh_used;          /* live slots */
-	uint32_t *fb_free; /* free next-hop slots (stack) */
+	uint32_t *fb_free;            /* free next-hop slots (stack) */
 	uint32_t fb_nfree;
 	struct fib_route *fb_routes;
 	struct rte_hash *fb_rt_index; /* (prefix, len) -> index in fb_routes */
@@ -72,8 +72,8 @@ int fib_init(struct fib *f, const char *name, uint32_t max_routes, struct rcu *r
 void fib_fini(struct fib *f);
 /* Add or replace the route prefix/len. -ENOSPC when max_routes routes are
  * installed already (or rte_lpm is out of tbl8 groups), -ENOMEM. */
-int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len,
-		  const struct fib_nh *nh, enum fib_source src);
+int fib_route_add(struct fib *f, uint32_t prefix, uint8_t len, const struct fib_nh *nh,
+		  enum fib_source src);
 int fib_route_del(struct fib *f, uint32_t prefix, uint8_t len);
 const struct fib_route *fib_route_find(const struct fib *f, uint32_t prefix, uint8_t len);
 /* How many routes use next hop nh (0: none, no slot). */

@@ -36,8 +36,8 @@ static inline int hash_cmp_u64(const void *a, const void *b, size_t len)
  * once: rte_hash overlaps the bucket and key misses of all of them, which
  * matters when the entries outnumber the cache. out[i] is key[i]'s data,
  * or NULL when it is absent. */
-static inline void hash_lookup_bulk_u32(const struct rte_hash *h, const uint32_t *key,
-					unsigned n, void **out)
+static inline void hash_lookup_bulk_u32(const struct rte_hash *h, const uint32_t *key, unsigned n,
+					void **out)
 {
 	const void *keys[RTE_HASH_LOOKUP_BULK_MAX];
 	void *data[RTE_HASH_LOOKUP_BULK_MAX];

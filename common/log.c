@@ -26,9 +26,8 @@ int log_level_parse(const char *name)
 		const char *name;
 		int level;
 	} levels[] = {
-		{"error", RTE_LOG_ERR},   {"warning", RTE_LOG_WARNING},
-		{"notice", RTE_LOG_NOTICE}, {"info", RTE_LOG_INFO},
-		{"debug", RTE_LOG_DEBUG},
+		{"error", RTE_LOG_ERR}, {"warning", RTE_LOG_WARNING}, {"notice", RTE_LOG_NOTICE},
+		{"info", RTE_LOG_INFO}, {"debug", RTE_LOG_DEBUG},
 	};
 
 	for (size_t i = 0; i < RTE_DIM(levels); i++)
@@ -42,13 +41,12 @@ void log_set_level(int level)
 	rte_log_set_level_pattern("user.dmvpn.*", (uint32_t)level);
 }
 
-const char *const log_subsys_names[LOG_SUBSYS_COUNT] = { "main", "ctl", "dp",  "arp",
-							"mgmt", "ike", "nhrp" };
+const char *const log_subsys_names[LOG_SUBSYS_COUNT] = {"main", "ctl", "dp",  "arp",
+							"mgmt", "ike", "nhrp"};
 
 static int *const log_subsys_types[LOG_SUBSYS_COUNT] = {
-	&dmvpn_logtype_main, &dmvpn_logtype_ctl,  &dmvpn_logtype_dp,
-	&dmvpn_logtype_arp,  &dmvpn_logtype_mgmt, &dmvpn_logtype_ike,
-	&dmvpn_logtype_nhrp,
+	&dmvpn_logtype_main, &dmvpn_logtype_ctl, &dmvpn_logtype_dp,   &dmvpn_logtype_arp,
+	&dmvpn_logtype_mgmt, &dmvpn_logtype_ike, &dmvpn_logtype_nhrp,
 };
 
 const char *log_level_name(int level)
@@ -88,7 +86,7 @@ int log_get_subsys_level(unsigned subsys)
 
 struct log_sink {
 	enum log_dest ls_dest;
-	bool ls_bol; /* the next byte starts a line */
+	bool ls_bol;                /* the next byte starts a line */
 	char ls_line[LOG_LINE_MAX]; /* the line being assembled, time first */
 	size_t ls_len, ls_ts_len;
 	pthread_mutex_t ls_lock; /* the ring */
@@ -97,7 +95,7 @@ struct log_sink {
 	uint64_t ls_total; /* lines ever kept: the sequence number of the next */
 };
 
-static struct log_sink log_sink = { .ls_lock = PTHREAD_MUTEX_INITIALIZER };
+static struct log_sink log_sink = {.ls_lock = PTHREAD_MUTEX_INITIALIZER};
 
 /* How many lines the ring holds now: all so far, up to ls_keep. */
 static uint64_t log_kept(const struct log_sink *s)
@@ -120,14 +118,22 @@ static void write_all(int fd, const char *p, size_t n)
 static int log_syslog_priority(int level)
 {
 	switch (level) {
-	case RTE_LOG_EMERG: return LOG_EMERG;
-	case RTE_LOG_ALERT: return LOG_ALERT;
-	case RTE_LOG_CRIT: return LOG_CRIT;
-	case RTE_LOG_ERR: return LOG_ERR;
-	case RTE_LOG_WARNING: return LOG_WARNING;
-	case RTE_LOG_NOTICE: return LOG_NOTICE;
-	case RTE_LOG_INFO: return LOG_INFO;
-	default: return LOG_DEBUG;
+	case RTE_LOG_EMERG:
+		return LOG_EMERG;
+	case RTE_LOG_ALERT:
+		return LOG_ALERT;
+	case RTE_LOG_CRIT:
+		return LOG_CRIT;
+	case RTE_LOG_ERR:
+		return LOG_ERR;
+	case RTE_LOG_WARNING:
+		return LOG_WARNING;
+	case RTE_LOG_NOTICE:
+		return LOG_NOTICE;
+	case RTE_LOG_INFO:
+		return LOG_INFO;
+	default:
+		return LOG_DEBUG;
 	}
 }
 

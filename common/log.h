@@ -15,9 +15,8 @@ extern int dmvpn_logtype_mgmt;
 extern int dmvpn_logtype_ike;
 extern int dmvpn_logtype_nhrp;
 
-#define DMVPN_LOG(type, level, mod, fmt, ...)                                  \
-	rte_log(RTE_LOG_##level, dmvpn_logtype_##type, mod ": " fmt "\n",      \
-		##__VA_ARGS__)
+#define DMVPN_LOG(type, level, mod, fmt, ...) \
+	rte_log(RTE_LOG_##level, dmvpn_logtype_##type, mod ": " fmt "\n", ##__VA_ARGS__)
 
 #define LOG_MAIN(level, fmt, ...) DMVPN_LOG(main, level, "dmvpnd", fmt, ##__VA_ARGS__)
 #define LOG_CTL(level, fmt, ...) DMVPN_LOG(ctl, level, "ctl", fmt, ##__VA_ARGS__)

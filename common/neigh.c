@@ -8,8 +8,7 @@
 
 #include "hash_keys.h"
 
-int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size,
-		     struct rcu *rcu)
+int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size, struct rcu *rcu)
 {
 	struct rte_hash_parameters p = {
 		.name = name,

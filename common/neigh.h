@@ -13,9 +13,9 @@
 #include "rcu.h"
 
 struct neigh_key {
-	uint32_t nk_ip; /* host order */
+	uint32_t nk_ip;   /* host order */
 	uint16_t nk_port; /* our port index (config order) */
-	uint16_t nk_pad; /* always 0: keys are hashed as bytes */
+	uint16_t nk_pad;  /* always 0: keys are hashed as bytes */
 };
 
 struct neigh_entry {
@@ -32,8 +32,7 @@ struct neigh_table {
 };
 
 /* Runs on: control thread. */
-int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size,
-		     struct rcu *rcu);
+int neigh_table_init(struct neigh_table *nt, const char *name, uint32_t size, struct rcu *rcu);
 void neigh_table_fini(struct neigh_table *nt);
 /* Publish (or replace) the MAC for (port, ip). -ENOSPC when full. */
 int neigh_table_publish(struct neigh_table *nt, uint16_t port, uint32_t ip,
@@ -49,8 +48,8 @@ static inline uint64_t neigh_table_gen(const struct neigh_table *nt)
 
 /* Runs on: workers (and control). The result is borrowed until the caller's
  * next quiescent report. */
-static inline const struct neigh_entry *
-neigh_table_lookup(const struct neigh_table *nt, uint16_t port, uint32_t ip)
+static inline const struct neigh_entry *neigh_table_lookup(const struct neigh_table *nt,
+							   uint16_t port, uint32_t ip)
 {
 	struct neigh_key k = {.nk_ip = ip, .nk_port = port, .nk_pad = 0};
 	void *data;

@@ -14,7 +14,9 @@
 const char *peer_type_name(enum peer_type t)
 {
 	static const char *const names[PEER_TYPE_COUNT] = {
-		[PEER_STATIC] = "static", [PEER_DYNAMIC] = "dynamic", [PEER_SHORTCUT] = "shortcut",
+		[PEER_STATIC] = "static",
+		[PEER_DYNAMIC] = "dynamic",
+		[PEER_SHORTCUT] = "shortcut",
 	};
 	return (unsigned)t < PEER_TYPE_COUNT ? names[t] : "?";
 }
@@ -39,8 +41,7 @@ static struct rte_hash *peer_hash_create(const char *name, const char *suffix, u
 	return h;
 }
 
-int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers,
-		    struct rcu *rcu)
+int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers, struct rcu *rcu)
 {
 	uint32_t size = max_peers + rcu->rc_dq_size;
 	uint32_t entries = peer_table_hash_entries(max_peers, rcu);
@@ -120,8 +121,8 @@ static void peer_hash_del(struct peer_table *pt, struct rte_hash *h, uint32_t ke
 		rcu_retire(pt->pt_rcu, hash_slot_free, h, (void *)(intptr_t)pos);
 }
 
-int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
-		       enum peer_type type, const struct esp_sa *sa_out)
+int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma, enum peer_type type,
+		       const struct esp_sa *sa_out)
 {
 	const struct peer *old = peer_table_lookup(pt, overlay);
 	const struct peer **slot = peer_table_direct_slot(pt, overlay);
@@ -143,8 +144,7 @@ int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
 		rte_free(p);
 		return -ENOSPC;
 	}
-	if (old != NULL && old->pe_nbma != nbma &&
-	    peer_table_lookup_nbma(pt, old->pe_nbma) == old)
+	if (old != NULL && old->pe_nbma != nbma && peer_table_lookup_nbma(pt, old->pe_nbma) == old)
 		peer_hash_del(pt, pt->pt_by_nbma, old->pe_nbma);
 	/* The NBMA index is best effort: a full table only costs rx counters. */
 	rte_hash_add_key_data(pt->pt_by_nbma, &nbma, p);

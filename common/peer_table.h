@@ -25,9 +25,9 @@ struct esp_sa;
 
 struct peer {
 	const struct esp_sa *pe_sa_out; /* ESP towards the peer; NULL = none yet */
-	uint32_t pe_overlay; /* host order */
-	uint32_t pe_nbma;    /* host order */
-	uint32_t pe_id;      /* slot in the per-lcore peer counters */
+	uint32_t pe_overlay;            /* host order */
+	uint32_t pe_nbma;               /* host order */
+	uint32_t pe_id;                 /* slot in the per-lcore peer counters */
 	uint8_t pe_type;
 };
 
@@ -67,8 +67,7 @@ struct peer_table {
  * retired peer's hash slots and counter slot come back only after a grace
  * period, so the tables hold the RCU defer queue's worth more, and the hashes
  * keep a quarter spare so that cuckoo inserts never fail short of that. */
-int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers,
-		    struct rcu *rcu);
+int peer_table_init(struct peer_table *pt, const char *name, uint32_t max_peers, struct rcu *rcu);
 /* Entries an rte_hash needs for `live` keys whose slots are recycled after
  * a grace period (the lock-free tables here and in sa_table.c). */
 static inline uint32_t peer_table_hash_entries(uint32_t live, const struct rcu *rcu)
@@ -83,8 +82,8 @@ int peer_table_index_subnet(struct peer_table *pt, uint32_t prefix, uint8_t plen
 /* Publish (add or replace) the peer for p->pe_overlay; the counter slot of
  * an existing entry is kept, a new one gets a fresh slot. Returns the
  * published entry's slot, or -ENOSPC / -ENOMEM. */
-int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma,
-		       enum peer_type type, const struct esp_sa *sa_out);
+int peer_table_publish(struct peer_table *pt, uint32_t overlay, uint32_t nbma, enum peer_type type,
+		       const struct esp_sa *sa_out);
 /* Remove overlay's peer; entry and slot are recycled after a grace period. */
 void peer_table_retire(struct peer_table *pt, uint32_t overlay);
 

@@ -18,10 +18,10 @@ struct rcu {
 	struct rte_rcu_qsbr *rc_qs;
 	struct rte_rcu_qsbr_dq *rc_dq;
 	uint32_t rc_max_readers;
-	uint32_t rc_dq_size;  /* most retires that can wait at once */
-	uint64_t rc_retired;  /* objects handed to rcu_retire */
-	uint64_t rc_freed;    /* free functions that have run */
-	uint64_t rc_sync;     /* retires that had to wait (defer queue full) */
+	uint32_t rc_dq_size; /* most retires that can wait at once */
+	uint64_t rc_retired; /* objects handed to rcu_retire */
+	uint64_t rc_freed;   /* free functions that have run */
+	uint64_t rc_sync;    /* retires that had to wait (defer queue full) */
 };
 
 /* Runs on: control thread, before workers start. NULL on failure. */

@@ -54,8 +54,8 @@ static inline int rdr_u32be(struct rdr *r, uint32_t *v)
 {
 	if (rdr_need(r, 4) != 0)
 		return -EBADMSG;
-	*v = (uint32_t)r->pos[0] << 24 | (uint32_t)r->pos[1] << 16 |
-	     (uint32_t)r->pos[2] << 8 | r->pos[3];
+	*v = (uint32_t)r->pos[0] << 24 | (uint32_t)r->pos[1] << 16 | (uint32_t)r->pos[2] << 8 |
+	     r->pos[3];
 	r->pos += 4;
 	return 0;
 }

@@ -209,7 +209,8 @@ size_t rtnl_route_encode(uint8_t *buf, size_t cap, const struct rtnl_route *r, u
 	struct nlmsghdr h;
 	struct rtmsg rt;
 	/* header, rtmsg, then at most four 8-byte attributes */
-	size_t need = nl_align(sizeof(h)) + nl_align(sizeof(rt)) + 4 * nl_align(sizeof(struct rtattr) + 4);
+	size_t need = nl_align(sizeof(h)) + nl_align(sizeof(rt)) +
+		      4 * nl_align(sizeof(struct rtattr) + 4);
 	size_t at;
 
 	if (cap < need)

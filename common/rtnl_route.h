@@ -11,26 +11,26 @@
 /* One IPv4 route as the kernel states it. Addresses in host order. When
  * the route has several next hops (RTA_MULTIPATH), the first is taken. */
 struct rtnl_route {
-	bool rr_del;        /* RTM_DELROUTE */
-	uint8_t rr_family;  /* AF_INET; anything else is skipped by callers */
-	uint8_t rr_len;     /* prefix length */
+	bool rr_del;         /* RTM_DELROUTE */
+	uint8_t rr_family;   /* AF_INET; anything else is skipped by callers */
+	uint8_t rr_len;      /* prefix length */
 	uint8_t rr_protocol; /* RTPROT_*: who installed it (bgp, ospf, ...) */
-	uint8_t rr_type;    /* RTN_*: unicast, blackhole, ... */
-	uint32_t rr_table;  /* RT_TABLE_* or RTA_TABLE */
-	uint32_t rr_dst;    /* the prefix */
-	uint32_t rr_gw;     /* 0 = on-link (no gateway) */
-	uint32_t rr_oif;    /* ifindex, 0 = none */
-	uint32_t rr_metric; /* RTA_PRIORITY */
+	uint8_t rr_type;     /* RTN_*: unicast, blackhole, ... */
+	uint32_t rr_table;   /* RT_TABLE_* or RTA_TABLE */
+	uint32_t rr_dst;     /* the prefix */
+	uint32_t rr_gw;      /* 0 = on-link (no gateway) */
+	uint32_t rr_oif;     /* ifindex, 0 = none */
+	uint32_t rr_metric;  /* RTA_PRIORITY */
 };
 
 /* What a walk over one recv() buffer found at its next message. */
 enum rtnl_next {
-	RTNL_END,     /* no more messages in the buffer */
-	RTNL_ROUTE,   /* a route: *out filled */
-	RTNL_DONE,    /* NLMSG_DONE: the end of a dump */
-	RTNL_ERROR,   /* NLMSG_ERROR; *err holds its (negative) errno, 0 = ack */
-	RTNL_OTHER,   /* a message of another type, skipped */
-	RTNL_BAD,     /* malformed: skipped (a bad header ends the buffer) */
+	RTNL_END,   /* no more messages in the buffer */
+	RTNL_ROUTE, /* a route: *out filled */
+	RTNL_DONE,  /* NLMSG_DONE: the end of a dump */
+	RTNL_ERROR, /* NLMSG_ERROR; *err holds its (negative) errno, 0 = ack */
+	RTNL_OTHER, /* a message of another type, skipped */
+	RTNL_BAD,   /* malformed: skipped (a bad header ends the buffer) */
 };
 
 /* Decodes the message at *off in buf[0..len) and advances *off past it. */

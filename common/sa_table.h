@@ -47,8 +47,8 @@ static inline struct esp_sa *sa_table_lookup(const struct sa_table *st, uint32_t
 
 /* Runs on: workers. n SPIs (at most RTE_HASH_LOOKUP_BULK_MAX) at once;
  * out[i] is NULL for an unknown SPI. */
-static inline void sa_table_lookup_bulk(const struct sa_table *st, const uint32_t *spi,
-					unsigned n, struct esp_sa **out)
+static inline void sa_table_lookup_bulk(const struct sa_table *st, const uint32_t *spi, unsigned n,
+					struct esp_sa **out)
 {
 	hash_lookup_bulk_u32(st->st_hash, spi, n, (void **)out);
 }

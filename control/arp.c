@@ -125,7 +125,8 @@ static void arp_flush_hold(struct ctl *ct, struct arp_entry *ae)
 	uint8_t port = (uint8_t)ae->ae_key.nk_port;
 
 	for (uint8_t i = 0; i < ae->ae_nhold; i++) {
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(ae->ae_hold[i], struct rte_ether_hdr *);
+		struct rte_ether_hdr *eth =
+			rte_pktmbuf_mtod(ae->ae_hold[i], struct rte_ether_hdr *);
 
 		eth->dst_addr = ae->ae_mac;
 		ctl_tx_frame(ct, port, ae->ae_hold[i]);
@@ -187,8 +188,7 @@ static struct arp_entry *arp_entry_create(struct ctl *ct, uint8_t port, uint32_t
 }
 
 /* A MAC learned for (port, ip): publish it and release held packets. */
-static void arp_entry_update(struct ctl *ct, struct arp_entry *ae,
-			     const struct rte_ether_addr *mac)
+static void arp_entry_update(struct ctl *ct, struct arp_entry *ae, const struct rte_ether_addr *mac)
 {
 	uint64_t now = clock_now(ct->ct_clock);
 	uint8_t port = (uint8_t)ae->ae_key.nk_port;
@@ -220,8 +220,8 @@ static int arp_decode(const struct rte_mbuf *m, struct arp_msg *out)
 
 	a = rte_pktmbuf_read(m, sizeof(struct rte_ether_hdr), sizeof(buf), &buf);
 	if (a == NULL || a->arp_hardware != RTE_BE16(RTE_ARP_HRD_ETHER) ||
-	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) ||
-	    a->arp_hlen != RTE_ETHER_ADDR_LEN || a->arp_plen != 4)
+	    a->arp_protocol != RTE_BE16(RTE_ETHER_TYPE_IPV4) || a->arp_hlen != RTE_ETHER_ADDR_LEN ||
+	    a->arp_plen != 4)
 		return -EBADMSG;
 	out->op = rte_be_to_cpu_16(a->arp_opcode);
 	if (out->op != RTE_ARP_OP_REQUEST && out->op != RTE_ARP_OP_REPLY)
@@ -252,8 +252,7 @@ void arp_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m)
 		ctl_count(ct, port_idx, CTL_ARP_BAD);
 		goto out;
 	}
-	ctl_count(ct, port_idx, a.op == RTE_ARP_OP_REQUEST ? CTL_ARP_RX_REQUEST
-							   : CTL_ARP_RX_REPLY);
+	ctl_count(ct, port_idx, a.op == RTE_ARP_OP_REQUEST ? CTL_ARP_RX_REQUEST : CTL_ARP_RX_REPLY);
 	ae = arp_on_link(pt, a.sip) ? arp_entry_lookup(ct, port_idx, a.sip) : NULL;
 	/* Like Linux: a request for our address creates the sender's entry;
 	 * anything else only refreshes an entry we already have (no poisoning
@@ -309,8 +308,8 @@ void arp_show(struct ctl *ct, struct strbuf *out)
 	void *data;
 	uint32_t iter = 0;
 
-	strbuf_printf(out, "%-16s %-10s %-18s %-11s %s\n", "Address", "Interface",
-		      "Hardware Addr", "State", "Age(s)");
+	strbuf_printf(out, "%-16s %-10s %-18s %-11s %s\n", "Address", "Interface", "Hardware Addr",
+		      "State", "Age(s)");
 	while (rte_hash_iterate(ct->ct_arp, &key, &data, &iter) >= 0) {
 		const struct arp_entry *ae = data;
 		char ip[INET_ADDRSTR], mac[RTE_ETHER_ADDR_FMT_SIZE];
@@ -323,7 +322,8 @@ void arp_show(struct ctl *ct, struct strbuf *out)
 			      inet_v4_str(ae->ae_key.nk_ip, ip),
 			      ct->ct_dp->dp_ports[ae->ae_key.nk_port].pt_name, mac,
 			      arp_state_names[ae->ae_state],
-			      ae->ae_state == ARP_INCOMPLETE ? 0
+			      ae->ae_state == ARP_INCOMPLETE
+				      ? 0
 				      : (now - ae->ae_updated_ns) / CLK_NS_PER_S);
 	}
 }

@@ -46,7 +46,7 @@ struct capture_ctl {
 	uint64_t cc_count; /* stop after this many; 0 = no limit */
 	uint64_t cc_written, cc_drops_at_start, cc_bytes;
 	uint8_t cc_ifid[DP_MAX_PORTS + 1]; /* port index (or the tunnel) -> interface id */
-	uint64_t cc_tsc0, cc_ns0; /* TSC and wall clock at the start */
+	uint64_t cc_tsc0, cc_ns0;          /* TSC and wall clock at the start */
 	uint64_t cc_hz;
 };
 
@@ -144,8 +144,8 @@ static int capture_rings(struct node *nd)
 		cr = calloc(1, sizeof(*cr));
 		if (cr == NULL)
 			return -ENOMEM;
-		cr->cr_slots = rte_zmalloc_socket("cap_slots", CAP_SLOTS * sizeof(struct cap_slot), 64,
-						  SOCKET_ID_ANY);
+		cr->cr_slots = rte_zmalloc_socket("cap_slots", CAP_SLOTS * sizeof(struct cap_slot),
+						  64, SOCKET_ID_ANY);
 		snprintf(name, sizeof(name), "capf%u", w);
 		cr->cr_free = rte_ring_create(name, CAP_SLOTS, SOCKET_ID_ANY,
 					      RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ);
@@ -172,7 +172,8 @@ static uint64_t capture_drops(const struct node *nd)
 
 	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++)
 		if (nd->nd_dp.dp_cap.dc_ring[w] != NULL)
-			d += __atomic_load_n(&nd->nd_dp.dp_cap.dc_ring[w]->cr_drops, __ATOMIC_RELAXED);
+			d += __atomic_load_n(&nd->nd_dp.dp_cap.dc_ring[w]->cr_drops,
+					     __ATOMIC_RELAXED);
 	return d;
 }
 
@@ -194,8 +195,10 @@ static unsigned capture_drain(struct node *nd, struct capture_ctl *cc, unsigned 
 			const struct cap_slot *s = p[i];
 			uint8_t idx = s->cs_if == CAP_IF_TUNNEL ? DP_MAX_PORTS : s->cs_if;
 
-			if (cc->cc_file != NULL && (cc->cc_count == 0 || cc->cc_written < cc->cc_count)) {
-				uint64_t ns = cc->cc_ns0 + (s->cs_tsc - cc->cc_tsc0) * 1000000000ull / cc->cc_hz;
+			if (cc->cc_file != NULL &&
+			    (cc->cc_count == 0 || cc->cc_written < cc->cc_count)) {
+				uint64_t ns = cc->cc_ns0 +
+					      (s->cs_tsc - cc->cc_tsc0) * 1000000000ull / cc->cc_hz;
 
 				pcapng_epb(cc->cc_file, cc->cc_ifid[idx], ns / 1000, s);
 				cc->cc_written++;
@@ -217,7 +220,8 @@ static void capture_close(struct node *nd, struct capture_ctl *cc)
 			LOG_CTL(ERR, "capture: writing %s: %s", cc->cc_path, strerror(errno));
 		cc->cc_file = NULL;
 	}
-	LOG_CTL(NOTICE, "capture: %" PRIu64 " packets written to %s, %" PRIu64 " not taken (rings full)",
+	LOG_CTL(NOTICE,
+		"capture: %" PRIu64 " packets written to %s, %" PRIu64 " not taken (rings full)",
 		cc->cc_written, cc->cc_path, capture_drops(nd) - cc->cc_drops_at_start);
 	cc->cc_state = CAP_IDLE;
 }
@@ -257,8 +261,8 @@ unsigned capture_poll(struct node *nd)
 
 /* ---- commands ---- */
 
-static int capture_parse(struct node *nd, char *line, struct dp_capture *tap, struct capture_ctl *cc,
-			 struct strbuf *msg)
+static int capture_parse(struct node *nd, char *line, struct dp_capture *tap,
+			 struct capture_ctl *cc, struct strbuf *msg)
 {
 	char *w[12];
 	int n = words_split(line, w, 12), i;
@@ -285,8 +289,8 @@ static int capture_parse(struct node *nd, char *line, struct dp_capture *tap, st
 	snprintf(cc->cc_what, sizeof(cc->cc_what), "port %s", w[1]);
 	for (i = 2; i + 1 < n; i += 2) {
 		if (strcmp(w[i], "match") == 0 && inet_v4_parse(w[i + 1], &tap->dc_match) == 0) {
-			snprintf(cc->cc_what + strlen(cc->cc_what), sizeof(cc->cc_what) - strlen(cc->cc_what),
-				 " match %s", w[i + 1]);
+			snprintf(cc->cc_what + strlen(cc->cc_what),
+				 sizeof(cc->cc_what) - strlen(cc->cc_what), " match %s", w[i + 1]);
 		} else if (strcmp(w[i], "count") == 0 &&
 			   strspn(w[i + 1], "0123456789") == strlen(w[i + 1]) &&
 			   (v = strtol(w[i + 1], NULL, 10)) >= 1 && v <= 100000000) {
@@ -309,8 +313,8 @@ usage:
 
 static int capture_start(struct node *nd, char *args, struct strbuf *msg)
 {
-	struct capture_ctl *cc = capture_of(nd), next = { 0 };
-	struct dp_capture tap = { 0 };
+	struct capture_ctl *cc = capture_of(nd), next = {0};
+	struct dp_capture tap = {0};
 	struct timespec ts;
 	unsigned ifid = 0;
 	int fd, rc;
@@ -361,7 +365,8 @@ static int capture_start(struct node *nd, char *args, struct strbuf *msg)
 	nd->nd_dp.dp_cap.dc_tunnel = tap.dc_tunnel;
 	nd->nd_dp.dp_cap.dc_match = tap.dc_match;
 	__atomic_store_n(&nd->nd_dp.dp_cap.dc_on, 1, __ATOMIC_RELEASE);
-	LOG_CTL(NOTICE, "capture: %s to %s%s", cc->cc_what, cc->cc_path, cc->cc_count ? "" : " (until stopped)");
+	LOG_CTL(NOTICE, "capture: %s to %s%s", cc->cc_what, cc->cc_path,
+		cc->cc_count ? "" : " (until stopped)");
 	strbuf_printf(msg, "capturing %s to %s", cc->cc_what, cc->cc_path);
 	if (cc->cc_count)
 		strbuf_printf(msg, ", %" PRIu64 " packets", cc->cc_count);
@@ -385,8 +390,8 @@ void capture_command(struct node *nd, const char *arg, struct mgmt_req *req)
 			rc = -ENOENT;
 		} else {
 			capture_stop_taps(nd, cc);
-			strbuf_printf(&msg, "stopping: %" PRIu64 " packets so far in %s", cc->cc_written,
-				      cc->cc_path);
+			strbuf_printf(&msg, "stopping: %" PRIu64 " packets so far in %s",
+				      cc->cc_written, cc->cc_path);
 		}
 	} else {
 		strbuf_printf(&msg, "usage: monitor capture start ... | stop");
@@ -398,15 +403,17 @@ void capture_command(struct node *nd, const char *arg, struct mgmt_req *req)
 
 void capture_show(struct node *nd, struct strbuf *out)
 {
-	static const char *const states[] = { "idle", "running", "finishing" };
+	static const char *const states[] = {"idle", "running", "finishing"};
 	struct capture_ctl *cc = nd->nd_capture;
 
 	if (cc == NULL || (cc->cc_state == CAP_IDLE && cc->cc_path[0] == '\0')) {
 		strbuf_printf(out, "No capture has run.\n");
 		return;
 	}
-	strbuf_printf(out, "Capture %s: %s to %s\n", states[cc->cc_state], cc->cc_what, cc->cc_path);
-	strbuf_printf(out, "  %" PRIu64 " packets written (%" PRIu64 " bytes)", cc->cc_written, cc->cc_bytes);
+	strbuf_printf(out, "Capture %s: %s to %s\n", states[cc->cc_state], cc->cc_what,
+		      cc->cc_path);
+	strbuf_printf(out, "  %" PRIu64 " packets written (%" PRIu64 " bytes)", cc->cc_written,
+		      cc->cc_bytes);
 	if (cc->cc_count)
 		strbuf_printf(out, " of %" PRIu64, cc->cc_count);
 	strbuf_printf(out, ", %" PRIu64 " not taken (the rings were full)\n",

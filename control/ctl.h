@@ -14,32 +14,32 @@
 #include "timer.h"
 
 /* Control-side counters per port, one list (enum + name). */
-#define CTL_COUNTERS(X)                                   \
-	X(ARP_RX_REQUEST, "arp_rx_request")               \
-	X(ARP_RX_REPLY, "arp_rx_reply")                   \
-	X(ARP_TX_REQUEST, "arp_tx_request")               \
-	X(ARP_TX_REPLY, "arp_tx_reply")                   \
-	X(ARP_BAD, "arp_malformed")                       \
-	X(ARP_IGNORED, "arp_not_for_us")                  \
-	X(ARP_RESOLVE_FAIL, "arp_resolve_failed")         \
-	X(ARP_HOLD_DROP, "arp_hold_dropped")              \
-	X(ICMP_ECHO_RX, "icmp_echo_request")              \
-	X(ICMP_ECHO_TX, "icmp_echo_reply")                \
-	X(ICMP_ERROR_TX, "icmp_error_sent")               \
-	X(LOCAL_BAD, "local_malformed")                   \
-	X(LOCAL_UNHANDLED, "local_unhandled_protocol")    \
-	X(TX_PKTS, "ctl_tx_packets")                      \
-	X(TX_BYTES, "ctl_tx_bytes")                       \
-	X(TX_FAIL, "ctl_tx_failed")                       \
-	X(NO_ROUTE, "ctl_no_route")                       \
-	X(NOMEM, "ctl_no_mbuf")                           \
+#define CTL_COUNTERS(X)                                \
+	X(ARP_RX_REQUEST, "arp_rx_request")            \
+	X(ARP_RX_REPLY, "arp_rx_reply")                \
+	X(ARP_TX_REQUEST, "arp_tx_request")            \
+	X(ARP_TX_REPLY, "arp_tx_reply")                \
+	X(ARP_BAD, "arp_malformed")                    \
+	X(ARP_IGNORED, "arp_not_for_us")               \
+	X(ARP_RESOLVE_FAIL, "arp_resolve_failed")      \
+	X(ARP_HOLD_DROP, "arp_hold_dropped")           \
+	X(ICMP_ECHO_RX, "icmp_echo_request")           \
+	X(ICMP_ECHO_TX, "icmp_echo_reply")             \
+	X(ICMP_ERROR_TX, "icmp_error_sent")            \
+	X(LOCAL_BAD, "local_malformed")                \
+	X(LOCAL_UNHANDLED, "local_unhandled_protocol") \
+	X(TX_PKTS, "ctl_tx_packets")                   \
+	X(TX_BYTES, "ctl_tx_bytes")                    \
+	X(TX_FAIL, "ctl_tx_failed")                    \
+	X(NO_ROUTE, "ctl_no_route")                    \
+	X(NOMEM, "ctl_no_mbuf")                        \
 	X(NHRP_CACHE_FULL, "nhrp_cache_full")
 
 enum ctl_counter {
 #define CTL_COUNTER_ENUM(e, name) CTL_##e,
 	CTL_COUNTERS(CTL_COUNTER_ENUM)
 #undef CTL_COUNTER_ENUM
-	CTL_COUNTER_COUNT
+		CTL_COUNTER_COUNT
 };
 
 struct arp_entry;
@@ -52,18 +52,19 @@ struct ctl {
 	struct dp *ct_dp;
 	struct clock *ct_clock;
 	struct timer_heap ct_timers;
-	struct rte_hash *ct_arp;  /* neigh_key -> struct arp_entry * (control only) */
-	uint32_t ct_arp_reachable_s; /* how long a learned MAC is trusted */
+	struct rte_hash *ct_arp;        /* neigh_key -> struct arp_entry * (control only) */
+	uint32_t ct_arp_reachable_s;    /* how long a learned MAC is trusted */
 	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
 	uint32_t ct_nhrp_max;           /* entries it may hold (limits.max-peers) */
 	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp/nhrp.c) */
 	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
 	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
 	struct ctl_ping *ct_ping;       /* ping jobs (control/ping.c), made when first used */
-	struct kroutes *ct_kroutes;     /* routes learned from the kernel (kernel_routes.c), or NULL */
-	struct kexport *ct_kexport;     /* registrations written to the kernel (kernel_export.c), or NULL */
+	struct kroutes *ct_kroutes; /* routes learned from the kernel (kernel_routes.c), or NULL */
+	struct kexport
+		*ct_kexport; /* registrations written to the kernel (kernel_export.c), or NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
-	uint64_t ct_punt_rx[16];  /* by punt cause */
+	uint64_t ct_punt_rx[16]; /* by punt cause */
 };
 
 /* ctl_loop.c */
@@ -117,7 +118,7 @@ void icmp_frag_needed_send(struct ctl *ct, const struct dp_event *ev);
 void icmp_local_input(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
 /* ICMP error (type/code) about packet m that arrived on port_idx; m is
  * consumed. */
-void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m,
-		     uint8_t type, uint8_t code);
+void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m, uint8_t type,
+		     uint8_t code);
 
 #endif

@@ -135,7 +135,8 @@ unsigned ctl_event_poll(struct ctl *ct)
 
 		if (lc->lc_events == NULL)
 			continue;
-		n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, evs, sizeof(evs[0]), DP_BURST, NULL);
+		n = rte_ring_sc_dequeue_burst_elem(lc->lc_events, evs, sizeof(evs[0]), DP_BURST,
+						   NULL);
 		for (unsigned i = 0; i < n; i++)
 			ctl_event_input(ct, &evs[i]);
 		total += n;

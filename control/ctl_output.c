@@ -16,8 +16,8 @@
 
 void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m)
 {
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								sizeof(struct rte_ether_hdr));
 	uint32_t dst = rte_be_to_cpu_32(ip->dst_addr);
 	/* The control thread is the FIB's writer: it reads it without RCU. */
 	const struct fib_nh *nh = fib_lookup(&ct->ct_dp->dp_fib, dst);
@@ -31,8 +31,7 @@ void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 		return;
 	}
-	arp_output(ct, (uint8_t)nh->nh_port,
-		   nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : dst, m);
+	arp_output(ct, (uint8_t)nh->nh_port, nh->nh_type == FIB_NH_GATEWAY ? nh->nh_gw : dst, m);
 }
 
 int ctl_udp_send(struct ctl *ct, uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
@@ -45,8 +44,8 @@ int ctl_udp_send(struct ctl *ct, uint32_t src, uint32_t dst, uint16_t sport, uin
 
 	if (m == NULL)
 		return -ENOMEM;
-	p = rte_pktmbuf_append(m, (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) +
-					     sizeof(*udp) + len));
+	p = rte_pktmbuf_append(
+		m, (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + sizeof(*udp) + len));
 	if (p == NULL) {
 		rte_pktmbuf_free(m);
 		return -ENOBUFS;
@@ -93,8 +92,8 @@ static int ctl_gre_wrap(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma, uint1
 	const struct dp *dp = ct->ct_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
 	uint16_t len = (uint16_t)rte_pktmbuf_pkt_len(m);
-	char *front = rte_pktmbuf_prepend(m, (uint16_t)(sizeof(struct rte_ether_hdr) +
-							gre_encap_overhead(tn)));
+	char *front = rte_pktmbuf_prepend(
+		m, (uint16_t)(sizeof(struct rte_ether_hdr) + gre_encap_overhead(tn)));
 
 	if (front == NULL)
 		return -ENOBUFS;

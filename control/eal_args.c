@@ -6,8 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int ea_add(struct eal_args *ea, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+static int ea_add(struct eal_args *ea, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static int ea_add(struct eal_args *ea, const char *fmt, ...)
 {

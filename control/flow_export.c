@@ -37,10 +37,10 @@ struct flow_export {
 	uint32_t fx_src, fx_dst;
 	uint16_t fx_port;
 	uint8_t fx_msg[IPFIX_MSG_MAX];
-	uint16_t fx_len;       /* bytes in fx_msg; 0: nothing started */
-	uint16_t fx_set_off;   /* where the data set's header is */
-	uint32_t fx_seq;       /* data records sent (the header's sequence number) */
-	uint64_t fx_first_ns;  /* when the first record waiting went in */
+	uint16_t fx_len;      /* bytes in fx_msg; 0: nothing started */
+	uint16_t fx_set_off;  /* where the data set's header is */
+	uint32_t fx_seq;      /* data records sent (the header's sequence number) */
+	uint64_t fx_first_ns; /* when the first record waiting went in */
 	uint64_t fx_template_ns;
 	uint64_t fx_tsc0, fx_ms0, fx_hz;
 	uint64_t fx_msgs, fx_records, fx_send_failed;
@@ -68,17 +68,17 @@ static void put64(uint8_t *p, uint64_t v)
 static uint16_t ipfix_template(uint8_t *p)
 {
 	static const uint16_t fields[][2] = {
-		{ 8, 4 },   /* sourceIPv4Address */
-		{ 12, 4 },  /* destinationIPv4Address */
-		{ 4, 1 },   /* protocolIdentifier */
-		{ 7, 2 },   /* sourceTransportPort */
-		{ 11, 2 },  /* destinationTransportPort */
-		{ 61, 1 },  /* flowDirection: 0 ingress, 1 egress */
-		{ 15, 4 },  /* ipNextHopIPv4Address: the tunnel peer's NBMA address */
-		{ 2, 8 },   /* packetDeltaCount */
-		{ 1, 8 },   /* octetDeltaCount */
-		{ 152, 8 }, /* flowStartMilliseconds */
-		{ 153, 8 }, /* flowEndMilliseconds */
+		{8, 4},   /* sourceIPv4Address */
+		{12, 4},  /* destinationIPv4Address */
+		{4, 1},   /* protocolIdentifier */
+		{7, 2},   /* sourceTransportPort */
+		{11, 2},  /* destinationTransportPort */
+		{61, 1},  /* flowDirection: 0 ingress, 1 egress */
+		{15, 4},  /* ipNextHopIPv4Address: the tunnel peer's NBMA address */
+		{2, 8},   /* packetDeltaCount */
+		{1, 8},   /* octetDeltaCount */
+		{152, 8}, /* flowStartMilliseconds */
+		{153, 8}, /* flowEndMilliseconds */
 	};
 	uint16_t n = (uint16_t)(sizeof(fields) / sizeof(fields[0])), len = (uint16_t)(8 + 4 * n);
 
@@ -130,7 +130,8 @@ static void fx_begin(struct node *nd, struct flow_export *fx)
 
 	fx->fx_len = 16;
 	put32(fx->fx_msg + 8, fx->fx_seq);
-	if (fx->fx_template_ns == 0 || now - fx->fx_template_ns >= IPFIX_TEMPLATE_EVERY_S * CLK_NS_PER_S) {
+	if (fx->fx_template_ns == 0 ||
+	    now - fx->fx_template_ns >= IPFIX_TEMPLATE_EVERY_S * CLK_NS_PER_S) {
 		fx->fx_len = (uint16_t)(fx->fx_len + ipfix_template(fx->fx_msg + fx->fx_len));
 		fx->fx_template_ns = now;
 	}
@@ -205,8 +206,8 @@ int flow_export_init(struct node *nd)
 		snprintf(name, sizeof(name), "flow%u", w);
 		ft->fl_e = rte_zmalloc_socket("flows", FLOW_SLOTS * sizeof(struct flow_entry), 64,
 					      SOCKET_ID_ANY);
-		ft->fl_out = rte_ring_create_elem(name, sizeof(struct flow_rec), FLOW_RING, SOCKET_ID_ANY,
-						  RING_F_SP_ENQ | RING_F_SC_DEQ);
+		ft->fl_out = rte_ring_create_elem(name, sizeof(struct flow_rec), FLOW_RING,
+						  SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (ft->fl_e == NULL || ft->fl_out == NULL) {
 			free(fx);
 			return -ENOMEM; /* flow_export_fini frees what was made */
@@ -225,7 +226,8 @@ int flow_export_init(struct node *nd)
 	dp->dp_flow.dfe_on = 1; /* the workers have not started yet */
 	nd->nd_flow = fx;
 	LOG_CTL(INFO, "flow export: IPFIX to %s:%u, 1 in %u packets, idle %u s, active %u s",
-		inet_v4_str(c->collector, a), c->port, c->sampling, c->idle_timeout, c->active_timeout);
+		inet_v4_str(c->collector, a), c->port, c->sampling, c->idle_timeout,
+		c->active_timeout);
 	return 0;
 }
 
@@ -240,8 +242,8 @@ unsigned flow_export_poll(struct node *nd)
 		fx->fx_src = fx_source(nd, fx->fx_dst);
 	for (unsigned w = 0; w < nd->nd_dp.dp_nworkers; w++) {
 		struct flow_rec r[16];
-		unsigned n = rte_ring_sc_dequeue_burst_elem(nd->nd_dp.dp_workers[w]->lc_flow.fl_out, r,
-							    sizeof(r[0]), 16, NULL);
+		unsigned n = rte_ring_sc_dequeue_burst_elem(nd->nd_dp.dp_workers[w]->lc_flow.fl_out,
+							    r, sizeof(r[0]), 16, NULL);
 
 		for (unsigned i = 0; i < n; i++)
 			fx_add(nd, fx, &r[i]);
@@ -267,13 +269,19 @@ void flow_export_show(struct node *nd, struct strbuf *out)
 		no_slot += nd->nd_dp.dp_workers[w]->lc_flow.fl_no_slot;
 		no_ring += nd->nd_dp.dp_workers[w]->lc_flow.fl_no_ring;
 	}
-	strbuf_printf(out, "IPFIX to %s:%u from %s, 1 in %u packets, idle timeout %u s, active timeout %u s\n",
-		      inet_v4_str(c->collector, a), c->port, inet_v4_str(fx->fx_src, b), c->sampling,
-		      c->idle_timeout, c->active_timeout);
-	strbuf_printf(out, "  %" PRIu64 " records in %" PRIu64 " messages, %" PRIu64 " messages not sent\n",
+	strbuf_printf(
+		out,
+		"IPFIX to %s:%u from %s, 1 in %u packets, idle timeout %u s, active timeout %u s\n",
+		inet_v4_str(c->collector, a), c->port, inet_v4_str(fx->fx_src, b), c->sampling,
+		c->idle_timeout, c->active_timeout);
+	strbuf_printf(out,
+		      "  %" PRIu64 " records in %" PRIu64 " messages, %" PRIu64
+		      " messages not sent\n",
 		      fx->fx_records, fx->fx_msgs, fx->fx_send_failed);
-	strbuf_printf(out, "  packets not counted: %" PRIu64 " (flow table full), records held back: %" PRIu64
-		      " (ring full)\n", no_slot, no_ring);
+	strbuf_printf(out,
+		      "  packets not counted: %" PRIu64
+		      " (flow table full), records held back: %" PRIu64 " (ring full)\n",
+		      no_slot, no_ring);
 }
 
 /* At stop, after the workers have stopped: what they counted goes out. */
@@ -288,9 +296,11 @@ void flow_export_fini(struct node *nd)
 		if (fx != NULL && ft->fl_e != NULL)
 			for (unsigned i = 0; i < FLOW_SLOTS; i++) {
 				struct flow_entry *e = &ft->fl_e[i];
-				struct flow_rec r = { .fr_key = e->fe_key, .fr_pkts = e->fe_pkts,
-						      .fr_bytes = e->fe_bytes, .fr_first = e->fe_first,
-						      .fr_last = e->fe_last };
+				struct flow_rec r = {.fr_key = e->fe_key,
+						     .fr_pkts = e->fe_pkts,
+						     .fr_bytes = e->fe_bytes,
+						     .fr_first = e->fe_first,
+						     .fr_last = e->fe_last};
 
 				if (e->fe_used)
 					fx_add(nd, fx, &r);

@@ -29,12 +29,12 @@ static void local_decode(const struct rte_mbuf *m, struct local_ipv4 *l)
 }
 
 /* Append an Ethernet gap and a fresh IPv4 header; returns the header. */
-static struct rte_ipv4_hdr *icmp_ip_build(struct rte_mbuf *m, uint32_t src,
-					  uint32_t dst, uint16_t payload)
+static struct rte_ipv4_hdr *icmp_ip_build(struct rte_mbuf *m, uint32_t src, uint32_t dst,
+					  uint16_t payload)
 {
 	struct rte_ipv4_hdr *ip;
-	char *p = rte_pktmbuf_append(m, (uint16_t)(sizeof(struct rte_ether_hdr) +
-						   sizeof(*ip) + payload));
+	char *p = rte_pktmbuf_append(
+		m, (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + payload));
 
 	if (p == NULL)
 		return NULL;
@@ -51,8 +51,8 @@ static struct rte_ipv4_hdr *icmp_ip_build(struct rte_mbuf *m, uint32_t src,
 	return ip;
 }
 
-static void icmp_echo_reply(struct ctl *ct, uint8_t port_idx,
-			    const struct local_ipv4 *l, const uint8_t *icmp, uint16_t len)
+static void icmp_echo_reply(struct ctl *ct, uint8_t port_idx, const struct local_ipv4 *l,
+			    const uint8_t *icmp, uint16_t len)
 {
 	struct rte_mbuf *r = ctl_alloc(ct, port_idx);
 	struct rte_ipv4_hdr *ip;
@@ -135,8 +135,8 @@ static uint32_t icmp_error_src(const struct ctl *ct, uint8_t port_idx, bool from
 	return dp->dp_ports[port_idx].pt_addr;
 }
 
-void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m,
-		     uint8_t type, uint8_t code)
+void icmp_error_send(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m, uint8_t type,
+		     uint8_t code)
 {
 	uint32_t avail = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
 	struct rte_mbuf *r;

@@ -43,8 +43,10 @@ struct kexport *kexport_open(const char *ifname)
 	kx->kx_fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (kx->kx_fd < 0 || bind(kx->kx_fd, (struct sockaddr *)&local, sizeof(local)) != 0)
 		goto fail;
-	LOG_CTL(INFO, "routes: registrations exported to the kernel's main table via %s "
-		"(proto %u)", ifname, RTNL_PROTO_DMVPND);
+	LOG_CTL(INFO,
+		"routes: registrations exported to the kernel's main table via %s "
+		"(proto %u)",
+		ifname, RTNL_PROTO_DMVPND);
 	return kx;
 fail:
 	err = errno;
@@ -67,16 +69,23 @@ static void kexport_failed(struct kexport *kx, int err)
 	kx->kx_st.kx_failed++;
 	/* the first failure, then one in 1024: a full table must not flood */
 	if ((kx->kx_st.kx_failed & 1023) == 1)
-		LOG_CTL(WARNING, "routes: the kernel refused an exported route: %s (%" PRIu64
-			" refusals so far)", strerror(err), kx->kx_st.kx_failed);
+		LOG_CTL(WARNING,
+			"routes: the kernel refused an exported route: %s (%" PRIu64
+			" refusals so far)",
+			strerror(err), kx->kx_st.kx_failed);
 }
 
 void kexport_route(struct kexport *kx, uint32_t prefix, uint8_t len, bool add)
 {
 	struct rtnl_route r = {
-		.rr_del = !add, .rr_family = AF_INET, .rr_len = len,
-		.rr_protocol = RTNL_PROTO_DMVPND, .rr_type = RTN_UNICAST,
-		.rr_table = RT_TABLE_MAIN, .rr_dst = prefix, .rr_oif = kx != NULL ? kx->kx_ifindex : 0,
+		.rr_del = !add,
+		.rr_family = AF_INET,
+		.rr_len = len,
+		.rr_protocol = RTNL_PROTO_DMVPND,
+		.rr_type = RTN_UNICAST,
+		.rr_table = RT_TABLE_MAIN,
+		.rr_dst = prefix,
+		.rr_oif = kx != NULL ? kx->kx_ifindex : 0,
 	};
 	struct sockaddr_nl to = {.nl_family = AF_NETLINK};
 	uint8_t buf[128];

@@ -24,8 +24,8 @@
 #include "log.h"
 #include "rtnl_route.h"
 
-#define KR_RCVBUF (8u << 20)  /* a flap storm of 10,000 updates fits */
-#define KR_READS_PER_POLL 16   /* recv()s a poll makes at most */
+#define KR_RCVBUF (8u << 20) /* a flap storm of 10,000 updates fits */
+#define KR_READS_PER_POLL 16 /* recv()s a poll makes at most */
 #define KR_BUF 65536
 
 struct kr_entry {
@@ -44,9 +44,9 @@ struct kroutes {
 	char kr_ifname[IF_NAMESIZE];
 	struct rte_hash *kr_index; /* (prefix, len) -> struct kr_entry * */
 	uint32_t kr_max;
-	uint32_t kr_gen;       /* the current dump's number */
-	bool kr_dumping;       /* a dump is under way */
-	bool kr_resync;        /* the socket overran: dump again when it ends */
+	uint32_t kr_gen; /* the current dump's number */
+	bool kr_dumping; /* a dump is under way */
+	bool kr_resync;  /* the socket overran: dump again when it ends */
 	uint32_t kr_seq;
 	struct kroutes_stats kr_st;
 	uint8_t kr_buf[KR_BUF];
@@ -176,9 +176,12 @@ static void kr_apply(struct kroutes *kr, const struct rtnl_route *r)
 	e = calloc(1, sizeof(*e));
 	if (e == NULL)
 		return;
-	*e = (struct kr_entry){.ke_prefix = r->rr_dst, .ke_len = r->rr_len,
-			       .ke_proto = r->rr_protocol, .ke_gw = r->rr_gw,
-			       .ke_metric = r->rr_metric, .ke_gen = kr->kr_gen};
+	*e = (struct kr_entry){.ke_prefix = r->rr_dst,
+			       .ke_len = r->rr_len,
+			       .ke_proto = r->rr_protocol,
+			       .ke_gw = r->rr_gw,
+			       .ke_metric = r->rr_metric,
+			       .ke_gen = kr->kr_gen};
 	key = kr_key(e->ke_prefix, e->ke_len);
 	if (rte_hash_add_key_data(kr->kr_index, &key, e) < 0) {
 		free(e);
@@ -233,7 +236,8 @@ static void kr_parse(struct kroutes *kr, size_t len)
 			break;
 		case RTNL_ERROR:
 			if (err != 0) {
-				LOG_CTL(WARNING, "routes: the kernel refused a dump: %s", strerror(-err));
+				LOG_CTL(WARNING, "routes: the kernel refused a dump: %s",
+					strerror(-err));
 				kr->kr_dumping = false;
 			}
 			break;

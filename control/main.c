@@ -41,13 +41,12 @@ static void on_hup(int sig)
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: dmvpnd -c FILE          run the node described by FILE\n"
-		"       dmvpnd --check -c FILE  validate FILE and exit (0 = OK)\n"
-		"       dmvpnd --hash-password  read a password on stdin, print its\n"
-		"                               SHA-512 crypt(3) hash for cli.users\n"
-		"       dmvpnd --version | --help\n"
-		"See docs/config.md and docs/quickstart.md.\n");
+	fprintf(f, "usage: dmvpnd -c FILE          run the node described by FILE\n"
+		   "       dmvpnd --check -c FILE  validate FILE and exit (0 = OK)\n"
+		   "       dmvpnd --hash-password  read a password on stdin, print its\n"
+		   "                               SHA-512 crypt(3) hash for cli.users\n"
+		   "       dmvpnd --version | --help\n"
+		   "See docs/config.md and docs/quickstart.md.\n");
 }
 
 static int hash_password(void)
@@ -83,7 +82,8 @@ static int run(const char *prog, struct cfg *cfg)
 		fprintf(stderr, "dmvpnd: EAL arguments too long\n");
 		return 1;
 	}
-	log_out = log_stream_open(cfg->logging.dest == CFG_LOG_SYSLOG ? LOG_DEST_SYSLOG : LOG_DEST_STDERR,
+	log_out = log_stream_open(cfg->logging.dest == CFG_LOG_SYSLOG ? LOG_DEST_SYSLOG
+								      : LOG_DEST_STDERR,
 				  cfg->logging.buffer_lines);
 	rte_openlog_stream(log_out != NULL ? log_out : stderr);
 	if (rte_eal_init(ea.ea_argc, ea.ea_argv) < 0) {
@@ -115,7 +115,7 @@ static int run(const char *prog, struct cfg *cfg)
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'}, {"check", no_argument, NULL, 'k'},
+		{"config", required_argument, NULL, 'c'},  {"check", no_argument, NULL, 'k'},
 		{"hash-password", no_argument, NULL, 'p'}, {"version", no_argument, NULL, 'V'},
 		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
 	};
@@ -127,15 +127,24 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "c:hV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': file = optarg; break;
-		case 'k': check = true; break;
-		case 'p': return hash_password();
+		case 'c':
+			file = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'p':
+			return hash_password();
 		case 'V':
-			printf("dmvpnd %s\n%s, libssh %s, libyaml %s\n", DMVPND_VERSION, rte_version(),
-			       ssh_version(0), yaml_get_version_string());
+			printf("dmvpnd %s\n%s, libssh %s, libyaml %s\n", DMVPND_VERSION,
+			       rte_version(), ssh_version(0), yaml_get_version_string());
 			return 0;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (file == NULL || optind != argc) {

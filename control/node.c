@@ -56,9 +56,9 @@ static int node_workers_create(struct node *nd)
 		lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), EVENT_RING_SIZE,
 						     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		/* One counter block per peer-table slot (pe_id). */
-		lc->lc_peer_stats = rte_zmalloc("peer_stats",
-						dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats),
-						RTE_CACHE_LINE_SIZE);
+		lc->lc_peer_stats =
+			rte_zmalloc("peer_stats", dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats),
+				    RTE_CACHE_LINE_SIZE);
 		if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
 		    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
 			return -ENOMEM;
@@ -175,7 +175,8 @@ static int node_dataplane_init(struct node *nd)
 	else if (rc == 0)
 		rc = sa_table_init(&dp->dp_sa_in, "sa_in", 16, dp->dp_rcu);
 	if (rc != 0) {
-		LOG_MAIN(ERR, "tables for limits.max-peers %u, limits.max-routes %u: %s "
+		LOG_MAIN(ERR,
+			 "tables for limits.max-peers %u, limits.max-routes %u: %s "
 			 "(raise eal.size-mb or lower the limits; docs/config.md has the cost)",
 			 cfg->limits.max_peers, cfg->limits.max_routes, strerror(-rc));
 		return rc;
@@ -217,8 +218,8 @@ int node_start(struct node *nd, struct cfg *cfg)
 	if (rc != 0)
 		return rc;
 	if (cfg->tunnel.present && cfg->tunnel.kernel_if[0] != '\0') {
-		nd->nd_ctl.ct_kroutes = kroutes_open(&nd->nd_ctl, cfg->tunnel.kernel_if,
-						     cfg->limits.max_routes);
+		nd->nd_ctl.ct_kroutes =
+			kroutes_open(&nd->nd_ctl, cfg->tunnel.kernel_if, cfg->limits.max_routes);
 		if (nd->nd_ctl.ct_kroutes == NULL) {
 			LOG_MAIN(ERR, "routes from the kernel via %s: %s", cfg->tunnel.kernel_if,
 				 strerror(errno));
@@ -228,8 +229,8 @@ int node_start(struct node *nd, struct cfg *cfg)
 	if (cfg->tunnel.export_registrations) {
 		nd->nd_ctl.ct_kexport = kexport_open(cfg->tunnel.kernel_if);
 		if (nd->nd_ctl.ct_kexport == NULL) {
-			LOG_MAIN(ERR, "registrations to the kernel via %s: %s", cfg->tunnel.kernel_if,
-				 strerror(errno));
+			LOG_MAIN(ERR, "registrations to the kernel via %s: %s",
+				 cfg->tunnel.kernel_if, strerror(errno));
 			return -errno;
 		}
 	}
@@ -246,8 +247,8 @@ int node_start(struct node *nd, struct cfg *cfg)
 			return -errno;
 	}
 	if (cfg->cli.ssh_port != 0) {
-		nd->nd_ssh = mgmt_server_start(MGMT_SSH, &cfg->cli, cfg->name, nd->nd_mq,
-					       nd->nd_guard);
+		nd->nd_ssh =
+			mgmt_server_start(MGMT_SSH, &cfg->cli, cfg->name, nd->nd_mq, nd->nd_guard);
 		if (nd->nd_ssh == NULL)
 			return -errno;
 	}
@@ -256,8 +257,8 @@ int node_start(struct node *nd, struct cfg *cfg)
 		nd->nd_telemetry = true;
 	}
 	if (cfg->telemetry.prom_port != 0) {
-		nd->nd_prom = mgmt_prometheus_start(cfg->telemetry.prom_addr, cfg->telemetry.prom_port,
-						    nd->nd_mq);
+		nd->nd_prom = mgmt_prometheus_start(cfg->telemetry.prom_addr,
+						    cfg->telemetry.prom_port, nd->nd_mq);
 		if (nd->nd_prom == NULL)
 			return -errno;
 	}
@@ -344,7 +345,7 @@ void node_stop(struct node *nd)
 
 	LOG_MAIN(INFO, "stopping");
 	if (nd->nd_workers_running) {
-		nhrp_stop(&nd->nd_ctl); /* purges go out while ports still run */
+		nhrp_stop(&nd->nd_ctl);       /* purges go out while ports still run */
 		ike_keying_stop(&nd->nd_ctl); /* then each IKE peer's Delete */
 	}
 	mgmt_server_stop(nd->nd_telnet);

@@ -87,7 +87,6 @@ void node_config_command(struct node *nd, const char *line, struct mgmt_req *req
 /* mgmt_handler_fn: answers one CLI request on the control thread. */
 void cmd_dispatch(void *ctx, struct mgmt_req *req);
 
-
 /* capture_ctl.c: monitor capture. Runs on: the control thread. */
 /* "start port ... file F" or "stop" (MGMT_MONITOR_CAPTURE). */
 void capture_command(struct node *nd, const char *arg, struct mgmt_req *req);

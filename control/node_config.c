@@ -65,7 +65,8 @@ static void config_first_difference(const char *a, const char *b, struct strbuf 
 	for (;;) {
 		ea = strchr(a, '\n');
 		eb = strchr(b, '\n');
-		if (ea == NULL || eb == NULL || ea - a != eb - b || memcmp(a, b, (size_t)(ea - a)) != 0)
+		if (ea == NULL || eb == NULL || ea - a != eb - b ||
+		    memcmp(a, b, (size_t)(ea - a)) != 0)
 			break;
 		if (*a != ' ' && *a != '-') {
 			sec_a = a;
@@ -74,10 +75,12 @@ static void config_first_difference(const char *a, const char *b, struct strbuf 
 		a = ea + 1;
 		b = eb + 1;
 	}
-	strbuf_printf(msg, "%.*s cannot change while the node runs (now '%.*s', asked '%.*s'): restart to apply",
-		      (int)(sec_len > 0 ? sec_len - 1 : 0), sec_a,
-		      (int)(ea != NULL ? ea - a : (long)strlen(a)), a,
-		      (int)(eb != NULL ? eb - b : (long)strlen(b)), b);
+	strbuf_printf(
+		msg,
+		"%.*s cannot change while the node runs (now '%.*s', asked '%.*s'): restart to apply",
+		(int)(sec_len > 0 ? sec_len - 1 : 0), sec_a,
+		(int)(ea != NULL ? ea - a : (long)strlen(a)), a,
+		(int)(eb != NULL ? eb - b : (long)strlen(b)), b);
 }
 
 /* 0 when next differs from the running config in live parts only. */
@@ -117,7 +120,8 @@ static int config_check_live(const struct cfg *run, const struct cfg *next, stru
 
 static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
 {
-	return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len && a->via == b->via;
+	return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len &&
+	       a->via == b->via;
 }
 
 static bool route_in(const struct cfg_route *r, const struct cfg *c)
@@ -148,7 +152,8 @@ static int config_apply_routes(struct node *nd, const struct cfg *run, const str
 			added += rc == 0;
 		}
 	if (rc != 0) {
-		strbuf_printf(msg, "route %s/%u: %s", inet_v4_str(next->routes[i - 1].prefix.addr, a),
+		strbuf_printf(msg, "route %s/%u: %s",
+			      inet_v4_str(next->routes[i - 1].prefix.addr, a),
 			      next->routes[i - 1].prefix.len,
 			      rc == -ENOSPC ? "the routing table is full" : strerror(-rc));
 		for (unsigned j = 0; j < i - 1; j++)
@@ -178,9 +183,10 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 	rc = config_apply_routes(nd, run, next, msg);
 	if (rc != 0)
 		return rc;
-	if (nd->nd_ctl.ct_nhrp != NULL && (run->tunnel.holdtime != next->tunnel.holdtime ||
-					   run->tunnel.reg_interval != next->tunnel.reg_interval ||
-					   strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)) {
+	if (nd->nd_ctl.ct_nhrp != NULL &&
+	    (run->tunnel.holdtime != next->tunnel.holdtime ||
+	     run->tunnel.reg_interval != next->tunnel.reg_interval ||
+	     strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)) {
 		if (run->tunnel.holdtime != next->tunnel.holdtime)
 			strbuf_printf(msg, "%sholdtime %u -> %u s", msg->sb_len ? "; " : "",
 				      run->tunnel.holdtime, next->tunnel.holdtime);
@@ -189,12 +195,13 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 				      msg->sb_len ? "; " : "", nhrp_reg_interval(&run->tunnel),
 				      nhrp_reg_interval(&next->tunnel));
 		if (strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)
-			strbuf_printf(msg, "%sNHRP authentication changed", msg->sb_len ? "; " : "");
+			strbuf_printf(msg, "%sNHRP authentication changed",
+				      msg->sb_len ? "; " : "");
 		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);
 	}
 	if (strcmp(run->eal.log_level, next->eal.log_level) != 0)
-		strbuf_printf(msg, "%slog level %s -> %s", msg->sb_len ? "; " : "", run->eal.log_level,
-			      next->eal.log_level);
+		strbuf_printf(msg, "%slog level %s -> %s", msg->sb_len ? "; " : "",
+			      run->eal.log_level, next->eal.log_level);
 	else if (config_log_changed(run, next))
 		strbuf_printf(msg, "%slogging changed", msg->sb_len ? "; " : "");
 	if (config_log_changed(run, next)) {

@@ -8,8 +8,8 @@
 #include "log.h"
 #include "node.h"
 
-static int route_add(struct node *nd, uint32_t prefix, uint8_t len, uint8_t type,
-		     uint16_t port, uint32_t gw, enum fib_source src)
+static int route_add(struct node *nd, uint32_t prefix, uint8_t len, uint8_t type, uint16_t port,
+		     uint32_t gw, enum fib_source src)
 {
 	struct fib_nh nh = {.nh_type = type, .nh_port = port, .nh_gw = gw};
 	char ip[INET_ADDRSTR];
@@ -66,8 +66,8 @@ int node_routes_install(struct node *nd)
 		/* The overlay: carried by the tunnel dataplane (mGRE + NHRP). */
 		rc = route_add(nd, tn->address.addr & inet_v4_mask(tn->address.len),
 			       tn->address.len, FIB_NH_TUNNEL, 0, 0, FIB_SRC_CONNECTED);
-		rc = rc ? rc : route_add(nd, tn->address.addr, 32, FIB_NH_LOCAL, 0, 0,
-					 FIB_SRC_LOCAL);
+		rc = rc ? rc
+			: route_add(nd, tn->address.addr, 32, FIB_NH_LOCAL, 0, 0, FIB_SRC_LOCAL);
 	}
 	for (unsigned r = 0; r < cfg->n_routes && rc == 0; r++)
 		rc = node_route_static_add(nd, &cfg->routes[r]);
@@ -80,8 +80,8 @@ int node_route_static_add(struct node *nd, const struct cfg_route *cr)
 	int port = port_for(&nd->nd_dp, cr->via);
 
 	if (port >= 0)
-		return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY, (uint16_t)port,
-				 cr->via, FIB_SRC_STATIC);
+		return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY,
+				 (uint16_t)port, cr->via, FIB_SRC_STATIC);
 	return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_TUNNEL, 0, cr->via,
 			 FIB_SRC_STATIC);
 }
@@ -90,8 +90,8 @@ int node_route_static_add(struct node *nd, const struct cfg_route *cr)
  * prefix stays. */
 void node_route_static_del(struct node *nd, const struct cfg_route *cr)
 {
-	const struct fib_route *rt = fib_route_find(&nd->nd_dp.dp_fib, cr->prefix.addr,
-						    cr->prefix.len);
+	const struct fib_route *rt =
+		fib_route_find(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);
 
 	if (rt != NULL && rt->rt_source == FIB_SRC_STATIC) {
 		fib_route_del(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);

@@ -31,11 +31,11 @@ struct ping_job {
 	struct ctl *pj_ct;
 	struct timer pj_timer;
 	bool pj_used, pj_done;
-	bool pj_trace;         /* traceroute, else ping */
+	bool pj_trace;                         /* traceroute, else ping */
 	unsigned pj_ttl, pj_max_ttl, pj_probe; /* traceroute: hop, its probe 0..2 */
-	uint32_t pj_hop_from;  /* who answered this hop so far */
-	bool pj_reached;       /* the destination answered */
-	struct strbuf pj_text; /* traceroute: lines not yet polled */
+	uint32_t pj_hop_from;                  /* who answered this hop so far */
+	bool pj_reached;                       /* the destination answered */
+	struct strbuf pj_text;                 /* traceroute: lines not yet polled */
 	uint32_t pj_dst, pj_src;
 	uint16_t pj_size; /* the IPv4 datagram's length */
 	unsigned pj_count, pj_sent, pj_recv;
@@ -331,14 +331,16 @@ int ping_poll(struct ctl *ct, unsigned job, struct strbuf *out)
 		pj->pj_marks_read = (unsigned)k;
 		if (!pj->pj_done)
 			return 0;
-		strbuf_printf(out, "%s\n", pj->pj_reached ? "" : "(no answer from the destination)");
+		strbuf_printf(out, "%s\n",
+			      pj->pj_reached ? "" : "(no answer from the destination)");
 		strbuf_fini(&pj->pj_text);
 		pj->pj_used = false;
 		return 1;
 	}
 	for (n = pj->pj_marks_read; n < pj->pj_count && pj->pj_marks[n] != '\0'; n++)
 		;
-	strbuf_printf(out, "%.*s\n", (int)(n - pj->pj_marks_read), pj->pj_marks + pj->pj_marks_read);
+	strbuf_printf(out, "%.*s\n", (int)(n - pj->pj_marks_read),
+		      pj->pj_marks + pj->pj_marks_read);
 	pj->pj_marks_read = n;
 	if (!pj->pj_done)
 		return 0;
@@ -346,7 +348,8 @@ int ping_poll(struct ctl *ct, unsigned job, struct strbuf *out)
 		      pj->pj_recv, pj->pj_count);
 	if (pj->pj_recv != 0)
 		strbuf_printf(out, ", round-trip min/avg/max = %.3f/%.3f/%.3f ms",
-			      (double)pj->pj_min_ns / 1e6, (double)pj->pj_sum_ns / pj->pj_recv / 1e6,
+			      (double)pj->pj_min_ns / 1e6,
+			      (double)pj->pj_sum_ns / pj->pj_recv / 1e6,
 			      (double)pj->pj_max_ns / 1e6);
 	strbuf_printf(out, "\n");
 	pj->pj_used = false;

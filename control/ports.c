@@ -17,8 +17,8 @@ unsigned ports_pool_size(const struct cfg *cfg)
 
 	/* Every descriptor of every queue, plus punt rings, hold queues and
 	 * what is in flight in bursts. */
-	return cfg->n_ports * q * (PORT_RX_DESC + PORT_TX_DESC) +
-	       cfg->lcores.n_workers * 2048 + 4096;
+	return cfg->n_ports * q * (PORT_RX_DESC + PORT_TX_DESC) + cfg->lcores.n_workers * 2048 +
+	       4096;
 }
 
 /* net_af_packet's sockets form a fanout group: every one of them receives
@@ -62,7 +62,8 @@ static int port_open(struct dp *dp, unsigned idx, const struct cfg_port *cp, uns
 
 	eal_port_name(cp->devargs, name, sizeof(name));
 	if (rte_eth_dev_get_port_by_name(name, &pt->pt_id) != 0) {
-		LOG_MAIN(ERR, "port %s: no ethdev '%s' (devargs '%s')", cp->name, name, cp->devargs);
+		LOG_MAIN(ERR, "port %s: no ethdev '%s' (devargs '%s')", cp->name, name,
+			 cp->devargs);
 		return -ENODEV;
 	}
 	rc = rte_eth_dev_info_get(pt->pt_id, &di);
@@ -77,7 +78,8 @@ static int port_open(struct dp *dp, unsigned idx, const struct cfg_port *cp, uns
 	pt->pt_nb_txq = (uint16_t)(workers + 1);
 	pt->pt_ctl_txq = (uint16_t)workers;
 	if (pt->pt_nb_txq > di.max_tx_queues || pt->pt_nb_rxq > di.max_rx_queues) {
-		LOG_MAIN(ERR, "port %s: driver %s offers %u RX/%u TX queues, %u workers need "
+		LOG_MAIN(ERR,
+			 "port %s: driver %s offers %u RX/%u TX queues, %u workers need "
 			 "%u RX and %u TX (for net_af_packet set qpairs=%u or leave it out)",
 			 cp->name, di.driver_name, di.max_rx_queues, di.max_tx_queues, workers,
 			 pt->pt_nb_rxq, pt->pt_nb_txq, workers + 1);
@@ -171,4 +173,3 @@ void ports_teardown(struct dp *dp)
 	}
 	dp->dp_nports = 0;
 }
-

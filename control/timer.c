@@ -59,8 +59,7 @@ static void heap_down(struct timer_heap *h, uint32_t i)
 
 		if (c >= h->th_n)
 			break;
-		if (c + 1 < h->th_n &&
-		    h->th_v[c + 1]->tm_deadline < h->th_v[c]->tm_deadline)
+		if (c + 1 < h->th_n && h->th_v[c + 1]->tm_deadline < h->th_v[c]->tm_deadline)
 			c++;
 		if (t->tm_deadline <= h->th_v[c]->tm_deadline)
 			break;

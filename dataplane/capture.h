@@ -19,8 +19,8 @@
 
 #include "cfg.h"
 
-#define CAP_SNAPLEN 1600   /* bytes kept of each packet */
-#define CAP_SLOTS 1024     /* per worker; a power of two */
+#define CAP_SNAPLEN 1600 /* bytes kept of each packet */
+#define CAP_SLOTS 1024   /* per worker; a power of two */
 
 enum cap_dir { CAP_IN = 1, CAP_OUT = 2 }; /* pcapng epb_flags direction */
 

@@ -30,8 +30,7 @@ struct cmk_cbc {
 
 _Static_assert(sizeof(struct gcm_key_data) <= CRYPTO_MB_SCHEDULE_BYTES,
 	       "gcm_key_data grew: raise CRYPTO_MB_SCHEDULE_BYTES");
-_Static_assert(sizeof(struct cmk_cbc) <= CRYPTO_MB_SCHEDULE_BYTES,
-	       "cmk_cbc does not fit");
+_Static_assert(sizeof(struct cmk_cbc) <= CRYPTO_MB_SCHEDULE_BYTES, "cmk_cbc does not fit");
 _Static_assert(CRYPTO_MB_BURST_MAX < IMB_MAX_JOBS, "a burst must fit the job ring");
 
 /* The schedule is the first member of a cache-aligned struct: 64-byte
@@ -78,7 +77,8 @@ int crypto_mb_init(struct crypto_mb *cx)
 	 * VAES keeps HashKey^48 first and HashKey^1 last. */
 	if (mgr->used_arch == IMB_ARCH_AVX512 && (mgr->features & IMB_FEATURE_VAES) &&
 	    (mgr->features & IMB_FEATURE_VPCLMULQDQ))
-		__atomic_store_n(&crypto_mb_gcm_hkey_low_off, GCM_HKEY_LOW_OFF_VAES, __ATOMIC_RELAXED);
+		__atomic_store_n(&crypto_mb_gcm_hkey_low_off, GCM_HKEY_LOW_OFF_VAES,
+				 __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -89,8 +89,8 @@ void crypto_mb_fini(struct crypto_mb *cx)
 	cx->cm_mgr = NULL;
 }
 
-int crypto_mb_key_gcm(struct crypto_mb *cx, struct crypto_mb_key *k,
-		      const uint8_t *key, unsigned key_len)
+int crypto_mb_key_gcm(struct crypto_mb *cx, struct crypto_mb_key *k, const uint8_t *key,
+		      unsigned key_len)
 {
 	memset(k, 0, sizeof(*k));
 	if (key_len == 16)
@@ -106,8 +106,8 @@ int crypto_mb_key_gcm(struct crypto_mb *cx, struct crypto_mb_key *k,
 
 /* RFC 2104 2: the inner and outer hash states after one block of
  * (key ^ ipad) and (key ^ opad) are all HMAC needs of the key. */
-static void hmac_sha256_pads(IMB_MGR *mgr, const uint8_t *auth_key, unsigned len,
-			     uint8_t *ipad, uint8_t *opad)
+static void hmac_sha256_pads(IMB_MGR *mgr, const uint8_t *auth_key, unsigned len, uint8_t *ipad,
+			     uint8_t *opad)
 {
 	uint8_t blk[IMB_SHA_256_BLOCK_SIZE];
 
@@ -120,9 +120,8 @@ static void hmac_sha256_pads(IMB_MGR *mgr, const uint8_t *auth_key, unsigned len
 	explicit_bzero(blk, sizeof(blk));
 }
 
-int crypto_mb_key_cbc_hmac(struct crypto_mb *cx, struct crypto_mb_key *k,
-			   const uint8_t *key, unsigned key_len,
-			   const uint8_t *auth_key, unsigned auth_key_len)
+int crypto_mb_key_cbc_hmac(struct crypto_mb *cx, struct crypto_mb_key *k, const uint8_t *key,
+			   unsigned key_len, const uint8_t *auth_key, unsigned auth_key_len)
 {
 	struct cmk_cbc *cc = (struct cmk_cbc *)(void *)k->ck_schedule;
 
@@ -148,32 +147,32 @@ void crypto_mb_key_wipe(struct crypto_mb_key *k)
 	explicit_bzero(k, sizeof(*k));
 }
 
-void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k,
-			const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-			uint8_t *buf, uint32_t len, uint8_t *tag)
+void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k, const uint8_t *nonce,
+			const uint8_t *aad, uint32_t aad_len, uint8_t *buf, uint32_t len,
+			uint8_t *tag)
 {
 	struct gcm_context_data ctx;
 
 	if (k->ck_key_len == 16)
-		IMB_AES128_GCM_ENC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, tag, CRYPTO_MB_TAG_LEN);
+		IMB_AES128_GCM_ENC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce, aad,
+				   aad_len, tag, CRYPTO_MB_TAG_LEN);
 	else
-		IMB_AES256_GCM_ENC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, tag, CRYPTO_MB_TAG_LEN);
+		IMB_AES256_GCM_ENC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce, aad,
+				   aad_len, tag, CRYPTO_MB_TAG_LEN);
 }
 
-void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k,
-		       const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-		       uint8_t *buf, uint32_t len, uint8_t *tag_out)
+void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k, const uint8_t *nonce,
+		       const uint8_t *aad, uint32_t aad_len, uint8_t *buf, uint32_t len,
+		       uint8_t *tag_out)
 {
 	struct gcm_context_data ctx;
 
 	if (k->ck_key_len == 16)
-		IMB_AES128_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, tag_out, CRYPTO_MB_TAG_LEN);
+		IMB_AES128_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce, aad,
+				   aad_len, tag_out, CRYPTO_MB_TAG_LEN);
 	else
-		IMB_AES256_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce,
-				   aad, aad_len, tag_out, CRYPTO_MB_TAG_LEN);
+		IMB_AES256_GCM_DEC(cx->cm_mgr, cmk_gcm_c(k), &ctx, buf, buf, len, nonce, aad,
+				   aad_len, tag_out, CRYPTO_MB_TAG_LEN);
 }
 
 static void cbc_job_fill(IMB_JOB *job, const struct crypto_mb_key *k, bool encrypt,
@@ -206,15 +205,14 @@ static void cbc_job_fill(IMB_JOB *job, const struct crypto_mb_key *k, bool encry
 
 /* Accepts a returned job only if it belongs to this burst and was not seen
  * before: the check that makes a double completion harmless and visible. */
-static uint16_t cbc_job_done(struct crypto_mb *cx, const IMB_JOB *job,
-			     struct crypto_mb_cbc_op *ops, uint16_t n, uint64_t gen)
+static uint16_t cbc_job_done(struct crypto_mb *cx, const IMB_JOB *job, struct crypto_mb_cbc_op *ops,
+			     uint16_t n, uint64_t gen)
 {
 	uintptr_t p = (uintptr_t)job->user_data, lo = (uintptr_t)ops;
 	struct crypto_mb_cbc_op *op = job->user_data;
 
-	if ((uintptr_t)job->user_data2 != gen || p < lo ||
-	    p >= lo + (uintptr_t)n * sizeof(*ops) || (p - lo) % sizeof(*ops) != 0 ||
-	    op->co_done) {
+	if ((uintptr_t)job->user_data2 != gen || p < lo || p >= lo + (uintptr_t)n * sizeof(*ops) ||
+	    (p - lo) % sizeof(*ops) != 0 || op->co_done) {
 		cx->cm_stray++;
 		return 0;
 	}
@@ -226,8 +224,8 @@ static uint16_t cbc_job_done(struct crypto_mb *cx, const IMB_JOB *job,
 	return 1;
 }
 
-uint16_t crypto_mb_cbc_hmac_burst(struct crypto_mb *cx, const struct crypto_mb_key *k,
-				  bool encrypt, struct crypto_mb_cbc_op *ops, uint16_t n)
+uint16_t crypto_mb_cbc_hmac_burst(struct crypto_mb *cx, const struct crypto_mb_key *k, bool encrypt,
+				  struct crypto_mb_cbc_op *ops, uint16_t n)
 {
 	IMB_MGR *mgr = cx->cm_mgr;
 	uint64_t gen = ++cx->cm_gen;

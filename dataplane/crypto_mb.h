@@ -16,8 +16,8 @@ struct IMB_MGR;
 /* Ops per CBC+HMAC burst. Far below the manager's 256-job ring, so one
  * burst can never fill it; the burst is flushed before returning. */
 #define CRYPTO_MB_BURST_MAX 64
-#define CRYPTO_MB_TAG_LEN 16     /* GCM ICV and HMAC-SHA-256-128 (RFC 4868) */
-#define CRYPTO_MB_NONCE_LEN 12   /* GCM: salt(4) | explicit IV(8), RFC 4106 4 */
+#define CRYPTO_MB_TAG_LEN 16   /* GCM ICV and HMAC-SHA-256-128 (RFC 4868) */
+#define CRYPTO_MB_NONCE_LEN 12 /* GCM: salt(4) | explicit IV(8), RFC 4106 4 */
 #define CRYPTO_MB_BLOCK 16
 #define CRYPTO_MB_SCHEDULE_BYTES 1024
 
@@ -78,11 +78,11 @@ struct crypto_mb_cbc_op {
 	uint8_t *co_buf;
 	uint32_t co_hash_len;
 	uint32_t co_cipher_off;
-	uint32_t co_cipher_len;      /* a multiple of 16 */
-	const uint8_t *co_iv;        /* 16 bytes */
+	uint32_t co_cipher_len;            /* a multiple of 16 */
+	const uint8_t *co_iv;              /* 16 bytes */
 	uint8_t co_tag[CRYPTO_MB_TAG_LEN]; /* out: the computed ICV */
-	int8_t co_status;            /* out: 0 done, -1 failed or never returned */
-	uint8_t co_done;             /* private: completion seen */
+	int8_t co_status;                  /* out: 0 done, -1 failed or never returned */
+	uint8_t co_done;                   /* private: completion seen */
 };
 
 /* Constant time: the ICV comparison must not leak where it differs. */
@@ -106,31 +106,30 @@ void crypto_mb_fini(struct crypto_mb *cx);
 
 /* Runs on: the control thread, at SA install. key_len 16 or 32. 0 or
  * -EINVAL. The schedule is immutable afterwards. */
-int crypto_mb_key_gcm(struct crypto_mb *cx, struct crypto_mb_key *k,
-		      const uint8_t *key, unsigned key_len);
+int crypto_mb_key_gcm(struct crypto_mb *cx, struct crypto_mb_key *k, const uint8_t *key,
+		      unsigned key_len);
 /* HMAC ipad/opad digests are precomputed here (RFC 2104 2), never per packet. */
-int crypto_mb_key_cbc_hmac(struct crypto_mb *cx, struct crypto_mb_key *k,
-			   const uint8_t *key, unsigned key_len,
-			   const uint8_t *auth_key, unsigned auth_key_len);
+int crypto_mb_key_cbc_hmac(struct crypto_mb *cx, struct crypto_mb_key *k, const uint8_t *key,
+			   unsigned key_len, const uint8_t *auth_key, unsigned auth_key_len);
 /* Runs on: the control thread, after the last worker left (RCU). */
 void crypto_mb_key_wipe(struct crypto_mb_key *k);
 
 /* Runs on: workers. In-place AES-GCM, tag written to tag (16 bytes). */
-void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k,
-			const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-			uint8_t *buf, uint32_t len, uint8_t *tag);
+void crypto_mb_gcm_seal(struct crypto_mb *cx, const struct crypto_mb_key *k, const uint8_t *nonce,
+			const uint8_t *aad, uint32_t aad_len, uint8_t *buf, uint32_t len,
+			uint8_t *tag);
 /* Decrypts in place and writes the tag it computes to tag_out (16 bytes);
  * the caller compares it with the received one (crypto_mb_tag_equal),
  * best a stage later: read back at once, the library's tag store would
  * not forward. A mismatch means the buffer holds garbage: drop it. */
-void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k,
-		       const uint8_t *nonce, const uint8_t *aad, uint32_t aad_len,
-		       uint8_t *buf, uint32_t len, uint8_t *tag_out);
+void crypto_mb_gcm_dec(struct crypto_mb *cx, const struct crypto_mb_key *k, const uint8_t *nonce,
+		       const uint8_t *aad, uint32_t aad_len, uint8_t *buf, uint32_t len,
+		       uint8_t *tag_out);
 
 /* Runs on: workers. Submits n <= CRYPTO_MB_BURST_MAX ops with the job API
  * and flushes before returning, so no job stays queued across bursts.
  * Returns the number of ops with co_status 0. */
-uint16_t crypto_mb_cbc_hmac_burst(struct crypto_mb *cx, const struct crypto_mb_key *k,
-				  bool encrypt, struct crypto_mb_cbc_op *ops, uint16_t n);
+uint16_t crypto_mb_cbc_hmac_burst(struct crypto_mb *cx, const struct crypto_mb_key *k, bool encrypt,
+				  struct crypto_mb_cbc_op *ops, uint16_t n);
 
 #endif

@@ -38,44 +38,44 @@ struct mcast_list {
 #define DP_MAX_RXQ_PER_WORKER 8
 
 struct dp_port {
-	uint16_t pt_id;      /* ethdev port id */
-	uint8_t pt_role;     /* enum cfg_port_role */
+	uint16_t pt_id;  /* ethdev port id */
+	uint8_t pt_role; /* enum cfg_port_role */
 	struct rte_ether_addr pt_mac;
-	uint32_t pt_addr;    /* host order */
+	uint32_t pt_addr; /* host order */
 	uint8_t pt_plen;
 	uint16_t pt_mtu;
 	uint16_t pt_nb_rxq;
 	uint16_t pt_nb_txq;
-	uint16_t pt_ctl_txq; /* the control thread's own TX queue */
+	uint16_t pt_ctl_txq;               /* the control thread's own TX queue */
 	struct rte_ether_addr pt_peer_mac; /* kernel port: the kernel side's MAC */
 	char pt_name[CFG_NAME_MAX];
 };
 
 struct dp_backoff {
 	bool bo_adaptive;
-	uint32_t bo_sleep_us;     /* fixed mode */
-	uint32_t bo_max_us;       /* adaptive mode cap */
+	uint32_t bo_sleep_us; /* fixed mode */
+	uint32_t bo_max_us;   /* adaptive mode cap */
 };
 
 /* The mGRE tunnel as the workers see it (fixed at start). */
 struct dp_tunnel {
 	bool tn_present;
 	bool tn_is_hub;
-	uint8_t tn_phase;        /* 1, 2, 3 */
+	uint8_t tn_phase; /* 1, 2, 3 */
 	bool tn_has_key;
-	uint32_t tn_key;         /* host order */
-	uint32_t tn_addr;        /* overlay address, host order */
+	uint32_t tn_key;  /* host order */
+	uint32_t tn_addr; /* overlay address, host order */
 	uint8_t tn_plen;
-	uint16_t tn_mtu;         /* largest inner packet carried */
-	uint8_t tn_wan;          /* port index of the underlay */
-	uint8_t tn_ttl;          /* outer TTL */
-	bool tn_copy_dscp;       /* inner DSCP copied to the outer header */
+	uint16_t tn_mtu;   /* largest inner packet carried */
+	uint8_t tn_wan;    /* port index of the underlay */
+	uint8_t tn_ttl;    /* outer TTL */
+	bool tn_copy_dscp; /* inner DSCP copied to the outer header */
 	/* The NHS (spokes) misses go to meanwhile: the first that is up in
 	 * config order, else the first; the control thread moves it when an
 	 * NHS goes up or down (one aligned 32-bit store). */
 	uint32_t tn_nhs_overlay;
-	bool tn_esp;             /* protection: esp (fail closed) */
-	bool tn_ike;             /* keying: ike: IKE goes to the control thread */
+	bool tn_esp; /* protection: esp (fail closed) */
+	bool tn_ike; /* keying: ike: IKE goes to the control thread */
 };
 
 struct lcore_ctx;
@@ -91,16 +91,16 @@ struct dp {
 	struct fib dp_fib;
 	struct neigh_table dp_neigh;
 	struct peer_table dp_peers;
-	struct sa_table dp_sa_in;       /* inbound ESP SAs by SPI */
+	struct sa_table dp_sa_in; /* inbound ESP SAs by SPI */
 	struct dp_tunnel dp_tunnel;
-	int dp_kernel_port;             /* port index of the TAP, -1 if none */
-	struct mcast_list *dp_mcast;    /* RCU-published */
+	int dp_kernel_port;          /* port index of the TAP, -1 if none */
+	struct mcast_list *dp_mcast; /* RCU-published */
 	uint32_t dp_max_peers;
-	uint16_t dp_rx_burst;           /* packets per RX poll, 1..DP_BURST; 0 = DP_BURST */
+	uint16_t dp_rx_burst; /* packets per RX poll, 1..DP_BURST; 0 = DP_BURST */
 	struct dp_backoff dp_backoff;
-	struct dp_capture dp_cap;       /* monitor capture's taps (capture.h) */
-	struct dp_flow_export dp_flow;  /* flow export's settings (flow.h) */
-	uint32_t dp_stop; /* set by control with a release store */
+	struct dp_capture dp_cap;      /* monitor capture's taps (capture.h) */
+	struct dp_flow_export dp_flow; /* flow export's settings (flow.h) */
+	uint32_t dp_stop;              /* set by control with a release store */
 };
 
 static inline bool dp_is_stopping(const struct dp *dp)

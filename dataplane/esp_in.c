@@ -16,17 +16,16 @@
 
 /* What validation learned about one packet. */
 struct in_plan {
-	uint8_t *pi_esp;  /* the ESP header: later passes need not go through the mbuf */
-	uint16_t pi_hoff; /* IPv4 header start to ESP header: ihl (+ UDP) */
-	uint32_t pi_ct;   /* ciphertext bytes: payload, padding, trailer */
-	uint64_t pi_seq;  /* inferred 64-bit sequence number */
+	uint8_t *pi_esp;             /* the ESP header: later passes need not go through the mbuf */
+	uint16_t pi_hoff;            /* IPv4 header start to ESP header: ihl (+ UDP) */
+	uint32_t pi_ct;              /* ciphertext bytes: payload, padding, trailer */
+	uint64_t pi_seq;             /* inferred 64-bit sequence number */
 	uint8_t pi_icv[ESP_ICV_LEN]; /* as received (CBC+ESN reuses its room) */
 	struct esp_gcm_params pi_gcm; /* GCM: nonce and AAD, made before the cipher runs */
 	uint8_t pi_tag[ESP_ICV_LEN];  /* GCM: the tag computed, compared a pass later */
 };
 
-static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off,
-			      const struct in_plan *pl)
+static inline uint8_t *in_esp(const struct rte_mbuf *m, uint16_t l3_off, const struct in_plan *pl)
 {
 	return rte_pktmbuf_mtod_offset(m, uint8_t *, l3_off + pl->pi_hoff);
 }
@@ -68,8 +67,7 @@ static int in_form(const struct rte_mbuf *m, uint16_t l3_off, const struct rte_i
 
 /* Outer IPv4 and UDP: 0 with pl->pi_hoff and *esp_len, or the
  * reason. Claimed lengths are checked against minimum and bytes present. */
-static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
-		    struct in_plan *pl, uint32_t *esp_len)
+static int in_outer(struct rte_mbuf *m, uint16_t l3_off, struct in_plan *pl, uint32_t *esp_len)
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t avail, ihl, total;
@@ -93,20 +91,22 @@ static int in_outer(struct rte_mbuf *m, uint16_t l3_off,
 static int in_outer_checked(struct rte_mbuf *m, uint16_t l3_off, struct in_plan *pl,
 			    uint32_t *esp_len)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								 l3_off);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
 
 	if (unlikely(m->nb_segs != 1))
 		return ESP_DROP_NONLINEAR;
 	return in_form(m, l3_off, ip,
-		       (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) * RTE_IPV4_IHL_MULTIPLIER,
+		       (uint32_t)(ip->version_ihl & RTE_IPV4_HDR_IHL_MASK) *
+			       RTE_IPV4_IHL_MULTIPLIER,
 		       (uint32_t)m->data_len - l3_off, pl, esp_len);
 }
 
 static int replay_reason(enum esp_replay_rc rc)
 {
-	return rc == ESP_REPLAY_DUP ? ESP_DROP_REPLAY : rc == ESP_REPLAY_OLD ? ESP_DROP_TOO_OLD
-									       : ESP_OK;
+	return rc == ESP_REPLAY_DUP   ? ESP_DROP_REPLAY
+	       : rc == ESP_REPLAY_OLD ? ESP_DROP_TOO_OLD
+				      : ESP_OK;
 }
 
 /* Everything decidable before crypto, in RFC 4303 3.4 order. */
@@ -135,8 +135,8 @@ static int in_validate(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_
 		return ESP_DROP_BAD_SPI;
 	/* RFC 4303 3.4.3: replay check before the ICV, on the number the
 	 * sender most likely used (Appendix A2.2 for ESN). */
-	pl->pi_seq = esp_replay_infer(&sa->sa_replay, rte_be_to_cpu_32(lo),
-				      sa->sa_flags & ESP_SA_F_ESN);
+	pl->pi_seq =
+		esp_replay_infer(&sa->sa_replay, rte_be_to_cpu_32(lo), sa->sa_flags & ESP_SA_F_ESN);
 	if (likely(!(sa->sa_flags & ESP_SA_F_NO_REPLAY))) {
 		why = replay_reason(esp_replay_check(&sa->sa_replay, pl->pi_seq));
 		if (why != ESP_OK)
@@ -164,8 +164,8 @@ static void in_gcm_dec(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *e
 			  esp + ESP_HDR_LEN + ESP_GCM_IV_LEN, ct_len, tag_out);
 }
 
-int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		    uint64_t seq, uint32_t ct_len)
+int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		    uint32_t ct_len)
 {
 	struct esp_gcm_params gp;
 	uint8_t tag[ESP_ICV_LEN];
@@ -343,20 +343,22 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	}
 	if (gcm)
 		for (uint16_t i = 0; i < k; i++)
-			in_gcm_dec(cx, sa, plan[i].pi_esp, &plan[i].pi_gcm,
-				   plan[i].pi_ct, plan[i].pi_tag);
+			in_gcm_dec(cx, sa, plan[i].pi_esp, &plan[i].pi_gcm, plan[i].pi_ct,
+				   plan[i].pi_tag);
 	for (uint16_t i = 0; i < k; i++) {
 		uint8_t *esp = plan[i].pi_esp;
 		uint16_t glen = 0, tlen = 0, goff;
 
 		if (gcm)
-			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct)) ?
-			      ESP_OK : ESP_DROP_ICV_FAIL;
+			why = crypto_mb_tag_equal(plan[i].pi_tag, in_gcm_icv(esp, plan[i].pi_ct))
+				      ? ESP_OK
+				      : ESP_DROP_ICV_FAIL;
 		else if (unlikely(ops[i].co_status != 0))
 			why = ESP_DROP_CRYPTO;
 		else
-			why = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv) ?
-			      ESP_OK : ESP_DROP_ICV_FAIL;
+			why = crypto_mb_tag_equal(ops[i].co_tag, plan[i].pi_icv)
+				      ? ESP_OK
+				      : ESP_DROP_ICV_FAIL;
 		if (likely(why == ESP_OK))
 			why = in_finish(sa, pkts[i], l3_off, &plan[i], &pkts_n, &bytes_n,
 					&sink->es_lifetime, &glen, &tlen, far);
@@ -384,9 +386,9 @@ static uint16_t in_chunk_strip(struct crypto_mb *cx, struct esp_sa *sa, struct r
 	return in_chunk(cx, sa, pkts, n, l3_off, NULL, NULL, sink);
 }
 
-uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
-			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
+			   uint8_t *drop_reason, uint8_t *lifetime)
 {
 	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
 				 in_chunk_strip);

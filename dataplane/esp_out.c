@@ -77,8 +77,8 @@ static int out_plan_fill(const struct esp_sa *sa, const struct rte_mbuf *m, stru
 }
 
 /* Reads only; 0 or the reason. Never trusts the IPv4 lengths. */
-static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
-			uint16_t l3_off, struct out_plan *pl)
+static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m, uint16_t l3_off,
+			struct out_plan *pl)
 {
 	const struct rte_ipv4_hdr *ip;
 	uint32_t avail, ihl, total;
@@ -100,8 +100,8 @@ static int out_validate(const struct esp_sa *sa, const struct rte_mbuf *m,
  * for GRE + inner behind a new outer header, or the reason. The caller
  * (the worker's encapsulation) checked the inner packet's length. */
 static int out_plan_gre(const struct esp_sa *sa, const struct gre_outer_tmpl *t,
-			const struct rte_mbuf *m, uint16_t l3_off, uint16_t inner_len,
-			uint8_t tos, struct out_plan *pl)
+			const struct rte_mbuf *m, uint16_t l3_off, uint16_t inner_len, uint8_t tos,
+			struct out_plan *pl)
 {
 	if (m->nb_segs != 1)
 		return ESP_DROP_NONLINEAR;
@@ -109,10 +109,10 @@ static int out_plan_gre(const struct esp_sa *sa, const struct gre_outer_tmpl *t,
 		return ESP_DROP_RUNT;
 	pl->op_tos = tos;
 	pl->op_df = 0; /* as the outer header: the tunnel MTU applies inside */
-	return out_plan_fill(sa, m, pl, sizeof(struct rte_ipv4_hdr), (uint32_t)t->ot_gre_len + inner_len,
-			     m->data_len - l3_off - inner_len,
-			     (uint16_t)(sizeof(struct rte_ipv4_hdr) + esp_sa_head_len(sa) + sa->sa_tun_len +
-					t->ot_gre_len));
+	return out_plan_fill(sa, m, pl, sizeof(struct rte_ipv4_hdr),
+			     (uint32_t)t->ot_gre_len + inner_len, m->data_len - l3_off - inner_len,
+			     (uint16_t)(sizeof(struct rte_ipv4_hdr) + esp_sa_head_len(sa) +
+					sa->sa_tun_len + t->ot_gre_len));
 }
 
 /* Per-packet lifetime policy for sequence number s (= packets so far) and
@@ -223,11 +223,11 @@ static uint8_t *out_build(const struct esp_sa *sa, struct rte_mbuf *m, uint16_t 
 	rte_pktmbuf_trim(m, (uint16_t)(m->data_len - l3_off - pl->op_ihl - pl->op_pl));
 	front = (uint8_t *)rte_pktmbuf_prepend(m, head);
 	esp_move_headers(front, front + head, (size_t)l3_off + pl->op_ihl);
-	esp = out_frame(sa, front + l3_off,
-			(uint8_t *)rte_pktmbuf_append(m, (uint16_t)(pl->op_pad +
-								    sizeof(struct rte_esp_tail) +
-								    ESP_ICV_LEN)),
-			pl, seq_lo);
+	esp = out_frame(
+		sa, front + l3_off,
+		(uint8_t *)rte_pktmbuf_append(
+			m, (uint16_t)(pl->op_pad + sizeof(struct rte_esp_tail) + ESP_ICV_LEN)),
+		pl, seq_lo);
 	esp_ipv4_set_proto_len((struct rte_ipv4_hdr *)(front + l3_off), out_ipv4_proto(sa),
 			       out_ipv4_len(sa, pl));
 	return esp;
@@ -307,8 +307,8 @@ void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q)
 	q->sq_n = 0;
 }
 
-void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		      uint64_t seq, uint32_t pt_len)
+void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		      uint32_t pt_len)
 {
 	struct esp_gcm_params gp;
 
@@ -324,8 +324,8 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
  * of the payload under it, in the same job. The ICV covers ESP header, IV
  * and ciphertext, plus the ESN high half appended but not sent (RFC 4303
  * 2.2.1, 3.3.2.1); it is parked in the ICV room while hashing. */
-static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
-		       uint32_t ct_len, struct crypto_mb_cbc_op *op)
+static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq, uint32_t ct_len,
+		       struct crypto_mb_cbc_op *op)
 {
 	uint64_t nonce = rte_cpu_to_be_64(seq);
 	uint32_t spi = rte_cpu_to_be_32(sa->sa_spi), zero = 0;
@@ -353,7 +353,8 @@ static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
  * stores have retired by the time the cipher reads it. Then settle the
  * byte counter once. */
 static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			  uint16_t n, uint16_t l3_off, const struct out_gre *og, struct esp_sink *sink)
+			  uint16_t n, uint16_t l3_off, const struct out_gre *og,
+			  struct esp_sink *sink)
 {
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
 	struct esp_gcm_params gp[CRYPTO_MB_BURST_MAX];
@@ -377,8 +378,8 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 		struct out_plan pl;
 
 		why = og == NULL ? out_validate(sa, pkts[i], l3_off, &pl)
-				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off, og->og_inner_len[i],
-						og->og_tos[i], &pl);
+				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off,
+						og->og_inner_len[i], og->og_tos[i], &pl);
 		if (likely(why == ESP_OK) && !far)
 			why = out_limits(sa, s, bytes0 + bytes, &sink->es_lifetime);
 		if (unlikely(why != ESP_OK)) {
@@ -386,7 +387,8 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 			continue;
 		}
 		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &pl, (uint32_t)s)
-				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl, (uint32_t)s);
+				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl,
+						     (uint32_t)s);
 		bytes += pl.op_pl;
 		ct[nb] = out_ct_len(sa, &pl);
 		if (q != NULL) {
@@ -438,9 +440,9 @@ static uint16_t out_chunk_ipv4(struct crypto_mb *cx, struct esp_sa *sa, struct r
 	return out_chunk(cx, sa, pkts, n, l3_off, NULL, sink);
 }
 
-uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
-			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
+			   uint8_t *drop_reason, uint8_t *lifetime)
 {
 	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
 				 out_chunk_ipv4);
@@ -452,8 +454,8 @@ uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct g
 			 uint8_t *lifetime, struct esp_seal_queue *later)
 {
 	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	struct out_gre og = {.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos,
-			     .og_later = later};
+	struct out_gre og = {
+		.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos, .og_later = later};
 	uint16_t ok;
 
 	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);

@@ -26,7 +26,8 @@ static inline void esp_path_drops(struct lcore_ctx *lc, uint8_t in_idx, struct e
 	for (uint16_t i = 0; i < n; i++) {
 		lc->lc_stats.ls_port[in_idx].ps_esp_drop[why[i]]++;
 		if (in_sa != NULL)
-			in_sa->sa_drops[why[i]]++; /* one writer: the worker the SPI is steered to */
+			in_sa->sa_drops
+				[why[i]]++; /* one writer: the worker the SPI is steered to */
 		lc_drop(lc, in_idx, drop[i], DP_DROP_ESP_FAILED);
 	}
 }

@@ -22,8 +22,8 @@
 
 enum esp_replay_rc {
 	ESP_REPLAY_OK = 0,
-	ESP_REPLAY_DUP,  /* inside the window, already received */
-	ESP_REPLAY_OLD,  /* left of the window (or sequence number 0) */
+	ESP_REPLAY_DUP, /* inside the window, already received */
+	ESP_REPLAY_OLD, /* left of the window (or sequence number 0) */
 };
 
 struct esp_replay {
@@ -61,7 +61,7 @@ static inline uint64_t esp_replay_infer(const struct esp_replay *rp, uint32_t se
 	if (tl >= w - 1) { /* Case A: the window lies within one epoch */
 		if (seq_lo < bottom)
 			th++; /* ahead, past the 2^32 boundary */
-	} else {           /* Case B: the window straddles the boundary */
+	} else {              /* Case B: the window straddles the boundary */
 		if (seq_lo >= bottom) {
 			if (th == 0)
 				return 0;

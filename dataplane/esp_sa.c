@@ -43,10 +43,11 @@ static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p,
 {
 	sa->sa_spi = p->spi;
 	sa->sa_alg = (uint8_t)p->alg;
-	sa->sa_flags = (uint8_t)((p->esn ? ESP_SA_F_ESN : 0) | (p->natt ? ESP_SA_F_NATT : 0) |
-				 (gcm ? ESP_SA_F_GCM : 0) | (p->dir == ESP_DIR_OUT ? ESP_SA_F_OUT : 0) |
-				 (p->dir == ESP_DIR_IN && p->no_replay ? ESP_SA_F_NO_REPLAY : 0) |
-				 (p->dir == ESP_DIR_OUT && p->one_sender ? ESP_SA_F_ONE_SENDER : 0));
+	sa->sa_flags =
+		(uint8_t)((p->esn ? ESP_SA_F_ESN : 0) | (p->natt ? ESP_SA_F_NATT : 0) |
+			  (gcm ? ESP_SA_F_GCM : 0) | (p->dir == ESP_DIR_OUT ? ESP_SA_F_OUT : 0) |
+			  (p->dir == ESP_DIR_IN && p->no_replay ? ESP_SA_F_NO_REPLAY : 0) |
+			  (p->dir == ESP_DIR_OUT && p->one_sender ? ESP_SA_F_ONE_SENDER : 0));
 	esp_sa_init_tunnel(sa, p);
 	sa->sa_iv_len = gcm ? ESP_GCM_IV_LEN : ESP_CBC_IV_LEN;
 	/* RFC 4303 2.4: the ciphertext ends on a 4-byte boundary, and on the
@@ -88,14 +89,14 @@ int esp_sa_init(struct esp_sa *sa, struct crypto_mb *cx, const struct esp_sa_par
 	gcm = p->alg == ESP_ALG_AES_GCM_128 || p->alg == ESP_ALG_AES_GCM_256;
 	klen = esp_alg_key_len[p->alg];
 	esp_sa_init_fields(sa, p, gcm);
-	rc = p->dir == ESP_DIR_IN ?
-	     esp_replay_init(&sa->sa_replay, p->replay_window, p->seq_base) : 0;
+	rc = p->dir == ESP_DIR_IN ? esp_replay_init(&sa->sa_replay, p->replay_window, p->seq_base)
+				  : 0;
 	if (rc == 0 && gcm) {
 		memcpy(sa->sa_salt, p->keymat + klen, ESP_SALT_LEN);
 		rc = crypto_mb_key_gcm(cx, &sa->sa_key, p->keymat, klen);
 	} else if (rc == 0) {
-		rc = crypto_mb_key_cbc_hmac(cx, &sa->sa_key, p->keymat, klen,
-					    p->auth_key, ESP_AUTH_KEY_LEN);
+		rc = crypto_mb_key_cbc_hmac(cx, &sa->sa_key, p->keymat, klen, p->auth_key,
+					    ESP_AUTH_KEY_LEN);
 	}
 	if (rc != 0)
 		esp_sa_fini(sa);

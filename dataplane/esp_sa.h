@@ -31,7 +31,7 @@
 #include "proto_esp.h"
 
 enum esp_alg {
-	ESP_ALG_AES_GCM_128 = 0,         /* RFC 4106, 16-byte ICV */
+	ESP_ALG_AES_GCM_128 = 0, /* RFC 4106, 16-byte ICV */
 	ESP_ALG_AES_GCM_256,
 	ESP_ALG_AES_CBC_128_HMAC_SHA256, /* RFC 3602 + RFC 4868 (-128) */
 	ESP_ALG_AES_CBC_256_HMAC_SHA256,
@@ -43,7 +43,7 @@ enum esp_dir {
 	ESP_DIR_OUT,
 };
 
-#define ESP_TUN_IPV4_LEN 20    /* tunnel mode: the IPv4 header we put inside */
+#define ESP_TUN_IPV4_LEN 20 /* tunnel mode: the IPv4 header we put inside */
 #define ESP_TUN_TTL 64
 
 /* Lifetime events a burst raises; the caller tells the control thread. */
@@ -55,9 +55,9 @@ enum esp_dir {
 #define ESP_SA_F_NATT 0x02
 #define ESP_SA_F_GCM 0x04
 #define ESP_SA_F_OUT 0x08
-#define ESP_SA_F_NO_REPLAY 0x10 /* inbound: anti-replay disabled */
+#define ESP_SA_F_NO_REPLAY 0x10  /* inbound: anti-replay disabled */
 #define ESP_SA_F_ONE_SENDER 0x20 /* outbound: one lcore sends on it */
-#define ESP_SA_F_TUNNEL 0x40 /* tunnel mode: an IPv4 header inside, before GRE */
+#define ESP_SA_F_TUNNEL 0x40     /* tunnel mode: an IPv4 header inside, before GRE */
 
 struct esp_sa_params {
 	uint32_t spi;
@@ -82,7 +82,7 @@ struct esp_sa_params {
 	 * every packet of a burst goes to another peer: each run is then one
 	 * packet, and each lock also drains the store buffer. */
 	bool one_sender;
-	uint16_t natt_sport, natt_dport;     /* host order; 0 = 4500 */
+	uint16_t natt_sport, natt_dport; /* host order; 0 = 4500 */
 	/* RFC 4303 tunnel mode: the protected payload is [IPv4, protocol GRE]
 	 * [GRE packet], next header 4. Outbound: that header's addresses;
 	 * inbound: the only ones accepted. Host order: the two NBMA addresses,
@@ -102,22 +102,22 @@ struct esp_sa_params {
  * their own line (outbound: written by every worker), then the key
  * schedule and the replay window. */
 struct esp_sa {
-	uint32_t sa_spi;    /* host order */
-	uint8_t sa_alg;     /* enum esp_alg */
-	uint8_t sa_flags;   /* ESP_SA_F_* */
+	uint32_t sa_spi;  /* host order */
+	uint8_t sa_alg;   /* enum esp_alg */
+	uint8_t sa_flags; /* ESP_SA_F_* */
 	uint8_t sa_iv_len;
-	uint8_t sa_align;   /* payload + trailer alignment: 4 (GCM) or 16 (CBC) */
+	uint8_t sa_align; /* payload + trailer alignment: 4 (GCM) or 16 (CBC) */
 	uint8_t sa_icv_len;
 	uint8_t sa_salt[ESP_SALT_LEN];
 	uint16_t sa_natt_sport, sa_natt_dport; /* network order */
-	uint8_t sa_next_header; /* 47 (transport) or 4 (tunnel) */
-	uint8_t sa_tun_len;     /* 0, or ESP_TUN_IPV4_LEN in tunnel mode */
-	uint32_t sa_tun_src, sa_tun_dst; /* tunnel mode, network order */
-	uint32_t sa_tun_sum; /* outbound tunnel mode: RFC 1071 sum of the
+	uint8_t sa_next_header;                /* 47 (transport) or 4 (tunnel) */
+	uint8_t sa_tun_len;                    /* 0, or ESP_TUN_IPV4_LEN in tunnel mode */
+	uint32_t sa_tun_src, sa_tun_dst;       /* tunnel mode, network order */
+	uint32_t sa_tun_sum;                   /* outbound tunnel mode: RFC 1071 sum of the
 			      * constant words of the header inside, unfolded */
 	uint64_t sa_iv_xor;
-	uint64_t sa_seq_max;  /* last sequence number that may be sent */
-	uint64_t sa_soft_pkts, sa_hard_pkts;   /* UINT64_MAX = none */
+	uint64_t sa_seq_max;                 /* last sequence number that may be sent */
+	uint64_t sa_soft_pkts, sa_hard_pkts; /* UINT64_MAX = none */
 	uint64_t sa_soft_bytes, sa_hard_bytes;
 
 	/* Outbound: last sequence number handed out (atomic, shared; plain
@@ -130,7 +130,7 @@ struct esp_sa {
 	/* Embedded, not pointed to: a copied SA (copy, edit, publish) keeps a
 	 * valid key, and the schedule is one offset away from the hot line. */
 	struct crypto_mb_key sa_key;
-	struct esp_replay sa_replay; /* inbound only */
+	struct esp_replay sa_replay;       /* inbound only */
 	uint64_t sa_drops[ESP_DROP_COUNT]; /* inbound, by reason (one writer) */
 } __rte_cache_aligned;
 
@@ -164,9 +164,8 @@ static inline void esp_sink_drop(struct esp_sink *s, struct rte_mbuf *m, int why
 }
 
 /* One chunk (at most CRYPTO_MB_BURST_MAX packets) of esp_in.c/esp_out.c. */
-typedef uint16_t (*esp_chunk_fn)(struct crypto_mb *cx, struct esp_sa *sa,
-				 struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-				 struct esp_sink *sink);
+typedef uint16_t (*esp_chunk_fn)(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+				 uint16_t n, uint16_t l3_off, struct esp_sink *sink);
 
 /* A burst as chunks of the crypto burst size; survivors are compacted to
  * the front, which never overtakes the chunk being read. */
@@ -196,8 +195,8 @@ static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa
  * 3.4.1), or short_why when total claims more bytes than are present
  * (each direction has its own reason for that lie). */
 static inline int esp_outer_ipv4(const struct rte_mbuf *m, uint16_t l3_off, int short_why,
-				 const struct rte_ipv4_hdr **ipp, uint32_t *ihl,
-				 uint32_t *total, uint32_t *avail)
+				 const struct rte_ipv4_hdr **ipp, uint32_t *ihl, uint32_t *total,
+				 uint32_t *avail)
 {
 	const struct rte_ipv4_hdr *ip;
 
@@ -288,8 +287,8 @@ static inline void esp_gcm_params_init(struct esp_gcm_params *gp, const struct e
  * burst, they have. */
 struct esp_seal_job {
 	const struct crypto_mb_key *sj_key;
-	uint8_t *sj_esp;  /* the ESP header */
-	uint32_t sj_ct;   /* plaintext bytes to encrypt after the IV */
+	uint8_t *sj_esp; /* the ESP header */
+	uint32_t sj_ct;  /* plaintext bytes to encrypt after the IV */
 	struct esp_gcm_params sj_gp;
 };
 
@@ -313,8 +312,8 @@ static inline void esp_move_headers(uint8_t *dst, const uint8_t *src, size_t len
  * tunnel mode starts with an IPv4 header of sa_tun_len bytes). */
 static inline uint16_t esp_sa_head_len(const struct esp_sa *sa)
 {
-	return (uint16_t)((sa->sa_flags & ESP_SA_F_NATT ? ESP_UDP_HDR_LEN : 0) +
-			  ESP_HDR_LEN + sa->sa_iv_len);
+	return (uint16_t)((sa->sa_flags & ESP_SA_F_NATT ? ESP_UDP_HDR_LEN : 0) + ESP_HDR_LEN +
+			  sa->sa_iv_len);
 }
 
 /* crypto_mb.c */
@@ -335,9 +334,9 @@ void esp_sa_fini(struct esp_sa *sa);
  * keeping its addresses. Returns k: pkts[0..k) are ready, in
  * order; drop[0..n-k) with drop_reason[] (enum esp_drop) are for the
  * caller to count and free. *lifetime |= ESP_LT_* reached by this burst. */
-uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
-			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
+			   uint8_t *drop_reason, uint8_t *lifetime);
 struct gre_outer_tmpl;
 /* Runs on: workers. GRE encapsulation and ESP in one step, for the
  * worker's own tunnel packets: each pkts[i] holds [l3_off bytes][inner
@@ -361,8 +360,8 @@ void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q);
  * the ESP header, followed by 8 bytes of IV room, pt_len bytes of
  * plaintext (payload + padding + pad length + next header) and 16 bytes
  * of ICV room. Writes SPI, seq, IV, ciphertext and ICV. */
-void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		      uint64_t seq, uint32_t pt_len);
+void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		      uint32_t pt_len);
 
 /* esp_in.c */
 /* Runs on: the worker that owns sa (inbound). Each pkts[i] holds
@@ -371,9 +370,9 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
  * to [l3_off][IPv4 proto 47][GRE..], in tunnel mode the IPv4 header inside
  * too (esp_tun_check): both modes give the same result. Same return
  * convention as above. */
-uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa,
-			   struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-			   struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
+			   uint8_t *drop_reason, uint8_t *lifetime);
 /* The same, for the worker's own decapsulation, which validated each outer
  * IPv4 header already (ipv4_validate: version, header length, checksum,
  * total length equal to the bytes present; and no fragment): those checks
@@ -432,7 +431,7 @@ int esp_tun_check(const struct esp_sa *sa, const uint8_t *p, uint32_t len, uint1
 		  uint32_t *gre_len);
 /* The GCM transform alone (known-answer tests): the inverse of
  * esp_out_gcm_seal for seq; 0 or ESP_DROP_ICV_FAIL. */
-int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp,
-		    uint64_t seq, uint32_t ct_len);
+int esp_in_gcm_open(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+		    uint32_t ct_len);
 
 #endif

@@ -10,7 +10,8 @@
 #include "flow.h"
 #include "lcore_ctx.h"
 
-static void flow_key_of(struct flow_key *k, uint8_t dir, const struct rte_ipv4_hdr *ip, uint32_t peer)
+static void flow_key_of(struct flow_key *k, uint8_t dir, const struct rte_ipv4_hdr *ip,
+			uint32_t peer)
 {
 	const uint8_t *l4 = (const uint8_t *)ip + rte_ipv4_hdr_len(ip);
 
@@ -34,8 +35,11 @@ static void flow_key_of(struct flow_key *k, uint8_t dir, const struct rte_ipv4_h
 static void flow_hand_over(struct flow_table *ft, struct flow_entry *e)
 {
 	struct flow_rec r = {
-		.fr_key = e->fe_key, .fr_pkts = e->fe_pkts, .fr_bytes = e->fe_bytes,
-		.fr_first = e->fe_first, .fr_last = e->fe_last,
+		.fr_key = e->fe_key,
+		.fr_pkts = e->fe_pkts,
+		.fr_bytes = e->fe_bytes,
+		.fr_first = e->fe_first,
+		.fr_last = e->fe_last,
 	};
 
 	if (rte_ring_sp_enqueue_elem(ft->fl_out, &r, sizeof(r)) != 0) {

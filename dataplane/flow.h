@@ -24,8 +24,8 @@
 enum flow_dir { FLOW_IN = 0, FLOW_OUT = 1 }; /* IPFIX flowDirection: ingress, egress */
 
 struct flow_key {
-	uint32_t fk_src, fk_dst; /* host order */
-	uint32_t fk_peer;        /* the tunnel peer's NBMA address, host order */
+	uint32_t fk_src, fk_dst;     /* host order */
+	uint32_t fk_peer;            /* the tunnel peer's NBMA address, host order */
 	uint16_t fk_sport, fk_dport; /* ICMP: 0 and type << 8 | code */
 	uint8_t fk_proto;
 	uint8_t fk_dir;
@@ -49,16 +49,16 @@ struct flow_rec {
 struct rte_ring;
 
 struct flow_table {
-	struct flow_entry *fl_e;  /* FLOW_SLOTS */
-	struct rte_ring *fl_out;  /* struct flow_rec elements, to control */
-	uint32_t fl_scan;         /* the next slot the expiry scan looks at */
-	uint32_t fl_tick;         /* sampling */
+	struct flow_entry *fl_e;         /* FLOW_SLOTS */
+	struct rte_ring *fl_out;         /* struct flow_rec elements, to control */
+	uint32_t fl_scan;                /* the next slot the expiry scan looks at */
+	uint32_t fl_tick;                /* sampling */
 	uint64_t fl_no_slot, fl_no_ring; /* counted, written by the worker only */
 };
 
 struct dp_flow_export {
-	uint32_t dfe_on;       /* set before the workers start, then read-only */
-	uint32_t dfe_sampling; /* 1 in N packets counted; 1 = all */
+	uint32_t dfe_on;                       /* set before the workers start, then read-only */
+	uint32_t dfe_sampling;                 /* 1 in N packets counted; 1 = all */
 	uint64_t dfe_idle_tsc, dfe_active_tsc; /* expiry, in TSC ticks */
 };
 

@@ -26,15 +26,15 @@ static inline uint16_t gre_encap_overhead(const struct dp_tunnel *tn)
  * or ESP in front of the GRE header), the TOS and the checksum, whose sum
  * over the constant words is kept unfolded. */
 struct gre_outer_tmpl {
-	uint64_t ot_w0;   /* version/IHL | TOS, total length | id 0, fragment 0 */
-	uint64_t ot_w1;   /* TTL, protocol (0 here), checksum (0 here) | source */
+	uint64_t ot_w0; /* version/IHL | TOS, total length | id 0, fragment 0 */
+	uint64_t ot_w1; /* TTL, protocol (0 here), checksum (0 here) | source */
 	/* Destination | GRE flags and protocol type, as on the wire: one word,
 	 * stored at once, because the writers' loads of the two halves become
 	 * one 8-byte load, which two 4-byte stores just made cannot forward to
 	 * (a stall on every packet when each run is one packet). */
 	uint64_t ot_w2;
-	uint32_t ot_key;  /* network order, when the tunnel has a key */
-	uint32_t ot_sum;  /* RFC 1071 sum of the constant 16-bit words */
+	uint32_t ot_key;    /* network order, when the tunnel has a key */
+	uint32_t ot_sum;    /* RFC 1071 sum of the constant 16-bit words */
 	uint8_t ot_gre_len; /* GRE header bytes: 4, or 8 with the key */
 };
 
@@ -51,14 +51,15 @@ static inline void gre_outer_tmpl_init(struct gre_outer_tmpl *t, const struct dp
 {
 	RTE_BUILD_BUG_ON(RTE_BYTE_ORDER != RTE_LITTLE_ENDIAN);
 	/* id, fragment and checksum are 0; the rest is added per packet. */
-	t->ot_sum = ((uint32_t)RTE_IPV4_VHL_DEF << 8) + ((uint32_t)tn->tn_ttl << 8) +
-		    (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
+	t->ot_sum = ((uint32_t)RTE_IPV4_VHL_DEF << 8) + ((uint32_t)tn->tn_ttl << 8) + (src >> 16) +
+		    (src & 0xffff) + (dst >> 16) + (dst & 0xffff);
 	/* Words are assembled in memory order on this little-endian target. */
 	t->ot_w0 = RTE_IPV4_VHL_DEF;
 	t->ot_w1 = tn->tn_ttl | (uint64_t)rte_cpu_to_be_32(src) << 32;
 	t->ot_w2 = (uint64_t)rte_cpu_to_be_32(dst) |
 		   (uint64_t)((uint32_t)rte_cpu_to_be_16(tn->tn_has_key ? GRE_F_KEY : 0) |
-			      (uint32_t)rte_cpu_to_be_16(proto) << 16) << 32;
+			      (uint32_t)rte_cpu_to_be_16(proto) << 16)
+			   << 32;
 	t->ot_key = rte_cpu_to_be_32(tn->tn_key);
 	t->ot_gre_len = (uint8_t)(gre_encap_overhead(tn) - sizeof(struct rte_ipv4_hdr));
 }
@@ -75,7 +76,9 @@ static inline void gre_outer_tmpl_init(struct gre_outer_tmpl *t, const struct dp
 static inline void gre_outer_ipv4_write(void *ip, const struct gre_outer_tmpl *t, uint16_t total,
 					uint8_t proto, uint8_t tos)
 {
-	uint8_t ds = tos & 0xfc; /* DSCP only: ECN is not copied (RFC 6040 §4: normal mode would need more) */
+	uint8_t ds =
+		tos &
+		0xfc; /* DSCP only: ECN is not copied (RFC 6040 §4: normal mode would need more) */
 	uint32_t sum = t->ot_sum + ds + total + proto, dst = (uint32_t)t->ot_w2;
 	uint64_t w0, w1;
 
@@ -103,14 +106,15 @@ static inline void gre_hdr_write(void *gre, const struct gre_outer_tmpl *t)
 static inline void gre_outer_write(struct rte_ipv4_hdr *ip, const struct gre_outer_tmpl *t,
 				   uint16_t inner_len, uint8_t tos)
 {
-	gre_outer_ipv4_write(ip, t, (uint16_t)(gre_outer_tmpl_len(t) + inner_len), IPPROTO_GRE, tos);
+	gre_outer_ipv4_write(ip, t, (uint16_t)(gre_outer_tmpl_len(t) + inner_len), IPPROTO_GRE,
+			     tos);
 	gre_hdr_write((uint8_t *)ip + sizeof(*ip), t);
 }
 
 /* One header, for packets the control thread originates. */
 static inline void gre_outer_build(struct rte_ipv4_hdr *ip, const struct dp_tunnel *tn,
-				   uint32_t src, uint32_t dst, uint16_t inner_len,
-				   uint16_t proto, uint8_t tos)
+				   uint32_t src, uint32_t dst, uint16_t inner_len, uint16_t proto,
+				   uint8_t tos)
 {
 	struct gre_outer_tmpl t;
 
@@ -127,8 +131,7 @@ struct peer;
  * to the tunnel by nh; TTL already handled. pe_hint: the peer of nh's
  * target if the caller looked it up in bulk, else NULL. Consumes m. */
 void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh,
-		   const struct peer *pe_hint);
+		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh, const struct peer *pe_hint);
 
 /* Runs on: workers. A multicast/broadcast packet from the kernel: one copy
  * to every peer on the replication list (dp->dp_mcast). Consumes m. */

@@ -14,8 +14,8 @@ int ipv4_validate_slow(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 	hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 	l3_len = rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr);
 	tot = rte_be_to_cpu_16(ip->total_length);
-	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > l3_len ||
-	    tot < hlen || tot > l3_len)
+	if ((ip->version_ihl >> 4) != 4 || hlen < sizeof(*ip) || hlen > l3_len || tot < hlen ||
+	    tot > l3_len)
 		return -1;
 	if (ipv4_hdr_sum(ip, hlen) != 0xffff)
 		return -1;

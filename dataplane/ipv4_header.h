@@ -18,8 +18,8 @@ int ipv4_validate_slow(struct rte_mbuf *m, struct rte_ipv4_hdr **out);
  * of line. */
 static inline int ipv4_validate(struct rte_mbuf *m, struct rte_ipv4_hdr **out)
 {
-	struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *,
-							  sizeof(struct rte_ether_hdr));
+	struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 
 	if (likely(rte_pktmbuf_data_len(m) >= sizeof(struct rte_ether_hdr) + sizeof(*ip) &&
 		   ip->version_ihl == RTE_IPV4_VHL_DEF &&

@@ -39,22 +39,22 @@ struct ev_recent {
 };
 
 struct lcore_ctx {
-	unsigned lc_idx;    /* worker index: RCU thread id and TX queue */
-	unsigned lc_lcore;  /* EAL lcore id */
+	unsigned lc_idx;   /* worker index: RCU thread id and TX queue */
+	unsigned lc_lcore; /* EAL lcore id */
 	struct dp *lc_dp;
 	unsigned lc_nrxq;
 	struct lcore_rxq lc_rxq[DP_MAX_RXQ_PER_WORKER];
 	struct rte_ring *lc_punt;
-	struct rte_ring *lc_events; /* struct dp_event elements */
+	struct rte_ring *lc_events;       /* struct dp_event elements */
 	struct peer_stats *lc_peer_stats; /* dp_peers.pt_size slots (pe_id) */
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];
-	uint32_t lc_idle;   /* consecutive empty polls */
+	uint32_t lc_idle;     /* consecutive empty polls */
 	uint16_t lc_rx_burst; /* dp_rx_burst, set when worker_main starts */
 	uint64_t lc_hz;
 	uint64_t lc_burst_tsc; /* the punt buckets' clock for this burst; 0: not read yet */
 	struct punt_bucket lc_bucket[PUNT_CAUSE_COUNT];
 	struct tx_pending lc_tx[DP_MAX_PORTS];
-	struct crypto_mb lc_cx;      /* this worker's intel-ipsec-mb manager */
+	struct crypto_mb lc_cx; /* this worker's intel-ipsec-mb manager */
 	/* Lookups kept from burst to burst: traffic mostly leaves through one
 	 * gateway and comes from one peer for many bursts in a row. Each is
 	 * kept while the tables it came from keep the generation they had
@@ -91,8 +91,8 @@ static inline uint64_t lc_burst_now(struct lcore_ctx *lc)
 	return lc->lc_burst_tsc;
 }
 
-static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx,
-			   struct rte_mbuf *m, enum dp_drop why)
+static inline void lc_drop(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m,
+			   enum dp_drop why)
 {
 	lc->lc_stats.ls_port[port_idx].ps_drop[why]++;
 	rte_pktmbuf_free(m);
@@ -103,8 +103,7 @@ void tx_flush(struct lcore_ctx *lc);
 /* Runs on: workers. Queues m for port_idx; sent at the end of the loop. */
 void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m);
 /* The same for pkts[0..n), in order. */
-void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-		      uint16_t n);
+void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n);
 
 /* worker.c */
 /* The lcore entry point (rte_eal_remote_launch), arg = struct lcore_ctx. */

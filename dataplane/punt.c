@@ -120,8 +120,8 @@ void punt_event_send(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev
 	lc->lc_stats.ls_events++;
 }
 
-void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
-		uint32_t key_a, uint32_t key_b)
+void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev, uint32_t key_a,
+		uint32_t key_b)
 {
 	if (punt_event_due(lc, ev->ev_cause, key_a, key_b))
 		punt_event_send(lc, port_idx, ev);

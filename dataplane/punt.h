@@ -30,19 +30,19 @@ enum punt_cause {
 
 /* 64 bytes; what the control thread needs to act without the packet. */
 struct dp_event {
-	uint8_t ev_cause;   /* enum punt_cause, PUNT_EV_* */
-	uint8_t ev_port;    /* port index the packet came in on */
+	uint8_t ev_cause; /* enum punt_cause, PUNT_EV_* */
+	uint8_t ev_port;  /* port index the packet came in on */
 	uint16_t ev_quote_len;
-	uint32_t ev_nbma;   /* REDIRECT: the sending spoke's NBMA address */
-	uint32_t ev_target; /* REDIRECT/RESOLVE: overlay next hop; FRAG: MTU; SPI */
+	uint32_t ev_nbma;                 /* REDIRECT: the sending spoke's NBMA address */
+	uint32_t ev_target;               /* REDIRECT/RESOLVE: overlay next hop; FRAG: MTU; SPI */
 	uint8_t ev_quote[DP_EVENT_QUOTE]; /* start of the (inner) IPv4 packet */
 } __rte_packed;
 
 struct punt_bucket {
 	uint64_t pb_tokens; /* scaled by hz: one packet = hz units */
 	uint64_t pb_last_tsc;
-	uint64_t pb_rate;   /* packets per second */
-	uint64_t pb_burst;  /* packets */
+	uint64_t pb_rate;  /* packets per second */
+	uint64_t pb_burst; /* packets */
 };
 
 struct lcore_ctx;
@@ -57,8 +57,8 @@ void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsign
 
 /* Runs on: workers. Queue an event unless its bucket is empty or the same
  * (cause, key_a, key_b) was sent within the last second. Never blocks. */
-void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev,
-		uint32_t key_a, uint32_t key_b);
+void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev, uint32_t key_a,
+		uint32_t key_b);
 /* The same in two steps, for events raised per packet (a phase 3 hub's
  * redirects): punt_event_due says whether one is wanted (and takes its
  * token), so that the caller builds it only then; punt_event_send queues

@@ -51,8 +51,8 @@ static inline const struct rx_cached *rx_cache_get(const struct rx_cache *rc, ui
 
 /* Keep (spi, nbma) -> (sa, pe) under the current epoch, in place of what
  * its slot held. */
-static inline void rx_cache_put(struct rx_cache *rc, uint32_t spi, uint32_t nbma,
-				struct esp_sa *sa, const struct peer *pe)
+static inline void rx_cache_put(struct rx_cache *rc, uint32_t spi, uint32_t nbma, struct esp_sa *sa,
+				const struct peer *pe)
 {
 	struct rx_cached *c = &rc->slot[rx_cache_slot(spi, nbma)];
 

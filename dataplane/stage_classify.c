@@ -14,8 +14,8 @@ static int l2_dst_ok(const struct rte_ether_hdr *eth, const struct dp_port *pt)
 	       rte_is_broadcast_ether_addr(&eth->dst_addr);
 }
 
-uint16_t stage_classify(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-			uint16_t n, struct rte_mbuf **ipv4)
+uint16_t stage_classify(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n,
+			struct rte_mbuf **ipv4)
 {
 	const struct dp_port *pt = &lc->lc_dp->dp_ports[port_idx];
 	uint16_t n4 = 0;

@@ -13,7 +13,6 @@
 #include "lcore_ctx.h"
 #include "stages.h"
 
-
 _Static_assert(STAGE_QUEUE_MAX <= RTE_HASH_LOOKUP_BULK_MAX, "one bulk SA lookup per stage");
 
 /* UDP to port 4500 (RFC 3948): a keepalive (one 0xff byte), IKE (a zero
@@ -132,7 +131,8 @@ static uint16_t ipsec_in_lookup(struct lcore_ctx *lc, struct esp_in_pending *e, 
 
 		/* SPI 0 (none in the packet) is never installed: not found. */
 		if (unlikely(s == NULL)) {
-			struct dp_event ev = {.ev_cause = PUNT_EV_SPI, .ev_target = e[i].ei_spi,
+			struct dp_event ev = {.ev_cause = PUNT_EV_SPI,
+					      .ev_target = e[i].ei_spi,
 					      .ev_nbma = e[i].ei_nbma};
 
 			punt_event(lc, e[i].ei_in_idx, &ev, ev.ev_nbma, e[i].ei_spi);
@@ -177,8 +177,8 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		pe[s++] = e[i].ei_pe;
 	}
 	for (uint16_t i = 0; i < ok; i++)
-		if (unlikely(!gre_in_push(&lc->lc_q_gre_in, pkts[i], in_idx, goff[i], glen[i], nbma[i],
-					  pe[i], true)))
+		if (unlikely(!gre_in_push(&lc->lc_q_gre_in, pkts[i], in_idx, goff[i], glen[i],
+					  nbma[i], pe[i], true)))
 			lc_drop(lc, in_idx, pkts[i], DP_DROP_QUEUE_FULL);
 }
 
@@ -194,8 +194,8 @@ static uint16_t esp_in_udp(struct lcore_ctx *lc, struct esp_in_pending *e, uint1
 		uint32_t off = e[i].ei_off, esp;
 
 		if (unlikely(e[i].ei_udp)) {
-			const struct rte_udp_hdr *udp =
-				rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, L2_LEN + off);
+			const struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(
+				m, const struct rte_udp_hdr *, L2_LEN + off);
 
 			off = ipsec_udp(lc, e[i].ei_in_idx, m, off);
 			if (off == 0)
@@ -204,7 +204,8 @@ static uint16_t esp_in_udp(struct lcore_ctx *lc, struct esp_in_pending *e, uint1
 			e[i].ei_off = (uint16_t)off;
 			esp = L2_LEN + off;
 			if (likely(rte_pktmbuf_data_len(m) >= esp + 8)) {
-				memcpy(&e[i].ei_spi, rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
+				memcpy(&e[i].ei_spi,
+				       rte_pktmbuf_mtod_offset(m, const uint8_t *, esp), 4);
 				e[i].ei_spi = rte_be_to_cpu_32(e[i].ei_spi);
 			}
 		}
@@ -231,8 +232,8 @@ void stage_esp_in(struct lcore_ctx *lc)
 	}
 	n = ipsec_in_lookup(lc, e, n);
 	while (i < n) {
-		for (j = (uint16_t)(i + 1); j < n && e[j].ei_sa == e[i].ei_sa &&
-					   e[j].ei_in_idx == e[i].ei_in_idx; j++)
+		for (j = (uint16_t)(i + 1);
+		     j < n && e[j].ei_sa == e[i].ei_sa && e[j].ei_in_idx == e[i].ei_in_idx; j++)
 			;
 		ipsec_in_run(lc, &e[i], (uint16_t)(j - i));
 		i = j;

@@ -38,7 +38,8 @@ static void esp_out_frame(struct lcore_ctx *lc, struct esp_out_queue *q, struct 
 		len[i] = e[i].ep_inner_len;
 		tos[i] = e[i].ep_tos;
 	}
-	ok = esp_encap_burst(&lc->lc_cx, sa, &t, pkts, len, tos, n, L2_LEN, drop, why, &lt, &q->seal);
+	ok = esp_encap_burst(&lc->lc_cx, sa, &t, pkts, len, tos, n, L2_LEN, drop, why, &lt,
+			     &q->seal);
 	esp_path_drops(lc, r->or_in_idx, NULL, drop, why, (uint16_t)(n - ok));
 	if (unlikely(lt))
 		esp_path_lifetime(lc, r->or_in_idx, sa);

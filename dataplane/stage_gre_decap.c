@@ -16,7 +16,7 @@
 #include "stages.h"
 
 struct gre_parsed {
-	uint16_t hlen;  /* GRE header length */
+	uint16_t hlen; /* GRE header length */
 	uint16_t proto;
 };
 
@@ -69,7 +69,9 @@ static inline uint16_t gre_usual(const uint8_t *gre, uint32_t avail, const struc
 		return w0 == RTE_BE32(GRE_PROTO_IPV4) ? 4 : 0;
 	memcpy(&key, gre + 4, 4);
 	return w0 == RTE_BE32((uint32_t)GRE_F_KEY << 16 | GRE_PROTO_IPV4) &&
-	       key == rte_cpu_to_be_32(tn->tn_key) ? 8 : 0;
+			       key == rte_cpu_to_be_32(tn->tn_key)
+		       ? 8
+		       : 0;
 }
 
 /* The tunnel's packets come in on its WAN port only. */

@@ -79,8 +79,8 @@ static uint16_t encap_pick(struct lcore_ctx *lc, struct encap_pending *e, uint16
 
 	for (uint16_t i = 0; i < n; i++) {
 		struct rte_mbuf *m = e[i].ep_m;
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-									sizeof(struct rte_ether_hdr));
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+			m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		uint8_t in_idx = e[i].ep_in_idx;
 
 		if (!e[i].ep_replica) {
@@ -100,7 +100,8 @@ static uint16_t encap_pick(struct lcore_ctx *lc, struct encap_pending *e, uint16
 			if (cap_is_on(&dp->dp_cap))
 				cap_take_ip(lc, CAP_OUT, ip, e[i].ep_inner_len);
 			if (unlikely(dp->dp_flow.dfe_on))
-				flow_account(lc, FLOW_OUT, ip, e[i].ep_inner_len, e[i].ep_pe->pe_nbma);
+				flow_account(lc, FLOW_OUT, ip, e[i].ep_inner_len,
+					     e[i].ep_pe->pe_nbma);
 		}
 		if (k != i)
 			e[k] = e[i];
@@ -161,12 +162,13 @@ void stage_gre_encap(struct lcore_ctx *lc)
 	n = encap_pick(lc, e, n);
 	if (esp)
 		for (i = 0; i < n; i++) /* once per run: a flow's burst is one run */
-			if ((i == 0 || e[i].ep_pe != e[i - 1].ep_pe) && e[i].ep_pe->pe_sa_out != NULL)
+			if ((i == 0 || e[i].ep_pe != e[i - 1].ep_pe) &&
+			    e[i].ep_pe->pe_sa_out != NULL)
 				esp_sa_prefetch(e[i].ep_pe->pe_sa_out, false);
 	i = 0;
 	while (i < n) {
-		for (j = (uint16_t)(i + 1); j < n && e[j].ep_pe == e[i].ep_pe &&
-					   e[j].ep_in_idx == e[i].ep_in_idx; j++)
+		for (j = (uint16_t)(i + 1);
+		     j < n && e[j].ep_pe == e[i].ep_pe && e[j].ep_in_idx == e[i].ep_in_idx; j++)
 			;
 		if (!esp)
 			encap_run(lc, &e[i], (uint16_t)(j - i));
@@ -190,8 +192,8 @@ bool stage_replicate(struct lcore_ctx *lc)
 	while (g->head < g->n && q->n < STAGE_QUEUE_MAX) {
 		struct group_pending *gp = &g->e[g->head];
 		struct rte_mbuf *m = gp->gp_m;
-		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-									sizeof(struct rte_ether_hdr));
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+			m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 		uint16_t inner_len = rte_be_to_cpu_16(ip->total_length);
 		uint8_t tos = dp->dp_tunnel.tn_copy_dscp ? ip->type_of_service : 0;
 		const struct mcast_list *ml;
@@ -208,7 +210,8 @@ bool stage_replicate(struct lcore_ctx *lc)
 			continue;
 		}
 		for (; g->next < ml->ml_n && q->n < STAGE_QUEUE_MAX; g->next++) {
-			const struct peer *pe = peer_table_lookup(&dp->dp_peers, ml->ml_overlay[g->next]);
+			const struct peer *pe =
+				peer_table_lookup(&dp->dp_peers, ml->ml_overlay[g->next]);
 			struct rte_mbuf *c = m;
 
 			if (pe == NULL)
@@ -216,11 +219,13 @@ bool stage_replicate(struct lcore_ctx *lc)
 			if (g->next + 1 < ml->ml_n) {
 				c = rte_pktmbuf_copy(m, dp->dp_pool, 0, UINT32_MAX);
 				if (unlikely(c == NULL)) {
-					lc->lc_stats.ls_port[gp->gp_in_idx].ps_drop[DP_DROP_NOMBUF]++;
+					lc->lc_stats.ls_port[gp->gp_in_idx]
+						.ps_drop[DP_DROP_NOMBUF]++;
 					continue;
 				}
 			}
-			encap_push(q, c, gp->gp_in_idx, ml->ml_overlay[g->next], pe, inner_len, tos);
+			encap_push(q, c, gp->gp_in_idx, ml->ml_overlay[g->next], pe, inner_len,
+				   tos);
 			q->e[q->n - 1].ep_replica = true;
 			queued = true;
 			if (c == m) { /* the original went to the last peer */

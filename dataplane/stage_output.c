@@ -52,8 +52,9 @@ void stage_output(struct lcore_ctx *lc)
 		uint8_t port = e->op_port;
 		uint32_t via = e->op_via;
 
-		for (j = (uint16_t)(i + 1); j < n && q->e[j].op_port == port &&
-					   q->e[j].op_via == via && q->e[j].op_in_idx == e->op_in_idx;
+		for (j = (uint16_t)(i + 1);
+		     j < n && q->e[j].op_port == port && q->e[j].op_via == via &&
+		     q->e[j].op_in_idx == e->op_in_idx;
 		     j++)
 			;
 		for (uint16_t k = i; k < j; k++)

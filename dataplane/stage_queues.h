@@ -31,14 +31,14 @@ _Static_assert(STAGE_QUEUE_MAX <= CRYPTO_MB_BURST_MAX,
  * IKE there. */
 struct esp_in_pending {
 	struct rte_mbuf *ei_m;
-	struct esp_sa *ei_sa;      /* found for the whole queue by the stage */
-	const struct peer *ei_pe;  /* the sender by NBMA address, likewise */
-	uint32_t ei_spi;           /* host order; 0 when the packet holds none */
-	uint32_t ei_nbma;          /* host order */
-	uint16_t ei_off;           /* ESP (or UDP when ei_udp) from the IPv4 header */
-	uint16_t ei_sport;         /* UDP source port (NAT-T), 0 for protocol 50 */
+	struct esp_sa *ei_sa;     /* found for the whole queue by the stage */
+	const struct peer *ei_pe; /* the sender by NBMA address, likewise */
+	uint32_t ei_spi;          /* host order; 0 when the packet holds none */
+	uint32_t ei_nbma;         /* host order */
+	uint16_t ei_off;          /* ESP (or UDP when ei_udp) from the IPv4 header */
+	uint16_t ei_sport;        /* UDP source port (NAT-T), 0 for protocol 50 */
 	uint8_t ei_in_idx;
-	bool ei_udp;               /* UDP to port 4500: not told apart yet */
+	bool ei_udp; /* UDP to port 4500: not told apart yet */
 };
 
 struct esp_in_queue {
@@ -85,7 +85,7 @@ struct gre_in_pending {
 	uint32_t ge_nbma;         /* host order */
 	uint16_t ge_off, ge_len;
 	uint8_t ge_in_idx;
-	bool ge_esp;              /* ESP's headers are still in front of the GRE */
+	bool ge_esp; /* ESP's headers are still in front of the GRE */
 };
 
 struct gre_in_queue {
@@ -117,7 +117,7 @@ static inline bool gre_in_push(struct gre_in_queue *q, struct rte_mbuf *m, uint8
  * takes them as they are. */
 struct inner_queue {
 	uint16_t n;
-	struct rte_mbuf *m[STAGE_QUEUE_MAX];      /* Ethernet header in front */
+	struct rte_mbuf *m[STAGE_QUEUE_MAX]; /* Ethernet header in front */
 	struct rte_ipv4_hdr *ip[STAGE_QUEUE_MAX];
 	uint32_t dst[STAGE_QUEUE_MAX];  /* inner destination, host order */
 	uint32_t nbma[STAGE_QUEUE_MAX]; /* the sender's NBMA address, host order */
@@ -126,8 +126,8 @@ struct inner_queue {
 	const struct peer *pe[STAGE_QUEUE_MAX];
 };
 
-static inline bool inner_push(struct inner_queue *q, struct rte_mbuf *m,
-			      struct rte_ipv4_hdr *ip, uint32_t nbma, const struct peer *pe)
+static inline bool inner_push(struct inner_queue *q, struct rte_mbuf *m, struct rte_ipv4_hdr *ip,
+			      uint32_t nbma, const struct peer *pe)
 {
 	if (unlikely(q->n == STAGE_QUEUE_MAX))
 		return false;
@@ -144,13 +144,13 @@ static inline bool inner_push(struct inner_queue *q, struct rte_mbuf *m,
  * together (one outer header template, and with ESP one sequence-number
  * block and one byte count per run). */
 struct encap_pending {
-	struct rte_mbuf *ep_m;        /* the inner IPv4 packet, Ethernet header in front */
-	const struct peer *ep_pe;     /* the route's peer when known, then the stage's pick */
-	uint32_t ep_target;           /* the overlay next hop, host order */
+	struct rte_mbuf *ep_m;    /* the inner IPv4 packet, Ethernet header in front */
+	const struct peer *ep_pe; /* the route's peer when known, then the stage's pick */
+	uint32_t ep_target;       /* the overlay next hop, host order */
 	uint16_t ep_inner_len;
-	uint8_t ep_tos;               /* the inner TOS when DSCP is copied, else 0 */
+	uint8_t ep_tos; /* the inner TOS when DSCP is copied, else 0 */
 	uint8_t ep_in_idx;
-	bool ep_replica;              /* a multicast copy: peer chosen, not captured */
+	bool ep_replica; /* a multicast copy: peer chosen, not captured */
 };
 
 struct encap_queue {
@@ -186,8 +186,8 @@ struct group_pending {
 };
 
 struct group_queue {
-	uint16_t n, head;   /* entries; the one being copied */
-	uint32_t next;      /* its next peer in the replication list */
+	uint16_t n, head;            /* entries; the one being copied */
+	uint32_t next;               /* its next peer in the replication list */
 	const struct mcast_list *ml; /* that list, read when its copies began */
 	struct group_pending e[DP_BURST];
 };
@@ -210,14 +210,14 @@ static inline bool group_push(struct group_queue *q, struct rte_mbuf *m, uint8_t
 struct esp_out_run {
 	const struct encap_pending *or_e; /* its entries, in the encap queue */
 	const struct peer *or_pe;
-	uint32_t or_bytes;         /* inner bytes, for the peer's counters */
-	uint16_t or_first, or_n;   /* its framed packets in pkts[] */
+	uint32_t or_bytes;       /* inner bytes, for the peer's counters */
+	uint16_t or_first, or_n; /* its framed packets in pkts[] */
 	uint8_t or_in_idx;
 };
 
 struct esp_out_queue {
 	uint16_t nruns, npkts;
-	struct rte_mbuf *pkts[STAGE_QUEUE_MAX];   /* framed, waiting for their seals */
+	struct rte_mbuf *pkts[STAGE_QUEUE_MAX]; /* framed, waiting for their seals */
 	struct esp_out_run run[STAGE_QUEUE_MAX];
 	struct esp_seal_queue seal;
 };
@@ -248,8 +248,8 @@ static inline bool esp_out_push_run(struct esp_out_queue *q, const struct encap_
 #define OUT_QUEUE_MAX (2 * STAGE_QUEUE_MAX)
 
 struct out_pending {
-	struct rte_mbuf *op_m;   /* Ethernet header in front, rewritten there */
-	uint32_t op_via;         /* host order */
+	struct rte_mbuf *op_m; /* Ethernet header in front, rewritten there */
+	uint32_t op_via;       /* host order */
 	uint8_t op_port;
 	uint8_t op_in_idx;
 };
@@ -259,8 +259,8 @@ struct out_queue {
 	struct out_pending e[OUT_QUEUE_MAX];
 };
 
-static inline bool out_push(struct out_queue *q, struct rte_mbuf *m, uint8_t in_idx,
-			    uint8_t port, uint32_t via)
+static inline bool out_push(struct out_queue *q, struct rte_mbuf *m, uint8_t in_idx, uint8_t port,
+			    uint32_t via)
 {
 	struct out_pending *e;
 

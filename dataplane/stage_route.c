@@ -18,7 +18,6 @@
 #define IPV4_FROM_TUNNEL 1 /* decapsulated */
 #define IPV4_FROM_KERNEL 2 /* the tunnel's TAP: the kernel sent it */
 
-
 /* RFC 1624 incremental update for a TTL decrement. */
 static inline uint32_t ipv4_hlen(const struct rte_ipv4_hdr *ip)
 {
@@ -100,7 +99,8 @@ static bool ipv4_is_node_ping_reply(const struct rte_ipv4_hdr *ip, const struct 
 	    icmp[8 + 9] == IPPROTO_UDP) {
 		const uint8_t *udp = icmp + 8 + (icmp[8] & 0x0f) * 4;
 
-		if (rte_pktmbuf_data_len(m) < (uint32_t)(udp - rte_pktmbuf_mtod(m, const uint8_t *)) + 2)
+		if (rte_pktmbuf_data_len(m) <
+		    (uint32_t)(udp - rte_pktmbuf_mtod(m, const uint8_t *)) + 2)
 			return false;
 		id = (uint16_t)(udp[0] << 8 | udp[1]);
 		return id >= DP_PING_ID_BASE && id < DP_PING_ID_BASE + DP_PING_IDS;
@@ -153,8 +153,10 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 	case IPPROTO_ICMP:
 		/* We answer echo requests ourselves; the rest (echo replies to
 		 * the kernel's own pings, errors) belongs to the kernel. */
-		if (ipv4_is_echo_request(ip, m) || !to_tunnel_addr || ipv4_is_node_ping_reply(ip, m))
-			punt_one(lc, in_idx, m, PUNT_LOCAL | (origin & IPV4_FROM_TUNNEL ? PUNT_F_TUNNEL : 0));
+		if (ipv4_is_echo_request(ip, m) || !to_tunnel_addr ||
+		    ipv4_is_node_ping_reply(ip, m))
+			punt_one(lc, in_idx, m,
+				 PUNT_LOCAL | (origin & IPV4_FROM_TUNNEL ? PUNT_F_TUNNEL : 0));
 		else
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		break;
@@ -182,8 +184,7 @@ static void ipv4_local(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
 				punt_one(lc, in_idx, m, PUNT_IKE);
 			else
 				lc_drop(lc, in_idx, m, DP_DROP_IKE);
-		}
-		else if (to_tunnel_addr)
+		} else if (to_tunnel_addr)
 			ipv4_to_kernel(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
 		else
 			lc_drop(lc, in_idx, m, DP_DROP_LOCAL_PROTO);
@@ -252,10 +253,11 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 		ipv4_forward(lc, in_idx, m, ip, nh);
 		break;
 	case FIB_NH_TUNNEL:
-		if (unlikely(!encap_push(&lc->lc_q_encap, m, in_idx,
-					 nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr),
-					 pe_hint, rte_be_to_cpu_16(ip->total_length),
-					 lc->lc_dp->dp_tunnel.tn_copy_dscp ? ip->type_of_service : 0)))
+		if (unlikely(!encap_push(
+			    &lc->lc_q_encap, m, in_idx,
+			    nh->nh_gw != 0 ? nh->nh_gw : rte_be_to_cpu_32(ip->dst_addr), pe_hint,
+			    rte_be_to_cpu_16(ip->total_length),
+			    lc->lc_dp->dp_tunnel.tn_copy_dscp ? ip->type_of_service : 0)))
 			lc_drop(lc, in_idx, m, DP_DROP_QUEUE_FULL);
 		break;
 	default:
@@ -266,8 +268,8 @@ static void ipv4_route_nh(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf 
 
 /* Multicast and broadcast go their own way; the rest by nh. */
 static void ipv4_route_looked_up(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-				 struct rte_ipv4_hdr *ip, unsigned origin,
-				 const struct fib_nh *nh, const struct peer *pe_hint)
+				 struct rte_ipv4_hdr *ip, unsigned origin, const struct fib_nh *nh,
+				 const struct peer *pe_hint)
 {
 	if (unlikely(ipv4_is_group(&lc->lc_dp->dp_tunnel, rte_be_to_cpu_32(ip->dst_addr))))
 		ipv4_group(lc, in_idx, m, origin);
@@ -327,12 +329,11 @@ static void route_burst(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **
 		ipv4_route_looked_up(lc, in_idx, pkts[i], ip[i], origin, nh[i], pe[i]);
 }
 
-void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-		      uint16_t n)
+void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	unsigned origin = dp->dp_ports[port_idx].pt_role == DP_PORT_KERNEL ? IPV4_FROM_KERNEL
-									 : IPV4_FROM_PORT;
+									   : IPV4_FROM_PORT;
 	struct rte_ipv4_hdr *ip[DP_BURST];
 	const struct fib_nh *nh[DP_BURST];
 	uint32_t dst[DP_BURST];
@@ -393,8 +394,7 @@ static void route_redirect(struct lcore_ctx *lc, uint8_t in_idx, uint32_t from_n
 /* q's packets [i, i + n), n <= DP_BURST: count them for their senders,
  * look the inner destinations up in one bulk lookup, raise the phase 3
  * redirects, route them as a burst. */
-static void route_tunnel_chunk(struct lcore_ctx *lc, struct inner_queue *q, uint16_t i,
-			       uint16_t n)
+static void route_tunnel_chunk(struct lcore_ctx *lc, struct inner_queue *q, uint16_t i, uint16_t n)
 {
 	const struct dp *dp = lc->lc_dp;
 	const struct dp_tunnel *tn = &dp->dp_tunnel;
@@ -436,8 +436,8 @@ void stage_route_tunnel(struct lcore_ctx *lc)
 			cap_take_ip(lc, CAP_IN, q->ip[i], rte_be_to_cpu_16(q->ip[i]->total_length));
 	if (unlikely(lc->lc_dp->dp_flow.dfe_on))
 		for (uint16_t i = 0; i < n; i++)
-			flow_account(lc, FLOW_IN, q->ip[i], rte_be_to_cpu_16(q->ip[i]->total_length),
-				     q->nbma[i]);
+			flow_account(lc, FLOW_IN, q->ip[i],
+				     rte_be_to_cpu_16(q->ip[i]->total_length), q->nbma[i]);
 	for (uint16_t i = 0; i < n; i += DP_BURST)
 		route_tunnel_chunk(lc, q, i, RTE_MIN((uint16_t)(n - i), (uint16_t)DP_BURST));
 }

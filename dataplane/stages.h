@@ -18,15 +18,14 @@ void pipeline_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pk
 
 /* stage_classify.c: check the Ethernet header; IPv4 into ipv4[] (their
  * count returned), ARP punted, the rest dropped. */
-uint16_t stage_classify(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-			uint16_t n, struct rte_mbuf **ipv4);
+uint16_t stage_classify(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n,
+			struct rte_mbuf **ipv4);
 
 /* stage_route.c: validate, look up and route IPv4 from a port (ESP and GRE
  * to us to their stages, forwarded packets to the output queue, tunnel
  * routes to the encap queue, multicast from the kernel to the replicate
  * stage, the rest to the kernel or the control thread) ... */
-void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-		      uint16_t n);
+void stage_route_port(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n);
 /* ... and what came out of the tunnel (lc_q_inner): a hub hairpin goes
  * back into the encap queue, with a Traffic Indication in phase 3. */
 void stage_route_tunnel(struct lcore_ctx *lc);

@@ -23,9 +23,9 @@ struct dp_port_stats {
 
 struct dp_lcore_stats {
 	uint64_t ls_loops;
-	uint64_t ls_bursts;     /* loops that received at least one packet */
+	uint64_t ls_bursts; /* loops that received at least one packet */
 	uint64_t ls_pkts;
-	uint64_t ls_busy_tsc;   /* cycles spent in loops that had packets */
+	uint64_t ls_busy_tsc; /* cycles spent in loops that had packets */
 	uint64_t ls_start_tsc;
 	uint64_t ls_sleeps;
 	uint64_t ls_events;

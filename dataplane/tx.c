@@ -31,8 +31,7 @@ void tx_enqueue(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m)
 		tx_send(lc, port_idx);
 }
 
-void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts,
-		      uint16_t n)
+void tx_enqueue_burst(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf **pkts, uint16_t n)
 {
 	struct tx_pending *tp = &lc->lc_tx[port_idx];
 

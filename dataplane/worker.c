@@ -69,8 +69,8 @@ int worker_main(void *arg)
 	struct dp *dp = lc->lc_dp;
 
 	lc->lc_hz = rte_get_tsc_hz();
-	lc->lc_rx_burst = dp->dp_rx_burst >= 1 && dp->dp_rx_burst <= DP_BURST ? dp->dp_rx_burst
-									      : DP_BURST;
+	lc->lc_rx_burst =
+		dp->dp_rx_burst >= 1 && dp->dp_rx_burst <= DP_BURST ? dp->dp_rx_burst : DP_BURST;
 	punt_buckets_init(lc->lc_bucket, lc->lc_hz);
 	lc->lc_stats.ls_start_tsc = rte_rdtsc();
 	rcu_reader_online(dp->dp_rcu, lc->lc_idx);

@@ -15,8 +15,8 @@
 
 static const char esp_group_label[] = "dmvpnd esp group v1";
 
-static void esp_group_derive(const uint8_t key[CFG_GROUP_KEY_LEN], uint8_t alg,
-			     uint32_t src, uint32_t dst, uint8_t out[96])
+static void esp_group_derive(const uint8_t key[CFG_GROUP_KEY_LEN], uint8_t alg, uint32_t src,
+			     uint32_t dst, uint8_t out[96])
 {
 	uint8_t msg[sizeof(esp_group_label) + 1 + 4 + 4 + 1];
 	unsigned int len = 32;
@@ -36,8 +36,7 @@ static void esp_group_derive(const uint8_t key[CFG_GROUP_KEY_LEN], uint8_t alg,
 	OPENSSL_cleanse(msg, sizeof(msg));
 }
 
-static void esp_params_common(const struct cfg_esp *e, enum esp_dir dir,
-			      struct esp_sa_params *p)
+static void esp_params_common(const struct cfg_esp *e, enum esp_dir dir, struct esp_sa_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->dir = dir;
@@ -67,8 +66,8 @@ static void esp_params_keys(struct esp_sa_params *p, const uint8_t *keymat)
 	memcpy(p->auth_key, keymat + klen, ESP_AUTH_KEY_LEN);
 }
 
-void esp_keys_params_ike(const struct cfg_esp *e, enum esp_dir dir, enum cfg_esp_alg alg,
-			 bool esn, uint32_t spi, const uint8_t *keymat, struct esp_sa_params *out)
+void esp_keys_params_ike(const struct cfg_esp *e, enum esp_dir dir, enum cfg_esp_alg alg, bool esn,
+			 uint32_t spi, const uint8_t *keymat, struct esp_sa_params *out)
 {
 	esp_params_common(e, dir, out);
 	out->alg = (enum esp_alg)alg;
@@ -100,8 +99,8 @@ int esp_keys_params(const struct cfg_esp *e, uint32_t self, uint32_t peer, enum 
 		return -ENOENT;
 	}
 	esp_group_derive(e->group_key, (uint8_t)e->alg, src, dst, t);
-	out->spi = 0x1000 + ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 | t[3]) %
-			    (UINT32_MAX - 0x1000u);
+	out->spi = 0x1000 + ((uint32_t)t[0] << 24 | (uint32_t)t[1] << 16 | (uint32_t)t[2] << 8 |
+			     t[3]) % (UINT32_MAX - 0x1000u);
 	esp_params_keys(out, t + 4);
 	OPENSSL_cleanse(t, sizeof(t));
 	return 0;

@@ -19,7 +19,7 @@ int esp_keys_params(const struct cfg_esp *e, uint32_t self, uint32_t peer, enum 
 /* The parameters of an SA IKE-lite negotiated: the config's replay window
  * and lifetimes, the negotiated algorithm and ESN, the SPI and KEYMAT as
  * RFC 7296 2.17 delivers it. */
-void esp_keys_params_ike(const struct cfg_esp *e, enum esp_dir dir, enum cfg_esp_alg alg,
-			 bool esn, uint32_t spi, const uint8_t *keymat, struct esp_sa_params *out);
+void esp_keys_params_ike(const struct cfg_esp *e, enum esp_dir dir, enum cfg_esp_alg alg, bool esn,
+			 uint32_t spi, const uint8_t *keymat, struct esp_sa_params *out);
 
 #endif

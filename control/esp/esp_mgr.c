@@ -20,7 +20,6 @@
 
 #define ESP_IDLE_NS (30 * CLK_NS_PER_S) /* a pair made for an unknown SPI, unused */
 
-
 /* The layers above, told through the hooks the node gave (esp_mgr.h). */
 static void esp_hook_sa_changed(struct ctl *ct, uint32_t nbma)
 {
@@ -138,8 +137,10 @@ static void esp_keylog_write(struct esp_mgr *em, uint32_t src, uint32_t dst,
 			     const struct esp_sa_params *sp)
 {
 	bool gcm = sp->alg == ESP_ALG_AES_GCM_128 || sp->alg == ESP_ALG_AES_GCM_256;
-	unsigned klen = sp->alg == ESP_ALG_AES_GCM_128 ? 20 : sp->alg == ESP_ALG_AES_GCM_256 ? 36
-			: sp->alg == ESP_ALG_AES_CBC_128_HMAC_SHA256 ? 16 : 32;
+	unsigned klen = sp->alg == ESP_ALG_AES_GCM_128               ? 20
+			: sp->alg == ESP_ALG_AES_GCM_256             ? 36
+			: sp->alg == ESP_ALG_AES_CBC_128_HMAC_SHA256 ? 16
+								     : 32;
 	char a[INET_ADDRSTR], b[INET_ADDRSTR];
 
 	fprintf(em->em_keylog, "\"IPv4\",\"%s\",\"%s\",\"0x%08x\",\"%s\",\"0x", inet_v4_str(src, a),
@@ -220,8 +221,8 @@ static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
 	if (em->em_cfg->natt == CFG_NATT_FORCE) {
 		p->ep_natt_port = 4500;
 		if (em->em_cfg->natt_keepalive_s != 0)
-			timer_arm(&ct->ct_timers, &p->ep_keepalive, p->ep_created_ns +
-				  em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+			timer_arm(&ct->ct_timers, &p->ep_keepalive,
+				  p->ep_created_ns + em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
 	}
 	LOG_CTL(INFO, "esp: SAs with %s installed (in 0x%08x, out 0x%08x, %s)",
 		inet_v4_str(nbma, a), p->ep_in->sa_spi, p->ep_out->sa_spi,
@@ -230,9 +231,10 @@ static struct esp_pair *esp_pair_create(struct ctl *ct, uint32_t nbma)
 fail:
 	em->em_failed++;
 	LOG_CTL(WARNING, "esp: no SAs with %s: %s", inet_v4_str(nbma, a),
-		rc == -ENOENT ? "no key for this peer (static keying)"
+		rc == -ENOENT   ? "no key for this peer (static keying)"
 		: rc == -EEXIST ? "inbound SPI already in use"
-		: rc == -ENOSPC ? "SA table full (limits.max-peers)" : strerror(-rc));
+		: rc == -ENOSPC ? "SA table full (limits.max-peers)"
+				: strerror(-rc));
 	if (p != NULL) {
 		if (p->ep_in != NULL)
 			esp_sa_free(p->ep_in, NULL);
@@ -277,13 +279,14 @@ int esp_mgr_init(struct ctl *ct, const struct cfg *cfg, const struct esp_mgr_hoo
 			esp_mgr_fini(ct);
 			return -errno;
 		}
-		LOG_CTL(WARNING, "esp: WRITING ESP KEYS to %s (esp.key-log): anyone who reads it can "
+		LOG_CTL(WARNING,
+			"esp: WRITING ESP KEYS to %s (esp.key-log): anyone who reads it can "
 			"decrypt this node's traffic; turn it off outside a lab",
 			em->em_cfg->key_log);
 	}
 	if (em->em_cfg->keying == CFG_KEYING_GROUP)
 		LOG_CTL(WARNING, "esp: lab group-key keying: every node can derive every SA; "
-			"not for production");
+				 "not for production");
 	return 0;
 }
 
@@ -408,8 +411,10 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
 		if (esp_keying_ike(ct))
 			esp_hook_rekey(ct, ev->ev_target);
 		else
-			LOG_CTL(WARNING, "esp: SA 0x%08x reached a lifetime limit; only keying: "
-				"ike rekeys", ev->ev_target);
+			LOG_CTL(WARNING,
+				"esp: SA 0x%08x reached a lifetime limit; only keying: "
+				"ike rekeys",
+				ev->ev_target);
 		return;
 	}
 	if (esp_keying_ike(ct))
@@ -420,7 +425,8 @@ void esp_mgr_event(struct ctl *ct, const struct dp_event *ev)
 	if (p == NULL) {
 		p = esp_pair_create(ct, ev->ev_nbma);
 		if (p != NULL)
-			timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) + ESP_IDLE_NS);
+			timer_arm(&ct->ct_timers, &p->ep_idle,
+				  clock_now(ct->ct_clock) + ESP_IDLE_NS);
 	}
 }
 
@@ -474,20 +480,24 @@ static void esp_show_sa(struct strbuf *out, const char *dir, const struct esp_sa
 		      sa->sa_spi, sa->sa_spi, outbound ? "last seq" : "packets", pkts, v->sa_bytes);
 	esp_show_mode(out, sa);
 	if (sa->sa_flags & ESP_SA_F_NO_REPLAY)
-		strbuf_printf(out, "      replay window: disabled, ICV failures %" PRIu64
-			      ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_ICV_FAIL],
-			      v->sa_drops[ESP_DROP_BAD_PADDING]);
+		strbuf_printf(out,
+			      "      replay window: disabled, ICV failures %" PRIu64
+			      ", bad padding %" PRIu64 "\n",
+			      v->sa_drops[ESP_DROP_ICV_FAIL], v->sa_drops[ESP_DROP_BAD_PADDING]);
 	else if (!(sa->sa_flags & ESP_SA_F_OUT))
-		strbuf_printf(out, "      replay drops %" PRIu64 " (too old %" PRIu64 "), ICV failures %"
-			      PRIu64 ", bad padding %" PRIu64 "\n", v->sa_drops[ESP_DROP_REPLAY],
-			      v->sa_drops[ESP_DROP_TOO_OLD], v->sa_drops[ESP_DROP_ICV_FAIL],
-			      v->sa_drops[ESP_DROP_BAD_PADDING]);
+		strbuf_printf(out,
+			      "      replay drops %" PRIu64 " (too old %" PRIu64
+			      "), ICV failures %" PRIu64 ", bad padding %" PRIu64 "\n",
+			      v->sa_drops[ESP_DROP_REPLAY], v->sa_drops[ESP_DROP_TOO_OLD],
+			      v->sa_drops[ESP_DROP_ICV_FAIL], v->sa_drops[ESP_DROP_BAD_PADDING]);
 	if (sa->sa_hard_pkts != UINT64_MAX)
 		strbuf_printf(out, "      lifetime left: %" PRIu64 " packets\n",
 			      sa->sa_hard_pkts > pkts ? sa->sa_hard_pkts - pkts : 0);
 	if (sa->sa_hard_bytes != UINT64_MAX)
 		strbuf_printf(out, "      lifetime left: %" PRIu64 " kbytes\n",
-			      sa->sa_hard_bytes > v->sa_bytes ? (sa->sa_hard_bytes - v->sa_bytes) / 1024 : 0);
+			      sa->sa_hard_bytes > v->sa_bytes
+				      ? (sa->sa_hard_bytes - v->sa_bytes) / 1024
+				      : 0);
 	(void)p;
 }
 
@@ -507,20 +517,25 @@ void esp_mgr_show(struct ctl *ct, struct strbuf *out)
 		snprintf(win, sizeof(win), "disabled");
 	else
 		snprintf(win, sizeof(win), "%u", em->em_cfg->replay_window);
-	strbuf_printf(out, "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %s, keying %s\n",
+	strbuf_printf(out,
+		      "interface: tunnel, local NBMA %s, %s, ESN %s, replay window %s, keying %s\n",
 		      inet_v4_str(em->em_self, a), cfg_esp_alg_name(em->em_cfg->alg),
 		      em->em_cfg->esn ? "on" : "off", win,
 		      em->em_cfg->keying == CFG_KEYING_STATIC ? "static"
-		      : em->em_cfg->keying == CFG_KEYING_IKE ? "ike" : "group-key (lab)");
-	strbuf_printf(out, "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
-		      " failed; control packets without SA %" PRIu64 "; NAT-T keepalives sent %"
-		      PRIu64 "\n\n", em->em_created, em->em_destroyed, em->em_failed,
-		      em->em_tx_dropped, em->em_keepalives);
+		      : em->em_cfg->keying == CFG_KEYING_IKE  ? "ike"
+							      : "group-key (lab)");
+	strbuf_printf(out,
+		      "SA pairs: %" PRIu64 " made, %" PRIu64 " removed, %" PRIu64
+		      " failed; control packets without SA %" PRIu64
+		      "; NAT-T keepalives sent %" PRIu64 "\n\n",
+		      em->em_created, em->em_destroyed, em->em_failed, em->em_tx_dropped,
+		      em->em_keepalives);
 	while (rte_hash_iterate(em->em_pairs, &key, &data, &iter) >= 0) {
 		const struct esp_pair *p = data;
 
-		strbuf_printf(out, "  peer %s (%s -> %s), %u NHRP reference(s)", inet_v4_str(p->ep_nbma, a),
-			      inet_v4_str(em->em_self, b), a, p->ep_refs);
+		strbuf_printf(out, "  peer %s (%s -> %s), %u NHRP reference(s)",
+			      inet_v4_str(p->ep_nbma, a), inet_v4_str(em->em_self, b), a,
+			      p->ep_refs);
 		if (p->ep_natt_port != 0)
 			strbuf_printf(out, ", NAT-T to UDP port %u", p->ep_natt_port);
 		strbuf_printf(out, "\n");
@@ -572,8 +587,8 @@ void esp_mgr_natt(struct ctl *ct, uint32_t nbma, uint16_t port)
 	LOG_CTL(INFO, "esp: NAT between us and %s: ESP in UDP to port %u from now on",
 		inet_v4_str(nbma, a), port);
 	if (em->em_cfg->natt_keepalive_s != 0)
-		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
-			  em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+		timer_arm(&ct->ct_timers, &p->ep_keepalive,
+			  clock_now(ct->ct_clock) + em->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
 }
 
 /* ---- keying: ike ---- */
@@ -615,7 +630,8 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 	in = esp_child_sa(ct, nbma, k, ESP_DIR_IN);
 	out = in != NULL && !k->ck_in_only ? esp_child_sa(ct, nbma, k, ESP_DIR_OUT) : NULL;
 	rc = in == NULL || (out == NULL && !k->ck_in_only)
-		     ? -ENOMEM : sa_table_add(&ct->ct_dp->dp_sa_in, in->sa_spi, in);
+		     ? -ENOMEM
+		     : sa_table_add(&ct->ct_dp->dp_sa_in, in->sa_spi, in);
 	if (rc != 0) {
 		if (in != NULL)
 			esp_sa_free(in, NULL);
@@ -636,11 +652,13 @@ int esp_mgr_child_install(struct ctl *ct, uint32_t nbma, const struct esp_child_
 		esp_hook_sa_changed(ct, nbma);
 	}
 	if (p->ep_refs == 0 && !timer_is_armed(&p->ep_idle))
-		timer_arm(&ct->ct_timers, &p->ep_idle, clock_now(ct->ct_clock) +
-			  (uint64_t)ct->ct_esp->em_cfg->ike.idle_s * CLK_NS_PER_S);
+		timer_arm(&ct->ct_timers, &p->ep_idle,
+			  clock_now(ct->ct_clock) +
+				  (uint64_t)ct->ct_esp->em_cfg->ike.idle_s * CLK_NS_PER_S);
 	if (k->ck_natt && ct->ct_esp->em_cfg->natt_keepalive_s != 0)
-		timer_arm(&ct->ct_timers, &p->ep_keepalive, clock_now(ct->ct_clock) +
-			  ct->ct_esp->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
+		timer_arm(&ct->ct_timers, &p->ep_keepalive,
+			  clock_now(ct->ct_clock) +
+				  ct->ct_esp->em_cfg->natt_keepalive_s * CLK_NS_PER_S);
 	LOG_CTL(INFO, "esp: SAs with %s installed by IKE (in 0x%08x, out 0x%08x, %s, %s mode%s)",
 		inet_v4_str(nbma, a), k->ck_spi_in, k->ck_spi_out, cfg_esp_alg_name(k->ck_alg),
 		k->ck_tunnel ? "tunnel" : "transport", k->ck_natt ? ", NAT-T" : "");

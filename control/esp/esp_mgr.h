@@ -21,13 +21,13 @@ struct strbuf;
 
 struct esp_pair {
 	uint32_t ep_nbma;
-	uint32_t ep_refs;        /* NHRP entries using it */
+	uint32_t ep_refs;              /* NHRP entries using it */
 	struct esp_sa *ep_in, *ep_out; /* NULL until IKE-lite installs them */
-	struct esp_sa *ep_in_prev; /* keying: ike: the inbound SA a rekey replaced */
+	struct esp_sa *ep_in_prev;     /* keying: ike: the inbound SA a rekey replaced */
 	uint64_t ep_created_ns;
-	struct timer ep_idle;    /* unreferenced pairs go after a while */
+	struct timer ep_idle;      /* unreferenced pairs go after a while */
 	struct timer ep_keepalive; /* NAT-T keepalives (RFC 3948 2.3) */
-	uint16_t ep_natt_port;   /* peer's UDP port when NAT-T is on, else 0 */
+	uint16_t ep_natt_port;     /* peer's UDP port when NAT-T is on, else 0 */
 	struct ctl *ep_ctl;
 };
 
@@ -51,10 +51,10 @@ struct esp_mgr_hooks {
 struct esp_mgr {
 	struct esp_mgr_hooks em_hooks;
 	const struct cfg_esp *em_cfg;
-	uint32_t em_self;            /* our NBMA address */
-	bool em_one_sender;          /* one worker: outbound SAs without atomics */
-	struct crypto_mb em_cx;      /* the control thread's own manager */
-	struct rte_hash *em_pairs;   /* nbma -> struct esp_pair * */
+	uint32_t em_self;          /* our NBMA address */
+	bool em_one_sender;        /* one worker: outbound SAs without atomics */
+	struct crypto_mb em_cx;    /* the control thread's own manager */
+	struct rte_hash *em_pairs; /* nbma -> struct esp_pair * */
 	FILE *em_keylog;
 	uint64_t em_created, em_destroyed, em_failed, em_tx_dropped, em_keepalives;
 };
@@ -82,9 +82,9 @@ struct esp_child_keys {
 	enum cfg_esp_alg ck_alg;
 	bool ck_esn;
 	const uint8_t *ck_key_in, *ck_key_out; /* KEYMAT per RFC 7296 2.17 */
-	bool ck_natt;            /* ESP in UDP (RFC 3948) */
-	uint16_t ck_natt_port;   /* the peer's port for it */
-	bool ck_in_only;         /* the outbound SA waits for esp_mgr_child_activate */
+	bool ck_natt;                          /* ESP in UDP (RFC 3948) */
+	uint16_t ck_natt_port;                 /* the peer's port for it */
+	bool ck_in_only; /* the outbound SA waits for esp_mgr_child_activate */
 	/* Tunnel mode: GRE in an IPv4 header between the addresses of the
 	 * traffic selectors, ours and the peer's (host order). */
 	bool ck_tunnel;

@@ -22,14 +22,14 @@
 #include "log.h"
 #include "strbuf.h"
 
-#define IKE_BACKOFF_S 5   /* after a failed IKE SA, before trying that peer again */
+#define IKE_BACKOFF_S 5 /* after a failed IKE SA, before trying that peer again */
 #define IKE_WANT_SLOTS 256
 
 /* A peer we want an SA with but may not start one with yet. */
 struct ike_want {
-	uint32_t iw_nbma;   /* 0 = free */
+	uint32_t iw_nbma; /* 0 = free */
 	uint64_t iw_not_before_ns;
-	bool iw_pending;    /* wanted while backing off */
+	bool iw_pending; /* wanted while backing off */
 };
 
 struct ike_keying {
@@ -39,20 +39,20 @@ struct ike_keying {
 	struct ike_env ik_env;
 	struct ike_policy ik_policy; /* identities, PSKs, certificates */
 	uint32_t ik_self;
-	bool ik_closing;          /* fini: the SAs go with esp_mgr, no callbacks */
-	bool ik_stopping;         /* node stop: Deletes out, no new SAs */
-	int ik_log_level;         /* user.dmvpn.ike's level before debug */
-	struct timer ik_tick;     /* reaps dead SAs, retries wanted peers */
+	bool ik_closing;      /* fini: the SAs go with esp_mgr, no callbacks */
+	bool ik_stopping;     /* node stop: Deletes out, no new SAs */
+	int ik_log_level;     /* user.dmvpn.ike's level before debug */
+	struct timer ik_tick; /* reaps dead SAs, retries wanted peers */
 	struct ike_want ik_want[IKE_WANT_SLOTS];
-	FILE *ik_keylog;          /* Wireshark ikev2_decryption_table, or NULL */
+	FILE *ik_keylog; /* Wireshark ikev2_decryption_table, or NULL */
 	uint64_t ik_installed, ik_install_failed;
 };
 
 /* ---- the environment the state machine runs in ---- */
 
 /* debug crypto ikev2: the fixed header of one message, read within len. */
-static void debug_msg(const char *dir, uint32_t src, uint16_t sport, uint32_t dst,
-		      uint16_t dport, const uint8_t *msg, size_t len)
+static void debug_msg(const char *dir, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		      const uint8_t *msg, size_t len)
 {
 	static const char *const exch[] = {"IKE_SA_INIT", "IKE_AUTH", "CREATE_CHILD_SA",
 					   "INFORMATIONAL"};
@@ -107,15 +107,21 @@ static int ik_spi(void *ctx, uint32_t *spi)
 	return -ENOSPC;
 }
 
-static void child_keys(const struct ike_sa *sa, const struct ike_child *ch, struct esp_child_keys *k)
+static void child_keys(const struct ike_sa *sa, const struct ike_child *ch,
+		       struct esp_child_keys *k)
 {
-	*k = (struct esp_child_keys){
-		.ck_spi_in = ch->ch_spi_in, .ck_spi_out = ch->ch_spi_out,
-		.ck_alg = ch->ch_prop.ep_alg, .ck_esn = ch->ch_prop.ep_esn,
-		.ck_key_in = ch->ch_key_in, .ck_key_out = ch->ch_key_out,
-		.ck_natt = sa->sa_nat_local || sa->sa_nat_remote, .ck_natt_port = sa->sa_rport,
-		.ck_in_only = ch->ch_out_deferred, .ck_tunnel = ch->ch_tunnel,
-		.ck_ts_local = sa->sa_local, .ck_ts_remote = ch->ch_ts_remote};
+	*k = (struct esp_child_keys){.ck_spi_in = ch->ch_spi_in,
+				     .ck_spi_out = ch->ch_spi_out,
+				     .ck_alg = ch->ch_prop.ep_alg,
+				     .ck_esn = ch->ch_prop.ep_esn,
+				     .ck_key_in = ch->ch_key_in,
+				     .ck_key_out = ch->ch_key_out,
+				     .ck_natt = sa->sa_nat_local || sa->sa_nat_remote,
+				     .ck_natt_port = sa->sa_rport,
+				     .ck_in_only = ch->ch_out_deferred,
+				     .ck_tunnel = ch->ch_tunnel,
+				     .ck_ts_local = sa->sa_local,
+				     .ck_ts_remote = ch->ch_ts_remote};
 }
 
 static void ik_activate(void *ctx, struct ike_sa *sa, const struct ike_child *ch)
@@ -219,7 +225,8 @@ static void keylog_write(FILE *f, const struct ike_sa *sa)
 	fputc(',', f);
 	keylog_hex(f, k->sk_er, k->sk_encr_len);
 	if (gcm)
-		fprintf(f, ",\"AES-GCM-%u with 16 octet ICV [RFC5282]\",", k->sk_suite.cs_encr_bits);
+		fprintf(f, ",\"AES-GCM-%u with 16 octet ICV [RFC5282]\",",
+			k->sk_suite.cs_encr_bits);
 	else
 		fprintf(f, ",\"AES-CBC-%u [RFC3602]\",", k->sk_suite.cs_encr_bits);
 	keylog_hex(f, k->sk_ai, k->sk_integ_len);
@@ -258,8 +265,8 @@ static void ik_changed(void *ctx, struct ike_sa *sa)
 	if (sa->sa_error != IKE_ERR_LOCAL && sa->sa_error != IKE_ERR_DELETED &&
 	    sa->sa_error != IKE_ERR_REPLACED && sa->sa_error != IKE_ERR_DUPLICATE &&
 	    (w = want_slot(ik, sa->sa_remote, true)) != NULL)
-		w->iw_not_before_ns = clock_now(ik->ik_ctl->ct_clock) +
-				      IKE_BACKOFF_S * CLK_NS_PER_S;
+		w->iw_not_before_ns =
+			clock_now(ik->ik_ctl->ct_clock) + IKE_BACKOFF_S * CLK_NS_PER_S;
 }
 
 /* ---- set-up ---- */
@@ -326,10 +333,13 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 			LOG_CTL(ERR, "ike: %s", err);
 		ik->ik_conf.ic_policy = &ik->ik_policy;
 	}
-	ik->ik_env = (struct ike_env){.ie_ctx = ik, .ie_clock = ct->ct_clock,
-				      .ie_timers = &ct->ct_timers, .ie_send = ik_send,
+	ik->ik_env = (struct ike_env){.ie_ctx = ik,
+				      .ie_clock = ct->ct_clock,
+				      .ie_timers = &ct->ct_timers,
+				      .ie_send = ik_send,
 				      .ie_spi_alloc = ik_spi,
-				      .ie_child_install = ik_install, .ie_child_remove = ik_remove,
+				      .ie_child_install = ik_install,
+				      .ie_child_remove = ik_remove,
 				      .ie_child_activate = ik_activate,
 				      .ie_sa_changed = ik_changed};
 	lim = (struct ike_mgr_limits){.ml_max_sas = ct->ct_dp->dp_max_peers + 64,
@@ -349,7 +359,8 @@ int ike_keying_init(struct ctl *ct, const struct cfg *cfg)
 		if (ik->ik_keylog == NULL)
 			LOG_CTL(ERR, "ike: key log %s: %s", e->ike.key_log, strerror(errno));
 		else
-			LOG_CTL(WARNING, "ike: WRITING IKE KEYS to %s (esp.ike.key-log): anyone who "
+			LOG_CTL(WARNING,
+				"ike: WRITING IKE KEYS to %s (esp.ike.key-log): anyone who "
 				"reads it can decrypt this node's IKE; turn it off outside a lab",
 				e->ike.key_log);
 	}
@@ -471,8 +482,7 @@ static void fmt_age(uint64_t ns, char *buf, size_t len)
 {
 	uint64_t s = ns / CLK_NS_PER_S;
 
-	snprintf(buf, len, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60,
-		 s % 60);
+	snprintf(buf, len, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, s / 3600, s / 60 % 60, s % 60);
 }
 
 /* Who is who and how they proved it. */
@@ -485,7 +495,8 @@ static void show_ids(struct show_ctx *sc, const struct ike_sa *sa)
 	ike_policy_local_id(sa->sa_conf->ic_policy, sa->sa_auth, sa->sa_local, &me);
 	strbuf_printf(sc->out, "   local id %s, remote id %s, auth %s%s%s%s\n",
 		      ike_ident_str(&me, l, sizeof(l)),
-		      sa->sa_peer_id.id_len != 0 ? ike_ident_str(&sa->sa_peer_id, r, sizeof(r)) : "-",
+		      sa->sa_peer_id.id_len != 0 ? ike_ident_str(&sa->sa_peer_id, r, sizeof(r))
+						 : "-",
 		      how[sa->sa_auth], sa->sa_frag ? ", fragmentation" : "",
 		      sa->sa_error == IKE_ERR_CERT ? ", certificate refused: " : "",
 		      sa->sa_error == IKE_ERR_CERT ? ike_cert_err_name(sa->sa_cert_err) : "");
@@ -513,10 +524,14 @@ static void show_one(struct ike_sa *sa, void *arg)
 	if (!sc->detail)
 		return;
 	show_ids(sc, sa);
-	strbuf_printf(sc->out, "   %s, ports %u -> %u%s, %" PRIu64 " sent, %" PRIu64
-			       " received, %" PRIu64 " retransmitted, %" PRIu64 " rekeys\n",
-		      sa->sa_initiator ? "we initiated" : "it initiated", sa->sa_lport, sa->sa_rport,
-		      sa->sa_nat_local ? ", NAT in front of us" : sa->sa_nat_remote ? ", NAT in front of it" : "",
+	strbuf_printf(sc->out,
+		      "   %s, ports %u -> %u%s, %" PRIu64 " sent, %" PRIu64 " received, %" PRIu64
+		      " retransmitted, %" PRIu64 " rekeys\n",
+		      sa->sa_initiator ? "we initiated" : "it initiated", sa->sa_lport,
+		      sa->sa_rport,
+		      sa->sa_nat_local    ? ", NAT in front of us"
+		      : sa->sa_nat_remote ? ", NAT in front of it"
+					  : "",
 		      sa->sa_tx, sa->sa_rx, sa->sa_retransmits, sa->sa_rekeys);
 	for (unsigned i = 0; i < sa->sa_n_child; i++) {
 		const struct ike_child *ch = &sa->sa_child[i];
@@ -524,8 +539,9 @@ static void show_one(struct ike_sa *sa, void *arg)
 		ike_prop_esp_name(&ch->ch_prop, p, sizeof(p));
 		fmt_age(sc->now - ch->ch_created_ns, up, sizeof(up));
 		strbuf_printf(sc->out, "   child ESP in 0x%08x out 0x%08x %s %s, up %s%s\n",
-			      ch->ch_spi_in, ch->ch_spi_out, p, ch->ch_tunnel ? "tunnel" : "transport",
-			      up, ch->ch_rekeyed ? ", replaced" : "");
+			      ch->ch_spi_in, ch->ch_spi_out, p,
+			      ch->ch_tunnel ? "tunnel" : "transport", up,
+			      ch->ch_rekeyed ? ", replaced" : "");
 	}
 }
 
@@ -575,8 +591,7 @@ static void show_session_one(struct ike_sa *sa, void *arg)
 		      "  IPsec FLOW: permit 47 host %s host %s\n"
 		      "        Active SAs: %u, children being replaced: %u\n\n",
 		      r, sa->sa_rport, session_state(sa), l, sa->sa_lport, r, sa->sa_rport,
-		      ike_sa_state_name(sa->sa_state), up, l, r, live * 2,
-		      sa->sa_n_child - live);
+		      ike_sa_state_name(sa->sa_state), up, l, r, live * 2, sa->sa_n_child - live);
 }
 
 void ike_keying_metrics(struct ctl *ct, struct strbuf *out)
@@ -605,7 +620,8 @@ void ike_keying_metrics(struct ctl *ct, struct strbuf *out)
 	prom_family(out, "dmvpnd_ike_child_sas_installed_total", "counter",
 		    "CHILD_SAs installed in the dataplane");
 	prom_u64(out, "dmvpnd_ike_child_sas_installed_total", "", ik->ik_installed);
-	prom_family(out, "dmvpnd_ike_drops_total", "counter", "IKE messages dropped on receive, by reason");
+	prom_family(out, "dmvpnd_ike_drops_total", "counter",
+		    "IKE messages dropped on receive, by reason");
 	for (unsigned d = 0; d < IKE_MGR_DROP_COUNT; d++)
 		if (st->ms_drop[d] != 0) {
 			snprintf(l, sizeof(l), "reason=\"%s\"", ike_mgr_drop_name(d));
@@ -613,7 +629,8 @@ void ike_keying_metrics(struct ctl *ct, struct strbuf *out)
 		}
 	for (unsigned d = 1; d < IKE_DECODE_COUNT; d++)
 		if (st->ms_decode[d] != 0) {
-			snprintf(l, sizeof(l), "reason=\"malformed: %s\"", ike_decode_err_name(-(int)d));
+			snprintf(l, sizeof(l), "reason=\"malformed: %s\"",
+				 ike_decode_err_name(-(int)d));
 			prom_u64(out, "dmvpnd_ike_drops_total", l, st->ms_decode[d]);
 		}
 }
@@ -685,8 +702,7 @@ void ike_keying_debug(struct ctl *ct, bool on)
 
 	if (ik == NULL)
 		return;
-	rte_log_set_level(dmvpn_logtype_ike,
-			  on ? RTE_LOG_DEBUG : (uint32_t)ik->ik_log_level);
+	rte_log_set_level(dmvpn_logtype_ike, on ? RTE_LOG_DEBUG : (uint32_t)ik->ik_log_level);
 	LOG_CTL(INFO, "ike: debug crypto ikev2 %s", on ? "on" : "off");
 }
 
@@ -713,12 +729,14 @@ void ike_keying_show_stats(struct ctl *ct, struct strbuf *out)
 		return;
 	}
 	st = &ik->ik_mgr->mg_stats;
-	strbuf_printf(out, "IKE SAs: %u now (%u half-open); %" PRIu64 " made, %" PRIu64
-			   " established, %" PRIu64 " ended; %" PRIu64 " crossed starts resolved\n",
+	strbuf_printf(out,
+		      "IKE SAs: %u now (%u half-open); %" PRIu64 " made, %" PRIu64
+		      " established, %" PRIu64 " ended; %" PRIu64 " crossed starts resolved\n",
 		      ik->ik_mgr->mg_n_sas, ik->ik_mgr->mg_n_half_open, st->ms_created,
 		      st->ms_established, st->ms_dead, st->ms_twins);
-	strbuf_printf(out, "CHILD_SAs installed %" PRIu64 ", refused by the dataplane %" PRIu64
-			   "\nUDP payloads received %" PRIu64 "\n",
+	strbuf_printf(out,
+		      "CHILD_SAs installed %" PRIu64 ", refused by the dataplane %" PRIu64
+		      "\nUDP payloads received %" PRIu64 "\n",
 		      ik->ik_installed, ik->ik_install_failed, st->ms_rx);
 	strbuf_printf(out, "Ended, by reason:\n");
 	for (unsigned e = 0; e < IKE_ERR_COUNT; e++)
@@ -728,9 +746,10 @@ void ike_keying_show_stats(struct ctl *ct, struct strbuf *out)
 	strbuf_printf(out, "Dropped on receive:\n");
 	for (unsigned d = 0; d < IKE_MGR_DROP_COUNT; d++)
 		if (st->ms_drop[d] != 0)
-			strbuf_printf(out, "  %-30s %" PRIu64 "\n", ike_mgr_drop_name(d), st->ms_drop[d]);
+			strbuf_printf(out, "  %-30s %" PRIu64 "\n", ike_mgr_drop_name(d),
+				      st->ms_drop[d]);
 	for (unsigned d = 1; d < IKE_DECODE_COUNT; d++)
 		if (st->ms_decode[d] != 0)
-			strbuf_printf(out, "  malformed: %-19s %" PRIu64 "\n", ike_decode_err_name(-(int)d),
-				      st->ms_decode[d]);
+			strbuf_printf(out, "  malformed: %-19s %" PRIu64 "\n",
+				      ike_decode_err_name(-(int)d), st->ms_decode[d]);
 }

@@ -12,12 +12,12 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 
-#define IKE_ID_BODY_MIN   4    /* ID Type and 3 reserved octets (3.5) */
+#define IKE_ID_BODY_MIN 4         /* ID Type and 3 reserved octets (3.5) */
 #define IKE_SIG_RSA_MIN_BITS 2048 /* NIST SP 800-131A disallows smaller for signing */
 
 /* 2.15: the 17 ASCII octets, without a terminating NUL */
-static const uint8_t ike_auth_key_pad[] = {
-	'K', 'e', 'y', ' ', 'P', 'a', 'd', ' ', 'f', 'o', 'r', ' ', 'I', 'K', 'E', 'v', '2'};
+static const uint8_t ike_auth_key_pad[] = {'K', 'e', 'y', ' ', 'P', 'a', 'd', ' ', 'f',
+					   'o', 'r', ' ', 'I', 'K', 'E', 'v', '2'};
 
 size_t ike_auth_octets_len(enum ike_crypto_prf prf, size_t msg_len, size_t nonce_len)
 {
@@ -95,16 +95,31 @@ struct ike_sig_desc {
 };
 
 static const struct ike_sig_desc ike_sig_descs[IKE_SIG_MAX] = {
-	[IKE_SIG_RSA_SHA256] = {"SHA256", true, 16, {0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-		0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00}},
-	[IKE_SIG_RSA_SHA384] = {"SHA384", true, 16, {0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-		0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00}},
-	[IKE_SIG_RSA_SHA512] = {"SHA512", true, 16, {0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86,
-		0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00}},
-	[IKE_SIG_ECDSA_SHA256] = {"SHA256", false, 13, {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a,
-		0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02}},
-	[IKE_SIG_ECDSA_SHA384] = {"SHA384", false, 13, {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a,
-		0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03}},
+	[IKE_SIG_RSA_SHA256] = {"SHA256",
+				true,
+				16,
+				{0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+				 0x01, 0x01, 0x0b, 0x05, 0x00}},
+	[IKE_SIG_RSA_SHA384] = {"SHA384",
+				true,
+				16,
+				{0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+				 0x01, 0x01, 0x0c, 0x05, 0x00}},
+	[IKE_SIG_RSA_SHA512] = {"SHA512",
+				true,
+				16,
+				{0x0f, 0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+				 0x01, 0x01, 0x0d, 0x05, 0x00}},
+	[IKE_SIG_ECDSA_SHA256] = {"SHA256",
+				  false,
+				  13,
+				  {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04,
+				   0x03, 0x02}},
+	[IKE_SIG_ECDSA_SHA384] = {"SHA384",
+				  false,
+				  13,
+				  {0x0c, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04,
+				   0x03, 0x03}},
 };
 
 const uint8_t *ike_sig_algid_encode(enum ike_sig_alg alg, size_t *len)
@@ -117,8 +132,7 @@ const uint8_t *ike_sig_algid_encode(enum ike_sig_alg alg, size_t *len)
 
 /* Exact DER comparison: no ASN.1 parser meets peer input, and every other
  * encoding of the same algorithm (BER lengths, absent NULL) is refused. */
-int ike_sig_algid_decode(const uint8_t *data, size_t len, enum ike_sig_alg *alg,
-			 size_t *consumed)
+int ike_sig_algid_decode(const uint8_t *data, size_t len, enum ike_sig_alg *alg, size_t *consumed)
 {
 	size_t n;
 
@@ -176,8 +190,8 @@ static EVP_MD_CTX *ike_sig_ctx_create(EVP_PKEY *key, enum ike_sig_alg alg, bool 
 
 	if (md == NULL)
 		return NULL;
-	ok = sign ? EVP_DigestSignInit_ex(md, &pctx, mdname, NULL, NULL, key, NULL) :
-		    EVP_DigestVerifyInit_ex(md, &pctx, mdname, NULL, NULL, key, NULL);
+	ok = sign ? EVP_DigestSignInit_ex(md, &pctx, mdname, NULL, NULL, key, NULL)
+		  : EVP_DigestVerifyInit_ex(md, &pctx, mdname, NULL, NULL, key, NULL);
 	if (ok == 1 && ike_sig_descs[alg].sd_rsa)
 		ok = EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING);
 	if (ok != 1) {
@@ -187,8 +201,8 @@ static EVP_MD_CTX *ike_sig_ctx_create(EVP_PKEY *key, enum ike_sig_alg alg, bool 
 	return md;
 }
 
-int ike_sig_sign(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets,
-		 size_t octets_len, uint8_t *sig, size_t cap, size_t *sig_len)
+int ike_sig_sign(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets, size_t octets_len,
+		 uint8_t *sig, size_t cap, size_t *sig_len)
 {
 	EVP_MD_CTX *md;
 	size_t len = 0;
@@ -217,8 +231,8 @@ out:
 	return rc;
 }
 
-int ike_sig_verify(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets,
-		   size_t octets_len, const uint8_t *sig, size_t sig_len)
+int ike_sig_verify(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets, size_t octets_len,
+		   const uint8_t *sig, size_t sig_len)
 {
 	EVP_MD_CTX *md;
 	int rc;

@@ -271,8 +271,7 @@ static bool names(X509 *x, const struct ike_ident *id)
 		X509_NAME_free(dn);
 		return ok;
 	case IKE_ID_IPV4_ADDR:
-		return id->id_len == 4 &&
-		       X509_check_ip(x, id->id_data, 4, 0) == 1;
+		return id->id_len == 4 && X509_check_ip(x, id->id_data, 4, 0) == 1;
 	case IKE_ID_FQDN:
 		return X509_check_host(x, (const char *)id->id_data, id->id_len,
 				       X509_CHECK_FLAG_NEVER_CHECK_SUBJECT |

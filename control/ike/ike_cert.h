@@ -14,38 +14,38 @@
 #include "ike_crypto.h"
 #include "ike_ident.h"
 
-#define IKE_CERT_MAX_CA   8    /* CAs named in a CERTREQ */
-#define IKE_CERT_HASH_LEN 20   /* SHA-1 of a SubjectPublicKeyInfo (3.7) */
-#define IKE_CERT_DER_MAX  3072 /* our certificate on the wire */
+#define IKE_CERT_MAX_CA 8     /* CAs named in a CERTREQ */
+#define IKE_CERT_HASH_LEN 20  /* SHA-1 of a SubjectPublicKeyInfo (3.7) */
+#define IKE_CERT_DER_MAX 3072 /* our certificate on the wire */
 
 struct ike_creds {
-	EVP_PKEY *cr_key;          /* ours: signs our AUTH */
-	enum ike_sig_alg cr_sig;   /* the RFC 7427 algorithm that key signs with */
+	EVP_PKEY *cr_key;        /* ours: signs our AUTH */
+	enum ike_sig_alg cr_sig; /* the RFC 7427 algorithm that key signs with */
 	X509 *cr_cert;
 	uint8_t *cr_cert_der;
 	size_t cr_cert_len;
 	struct ike_ident cr_subject; /* our certificate's subject as an ID_DER_ASN1_DN */
-	X509_STORE *cr_store;      /* trusted CAs, the CRL if one was given */
+	X509_STORE *cr_store;        /* trusted CAs, the CRL if one was given */
 	bool cr_crl;
 	uint8_t cr_n_ca;
 	uint8_t cr_ca_hash[IKE_CERT_MAX_CA][IKE_CERT_HASH_LEN]; /* for our CERTREQs */
 };
 
 /* Why a peer's certificate was not accepted. */
-#define IKE_CERT_ERRORS(X)                                          \
-	X(OK, "ok")                                                 \
-	X(PARSE, "certificate_malformed")                           \
-	X(CHAIN, "certificate_untrusted") /* no path to our CAs */  \
-	X(EXPIRED, "certificate_expired")                           \
-	X(REVOKED, "certificate_revoked")                           \
-	X(ID, "id_not_in_certificate")                              \
+#define IKE_CERT_ERRORS(X)                                         \
+	X(OK, "ok")                                                \
+	X(PARSE, "certificate_malformed")                          \
+	X(CHAIN, "certificate_untrusted") /* no path to our CAs */ \
+	X(EXPIRED, "certificate_expired")                          \
+	X(REVOKED, "certificate_revoked")                          \
+	X(ID, "id_not_in_certificate")                             \
 	X(KEY, "certificate_key_unusable")
 
 enum ike_cert_err {
 #define IKE_CERT_ERR_ENUM(e, n) IKE_CERT_##e,
 	IKE_CERT_ERRORS(IKE_CERT_ERR_ENUM)
 #undef IKE_CERT_ERR_ENUM
-	IKE_CERT_ERR_COUNT
+		IKE_CERT_ERR_COUNT
 };
 
 const char *ike_cert_err_name(enum ike_cert_err e);

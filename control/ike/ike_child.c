@@ -94,8 +94,10 @@ uint32_t ike_child_ts_peer(const struct ike_sa *sa, const struct ike_msg *m)
 
 void ike_child_seed_auth(const struct ike_sa *sa, struct ike_child_seed *seed)
 {
-	*seed = (struct ike_child_seed){.cs_ni = sa->sa_ni, .cs_ni_len = sa->sa_ni_len,
-					.cs_nr = sa->sa_nr, .cs_nr_len = sa->sa_nr_len,
+	*seed = (struct ike_child_seed){.cs_ni = sa->sa_ni,
+					.cs_ni_len = sa->sa_ni_len,
+					.cs_nr = sa->sa_nr,
+					.cs_nr_len = sa->sa_nr_len,
 					.cs_we_initiated = sa->sa_initiator};
 }
 
@@ -130,8 +132,7 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	if (sa->sa_n_child >= IKE_MAX_CHILD || len == 0 || len > CFG_KEY_MAX)
 		return -ENOSPC;
 	rc = ike_kdf_child_keymat(&sa->sa_keys, seed->cs_gir, seed->cs_gir_len, seed->cs_ni,
-				  seed->cs_ni_len, seed->cs_nr,
-				  seed->cs_nr_len, i2r, r2i, len);
+				  seed->cs_ni_len, seed->cs_nr, seed->cs_nr_len, i2r, r2i, len);
 	if (rc != 0)
 		return rc;
 	ch = &sa->sa_child[sa->sa_n_child];
@@ -149,8 +150,8 @@ int ike_child_make(struct ike_sa *sa, const struct ike_esp_prop *p, uint32_t spi
 	OPENSSL_cleanse(r2i, sizeof(r2i));
 	ch->ch_created_ns = clock_now(e->ie_clock);
 	ch->ch_rekey_ns = life != 0 ? ike_lifetime_soft(ch->ch_created_ns, life) : UINT64_MAX;
-	ch->ch_expire_ns = life != 0 ? ch->ch_created_ns + (uint64_t)life * CLK_NS_PER_S
-				     : UINT64_MAX;
+	ch->ch_expire_ns =
+		life != 0 ? ch->ch_created_ns + (uint64_t)life * CLK_NS_PER_S : UINT64_MAX;
 	rc = e->ie_child_install(e->ie_ctx, sa, ch);
 	if (rc != 0) {
 		OPENSSL_cleanse(ch, sizeof(*ch));

@@ -55,13 +55,13 @@ struct ike_crypto_suite {
 	enum ike_crypto_integ cs_integ;
 };
 
-#define IKE_PRF_MAX_LEN    64  /* HMAC-SHA2-512 */
-#define IKE_ENCR_KEY_MAX   36  /* AES-256 key + 4-octet GCM salt */
-#define IKE_INTEG_KEY_MAX  32  /* HMAC-SHA2-256-128 */
-#define IKE_KDF_NONCE_MAX  256 /* RFC 7296 3.9 */
-#define IKE_SPI_LEN        8
-#define IKE_DH_KE_MAX      256 /* MODP-2048 */
-#define IKE_NATD_HASH_LEN  20  /* SHA-1 */
+#define IKE_PRF_MAX_LEN 64    /* HMAC-SHA2-512 */
+#define IKE_ENCR_KEY_MAX 36   /* AES-256 key + 4-octet GCM salt */
+#define IKE_INTEG_KEY_MAX 32  /* HMAC-SHA2-256-128 */
+#define IKE_KDF_NONCE_MAX 256 /* RFC 7296 3.9 */
+#define IKE_SPI_LEN 8
+#define IKE_DH_KE_MAX 256        /* MODP-2048 */
+#define IKE_NATD_HASH_LEN 20     /* SHA-1 */
 #define IKE_CHILD_KEYMAT_MAX 256 /* per direction; ESP needs at most 100 */
 
 /* The keys of one IKE SA (2.14) and the suite they were made for. Wipe
@@ -87,13 +87,13 @@ size_t ike_prf_len(enum ike_crypto_prf prf);
 
 /* out[ike_prf_len(prf)] = prf(key, data) (2.13). 0, -EINVAL for an unknown
  * PRF, -EIO if libcrypto fails. */
-int ike_prf(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len,
-	    const uint8_t *data, size_t data_len, uint8_t *out);
+int ike_prf(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len, const uint8_t *data,
+	    size_t data_len, uint8_t *out);
 
 /* out[out_len] = the first out_len octets of prf+(key, seed) (2.13). At most
  * 255 PRF blocks: longer is -EINVAL. */
-int ike_prf_plus(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len,
-		 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+int ike_prf_plus(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len, const uint8_t *seed,
+		 size_t seed_len, uint8_t *out, size_t out_len);
 
 /* 0 if the suite is one this layer implements: AES-GCM-16 (128/256) with no
  * integrity transform, or AES-CBC (128/256) with HMAC-SHA2-256-128; any of
@@ -102,9 +102,8 @@ int ike_crypto_suite_validate(const struct ike_crypto_suite *s);
 
 /* SKEYSEED = prf(Ni | Nr, g^ir) (2.14) into out[ike_prf_len(prf)]. Nonces
  * of 1..IKE_KDF_NONCE_MAX octets (the parser enforces the 16-octet minimum). */
-int ike_kdf_skeyseed(enum ike_crypto_prf prf, const uint8_t *ni, size_t ni_len,
-		     const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len,
-		     uint8_t *out);
+int ike_kdf_skeyseed(enum ike_crypto_prf prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		     size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *out);
 
 /* SK_d | SK_ai | SK_ar | SK_ei | SK_er | SK_pi | SK_pr =
  * prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) (2.14), cut to the suite's lengths. */
@@ -169,18 +168,18 @@ int ike_dh_secret_derive(const struct ike_dh *dh, const uint8_t *peer_ke, size_t
 /* ---- ike_sk.c: the Encrypted payload (RFC 7296 3.14, RFC 5282) ---- */
 
 /* Why ike_sk_decrypt refused a message, for per-reason counters. */
-#define IKE_SK_DROP_LIST(X)                                                   \
-	X(NONE, "ok")                                                         \
-	X(TOO_SHORT, "sk_too_short")     /* no room for IV, pad byte, ICV */  \
-	X(BAD_ALIGN, "sk_bad_alignment") /* CBC body not whole blocks */      \
-	X(BAD_ICV, "sk_bad_icv")                                              \
-	X(BAD_PAD, "sk_bad_pad_length")  /* Pad Length beyond the plaintext */
+#define IKE_SK_DROP_LIST(X)                                                  \
+	X(NONE, "ok")                                                        \
+	X(TOO_SHORT, "sk_too_short")     /* no room for IV, pad byte, ICV */ \
+	X(BAD_ALIGN, "sk_bad_alignment") /* CBC body not whole blocks */     \
+	X(BAD_ICV, "sk_bad_icv")                                             \
+	X(BAD_PAD, "sk_bad_pad_length") /* Pad Length beyond the plaintext */
 
 enum ike_sk_drop {
 #define IKE_SK_DROP_ENUM(name, str) IKE_SK_DROP_##name,
 	IKE_SK_DROP_LIST(IKE_SK_DROP_ENUM)
 #undef IKE_SK_DROP_ENUM
-	IKE_SK_DROP_MAX
+		IKE_SK_DROP_MAX
 };
 
 const char *ike_sk_drop_str(enum ike_sk_drop d);
@@ -198,8 +197,7 @@ size_t ike_sk_overhead(const struct ike_crypto_suite *s, size_t pt_len);
  * IV | ciphertext | ICV at msg + aad_len and sets *msg_len to the whole
  * message length. -ENOBUFS if cap is smaller, -EIO on libcrypto failure. */
 int ike_sk_encrypt(const struct ike_kdf_keys *k, enum ike_crypto_dir dir, uint8_t *msg,
-		   size_t aad_len, size_t cap, const uint8_t *pt, size_t pt_len,
-		   size_t *msg_len);
+		   size_t aad_len, size_t cap, const uint8_t *pt, size_t pt_len, size_t *msg_len);
 
 /* Authenticates and decrypts a received message whose IV starts at
  * msg + aad_len into pt (a cap of msg_len - aad_len always suffices), then
@@ -258,20 +256,19 @@ const uint8_t *ike_sig_algid_encode(enum ike_sig_alg alg, size_t *len);
  * method-14 AUTH payload's data; *consumed is where the signature starts.
  * Only the exact DER of the algorithms above is accepted. -EBADMSG if
  * truncated, -ENOTSUP for any other algorithm. */
-int ike_sig_algid_decode(const uint8_t *data, size_t len, enum ike_sig_alg *alg,
-			 size_t *consumed);
+int ike_sig_algid_decode(const uint8_t *data, size_t len, enum ike_sig_alg *alg, size_t *consumed);
 
 /* Signs the signed octets with key (RSA of at least 2048 bits, or EC on
  * P-256/P-384, matching alg). *sig_len is set; ECDSA signatures are DER
  * ECDSA-Sig-Value (RFC 7427 3). -EINVAL for a key that does not fit alg,
  * -ENOBUFS if cap is too small (*sig_len then says how much is needed). */
-int ike_sig_sign(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets,
-		 size_t octets_len, uint8_t *sig, size_t cap, size_t *sig_len);
+int ike_sig_sign(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets, size_t octets_len,
+		 uint8_t *sig, size_t cap, size_t *sig_len);
 
 /* 0 if sig is a valid alg signature of the octets by key; -EBADMSG if not,
  * -EINVAL for a key that does not fit alg. */
-int ike_sig_verify(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets,
-		   size_t octets_len, const uint8_t *sig, size_t sig_len);
+int ike_sig_verify(EVP_PKEY *key, enum ike_sig_alg alg, const uint8_t *octets, size_t octets_len,
+		   const uint8_t *sig, size_t sig_len);
 
 /* ---- ike_init.c: IKE_SA_INIT values (RFC 7296 2.6, 2.10, 2.23) ---- */
 

@@ -99,8 +99,8 @@ struct ike_dh *ike_dh_create(enum ike_crypto_dh group)
 	ctx = EVP_PKEY_CTX_new_from_name(NULL, d->dd_kind == IKE_DH_KIND_ECP ? "EC" : "DH", NULL);
 	if (ctx == NULL)
 		return NULL;
-	params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
-						     (char *)d->dd_name, 0);
+	params[0] =
+		OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)d->dd_name, 0);
 	params[1] = OSSL_PARAM_construct_end();
 	if (EVP_PKEY_keygen_init(ctx) != 1 || EVP_PKEY_CTX_set_params(ctx, params) != 1 ||
 	    EVP_PKEY_generate(ctx, &pkey) != 1)
@@ -110,8 +110,7 @@ struct ike_dh *ike_dh_create(enum ike_crypto_dh group)
 }
 
 /* An EVP_PKEY of the group from OSSL_PARAMs (a key pair or a public key). */
-static EVP_PKEY *ike_dh_fromdata(const struct ike_dh_desc *d, OSSL_PARAM_BLD *bld,
-				 int selection)
+static EVP_PKEY *ike_dh_fromdata(const struct ike_dh_desc *d, OSSL_PARAM_BLD *bld, int selection)
 {
 	EVP_PKEY_CTX *ctx = NULL;
 	EVP_PKEY *pkey = NULL;
@@ -131,8 +130,8 @@ static EVP_PKEY *ike_dh_fromdata(const struct ike_dh_desc *d, OSSL_PARAM_BLD *bl
 
 /* OpenSSL 3.0 does not derive the public half when importing a private key,
  * so it is computed here: d*G for ECP. Needs 0 < d < order. */
-static int ike_dh_ecp_public(const struct ike_dh_desc *d, const BIGNUM *priv,
-			     uint8_t *pub, BN_CTX *bn)
+static int ike_dh_ecp_public(const struct ike_dh_desc *d, const BIGNUM *priv, uint8_t *pub,
+			     BN_CTX *bn)
 {
 	EC_GROUP *grp = EC_GROUP_new_by_curve_name(d->dd_nid);
 	EC_POINT *pt = grp == NULL ? NULL : EC_POINT_new(grp);
@@ -193,7 +192,8 @@ static EVP_PKEY *ike_dh_import_private(const struct ike_dh_desc *d, const uint8_
 	if (rc < 0 || OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_PRIV_KEY, x) != 1)
 		goto out;
 	if (d->dd_kind == IKE_DH_KIND_ECP) {
-		if (OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) != 1)
+		if (OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pub, pub_len) !=
+		    1)
 			goto out;
 	} else {
 		y = BN_bin2bn(pub, (int)pub_len, NULL);
@@ -243,7 +243,8 @@ static int ike_dh_bn_param(const EVP_PKEY *pkey, const char *name, uint8_t *out,
 	BIGNUM *v = NULL;
 	int rc = -EIO;
 
-	if (EVP_PKEY_get_bn_param(pkey, name, &v) == 1 && BN_bn2binpad(v, out, (int)len) == (int)len)
+	if (EVP_PKEY_get_bn_param(pkey, name, &v) == 1 &&
+	    BN_bn2binpad(v, out, (int)len) == (int)len)
 		rc = 0;
 	BN_free(v);
 	return rc;
@@ -261,14 +262,15 @@ int ike_dh_ke_encode(const struct ike_dh *dh, uint8_t *out, size_t cap, size_t *
 	case IKE_DH_KIND_X25519: { /* RFC 8031: the 32-octet u-coordinate */
 		size_t got = len;
 
-		rc = EVP_PKEY_get_raw_public_key(dh->dh_pkey, out, &got) == 1 && got == len ? 0 : -EIO;
+		rc = EVP_PKEY_get_raw_public_key(dh->dh_pkey, out, &got) == 1 && got == len ? 0
+											    : -EIO;
 		break;
 	}
 	case IKE_DH_KIND_ECP:
 		rc = ike_dh_bn_param(dh->dh_pkey, OSSL_PKEY_PARAM_EC_PUB_X, out, d->dd_field);
 		if (rc == 0)
-			rc = ike_dh_bn_param(dh->dh_pkey, OSSL_PKEY_PARAM_EC_PUB_Y, out + d->dd_field,
-					     d->dd_field);
+			rc = ike_dh_bn_param(dh->dh_pkey, OSSL_PKEY_PARAM_EC_PUB_Y,
+					     out + d->dd_field, d->dd_field);
 		break;
 	case IKE_DH_KIND_MODP: /* 3.4: zero-padded to the length of p */
 		rc = ike_dh_bn_param(dh->dh_pkey, OSSL_PKEY_PARAM_PUB_KEY, out, len);
@@ -314,8 +316,8 @@ static EVP_PKEY *ike_dh_peer_ecp(const struct ike_dh_desc *d, const uint8_t *ke)
 
 	pt[0] = POINT_CONVERSION_UNCOMPRESSED;
 	memcpy(pt + 1, ke, 2 * d->dd_field);
-	if (bld != NULL &&
-	    OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt, 1 + 2 * d->dd_field) == 1)
+	if (bld != NULL && OSSL_PARAM_BLD_push_octet_string(bld, OSSL_PKEY_PARAM_PUB_KEY, pt,
+							    1 + 2 * d->dd_field) == 1)
 		peer = ike_dh_fromdata(d, bld, EVP_PKEY_PUBLIC_KEY);
 	OSSL_PARAM_BLD_free(bld);
 	return peer;

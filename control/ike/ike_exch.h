@@ -56,11 +56,11 @@ uint32_t ike_child_ts_peer(const struct ike_sa *sa, const struct ike_msg *m);
 struct ike_child_seed {
 	const uint8_t *cs_ni, *cs_nr;
 	uint8_t cs_ni_len, cs_nr_len;
-	const uint8_t *cs_gir;  /* the new g^ir of a rekey with PFS, else NULL */
+	const uint8_t *cs_gir; /* the new g^ir of a rekey with PFS, else NULL */
 	size_t cs_gir_len;
 	bool cs_we_initiated;
-	bool cs_defer_out;     /* the responder of a rekey: inbound first */
-	uint32_t cs_ts_peer;   /* ch_ts_remote; 0: the peer's IKE address */
+	bool cs_defer_out;   /* the responder of a rekey: inbound first */
+	uint32_t cs_ts_peer; /* ch_ts_remote; 0: the peer's IKE address */
 };
 /* Keys (2.17) for a child negotiated in this exchange, then installed, with
  * its lifetimes set. 0 or -errno (the child is not kept then). */

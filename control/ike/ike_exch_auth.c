@@ -40,8 +40,7 @@ static int auth_octets(const struct ike_sa *sa, bool of_initiator, const struct 
 
 /* What authenticates the peer (and us towards it); id NULL before the
  * responder said who it is. */
-static void peer_auth(const struct ike_sa *sa, const struct ike_ident *id,
-		      struct ike_peer_auth *pa)
+static void peer_auth(const struct ike_sa *sa, const struct ike_ident *id, struct ike_peer_auth *pa)
 {
 	const struct ike_policy *p = sa->sa_conf->ic_policy;
 
@@ -107,7 +106,8 @@ static enum ike_sa_error auth_check(struct ike_sa *sa, const struct ike_msg *m,
 	if (pa.pa_kind == IKE_PA_PSK) {
 		rc = m->im_auth_method == IKE_AUTH_SHARED_KEY_MIC
 			     ? ike_auth_psk_verify(sa->sa_prop.ip_suite.cs_prf, pa.pa_psk->ps_key,
-						   pa.pa_psk->ps_len, oct, olen, a->bl_data, a->bl_len)
+						   pa.pa_psk->ps_len, oct, olen, a->bl_data,
+						   a->bl_len)
 			     : -EBADMSG;
 		return rc == 0 ? IKE_ERR_NONE : IKE_ERR_AUTH_FAILED;
 	}
@@ -199,8 +199,8 @@ static void established(struct ike_sa *sa)
 	sa->sa_established_ns = clock_now(e->ie_clock);
 	sa->sa_last_rx_ns = sa->sa_established_ns;
 	if (sa->sa_conf->ic_ike_lifetime_s != 0)
-		sa->sa_rekey_ns = ike_lifetime_soft(sa->sa_established_ns,
-						    sa->sa_conf->ic_ike_lifetime_s);
+		sa->sa_rekey_ns =
+			ike_lifetime_soft(sa->sa_established_ns, sa->sa_conf->ic_ike_lifetime_s);
 	e->ie_sa_changed(e->ie_ctx, sa);
 	ike_sa_dpd_arm(sa);
 	ike_sa_lifetime_arm(sa);
@@ -249,11 +249,12 @@ static void auth_child_response(struct ike_sa *sa, const struct ike_msg *m)
 	for (unsigned i = 0; i < m->im_n_notify; i++)
 		if (m->im_notify[i].nt_type <= IKE_N_ERROR_MAX) {
 			sa->sa_error = m->im_notify[i].nt_type == IKE_N_TS_UNACCEPTABLE
-					       ? IKE_ERR_TS_UNACCEPTABLE : IKE_ERR_NO_PROPOSAL;
+					       ? IKE_ERR_TS_UNACCEPTABLE
+					       : IKE_ERR_NO_PROPOSAL;
 			return;
 		}
-	if (!ike_msg_has(m, IKE_PL_SA) || ike_prop_esp_check(sa->sa_conf, m, 0, &p, &spi_out) != 0 ||
-	    !ike_child_ts_ok(sa, m)) {
+	if (!ike_msg_has(m, IKE_PL_SA) ||
+	    ike_prop_esp_check(sa->sa_conf, m, 0, &p, &spi_out) != 0 || !ike_child_ts_ok(sa, m)) {
 		sa->sa_error = IKE_ERR_NO_PROPOSAL;
 		return;
 	}

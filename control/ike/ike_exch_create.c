@@ -87,7 +87,8 @@ int ike_rekey_child_start(struct ike_sa *sa, unsigned idx)
 	if (rc == 0 && pfs != 0) {
 		ike_dh_destroy(sa->sa_rk_dh);
 		sa->sa_rk_dh = ike_dh_create((enum ike_crypto_dh)pfs);
-		rc = sa->sa_rk_dh == NULL ? -EIO : ike_dh_ke_encode(sa->sa_rk_dh, ke, sizeof(ke), &ke_len);
+		rc = sa->sa_rk_dh == NULL ? -EIO
+					  : ike_dh_ke_encode(sa->sa_rk_dh, ke, sizeof(ke), &ke_len);
 	}
 	if (rc != 0)
 		return rc;
@@ -120,8 +121,8 @@ int ike_rekey_child_start(struct ike_sa *sa, unsigned idx)
  * the pair made in ours (2.8.1). */
 static void rekey_child_done(struct ike_sa *sa, const struct ike_msg *m)
 {
-	struct ike_child_seed seed = {.cs_ni = sa->sa_rk_ni, .cs_ni_len = IKE_NONCE_LEN,
-				      .cs_we_initiated = true};
+	struct ike_child_seed seed = {
+		.cs_ni = sa->sa_rk_ni, .cs_ni_len = IKE_NONCE_LEN, .cs_we_initiated = true};
 	uint16_t pfs = sa->sa_conf->ic_pfs;
 	uint8_t gir[IKE_DH_KE_MAX];
 	const uint8_t *low;
@@ -189,7 +190,7 @@ static int pfs_choose(struct ike_sa *sa, const struct ike_msg *m, uint16_t *grou
 	uint8_t num;
 
 	*group = ike_msg_has(m, IKE_PL_KE) ? m->im_ke_group : 0;
-	if (*group != 0 && ike_dh_ke_len((enum ike_crypto_dh)*group) != 0 &&
+	if (*group != 0 && ike_dh_ke_len((enum ike_crypto_dh) * group) != 0 &&
 	    (want == 0 || want == *group))
 		return 0;
 	if (*group == 0 && want == 0)
@@ -215,7 +216,8 @@ static void rekey_child_answer(struct ike_sa *sa, const struct ike_msg *m, unsig
 	const struct ike_env *e = sa->sa_env;
 	struct ike_child_seed seed = {.cs_ni = m->im_nonce.bl_data,
 				      .cs_ni_len = (uint8_t)m->im_nonce.bl_len,
-				      .cs_we_initiated = false, .cs_defer_out = true};
+				      .cs_we_initiated = false,
+				      .cs_defer_out = true};
 	uint8_t nr[IKE_NONCE_LEN], num, ke[IKE_DH_KE_MAX], gir[IKE_DH_KE_MAX];
 	bool tunnel = sa->sa_child[old].ch_tunnel;
 	uint32_t old_in = sa->sa_child[old].ch_spi_in, spi_in, spi_out;
@@ -372,8 +374,8 @@ static void rekey_ike_move(struct ike_sa *old, struct ike_sa *nsa)
 	nsa->sa_established_ns = clock_now(e->ie_clock);
 	nsa->sa_last_rx_ns = nsa->sa_established_ns;
 	if (nsa->sa_conf->ic_ike_lifetime_s != 0)
-		nsa->sa_rekey_ns = ike_lifetime_soft(nsa->sa_established_ns,
-						     nsa->sa_conf->ic_ike_lifetime_s);
+		nsa->sa_rekey_ns =
+			ike_lifetime_soft(nsa->sa_established_ns, nsa->sa_conf->ic_ike_lifetime_s);
 	old->sa_successor = nsa;
 	e->ie_sa_changed(e->ie_ctx, nsa);
 	ike_sa_dpd_arm(nsa);

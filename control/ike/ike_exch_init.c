@@ -72,8 +72,8 @@ static void natd_check(struct ike_sa *sa, const struct ike_msg *m)
 }
 
 /* RFC 7383 and RFC 7427 capabilities of ours, after the NAT notifies. */
-static const uint8_t sig_hashes[] = {0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384, 0,
-				     IKE_HASH_SHA2_512};
+static const uint8_t sig_hashes[] = {0, IKE_HASH_SHA2_256, 0, IKE_HASH_SHA2_384,
+				     0, IKE_HASH_SHA2_512};
 
 static void caps_add(const struct ike_sa *sa, struct ike_msg *m)
 {
@@ -231,7 +231,8 @@ static bool init_retry(struct ike_sa *sa, const struct ike_msg *m)
 	const struct ike_notify *n = ike_msg_notify_find(m, IKE_N_COOKIE);
 	enum ike_crypto_dh g;
 
-	if (n != NULL && n->nt_data.bl_len >= 1 && n->nt_data.bl_len <= 64 && sa->sa_req_tries < 8) {
+	if (n != NULL && n->nt_data.bl_len >= 1 && n->nt_data.bl_len <= 64 &&
+	    sa->sa_req_tries < 8) {
 		free(sa->sa_cookie);
 		sa->sa_cookie = keep(n->nt_data.bl_data, n->nt_data.bl_len, &sa->sa_cookie_len);
 		ike_sa_request_done(sa);
@@ -255,8 +256,9 @@ static enum ike_sa_error init_error_of(const struct ike_msg *m)
 {
 	for (unsigned i = 0; i < m->im_n_notify; i++)
 		if (m->im_notify[i].nt_type <= IKE_N_ERROR_MAX)
-			return m->im_notify[i].nt_type == IKE_N_NO_PROPOSAL_CHOSEN ? IKE_ERR_NO_PROPOSAL
-										    : IKE_ERR_BAD_MESSAGE;
+			return m->im_notify[i].nt_type == IKE_N_NO_PROPOSAL_CHOSEN
+				       ? IKE_ERR_NO_PROPOSAL
+				       : IKE_ERR_BAD_MESSAGE;
 	return IKE_ERR_NONE;
 }
 
@@ -272,8 +274,8 @@ void ike_init_response(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg,
 		return;
 	}
 	if (m->im_spi_r == 0 || !ike_msg_has(m, IKE_PL_SA) || !ike_msg_has(m, IKE_PL_KE) ||
-	    ike_prop_ike_check(sa->sa_conf, m, &sa->sa_prop) != 0 || m->im_prop[0].pp_spi_len != 0 ||
-	    m->im_ke_group != (uint16_t)sa->sa_prop.ip_dh ||
+	    ike_prop_ike_check(sa->sa_conf, m, &sa->sa_prop) != 0 ||
+	    m->im_prop[0].pp_spi_len != 0 || m->im_ke_group != (uint16_t)sa->sa_prop.ip_dh ||
 	    sa->sa_prop.ip_dh != ike_dh_group(sa->sa_dh) ||
 	    nonce_take(m, sa->sa_nr, &sa->sa_nr_len) != 0)
 		return; /* not a good answer: the retransmissions go on */

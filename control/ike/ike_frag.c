@@ -12,14 +12,14 @@
 #include "ike_sa.h"
 
 #define IKE_FRAG_IP_UDP 28 /* IPv4 + UDP header in front of each fragment */
-#define IKE_SKF_HDR     8  /* generic header + Fragment Number + Total */
+#define IKE_SKF_HDR 8      /* generic header + Fragment Number + Total */
 
 /* A fragmented message of the peer's being put together (2.6): one
  * message at a time; fragments of another message ID start over. */
 struct ike_frag_rx {
 	uint32_t fx_msg_id;
 	bool fx_response;
-	uint8_t fx_first;              /* Next Payload of fragment 1 */
+	uint8_t fx_first; /* Next Payload of fragment 1 */
 	uint16_t fx_total;
 	uint16_t fx_have;
 	uint16_t fx_len[IKE_FRAG_MAX];
@@ -68,8 +68,8 @@ bool ike_frag_needed(const struct ike_sa *sa, size_t msg_len)
 }
 
 int ike_frag_encode(struct ike_sa *sa, struct ike_msg *m, const uint8_t *plain, size_t plen,
-		    enum ike_crypto_dir dir, uint8_t *out, size_t cap, size_t *len,
-		    uint8_t *nfrag, uint16_t frag_len[IKE_FRAG_MAX])
+		    enum ike_crypto_dir dir, uint8_t *out, size_t cap, size_t *len, uint8_t *nfrag,
+		    uint16_t frag_len[IKE_FRAG_MAX])
 {
 	size_t chunk = chunk_size(sa), off = 0, total = (plen + chunk - 1) / chunk;
 	uint8_t first = m->im_sk_first;
@@ -92,8 +92,8 @@ int ike_frag_encode(struct ike_sa *sa, struct ike_msg *m, const uint8_t *plain, 
 		rc = ike_msg_encode_sk_frame(m, n + ike_sk_overhead(&sa->sa_keys.sk_suite, n),
 					     out + *len, cap - *len, &fr);
 		if (rc == 0)
-			rc = ike_sk_encrypt(&sa->sa_keys, dir, out + *len, fr.sf_body_off, cap - *len,
-					    plain + off, n, &flen);
+			rc = ike_sk_encrypt(&sa->sa_keys, dir, out + *len, fr.sf_body_off,
+					    cap - *len, plain + off, n, &flen);
 		if (rc == 0) {
 			frag_len[i] = (uint16_t)flen;
 			*len += flen;

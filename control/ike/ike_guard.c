@@ -105,7 +105,8 @@ bool ike_guard_admit(struct ike_guard *g, uint32_t src, uint64_t now)
 	if (add != 0) {
 		uint64_t t = b->gb_tokens_milli + add;
 
-		b->gb_tokens_milli = (uint32_t)(t < g->gd_burst * 1000ull ? t : g->gd_burst * 1000ull);
+		b->gb_tokens_milli =
+			(uint32_t)(t < g->gd_burst * 1000ull ? t : g->gd_burst * 1000ull);
 		b->gb_last_ns = now;
 	}
 	if (b->gb_tokens_milli < 1000)

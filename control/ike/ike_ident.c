@@ -147,8 +147,8 @@ static void text_safe(const uint8_t *d, size_t n, char *buf, size_t len)
 	size_t o = 0;
 
 	for (size_t i = 0; i < n && o + 5 < len; i++)
-		o += (size_t)snprintf(buf + o, len - o, isprint(d[i]) && d[i] != '\\' ? "%c" : "\\x%02x",
-				      d[i]);
+		o += (size_t)snprintf(buf + o, len - o,
+				      isprint(d[i]) && d[i] != '\\' ? "%c" : "\\x%02x", d[i]);
 	buf[o < len ? o : len - 1] = '\0';
 }
 
@@ -182,7 +182,8 @@ const char *ike_ident_str(const struct ike_ident *id, char *buf, size_t len)
 	case IKE_ID_IPV4_ADDR:
 		if (id->id_len == 4)
 			snprintf(buf, len, "%s",
-				 inet_v4_str((uint32_t)id->id_data[0] << 24 | (uint32_t)id->id_data[1] << 16 |
+				 inet_v4_str((uint32_t)id->id_data[0] << 24 |
+						     (uint32_t)id->id_data[1] << 16 |
 						     (uint32_t)id->id_data[2] << 8 | id->id_data[3],
 					     a));
 		break;
@@ -214,4 +215,3 @@ const char *ike_ident_str(const struct ike_ident *id, char *buf, size_t len)
 		snprintf(buf, len, "(malformed type %u)", id->id_type);
 	return buf;
 }
-

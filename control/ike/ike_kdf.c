@@ -47,8 +47,7 @@ size_t ike_prf_len(enum ike_crypto_prf prf)
 /* A MAC context keyed for prf; the caller frees it. HMAC takes keys of any
  * length, so Ni | Nr is used whole as the SKEYSEED key (2.14 halves the
  * nonces only for PRFs with a fixed key size). */
-static EVP_MAC_CTX *ike_prf_ctx_create(enum ike_crypto_prf prf, const uint8_t *key,
-				       size_t key_len)
+static EVP_MAC_CTX *ike_prf_ctx_create(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len)
 {
 	const char *md = ike_prf_digest(prf);
 	EVP_MAC *mac;
@@ -86,7 +85,8 @@ static int ike_prf_parts(enum ike_crypto_prf prf, const uint8_t *key, size_t key
 	if (ctx == NULL)
 		return -EIO;
 	for (unsigned i = 0; i < n; i++)
-		if (parts[i].kp_len > 0 && EVP_MAC_update(ctx, parts[i].kp_data, parts[i].kp_len) != 1)
+		if (parts[i].kp_len > 0 &&
+		    EVP_MAC_update(ctx, parts[i].kp_data, parts[i].kp_len) != 1)
 			goto out_free_ctx;
 	if (EVP_MAC_final(ctx, out, &got, len) == 1 && got == len)
 		rc = 0;
@@ -95,8 +95,8 @@ out_free_ctx:
 	return rc;
 }
 
-int ike_prf(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len,
-	    const uint8_t *data, size_t data_len, uint8_t *out)
+int ike_prf(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len, const uint8_t *data,
+	    size_t data_len, uint8_t *out)
 {
 	const struct ike_kdf_part part = {data, data_len};
 
@@ -141,8 +141,8 @@ static int ike_prf_plus_parts(enum ike_crypto_prf prf, const uint8_t *key, size_
 	return rc;
 }
 
-int ike_prf_plus(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len,
-		 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+int ike_prf_plus(enum ike_crypto_prf prf, const uint8_t *key, size_t key_len, const uint8_t *seed,
+		 size_t seed_len, uint8_t *out, size_t out_len)
 {
 	const struct ike_kdf_part part = {seed, seed_len};
 
@@ -167,13 +167,12 @@ int ike_crypto_suite_validate(const struct ike_crypto_suite *s)
 
 static bool ike_nonces_valid(size_t ni_len, size_t nr_len)
 {
-	return ni_len > 0 && ni_len <= IKE_KDF_NONCE_MAX &&
-	       nr_len > 0 && nr_len <= IKE_KDF_NONCE_MAX;
+	return ni_len > 0 && ni_len <= IKE_KDF_NONCE_MAX && nr_len > 0 &&
+	       nr_len <= IKE_KDF_NONCE_MAX;
 }
 
-int ike_kdf_skeyseed(enum ike_crypto_prf prf, const uint8_t *ni, size_t ni_len,
-		     const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len,
-		     uint8_t *out)
+int ike_kdf_skeyseed(enum ike_crypto_prf prf, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+		     size_t nr_len, const uint8_t *gir, size_t gir_len, uint8_t *out)
 {
 	uint8_t key[2 * IKE_KDF_NONCE_MAX];
 	int rc;

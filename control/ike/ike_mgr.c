@@ -11,13 +11,13 @@
 
 struct ike_mgr_node {
 	struct ike_sa *mn_sa;
-	uint64_t mn_spi;              /* 0 until known (responder before INIT) */
+	uint64_t mn_spi; /* 0 until known (responder before INIT) */
 	bool mn_half_open;
-	struct ike_mgr_node *mn_next; /* hash chain */
+	struct ike_mgr_node *mn_next;      /* hash chain */
 	struct ike_mgr_node *mn_next_peer; /* chain by remote address */
 	bool mn_peer_linked;
-	bool mn_twin;                 /* another SA with the peer, started by the other side */
-	struct ike_mgr_node *mn_all;  /* list of all */
+	bool mn_twin;                /* another SA with the peer, started by the other side */
+	struct ike_mgr_node *mn_all; /* list of all */
 	struct ike_mgr *mn_mgr;
 };
 
@@ -108,7 +108,8 @@ static void others_check(struct ike_mgr *mg, struct ike_mgr_node *me)
 {
 	struct ike_sa *sa = me->mn_sa;
 
-	for (struct ike_mgr_node *n = peer_chain(mg, sa->sa_remote); n != NULL; n = n->mn_next_peer) {
+	for (struct ike_mgr_node *n = peer_chain(mg, sa->sa_remote); n != NULL;
+	     n = n->mn_next_peer) {
 		struct ike_sa *o = n->mn_sa;
 
 		if (n == me || o->sa_remote != sa->sa_remote || o->sa_state != IKE_SA_ESTABLISHED ||
@@ -170,7 +171,8 @@ struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env
 	mg->mg_by_spi = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_spi));
 	mg->mg_by_peer = calloc(mg->mg_nbuckets, sizeof(*mg->mg_by_peer));
 	if (mg->mg_by_spi == NULL || mg->mg_by_peer == NULL ||
-	    ike_guard_init(&mg->mg_guard, lim->ml_rate, lim->ml_burst, clock_now(env->ie_clock)) != 0) {
+	    ike_guard_init(&mg->mg_guard, lim->ml_rate, lim->ml_burst, clock_now(env->ie_clock)) !=
+		    0) {
 		free(mg->mg_by_spi);
 		free(mg->mg_by_peer);
 		free(mg);
@@ -348,8 +350,7 @@ struct ike_sa *ike_mgr_initiate(struct ike_mgr *mg, uint32_t local, uint32_t rem
 	return sa;
 }
 
-static struct ike_sa *mgr_sa_new(struct ike_sa *old, bool initiator,
-				 const uint8_t spi[IKE_SPI_LEN])
+static struct ike_sa *mgr_sa_new(struct ike_sa *old, bool initiator, const uint8_t spi[IKE_SPI_LEN])
 {
 	struct ike_mgr_node *on = old->sa_owner, *n = node_new(on->mn_mgr, initiator);
 
@@ -384,8 +385,8 @@ static struct ike_sa *half_open_find(struct ike_mgr *mg, uint64_t spi_i, uint32_
 
 /* Under load (2.6): answer with a COOKIE and keep nothing, unless the
  * request echoes a good one. true when the request may go on. */
-static bool cookie_passed(struct ike_mgr *mg, const struct ike_msg *m, uint32_t src,
-			  uint16_t sport, uint32_t dst, uint16_t dport)
+static bool cookie_passed(struct ike_mgr *mg, const struct ike_msg *m, uint32_t src, uint16_t sport,
+			  uint32_t dst, uint16_t dport)
 {
 	const struct ike_notify *c = ike_msg_notify_find(m, IKE_N_COOKIE);
 	uint64_t now = clock_now(mg->mg_env.ie_clock);
@@ -396,9 +397,9 @@ static bool cookie_passed(struct ike_mgr *mg, const struct ike_msg *m, uint32_t 
 
 	if (mg->mg_n_half_open < mg->mg_limits.ml_cookie_threshold)
 		return true;
-	if (c != NULL && ike_guard_cookie_ok(&mg->mg_guard, now, m->im_nonce.bl_data,
-					     m->im_nonce.bl_len, src, m->im_spi_i,
-					     c->nt_data.bl_data, c->nt_data.bl_len))
+	if (c != NULL &&
+	    ike_guard_cookie_ok(&mg->mg_guard, now, m->im_nonce.bl_data, m->im_nonce.bl_len, src,
+				m->im_spi_i, c->nt_data.bl_data, c->nt_data.bl_len))
 		return true;
 	mg->mg_stats.ms_drop[c != NULL ? IKE_MGR_DROP_BAD_COOKIE : IKE_MGR_DROP_COOKIE_SENT]++;
 	if (ike_guard_cookie(&mg->mg_guard, now, m->im_nonce.bl_data, m->im_nonce.bl_len, src,
@@ -413,8 +414,8 @@ static bool cookie_passed(struct ike_mgr *mg, const struct ike_msg *m, uint32_t 
 	return false;
 }
 
-static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *msg,
-			 size_t len, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
+static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *msg, size_t len,
+			 uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport)
 {
 	struct ike_sa *sa = half_open_find(mg, m->im_spi_i, src);
 	struct ike_mgr_node *n;
@@ -460,8 +461,8 @@ static void init_request(struct ike_mgr *mg, struct ike_msg *m, const uint8_t *m
 	hash_add(mg, n);
 }
 
-void ike_mgr_input(struct ike_mgr *mg, uint32_t src, uint16_t sport, uint32_t dst,
-		   uint16_t dport, const uint8_t *payload, size_t len)
+void ike_mgr_input(struct ike_mgr *mg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
+		   const uint8_t *payload, size_t len)
 {
 	struct ike_mgr_node *n;
 	struct ike_msg m;
@@ -473,7 +474,8 @@ void ike_mgr_input(struct ike_mgr *mg, uint32_t src, uint16_t sport, uint32_t ds
 			mg->mg_stats.ms_drop[IKE_MGR_DROP_KEEPALIVE]++;
 			return;
 		}
-		if (len < IKE_NON_ESP_MARKER_LEN || payload[0] | payload[1] | payload[2] | payload[3]) {
+		if (len < IKE_NON_ESP_MARKER_LEN ||
+		    payload[0] | payload[1] | payload[2] | payload[3]) {
 			mg->mg_stats.ms_drop[IKE_MGR_DROP_NO_MARKER]++;
 			return;
 		}

@@ -16,17 +16,19 @@
 /* Decode state shared by the payload decoders. */
 struct dec {
 	struct ike_msg *m;
-	const uint8_t *msg;  /* start of the message, for SK associated data */
-	bool inner;          /* decoding the plaintext of SK */
-	bool critical;       /* an unknown critical payload was kept */
+	const uint8_t *msg; /* start of the message, for SK associated data */
+	bool inner;         /* decoding the plaintext of SK */
+	bool critical;      /* an unknown critical payload was kept */
 };
 
+/* clang-format off */
 static const char *const decode_err_names[IKE_DECODE_COUNT] = {
 	[IKE_DECODE_OK] = "ok",
 #define IKE_DECODE_NAME(up, low) [IKE_DECODE_##up] = #low,
 	IKE_DECODE_ERRORS(IKE_DECODE_NAME)
 #undef IKE_DECODE_NAME
 };
+/* clang-format on */
 
 const char *ike_decode_err_name(int rc)
 {
@@ -38,21 +40,17 @@ const char *ike_decode_err_name(int rc)
 }
 
 static const char *const payload_names[] = {
-	[IKE_PL_SA] = "SA",       [IKE_PL_KE] = "KE",
-	[IKE_PL_IDI] = "IDi",     [IKE_PL_IDR] = "IDr",
-	[IKE_PL_CERT] = "CERT",   [IKE_PL_CERTREQ] = "CERTREQ",
-	[IKE_PL_AUTH] = "AUTH",   [IKE_PL_NONCE] = "Nonce",
-	[IKE_PL_NOTIFY] = "N",    [IKE_PL_DELETE] = "D",
-	[IKE_PL_VENDOR] = "V",    [IKE_PL_TSI] = "TSi",
-	[IKE_PL_TSR] = "TSr",     [IKE_PL_SK] = "SK",
-	[IKE_PL_CP] = "CP",       [IKE_PL_EAP] = "EAP",
-	[IKE_PL_SKF] = "SKF",
+	[IKE_PL_SA] = "SA",     [IKE_PL_KE] = "KE",       [IKE_PL_IDI] = "IDi",
+	[IKE_PL_IDR] = "IDr",   [IKE_PL_CERT] = "CERT",   [IKE_PL_CERTREQ] = "CERTREQ",
+	[IKE_PL_AUTH] = "AUTH", [IKE_PL_NONCE] = "Nonce", [IKE_PL_NOTIFY] = "N",
+	[IKE_PL_DELETE] = "D",  [IKE_PL_VENDOR] = "V",    [IKE_PL_TSI] = "TSi",
+	[IKE_PL_TSR] = "TSr",   [IKE_PL_SK] = "SK",       [IKE_PL_CP] = "CP",
+	[IKE_PL_EAP] = "EAP",   [IKE_PL_SKF] = "SKF",
 };
 
 const char *ike_payload_name(uint8_t type)
 {
-	if (type >= sizeof(payload_names) / sizeof(payload_names[0]) ||
-	    payload_names[type] == NULL)
+	if (type >= sizeof(payload_names) / sizeof(payload_names[0]) || payload_names[type] == NULL)
 		return "unknown";
 	return payload_names[type];
 }
@@ -73,6 +71,7 @@ const char *ike_exchange_name(uint8_t exchange)
 	}
 }
 
+/* clang-format off */
 #define NOTIFY_NAMES(X)                                                        \
 	X(UNSUPPORTED_CRITICAL_PAYLOAD) X(INVALID_IKE_SPI)                     \
 	X(INVALID_MAJOR_VERSION) X(INVALID_SYNTAX) X(INVALID_MESSAGE_ID)       \
@@ -87,12 +86,13 @@ const char *ike_exchange_name(uint8_t exchange)
 	X(ESP_TFC_PADDING_NOT_SUPPORTED) X(NON_FIRST_FRAGMENTS_ALSO)           \
 	X(MOBIKE_SUPPORTED) X(MULTIPLE_AUTH_SUPPORTED) X(REDIRECT_SUPPORTED)   \
 	X(IKEV2_FRAGMENTATION_SUPPORTED) X(SIGNATURE_HASH_ALGORITHMS)
+/* clang-format on */
 
 const char *ike_notify_name(uint16_t type)
 {
 	switch (type) {
-#define NOTIFY_CASE(n)                                                         \
-	case IKE_N_##n:                                                        \
+#define NOTIFY_CASE(n)  \
+	case IKE_N_##n: \
 		return #n;
 		NOTIFY_NAMES(NOTIFY_CASE)
 #undef NOTIFY_CASE
@@ -140,8 +140,7 @@ static bool is_sk(uint8_t type)
 	return type == IKE_PL_SK || type == IKE_PL_SKF;
 }
 
-void ike_msg_init(struct ike_msg *m, uint8_t exchange, uint8_t flags,
-		  uint32_t msg_id)
+void ike_msg_init(struct ike_msg *m, uint8_t exchange, uint8_t flags, uint32_t msg_id)
 {
 	memset(m, 0, sizeof(*m));
 	m->im_version = IKE_VERSION;
@@ -155,8 +154,7 @@ bool ike_msg_has(const struct ike_msg *m, uint8_t type)
 	return ike_payload_is_known(type) && (m->im_present & type_bit(type)) != 0;
 }
 
-const struct ike_notify *ike_msg_notify_find(const struct ike_msg *m,
-					     uint16_t type)
+const struct ike_notify *ike_msg_notify_find(const struct ike_msg *m, uint16_t type)
 {
 	for (unsigned int i = 0; i < m->im_n_notify; i++)
 		if (m->im_notify[i].nt_type == type)
@@ -209,8 +207,8 @@ static int attrs_decode(struct ike_msg *m, struct rdr *a, struct ike_transform *
 
 /* 3.3.2. Type and ID are kept as sent: an unknown one makes the proposal
  * unacceptable (3.3.6), not the message malformed. */
-static int transform_decode(struct ike_msg *m, struct rdr *pr,
-			    struct ike_transform *t, uint8_t *last)
+static int transform_decode(struct ike_msg *m, struct rdr *pr, struct ike_transform *t,
+			    uint8_t *last)
 {
 	uint8_t res, res2;
 	uint16_t len;
@@ -220,8 +218,7 @@ static int transform_decode(struct ike_msg *m, struct rdr *pr,
 		return DERR(BAD_TRANSFORM);
 	if (len < IKE_TRANSFORM_LEN || rdr_sub(pr, len - 4u, &tr))
 		return DERR(BAD_TRANSFORM);
-	if (rdr_u8(&tr, &t->tf_type) || rdr_u8(&tr, &res2) ||
-	    rdr_u16be(&tr, &t->tf_id))
+	if (rdr_u8(&tr, &t->tf_type) || rdr_u8(&tr, &res2) || rdr_u16be(&tr, &t->tf_id))
 		return DERR(BAD_TRANSFORM);
 	if (*last != IKE_LAST_NONE && *last != IKE_MORE_TRANSFORMS)
 		return DERR(BAD_TRANSFORM);
@@ -243,8 +240,8 @@ static bool spi_len_ok(uint8_t proto, uint8_t len)
 
 /* The transform count must match the Last Substructure chain exactly and
  * the transforms must fill the proposal (3.3.1). */
-static int proposal_decode(struct ike_msg *m, struct rdr *body,
-			   struct ike_proposal *p, uint8_t *last)
+static int proposal_decode(struct ike_msg *m, struct rdr *body, struct ike_proposal *p,
+			   uint8_t *last)
 {
 	uint8_t res, n_tf, tlast = IKE_MORE_TRANSFORMS;
 	uint16_t len;
@@ -253,13 +250,12 @@ static int proposal_decode(struct ike_msg *m, struct rdr *body,
 
 	if (rdr_u8(body, last) || rdr_u8(body, &res) || rdr_u16be(body, &len))
 		return DERR(BAD_PROPOSAL);
-	if (len < IKE_PROPOSAL_LEN || rdr_sub(body, len - 4u, &pr) ||
-	    rdr_u8(&pr, &p->pp_num) || rdr_u8(&pr, &p->pp_proto) ||
-	    rdr_u8(&pr, &p->pp_spi_len) || rdr_u8(&pr, &n_tf))
+	if (len < IKE_PROPOSAL_LEN || rdr_sub(body, len - 4u, &pr) || rdr_u8(&pr, &p->pp_num) ||
+	    rdr_u8(&pr, &p->pp_proto) || rdr_u8(&pr, &p->pp_spi_len) || rdr_u8(&pr, &n_tf))
 		return DERR(BAD_PROPOSAL);
 	if ((*last != IKE_LAST_NONE && *last != IKE_MORE_PROPOSALS) ||
-	    !spi_len_ok(p->pp_proto, p->pp_spi_len) ||
-	    rdr_bytes(&pr, p->pp_spi, p->pp_spi_len) || n_tf == 0)
+	    !spi_len_ok(p->pp_proto, p->pp_spi_len) || rdr_bytes(&pr, p->pp_spi, p->pp_spi_len) ||
+	    n_tf == 0)
 		return DERR(BAD_PROPOSAL);
 	if (n_tf > IKE_MSG_MAX_TRANSFORMS)
 		return DERR(TOO_MANY_TRANSFORMS);
@@ -294,8 +290,7 @@ static int sa_decode(struct ike_msg *m, struct rdr *body)
 		rc = proposal_decode(m, body, p, &last);
 		if (rc != 0)
 			return rc;
-		if (m->im_n_prop == 0 ? p->pp_num == 0
-				      : p->pp_num != p[-1].pp_num + 1)
+		if (m->im_n_prop == 0 ? p->pp_num == 0 : p->pp_num != p[-1].pp_num + 1)
 			return DERR(BAD_PROPOSAL);
 		m->im_n_prop++;
 	}
@@ -306,8 +301,7 @@ static int ke_decode(struct ike_msg *m, struct rdr *body)
 {
 	uint16_t res;
 
-	if (rdr_u16be(body, &m->im_ke_group) || rdr_u16be(body, &res) ||
-	    rdr_left(body) == 0)
+	if (rdr_u16be(body, &m->im_ke_group) || rdr_u16be(body, &res) || rdr_left(body) == 0)
 		return DERR(BAD_KE);
 	note_reserved(m, res);
 	blob_rest(body, &m->im_ke_data);
@@ -320,8 +314,8 @@ static int id_decode(struct ike_msg *m, struct rdr *body, struct ike_id *id)
 	uint8_t r1, r2, r3;
 	size_t n;
 
-	if (rdr_u8(body, &id->id_type) || rdr_u8(body, &r1) ||
-	    rdr_u8(body, &r2) || rdr_u8(body, &r3))
+	if (rdr_u8(body, &id->id_type) || rdr_u8(body, &r1) || rdr_u8(body, &r2) ||
+	    rdr_u8(body, &r3))
 		return DERR(BAD_ID);
 	n = rdr_left(body);
 	if (n == 0 || (id->id_type == IKE_ID_IPV4_ADDR && n != 4) ||
@@ -334,8 +328,8 @@ static int id_decode(struct ike_msg *m, struct rdr *body, struct ike_id *id)
 
 /* CERT (3.6) and CERTREQ (3.7): an encoding octet and data, which a
  * CERTREQ may leave empty ("any CA"). */
-static int cert_decode(struct rdr *body, struct ike_cert *list, uint8_t *n,
-		       uint8_t cap, int too_many)
+static int cert_decode(struct rdr *body, struct ike_cert *list, uint8_t *n, uint8_t cap,
+		       int too_many)
 {
 	if (*n == cap)
 		return too_many;
@@ -350,8 +344,8 @@ static int auth_decode(struct ike_msg *m, struct rdr *body)
 {
 	uint8_t r1, r2, r3;
 
-	if (rdr_u8(body, &m->im_auth_method) || rdr_u8(body, &r1) ||
-	    rdr_u8(body, &r2) || rdr_u8(body, &r3) || rdr_left(body) == 0)
+	if (rdr_u8(body, &m->im_auth_method) || rdr_u8(body, &r1) || rdr_u8(body, &r2) ||
+	    rdr_u8(body, &r3) || rdr_left(body) == 0)
 		return DERR(BAD_AUTH);
 	note_reserved(m, (uint32_t)r1 | r2 | r3);
 	blob_rest(body, &m->im_auth_data);
@@ -376,8 +370,7 @@ static int notify_decode(struct ike_msg *m, struct rdr *body)
 		return DERR(TOO_MANY_NOTIFIES);
 	n = &m->im_notify[m->im_n_notify];
 	if (rdr_u8(body, &n->nt_proto) || rdr_u8(body, &n->nt_spi_len) ||
-	    rdr_u16be(body, &n->nt_type) ||
-	    n->nt_spi_len > IKE_MSG_MAX_SPI_LEN ||
+	    rdr_u16be(body, &n->nt_type) || n->nt_spi_len > IKE_MSG_MAX_SPI_LEN ||
 	    rdr_bytes(body, n->nt_spi, n->nt_spi_len))
 		return DERR(BAD_NOTIFY);
 	blob_rest(body, &n->nt_data);
@@ -398,7 +391,7 @@ static int delete_decode(struct ike_msg *m, struct rdr *body)
 	    rdr_u16be(body, &d->nd_n_spi))
 		return DERR(BAD_DELETE);
 	if (d->nd_proto == IKE_PROTO_IKE ? d->nd_spi_len != 0 || d->nd_n_spi != 0
-					  : !spi_len_ok(d->nd_proto, d->nd_spi_len))
+					 : !spi_len_ok(d->nd_proto, d->nd_spi_len))
 		return DERR(BAD_DELETE);
 	if ((size_t)d->nd_n_spi * d->nd_spi_len != rdr_left(body))
 		return DERR(BAD_DELETE);
@@ -423,8 +416,7 @@ static int ts_one_decode(struct rdr *body, struct ike_ts *ts)
 	size_t alen;
 	struct rdr t;
 
-	if (rdr_u8(body, &ts->ts_type) || rdr_u8(body, &ts->ts_proto) ||
-	    rdr_u16be(body, &len))
+	if (rdr_u8(body, &ts->ts_type) || rdr_u8(body, &ts->ts_proto) || rdr_u16be(body, &len))
 		return DERR(BAD_TS);
 	if (ts->ts_type == IKE_TS_IPV4_ADDR_RANGE && len == IKE_TS4_LEN)
 		alen = 4;
@@ -445,8 +437,8 @@ static int ts_decode(struct ike_msg *m, struct rdr *body, struct ike_ts_list *l)
 	uint8_t n, r1, r2, r3;
 	int rc;
 
-	if (rdr_u8(body, &n) || rdr_u8(body, &r1) || rdr_u8(body, &r2) ||
-	    rdr_u8(body, &r3) || n == 0)
+	if (rdr_u8(body, &n) || rdr_u8(body, &r1) || rdr_u8(body, &r2) || rdr_u8(body, &r3) ||
+	    n == 0)
 		return DERR(BAD_TS);
 	if (n > IKE_MSG_MAX_TS)
 		return DERR(TOO_MANY_TS);
@@ -467,15 +459,14 @@ static int cp_decode(struct ike_msg *m, struct rdr *body)
 	struct ike_cp_attr *a;
 	struct rdr v;
 
-	if (rdr_u8(body, &m->im_cp_type) || rdr_u8(body, &r1) ||
-	    rdr_u8(body, &r2) || rdr_u8(body, &r3))
+	if (rdr_u8(body, &m->im_cp_type) || rdr_u8(body, &r1) || rdr_u8(body, &r2) ||
+	    rdr_u8(body, &r3))
 		return DERR(BAD_CP);
 	note_reserved(m, (uint32_t)r1 | r2 | r3);
 	while (rdr_left(body) != 0) {
 		if (m->im_n_cp_attr == IKE_MSG_MAX_CP_ATTR)
 			return DERR(TOO_MANY_CP_ATTRIBUTES);
-		if (rdr_u16be(body, &type) || rdr_u16be(body, &len) ||
-		    rdr_sub(body, len, &v))
+		if (rdr_u16be(body, &type) || rdr_u16be(body, &len) || rdr_sub(body, len, &v))
 			return DERR(BAD_CP);
 		note_reserved(m, type & 0x8000u);
 		a = &m->im_cp_attr[m->im_n_cp_attr++];
@@ -491,8 +482,7 @@ static int eap_decode(struct ike_msg *m, struct rdr *body)
 	struct rdr peek = *body;
 	uint16_t elen;
 
-	if (rdr_skip(&peek, 2) || rdr_u16be(&peek, &elen) ||
-	    elen != rdr_left(body))
+	if (rdr_skip(&peek, 2) || rdr_u16be(&peek, &elen) || elen != rdr_left(body))
 		return DERR(BAD_EAP);
 	blob_rest(body, &m->im_eap);
 	return 0;
@@ -500,16 +490,14 @@ static int eap_decode(struct ike_msg *m, struct rdr *body)
 
 /* 3.14 and RFC 7383 2.5. The body stays sealed; the associated data runs
  * from the message start to here (after the SKF fragment numbers). */
-static int sk_decode(struct dec *d, uint8_t type, uint8_t next,
-		     struct rdr *body)
+static int sk_decode(struct dec *d, uint8_t type, uint8_t next, struct rdr *body)
 {
 	struct ike_msg *m = d->m;
 
 	m->im_sk_first = next;
 	if (type == IKE_PL_SKF &&
-	    (rdr_u16be(body, &m->im_skf_num) ||
-	     rdr_u16be(body, &m->im_skf_total) || m->im_skf_num == 0 ||
-	     m->im_skf_num > m->im_skf_total))
+	    (rdr_u16be(body, &m->im_skf_num) || rdr_u16be(body, &m->im_skf_total) ||
+	     m->im_skf_num == 0 || m->im_skf_num > m->im_skf_total))
 		return DERR(BAD_SK);
 	m->im_sk_aad_len = (uint32_t)(body->pos - d->msg);
 	blob_rest(body, &m->im_sk_body);
@@ -518,8 +506,7 @@ static int sk_decode(struct dec *d, uint8_t type, uint8_t next,
 
 /* Unknown types are kept verbatim so a re-encode reproduces them; a
  * critical one is remembered (first type) and reported at the end. */
-static int unknown_decode(struct dec *d, struct ike_pld_ref *ref,
-			  struct rdr *body)
+static int unknown_decode(struct dec *d, struct ike_pld_ref *ref, struct rdr *body)
 {
 	struct ike_msg *m = d->m;
 
@@ -576,8 +563,7 @@ static uint8_t next_index(const struct ike_msg *m, uint8_t type)
 	return ike_payload_is_unique(type) ? 0 : (uint8_t)ike_msg_count(m, type);
 }
 
-static int known_decode(struct dec *d, uint8_t type, uint8_t next,
-			struct rdr *body)
+static int known_decode(struct dec *d, uint8_t type, uint8_t next, struct rdr *body)
 {
 	struct ike_msg *m = d->m;
 
@@ -591,11 +577,11 @@ static int known_decode(struct dec *d, uint8_t type, uint8_t next,
 	case IKE_PL_IDR:
 		return id_decode(m, body, &m->im_idr);
 	case IKE_PL_CERT:
-		return cert_decode(body, m->im_cert, &m->im_n_cert,
-				   IKE_MSG_MAX_CERT, DERR(TOO_MANY_CERTS));
+		return cert_decode(body, m->im_cert, &m->im_n_cert, IKE_MSG_MAX_CERT,
+				   DERR(TOO_MANY_CERTS));
 	case IKE_PL_CERTREQ:
-		return cert_decode(body, m->im_certreq, &m->im_n_certreq,
-				   IKE_MSG_MAX_CERTREQ, DERR(TOO_MANY_CERTREQS));
+		return cert_decode(body, m->im_certreq, &m->im_n_certreq, IKE_MSG_MAX_CERTREQ,
+				   DERR(TOO_MANY_CERTREQS));
 	case IKE_PL_AUTH:
 		return auth_decode(m, body);
 	case IKE_PL_NONCE:
@@ -619,8 +605,7 @@ static int known_decode(struct dec *d, uint8_t type, uint8_t next,
 	}
 }
 
-static int payload_decode(struct dec *d, struct ike_pld_ref *ref,
-			  uint8_t next, struct rdr *body)
+static int payload_decode(struct dec *d, struct ike_pld_ref *ref, uint8_t next, struct rdr *body)
 {
 	struct ike_msg *m = d->m;
 	uint8_t type = ref->pr_type;
@@ -642,8 +627,8 @@ static int payload_decode(struct dec *d, struct ike_pld_ref *ref,
  * payload ends the walk, its next field naming the first inner payload,
  * and must end the bytes too (3.14). Each step consumes at least the
  * 4-byte generic header, so the walk terminates. */
-static int chain_decode(struct dec *d, uint8_t type, struct rdr *r,
-			struct ike_pld_ref *order, uint8_t *n)
+static int chain_decode(struct dec *d, uint8_t type, struct rdr *r, struct ike_pld_ref *order,
+			uint8_t *n)
 {
 	uint8_t next, flags;
 	uint16_t plen;
@@ -653,9 +638,8 @@ static int chain_decode(struct dec *d, uint8_t type, struct rdr *r,
 	while (type != IKE_PL_NONE) {
 		if (*n == IKE_MSG_MAX_PAYLOADS)
 			return DERR(TOO_MANY_PAYLOADS);
-		if (rdr_u8(r, &next) || rdr_u8(r, &flags) ||
-		    rdr_u16be(r, &plen) || plen < IKE_GEN_HDR_LEN ||
-		    rdr_sub(r, plen - IKE_GEN_HDR_LEN, &body))
+		if (rdr_u8(r, &next) || rdr_u8(r, &flags) || rdr_u16be(r, &plen) ||
+		    plen < IKE_GEN_HDR_LEN || rdr_sub(r, plen - IKE_GEN_HDR_LEN, &body))
 			return DERR(BAD_PAYLOAD_LENGTH);
 		order[*n] = (struct ike_pld_ref){.pr_type = type, .pr_flags = flags};
 		rc = payload_decode(d, &order[(*n)++], next, &body);
@@ -668,8 +652,7 @@ static int chain_decode(struct dec *d, uint8_t type, struct rdr *r,
 	return rdr_left(r) == 0 ? 0 : DERR(BAD_LENGTH);
 }
 
-static int hdr_decode(const uint8_t *buf, size_t len, struct ike_msg *m,
-		      uint8_t *first)
+static int hdr_decode(const uint8_t *buf, size_t len, struct ike_msg *m, uint8_t *first)
 {
 	uint32_t hi, lo, hi2, lo2;
 	struct rdr r;
@@ -678,10 +661,9 @@ static int hdr_decode(const uint8_t *buf, size_t len, struct ike_msg *m,
 		return DERR(TRUNCATED);
 	rdr_init(&r, buf, IKE_HDR_LEN);
 	if (rdr_u32be(&r, &hi) || rdr_u32be(&r, &lo) || rdr_u32be(&r, &hi2) ||
-	    rdr_u32be(&r, &lo2) || rdr_u8(&r, first) ||
-	    rdr_u8(&r, &m->im_version) || rdr_u8(&r, &m->im_exchange) ||
-	    rdr_u8(&r, &m->im_flags) || rdr_u32be(&r, &m->im_msg_id) ||
-	    rdr_u32be(&r, &m->im_length))
+	    rdr_u32be(&r, &lo2) || rdr_u8(&r, first) || rdr_u8(&r, &m->im_version) ||
+	    rdr_u8(&r, &m->im_exchange) || rdr_u8(&r, &m->im_flags) ||
+	    rdr_u32be(&r, &m->im_msg_id) || rdr_u32be(&r, &m->im_length))
 		return DERR(TRUNCATED);
 	m->im_spi_i = (uint64_t)hi << 32 | lo;
 	m->im_spi_r = (uint64_t)hi2 << 32 | lo2;
@@ -714,8 +696,7 @@ int ike_msg_decode(const uint8_t *buf, size_t len, struct ike_msg *out)
 	return rc;
 }
 
-int ike_msg_decode_inner(uint8_t first_type, const uint8_t *plain, size_t len,
-			 struct ike_msg *out)
+int ike_msg_decode_inner(uint8_t first_type, const uint8_t *plain, size_t len, struct ike_msg *out)
 {
 	struct dec d = {.m = out, .msg = plain, .inner = true};
 	struct rdr r;

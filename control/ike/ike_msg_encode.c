@@ -24,17 +24,12 @@ static bool is_sk(uint8_t type)
 
 static bool counts_ok(const struct ike_msg *m)
 {
-	if (m->im_n_order > IKE_MSG_MAX_PAYLOADS ||
-	    m->im_n_inner > IKE_MSG_MAX_PAYLOADS ||
-	    m->im_n_prop > IKE_MSG_MAX_PROPOSALS ||
-	    m->im_n_cert > IKE_MSG_MAX_CERT ||
-	    m->im_n_certreq > IKE_MSG_MAX_CERTREQ ||
-	    m->im_n_notify > IKE_MSG_MAX_NOTIFY ||
-	    m->im_n_delete > IKE_MSG_MAX_DELETE ||
-	    m->im_n_vendor > IKE_MSG_MAX_VENDOR ||
+	if (m->im_n_order > IKE_MSG_MAX_PAYLOADS || m->im_n_inner > IKE_MSG_MAX_PAYLOADS ||
+	    m->im_n_prop > IKE_MSG_MAX_PROPOSALS || m->im_n_cert > IKE_MSG_MAX_CERT ||
+	    m->im_n_certreq > IKE_MSG_MAX_CERTREQ || m->im_n_notify > IKE_MSG_MAX_NOTIFY ||
+	    m->im_n_delete > IKE_MSG_MAX_DELETE || m->im_n_vendor > IKE_MSG_MAX_VENDOR ||
 	    m->im_tsi.tl_n > IKE_MSG_MAX_TS || m->im_tsr.tl_n > IKE_MSG_MAX_TS ||
-	    m->im_n_cp_attr > IKE_MSG_MAX_CP_ATTR ||
-	    m->im_n_unknown > IKE_MSG_MAX_UNKNOWN)
+	    m->im_n_cp_attr > IKE_MSG_MAX_CP_ATTR || m->im_n_unknown > IKE_MSG_MAX_UNKNOWN)
 		return false;
 	for (unsigned int i = 0; i < m->im_n_prop; i++)
 		if (m->im_prop[i].pp_n_tf > IKE_MSG_MAX_TRANSFORMS ||
@@ -48,8 +43,8 @@ static bool counts_ok(const struct ike_msg *m)
 
 /* Each entry names an element that exists; unique types appear once over
  * both chains (the decoder refuses a second); SK only last and outside. */
-static int chain_check(const struct ike_msg *m, const struct ike_pld_ref *ord,
-		       unsigned int n, bool outer, uint64_t *seen)
+static int chain_check(const struct ike_msg *m, const struct ike_pld_ref *ord, unsigned int n,
+		       bool outer, uint64_t *seen)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		uint8_t t = ord[i].pr_type;
@@ -73,8 +68,7 @@ static int msg_check(const struct ike_msg *m, bool header)
 	uint64_t seen = 0;
 	int rc;
 
-	if ((header && IKE_VERSION_MAJOR(m->im_version) != IKE_MAJOR_VERSION) ||
-	    !counts_ok(m))
+	if ((header && IKE_VERSION_MAJOR(m->im_version) != IKE_MAJOR_VERSION) || !counts_ok(m))
 		return -EINVAL;
 	rc = chain_check(m, m->im_order, m->im_n_order, true, &seen);
 	if (rc == 0)
@@ -106,8 +100,7 @@ static void len_patch(struct enc *e, size_t hdr)
 }
 
 /* 3.3.2 with the Key Length attribute in TV form (3.3.5). */
-static void transform_encode(struct enc *e, const struct ike_transform *t,
-			     bool last)
+static void transform_encode(struct enc *e, const struct ike_transform *t, bool last)
 {
 	size_t hdr = wtr_len(&e->w);
 
@@ -132,8 +125,7 @@ static void sa_encode(struct enc *e)
 		const struct ike_proposal *p = &m->im_prop[i];
 		size_t hdr = wtr_len(&e->w);
 
-		wtr_u8(&e->w, i + 1 < m->im_n_prop ? IKE_MORE_PROPOSALS
-						  : IKE_LAST_NONE);
+		wtr_u8(&e->w, i + 1 < m->im_n_prop ? IKE_MORE_PROPOSALS : IKE_LAST_NONE);
 		wtr_u8(&e->w, 0);
 		wtr_u16be(&e->w, 0);
 		wtr_u8(&e->w, p->pp_num);
@@ -270,8 +262,7 @@ static void body_encode(struct enc *e, const struct ike_pld_ref *ref)
 		break;
 	case IKE_PL_IDI:
 	case IKE_PL_IDR: {
-		const struct ike_id *id =
-			ref->pr_type == IKE_PL_IDI ? &m->im_idi : &m->im_idr;
+		const struct ike_id *id = ref->pr_type == IKE_PL_IDI ? &m->im_idi : &m->im_idr;
 
 		octet_reserved3(e, id->id_type);
 		blob_put(e, &id->id_data);
@@ -306,8 +297,7 @@ static void body_encode(struct enc *e, const struct ike_pld_ref *ref)
 
 /* 3.2: each next field names the following entry; SK's names the first
  * inner payload instead, since SK ends the outer chain (3.14). */
-static void chain_encode(struct enc *e, const struct ike_pld_ref *ord,
-			 unsigned int n)
+static void chain_encode(struct enc *e, const struct ike_pld_ref *ord, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		size_t hdr = wtr_len(&e->w);
@@ -369,8 +359,7 @@ static int msg_encode(struct enc *e, size_t *out_len)
 	return 0;
 }
 
-int ike_msg_encode(const struct ike_msg *m, uint8_t *buf, size_t cap,
-		   size_t *out_len)
+int ike_msg_encode(const struct ike_msg *m, uint8_t *buf, size_t cap, size_t *out_len)
 {
 	struct enc e = {.m = m};
 	int rc;
@@ -382,8 +371,7 @@ int ike_msg_encode(const struct ike_msg *m, uint8_t *buf, size_t cap,
 	return msg_encode(&e, out_len);
 }
 
-int ike_msg_encode_payloads(const struct ike_msg *m, uint8_t *buf, size_t cap,
-			    size_t *out_len)
+int ike_msg_encode_payloads(const struct ike_msg *m, uint8_t *buf, size_t cap, size_t *out_len)
 {
 	struct enc e = {.m = m};
 	int rc;
@@ -396,8 +384,8 @@ int ike_msg_encode_payloads(const struct ike_msg *m, uint8_t *buf, size_t cap,
 	return enc_result(&e, out_len);
 }
 
-int ike_msg_encode_sk_frame(const struct ike_msg *m, size_t body_len,
-			    uint8_t *buf, size_t cap, struct ike_sk_frame *out)
+int ike_msg_encode_sk_frame(const struct ike_msg *m, size_t body_len, uint8_t *buf, size_t cap,
+			    struct ike_sk_frame *out)
 {
 	struct enc e = {.m = m, .sk_body_len = &body_len};
 	size_t len;

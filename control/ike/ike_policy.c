@@ -25,8 +25,10 @@ static int psk_file_read(const char *path, struct ike_secret *out, char *err, si
 		rc = -errno;
 		snprintf(err, len, "psk-file %s: %s", path, strerror(errno));
 	} else if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, len, "psk-file %s may be read by others (mode %03o): refused; "
-			 "chmod 600 it", path, (unsigned)(st.st_mode & 0777));
+		snprintf(err, len,
+			 "psk-file %s may be read by others (mode %03o): refused; "
+			 "chmod 600 it",
+			 path, (unsigned)(st.st_mode & 0777));
 		rc = -EACCES;
 	} else if ((n = read(fd, buf, sizeof(buf) - 1)) < 0) {
 		rc = -errno;
@@ -36,8 +38,8 @@ static int psk_file_read(const char *path, struct ike_secret *out, char *err, si
 		buf[strcspn(buf, "\r\n")] = '\0';
 		n = (ssize_t)strlen(buf);
 		if (n < 16 || n > CFG_IKE_PSK_MAX) {
-			snprintf(err, len, "psk-file %s: the key must be 16..%u bytes, got %zd", path,
-				 CFG_IKE_PSK_MAX, n);
+			snprintf(err, len, "psk-file %s: the key must be 16..%u bytes, got %zd",
+				 path, CFG_IKE_PSK_MAX, n);
 			rc = -EINVAL;
 		} else {
 			memcpy(out->ps_key, buf, (size_t)n);
@@ -87,7 +89,8 @@ static int peers_load(struct ike_policy *p, const struct cfg_ike *k, char *err, 
 			rc = -EINVAL;
 			break;
 		}
-		rc = psk_take(c->psk, c->psk_len, c->psk_file, &e->pp_psk, &e->pp_has_psk, err, len);
+		rc = psk_take(c->psk, c->psk_len, c->psk_file, &e->pp_psk, &e->pp_has_psk, err,
+			      len);
 		e->pp_auth = c->has_auth ? c->auth : e->pp_has_psk ? CFG_IKE_AUTH_PSK : k->auth;
 	}
 	return rc;

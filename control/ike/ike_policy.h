@@ -21,8 +21,8 @@ struct ike_secret {
 };
 
 struct ike_policy_peer {
-	uint32_t pp_addr;           /* 0 = any */
-	struct ike_ident pp_id;     /* id_len 0 = any */
+	uint32_t pp_addr;       /* 0 = any */
+	struct ike_ident pp_id; /* id_len 0 = any */
 	enum cfg_ike_auth pp_auth;
 	bool pp_has_psk;
 	struct ike_secret pp_psk;
@@ -31,12 +31,12 @@ struct ike_policy_peer {
 struct ike_policy {
 	struct ike_ident po_local_id; /* id_len 0: the certificate's subject or our address */
 	enum cfg_ike_auth po_auth;
-	bool po_has_psk;              /* the wildcard: any peer without its own */
+	bool po_has_psk; /* the wildcard: any peer without its own */
 	struct ike_secret po_psk;
 	bool po_has_creds;
 	struct ike_creds po_creds;
-	bool po_frag;                 /* RFC 7383 offered and used */
-	uint16_t po_frag_size;        /* largest IP datagram of a fragment */
+	bool po_frag;          /* RFC 7383 offered and used */
+	uint16_t po_frag_size; /* largest IP datagram of a fragment */
 	unsigned po_n_peers;
 	struct ike_policy_peer *po_peers;
 };

@@ -33,8 +33,7 @@ static void ike_prop_fill(const struct ike_ike_prop *ip, uint8_t num, struct ike
 }
 
 /* ESP: dataplane algorithm -> ENCR (+ key length), INTEG, ESN. */
-static void esp_alg_transforms(enum cfg_esp_alg a, uint16_t *encr, uint16_t *bits,
-			       uint16_t *integ)
+static void esp_alg_transforms(enum cfg_esp_alg a, uint16_t *encr, uint16_t *bits, uint16_t *integ)
 {
 	*integ = 0;
 	switch (a) {
@@ -99,8 +98,7 @@ void ike_prop_esp_offer(const struct ike_conf *c, uint32_t spi, uint16_t dh, str
 	}
 }
 
-void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi,
-			 struct ike_msg *m)
+void ike_prop_esp_answer(const struct ike_esp_prop *p, uint8_t num, uint32_t spi, struct ike_msg *m)
 {
 	esp_prop_fill(p, num, spi, &m->im_prop[0]);
 	m->im_n_prop = 1;
@@ -135,8 +133,8 @@ static bool ike_prop_matches(const struct ike_proposal *p, const struct ike_ike_
 {
 	const struct ike_crypto_suite *s = &ip->ip_suite;
 
-	if (p->pp_proto != IKE_PROTO_IKE || !offers(p, IKE_TF_ENCR, (uint16_t)s->cs_encr,
-						    s->cs_encr_bits) ||
+	if (p->pp_proto != IKE_PROTO_IKE ||
+	    !offers(p, IKE_TF_ENCR, (uint16_t)s->cs_encr, s->cs_encr_bits) ||
 	    !offers(p, IKE_TF_PRF, (uint16_t)s->cs_prf, 0) ||
 	    !offers(p, IKE_TF_DH, (uint16_t)ip->ip_dh, 0))
 		return false;
@@ -194,8 +192,7 @@ static bool single_choice(const struct ike_msg *m)
 	return true;
 }
 
-int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
-		       struct ike_ike_prop *out)
+int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m, struct ike_ike_prop *out)
 {
 	if (!single_choice(m))
 		return -EBADMSG;

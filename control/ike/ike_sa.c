@@ -15,8 +15,7 @@
 static void dpd_timer(struct timer *t, void *arg);
 static void lifetime_timer(struct timer *t, void *arg);
 
-struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env,
-			     bool initiator)
+struct ike_sa *ike_sa_create(const struct ike_conf *conf, const struct ike_env *env, bool initiator)
 {
 	struct ike_sa *sa = calloc(1, sizeof(*sa));
 

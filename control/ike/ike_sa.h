@@ -30,12 +30,12 @@
 #include "timer.h"
 
 #define IKE_MAX_PROPOSALS 8
-#define IKE_NONCE_LEN     32   /* ours: at least half the largest PRF key */
-#define IKE_MSG_BUF       6144 /* largest message we build or accept */
-#define IKE_MAX_CHILD     4    /* current and rekeyed, per direction pair */
-#define IKE_REKEY_RETRY_S 10   /* a refused or failed rekey is tried again */
-#define IKE_FRAG_MAX      16   /* fragments of one message (RFC 7383), either way */
-#define IKE_WIRE_BUF      (IKE_MSG_BUF + IKE_FRAG_MAX * 128) /* all of its fragments */
+#define IKE_NONCE_LEN 32     /* ours: at least half the largest PRF key */
+#define IKE_MSG_BUF 6144     /* largest message we build or accept */
+#define IKE_MAX_CHILD 4      /* current and rekeyed, per direction pair */
+#define IKE_REKEY_RETRY_S 10 /* a refused or failed rekey is tried again */
+#define IKE_FRAG_MAX 16      /* fragments of one message (RFC 7383), either way */
+#define IKE_WIRE_BUF (IKE_MSG_BUF + IKE_FRAG_MAX * 128) /* all of its fragments */
 
 /* One IKE SA proposal of ours: ENCR with key length, PRF, INTEG (none with
  * AES-GCM), DH group. */
@@ -59,10 +59,10 @@ struct ike_conf {
 	struct ike_ike_prop ic_ike[IKE_MAX_PROPOSALS]; /* ours, preferred first */
 	uint8_t ic_n_esp;
 	struct ike_esp_prop ic_esp[IKE_MAX_PROPOSALS];
-	bool ic_tunnel;              /* CHILD_SAs in tunnel mode, else transport */
-	uint16_t ic_pfs;             /* DH group of our CHILD_SA rekeys; 0 = no PFS */
+	bool ic_tunnel;                     /* CHILD_SAs in tunnel mode, else transport */
+	uint16_t ic_pfs;                    /* DH group of our CHILD_SA rekeys; 0 = no PFS */
 	const struct ike_policy *ic_policy; /* identities, keys, certificates */
-	uint32_t ic_ike_lifetime_s;  /* IKE SA rekey after this (with jitter) */
+	uint32_t ic_ike_lifetime_s;         /* IKE SA rekey after this (with jitter) */
 	uint32_t ic_child_lifetime_s;
 	uint32_t ic_dpd_s;           /* liveness check after this much silence; 0 off */
 	uint32_t ic_retransmit_ms;   /* first retransmission; doubles each time */
@@ -71,12 +71,12 @@ struct ike_conf {
 };
 
 enum ike_sa_state {
-	IKE_SA_INIT_SENT,   /* initiator: IKE_SA_INIT request out */
-	IKE_SA_AUTH_SENT,   /* initiator: IKE_AUTH request out */
-	IKE_SA_INIT_DONE,   /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */
+	IKE_SA_INIT_SENT, /* initiator: IKE_SA_INIT request out */
+	IKE_SA_AUTH_SENT, /* initiator: IKE_AUTH request out */
+	IKE_SA_INIT_DONE, /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */
 	IKE_SA_ESTABLISHED,
-	IKE_SA_DELETING,    /* our Delete of the IKE SA is out */
-	IKE_SA_DEAD,        /* keys gone; ike_mgr frees it */
+	IKE_SA_DELETING, /* our Delete of the IKE SA is out */
+	IKE_SA_DEAD,     /* keys gone; ike_mgr frees it */
 };
 
 /* What our one request in flight is for: its answer is handled by kind. */
@@ -84,7 +84,7 @@ enum ike_req_kind {
 	IKE_REQ_NONE,
 	IKE_REQ_INIT,
 	IKE_REQ_AUTH,
-	IKE_REQ_LIVENESS,     /* empty INFORMATIONAL */
+	IKE_REQ_LIVENESS, /* empty INFORMATIONAL */
 	IKE_REQ_DELETE_IKE,
 	IKE_REQ_DELETE_CHILD, /* Delete of sa_rk_del[] */
 	IKE_REQ_REKEY_CHILD,
@@ -93,8 +93,8 @@ enum ike_req_kind {
 
 /* One CHILD_SA (an ESP SA pair). SPIs in host order. */
 struct ike_child {
-	uint32_t ch_spi_in;   /* ours: the peer sends with it */
-	uint32_t ch_spi_out;  /* the peer's */
+	uint32_t ch_spi_in;  /* ours: the peer sends with it */
+	uint32_t ch_spi_out; /* the peer's */
 	struct ike_esp_prop ch_prop;
 	bool ch_tunnel;
 	/* The peer's address as its traffic selector names it: its IKE
@@ -108,7 +108,7 @@ struct ike_child {
 	uint8_t ch_key_in[CFG_KEY_MAX];
 	uint8_t ch_key_out[CFG_KEY_MAX];
 	uint64_t ch_created_ns;
-	uint64_t ch_rekey_ns; /* soft lifetime: when we start the rekey */
+	uint64_t ch_rekey_ns;  /* soft lifetime: when we start the rekey */
 	uint64_t ch_expire_ns; /* hard lifetime: deleted if still here */
 };
 
@@ -145,72 +145,72 @@ struct ike_env {
 };
 
 /* Why an IKE SA (or one of its messages) failed; one counter each. */
-#define IKE_SA_ERRORS(X)                                                        \
-	X(NONE, "none")                                                         \
-	X(NO_PROPOSAL, "no_proposal_chosen")                                    \
-	X(INVALID_KE, "invalid_ke_payload")                                     \
-	X(AUTH_FAILED, "authentication_failed")                                 \
-	X(PEER_AUTH_FAILED, "peer_refused_authentication")                      \
-	X(TS_UNACCEPTABLE, "ts_unacceptable")                                   \
-	X(BAD_MESSAGE, "malformed_message")                                     \
-	X(BAD_DH, "bad_key_exchange")                                           \
-	X(TIMEOUT, "peer_not_answering")                                        \
-	X(DELETED, "deleted_by_peer")                                           \
-	X(REPLACED, "replaced_peer_restarted")  /* INITIAL_CONTACT, 2.4 */        \
-	X(LOCAL, "deleted_locally")                                             \
+#define IKE_SA_ERRORS(X)                                                          \
+	X(NONE, "none")                                                           \
+	X(NO_PROPOSAL, "no_proposal_chosen")                                      \
+	X(INVALID_KE, "invalid_ke_payload")                                       \
+	X(AUTH_FAILED, "authentication_failed")                                   \
+	X(PEER_AUTH_FAILED, "peer_refused_authentication")                        \
+	X(TS_UNACCEPTABLE, "ts_unacceptable")                                     \
+	X(BAD_MESSAGE, "malformed_message")                                       \
+	X(BAD_DH, "bad_key_exchange")                                             \
+	X(TIMEOUT, "peer_not_answering")                                          \
+	X(DELETED, "deleted_by_peer")                                             \
+	X(REPLACED, "replaced_peer_restarted") /* INITIAL_CONTACT, 2.4 */         \
+	X(LOCAL, "deleted_locally")                                               \
 	X(DUPLICATE, "duplicate_of_crossed_start") /* both started one at once */ \
-	X(NO_SPI, "no_spi")                                                     \
-	X(INSTALL, "child_install_failed")                                      \
-	X(CRYPTO, "crypto_failure")                                             \
-	X(CERT, "certificate_refused")     /* chain, validity, CRL or ID */      \
+	X(NO_SPI, "no_spi")                                                       \
+	X(INSTALL, "child_install_failed")                                        \
+	X(CRYPTO, "crypto_failure")                                               \
+	X(CERT, "certificate_refused")      /* chain, validity, CRL or ID */      \
 	X(NO_CREDENTIALS, "no_credentials") /* nothing configured for the peer */
 
 enum ike_sa_error {
 #define IKE_SA_ERR_ENUM(e, n) IKE_ERR_##e,
 	IKE_SA_ERRORS(IKE_SA_ERR_ENUM)
 #undef IKE_SA_ERR_ENUM
-	IKE_ERR_COUNT
+		IKE_ERR_COUNT
 };
 
 struct ike_sa {
 	enum ike_sa_state sa_state;
-	enum ike_sa_error sa_error;   /* why it died or the last failure */
-	bool sa_initiator;            /* of the IKE_SA_INIT that made it */
+	enum ike_sa_error sa_error; /* why it died or the last failure */
+	bool sa_initiator;          /* of the IKE_SA_INIT that made it */
 	uint8_t sa_spi_i[IKE_SPI_LEN];
 	uint8_t sa_spi_r[IKE_SPI_LEN];
 	uint32_t sa_local, sa_remote; /* IPv4, host order */
 	uint16_t sa_lport, sa_rport;
 	bool sa_nat_local, sa_nat_remote; /* NAT detected in front of us / them */
-	struct ike_ike_prop sa_prop;  /* negotiated */
+	struct ike_ike_prop sa_prop;      /* negotiated */
 	struct ike_kdf_keys sa_keys;
 	struct ike_dh *sa_dh;         /* until the keys are made */
 	uint8_t sa_ni_len, sa_nr_len; /* nonces: 16..255 here */
 	uint8_t sa_ni[255], sa_nr[255];
-	uint8_t *sa_init_req;         /* the IKE_SA_INIT messages, for AUTH */
+	uint8_t *sa_init_req; /* the IKE_SA_INIT messages, for AUTH */
 	uint8_t *sa_init_resp;
 	uint16_t sa_init_req_len, sa_init_resp_len;
-	uint8_t *sa_cookie;           /* COOKIE the responder asked us to echo */
+	uint8_t *sa_cookie; /* COOKIE the responder asked us to echo */
 	uint16_t sa_cookie_len;
-	struct ike_ident sa_peer_id;  /* authenticated identity */
-	enum ike_pa_kind sa_auth;     /* how both sides authenticated */
+	struct ike_ident sa_peer_id;   /* authenticated identity */
+	enum ike_pa_kind sa_auth;      /* how both sides authenticated */
 	enum ike_cert_err sa_cert_err; /* why the peer's certificate was refused */
-	bool sa_frag;                 /* both offered IKE fragmentation (RFC 7383) */
-	bool sa_peer_sig_hash;        /* the peer sent SIGNATURE_HASH_ALGORITHMS */
-	bool sa_initial_contact;      /* the peer said it has no other SA with us */
+	bool sa_frag;                  /* both offered IKE fragmentation (RFC 7383) */
+	bool sa_peer_sig_hash;         /* the peer sent SIGNATURE_HASH_ALGORITHMS */
+	bool sa_initial_contact;       /* the peer said it has no other SA with us */
 
 	/* Our requests: one in flight. */
-	uint32_t sa_req_next;         /* message ID of our next request */
-	uint8_t *sa_req;              /* the one in flight, for retransmission */
+	uint32_t sa_req_next; /* message ID of our next request */
+	uint8_t *sa_req;      /* the one in flight, for retransmission */
 	uint16_t sa_req_len;
-	uint8_t sa_req_nfrag;         /* in that many datagrams (0: one, unfragmented) */
+	uint8_t sa_req_nfrag;               /* in that many datagrams (0: one, unfragmented) */
 	uint16_t sa_req_frag[IKE_FRAG_MAX]; /* their lengths, back to back in sa_req */
 	uint8_t sa_req_exchange;
 	enum ike_req_kind sa_req_kind;
 	uint8_t sa_req_tries;
 	struct timer sa_retransmit;
 	/* The peer's requests. */
-	uint32_t sa_resp_next;        /* message ID we expect next */
-	uint8_t *sa_resp;             /* our answer to sa_resp_next - 1 */
+	uint32_t sa_resp_next; /* message ID we expect next */
+	uint8_t *sa_resp;      /* our answer to sa_resp_next - 1 */
 	uint16_t sa_resp_len;
 	uint8_t sa_resp_nfrag;
 	uint16_t sa_resp_frag[IKE_FRAG_MAX];
@@ -218,36 +218,36 @@ struct ike_sa {
 
 	uint8_t sa_n_child;
 	struct ike_child sa_child[IKE_MAX_CHILD];
-	uint32_t sa_child_spi;        /* our inbound SPI in a pending request */
-	uint32_t sa_active_out;       /* the outbound SPI the dataplane sends with */
+	uint32_t sa_child_spi;  /* our inbound SPI in a pending request */
+	uint32_t sa_active_out; /* the outbound SPI the dataplane sends with */
 
 	/* Rekeying (1.3.2, 1.3.3): our CREATE_CHILD_SA in flight... */
 	uint8_t sa_rk_ni[IKE_NONCE_LEN]; /* its nonce */
-	uint32_t sa_rk_old;           /* inbound SPI of the child it replaces */
-	struct ike_dh *sa_rk_dh;      /* IKE SA rekey: our new DH key */
-	uint8_t sa_rk_spi[IKE_SPI_LEN]; /* IKE SA rekey: our new SPI */
+	uint32_t sa_rk_old;              /* inbound SPI of the child it replaces */
+	struct ike_dh *sa_rk_dh;         /* IKE SA rekey: our new DH key */
+	uint8_t sa_rk_spi[IKE_SPI_LEN];  /* IKE SA rekey: our new SPI */
 	/* ...a peer's rekey of the same child answered meanwhile (2.8.1)... */
-	uint32_t sa_rk_peer_new;      /* inbound SPI of the child made for it */
-	uint8_t sa_rk_peer_low_len;   /* the lowest nonce of that exchange */
+	uint32_t sa_rk_peer_new;    /* inbound SPI of the child made for it */
+	uint8_t sa_rk_peer_low_len; /* the lowest nonce of that exchange */
 	uint8_t sa_rk_peer_low[255];
 	/* ...and the children our Delete in flight names. */
 	uint8_t sa_rk_n_del;
 	uint32_t sa_rk_del[2];
-	uint64_t sa_rekeys;           /* children and IKE SA rekeyed */
+	uint64_t sa_rekeys; /* children and IKE SA rekeyed */
 
 	uint64_t sa_created_ns;
 	uint64_t sa_established_ns;
-	uint64_t sa_last_rx_ns;       /* any authenticated message from the peer */
-	uint64_t sa_rekey_ns;         /* IKE SA soft lifetime */
+	uint64_t sa_last_rx_ns; /* any authenticated message from the peer */
+	uint64_t sa_rekey_ns;   /* IKE SA soft lifetime */
 	struct timer sa_dpd;
-	struct timer sa_lifetime;     /* children's and the SA's rekey points */
-	struct ike_sa *sa_successor;  /* IKE SA rekey: the SA that took over */
+	struct timer sa_lifetime;    /* children's and the SA's rekey points */
+	struct ike_sa *sa_successor; /* IKE SA rekey: the SA that took over */
 
 	const struct ike_conf *sa_conf;
 	const struct ike_env *sa_env;
-	void *sa_owner;               /* ike_mgr's bookkeeping */
+	void *sa_owner; /* ike_mgr's bookkeeping */
 	uint64_t sa_tx, sa_rx, sa_retransmits;
-	uint64_t sa_rx_auth;          /* messages that passed the SK check */
+	uint64_t sa_rx_auth; /* messages that passed the SK check */
 };
 
 /* ike_sa_state.c: names and the SA's end */
@@ -308,8 +308,8 @@ int ike_sa_open(struct ike_sa *sa, struct ike_msg *m, const uint8_t *msg, size_t
 bool ike_frag_needed(const struct ike_sa *sa, size_t msg_len);
 /* m's inner chain (plain, already encoded) as SKF fragments into out. */
 int ike_frag_encode(struct ike_sa *sa, struct ike_msg *m, const uint8_t *plain, size_t plen,
-		    enum ike_crypto_dir dir, uint8_t *out, size_t cap, size_t *len,
-		    uint8_t *nfrag, uint16_t frag_len[IKE_FRAG_MAX]);
+		    enum ike_crypto_dir dir, uint8_t *out, size_t cap, size_t *len, uint8_t *nfrag,
+		    uint16_t frag_len[IKE_FRAG_MAX]);
 /* One SKF fragment of the peer's: authenticated, kept; once all are in,
  * their inner payload octets in plain (*plen) and m->im_sk_first set: 0.
  * -EINPROGRESS while some are missing, -EBADMSG, -ENOMEM, -EMSGSIZE. */
@@ -329,8 +329,7 @@ int ike_prop_ike_select_spi(const struct ike_conf *c, const struct ike_msg *m, u
 			    struct ike_ike_prop *out, uint8_t *num, uint8_t spi[IKE_SPI_LEN]);
 /* The single proposal of a response, which must be one of ours (its SPI
  * is the caller's to check: none in IKE_SA_INIT, 8 octets in a rekey). */
-int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m,
-		       struct ike_ike_prop *out);
+int ike_prop_ike_check(const struct ike_conf *c, const struct ike_msg *m, struct ike_ike_prop *out);
 /* The chosen proposal (number num) into m's SA content. */
 void ike_prop_ike_answer(const struct ike_ike_prop *p, uint8_t num, struct ike_msg *m);
 /* ESP, the same with a 4-octet SPI; dh is the group of a PFS rekey (each

@@ -54,13 +54,14 @@ int ike_sa_encode(struct ike_sa *sa, struct ike_msg *m, uint8_t *out, size_t cap
 	body = plen + ike_sk_overhead(&sa->sa_keys.sk_suite, plen);
 	rc = ike_msg_encode_sk_frame(m, body, out, cap, &fr);
 	if (rc == 0)
-		rc = ike_sk_encrypt(&sa->sa_keys, our_dir(sa), out, fr.sf_body_off, cap, plain, plen,
-				    len);
+		rc = ike_sk_encrypt(&sa->sa_keys, our_dir(sa), out, fr.sf_body_off, cap, plain,
+				    plen, len);
 	m->im_n_order--; /* the SK entry: m may be encoded again */
 	if (rc == 0 && ike_frag_needed(sa, *len)) {
 		uint8_t n_order = m->im_n_order;
 
-		rc = ike_frag_encode(sa, m, plain, plen, our_dir(sa), out, cap, len, nfrag, frag_len);
+		rc = ike_frag_encode(sa, m, plain, plen, our_dir(sa), out, cap, len, nfrag,
+				     frag_len);
 		m->im_n_order = n_order;
 	}
 	OPENSSL_cleanse(plain, plen);

@@ -11,14 +11,14 @@
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
-#define IKE_SK_HDR_LEN       28 /* IKE header (3.1); Length at offset 24 */
-#define IKE_SK_GEN_HDR_LEN   4
-#define IKE_SK_GCM_IV_LEN    8  /* RFC 5282: explicit part of the nonce */
-#define IKE_SK_GCM_SALT_LEN  4  /* RFC 5282 7.1: last 4 octets of SK_e */
-#define IKE_SK_GCM_ICV_LEN   16
-#define IKE_SK_CBC_BLOCK     16
-#define IKE_SK_HMAC_ICV_LEN  16 /* RFC 4868 2.3: SHA-256 truncated to 128 bits */
-#define IKE_SK_MAC_MAX       64
+#define IKE_SK_HDR_LEN 28 /* IKE header (3.1); Length at offset 24 */
+#define IKE_SK_GEN_HDR_LEN 4
+#define IKE_SK_GCM_IV_LEN 8   /* RFC 5282: explicit part of the nonce */
+#define IKE_SK_GCM_SALT_LEN 4 /* RFC 5282 7.1: last 4 octets of SK_e */
+#define IKE_SK_GCM_ICV_LEN 16
+#define IKE_SK_CBC_BLOCK 16
+#define IKE_SK_HMAC_ICV_LEN 16 /* RFC 4868 2.3: SHA-256 truncated to 128 bits */
+#define IKE_SK_MAC_MAX 64
 
 _Static_assert(IKE_SK_GCM_ICV_LEN == IKE_SK_HMAC_ICV_LEN, "ike_sk_decrypt's ICV buffer fits both");
 
@@ -38,7 +38,7 @@ struct ike_sk_shape {
 	size_t ss_key_len; /* AES key, without the GCM salt */
 	size_t ss_iv_len;
 	size_t ss_icv_len;
-	size_t ss_block;   /* the ciphertext is a multiple of this */
+	size_t ss_block; /* the ciphertext is a multiple of this */
 };
 
 static int ike_sk_shape_get(const struct ike_crypto_suite *s, struct ike_sk_shape *sh)
@@ -93,7 +93,8 @@ static int ike_sk_hmac(const uint8_t *sk_a, size_t key_len, const uint8_t *data,
 	int rc = -EIO;
 
 	if (EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, sk_a, key_len, data, len, mac,
-		      sizeof(mac), &got) != NULL && got >= IKE_SK_HMAC_ICV_LEN) {
+		      sizeof(mac), &got) != NULL &&
+	    got >= IKE_SK_HMAC_ICV_LEN) {
 		memcpy(icv, mac, IKE_SK_HMAC_ICV_LEN);
 		rc = 0;
 	}
@@ -133,8 +134,8 @@ out:
 
 /* AES-CBC without OpenSSL's own padding (IKE has its own) over buf[len] in
  * place; len is a whole number of blocks. */
-static int ike_sk_cbc(bool enc, const uint8_t *key, size_t key_len, const uint8_t *iv,
-		      uint8_t *buf, size_t len)
+static int ike_sk_cbc(bool enc, const uint8_t *key, size_t key_len, const uint8_t *iv, uint8_t *buf,
+		      size_t len)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 	int outl, fin, rc = -EIO;
@@ -160,8 +161,7 @@ static uint32_t ike_sk_be32(const uint8_t *p)
  * rewind, while 64 random bits keep the chance of a repeat near 2^-25 even
  * after 2^20 messages, more than an IKE SA carries before it is rekeyed. */
 int ike_sk_encrypt(const struct ike_kdf_keys *k, enum ike_crypto_dir dir, uint8_t *msg,
-		   size_t aad_len, size_t cap, const uint8_t *pt, size_t pt_len,
-		   size_t *msg_len)
+		   size_t aad_len, size_t cap, const uint8_t *pt, size_t pt_len, size_t *msg_len)
 {
 	struct ike_sk_shape sh;
 	const uint8_t *sk_e, *sk_a;
@@ -169,7 +169,8 @@ int ike_sk_encrypt(const struct ike_kdf_keys *k, enum ike_crypto_dir dir, uint8_
 	uint8_t *iv, *ct;
 	int rc;
 
-	if (ike_sk_shape_get(&k->sk_suite, &sh) < 0 || aad_len < IKE_SK_HDR_LEN + IKE_SK_GEN_HDR_LEN)
+	if (ike_sk_shape_get(&k->sk_suite, &sh) < 0 ||
+	    aad_len < IKE_SK_HDR_LEN + IKE_SK_GEN_HDR_LEN)
 		return -EINVAL;
 	pad = ike_sk_pad_len(&sh, pt_len);
 	ct_len = pt_len + pad + 1;
@@ -189,7 +190,8 @@ int ike_sk_encrypt(const struct ike_kdf_keys *k, enum ike_crypto_dir dir, uint8_
 	memset(ct + pt_len, 0, pad);
 	ct[pt_len + pad] = (uint8_t)pad;
 	if (sh.ss_aead) {
-		rc = ike_sk_gcm(true, sk_e, sh.ss_key_len, iv, msg, aad_len, ct, ct_len, ct + ct_len);
+		rc = ike_sk_gcm(true, sk_e, sh.ss_key_len, iv, msg, aad_len, ct, ct_len,
+				ct + ct_len);
 	} else {
 		rc = ike_sk_cbc(true, sk_e, sh.ss_key_len, iv, ct, ct_len);
 		if (rc == 0)

@@ -45,16 +45,16 @@ static void metrics_ports(struct node *nd, struct strbuf *out)
 		const char *name, *help;
 		size_t off;
 	} c[] = {
-		{ "dmvpnd_port_rx_packets_total", "Packets received by the workers",
-		  offsetof(struct dp_port_stats, ps_rx_pkts) },
-		{ "dmvpnd_port_rx_bytes_total", "Bytes received by the workers",
-		  offsetof(struct dp_port_stats, ps_rx_bytes) },
-		{ "dmvpnd_port_tx_packets_total", "Packets sent by the workers",
-		  offsetof(struct dp_port_stats, ps_tx_pkts) },
-		{ "dmvpnd_port_tx_bytes_total", "Bytes sent by the workers",
-		  offsetof(struct dp_port_stats, ps_tx_bytes) },
-		{ "dmvpnd_port_punted_packets_total", "Packets handed to the control thread",
-		  offsetof(struct dp_port_stats, ps_punt_pkts) },
+		{"dmvpnd_port_rx_packets_total", "Packets received by the workers",
+		 offsetof(struct dp_port_stats, ps_rx_pkts)},
+		{"dmvpnd_port_rx_bytes_total", "Bytes received by the workers",
+		 offsetof(struct dp_port_stats, ps_rx_bytes)},
+		{"dmvpnd_port_tx_packets_total", "Packets sent by the workers",
+		 offsetof(struct dp_port_stats, ps_tx_pkts)},
+		{"dmvpnd_port_tx_bytes_total", "Bytes sent by the workers",
+		 offsetof(struct dp_port_stats, ps_tx_bytes)},
+		{"dmvpnd_port_punted_packets_total", "Packets handed to the control thread",
+		 offsetof(struct dp_port_stats, ps_punt_pkts)},
 	};
 	struct dp *dp = &nd->nd_dp;
 	struct dp_port_stats s[DP_MAX_PORTS];
@@ -66,7 +66,8 @@ static void metrics_ports(struct node *nd, struct strbuf *out)
 		prom_family(out, c[i].name, "counter", c[i].help);
 		for (unsigned p = 0; p < dp->dp_nports; p++) {
 			snprintf(l, sizeof(l), "port=\"%s\"", dp->dp_ports[p].pt_name);
-			prom_u64(out, c[i].name, l, *(const uint64_t *)((const char *)&s[p] + c[i].off));
+			prom_u64(out, c[i].name, l,
+				 *(const uint64_t *)((const char *)&s[p] + c[i].off));
 		}
 	}
 	prom_family(out, "dmvpnd_port_drops_total", "counter",
@@ -85,7 +86,8 @@ static void metrics_ports(struct node *nd, struct strbuf *out)
 			if (s[p].ps_esp_drop[d] != 0) {
 				snprintf(l, sizeof(l), "port=\"%s\",reason=\"%s\"",
 					 dp->dp_ports[p].pt_name, esp_drop_name(d));
-				prom_u64(out, "dmvpnd_port_esp_drops_total", l, s[p].ps_esp_drop[d]);
+				prom_u64(out, "dmvpnd_port_esp_drops_total", l,
+					 s[p].ps_esp_drop[d]);
 			}
 }
 
@@ -96,19 +98,26 @@ static void metrics_workers(struct node *nd, struct strbuf *out)
 
 	prom_family(out, "dmvpnd_worker_packets_total", "counter", "Packets a worker received");
 	for (w = 0; w < nd->nd_dp.dp_nworkers; w++) {
-		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w, nd->nd_dp.dp_workers[w]->lc_lcore);
-		prom_u64(out, "dmvpnd_worker_packets_total", l, nd->nd_dp.dp_workers[w]->lc_stats.ls_pkts);
+		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w,
+			 nd->nd_dp.dp_workers[w]->lc_lcore);
+		prom_u64(out, "dmvpnd_worker_packets_total", l,
+			 nd->nd_dp.dp_workers[w]->lc_stats.ls_pkts);
 	}
-	prom_family(out, "dmvpnd_worker_bursts_total", "counter", "Non-empty bursts a worker polled");
+	prom_family(out, "dmvpnd_worker_bursts_total", "counter",
+		    "Non-empty bursts a worker polled");
 	for (w = 0; w < nd->nd_dp.dp_nworkers; w++) {
-		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w, nd->nd_dp.dp_workers[w]->lc_lcore);
-		prom_u64(out, "dmvpnd_worker_bursts_total", l, nd->nd_dp.dp_workers[w]->lc_stats.ls_bursts);
+		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w,
+			 nd->nd_dp.dp_workers[w]->lc_lcore);
+		prom_u64(out, "dmvpnd_worker_bursts_total", l,
+			 nd->nd_dp.dp_workers[w]->lc_stats.ls_bursts);
 	}
 	prom_family(out, "dmvpnd_worker_busy_ratio", "gauge",
 		    "Share of the last second a worker spent on packets (0..1)");
 	for (w = 0; w < nd->nd_dp.dp_nworkers; w++) {
-		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w, nd->nd_dp.dp_workers[w]->lc_lcore);
-		prom_double(out, "dmvpnd_worker_busy_ratio", l, nd->nd_sample[w].ws_busy_pct / 100.0);
+		snprintf(l, sizeof(l), "worker=\"%u\",lcore=\"%u\"", w,
+			 nd->nd_dp.dp_workers[w]->lc_lcore);
+		prom_double(out, "dmvpnd_worker_busy_ratio", l,
+			    nd->nd_sample[w].ws_busy_pct / 100.0);
 	}
 }
 
@@ -119,14 +128,15 @@ struct peer_walk {
 	unsigned what;
 };
 
-static const char *const peer_metric[] = { "dmvpnd_peer_tx_packets_total",
-					   "dmvpnd_peer_tx_bytes_total",
-					   "dmvpnd_peer_rx_packets_total",
-					   "dmvpnd_peer_rx_bytes_total" };
+static const char *const peer_metric[] = {
+	"dmvpnd_peer_tx_packets_total", "dmvpnd_peer_tx_bytes_total",
+	"dmvpnd_peer_rx_packets_total", "dmvpnd_peer_rx_bytes_total"};
 
 static const char *peer_type(const struct nhrp_cache_entry *e)
 {
-	return e->nc_type == NC_STATIC ? "static" : e->nc_type == NC_SHORTCUT ? "shortcut" : "dynamic";
+	return e->nc_type == NC_STATIC     ? "static"
+	       : e->nc_type == NC_SHORTCUT ? "shortcut"
+					   : "dynamic";
 }
 
 static void peer_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
@@ -145,18 +155,18 @@ static void peer_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 	v[1] = st.ps_tx_bytes;
 	v[2] = st.ps_rx_pkts;
 	v[3] = st.ps_rx_bytes;
-	snprintf(l, sizeof(l), "peer=\"%s\",nbma=\"%s\",type=\"%s\"", inet_v4_str(e->nc_overlay, ov),
-		 inet_v4_str(e->nc_nbma_seen, nb), peer_type(e));
+	snprintf(l, sizeof(l), "peer=\"%s\",nbma=\"%s\",type=\"%s\"",
+		 inet_v4_str(e->nc_overlay, ov), inet_v4_str(e->nc_nbma_seen, nb), peer_type(e));
 	prom_u64(pw->out, peer_metric[pw->what], l, v[pw->what]);
 }
 
 /* Per peer, as show dmvpn counts: one series per peer and counter. */
 static void metrics_peers(struct node *nd, uint32_t only, struct strbuf *out)
 {
-	static const char *const help[] = { "Packets sent to the peer", "Bytes sent to the peer",
-					    "Packets received from the peer",
-					    "Bytes received from the peer" };
-	struct peer_walk pw = { .out = out, .only = only };
+	static const char *const help[] = {"Packets sent to the peer", "Bytes sent to the peer",
+					   "Packets received from the peer",
+					   "Bytes received from the peer"};
+	struct peer_walk pw = {.out = out, .only = only};
 
 	if (nd->nd_ctl.ct_nhrp_cache == NULL)
 		return;
@@ -216,8 +226,8 @@ static const struct {
 	const char *mg_name;
 	void (*mg_fn)(struct node *nd, struct strbuf *out);
 } metric_groups[] = {
-	{ "node", metrics_node },   { "ports", metrics_ports },	     { "workers", metrics_workers },
-	{ "peers", metrics_peers_all }, { "nhrp", metrics_nhrp }, { "ike", metrics_ike },
+	{"node", metrics_node},       {"ports", metrics_ports}, {"workers", metrics_workers},
+	{"peers", metrics_peers_all}, {"nhrp", metrics_nhrp},   {"ike", metrics_ike},
 };
 
 /* arg: "" (every group), a group name, or "peer A.B.C.D". */

@@ -82,8 +82,9 @@ static void nhs_detail(const struct nhrp_nhs *s, uint64_t now, struct strbuf *ou
 {
 	char t[16];
 
-	strbuf_printf(out, "   priority %u; request id %" PRIu32 ", %" PRIu32
-			   " unanswered, back-off %" PRIu32 " s\n",
+	strbuf_printf(out,
+		      "   priority %u; request id %" PRIu32 ", %" PRIu32
+		      " unanswered, back-off %" PRIu32 " s\n",
 		      s->ns_priority, s->ns_reqid, s->ns_unanswered, s->ns_retry_s);
 	if (s->ns_refusals != 0)
 		strbuf_printf(out, "   last refusal: CIE code %u\n", s->ns_last_code);
@@ -106,8 +107,8 @@ static void show_nhrp_nhs(struct node *nd, const char *arg, struct strbuf *out)
 		return;
 	}
 	if (nh == NULL || nh->nh_n_nhs == 0) {
-		strbuf_printf(out, "%s\n", nh == NULL ? "no tunnel configured"
-						      : "no NHS: this node is a hub");
+		strbuf_printf(out, "%s\n",
+			      nh == NULL ? "no tunnel configured" : "no NHS: this node is a hub");
 		return;
 	}
 	strbuf_printf(out, "%-15s %-15s %-7s %-8s %-10s %9s %9s %9s\n", "NHS", "NBMA", "State",
@@ -120,10 +121,11 @@ static void show_nhrp_nhs(struct node *nd, const char *arg, struct strbuf *out)
 			fmt_duration(now - s->ns_last_reply_ns, last, sizeof(last));
 		else
 			snprintf(last, sizeof(last), "never");
-		strbuf_printf(out, "%-15s %-15s %-7s %-8s %-10s %9" PRIu64 " %9" PRIu64 " %9" PRIu64
-				   "\n", inet_v4_str(s->ns_overlay, ov), inet_v4_str(s->ns_nbma, nb),
-			      nhrp_nhs_state_name(s->ns_state), since, last, s->ns_requests,
-			      s->ns_replies, s->ns_refusals);
+		strbuf_printf(
+			out, "%-15s %-15s %-7s %-8s %-10s %9" PRIu64 " %9" PRIu64 " %9" PRIu64 "\n",
+			inet_v4_str(s->ns_overlay, ov), inet_v4_str(s->ns_nbma, nb),
+			nhrp_nhs_state_name(s->ns_state), since, last, s->ns_requests,
+			s->ns_replies, s->ns_refusals);
 		if (detail)
 			nhs_detail(s, now, out);
 	}
@@ -153,18 +155,23 @@ static void dmvpn_detail(struct ctl *ct, const struct nhrp_cache_entry *e, void 
 		      inet_v4_str(e->nc_nbma_seen, nb), nhrp_cache_type_name(e->nc_type),
 		      s != NULL ? nhs_dmvpn_state(s) : "UP", t);
 	if (e->nc_flags & NC_F_NAT)
-		strbuf_printf(out, "   behind NAT: it claims NBMA %s\n", inet_v4_str(e->nc_nbma, nb));
+		strbuf_printf(out, "   behind NAT: it claims NBMA %s\n",
+			      inet_v4_str(e->nc_nbma, nb));
 	if (e->nc_expires_ns != 0) {
 		fmt_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, t, sizeof(t));
 		strbuf_printf(out, "   expires in %s (holding time %u s)%s\n", t, e->nc_holdtime,
 			      e->nc_flags & NC_F_UNIQUE ? ", unique" : "");
 	}
 	if (s != NULL)
-		strbuf_printf(out, "   NHS: %" PRIu64 " registrations sent, %" PRIu64 " replies, %" PRIu64
-			      " refused\n", s->ns_requests, s->ns_replies, s->ns_refusals);
+		strbuf_printf(out,
+			      "   NHS: %" PRIu64 " registrations sent, %" PRIu64
+			      " replies, %" PRIu64 " refused\n",
+			      s->ns_requests, s->ns_replies, s->ns_refusals);
 	nhrp_cache_stats(ct, e, &st);
-	strbuf_printf(out, "   packets out %" PRIu64 " (%" PRIu64 " bytes), in %" PRIu64 " (%" PRIu64
-		      " bytes)\n", st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts, st.ps_rx_bytes);
+	strbuf_printf(out,
+		      "   packets out %" PRIu64 " (%" PRIu64 " bytes), in %" PRIu64 " (%" PRIu64
+		      " bytes)\n",
+		      st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts, st.ps_rx_bytes);
 	if (dc->nd->nd_cfg->tunnel.protection != CFG_PROT_ESP) {
 		strbuf_printf(out, "   crypto: none (GRE in the clear)\n");
 		return;
@@ -190,11 +197,11 @@ static void show_dmvpn(struct node *nd, const char *arg, struct strbuf *out)
 	}
 	strbuf_printf(out, "Legend: Attrb --> S - Static, D - Dynamic, T - Shortcut (resolved),\n"
 			   "        N - NATed, U - Unique\n\n");
-	strbuf_printf(out, "Interface: %s, IPv4 NHRP Details\nType:%s, Phase:%u, NHRP Peers:%u,\n\n",
-		      cfg->tunnel.name, cfg->role == CFG_ROLE_HUB ? "Hub" : "Spoke",
-		      cfg->tunnel.phase,
-		      (unsigned)rte_hash_count(ct->ct_nhrp_cache) -
-			      nhrp_cache_count(ct, NC_INCOMPLETE) - nhrp_cache_count(ct, NC_LOCAL));
+	strbuf_printf(
+		out, "Interface: %s, IPv4 NHRP Details\nType:%s, Phase:%u, NHRP Peers:%u,\n\n",
+		cfg->tunnel.name, cfg->role == CFG_ROLE_HUB ? "Hub" : "Spoke", cfg->tunnel.phase,
+		(unsigned)rte_hash_count(ct->ct_nhrp_cache) - nhrp_cache_count(ct, NC_INCOMPLETE) -
+			nhrp_cache_count(ct, NC_LOCAL));
 	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "Peer NBMA Addr",
 		      "Peer Tunnel Add", "State", "UpDn Tm", "Attrb", "Tx pkts", "Rx pkts");
 	strbuf_printf(out, "%-15s %-15s %-5s %-8s %-5s %12s %12s\n", "---------------",
@@ -202,7 +209,7 @@ static void show_dmvpn(struct node *nd, const char *arg, struct strbuf *out)
 		      "------------");
 	nhrp_cache_walk(ct, dmvpn_row, out);
 	if (strcmp(arg, "detail") == 0) {
-		struct dmvpn_detail_ctx dc = { .nd = nd, .out = out };
+		struct dmvpn_detail_ctx dc = {.nd = nd, .out = out};
 
 		strbuf_printf(out, "\n");
 		nhrp_cache_walk(ct, dmvpn_detail, &dc);
@@ -224,9 +231,9 @@ static void nhrp_row_brief(struct ctl *ct, const struct nhrp_cache_entry *e, str
 
 	(void)ct;
 	snprintf(t, sizeof(t), "%s/32", inet_v4_str(e->nc_overlay, ov));
-	strbuf_printf(out, "%-18s %-15s %-15s %-10s %s%s\n", t, ov, inet_v4_str(e->nc_nbma_seen, nb),
-		      nhrp_cache_type_name(e->nc_type), e->nc_flags & NC_F_UNIQUE ? "U" : "",
-		      e->nc_flags & NC_F_NAT ? "N" : "");
+	strbuf_printf(out, "%-18s %-15s %-15s %-10s %s%s\n", t, ov,
+		      inet_v4_str(e->nc_nbma_seen, nb), nhrp_cache_type_name(e->nc_type),
+		      e->nc_flags & NC_F_UNIQUE ? "U" : "", e->nc_flags & NC_F_NAT ? "N" : "");
 }
 
 static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg)
@@ -261,9 +268,11 @@ static void nhrp_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 		struct peer_stats st;
 
 		nhrp_cache_stats(ct, e, &st);
-		strbuf_printf(out, "   Holding time %u s; packets out %" PRIu64 " (%" PRIu64
-			      " bytes), in %" PRIu64 " (%" PRIu64 " bytes)\n", e->nc_holdtime,
-			      st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts, st.ps_rx_bytes);
+		strbuf_printf(out,
+			      "   Holding time %u s; packets out %" PRIu64 " (%" PRIu64
+			      " bytes), in %" PRIu64 " (%" PRIu64 " bytes)\n",
+			      e->nc_holdtime, st.ps_tx_pkts, st.ps_tx_bytes, st.ps_rx_pkts,
+			      st.ps_rx_bytes);
 	}
 }
 
@@ -348,8 +357,8 @@ void cmd_nhrp_dispatch(struct node *nd, struct mgmt_req *req)
 		if (req->mr_arg[0] != '\0' && !rc.brief && !rc.detail)
 			inet_v4_parse(req->mr_arg, &rc.only);
 		if (rc.brief)
-			strbuf_printf(&req->mr_out, "%-18s %-15s %-15s %-10s %s\n", "Target", "Via", "NBMA",
-				      "Mode", "Flags");
+			strbuf_printf(&req->mr_out, "%-18s %-15s %-15s %-10s %s\n", "Target", "Via",
+				      "NBMA", "Mode", "Flags");
 		if (ct->ct_nhrp != NULL)
 			nhrp_cache_walk(ct, nhrp_row, &rc);
 		if (rc.only != 0 && rc.shown == 0)

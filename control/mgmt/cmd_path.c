@@ -44,13 +44,16 @@ static void path_crypto(struct node *nd, uint32_t nbma, struct strbuf *out)
 	}
 	sa = esp_mgr_ref_peek(&nd->nd_ctl, nbma);
 	if (sa == NULL) {
-		strbuf_printf(out, "  protection  ESP, but no SA with %s yet%s: packets wait or are dropped (fail closed)\n",
-			      inet_v4_str(nbma, a),
-			      t->esp.keying == CFG_KEYING_IKE ? " (IKE is negotiating it)" : "");
+		strbuf_printf(
+			out,
+			"  protection  ESP, but no SA with %s yet%s: packets wait or are dropped (fail closed)\n",
+			inet_v4_str(nbma, a),
+			t->esp.keying == CFG_KEYING_IKE ? " (IKE is negotiating it)" : "");
 		return;
 	}
 	strbuf_printf(out, "  protection  ESP out SPI 0x%08x, %s, %s mode", sa->sa_spi,
-		      cfg_esp_alg_name((enum cfg_esp_alg)sa->sa_alg), sa->sa_flags & ESP_SA_F_TUNNEL ? "tunnel" : "transport");
+		      cfg_esp_alg_name((enum cfg_esp_alg)sa->sa_alg),
+		      sa->sa_flags & ESP_SA_F_TUNNEL ? "tunnel" : "transport");
 	if (sa->sa_flags & ESP_SA_F_NATT)
 		strbuf_printf(out, ", NAT-T UDP %u -> %u", rte_be_to_cpu_16(sa->sa_natt_sport),
 			      rte_be_to_cpu_16(sa->sa_natt_dport));
@@ -71,11 +74,13 @@ static void path_overlay(struct node *nd, uint32_t dst, uint32_t ov, struct strb
 		strbuf_printf(out, "  NHRP        %s is at NBMA %s (%s", inet_v4_str(ov, a),
 			      inet_v4_str(e->nc_nbma_seen, b), nhrp_cache_type_name(e->nc_type));
 		if (e->nc_expires_ns != 0) {
-			path_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, d, sizeof(d));
+			path_duration(e->nc_expires_ns > now ? e->nc_expires_ns - now : 0, d,
+				      sizeof(d));
 			strbuf_printf(out, ", expires in %s", d);
 		}
 		if (e->nc_flags & NC_F_NAT)
-			strbuf_printf(out, ", behind NAT: it claims %s", inet_v4_str(e->nc_nbma, b));
+			strbuf_printf(out, ", behind NAT: it claims %s",
+				      inet_v4_str(e->nc_nbma, b));
 		strbuf_printf(out, ")\n");
 		strbuf_printf(out, "  underlay    GRE %s -> %s\n", inet_v4_str(nh->nh_nbma, a),
 			      inet_v4_str(e->nc_nbma_seen, b));
@@ -84,19 +89,24 @@ static void path_overlay(struct node *nd, uint32_t dst, uint32_t ov, struct strb
 			strbuf_printf(out, "  so          hub to spoke %s, registered with us\n",
 				      inet_v4_str(ov, a));
 		else if (e->nc_type == NC_SHORTCUT)
-			strbuf_printf(out, "  so          spoke to spoke: a shortcut (phase %u) resolved from the hub\n"
-					   "  changes     when the shortcut expires or is purged: then through the NHS again\n",
-				      nh->nh_phase);
+			strbuf_printf(
+				out,
+				"  so          spoke to spoke: a shortcut (phase %u) resolved from the hub\n"
+				"  changes     when the shortcut expires or is purged: then through the NHS again\n",
+				nh->nh_phase);
 		else if (e->nc_type == NC_STATIC)
 			strbuf_printf(out, "  so          to the hub (an NHS)%s\n",
 				      ov == dst ? "" : ", which forwards it");
 		else
-			strbuf_printf(out, "  so          to the peer %s directly\n", inet_v4_str(ov, a));
+			strbuf_printf(out, "  so          to the peer %s directly\n",
+				      inet_v4_str(ov, a));
 		return;
 	}
 	if (nh->nh_is_hub) {
-		strbuf_printf(out, "  NHRP        no entry for %s: no spoke registered it; packets are dropped (drop no_peer)\n",
-			      inet_v4_str(ov, a));
+		strbuf_printf(
+			out,
+			"  NHRP        no entry for %s: no spoke registered it; packets are dropped (drop no_peer)\n",
+			inet_v4_str(ov, a));
 		return;
 	}
 	s = path_nhs(nh);
@@ -104,8 +114,9 @@ static void path_overlay(struct node *nd, uint32_t dst, uint32_t ov, struct strb
 		      e != NULL ? ": a resolution request is out" : "");
 	if (s == NULL)
 		return;
-	strbuf_printf(out, "  so          through the NHS %s (NBMA %s, %s)", inet_v4_str(s->ns_overlay, a),
-		      inet_v4_str(s->ns_nbma, b), nhrp_nhs_state_name(s->ns_state));
+	strbuf_printf(out, "  so          through the NHS %s (NBMA %s, %s)",
+		      inet_v4_str(s->ns_overlay, a), inet_v4_str(s->ns_nbma, b),
+		      nhrp_nhs_state_name(s->ns_state));
 	if (nh->nh_phase == 3)
 		strbuf_printf(out, "; phase 3: the hub's Traffic Indication starts a resolution, "
 				   "and a shortcut then takes over\n");
@@ -120,11 +131,13 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 {
 	const struct fib_route *rt;
 	const struct fib_nh *nh;
+	/* clang-format off */
 	static const char *const src[] = { [FIB_SRC_CONNECTED] = "connected",
 					   [FIB_SRC_LOCAL] = "local",
 					   [FIB_SRC_STATIC] = "static, from the config",
 					   [FIB_SRC_NHRP] = "NHRP: a shortcut route",
 					   [FIB_SRC_KERNEL] = "learned" };
+	/* clang-format on */
 	char a[INET_ADDRSTR], p[INET_ADDRSTR];
 	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
 	uint32_t dst;
@@ -136,9 +149,11 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 	strbuf_printf(out, "Path to %s now:\n", inet_v4_str(dst, a));
 	rt = node_route_to(nd, dst);
 	if (rt == NULL) {
-		strbuf_printf(out, "  route       none: packets are dropped (drop no_route)\n"
-				   "  changes     with a route that covers it (static, connected, NHRP, or\n"
-				   "              learned from a routing daemon)\n");
+		strbuf_printf(
+			out,
+			"  route       none: packets are dropped (drop no_route)\n"
+			"  changes     with a route that covers it (static, connected, NHRP, or\n"
+			"              learned from a routing daemon)\n");
 		return;
 	}
 	nh = &nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
@@ -161,8 +176,8 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 		strbuf_printf(out, "  so          a broadcast address: dropped\n");
 		return;
 	case FIB_NH_CONNECTED:
-		strbuf_printf(out, "  next hop    %s itself, on %s (ARP resolves it: show arp)\n", a,
-			      nd->nd_dp.dp_ports[nh->nh_port].pt_name);
+		strbuf_printf(out, "  next hop    %s itself, on %s (ARP resolves it: show arp)\n",
+			      a, nd->nd_dp.dp_ports[nh->nh_port].pt_name);
 		return;
 	case FIB_NH_GATEWAY:
 		strbuf_printf(out, "  next hop    gateway %s on %s\n", inet_v4_str(nh->nh_gw, p),
@@ -175,7 +190,7 @@ void cmd_path(struct node *nd, const char *arg, struct strbuf *out)
 		strbuf_printf(out, "  next hop    the tunnel, which is not configured\n");
 		return;
 	}
-	strbuf_printf(out, "  next hop    %s on %s (overlay)\n", inet_v4_str(nh->nh_gw ? nh->nh_gw : dst, p),
-		      tun);
+	strbuf_printf(out, "  next hop    %s on %s (overlay)\n",
+		      inet_v4_str(nh->nh_gw ? nh->nh_gw : dst, p), tun);
 	path_overlay(nd, dst, nh->nh_gw ? nh->nh_gw : dst, out);
 }

@@ -48,8 +48,9 @@ void cmd_ping(struct node *nd, struct mgmt_req *req)
 		if (trace_start(&nd->nd_ctl, dst, max_ttl, src, &req->mr_out) != 0)
 			req->mr_rc = -EINVAL;
 		return;
-trace_usage:
-		strbuf_printf(&req->mr_out, "usage: traceroute A.B.C.D [max-ttl 1..64] [source A.B.C.D]");
+	trace_usage:
+		strbuf_printf(&req->mr_out,
+			      "usage: traceroute A.B.C.D [max-ttl 1..64] [source A.B.C.D]");
 		req->mr_rc = -EINVAL;
 		return;
 	}
@@ -70,6 +71,7 @@ trace_usage:
 		req->mr_rc = -EINVAL;
 	return;
 usage:
-	strbuf_printf(&req->mr_out, "usage: ping A.B.C.D [repeat 1..1000] [size 36..1500] [source A.B.C.D]");
+	strbuf_printf(&req->mr_out,
+		      "usage: ping A.B.C.D [repeat 1..1000] [size 36..1500] [source A.B.C.D]");
 	req->mr_rc = -EINVAL;
 }

@@ -25,13 +25,16 @@ static void show_version(struct node *nd, struct strbuf *out)
 	uint64_t up = (clock_now(&nd->nd_clock) - nd->nd_start_ns) / CLK_NS_PER_S;
 
 	strbuf_printf(out, "dmvpnd %s, %s\n", DMVPND_VERSION, rte_version());
-	strbuf_printf(out, "node %s, role %s, uptime %" PRIu64 "d %02" PRIu64 ":%02" PRIu64
-		      ":%02" PRIu64 "\n", nd->nd_cfg->name, cfg_role_name(nd->nd_cfg->role),
-		      up / 86400, up / 3600 % 24, up / 60 % 60, up % 60);
+	strbuf_printf(out,
+		      "node %s, role %s, uptime %" PRIu64 "d %02" PRIu64 ":%02" PRIu64 ":%02" PRIu64
+		      "\n",
+		      nd->nd_cfg->name, cfg_role_name(nd->nd_cfg->role), up / 86400, up / 3600 % 24,
+		      up / 60 % 60, up % 60);
 	strbuf_printf(out, "%u worker(s), %u port(s), config %s\n", nd->nd_dp.dp_nworkers,
 		      nd->nd_dp.dp_nports, nd->nd_cfg->file);
 	strbuf_printf(out, "limits: %u of %u peers, %u of %u routes (%u next hops)\n",
-		      nd->nd_ctl.ct_nhrp_cache ? (unsigned)rte_hash_count(nd->nd_ctl.ct_nhrp_cache) : 0,
+		      nd->nd_ctl.ct_nhrp_cache ? (unsigned)rte_hash_count(nd->nd_ctl.ct_nhrp_cache)
+					       : 0,
 		      nd->nd_dp.dp_max_peers, f->fb_nroutes, f->fb_max_routes, f->fb_nh_used);
 }
 
@@ -55,28 +58,34 @@ static void show_one_interface(struct node *nd, unsigned p, struct strbuf *out)
 		drops += s.ps_drop[d];
 	strbuf_printf(out, "%s is %s (%s port, ethdev %u)\n", pt->pt_name,
 		      link.link_status ? "up" : "down",
-		      pt->pt_role == DP_PORT_KERNEL ? "tunnel's kernel" : cfg_port_role_name(pt->pt_role),
+		      pt->pt_role == DP_PORT_KERNEL ? "tunnel's kernel"
+						    : cfg_port_role_name(pt->pt_role),
 		      pt->pt_id);
 	strbuf_printf(out, "  Hardware address %s, Internet address %s/%u, MTU %u\n", mac,
 		      inet_v4_str(pt->pt_addr, ip), pt->pt_plen, pt->pt_mtu);
-	strbuf_printf(out, "  %" PRIu64 " packets input, %" PRIu64 " bytes, %" PRIu64
-		      " punted, %" PRIu64 " dropped\n", s.ps_rx_pkts, s.ps_rx_bytes,
-		      s.ps_punt_pkts, drops);
-	strbuf_printf(out, "  %" PRIu64 " packets output, %" PRIu64 " bytes, %" PRIu64
-		      " from control\n", s.ps_tx_pkts + cc[CTL_TX_PKTS], s.ps_tx_bytes + cc[CTL_TX_BYTES],
-		      cc[CTL_TX_PKTS]);
-	strbuf_printf(out, "  driver: %" PRIu64 " missed, %" PRIu64 " rx errors, %" PRIu64
-		      " tx errors, %" PRIu64 " no mbuf\n", hw.imissed, hw.ierrors, hw.oerrors,
-		      hw.rx_nombuf);
+	strbuf_printf(out,
+		      "  %" PRIu64 " packets input, %" PRIu64 " bytes, %" PRIu64 " punted, %" PRIu64
+		      " dropped\n",
+		      s.ps_rx_pkts, s.ps_rx_bytes, s.ps_punt_pkts, drops);
+	strbuf_printf(
+		out, "  %" PRIu64 " packets output, %" PRIu64 " bytes, %" PRIu64 " from control\n",
+		s.ps_tx_pkts + cc[CTL_TX_PKTS], s.ps_tx_bytes + cc[CTL_TX_BYTES], cc[CTL_TX_PKTS]);
+	strbuf_printf(out,
+		      "  driver: %" PRIu64 " missed, %" PRIu64 " rx errors, %" PRIu64
+		      " tx errors, %" PRIu64 " no mbuf\n",
+		      hw.imissed, hw.ierrors, hw.oerrors, hw.rx_nombuf);
 	for (unsigned d = 0; d < DP_DROP_COUNT; d++)
 		if (s.ps_drop[d] != 0)
-			strbuf_printf(out, "  drop %-22s %" PRIu64 "\n", dp_drop_name(d), s.ps_drop[d]);
+			strbuf_printf(out, "  drop %-22s %" PRIu64 "\n", dp_drop_name(d),
+				      s.ps_drop[d]);
 	for (unsigned d = 1; d < ESP_DROP_COUNT; d++)
 		if (s.ps_esp_drop[d] != 0)
-			strbuf_printf(out, "  esp  %-22s %" PRIu64 "\n", esp_drop_name(d), s.ps_esp_drop[d]);
+			strbuf_printf(out, "  esp  %-22s %" PRIu64 "\n", esp_drop_name(d),
+				      s.ps_esp_drop[d]);
 	for (unsigned c = 0; c < CTL_COUNTER_COUNT; c++)
 		if (cc[c] != 0)
-			strbuf_printf(out, "  ctl  %-22s %" PRIu64 "\n", ctl_counter_name(c), cc[c]);
+			strbuf_printf(out, "  ctl  %-22s %" PRIu64 "\n", ctl_counter_name(c),
+				      cc[c]);
 }
 
 /* Every port, or the one named (a port name or the tunnel's kernel
@@ -107,14 +116,15 @@ static void show_worker(struct node *nd, struct strbuf *out)
 
 		rxq[0] = '\0';
 		for (unsigned q = 0; q < lc->lc_nrxq && used < sizeof(rxq); q++)
-			used += (size_t)snprintf(rxq + used, sizeof(rxq) - used, "%s%s/%u",
-						 q ? " " : "",
-						 nd->nd_dp.dp_ports[lc->lc_rxq[q].rq_port_idx].pt_name,
-						 lc->lc_rxq[q].rq_queue);
-		strbuf_printf(out, "%-6u %-6u %-14" PRIu64 " %-12" PRIu64 " %-9.1f %-7.1f %-10" PRIu64
-			      " %s\n", w, lc->lc_lcore, pkts, bursts,
-			      bursts ? (double)pkts / (double)bursts : 0.0,
-			      nd->nd_sample[w].ws_busy_pct, ls->ls_events_lost, rxq);
+			used += (size_t)snprintf(
+				rxq + used, sizeof(rxq) - used, "%s%s/%u", q ? " " : "",
+				nd->nd_dp.dp_ports[lc->lc_rxq[q].rq_port_idx].pt_name,
+				lc->lc_rxq[q].rq_queue);
+		strbuf_printf(
+			out,
+			"%-6u %-6u %-14" PRIu64 " %-12" PRIu64 " %-9.1f %-7.1f %-10" PRIu64 " %s\n",
+			w, lc->lc_lcore, pkts, bursts, bursts ? (double)pkts / (double)bursts : 0.0,
+			nd->nd_sample[w].ws_busy_pct, ls->ls_events_lost, rxq);
 	}
 }
 
@@ -129,15 +139,17 @@ static int route_cmp(const void *a, const void *b)
 
 static void show_one_route(struct node *nd, const struct fib_route *rt, struct strbuf *out)
 {
+	/* clang-format off */
 	static const char codes[] = {[FIB_SRC_CONNECTED] = 'C', [FIB_SRC_LOCAL] = 'L',
 				     [FIB_SRC_STATIC] = 'S', [FIB_SRC_NHRP] = 'H'};
+	/* clang-format on */
 	const struct fib_nh *nh = &nd->nd_dp.dp_fib.fb_nh[rt->rt_nh_idx];
 	const char *tun = nd->nd_cfg->tunnel.present ? nd->nd_cfg->tunnel.name : "tunnel";
 	char p[INET_ADDRSTR], g[INET_ADDRSTR];
 
-	char code = rt->rt_source == FIB_SRC_KERNEL ?
-			    kroutes_code(nd->nd_ctl.ct_kroutes, rt->rt_prefix, rt->rt_len) :
-			    codes[rt->rt_source];
+	char code = rt->rt_source == FIB_SRC_KERNEL
+			    ? kroutes_code(nd->nd_ctl.ct_kroutes, rt->rt_prefix, rt->rt_len)
+			    : codes[rt->rt_source];
 
 	strbuf_printf(out, "%c    %s/%u ", code, inet_v4_str(rt->rt_prefix, p), rt->rt_len);
 	switch (nh->nh_type) {
@@ -145,7 +157,8 @@ static void show_one_route(struct node *nd, const struct fib_route *rt, struct s
 		strbuf_printf(out, "is this node's address\n");
 		break;
 	case FIB_NH_CONNECTED:
-		strbuf_printf(out, "is directly connected, %s\n", nd->nd_dp.dp_ports[nh->nh_port].pt_name);
+		strbuf_printf(out, "is directly connected, %s\n",
+			      nd->nd_dp.dp_ports[nh->nh_port].pt_name);
 		break;
 	case FIB_NH_GATEWAY:
 		strbuf_printf(out, "via %s, %s\n", inet_v4_str(nh->nh_gw, g),
@@ -198,16 +211,17 @@ static void show_ip_route_summary(struct node *nd, struct strbuf *out)
 		return;
 	}
 	kroutes_get_stats(nd->nd_ctl.ct_kroutes, &ks);
-	strbuf_printf(out,
-		      "Kernel routes via %s: %u held, %u in the FIB\n"
-		      "  updates    %" PRIu64 "\n  installed  %" PRIu64 "\n"
-		      "  withdrawn  %" PRIu64 "\n  shadowed   %" PRIu64
-		      " (by a connected, static or NHRP route)\n"
-		      "  ignored    %" PRIu64 " (not via %s, or not unicast)\n"
-		      "  full       %" PRIu64 "\n  malformed  %" PRIu64 "\n  resyncs    %" PRIu64 "\n",
-		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_learned, n[FIB_SRC_KERNEL],
-		      ks.ks_updates, ks.ks_installed, ks.ks_withdrawn, ks.ks_shadowed, ks.ks_ignored,
-		      kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_full, ks.ks_bad, ks.ks_resyncs);
+	strbuf_printf(
+		out,
+		"Kernel routes via %s: %u held, %u in the FIB\n"
+		"  updates    %" PRIu64 "\n  installed  %" PRIu64 "\n"
+		"  withdrawn  %" PRIu64 "\n  shadowed   %" PRIu64
+		" (by a connected, static or NHRP route)\n"
+		"  ignored    %" PRIu64 " (not via %s, or not unicast)\n"
+		"  full       %" PRIu64 "\n  malformed  %" PRIu64 "\n  resyncs    %" PRIu64 "\n",
+		kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_learned, n[FIB_SRC_KERNEL],
+		ks.ks_updates, ks.ks_installed, ks.ks_withdrawn, ks.ks_shadowed, ks.ks_ignored,
+		kroutes_ifname(nd->nd_ctl.ct_kroutes), ks.ks_full, ks.ks_bad, ks.ks_resyncs);
 	if (nd->nd_ctl.ct_kexport != NULL) {
 		struct kexport_stats xs;
 
@@ -254,7 +268,8 @@ static void show_logging(struct node *nd, struct strbuf *out)
 	strbuf_printf(out, "Logging to %s, the last %u lines kept\nLevels:",
 		      lg->dest == CFG_LOG_SYSLOG ? "syslog (daemon)" : "stderr", lg->buffer_lines);
 	for (unsigned i = 0; i < LOG_SUBSYS_COUNT; i++)
-		strbuf_printf(out, " %s %s", log_subsys_names[i], log_level_name(log_get_subsys_level(i)));
+		strbuf_printf(out, " %s %s", log_subsys_names[i],
+			      log_level_name(log_get_subsys_level(i)));
 	strbuf_printf(out, "\n\n");
 	log_stream_recent(out);
 }
@@ -268,8 +283,8 @@ static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf
 		strbuf_printf(out, "no IKE: tunnel.esp.keying is not ike\n");
 		return;
 	}
-	if (arg[0] != '\0' && (strncmp(arg, "peer ", 5) != 0 ||
-				inet_v4_parse(arg + 5, &peer) != 0 || peer == 0)) {
+	if (arg[0] != '\0' &&
+	    (strncmp(arg, "peer ", 5) != 0 || inet_v4_parse(arg + 5, &peer) != 0 || peer == 0)) {
 		strbuf_printf(out, "%% Invalid input: %s (expected: peer A.B.C.D)\n", arg);
 		return;
 	}
@@ -337,13 +352,13 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 	case MGMT_DEBUG_NHRP:
 	case MGMT_NO_DEBUG_NHRP: {
 		const struct cfg *c = nd->nd_cfg;
-		const char *lvl = c->logging.levels[LOG_SUBSYS_NHRP][0] ?
-					  c->logging.levels[LOG_SUBSYS_NHRP] :
-					  c->eal.log_level;
+		const char *lvl = c->logging.levels[LOG_SUBSYS_NHRP][0]
+					  ? c->logging.levels[LOG_SUBSYS_NHRP]
+					  : c->eal.log_level;
 
-		log_set_subsys_level(LOG_SUBSYS_NHRP, req->mr_cmd == MGMT_DEBUG_NHRP ?
-							      (int)RTE_LOG_DEBUG :
-							      log_level_parse(lvl));
+		log_set_subsys_level(LOG_SUBSYS_NHRP, req->mr_cmd == MGMT_DEBUG_NHRP
+							      ? (int)RTE_LOG_DEBUG
+							      : log_level_parse(lvl));
 		LOG_CTL(INFO, "nhrp: debug nhrp %s", req->mr_cmd == MGMT_DEBUG_NHRP ? "on" : "off");
 		strbuf_printf(&req->mr_out, "NHRP message debugging is %s\n",
 			      req->mr_cmd == MGMT_DEBUG_NHRP ? "on" : "off");

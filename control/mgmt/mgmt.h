@@ -34,7 +34,7 @@ enum mgmt_cmd {
 	MGMT_CLEAR_CRYPTO_SESSION,
 	MGMT_DEBUG_CRYPTO_IKEV2,
 	MGMT_NO_DEBUG_CRYPTO_IKEV2,
-	MGMT_METRICS, /* telemetry: Prometheus text (cmd_metrics) */
+	MGMT_METRICS,   /* telemetry: Prometheus text (cmd_metrics) */
 	MGMT_CONFIGURE, /* one configure-mode line, applied live */
 	MGMT_WRITE_MEMORY,
 	MGMT_SHOW_STARTUP_CONFIG,
@@ -52,10 +52,10 @@ enum mgmt_cmd {
 
 struct mgmt_req {
 	enum mgmt_cmd mr_cmd;
-	char mr_arg[128];     /* the command's arguments, space separated */
-	struct strbuf mr_out; /* filled by the control thread */
-	int mr_rc;            /* 0 or negative errno, set by the control thread */
-	sem_t mr_done;        /* posted once mr_out/mr_rc are final */
+	char mr_arg[128];         /* the command's arguments, space separated */
+	struct strbuf mr_out;     /* filled by the control thread */
+	int mr_rc;                /* 0 or negative errno, set by the control thread */
+	sem_t mr_done;            /* posted once mr_out/mr_rc are final */
 	struct mgmt_req *mr_next; /* queue link, owned by the queue */
 };
 
@@ -78,16 +78,14 @@ int mgmt_call(struct mgmt_queue *q, struct mgmt_req *req);
 typedef void (*mgmt_handler_fn)(void *ctx, struct mgmt_req *req);
 /* Runs on: the control thread. Never blocks; answers at most `max` requests.
  * Returns the number handled. */
-unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx,
-			 unsigned max);
+unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx, unsigned max);
 /* Runs on: the control thread, at shutdown. Further mgmt_call()s fail.
  * Answers everything still queued with -ESHUTDOWN. Idempotent. */
 void mgmt_queue_close(struct mgmt_queue *q);
 
 /* mgmt_auth.c */
 /* 1 if `password` matches the crypt(3) hash of `user` in cli, else 0. */
-int mgmt_auth_check(const struct cfg_cli *cli, const char *user,
-		    const char *password);
+int mgmt_auth_check(const struct cfg_cli *cli, const char *user, const char *password);
 /* A new SHA-512 crypt(3) hash of `password` into out; 0 or -errno. */
 int mgmt_auth_hash(const char *password, char *out, size_t outlen);
 

@@ -24,8 +24,7 @@ static int mgmt_auth_ct_equal(const char *a, const char *b)
 	return diff == 0;
 }
 
-static const struct cfg_user *mgmt_auth_user_lookup(const struct cfg_cli *cli,
-						    const char *user)
+static const struct cfg_user *mgmt_auth_user_lookup(const struct cfg_cli *cli, const char *user)
 {
 	unsigned i;
 
@@ -38,8 +37,7 @@ static const struct cfg_user *mgmt_auth_user_lookup(const struct cfg_cli *cli,
 /* Hash `password` with `setting` and compare with `want`. libxcrypt answers
  * a bad setting with NULL or a "*0"/"*1" failure token, which must never
  * count as a match, even against a stored "*0". */
-static int mgmt_auth_crypt_matches(const char *password, const char *setting,
-				   const char *want)
+static int mgmt_auth_crypt_matches(const char *password, const char *setting, const char *want)
 {
 	struct crypt_data *cd = calloc(1, sizeof(*cd));
 	const char *h;
@@ -59,8 +57,7 @@ static int mgmt_auth_crypt_matches(const char *password, const char *setting,
 /* Runs on: a session thread (reads cli only; the caller owns a stable copy).
  * An unknown user still pays one crypt() at the cost of a real hash, so the
  * answer's timing does not tell which names exist. */
-int mgmt_auth_check(const struct cfg_cli *cli, const char *user,
-		    const char *password)
+int mgmt_auth_check(const struct cfg_cli *cli, const char *user, const char *password)
 {
 	const struct cfg_user *u;
 	const char *setting;
@@ -70,8 +67,8 @@ int mgmt_auth_check(const struct cfg_cli *cli, const char *user,
 	u = mgmt_auth_user_lookup(cli, user);
 	if (u != NULL && u->hash[0] != '\0')
 		return mgmt_auth_crypt_matches(password, u->hash, u->hash);
-	setting = cli->n_users > 0 && cli->users[0].hash[0] != '\0' ?
-			  cli->users[0].hash : mgmt_auth_dummy_setting;
+	setting = cli->n_users > 0 && cli->users[0].hash[0] != '\0' ? cli->users[0].hash
+								    : mgmt_auth_dummy_setting;
 	mgmt_auth_crypt_matches(password, setting, NULL);
 	return 0;
 }

@@ -37,67 +37,68 @@ struct mgmt_cli_cmd {
 #define LOG_LEVELS "error|warning|notice|info|debug"
 
 static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
-	{ "show version", MGMT_SHOW_VERSION, "", "Software version and uptime" },
-	{ "show running-config", MGMT_SHOW_RUNNING_CONFIG, "",
-	  "Current configuration (YAML)" },
-	{ "show interfaces", MGMT_SHOW_INTERFACES, "|NAME", "Ports and the tunnel [NAME]" },
-	{ "show worker", MGMT_SHOW_WORKER, "", "Dataplane worker lcores" },
-	{ "show arp", MGMT_SHOW_ARP, "", "ARP (neighbour) table" },
-	{ "show dmvpn", MGMT_SHOW_DMVPN, "|detail",
-	  "DMVPN peers: NBMA, tunnel address, state [detail: counters, expiry, crypto]" },
-	{ "show dmvpn path", MGMT_SHOW_DMVPN_PATH, "A.B.C.D",
-	  "How a packet to an address travels now, and what would change it" },
-	{ "show ip nhrp", MGMT_SHOW_IP_NHRP, "|A.B.C.D|brief|detail",
-	  "NHRP cache [one tunnel address | one line each | with counters]" },
-	{ "show ip nhrp traffic", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors" },
-	{ "show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS, "|detail",
-	  "Next hop servers: state, requests, replies [detail]" },
-	{ "show ip route", MGMT_SHOW_IP_ROUTE, "|A.B.C.D|summary",
-	  "Forwarding table with sources [the route to one address | counts]" },
-	{ "show nhrp stats", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors" },
-	{ "clear ip nhrp", MGMT_CLEAR_IP_NHRP, "|A.B.C.D|counters",
-	  "Flush learned NHRP entries [one tunnel address], or zero the counters" },
-	{ "show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "", "ESP security associations" },
-	{ "show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "|detail",
-	  "IKE SAs: peer, state, SPIs [detail]" },
-	{ "show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS, "",
-	  "IKE counters: SAs made, ended by reason, drops" },
-	{ "show crypto session", MGMT_SHOW_CRYPTO_SESSION, "",
-	  "Crypto sessions: peer, status, IKE SA, ESP flow" },
-	{ "clear crypto session", MGMT_CLEAR_CRYPTO_SESSION, "|peer A.B.C.D",
-	  "Delete IKE SAs (all, or peer A.B.C.D); needed ones come back" },
-	{ "debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
-	  "Log every IKE message sent and received" },
-	{ "no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages" },
-	{ "debug nhrp", MGMT_DEBUG_NHRP, "", "Log every NHRP message sent and received" },
-	{ "no debug nhrp", MGMT_NO_DEBUG_NHRP, "", "Stop logging NHRP messages" },
-	{ "show logging", MGMT_SHOW_LOGGING, "",
-	  "Where the log goes, the levels, and its last lines" },
-	{ "monitor capture", MGMT_MONITOR_CAPTURE, "start LINE|stop",
-	  "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
-	  "[count N] file PATH, or stop" },
-	{ "show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "", "The capture: state, file, packets" },
-	{ "ping", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
-	  "ICMP echoes from the node: A.B.C.D [repeat N] [size N] [source A.B.C.D]" },
-	{ "traceroute", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
-	  "The hops to an address, from the node: A.B.C.D [max-ttl N] [source A.B.C.D]" },
-	{ "clear counters", MGMT_CLEAR_COUNTERS, "",
-	  "Start show interfaces' counters from zero (telemetry keeps counting)" },
-	{ "show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
-	  "IPFIX flow export: collector, records and messages sent, what was not counted" },
-	{ "show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
-	  "The configuration file the node starts from" },
-	{ "write memory", MGMT_WRITE_MEMORY, "",
-	  "Save the running configuration to its file (the old one kept as .bak)" },
-	{ "ip route", MGMT_CONFIGURE, IP_ROUTE_ARGS, "A static route: prefix, next hop", true },
-	{ "no ip route", MGMT_CONFIGURE, "PREFIX|PREFIX A.B.C.D|A.B.C.D A.B.C.D|A.B.C.D A.B.C.D A.B.C.D",
-	  "Remove a static route", true },
-	{ "ip nhrp holdtime", MGMT_CONFIGURE, "NUM", "Holding time NHRP announces, seconds", true },
-	{ "ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true },
-	{ "no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true },
-	{ "logging level", MGMT_CONFIGURE, LOG_LEVELS "|NAME NAME",
-	  "Log level [of one subsystem: main ctl dp arp mgmt ike nhrp]: " LOG_LEVELS, true },
-	{ "no logging level", MGMT_CONFIGURE, "NAME", "A subsystem back to the node's level", true },
+	{"show version", MGMT_SHOW_VERSION, "", "Software version and uptime"},
+	{"show running-config", MGMT_SHOW_RUNNING_CONFIG, "", "Current configuration (YAML)"},
+	{"show interfaces", MGMT_SHOW_INTERFACES, "|NAME", "Ports and the tunnel [NAME]"},
+	{"show worker", MGMT_SHOW_WORKER, "", "Dataplane worker lcores"},
+	{"show arp", MGMT_SHOW_ARP, "", "ARP (neighbour) table"},
+	{"show dmvpn", MGMT_SHOW_DMVPN, "|detail",
+	 "DMVPN peers: NBMA, tunnel address, state [detail: counters, expiry, crypto]"},
+	{"show dmvpn path", MGMT_SHOW_DMVPN_PATH, "A.B.C.D",
+	 "How a packet to an address travels now, and what would change it"},
+	{"show ip nhrp", MGMT_SHOW_IP_NHRP, "|A.B.C.D|brief|detail",
+	 "NHRP cache [one tunnel address | one line each | with counters]"},
+	{"show ip nhrp traffic", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors"},
+	{"show ip nhrp nhs", MGMT_SHOW_IP_NHRP_NHS, "|detail",
+	 "Next hop servers: state, requests, replies [detail]"},
+	{"show ip route", MGMT_SHOW_IP_ROUTE, "|A.B.C.D|summary",
+	 "Forwarding table with sources [the route to one address | counts]"},
+	{"show nhrp stats", MGMT_SHOW_NHRP_STATS, "", "NHRP packets sent/received/errors"},
+	{"clear ip nhrp", MGMT_CLEAR_IP_NHRP, "|A.B.C.D|counters",
+	 "Flush learned NHRP entries [one tunnel address], or zero the counters"},
+	{"show crypto ipsec sa", MGMT_SHOW_CRYPTO_IPSEC_SA, "", "ESP security associations"},
+	{"show crypto ikev2 sa", MGMT_SHOW_CRYPTO_IKEV2_SA, "|detail",
+	 "IKE SAs: peer, state, SPIs [detail]"},
+	{"show crypto ikev2 stats", MGMT_SHOW_CRYPTO_IKEV2_STATS, "",
+	 "IKE counters: SAs made, ended by reason, drops"},
+	{"show crypto session", MGMT_SHOW_CRYPTO_SESSION, "",
+	 "Crypto sessions: peer, status, IKE SA, ESP flow"},
+	{"clear crypto session", MGMT_CLEAR_CRYPTO_SESSION, "|peer A.B.C.D",
+	 "Delete IKE SAs (all, or peer A.B.C.D); needed ones come back"},
+	{"debug crypto ikev2", MGMT_DEBUG_CRYPTO_IKEV2, "",
+	 "Log every IKE message sent and received"},
+	{"no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages"},
+	{"debug nhrp", MGMT_DEBUG_NHRP, "", "Log every NHRP message sent and received"},
+	{"no debug nhrp", MGMT_NO_DEBUG_NHRP, "", "Stop logging NHRP messages"},
+	{"show logging", MGMT_SHOW_LOGGING, "",
+	 "Where the log goes, the levels, and its last lines"},
+	{"monitor capture", MGMT_MONITOR_CAPTURE, "start LINE|stop",
+	 "Capture packets to a pcapng file: start port wan|lan|tunnel|NAME [match A.B.C.D] "
+	 "[count N] file PATH, or stop"},
+	{"show monitor capture", MGMT_SHOW_MONITOR_CAPTURE, "",
+	 "The capture: state, file, packets"},
+	{"ping", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
+	 "ICMP echoes from the node: A.B.C.D [repeat N] [size N] [source A.B.C.D]"},
+	{"traceroute", MGMT_PING, "A.B.C.D|A.B.C.D LINE",
+	 "The hops to an address, from the node: A.B.C.D [max-ttl N] [source A.B.C.D]"},
+	{"clear counters", MGMT_CLEAR_COUNTERS, "",
+	 "Start show interfaces' counters from zero (telemetry keeps counting)"},
+	{"show flow exporter", MGMT_SHOW_FLOW_EXPORTER, "",
+	 "IPFIX flow export: collector, records and messages sent, what was not counted"},
+	{"show startup-config", MGMT_SHOW_STARTUP_CONFIG, "",
+	 "The configuration file the node starts from"},
+	{"write memory", MGMT_WRITE_MEMORY, "",
+	 "Save the running configuration to its file (the old one kept as .bak)"},
+	{"ip route", MGMT_CONFIGURE, IP_ROUTE_ARGS, "A static route: prefix, next hop", true},
+	{"no ip route", MGMT_CONFIGURE,
+	 "PREFIX|PREFIX A.B.C.D|A.B.C.D A.B.C.D|A.B.C.D A.B.C.D A.B.C.D", "Remove a static route",
+	 true},
+	{"ip nhrp holdtime", MGMT_CONFIGURE, "NUM", "Holding time NHRP announces, seconds", true},
+	{"ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true},
+	{"no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true},
+	{"logging level", MGMT_CONFIGURE, LOG_LEVELS "|NAME NAME",
+	 "Log level [of one subsystem: main ctl dp arp mgmt ike nhrp]: " LOG_LEVELS, true},
+	{"no logging level", MGMT_CONFIGURE, "NAME", "A subsystem back to the node's level", true},
 };
 
 /* Help for words that only group commands. */
@@ -105,31 +106,31 @@ static const struct {
 	const char *tp_word;
 	const char *tp_help;
 } mgmt_cli_prefixes[] = {
-	{ "show", "Show running system information" },
-	{ "clear", "Reset functions" },
-	{ "ip", "IP information" },
-	{ "crypto", "Encryption" },
-	{ "ipsec", "IPsec" },
-	{ "ikev2", "IKEv2 (IKE-lite)" },
-	{ "session", "Crypto sessions" },
-	{ "debug", "Debugging functions (to the log)" },
-	{ "monitor", "Monitoring" },
-	{ "flow", "Flow export (IPFIX)" },
-	{ "write", "Write the running configuration" },
-	{ "route", "Static routes" },
-	{ "nhrp", "NHRP" },
-	{ "authentication", "NHRP authentication" },
-	{ "logging", "Logging" },
-	{ "no", "Negate a command" },
+	{"show", "Show running system information"},
+	{"clear", "Reset functions"},
+	{"ip", "IP information"},
+	{"crypto", "Encryption"},
+	{"ipsec", "IPsec"},
+	{"ikev2", "IKEv2 (IKE-lite)"},
+	{"session", "Crypto sessions"},
+	{"debug", "Debugging functions (to the log)"},
+	{"monitor", "Monitoring"},
+	{"flow", "Flow export (IPFIX)"},
+	{"write", "Write the running configuration"},
+	{"route", "Static routes"},
+	{"nhrp", "NHRP"},
+	{"authentication", "NHRP authentication"},
+	{"logging", "Logging"},
+	{"no", "Negate a command"},
 };
 
 /* ---- commands (run on the session thread) ---- */
 
 static unsigned mgmt_cli_cmd_priv(const struct mgmt_cli_cmd *tc)
 {
-	return strncmp(tc->tc_words, "show ", 5) == 0 || tc->tc_cmd == MGMT_PING ?
-		       CFG_PRIV_READ_ONLY :
-		       CFG_PRIV_ADMIN;
+	return strncmp(tc->tc_words, "show ", 5) == 0 || tc->tc_cmd == MGMT_PING
+		       ? CFG_PRIV_READ_ONLY
+		       : CFG_PRIV_ADMIN;
 }
 
 /* ping and traceroute: start a job on the control thread, then ask for its
@@ -137,7 +138,7 @@ static unsigned mgmt_cli_cmd_priv(const struct mgmt_cli_cmd *tc)
  * prints its marks at the end, traceroute each hop as it is done. */
 static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const char *arg, bool trace)
 {
-	struct timespec step = { 0, 200 * 1000 * 1000 };
+	struct timespec step = {0, 200 * 1000 * 1000};
 	char marks[1024], job[32];
 	struct mgmt_req req;
 	size_t nm = 0;
@@ -155,7 +156,9 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 	snprintf(job, sizeof(job), "poll %s", strbuf_str(&req.mr_out));
 	mgmt_req_fini(&req);
 	if (trace)
-		cli_print(cli, "Tracing the route (traceroute %s), 3 probes a hop, timeout 2 seconds:", arg);
+		cli_print(cli,
+			  "Tracing the route (traceroute %s), 3 probes a hop, timeout 2 seconds:",
+			  arg);
 	else
 		cli_print(cli, "Sending ICMP echoes (ping %s), timeout is 2 seconds:", arg);
 	marks[0] = '\0';
@@ -170,7 +173,8 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 			const char *done = strstr(out, "done\n");
 			size_t k = done != NULL ? (size_t)(done - out) : strlen(out);
 
-			for (const char *p = out; p < out + k && (nl = memchr(p, '\n', (size_t)(out + k - p))) != NULL;
+			for (const char *p = out;
+			     p < out + k && (nl = memchr(p, '\n', (size_t)(out + k - p))) != NULL;
 			     p = nl + 1)
 				if (nl > p)
 					cli_print(cli, "%.*s", (int)(nl - p), p);
@@ -188,9 +192,12 @@ static void mgmt_cli_ping(struct cli_def *cli, struct mgmt_session *s, const cha
 		if (rc != 0 || strstr(out, "\ndone\n") != NULL) {
 			cli_print(cli, "%s", marks);
 			if (rc == 0 && nl != NULL)
-				cli_print(cli, "%.*s", (int)(strstr(out, "\ndone\n") - nl - 1), nl + 1);
+				cli_print(cli, "%.*s", (int)(strstr(out, "\ndone\n") - nl - 1),
+					  nl + 1);
 			else
-				cli_print(cli, "%% %s", rc == -ESHUTDOWN ? "node is shutting down" : "the ping ended");
+				cli_print(cli, "%% %s",
+					  rc == -ESHUTDOWN ? "node is shutting down"
+							   : "the ping ended");
 			mgmt_req_fini(&req);
 			return;
 		}
@@ -249,7 +256,8 @@ static bool mgmt_cli_args_ok(const char *forms, char *argv[], int argc)
 				i = argc; /* the rest of the line, checked where it is used */
 				break;
 			} else if (strcmp(form, "NUM") == 0)
-				ok = argv[i][0] != '\0' && strspn(argv[i], "0123456789") == strlen(argv[i]);
+				ok = argv[i][0] != '\0' &&
+				     strspn(argv[i], "0123456789") == strlen(argv[i]);
 			else if (strcmp(form, "NAME") != 0)
 				ok = strcmp(form, argv[i]) == 0;
 		}
@@ -262,8 +270,7 @@ static bool mgmt_cli_args_ok(const char *forms, char *argv[], int argc)
 }
 
 /* argv joined with single spaces; -ENOSPC if it does not fit mr_arg. */
-static int mgmt_cli_args_join(char *argv[], int argc, char *out,
-				 size_t outlen)
+static int mgmt_cli_args_join(char *argv[], int argc, char *out, size_t outlen)
 {
 	size_t len = 0, n;
 	int i;
@@ -281,8 +288,7 @@ static int mgmt_cli_args_join(char *argv[], int argc, char *out,
 	return 0;
 }
 
-static void mgmt_cli_answer_print(struct cli_def *cli,
-				     const struct mgmt_req *req)
+static void mgmt_cli_answer_print(struct cli_def *cli, const struct mgmt_req *req)
 {
 	const char *p = strbuf_str(&req->mr_out), *nl;
 	char ebuf[128];
@@ -299,14 +305,12 @@ static void mgmt_cli_answer_print(struct cli_def *cli,
 	if (req->mr_rc == -ESHUTDOWN)
 		cli_print(cli, "%% node is shutting down");
 	else if (req->mr_rc < 0)
-		cli_print(cli, "%% %s",
-			  strerror_r(-req->mr_rc, ebuf, sizeof(ebuf)));
+		cli_print(cli, "%% %s", strerror_r(-req->mr_rc, ebuf, sizeof(ebuf)));
 }
 
 /* Runs on: a session thread. Blocks in mgmt_call() until the control thread
  * answers; only this session waits. */
-static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
-			       char *argv[], int argc)
+static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command, char *argv[], int argc)
 {
 	const struct mgmt_cli_cmd *tc = mgmt_cli_cmd_lookup(command);
 	struct mgmt_session *s = cli_get_context(cli);
@@ -334,9 +338,11 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command,
 	}
 	/* the audit trail: what changes state at notice, the rest at debug */
 	if (strncmp(command, "show ", 5) == 0)
-		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "",
+			 arg);
 	else
-		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "", arg);
+		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "",
+			 arg);
 	if (tc->tc_cmd == MGMT_PING) {
 		mgmt_cli_ping(cli, s, arg, strcmp(command, "traceroute") == 0);
 		return CLI_OK;
@@ -369,7 +375,7 @@ static const char *mgmt_cli_prefix_help(const char *word)
 }
 
 static struct cli_command *mgmt_cli_child_find(struct cli_def *cli, struct cli_command *parent,
-						const char *word, int mode)
+					       const char *word, int mode)
 {
 	struct cli_command *c = parent != NULL ? parent->children : cli->commands;
 
@@ -382,8 +388,7 @@ static struct cli_command *mgmt_cli_child_find(struct cli_def *cli, struct cli_c
 
 /* Registers "a b c": "a" and "b" as shared grouping nodes (created once),
  * "c" with the handler. */
-static int mgmt_cli_cmd_register(struct cli_def *cli,
-				    const struct mgmt_cli_cmd *tc)
+static int mgmt_cli_cmd_register(struct cli_def *cli, const struct mgmt_cli_cmd *tc)
 {
 	struct cli_command *parent = NULL, *c;
 	char words[128], *save = NULL, *w, *next;
@@ -394,9 +399,9 @@ static int mgmt_cli_cmd_register(struct cli_def *cli,
 		next = strtok_r(NULL, " ", &save);
 		if (next == NULL)
 			return cli_register_command(cli, parent, w, mgmt_cli_cmd_run,
-						    PRIVILEGE_UNPRIVILEGED, mode, tc->tc_help) ?
-				       0 :
-				       -ENOMEM;
+						    PRIVILEGE_UNPRIVILEGED, mode, tc->tc_help)
+				       ? 0
+				       : -ENOMEM;
 		c = mgmt_cli_child_find(cli, parent, w, mode);
 		if (c == NULL)
 			c = cli_register_command(cli, parent, w, NULL, PRIVILEGE_UNPRIVILEGED, mode,
@@ -418,8 +423,8 @@ static int mgmt_cli_configure(struct cli_def *cli, const char *command, char *ar
 		return CLI_OK;
 	}
 	if (s->s_priv < CFG_PRIV_ADMIN) {
-		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s", s->s_user, s->s_peer, s->s_priv,
-			 command);
+		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s", s->s_user, s->s_peer,
+			 s->s_priv, command);
 		cli_print(cli, "%% Access denied: '%s' needs privilege 15, %s has %u", command,
 			  s->s_user, s->s_priv);
 		return CLI_OK;
@@ -452,8 +457,10 @@ static int mgmt_cli_monitor(struct cli_def *cli, const char *command, char *argv
 	}
 	s->s_monitor = on;
 	s->s_mon_seq = log_stream_seq();
-	cli_print(cli, on ? "Log lines will show here as they come (at most %d a second)" :
-			    "Log lines will no longer show here", MGMT_MONITOR_LINES);
+	cli_print(cli,
+		  on ? "Log lines will show here as they come (at most %d a second)"
+		     : "Log lines will no longer show here",
+		  MGMT_MONITOR_LINES);
 	return CLI_OK;
 }
 
@@ -486,23 +493,26 @@ static int mgmt_cli_register_modes(struct cli_def *cli)
 	c = cli_register_command(cli, NULL, "terminal", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
 				 "This session's settings");
 	if (c == NULL ||
-	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
-				 "Show new log lines in this session") == NULL)
+	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED,
+				 MODE_EXEC, "Show new log lines in this session") == NULL)
 		return -ENOMEM;
 	c = cli_register_command(cli, c, "no", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC, "Negate");
 	if (c == NULL ||
-	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
-				 "Stop showing log lines in this session") == NULL)
+	    cli_register_command(cli, c, "monitor", mgmt_cli_monitor, PRIVILEGE_UNPRIVILEGED,
+				 MODE_EXEC, "Stop showing log lines in this session") == NULL)
 		return -ENOMEM;
 
 	c = cli_register_command(cli, NULL, "configure", NULL, PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
 				 "Enter configuration mode");
-	if (c == NULL || cli_register_command(cli, c, "terminal", mgmt_cli_configure,
-					      PRIVILEGE_UNPRIVILEGED, MODE_EXEC,
-					      "Configure from the terminal: changes apply at once") == NULL)
+	if (c == NULL ||
+	    cli_register_command(cli, c, "terminal", mgmt_cli_configure, PRIVILEGE_UNPRIVILEGED,
+				 MODE_EXEC,
+				 "Configure from the terminal: changes apply at once") == NULL)
 		return -ENOMEM;
-	return cli_register_command(cli, NULL, "end", mgmt_cli_end, PRIVILEGE_UNPRIVILEGED, MODE_CONFIG,
-				    "Leave configuration mode") != NULL ? 0 : -ENOMEM;
+	return cli_register_command(cli, NULL, "end", mgmt_cli_end, PRIVILEGE_UNPRIVILEGED,
+				    MODE_CONFIG, "Leave configuration mode") != NULL
+		       ? 0
+		       : -ENOMEM;
 }
 
 /* ---- the session's libcli context ---- */

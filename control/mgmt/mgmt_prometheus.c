@@ -49,7 +49,8 @@ static void prom_reply(int fd, const char *status, const char *type, const char 
 	char head[256];
 	int n = snprintf(head, sizeof(head),
 			 "HTTP/1.1 %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-			 "Connection: close\r\n\r\n", status, type, len);
+			 "Connection: close\r\n\r\n",
+			 status, type, len);
 
 	prom_send_all(fd, head, (size_t)n);
 	prom_send_all(fd, body, len);
@@ -76,7 +77,7 @@ static ssize_t prom_read_head(int fd, char *buf, size_t size)
 static void prom_serve(struct mgmt_prometheus *pm, int fd)
 {
 	static const char text[] = "text/plain; version=0.0.4; charset=utf-8";
-	struct timeval tv = { PROM_IO_SECS, 0 };
+	struct timeval tv = {PROM_IO_SECS, 0};
 	char buf[PROM_REQ_MAX], method[8], path[64];
 	struct mgmt_req req;
 
@@ -123,7 +124,7 @@ static void *prom_main(void *arg)
 
 struct mgmt_prometheus *mgmt_prometheus_start(uint32_t addr, uint16_t port, struct mgmt_queue *q)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	struct mgmt_prometheus *pm = calloc(1, sizeof(*pm));
 	socklen_t len = sizeof(sin);
 	sigset_t all, old;

@@ -59,16 +59,14 @@ void mgmt_req_fini(struct mgmt_req *req)
 /* Release on success: the consumer's acquire then sees the request filled. */
 static int mgmt_queue_push(struct mgmt_queue *q, struct mgmt_req *req)
 {
-	struct mgmt_req *old = atomic_load_explicit(&q->mq_head,
-						    memory_order_relaxed);
+	struct mgmt_req *old = atomic_load_explicit(&q->mq_head, memory_order_relaxed);
 
 	do {
 		if (old == MQ_CLOSED(q))
 			return -ESHUTDOWN;
 		req->mr_next = old;
-	} while (!atomic_compare_exchange_weak_explicit(&q->mq_head, &old, req,
-							memory_order_release,
-							memory_order_relaxed));
+	} while (!atomic_compare_exchange_weak_explicit(
+		&q->mq_head, &old, req, memory_order_release, memory_order_relaxed));
 	return 0;
 }
 
@@ -112,14 +110,11 @@ static void mgmt_queue_take(struct mgmt_queue *q, struct mgmt_req *list)
  * must stay in place). Runs on: the consumer. */
 static void mgmt_queue_grab(struct mgmt_queue *q)
 {
-	struct mgmt_req *old = atomic_load_explicit(&q->mq_head,
-						    memory_order_acquire);
+	struct mgmt_req *old = atomic_load_explicit(&q->mq_head, memory_order_acquire);
 
 	while (old != NULL && old != MQ_CLOSED(q)) {
-		if (atomic_compare_exchange_weak_explicit(&q->mq_head, &old,
-							  NULL,
-							  memory_order_acquire,
-							  memory_order_acquire)) {
+		if (atomic_compare_exchange_weak_explicit(
+			    &q->mq_head, &old, NULL, memory_order_acquire, memory_order_acquire)) {
 			mgmt_queue_take(q, old);
 			return;
 		}
@@ -135,8 +130,7 @@ static void mgmt_req_answer(struct mgmt_req *req)
 }
 
 /* Runs on: the control thread. Never blocks: one CAS, then the handler. */
-unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx,
-			 unsigned max)
+unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx, unsigned max)
 {
 	struct mgmt_req *req;
 	unsigned n = 0;
@@ -160,8 +154,7 @@ void mgmt_queue_close(struct mgmt_queue *q)
 {
 	struct mgmt_req *old, *req;
 
-	old = atomic_exchange_explicit(&q->mq_head, MQ_CLOSED(q),
-				       memory_order_acq_rel);
+	old = atomic_exchange_explicit(&q->mq_head, MQ_CLOSED(q), memory_order_acq_rel);
 	if (old != MQ_CLOSED(q))
 		mgmt_queue_take(q, old);
 	while ((req = q->mq_pending) != NULL) {

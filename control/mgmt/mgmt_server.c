@@ -34,7 +34,7 @@ time_t mgmt_now(void)
  * threads inherit the mask from the accept thread. */
 static int mgmt_thread_create(pthread_t *th, void *(*fn)(void *), void *arg)
 {
-	static const int faults[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP };
+	static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGTRAP};
 	sigset_t mask, old;
 	size_t i;
 	int rc;
@@ -62,8 +62,8 @@ const struct cfg_user *mgmt_user_find(const struct cfg_cli *cli, const char *use
 
 unsigned mgmt_user_priv(const struct cfg_user *u)
 {
-	return u != NULL && u->privilege == CFG_PRIV_READ_ONLY ? CFG_PRIV_READ_ONLY :
-								 CFG_PRIV_ADMIN;
+	return u != NULL && u->privilege == CFG_PRIV_READ_ONLY ? CFG_PRIV_READ_ONLY
+							       : CFG_PRIV_ADMIN;
 }
 
 void mgmt_user_safe(const char *in, char out[33])
@@ -84,7 +84,7 @@ void mgmt_session_progressed(struct mgmt_session *s)
 
 void mgmt_session_pause(struct mgmt_session *s, unsigned ms)
 {
-	struct timespec step = { 0, 100 * 1000 * 1000 };
+	struct timespec step = {0, 100 * 1000 * 1000};
 
 	while (ms > 0 && !atomic_load(&s->s_srv->sv_stopping)) {
 		if (ms < 100)
@@ -110,7 +110,8 @@ int mgmt_session_logged_in(struct mgmt_session *s, const char *user, unsigned pr
 	}
 	pthread_mutex_unlock(&sv->sv_lock);
 	if (rc != 0) {
-		LOG_MGMT(WARNING, "login refused: %s from %s over %s: %u sessions already (max-sessions)",
+		LOG_MGMT(WARNING,
+			 "login refused: %s from %s over %s: %u sessions already (max-sessions)",
 			 s->s_user, s->s_peer, sv->sv_front->f_name, sv->sv_cli.max_sessions);
 		return rc;
 	}
@@ -153,8 +154,8 @@ static void mgmt_session_peer(struct mgmt_session *s)
 	char a[INET_ADDRSTRLEN];
 
 	snprintf(s->s_peer, sizeof(s->s_peer), "?");
-	if (getpeername(s->s_fd, (struct sockaddr *)&sin, &len) == 0 &&
-	    sin.sin_family == AF_INET && inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a)) != NULL) {
+	if (getpeername(s->s_fd, (struct sockaddr *)&sin, &len) == 0 && sin.sin_family == AF_INET &&
+	    inet_ntop(AF_INET, &sin.sin_addr, a, sizeof(a)) != NULL) {
 		s->s_src = ntohl(sin.sin_addr.s_addr);
 		snprintf(s->s_peer, sizeof(s->s_peer), "%s:%u", a, ntohs(sin.sin_port));
 	}
@@ -265,8 +266,8 @@ static void mgmt_server_spawn(struct mgmt_server *sv, int fd)
 	if (sv->sv_front->f_drop != NULL)
 		sv->sv_front->f_drop(s); /* admitted, never started */
 	free(s);
-	mgmt_server_refuse(fd, rc == -EBUSY ? "% too many sessions\r\n" :
-					      "% cannot serve a session now\r\n");
+	mgmt_server_refuse(fd, rc == -EBUSY ? "% too many sessions\r\n"
+					    : "% cannot serve a session now\r\n");
 }
 
 /* Joins finished sessions (all of them when `all`) and frees them.
@@ -297,7 +298,7 @@ static void mgmt_server_reap(struct mgmt_server *sv, bool all)
 /* 0: try accept() again; -1: the listener is gone (stop) or broken. */
 static int mgmt_server_accept_error(struct mgmt_server *sv, int err)
 {
-	static const struct timespec backoff = { 0, 100 * 1000 * 1000 };
+	static const struct timespec backoff = {0, 100 * 1000 * 1000};
 
 	if (atomic_load(&sv->sv_stopping))
 		return -1;
@@ -346,7 +347,7 @@ static void *mgmt_server_accept_main(void *arg)
 
 static int mgmt_server_listen(struct mgmt_server *sv)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 	socklen_t len = sizeof(sin);
 	int one = 1, fd, rc;
 
@@ -356,8 +357,7 @@ static int mgmt_server_listen(struct mgmt_server *sv)
 	if (fd < 0)
 		return -errno;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 ||
-	    listen(fd, MGMT_BACKLOG) != 0 ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, MGMT_BACKLOG) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0) {
 		rc = -errno;
 		close(fd);
@@ -407,7 +407,8 @@ struct mgmt_server *mgmt_server_start(enum mgmt_proto proto, const struct cfg_cl
 		goto err_free;
 	rc = mgmt_server_listen(sv);
 	if (rc != 0) {
-		LOG_MGMT(ERR, "%s on %s:%u: %s", sv->sv_front->f_name, a, sv->sv_port, strerror(-rc));
+		LOG_MGMT(ERR, "%s on %s:%u: %s", sv->sv_front->f_name, a, sv->sv_port,
+			 strerror(-rc));
 		goto err_release;
 	}
 	rc = mgmt_thread_create(&sv->sv_accept, mgmt_server_accept_main, sv);

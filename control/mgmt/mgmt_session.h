@@ -40,18 +40,18 @@ struct mgmt_session {
 	 * ssh: libcli's end of the socketpair. */
 	int s_cli_fd;
 	struct cli_def *s_cli;
-	void *s_front; /* the front end's per-session state (ssh) */
+	void *s_front;    /* the front end's per-session state (ssh) */
 	uint32_t s_src;   /* the client's IPv4 address, host order */
 	time_t s_started; /* CLOCK_MONOTONIC seconds */
 	time_t s_login_deadline;
 	unsigned s_fails;
-	unsigned s_priv;  /* CFG_PRIV_* once logged in, else 0 */
-	bool s_logged_in; /* under sv_lock: counted in sv_n_logged_in */
-	bool s_done;      /* under sv_lock: the thread is exiting, join it */
-	bool s_evicted;   /* under sv_lock: shut down to make room */
-	bool s_progressed; /* under sv_lock: the client did more than connect */
-	bool s_monitor;      /* terminal monitor: new log lines to this session */
-	uint64_t s_mon_seq;  /* the next log line it gets (log_stream_since) */
+	unsigned s_priv;                  /* CFG_PRIV_* once logged in, else 0 */
+	bool s_logged_in;                 /* under sv_lock: counted in sv_n_logged_in */
+	bool s_done;                      /* under sv_lock: the thread is exiting, join it */
+	bool s_evicted;                   /* under sv_lock: shut down to make room */
+	bool s_progressed;                /* under sv_lock: the client did more than connect */
+	bool s_monitor;                   /* terminal monitor: new log lines to this session */
+	uint64_t s_mon_seq;               /* the next log line it gets (log_stream_since) */
 	char s_peer[INET_ADDRSTRLEN + 8]; /* "a.b.c.d:port", for the audit log */
 	char s_user[33];                  /* who logged in (printable only) */
 	struct mgmt_session *s_next;

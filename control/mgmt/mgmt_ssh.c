@@ -158,8 +158,10 @@ static int mgmt_ssh_host_key(struct mgmt_server *sv, ssh_key *key)
 		}
 		made = true;
 	} else if (!S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
-		LOG_MGMT(ERR, "ssh: host key %s is %s: it must be a file only its owner can read (chmod 600)",
-			 path, S_ISREG(st.st_mode) ? "readable by others" : "not a regular file");
+		LOG_MGMT(
+			ERR,
+			"ssh: host key %s is %s: it must be a file only its owner can read (chmod 600)",
+			path, S_ISREG(st.st_mode) ? "readable by others" : "not a regular file");
 		return -EPERM;
 	}
 	if (ssh_pki_import_privkey_file(path, NULL, NULL, NULL, key) != SSH_OK) {
@@ -204,8 +206,10 @@ static int mgmt_ssh_user_keys(struct mgmt_server *sv)
 			if (type == NULL || b64 == NULL ||
 			    ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(type),
 							 &sv->sv_ssh->sh_keys[u][k]) != SSH_OK) {
-				LOG_MGMT(ERR, "line %u: cli.users[%u].ssh-keys[%u] (%s): not a public key libssh can read",
-					 cli->users[u].pos_keys[k].line, u, k, cli->users[u].name);
+				LOG_MGMT(
+					ERR,
+					"line %u: cli.users[%u].ssh-keys[%u] (%s): not a public key libssh can read",
+					cli->users[u].pos_keys[k].line, u, k, cli->users[u].name);
 				return -EINVAL;
 			}
 		}
@@ -348,8 +352,8 @@ static int mgmt_ssh_auth_pubkey(ssh_session ss, const char *user, struct ssh_key
 		mgmt_user_safe(user, who);
 		s->s_fails++;
 		mgmt_guard_failed(s->s_srv->sv_guard, s->s_src);
-		LOG_MGMT(WARNING, "login refused: user '%s' from %s over ssh (try %u, public key)", who,
-			 s->s_peer, s->s_fails);
+		LOG_MGMT(WARNING, "login refused: user '%s' from %s over ssh (try %u, public key)",
+			 who, s->s_peer, s->s_fails);
 		if (s->s_fails >= MGMT_MAX_TRIES)
 			c->c_fatal = true;
 		return SSH_AUTH_DENIED;
@@ -607,7 +611,7 @@ static void mgmt_ssh_serve(struct mgmt_session *s)
 	 * 4.2): one that has is no idle socket, and others go first when
 	 * room is needed. A client that waits for ours gets it after 1 s. */
 	{
-		struct pollfd pfd = { .fd = s->s_fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = s->s_fd, .events = POLLIN};
 
 		if (poll(&pfd, 1, 1000) > 0)
 			mgmt_session_progressed(s);

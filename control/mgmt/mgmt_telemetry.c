@@ -32,8 +32,8 @@ static bool mgmt_tel_registered;
 static void mgmt_tel_key(char *k)
 {
 	for (; *k != '\0'; k++)
-		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') || (*k >= '0' && *k <= '9') ||
-		      *k == '_' || *k == '-' || *k == '.'))
+		if (!((*k >= 'a' && *k <= 'z') || (*k >= 'A' && *k <= 'Z') ||
+		      (*k >= '0' && *k <= '9') || *k == '_' || *k == '-' || *k == '.'))
 			*k = '_';
 }
 
@@ -67,8 +67,9 @@ static int mgmt_tel_parse(const char *line, size_t len, struct mgmt_tel_line *ml
 			ve = memchr(v + 1, '"', (size_t)(end - v - 1));
 			if (ve == NULL)
 				return -EINVAL;
-			used += (size_t)snprintf(ml->labels + used, sizeof(ml->labels) - used, "%s%.*s",
-						 used ? "_" : "", (int)(ve - v - 1), v + 1);
+			used += (size_t)snprintf(ml->labels + used, sizeof(ml->labels) - used,
+						 "%s%.*s", used ? "_" : "", (int)(ve - v - 1),
+						 v + 1);
 			if (used >= sizeof(ml->labels))
 				return -EINVAL;
 			p = ve + 1;
@@ -110,12 +111,14 @@ static void mgmt_tel_fill(const char *text, struct rte_tel_data *info)
 	rte_tel_data_start_dict(info);
 	for (; *p != '\0'; p = nl != NULL ? nl + 1 : p + strlen(p)) {
 		nl = strchr(p, '\n');
-		if (*p == '#' || mgmt_tel_parse(p, nl != NULL ? (size_t)(nl - p) : strlen(p), &ml) != 0)
+		if (*p == '#' ||
+		    mgmt_tel_parse(p, nl != NULL ? (size_t)(nl - p) : strlen(p), &ml) != 0)
 			continue;
 		mgmt_tel_key(ml.name);
 		mgmt_tel_key(ml.labels);
 		if (ml.labels[0] == '\0') {
-			mgmt_tel_add(info, ml.name + (strncmp(ml.name, "dmvpnd_", 7) ? 0 : 7), ml.value);
+			mgmt_tel_add(info, ml.name + (strncmp(ml.name, "dmvpnd_", 7) ? 0 : 7),
+				     ml.value);
 			continue;
 		}
 		if (sub != NULL && strcmp(sub_name, ml.name) != 0) {
@@ -168,13 +171,13 @@ void mgmt_telemetry_start(struct mgmt_queue *q)
 	static const struct {
 		const char *cmd, *help;
 	} cmds[] = {
-		{ "/dmvpn/node", "dmvpnd: version, role, uptime, table use" },
-		{ "/dmvpn/ports", "dmvpnd: per-port packets, bytes and drops by reason" },
-		{ "/dmvpn/workers", "dmvpnd: per-worker packets, bursts and busy ratio" },
-		{ "/dmvpn/peers", "dmvpnd: per-peer packets and bytes (the first 256 peers)" },
-		{ "/dmvpn/peer", "dmvpnd: one peer's counters. Parameters: tunnel address" },
-		{ "/dmvpn/nhrp", "dmvpnd: NHRP packets by type, drops by reason" },
-		{ "/dmvpn/ike", "dmvpnd: IKE SAs and counters" },
+		{"/dmvpn/node", "dmvpnd: version, role, uptime, table use"},
+		{"/dmvpn/ports", "dmvpnd: per-port packets, bytes and drops by reason"},
+		{"/dmvpn/workers", "dmvpnd: per-worker packets, bursts and busy ratio"},
+		{"/dmvpn/peers", "dmvpnd: per-peer packets and bytes (the first 256 peers)"},
+		{"/dmvpn/peer", "dmvpnd: one peer's counters. Parameters: tunnel address"},
+		{"/dmvpn/nhrp", "dmvpnd: NHRP packets by type, drops by reason"},
+		{"/dmvpn/ike", "dmvpnd: IKE SAs and counters"},
 	};
 
 	pthread_mutex_lock(&mgmt_tel_lock);

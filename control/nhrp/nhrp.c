@@ -107,8 +107,8 @@ void nhrp_start(struct ctl *ct)
 	/* The NHSes and the maps are static bindings: reachable before any
 	 * registration. */
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
-		nhrp_cache_update(ct, nh->nh_nhs[i].ns_overlay, nh->nh_nhs[i].ns_nbma, NC_STATIC,
-				  0, 0);
+		nhrp_cache_update(ct, nh->nh_nhs[i].ns_overlay, nh->nh_nhs[i].ns_nbma, NC_STATIC, 0,
+				  0);
 	for (unsigned i = 0; i < nh->nh_n_maps; i++)
 		nhrp_cache_update(ct, nh->nh_maps[i].overlay, nh->nh_maps[i].nbma, NC_STATIC, 0, 0);
 	if (!nh->nh_is_hub)
@@ -140,8 +140,8 @@ void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_n
 		return; /* nothing pending on purges we send */
 	for (unsigned i = 0; i < m->nm_n_cie; i++) {
 		const struct nhrp_cie *c = &m->nm_cie[i];
-		uint32_t addr = c->ce_proto.na_present ? c->ce_proto.na_addr
-						       : m->nm_src_proto.na_addr;
+		uint32_t addr =
+			c->ce_proto.na_present ? c->ce_proto.na_addr : m->nm_src_proto.na_addr;
 		struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, addr);
 
 		if (e == NULL || e->nc_type == NC_STATIC || e->nc_type == NC_LOCAL)
@@ -198,8 +198,8 @@ void nhrp_stop(struct ctl *ct)
  * so this only re-derives lengths (still bounded by what is there). */
 static const uint8_t *nhrp_payload(const struct rte_mbuf *m, uint16_t *len, uint32_t *src)
 {
-	const struct rte_ipv4_hdr *ip =
-		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+								sizeof(struct rte_ether_hdr));
 	uint32_t avail = rte_pktmbuf_data_len(m) - (uint32_t)sizeof(struct rte_ether_hdr);
 	uint32_t hlen = (uint32_t)(ip->version_ihl & 0x0f) * 4;
 	uint32_t tot = rte_be_to_cpu_16(ip->total_length);
@@ -241,7 +241,8 @@ static void nhrp_auth_log(struct nhrp *nh, const struct nhrp_msg *m, uint32_t fr
 		nh->nh_auth_unlogged++;
 		return;
 	}
-	LOG_CTL(WARNING, "nhrp: %s from NBMA %s failed authentication (%s); %" PRIu64
+	LOG_CTL(WARNING,
+		"nhrp: %s from NBMA %s failed authentication (%s); %" PRIu64
 		" more failures not logged",
 		nhrp_type_name(m->nm_type), inet_v4_str(from, a),
 		nhrp_msg_has_ext(m, NHRP_EXT_AUTHENTICATION) ? "wrong password" : "no password",

@@ -20,35 +20,35 @@
 struct ctl;
 struct strbuf;
 
-#define NHRP_TYPES 9 /* index by ar$op.type, 1..8 */
+#define NHRP_TYPES 9     /* index by ar$op.type, 1..8 */
 #define NHRP_ERR_RATE 10 /* Error Indications sent per second, at most */
 #define NHRP_PENDING_MAX 256
 
 /* Why a received NHRP packet was dropped (beyond decode reasons). */
-#define NHRP_DROPS(X)                                      \
-	X(BAD_GRE, "bad_gre_or_outer_header")              \
-	X(AUTH, "authentication_failed")                   \
-	X(HOP_COUNT, "hop_count_zero")                     \
-	X(WRONG_ROLE, "type_not_for_this_role")            \
-	X(UNSOLICITED, "unsolicited_reply")                \
-	X(NOT_FROM_NHS, "indication_not_from_nhs")         \
-	X(LOOP, "loop_detected")                           \
-	X(NO_ROUTE, "no_route_to_destination")             \
-	X(SEND_FAILED, "send_failed")                      \
-	X(ERROR_RATE, "error_indication_not_sent_rate")  \
+#define NHRP_DROPS(X)                                   \
+	X(BAD_GRE, "bad_gre_or_outer_header")           \
+	X(AUTH, "authentication_failed")                \
+	X(HOP_COUNT, "hop_count_zero")                  \
+	X(WRONG_ROLE, "type_not_for_this_role")         \
+	X(UNSOLICITED, "unsolicited_reply")             \
+	X(NOT_FROM_NHS, "indication_not_from_nhs")      \
+	X(LOOP, "loop_detected")                        \
+	X(NO_ROUTE, "no_route_to_destination")          \
+	X(SEND_FAILED, "send_failed")                   \
+	X(ERROR_RATE, "error_indication_not_sent_rate") \
 	X(PURGE_NOT_OWNER, "purge_not_from_owner")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
 	NHRP_DROPS(NHRP_DROP_ENUM)
 #undef NHRP_DROP_ENUM
-	NHRP_DROP_COUNT
+		NHRP_DROP_COUNT
 };
 
 struct nhrp_stats {
 	uint64_t st_sent[NHRP_TYPES];
 	uint64_t st_recv[NHRP_TYPES];
-	uint64_t st_err[NHRP_TYPES];  /* received but rejected */
+	uint64_t st_err[NHRP_TYPES]; /* received but rejected */
 	uint64_t st_decode[NHRP_DECODE_COUNT];
 	uint64_t st_drop[NHRP_DROP_COUNT];
 };
@@ -76,25 +76,25 @@ struct nhrp_nhs {
 	uint32_t ns_nbma;
 	uint32_t ns_overlay;
 	enum nhrp_nhs_state ns_state;
-	uint32_t ns_reqid;        /* of the registration in flight */
-	uint32_t ns_retry_s;      /* current back-off; 0 = next send is new */
-	uint32_t ns_unanswered;   /* requests since the last reply */
+	uint32_t ns_reqid;         /* of the registration in flight */
+	uint32_t ns_retry_s;       /* current back-off; 0 = next send is new */
+	uint32_t ns_unanswered;    /* requests since the last reply */
 	uint64_t ns_last_reply_ns; /* 0 = never answered */
 	uint64_t ns_state_since_ns;
-	uint64_t ns_requests;     /* sent, retransmissions included */
-	uint64_t ns_replies;      /* success replies */
-	uint64_t ns_refusals;     /* replies with a failure code */
-	uint8_t ns_last_code;     /* CIE code of the last refusal */
-	uint8_t ns_priority;      /* 0 = most preferred */
-	uint64_t ns_surplus_ns;   /* up but not needed since then; 0 = needed */
+	uint64_t ns_requests;   /* sent, retransmissions included */
+	uint64_t ns_replies;    /* success replies */
+	uint64_t ns_refusals;   /* replies with a failure code */
+	uint8_t ns_last_code;   /* CIE code of the last refusal */
+	uint8_t ns_priority;    /* 0 = most preferred */
+	uint64_t ns_surplus_ns; /* up but not needed since then; 0 = needed */
 	struct timer ns_timer;
 	struct nhrp *ns_nhrp;
 };
 
 /* A resolution we asked for and have no answer to yet. */
 struct nhrp_pending {
-	uint32_t pd_target;  /* protocol address asked for */
-	uint32_t pd_reqid;   /* 0 = free slot */
+	uint32_t pd_target; /* protocol address asked for */
+	uint32_t pd_reqid;  /* 0 = free slot */
 	uint8_t pd_tries;
 	uint64_t pd_sent_ns;
 };
@@ -106,30 +106,30 @@ struct nhrp {
 	uint16_t nh_holdtime;
 	uint16_t nh_reg_interval; /* seconds between a spoke's registrations */
 	uint16_t nh_mtu;
-	uint32_t nh_overlay;      /* our tunnel address */
+	uint32_t nh_overlay; /* our tunnel address */
 	uint8_t nh_overlay_len;
-	uint32_t nh_nbma;         /* our WAN address */
+	uint32_t nh_nbma; /* our WAN address */
 	uint8_t nh_auth_len;
 	uint8_t nh_auth[NHRP_AUTH_PASSWORD_MAX];
 	bool nh_unique;
-	bool nh_behind_nat;       /* an NHS saw us at another address */
+	bool nh_behind_nat; /* an NHS saw us at another address */
 	uint32_t nh_next_reqid;
-	uint64_t nh_rand;         /* xorshift state: retry jitter, request IDs */
+	uint64_t nh_rand; /* xorshift state: retry jitter, request IDs */
 	/* Error Indications go to whatever source a bad packet claims: at
 	 * most NHRP_ERR_RATE a second (bursts of as many), so that spoofed
 	 * packets cannot turn the node into a reflector. */
 	uint64_t nh_err_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
 	uint64_t nh_err_last_ns;
-	uint64_t nh_auth_log_ns;  /* last authentication-failure log line */
+	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged; /* failures since that line */
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
-	unsigned nh_n_maps;       /* static bindings: tunnel.maps */
+	unsigned nh_n_maps; /* static bindings: tunnel.maps */
 	struct cfg_nhrp_map nh_maps[CFG_MAX_MAPS];
 	struct nhrp_pending nh_pending[NHRP_PENDING_MAX];
 	struct timer nh_pending_timer;
-	uint8_t nh_nhs_max;          /* NHSes kept registered at once */
-	uint16_t nh_nhs_fallback_s;  /* how long a surplus NHS that is up stays */
+	uint8_t nh_nhs_max;            /* NHSes kept registered at once */
+	uint16_t nh_nhs_fallback_s;    /* how long a surplus NHS that is up stays */
 	struct timer nh_balance_timer; /* when a surplus NHS is let go */
 	struct nhrp_stats nh_stats;
 };

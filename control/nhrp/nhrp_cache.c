@@ -21,11 +21,16 @@
 const char *nhrp_cache_type_name(enum nhrp_cache_type t)
 {
 	switch (t) {
-	case NC_STATIC: return "static";
-	case NC_DYNAMIC: return "dynamic";
-	case NC_SHORTCUT: return "shortcut";
-	case NC_INCOMPLETE: return "incomplete";
-	case NC_LOCAL: return "local";
+	case NC_STATIC:
+		return "static";
+	case NC_DYNAMIC:
+		return "dynamic";
+	case NC_SHORTCUT:
+		return "shortcut";
+	case NC_INCOMPLETE:
+		return "incomplete";
+	case NC_LOCAL:
+		return "local";
 	}
 	return "?";
 }
@@ -107,8 +112,8 @@ static void nhrp_routes_flush(struct ctl *ct, uint32_t via)
 	const struct fib_nh tun = {.nh_type = FIB_NH_TUNNEL, .nh_port = 0, .nh_gw = via};
 	uint32_t left = fib_nh_routes(f, &tun), n = 0;
 	/* What a routing daemon also routes comes back once the scan is over. */
-	struct fib_route *gone = ct->ct_kroutes != NULL && left > 0 ?
-					 calloc(left, sizeof(*gone)) : NULL;
+	struct fib_route *gone =
+		ct->ct_kroutes != NULL && left > 0 ? calloc(left, sizeof(*gone)) : NULL;
 
 	for (uint32_t i = 0; i < f->fb_nroutes && left > 0;) {
 		const struct fib_route *rt = &f->fb_routes[i];
@@ -165,7 +170,6 @@ static void mcast_list_rebuild(struct ctl *ct)
 	if (old != NULL)
 		rcu_retire(dp->dp_rcu, mcast_list_free, old, NULL);
 }
-
 
 static void nhrp_cache_expire(struct timer *t, void *arg)
 {
@@ -278,7 +282,8 @@ static void nhrp_cache_full_log(struct ctl *ct, uint32_t overlay)
 	char ov[INET_ADDRSTR];
 
 	if ((n & (n - 1)) == 0)
-		LOG_CTL(WARNING, "nhrp: no room for %s: the NHRP cache or peer table is full "
+		LOG_CTL(WARNING,
+			"nhrp: no room for %s: the NHRP cache or peer table is full "
 			"(limits.max-peers %u, %u entries; %" PRIu64 " refused so far)",
 			inet_v4_str(overlay, ov), ct->ct_nhrp_max - 1,
 			(unsigned)rte_hash_count(ct->ct_nhrp_cache), n);
@@ -423,9 +428,10 @@ int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)
 		return -EEXIST;
 	rc = fib_route_add(&ct->ct_dp->dp_fib, prefix, len, &nh, FIB_SRC_NHRP);
 	if (rc == -ENOSPC)
-		LOG_CTL(WARNING, "nhrp: route %s/%u not installed: the routing table is full "
-			"(limits.max-routes %u)", inet_v4_str(prefix, p), len,
-			ct->ct_dp->dp_fib.fb_max_routes);
+		LOG_CTL(WARNING,
+			"nhrp: route %s/%u not installed: the routing table is full "
+			"(limits.max-routes %u)",
+			inet_v4_str(prefix, p), len, ct->ct_dp->dp_fib.fb_max_routes);
 	else if (rc != 0)
 		LOG_CTL(WARNING, "nhrp: route %s/%u not installed: %s", inet_v4_str(prefix, p), len,
 			strerror(-rc));

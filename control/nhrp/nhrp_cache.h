@@ -27,17 +27,17 @@ enum nhrp_cache_type {
 
 struct nhrp_cache_entry {
 	uint32_t nc_overlay;
-	uint32_t nc_nbma;       /* what the peer claims, host order */
-	uint32_t nc_nbma_seen;  /* what the packet came from (NAT) */
+	uint32_t nc_nbma;      /* what the peer claims, host order */
+	uint32_t nc_nbma_seen; /* what the packet came from (NAT) */
 	uint8_t nc_type;
 	uint8_t nc_flags;
-	uint16_t nc_holdtime;   /* seconds, as granted */
+	uint16_t nc_holdtime; /* seconds, as granted */
 	uint64_t nc_created_ns;
 	uint64_t nc_expires_ns; /* 0 = never */
 	int32_t nc_peer_id;     /* slot in the workers' counters, -1 if not published */
 	uint32_t nc_sa_nbma;    /* the NBMA address whose ESP SAs we hold a reference on */
 	bool nc_sa_ref;
-	bool nc_exported;       /* its /32 is in the kernel's table (kernel_export.h) */
+	bool nc_exported;          /* its /32 is in the kernel's table (kernel_export.h) */
 	struct peer_stats nc_base; /* counter values when the slot was taken */
 	struct timer nc_timer;
 	struct ctl *nc_ctl;
@@ -46,7 +46,7 @@ struct nhrp_cache_entry {
 struct nhrp_route {
 	uint32_t nr_prefix;
 	uint8_t nr_len;
-	uint32_t nr_via;      /* overlay next hop: a cache entry */
+	uint32_t nr_via; /* overlay next hop: a cache entry */
 };
 
 /* nhrp_cache.c */

@@ -13,7 +13,7 @@
 
 #define DERR(reason) (-NHRP_DECODE_##reason)
 
-#define OFF_PKTSZ  offsetof(struct nhrp_fixed_hdr, nh_pktsz)
+#define OFF_PKTSZ offsetof(struct nhrp_fixed_hdr, nh_pktsz)
 #define OFF_CHKSUM offsetof(struct nhrp_fixed_hdr, nh_chksum)
 #define OFF_EXTOFF offsetof(struct nhrp_fixed_hdr, nh_extoff)
 
@@ -23,17 +23,19 @@ struct dec {
 	uint16_t pktsz;
 	uint16_t extoff;
 	uint8_t shtl;
-	uint32_t seen;          /* bit per known extension type decoded */
-	bool unrecognized;      /* an unknown compulsory extension was kept */
+	uint32_t seen;     /* bit per known extension type decoded */
+	bool unrecognized; /* an unknown compulsory extension was kept */
 	struct nhrp_msg *m;
 };
 
+/* clang-format off */
 static const char *const decode_err_names[NHRP_DECODE_COUNT] = {
 	[NHRP_DECODE_OK] = "ok",
 #define NHRP_DECODE_NAME(up, low) [NHRP_DECODE_##up] = #low,
 	NHRP_DECODE_ERRORS(NHRP_DECODE_NAME)
 #undef NHRP_DECODE_NAME
 };
+/* clang-format on */
 
 const char *nhrp_decode_err_name(int rc)
 {
@@ -66,8 +68,7 @@ static uint16_t csum_fold(const uint8_t *p, size_t len)
 
 static bool is_indication(uint8_t type)
 {
-	return type == NHRP_TYPE_ERROR_INDICATION ||
-	       type == NHRP_TYPE_TRAFFIC_INDICATION;
+	return type == NHRP_TYPE_ERROR_INDICATION || type == NHRP_TYPE_TRAFFIC_INDICATION;
 }
 
 /* IPv4 only: an address or protocol length is 0 (absent) or 4, and a T/L
@@ -143,23 +144,19 @@ static int cie_decode(struct rdr *r, struct nhrp_cie *c)
 {
 	uint8_t nbma_tl, saddr_tl, proto_len;
 
-	if (rdr_u8(r, &c->ce_code) || rdr_u8(r, &c->ce_prefix_len) ||
-	    rdr_skip(r, 2) || rdr_u16be(r, &c->ce_mtu) ||
-	    rdr_u16be(r, &c->ce_holding_time) || rdr_u8(r, &nbma_tl) ||
-	    rdr_u8(r, &saddr_tl) || rdr_u8(r, &proto_len) ||
-	    rdr_u8(r, &c->ce_pref))
+	if (rdr_u8(r, &c->ce_code) || rdr_u8(r, &c->ce_prefix_len) || rdr_skip(r, 2) ||
+	    rdr_u16be(r, &c->ce_mtu) || rdr_u16be(r, &c->ce_holding_time) || rdr_u8(r, &nbma_tl) ||
+	    rdr_u8(r, &saddr_tl) || rdr_u8(r, &proto_len) || rdr_u8(r, &c->ce_pref))
 		return DERR(BAD_CIE);
 	if (!addr_len_ok(nbma_tl) || saddr_tl != 0 || !addr_len_ok(proto_len))
 		return DERR(BAD_ADDRESS_LENGTH);
-	if (addr_decode(r, nbma_tl, &c->ce_nbma) ||
-	    addr_decode(r, proto_len, &c->ce_proto))
+	if (addr_decode(r, nbma_tl, &c->ce_nbma) || addr_decode(r, proto_len, &c->ce_proto))
 		return DERR(BAD_CIE);
 	return 0;
 }
 
 /* CIEs fill their part exactly: a partial CIE at the end is an error. */
-static int cie_list_decode(struct rdr *r, struct nhrp_cie *cies, uint8_t cap,
-			   uint8_t *n)
+static int cie_list_decode(struct rdr *r, struct nhrp_cie *cies, uint8_t cap, uint8_t *n)
 {
 	int rc;
 
@@ -187,9 +184,8 @@ static int fixed_decode(struct dec *d, size_t len)
 		return DERR(TRUNCATED);
 	rdr_init(&r, d->buf, NHRP_FIXED_LEN);
 	if (rdr_u16be(&r, &afn) || rdr_u16be(&r, &pro) || rdr_skip(&r, 5) ||
-	    rdr_u8(&r, &m->nm_hop_count) || rdr_u16be(&r, &d->pktsz) ||
-	    rdr_u16be(&r, &chksum) || rdr_u16be(&r, &d->extoff) ||
-	    rdr_u8(&r, &m->nm_version) || rdr_u8(&r, &m->nm_type) ||
+	    rdr_u8(&r, &m->nm_hop_count) || rdr_u16be(&r, &d->pktsz) || rdr_u16be(&r, &chksum) ||
+	    rdr_u16be(&r, &d->extoff) || rdr_u8(&r, &m->nm_version) || rdr_u8(&r, &m->nm_type) ||
 	    rdr_u8(&r, &d->shtl) || rdr_u8(&r, &sstl))
 		return DERR(TRUNCATED);
 	if (d->pktsz < NHRP_FIXED_LEN + NHRP_MAND_LEN)
@@ -205,13 +201,11 @@ static int fixed_decode(struct dec *d, size_t len)
 	/* ar$pro.snap is ignored on receive when pro.type is not 0x0080. */
 	if (pro != NHRP_PRO_TYPE_IPV4)
 		return DERR(BAD_PROTOCOL);
-	if (m->nm_type < NHRP_TYPE_RESOLUTION_REQUEST ||
-	    m->nm_type > NHRP_TYPE_TRAFFIC_INDICATION)
+	if (m->nm_type < NHRP_TYPE_RESOLUTION_REQUEST || m->nm_type > NHRP_TYPE_TRAFFIC_INDICATION)
 		return DERR(UNSUPPORTED_TYPE);
 	if (!addr_len_ok(d->shtl) || sstl != 0)
 		return DERR(BAD_ADDRESS_LENGTH);
-	if (d->extoff != 0 && (d->extoff < NHRP_FIXED_LEN + NHRP_MAND_LEN ||
-			       d->extoff > d->pktsz))
+	if (d->extoff != 0 && (d->extoff < NHRP_FIXED_LEN + NHRP_MAND_LEN || d->extoff > d->pktsz))
 		return DERR(BAD_EXTENSION_OFFSET);
 	return 0;
 }
@@ -243,24 +237,21 @@ static int mand_decode(struct dec *d)
 {
 	struct nhrp_msg *m = d->m;
 	uint16_t end = d->extoff != 0 ? d->extoff : d->pktsz;
-	int short_part = d->extoff != 0 ? DERR(BAD_EXTENSION_OFFSET)
-					: DERR(BAD_LENGTH);
+	int short_part = d->extoff != 0 ? DERR(BAD_EXTENSION_OFFSET) : DERR(BAD_LENGTH);
 	uint8_t spl, dpl;
 	struct rdr r, quoted;
 
 	rdr_init(&r, d->buf + NHRP_FIXED_LEN, end - NHRP_FIXED_LEN);
-	if (rdr_u8(&r, &spl) || rdr_u8(&r, &dpl) ||
-	    rdr_u16be(&r, &m->nm_flags) || mand_word_decode(&r, m))
+	if (rdr_u8(&r, &spl) || rdr_u8(&r, &dpl) || rdr_u16be(&r, &m->nm_flags) ||
+	    mand_word_decode(&r, m))
 		return short_part;
 	if (!addr_len_ok(spl) || !addr_len_ok(dpl))
 		return DERR(BAD_ADDRESS_LENGTH);
-	if (addr_decode(&r, d->shtl, &m->nm_src_nbma) ||
-	    addr_decode(&r, spl, &m->nm_src_proto) ||
+	if (addr_decode(&r, d->shtl, &m->nm_src_nbma) || addr_decode(&r, spl, &m->nm_src_proto) ||
 	    addr_decode(&r, dpl, &m->nm_dst_proto))
 		return short_part;
 	if (!is_indication(m->nm_type))
-		return cie_list_decode(&r, m->nm_cie, NHRP_MSG_MAX_CIE,
-				       &m->nm_n_cie);
+		return cie_list_decode(&r, m->nm_cie, NHRP_MSG_MAX_CIE, &m->nm_n_cie);
 	if (rdr_sub(&r, rdr_left(&r), &quoted))
 		return short_part;
 	m->nm_quoted = quoted.pos;
@@ -286,19 +277,15 @@ static int ext_known_decode(struct nhrp_msg *m, uint16_t type, struct rdr *val)
 {
 	switch (type) {
 	case NHRP_EXT_RESPONDER_ADDRESS:
-		return cie_list_decode(val, &m->nm_responder, 1,
-				       &m->nm_n_responder);
+		return cie_list_decode(val, &m->nm_responder, 1, &m->nm_n_responder);
 	case NHRP_EXT_FORWARD_TRANSIT:
-		return cie_list_decode(val, m->nm_fwd, NHRP_MSG_MAX_TRANSIT,
-				       &m->nm_n_fwd);
+		return cie_list_decode(val, m->nm_fwd, NHRP_MSG_MAX_TRANSIT, &m->nm_n_fwd);
 	case NHRP_EXT_REVERSE_TRANSIT:
-		return cie_list_decode(val, m->nm_rev, NHRP_MSG_MAX_TRANSIT,
-				       &m->nm_n_rev);
+		return cie_list_decode(val, m->nm_rev, NHRP_MSG_MAX_TRANSIT, &m->nm_n_rev);
 	case NHRP_EXT_AUTHENTICATION:
 		return auth_decode(val, m);
 	default: /* NHRP_EXT_CISCO_NAT_ADDRESS */
-		return cie_list_decode(val, m->nm_nat, NHRP_MSG_MAX_CIE,
-				       &m->nm_n_nat);
+		return cie_list_decode(val, m->nm_nat, NHRP_MSG_MAX_CIE, &m->nm_n_nat);
 	}
 }
 
@@ -348,12 +335,10 @@ static int ext_part_decode(struct dec *d)
 		off = d->pktsz - rdr_left(&r);
 		if (rdr_left(&r) == 0)
 			return DERR(EXTENSION_MISSING_END);
-		if (rdr_u16be(&r, &raw) || rdr_u16be(&r, &len) ||
-		    rdr_sub(&r, len, &val))
+		if (rdr_u16be(&r, &raw) || rdr_u16be(&r, &len) || rdr_sub(&r, len, &val))
 			return DERR(BAD_EXTENSION);
 		if ((raw & NHRP_EXT_TYPE_MASK) == NHRP_EXT_END)
-			return len == 0 && rdr_left(&r) == 0 ? 0
-							   : DERR(BAD_EXTENSION);
+			return len == 0 && rdr_left(&r) == 0 ? 0 : DERR(BAD_EXTENSION);
 		rc = ext_decode(d, raw, &val, off);
 		if (rc != 0)
 			return rc;
@@ -382,8 +367,7 @@ int nhrp_msg_decode(const uint8_t *buf, size_t len, struct nhrp_msg *out)
  * Traffic Indications that way. */
 static bool needs_hop_count(uint8_t type)
 {
-	return type == NHRP_TYPE_REGISTRATION_REQUEST ||
-	       type == NHRP_TYPE_REGISTRATION_REPLY ||
+	return type == NHRP_TYPE_REGISTRATION_REQUEST || type == NHRP_TYPE_REGISTRATION_REPLY ||
 	       type == NHRP_TYPE_TRAFFIC_INDICATION;
 }
 
@@ -401,8 +385,7 @@ static int ext_list_check(const struct nhrp_msg *m)
 			return -EINVAL;
 		if (x->xr_value != NULL)
 			continue;
-		if (!ext_is_known(type, 0) || x->xr_len != 0 ||
-		    (seen & (UINT32_C(1) << type)))
+		if (!ext_is_known(type, 0) || x->xr_len != 0 || (seen & (UINT32_C(1) << type)))
 			return -EINVAL;
 		seen |= UINT32_C(1) << type;
 	}
@@ -417,20 +400,17 @@ static int ext_list_check(const struct nhrp_msg *m)
 
 static int msg_check(const struct nhrp_msg *m)
 {
-	if (m->nm_version != NHRP_VERSION_RFC2332 ||
-	    m->nm_type < NHRP_TYPE_RESOLUTION_REQUEST ||
+	if (m->nm_version != NHRP_VERSION_RFC2332 || m->nm_type < NHRP_TYPE_RESOLUTION_REQUEST ||
 	    m->nm_type > NHRP_TYPE_TRAFFIC_INDICATION)
 		return -EINVAL;
 	if (m->nm_hop_count == 0 && needs_hop_count(m->nm_type))
 		return -EINVAL;
 	if (m->nm_n_cie > NHRP_MSG_MAX_CIE || m->nm_n_ext > NHRP_MSG_MAX_EXT ||
 	    m->nm_n_responder > 1 || m->nm_n_fwd > NHRP_MSG_MAX_TRANSIT ||
-	    m->nm_n_rev > NHRP_MSG_MAX_TRANSIT ||
-	    m->nm_n_nat > NHRP_MSG_MAX_CIE ||
+	    m->nm_n_rev > NHRP_MSG_MAX_TRANSIT || m->nm_n_nat > NHRP_MSG_MAX_CIE ||
 	    m->nm_auth_len > NHRP_AUTH_PASSWORD_MAX)
 		return -EINVAL;
-	if (is_indication(m->nm_type) ? m->nm_n_cie != 0
-				       : m->nm_quoted_len != 0)
+	if (is_indication(m->nm_type) ? m->nm_n_cie != 0 : m->nm_quoted_len != 0)
 		return -EINVAL;
 	if (m->nm_quoted_len != 0 && m->nm_quoted == NULL)
 		return -EINVAL;
@@ -451,8 +431,7 @@ static void addr_encode(struct wtr *w, const struct nhrp_addr4 *a)
 		wtr_u32be(w, a->na_addr);
 }
 
-static void cie_list_encode(struct wtr *w, const struct nhrp_cie *cies,
-			    unsigned int n)
+static void cie_list_encode(struct wtr *w, const struct nhrp_cie *cies, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++) {
 		const struct nhrp_cie *c = &cies[i];
@@ -508,8 +487,7 @@ static void mand_encode(struct wtr *w, const struct nhrp_msg *m)
 	wtr_bytes(w, m->nm_quoted, m->nm_quoted_len);
 }
 
-static void ext_value_encode(struct wtr *w, const struct nhrp_msg *m,
-			     const struct nhrp_ext_ref *x)
+static void ext_value_encode(struct wtr *w, const struct nhrp_msg *m, const struct nhrp_ext_ref *x)
 {
 	if (x->xr_value != NULL) {
 		wtr_bytes(w, x->xr_value, x->xr_len);
@@ -544,15 +522,13 @@ static void ext_part_encode(struct wtr *w, const struct nhrp_msg *m)
 		wtr_u16be(w, m->nm_ext[i].xr_type);
 		wtr_u16be(w, 0);
 		ext_value_encode(w, m, &m->nm_ext[i]);
-		wtr_put_u16be_at(w, hdr + 2,
-				 (uint16_t)(wtr_len(w) - hdr - NHRP_EXT_HDR_LEN));
+		wtr_put_u16be_at(w, hdr + 2, (uint16_t)(wtr_len(w) - hdr - NHRP_EXT_HDR_LEN));
 	}
 	wtr_u16be(w, NHRP_EXT_COMPULSORY | NHRP_EXT_END);
 	wtr_u16be(w, 0);
 }
 
-int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap,
-		    size_t *out_len)
+int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap, size_t *out_len)
 {
 	size_t extoff = 0, len;
 	struct wtr w;
@@ -584,8 +560,14 @@ int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap,
 const char *nhrp_type_name(unsigned type)
 {
 	static const char *const names[] = {
-		"?", "resolution-request", "resolution-reply", "registration-request",
-		"registration-reply", "purge-request", "purge-reply", "error-indication",
+		"?",
+		"resolution-request",
+		"resolution-reply",
+		"registration-request",
+		"registration-reply",
+		"purge-request",
+		"purge-reply",
+		"error-indication",
 		"traffic-indication",
 	};
 	return type < sizeof(names) / sizeof(names[0]) ? names[type] : "?";

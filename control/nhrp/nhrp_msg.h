@@ -10,9 +10,9 @@
 
 #include "proto_nhrp.h"
 
-#define NHRP_MSG_MAX_CIE     8  /* mandatory part; also the NAT extension */
+#define NHRP_MSG_MAX_CIE 8      /* mandatory part; also the NAT extension */
 #define NHRP_MSG_MAX_TRANSIT 16 /* each transit NHS record extension */
-#define NHRP_MSG_MAX_EXT     16 /* extensions, End not counted */
+#define NHRP_MSG_MAX_EXT 16     /* extensions, End not counted */
 
 /* nhrp_msg_init() hop count for every type, as Cisco IOS sends it (all
  * fixtures): RFC 2332 5.1 asks for a TTL-like value, and 255 leaves room
@@ -22,22 +22,22 @@
 #define NHRP_MSG_HOP_COUNT_DEFAULT 255
 
 /* Why a decode failed. nhrp_msg_decode() returns the negated value. */
-#define NHRP_DECODE_ERRORS(X)                                                  \
-	X(TRUNCATED, truncated)               /* fewer bytes than claimed */   \
-	X(BAD_LENGTH, bad_length)             /* pktsz or part too short */    \
-	X(BAD_CHECKSUM, bad_checksum)                                          \
-	X(BAD_VERSION, bad_version)           /* ar$op.version != 1 */         \
-	X(BAD_AFN, bad_afn)                   /* ar$afn != IPv4 */             \
-	X(BAD_PROTOCOL, bad_protocol)         /* ar$pro.type != 0x0800 */      \
-	X(UNSUPPORTED_TYPE, unsupported_type) /* ar$op.type not 1..8 */        \
+#define NHRP_DECODE_ERRORS(X)                                                 \
+	X(TRUNCATED, truncated)   /* fewer bytes than claimed */              \
+	X(BAD_LENGTH, bad_length) /* pktsz or part too short */               \
+	X(BAD_CHECKSUM, bad_checksum)                                         \
+	X(BAD_VERSION, bad_version)               /* ar$op.version != 1 */    \
+	X(BAD_AFN, bad_afn)                       /* ar$afn != IPv4 */        \
+	X(BAD_PROTOCOL, bad_protocol)             /* ar$pro.type != 0x0800 */ \
+	X(UNSUPPORTED_TYPE, unsupported_type)     /* ar$op.type not 1..8 */   \
 	X(BAD_ADDRESS_LENGTH, bad_address_length) /* not 0 or 4, subaddr */   \
-	X(BAD_EXTENSION_OFFSET, bad_extension_offset)                          \
-	X(BAD_CIE, bad_cie)                   /* CIE overruns its part */      \
-	X(TOO_MANY_CIES, too_many_cies)       /* more than we keep */          \
-	X(BAD_EXTENSION, bad_extension)       /* overrun, data after End */    \
-	X(DUPLICATE_EXTENSION, duplicate_extension)                            \
-	X(TOO_MANY_EXTENSIONS, too_many_extensions)                            \
-	X(EXTENSION_MISSING_END, extension_missing_end)                        \
+	X(BAD_EXTENSION_OFFSET, bad_extension_offset)                         \
+	X(BAD_CIE, bad_cie)             /* CIE overruns its part */           \
+	X(TOO_MANY_CIES, too_many_cies) /* more than we keep */               \
+	X(BAD_EXTENSION, bad_extension) /* overrun, data after End */         \
+	X(DUPLICATE_EXTENSION, duplicate_extension)                           \
+	X(TOO_MANY_EXTENSIONS, too_many_extensions)                           \
+	X(EXTENSION_MISSING_END, extension_missing_end)                       \
 	X(BAD_AUTHENTICATION, bad_authentication) /* not Cisco layout */      \
 	X(UNKNOWN_COMPULSORY_EXTENSION, unknown_compulsory_extension)
 
@@ -46,7 +46,7 @@ enum nhrp_decode_err {
 #define NHRP_DECODE_ENUM(up, low) NHRP_DECODE_##up,
 	NHRP_DECODE_ERRORS(NHRP_DECODE_ENUM)
 #undef NHRP_DECODE_ENUM
-	NHRP_DECODE_COUNT
+		NHRP_DECODE_COUNT
 };
 
 /* An IPv4 address field whose wire length may be 0 (absent) or 4. */
@@ -84,9 +84,9 @@ struct nhrp_msg {
 	/* Mandatory part (5.2.0.1). nm_flags is "unused" in Error and
 	 * Traffic Indications but kept verbatim all the same. */
 	uint16_t nm_flags;
-	uint32_t nm_request_id;  /* types 1..6 */
-	uint16_t nm_err_code;    /* type 7 (5.2.7) */
-	uint16_t nm_err_offset;  /* type 7 */
+	uint32_t nm_request_id;   /* types 1..6 */
+	uint16_t nm_err_code;     /* type 7 (5.2.7) */
+	uint16_t nm_err_offset;   /* type 7 */
 	uint16_t nm_traffic_code; /* type 8 */
 	struct nhrp_addr4 nm_src_nbma;
 	struct nhrp_addr4 nm_src_proto;
@@ -101,18 +101,18 @@ struct nhrp_msg {
 	/* Extensions (5.3) in wire order; End is implied last. */
 	uint8_t nm_n_ext;
 	struct nhrp_ext_ref nm_ext[NHRP_MSG_MAX_EXT];
-	uint8_t nm_ext_unknown;        /* unknown types, kept verbatim */
-	uint16_t nm_unrecognized_off;  /* see nhrp_msg_decode() */
-	uint8_t nm_n_responder;        /* 0 (request) or 1 (reply) */
-	struct nhrp_cie nm_responder;  /* 5.3.1 */
-	uint8_t nm_n_fwd;              /* 5.3.2 */
+	uint8_t nm_ext_unknown;       /* unknown types, kept verbatim */
+	uint16_t nm_unrecognized_off; /* see nhrp_msg_decode() */
+	uint8_t nm_n_responder;       /* 0 (request) or 1 (reply) */
+	struct nhrp_cie nm_responder; /* 5.3.1 */
+	uint8_t nm_n_fwd;             /* 5.3.2 */
 	struct nhrp_cie nm_fwd[NHRP_MSG_MAX_TRANSIT];
-	uint8_t nm_n_rev;              /* 5.3.3 */
+	uint8_t nm_n_rev; /* 5.3.3 */
 	struct nhrp_cie nm_rev[NHRP_MSG_MAX_TRANSIT];
-	uint32_t nm_auth_type;         /* NHRP_AUTH_CISCO_CLEARTEXT */
+	uint32_t nm_auth_type; /* NHRP_AUTH_CISCO_CLEARTEXT */
 	uint8_t nm_auth_len;
 	uint8_t nm_auth[NHRP_AUTH_PASSWORD_MAX]; /* not NUL-terminated */
-	uint8_t nm_n_nat;              /* Cisco NAT address extension */
+	uint8_t nm_n_nat;                        /* Cisco NAT address extension */
 	struct nhrp_cie nm_nat[NHRP_MSG_MAX_CIE];
 };
 
@@ -136,8 +136,7 @@ int nhrp_msg_decode(const uint8_t *buf, size_t len, struct nhrp_msg *out);
  * type/version/counts, extension content without its nm_ext entry, a
  * known type listed twice, extensions in an Error Indication (5.2.7), or
  * hop count 0 in a Registration Request/Reply or Traffic Indication. */
-int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap,
-		    size_t *out_len);
+int nhrp_msg_encode(const struct nhrp_msg *m, uint8_t *buf, size_t cap, size_t *out_len);
 
 /* Whether an extension of this type (C bit ignored) is listed: decoded
  * into the fields for known types, kept verbatim for the others. */

@@ -210,7 +210,8 @@ static void nhc_balance(struct nhrp *nh)
 			if (s->ns_surplus_ns == 0)
 				s->ns_surplus_ns = now;
 			if (now - s->ns_surplus_ns >= fb)
-				nhc_nhs_standby(nh, s, "a more preferred NHS is up again (fallback)");
+				nhc_nhs_standby(nh, s,
+						"a more preferred NHS is up again (fallback)");
 			else if (next == 0 || s->ns_surplus_ns + fb < next)
 				next = s->ns_surplus_ns + fb;
 		}

@@ -48,8 +48,8 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 		return NHRP_CIE_UNIQUE_ADDRESS_REGISTERED;
 	}
 	if (e == NULL || e->nc_nbma_seen != from)
-		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us",
-			inet_v4_str(ov, a), inet_v4_str(from, b), hold);
+		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us", inet_v4_str(ov, a),
+			inet_v4_str(from, b), hold);
 	/* Packets go where the registration came from (NAT); the claimed
 	 * address is kept for show and for the NAT extension. */
 	e = nhrp_cache_update(nh->nh_ctl, ov, from, NC_DYNAMIC, hold,
@@ -122,13 +122,15 @@ static void nhs_resolution_forward(struct nhrp *nh, const struct nhrp_msg *m, ui
 	struct nhrp_msg f;
 
 	for (unsigned i = 0; i < m->nm_n_fwd; i++)
-		if (m->nm_fwd[i].ce_proto.na_present && m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay) {
+		if (m->nm_fwd[i].ce_proto.na_present &&
+		    m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay) {
 			nh->nh_stats.st_drop[NHRP_DROP_LOOP]++;
 			nhrp_send_error(nh, m, pkt, len, NHRP_ERR_LOOP_DETECTED, 0, from);
 			return;
 		}
 	e = fnh != NULL && fnh->nh_type == FIB_NH_TUNNEL
-		    ? nhrp_cache_lookup(nh->nh_ctl, fnh->nh_gw ? fnh->nh_gw : dst) : NULL;
+		    ? nhrp_cache_lookup(nh->nh_ctl, fnh->nh_gw ? fnh->nh_gw : dst)
+		    : NULL;
 	if (e == NULL || e->nc_type == NC_INCOMPLETE || e->nc_overlay == m->nm_src_proto.na_addr) {
 		nh->nh_stats.st_drop[NHRP_DROP_NO_ROUTE]++;
 		nhs_resolution_nak(nh, m, from, NHRP_CIE_NO_BINDING_EXISTS);
@@ -157,10 +159,12 @@ static void nhs_reply_forward(struct nhrp *nh, const struct nhrp_msg *m)
 	uint32_t to = m->nm_src_nbma.na_addr;
 	unsigned i;
 
-	if (!m->nm_src_nbma.na_present || m->nm_hop_count <= 1 || m->nm_n_rev >= NHRP_MSG_MAX_TRANSIT)
+	if (!m->nm_src_nbma.na_present || m->nm_hop_count <= 1 ||
+	    m->nm_n_rev >= NHRP_MSG_MAX_TRANSIT)
 		return;
 	for (i = m->nm_n_fwd; i-- > 0;)
-		if (m->nm_fwd[i].ce_proto.na_present && m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay)
+		if (m->nm_fwd[i].ce_proto.na_present &&
+		    m->nm_fwd[i].ce_proto.na_addr == nh->nh_overlay)
 			break;
 	if (i != UINT_MAX && i > 0 && m->nm_fwd[i - 1].ce_nbma.na_present) {
 		to = m->nm_fwd[i - 1].ce_nbma.na_addr;

@@ -66,7 +66,8 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 	    req->nm_src_proto.na_addr != nh->nh_overlay)
 		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,
 				  NC_SHORTCUT,
-				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime, 0);
+				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime,
+				  0);
 	if (nh->nh_ctl->ct_esp != NULL && esp_mgr_ref_peek(nh->nh_ctl, to) == NULL)
 		to = from_nbma;
 	nhrp_send(nh, &r, to);

@@ -65,11 +65,11 @@ void nhrp_debug(const char *dir, const struct nhrp_msg *m, uint32_t nbma)
 
 	if (!rte_log_can_log(dmvpn_logtype_nhrp, RTE_LOG_DEBUG))
 		return;
-	LOG_NHRP(DEBUG, "%s %s %s NBMA %s: src %s dst %s, id %u, hops %u, %u CIE%s%u",
-		 dir, nhrp_type_name(m->nm_type), dir[0] == 's' ? "to" : "from", inet_v4_str(nbma, a),
+	LOG_NHRP(DEBUG, "%s %s %s NBMA %s: src %s dst %s, id %u, hops %u, %u CIE%s%u", dir,
+		 nhrp_type_name(m->nm_type), dir[0] == 's' ? "to" : "from", inet_v4_str(nbma, a),
 		 inet_v4_str(m->nm_src_proto.na_addr, s), inet_v4_str(m->nm_dst_proto.na_addr, d),
-		 m->nm_request_id, m->nm_hop_count, m->nm_n_cie,
-		 m->nm_n_cie ? ", code " : "", m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
+		 m->nm_request_id, m->nm_hop_count, m->nm_n_cie, m->nm_n_cie ? ", code " : "",
+		 m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
 }
 
 int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
@@ -98,7 +98,8 @@ static bool nhrp_err_token(struct nhrp *nh)
 	if (nh->nh_err_last_ns == 0)
 		nh->nh_err_tokens_ns = full;
 	else
-		nh->nh_err_tokens_ns = RTE_MIN(full, nh->nh_err_tokens_ns + (now - nh->nh_err_last_ns));
+		nh->nh_err_tokens_ns =
+			RTE_MIN(full, nh->nh_err_tokens_ns + (now - nh->nh_err_last_ns));
 	nh->nh_err_last_ns = now;
 	if (nh->nh_err_tokens_ns < token)
 		return false;

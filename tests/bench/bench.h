@@ -18,14 +18,14 @@
 #include "esp_sa.h"
 #include "lcore_ctx.h"
 
-#define BENCH_HDR_MAX 80      /* template bytes copied into a recycled mbuf */
+#define BENCH_HDR_MAX 80 /* template bytes copied into a recycled mbuf */
 #define BENCH_MAX_PEERS 100000
-#define BENCH_MIX_LEN 12      /* imix 7:4:1 of 64/576/1400 */
+#define BENCH_MIX_LEN 12 /* imix 7:4:1 of 64/576/1400 */
 #define BENCH_PORT_WAN 0
 #define BENCH_PORT_LAN 1
 #define BENCH_NPORTS 2
 #define BENCH_GRE_KEY 0x00010203u
-#define BENCH_MAX_WORKERS 8   /* worker lcores, each with its own RX/TX queue per port */
+#define BENCH_MAX_WORKERS 8 /* worker lcores, each with its own RX/TX queue per port */
 
 enum bench_dir { BENCH_ENCAP, BENCH_DECAP, BENCH_HAIRPIN, BENCH_IOFWD };
 enum bench_prot { BENCH_PROT_NONE, BENCH_PROT_GCM128, BENCH_PROT_GCM256, BENCH_PROT_CBC };
@@ -35,22 +35,22 @@ struct bench_opts {
 	enum bench_dir o_dir;
 	enum bench_prot o_prot;
 	enum bench_routes o_routes;
-	uint16_t o_size;          /* inner IPv4 bytes; 0 = imix */
-	uint32_t o_peers;         /* 1..BENCH_MAX_PEERS, each with its own route by default */
-	uint32_t o_flows;         /* 0 = one per peer */
-	uint16_t o_burst;         /* generator refill burst and limit loops */
-	uint32_t o_inflight;      /* mbufs circulating */
-	uint8_t o_phase;          /* hub phase (3: hairpins raise redirect events) */
+	uint16_t o_size;     /* inner IPv4 bytes; 0 = imix */
+	uint32_t o_peers;    /* 1..BENCH_MAX_PEERS, each with its own route by default */
+	uint32_t o_flows;    /* 0 = one per peer */
+	uint16_t o_burst;    /* generator refill burst and limit loops */
+	uint32_t o_inflight; /* mbufs circulating */
+	uint8_t o_phase;     /* hub phase (3: hairpins raise redirect events) */
 	double o_duration, o_warmup;
 	unsigned o_main_lcore;
-	unsigned o_nworkers;      /* worker lcores: RX/TX queue w of every port is worker w's */
+	unsigned o_nworkers; /* worker lcores: RX/TX queue w of every port is worker w's */
 	unsigned o_worker_lcores[BENCH_MAX_WORKERS];
-	unsigned o_nlcores;       /* worker lcores --lcores named, 0 = not given */
+	unsigned o_nlcores; /* worker lcores --lcores named, 0 = not given */
 	unsigned o_main_cpu, o_worker_cpus[BENCH_MAX_WORKERS]; /* where they run */
-	bool o_cpus_shared;       /* two of them on one CPU: idle workers back off */
+	bool o_cpus_shared; /* two of them on one CPU: idle workers back off */
 	bool o_json, o_verify, o_quiet, o_no_limit;
-	bool o_inline;            /* stages on the generator's lcore, cache-warm */
-	bool o_huge;              /* 2 MiB hugepages instead of --no-huge */
+	bool o_inline; /* stages on the generator's lcore, cache-warm */
+	bool o_huge;   /* 2 MiB hugepages instead of --no-huge */
 	/* Side by side (bench_vdev.c): the ports from devargs, or the
 	 * templates written to a pcap file. Either sets o_sbs: SAs without
 	 * ESN and anti-replay, as ipsec-secgw's defaults are. */
@@ -87,8 +87,8 @@ struct bench_pool_count {
 /* What the generator counted (main lcore only). */
 struct bench_gen_stats {
 	uint64_t gs_injected;
-	uint64_t gs_forwarded;   /* drained from the expected TX ring */
-	uint64_t gs_misrouted;   /* drained from another TX ring */
+	uint64_t gs_forwarded; /* drained from the expected TX ring */
+	uint64_t gs_misrouted; /* drained from another TX ring */
 	uint64_t gs_punted, gs_events, gs_replenished;
 	uint64_t gs_verify_ok, gs_verify_bad;
 	uint64_t gs_verify_esp[ESP_DROP_COUNT];
@@ -132,25 +132,25 @@ struct bench {
 	/* Port p's RX and TX queue w: the generator's end of the net_ring. */
 	struct rte_ring *b_rx[BENCH_NPORTS][BENCH_MAX_WORKERS];
 	struct rte_ring *b_tx[BENCH_NPORTS][BENCH_MAX_WORKERS];
-	uint8_t b_in_port, b_out_port;     /* generator injects / collects */
-	uint16_t b_loop_port;              /* ring round-trip reference */
+	uint8_t b_in_port, b_out_port; /* generator injects / collects */
+	uint16_t b_loop_port;          /* ring round-trip reference */
 	struct rte_ring *b_loop_ring;
 	bool b_per_peer_routes;
 	struct bench_tmpl *b_tmpl;
 	uint32_t b_nflows, b_nsizes;
 	uint16_t b_sizes[3];
-	uint8_t b_mix[BENCH_MIX_LEN];      /* size class per slot */
-	uint32_t b_next_flow, b_next_mix;  /* template cursors */
+	uint8_t b_mix[BENCH_MIX_LEN];     /* size class per slot */
+	uint32_t b_next_flow, b_next_mix; /* template cursors */
 	uint32_t b_polls;
-	struct esp_sa **b_sa_in, **b_sa_out;    /* the node's, per peer */
+	struct esp_sa **b_sa_in, **b_sa_out;     /* the node's, per peer */
 	struct esp_sa **b_peer_out, **b_peer_in; /* the peers' (generator) */
 	struct crypto_mb b_gen_cx;
 	struct bench_pool_count *b_pool_count;
-	unsigned b_pool_reserve;           /* free mbufs left after priming */
+	unsigned b_pool_reserve; /* free mbufs left after priming */
 	struct bench_gen_stats b_gen;
 	struct bench_limit b_limit;
 	int b_worker_tid[BENCH_MAX_WORKERS];
-	bool b_vdev;                       /* ports from --rx-vdev/--tx-vdev */
+	bool b_vdev; /* ports from --rx-vdev/--tx-vdev */
 };
 
 /* bench_opts.c */

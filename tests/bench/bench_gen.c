@@ -81,7 +81,8 @@ static void gen_prefetch(const struct bench *b, unsigned n)
 		rte_prefetch0(gen_tmpl_ahead(b, GEN_PREFETCH_FLOWS + k));
 		if (esp) /* its template was fetched a round ago */
 			esp_sa_prefetch(b->b_peer_out[gen_tmpl_ahead(b, GEN_PREFETCH_FLOWS / 2 + k)
-							     ->t_src_peer], false);
+							      ->t_src_peer],
+					false);
 	}
 }
 
@@ -156,8 +157,8 @@ static unsigned gen_drain(struct bench *b, uint8_t port, unsigned q)
 	struct rte_mbuf *v[GEN_BURST_MAX];
 	struct bench_gen_stats *gs = &b->b_gen;
 	bool tunnel_out = b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD;
-	unsigned n = rte_ring_sc_dequeue_burst(b->b_tx[port][q], (void **)v, b->b_opt.o_burst,
-					       NULL);
+	unsigned n =
+		rte_ring_sc_dequeue_burst(b->b_tx[port][q], (void **)v, b->b_opt.o_burst, NULL);
 
 	gs->gs_port_tx[port] += n;
 	gen_prefetch(b, n);

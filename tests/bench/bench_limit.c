@@ -26,8 +26,8 @@
 struct limit_job {
 	struct bench *lj_b;
 	struct rte_mbuf *lj_mbufs[64];
-	uint8_t *lj_bufs;     /* 64 x LIMIT_BUF */
-	double lj_crypto[3];  /* per size class */
+	uint8_t *lj_bufs;    /* 64 x LIMIT_BUF */
+	double lj_crypto[3]; /* per size class */
 };
 
 static double limit_ring_once(struct limit_job *j)
@@ -67,8 +67,8 @@ static uint32_t limit_ct_len(const struct esp_sa *sa, uint16_t inner)
 /* Keeps the limit's tag comparisons from being optimised away. */
 static volatile unsigned j_sink;
 
-static void limit_gcm(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
-		      uint8_t *bufs, unsigned burst, uint32_t ct)
+static void limit_gcm(struct crypto_mb *cx, const struct esp_sa *sa, bool enc, uint8_t *bufs,
+		      unsigned burst, uint32_t ct)
 {
 	static const uint8_t nonce[CRYPTO_MB_NONCE_LEN] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
 	static const uint8_t aad[12] = {0x10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -92,8 +92,8 @@ static void limit_gcm(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 
 /* As esp_out.c/esp_in.c lay it out: ESP header, 16-byte IV, ciphertext,
  * the ESN high half hashed after it. */
-static void limit_cbc(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
-		      uint8_t *bufs, unsigned burst, uint32_t ct)
+static void limit_cbc(struct crypto_mb *cx, const struct esp_sa *sa, bool enc, uint8_t *bufs,
+		      unsigned burst, uint32_t ct)
 {
 	static const uint8_t iv[CRYPTO_MB_BLOCK];
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
@@ -110,7 +110,7 @@ static void limit_cbc(struct crypto_mb *cx, const struct esp_sa *sa, bool enc,
 
 /* Cycles per packet for one direction and inner size, one repetition. */
 static double limit_crypto_once(struct limit_job *j, const struct esp_sa *sa, bool enc,
-			       uint16_t inner)
+				uint16_t inner)
 {
 	struct crypto_mb *cx = &j->lj_b->b_lc[0]->lc_cx;
 	unsigned burst = j->lj_b->b_opt.o_burst;
@@ -204,7 +204,8 @@ int bench_iofwd_main(void *arg)
 
 		for (unsigned p = 0; p < BENCH_NPORTS; p++) {
 			uint16_t n = rte_eth_rx_burst(dp->dp_ports[p].pt_id, q, pkts, burst);
-			uint16_t sent = n ? rte_eth_tx_burst(dp->dp_ports[1 - p].pt_id, q, pkts, n) : 0;
+			uint16_t sent =
+				n ? rte_eth_tx_burst(dp->dp_ports[1 - p].pt_id, q, pkts, n) : 0;
 
 			if (sent < n) {
 				lc->lc_stats.ls_port[1 - p].ps_drop[DP_DROP_TX_FULL] += n - sent;

@@ -9,12 +9,16 @@
 #include "bench.h"
 
 static const char *const dir_names[] = {
-	[BENCH_ENCAP] = "encap", [BENCH_DECAP] = "decap",
-	[BENCH_HAIRPIN] = "hairpin", [BENCH_IOFWD] = "iofwd",
+	[BENCH_ENCAP] = "encap",
+	[BENCH_DECAP] = "decap",
+	[BENCH_HAIRPIN] = "hairpin",
+	[BENCH_IOFWD] = "iofwd",
 };
 static const char *const prot_names[] = {
-	[BENCH_PROT_NONE] = "none", [BENCH_PROT_GCM128] = "esp-gcm128",
-	[BENCH_PROT_GCM256] = "esp-gcm256", [BENCH_PROT_CBC] = "esp-cbc-sha256",
+	[BENCH_PROT_NONE] = "none",
+	[BENCH_PROT_GCM128] = "esp-gcm128",
+	[BENCH_PROT_GCM256] = "esp-gcm256",
+	[BENCH_PROT_CBC] = "esp-cbc-sha256",
 };
 
 const char *bench_dir_name(enum bench_dir d)
@@ -143,24 +147,59 @@ static int parse_lcores(struct bench_opts *o, const char *v)
 	return 0;
 }
 
-enum { OPT_DIR = 256, OPT_SIZE, OPT_PROT, OPT_PEERS, OPT_FLOWS, OPT_BURST, OPT_DUR,
-       OPT_WARM, OPT_ROUTES, OPT_PHASE, OPT_INFL, OPT_LCORES, OPT_VERIFY, OPT_JSON,
-       OPT_QUIET, OPT_NOLIMIT, OPT_INLINE, OPT_RXVDEV, OPT_TXVDEV, OPT_WPCAP, OPT_PCAPN,
-       OPT_HUGE, OPT_WORKERS, OPT_HELP };
+enum {
+	OPT_DIR = 256,
+	OPT_SIZE,
+	OPT_PROT,
+	OPT_PEERS,
+	OPT_FLOWS,
+	OPT_BURST,
+	OPT_DUR,
+	OPT_WARM,
+	OPT_ROUTES,
+	OPT_PHASE,
+	OPT_INFL,
+	OPT_LCORES,
+	OPT_VERIFY,
+	OPT_JSON,
+	OPT_QUIET,
+	OPT_NOLIMIT,
+	OPT_INLINE,
+	OPT_RXVDEV,
+	OPT_TXVDEV,
+	OPT_WPCAP,
+	OPT_PCAPN,
+	OPT_HUGE,
+	OPT_WORKERS,
+	OPT_HELP
+};
 
 static const struct option longopts[] = {
-	{"dir", 1, NULL, OPT_DIR}, {"size", 1, NULL, OPT_SIZE},
-	{"protection", 1, NULL, OPT_PROT}, {"peers", 1, NULL, OPT_PEERS},
-	{"flows", 1, NULL, OPT_FLOWS}, {"burst", 1, NULL, OPT_BURST},
-	{"duration", 1, NULL, OPT_DUR}, {"warmup", 1, NULL, OPT_WARM},
-	{"routes", 1, NULL, OPT_ROUTES}, {"phase", 1, NULL, OPT_PHASE},
-	{"inflight", 1, NULL, OPT_INFL}, {"lcores", 1, NULL, OPT_LCORES},
-	{"verify", 0, NULL, OPT_VERIFY}, {"json", 0, NULL, OPT_JSON},
-	{"quiet", 0, NULL, OPT_QUIET}, {"no-limit", 0, NULL, OPT_NOLIMIT},
-	{"inline", 0, NULL, OPT_INLINE}, {"rx-vdev", 1, NULL, OPT_RXVDEV},
-	{"tx-vdev", 1, NULL, OPT_TXVDEV}, {"write-pcap", 1, NULL, OPT_WPCAP},
-	{"pcap-packets", 1, NULL, OPT_PCAPN}, {"huge", 0, NULL, OPT_HUGE},
-	{"workers", 1, NULL, OPT_WORKERS}, {"help", 0, NULL, OPT_HELP}, {NULL, 0, NULL, 0},
+	{"dir", 1, NULL, OPT_DIR},
+	{"size", 1, NULL, OPT_SIZE},
+	{"protection", 1, NULL, OPT_PROT},
+	{"peers", 1, NULL, OPT_PEERS},
+	{"flows", 1, NULL, OPT_FLOWS},
+	{"burst", 1, NULL, OPT_BURST},
+	{"duration", 1, NULL, OPT_DUR},
+	{"warmup", 1, NULL, OPT_WARM},
+	{"routes", 1, NULL, OPT_ROUTES},
+	{"phase", 1, NULL, OPT_PHASE},
+	{"inflight", 1, NULL, OPT_INFL},
+	{"lcores", 1, NULL, OPT_LCORES},
+	{"verify", 0, NULL, OPT_VERIFY},
+	{"json", 0, NULL, OPT_JSON},
+	{"quiet", 0, NULL, OPT_QUIET},
+	{"no-limit", 0, NULL, OPT_NOLIMIT},
+	{"inline", 0, NULL, OPT_INLINE},
+	{"rx-vdev", 1, NULL, OPT_RXVDEV},
+	{"tx-vdev", 1, NULL, OPT_TXVDEV},
+	{"write-pcap", 1, NULL, OPT_WPCAP},
+	{"pcap-packets", 1, NULL, OPT_PCAPN},
+	{"huge", 0, NULL, OPT_HUGE},
+	{"workers", 1, NULL, OPT_WORKERS},
+	{"help", 0, NULL, OPT_HELP},
+	{NULL, 0, NULL, 0},
 };
 
 /* One option; 0, or -1 when its value is bad. */
@@ -170,30 +209,83 @@ static int parse_one(struct bench_opts *o, int c, const char *v)
 	long x = 0;
 
 	switch (c) {
-	case OPT_DIR: x = pick(v, dir_names, 4); o->o_dir = (enum bench_dir)x; break;
-	case OPT_SIZE: return parse_size(o, v);
-	case OPT_PROT: x = pick(v, prot_names, 4); o->o_prot = (enum bench_prot)x; break;
-	case OPT_PEERS: x = num(v, 1, BENCH_MAX_PEERS); o->o_peers = (uint32_t)x; break;
-	case OPT_FLOWS: x = num(v, 1, 1000000); o->o_flows = (uint32_t)x; break;
-	case OPT_BURST: x = num(v, 1, DP_BURST); o->o_burst = (uint16_t)x; break;
-	case OPT_DUR: return secs(v, &o->o_duration);
-	case OPT_WARM: return secs(v, &o->o_warmup);
-	case OPT_ROUTES: x = pick(v, routes, 3); o->o_routes = (enum bench_routes)x; break;
-	case OPT_PHASE: x = num(v, 1, 3); o->o_phase = (uint8_t)x; break;
-	case OPT_INFL: x = num(v, 64, 16384); o->o_inflight = (uint32_t)x; break;
-	case OPT_LCORES: return parse_lcores(o, v);
-	case OPT_WORKERS: x = num(v, 1, BENCH_MAX_WORKERS); o->o_nworkers = (unsigned)x; break;
-	case OPT_VERIFY: o->o_verify = true; break;
-	case OPT_JSON: o->o_json = true; break;
-	case OPT_QUIET: o->o_quiet = true; break;
-	case OPT_NOLIMIT: o->o_no_limit = true; break;
-	case OPT_INLINE: o->o_inline = true; break;
-	case OPT_HUGE: o->o_huge = true; break;
-	case OPT_RXVDEV: o->o_rx_vdev = v; break;
-	case OPT_TXVDEV: o->o_tx_vdev = v; break;
-	case OPT_WPCAP: o->o_write_pcap = v; break;
-	case OPT_PCAPN: x = num(v, 1, 65536); o->o_pcap_pkts = (uint32_t)x; break;
-	default: return -1;
+	case OPT_DIR:
+		x = pick(v, dir_names, 4);
+		o->o_dir = (enum bench_dir)x;
+		break;
+	case OPT_SIZE:
+		return parse_size(o, v);
+	case OPT_PROT:
+		x = pick(v, prot_names, 4);
+		o->o_prot = (enum bench_prot)x;
+		break;
+	case OPT_PEERS:
+		x = num(v, 1, BENCH_MAX_PEERS);
+		o->o_peers = (uint32_t)x;
+		break;
+	case OPT_FLOWS:
+		x = num(v, 1, 1000000);
+		o->o_flows = (uint32_t)x;
+		break;
+	case OPT_BURST:
+		x = num(v, 1, DP_BURST);
+		o->o_burst = (uint16_t)x;
+		break;
+	case OPT_DUR:
+		return secs(v, &o->o_duration);
+	case OPT_WARM:
+		return secs(v, &o->o_warmup);
+	case OPT_ROUTES:
+		x = pick(v, routes, 3);
+		o->o_routes = (enum bench_routes)x;
+		break;
+	case OPT_PHASE:
+		x = num(v, 1, 3);
+		o->o_phase = (uint8_t)x;
+		break;
+	case OPT_INFL:
+		x = num(v, 64, 16384);
+		o->o_inflight = (uint32_t)x;
+		break;
+	case OPT_LCORES:
+		return parse_lcores(o, v);
+	case OPT_WORKERS:
+		x = num(v, 1, BENCH_MAX_WORKERS);
+		o->o_nworkers = (unsigned)x;
+		break;
+	case OPT_VERIFY:
+		o->o_verify = true;
+		break;
+	case OPT_JSON:
+		o->o_json = true;
+		break;
+	case OPT_QUIET:
+		o->o_quiet = true;
+		break;
+	case OPT_NOLIMIT:
+		o->o_no_limit = true;
+		break;
+	case OPT_INLINE:
+		o->o_inline = true;
+		break;
+	case OPT_HUGE:
+		o->o_huge = true;
+		break;
+	case OPT_RXVDEV:
+		o->o_rx_vdev = v;
+		break;
+	case OPT_TXVDEV:
+		o->o_tx_vdev = v;
+		break;
+	case OPT_WPCAP:
+		o->o_write_pcap = v;
+		break;
+	case OPT_PCAPN:
+		x = num(v, 1, 65536);
+		o->o_pcap_pkts = (uint32_t)x;
+		break;
+	default:
+		return -1;
 	}
 	return x < 0 ? -1 : 0;
 }

@@ -17,8 +17,8 @@
 #define SPI_TO_HUB 0x10000000u   /* peer -> hub: the hub's inbound SA */
 #define SPI_FROM_HUB 0x20000000u /* hub -> peer: the hub's outbound SA */
 
-static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t spi,
-		      enum esp_dir dir, bool sbs, bool one_sender)
+static void sa_params(struct esp_sa_params *p, enum bench_prot prot, uint32_t spi, enum esp_dir dir,
+		      bool sbs, bool one_sender)
 {
 	static const enum esp_alg algs[] = {
 		[BENCH_PROT_GCM128] = ESP_ALG_AES_GCM_128,

@@ -21,8 +21,8 @@
 static uint8_t *put_eth(uint8_t *p, const struct rte_ether_addr *dst,
 			const struct rte_ether_addr *src)
 {
-	struct rte_ether_hdr eth = {.dst_addr = *dst, .src_addr = *src,
-				    .ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4)};
+	struct rte_ether_hdr eth = {
+		.dst_addr = *dst, .src_addr = *src, .ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4)};
 
 	memcpy(p, &eth, sizeof(eth));
 	return p + sizeof(eth);
@@ -81,8 +81,9 @@ static void tmpl_build(const struct bench *b, struct bench_tmpl *t, uint32_t f, 
 	t->t_dst_peer = p;
 	/* RSS: on the inner flow from the LAN, on the outer addresses (the
 	 * sending peer) from the tunnel, so a peer's SA has one receiver. */
-	t->t_rxq = (uint8_t)((b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD ? f : p) %
-			     b->b_opt.o_nworkers);
+	t->t_rxq =
+		(uint8_t)((b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD ? f : p) %
+			  b->b_opt.o_nworkers);
 	if (b->b_opt.o_dir == BENCH_ENCAP || b->b_opt.o_dir == BENCH_IOFWD) {
 		src = bench_lan_host(f);
 		dst = bench_peer_host(b, p, f);

@@ -91,19 +91,21 @@ void bench_report_line(const struct bench *b, const struct bench_snap *a,
 }
 
 /* "name n, name n" for the non-zero counters, or "none". */
-static void drops_text(char *buf, size_t n, const struct bench_snap *a,
-		       const struct bench_snap *z, bool esp)
+static void drops_text(char *buf, size_t n, const struct bench_snap *a, const struct bench_snap *z,
+		       bool esp)
 {
 	unsigned cnt = esp ? ESP_DROP_COUNT : DP_DROP_COUNT;
 	size_t off = 0;
 
 	buf[0] = 0;
 	for (unsigned d = esp ? 1 : 0; d < cnt && off < n; d++) {
-		uint64_t v = esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
+		uint64_t v =
+			esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
 
 		if (v != 0)
-			off += (size_t)snprintf(buf + off, n - off, "%s%s %" PRIu64, off ? ", " : "",
-						esp ? esp_drop_name(d) : dp_drop_name((enum dp_drop)d), v);
+			off += (size_t)snprintf(
+				buf + off, n - off, "%s%s %" PRIu64, off ? ", " : "",
+				esp ? esp_drop_name(d) : dp_drop_name((enum dp_drop)d), v);
 	}
 	if (off == 0)
 		snprintf(buf, n, "none");
@@ -117,7 +119,8 @@ static void summary_limit(const struct bench *b, const struct rates *r)
 	if (b->b_opt.o_no_limit || lim <= 0)
 		return;
 	printf("  limit      ring rx+tx %.1f + intel-ipsec-mb %.1f = %.1f cycles/packet"
-	       " (same core, same sizes)\n", li->li_ring_cpp, li->li_crypto_cpp, lim);
+	       " (same core, same sizes)\n",
+	       li->li_ring_cpp, li->li_crypto_cpp, lim);
 	printf("  vs limit   dmvpnd %.1f = %.2fx the limit", r->cpp, r->cpp / lim);
 	if (li->li_crypto_cpp > 0)
 		printf("; crypto ceiling %.2f Mpps, dmvpnd at %.0f %% of it",
@@ -131,8 +134,8 @@ struct port_rates {
 	double rx_mpps, rx_inner, rx_wire, tx_mpps, tx_inner, tx_wire;
 };
 
-static void port_rates_of(const struct bench_snap *a, const struct bench_snap *z,
-			  unsigned p, struct port_rates *pr)
+static void port_rates_of(const struct bench_snap *a, const struct bench_snap *z, unsigned p,
+			  struct port_rates *pr)
 {
 	const struct bench_gen_stats *ga = &a->sn_gen, *gz = &z->sn_gen;
 	double secs = (double)(z->sn_tsc - a->sn_tsc) / (double)rte_get_tsc_hz();
@@ -156,9 +159,9 @@ static void summary_ports(const struct bench *b, const struct bench_snap *a,
 
 		port_rates_of(a, z, p, &pr);
 		printf("  port %u     %-9s rx %7.3f Mpps, inner %7.3f, wire %7.3f Gbit/s;"
-		       " tx %7.3f Mpps, inner %7.3f, wire %7.3f Gbit/s\n", p,
-		       b->b_dp.dp_ports[p].pt_name, pr.rx_mpps, pr.rx_inner, pr.rx_wire, pr.tx_mpps,
-		       pr.tx_inner, pr.tx_wire);
+		       " tx %7.3f Mpps, inner %7.3f, wire %7.3f Gbit/s\n",
+		       p, b->b_dp.dp_ports[p].pt_name, pr.rx_mpps, pr.rx_inner, pr.rx_wire,
+		       pr.tx_mpps, pr.tx_inner, pr.tx_wire);
 	}
 }
 
@@ -175,9 +178,9 @@ static void summary_cores(const struct bench *b, const struct bench_snap *a,
 
 		rates_of(a, z, w, 1, &r);
 		printf("  core %-2u    worker %u on CPU %u: %.3f Mpps, inner %.3f Gbit/s, wire %.3f"
-		       " Gbit/s, %.1f cycles/packet, busy %.1f %%\n", o->o_worker_lcores[w], w,
-		       o->o_worker_cpus[w], r.mpps, r.gbps_inner, r.gbps_wire,
-		       r.cpp, r.busy);
+		       " Gbit/s, %.1f cycles/packet, busy %.1f %%\n",
+		       o->o_worker_lcores[w], w, o->o_worker_cpus[w], r.mpps, r.gbps_inner,
+		       r.gbps_wire, r.cpp, r.busy);
 	}
 	if (o->o_cpus_shared)
 		printf("  cores      some lcores share a CPU (more lcores than CPUs): the OS"
@@ -198,21 +201,21 @@ void bench_report_summary(const struct bench *b, const struct bench_snap *a,
 	printf("=== dmvpnd-bench %s, size %s, %s, %u peer(s), %u flow(s) ===\n",
 	       bench_dir_name(o->o_dir), size, bench_prot_name(o->o_prot), o->o_peers, o->o_flows);
 	printf("  setup      routes %s, hub phase %u, generator lcore %u, %u worker(s),"
-	       " TSC %.3f GHz, %s pages\n", b->b_per_peer_routes ? "per-peer" : "overlay",
-	       o->o_phase, o->o_main_lcore, o->o_nworkers, (double)rte_get_tsc_hz() / 1e9,
-	       o->o_huge ? "2 MiB" : "4 KiB");
+	       " TSC %.3f GHz, %s pages\n",
+	       b->b_per_peer_routes ? "per-peer" : "overlay", o->o_phase, o->o_main_lcore,
+	       o->o_nworkers, (double)rte_get_tsc_hz() / 1e9, o->o_huge ? "2 MiB" : "4 KiB");
 	printf("  window     %.2f s: %" PRIu64 " forwarded, %" PRIu64 " misrouted, %" PRIu64
-	       " punted, %" PRIu64 " events\n", r.secs, r.pkts,
-	       g->gs_misrouted - a->sn_gen.gs_misrouted, g->gs_punted - a->sn_gen.gs_punted,
-	       g->gs_events - a->sn_gen.gs_events);
+	       " punted, %" PRIu64 " events\n",
+	       r.secs, r.pkts, g->gs_misrouted - a->sn_gen.gs_misrouted,
+	       g->gs_punted - a->sn_gen.gs_punted, g->gs_events - a->sn_gen.gs_events);
 	printf("  rate       %.3f Mpps, inner %.3f Gbit/s, wire (L1) %.3f Gbit/s%s\n", r.mpps,
 	       r.gbps_inner, r.gbps_wire, r.busy < 95 ? "  [generator-bound: see worker]" : "");
 	printf("  worker%s    %.1f cycles/packet, busy %.1f %%, %.1f packets/burst"
-	       " => %.3f Mpps per core at 100 %% busy\n", o->o_nworkers > 1 ? "s" : " ", r.cpp,
-	       r.busy, r.burst, r.core_mpps);
+	       " => %.3f Mpps per core at 100 %% busy\n",
+	       o->o_nworkers > 1 ? "s" : " ", r.cpp, r.busy, r.burst, r.core_mpps);
 	if (b->b_vdev)
-		printf("  ports      in %s, out %s (only the input port is polled)\n",
-		       o->o_rx_vdev, o->o_tx_vdev);
+		printf("  ports      in %s, out %s (only the input port is polled)\n", o->o_rx_vdev,
+		       o->o_tx_vdev);
 	summary_ports(b, a, z);
 	summary_cores(b, a, z);
 	summary_limit(b, &r);
@@ -223,7 +226,8 @@ void bench_report_summary(const struct bench *b, const struct bench_snap *a,
 	if (b->b_vdev)
 		printf("  mempool    not counted: the input PMD allocates every packet\n");
 	else
-		printf("  mempool    worker lcore(s): %" PRIu64 " gets, %" PRIu64 " puts in the window\n",
+		printf("  mempool    worker lcore(s): %" PRIu64 " gets, %" PRIu64
+		       " puts in the window\n",
 		       z->sn_pool_get - a->sn_pool_get, z->sn_pool_put - a->sn_pool_put);
 	if (o->o_verify)
 		printf("  verify     %" PRIu64 " ok, %" PRIu64 " bad (whole run)\n",
@@ -237,7 +241,8 @@ static void json_counters(const struct bench_snap *a, const struct bench_snap *z
 
 	printf("{");
 	for (unsigned d = esp ? 1 : 0; d < cnt; d++) {
-		uint64_t v = esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
+		uint64_t v =
+			esp ? z->sn_esp_drop[d] - a->sn_esp_drop[d] : z->sn_drop[d] - a->sn_drop[d];
 
 		if (v != 0)
 			printf("%s\"%s\":%" PRIu64, k++ ? "," : "",
@@ -257,8 +262,9 @@ static void json_ports(const struct bench *b, const struct bench_snap *a,
 		port_rates_of(a, z, p, &pr);
 		printf("%s{\"port\":\"%s\",\"rx_mpps\":%.4f,\"rx_gbps_inner\":%.4f,"
 		       "\"rx_gbps_wire\":%.4f,\"tx_mpps\":%.4f,\"tx_gbps_inner\":%.4f,"
-		       "\"tx_gbps_wire\":%.4f}", p ? "," : "", b->b_dp.dp_ports[p].pt_name,
-		       pr.rx_mpps, pr.rx_inner, pr.rx_wire, pr.tx_mpps, pr.tx_inner, pr.tx_wire);
+		       "\"tx_gbps_wire\":%.4f}",
+		       p ? "," : "", b->b_dp.dp_ports[p].pt_name, pr.rx_mpps, pr.rx_inner,
+		       pr.rx_wire, pr.tx_mpps, pr.tx_inner, pr.tx_wire);
 	}
 	printf("],");
 }
@@ -277,9 +283,9 @@ static void json_cores(const struct bench *b, const struct bench_snap *a,
 		rates_of(a, z, w, 1, &r);
 		printf("%s{\"lcore\":%u,\"cpu\":%u,\"tid\":%d,\"forwarded\":%" PRIu64
 		       ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
-		       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f}", w ? "," : "",
-		       o->o_worker_lcores[w], o->o_worker_cpus[w],
-		       b->b_worker_tid[w], r.pkts, r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy);
+		       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f}",
+		       w ? "," : "", o->o_worker_lcores[w], o->o_worker_cpus[w], b->b_worker_tid[w],
+		       r.pkts, r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy);
 	}
 	printf("]");
 }
@@ -297,16 +303,17 @@ void bench_report_json(const struct bench *b, const struct bench_snap *a,
 	rates_of(a, z, 0, b->b_opt.o_nworkers, &r);
 	bench_size_name(o, size, sizeof(size));
 	printf("JSON {\"ports\":\"%s\",\"dir\":\"%s\",\"size\":\"%s\",\"protection\":\"%s\",\"peers\":%u,"
-	       "\"flows\":%u,\"routes\":\"%s\",\"pages\":\"%s\",\"tsc_hz\":%" PRIu64 ",\"secs\":%.3f,"
+	       "\"flows\":%u,\"routes\":\"%s\",\"pages\":\"%s\",\"tsc_hz\":%" PRIu64
+	       ",\"secs\":%.3f,"
 	       "\"forwarded\":%" PRIu64 ",\"mpps\":%.4f,\"gbps_inner\":%.4f,\"gbps_wire\":%.4f,"
 	       "\"cycles_per_pkt\":%.2f,\"busy_pct\":%.2f,\"burst\":%.2f,\"core_mpps\":%.4f,"
 	       "\"ring_cpp\":%.2f,\"crypto_cpp\":%.2f,\"limit_cpp\":%.2f,\"ratio\":%.3f,",
 	       b->b_vdev ? "vdev" : "ring", bench_dir_name(o->o_dir), size,
 	       bench_prot_name(o->o_prot), o->o_peers, o->o_flows,
 	       b->b_per_peer_routes ? "per-peer" : "overlay", o->o_huge ? "2M" : "4K",
-	       rte_get_tsc_hz(), r.secs, r.pkts,
-	       r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy, r.burst, r.core_mpps,
-	       li->li_ring_cpp, li->li_crypto_cpp, lim, lim > 0 ? r.cpp / lim : 0);
+	       rte_get_tsc_hz(), r.secs, r.pkts, r.mpps, r.gbps_inner, r.gbps_wire, r.cpp, r.busy,
+	       r.burst, r.core_mpps, li->li_ring_cpp, li->li_crypto_cpp, lim,
+	       lim > 0 ? r.cpp / lim : 0);
 	printf("\"drops\":");
 	json_counters(a, z, false);
 	printf(",\"esp_drops\":");

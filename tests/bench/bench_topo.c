@@ -23,8 +23,8 @@
 /* A net_ring ethdev of nq queues over rx/tx rings, queue q on rings
  * rx[q]/tx[q]: the generator on one end, worker q on the other. With rx ==
  * tx (the loop port) one ring serves both directions. */
-static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx,
-			  uint16_t nq, unsigned size, struct rte_mempool *mp)
+static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_ring **tx, uint16_t nq,
+			  unsigned size, struct rte_mempool *mp)
 {
 	char rn[RTE_RING_NAMESIZE];
 	struct rte_eth_conf conf;
@@ -54,8 +54,7 @@ static int topo_ring_port(const char *name, struct rte_ring **rx, struct rte_rin
 	return rte_eth_dev_start((uint16_t)id) != 0 ? -EIO : id;
 }
 
-static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t role,
-		     uint32_t addr)
+static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t role, uint32_t addr)
 {
 	struct dp *dp = &b->b_dp;
 	struct dp_port *pt = &dp->dp_ports[idx];
@@ -63,8 +62,9 @@ static int topo_port(struct bench *b, unsigned idx, const char *name, uint8_t ro
 	/* Room for every mbuf in flight on each queue: a full TX ring never
 	 * drops, whichever worker the traffic is steered to. */
 	unsigned size = rte_align32pow2(b->b_opt.o_inflight + 1);
-	int id = b->b_vdev ? bench_vdev_port(b, idx) :
-		 topo_ring_port(name, b->b_rx[idx], b->b_tx[idx], nq, size, dp->dp_pool);
+	int id = b->b_vdev
+			 ? bench_vdev_port(b, idx)
+			 : topo_ring_port(name, b->b_rx[idx], b->b_tx[idx], nq, size, dp->dp_pool);
 
 	if (id < 0)
 		return id;
@@ -169,8 +169,9 @@ static int topo_worker(struct bench *b, unsigned w)
 	snprintf(name, sizeof(name), "bench_event%u", w);
 	lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), BENCH_RING_SMALL,
 					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
-	lc->lc_peer_stats = rte_zmalloc("peer_stats", dp->dp_peers.pt_size *
-					sizeof(*lc->lc_peer_stats), RTE_CACHE_LINE_SIZE);
+	lc->lc_peer_stats =
+		rte_zmalloc("peer_stats", dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats),
+			    RTE_CACHE_LINE_SIZE);
 	if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
 	    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
 		return -ENOMEM;
@@ -203,8 +204,8 @@ int bench_topo_create(struct bench *b)
 	dp->dp_rx_burst = b->b_opt.o_burst; /* testpmd's --burst: the workers' RX burst too */
 	/* Side by side, the pcap PMD allocates every packet: a plain pool
 	 * with lcore caches, as production's and the other programs' are. */
-	dp->dp_pool = b->b_vdev ? bench_vdev_pool(nmbufs) :
-		      bench_pool_create("bench_mbufs", nmbufs, b->b_pool_count);
+	dp->dp_pool = b->b_vdev ? bench_vdev_pool(nmbufs)
+				: bench_pool_create("bench_mbufs", nmbufs, b->b_pool_count);
 	if (dp->dp_pool == NULL)
 		return -ENOMEM;
 	rc = topo_tables(b);

@@ -17,8 +17,8 @@
 #include "bench.h"
 
 #define VDEV_DESC 1024
-#define VDEV_MBUFS 8192     /* as scripts/bench-vs gives testpmd and ipsec-secgw */
-#define VDEV_POLL_US 1000   /* the main lcore's sleep between looks */
+#define VDEV_MBUFS 8192   /* as scripts/bench-vs gives testpmd and ipsec-secgw */
+#define VDEV_POLL_US 1000 /* the main lcore's sleep between looks */
 #define PCAP_MAGIC 0xa1b2c3d4u
 #define PCAP_LINKTYPE_ETHERNET 1
 #define PCAP_SNAPLEN 65535
@@ -70,8 +70,9 @@ static void vdev_mac(uint16_t id)
 	if (rte_eth_macaddr_get(id, &mac) == 0 && rte_is_same_ether_addr(&mac, &bench_pcap_mac))
 		return;
 	if (rte_eth_dev_default_mac_addr_set(id, (struct rte_ether_addr *)&bench_pcap_mac) != 0)
-		fprintf(stderr, "dmvpnd-bench: warning: the input port's MAC is not "
-			RTE_ETHER_ADDR_PRT_FMT ", frames from --write-pcap will be dropped\n",
+		fprintf(stderr,
+			"dmvpnd-bench: warning: the input port's MAC is not " RTE_ETHER_ADDR_PRT_FMT
+			", frames from --write-pcap will be dropped\n",
 			RTE_ETHER_ADDR_BYTES(&bench_pcap_mac));
 }
 
@@ -142,8 +143,11 @@ void bench_vdev_poll(struct bench *b)
 /* --write-pcap: o_pcap_pkts packets as the generator makes them. */
 int bench_write_pcap(struct bench *b)
 {
-	struct pcap_file_hdr fh = {.magic = PCAP_MAGIC, .major = 2, .minor = 4,
-				   .snaplen = PCAP_SNAPLEN, .linktype = PCAP_LINKTYPE_ETHERNET};
+	struct pcap_file_hdr fh = {.magic = PCAP_MAGIC,
+				   .major = 2,
+				   .minor = 4,
+				   .snaplen = PCAP_SNAPLEN,
+				   .linktype = PCAP_LINKTYPE_ETHERNET};
 	FILE *f = fopen(b->b_opt.o_write_pcap, "wb");
 	uint64_t bytes = 0;
 	uint32_t i;

@@ -33,11 +33,16 @@ static bool inner_ok(const struct rte_ipv4_hdr *ip, const struct bench_tmpl *t)
 /* Keyed GRE from our WAN address to the receiving peer; the inner packet. */
 static bool gre_ok(const struct rte_mbuf *m, const struct bench_tmpl *t)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								 L2_LEN);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, L2_LEN);
 	const uint8_t *gre = (const uint8_t *)(ip + 1);
-	static const uint8_t want[8] = {0x20, 0x00, 0x08, 0x00, (BENCH_GRE_KEY >> 24) & 0xff,
-					(BENCH_GRE_KEY >> 16) & 0xff, (BENCH_GRE_KEY >> 8) & 0xff,
+	static const uint8_t want[8] = {0x20,
+					0x00,
+					0x08,
+					0x00,
+					(BENCH_GRE_KEY >> 24) & 0xff,
+					(BENCH_GRE_KEY >> 16) & 0xff,
+					(BENCH_GRE_KEY >> 8) & 0xff,
 					BENCH_GRE_KEY & 0xff};
 
 	if (m->data_len < L2_LEN + 2 * sizeof(*ip) + sizeof(want) ||
@@ -52,15 +57,15 @@ static bool gre_ok(const struct rte_mbuf *m, const struct bench_tmpl *t)
 /* The receiving peer decrypts; false (reason counted) when it cannot. */
 static bool esp_open(struct bench *b, struct rte_mbuf *m, const struct bench_tmpl *t)
 {
-	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-								 L2_LEN);
+	const struct rte_ipv4_hdr *ip =
+		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, L2_LEN);
 	struct rte_mbuf *dropped;
 	uint8_t why = 0, lt = 0;
 
 	if (ip->next_proto_id != IPPROTO_ESP)
 		return false;
-	if (esp_decrypt_burst(&b->b_gen_cx, b->b_peer_in[t->t_dst_peer], &m, 1, L2_LEN,
-			      &dropped, &why, &lt) == 1)
+	if (esp_decrypt_burst(&b->b_gen_cx, b->b_peer_in[t->t_dst_peer], &m, 1, L2_LEN, &dropped,
+			      &why, &lt) == 1)
 		return true;
 	b->b_gen.gs_verify_esp[why]++;
 	return false;

@@ -40,10 +40,23 @@ static int eal_start(const struct bench_opts *o)
 {
 	char lcores[256], main_lc[16], mem[16], prefix[64];
 	/* Hugepages without files (--in-memory): nothing is left behind. */
-	char *argv[] = {"dmvpnd-bench", "--lcores", lcores, "--main-lcore", main_lc,
+	char *argv[] = {"dmvpnd-bench",
+			"--lcores",
+			lcores,
+			"--main-lcore",
+			main_lc,
 			o->o_huge ? "--in-memory" : "--no-huge",
-			"-m", mem, "--no-pci", "--no-telemetry", prefix,
-			"--log-level=lib.*:error", NULL, NULL, NULL, NULL, NULL};
+			"-m",
+			mem,
+			"--no-pci",
+			"--no-telemetry",
+			prefix,
+			"--log-level=lib.*:error",
+			NULL,
+			NULL,
+			NULL,
+			NULL,
+			NULL};
 	int argc = 12, off;
 
 	/* Each lcore pinned to its CPU (bench_opts.c): "0@0,1@1,...". */
@@ -68,7 +81,7 @@ static int bench_plan(struct bench *b)
 	if (o->o_dir == BENCH_IOFWD)
 		o->o_prot = BENCH_PROT_NONE;
 	b->b_in_port = o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? BENCH_PORT_LAN
-									   : BENCH_PORT_WAN;
+									  : BENCH_PORT_WAN;
 	b->b_out_port = o->o_dir == BENCH_DECAP ? BENCH_PORT_LAN : BENCH_PORT_WAN;
 	b->b_vdev = o->o_rx_vdev != NULL;
 	return 0;
@@ -78,8 +91,8 @@ static int bench_setup(struct bench *b)
 {
 	int rc;
 
-	b->b_pool_count = aligned_alloc(RTE_CACHE_LINE_SIZE,
-					(RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
+	b->b_pool_count =
+		aligned_alloc(RTE_CACHE_LINE_SIZE, (RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
 	if (b->b_pool_count == NULL)
 		return -ENOMEM;
 	memset(b->b_pool_count, 0, (RTE_MAX_LCORE + 1) * sizeof(*b->b_pool_count));
@@ -148,8 +161,8 @@ static bool bench_idle_worker(const struct bench *b, const struct bench_snap *a,
 			      const struct bench_snap *z)
 {
 	const struct bench_opts *o = &b->b_opt;
-	uint32_t spread = o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? o->o_flows
-									     : o->o_peers;
+	uint32_t spread =
+		o->o_dir == BENCH_ENCAP || o->o_dir == BENCH_IOFWD ? o->o_flows : o->o_peers;
 
 	for (unsigned w = 0; w < o->o_nworkers && w < spread; w++)
 		if (z->sn_gen.gs_q_forwarded[w] == a->sn_gen.gs_q_forwarded[w])
@@ -187,9 +200,11 @@ static int bench_measure(struct bench *b)
 		bench_inline_start(b);
 	else
 		for (w = 0; w < o->o_nworkers && rc == 0; w++)
-			rc = o->o_dir == BENCH_IOFWD ?
-			     rte_eal_remote_launch(bench_iofwd_main, b->b_lc[w], o->o_worker_lcores[w]) :
-			     rte_eal_remote_launch(worker_entry, b, o->o_worker_lcores[w]);
+			rc = o->o_dir == BENCH_IOFWD
+				     ? rte_eal_remote_launch(bench_iofwd_main, b->b_lc[w],
+							     o->o_worker_lcores[w])
+				     : rte_eal_remote_launch(worker_entry, b,
+							     o->o_worker_lcores[w]);
 	if (rc == 0)
 		bench_run(b, &a, &z);
 	else
@@ -255,9 +270,11 @@ int main(int argc, char **argv)
 		return 2;
 	if (eal_start(&b->b_opt) < 0) {
 		if (b->b_opt.o_huge)
-			fprintf(stderr, "dmvpnd-bench: EAL init failed: --huge needs %u MB of free "
+			fprintf(stderr,
+				"dmvpnd-bench: EAL init failed: --huge needs %u MB of free "
 				"2 MiB hugepages (HugePages_Free in /proc/meminfo; scripts/hugepages "
-				"reserves them)\n", eal_mb(&b->b_opt));
+				"reserves them)\n",
+				eal_mb(&b->b_opt));
 		else
 			fprintf(stderr, "dmvpnd-bench: EAL init failed\n");
 		/* A failed init may have made its runtime directory already. */

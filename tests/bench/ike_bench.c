@@ -42,7 +42,8 @@ static uint64_t now_ns(void)
 
 static void node_make(struct ike_pair_node *n, uint32_t spi, uint32_t max_sas)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = max_sas, .ml_max_half_open = max_sas,
+	struct ike_mgr_limits lim = {.ml_max_sas = max_sas,
+				     .ml_max_half_open = max_sas,
 				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 
 	if (ike_pair_node_make(&w, n, spi, &lim) != 0) {
@@ -133,8 +134,8 @@ static double limit_ns(unsigned n, const struct ike_ike_prop *p)
 		ike_kdf_keys_derive(&p->ip_suite, seed, nonce, 32, nonce, 32, spi, spi, &keys);
 		ike_kdf_child_keymat(&keys, NULL, 0, nonce, 32, nonce, 32, i2r, r2i, 36);
 		for (int a = 0; a < 2; a++) { /* verify the initiator's AUTH, make ours */
-			ike_auth_octets_encode(p->ip_suite.cs_prf, msg, 300, nonce, 32, keys.sk_pi, msg,
-					       8, oct, sizeof(oct), &ml);
+			ike_auth_octets_encode(p->ip_suite.cs_prf, msg, 300, nonce, 32, keys.sk_pi,
+					       msg, 8, oct, sizeof(oct), &ml);
 			if (!cert_mode)
 				ike_auth_psk_compute(p->ip_suite.cs_prf, w.ip_policy.po_psk.ps_key,
 						     w.ip_policy.po_psk.ps_len, oct, ml, auth);
@@ -156,10 +157,10 @@ static double limit_ns(unsigned n, const struct ike_ike_prop *p)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {{"count", 1, 0, 'n'}, {"proposal", 1, 0, 'p'},
-					      {"repeat", 1, 0, 'r'}, {"quick", 0, 0, 'q'},
-					      {"cert", 1, 0, 'c'}, {"cert-name", 1, 0, 'N'},
-					      {0, 0, 0, 0}};
+	static const struct option opts[] = {{"count", 1, 0, 'n'},  {"proposal", 1, 0, 'p'},
+					     {"repeat", 1, 0, 'r'}, {"quick", 0, 0, 'q'},
+					     {"cert", 1, 0, 'c'},   {"cert-name", 1, 0, 'N'},
+					     {0, 0, 0, 0}};
 	static struct cfg_ike k;
 	const char *prop = "aes256gcm16-prfsha256-x25519", *pki = NULL, *name = "ecp256";
 	char err[256];
@@ -170,17 +171,33 @@ int main(int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'n': count = (unsigned)atoi(optarg); break;
-		case 'p': prop = optarg; break;
-		case 'r': repeat = (unsigned)atoi(optarg); break;
-		case 'q': quick = true; count = 200; repeat = 1; break;
-		case 'c': pki = optarg; break;
-		case 'N': name = optarg; break;
-		default: return 2;
+		case 'n':
+			count = (unsigned)atoi(optarg);
+			break;
+		case 'p':
+			prop = optarg;
+			break;
+		case 'r':
+			repeat = (unsigned)atoi(optarg);
+			break;
+		case 'q':
+			quick = true;
+			count = 200;
+			repeat = 1;
+			break;
+		case 'c':
+			pki = optarg;
+			break;
+		case 'N':
+			name = optarg;
+			break;
+		default:
+			return 2;
 		}
 	}
 	if (count == 0 || repeat == 0 || ike_prop_ike_parse(prop, &w.ip_conf.ic_ike[0]) != 0) {
-		fprintf(stderr, "usage: dmvpnd-ike-bench [--count N] [--proposal P] [--repeat R] [--quick]\n");
+		fprintf(stderr,
+			"usage: dmvpnd-ike-bench [--count N] [--proposal P] [--repeat R] [--quick]\n");
 		return 2;
 	}
 	w.ip_conf.ic_n_ike = 1;

@@ -13,14 +13,13 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const char base[] =
-	"node: {name: hub, role: hub}\n"
-	"ports:\n"
-	"  - {name: wan0, devargs: d0, role: wan, address: 192.0.2.1/24}\n"
-	"  - {name: lan0, devargs: d1, role: lan, address: 10.0.0.1/24}\n"
-	"tunnel: {address: 10.255.0.1/24, network-id: 1, holdtime: 30}\n"
-	"routes: [{prefix: 10.1.0.0/24, via: 10.255.0.11}]\n"
-	"cli: {telnet: {port: 0}}\n";
+static const char base[] = "node: {name: hub, role: hub}\n"
+			   "ports:\n"
+			   "  - {name: wan0, devargs: d0, role: wan, address: 192.0.2.1/24}\n"
+			   "  - {name: lan0, devargs: d1, role: lan, address: 10.0.0.1/24}\n"
+			   "tunnel: {address: 10.255.0.1/24, network-id: 1, holdtime: 30}\n"
+			   "routes: [{prefix: 10.1.0.0/24, via: 10.255.0.11}]\n"
+			   "cli: {telnet: {port: 0}}\n";
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -35,7 +35,11 @@
 #include "lcore_ctx.h"
 #include "stages.h"
 
-#define assert_true(c) do { if (!(c)) abort(); } while (0)
+#define assert_true(c)           \
+	do {                     \
+		if (!(c))        \
+			abort(); \
+	} while (0)
 #define assert_int_equal(a, b) assert_true((a) == (b))
 #include "../unit/eal_test.h"
 #include "../unit/hub_test.h"
@@ -44,10 +48,10 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define OUR_WAN 0xc6336401u  /* 198.51.100.1 */
-#define NBMA_A 0xc633640bu   /* 198.51.100.11 */
+#define OUR_WAN 0xc6336401u /* 198.51.100.1 */
+#define NBMA_A 0xc633640bu  /* 198.51.100.11 */
 #define NBMA_B 0xc633640cu
-#define OV_A 0x0aff000bu     /* 10.255.0.11 */
+#define OV_A 0x0aff000bu /* 10.255.0.11 */
 #define OV_B 0x0aff000cu
 #define SPI_A 0x1000u
 #define SPI_B 0x2000u
@@ -168,8 +172,8 @@ static struct rte_mbuf *sealed_from_a(const uint8_t *pt, uint16_t len)
 {
 	uint32_t ct = RTE_ALIGN_CEIL(len + 2u, 4u);
 	uint8_t *esp, pad = (uint8_t)(ct - len - 2u);
-	struct rte_mbuf *m = frame_from_a(IPPROTO_ESP, (uint16_t)(ESP_HDR_LEN + ESP_GCM_IV_LEN + ct +
-							       ESP_ICV_LEN), &esp);
+	struct rte_mbuf *m = frame_from_a(
+		IPPROTO_ESP, (uint16_t)(ESP_HDR_LEN + ESP_GCM_IV_LEN + ct + ESP_ICV_LEN), &esp);
 
 	if (m == NULL)
 		return NULL;

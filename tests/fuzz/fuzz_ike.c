@@ -14,13 +14,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_ike: %s (line %d)\n", #cond,     \
-				__LINE__);                                     \
-			abort();                                               \
-		}                                                              \
+#define CHECK(cond)                                                                   \
+	do {                                                                          \
+		if (!(cond)) {                                                        \
+			fprintf(stderr, "fuzz_ike: %s (line %d)\n", #cond, __LINE__); \
+			abort();                                                      \
+		}                                                                     \
 	} while (0)
 
 #define BUF_MAX (1u << 17)
@@ -80,8 +79,7 @@ static void roundtrip_inner(const uint8_t *data, size_t size)
 	if (a.im_lossy == 0)
 		CHECK(len1 == size - 1 && memcmp(out1, data + 1, len1) == 0);
 	memset(&b, 0, sizeof(b));
-	rc = ike_msg_decode_inner(a.im_n_inner ? a.im_inner[0].pr_type : 0,
-				  out1, len1, &b);
+	rc = ike_msg_decode_inner(a.im_n_inner ? a.im_inner[0].pr_type : 0, out1, len1, &b);
 	CHECK(decoded(rc) && b.im_lossy == 0 && b.im_n_inner == a.im_n_inner);
 	CHECK(ike_msg_encode_payloads(&b, out2, sizeof(out2), &len2) == 0);
 	CHECK(len2 == len1 && memcmp(out1, out2, len1) == 0);

@@ -31,8 +31,8 @@ static void pump(void)
 
 static void node_make(struct ike_pair_node *n, uint32_t spi)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = 8, .ml_max_half_open = 4,
-				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
+	struct ike_mgr_limits lim = {
+		.ml_max_sas = 8, .ml_max_half_open = 4, .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 
 	if (ike_pair_node_make(&f, n, spi, &lim) != 0)
 		abort();
@@ -96,7 +96,8 @@ static void send_fragments(struct ike_sa *sa, struct ike_sa *bsa, uint8_t exch, 
 
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = shape & 0x20 ? n - 1 - k : k;
-		size_t off = i * chunk < len ? i * chunk : len, cl = len - off < chunk ? len - off : chunk;
+		size_t off = i * chunk < len ? i * chunk : len,
+		       cl = len - off < chunk ? len - off : chunk;
 		uint8_t buf[IKE_MSG_BUF];
 		struct ike_sk_frame fr;
 		struct ike_msg m;
@@ -111,8 +112,8 @@ static void send_fragments(struct ike_sa *sa, struct ike_sa *bsa, uint8_t exch, 
 		m.im_skf_num = (uint16_t)(i + 1);
 		m.im_skf_total = (uint16_t)total;
 		ike_pld_add(&m, false, IKE_PL_SKF);
-		if (ike_msg_encode_sk_frame(&m, cl + ike_sk_overhead(&sa->sa_keys.sk_suite, cl), buf,
-					    sizeof(buf), &fr) != 0 ||
+		if (ike_msg_encode_sk_frame(&m, cl + ike_sk_overhead(&sa->sa_keys.sk_suite, cl),
+					    buf, sizeof(buf), &fr) != 0 ||
 		    ike_sk_encrypt(&sa->sa_keys, IKE_CRYPTO_I2R, buf, fr.sf_body_off, sizeof(buf),
 				   inner + off, cl, &out) != 0)
 			return;
@@ -136,8 +137,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	bsa = ike_mgr_find_peer(f.ip_b.pn_mgr, IKE_PAIR_A);
 	if (sa != NULL && bsa != NULL && sa->sa_state == IKE_SA_ESTABLISHED) {
 		if (data[0] & 0x80) /* raw, before any check */
-			ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B, data[0] & 1 ? 4500 : 500, data + 1,
-				      size - 1);
+			ike_mgr_input(f.ip_b.pn_mgr, IKE_PAIR_A, 500, IKE_PAIR_B,
+				      data[0] & 1 ? 4500 : 500, data + 1, size - 1);
 		else if (data[0] & 0x40 && size > 3 && size - 3 <= IKE_MSG_BUF - 256)
 			send_fragments(sa, bsa, exch[data[0] % 3], data[1], data[2], data + 3,
 				       size - 3);

@@ -12,13 +12,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "fuzz_nhrp: %s (line %d)\n", #cond,    \
-				__LINE__);                                     \
-			abort();                                               \
-		}                                                              \
+#define CHECK(cond)                                                                    \
+	do {                                                                           \
+		if (!(cond)) {                                                         \
+			fprintf(stderr, "fuzz_nhrp: %s (line %d)\n", #cond, __LINE__); \
+			abort();                                                       \
+		}                                                                      \
 	} while (0)
 
 static bool addr_eq(const struct nhrp_addr4 *a, const struct nhrp_addr4 *b)
@@ -26,16 +25,12 @@ static bool addr_eq(const struct nhrp_addr4 *a, const struct nhrp_addr4 *b)
 	return a->na_present == b->na_present && a->na_addr == b->na_addr;
 }
 
-static bool cies_eq(const struct nhrp_cie *a, const struct nhrp_cie *b,
-		    unsigned int n)
+static bool cies_eq(const struct nhrp_cie *a, const struct nhrp_cie *b, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (a[i].ce_code != b[i].ce_code ||
-		    a[i].ce_prefix_len != b[i].ce_prefix_len ||
-		    a[i].ce_mtu != b[i].ce_mtu ||
-		    a[i].ce_holding_time != b[i].ce_holding_time ||
-		    a[i].ce_pref != b[i].ce_pref ||
-		    !addr_eq(&a[i].ce_nbma, &b[i].ce_nbma) ||
+		if (a[i].ce_code != b[i].ce_code || a[i].ce_prefix_len != b[i].ce_prefix_len ||
+		    a[i].ce_mtu != b[i].ce_mtu || a[i].ce_holding_time != b[i].ce_holding_time ||
+		    a[i].ce_pref != b[i].ce_pref || !addr_eq(&a[i].ce_nbma, &b[i].ce_nbma) ||
 		    !addr_eq(&a[i].ce_proto, &b[i].ce_proto))
 			return false;
 	return true;
@@ -56,40 +51,29 @@ static bool exts_eq(const struct nhrp_msg *a, const struct nhrp_msg *b)
 
 		if (x->xr_type != y->xr_type || x->xr_len != y->xr_len ||
 		    (x->xr_value == NULL) != (y->xr_value == NULL) ||
-		    (x->xr_value != NULL &&
-		     !bytes_eq(x->xr_value, y->xr_value, x->xr_len)))
+		    (x->xr_value != NULL && !bytes_eq(x->xr_value, y->xr_value, x->xr_len)))
 			return false;
 	}
 	return a->nm_n_responder == b->nm_n_responder &&
 	       cies_eq(&a->nm_responder, &b->nm_responder, a->nm_n_responder) &&
-	       a->nm_n_fwd == b->nm_n_fwd &&
-	       cies_eq(a->nm_fwd, b->nm_fwd, a->nm_n_fwd) &&
-	       a->nm_n_rev == b->nm_n_rev &&
-	       cies_eq(a->nm_rev, b->nm_rev, a->nm_n_rev) &&
-	       a->nm_auth_type == b->nm_auth_type &&
-	       a->nm_auth_len == b->nm_auth_len &&
-	       bytes_eq(a->nm_auth, b->nm_auth, a->nm_auth_len) &&
-	       a->nm_n_nat == b->nm_n_nat &&
+	       a->nm_n_fwd == b->nm_n_fwd && cies_eq(a->nm_fwd, b->nm_fwd, a->nm_n_fwd) &&
+	       a->nm_n_rev == b->nm_n_rev && cies_eq(a->nm_rev, b->nm_rev, a->nm_n_rev) &&
+	       a->nm_auth_type == b->nm_auth_type && a->nm_auth_len == b->nm_auth_len &&
+	       bytes_eq(a->nm_auth, b->nm_auth, a->nm_auth_len) && a->nm_n_nat == b->nm_n_nat &&
 	       cies_eq(a->nm_nat, b->nm_nat, a->nm_n_nat);
 }
 
 static bool msg_eq(const struct nhrp_msg *a, const struct nhrp_msg *b)
 {
 	return a->nm_type == b->nm_type && a->nm_version == b->nm_version &&
-	       a->nm_hop_count == b->nm_hop_count &&
-	       a->nm_flags == b->nm_flags &&
-	       a->nm_request_id == b->nm_request_id &&
-	       a->nm_err_code == b->nm_err_code &&
-	       a->nm_err_offset == b->nm_err_offset &&
-	       a->nm_traffic_code == b->nm_traffic_code &&
+	       a->nm_hop_count == b->nm_hop_count && a->nm_flags == b->nm_flags &&
+	       a->nm_request_id == b->nm_request_id && a->nm_err_code == b->nm_err_code &&
+	       a->nm_err_offset == b->nm_err_offset && a->nm_traffic_code == b->nm_traffic_code &&
 	       addr_eq(&a->nm_src_nbma, &b->nm_src_nbma) &&
 	       addr_eq(&a->nm_src_proto, &b->nm_src_proto) &&
-	       addr_eq(&a->nm_dst_proto, &b->nm_dst_proto) &&
-	       a->nm_n_cie == b->nm_n_cie &&
-	       cies_eq(a->nm_cie, b->nm_cie, a->nm_n_cie) &&
-	       a->nm_quoted_len == b->nm_quoted_len &&
-	       bytes_eq(a->nm_quoted, b->nm_quoted, a->nm_quoted_len) &&
-	       exts_eq(a, b);
+	       addr_eq(&a->nm_dst_proto, &b->nm_dst_proto) && a->nm_n_cie == b->nm_n_cie &&
+	       cies_eq(a->nm_cie, b->nm_cie, a->nm_n_cie) && a->nm_quoted_len == b->nm_quoted_len &&
+	       bytes_eq(a->nm_quoted, b->nm_quoted, a->nm_quoted_len) && exts_eq(a, b);
 }
 
 /* The documented refusals: extensions in an Error Indication (RFC 2332
@@ -98,10 +82,9 @@ static bool encode_refuses(const struct nhrp_msg *m)
 {
 	if (m->nm_type == NHRP_TYPE_ERROR_INDICATION && m->nm_n_ext != 0)
 		return true;
-	return m->nm_hop_count == 0 &&
-	       (m->nm_type == NHRP_TYPE_REGISTRATION_REQUEST ||
-		m->nm_type == NHRP_TYPE_REGISTRATION_REPLY ||
-		m->nm_type == NHRP_TYPE_TRAFFIC_INDICATION);
+	return m->nm_hop_count == 0 && (m->nm_type == NHRP_TYPE_REGISTRATION_REQUEST ||
+					m->nm_type == NHRP_TYPE_REGISTRATION_REPLY ||
+					m->nm_type == NHRP_TYPE_TRAFFIC_INDICATION);
 }
 
 static bool decoded(int rc)

@@ -49,10 +49,14 @@ int ike_pair_node_make(struct ike_pair *p, struct ike_pair_node *n, uint32_t spi
 		p->ip_policy.po_has_psk = true;
 		p->ip_conf.ic_policy = &p->ip_policy;
 	}
-	n->pn_env = (struct ike_env){.ie_ctx = n, .ie_clock = &p->ip_ck, .ie_timers = &p->ip_th,
+	n->pn_env = (struct ike_env){.ie_ctx = n,
+				     .ie_clock = &p->ip_ck,
+				     .ie_timers = &p->ip_th,
 				     .ie_send = pair_send,
-				     .ie_spi_alloc = pair_spi, .ie_child_install = pair_install,
-				     .ie_child_remove = pair_child, .ie_child_activate = pair_child,
+				     .ie_spi_alloc = pair_spi,
+				     .ie_child_install = pair_install,
+				     .ie_child_remove = pair_child,
+				     .ie_child_activate = pair_child,
 				     .ie_sa_changed = pair_changed};
 	n->pn_mgr = ike_mgr_create(n->pn_conf != NULL ? n->pn_conf : &p->ip_conf, &n->pn_env, lim);
 	return n->pn_mgr != NULL ? 0 : -1;

@@ -35,7 +35,7 @@
 
 struct peer {
 	int fd500, fd4500;
-	bool quiet;              /* --load: no line per event */
+	bool quiet; /* --load: no line per event */
 	uint64_t n_established, n_dead, n_dropped;
 	uint32_t next_spi;
 	struct clock ck;
@@ -54,8 +54,8 @@ static int peer_send(void *ctx, uint32_t src, uint16_t sport, uint32_t dst, uint
 		     const uint8_t *msg, size_t len)
 {
 	struct peer *p = ctx;
-	struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = htons(dport),
-				 .sin_addr.s_addr = htonl(dst)};
+	struct sockaddr_in to = {
+		.sin_family = AF_INET, .sin_port = htons(dport), .sin_addr.s_addr = htonl(dst)};
 	uint8_t buf[IKE_MSG_BUF + 4] = {0};
 	bool natt = sport == IKE_NATT_UDP_PORT;
 
@@ -131,7 +131,8 @@ static void peer_changed(void *ctx, struct ike_sa *sa)
 		hex("sk_er", k->sk_er, k->sk_encr_len);
 		hex("sk_pi", k->sk_pi, k->sk_prf_len);
 		hex("sk_pr", k->sk_pr, k->sk_prf_len);
-		printf(" natt=%d auth=%s frag=%d peer_id=%s\n", sa->sa_nat_local || sa->sa_nat_remote,
+		printf(" natt=%d auth=%s frag=%d peer_id=%s\n",
+		       sa->sa_nat_local || sa->sa_nat_remote,
 		       sa->sa_auth == IKE_PA_CERT ? "cert" : "psk", sa->sa_frag,
 		       ike_ident_str(&sa->sa_peer_id, id, sizeof(id)));
 	}
@@ -140,8 +141,8 @@ static void peer_changed(void *ctx, struct ike_sa *sa)
 
 static int udp_bind(uint32_t addr, uint16_t port)
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(addr)};
+	struct sockaddr_in sin = {
+		.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(addr)};
 	int fd = socket(AF_INET, SOCK_DGRAM, 0), one = 1;
 
 	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
@@ -176,8 +177,8 @@ static void sa_drop(struct ike_sa *sa, void *arg)
 
 /* --load: keep `inflight` handshakes under way until `n` ended (made or
  * failed) or `seconds` passed; established SAs are dropped at once. */
-static int load_run(struct peer *p, struct ike_mgr *mg, uint32_t local, uint32_t remote,
-		    unsigned n, unsigned inflight, double seconds)
+static int load_run(struct peer *p, struct ike_mgr *mg, uint32_t local, uint32_t remote, unsigned n,
+		    unsigned inflight, double seconds)
 {
 	uint64_t t0 = clock_now(&p->ck), end = t0 + (uint64_t)(seconds * 1e9), started = 0, t;
 
@@ -199,7 +200,8 @@ static int load_run(struct peer *p, struct ike_mgr *mg, uint32_t local, uint32_t
 		ike_mgr_reap(mg);
 	}
 	t = clock_now(&p->ck) - t0;
-	printf("load: %" PRIu64 " handshakes established of %" PRIu64 " started in %.2f s: %.0f/s\n",
+	printf("load: %" PRIu64 " handshakes established of %" PRIu64
+	       " started in %.2f s: %.0f/s\n",
 	       p->n_established, started, t / 1e9, p->n_established / (t / 1e9));
 	ike_mgr_destroy(mg);
 	return p->n_established == 0;
@@ -249,23 +251,40 @@ static int peer_arg(const char *arg, struct cfg_ike *k)
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"local", 1, 0, 'l'},  {"remote", 1, 0, 'r'},	{"psk", 1, 0, 'p'},
-		{"initiate", 0, 0, 'i'}, {"ike", 1, 0, 'k'},	{"esp", 1, 0, 'e'},
-		{"tunnel", 0, 0, 't'}, {"dpd", 1, 0, 'd'},	{"seconds", 1, 0, 's'},
-		{"delete-after", 1, 0, 'x'}, {"child-life", 1, 0, 'c'},
-		{"ike-life", 1, 0, 'I'}, {"cookie-threshold", 1, 0, 'C'}, {"max-sas", 1, 0, 'm'},
-		{"load", 1, 0, 'L'}, {"inflight", 1, 0, 'K'}, {"quiet", 0, 0, 'Q'},
-		{"local-id", 1, 0, 'D'}, {"cert", 1, 0, 'E'}, {"key", 1, 0, 'Y'}, {"ca", 1, 0, 'A'},
-		{"crl", 1, 0, 'R'}, {"peer", 1, 0, 'P'}, {"no-frag", 0, 0, 'F'},
-		{"fragment-size", 1, 0, 'S'}, {"pfs", 1, 0, 'G'}, {0, 0, 0, 0}};
+	static const struct option opts[] = {{"local", 1, 0, 'l'},
+					     {"remote", 1, 0, 'r'},
+					     {"psk", 1, 0, 'p'},
+					     {"initiate", 0, 0, 'i'},
+					     {"ike", 1, 0, 'k'},
+					     {"esp", 1, 0, 'e'},
+					     {"tunnel", 0, 0, 't'},
+					     {"dpd", 1, 0, 'd'},
+					     {"seconds", 1, 0, 's'},
+					     {"delete-after", 1, 0, 'x'},
+					     {"child-life", 1, 0, 'c'},
+					     {"ike-life", 1, 0, 'I'},
+					     {"cookie-threshold", 1, 0, 'C'},
+					     {"max-sas", 1, 0, 'm'},
+					     {"load", 1, 0, 'L'},
+					     {"inflight", 1, 0, 'K'},
+					     {"quiet", 0, 0, 'Q'},
+					     {"local-id", 1, 0, 'D'},
+					     {"cert", 1, 0, 'E'},
+					     {"key", 1, 0, 'Y'},
+					     {"ca", 1, 0, 'A'},
+					     {"crl", 1, 0, 'R'},
+					     {"peer", 1, 0, 'P'},
+					     {"no-frag", 0, 0, 'F'},
+					     {"fragment-size", 1, 0, 'S'},
+					     {"pfs", 1, 0, 'G'},
+					     {0, 0, 0, 0}};
 	static struct cfg_ike k; /* the policy as the config would give it */
 	static struct ike_policy pol;
 	const char *why;
 	char err[256];
 	struct ike_conf c = {.ic_retransmit_ms = 1000, .ic_retransmit_tries = 4};
-	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 16,
-				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
+	struct ike_mgr_limits lim = {
+		.ml_max_sas = 64, .ml_max_half_open = 16, .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 	struct peer p = {.next_spi = 0xc1000000u};
 	struct in_addr a;
 	uint32_t local = 0, remote = 0;
@@ -282,8 +301,14 @@ int main(int argc, char **argv)
 	k.fragment_size = 1280;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
-		case 'l': inet_aton(optarg, &a); local = ntohl(a.s_addr); break;
-		case 'r': inet_aton(optarg, &a); remote = ntohl(a.s_addr); break;
+		case 'l':
+			inet_aton(optarg, &a);
+			local = ntohl(a.s_addr);
+			break;
+		case 'r':
+			inet_aton(optarg, &a);
+			remote = ntohl(a.s_addr);
+			break;
 		case 'p':
 			k.psk_len = (uint8_t)strlen(optarg);
 			memcpy(k.psk, optarg, k.psk_len);
@@ -294,35 +319,77 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
-		case 'E': snprintf(k.cert, sizeof(k.cert), "%s", optarg); break;
-		case 'Y': snprintf(k.key, sizeof(k.key), "%s", optarg); break;
-		case 'A': snprintf(k.ca, sizeof(k.ca), "%s", optarg); break;
-		case 'R': snprintf(k.crl, sizeof(k.crl), "%s", optarg); break;
-		case 'F': k.fragmentation = false; break;
+		case 'E':
+			snprintf(k.cert, sizeof(k.cert), "%s", optarg);
+			break;
+		case 'Y':
+			snprintf(k.key, sizeof(k.key), "%s", optarg);
+			break;
+		case 'A':
+			snprintf(k.ca, sizeof(k.ca), "%s", optarg);
+			break;
+		case 'R':
+			snprintf(k.crl, sizeof(k.crl), "%s", optarg);
+			break;
+		case 'F':
+			k.fragmentation = false;
+			break;
 		case 'G':
 			if (cfg_ike_dh_parse(optarg, &c.ic_pfs) != 0)
 				return 2;
 			break;
-		case 'S': k.fragment_size = (uint16_t)atoi(optarg); break;
+		case 'S':
+			k.fragment_size = (uint16_t)atoi(optarg);
+			break;
 		case 'P':
 			if (peer_arg(optarg, &k) != 0)
 				return 2;
 			break;
-		case 'i': initiate = true; break;
-		case 'k': list_parse(optarg, false, &c); break;
-		case 'e': list_parse(optarg, true, &c); break;
-		case 't': c.ic_tunnel = true; break;
-		case 'd': c.ic_dpd_s = (uint32_t)atoi(optarg); break;
-		case 's': seconds = atof(optarg); break;
-		case 'x': del_after = atof(optarg); break;
-		case 'c': c.ic_child_lifetime_s = (uint32_t)atoi(optarg); break;
-		case 'I': c.ic_ike_lifetime_s = (uint32_t)atoi(optarg); break;
-		case 'C': lim.ml_cookie_threshold = (uint32_t)atoi(optarg); break;
-		case 'm': lim.ml_max_sas = lim.ml_max_half_open = (uint32_t)atoi(optarg); break;
-		case 'L': load = (unsigned)atoi(optarg); p.quiet = true; break;
-		case 'K': inflight = (unsigned)atoi(optarg); break;
-		case 'Q': p.quiet = true; break;
-		default: return 2;
+		case 'i':
+			initiate = true;
+			break;
+		case 'k':
+			list_parse(optarg, false, &c);
+			break;
+		case 'e':
+			list_parse(optarg, true, &c);
+			break;
+		case 't':
+			c.ic_tunnel = true;
+			break;
+		case 'd':
+			c.ic_dpd_s = (uint32_t)atoi(optarg);
+			break;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'x':
+			del_after = atof(optarg);
+			break;
+		case 'c':
+			c.ic_child_lifetime_s = (uint32_t)atoi(optarg);
+			break;
+		case 'I':
+			c.ic_ike_lifetime_s = (uint32_t)atoi(optarg);
+			break;
+		case 'C':
+			lim.ml_cookie_threshold = (uint32_t)atoi(optarg);
+			break;
+		case 'm':
+			lim.ml_max_sas = lim.ml_max_half_open = (uint32_t)atoi(optarg);
+			break;
+		case 'L':
+			load = (unsigned)atoi(optarg);
+			p.quiet = true;
+			break;
+		case 'K':
+			inflight = (unsigned)atoi(optarg);
+			break;
+		case 'Q':
+			p.quiet = true;
+			break;
+		default:
+			return 2;
 		}
 	}
 	k.auth = k.cert[0] != '\0' ? CFG_IKE_AUTH_CERT : CFG_IKE_AUTH_PSK;
@@ -339,9 +406,13 @@ int main(int argc, char **argv)
 	timer_heap_init(&p.th);
 	p.fd500 = udp_bind(local, IKE_UDP_PORT);
 	p.fd4500 = udp_bind(local, IKE_NATT_UDP_PORT);
-	env = (struct ike_env){.ie_ctx = &p, .ie_clock = &p.ck, .ie_timers = &p.th,
-			       .ie_send = peer_send, .ie_spi_alloc = peer_spi,
-			       .ie_child_install = peer_install, .ie_child_remove = peer_remove,
+	env = (struct ike_env){.ie_ctx = &p,
+			       .ie_clock = &p.ck,
+			       .ie_timers = &p.th,
+			       .ie_send = peer_send,
+			       .ie_spi_alloc = peer_spi,
+			       .ie_child_install = peer_install,
+			       .ie_child_remove = peer_remove,
 			       .ie_child_activate = peer_activate,
 			       .ie_sa_changed = peer_changed};
 	mg = ike_mgr_create(&c, &env, &lim);

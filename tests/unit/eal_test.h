@@ -59,9 +59,9 @@ static inline int eal_test_done(int rc)
 /* The whole main() of a test that needs EAL and nothing else before its
  * group runs: EAL up, the cmocka group (tests, with group setup and
  * teardown, or NULL), EAL down. Exit status 1 when EAL cannot start. */
-#define EAL_TEST_MAIN(name, tests, setup, teardown)                                   \
-	(eal_test_init((name), NULL) < 0                                               \
-		 ? 1                                                                       \
+#define EAL_TEST_MAIN(name, tests, setup, teardown) \
+	(eal_test_init((name), NULL) < 0            \
+		 ? 1                                \
 		 : eal_test_done(cmocka_run_group_tests((tests), (setup), (teardown))))
 
 #endif

@@ -83,8 +83,8 @@ static inline const char *json_skip(const char *p)
 }
 
 /* The idx-th object of the top-level array "arr": [*s, *e). 0 or -ENOENT. */
-static inline int json_obj(const char *txt, const char *arr, unsigned idx,
-			   const char **s, const char **e)
+static inline int json_obj(const char *txt, const char *arr, unsigned idx, const char **s,
+			   const char **e)
 {
 	char key[64];
 	const char *p;

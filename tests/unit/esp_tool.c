@@ -128,15 +128,16 @@ int main(int argc, char **argv)
 
 	if ((argc != 11 && argc != 12) || params_parse(argv, &p) != 0 ||
 	    (argc == 12 && mode_parse(argv[11], &p) != 0)) {
-		fprintf(stderr, "usage: esp_tool enc|dec ALG ESN NATT SPI SEQ_BASE KEYMAT AUTHKEY IN OUT "
+		fprintf(stderr,
+			"usage: esp_tool enc|dec ALG ESN NATT SPI SEQ_BASE KEYMAT AUTHKEY IN OUT "
 			"[tunnel:SRC:DST]\n");
 		return 2;
 	}
 	if (eal_test_init("esp_tool", NULL) < 0 || crypto_mb_init(&cx) != 0 ||
 	    esp_sa_init(&sa, &cx, &p) != 0)
 		return 2;
-	mp = rte_pktmbuf_pool_create("esp_tool", TOOL_MAX + 63, 0, 0,
-				     RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	mp = rte_pktmbuf_pool_create("esp_tool", TOOL_MAX + 63, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+				     SOCKET_ID_ANY);
 	if (mp == NULL || pcap_load(argv[9], mp, pk, &n) != 0) {
 		fprintf(stderr, "esp_tool: cannot read %s\n", argv[9]);
 		return 2;

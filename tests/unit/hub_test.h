@@ -18,9 +18,8 @@
 /* An SA with fixed test keys derived from its SPI; mirrors (same SPI,
  * other direction) share them. Tunnel mode when tun_src is not 0, with
  * the IPv4 header inside from tun_src to tun_dst. */
-static inline struct esp_sa *hub_test_sa_mode(struct crypto_mb *cx, uint32_t spi,
-					      enum esp_dir dir, enum esp_alg alg,
-					      uint32_t tun_src, uint32_t tun_dst)
+static inline struct esp_sa *hub_test_sa_mode(struct crypto_mb *cx, uint32_t spi, enum esp_dir dir,
+					      enum esp_alg alg, uint32_t tun_src, uint32_t tun_dst)
 {
 	struct esp_sa_params p;
 	struct esp_sa *sa = rte_zmalloc("t_sa", sizeof(*sa), RTE_CACHE_LINE_SIZE);
@@ -120,7 +119,8 @@ static inline struct lcore_ctx *hub_test_lcore(struct dp *dp)
 	lc->lc_punt = rte_ring_create("t_punt", 256, SOCKET_ID_ANY, 0);
 	lc->lc_events = rte_ring_create_elem("t_ev", sizeof(struct dp_event), 256, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
-	lc->lc_peer_stats = rte_zmalloc("t_ps", dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats), 0);
+	lc->lc_peer_stats =
+		rte_zmalloc("t_ps", dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats), 0);
 	assert_true(lc->lc_punt != NULL && lc->lc_events != NULL && lc->lc_peer_stats != NULL);
 	assert_int_equal(crypto_mb_init(&lc->lc_cx), 0);
 	punt_buckets_init(lc->lc_bucket, lc->lc_hz);

@@ -12,10 +12,11 @@
 
 #define PKT_MAX 2048
 #define GRE_KEY 42
-#define HUB_NBMA   0xc0000201 /* 192.0.2.1 */
+#define HUB_NBMA 0xc0000201   /* 192.0.2.1 */
 #define SPOKE_NBMA 0xc000020b /* 192.0.2.11 */
 
 /* tshark -T fields names, in the column order printed. */
+/* clang-format off */
 #define FIELDS(X)                                                              \
 	X(TYPE, "nhrp.hdr.op.type") X(HOP, "nhrp.hdr.hopcnt")                  \
 	X(PKTSZ, "nhrp.hdr.pktsz") X(CSUM, "nhrp.hdr.chksum.status")           \
@@ -28,12 +29,13 @@
 	X(EXTTYPE, "nhrp.ext.type") X(EXTC, "nhrp.ext.c")                      \
 	X(EXTLEN, "nhrp.ext.len") X(SPI, "nhrp.auth_ext.spi")                  \
 	X(AUTHDATA, "nhrp.auth_ext.data") X(GREKEY, "gre.key")
+/* clang-format on */
 
 enum field {
 #define FIELD_ENUM(id, name) F_##id,
 	FIELDS(FIELD_ENUM)
 #undef FIELD_ENUM
-	F_COUNT
+		F_COUNT
 };
 
 static const char *const field_names[F_COUNT] = {
@@ -63,12 +65,10 @@ static void add_addr(struct expect *e, enum field f, const struct nhrp_addr4 *a)
 	uint32_t v = a->na_addr;
 
 	if (a->na_present)
-		add(e, f, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255,
-		    (v >> 8) & 255, v & 255);
+		add(e, f, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
 }
 
-static unsigned int cies_expect(struct expect *e, const struct nhrp_cie *c,
-				unsigned int n)
+static unsigned int cies_expect(struct expect *e, const struct nhrp_cie *c, unsigned int n)
 {
 	unsigned int bytes = 0;
 
@@ -79,8 +79,7 @@ static unsigned int cies_expect(struct expect *e, const struct nhrp_cie *c,
 		add(e, F_HTIME, "%u", c[i].ce_holding_time);
 		add_addr(e, F_CNBMA, &c[i].ce_nbma);
 		add_addr(e, F_CPROT, &c[i].ce_proto);
-		bytes += 12 + 4 * c[i].ce_nbma.na_present +
-			 4 * c[i].ce_proto.na_present;
+		bytes += 12 + 4 * c[i].ce_nbma.na_present + 4 * c[i].ce_proto.na_present;
 	}
 	return bytes;
 }
@@ -135,8 +134,8 @@ static void exts_expect(struct expect *e, const struct nhrp_msg *m)
 
 /* Fields of one NHRP message as tshark lists them; an Error
  * Indication's quoted packet is dissected as NHRP again, after it. */
-static void msg_expect(struct expect *e, const struct nhrp_msg *m,
-		       size_t pktsz, const struct nhrp_msg *quoted, size_t qlen)
+static void msg_expect(struct expect *e, const struct nhrp_msg *m, size_t pktsz,
+		       const struct nhrp_msg *quoted, size_t qlen)
 {
 	add(e, F_TYPE, "%u", m->nm_type);
 	add(e, F_HOP, "%u", m->nm_hop_count);
@@ -162,16 +161,17 @@ static void msg_expect(struct expect *e, const struct nhrp_msg *m,
 
 static struct nhrp_addr4 a4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 {
-	return (struct nhrp_addr4){
-		(uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d,
-		true};
+	return (struct nhrp_addr4){(uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d,
+				   true};
 }
 
-static struct nhrp_cie cie(uint8_t plen, uint16_t htime,
-			   struct nhrp_addr4 nbma, struct nhrp_addr4 proto)
+static struct nhrp_cie cie(uint8_t plen, uint16_t htime, struct nhrp_addr4 nbma,
+			   struct nhrp_addr4 proto)
 {
-	return (struct nhrp_cie){.ce_prefix_len = plen, .ce_mtu = 1400,
-				 .ce_holding_time = htime, .ce_nbma = nbma,
+	return (struct nhrp_cie){.ce_prefix_len = plen,
+				 .ce_mtu = 1400,
+				 .ce_holding_time = htime,
+				 .ce_nbma = nbma,
 				 .ce_proto = proto};
 }
 
@@ -194,16 +194,15 @@ static void build(struct nhrp_msg *m, uint8_t type)
 	m->nm_dst_proto = a4(10, 255, 0, type <= 2 ? 12 : 1);
 	m->nm_flags = NHRP_FLAG_CISCO_NAT;
 	if (type <= NHRP_TYPE_RESOLUTION_REPLY)
-		m->nm_flags |= NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A |
-			       NHRP_FLAG_RES_S |
+		m->nm_flags |= NHRP_FLAG_RES_Q | NHRP_FLAG_RES_A | NHRP_FLAG_RES_S |
 			       (reply ? NHRP_FLAG_RES_D | NHRP_FLAG_RES_U : 0);
 	else if (type <= NHRP_TYPE_REGISTRATION_REPLY)
 		m->nm_flags |= NHRP_FLAG_REG_U;
 	else
 		m->nm_flags = NHRP_FLAG_PURGE_N;
 	m->nm_cie[m->nm_n_cie++] = reply && type <= 2
-		? cie(32, 7200, a4(192, 0, 2, 12), a4(10, 255, 0, 12))
-		: cie(32, 600, none, none);
+					   ? cie(32, 7200, a4(192, 0, 2, 12), a4(10, 255, 0, 12))
+					   : cie(32, 600, none, none);
 	ext(m, NHRP_EXT_COMPULSORY | NHRP_EXT_RESPONDER_ADDRESS);
 	if (reply) {
 		m->nm_responder = cie(32, 600, a4(192, 0, 2, 1), a4(10, 255, 0, 1));
@@ -213,24 +212,21 @@ static void build(struct nhrp_msg *m, uint8_t type)
 	m->nm_fwd[m->nm_n_fwd++] = cie(0, 600, a4(192, 0, 2, 1), a4(10, 255, 0, 1));
 	ext(m, NHRP_EXT_COMPULSORY | NHRP_EXT_REVERSE_TRANSIT);
 	if (reply)
-		m->nm_rev[m->nm_n_rev++] =
-			cie(0, 600, a4(192, 0, 2, 1), a4(10, 255, 0, 1));
+		m->nm_rev[m->nm_n_rev++] = cie(0, 600, a4(192, 0, 2, 1), a4(10, 255, 0, 1));
 	ext(m, NHRP_EXT_COMPULSORY | NHRP_EXT_AUTHENTICATION);
 	m->nm_auth_type = NHRP_AUTH_CISCO_CLEARTEXT;
 	m->nm_auth_len = type < 5 ? 8 : 5;
 	memcpy(m->nm_auth, type < 5 ? "dmvpnkey" : "CISCO", m->nm_auth_len);
 	ext(m, NHRP_EXT_CISCO_NAT_ADDRESS);
-	m->nm_nat[m->nm_n_nat++] =
-		cie(32, 0, a4(203, 0, 113, 11), a4(10, 255, 0, 11));
+	m->nm_nat[m->nm_n_nat++] = cie(32, 0, a4(203, 0, 113, 11), a4(10, 255, 0, 11));
 }
 
 /* ICMP echo 10.255.0.11 -> 10.255.0.12, the hairpinned packet a Traffic
  * Indication quotes; checksums right so tshark finds nothing to flag. */
 static size_t quoted_ping(uint8_t *p)
 {
-	static const uint8_t ping[28] = {
-		0x45, 0, 0, 28, 0, 7, 0, 0, 63, 1, 0, 0, 10, 255, 0, 11,
-		10, 255, 0, 12, 8, 0, 0, 0, 0x12, 0x34, 0, 1};
+	static const uint8_t ping[28] = {0x45, 0,  0,  28,  0, 7,  0, 0, 63, 1, 0,    0,    10, 255,
+					 0,    11, 10, 255, 0, 12, 8, 0, 0,  0, 0x12, 0x34, 0,  1};
 	uint32_t s;
 
 	memcpy(p, ping, sizeof(ping));
@@ -253,8 +249,7 @@ static size_t quoted_ping(uint8_t *p)
 
 static void put_le32(FILE *f, uint32_t v)
 {
-	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-			(uint8_t)(v >> 24)};
+	uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
 
 	fwrite(b, 1, 4, f);
 }
@@ -269,15 +264,51 @@ static void put_be32(uint8_t *p, uint32_t v)
 
 /* Ethernet, IPv4 (checksummed), GRE with key, then the NHRP packet; the
  * outer addresses are the NBMA ones, as on a real underlay. */
-static void frame_write(FILE *f, unsigned int no, uint32_t src, uint32_t dst,
-			const uint8_t *nhrp, size_t len)
+static void frame_write(FILE *f, unsigned int no, uint32_t src, uint32_t dst, const uint8_t *nhrp,
+			size_t len)
 {
-	uint8_t fr[14 + 20 + 8 + PKT_MAX] = {
-		0x52, 0x54, 0, 0, 0, 1, 0x52, 0x54, 0, 0, 0, 2, 0x08, 0x00,
-		0x45, 0xc0, 0, 0, 0, 0, 0, 0, 255, IPPROTO_GRE_NUM, 0, 0,
-		0, 0, 0, 0, 0, 0, 0, 0,
-		GRE_F_KEY >> 8, 0, GRE_PROTO_NHRP >> 8, GRE_PROTO_NHRP & 255,
-		0, 0, 0, GRE_KEY};
+	uint8_t fr[14 + 20 + 8 + PKT_MAX] = {0x52,
+					     0x54,
+					     0,
+					     0,
+					     0,
+					     1,
+					     0x52,
+					     0x54,
+					     0,
+					     0,
+					     0,
+					     2,
+					     0x08,
+					     0x00,
+					     0x45,
+					     0xc0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     255,
+					     IPPROTO_GRE_NUM,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     0,
+					     GRE_F_KEY >> 8,
+					     0,
+					     GRE_PROTO_NHRP >> 8,
+					     GRE_PROTO_NHRP & 255,
+					     0,
+					     0,
+					     0,
+					     GRE_KEY};
 	size_t ip_len = 20 + 8 + len;
 	uint32_t s = 0;
 
@@ -308,8 +339,7 @@ static void expect_print(unsigned int no, const struct expect *e)
 	printf("\n");
 }
 
-static int emit(FILE *f, unsigned int no, const struct nhrp_msg *m,
-		const struct nhrp_msg *quoted)
+static int emit(FILE *f, unsigned int no, const struct nhrp_msg *m, const struct nhrp_msg *quoted)
 {
 	uint8_t pkt[PKT_MAX];
 	struct expect e = {0};
@@ -322,8 +352,7 @@ static int emit(FILE *f, unsigned int no, const struct nhrp_msg *m,
 		return 1;
 	}
 	src = m->nm_src_nbma.na_addr;
-	frame_write(f, no, src, src == HUB_NBMA ? SPOKE_NBMA : HUB_NBMA, pkt,
-		    len);
+	frame_write(f, no, src, src == HUB_NBMA ? SPOKE_NBMA : HUB_NBMA, pkt, len);
 	msg_expect(&e, m, len, quoted, quoted != NULL ? m->nm_quoted_len : 0);
 	add(&e, F_GREKEY, "%u", GRE_KEY);
 	expect_print(no, &e);
@@ -332,9 +361,8 @@ static int emit(FILE *f, unsigned int no, const struct nhrp_msg *m,
 
 int main(int argc, char **argv)
 {
-	static const uint8_t hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0,
-					0, 0, 0, 0, 0, 0, 0, 0,
-					0xff, 0xff, 0, 0, 1, 0, 0, 0};
+	static const uint8_t hdr[24] = {0xd4, 0xc3, 0xb2, 0xa1, 2,    0,    4, 0, 0, 0, 0, 0,
+					0,    0,    0,    0,    0xff, 0xff, 0, 0, 1, 0, 0, 0};
 	uint8_t req[PKT_MAX], ping[64];
 	struct nhrp_msg m, first;
 	size_t req_len;

@@ -14,8 +14,8 @@
 #include "rdr.h"
 
 #define PCAP_LINKTYPE_ETHERNET 1
-#define PCAP_LINKTYPE_RAW      101
-#define PCAP_LINKTYPE_SLL      113
+#define PCAP_LINKTYPE_RAW 101
+#define PCAP_LINKTYPE_SLL 113
 
 struct pcap_file {
 	uint8_t *pf_data;
@@ -33,7 +33,7 @@ struct pcap_rec {
 struct nhrp_frame {
 	const uint8_t *nf_nhrp;
 	size_t nf_len;
-	bool nf_gre;     /* false: NHRP straight over IP (proto 54) */
+	bool nf_gre; /* false: NHRP straight over IP (proto 54) */
 	bool nf_has_key;
 	uint32_t nf_key;
 };
@@ -41,10 +41,8 @@ struct nhrp_frame {
 static inline uint32_t pcap_u32(const struct pcap_file *pf, const uint8_t *p)
 {
 	if (pf->pf_swap)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		       (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[1] << 8 | p[0];
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
 static inline void pcap_close(struct pcap_file *pf)
@@ -64,8 +62,7 @@ static inline int pcap_open(struct pcap_file *pf, const char *path)
 	*pf = (struct pcap_file){0};
 	if (f == NULL)
 		return -errno;
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 24 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
+	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) < 24 || fseek(f, 0, SEEK_SET) != 0 ||
 	    (pf->pf_data = malloc((size_t)sz)) == NULL ||
 	    fread(pf->pf_data, 1, (size_t)sz, f) != (size_t)sz) {
 		fclose(f);
@@ -107,8 +104,7 @@ static inline int pcap_next(struct pcap_file *pf, struct pcap_rec *rec)
 }
 
 /* Link layer to the EtherType of what follows. */
-static inline int pcap_link_strip(uint32_t linktype, struct rdr *r,
-				  uint16_t *ethertype)
+static inline int pcap_link_strip(uint32_t linktype, struct rdr *r, uint16_t *ethertype)
 {
 	if (linktype == PCAP_LINKTYPE_RAW) {
 		*ethertype = 0x0800;
@@ -138,8 +134,8 @@ static inline int pcap_ipv4_strip(struct rdr *r, uint8_t *proto)
 	if (rdr_u8(r, &vihl) || (vihl >> 4) != 4 || (vihl & 15) < 5)
 		return -EBADMSG;
 	hlen = (size_t)(vihl & 15) * 4;
-	if (rdr_skip(r, 1) || rdr_u16be(r, &total) || rdr_skip(r, 5) ||
-	    rdr_u8(r, proto) || rdr_skip(r, hlen - 10) || total < hlen)
+	if (rdr_skip(r, 1) || rdr_u16be(r, &total) || rdr_skip(r, 5) || rdr_u8(r, proto) ||
+	    rdr_skip(r, hlen - 10) || total < hlen)
 		return -EBADMSG;
 	if (total - hlen < rdr_left(r))
 		r->end = r->pos + (total - hlen);
@@ -166,8 +162,7 @@ static inline int pcap_gre_strip(struct rdr *r, struct nhrp_frame *out)
 }
 
 /* 0 and *out for an NHRP frame, -ENOENT for any other traffic. */
-static inline int pcap_nhrp_payload(const struct pcap_file *pf,
-				    const struct pcap_rec *rec,
+static inline int pcap_nhrp_payload(const struct pcap_file *pf, const struct pcap_rec *rec,
 				    struct nhrp_frame *out)
 {
 	struct rdr r;

@@ -14,7 +14,7 @@
 #define PCAPNG_BT_IDB 1
 #define PCAPNG_BT_SPB 3
 #define PCAPNG_BT_EPB 6
-#define PCAPNG_BOM    0x1a2b3c4d
+#define PCAPNG_BOM 0x1a2b3c4d
 #define PCAPNG_MAX_IF 8
 
 struct pcapng_file {
@@ -34,8 +34,7 @@ struct pcapng_rec {
 
 static inline uint32_t pcapng_u32(const struct pcapng_file *f, const uint8_t *p)
 {
-	uint32_t le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
-		      (uint32_t)p[1] << 8 | p[0];
+	uint32_t le = (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 
 	return f->nf_swap ? __builtin_bswap32(le) : le;
 }
@@ -62,8 +61,7 @@ static inline int pcapng_open(struct pcapng_file *f, const char *path)
 	*f = (struct pcapng_file){0};
 	if (fp == NULL)
 		return -errno;
-	if (fseek(fp, 0, SEEK_END) != 0 || (sz = ftell(fp)) < 28 ||
-	    fseek(fp, 0, SEEK_SET) != 0 ||
+	if (fseek(fp, 0, SEEK_END) != 0 || (sz = ftell(fp)) < 28 || fseek(fp, 0, SEEK_SET) != 0 ||
 	    (f->nf_data = malloc((size_t)sz)) == NULL ||
 	    fread(f->nf_data, 1, (size_t)sz, fp) != (size_t)sz) {
 		fclose(fp);
@@ -81,15 +79,14 @@ static inline int pcapng_open(struct pcapng_file *f, const char *path)
 }
 
 /* Remembers an interface's link type; a new section restarts the list. */
-static inline void pcapng_block_meta(struct pcapng_file *f, uint32_t type,
-				     const uint8_t *b, uint32_t len)
+static inline void pcapng_block_meta(struct pcapng_file *f, uint32_t type, const uint8_t *b,
+				     uint32_t len)
 {
 	if (type == PCAPNG_BT_SHB) {
 		f->nf_swap = false;
 		f->nf_swap = pcapng_u32(f, b + 8) != PCAPNG_BOM;
 		f->nf_n_if = 0;
-	} else if (type == PCAPNG_BT_IDB && len >= 20 &&
-		   f->nf_n_if < PCAPNG_MAX_IF) {
+	} else if (type == PCAPNG_BT_IDB && len >= 20 && f->nf_n_if < PCAPNG_MAX_IF) {
 		f->nf_linktype[f->nf_n_if++] = pcapng_u16(f, b + 8);
 	}
 }

@@ -26,8 +26,8 @@
 #include "stages.h"
 #include "ring_port_test.h"
 
-#define OUR_IP 0x0a000001u  /* 10.0.0.1 */
-#define HOST_IP 0x0a00000au /* 10.0.0.10 */
+#define OUR_IP 0x0a000001u   /* 10.0.0.1 */
+#define HOST_IP 0x0a00000au  /* 10.0.0.10 */
 #define HOST2_IP 0x0a000014u /* 10.0.0.20 */
 
 static const struct rte_ether_addr host_mac = {{0x02, 0, 0, 0, 0, 0x10}};
@@ -58,13 +58,13 @@ static struct rte_mbuf *frame_new(const struct rte_ether_addr *src,
 	return m;
 }
 
-static struct rte_mbuf *arp_new(uint16_t op, const struct rte_ether_addr *sha,
-				uint32_t sip, uint32_t tip)
+static struct rte_mbuf *arp_new(uint16_t op, const struct rte_ether_addr *sha, uint32_t sip,
+				uint32_t tip)
 {
 	static const struct rte_ether_addr bcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-	struct rte_mbuf *m = frame_new(sha, op == RTE_ARP_OP_REQUEST ? &bcast
-								     : &fx.dp.dp_ports[0].pt_mac,
-				       RTE_ETHER_TYPE_ARP);
+	struct rte_mbuf *m =
+		frame_new(sha, op == RTE_ARP_OP_REQUEST ? &bcast : &fx.dp.dp_ports[0].pt_mac,
+			  RTE_ETHER_TYPE_ARP);
 	struct rte_arp_hdr *a = (struct rte_arp_hdr *)rte_pktmbuf_append(m, sizeof(*a));
 
 	if (a == NULL)
@@ -81,8 +81,8 @@ static struct rte_mbuf *arp_new(uint16_t op, const struct rte_ether_addr *sha,
 	return m;
 }
 
-static struct rte_mbuf *ipv4_new(const struct rte_ether_addr *src_mac, uint32_t src,
-				 uint32_t dst, uint8_t ttl, uint16_t payload)
+static struct rte_mbuf *ipv4_new(const struct rte_ether_addr *src_mac, uint32_t src, uint32_t dst,
+				 uint8_t ttl, uint16_t payload)
 {
 	struct rte_mbuf *m = frame_new(src_mac, &fx.dp.dp_ports[0].pt_mac, RTE_ETHER_TYPE_IPV4);
 	struct rte_ipv4_hdr *ip =
@@ -130,7 +130,8 @@ static const struct rte_arp_hdr *arp_of(struct rte_mbuf *m)
 
 static const struct rte_ipv4_hdr *ip_of(struct rte_mbuf *m)
 {
-	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
+				       sizeof(struct rte_ether_hdr));
 }
 
 static int setup(void **state)
@@ -141,8 +142,8 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
-	fx.dp.dp_pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	fx.dp.dp_pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						SOCKET_ID_ANY);
 	fx.rx = rte_ring_create("t_rx", 256, SOCKET_ID_ANY, 0);
 	fx.tx[0] = rte_ring_create("t_tx0", 256, SOCKET_ID_ANY, 0);
 	fx.tx[1] = rte_ring_create("t_tx1", 256, SOCKET_ID_ANY, 0);
@@ -464,21 +465,21 @@ static void test_ipv4_validate_table(void **state)
 		int want;         /* 0 accepted, -1 refused */
 		uint16_t trimmed; /* data_len - 14 after acceptance */
 	} c[] = {
-		{0x45, 20, 20, 1, 0, 20},   /* bare header */
-		{0x45, 84, 84, 1, 0, 84},   /* the usual */
-		{0x45, 28, 46, 1, 0, 28},   /* Ethernet padding trimmed */
-		{0x46, 84, 84, 1, 0, 84},   /* an option word */
-		{0x4f, 60, 60, 1, 0, 60},   /* the largest header */
-		{0x45, 84, 84, 0, -1, 0},   /* bad checksum */
-		{0x46, 84, 84, 0, -1, 0},   /* bad checksum, with options */
-		{0x65, 84, 84, 1, -1, 0},   /* version 6 */
-		{0x44, 84, 84, 1, -1, 0},   /* IHL 4 */
-		{0x4f, 84, 40, 1, -1, 0},   /* IHL past the bytes present */
-		{0x46, 20, 84, 1, -1, 0},   /* total shorter than the header */
-		{0x45, 85, 84, 1, -1, 0},   /* total past the bytes present */
-		{0x45, 19, 84, 1, -1, 0},   /* total under 20 */
-		{0x45, 20, 19, 1, -1, 0},   /* not even a header */
-		{0x45, 20, 0, 1, -1, 0},    /* nothing */
+		{0x45, 20, 20, 1, 0, 20}, /* bare header */
+		{0x45, 84, 84, 1, 0, 84}, /* the usual */
+		{0x45, 28, 46, 1, 0, 28}, /* Ethernet padding trimmed */
+		{0x46, 84, 84, 1, 0, 84}, /* an option word */
+		{0x4f, 60, 60, 1, 0, 60}, /* the largest header */
+		{0x45, 84, 84, 0, -1, 0}, /* bad checksum */
+		{0x46, 84, 84, 0, -1, 0}, /* bad checksum, with options */
+		{0x65, 84, 84, 1, -1, 0}, /* version 6 */
+		{0x44, 84, 84, 1, -1, 0}, /* IHL 4 */
+		{0x4f, 84, 40, 1, -1, 0}, /* IHL past the bytes present */
+		{0x46, 20, 84, 1, -1, 0}, /* total shorter than the header */
+		{0x45, 85, 84, 1, -1, 0}, /* total past the bytes present */
+		{0x45, 19, 84, 1, -1, 0}, /* total under 20 */
+		{0x45, 20, 19, 1, -1, 0}, /* not even a header */
+		{0x45, 20, 0, 1, -1, 0},  /* nothing */
 	};
 
 	(void)state;
@@ -503,7 +504,8 @@ static void test_ipv4_validate_table(void **state)
 		m = ipv4_raw(l3, c[i].present);
 		assert_int_equal(ipv4_validate(m, &got), c[i].want);
 		if (c[i].want == 0) {
-			assert_ptr_equal(got, rte_pktmbuf_mtod_offset(m, void *, RTE_ETHER_HDR_LEN));
+			assert_ptr_equal(got,
+					 rte_pktmbuf_mtod_offset(m, void *, RTE_ETHER_HDR_LEN));
 			assert_int_equal(rte_pktmbuf_data_len(m) - RTE_ETHER_HDR_LEN, c[i].trimmed);
 		}
 		rte_pktmbuf_free(m);

@@ -95,13 +95,13 @@ static void t_scrub(struct cfg *c)
 	c->tunnel.pos = c->tunnel.pos_address = c->tunnel.pos_nhs = c->tunnel.pos_kernel_if = z;
 	c->tunnel.pos_mtu = z;
 	for (i = 0; i < CFG_MAX_NHS; i++)
-		c->tunnel.nhs[i].pos = c->tunnel.nhs[i].pos_nbma =
-			c->tunnel.nhs[i].pos_address = z;
+		c->tunnel.nhs[i].pos = c->tunnel.nhs[i].pos_nbma = c->tunnel.nhs[i].pos_address = z;
 	for (i = 0; i < CFG_MAX_ROUTES; i++)
 		c->routes[i].pos = c->routes[i].pos_prefix = c->routes[i].pos_via = z;
 	c->tunnel.esp.pos = c->tunnel.esp.pos_keying = z;
 	c->tunnel.esp.ike.pos = c->tunnel.esp.ike.pos_psk = z;
-	c->tunnel.esp.ike.pos_local_id = c->tunnel.esp.ike.pos_auth = c->tunnel.esp.ike.pos_cert = z;
+	c->tunnel.esp.ike.pos_local_id = c->tunnel.esp.ike.pos_auth = c->tunnel.esp.ike.pos_cert =
+		z;
 	for (unsigned j = 0; j < CFG_IKE_MAX_PEERS; j++)
 		c->tunnel.esp.ike.peers[j].pos = c->tunnel.esp.ike.peers[j].pos_id =
 			c->tunnel.esp.ike.peers[j].pos_psk = z;
@@ -347,12 +347,28 @@ static void test_roundtrip_everything(void **state)
 
 /* The error classes docs/config.md promises an example of. */
 static const char *const t_required_bad[] = {
-	"yaml-syntax", "unknown-key", "wrong-type-mapping", "wrong-type-number",
-	"out-of-range", "bad-enum", "bad-ip", "missing-key", "duplicate-key",
-	"duplicate-port-name", "duplicate-devargs", "overlapping-addresses",
-	"two-wan-ports", "spoke-without-nhs", "hub-with-nhs", "nhs-outside-tunnel",
-	"route-via-unreachable", "route-host-bits", "plaintext-password",
-	"bad-password-hash", "telnet-without-users", "main-lcore-worker",
+	"yaml-syntax",
+	"unknown-key",
+	"wrong-type-mapping",
+	"wrong-type-number",
+	"out-of-range",
+	"bad-enum",
+	"bad-ip",
+	"missing-key",
+	"duplicate-key",
+	"duplicate-port-name",
+	"duplicate-devargs",
+	"overlapping-addresses",
+	"two-wan-ports",
+	"spoke-without-nhs",
+	"hub-with-nhs",
+	"nhs-outside-tunnel",
+	"route-via-unreachable",
+	"route-host-bits",
+	"plaintext-password",
+	"bad-password-hash",
+	"telnet-without-users",
+	"main-lcore-worker",
 	"nhrp-auth-too-long",
 };
 
@@ -403,12 +419,14 @@ static void test_bad_configs(void **state)
 #define T_MIN T_NODE T_PORTS T_NOCLI
 
 /* A hub with ESP (lab group key) and the given replay-window. */
-#define T_MIN_ESP(win) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, protection: esp," \
-	" esp: {replay-window: " win ", group-key: '" T_HEX32 "', keying: group-key}}\n"
+#define T_MIN_ESP(win)                                                           \
+	T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, protection: esp," \
+	      " esp: {replay-window: " win ", group-key: '" T_HEX32 "', keying: group-key}}\n"
 
 /* A hub keyed by IKE-lite with the given ESP algorithm and tunnel keys. */
-#define T_MIN_IKE(alg, more) T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1," more \
-	" protection: esp, esp: {algorithm: " alg ", ike: {psk: 0123456789abcdef}}}\n"
+#define T_MIN_IKE(alg, more)                                         \
+	T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1," more \
+	      " protection: esp, esp: {algorithm: " alg ", ike: {psk: 0123456789abcdef}}}\n"
 
 struct t_case {
 	const char *yaml;
@@ -416,67 +434,173 @@ struct t_case {
 };
 
 static const struct t_case t_cases[] = {
-	/* 1 */ { T_MIN, NULL },
-	/* 2 */ { T_MIN "---\n...\n---\n", NULL }, /* empty documents are fine */
-	/* 3 */ { "", "t.yaml:1:1: the file is empty: expected a mapping with at least 'node' and 'ports'" },
-	/* 4 */ { "# only a comment\n", "t.yaml:1:1: the file is empty: expected a mapping with at least 'node' and 'ports'" },
-	/* 5 */ { "plain\n", "t.yaml:1:1: expected a mapping at the top level, got 'plain'" },
-	/* 6 */ { T_MIN "tunnel:\n", "t.yaml:4:8: expected a mapping for 'tunnel', got an empty value" },
-	/* 7 */ { T_MIN "routes: x\n", "t.yaml:4:9: expected a sequence for 'routes', got 'x'" },
-	/* 8 */ { T_MIN "? [a]\n: 1\n", "t.yaml:4:3: expected a plain key at the top level, got a sequence" },
-	/* 9 */ { T_MIN "foo: 1\n", "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, flow-export, limits)" },
-	/* 10 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: *nope}]\n", "t.yaml:4:36: YAML syntax error: found undefined alias" },
-	/* 11 */ { "node: {name: \"a\\0b\", role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' contains a NUL character" },
-	/* 12 */ { "node: {name: 'a b', role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' may only contain letters, digits, '_', '.' and '-', got 'a b'" },
-	/* 13 */ { "node: {name: abcdefghijabcdefghijabcdefghijabc, role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: 'node.name' must be 1..31 characters long, got 33" },
-	/* 14 */ { "node: {name: abcdefghijabcdefghijabcde, role: hub}\n" T_PORTS T_NOCLI, "t.yaml:1:14: the default eal.file-prefix 'dmvpnd-abcdefghijabcdefghijabcde' would be longer than 31 characters: set eal.file-prefix or shorten node.name" },
-	/* 15 */ { "node: {name: abcdefghijabcdefghijabcde, role: hub}\neal: {file-prefix: p}\n" T_PORTS T_NOCLI, NULL },
-	/* 16 */ { T_NODE "ports: [{name: w, devargs: 'a b', role: wan, address: 192.0.2.1/24}]\n" T_NOCLI, "t.yaml:2:28: 'ports[0].devargs' must be printable ASCII without spaces" },
-	/* 17 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.255/24}]\n" T_NOCLI, "t.yaml:2:51: 'ports[0].address' 192.0.2.255/24 is the broadcast address of its subnet; give this node a host address" },
-	/* 18 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 10.0.0.1/7}]\n" T_NOCLI, "t.yaml:2:51: 'ports[0].address' prefix length must be 8..32, got 10.0.0.1/7" },
-	/* 19 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 127.0.0.1/8}]\n" T_NOCLI, "t.yaml:2:51: 'ports[0].address' 127.0.0.1 is not a usable unicast address (0/8, 127/8 and 224/3 are not allowed)" },
-	/* 20 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.1}]\n" T_NOCLI, "t.yaml:2:51: 'ports[0].address' must be an IPv4 prefix a.b.c.d/len, got '192.0.2.1'" },
-	/* 21 */ { T_NODE "ports: []\n" T_NOCLI, "t.yaml:2:8: 'ports' must have 1..8 entries, got 0" },
-	/* 22 */ { T_MIN "lcores: {workers: []}\n", "t.yaml:4:19: 'lcores.workers' must have 1..16 entries, got 0" },
-	/* 23 */ { T_MIN "lcores: {workers: [128]}\n", "t.yaml:4:20: 'lcores.workers[0]' must be an integer in 0..127, got 128" },
-	/* 24 */ { T_MIN "lcores: {poll-sleep-us: fast}\n", "t.yaml:4:25: 'lcores.poll-sleep-us' must be adaptive or an integer in 0..100000, got 'fast'" },
-	/* 25 */ { T_MIN "lcores: {poll-sleep-us: 100001}\n", "t.yaml:4:25: 'lcores.poll-sleep-us' must be adaptive or an integer in 0..100000, got 100001" },
-	/* 26 */ { T_MIN "lcores: {main: 1}\n", "t.yaml:4:1: lcore 1 is the main lcore (lcores.main) and cannot also be a worker" },
-	/* 27 */ { T_MIN "eal: {log-level: verbose}\n", "t.yaml:4:18: 'eal.log-level' must be error, warning, notice, info or debug, got 'verbose'" },
-	/* 28 */ { T_MIN "eal: {size-mb: 63}\n", "t.yaml:4:16: 'eal.size-mb' must be an integer in 64..65536, got 63" },
-	/* 29 */ { T_NODE T_PORTS, "t.yaml:1:1: telnet is enabled on 127.0.0.1:2323 but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0" },
-	/* 30 */ { T_MIN "tunnel: {address: 10.255.0.1/24}\n", "t.yaml:4:9: missing required key 'network-id' in 'tunnel'" },
-	/* 31 */ { T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 0}\n", "t.yaml:4:46: 'tunnel.network-id' must be an integer in 1..4294967295, got 0" },
-	/* 32 */ { T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, nhrp-authentication: 'a b'}\n", "t.yaml:4:70: 'tunnel.nhrp-authentication' must be printable ASCII without spaces" },
-	/* 33 */ { "node: {name: s, role: spoke}\n" T_PORTS T_NOCLI, "t.yaml:1:23: a spoke needs a tunnel section with at least one NHS under tunnel.nhs" },
-	/* 34 */ { "node: {name: s, role: spoke}\n" T_PORTS T_NOCLI "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.2}]}\n", "t.yaml:4:82: NHS address 10.255.0.2 is this node's own tunnel address; give the hub's overlay address" },
-	/* 35 */ { "node: {name: s, role: spoke}\n" T_PORTS T_NOCLI "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.1}, {nbma: 192.0.2.9, address: 10.255.0.3}]}\n", "t.yaml:4:95: NHS 10.255.0.3 is listed twice in tunnel.nhs (first at line 4)" },
-	/* 36 */ { T_MIN "routes: [{prefix: 10.0.0.0/33, via: 192.0.2.2}]\n", "t.yaml:4:19: 'routes[0].prefix' must be an IPv4 prefix a.b.c.d/len, got '10.0.0.0/33'" },
-	/* 37 */ { T_MIN "routes: [{prefix: 10.0.0.0/8, via: 198.51.100.2}]\n", "t.yaml:4:36: route 10.0.0.0/8: next hop 198.51.100.2 is not inside a port subnet or the tunnel subnet (w 192.0.2.0/24)" },
-	/* 38 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$6$'}]}\n", "t.yaml:3:40: 'cli.users[0].password-hash' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)" },
-	/* 39 */ { T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$2b$10$abc'}], telnet: {address: 0.0.0.0}}\n", NULL },
-	/* 40 */ { T_NODE T_PORTS "cli: {users: [{name: a}]}\n", "t.yaml:3:15: 'cli.users[0]' (a) can never log in: give it a password-hash, ssh-keys or both" },
-	/* 41 */ { T_NODE T_PORTS "cli: {telnet: {port: 65536}}\n", "t.yaml:3:22: 'cli.telnet.port' must be an integer in 0..65535, got 65536" },
-	/* 42 */ { T_MIN "node: {name: x, role: hub}\n", "t.yaml:4:1: duplicate key 'node' at the top level" },
-	/* 43 */ { "a: &x 1\n", "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, flow-export, limits)" },
-	/* 44 */ { "node: {name: n, role: hub}\nnode2: [\n", "t.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node that starts at line 3 column 1)" },
-	/* 45 */ { "node:\n\tname: n\n", "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2 column 1)" },
-	/* 46 */ { "node: {name: \"\xff\"}\n", "t.yaml:1:15: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)" },
+	/* 1 */ {T_MIN, NULL},
+	/* 2 */ {T_MIN "---\n...\n---\n", NULL}, /* empty documents are fine */
+						 /* 3 */
+	{"", "t.yaml:1:1: the file is empty: expected a mapping with at least 'node' and 'ports'"},
+	/* 4 */
+	{"# only a comment\n",
+	 "t.yaml:1:1: the file is empty: expected a mapping with at least 'node' and 'ports'"},
+	/* 5 */ {"plain\n", "t.yaml:1:1: expected a mapping at the top level, got 'plain'"},
+	/* 6 */
+	{T_MIN "tunnel:\n", "t.yaml:4:8: expected a mapping for 'tunnel', got an empty value"},
+	/* 7 */ {T_MIN "routes: x\n", "t.yaml:4:9: expected a sequence for 'routes', got 'x'"},
+	/* 8 */
+	{T_MIN "? [a]\n: 1\n", "t.yaml:4:3: expected a plain key at the top level, got a sequence"},
+	/* 9 */
+	{T_MIN "foo: 1\n",
+	 "t.yaml:4:1: unknown key 'foo' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, flow-export, limits)"},
+	/* 10 */
+	{T_MIN "routes: [{prefix: 10.0.0.0/8, via: *nope}]\n",
+	 "t.yaml:4:36: YAML syntax error: found undefined alias"},
+	/* 11 */
+	{"node: {name: \"a\\0b\", role: hub}\n" T_PORTS T_NOCLI,
+	 "t.yaml:1:14: 'node.name' contains a NUL character"},
+	/* 12 */
+	{"node: {name: 'a b', role: hub}\n" T_PORTS T_NOCLI,
+	 "t.yaml:1:14: 'node.name' may only contain letters, digits, '_', '.' and '-', got 'a b'"},
+	/* 13 */
+	{"node: {name: abcdefghijabcdefghijabcdefghijabc, role: hub}\n" T_PORTS T_NOCLI,
+	 "t.yaml:1:14: 'node.name' must be 1..31 characters long, got 33"},
+	/* 14 */
+	{"node: {name: abcdefghijabcdefghijabcde, role: hub}\n" T_PORTS T_NOCLI,
+	 "t.yaml:1:14: the default eal.file-prefix 'dmvpnd-abcdefghijabcdefghijabcde' would be longer than 31 characters: set eal.file-prefix or shorten node.name"},
+	/* 15 */
+	{"node: {name: abcdefghijabcdefghijabcde, role: hub}\neal: {file-prefix: p}\n" T_PORTS
+		 T_NOCLI,
+	 NULL},
+	/* 16 */
+	{T_NODE "ports: [{name: w, devargs: 'a b', role: wan, address: 192.0.2.1/24}]\n" T_NOCLI,
+	 "t.yaml:2:28: 'ports[0].devargs' must be printable ASCII without spaces"},
+	/* 17 */
+	{T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.255/24}]\n" T_NOCLI,
+	 "t.yaml:2:51: 'ports[0].address' 192.0.2.255/24 is the broadcast address of its subnet; give this node a host address"},
+	/* 18 */
+	{T_NODE "ports: [{name: w, devargs: d, role: wan, address: 10.0.0.1/7}]\n" T_NOCLI,
+	 "t.yaml:2:51: 'ports[0].address' prefix length must be 8..32, got 10.0.0.1/7"},
+	/* 19 */
+	{T_NODE "ports: [{name: w, devargs: d, role: wan, address: 127.0.0.1/8}]\n" T_NOCLI,
+	 "t.yaml:2:51: 'ports[0].address' 127.0.0.1 is not a usable unicast address (0/8, 127/8 and 224/3 are not allowed)"},
+	/* 20 */
+	{T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.1}]\n" T_NOCLI,
+	 "t.yaml:2:51: 'ports[0].address' must be an IPv4 prefix a.b.c.d/len, got '192.0.2.1'"},
+	/* 21 */
+	{T_NODE "ports: []\n" T_NOCLI, "t.yaml:2:8: 'ports' must have 1..8 entries, got 0"},
+	/* 22 */
+	{T_MIN "lcores: {workers: []}\n",
+	 "t.yaml:4:19: 'lcores.workers' must have 1..16 entries, got 0"},
+	/* 23 */
+	{T_MIN "lcores: {workers: [128]}\n",
+	 "t.yaml:4:20: 'lcores.workers[0]' must be an integer in 0..127, got 128"},
+	/* 24 */
+	{T_MIN "lcores: {poll-sleep-us: fast}\n",
+	 "t.yaml:4:25: 'lcores.poll-sleep-us' must be adaptive or an integer in 0..100000, got 'fast'"},
+	/* 25 */
+	{T_MIN "lcores: {poll-sleep-us: 100001}\n",
+	 "t.yaml:4:25: 'lcores.poll-sleep-us' must be adaptive or an integer in 0..100000, got 100001"},
+	/* 26 */
+	{T_MIN "lcores: {main: 1}\n",
+	 "t.yaml:4:1: lcore 1 is the main lcore (lcores.main) and cannot also be a worker"},
+	/* 27 */
+	{T_MIN "eal: {log-level: verbose}\n",
+	 "t.yaml:4:18: 'eal.log-level' must be error, warning, notice, info or debug, got 'verbose'"},
+	/* 28 */
+	{T_MIN "eal: {size-mb: 63}\n",
+	 "t.yaml:4:16: 'eal.size-mb' must be an integer in 64..65536, got 63"},
+	/* 29 */
+	{T_NODE T_PORTS,
+	 "t.yaml:1:1: telnet is enabled on 127.0.0.1:2323 but cli.users is empty: add a user with a password-hash, or set cli.telnet.port: 0"},
+	/* 30 */
+	{T_MIN "tunnel: {address: 10.255.0.1/24}\n",
+	 "t.yaml:4:9: missing required key 'network-id' in 'tunnel'"},
+	/* 31 */
+	{T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 0}\n",
+	 "t.yaml:4:46: 'tunnel.network-id' must be an integer in 1..4294967295, got 0"},
+	/* 32 */
+	{T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, nhrp-authentication: 'a b'}\n",
+	 "t.yaml:4:70: 'tunnel.nhrp-authentication' must be printable ASCII without spaces"},
+	/* 33 */
+	{"node: {name: s, role: spoke}\n" T_PORTS T_NOCLI,
+	 "t.yaml:1:23: a spoke needs a tunnel section with at least one NHS under tunnel.nhs"},
+	/* 34 */
+	{"node: {name: s, role: spoke}\n" T_PORTS T_NOCLI
+	 "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.2}]}\n",
+	 "t.yaml:4:82: NHS address 10.255.0.2 is this node's own tunnel address; give the hub's overlay address"},
+	/* 35 */
+	{"node: {name: s, role: spoke}\n" T_PORTS T_NOCLI
+	 "tunnel: {address: 10.255.0.2/24, network-id: 1, nhs: [{nbma: 192.0.2.9, address: 10.255.0.1}, {nbma: 192.0.2.9, address: 10.255.0.3}]}\n",
+	 "t.yaml:4:95: NHS 10.255.0.3 is listed twice in tunnel.nhs (first at line 4)"},
+	/* 36 */
+	{T_MIN "routes: [{prefix: 10.0.0.0/33, via: 192.0.2.2}]\n",
+	 "t.yaml:4:19: 'routes[0].prefix' must be an IPv4 prefix a.b.c.d/len, got '10.0.0.0/33'"},
+	/* 37 */
+	{T_MIN "routes: [{prefix: 10.0.0.0/8, via: 198.51.100.2}]\n",
+	 "t.yaml:4:36: route 10.0.0.0/8: next hop 198.51.100.2 is not inside a port subnet or the tunnel subnet (w 192.0.2.0/24)"},
+	/* 38 */
+	{T_NODE T_PORTS "cli: {users: [{name: a, password-hash: '$6$'}]}\n",
+	 "t.yaml:3:40: 'cli.users[0].password-hash' is not a crypt(3) hash: expected $6$, $5$, $y$, $gy$ or $2b$ followed by salt and hash (make one with dmvpnd --hash-password)"},
+	/* 39 */
+	{T_NODE T_PORTS
+	 "cli: {users: [{name: a, password-hash: '$2b$10$abc'}], telnet: {address: 0.0.0.0}}\n",
+	 NULL},
+	/* 40 */
+	{T_NODE T_PORTS "cli: {users: [{name: a}]}\n",
+	 "t.yaml:3:15: 'cli.users[0]' (a) can never log in: give it a password-hash, ssh-keys or both"},
+	/* 41 */
+	{T_NODE T_PORTS "cli: {telnet: {port: 65536}}\n",
+	 "t.yaml:3:22: 'cli.telnet.port' must be an integer in 0..65535, got 65536"},
+	/* 42 */
+	{T_MIN "node: {name: x, role: hub}\n", "t.yaml:4:1: duplicate key 'node' at the top level"},
+	/* 43 */
+	{"a: &x 1\n",
+	 "t.yaml:1:1: unknown key 'a' at the top level (expected one of: node, lcores, eal, ports, tunnel, routes, cli, telemetry, logging, flow-export, limits)"},
+	/* 44 */
+	{"node: {name: n, role: hub}\nnode2: [\n",
+	 "t.yaml:3:1: YAML syntax error: did not find expected node content (while parsing a flow node that starts at line 3 column 1)"},
+	/* 45 */
+	{"node:\n\tname: n\n",
+	 "t.yaml:2:1: YAML syntax error: found character that cannot start any token (while scanning for the next token that starts at line 2 column 1)"},
+	/* 46 */
+	{"node: {name: \"\xff\"}\n",
+	 "t.yaml:1:15: YAML syntax error: invalid leading UTF-8 octet (byte 0xff)"},
 	/* 47: an error in an aliased value points at its anchor */
-	/* 47 */ { T_MIN "lcores: {workers: &w [2], main: 3}\n" "eal: {size-mb: *w}\n", "t.yaml:4:19: expected an integer in 64..65536 for 'eal.size-mb', got a sequence" },
-	/* 48 */ { "node: {name: n, role: hub}\nports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 575}]\n" T_NOCLI, "t.yaml:2:70: 'ports[0].mtu' must be an integer in 576..9000, got 575" },
+	/* 47 */
+	{T_MIN "lcores: {workers: &w [2], main: 3}\n"
+	       "eal: {size-mb: *w}\n",
+	 "t.yaml:4:19: expected an integer in 64..65536 for 'eal.size-mb', got a sequence"},
+	/* 48 */
+	{"node: {name: n, role: hub}\nports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 575}]\n" T_NOCLI,
+	 "t.yaml:2:70: 'ports[0].mtu' must be an integer in 576..9000, got 575"},
 	/* 49: replay-window is 0 (off) or 64..4096, never 1..63 */
-	/* 49 */ { T_MIN_ESP("63"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 63" },
-	/* 50 */ { T_MIN_ESP("1"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 1" },
-	/* 51 */ { T_MIN_ESP("4097"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 4097" },
-	/* 52 */ { T_MIN_ESP("off"), "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 'off'" },
+	/* 49 */
+	{T_MIN_ESP("63"),
+	 "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 63"},
+	/* 50 */
+	{T_MIN_ESP("1"),
+	 "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 1"},
+	/* 51 */
+	{T_MIN_ESP("4097"),
+	 "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 4097"},
+	/* 52 */
+	{T_MIN_ESP("off"),
+	 "t.yaml:4:87: 'tunnel.esp.replay-window' must be 0 (anti-replay off) or an integer in 64..4096, got 'off'"},
 	/* 53-58: the tunnel MTU, wrapped at worst, fits the wan port (cfg_tunnel_wire_len) */
-	/* 53 */ { T_MIN_IKE("aes-cbc-128-sha256", ""), "t.yaml:4:1: tunnel.mtu 1400 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-128-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508" },
-	/* 54 */ { T_MIN_IKE("aes-cbc-128-sha256", " mtu: 1398,"), NULL },
-	/* 55 */ { T_MIN_IKE("aes-cbc-256-sha256", " mtu: 1399,"), "t.yaml:4:54: tunnel.mtu 1399 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-256-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508" },
-	/* 56 */ { T_MIN_IKE("aes-gcm-256", ""), NULL }, /* 1488 bytes */
-	/* 57 */ { T_MIN_IKE("aes-gcm-128", " mtu: 1415,"), "t.yaml:4:54: tunnel.mtu 1415 does not fit port 'w' (mtu 1500): in ESP (aes-gcm-128, tunnel mode possible, NAT-T) its packets take up to 1504 bytes there; lower tunnel.mtu to 1414 or raise the port's mtu to 1504" },
-	/* 58 */ { T_NODE "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 600}]\n" T_NOCLI "tunnel: {address: 10.255.0.1/24, network-id: 1, mtu: 1400}\n", "t.yaml:4:54: tunnel.mtu 1400 does not fit port 'w' (mtu 600): in GRE its packets take up to 1424 bytes there; lower tunnel.mtu to 576 or raise the port's mtu to 1424" },
+	/* 53 */
+	{T_MIN_IKE("aes-cbc-128-sha256", ""),
+	 "t.yaml:4:1: tunnel.mtu 1400 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-128-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508"},
+	/* 54 */ {T_MIN_IKE("aes-cbc-128-sha256", " mtu: 1398,"), NULL},
+	/* 55 */
+	{T_MIN_IKE("aes-cbc-256-sha256", " mtu: 1399,"),
+	 "t.yaml:4:54: tunnel.mtu 1399 does not fit port 'w' (mtu 1500): in ESP (aes-cbc-256-sha256, tunnel mode possible, NAT-T) its packets take up to 1508 bytes there; lower tunnel.mtu to 1398 or raise the port's mtu to 1508"},
+	/* 56 */ {T_MIN_IKE("aes-gcm-256", ""), NULL}, /* 1488 bytes */
+						       /* 57 */
+	{T_MIN_IKE("aes-gcm-128", " mtu: 1415,"),
+	 "t.yaml:4:54: tunnel.mtu 1415 does not fit port 'w' (mtu 1500): in ESP (aes-gcm-128, tunnel mode possible, NAT-T) its packets take up to 1504 bytes there; lower tunnel.mtu to 1414 or raise the port's mtu to 1504"},
+	/* 58 */
+	{T_NODE
+	 "ports: [{name: w, devargs: d, role: wan, address: 192.0.2.1/24, mtu: 600}]\n" T_NOCLI
+	 "tunnel: {address: 10.255.0.1/24, network-id: 1, mtu: 1400}\n",
+	 "t.yaml:4:54: tunnel.mtu 1400 does not fit port 'w' (mtu 600): in GRE its packets take up to 1424 bytes there; lower tunnel.mtu to 576 or raise the port's mtu to 1424"},
 };
 
 static void test_inline_cases(void **state)
@@ -505,17 +629,18 @@ static void test_nul_in_buffer(void **state)
 	struct cfg_err err;
 
 	(void)state;
-	assert_int_equal(cfg_load_buf(yaml, sizeof(yaml) - 1, "t.yaml", &t_a, &err),
-			 -EINVAL);
-	assert_string_equal(err.msg,
-			    "t.yaml:4:22: YAML syntax error: control characters are not allowed (byte 0x00)");
+	assert_int_equal(cfg_load_buf(yaml, sizeof(yaml) - 1, "t.yaml", &t_a, &err), -EINVAL);
+	assert_string_equal(
+		err.msg,
+		"t.yaml:4:22: YAML syntax error: control characters are not allowed (byte 0x00)");
 }
 
 /* keying: ike: proposals, PSK and the rest load, dump (the PSK hidden
  * unless secrets are asked for) and reload to the same. */
 static void test_ike_section(void **state)
 {
-	static const char yaml[] = T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+	static const char yaml[] = T_MIN
+		"tunnel: {address: 10.255.0.1/24, network-id: 1, "
 		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
 		"proposals: [aes128gcm16-prfsha384-ecp256, aes256-sha256-prfsha512-modp2048], "
 		"mode: transport, lifetime: 600, child-lifetime: 60, dpd: 5, cookie-threshold: 0}}}\n";
@@ -546,7 +671,8 @@ static void test_ike_section(void **state)
  * and the whole reloads to the same. */
 static void test_ike_peers(void **state)
 {
-	static const char yaml[] = T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+	static const char yaml[] = T_MIN
+		"tunnel: {address: 10.255.0.1/24, network-id: 1, "
 		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
 		"local-id: hub.example.net, cert: /etc/dmvpnd/hub.pem, key: /etc/dmvpnd/hub.key, "
 		"ca: /etc/dmvpnd/ca.pem, auth: psk, fragment-size: 1400, peers: ["
@@ -593,17 +719,28 @@ static void test_ike_peers(void **state)
 
 	/* a peer with neither address nor id, certs without a key, a peer
 	 * with no key of its own and no wildcard */
-	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
-		"protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
-		"peers: [{auth: psk}]}}}\n", &t_a, &err), 0);
+	assert_int_not_equal(
+		t_load(T_MIN
+		       "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		       "protection: esp, esp: {keying: ike, ike: {psk: 'sixteen-bytes-or-more', "
+		       "peers: [{auth: psk}]}}}\n",
+		       &t_a, &err),
+		0);
 	assert_non_null(strstr(err.msg, "needs an address, an id or both"));
-	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
-		"protection: esp, esp: {keying: ike, ike: {cert: /a.pem, ca: /ca.pem}}}\n", &t_a,
-		&err), 0);
+	assert_int_not_equal(
+		t_load(T_MIN
+		       "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		       "protection: esp, esp: {keying: ike, ike: {cert: /a.pem, ca: /ca.pem}}}\n",
+		       &t_a, &err),
+		0);
 	assert_non_null(strstr(err.msg, "certificate authentication needs"));
-	assert_int_not_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 1, "
-		"protection: esp, esp: {keying: ike, ike: {peers: [{address: 192.0.2.7, "
-		"psk: 'spoke-seven-own-key'}, {address: 192.0.2.8}]}}}\n", &t_a, &err), 0);
+	assert_int_not_equal(
+		t_load(T_MIN
+		       "tunnel: {address: 10.255.0.1/24, network-id: 1, "
+		       "protection: esp, esp: {keying: ike, ike: {peers: [{address: 192.0.2.7, "
+		       "psk: 'spoke-seven-own-key'}, {address: 192.0.2.8}]}}}\n",
+		       &t_a, &err),
+		0);
 	assert_non_null(strstr(err.msg, "peers[1] authenticates with a psk but has none"));
 }
 
@@ -638,26 +775,26 @@ struct t_num {
 };
 
 static const struct t_num t_nums[] = {
-	/* 1 */ { "0", 1, 0 },
-	/* 2 */ { "42", 1, 42 },
-	/* 3 */ { "4294967295", 1, 4294967295u },
-	/* 4 */ { "'7'", 1, 7 },          /* quoted digits are still digits */
-	/* 5 */ { "4294967296", 0, 0 },
-	/* 6 */ { "99999999999999999999999", 0, 0 },
-	/* 7 */ { "-1", 0, 0 },
-	/* 8 */ { "+1", 0, 0 },
-	/* 9 */ { "0x10", 0, 0 },
-	/* 10 */ { "010", 0, 0 },         /* YAML 1.1 octal? refused, not guessed */
-	/* 11 */ { "''", 0, 0 },
-	/* 12 */ { "' 1'", 0, 0 },
-	/* 13 */ { "'1 '", 0, 0 },
-	/* 14 */ { "1e3", 0, 0 },
-	/* 15 */ { "1.0", 0, 0 },
-	/* 16 */ { "1_000", 0, 0 },
-	/* 17 */ { "true", 0, 0 },
-	/* 18 */ { "~", 0, 0 },
-	/* 19 */ { "[1]", 0, 0 },
-	/* 20 */ { "{a: 1}", 0, 0 },
+	/* 1 */ {"0", 1, 0},
+	/* 2 */ {"42", 1, 42},
+	/* 3 */ {"4294967295", 1, 4294967295u},
+	/* 4 */ {"'7'", 1, 7}, /* quoted digits are still digits */
+	/* 5 */ {"4294967296", 0, 0},
+	/* 6 */ {"99999999999999999999999", 0, 0},
+	/* 7 */ {"-1", 0, 0},
+	/* 8 */ {"+1", 0, 0},
+	/* 9 */ {"0x10", 0, 0},
+	/* 10 */ {"010", 0, 0}, /* YAML 1.1 octal? refused, not guessed */
+	/* 11 */ {"''", 0, 0},
+	/* 12 */ {"' 1'", 0, 0},
+	/* 13 */ {"'1 '", 0, 0},
+	/* 14 */ {"1e3", 0, 0},
+	/* 15 */ {"1.0", 0, 0},
+	/* 16 */ {"1_000", 0, 0},
+	/* 17 */ {"true", 0, 0},
+	/* 18 */ {"~", 0, 0},
+	/* 19 */ {"[1]", 0, 0},
+	/* 20 */ {"{a: 1}", 0, 0},
 };
 
 static void test_numbers(void **state)
@@ -695,41 +832,41 @@ struct t_inet {
 };
 
 static const struct t_inet t_addrs[] = {
-	/* 1 */ { "0.0.0.0", 1, 0, 0 },
-	/* 2 */ { "255.255.255.255", 1, 0xffffffffu, 0 },
-	/* 3 */ { "192.0.2.1", 1, 0xc0000201u, 0 },
-	/* 4 */ { "01.2.3.4", 1, 0x01020304u, 0 }, /* inet.c: decimal, zeros allowed */
-	/* 5 */ { "001.002.003.004", 1, 0x01020304u, 0 },
-	/* 6 */ { "0001.2.3.4", 0, 0, 0 },
-	/* 7 */ { "256.1.1.1", 0, 0, 0 },
-	/* 8 */ { "1.2.3", 0, 0, 0 },
-	/* 9 */ { "1.2.3.4.5", 0, 0, 0 },
-	/* 10 */ { "1.2.3.4 ", 0, 0, 0 },
-	/* 11 */ { " 1.2.3.4", 0, 0, 0 },
-	/* 12 */ { "", 0, 0, 0 },
-	/* 13 */ { "1..2.3", 0, 0, 0 },
-	/* 14 */ { "-1.2.3.4", 0, 0, 0 },
-	/* 15 */ { "+1.2.3.4", 0, 0, 0 },
-	/* 16 */ { "0x1.2.3.4", 0, 0, 0 },
-	/* 17 */ { "1.2.3.4/24", 0, 0, 0 },
-	/* 18 */ { "1.2.3.", 0, 0, 0 },
+	/* 1 */ {"0.0.0.0", 1, 0, 0},
+	/* 2 */ {"255.255.255.255", 1, 0xffffffffu, 0},
+	/* 3 */ {"192.0.2.1", 1, 0xc0000201u, 0},
+	/* 4 */ {"01.2.3.4", 1, 0x01020304u, 0}, /* inet.c: decimal, zeros allowed */
+	/* 5 */ {"001.002.003.004", 1, 0x01020304u, 0},
+	/* 6 */ {"0001.2.3.4", 0, 0, 0},
+	/* 7 */ {"256.1.1.1", 0, 0, 0},
+	/* 8 */ {"1.2.3", 0, 0, 0},
+	/* 9 */ {"1.2.3.4.5", 0, 0, 0},
+	/* 10 */ {"1.2.3.4 ", 0, 0, 0},
+	/* 11 */ {" 1.2.3.4", 0, 0, 0},
+	/* 12 */ {"", 0, 0, 0},
+	/* 13 */ {"1..2.3", 0, 0, 0},
+	/* 14 */ {"-1.2.3.4", 0, 0, 0},
+	/* 15 */ {"+1.2.3.4", 0, 0, 0},
+	/* 16 */ {"0x1.2.3.4", 0, 0, 0},
+	/* 17 */ {"1.2.3.4/24", 0, 0, 0},
+	/* 18 */ {"1.2.3.", 0, 0, 0},
 };
 
 static const struct t_inet t_prefixes[] = {
-	/* 1 */ { "10.0.0.0/8", 1, 0x0a000000u, 8 },
-	/* 2 */ { "0.0.0.0/0", 1, 0, 0 },
-	/* 3 */ { "1.2.3.4/32", 1, 0x01020304u, 32 },
-	/* 4 */ { "1.2.3.4/05", 1, 0x01020304u, 5 },
-	/* 5 */ { "1.2.3.4/33", 0, 0, 0 },
-	/* 6 */ { "1.2.3.4/", 0, 0, 0 },
-	/* 7 */ { "/24", 0, 0, 0 },
-	/* 8 */ { "1.2.3.4", 0, 0, 0 },
-	/* 9 */ { "1.2.3.4/024", 0, 0, 0 },
-	/* 10 */ { "1.2.3.4/-1", 0, 0, 0 },
-	/* 11 */ { "1.2.3.4/2 ", 0, 0, 0 },
-	/* 12 */ { "1.2.3.4/24/24", 0, 0, 0 },
-	/* 13 */ { "1.2.3.256/24", 0, 0, 0 },
-	/* 14 */ { "1234567890123456/8", 0, 0, 0 },
+	/* 1 */ {"10.0.0.0/8", 1, 0x0a000000u, 8},
+	/* 2 */ {"0.0.0.0/0", 1, 0, 0},
+	/* 3 */ {"1.2.3.4/32", 1, 0x01020304u, 32},
+	/* 4 */ {"1.2.3.4/05", 1, 0x01020304u, 5},
+	/* 5 */ {"1.2.3.4/33", 0, 0, 0},
+	/* 6 */ {"1.2.3.4/", 0, 0, 0},
+	/* 7 */ {"/24", 0, 0, 0},
+	/* 8 */ {"1.2.3.4", 0, 0, 0},
+	/* 9 */ {"1.2.3.4/024", 0, 0, 0},
+	/* 10 */ {"1.2.3.4/-1", 0, 0, 0},
+	/* 11 */ {"1.2.3.4/2 ", 0, 0, 0},
+	/* 12 */ {"1.2.3.4/24/24", 0, 0, 0},
+	/* 13 */ {"1.2.3.256/24", 0, 0, 0},
+	/* 14 */ {"1234567890123456/8", 0, 0, 0},
 };
 
 static void test_inet_parse(void **state)
@@ -766,8 +903,8 @@ static void test_defaults(void **state)
 	struct cfg_err err;
 
 	(void)state;
-	assert_int_equal(t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 9}\n",
-				&t_a, &err), 0);
+	assert_int_equal(
+		t_load(T_MIN "tunnel: {address: 10.255.0.1/24, network-id: 9}\n", &t_a, &err), 0);
 	assert_string_equal(t_a.tunnel.name, "tunnel0");
 	assert_false(t_a.tunnel.has_gre_key);
 	assert_int_equal(t_a.tunnel.holdtime, 600);
@@ -804,10 +941,10 @@ static void test_load_file_errors(void **state)
 	struct cfg_err err;
 
 	(void)state;
-	assert_int_equal(cfg_load_file("configs/bad/no-such-file.yaml", &t_a, &err),
-			 -EINVAL);
-	assert_string_equal(err.msg,
-			    "configs/bad/no-such-file.yaml:1:1: cannot open: No such file or directory");
+	assert_int_equal(cfg_load_file("configs/bad/no-such-file.yaml", &t_a, &err), -EINVAL);
+	assert_string_equal(
+		err.msg,
+		"configs/bad/no-such-file.yaml:1:1: cannot open: No such file or directory");
 	assert_int_equal(cfg_load_file("configs", &t_a, &err), -EINVAL);
 	assert_string_equal(err.msg, "configs:1:1: cannot read: Is a directory");
 }
@@ -829,23 +966,24 @@ static void test_cfg_edit(void **state)
 		const char *line;
 		const char *err; /* NULL: accepted */
 	} cases[] = {
-		{ "ip route 10.9.0.0/24 10.255.0.11", NULL },
-		{ "ip route 10.8.0.0 255.255.0.0 192.0.2.2", NULL },
-		{ "ip route 10.7.0.5/24 192.0.2.2", "10.7.0.5/24 has host bits set; did you mean 10.7.0.0/24?" },
-		{ "ip route 10.7.0.0/24x 192.0.2.2", "usage: [no] ip route" },
-		{ "ip route 10.7.0.0 255.0.255.0 192.0.2.2", "usage: [no] ip route" },
-		{ "no ip route 10.9.0.0/24 10.255.0.12", "no such static route" },
-		{ "no ip route 10.9.0.0/24", NULL },
-		{ "ip nhrp holdtime 0", "holdtime must be 1..65535 seconds" },
-		{ "ip nhrp holdtime 45", NULL },
-		{ "ip nhrp authentication s\x01cret", "only printable ASCII" },
-		{ "ip nhrp authentication secret12", NULL },
-		{ "logging level loud", "not a configuration command" },
-		{ "logging level debug", NULL },
-		{ "logging level ike warning", NULL },
-		{ "logging level bogus debug", "no subsystem 'bogus'" },
+		{"ip route 10.9.0.0/24 10.255.0.11", NULL},
+		{"ip route 10.8.0.0 255.255.0.0 192.0.2.2", NULL},
+		{"ip route 10.7.0.5/24 192.0.2.2",
+		 "10.7.0.5/24 has host bits set; did you mean 10.7.0.0/24?"},
+		{"ip route 10.7.0.0/24x 192.0.2.2", "usage: [no] ip route"},
+		{"ip route 10.7.0.0 255.0.255.0 192.0.2.2", "usage: [no] ip route"},
+		{"no ip route 10.9.0.0/24 10.255.0.12", "no such static route"},
+		{"no ip route 10.9.0.0/24", NULL},
+		{"ip nhrp holdtime 0", "holdtime must be 1..65535 seconds"},
+		{"ip nhrp holdtime 45", NULL},
+		{"ip nhrp authentication s\x01cret", "only printable ASCII"},
+		{"ip nhrp authentication secret12", NULL},
+		{"logging level loud", "not a configuration command"},
+		{"logging level debug", NULL},
+		{"logging level ike warning", NULL},
+		{"logging level bogus debug", "no subsystem 'bogus'"},
 		/* a word past what any command takes is refused, not dropped */
-		{ "no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "too many words" },
+		{"no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "too many words"},
 	};
 	struct cfg_err err;
 	struct strbuf msg;
@@ -860,7 +998,8 @@ static void test_cfg_edit(void **state)
 		rc = cfg_edit_line(&t_a, cases[i].line, &msg);
 		if (cases[i].err == NULL && rc != 0)
 			fail_msg("'%s' refused: %s", cases[i].line, strbuf_str(&msg));
-		if (cases[i].err != NULL && (rc == 0 || strstr(strbuf_str(&msg), cases[i].err) == NULL))
+		if (cases[i].err != NULL &&
+		    (rc == 0 || strstr(strbuf_str(&msg), cases[i].err) == NULL))
 			fail_msg("'%s': want '%s', got rc %d '%s'", cases[i].line, cases[i].err, rc,
 				 strbuf_str(&msg));
 		strbuf_fini(&msg);

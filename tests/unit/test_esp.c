@@ -113,8 +113,9 @@ static int gcm_case_expect(const struct gcm_case *c)
 
 	if (why != ESP_OK)
 		return why;
-	return nh == ESP_NEXT_HEADER_GRE ? ESP_OK
-	       : nh == ESP_NEXT_HEADER_IPV4 ? ESP_DROP_MODE_MISMATCH : ESP_DROP_BAD_NEXT_HEADER;
+	return nh == ESP_NEXT_HEADER_GRE    ? ESP_OK
+	       : nh == ESP_NEXT_HEADER_IPV4 ? ESP_DROP_MODE_MISMATCH
+					    : ESP_DROP_BAD_NEXT_HEADER;
 }
 
 static void kat_gcm_one(const struct gcm_case *c)
@@ -124,8 +125,8 @@ static void kat_gcm_one(const struct gcm_case *c)
 	uint8_t buf[320];
 	struct rte_mbuf *m;
 
-	params_fill(&p, c->bits == 128 ? ESP_ALG_AES_GCM_128 : ESP_ALG_AES_GCM_256,
-		    ESP_DIR_OUT, c->esn, false);
+	params_fill(&p, c->bits == 128 ? ESP_ALG_AES_GCM_128 : ESP_ALG_AES_GCM_256, ESP_DIR_OUT,
+		    c->esn, false);
 	memcpy(p.keymat, c->keymat, (size_t)c->klen);
 	/* The draft's IVs are arbitrary; our IV is seq ^ iv_xor (0 in
 	 * production), so the test picks iv_xor to reproduce them. */
@@ -207,8 +208,10 @@ static void test_kat_cbc(void **state)
 	assert_true(esplen > 20);
 	assert_int_equal(crypto_mb_key_cbc_hmac(&g_cx, &k, key, 16, auth, 32), 0);
 	memcpy(buf, pt, (size_t)ptl);
-	op = (struct crypto_mb_cbc_op){.co_buf = buf, .co_hash_len = (uint32_t)ptl,
-				       .co_cipher_len = (uint32_t)ptl, .co_iv = iv};
+	op = (struct crypto_mb_cbc_op){.co_buf = buf,
+				       .co_hash_len = (uint32_t)ptl,
+				       .co_cipher_len = (uint32_t)ptl,
+				       .co_iv = iv};
 	assert_int_equal(crypto_mb_cbc_hmac_burst(&g_cx, &k, true, &op, 1), 1);
 	assert_memory_equal(buf, ct, (size_t)ptl);
 	assert_int_equal(crypto_mb_cbc_hmac_burst(&g_cx, &k, false, &op, 1), 1);
@@ -250,9 +253,11 @@ static void test_kat_hmac(void **state)
 		/* Hash the data; cipher a scratch block after it, outside the
 		 * hashed region, because a CBC job needs something to cipher. */
 		memset(data + len, 0, 16);
-		op = (struct crypto_mb_cbc_op){.co_buf = data, .co_hash_len = (uint32_t)len,
+		op = (struct crypto_mb_cbc_op){.co_buf = data,
+					       .co_hash_len = (uint32_t)len,
 					       .co_cipher_off = (uint32_t)len,
-					       .co_cipher_len = 16, .co_iv = aes};
+					       .co_cipher_len = 16,
+					       .co_iv = aes};
 		assert_int_equal(crypto_mb_cbc_hmac_burst(&g_cx, &k, true, &op, 1), 1);
 		assert_memory_equal(op.co_tag, want, 16);
 	}
@@ -267,10 +272,10 @@ struct cap_case {
 	uint32_t spi, dst;
 	const char *key; /* hex, or ASCII when the capture's table says so */
 	bool ascii;
-	unsigned icv;    /* their ICV length: skipped, see below */
-	uint8_t nh;      /* 4: tunnel mode (sunrise), 1: transport ICMP */
+	unsigned icv; /* their ICV length: skipped, see below */
+	uint8_t nh;   /* 4: tunnel mode (sunrise), 1: transport ICMP */
 	unsigned count;
-	int burst;       /* our decap's reason for their first packet */
+	int burst; /* our decap's reason for their first packet */
 };
 
 /* The captures' integrity algorithms (HMAC-SHA1-96, HMAC-MD5-96, an
@@ -281,14 +286,14 @@ struct cap_case {
  * the right reason. */
 static const struct cap_case caps[] = {
 	{"esp/08-sunrise-sunset-aes.pcap", 0xd1234567, 0xc001022d,
-	 "aaaabbbbccccdddd4043434545464649494a4a4c4c4f4f515152525454575758", false,
-	 12, 4, 8, ESP_DROP_BAD_LENGTH},
-	{"esp/ipsec_esp_capture_1/capture.pcap", 110, 0xbe000002, "aescbcencryption", true,
-	 12, 1, 10, ESP_DROP_BAD_LENGTH},
-	{"esp/ipsec_esp_capture_1/capture.pcap", 110, 0xbe00000c, "aescbcencryption", true,
-	 12, 1, 10, ESP_DROP_BAD_LENGTH},
-	{"esp/ipsec_esp_capture_1/capture.pcap", 120, 0xbe000016, "aescbcencryption", true,
-	 0, 1, 10, ESP_DROP_ICV_FAIL},
+	 "aaaabbbbccccdddd4043434545464649494a4a4c4c4f4f515152525454575758", false, 12, 4, 8,
+	 ESP_DROP_BAD_LENGTH},
+	{"esp/ipsec_esp_capture_1/capture.pcap", 110, 0xbe000002, "aescbcencryption", true, 12, 1,
+	 10, ESP_DROP_BAD_LENGTH},
+	{"esp/ipsec_esp_capture_1/capture.pcap", 110, 0xbe00000c, "aescbcencryption", true, 12, 1,
+	 10, ESP_DROP_BAD_LENGTH},
+	{"esp/ipsec_esp_capture_1/capture.pcap", 120, 0xbe000016, "aescbcencryption", true, 0, 1,
+	 10, ESP_DROP_ICV_FAIL},
 };
 
 /* The decrypted payload must be a well-formed packet of the given type. */
@@ -317,8 +322,10 @@ static void cap_decrypt(const struct cap_case *cc, const struct crypto_mb_key *k
 
 	assert_true(esp_len > 24 + cc->icv && esp_len <= sizeof(buf) && ct % 16 == 0);
 	memcpy(buf, espb, esp_len);
-	op = (struct crypto_mb_cbc_op){.co_buf = buf, .co_hash_len = 24 + ct,
-				       .co_cipher_off = 24, .co_cipher_len = ct,
+	op = (struct crypto_mb_cbc_op){.co_buf = buf,
+				       .co_hash_len = 24 + ct,
+				       .co_cipher_off = 24,
+				       .co_cipher_len = ct,
 				       .co_iv = buf + 8};
 	assert_int_equal(crypto_mb_cbc_hmac_burst(&g_cx, k, false, &op, 1), 1);
 	assert_int_equal(esp_trailer_check(buf + 24, ct, &pad, &nh), ESP_OK);
@@ -350,8 +357,9 @@ static void cap_run(const struct cap_case *cc)
 		klen = hex_decode(cc->key, key, sizeof(key));
 	}
 	assert_int_equal(crypto_mb_key_cbc_hmac(&g_cx, &k, key, (unsigned)klen, auth, 32), 0);
-	params_fill(&p, klen == 16 ? ESP_ALG_AES_CBC_128_HMAC_SHA256 :
-		    ESP_ALG_AES_CBC_256_HMAC_SHA256, ESP_DIR_IN, false, false);
+	params_fill(&p,
+		    klen == 16 ? ESP_ALG_AES_CBC_128_HMAC_SHA256 : ESP_ALG_AES_CBC_256_HMAC_SHA256,
+		    ESP_DIR_IN, false, false);
 	memcpy(p.keymat, key, (size_t)klen);
 	p.spi = cc->spi < 256 ? 256 : cc->spi;
 	sa = sa_new(&p);
@@ -369,8 +377,8 @@ static void cap_run(const struct cap_case *cc)
 		if (pcap_link_strip(pf.pf_linktype, &r, &et) != 0 || et != 0x0800)
 			continue;
 		iph = r.pos;
-		if (pcap_ipv4_strip(&r, &proto) != 0 || proto != IPPROTO_ESP ||
-		    rdr_left(&r) < 8 || be_n(iph + 16, 4) != cc->dst || be_n(r.pos, 4) != cc->spi)
+		if (pcap_ipv4_strip(&r, &proto) != 0 || proto != IPPROTO_ESP || rdr_left(&r) < 8 ||
+		    be_n(iph + 16, 4) != cc->dst || be_n(r.pos, 4) != cc->spi)
 			continue;
 		cap_decrypt(cc, &k, r.pos, (uint32_t)rdr_left(&r), sa, n == 0);
 		n++;
@@ -393,7 +401,7 @@ static void test_captures(void **state)
 enum { RP_RESET, RP_RECV, RP_FORGED };
 
 struct rp_step {
-	int op;       /* RP_RESET: top = seq; RP_RECV: authenticated; RP_FORGED: ICV fails */
+	int op; /* RP_RESET: top = seq; RP_RECV: authenticated; RP_FORGED: ICV fails */
 	bool esn;
 	uint32_t lo;  /* on the wire */
 	uint64_t seq; /* RESET: the top; else the number A2.2 must infer (0: none) */
@@ -405,6 +413,7 @@ struct rp_step {
 /* Numbered rows; w is the window. Comments give the point of each. */
 static unsigned rp_table(uint32_t w, struct rp_step *t)
 {
+	/* clang-format off */
 	const struct rp_step rows[] = {
 		/* 1 */ {RP_RESET, false, 0, 0, 0},
 		/* 2 */ {RP_RECV, false, 1, 1, ESP_REPLAY_OK},           /* in order */
@@ -449,6 +458,7 @@ static unsigned rp_table(uint32_t w, struct rp_step *t)
 		/* 37 */ {RP_RECV, true, 0, EPOCH, ESP_REPLAY_OK},       /* case A, bottom 0 */
 		/* 38 */ {RP_RECV, true, w, EPOCH + w, ESP_REPLAY_OK},
 	};
+	/* clang-format on */
 
 	memcpy(t, rows, sizeof(rows));
 	return RTE_DIM(rows);
@@ -498,8 +508,7 @@ static void test_replay_table(void **state)
 /* ---- 5. round trip through both bursts, every algorithm and mode ---- */
 
 /* gre_len: the protected bytes; padding must be the least that aligns. */
-static void check_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint64_t seq,
-			uint32_t gre_len)
+static void check_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint64_t seq, uint32_t gre_len)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ipv4_hdr *ip = (const void *)(p + ETH_LEN);
@@ -518,13 +527,14 @@ static void check_outer(const struct esp_sa *sa, struct rte_mbuf *m, uint64_t se
 	}
 	assert_int_equal(be_n(esp, 4), sa->sa_spi);
 	assert_int_equal(be_n(esp + 4, 4), (uint32_t)seq);
-	assert_int_equal(esp_len - 8 - sa->sa_iv_len - 16, RTE_ALIGN_CEIL(gre_len + 2, sa->sa_align));
+	assert_int_equal(esp_len - 8 - sa->sa_iv_len - 16,
+			 RTE_ALIGN_CEIL(gre_len + 2, sa->sa_align));
 	if (sa->sa_flags & ESP_SA_F_GCM) { /* explicit IV = seq (RFC 4106 3.1) */
 		assert_int_equal(be_n(esp + 8, 8), seq);
 	} else { /* IV = E_K(seq | SPI | 0): deciphering it alone gives the nonce */
 		uint8_t blk[16], want[16] = {0};
-		struct crypto_mb_cbc_op op = {.co_buf = blk, .co_hash_len = 16,
-					      .co_cipher_len = 16, .co_iv = want};
+		struct crypto_mb_cbc_op op = {
+			.co_buf = blk, .co_hash_len = 16, .co_cipher_len = 16, .co_iv = want};
 
 		memcpy(blk, esp + 8, 16);
 		assert_int_equal(crypto_mb_cbc_hmac_burst(&g_cx, &sa->sa_key, false, &op, 1), 1);
@@ -948,8 +958,8 @@ static void test_replay_disabled_by_config(void **state)
  * thousands of ring wraps, and the library's completions must equal its
  * submissions with no stray or lost job. */
 /* Every mbuf handed in comes back once, kept or dropped, and none dropped. */
-static void each_once(struct rte_mbuf **pk, uint16_t n, const struct bres *r,
-		      uint64_t burst, int dir)
+static void each_once(struct rte_mbuf **pk, uint16_t n, const struct bres *r, uint64_t burst,
+		      int dir)
 {
 	uint16_t seen[64] = {0};
 
@@ -1250,12 +1260,14 @@ static void bad_out(struct esp_sa *out)
 	rte_pktmbuf_free(m);
 	m = rte_pktmbuf_alloc(g_mp); /* no headroom */
 	m->data_off = 0;
-	memcpy(rte_pktmbuf_append(m, 60), (uint8_t[60]){[12] = 8, [14] = 0x45, [17] = 46,
-				 [23] = IPPROTO_GRE}, 60);
+	memcpy(rte_pktmbuf_append(m, 60),
+	       (uint8_t[60]){[12] = 8, [14] = 0x45, [17] = 46, [23] = IPPROTO_GRE}, 60);
 	assert_int_equal(enc_one(out, m), ESP_DROP_NO_ROOM);
 	rte_pktmbuf_free(m);
-	m = mbuf_gre(g_mp, (uint16_t)(rte_pktmbuf_data_room_size(g_mp) -
-				      RTE_PKTMBUF_HEADROOM - ETH_LEN - 20), 1);
+	m = mbuf_gre(
+		g_mp,
+		(uint16_t)(rte_pktmbuf_data_room_size(g_mp) - RTE_PKTMBUF_HEADROOM - ETH_LEN - 20),
+		1);
 	assert_non_null(m); /* no tailroom */
 	assert_int_equal(enc_one(out, m), ESP_DROP_NO_ROOM);
 	rte_pktmbuf_free(m);
@@ -1361,8 +1373,9 @@ static void test_encap_burst_matches_encrypt(void **state)
 				memset(rte_pktmbuf_append(dir[i], 6), 0xee, 6);
 			}
 			assert_non_null(rte_pktmbuf_prepend(ref[i], gre_outer_tmpl_len(&t)));
-			gre_outer_write(rte_pktmbuf_mtod_offset(ref[i], struct rte_ipv4_hdr *, ETH_LEN),
-					&t, len[i], tos[i]);
+			gre_outer_write(
+				rte_pktmbuf_mtod_offset(ref[i], struct rte_ipv4_hdr *, ETH_LEN), &t,
+				len[i], tos[i]);
 		}
 		enc(a, ref, N, &r1);
 		r2.lt = 0;
@@ -1372,7 +1385,8 @@ static void test_encap_burst_matches_encrypt(void **state)
 			r2.ok = esp_encap_burst(&g_cx, b, &t, dir, len, tos, HALF, ETH_LEN, r2.drop,
 						r2.reason, &r2.lt, &later);
 			r2.ok += esp_encap_burst(&g_cx, b, &t, dir + HALF, len + HALF, tos + HALF,
-						 N - HALF, ETH_LEN, r2.drop, r2.reason, &r2.lt, &later);
+						 N - HALF, ETH_LEN, r2.drop, r2.reason, &r2.lt,
+						 &later);
 			assert_int_equal(later.sq_n, gcm ? N : 0); /* CBC: sealed at once */
 			esp_seal_flush(&g_cx, &later);
 			assert_int_equal(later.sq_n, 0);
@@ -1438,8 +1452,8 @@ static void test_decrypt_burst_gre_matches(void **state)
 		rte_pktmbuf_mtod(b[4], uint8_t *)[b[4]->data_len - 1] ^= 1;
 		dec(in_a, a, N, &ra);
 		rb.lt = 0;
-		rb.ok = esp_decrypt_burst_gre(&g_cx, in_b, b, N, ETH_LEN, goff, glen, rb.drop, rb.reason,
-					      &rb.lt);
+		rb.ok = esp_decrypt_burst_gre(&g_cx, in_b, b, N, ETH_LEN, goff, glen, rb.drop,
+					      rb.reason, &rb.lt);
 		assert_int_equal(ra.ok, N - 1);
 		assert_int_equal(rb.ok, N - 1);
 		assert_int_equal(rb.reason[0], ra.reason[0]);
@@ -1451,9 +1465,10 @@ static void test_decrypt_burst_gre_matches(void **state)
 			assert_int_equal(glen[i], gre_len);
 			assert_int_equal(rte_pktmbuf_mtod(b[i], uint8_t *)[ETH_LEN + 9],
 					 (v & 2) ? IPPROTO_UDP : IPPROTO_ESP);
-			assert_memory_equal(rte_pktmbuf_mtod_offset(b[i], uint8_t *, goff[i]),
-					    rte_pktmbuf_mtod_offset(plain[src], uint8_t *, ETH_LEN + ihl),
-					    gre_len);
+			assert_memory_equal(
+				rte_pktmbuf_mtod_offset(b[i], uint8_t *, goff[i]),
+				rte_pktmbuf_mtod_offset(plain[src], uint8_t *, ETH_LEN + ihl),
+				gre_len);
 			esp_in_strip(b[i], ETH_LEN, goff[i], glen[i]);
 			assert_int_equal(a[i]->data_len, b[i]->data_len);
 			assert_memory_equal(rte_pktmbuf_mtod(a[i], uint8_t *),
@@ -1507,8 +1522,10 @@ static void test_encap_burst_refusals(void **state)
 	for (unsigned i = 0; i < 2; i++) {
 		uint32_t seq;
 
-		memcpy(&seq, rte_pktmbuf_mtod_offset(pk[i], uint8_t *, /* the survivors, in order */
-						     ETH_LEN + sizeof(struct rte_ipv4_hdr) + 4), 4);
+		memcpy(&seq,
+		       rte_pktmbuf_mtod_offset(pk[i], uint8_t *, /* the survivors, in order */
+					       ETH_LEN + sizeof(struct rte_ipv4_hdr) + 4),
+		       4);
 		assert_int_equal(rte_be_to_cpu_32(seq), i == 0 ? 1 : 3);
 	}
 	free_all(pk, 2);

@@ -108,8 +108,7 @@ static void check_outer_tun(const struct esp_sa *out, const struct rte_mbuf *m,
 /* The plaintext: IPv4 [DSCP of the sender's TOS, 20 + GRE bytes, id 0,
  * DF as the sender's, TTL 64, GRE, checksum, A -> B], the GRE packet as
  * it was, padding 1, 2, 3..., next header 4. */
-static void check_inside(const uint8_t *pt, uint32_t ct, const struct sent *s,
-			 const uint8_t *gre)
+static void check_inside(const uint8_t *pt, uint32_t ct, const struct sent *s, const uint8_t *gre)
 {
 	const struct rte_ipv4_hdr *ip = (const void *)pt;
 	uint8_t pad = pt[ct - 2];
@@ -162,7 +161,8 @@ static void roundtrip_tun(enum esp_alg alg, bool esn, bool natt)
 	for (unsigned i = 0; i < N; i++) {
 		pk[i] = mbuf_gre(g_mp, sizes[i], i);
 		assert_non_null(pk[i]);
-		s[i] = (struct sent){.tos = (uint8_t)(i * 37), .df = (i & 1) != 0, .gre_len = sizes[i]};
+		s[i] = (struct sent){
+			.tos = (uint8_t)(i * 37), .df = (i & 1) != 0, .gre_len = sizes[i]};
 		outer_mark(pk[i], s[i].tos, s[i].df);
 		orig[i] = malloc(pk[i]->data_len);
 		memcpy(orig[i], rte_pktmbuf_mtod(pk[i], void *), pk[i]->data_len);
@@ -204,8 +204,25 @@ static void test_tunnel_roundtrip(void **state)
 /* ---- 2. esp_tun_check, numbered ---- */
 
 enum tun_mut {
-	M_NONE, M_TFC, M_OPTIONS, M_SHORT, M_VERSION, M_IHL4, M_IHL15, M_TOTAL_LONG, M_TOTAL_SHORT,
-	M_CKSUM, M_MF, M_OFFSET, M_DF, M_PROTO_ICMP, M_PROTO_IPIP, M_SRC, M_DST, M_SWAPPED, M_TTL0,
+	M_NONE,
+	M_TFC,
+	M_OPTIONS,
+	M_SHORT,
+	M_VERSION,
+	M_IHL4,
+	M_IHL15,
+	M_TOTAL_LONG,
+	M_TOTAL_SHORT,
+	M_CKSUM,
+	M_MF,
+	M_OFFSET,
+	M_DF,
+	M_PROTO_ICMP,
+	M_PROTO_IPIP,
+	M_SRC,
+	M_DST,
+	M_SWAPPED,
+	M_TTL0,
 	M_EMPTY,
 };
 
@@ -217,13 +234,13 @@ struct tun_case {
 
 static const struct tun_case tun_cases[] = {
 	/* 1 */ {M_NONE, ESP_OK, 20, 12},
-	/* 2 */ {M_TFC, ESP_OK, 20, 12},          /* RFC 4303 2.7: TFC padding behind */
-	/* 3 */ {M_OPTIONS, ESP_OK, 24, 12},      /* IHL 6: options skipped */
+	/* 2 */ {M_TFC, ESP_OK, 20, 12},              /* RFC 4303 2.7: TFC padding behind */
+	/* 3 */ {M_OPTIONS, ESP_OK, 24, 12},          /* IHL 6: options skipped */
 	/* 4 */ {M_SHORT, ESP_DROP_TUN_BAD_IP, 0, 0}, /* 19 bytes: no whole header */
 	/* 5 */ {M_VERSION, ESP_DROP_TUN_BAD_IP, 0, 0},
 	/* 6 */ {M_IHL4, ESP_DROP_TUN_BAD_IP, 0, 0},
-	/* 7 */ {M_IHL15, ESP_DROP_TUN_BAD_IP, 0, 0}, /* 60 bytes of header, 32 there */
-	/* 8 */ {M_TOTAL_LONG, ESP_DROP_TUN_BAD_IP, 0, 0}, /* claims a byte more */
+	/* 7 */ {M_IHL15, ESP_DROP_TUN_BAD_IP, 0, 0},       /* 60 bytes of header, 32 there */
+	/* 8 */ {M_TOTAL_LONG, ESP_DROP_TUN_BAD_IP, 0, 0},  /* claims a byte more */
 	/* 9 */ {M_TOTAL_SHORT, ESP_DROP_TUN_BAD_IP, 0, 0}, /* shorter than its header */
 	/* 10 */ {M_CKSUM, ESP_DROP_TUN_BAD_IP, 0, 0},
 	/* 11 */ {M_MF, ESP_DROP_TUN_BAD_IP, 0, 0},
@@ -234,43 +251,79 @@ static const struct tun_case tun_cases[] = {
 	/* 16 */ {M_SRC, ESP_DROP_TUN_BAD_ADDR, 0, 0},
 	/* 17 */ {M_DST, ESP_DROP_TUN_BAD_ADDR, 0, 0},
 	/* 18 */ {M_SWAPPED, ESP_DROP_TUN_BAD_ADDR, 0, 0}, /* our own packet reflected */
-	/* 19 */ {M_TTL0, ESP_OK, 20, 12},        /* addressed to us: TTL is not checked */
-	/* 20 */ {M_EMPTY, ESP_OK, 20, 0},        /* no GRE: the GRE stage refuses it */
+	/* 19 */ {M_TTL0, ESP_OK, 20, 12},                 /* addressed to us: TTL is not checked */
+	/* 20 */ {M_EMPTY, ESP_OK, 20, 0},                 /* no GRE: the GRE stage refuses it */
 };
 
 /* [IPv4 A -> B, GRE][12 bytes] with the case's change; its length. */
 static uint32_t tun_build(uint8_t *b, enum tun_mut mut)
 {
 	struct rte_ipv4_hdr ip = {
-		.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 64, .next_proto_id = IPPROTO_GRE,
-		.src_addr = RTE_BE32(ADDR_SRC), .dst_addr = RTE_BE32(ADDR_DST),
+		.version_ihl = RTE_IPV4_VHL_DEF,
+		.time_to_live = 64,
+		.next_proto_id = IPPROTO_GRE,
+		.src_addr = RTE_BE32(ADDR_SRC),
+		.dst_addr = RTE_BE32(ADDR_DST),
 	};
 	uint32_t hl = mut == M_OPTIONS ? 24 : 20, gre = mut == M_EMPTY ? 0 : 12, len;
 
 	ip.total_length = rte_cpu_to_be_16((uint16_t)(hl + gre));
 	len = hl + gre;
 	switch (mut) {
-	case M_TFC: len += 7; break;
-	case M_OPTIONS: ip.version_ihl = 0x46; break;
-	case M_SHORT: len = 19; break;
-	case M_VERSION: ip.version_ihl = 0x65; break;
-	case M_IHL4: ip.version_ihl = 0x44; break;
-	case M_IHL15: ip.version_ihl = 0x4f; break;
-	case M_TOTAL_LONG: ip.total_length = rte_cpu_to_be_16((uint16_t)(hl + gre + 1)); break;
-	case M_TOTAL_SHORT: ip.total_length = rte_cpu_to_be_16(19); break;
-	case M_MF: ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG); break;
-	case M_OFFSET: ip.fragment_offset = RTE_BE16(1); break;
-	case M_DF: ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG); break;
-	case M_PROTO_ICMP: ip.next_proto_id = IPPROTO_ICMP; break;
-	case M_PROTO_IPIP: ip.next_proto_id = IPPROTO_IPIP; break;
-	case M_SRC: ip.src_addr = RTE_BE32(ADDR_SRC + 1); break;
-	case M_DST: ip.dst_addr = RTE_BE32(0xc633640cu); break;
+	case M_TFC:
+		len += 7;
+		break;
+	case M_OPTIONS:
+		ip.version_ihl = 0x46;
+		break;
+	case M_SHORT:
+		len = 19;
+		break;
+	case M_VERSION:
+		ip.version_ihl = 0x65;
+		break;
+	case M_IHL4:
+		ip.version_ihl = 0x44;
+		break;
+	case M_IHL15:
+		ip.version_ihl = 0x4f;
+		break;
+	case M_TOTAL_LONG:
+		ip.total_length = rte_cpu_to_be_16((uint16_t)(hl + gre + 1));
+		break;
+	case M_TOTAL_SHORT:
+		ip.total_length = rte_cpu_to_be_16(19);
+		break;
+	case M_MF:
+		ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_MF_FLAG);
+		break;
+	case M_OFFSET:
+		ip.fragment_offset = RTE_BE16(1);
+		break;
+	case M_DF:
+		ip.fragment_offset = RTE_BE16(RTE_IPV4_HDR_DF_FLAG);
+		break;
+	case M_PROTO_ICMP:
+		ip.next_proto_id = IPPROTO_ICMP;
+		break;
+	case M_PROTO_IPIP:
+		ip.next_proto_id = IPPROTO_IPIP;
+		break;
+	case M_SRC:
+		ip.src_addr = RTE_BE32(ADDR_SRC + 1);
+		break;
+	case M_DST:
+		ip.dst_addr = RTE_BE32(0xc633640cu);
+		break;
 	case M_SWAPPED:
 		ip.src_addr = RTE_BE32(ADDR_DST);
 		ip.dst_addr = RTE_BE32(ADDR_SRC);
 		break;
-	case M_TTL0: ip.time_to_live = 0; break;
-	default: break;
+	case M_TTL0:
+		ip.time_to_live = 0;
+		break;
+	default:
+		break;
 	}
 	memset(b, 0, 64);
 	memcpy(b, &ip, sizeof(ip));
@@ -320,8 +373,8 @@ static void test_tun_check_table(void **state)
 
 /* A packet sealed by hand under `in`'s keys: an outer IPv4 header, ESP,
  * then `pl` (pl_len bytes) padded 1, 2, 3... and next header nh. */
-static struct rte_mbuf *sealed(struct esp_sa *in, uint64_t seq, const uint8_t *pl,
-			       uint32_t pl_len, uint8_t nh)
+static struct rte_mbuf *sealed(struct esp_sa *in, uint64_t seq, const uint8_t *pl, uint32_t pl_len,
+			       uint8_t nh)
 {
 	uint8_t esp[2048];
 	uint16_t ivl = in->sa_iv_len;

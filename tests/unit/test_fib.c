@@ -163,7 +163,8 @@ static void test_full_is_enospc(void **state)
 	/* Every route with its own next hop: the worst case for slots. */
 	for (uint32_t i = 0; i < f->fb_max_routes; i++) {
 		nh.nh_gw = 0x64400000u + i;
-		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP), 0);
+		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP),
+				 0);
 	}
 	assert_int_equal(f->fb_nroutes, 64);
 	nh.nh_gw = 0x64500000u;
@@ -176,7 +177,8 @@ static void test_full_is_enospc(void **state)
 	 * before routes do. */
 	for (uint32_t i = 0; i < 64; i++) {
 		nh.nh_gw = 0x64500000u + i;
-		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP), 0);
+		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP),
+				 0);
 	}
 	assert_int_equal(f->fb_nh_used, 64);
 	assert_int_equal(t_grace(t), 64);
@@ -199,7 +201,8 @@ static void test_100k_routes_few_slots(void **state)
 
 	for (uint32_t i = 0; i < n; i++) {
 		nh.nh_gw = 0x64400001u + i % 10;
-		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP), 0);
+		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP),
+				 0);
 	}
 	assert_int_equal(f->fb_nroutes, n);
 	assert_int_equal(f->fb_nh_used, 10);
@@ -210,7 +213,8 @@ static void test_100k_routes_few_slots(void **state)
 				 0x64400001u + i % 10);
 	/* Half of them move to one next hop: still ten slots at most. */
 	for (uint32_t i = 0; i < n; i += 2)
-		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP), 0);
+		assert_int_equal(fib_route_add(f, 0x10000000u + (i << 8), 24, &nh, FIB_SRC_NHRP),
+				 0);
 	assert_true(f->fb_nh_used <= 10);
 	assert_int_equal(fib_lookup(f, 0x10000000u + (4 << 8) + 1)->nh_gw, 0x64400001u);
 	for (uint32_t i = 0; i < n; i++)

@@ -31,8 +31,8 @@ static struct ike_policy pol_a, pol_b;
 static enum ike_sa_error err_a, err_b;
 static struct ike_sa *sa_a, *sa_b; /* the established SAs, as last seen */
 static unsigned skf_seen, dropped;
-static int drop_nth = -1;          /* drop the nth SKF datagram (0-based) */
-static bool reverse_skf;           /* deliver each burst of fragments backwards */
+static int drop_nth = -1; /* drop the nth SKF datagram (0-based) */
+static bool reverse_skf;  /* deliver each burst of fragments backwards */
 
 static void path(char *out, size_t len, const char *file)
 {
@@ -51,8 +51,7 @@ static int group_setup(void **state)
 
 	(void)state;
 	snprintf(pki, sizeof(pki), "/tmp/dmvpnd-test-pki.%d", (int)getpid());
-	snprintf(cmd, sizeof(cmd), "sh %s/tests/ike/make_pki.sh %s", src != NULL ? src : "..",
-		 pki);
+	snprintf(cmd, sizeof(cmd), "sh %s/tests/ike/make_pki.sh %s", src != NULL ? src : "..", pki);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
@@ -132,8 +131,8 @@ static int teardown(void **state)
 /* Loads both policies and makes the nodes. */
 static void start(void)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8,
-				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
+	struct ike_mgr_limits lim = {
+		.ml_max_sas = 16, .ml_max_half_open = 8, .ml_cookie_threshold = IKE_MGR_NO_COOKIE};
 	char err[256];
 
 	if (ike_policy_load(&pol_a, &cfg_a, err, sizeof(err)) != 0)
@@ -175,10 +174,11 @@ static void run(unsigned ms)
 			while (n < IKE_PAIR_QUEUE && ike_pair_next(&w, buf[n], &len[n], &dst[n]))
 				n++;
 			for (unsigned j = 0; j < n; j++) {
-				unsigned i = reverse_skf && is_skf(buf[n - 1 - j], len[n - 1 - j]) &&
-							 is_skf(buf[j], len[j])
-						     ? n - 1 - j
-						     : j;
+				unsigned i =
+					reverse_skf && is_skf(buf[n - 1 - j], len[n - 1 - j]) &&
+							is_skf(buf[j], len[j])
+						? n - 1 - j
+						: j;
 
 				if (is_skf(buf[i], len[i]) && (int)skf_seen++ == drop_nth) {
 					dropped++;
@@ -312,8 +312,7 @@ static void test_cert_refused(void **state)
 /* The same at the level of the verifier, where the reason is kept. */
 static void test_cert_verify(void **state)
 {
-	static const char *const files[] = {"spoke.pem", "revoked.pem", "expired.pem",
-					    "rogue.pem"};
+	static const char *const files[] = {"spoke.pem", "revoked.pem", "expired.pem", "rogue.pem"};
 	static const enum ike_cert_err want[] = {IKE_CERT_OK, IKE_CERT_REVOKED, IKE_CERT_EXPIRED,
 						 IKE_CERT_CHAIN};
 	struct cfg_ike_id cid;
@@ -470,9 +469,9 @@ int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_cert_rsa_ecdsa), T(test_cert_ids),	    T(test_cert_refused),
-		T(test_cert_verify),	T(test_frag_loss_reorder), T(test_frag_off),
-		T(test_psk_per_peer),	T(test_mixed_and_key_mode),
+		T(test_cert_rsa_ecdsa), T(test_cert_ids),           T(test_cert_refused),
+		T(test_cert_verify),    T(test_frag_loss_reorder),  T(test_frag_off),
+		T(test_psk_per_peer),   T(test_mixed_and_key_mode),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

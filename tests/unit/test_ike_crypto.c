@@ -101,16 +101,17 @@ static void test_prf_plus_shape(void **state)
 	memcpy(t1in, seed, 5);
 	t1in[5] = 1;
 	assert_int_equal(ike_prf(IKE_CRYPTO_PRF_HMAC_SHA2_256, key, 32, t1in, 6, t1), 0);
-	assert_int_equal(ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, key, 32, seed, 5, out,
-				      255 * 32), 0);
+	assert_int_equal(
+		ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, key, 32, seed, 5, out, 255 * 32), 0);
 	assert_memory_equal(out, t1, 32);
-	assert_int_equal(ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, key, 32, seed, 5, out,
-				      255 * 32 + 1), -EINVAL);
+	assert_int_equal(
+		ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, key, 32, seed, 5, out, 255 * 32 + 1),
+		-EINVAL);
 }
 
-static const struct ike_crypto_suite suite_cbc256 = {
-	IKE_CRYPTO_PRF_HMAC_SHA2_256, IKE_CRYPTO_ENCR_AES_CBC, 256,
-	IKE_CRYPTO_INTEG_HMAC_SHA2_256_128};
+static const struct ike_crypto_suite suite_cbc256 = {IKE_CRYPTO_PRF_HMAC_SHA2_256,
+						     IKE_CRYPTO_ENCR_AES_CBC, 256,
+						     IKE_CRYPTO_INTEG_HMAC_SHA2_256_128};
 static const struct ike_crypto_suite suite_gcm128 = {
 	IKE_CRYPTO_PRF_HMAC_SHA2_256, IKE_CRYPTO_ENCR_AES_GCM_16, 128, IKE_CRYPTO_INTEG_NONE};
 static const struct ike_crypto_suite suite_gcm256 = {
@@ -154,19 +155,21 @@ static void kdf_set_check(const struct kdf_set *v)
 	size_t sl = 0;
 
 	assert_int_equal(ike_kdf_skeyseed(IKE_CRYPTO_PRF_HMAC_SHA2_256, v->ni, v->ni_len, v->nr,
-					  v->nr_len, v->gir, v->gir_len, sks), 0);
+					  v->nr_len, v->gir, v->gir_len, sks),
+			 0);
 	assert_memory_equal(sks, v->skeyseed, 32);
 	memcpy(seed, v->ni, v->ni_len), sl += v->ni_len;
 	memcpy(seed + sl, v->nr, v->nr_len), sl += v->nr_len;
 	memcpy(seed + sl, v->spii, 8), sl += 8;
 	memcpy(seed + sl, v->spir, 8), sl += 8;
-	assert_int_equal(ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, sks, 32, seed, sl, dkm,
-				      v->dkm_len), 0);
+	assert_int_equal(
+		ike_prf_plus(IKE_CRYPTO_PRF_HMAC_SHA2_256, sks, 32, seed, sl, dkm, v->dkm_len), 0);
 	assert_memory_equal(dkm, v->dkm, v->dkm_len);
 
 	assert_true(v->dkm_len >= 224);
-	assert_int_equal(ike_kdf_keys_derive(&suite_cbc256, sks, v->ni, v->ni_len, v->nr,
-					     v->nr_len, v->spii, v->spir, &k), 0);
+	assert_int_equal(ike_kdf_keys_derive(&suite_cbc256, sks, v->ni, v->ni_len, v->nr, v->nr_len,
+					     v->spii, v->spir, &k),
+			 0);
 	assert_int_equal(k.sk_encr_len, 32);
 	assert_int_equal(k.sk_integ_len, 32);
 	want[0] = k.sk_d, want[1] = k.sk_ai, want[2] = k.sk_ar, want[3] = k.sk_ei;
@@ -176,15 +179,18 @@ static void kdf_set_check(const struct kdf_set *v)
 	assert_memory_equal(k.sk_d, v->skd, 32);
 
 	assert_int_equal(ike_kdf_child_keymat(&k, NULL, 0, v->ni, v->ni_len, v->nr, v->nr_len, i2r,
-					      r2i, v->child_len / 2), 0);
+					      r2i, v->child_len / 2),
+			 0);
 	assert_memory_equal(i2r, v->child, v->child_len / 2);
 	assert_memory_equal(r2i, v->child + v->child_len / 2, v->child_len / 2);
 	assert_int_equal(ike_kdf_child_keymat(&k, v->gir_new, v->gir_new_len, v->ni, v->ni_len,
-					      v->nr, v->nr_len, i2r, r2i, v->child_dh_len / 2), 0);
+					      v->nr, v->nr_len, i2r, r2i, v->child_dh_len / 2),
+			 0);
 	assert_memory_equal(i2r, v->child_dh, v->child_dh_len / 2);
 	assert_memory_equal(r2i, v->child_dh + v->child_dh_len / 2, v->child_dh_len / 2);
 	assert_int_equal(ike_kdf_rekey_skeyseed(&k, v->gir_new, v->gir_new_len, v->ni, v->ni_len,
-						v->nr, v->nr_len, sks), 0);
+						v->nr, v->nr_len, sks),
+			 0);
 	assert_memory_equal(sks, v->rekey, 32);
 	ike_kdf_keys_fini(&k);
 }
@@ -219,7 +225,8 @@ static void test_kdf_gcm_layout(void **state)
 	kdf_set_load(txt, "acvp-kdf-components-ikev2-tg7-tc121-sha256", v);
 	s.cs_prf = IKE_CRYPTO_PRF_HMAC_SHA2_256; /* the vector's PRF */
 	assert_int_equal(ike_kdf_keys_derive(&s, v->skeyseed, v->ni, v->ni_len, v->nr, v->nr_len,
-					     v->spii, v->spir, &k), 0);
+					     v->spii, v->spir, &k),
+			 0);
 	assert_int_equal(k.sk_integ_len, 0);
 	assert_int_equal(k.sk_encr_len, 36);
 	assert_memory_equal(k.sk_d, v->dkm, 32);
@@ -232,7 +239,8 @@ static void test_kdf_gcm_layout(void **state)
 	s.cs_integ = IKE_CRYPTO_INTEG_HMAC_SHA2_256_128; /* GCM with an INTEG: refused */
 	assert_int_equal(ike_crypto_suite_validate(&s), -ENOTSUP);
 	assert_int_equal(ike_kdf_keys_derive(&s, v->skeyseed, v->ni, v->ni_len, v->nr, v->nr_len,
-					     v->spii, v->spir, &k), -ENOTSUP);
+					     v->spii, v->spir, &k),
+			 -ENOTSUP);
 	free(v);
 	free(txt);
 }
@@ -329,17 +337,22 @@ static void test_dh_ecp384_vector(void **state)
 
 	(void)state;
 	HEX("099f3c7034d4a2c699884d73a375a67f7624ef7c6b3c0f160647b67414dce655"
-	    "e35b538041e649ee3faef896783ab194", i);
+	    "e35b538041e649ee3faef896783ab194",
+	    i);
 	HEX("41cb0779b4bdb85d47846725fbec3c9430fab46cc8dc5060855cc9bda0aa2942"
-	    "e0308312916b8ed2960e4bd55a7448fc", r);
+	    "e0308312916b8ed2960e4bd55a7448fc",
+	    r);
 	HEX("667842d7d180ac2cde6f74f37551f55755c7645c20ef73e31634fe72b4c55ee6"
 	    "de3ac808acb4bdb4c88732aee95f41aa9482ed1fc0eeb9cafc4984625ccfc23f"
-	    "65032149e0e144ada024181535a0f38eeb9fcff3c2c947dae69b4c634573a81c", kei);
+	    "65032149e0e144ada024181535a0f38eeb9fcff3c2c947dae69b4c634573a81c",
+	    kei);
 	HEX("e558dbef53eecde3d3fccfc1aea08a89a987475d12fd950d83cfa41732bc509d"
 	    "0d1ac43a0336def96fda41d0774a3571dcfbec7aacf3196472169e838430367f"
-	    "66eebe3c6e70c416dd5f0c68759dd1fff83fa40142209dff5eaad96db9e6386c", ker);
+	    "66eebe3c6e70c416dd5f0c68759dd1fff83fa40142209dff5eaad96db9e6386c",
+	    ker);
 	HEX("11187331c279962d93d604243fd592cb9d0a926f422e47187521287e7156c5c4"
-	    "d603135569b9e9d09cf5d4a270f59746", sh);
+	    "d603135569b9e9d09cf5d4a270f59746",
+	    sh);
 	dh_kat(IKE_CRYPTO_DH_ECP_384, i, 48, r, 48, kei, ker, sh);
 }
 
@@ -362,9 +375,9 @@ static void test_dh_modp2048_vector(void **state)
 
 static void test_dh_fresh_pairs_agree(void **state)
 {
-	static const enum ike_crypto_dh groups[] = {
-		IKE_CRYPTO_DH_MODP_2048, IKE_CRYPTO_DH_ECP_256, IKE_CRYPTO_DH_ECP_384,
-		IKE_CRYPTO_DH_CURVE25519};
+	static const enum ike_crypto_dh groups[] = {IKE_CRYPTO_DH_MODP_2048, IKE_CRYPTO_DH_ECP_256,
+						    IKE_CRYPTO_DH_ECP_384,
+						    IKE_CRYPTO_DH_CURVE25519};
 
 	(void)state;
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
@@ -412,8 +425,9 @@ static void test_dh_invalid_peer(void **state)
 
 	(void)state;
 	for (int g = 0; g < 4; g++) {
-		static const enum ike_crypto_dh gs[] = {IKE_CRYPTO_DH_MODP_2048,
-			IKE_CRYPTO_DH_ECP_256, IKE_CRYPTO_DH_ECP_384, IKE_CRYPTO_DH_CURVE25519};
+		static const enum ike_crypto_dh gs[] = {
+			IKE_CRYPTO_DH_MODP_2048, IKE_CRYPTO_DH_ECP_256, IKE_CRYPTO_DH_ECP_384,
+			IKE_CRYPTO_DH_CURVE25519};
 
 		dh = ike_dh_create(gs[g]);
 		assert_non_null(dh);
@@ -459,11 +473,11 @@ static void test_dh_modp_invalid_peer(void **state)
 	v[255] = 1;
 	dh_refuse(dh, v, 256);
 	memcpy(v, p, 256);
-	dh_refuse(dh, v, 256);  /* p */
+	dh_refuse(dh, v, 256); /* p */
 	v[255] -= 1;
-	dh_refuse(dh, v, 256);  /* p - 1 */
+	dh_refuse(dh, v, 256); /* p - 1 */
 	v[255] -= 1;
-	dh_refuse(dh, v, 256);  /* p - 2 */
+	dh_refuse(dh, v, 256); /* p - 2 */
 	memset(v, 0xff, sizeof(v));
 	dh_refuse(dh, v, 256);
 	memset(v, 0, sizeof(v));
@@ -540,26 +554,31 @@ static void sk_round_trip(const struct ike_crypto_suite *s)
 	assert_int_equal(ike_rand_bytes(pt, sizeof(pt)), 0);
 	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
 		aad = sk_hdr(s, msg, lens[i]);
-		assert_int_equal(ike_sk_encrypt(&k, IKE_CRYPTO_I2R, msg, aad, sizeof(msg), pt,
-						lens[i], &ml), 0);
+		assert_int_equal(
+			ike_sk_encrypt(&k, IKE_CRYPTO_I2R, msg, aad, sizeof(msg), pt, lens[i], &ml),
+			0);
 		assert_int_equal(ml, aad + lens[i] + ike_sk_overhead(s, lens[i]));
 		assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, sizeof(out),
-						&ol, &why), 0);
+						&ol, &why),
+				 0);
 		assert_int_equal(why, IKE_SK_DROP_NONE);
 		assert_int_equal(ol, lens[i]);
 		assert_memory_equal(out, pt, lens[i]);
 		/* the other direction's keys do not open it */
 		assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_R2I, msg, ml, aad, out, sizeof(out),
-						&ol, &why), -EBADMSG);
+						&ol, &why),
+				 -EBADMSG);
 		assert_int_equal(why, IKE_SK_DROP_BAD_ICV);
-		assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, 0, &ol, &why),
-				 -ENOBUFS);
+		assert_int_equal(
+			ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, 0, &ol, &why),
+			-ENOBUFS);
 	}
 	aad = sk_hdr(s, msg, 10);
 	assert_int_equal(ike_sk_encrypt(&k, IKE_CRYPTO_R2I, msg, aad, sizeof(msg), pt, 26, &ml),
 			 -EINVAL); /* the header Length was set for 10 */
 	assert_int_equal(ike_sk_encrypt(&k, IKE_CRYPTO_R2I, msg, aad,
-					aad + 10 + ike_sk_overhead(s, 10) - 1, pt, 10, &ml), -ENOBUFS);
+					aad + 10 + ike_sk_overhead(s, 10) - 1, pt, 10, &ml),
+			 -ENOBUFS);
 	ike_kdf_keys_fini(&k);
 }
 
@@ -583,28 +602,31 @@ static void sk_tamper(const struct ike_crypto_suite *s)
 	keys_make(s, &k);
 	memset(pt, 0x5a, sizeof(pt));
 	aad = sk_hdr(s, msg, sizeof(pt));
-	assert_int_equal(ike_sk_encrypt(&k, IKE_CRYPTO_I2R, msg, aad, sizeof(msg), pt, sizeof(pt),
-					&ml), 0);
+	assert_int_equal(
+		ike_sk_encrypt(&k, IKE_CRYPTO_I2R, msg, aad, sizeof(msg), pt, sizeof(pt), &ml), 0);
 	for (size_t bit = 0; bit < ml * 8; bit++) {
 		msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 		why = IKE_SK_DROP_NONE;
 		assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, sizeof(out),
-						&ol, &why), -EBADMSG);
+						&ol, &why),
+				 -EBADMSG);
 		assert_int_equal(why, IKE_SK_DROP_BAD_ICV);
 		msg[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 	}
 	for (size_t cut = aad; cut < ml; cut++) {
 		why = IKE_SK_DROP_NONE;
 		assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, cut, aad, out, sizeof(out),
-						&ol, &why), -EBADMSG);
+						&ol, &why),
+				 -EBADMSG);
 		assert_true(why == IKE_SK_DROP_TOO_SHORT || why == IKE_SK_DROP_BAD_ALIGN ||
 			    why == IKE_SK_DROP_BAD_ICV);
 	}
 	assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, aad + 8 + 16, aad, out,
-					sizeof(out), &ol, &why), -EBADMSG);
+					sizeof(out), &ol, &why),
+			 -EBADMSG);
 	assert_int_equal(why, IKE_SK_DROP_TOO_SHORT);
-	assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, sizeof(out), &ol,
-					NULL), 0);
+	assert_int_equal(
+		ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, aad, out, sizeof(out), &ol, NULL), 0);
 	ike_kdf_keys_fini(&k);
 }
 
@@ -623,7 +645,8 @@ static size_t sk_foreign(const struct ike_crypto_suite *s, const struct ike_kdf_
 			 uint8_t *msg, const uint8_t *padded, size_t plen)
 {
 	bool gcm = s->cs_encr == IKE_CRYPTO_ENCR_AES_GCM_16;
-	size_t iv_len = gcm ? 8 : 16, aad = 32, total = aad + iv_len + plen + 16, kl = s->cs_encr_bits / 8;
+	size_t iv_len = gcm ? 8 : 16, aad = 32, total = aad + iv_len + plen + 16,
+	       kl = s->cs_encr_bits / 8;
 	EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
 	uint8_t nonce[12], *iv = msg + aad, *ct = iv + iv_len;
 	int n;
@@ -634,8 +657,11 @@ static size_t sk_foreign(const struct ike_crypto_suite *s, const struct ike_kdf_
 	memset(iv, 0xa5, iv_len);
 	memcpy(nonce, k->sk_ei + kl, 4);
 	memcpy(nonce + 4, iv, 8);
-	assert_int_equal(EVP_EncryptInit_ex(c, gcm ? (kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm())
-						   : EVP_aes_256_cbc(), NULL, k->sk_ei, gcm ? nonce : iv), 1);
+	assert_int_equal(EVP_EncryptInit_ex(c,
+					    gcm ? (kl == 16 ? EVP_aes_128_gcm() : EVP_aes_256_gcm())
+						: EVP_aes_256_cbc(),
+					    NULL, k->sk_ei, gcm ? nonce : iv),
+			 1);
 	EVP_CIPHER_CTX_set_padding(c, 0);
 	if (gcm)
 		assert_int_equal(EVP_EncryptUpdate(c, NULL, &n, msg, (int)aad), 1);
@@ -667,19 +693,20 @@ static void sk_padding(const struct ike_crypto_suite *s)
 	memcpy(padded, "inner payloads", 14);
 	padded[47] = 33; /* 14 + 33 + 1 = 48 */
 	ml = sk_foreign(s, &k, msg, padded, 48);
-	assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol,
-					&why), 0);
+	assert_int_equal(
+		ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol, &why), 0);
 	assert_int_equal(ol, 14);
 	assert_memory_equal(out, "inner payloads", 14);
 	padded[47] = 47; /* no inner payloads at all: still fine */
 	ml = sk_foreign(s, &k, msg, padded, 48);
-	assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol,
-					&why), 0);
+	assert_int_equal(
+		ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol, &why), 0);
 	assert_int_equal(ol, 0);
 	padded[47] = 48; /* one past the plaintext */
 	ml = sk_foreign(s, &k, msg, padded, 48);
-	assert_int_equal(ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol,
-					&why), -EBADMSG);
+	assert_int_equal(
+		ike_sk_decrypt(&k, IKE_CRYPTO_I2R, msg, ml, 32, out, sizeof(out), &ol, &why),
+		-EBADMSG);
 	assert_int_equal(why, IKE_SK_DROP_BAD_PAD);
 	for (size_t i = 0; i < 48; i++)
 		assert_int_equal(out[i], 0); /* nothing left behind */
@@ -745,7 +772,8 @@ static void test_sk_capture_pi2(void **state)
 	HEX("3f44bf47cafd8150591deb088199fcbf", key);
 	/* AAD 32 | IV 16 | ciphertext | ICV 12 */
 	assert_int_equal(ike_sk_cbc_body_decrypt(key, 16, ike + 32, ike + 48, len - 48 - 12, pt,
-						 &pt_len, &why), 0);
+						 &pt_len, &why),
+			 0);
 	assert_int_equal(pt_len, 212);
 	/* IDi (next AUTH, length 12, FQDN "west"), then AUTH of 200 octets */
 	assert_memory_equal(pt, "\x27\x00\x00\x0c\x02\x00\x00\x00west", 12);
@@ -755,8 +783,8 @@ static void test_sk_capture_pi2(void **state)
 
 struct natt_expect {
 	enum ike_crypto_dir ne_dir;
-	uint8_t ne_first;   /* SK header's Next Payload */
-	size_t ne_len;      /* inner payloads */
+	uint8_t ne_first; /* SK header's Next Payload */
+	size_t ne_len;    /* inner payloads */
 	const char *ne_head;
 	size_t ne_head_len;
 };
@@ -849,7 +877,8 @@ static void test_sk_capture_natt(void **state)
 		if (type == 6 && eth[12] == 0x08 && eth[13] == 0x00) {
 			u = (uint8_t *)udp_payload(eth + 14, le32(d + o + 20) - 14, &len, &dport);
 			if (u != NULL && len > 4 + 28 && be32(u) == 0 &&
-			    memcmp(u + 4, "\x5a\x64\xe0\xed\xca\x3a\x36\x14", 8) == 0 && u[4 + 16] == 46) {
+			    memcmp(u + 4, "\x5a\x64\xe0\xed\xca\x3a\x36\x14", 8) == 0 &&
+			    u[4 + 16] == 46) {
 				assert_true(n < sizeof(natt_expect) / sizeof(natt_expect[0]));
 				natt_check(&k, u + 4, len - 4, n++);
 			}
@@ -881,7 +910,8 @@ static void psk_kat(enum ike_crypto_prf prf, const char *mac_id_hex, const char 
 	assert_int_equal(HEX(auth_hex, want), hl);
 	assert_int_equal(ike_auth_octets_len(prf, 100, 32), 132 + hl);
 	assert_int_equal(ike_auth_octets_encode(prf, msg, 100, nonce, 32, skp, idb, 15, oct,
-						sizeof(oct), &ol), 0);
+						sizeof(oct), &ol),
+			 0);
 	assert_int_equal(ol, 132 + hl);
 	assert_memory_equal(oct, msg, 100);
 	assert_memory_equal(oct + 100, nonce, 32);
@@ -896,10 +926,12 @@ static void psk_kat(enum ike_crypto_prf prf, const char *mac_id_hex, const char 
 	oct[ol - 1] ^= 1;
 	assert_int_equal(ike_auth_psk_verify(prf, (const uint8_t *)psk, 15, oct, ol, want, hl),
 			 -EBADMSG);
-	assert_int_equal(ike_auth_octets_encode(prf, msg, 100, nonce, 32, skp, idb, 15, oct,
-						131 + hl, &ol), -ENOBUFS);
+	assert_int_equal(
+		ike_auth_octets_encode(prf, msg, 100, nonce, 32, skp, idb, 15, oct, 131 + hl, &ol),
+		-ENOBUFS);
 	assert_int_equal(ike_auth_octets_encode(prf, msg, 100, nonce, 32, skp, idb, 3, oct,
-						sizeof(oct), &ol), -EINVAL);
+						sizeof(oct), &ol),
+			 -EINVAL);
 }
 
 static void test_auth_psk(void **state)
@@ -926,11 +958,16 @@ static void test_sig_algid(void **state)
 		int ptype;
 		const char *der;
 	} t[] = {
-		{IKE_SIG_RSA_SHA256, NID_sha256WithRSAEncryption, V_ASN1_NULL, "300d06092a864886f70d01010b0500"},
-		{IKE_SIG_RSA_SHA384, NID_sha384WithRSAEncryption, V_ASN1_NULL, "300d06092a864886f70d01010c0500"},
-		{IKE_SIG_RSA_SHA512, NID_sha512WithRSAEncryption, V_ASN1_NULL, "300d06092a864886f70d01010d0500"},
-		{IKE_SIG_ECDSA_SHA256, NID_ecdsa_with_SHA256, V_ASN1_UNDEF, "300a06082a8648ce3d040302"},
-		{IKE_SIG_ECDSA_SHA384, NID_ecdsa_with_SHA384, V_ASN1_UNDEF, "300a06082a8648ce3d040303"},
+		{IKE_SIG_RSA_SHA256, NID_sha256WithRSAEncryption, V_ASN1_NULL,
+		 "300d06092a864886f70d01010b0500"},
+		{IKE_SIG_RSA_SHA384, NID_sha384WithRSAEncryption, V_ASN1_NULL,
+		 "300d06092a864886f70d01010c0500"},
+		{IKE_SIG_RSA_SHA512, NID_sha512WithRSAEncryption, V_ASN1_NULL,
+		 "300d06092a864886f70d01010d0500"},
+		{IKE_SIG_ECDSA_SHA256, NID_ecdsa_with_SHA256, V_ASN1_UNDEF,
+		 "300a06082a8648ce3d040302"},
+		{IKE_SIG_ECDSA_SHA384, NID_ecdsa_with_SHA384, V_ASN1_UNDEF,
+		 "300a06082a8648ce3d040303"},
 	};
 	uint8_t buf[64], der[32];
 	size_t len, consumed, dl;
@@ -1020,11 +1057,15 @@ static void test_sig_round_trips(void **state)
 	sig_round_trip(p384, IKE_SIG_ECDSA_SHA384);
 	sig_round_trip(p256, IKE_SIG_ECDSA_SHA384);
 	/* key and algorithm must agree; weak keys are refused */
-	assert_int_equal(ike_sig_sign(rsa, IKE_SIG_ECDSA_SHA256, oct, 8, sig, sizeof(sig), &sl), -EINVAL);
-	assert_int_equal(ike_sig_sign(p256, IKE_SIG_RSA_SHA256, oct, 8, sig, sizeof(sig), &sl), -EINVAL);
+	assert_int_equal(ike_sig_sign(rsa, IKE_SIG_ECDSA_SHA256, oct, 8, sig, sizeof(sig), &sl),
+			 -EINVAL);
+	assert_int_equal(ike_sig_sign(p256, IKE_SIG_RSA_SHA256, oct, 8, sig, sizeof(sig), &sl),
+			 -EINVAL);
 	assert_int_equal(ike_sig_verify(p256, IKE_SIG_RSA_SHA256, oct, 8, sig, 64), -EINVAL);
-	assert_int_equal(ike_sig_sign(p521, IKE_SIG_ECDSA_SHA384, oct, 8, sig, sizeof(sig), &sl), -EINVAL);
-	assert_int_equal(ike_sig_sign(rsa1k, IKE_SIG_RSA_SHA256, oct, 8, sig, sizeof(sig), &sl), -EINVAL);
+	assert_int_equal(ike_sig_sign(p521, IKE_SIG_ECDSA_SHA384, oct, 8, sig, sizeof(sig), &sl),
+			 -EINVAL);
+	assert_int_equal(ike_sig_sign(rsa1k, IKE_SIG_RSA_SHA256, oct, 8, sig, sizeof(sig), &sl),
+			 -EINVAL);
 	assert_int_equal(ike_sig_sign(rsa, IKE_SIG_MAX, oct, 8, sig, sizeof(sig), &sl), -EINVAL);
 	EVP_PKEY_free(rsa);
 	EVP_PKEY_free(p256);

@@ -19,7 +19,7 @@
 #include "pcapng_read.h"
 
 #define PKT_MAX 2048
-#define FX_MAX  40
+#define FX_MAX 40
 
 struct fx_pkt {
 	uint8_t data[PKT_MAX];
@@ -38,30 +38,27 @@ static void fixture_path(char *buf, size_t n, const char *file)
 
 /* Frame to UDP payload and ports: BSD loopback (DLT_NULL, a 4-byte
  * address family in the writer's byte order) or what pcap_read.h knows. */
-static int frame_udp(uint32_t linktype, const uint8_t *p, size_t len,
-		     struct rdr *udp, uint16_t *sport, uint16_t *dport)
+static int frame_udp(uint32_t linktype, const uint8_t *p, size_t len, struct rdr *udp,
+		     uint16_t *sport, uint16_t *dport)
 {
 	uint16_t ethertype = 0x0800, ulen;
 	uint8_t proto;
 
 	rdr_init(udp, p, len);
-	if (linktype == 0 ? rdr_skip(udp, 4) != 0
-			  : pcap_link_strip(linktype, udp, &ethertype) != 0)
+	if (linktype == 0 ? rdr_skip(udp, 4) != 0 : pcap_link_strip(linktype, udp, &ethertype) != 0)
 		return -1;
-	if (ethertype != 0x0800 || pcap_ipv4_strip(udp, &proto) != 0 ||
-	    proto != 17)
+	if (ethertype != 0x0800 || pcap_ipv4_strip(udp, &proto) != 0 || proto != 17)
 		return -1;
-	if (rdr_u16be(udp, sport) || rdr_u16be(udp, dport) ||
-	    rdr_u16be(udp, &ulen) || rdr_skip(udp, 2) || ulen < 8 ||
-	    ulen - 8u > rdr_left(udp))
+	if (rdr_u16be(udp, sport) || rdr_u16be(udp, dport) || rdr_u16be(udp, &ulen) ||
+	    rdr_skip(udp, 2) || ulen < 8 || ulen - 8u > rdr_left(udp))
 		return -1;
 	udp->end = udp->pos + (ulen - 8u);
 	return 0;
 }
 
 /* RFC 3948 2.2: on 4500 only what follows a zero non-ESP marker is IKE. */
-static void fx_add(struct fx_pkt *out, size_t *n, size_t max, uint32_t lt,
-		   const uint8_t *p, size_t len)
+static void fx_add(struct fx_pkt *out, size_t *n, size_t max, uint32_t lt, const uint8_t *p,
+		   size_t len)
 {
 	static const uint8_t marker[IKE_NON_ESP_MARKER_LEN];
 	uint16_t sport, dport;
@@ -95,16 +92,14 @@ static size_t fixture_load(const char *file, struct fx_pkt *out, size_t max)
 	fixture_path(path, sizeof(path), file);
 	if (pcap_open(&pf, path) == 0) {
 		while (pcap_next(&pf, &rec) == 1)
-			fx_add(out, &n, max, pf.pf_linktype, rec.pr_data,
-			       rec.pr_caplen);
+			fx_add(out, &n, max, pf.pf_linktype, rec.pr_data, rec.pr_caplen);
 		pcap_close(&pf);
 		return n;
 	}
 	if (pcapng_open(&nf, path) != 0)
 		fail_msg("cannot read %s (set DMVPND_FIXTURES)", path);
 	while (pcapng_next(&nf, &nrec) == 1)
-		fx_add(out, &n, max, nrec.nr_linktype, nrec.nr_data,
-		       nrec.nr_caplen);
+		fx_add(out, &n, max, nrec.nr_linktype, nrec.nr_data, nrec.nr_caplen);
 	pcapng_close(&nf);
 	return n;
 }
@@ -127,8 +122,7 @@ static void put32(uint8_t *p, size_t off, uint32_t v)
 	put16(p, off + 2, (uint16_t)v);
 }
 
-static void assert_reencodes(const uint8_t *pkt, size_t len,
-			     const struct ike_msg *m)
+static void assert_reencodes(const uint8_t *pkt, size_t len, const struct ike_msg *m)
 {
 	uint8_t out[PKT_MAX];
 	size_t olen = 0;
@@ -188,13 +182,11 @@ static void sb_blob(struct sb *b, const char *name, const struct ike_blob *x)
 	sb_bytes(b, x->bl_data, x->bl_len);
 }
 
-static void sb_order(struct sb *b, const char *name,
-		     const struct ike_pld_ref *o, unsigned int n)
+static void sb_order(struct sb *b, const char *name, const struct ike_pld_ref *o, unsigned int n)
 {
 	sb_add(b, " %s[", name);
 	for (unsigned int i = 0; i < n; i++)
-		sb_add(b, "%s%u/%02x/%u", i ? " " : "", o[i].pr_type,
-		       o[i].pr_flags, o[i].pr_index);
+		sb_add(b, "%s%u/%02x/%u", i ? " " : "", o[i].pr_type, o[i].pr_flags, o[i].pr_index);
 	sb_add(b, "]");
 }
 
@@ -206,10 +198,8 @@ static void sb_sa(struct sb *b, const struct ike_msg *m)
 		sb_add(b, " P#%u/%u/", p->pp_num, p->pp_proto);
 		sb_bytes(b, p->pp_spi, p->pp_spi_len);
 		for (unsigned int j = 0; j < p->pp_n_tf; j++)
-			sb_add(b, " %u:%u%s%u/%u", p->pp_tf[j].tf_type,
-			       p->pp_tf[j].tf_id,
-			       p->pp_tf[j].tf_has_key_len ? "k" : "-",
-			       p->pp_tf[j].tf_key_len,
+			sb_add(b, " %u:%u%s%u/%u", p->pp_tf[j].tf_type, p->pp_tf[j].tf_id,
+			       p->pp_tf[j].tf_has_key_len ? "k" : "-", p->pp_tf[j].tf_key_len,
 			       p->pp_tf[j].tf_unknown_attrs);
 	}
 }
@@ -220,8 +210,7 @@ static void sb_ts(struct sb *b, const char *name, const struct ike_ts_list *l)
 	for (unsigned int i = 0; i < l->tl_n; i++) {
 		const struct ike_ts *t = &l->tl_ts[i];
 
-		sb_add(b, "%u/%u %u-%u ", t->ts_type, t->ts_proto, t->ts_sport,
-		       t->ts_eport);
+		sb_add(b, "%u/%u %u-%u ", t->ts_type, t->ts_proto, t->ts_sport, t->ts_eport);
 		sb_bytes(b, t->ts_saddr, sizeof(t->ts_saddr));
 		sb_bytes(b, t->ts_eaddr, sizeof(t->ts_eaddr));
 	}
@@ -264,9 +253,9 @@ static void sb_lists(struct sb *b, const struct ike_msg *m)
 static const char *msg_fmt(const struct ike_msg *m, struct sb *b)
 {
 	b->n = 0;
-	sb_add(b, "%016llx %016llx v%02x x%u f%02x id%u",
-	       (unsigned long long)m->im_spi_i, (unsigned long long)m->im_spi_r,
-	       m->im_version, m->im_exchange, m->im_flags, m->im_msg_id);
+	sb_add(b, "%016llx %016llx v%02x x%u f%02x id%u", (unsigned long long)m->im_spi_i,
+	       (unsigned long long)m->im_spi_r, m->im_version, m->im_exchange, m->im_flags,
+	       m->im_msg_id);
 	sb_order(b, "out", m->im_order, m->im_n_order);
 	sb_order(b, "in", m->im_inner, m->im_n_inner);
 	sb_sa(b, m);
@@ -284,8 +273,8 @@ static const char *msg_fmt(const struct ike_msg *m, struct sb *b)
 	sb_add(b, " CP%u", m->im_cp_type);
 	sb_blob(b, "EAP", &m->im_eap);
 	sb_lists(b, m);
-	sb_add(b, " SK%u/%u/%u/%u", m->im_sk_first, m->im_skf_num,
-	       m->im_skf_total, m->im_sk_aad_len);
+	sb_add(b, " SK%u/%u/%u/%u", m->im_sk_first, m->im_skf_num, m->im_skf_total,
+	       m->im_sk_aad_len);
 	sb_blob(b, "", &m->im_sk_body);
 	return b->s;
 }
@@ -345,16 +334,14 @@ static void test_fixture_truncated(void **state)
 
 /* ---- (2) fields of real messages, as tshark -V shows them ---- */
 
-static void assert_order(const struct ike_msg *m, const uint8_t *types,
-			 unsigned int n)
+static void assert_order(const struct ike_msg *m, const uint8_t *types, unsigned int n)
 {
 	assert_int_equal(m->im_n_order, n);
 	for (unsigned int i = 0; i < n; i++)
 		assert_int_equal(m->im_order[i].pr_type, types[i]);
 }
 
-static void assert_tf(const struct ike_transform *t, uint8_t type,
-		      uint16_t id, uint16_t key_len)
+static void assert_tf(const struct ike_transform *t, uint8_t type, uint16_t id, uint16_t key_len)
 {
 	assert_int_equal(t->tf_type, type);
 	assert_int_equal(t->tf_id, id);
@@ -371,10 +358,9 @@ static void assert_tf(const struct ike_transform *t, uint8_t type,
 static void test_fixture_sa_init(void **state)
 {
 	static const uint8_t o1[] = {33, 34, 40, 41, 41};
-	static const uint16_t ids[12][3] = {
-		{1, 12, 128}, {1, 12, 256}, {1, 12, 192}, {1, 3, 0},
-		{2, 2, 0},    {2, 1, 0},    {2, 4, 0},    {3, 2, 0},
-		{3, 1, 0},    {3, 5, 0},    {4, 2, 0},    {4, 14, 0}};
+	static const uint16_t ids[12][3] = {{1, 12, 128}, {1, 12, 256}, {1, 12, 192}, {1, 3, 0},
+					    {2, 2, 0},    {2, 1, 0},    {2, 4, 0},    {3, 2, 0},
+					    {3, 1, 0},    {3, 5, 0},    {4, 2, 0},    {4, 14, 0}};
 	static struct fx_pkt pk[FX_MAX];
 	struct ike_msg m;
 
@@ -395,8 +381,7 @@ static void test_fixture_sa_init(void **state)
 	assert_int_equal(m.im_prop[0].pp_spi_len, 0);
 	assert_int_equal(m.im_prop[0].pp_n_tf, 12);
 	for (int i = 0; i < 12; i++)
-		assert_tf(&m.im_prop[0].pp_tf[i], (uint8_t)ids[i][0], ids[i][1],
-			  ids[i][2]);
+		assert_tf(&m.im_prop[0].pp_tf[i], (uint8_t)ids[i][0], ids[i][1], ids[i][2]);
 	assert_int_equal(m.im_ke_group, 2);
 	assert_int_equal(m.im_ke_data.bl_len, 128);
 	assert_memory_equal(m.im_ke_data.bl_data, "\xb5\x44\x5b\xd6\x0c\xec", 6);
@@ -406,8 +391,7 @@ static void test_fixture_sa_init(void **state)
 	assert_int_equal(m.im_notify[0].nt_type, IKE_N_NAT_DETECTION_SOURCE_IP);
 	assert_int_equal(m.im_notify[0].nt_spi_len, 0);
 	assert_blob(&m.im_notify[0].nt_data, NAT_D_SRC_I);
-	assert_int_equal(m.im_notify[1].nt_type,
-			 IKE_N_NAT_DETECTION_DESTINATION_IP);
+	assert_int_equal(m.im_notify[1].nt_type, IKE_N_NAT_DETECTION_DESTINATION_IP);
 	assert_blob(&m.im_notify[1].nt_data, NAT_D_DST_I);
 	assert_true(ike_msg_has(&m, IKE_PL_KE) && !ike_msg_has(&m, IKE_PL_SK));
 
@@ -469,8 +453,7 @@ static void test_fixture_encrypted(void **state)
 	assert_int_equal(m.im_flags, IKE_FLAG_RESPONSE);
 	assert_int_equal(ike_msg_decode(pk[20].data, pk[20].len, &m), 0);
 	assert_int_equal(m.im_exchange, IKE_EXCH_INFORMATIONAL);
-	assert_true(m.im_spi_i == 0x1d9be9451d4f97a8ull &&
-		    m.im_spi_r == 0x64a2a4b5d0e17b6aull);
+	assert_true(m.im_spi_i == 0x1d9be9451d4f97a8ull && m.im_spi_r == 0x64a2a4b5d0e17b6aull);
 	assert_int_equal(m.im_sk_first, IKE_PL_DELETE);
 	assert_int_equal(m.im_sk_body.bl_len, 60);
 }
@@ -516,8 +499,8 @@ static void test_fixture_pi2(void **state)
 static void test_inner_pi2(void **state)
 {
 	static struct fx_pkt pk[FX_MAX];
-	uint8_t plain[212] = {0x27, 0, 0, 12, IKE_ID_FQDN, 0, 0, 0, 'w', 'e',
-			      's', 't', 0, 0, 0, 200, IKE_AUTH_RSA_SIG};
+	uint8_t plain[212] = {0x27, 0, 0, 12,  IKE_ID_FQDN,     0, 0, 0, 'w', 'e', 's', 't',
+			      0,    0, 0, 200, IKE_AUTH_RSA_SIG};
 	uint8_t out[PKT_MAX];
 	struct ike_msg m;
 	size_t len;
@@ -525,8 +508,7 @@ static void test_inner_pi2(void **state)
 	(void)state;
 	fixture_load("ikev2pI2.pcap", pk, FX_MAX);
 	assert_int_equal(ike_msg_decode(pk[1].data, pk[1].len, &m), 0);
-	assert_int_equal(ike_msg_decode_inner(m.im_sk_first, plain,
-					      sizeof(plain), &m), 0);
+	assert_int_equal(ike_msg_decode_inner(m.im_sk_first, plain, sizeof(plain), &m), 0);
 	assert_int_equal(m.im_n_inner, 2);
 	assert_int_equal(m.im_inner[0].pr_type, IKE_PL_IDI);
 	assert_int_equal(m.im_inner[1].pr_type, IKE_PL_AUTH);
@@ -539,10 +521,9 @@ static void test_inner_pi2(void **state)
 	assert_memory_equal(out, plain, len);
 	assert_reencodes(pk[1].data, pk[1].len, &m);
 	/* an SK inside SK, and the same chain twice (IDi, AUTH again) */
-	assert_int_equal(ike_msg_decode_inner(IKE_PL_SK, plain, 12, &m),
-			 -IKE_DECODE_NESTED_SK);
-	assert_int_equal(ike_msg_decode_inner(IKE_PL_IDI, plain, sizeof(plain),
-					      &m), -IKE_DECODE_DUPLICATE_PAYLOAD);
+	assert_int_equal(ike_msg_decode_inner(IKE_PL_SK, plain, 12, &m), -IKE_DECODE_NESTED_SK);
+	assert_int_equal(ike_msg_decode_inner(IKE_PL_IDI, plain, sizeof(plain), &m),
+			 -IKE_DECODE_DUPLICATE_PAYLOAD);
 }
 
 /* NAT-T capture: IKE behind the non-ESP marker on 4500, ECP-256, an
@@ -553,14 +534,13 @@ static void test_fixture_natt(void **state)
 	struct ike_msg m;
 
 	(void)state;
-	assert_int_equal(fixture_load("natt-ikev2-esp-aesctr-aescbc-sha256.pcapng",
-				      pk, FX_MAX), 20);
+	assert_int_equal(fixture_load("natt-ikev2-esp-aesctr-aescbc-sha256.pcapng", pk, FX_MAX),
+			 20);
 	assert_int_equal(decode_exact(pk[0].data, pk[0].len, &m), 0);
 	assert_true(m.im_spi_i == 0x99feb3adea1ee8f8ull);
 	assert_tf(&m.im_prop[0].pp_tf[0], IKE_TF_ENCR, 13, 256);
 	assert_tf(&m.im_prop[0].pp_tf[1], IKE_TF_PRF, IKE_PRF_HMAC_SHA2_256, 0);
-	assert_tf(&m.im_prop[0].pp_tf[2], IKE_TF_INTEG,
-		  IKE_AUTH_HMAC_SHA2_256_128, 0);
+	assert_tf(&m.im_prop[0].pp_tf[2], IKE_TF_INTEG, IKE_AUTH_HMAC_SHA2_256_128, 0);
 	assert_tf(&m.im_prop[0].pp_tf[3], IKE_TF_DH, IKE_DH_ECP_256, 0);
 	assert_int_equal(m.im_ke_group, IKE_DH_ECP_256);
 	assert_int_equal(m.im_ke_data.bl_len, 64);
@@ -568,8 +548,7 @@ static void test_fixture_natt(void **state)
 	assert_int_equal(m.im_n_vendor, 4);
 	assert_blob(&m.im_vendor[0], "eb4c1b788afd4a9cb7730a68d56c5321");
 	assert_int_equal(m.im_n_notify, 3);
-	assert_int_equal(m.im_notify[0].nt_type,
-			 IKE_N_IKEV2_FRAGMENTATION_SUPPORTED);
+	assert_int_equal(m.im_notify[0].nt_type, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED);
 	assert_int_equal(m.im_notify[1].nt_type, IKE_N_REDIRECT_SUPPORTED);
 	assert_int_equal(m.im_notify[2].nt_type, IKE_N_SIGNATURE_HASH_ALGORITHMS);
 	assert_blob(&m.im_notify[2].nt_data, "0001000200030004");
@@ -605,10 +584,12 @@ struct patch {
 	uint32_t val;
 };
 
+/* clang-format off */
 #define P8(o, v)  {(o), 1, (v)}
 #define P16(o, v) {(o), 2, (v)}
 #define P32(o, v) {(o), 4, (v)}
 #define E(reason) (-IKE_DECODE_##reason)
+/* clang-format on */
 
 struct bad_case {
 	int no;
@@ -674,8 +655,11 @@ static const struct bad_case bad_cases[] = {
 	{47, "last notify one over", {P16(350, 29)}, E(BAD_PAYLOAD_LENGTH), 0},
 	{48, "last notify one short", {P16(350, 27)}, E(BAD_LENGTH), 0},
 	{49, "last payload names a next one", {P8(348, 41)}, E(BAD_PAYLOAD_LENGTH), 0},
-	{50, "unknown critical first payload", {P8(16, 99), P8(29, 0x80)},
-	 E(UNKNOWN_CRITICAL_PAYLOAD), 0},
+	{50,
+	 "unknown critical first payload",
+	 {P8(16, 99), P8(29, 0x80)},
+	 E(UNKNOWN_CRITICAL_PAYLOAD),
+	 0},
 	{51, "unknown payload skipped", {P8(16, 99)}, 0, 0},
 	{52, "KE read as a second SA", {P8(28, 33)}, E(DUPLICATE_PAYLOAD), 0},
 	{53, "N read as a second nonce", {P8(284, 40)}, E(DUPLICATE_PAYLOAD), 0},
@@ -711,8 +695,7 @@ static void test_bad_table(void **state)
 		rc = decode_exact(buf, pk[0].len, &m);
 		if (rc != c->expect)
 			fail_msg("case %d (%s): got %s, want %s", c->no, c->what,
-				 ike_decode_err_name(rc),
-				 ike_decode_err_name(c->expect));
+				 ike_decode_err_name(rc), ike_decode_err_name(c->expect));
 		if (rc == 0 || rc == E(UNKNOWN_CRITICAL_PAYLOAD)) {
 			assert_int_equal(m.im_lossy, c->lossy);
 			if (c->lossy == 0)
@@ -745,8 +728,7 @@ static void test_bad_table_details(void **state)
 	memcpy(buf, pk[0].data, pk[0].len);
 	buf[16] = 99;
 	buf[29] = 0x80;
-	assert_int_equal(ike_msg_decode(buf, pk[0].len, &m),
-			 E(UNKNOWN_CRITICAL_PAYLOAD));
+	assert_int_equal(ike_msg_decode(buf, pk[0].len, &m), E(UNKNOWN_CRITICAL_PAYLOAD));
 	assert_int_equal(m.im_unsupported_critical, 99);
 	assert_int_equal(m.im_n_unknown, 1);
 	assert_int_equal(m.im_unknown[0].bl_len, 116);
@@ -765,8 +747,7 @@ static void lengths_one(const uint8_t *pkt, size_t len, size_t off)
 	struct ike_msg m;
 
 	for (size_t d = 0; d < 6; d++) {
-		uint16_t nv = d < 4 ? (uint16_t)(v + deltas[d])
-				    : (d == 4 ? 0 : 0xffff);
+		uint16_t nv = d < 4 ? (uint16_t)(v + deltas[d]) : (d == 4 ? 0 : 0xffff);
 
 		memcpy(buf, pkt, len);
 		put16(buf, off, nv);
@@ -828,9 +809,26 @@ struct raw {
 
 static void raw_init(struct raw *r)
 {
-	static const uint8_t hdr[IKE_HDR_LEN] = {
-		1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
-		0, IKE_VERSION, IKE_EXCH_IKE_AUTH, IKE_FLAG_INITIATOR};
+	static const uint8_t hdr[IKE_HDR_LEN] = {1,
+						 2,
+						 3,
+						 4,
+						 5,
+						 6,
+						 7,
+						 8,
+						 0,
+						 0,
+						 0,
+						 0,
+						 0,
+						 0,
+						 0,
+						 0,
+						 0,
+						 IKE_VERSION,
+						 IKE_EXCH_IKE_AUTH,
+						 IKE_FLAG_INITIATOR};
 
 	memcpy(r->b, hdr, sizeof(hdr));
 	r->n = IKE_HDR_LEN;
@@ -855,8 +853,8 @@ static int raw_decode(struct raw *r, struct ike_msg *m)
 	return decode_exact(r->b, r->n, m);
 }
 
-static void raw_repeat(struct raw *r, uint8_t type, const void *body,
-		       size_t len, unsigned int times)
+static void raw_repeat(struct raw *r, uint8_t type, const void *body, size_t len,
+		       unsigned int times)
 {
 	for (unsigned int i = 0; i < times; i++)
 		raw_add(r, type, body, len);
@@ -920,24 +918,18 @@ static void test_bad_counts(void **state)
 	raw_add(&r, IKE_PL_NONCE, nonce, sizeof(nonce));
 	assert_int_equal(raw_decode(&r, &m), E(TOO_MANY_PAYLOADS));
 
-#define ONE_TOO_MANY(type, body, len, cap, err)                                \
-	do {                                                                   \
-		raw_init(&r);                                                  \
-		raw_repeat(&r, (type), (body), (len), (cap) + 1);              \
-		assert_int_equal(raw_decode(&r, &m), E(err));                  \
+#define ONE_TOO_MANY(type, body, len, cap, err)                   \
+	do {                                                      \
+		raw_init(&r);                                     \
+		raw_repeat(&r, (type), (body), (len), (cap) + 1); \
+		assert_int_equal(raw_decode(&r, &m), E(err));     \
 	} while (0)
-	ONE_TOO_MANY(IKE_PL_VENDOR, vid, sizeof(vid), IKE_MSG_MAX_VENDOR,
-		     TOO_MANY_VENDOR_IDS);
-	ONE_TOO_MANY(IKE_PL_NOTIFY, notify, sizeof(notify), IKE_MSG_MAX_NOTIFY,
-		     TOO_MANY_NOTIFIES);
-	ONE_TOO_MANY(IKE_PL_CERT, cert, sizeof(cert), IKE_MSG_MAX_CERT,
-		     TOO_MANY_CERTS);
-	ONE_TOO_MANY(IKE_PL_CERTREQ, cert, 1, IKE_MSG_MAX_CERTREQ,
-		     TOO_MANY_CERTREQS);
-	ONE_TOO_MANY(IKE_PL_DELETE, del, sizeof(del), IKE_MSG_MAX_DELETE,
-		     TOO_MANY_DELETES);
-	ONE_TOO_MANY(201, vid, sizeof(vid), IKE_MSG_MAX_UNKNOWN,
-		     TOO_MANY_UNKNOWN);
+	ONE_TOO_MANY(IKE_PL_VENDOR, vid, sizeof(vid), IKE_MSG_MAX_VENDOR, TOO_MANY_VENDOR_IDS);
+	ONE_TOO_MANY(IKE_PL_NOTIFY, notify, sizeof(notify), IKE_MSG_MAX_NOTIFY, TOO_MANY_NOTIFIES);
+	ONE_TOO_MANY(IKE_PL_CERT, cert, sizeof(cert), IKE_MSG_MAX_CERT, TOO_MANY_CERTS);
+	ONE_TOO_MANY(IKE_PL_CERTREQ, cert, 1, IKE_MSG_MAX_CERTREQ, TOO_MANY_CERTREQS);
+	ONE_TOO_MANY(IKE_PL_DELETE, del, sizeof(del), IKE_MSG_MAX_DELETE, TOO_MANY_DELETES);
+	ONE_TOO_MANY(201, vid, sizeof(vid), IKE_MSG_MAX_UNKNOWN, TOO_MANY_UNKNOWN);
 #undef ONE_TOO_MANY
 }
 
@@ -955,26 +947,41 @@ static const struct crafted crafted[] = {
 	{2, "TS count 9", IKE_PL_TSI, "09000000", E(TOO_MANY_TS)},
 	{3, "TS count 255", IKE_PL_TSR, "ff000000", E(TOO_MANY_TS)},
 	{4, "TS count 2, one there", IKE_PL_TSI,
-	 "0200000007000010" "0000ffff0a0000000a0000ff", E(BAD_TS)},
-	{5, "TS type 9", IKE_PL_TSI, "0100000009000010" "0000ffff0a0000000a0000ff",
+	 "0200000007000010"
+	 "0000ffff0a0000000a0000ff",
+	 E(BAD_TS)},
+	{5, "TS type 9", IKE_PL_TSI,
+	 "0100000009000010"
+	 "0000ffff0a0000000a0000ff",
 	 E(BAD_TS)},
 	{6, "IPv4 TS of IPv6 length", IKE_PL_TSI,
-	 "0100000007000028" "0000ffff0a0000000a0000ff", E(BAD_TS)},
+	 "0100000007000028"
+	 "0000ffff0a0000000a0000ff",
+	 E(BAD_TS)},
 	{7, "TS with a trailing octet", IKE_PL_TSI,
-	 "0100000007000010" "0000ffff0a0000000a0000ff00", E(BAD_TS)},
+	 "0100000007000010"
+	 "0000ffff0a0000000a0000ff00",
+	 E(BAD_TS)},
 	{8, "TS IPv4 range", IKE_PL_TSI,
-	 "0100000007000010" "0000ffff0a0000000a0000ff", 0},
-	{9, "Delete: 65535 SPIs in 4 octets", IKE_PL_DELETE, "0304ffff01020304",
-	 E(BAD_DELETE)},
-	{10, "Delete: IKE with an SPI size", IKE_PL_DELETE, "0104000101020304",
-	 E(BAD_DELETE)},
+	 "0100000007000010"
+	 "0000ffff0a0000000a0000ff",
+	 0},
+	{9, "Delete: 65535 SPIs in 4 octets", IKE_PL_DELETE, "0304ffff01020304", E(BAD_DELETE)},
+	{10, "Delete: IKE with an SPI size", IKE_PL_DELETE, "0104000101020304", E(BAD_DELETE)},
 	{11, "Delete: two ESP SPIs", IKE_PL_DELETE, "030400020102030405060708", 0},
-	{12, "Delete: ESP SPI size 8", IKE_PL_DELETE, "0308000101020304050607",
-	 E(BAD_DELETE)},
-	{13, "CP attribute past the end", IKE_PL_CP, "01000000" "00010008",
+	{12, "Delete: ESP SPI size 8", IKE_PL_DELETE, "0308000101020304050607", E(BAD_DELETE)},
+	{13, "CP attribute past the end", IKE_PL_CP,
+	 "01000000"
+	 "00010008",
 	 E(BAD_CP)},
-	{14, "CP attribute header cut", IKE_PL_CP, "01000000" "0001", E(BAD_CP)},
-	{15, "CP request for an address", IKE_PL_CP, "01000000" "00010000", 0},
+	{14, "CP attribute header cut", IKE_PL_CP,
+	 "01000000"
+	 "0001",
+	 E(BAD_CP)},
+	{15, "CP request for an address", IKE_PL_CP,
+	 "01000000"
+	 "00010000",
+	 0},
 	{16, "IPv4 ID of 5 octets", IKE_PL_IDI, "010000000a00000102", E(BAD_ID)},
 	{17, "empty ID", IKE_PL_IDR, "02000000", E(BAD_ID)},
 	{18, "IPv6 ID of 4 octets", IKE_PL_IDR, "050000000a000001", E(BAD_ID)},
@@ -983,8 +990,7 @@ static const struct crafted crafted[] = {
 	{21, "EAP length 3", IKE_PL_EAP, "010100", E(BAD_PAYLOAD_LENGTH)},
 	{22, "EAP success", IKE_PL_EAP, "03010004", 0},
 	{23, "nonce of 257", IKE_PL_NONCE, NULL, E(BAD_NONCE)},
-	{24, "notify SPI past the end", IKE_PL_NOTIFY, "0304400a010203",
-	 E(BAD_NOTIFY)},
+	{24, "notify SPI past the end", IKE_PL_NOTIFY, "0304400a010203", E(BAD_NOTIFY)},
 	{25, "notify with a Child SA SPI", IKE_PL_NOTIFY, "0304400a01020304", 0},
 	{26, "CERT without an encoding", IKE_PL_CERT, "", E(BAD_PAYLOAD_LENGTH)},
 	{27, "SKF 2 of 1", IKE_PL_SKF, "00020001aabb", E(BAD_SK)},
@@ -1007,13 +1013,11 @@ static void test_bad_crafted(void **state)
 		int rc;
 
 		raw_init(&r);
-		raw_add(&r, c->type, c->body != NULL ? hex(c->body, body) : big,
-			len);
+		raw_add(&r, c->type, c->body != NULL ? hex(c->body, body) : big, len);
 		rc = raw_decode(&r, &m);
 		if (rc != c->expect)
-			fail_msg("crafted %d (%s): got %s, want %s", c->no,
-				 c->what, ike_decode_err_name(rc),
-				 ike_decode_err_name(c->expect));
+			fail_msg("crafted %d (%s): got %s, want %s", c->no, c->what,
+				 ike_decode_err_name(rc), ike_decode_err_name(c->expect));
 		if (rc == 0)
 			assert_reencodes(r.b, r.n, &m);
 	}
@@ -1022,8 +1026,7 @@ static void test_bad_crafted(void **state)
 	raw_add(&r, IKE_PL_SK, big, 32);
 	raw_add(&r, IKE_PL_NOTIFY, "\0\0\x40\0", 4);
 	assert_int_equal(raw_decode(&r, &m), E(SK_NOT_LAST));
-	assert_int_equal(ike_msg_decode_inner(IKE_PL_SKF, r.b + IKE_HDR_LEN,
-					      r.n - IKE_HDR_LEN, &m),
+	assert_int_equal(ike_msg_decode_inner(IKE_PL_SKF, r.b + IKE_HDR_LEN, r.n - IKE_HDR_LEN, &m),
 			 E(NESTED_SK));
 	raw_init(&r);
 	raw_add(&r, IKE_PL_TSI, hex(crafted[7].body, body), 20);
@@ -1032,8 +1035,8 @@ static void test_bad_crafted(void **state)
 	raw_init(&r); /* across the chains */
 	raw_add(&r, IKE_PL_TSI, body, 20);
 	assert_int_equal(raw_decode(&r, &m), 0);
-	assert_int_equal(ike_msg_decode_inner(IKE_PL_TSI, r.b + IKE_HDR_LEN,
-					      24, &m), E(DUPLICATE_PAYLOAD));
+	assert_int_equal(ike_msg_decode_inner(IKE_PL_TSI, r.b + IKE_HDR_LEN, 24, &m),
+			 E(DUPLICATE_PAYLOAD));
 	/* the nonce bounds themselves are fine (3.9) */
 	raw_init(&r);
 	raw_add(&r, IKE_PL_NONCE, big, IKE_NONCE_MAX);
@@ -1064,8 +1067,7 @@ static const uint8_t esp_spis[8] = {0xc0, 0, 0, 1, 0xc0, 0, 0, 2};
 static const uint8_t eap_msg[9] = {2, 7, 0, 9, 1, 'u', 's', 'e', 'r'};
 static const uint8_t dns_addr[4] = {10, 0, 0, 53};
 
-static void ref_add(struct ike_pld_ref *o, uint8_t *n, uint8_t type,
-		    uint8_t flags, uint8_t index)
+static void ref_add(struct ike_pld_ref *o, uint8_t *n, uint8_t type, uint8_t flags, uint8_t index)
 {
 	o[(*n)++] = (struct ike_pld_ref){type, flags, index};
 }
@@ -1075,20 +1077,20 @@ static struct ike_blob blob(const void *p, size_t n)
 	return (struct ike_blob){p, (uint16_t)n};
 }
 
-static void tf_add(struct ike_proposal *p, uint8_t type, uint16_t id,
-		   uint16_t key_len)
+static void tf_add(struct ike_proposal *p, uint8_t type, uint16_t id, uint16_t key_len)
 {
-	p->pp_tf[p->pp_n_tf++] = (struct ike_transform){
-		.tf_type = type, .tf_id = id, .tf_has_key_len = key_len != 0,
-		.tf_key_len = key_len};
+	p->pp_tf[p->pp_n_tf++] = (struct ike_transform){.tf_type = type,
+							.tf_id = id,
+							.tf_has_key_len = key_len != 0,
+							.tf_key_len = key_len};
 }
 
-static void notify_add(struct ike_msg *m, struct ike_pld_ref *o, uint8_t *n,
-		       uint16_t type, const void *data, size_t len)
+static void notify_add(struct ike_msg *m, struct ike_pld_ref *o, uint8_t *n, uint16_t type,
+		       const void *data, size_t len)
 {
 	ref_add(o, n, IKE_PL_NOTIFY, 0, m->im_n_notify);
-	m->im_notify[m->im_n_notify++] = (struct ike_notify){
-		.nt_type = type, .nt_data = blob(data, len)};
+	m->im_notify[m->im_n_notify++] =
+		(struct ike_notify){.nt_type = type, .nt_data = blob(data, len)};
 }
 
 /* IKE_SA_INIT-like, every clear payload kind: N, SA (GCM and CBC
@@ -1100,8 +1102,7 @@ static void build_clear(struct ike_msg *m)
 
 	ike_msg_init(m, IKE_EXCH_IKE_SA_INIT, IKE_FLAG_INITIATOR, 0);
 	m->im_spi_i = 0x0102030405060708ull;
-	notify_add(m, m->im_order, &m->im_n_order, IKE_N_COOKIE, cookie_data,
-		   sizeof(cookie_data));
+	notify_add(m, m->im_order, &m->im_n_order, IKE_N_COOKIE, cookie_data, sizeof(cookie_data));
 	ref_add(m->im_order, &m->im_n_order, IKE_PL_SA, IKE_PAYLOAD_CRITICAL, 0);
 	p = &m->im_prop[m->im_n_prop++];
 	*p = (struct ike_proposal){.pp_num = 1, .pp_proto = IKE_PROTO_IKE};
@@ -1110,8 +1111,8 @@ static void build_clear(struct ike_msg *m)
 	tf_add(p, IKE_TF_DH, IKE_DH_ECP_256, 0);
 	tf_add(p, IKE_TF_DH, IKE_DH_CURVE25519, 0);
 	p = &m->im_prop[m->im_n_prop++];
-	*p = (struct ike_proposal){.pp_num = 2, .pp_proto = IKE_PROTO_IKE,
-				   .pp_spi_len = 8, .pp_spi = {9, 8, 7}};
+	*p = (struct ike_proposal){
+		.pp_num = 2, .pp_proto = IKE_PROTO_IKE, .pp_spi_len = 8, .pp_spi = {9, 8, 7}};
 	tf_add(p, IKE_TF_ENCR, IKE_ENCR_AES_CBC, 128);
 	tf_add(p, IKE_TF_PRF, IKE_PRF_HMAC_SHA2_384, 0);
 	tf_add(p, IKE_TF_INTEG, IKE_AUTH_HMAC_SHA2_384_192, 0);
@@ -1121,13 +1122,13 @@ static void build_clear(struct ike_msg *m)
 	m->im_ke_data = blob(ke_data, sizeof(ke_data));
 	ref_add(m->im_order, &m->im_n_order, IKE_PL_NONCE, 0, 0);
 	m->im_nonce = blob(nonce_data, sizeof(nonce_data));
-	notify_add(m, m->im_order, &m->im_n_order, IKE_N_NAT_DETECTION_SOURCE_IP,
-		   nat_d, sizeof(nat_d));
+	notify_add(m, m->im_order, &m->im_n_order, IKE_N_NAT_DETECTION_SOURCE_IP, nat_d,
+		   sizeof(nat_d));
 	ref_add(m->im_order, &m->im_n_order, IKE_PL_VENDOR, 0, 0);
 	m->im_vendor[m->im_n_vendor++] = blob(vid_data, sizeof(vid_data));
 	ref_add(m->im_order, &m->im_n_order, IKE_PL_CERTREQ, 0, 0);
-	m->im_certreq[m->im_n_certreq++] = (struct ike_cert){
-		IKE_CERT_X509_SIGNATURE, blob(ca_hash, sizeof(ca_hash))};
+	m->im_certreq[m->im_n_certreq++] =
+		(struct ike_cert){IKE_CERT_X509_SIGNATURE, blob(ca_hash, sizeof(ca_hash))};
 	ref_add(m->im_order, &m->im_n_order, 49, 0x01, 0);
 	m->im_unknown[m->im_n_unknown++] = blob(unk_data, sizeof(unk_data));
 	notify_add(m, m->im_order, &m->im_n_order, IKE_N_REKEY_SA, NULL, 0);
@@ -1136,14 +1137,12 @@ static void build_clear(struct ike_msg *m)
 	memcpy(m->im_notify[2].nt_spi, esp_spis, 4);
 }
 
-static void ts_add(struct ike_ts_list *l, uint8_t type, uint8_t proto,
-		   uint8_t first, uint8_t last)
+static void ts_add(struct ike_ts_list *l, uint8_t type, uint8_t proto, uint8_t first, uint8_t last)
 {
 	struct ike_ts *t = &l->tl_ts[l->tl_n++];
 	size_t alen = type == IKE_TS_IPV4_ADDR_RANGE ? 4 : 16;
 
-	*t = (struct ike_ts){.ts_type = type, .ts_proto = proto,
-			     .ts_sport = 0, .ts_eport = 65535};
+	*t = (struct ike_ts){.ts_type = type, .ts_proto = proto, .ts_sport = 0, .ts_eport = 65535};
 	memset(t->ts_saddr, first, alen);
 	memset(t->ts_eaddr, last, alen);
 }
@@ -1158,8 +1157,8 @@ static void build_inner(struct ike_msg *m)
 	ref_add(o, n, IKE_PL_IDI, 0, 0);
 	m->im_idi = (struct ike_id){IKE_ID_FQDN, blob("spoke1.example", 14)};
 	ref_add(o, n, IKE_PL_CERT, 0, 0);
-	m->im_cert[m->im_n_cert++] = (struct ike_cert){
-		IKE_CERT_X509_SIGNATURE, blob(cert_der, sizeof(cert_der))};
+	m->im_cert[m->im_n_cert++] =
+		(struct ike_cert){IKE_CERT_X509_SIGNATURE, blob(cert_der, sizeof(cert_der))};
 	ref_add(o, n, IKE_PL_IDR, 0, 0);
 	m->im_idr = (struct ike_id){IKE_ID_IPV4_ADDR, blob(dns_addr, 4)};
 	ref_add(o, n, IKE_PL_AUTH, 0, 0);
@@ -1172,8 +1171,8 @@ static void build_inner(struct ike_msg *m)
 		(struct ike_cp_attr){3, blob(dns_addr, sizeof(dns_addr))};
 	ref_add(o, n, IKE_PL_SA, 0, 0);
 	p = &m->im_prop[m->im_n_prop++];
-	*p = (struct ike_proposal){.pp_num = 1, .pp_proto = IKE_PROTO_ESP,
-				   .pp_spi_len = 4, .pp_spi = {0xc0, 0, 0, 9}};
+	*p = (struct ike_proposal){
+		.pp_num = 1, .pp_proto = IKE_PROTO_ESP, .pp_spi_len = 4, .pp_spi = {0xc0, 0, 0, 9}};
 	tf_add(p, IKE_TF_ENCR, IKE_ENCR_AES_GCM_16, 128);
 	tf_add(p, IKE_TF_ESN, IKE_ESN_NONE, 0);
 	tf_add(p, IKE_TF_ESN, IKE_ESN_ON, 0);
@@ -1184,11 +1183,9 @@ static void build_inner(struct ike_msg *m)
 	ts_add(&m->im_tsr, IKE_TS_IPV4_ADDR_RANGE, 47, 192, 192);
 	notify_add(m, o, n, IKE_N_USE_TRANSPORT_MODE, NULL, 0);
 	ref_add(o, n, IKE_PL_DELETE, 0, 0);
-	m->im_delete[m->im_n_delete++] =
-		(struct ike_delete){IKE_PROTO_ESP, 4, 2, esp_spis};
+	m->im_delete[m->im_n_delete++] = (struct ike_delete){IKE_PROTO_ESP, 4, 2, esp_spis};
 	ref_add(o, n, IKE_PL_DELETE, 0, 1);
-	m->im_delete[m->im_n_delete++] =
-		(struct ike_delete){IKE_PROTO_IKE, 0, 0, NULL};
+	m->im_delete[m->im_n_delete++] = (struct ike_delete){IKE_PROTO_IKE, 0, 0, NULL};
 	ref_add(o, n, IKE_PL_EAP, 0, 0);
 	m->im_eap = blob(eap_msg, sizeof(eap_msg));
 	ref_add(o, n, IKE_PL_VENDOR, 0, 0);
@@ -1197,8 +1194,7 @@ static void build_inner(struct ike_msg *m)
 }
 
 /* Any cap short of the length is -ENOSPC, nothing written past it. */
-static void assert_enospc_below(const struct ike_msg *m, size_t len,
-				bool payloads)
+static void assert_enospc_below(const struct ike_msg *m, size_t len, bool payloads)
 {
 	size_t olen;
 
@@ -1255,20 +1251,18 @@ static void sk_roundtrip(uint8_t sk_type)
 	padded = (lp + 1 + 15) / 16 * 16;
 	body_len = 16 + padded + 16; /* IV, AES-CBC blocks, ICV */
 	memset(frame, 0xee, sizeof(frame));
-	assert_int_equal(ike_msg_encode_sk_frame(&m, body_len, frame,
-						 hdrs + body_len, &sf), 0);
+	assert_int_equal(ike_msg_encode_sk_frame(&m, body_len, frame, hdrs + body_len, &sf), 0);
 	assert_int_equal(sf.sf_body_off, hdrs);
 	assert_int_equal(sf.sf_total_len, hdrs + body_len);
 	assert_int_equal(frame[hdrs + body_len - 1], 0); /* room zeroed */
-	assert_int_equal(ike_msg_encode_sk_frame(&m, body_len, again,
-						 hdrs + body_len - 1, &sf), -ENOSPC);
+	assert_int_equal(ike_msg_encode_sk_frame(&m, body_len, again, hdrs + body_len - 1, &sf),
+			 -ENOSPC);
 	memcpy(frame + hdrs + 16, plain, lp); /* "encrypt" */
 	frame[hdrs + 16 + padded - 1] = (uint8_t)(padded - lp - 1);
 	assert_int_equal(decode_exact(frame, hdrs + body_len, &d), 0);
 	assert_int_equal(d.im_sk_aad_len, hdrs);
 	assert_int_equal(d.im_sk_body.bl_len, body_len);
-	assert_int_equal(ike_msg_decode_inner(d.im_sk_first,
-					      d.im_sk_body.bl_data + 16, lp, &d), 0);
+	assert_int_equal(ike_msg_decode_inner(d.im_sk_first, d.im_sk_body.bl_data + 16, lp, &d), 0);
 	m.im_sk_body = d.im_sk_body;
 	m.im_sk_aad_len = (uint32_t)hdrs;
 	assert_string_equal(msg_fmt(&d, &s2), msg_fmt(&m, &s1));
@@ -1295,17 +1289,16 @@ static void test_encode_invalid(void **state)
 	size_t len;
 
 	(void)state;
-#define EXPECT_ENCODE(rc, setup)                                               \
-	do {                                                                   \
-		build_clear(&m);                                               \
-		setup;                                                         \
-		assert_int_equal(ike_msg_encode(&m, buf, sizeof(buf), &len),   \
-				 (rc));                                        \
+#define EXPECT_ENCODE(rc, setup)                                                    \
+	do {                                                                        \
+		build_clear(&m);                                                    \
+		setup;                                                              \
+		assert_int_equal(ike_msg_encode(&m, buf, sizeof(buf), &len), (rc)); \
 	} while (0)
 	EXPECT_ENCODE(-EINVAL, m.im_version = 0x10);
-	EXPECT_ENCODE(-EINVAL, m.im_order[0].pr_index = 3);    /* 3 notifies */
-	EXPECT_ENCODE(-EINVAL, m.im_order[2].pr_index = 1);    /* KE #1 */
-	EXPECT_ENCODE(-EINVAL, m.im_order[7].pr_index = 1);    /* unknown #1 */
+	EXPECT_ENCODE(-EINVAL, m.im_order[0].pr_index = 3); /* 3 notifies */
+	EXPECT_ENCODE(-EINVAL, m.im_order[2].pr_index = 1); /* KE #1 */
+	EXPECT_ENCODE(-EINVAL, m.im_order[7].pr_index = 1); /* unknown #1 */
 	EXPECT_ENCODE(-EINVAL, m.im_order[2].pr_type = IKE_PL_SA);
 	EXPECT_ENCODE(-EINVAL, m.im_order[2].pr_type = IKE_PL_NONE);
 	EXPECT_ENCODE(-EINVAL, m.im_order[0].pr_type = IKE_PL_SK);
@@ -1333,16 +1326,14 @@ static void test_encode_invalid(void **state)
 	ike_msg_init(&m, IKE_EXCH_IKE_AUTH, 0, 1);
 	build_inner(&m);
 	m.im_tsr.tl_ts[0].ts_type = 9;
-	assert_int_equal(ike_msg_encode_payloads(&m, buf, sizeof(buf), &len),
-			 -EINVAL);
-	assert_int_equal(ike_msg_encode_sk_frame(&m, 64, buf, sizeof(buf), &sf),
-			 -EINVAL);
+	assert_int_equal(ike_msg_encode_payloads(&m, buf, sizeof(buf), &len), -EINVAL);
+	assert_int_equal(ike_msg_encode_sk_frame(&m, 64, buf, sizeof(buf), &sf), -EINVAL);
 	m.im_tsr.tl_ts[0].ts_type = IKE_TS_IPV4_ADDR_RANGE;
 	ref_add(m.im_order, &m.im_n_order, IKE_PL_SK, 0, 0);
-	assert_int_equal(ike_msg_encode_sk_frame(&m, IKE_PAYLOAD_MAX - 3, big,
-						 sizeof(big), &sf), -EMSGSIZE);
-	assert_int_equal(ike_msg_encode_sk_frame(&m, IKE_PAYLOAD_MAX - 4, big,
-						 sizeof(big), &sf), 0);
+	assert_int_equal(ike_msg_encode_sk_frame(&m, IKE_PAYLOAD_MAX - 3, big, sizeof(big), &sf),
+			 -EMSGSIZE);
+	assert_int_equal(ike_msg_encode_sk_frame(&m, IKE_PAYLOAD_MAX - 4, big, sizeof(big), &sf),
+			 0);
 }
 
 /* ---- (6) random damage to real messages, exact-size buffers, ASan ---- */
@@ -1357,8 +1348,7 @@ static uint32_t rng_next(uint32_t *s)
 
 /* Whatever decodes re-encodes to a message that decodes equal, and to the
  * very input when nothing was ignored on the way in. */
-static void mutate_one(const struct fx_pkt *src, uint32_t *seed,
-		       unsigned int *ok)
+static void mutate_one(const struct fx_pkt *src, uint32_t *seed, unsigned int *ok)
 {
 	uint8_t p[PKT_MAX], out[PKT_MAX];
 	struct ike_msg m, d;
@@ -1414,15 +1404,13 @@ static void test_names(void **state)
 	assert_string_equal(ike_decode_err_name(-IKE_DECODE_COUNT), "unknown");
 	for (int i = 1; i < IKE_DECODE_COUNT; i++)
 		for (int j = 0; j < i; j++)
-			assert_string_not_equal(ike_decode_err_name(i),
-						ike_decode_err_name(j));
+			assert_string_not_equal(ike_decode_err_name(i), ike_decode_err_name(j));
 	assert_string_equal(ike_payload_name(IKE_PL_SA), "SA");
 	assert_string_equal(ike_payload_name(IKE_PL_SKF), "SKF");
 	assert_string_equal(ike_payload_name(49), "unknown");
 	assert_string_equal(ike_payload_name(255), "unknown");
 	assert_string_equal(ike_payload_name(0), "unknown");
-	assert_string_equal(ike_exchange_name(IKE_EXCH_CREATE_CHILD_SA),
-			    "CREATE_CHILD_SA");
+	assert_string_equal(ike_exchange_name(IKE_EXCH_CREATE_CHILD_SA), "CREATE_CHILD_SA");
 	assert_string_equal(ike_exchange_name(33), "unknown");
 	assert_string_equal(ike_notify_name(IKE_N_NAT_DETECTION_DESTINATION_IP),
 			    "NAT_DETECTION_DESTINATION_IP");

@@ -38,11 +38,11 @@ struct node {
 	struct ike_mgr *mgr;
 	struct ike_conf conf;
 	struct ike_env env;
-	uint32_t addr;      /* its own idea of its address */
+	uint32_t addr;         /* its own idea of its address */
 	struct ike_policy pol; /* its PSK */
 	struct child_rec ch[8];
 	unsigned n_ch, installs, removes;
-	uint32_t active_out;  /* the outbound SPI it sends with */
+	uint32_t active_out; /* the outbound SPI it sends with */
 	uint32_t next_spi;
 	unsigned established, dead;
 	struct ike_sa *last_dead_sa;
@@ -63,10 +63,10 @@ static struct {
 	struct node a, b;
 	struct pkt q[NET_MAX];
 	unsigned nq;
-	bool nat;            /* A behind a NAT */
-	unsigned drop_to_b;  /* drop this many packets towards B */
+	bool nat;           /* A behind a NAT */
+	unsigned drop_to_b; /* drop this many packets towards B */
 	unsigned drop_to_a;
-	bool dup_to_b;       /* deliver each packet to B twice */
+	bool dup_to_b; /* deliver each packet to B twice */
 	uint32_t cookie_threshold;
 	unsigned delivered;
 } w;
@@ -159,8 +159,8 @@ static void node_changed(void *ctx, struct ike_sa *sa)
 
 static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = 16, .ml_max_half_open = 8,
-				     .ml_cookie_threshold = w.cookie_threshold};
+	struct ike_mgr_limits lim = {
+		.ml_max_sas = 16, .ml_max_half_open = 8, .ml_cookie_threshold = w.cookie_threshold};
 
 	n->addr = addr;
 	n->next_spi = spi_base;
@@ -168,10 +168,14 @@ static void node_init(struct node *n, uint32_t addr, uint32_t spi_base)
 	n->pol.po_psk.ps_len = 16;
 	memcpy(n->pol.po_psk.ps_key, "0123456789abcdef", 16);
 	n->conf.ic_policy = &n->pol;
-	n->env = (struct ike_env){.ie_ctx = n, .ie_clock = &w.ck, .ie_timers = &w.th,
+	n->env = (struct ike_env){.ie_ctx = n,
+				  .ie_clock = &w.ck,
+				  .ie_timers = &w.th,
 				  .ie_send = net_send,
-				  .ie_spi_alloc = node_spi, .ie_child_install = node_install,
-				  .ie_child_remove = node_remove, .ie_sa_changed = node_changed,
+				  .ie_spi_alloc = node_spi,
+				  .ie_child_install = node_install,
+				  .ie_child_remove = node_remove,
+				  .ie_sa_changed = node_changed,
 				  .ie_child_activate = node_activate};
 	n->mgr = ike_mgr_create(&n->conf, &n->env, &lim);
 	assert_non_null(n->mgr);
@@ -375,7 +379,8 @@ static void test_wrong_psk(void **state)
 static void test_no_proposal(void **state)
 {
 	(void)state;
-	assert_int_equal(ike_prop_ike_parse("aes128gcm16-prfsha512-x25519", &w.b.conf.ic_ike[0]), 0);
+	assert_int_equal(ike_prop_ike_parse("aes128gcm16-prfsha512-x25519", &w.b.conf.ic_ike[0]),
+			 0);
 	nodes_start();
 	connect_a_to_b();
 	assert_int_equal(w.a.dead, 1);
@@ -390,8 +395,10 @@ static void test_invalid_ke_retry(void **state)
 	struct ike_sa *sa;
 
 	(void)state;
-	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-ecp256", &w.a.conf.ic_ike[0]), 0);
-	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &w.a.conf.ic_ike[1]), 0);
+	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-ecp256", &w.a.conf.ic_ike[0]),
+			 0);
+	assert_int_equal(ike_prop_ike_parse("aes256gcm16-prfsha256-x25519", &w.a.conf.ic_ike[1]),
+			 0);
 	w.a.conf.ic_n_ike = 2;
 	nodes_start();
 	sa = connect_a_to_b();
@@ -790,7 +797,7 @@ static void test_ike_rekey(void **state)
 	assert_memory_not_equal(nsa->sa_keys.sk_d, old_keys.sk_d, old_keys.sk_prf_len);
 	assert_memory_equal(&nsa->sa_keys, &bsa->sa_keys, sizeof(nsa->sa_keys));
 	assert_int_equal(nsa->sa_n_child, 1);
-	expect_rekeyed_pair(0); /* the same pair, not re-installed */
+	expect_rekeyed_pair(0);                    /* the same pair, not re-installed */
 	assert_int_equal(ike_sa_rekey(bsa, 0), 0); /* and back the other way */
 	pump();
 	ike_mgr_reap(w.a.mgr);
@@ -870,8 +877,10 @@ static void test_cookie(void **state)
  *     a second; another source is not held up by it. */
 static void test_rate_limit(void **state)
 {
-	struct ike_mgr_limits lim = {.ml_max_sas = 64, .ml_max_half_open = 64,
-				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE, .ml_rate = 2,
+	struct ike_mgr_limits lim = {.ml_max_sas = 64,
+				     .ml_max_half_open = 64,
+				     .ml_cookie_threshold = IKE_MGR_NO_COOKIE,
+				     .ml_rate = 2,
 				     .ml_burst = 3};
 	unsigned ok = 0;
 
@@ -893,13 +902,27 @@ int main(void)
 {
 #define T(t) cmocka_unit_test_setup_teardown(t, setup, teardown)
 	const struct CMUnitTest tests[] = {
-		T(test_handshake),	  T(test_wrong_psk),	T(test_no_proposal),
-		T(test_invalid_ke_retry), T(test_loss_and_duplicates), T(test_dead_peer),
-		T(test_delete),		  T(test_nat),		T(test_initial_contact), T(test_crossed_starts),
+		T(test_handshake),
+		T(test_wrong_psk),
+		T(test_no_proposal),
+		T(test_invalid_ke_retry),
+		T(test_loss_and_duplicates),
+		T(test_dead_peer),
+		T(test_delete),
+		T(test_nat),
+		T(test_initial_contact),
+		T(test_crossed_starts),
 		T(test_release_deletes_twins),
-		T(test_child_refused),	  T(test_junk),		T(test_child_rekey),	T(test_child_rekey_pfs),
-		T(test_child_rekey_collision), T(test_ike_rekey), T(test_ike_rekey_collision),	T(test_lifetimes),
-		T(test_cookie),		  T(test_rate_limit),
+		T(test_child_refused),
+		T(test_junk),
+		T(test_child_rekey),
+		T(test_child_rekey_pfs),
+		T(test_child_rekey_collision),
+		T(test_ike_rekey),
+		T(test_ike_rekey_collision),
+		T(test_lifetimes),
+		T(test_cookie),
+		T(test_rate_limit),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,10 +35,10 @@
 #include "hub_test.h"
 #include "ring_port_test.h"
 
-#define OUR_WAN 0xc6336401u  /* 198.51.100.1 */
-#define NBMA_A 0xc633640bu   /* 198.51.100.11 */
-#define NBMA_B 0xc633640cu   /* 198.51.100.12 */
-#define OV_A 0x0aff000bu     /* 10.255.0.11 */
+#define OUR_WAN 0xc6336401u /* 198.51.100.1 */
+#define NBMA_A 0xc633640bu  /* 198.51.100.11 */
+#define NBMA_B 0xc633640cu  /* 198.51.100.12 */
+#define OV_A 0x0aff000bu    /* 10.255.0.11 */
 #define OV_B 0x0aff000cu
 #define OV_C 0x0aff000du     /* a peer with no SA */
 #define LAN_HOST 0xc6336432u /* 198.51.100.50: decapsulated packets go here */
@@ -54,7 +54,7 @@ static struct {
 	struct dp dp;
 	struct lcore_ctx *lc;
 	struct rte_ring *rx, *tx;
-	struct esp_sa *in_a, *in_b, *out_a;     /* the hub's */
+	struct esp_sa *in_a, *in_b, *out_a;         /* the hub's */
 	struct esp_sa *peer_a, *peer_b, *peer_in_a; /* the peers' mirrors */
 	const struct peer *pe_a, *pe_b, *pe_c;
 } fx;
@@ -71,8 +71,8 @@ static int setup(void **state)
 
 	(void)state;
 	memset(&fx, 0, sizeof(fx));
-	fx.dp.dp_pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0,
-						RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+	fx.dp.dp_pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+						SOCKET_ID_ANY);
 	fx.rx = rte_ring_create("t_rx", 256, SOCKET_ID_ANY, 0);
 	fx.tx = rte_ring_create("t_tx", 256, SOCKET_ID_ANY, 0);
 	snprintf(name, sizeof(name), "t_wan%u", round++);
@@ -98,7 +98,8 @@ static int setup(void **state)
 	assert_int_equal(sa_table_add(&fx.dp.dp_sa_in, SPI_B, fx.in_b), 0);
 	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_A, NBMA_A, PEER_DYNAMIC, fx.out_a) >= 0);
 	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_B, NBMA_B, PEER_DYNAMIC, NULL) >= 0);
-	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_C, 0xc633640du, PEER_DYNAMIC, NULL) >= 0);
+	assert_true(peer_table_publish(&fx.dp.dp_peers, OV_C, 0xc633640du, PEER_DYNAMIC, NULL) >=
+		    0);
 	fx.pe_a = peer_table_lookup(&fx.dp.dp_peers, OV_A);
 	fx.pe_b = peer_table_lookup(&fx.dp.dp_peers, OV_B);
 	fx.pe_c = peer_table_lookup(&fx.dp.dp_peers, OV_C);
@@ -136,7 +137,8 @@ static int teardown(void **state)
 static struct rte_mbuf *ipv4_frame(uint32_t src, uint32_t dst, uint16_t id, uint16_t payload)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(fx.dp.dp_pool);
-	uint16_t len = (uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + payload);
+	uint16_t len =
+		(uint16_t)(sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + payload);
 	struct rte_ether_hdr *eth;
 	struct rte_ipv4_hdr *ip;
 
@@ -183,7 +185,8 @@ static struct rte_mbuf *esp_of(struct rte_mbuf *m, struct esp_sa *sa)
 	uint8_t why, lt = 0;
 
 	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
-					   &drop, &why, &lt), 1);
+					   &drop, &why, &lt),
+			 1);
 	return m;
 }
 
@@ -210,8 +213,8 @@ static unsigned sent_ids(uint16_t *ids, unsigned max)
 	unsigned n = 0;
 
 	while (n < max && rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
-		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+			m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 
 		ids[n++] = rte_be_to_cpu_16(ip->packet_id);
 		rte_pktmbuf_free(m);
@@ -235,8 +238,9 @@ static void test_decap_runs(void **state)
 	pk[2] = forged;
 	pk[3] = esp_from(NBMA_A, fx.peer_a, 4);
 	pk[4] = esp_from(NBMA_B, fx.peer_b, 5);
-	rte_pktmbuf_mtod_offset(pk[4], uint8_t *, sizeof(struct rte_ether_hdr) +
-				sizeof(struct rte_ipv4_hdr))[3] ^= 0x77; /* SPI: unknown */
+	rte_pktmbuf_mtod_offset(pk[4], uint8_t *,
+				sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr))[3] ^=
+		0x77; /* SPI: unknown */
 	pk[5] = esp_from(NBMA_B, fx.peer_b, 6);
 	pipeline_burst(fx.lc, 0, pk, 6);
 	tx_flush(fx.lc);
@@ -282,9 +286,11 @@ static void test_encap_runs(void **state)
 		const struct rte_ipv4_hdr *ip;
 
 		assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
-						   sizeof(struct rte_ether_hdr), &drop, &why, &lt), 1);
+						   sizeof(struct rte_ether_hdr), &drop, &why, &lt),
+				 1);
 		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-					     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+					     sizeof(struct rte_ether_hdr) +
+						     sizeof(struct rte_ipv4_hdr) + 8);
 		assert_int_equal(rte_be_to_cpu_16(ip->packet_id), n < 4 ? 10 + n : 14);
 		rte_pktmbuf_free(m);
 		n++;
@@ -338,12 +344,13 @@ static void test_esp_not_for_us(void **state)
 
 /* UDP from `src` to our WAN address, ports sport -> dport, carrying
  * `data`. */
-static struct rte_mbuf *udp_to_us(uint32_t src, uint16_t sport, uint16_t dport,
-				  const uint8_t *data, uint16_t len)
+static struct rte_mbuf *udp_to_us(uint32_t src, uint16_t sport, uint16_t dport, const uint8_t *data,
+				  uint16_t len)
 {
 	struct rte_mbuf *m = ipv4_frame(src, OUR_WAN, 7, len);
-	struct rte_udp_hdr *udp = rte_pktmbuf_mtod_offset(
-		m, struct rte_udp_hdr *, sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+	struct rte_udp_hdr *udp =
+		rte_pktmbuf_mtod_offset(m, struct rte_udp_hdr *,
+					sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
 
 	udp->src_port = rte_cpu_to_be_16(sport);
 	udp->dst_port = rte_cpu_to_be_16(dport);
@@ -359,8 +366,8 @@ static struct rte_mbuf *udp_to_us(uint32_t src, uint16_t sport, uint16_t dport,
 static void test_ike_ports(void **state)
 {
 	/* An IKE_SA_INIT header: SPIi, zero SPIr, next payload SA. */
-	static const uint8_t ike[28] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88,
-					0, 0, 0, 0, 0, 0, 0, 0, 33, 0x20, 34, 0x08};
+	static const uint8_t ike[28] = {0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0,  0,
+					0,    0,    0,    0,    0,    0,    33,   0x20, 34, 0x08};
 	uint8_t marked[32] = {0};
 	struct rte_mbuf *pk[4];
 
@@ -399,18 +406,19 @@ static void test_hairpin_redirect(void **state)
 	pipeline_burst(fx.lc, 0, pk, 1);
 	tx_flush(fx.lc);
 	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
-		const struct rte_ipv4_hdr *ip =
-			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+			m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 
 		if (ip->next_proto_id == IPPROTO_ESP) {
 			/* To A's NBMA address, under the SA A decrypts with. */
 			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), NBMA_A);
 			assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
-							   sizeof(struct rte_ether_hdr), &drop, &why,
-							   &lt), 1);
+							   sizeof(struct rte_ether_hdr), &drop,
+							   &why, &lt),
+					 1);
 			ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 						     sizeof(struct rte_ether_hdr) +
-						     sizeof(struct rte_ipv4_hdr) + 8);
+							     sizeof(struct rte_ipv4_hdr) + 8);
 			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), HOST_A);
 			assert_int_equal(ip->time_to_live, 63);
 			to_a++;
@@ -551,17 +559,17 @@ static void test_kept_sender_follows_table(void **state)
 static void test_tunnel_mode(void **state)
 {
 	struct crypto_mb *cx = &fx.lc->lc_cx;
-	struct esp_sa *in_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_IN, ESP_ALG_AES_GCM_128, NBMA_A,
-					       OUR_WAN);
-	struct esp_sa *peer_t = hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
-						 NBMA_A, OUR_WAN);
-	struct esp_sa *spoof = hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
-						NBMA_B, OUR_WAN);
+	struct esp_sa *in_t =
+		hub_test_sa_mode(cx, SPI_T, ESP_DIR_IN, ESP_ALG_AES_GCM_128, NBMA_A, OUR_WAN);
+	struct esp_sa *peer_t =
+		hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128, NBMA_A, OUR_WAN);
+	struct esp_sa *spoof =
+		hub_test_sa_mode(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128, NBMA_B, OUR_WAN);
 	struct esp_sa *transport = hub_test_sa(cx, SPI_T, ESP_DIR_OUT, ESP_ALG_AES_GCM_128);
-	struct esp_sa *out_t = hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_OUT, ESP_ALG_AES_GCM_128,
-						OUR_WAN, NBMA_A);
-	struct esp_sa *peer_in_t = hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_IN, ESP_ALG_AES_GCM_128,
-						    OUR_WAN, NBMA_A);
+	struct esp_sa *out_t =
+		hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_OUT, ESP_ALG_AES_GCM_128, OUR_WAN, NBMA_A);
+	struct esp_sa *peer_in_t =
+		hub_test_sa_mode(cx, SPI_T + 1, ESP_DIR_IN, ESP_ALG_AES_GCM_128, OUR_WAN, NBMA_A);
 	static const uint8_t nhrp[24] = {0, 1, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 3};
 	struct rte_mbuf *pk[4], *m, *drop;
 	const struct rte_ipv4_hdr *ip;
@@ -597,11 +605,13 @@ static void test_tunnel_mode(void **state)
 	assert_non_null(m);
 	memcpy(rte_pktmbuf_append(m, sizeof(nhrp)), nhrp, sizeof(nhrp));
 	assert_non_null(rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr) +
-					    gre_encap_overhead(&fx.dp.dp_tunnel)));
-	gre_outer_build(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr)),
-			&fx.dp.dp_tunnel, NBMA_A, OUR_WAN, sizeof(nhrp), GRE_PROTO_NHRP, 0);
+						       gre_encap_overhead(&fx.dp.dp_tunnel)));
+	gre_outer_build(
+		rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr)),
+		&fx.dp.dp_tunnel, NBMA_A, OUR_WAN, sizeof(nhrp), GRE_PROTO_NHRP, 0);
 	memcpy(rte_pktmbuf_mtod(m, struct rte_ether_hdr *),
-	       &(struct rte_ether_hdr){.dst_addr = fx.dp.dp_ports[0].pt_mac, .src_addr = nb_mac,
+	       &(struct rte_ether_hdr){.dst_addr = fx.dp.dp_ports[0].pt_mac,
+				       .src_addr = nb_mac,
 				       .ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4)},
 	       sizeof(struct rte_ether_hdr));
 	m = esp_of(m, peer_t);
@@ -621,10 +631,12 @@ static void test_tunnel_mode(void **state)
 	pipeline_burst(fx.lc, 0, pk, 1);
 	tx_flush(fx.lc);
 	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
-	assert_int_equal(esp_decrypt_burst(cx, peer_in_t, &m, 1, sizeof(struct rte_ether_hdr), &drop,
-					   &why, &lt), 1);
+	assert_int_equal(esp_decrypt_burst(cx, peer_in_t, &m, 1, sizeof(struct rte_ether_hdr),
+					   &drop, &why, &lt),
+			 1);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
-				     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + 8);
+				     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
+					     8);
 	assert_int_equal(rte_be_to_cpu_16(ip->packet_id), 30);
 	rte_pktmbuf_free(m);
 	assert_int_equal(out_t->sa_seq, 1);

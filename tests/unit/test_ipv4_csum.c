@@ -88,7 +88,8 @@ static void test_gre_outer(void **state)
 	memset(&tn, 0, sizeof(tn));
 	for (int i = 0; i < 100000; i++) {
 		uint32_t src = rnd(), dst = rnd(), key;
-		uint16_t ck, len = (uint16_t)(rnd() % 9000), proto = rnd() % 2 ? GRE_PROTO_IPV4 : GRE_PROTO_NHRP;
+		uint16_t ck, len = (uint16_t)(rnd() % 9000),
+			     proto = rnd() % 2 ? GRE_PROTO_IPV4 : GRE_PROTO_NHRP;
 		uint8_t tos = (uint8_t)rnd();
 		const uint8_t *gre = buf + sizeof(*ip);
 
@@ -113,7 +114,8 @@ static void test_gre_outer(void **state)
 		if (tn.tn_has_key)
 			assert_int_equal(rte_be_to_cpu_32(key), tn.tn_key);
 		else
-			assert_int_equal(key, 0xa5a5a5a5); /* nothing written past the GRE base header */
+			assert_int_equal(key,
+					 0xa5a5a5a5); /* nothing written past the GRE base header */
 		ck = ip->hdr_checksum;
 		ip->hdr_checksum = 0;
 		assert_int_equal(ck, rte_ipv4_cksum(ip));

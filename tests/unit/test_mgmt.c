@@ -29,7 +29,7 @@
 #define N_CALLS 100
 #define IO_TIMEOUT_MS 5000
 /* The known answer: `openssl passwd -6 -salt dmvpndtestsalt dmvpnd`. */
-#define OPENSSL_HASH                                                          \
+#define OPENSSL_HASH                                                              \
 	"$6$dmvpndtestsalt$.1z3l4TVeYhuawcU5L2hNUpAh5hhUU3xmUYvdaBoGfNq.agEYTeCU" \
 	"ax0ghEu7V0HMWfZLuX5Mn/wPG4h0LL8C0"
 
@@ -43,7 +43,7 @@ static long now_ms(void)
 
 static void sleep_ms(long ms)
 {
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 
 	nanosleep(&ts, NULL);
 }
@@ -118,7 +118,7 @@ struct client {
 	struct mgmt_queue *q;
 	int id;
 	pthread_t th;
-	int n_ok;     /* answers that matched */
+	int n_ok; /* answers that matched */
 	int last_rc;
 	atomic_int *started;
 };
@@ -153,9 +153,8 @@ static void test_queue_concurrent(void **state)
 	assert_non_null(q);
 	poller_start(&p, q);
 	for (i = 0; i < N_CLIENTS; i++) {
-		c[i] = (struct client){ .q = q, .id = i };
-		assert_int_equal(pthread_create(&c[i].th, NULL, client_main,
-						&c[i]), 0);
+		c[i] = (struct client){.q = q, .id = i};
+		assert_int_equal(pthread_create(&c[i].th, NULL, client_main, &c[i]), 0);
 	}
 	for (i = 0; i < N_CLIENTS; i++) {
 		pthread_join(c[i].th, NULL);
@@ -186,7 +185,7 @@ static void test_queue_close_answers_pending(void **state)
 	struct client c[5];
 	atomic_int started;
 	struct mgmt_req req;
-	struct poller p = { .q = q };
+	struct poller p = {.q = q};
 	unsigned handled = 0;
 	int i, n_ok = 0, n_down = 0;
 	long t0;
@@ -195,9 +194,8 @@ static void test_queue_close_answers_pending(void **state)
 	atomic_init(&started, 0);
 	atomic_init(&p.handled, 0);
 	for (i = 0; i < 5; i++) {
-		c[i] = (struct client){ .q = q, .id = i, .started = &started };
-		assert_int_equal(pthread_create(&c[i].th, NULL, one_call_main,
-						&c[i]), 0);
+		c[i] = (struct client){.q = q, .id = i, .started = &started};
+		assert_int_equal(pthread_create(&c[i].th, NULL, one_call_main, &c[i]), 0);
 	}
 	while (atomic_load(&started) < 5)
 		sleep_ms(1);
@@ -228,7 +226,7 @@ static void test_queue_close_answers_pending(void **state)
 static void test_queue_empty(void **state)
 {
 	struct mgmt_queue *q = mgmt_queue_create();
-	struct poller p = { .q = q };
+	struct poller p = {.q = q};
 	struct mgmt_req req;
 
 	(void)state;
@@ -332,21 +330,20 @@ static int count_fds(void)
 
 static void conn_open(struct conn *c, uint16_t port)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in sin = {.sin_family = AF_INET};
 
 	memset(c, 0, sizeof(*c));
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	sin.sin_port = htons(port);
 	c->fd = socket(AF_INET, SOCK_STREAM, 0);
 	assert_true(c->fd >= 0);
-	assert_int_equal(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)),
-			 0);
+	assert_int_equal(connect(c->fd, (struct sockaddr *)&sin, sizeof(sin)), 0);
 }
 
 /* Appends what arrives, dropping telnet IAC sequences; false on timeout. */
 static bool conn_read_some(struct conn *c, int timeout_ms)
 {
-	struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+	struct pollfd pfd = {.fd = c->fd, .events = POLLIN};
 	unsigned char tmp[1024];
 	ssize_t n, i;
 
@@ -371,8 +368,7 @@ static bool conn_read_some(struct conn *c, int timeout_ms)
 
 /* Waits until `needle` has arrived (NULL: until EOF); the buffer then starts
  * after it, with what came before kept in `before` when given. */
-static bool conn_expect(struct conn *c, const char *needle, char *before,
-			size_t beforelen)
+static bool conn_expect(struct conn *c, const char *needle, char *before, size_t beforelen)
 {
 	long deadline = now_ms() + IO_TIMEOUT_MS;
 	char *at;
@@ -381,13 +377,12 @@ static bool conn_expect(struct conn *c, const char *needle, char *before,
 		at = needle != NULL ? strstr(c->buf, needle) : NULL;
 		if (at != NULL || (needle == NULL && c->eof))
 			break;
-		if (c->eof || now_ms() > deadline ||
-		    !conn_read_some(c, (int)(deadline - now_ms())))
+		if (c->eof || now_ms() > deadline || !conn_read_some(c, (int)(deadline - now_ms())))
 			return false;
 	}
 	if (before != NULL)
-		snprintf(before, beforelen, "%.*s",
-			 (int)(at != NULL ? at - c->buf : (long)c->len), c->buf);
+		snprintf(before, beforelen, "%.*s", (int)(at != NULL ? at - c->buf : (long)c->len),
+			 c->buf);
 	if (at != NULL) {
 		c->len -= (size_t)(at - c->buf) + strlen(needle);
 		memmove(c->buf, at + strlen(needle), c->len + 1);
@@ -644,7 +639,8 @@ static void test_telnet_read_only(void **state)
 	assert_non_null(strstr(out, "dmvpnd test"));
 	conn_send(&c, "clear crypto session");
 	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
-	assert_non_null(strstr(out, "% Access denied: 'clear crypto session' needs privilege 15, oper has 1"));
+	assert_non_null(strstr(
+		out, "% Access denied: 'clear crypto session' needs privilege 15, oper has 1"));
 	assert_null(strstr(out, "line1"));
 	conn_send(&c, "debug crypto ikev2");
 	assert_true(conn_expect(&c, "testhost> ", out, sizeof(out)));
@@ -690,21 +686,19 @@ int main(void)
 		cmocka_unit_test(test_queue_empty),
 		cmocka_unit_test(test_auth_check),
 		cmocka_unit_test(test_auth_hash),
-		cmocka_unit_test_setup_teardown(test_telnet_show_version,
-						telnet_setup, telnet_teardown),
-		cmocka_unit_test_setup_teardown(test_telnet_bad_login,
-						telnet_setup, telnet_teardown),
-		cmocka_unit_test_setup_teardown(
-			test_telnet_stop_with_idle_clients, telnet_setup,
-			telnet_teardown),
-		cmocka_unit_test_setup_teardown(
-			test_telnet_stop_with_blocked_call, telnet_setup,
-			telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_show_version, telnet_setup,
+						telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_bad_login, telnet_setup,
+						telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_stop_with_idle_clients, telnet_setup,
+						telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_stop_with_blocked_call, telnet_setup,
+						telnet_teardown),
 		cmocka_unit_test(test_guard),
 		cmocka_unit_test_setup_teardown(test_telnet_read_only, telnet_setup,
 						telnet_teardown),
-		cmocka_unit_test_setup_teardown(test_telnet_session_limits,
-						telnet_setup, telnet_teardown),
+		cmocka_unit_test_setup_teardown(test_telnet_session_limits, telnet_setup,
+						telnet_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

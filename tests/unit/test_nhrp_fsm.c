@@ -36,9 +36,9 @@
 #define HUB_OV 0x0aff0001u   /* 10.255.0.1 */
 #define A_OV 0x0aff000bu
 #define B_OV 0x0aff000cu
-#define A_LAN 0x0a010101u    /* 10.1.1.1/24 */
-#define B_NET 0x0a010200u    /* 10.1.2.0/24 */
-#define B_HOST 0x0a010205u   /* 10.1.2.5 */
+#define A_LAN 0x0a010101u  /* 10.1.1.1/24 */
+#define B_NET 0x0a010200u  /* 10.1.2.0/24 */
+#define B_HOST 0x0a010205u /* 10.1.2.5 */
 #define GRE_KEY 42u
 #define AUTH "s3cret"
 #define HOLD 30 /* refresh every 10 s */
@@ -137,8 +137,8 @@ static void inject(const struct nhrp_msg *msg, uint32_t from)
 	eth->dst_addr = fx.dp.dp_ports[WAN].pt_mac;
 	eth->ether_type = RTE_BE16(RTE_ETHER_TYPE_IPV4);
 	ip = (struct rte_ipv4_hdr *)(eth + 1);
-	gre_outer_build(ip, &fx.dp.dp_tunnel, from, fx.dp.dp_ports[WAN].pt_addr,
-			(uint16_t)len, GRE_PROTO_NHRP, 0);
+	gre_outer_build(ip, &fx.dp.dp_tunnel, from, fx.dp.dp_ports[WAN].pt_addr, (uint16_t)len,
+			GRE_PROTO_NHRP, 0);
 	memcpy((uint8_t *)(ip + 1) + 8, buf, len);
 	punt(m, PUNT_NHRP);
 }
@@ -222,8 +222,7 @@ static void expect_compulsory_bits(const struct nhrp_msg *m)
 }
 
 /* What a peer puts in every packet: its addresses, the NAT flag, auth. */
-static void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov,
-		     const char *auth)
+static void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov, const char *auth)
 {
 	nhrp_msg_init(m, type);
 	m->nm_flags = NHRP_FLAG_CISCO_NAT;
@@ -239,8 +238,8 @@ static void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t o
 
 static struct nhrp_cie cie(uint8_t code, uint8_t plen, uint16_t hold, uint32_t nbma, uint32_t ov)
 {
-	struct nhrp_cie c = {.ce_code = code, .ce_prefix_len = plen, .ce_mtu = 1400,
-			     .ce_holding_time = hold};
+	struct nhrp_cie c = {
+		.ce_code = code, .ce_prefix_len = plen, .ce_mtu = 1400, .ce_holding_time = hold};
 
 	if (nbma != 0)
 		c.ce_nbma = A4(nbma);
@@ -453,7 +452,8 @@ static bool shortcut_present(void)
 /* A Traffic Indication from `from` quoting an IPv4 packet to `dst`. */
 static void traffic_indication(uint32_t from, uint32_t from_ov, uint32_t dst)
 {
-	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF,
+				 .time_to_live = 63,
 				 .next_proto_id = IPPROTO_ICMP,
 				 .total_length = RTE_BE16(84)};
 	struct nhrp_msg t;
@@ -865,8 +865,10 @@ static void test_08_nhc_answers_for_own_lan(void **state)
 static void esp_ike_on(void)
 {
 	fx.cfg.tunnel.protection = CFG_PROT_ESP;
-	fx.cfg.tunnel.esp = (struct cfg_esp){.alg = CFG_ESP_AES_GCM_128, .replay_window = 1024,
-					     .keying = CFG_KEYING_IKE, .natt = CFG_NATT_OFF,
+	fx.cfg.tunnel.esp = (struct cfg_esp){.alg = CFG_ESP_AES_GCM_128,
+					     .replay_window = 1024,
+					     .keying = CFG_KEYING_IKE,
+					     .natt = CFG_NATT_OFF,
 					     .ike = {.idle_s = 300}};
 	static const struct esp_mgr_hooks hooks = {.eh_sa_changed = nhrp_cache_republish_nbma};
 
@@ -876,8 +878,10 @@ static void esp_ike_on(void)
 static void esp_child_up(uint32_t nbma, uint32_t spi)
 {
 	uint8_t key[20];
-	struct esp_child_keys k = {.ck_spi_in = spi, .ck_spi_out = spi + 1,
-				   .ck_alg = CFG_ESP_AES_GCM_128, .ck_key_in = key,
+	struct esp_child_keys k = {.ck_spi_in = spi,
+				   .ck_spi_out = spi + 1,
+				   .ck_alg = CFG_ESP_AES_GCM_128,
+				   .ck_key_in = key,
 				   .ck_key_out = key};
 
 	memset(key, (int)spi, sizeof(key));
@@ -1034,7 +1038,8 @@ static void test_10a_error_indication_rate(void **state)
  * extension at all, or `auth` as password. */
 static void traffic_indication_auth(const char *auth)
 {
-	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF,
+				 .time_to_live = 63,
 				 .next_proto_id = IPPROTO_ICMP,
 				 .total_length = RTE_BE16(84)};
 	struct nhrp_msg t;
@@ -1350,7 +1355,8 @@ static void test_14b_nhs_forward_to_mapped_hub(void **state)
  *     Traffic Indication quoting the packet. */
 static void test_15_nhs_traffic_indication(void **state)
 {
-	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF, .time_to_live = 63,
+	struct rte_ipv4_hdr q = {.version_ihl = RTE_IPV4_VHL_DEF,
+				 .time_to_live = 63,
 				 .next_proto_id = IPPROTO_ICMP,
 				 .total_length = RTE_BE16(84)};
 	struct dp_event ev;

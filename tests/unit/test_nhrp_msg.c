@@ -20,7 +20,7 @@
 #include "pcapng_read.h"
 
 #define PKT_MAX 2048
-#define FX_MAX  16
+#define FX_MAX 16
 
 struct fx_pkt {
 	uint8_t data[PKT_MAX];
@@ -125,18 +125,15 @@ static void sb_addr(struct sb *b, const struct nhrp_addr4 *a)
 	if (!a->na_present)
 		sb_add(b, "-");
 	else
-		sb_add(b, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255,
-		       (v >> 8) & 255, v & 255);
+		sb_add(b, "%u.%u.%u.%u", v >> 24, (v >> 16) & 255, (v >> 8) & 255, v & 255);
 }
 
-static void sb_cies(struct sb *b, const char *name, const struct nhrp_cie *c,
-		    unsigned int n)
+static void sb_cies(struct sb *b, const char *name, const struct nhrp_cie *c, unsigned int n)
 {
 	sb_add(b, " %s[", name);
 	for (unsigned int i = 0; i < n; i++) {
-		sb_add(b, "%s%u/%u m%u h%u p%u ", i ? "; " : "", c[i].ce_code,
-		       c[i].ce_prefix_len, c[i].ce_mtu, c[i].ce_holding_time,
-		       c[i].ce_pref);
+		sb_add(b, "%s%u/%u m%u h%u p%u ", i ? "; " : "", c[i].ce_code, c[i].ce_prefix_len,
+		       c[i].ce_mtu, c[i].ce_holding_time, c[i].ce_pref);
 		sb_addr(b, &c[i].ce_nbma);
 		sb_add(b, "/");
 		sb_addr(b, &c[i].ce_proto);
@@ -217,8 +214,7 @@ static void put16(uint8_t *p, size_t off, uint16_t v)
 }
 
 /* decode -> encode must reproduce the packet byte for byte. */
-static void assert_reencodes(const uint8_t *pkt, size_t len,
-			     const struct nhrp_msg *m)
+static void assert_reencodes(const uint8_t *pkt, size_t len, const struct nhrp_msg *m)
 {
 	uint8_t out[PKT_MAX];
 	size_t olen = 0;
@@ -294,7 +290,9 @@ static const struct fx_expect fx_expect[] = {
 	 " resp[0/0 m0 h600 p0 198.51.100.12/10.255.0.12]"
 	 " fwd[0/0 m0 h600 p0 198.51.100.1/10.255.0.1]"
 	 " rev[0/0 m0 h600 p0 198.51.100.1/10.255.0.1]"},
-};;;
+};
+;
+;
 
 static void test_fixture_fields(void **state)
 {
@@ -368,8 +366,7 @@ static void test_fixture_reencode_all(void **state)
 			int rc = decode_exact(pk[i].data, pk[i].len, &m);
 
 			if (rc != fixture_expected_rc(de->d_name))
-				fail_msg("%s #%zu: %s", de->d_name, i,
-					 nhrp_decode_err_name(rc));
+				fail_msg("%s #%zu: %s", de->d_name, i, nhrp_decode_err_name(rc));
 			if (rc == 0)
 				assert_reencodes(pk[i].data, pk[i].len, &m);
 		}
@@ -431,9 +428,8 @@ static void test_fixture_pcapng(void **state)
 }
 
 /* The well-formed captures. */
-static const char *const good_files[] = {
-	"NHRP_registration.pcap", "ios_nhrp.pcap", "nhrp-trace.pcap",
-	"frr-nhrpd-phase3-cleartext.pcap"};
+static const char *const good_files[] = {"NHRP_registration.pcap", "ios_nhrp.pcap",
+					 "nhrp-trace.pcap", "frr-nhrpd-phase3-cleartext.pcap"};
 
 /* Every strict prefix of every real packet is "truncated", never more. */
 static void test_fixture_truncated(void **state)
@@ -460,9 +456,11 @@ struct patch {
 	uint16_t val;
 };
 
+/* clang-format off */
 #define P8(o, v)  {(o), 1, (v)}
 #define P16(o, v) {(o), 2, (v)}
 #define E(reason) (-NHRP_DECODE_##reason)
+/* clang-format on */
 
 struct bad_case {
 	int no;
@@ -492,7 +490,11 @@ static const struct bad_case bad_cases[] = {
 	{13, "extension length past the end", {P16(66, 255)}, 0, true, E(BAD_EXTENSION)},
 	{14, "End with a length", {P16(79, 4)}, 0, true, E(BAD_EXTENSION)},
 	{15, "data after End", {P16(10, 85)}, 85, true, E(BAD_EXTENSION)},
-	{16, "unknown compulsory extension", {P16(60, 0x8123)}, 0, true,
+	{16,
+	 "unknown compulsory extension",
+	 {P16(60, 0x8123)},
+	 0,
+	 true,
 	 E(UNKNOWN_COMPULSORY_EXTENSION)},
 	{17, "unknown optional extension kept", {P16(60, 0x0123)}, 0, true, 0},
 	{18, "responder address twice", {P16(56, 0x8003)}, 0, true, E(DUPLICATE_EXTENSION)},
@@ -543,8 +545,7 @@ static void test_bad_table(void **state)
 		rc = decode_exact(buf, len, &m);
 		if (rc != c->expect)
 			fail_msg("case %d (%s): got %s, want %s", c->no, c->what,
-				 nhrp_decode_err_name(rc),
-				 nhrp_decode_err_name(c->expect));
+				 nhrp_decode_err_name(rc), nhrp_decode_err_name(c->expect));
 	}
 }
 
@@ -561,8 +562,7 @@ static void test_bad_table_details(void **state)
 	memcpy(buf, pk[0].data, pk[0].len);
 	put16(buf, 60, 0x8123);
 	fix_csum(buf);
-	assert_int_equal(nhrp_msg_decode(buf, 81, &m),
-			 -NHRP_DECODE_UNKNOWN_COMPULSORY_EXTENSION);
+	assert_int_equal(nhrp_msg_decode(buf, 81, &m), -NHRP_DECODE_UNKNOWN_COMPULSORY_EXTENSION);
 	/* Complete all the same: a transit NHS may forward it. */
 	assert_int_equal(m.nm_unrecognized_off, 60);
 	assert_int_equal(m.nm_ext_unknown, 1);
@@ -592,23 +592,24 @@ static void test_bad_table_details(void **state)
 
 static struct nhrp_cie cie_make(uint8_t code, uint32_t nbma, uint32_t proto)
 {
-	return (struct nhrp_cie){
-		.ce_code = code, .ce_prefix_len = 32, .ce_mtu = 1400,
-		.ce_holding_time = 7200, .ce_pref = 1,
-		.ce_nbma = {nbma, nbma != 0}, .ce_proto = {proto, proto != 0}};
+	return (struct nhrp_cie){.ce_code = code,
+				 .ce_prefix_len = 32,
+				 .ce_mtu = 1400,
+				 .ce_holding_time = 7200,
+				 .ce_pref = 1,
+				 .ce_nbma = {nbma, nbma != 0},
+				 .ce_proto = {proto, proto != 0}};
 }
 
-static void ext_add(struct nhrp_msg *m, uint16_t type, const void *raw,
-		    uint16_t len)
+static void ext_add(struct nhrp_msg *m, uint16_t type, const void *raw, uint16_t len)
 {
 	assert_true(m->nm_n_ext < NHRP_MSG_MAX_EXT);
-	m->nm_ext[m->nm_n_ext++] = (struct nhrp_ext_ref){
-		.xr_type = type, .xr_len = len, .xr_value = raw};
+	m->nm_ext[m->nm_n_ext++] =
+		(struct nhrp_ext_ref){.xr_type = type, .xr_len = len, .xr_value = raw};
 }
 
-static const uint8_t quoted_ip[28] = {
-	0x45, 0, 0, 28, 0, 1, 0, 0, 64, 1, 0, 0, 10, 1, 0, 1, 10, 2, 0, 1,
-	8, 0, 0xf7, 0xfe, 0, 1, 0, 0};
+static const uint8_t quoted_ip[28] = {0x45, 0, 0,  28, 0, 1, 0, 0, 64,   1,    0, 0, 10, 1,
+				      0,    1, 10, 2,  0, 1, 8, 0, 0xf7, 0xfe, 0, 1, 0,  0};
 static const uint8_t vendor_raw[7] = {0x00, 0x00, 0x0c, 'x', 'y', 'z', '!'};
 
 /* A message as the control plane would build it, all extensions on
@@ -695,12 +696,11 @@ static void test_encode_invalid(void **state)
 	size_t len;
 
 	(void)state;
-#define EXPECT_EINVAL(setup)                                                   \
-	do {                                                                   \
-		build(&m, NHRP_TYPE_REGISTRATION_REQUEST);                     \
-		setup;                                                         \
-		assert_int_equal(nhrp_msg_encode(&m, buf, sizeof(buf), &len),  \
-				 -EINVAL);                                     \
+#define EXPECT_EINVAL(setup)                                                            \
+	do {                                                                            \
+		build(&m, NHRP_TYPE_REGISTRATION_REQUEST);                              \
+		setup;                                                                  \
+		assert_int_equal(nhrp_msg_encode(&m, buf, sizeof(buf), &len), -EINVAL); \
 	} while (0)
 	EXPECT_EINVAL(m.nm_type = 0);
 	EXPECT_EINVAL(m.nm_type = 9);
@@ -713,8 +713,8 @@ static void test_encode_invalid(void **state)
 	EXPECT_EINVAL(ext_add(&m, NHRP_EXT_FORWARD_TRANSIT, NULL, 0));
 	EXPECT_EINVAL(ext_add(&m, NHRP_EXT_COMPULSORY | NHRP_EXT_END, NULL, 0));
 	EXPECT_EINVAL(ext_add(&m, 0x0123, NULL, 0));
-	EXPECT_EINVAL(m.nm_n_ext = 3);  /* drops auth and NAT entries */
-	EXPECT_EINVAL(m.nm_type = NHRP_TYPE_TRAFFIC_INDICATION);  /* CIEs */
+	EXPECT_EINVAL(m.nm_n_ext = 3);                           /* drops auth and NAT entries */
+	EXPECT_EINVAL(m.nm_type = NHRP_TYPE_TRAFFIC_INDICATION); /* CIEs */
 	EXPECT_EINVAL(m.nm_type = NHRP_TYPE_ERROR_INDICATION; m.nm_n_cie = 0);
 #undef EXPECT_EINVAL
 	build(&m, NHRP_TYPE_TRAFFIC_INDICATION);
@@ -733,8 +733,8 @@ static void test_encode_invalid(void **state)
 
 static size_t cie_raw(uint8_t *p, unsigned int n)
 {
-	static const uint8_t one[20] = {0, 32, 0, 0, 0x05, 0xdc, 0x1c, 0x20,
-					4, 0, 4, 0, 192, 0, 2, 9, 10, 0, 0, 9};
+	static const uint8_t one[20] = {0, 32, 0,   0, 0x05, 0xdc, 0x1c, 0x20, 4, 0,
+					4, 0,  192, 0, 2,    9,    10,   0,    0, 9};
 
 	for (unsigned int i = 0; i < n; i++)
 		memcpy(p + 20 * i, one, sizeof(one));
@@ -742,8 +742,7 @@ static size_t cie_raw(uint8_t *p, unsigned int n)
 }
 
 /* Encodes a bare Resolution Request plus one verbatim extension. */
-static size_t craft(uint8_t *out, uint16_t ext_type, const uint8_t *raw,
-		    uint16_t raw_len)
+static size_t craft(uint8_t *out, uint16_t ext_type, const uint8_t *raw, uint16_t raw_len)
 {
 	struct nhrp_msg m;
 	size_t len;
@@ -760,8 +759,7 @@ static size_t craft(uint8_t *out, uint16_t ext_type, const uint8_t *raw,
 
 /* Opens n bytes at off (before or in the extension part), fixing pktsz,
  * extoff and the checksum, as a sender with a buggy encoder would. */
-static size_t insert(uint8_t *p, size_t len, size_t off, const uint8_t *b,
-		     size_t n)
+static size_t insert(uint8_t *p, size_t len, size_t off, const uint8_t *b, size_t n)
 {
 	size_t extoff = (size_t)p[14] << 8 | p[15];
 
@@ -806,8 +804,7 @@ static void test_bad_crafted(void **state)
 	len = craft(p, 0x0100, raw, 0);
 	for (int i = 0; i < NHRP_MSG_MAX_EXT; i++)
 		len = insert(p, len, 40, empty_ext, sizeof(empty_ext));
-	assert_int_equal(decode_exact(p, len, &m),
-			 -NHRP_DECODE_TOO_MANY_EXTENSIONS);
+	assert_int_equal(decode_exact(p, len, &m), -NHRP_DECODE_TOO_MANY_EXTENSIONS);
 	/* 45: a 9th CIE in the mandatory part */
 	len = craft(p, 0, NULL, 0);
 	for (int i = 0; i <= NHRP_MSG_MAX_CIE; i++)
@@ -832,8 +829,7 @@ static void test_bad_crafted(void **state)
 	len = craft(p, 0, NULL, 0);
 	put16(p, 14, (uint16_t)len);
 	fix_csum(p);
-	assert_int_equal(decode_exact(p, len, &m),
-			 -NHRP_DECODE_EXTENSION_MISSING_END);
+	assert_int_equal(decode_exact(p, len, &m), -NHRP_DECODE_EXTENSION_MISSING_END);
 	/* 49: an extension part of 2 bytes, half a header */
 	len = craft(p, 0, NULL, 0);
 	put16(p, 14, (uint16_t)len);
@@ -857,14 +853,12 @@ static bool encode_refuses(const struct nhrp_msg *m)
 {
 	if (m->nm_type == NHRP_TYPE_ERROR_INDICATION && m->nm_n_ext != 0)
 		return true;
-	return m->nm_hop_count == 0 &&
-	       (m->nm_type == NHRP_TYPE_REGISTRATION_REQUEST ||
-		m->nm_type == NHRP_TYPE_REGISTRATION_REPLY ||
-		m->nm_type == NHRP_TYPE_TRAFFIC_INDICATION);
+	return m->nm_hop_count == 0 && (m->nm_type == NHRP_TYPE_REGISTRATION_REQUEST ||
+					m->nm_type == NHRP_TYPE_REGISTRATION_REPLY ||
+					m->nm_type == NHRP_TYPE_TRAFFIC_INDICATION);
 }
 
-static void mutate_one(const struct fx_pkt *src, uint32_t *seed,
-		       unsigned int *ok)
+static void mutate_one(const struct fx_pkt *src, uint32_t *seed, unsigned int *ok)
 {
 	uint8_t p[PKT_MAX], out[PKT_MAX];
 	struct nhrp_msg m, d;
@@ -913,15 +907,12 @@ static void test_err_names(void **state)
 {
 	(void)state;
 	assert_string_equal(nhrp_decode_err_name(0), "ok");
-	assert_string_equal(nhrp_decode_err_name(-NHRP_DECODE_BAD_CHECKSUM),
-			    "bad_checksum");
-	assert_string_equal(nhrp_decode_err_name(NHRP_DECODE_TRUNCATED),
-			    "truncated");
+	assert_string_equal(nhrp_decode_err_name(-NHRP_DECODE_BAD_CHECKSUM), "bad_checksum");
+	assert_string_equal(nhrp_decode_err_name(NHRP_DECODE_TRUNCATED), "truncated");
 	assert_string_equal(nhrp_decode_err_name(-NHRP_DECODE_COUNT), "unknown");
 	for (int i = 1; i < NHRP_DECODE_COUNT; i++)
 		for (int j = 0; j < i; j++)
-			assert_string_not_equal(nhrp_decode_err_name(i),
-						nhrp_decode_err_name(j));
+			assert_string_not_equal(nhrp_decode_err_name(i), nhrp_decode_err_name(j));
 }
 
 int main(void)

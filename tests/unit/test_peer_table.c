@@ -14,7 +14,7 @@
 #include "peer_table.h"
 #include "rcu.h"
 
-#define SUBNET 0x0aff0000u /* 10.255.0.0/16, indexed directly */
+#define SUBNET 0x0aff0000u  /* 10.255.0.0/16, indexed directly */
 #define OUTSIDE 0xc0a80101u /* 192.168.1.1: hash only */
 
 struct t_pt {
@@ -54,13 +54,14 @@ static int teardown(void **state)
 static void test_both_paths(void **state)
 {
 	struct t_pt *t = *state;
-	uint32_t keys[6] = {SUBNET + 11, OUTSIDE, SUBNET + 12, SUBNET + 0xffff, OUTSIDE + 1,
-			    SUBNET + 11};
+	uint32_t keys[6] = {SUBNET + 11,     OUTSIDE,     SUBNET + 12,
+			    SUBNET + 0xffff, OUTSIDE + 1, SUBNET + 11};
 	const struct peer *out[6];
 
 	assert_true(peer_table_publish(&t->pt, SUBNET + 11, 0xc0000211, PEER_DYNAMIC, NULL) >= 0);
 	assert_true(peer_table_publish(&t->pt, OUTSIDE, 0xc0000212, PEER_SHORTCUT, NULL) >= 0);
-	assert_true(peer_table_publish(&t->pt, SUBNET + 0xffff, 0xc0000213, PEER_DYNAMIC, NULL) >= 0);
+	assert_true(peer_table_publish(&t->pt, SUBNET + 0xffff, 0xc0000213, PEER_DYNAMIC, NULL) >=
+		    0);
 	assert_int_equal(peer_table_lookup(&t->pt, SUBNET + 11)->pe_nbma, 0xc0000211);
 	assert_int_equal(peer_table_lookup(&t->pt, OUTSIDE)->pe_nbma, 0xc0000212);
 	assert_int_equal(peer_table_lookup(&t->pt, SUBNET + 0xffff)->pe_nbma, 0xc0000213);
@@ -89,7 +90,8 @@ static void test_replace_retire(void **state)
 	id = peer_table_publish(&t->pt, SUBNET + 20, 0xc0000220, PEER_DYNAMIC, NULL);
 	assert_true(id >= 0);
 	old = peer_table_lookup(&t->pt, SUBNET + 20);
-	assert_int_equal(peer_table_publish(&t->pt, SUBNET + 20, 0xc0000221, PEER_DYNAMIC, NULL), id);
+	assert_int_equal(peer_table_publish(&t->pt, SUBNET + 20, 0xc0000221, PEER_DYNAMIC, NULL),
+			 id);
 	now = peer_table_lookup(&t->pt, SUBNET + 20);
 	assert_ptr_not_equal(now, old);
 	assert_int_equal(now->pe_nbma, 0xc0000221);

@@ -174,8 +174,12 @@ static void test_truncated(void **state)
 static void test_encode(void **state)
 {
 	const struct rtnl_route add = {
-		.rr_family = AF_INET, .rr_len = 32, .rr_protocol = RTNL_PROTO_DMVPND,
-		.rr_type = RTN_UNICAST, .rr_table = RT_TABLE_MAIN, .rr_dst = V4(10, 255, 0, 13),
+		.rr_family = AF_INET,
+		.rr_len = 32,
+		.rr_protocol = RTNL_PROTO_DMVPND,
+		.rr_type = RTN_UNICAST,
+		.rr_table = RT_TABLE_MAIN,
+		.rr_dst = V4(10, 255, 0, 13),
 		.rr_oif = 7,
 	};
 	struct rtnl_route del = add, back;
