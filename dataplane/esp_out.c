@@ -257,13 +257,12 @@ static uint8_t *out_build_gre(const struct esp_sa *sa, const struct gre_outer_tm
 }
 
 /* Writes the explicit IV behind the ESP header at esp and prepares the
- * cipher's nonce and AAD in gp. */
-static void out_gcm_iv(const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
+ * cipher's nonce and AAD in gp. RFC 4106 3.1: the IV must never repeat
+ * under a key; the dataplane uses the sequence number, which never does. */
+static void out_gcm_iv(const struct esp_sa *sa, uint8_t *esp, uint64_t seq, uint64_t iv_host,
 		       struct esp_gcm_params *gp)
 {
-	/* RFC 4106 3.1: the explicit IV must never repeat under a key; the
-	 * sequence number never does (iv_xor is 0 outside tests). */
-	uint64_t iv = rte_cpu_to_be_64(seq ^ sa->sa_iv_xor);
+	uint64_t iv = rte_cpu_to_be_64(iv_host);
 
 	memcpy(esp + ESP_HDR_LEN, &iv, ESP_GCM_IV_LEN);
 	esp_gcm_params_init(gp, sa, seq, &iv);
@@ -308,12 +307,12 @@ void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q)
 }
 
 void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
-		      uint32_t pt_len)
+		      uint64_t iv, uint32_t pt_len)
 {
 	struct esp_gcm_params gp;
 
 	out_esp_hdr(sa, esp, (uint32_t)seq);
-	out_gcm_iv(sa, esp, seq, &gp);
+	out_gcm_iv(sa, esp, seq, iv, &gp);
 	out_gcm_seal(cx, sa, esp, &gp, pt_len);
 }
 
@@ -397,9 +396,9 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 			j->sj_key = &sa->sa_key;
 			j->sj_esp = esp[nb];
 			j->sj_ct = ct[nb];
-			out_gcm_iv(sa, esp[nb], s, &j->sj_gp);
+			out_gcm_iv(sa, esp[nb], s, s, &j->sj_gp);
 		} else if (gcm)
-			out_gcm_iv(sa, esp[nb], s, &gp[nb]);
+			out_gcm_iv(sa, esp[nb], s, s, &gp[nb]);
 		else
 			out_cbc_op(sa, esp[nb], s, ct[nb], &ops[nb]);
 		pkts[nb++] = pkts[i];

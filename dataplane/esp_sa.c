@@ -57,7 +57,6 @@ static void esp_sa_init_fields(struct esp_sa *sa, const struct esp_sa_params *p,
 	sa->sa_icv_len = ESP_ICV_LEN;
 	sa->sa_natt_sport = rte_cpu_to_be_16(p->natt_sport ? p->natt_sport : ESP_NATT_PORT);
 	sa->sa_natt_dport = rte_cpu_to_be_16(p->natt_dport ? p->natt_dport : ESP_NATT_PORT);
-	sa->sa_iv_xor = gcm ? p->iv_xor : 0;
 	/* RFC 4303 3.3.3: the counter never cycles. Without ESN the last
 	 * number is 2^32 - 1. With ESN the end stops 2^32 short of 2^64 so the
 	 * 64-bit counter, which keeps counting for refused packets, can never

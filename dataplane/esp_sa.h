@@ -90,12 +90,10 @@ struct esp_sa_params {
 	 * knows itself by its own address). Unused in transport mode. */
 	bool tunnel;
 	uint32_t tun_src, tun_dst;
-	/* Tests only, 0 in production. seq_base: the sequence number taken as
-	 * already used/seen, to reach the 2^32 edges without 2^32 packets.
-	 * iv_xor: GCM explicit IV = seq ^ iv_xor, still unique per packet (a
-	 * bijection), lets a known-answer test reproduce a published IV. */
+	/* The sequence number taken as already used (outbound) or seen
+	 * (inbound): a copied SA that moves to a new NAT port goes on past its
+	 * old numbers; tests reach the 2^32 edges without 2^32 packets. */
 	uint64_t seq_base;
-	uint64_t iv_xor;
 };
 
 /* The runtime SA: read-mostly hot fields in the first line, counters on
@@ -115,9 +113,8 @@ struct esp_sa {
 	uint32_t sa_tun_src, sa_tun_dst;       /* tunnel mode, network order */
 	uint32_t sa_tun_sum;                   /* outbound tunnel mode: RFC 1071 sum of the
 			      * constant words of the header inside, unfolded */
-	uint64_t sa_iv_xor;
-	uint64_t sa_seq_max;                 /* last sequence number that may be sent */
-	uint64_t sa_soft_pkts, sa_hard_pkts; /* UINT64_MAX = none */
+	uint64_t sa_seq_max;                   /* last sequence number that may be sent */
+	uint64_t sa_soft_pkts, sa_hard_pkts;   /* UINT64_MAX = none */
 	uint64_t sa_soft_bytes, sa_hard_bytes;
 
 	/* Outbound: last sequence number handed out (atomic, shared; plain
@@ -359,9 +356,10 @@ void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q);
 /* The GCM transform alone, exposed for known-answer tests: esp points at
  * the ESP header, followed by 8 bytes of IV room, pt_len bytes of
  * plaintext (payload + padding + pad length + next header) and 16 bytes
- * of ICV room. Writes SPI, seq, IV, ciphertext and ICV. */
+ * of ICV room. Writes SPI, seq, the explicit IV iv (the dataplane's is
+ * seq; a known-answer test gives the vector's), ciphertext and ICV. */
 void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *esp, uint64_t seq,
-		      uint32_t pt_len);
+		      uint64_t iv, uint32_t pt_len);
 
 /* esp_in.c */
 /* Runs on: the worker that owns sa (inbound). Each pkts[i] holds

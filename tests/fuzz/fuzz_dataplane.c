@@ -182,7 +182,9 @@ static struct rte_mbuf *sealed_from_a(const uint8_t *pt, uint16_t len)
 		esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + len + i] = (uint8_t)(i + 1);
 	esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + ct - 2] = pad;
 	esp[ESP_HDR_LEN + ESP_GCM_IV_LEN + ct - 1] = ESP_NEXT_HEADER_IPV4;
-	esp_out_gcm_seal(&fz.lc->lc_cx, fz.peer_t, esp, ++fz.peer_t->sa_seq, ct);
+	esp_out_gcm_seal(&fz.lc->lc_cx, fz.peer_t, esp, fz.peer_t->sa_seq + 1,
+			 fz.peer_t->sa_seq + 1, ct);
+	fz.peer_t->sa_seq++;
 	return m;
 }
 

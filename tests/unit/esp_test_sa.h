@@ -138,7 +138,7 @@ static inline void seal_custom(struct esp_sa *sa, uint8_t *esp, uint64_t seq, ui
 	uint32_t hi = rte_cpu_to_be_32((uint32_t)(seq >> 32));
 
 	if (sa->sa_flags & ESP_SA_F_GCM) {
-		esp_out_gcm_seal(&g_cx, sa, esp, seq, pt_len);
+		esp_out_gcm_seal(&g_cx, sa, esp, seq, seq, pt_len);
 		return;
 	}
 	memcpy(esp, &spi, 4);
