@@ -317,7 +317,7 @@ static int in_finish(struct esp_sa *sa, struct rte_mbuf *m, uint16_t l3_off,
  * decrypt all (GCM one by one, CBC in one job burst), then finish in
  * order: each stage reads what the one before wrote long retired. */
 static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			 uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
+			 uint16_t n, uint16_t l3_off, struct esp_gre_span *gre,
 			 struct esp_sink *sink)
 {
 	struct in_plan plan[CRYPTO_MB_BURST_MAX];
@@ -329,7 +329,7 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 	int why;
 
 	for (uint16_t i = 0; i < n; i++) {
-		why = in_validate(sa, pkts[i], l3_off, &plan[k], far, gre_off != NULL);
+		why = in_validate(sa, pkts[i], l3_off, &plan[k], far, gre != NULL);
 		if (unlikely(why != ESP_OK))
 			esp_sink_drop(sink, pkts[i], why);
 		else
@@ -367,9 +367,9 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 			continue;
 		}
 		goff = (uint16_t)(in_gre_off(sa, l3_off, &plan[i]) + tlen);
-		if (gre_off != NULL) {
-			gre_off[nout] = goff;
-			gre_len[nout] = glen;
+		if (gre != NULL) {
+			gre[nout].gs_off = goff;
+			gre[nout].gs_len = glen;
 		} else {
 			esp_in_strip(pkts[i], l3_off, goff, glen);
 		}
@@ -383,26 +383,19 @@ static uint16_t in_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbu
 static uint16_t in_chunk_strip(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
 			       uint16_t n, uint16_t l3_off, struct esp_sink *sink)
 {
-	return in_chunk(cx, sa, pkts, n, l3_off, NULL, NULL, sink);
+	return in_chunk(cx, sa, pkts, n, l3_off, NULL, sink);
 }
 
 uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
-			   uint8_t *drop_reason, uint8_t *lifetime)
+			   uint16_t n, uint16_t l3_off, struct esp_sink *sink)
 {
-	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
-				 in_chunk_strip);
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, sink, in_chunk_strip);
 }
 
 uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			       uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
-			       struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime)
+			       uint16_t n, uint16_t l3_off, struct esp_gre_span *gre,
+			       struct esp_sink *sink)
 {
-	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	uint16_t ok;
-
 	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);
-	ok = in_chunk(cx, sa, pkts, n, l3_off, gre_off, gre_len, &sink);
-	*lifetime |= sink.es_lifetime;
-	return ok;
+	return in_chunk(cx, sa, pkts, n, l3_off, gre, sink);
 }

@@ -34,15 +34,6 @@ struct out_plan {
 	uint16_t op_df;  /* tunnel mode: DF of the header inside, host order */
 };
 
-/* esp_encap_burst's input besides the packets: the outer header and, per
- * packet, the inner IPv4 length and TOS. NULL for esp_encrypt_burst. */
-struct out_gre {
-	const struct gre_outer_tmpl *og_tmpl;
-	const uint16_t *og_inner_len;
-	const uint8_t *og_tos;
-	struct esp_seal_queue *og_later; /* GCM seals postponed, or NULL */
-};
-
 static const uint8_t zero_iv[CRYPTO_MB_BLOCK];
 static const uint8_t out_pad_bytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 _Static_assert(sizeof(out_pad_bytes) <= ESP_ICV_LEN + sizeof(struct rte_esp_tail),
@@ -352,7 +343,7 @@ static void out_cbc_op(const struct esp_sa *sa, uint8_t *esp, uint64_t seq, uint
  * stores have retired by the time the cipher reads it. Then settle the
  * byte counter once. */
 static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			  uint16_t n, uint16_t l3_off, const struct out_gre *og,
+			  uint16_t n, uint16_t l3_off, const struct esp_gre_encap *ge,
 			  struct esp_sink *sink)
 {
 	struct crypto_mb_cbc_op ops[CRYPTO_MB_BURST_MAX];
@@ -361,7 +352,7 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 	uint32_t ct[CRYPTO_MB_BURST_MAX];
 	bool gcm = sa->sa_flags & ESP_SA_F_GCM, one = sa->sa_flags & ESP_SA_F_ONE_SENDER;
 	/* GCM seals postponed: each packet's nonce and AAD made in its slot. */
-	struct esp_seal_queue *q = gcm && og != NULL ? og->og_later : NULL;
+	struct esp_seal_queue *q = gcm && ge != NULL ? ge->ge_later : NULL;
 	uint64_t seq0, bytes0, bytes = 0, old;
 	uint16_t nb = 0, nout = 0;
 	bool far;
@@ -376,17 +367,18 @@ static uint16_t out_chunk(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mb
 		uint64_t s = seq0 + 1 + i;
 		struct out_plan pl;
 
-		why = og == NULL ? out_validate(sa, pkts[i], l3_off, &pl)
-				 : out_plan_gre(sa, og->og_tmpl, pkts[i], l3_off,
-						og->og_inner_len[i], og->og_tos[i], &pl);
+		why = ge == NULL
+			      ? out_validate(sa, pkts[i], l3_off, &pl)
+			      : out_plan_gre(sa, ge->ge_tmpl, pkts[i], l3_off,
+					     ge->ge_inner[i].in_len, ge->ge_inner[i].in_tos, &pl);
 		if (likely(why == ESP_OK) && !far)
 			why = out_limits(sa, s, bytes0 + bytes, &sink->es_lifetime);
 		if (unlikely(why != ESP_OK)) {
 			esp_sink_drop(sink, pkts[i], why);
 			continue;
 		}
-		esp[nb] = og == NULL ? out_build(sa, pkts[i], l3_off, &pl, (uint32_t)s)
-				     : out_build_gre(sa, og->og_tmpl, pkts[i], l3_off, &pl,
+		esp[nb] = ge == NULL ? out_build(sa, pkts[i], l3_off, &pl, (uint32_t)s)
+				     : out_build_gre(sa, ge->ge_tmpl, pkts[i], l3_off, &pl,
 						     (uint32_t)s);
 		bytes += pl.op_pl;
 		ct[nb] = out_ct_len(sa, &pl);
@@ -440,25 +432,15 @@ static uint16_t out_chunk_ipv4(struct crypto_mb *cx, struct esp_sa *sa, struct r
 }
 
 uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
-			   uint8_t *drop_reason, uint8_t *lifetime)
+			   uint16_t n, uint16_t l3_off, struct esp_sink *sink)
 {
-	return esp_burst_chunked(cx, sa, pkts, n, l3_off, drop, drop_reason, lifetime,
-				 out_chunk_ipv4);
+	return esp_burst_chunked(cx, sa, pkts, n, l3_off, sink, out_chunk_ipv4);
 }
 
-uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
-			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
-			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
-			 uint8_t *lifetime, struct esp_seal_queue *later)
+uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			 uint16_t n, uint16_t l3_off, const struct esp_gre_encap *ge,
+			 struct esp_sink *sink)
 {
-	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
-	struct out_gre og = {
-		.og_tmpl = t, .og_inner_len = inner_len, .og_tos = tos, .og_later = later};
-	uint16_t ok;
-
 	RTE_ASSERT(n <= CRYPTO_MB_BURST_MAX);
-	ok = out_chunk(cx, sa, pkts, n, l3_off, &og, &sink);
-	*lifetime |= sink.es_lifetime;
-	return ok;
+	return out_chunk(cx, sa, pkts, n, l3_off, ge, sink);
 }

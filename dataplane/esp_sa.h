@@ -145,7 +145,10 @@ static inline bool esp_lifetime_far(const struct esp_sa *sa, uint64_t count, uin
 	       (sa->sa_soft_bytes > most || sa->sa_soft_bytes <= bytes);
 }
 
-/* Internal to esp_in.c and esp_out.c: where a burst puts what it refuses. */
+/* Where a burst puts what it refuses: es_drop[es_n] and es_reason[es_n]
+ * (enum esp_drop) on from es_n, for the caller to count and free; the
+ * lifetime limits it reached or'ed into es_lifetime (ESP_LT_*). The caller
+ * gives room for the whole burst and starts es_n and es_lifetime at 0. */
 struct esp_sink {
 	struct rte_mbuf **es_drop;
 	uint8_t *es_reason;
@@ -168,20 +171,17 @@ typedef uint16_t (*esp_chunk_fn)(struct crypto_mb *cx, struct esp_sa *sa, struct
  * the front, which never overtakes the chunk being read. */
 static inline uint16_t esp_burst_chunked(struct crypto_mb *cx, struct esp_sa *sa,
 					 struct rte_mbuf **pkts, uint16_t n, uint16_t l3_off,
-					 struct rte_mbuf **drop, uint8_t *drop_reason,
-					 uint8_t *lifetime, esp_chunk_fn chunk)
+					 struct esp_sink *sink, esp_chunk_fn chunk)
 {
-	struct esp_sink sink = {.es_drop = drop, .es_reason = drop_reason};
 	uint16_t done = 0, ok = 0, c;
 
 	while (done < n) {
 		c = RTE_MIN((uint16_t)(n - done), (uint16_t)CRYPTO_MB_BURST_MAX);
 		if (ok != done) /* only after a drop: a libc call otherwise for nothing */
 			memmove(&pkts[ok], &pkts[done], c * sizeof(*pkts));
-		ok += chunk(cx, sa, &pkts[ok], c, l3_off, &sink);
+		ok += chunk(cx, sa, &pkts[ok], c, l3_off, sink);
 		done += c;
 	}
-	*lifetime |= sink.es_lifetime;
 	return ok;
 }
 
@@ -329,27 +329,35 @@ void esp_sa_fini(struct esp_sa *sa);
  * in tunnel mode a new IPv4 header (the SA's addresses, protocol 47, TTL
  * 64, the outer header's TOS and DF) and the GRE packet, the outer header
  * keeping its addresses. Returns k: pkts[0..k) are ready, in
- * order; drop[0..n-k) with drop_reason[] (enum esp_drop) are for the
- * caller to count and free. *lifetime |= ESP_LT_* reached by this burst. */
+ * order; the other n - k went to sink. */
 uint16_t esp_encrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
-			   uint8_t *drop_reason, uint8_t *lifetime);
+			   uint16_t n, uint16_t l3_off, struct esp_sink *sink);
 struct gre_outer_tmpl;
+/* What esp_encap_burst needs besides the packets: the outer header, and
+ * per packet the inner IPv4 packet's length and TOS. ge_later: NULL to
+ * seal before returning; else GCM packets come back framed with their
+ * seals queued in *ge_later (room for n more), and must not leave before
+ * esp_seal_flush(ge_later). CBC is always sealed at once. */
+struct esp_inner {
+	uint16_t in_len;
+	uint8_t in_tos;
+};
+struct esp_gre_encap {
+	const struct gre_outer_tmpl *ge_tmpl;
+	const struct esp_inner *ge_inner; /* [n] */
+	struct esp_seal_queue *ge_later;
+};
 /* Runs on: workers. GRE encapsulation and ESP in one step, for the
  * worker's own tunnel packets: each pkts[i] holds [l3_off bytes][inner
- * IPv4, inner_len[i] bytes] in one segment; becomes [l3_off][outer IPv4
- * from t, proto 50 or 17 + UDP 4500, TOS tos[i]][ESP][IV][ciphertext of
- * (tunnel mode: IPv4 +) GRE + inner][ICV], byte for byte what
- * gre_outer_write followed by esp_encrypt_burst makes, without moving or
- * reading back the header.
+ * IPv4, ge_inner[i].in_len bytes] in one segment; becomes [l3_off][outer
+ * IPv4 from ge_tmpl, proto 50 or 17 + UDP 4500, TOS ge_inner[i].in_tos]
+ * [ESP][IV][ciphertext of (tunnel mode: IPv4 +) GRE + inner][ICV], byte
+ * for byte what gre_outer_write followed by esp_encrypt_burst makes,
+ * without moving or reading back the header.
  * n <= CRYPTO_MB_BURST_MAX. Same return convention as above. */
-/* later: NULL to seal before returning; else GCM packets come back framed
- * with their seals queued in *later (room for n more), and must not leave
- * before esp_seal_flush(later). CBC is always sealed at once. */
-uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, const struct gre_outer_tmpl *t,
-			 struct rte_mbuf **pkts, const uint16_t *inner_len, const uint8_t *tos,
-			 uint16_t n, uint16_t l3_off, struct rte_mbuf **drop, uint8_t *drop_reason,
-			 uint8_t *lifetime, struct esp_seal_queue *later);
+uint16_t esp_encap_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
+			 uint16_t n, uint16_t l3_off, const struct esp_gre_encap *ge,
+			 struct esp_sink *sink);
 /* Runs on: workers. The seals esp_encap_burst queued in q, in order; q is
  * empty after. */
 void esp_seal_flush(struct crypto_mb *cx, struct esp_seal_queue *q);
@@ -369,19 +377,23 @@ void esp_out_gcm_seal(struct crypto_mb *cx, const struct esp_sa *sa, uint8_t *es
  * too (esp_tun_check): both modes give the same result. Same return
  * convention as above. */
 uint16_t esp_decrypt_burst(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			   uint16_t n, uint16_t l3_off, struct rte_mbuf **drop,
-			   uint8_t *drop_reason, uint8_t *lifetime);
+			   uint16_t n, uint16_t l3_off, struct esp_sink *sink);
+/* Where a decrypted GRE packet is: gs_len bytes at gs_off from the front
+ * of its mbuf. */
+struct esp_gre_span {
+	uint16_t gs_off, gs_len;
+};
 /* The same, for the worker's own decapsulation, which validated each outer
  * IPv4 header already (ipv4_validate: version, header length, checksum,
  * total length equal to the bytes present; and no fragment): those checks
  * are not made again. Nothing in front moves: pkts[0..k) stay
  * [l3_off][outer IPv4][UDP][ESP][IV][(tunnel IPv4)][GRE..] with the trailer
- * and ICV trimmed; gre_off[i] is where survivor i's GRE packet starts from its
- * front, gre_len[i] its length. n <= CRYPTO_MB_BURST_MAX. esp_in_strip
- * makes the esp_decrypt_burst form of one of them. */
+ * and ICV trimmed; gre[i] says where survivor i's GRE packet is.
+ * n <= CRYPTO_MB_BURST_MAX. esp_in_strip makes the esp_decrypt_burst form
+ * of one of them. */
 uint16_t esp_decrypt_burst_gre(struct crypto_mb *cx, struct esp_sa *sa, struct rte_mbuf **pkts,
-			       uint16_t n, uint16_t l3_off, uint16_t *gre_off, uint16_t *gre_len,
-			       struct rte_mbuf **drop, uint8_t *drop_reason, uint8_t *lifetime);
+			       uint16_t n, uint16_t l3_off, struct esp_gre_span *gre,
+			       struct esp_sink *sink);
 /* [l3_off][IPv4][UDP][ESP][IV][(tunnel IPv4)][GRE] -> [l3_off][IPv4 proto
  * 47][GRE]. */
 void esp_in_strip(struct rte_mbuf *m, uint16_t l3_off, uint16_t gre_off, uint16_t gre_len);

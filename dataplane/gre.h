@@ -122,41 +122,4 @@ static inline void gre_outer_build(struct rte_ipv4_hdr *ip, const struct dp_tunn
 	gre_outer_write(ip, &t, inner_len, tos);
 }
 
-struct lcore_ctx;
-struct fib_nh;
-
-/* gre_encap.c */
-struct peer;
-/* Runs on: workers. m is an IPv4 packet (Ethernet header in front) routed
- * to the tunnel by nh; TTL already handled. pe_hint: the peer of nh's
- * target if the caller looked it up in bulk, else NULL. Consumes m. */
-void gre_encap_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		   struct rte_ipv4_hdr *ip, const struct fib_nh *nh, const struct peer *pe_hint);
-
-/* Runs on: workers. A multicast/broadcast packet from the kernel: one copy
- * to every peer on the replication list (dp->dp_mcast). Consumes m. */
-void gre_replicate_one(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		       struct rte_ipv4_hdr *ip);
-
-/* gre_decap.c */
-/* Runs on: workers. m is IPv4/GRE addressed to our WAN address:
- * decapsulated now and the inner packet queued to be routed at the end of
- * the burst (gre_decap_flush); NHRP punted; dropped when it did not come
- * in on the tunnel's WAN port or its GRE or inner IPv4 header is bad.
- * Consumes m. */
-void gre_decap_defer(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf *m,
-		     struct rte_ipv4_hdr *ip);
-/* The same for pkts[0..n), GRE that ESP decrypted in place
- * (esp_decrypt_burst_gre): gre_len[i] bytes at gre_off[i] from the front
- * of pkts[i], from NBMA address nbma[i] (host order), sent by peer
- * sender[i] (NULL if unknown). NHRP gets its outer IPv4 header back
- * (esp_in_strip) before it is punted whole. Consumes pkts[0..n). */
-void gre_decap_esp(struct lcore_ctx *lc, uint8_t in_idx, struct rte_mbuf **pkts,
-		   const uint16_t *gre_off, const uint16_t *gre_len, const uint32_t *nbma,
-		   const struct peer *const *sender, uint16_t n);
-/* End of a burst (after ipsec_in_flush, before gre_encap_flush): route
- * the queued inner packets as one burst, which may queue them for
- * encapsulation (hub hairpin). */
-void gre_decap_flush(struct lcore_ctx *lc);
-
 #endif

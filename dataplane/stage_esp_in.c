@@ -153,19 +153,20 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 {
 	struct esp_sa *sa = e[0].ei_sa;
 	struct rte_mbuf *pkts[STAGE_QUEUE_MAX], *drop[STAGE_QUEUE_MAX];
-	uint16_t goff[STAGE_QUEUE_MAX], glen[STAGE_QUEUE_MAX];
+	struct esp_gre_span gre[STAGE_QUEUE_MAX];
 	uint32_t nbma[STAGE_QUEUE_MAX];
 	const struct peer *pe[STAGE_QUEUE_MAX];
-	uint8_t why[STAGE_QUEUE_MAX], lt = 0, in_idx = e[0].ei_in_idx;
+	uint8_t why[STAGE_QUEUE_MAX], in_idx = e[0].ei_in_idx;
+	struct esp_sink sink = {.es_drop = drop, .es_reason = why};
 	uint16_t ok, s = 0;
 
 	for (uint16_t i = 0; i < n; i++)
 		pkts[i] = e[i].ei_m;
 	if (e[0].ei_pe != NULL) /* counted by the route stage, after the decryption */
 		rte_prefetch0(&lc->lc_peer_stats[e[0].ei_pe->pe_id]);
-	ok = esp_decrypt_burst_gre(&lc->lc_cx, sa, pkts, n, L2_LEN, goff, glen, drop, why, &lt);
-	esp_path_drops(lc, in_idx, sa, drop, why, (uint16_t)(n - ok));
-	if (unlikely(lt))
+	ok = esp_decrypt_burst_gre(&lc->lc_cx, sa, pkts, n, L2_LEN, gre, &sink);
+	esp_path_drops(lc, in_idx, sa, drop, why, sink.es_n);
+	if (unlikely(sink.es_lifetime))
 		esp_path_lifetime(lc, in_idx, sa);
 	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++) {
@@ -177,8 +178,8 @@ static void ipsec_in_run(struct lcore_ctx *lc, const struct esp_in_pending *e, u
 		pe[s++] = e[i].ei_pe;
 	}
 	for (uint16_t i = 0; i < ok; i++)
-		if (unlikely(!gre_in_push(&lc->lc_q_gre_in, pkts[i], in_idx, goff[i], glen[i],
-					  nbma[i], pe[i], true)))
+		if (unlikely(!gre_in_push(&lc->lc_q_gre_in, pkts[i], in_idx, gre[i].gs_off,
+					  gre[i].gs_len, nbma[i], pe[i], true)))
 			lc_drop(lc, in_idx, pkts[i], DP_DROP_QUEUE_FULL);
 }
 

@@ -21,9 +21,12 @@ static void esp_out_frame(struct lcore_ctx *lc, struct esp_out_queue *q, struct 
 	/* Read once: the control thread may replace it (NAT-T) or take it away. */
 	struct esp_sa *sa = (struct esp_sa *)(uintptr_t)r->or_pe->pe_sa_out;
 	struct rte_mbuf **pkts = &q->pkts[r->or_first], *drop[STAGE_QUEUE_MAX];
-	uint16_t len[STAGE_QUEUE_MAX], n = r->or_n, ok, s = 0;
-	uint8_t tos[STAGE_QUEUE_MAX], why[STAGE_QUEUE_MAX], lt = 0;
+	struct esp_inner inner[STAGE_QUEUE_MAX];
+	uint16_t n = r->or_n, ok, s = 0;
+	uint8_t why[STAGE_QUEUE_MAX];
+	struct esp_sink sink = {.es_drop = drop, .es_reason = why};
 	struct gre_outer_tmpl t;
+	struct esp_gre_encap ge = {.ge_tmpl = &t, .ge_inner = inner, .ge_later = &q->seal};
 
 	r->or_n = 0;
 	if (unlikely(sa == NULL)) {
@@ -35,13 +38,12 @@ static void esp_out_frame(struct lcore_ctx *lc, struct esp_out_queue *q, struct 
 			    GRE_PROTO_IPV4);
 	for (uint16_t i = 0; i < n; i++) {
 		pkts[i] = e[i].ep_m;
-		len[i] = e[i].ep_inner_len;
-		tos[i] = e[i].ep_tos;
+		inner[i].in_len = e[i].ep_inner_len;
+		inner[i].in_tos = e[i].ep_tos;
 	}
-	ok = esp_encap_burst(&lc->lc_cx, sa, &t, pkts, len, tos, n, L2_LEN, drop, why, &lt,
-			     &q->seal);
-	esp_path_drops(lc, r->or_in_idx, NULL, drop, why, (uint16_t)(n - ok));
-	if (unlikely(lt))
+	ok = esp_encap_burst(&lc->lc_cx, sa, pkts, n, L2_LEN, &ge, &sink);
+	esp_path_drops(lc, r->or_in_idx, NULL, drop, why, sink.es_n);
+	if (unlikely(sink.es_lifetime))
 		esp_path_lifetime(lc, r->or_in_idx, sa);
 	/* Survivors keep their order: match them to their entries. */
 	for (uint16_t i = 0; i < n && s < ok; i++)

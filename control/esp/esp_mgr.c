@@ -434,7 +434,8 @@ int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma)
 {
 	struct esp_pair *p = esp_pair_lookup(ct, nbma);
 	struct rte_mbuf *dropped;
-	uint8_t why, lt = 0;
+	uint8_t why;
+	struct esp_sink sink = {.es_drop = &dropped, .es_reason = &why};
 
 	if (ct->ct_esp == NULL) {
 		rte_pktmbuf_free(m);
@@ -446,7 +447,7 @@ int esp_mgr_encrypt(struct ctl *ct, struct rte_mbuf *m, uint32_t nbma)
 		return -ENOENT;
 	}
 	if (esp_encrypt_burst(&ct->ct_esp->em_cx, p->ep_out, &m, 1,
-			      (uint16_t)sizeof(struct rte_ether_hdr), &dropped, &why, &lt) != 1) {
+			      (uint16_t)sizeof(struct rte_ether_hdr), &sink) != 1) {
 		ct->ct_esp->em_tx_dropped++;
 		rte_pktmbuf_free(dropped);
 		return -ENOENT;

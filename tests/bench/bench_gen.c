@@ -42,7 +42,7 @@ static bool gen_protects(const struct bench *b)
 static void gen_protect(struct bench *b, struct rte_mbuf **v, unsigned n)
 {
 	struct rte_mbuf *pkts[GEN_BURST_MAX], *dropped[GEN_BURST_MAX];
-	uint8_t why[GEN_BURST_MAX], lt = 0;
+	uint8_t why[GEN_BURST_MAX];
 	unsigned i = 0, j;
 
 	while (i < n) {
@@ -51,8 +51,8 @@ static void gen_protect(struct bench *b, struct rte_mbuf **v, unsigned n)
 
 		for (j = i; j < n && b->b_tmpl[priv_of(v[j])->bp_tmpl].t_src_peer == peer; j++)
 			pkts[k++] = v[j];
-		ok = esp_encrypt_burst(&b->b_gen_cx, b->b_peer_out[peer], pkts, k, L2_LEN, dropped,
-				       why, &lt);
+		ok = esp_encrypt_burst(&b->b_gen_cx, b->b_peer_out[peer], pkts, k, L2_LEN,
+				       &(struct esp_sink){.es_drop = dropped, .es_reason = why});
 		for (uint16_t d = 0; d < k - ok; d++)
 			b->b_gen.gs_verify_esp[why[d]]++; /* never expected: shows in the report */
 		for (unsigned x = i; x < j; x++)

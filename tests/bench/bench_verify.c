@@ -60,12 +60,12 @@ static bool esp_open(struct bench *b, struct rte_mbuf *m, const struct bench_tmp
 	const struct rte_ipv4_hdr *ip =
 		rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, L2_LEN);
 	struct rte_mbuf *dropped;
-	uint8_t why = 0, lt = 0;
+	uint8_t why = 0;
 
 	if (ip->next_proto_id != IPPROTO_ESP)
 		return false;
-	if (esp_decrypt_burst(&b->b_gen_cx, b->b_peer_in[t->t_dst_peer], &m, 1, L2_LEN, &dropped,
-			      &why, &lt) == 1)
+	if (esp_decrypt_burst(&b->b_gen_cx, b->b_peer_in[t->t_dst_peer], &m, 1, L2_LEN,
+			      &(struct esp_sink){.es_drop = &dropped, .es_reason = &why}) == 1)
 		return true;
 	b->b_gen.gs_verify_esp[why]++;
 	return false;

@@ -152,13 +152,15 @@ static struct rte_mbuf *frame_from_a(uint8_t proto, uint16_t len, uint8_t **payl
  * under sa (NULL: none). NULL when it does not fit. */
 static struct rte_mbuf *from_a(const uint8_t *gre, uint16_t len, struct esp_sa *sa)
 {
-	uint8_t *p, why, lt = 0;
+	uint8_t *p, why;
 	struct rte_mbuf *m = frame_from_a(IPPROTO_GRE, len, &p), *drop;
 
 	if (m == NULL)
 		return NULL;
 	memcpy(p, gre, len);
-	if (sa != NULL && esp_encrypt_burst(&fz.lc->lc_cx, sa, &m, 1, L2, &drop, &why, &lt) != 1) {
+	if (sa != NULL &&
+	    esp_encrypt_burst(&fz.lc->lc_cx, sa, &m, 1, L2,
+			      &(struct esp_sink){.es_drop = &drop, .es_reason = &why}) != 1) {
 		rte_pktmbuf_free(drop);
 		return NULL;
 	}

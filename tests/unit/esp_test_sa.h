@@ -82,18 +82,60 @@ static inline void sa_free(struct esp_sa *sa)
 	free(sa);
 }
 
+/* A sink that adds to r's drops, and what it took back into r. */
+static inline struct esp_sink bres_sink(struct bres *r)
+{
+	return (struct esp_sink){.es_drop = r->drop + r->ndrop, .es_reason = r->reason + r->ndrop};
+}
+
+static inline void bres_take(struct bres *r, const struct esp_sink *s)
+{
+	r->ndrop = (uint16_t)(r->ndrop + s->es_n);
+	r->lt |= s->es_lifetime;
+}
+
+static inline void bres_reset(struct bres *r)
+{
+	r->ok = r->ndrop = 0;
+	r->lt = 0;
+}
+
 static inline void enc(struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
 {
-	r->lt = 0;
-	r->ok = esp_encrypt_burst(&g_cx, sa, pk, n, ETH_LEN, r->drop, r->reason, &r->lt);
-	r->ndrop = (uint16_t)(n - r->ok);
+	struct esp_sink s;
+
+	bres_reset(r);
+	s = bres_sink(r);
+	r->ok = esp_encrypt_burst(&g_cx, sa, pk, n, ETH_LEN, &s);
+	bres_take(r, &s);
 }
 
 static inline void dec(struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
 {
-	r->lt = 0;
-	r->ok = esp_decrypt_burst(&g_cx, sa, pk, n, ETH_LEN, r->drop, r->reason, &r->lt);
-	r->ndrop = (uint16_t)(n - r->ok);
+	struct esp_sink s;
+
+	bres_reset(r);
+	s = bres_sink(r);
+	r->ok = esp_decrypt_burst(&g_cx, sa, pk, n, ETH_LEN, &s);
+	bres_take(r, &s);
+}
+
+/* esp_encap_burst of pk[0..n) with inner lengths len[] and TOS tos[];
+ * returns how many are ready, the drops added to r. */
+static inline uint16_t encap(struct esp_sa *sa, const struct gre_outer_tmpl *t,
+			     struct rte_mbuf **pk, const uint16_t *len, const uint8_t *tos,
+			     uint16_t n, struct esp_seal_queue *later, struct bres *r)
+{
+	struct esp_inner in[BMAX];
+	struct esp_gre_encap ge = {.ge_tmpl = t, .ge_inner = in, .ge_later = later};
+	struct esp_sink s = bres_sink(r);
+	uint16_t ok;
+
+	for (uint16_t i = 0; i < n; i++)
+		in[i] = (struct esp_inner){.in_len = len[i], .in_tos = tos[i]};
+	ok = esp_encap_burst(&g_cx, sa, pk, n, ETH_LEN, &ge, &s);
+	bres_take(r, &s);
+	return ok;
 }
 
 /* One packet in, its reason out; m stays the caller's either way. */

@@ -124,7 +124,7 @@ int main(int argc, char **argv)
 	struct crypto_mb cx;
 	struct rte_mempool *mp;
 	uint16_t n, ok;
-	uint8_t lt = 0;
+	struct esp_sink sink = {.es_drop = drop, .es_reason = reason};
 
 	if ((argc != 11 && argc != 12) || params_parse(argv, &p) != 0 ||
 	    (argc == 12 && mode_parse(argv[11], &p) != 0)) {
@@ -143,9 +143,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (p.dir == ESP_DIR_OUT)
-		ok = esp_encrypt_burst(&cx, &sa, pk, n, ETH_LEN, drop, reason, &lt);
+		ok = esp_encrypt_burst(&cx, &sa, pk, n, ETH_LEN, &sink);
 	else
-		ok = esp_decrypt_burst(&cx, &sa, pk, n, ETH_LEN, drop, reason, &lt);
+		ok = esp_decrypt_burst(&cx, &sa, pk, n, ETH_LEN, &sink);
 	for (uint16_t i = 0; i < n - ok; i++)
 		fprintf(stderr, "esp_tool: dropped: %s\n", esp_drop_name(reason[i]));
 	if (pcap_write(argv[10], pk, ok) != 0)

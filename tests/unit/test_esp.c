@@ -1375,21 +1375,18 @@ static void test_encap_burst_matches_encrypt(void **state)
 				len[i], tos[i]);
 		}
 		enc(a, ref, N, &r1);
-		r2.lt = 0;
+		bres_reset(&r2);
 		if (v & 8) {
 			bool gcm = b->sa_flags & ESP_SA_F_GCM;
 
-			r2.ok = esp_encap_burst(&g_cx, b, &t, dir, len, tos, HALF, ETH_LEN, r2.drop,
-						r2.reason, &r2.lt, &later);
-			r2.ok += esp_encap_burst(&g_cx, b, &t, dir + HALF, len + HALF, tos + HALF,
-						 N - HALF, ETH_LEN, r2.drop, r2.reason, &r2.lt,
-						 &later);
+			r2.ok = encap(b, &t, dir, len, tos, HALF, &later, &r2);
+			r2.ok += encap(b, &t, dir + HALF, len + HALF, tos + HALF, N - HALF, &later,
+				       &r2);
 			assert_int_equal(later.sq_n, gcm ? N : 0); /* CBC: sealed at once */
 			esp_seal_flush(&g_cx, &later);
 			assert_int_equal(later.sq_n, 0);
 		} else {
-			r2.ok = esp_encap_burst(&g_cx, b, &t, dir, len, tos, N, ETH_LEN, r2.drop,
-						r2.reason, &r2.lt, NULL);
+			r2.ok = encap(b, &t, dir, len, tos, N, NULL, &r2);
 		}
 		assert_int_equal(r1.ok, N);
 		assert_int_equal(r2.ok, N);
@@ -1423,7 +1420,8 @@ static void test_decrypt_burst_gre_matches(void **state)
 	for (unsigned v = 0; v < ESP_ALG_COUNT * 8; v++) {
 		struct esp_sa_params p;
 		struct rte_mbuf *a[N], *b[N], *plain[N];
-		uint16_t goff[N], glen[N];
+		struct esp_gre_span gre[N];
+		struct esp_sink sb;
 		struct esp_sa *out, *in_a, *in_b;
 		struct bres r, ra, rb;
 
@@ -1448,9 +1446,10 @@ static void test_decrypt_burst_gre_matches(void **state)
 		rte_pktmbuf_mtod(a[4], uint8_t *)[a[4]->data_len - 1] ^= 1;
 		rte_pktmbuf_mtod(b[4], uint8_t *)[b[4]->data_len - 1] ^= 1;
 		dec(in_a, a, N, &ra);
-		rb.lt = 0;
-		rb.ok = esp_decrypt_burst_gre(&g_cx, in_b, b, N, ETH_LEN, goff, glen, rb.drop,
-					      rb.reason, &rb.lt);
+		bres_reset(&rb);
+		sb = bres_sink(&rb);
+		rb.ok = esp_decrypt_burst_gre(&g_cx, in_b, b, N, ETH_LEN, gre, &sb);
+		bres_take(&rb, &sb);
 		assert_int_equal(ra.ok, N - 1);
 		assert_int_equal(rb.ok, N - 1);
 		assert_int_equal(rb.reason[0], ra.reason[0]);
@@ -1459,14 +1458,14 @@ static void test_decrypt_burst_gre_matches(void **state)
 			uint32_t ihl = 20u, gre_len = plain[src]->data_len - ETH_LEN - ihl;
 
 			/* In place: the outer header is untouched in front of ESP. */
-			assert_int_equal(glen[i], gre_len);
+			assert_int_equal(gre[i].gs_len, gre_len);
 			assert_int_equal(rte_pktmbuf_mtod(b[i], uint8_t *)[ETH_LEN + 9],
 					 (v & 2) ? IPPROTO_UDP : IPPROTO_ESP);
 			assert_memory_equal(
-				rte_pktmbuf_mtod_offset(b[i], uint8_t *, goff[i]),
+				rte_pktmbuf_mtod_offset(b[i], uint8_t *, gre[i].gs_off),
 				rte_pktmbuf_mtod_offset(plain[src], uint8_t *, ETH_LEN + ihl),
 				gre_len);
-			esp_in_strip(b[i], ETH_LEN, goff[i], glen[i]);
+			esp_in_strip(b[i], ETH_LEN, gre[i].gs_off, gre[i].gs_len);
 			assert_int_equal(a[i]->data_len, b[i]->data_len);
 			assert_memory_equal(rte_pktmbuf_mtod(a[i], uint8_t *),
 					    rte_pktmbuf_mtod(b[i], uint8_t *), a[i]->data_len);
@@ -1506,9 +1505,8 @@ static void test_encap_burst_refusals(void **state)
 	/* outer IPv4 20 + ESP 8 + IV 8 + GRE 4 = 40 bytes needed in front */
 	pk[1] = short_room = mbuf_inner(64, 1, 39);
 	pk[2] = mbuf_inner(64, 2, 40);
-	r.lt = 0;
-	r.ok = esp_encap_burst(&g_cx, sa, &t, pk, len, tos, 3, ETH_LEN, r.drop, r.reason, &r.lt,
-			       NULL);
+	bres_reset(&r);
+	r.ok = encap(sa, &t, pk, len, tos, 3, NULL, &r);
 	assert_int_equal(r.ok, 2);
 	assert_ptr_equal(r.drop[0], short_room);
 	assert_int_equal(r.reason[0], ESP_DROP_NO_ROOM);

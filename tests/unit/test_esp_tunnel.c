@@ -514,9 +514,8 @@ static void test_tunnel_headroom(void **state)
 	gre_outer_tmpl_init(&t, &tn, ADDR_SRC, ADDR_DST, GRE_PROTO_IPV4);
 	pk[0] = short_room = mbuf_inner(64, 0, 59);
 	pk[1] = mbuf_inner(64, 1, 60);
-	r.lt = 0;
-	r.ok = esp_encap_burst(&g_cx, sa, &t, pk, len, tos, 2, ETH_LEN, r.drop, r.reason, &r.lt,
-			       NULL);
+	bres_reset(&r);
+	r.ok = encap(sa, &t, pk, len, tos, 2, NULL, &r);
 	assert_int_equal(r.ok, 1);
 	assert_ptr_equal(r.drop[0], short_room);
 	assert_int_equal(r.reason[0], ESP_DROP_NO_ROOM);

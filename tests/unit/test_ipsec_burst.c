@@ -182,10 +182,10 @@ static struct rte_mbuf *gre_from_to(uint32_t nbma, uint16_t id, uint32_t dst)
 static struct rte_mbuf *esp_of(struct rte_mbuf *m, struct esp_sa *sa)
 {
 	struct rte_mbuf *drop;
-	uint8_t why, lt = 0;
+	uint8_t why;
 
 	assert_int_equal(esp_encrypt_burst(&fx.lc->lc_cx, sa, &m, 1, sizeof(struct rte_ether_hdr),
-					   &drop, &why, &lt),
+					   &(struct esp_sink){.es_drop = &drop, .es_reason = &why}),
 			 1);
 	return m;
 }
@@ -268,7 +268,7 @@ static void test_encap_runs(void **state)
 	static const uint16_t sizes[4] = {10, 300, 1000, 55};
 	struct rte_mbuf *pk[6], *m, *drop;
 	uint64_t inner = 0;
-	uint8_t why, lt = 0;
+	uint8_t why;
 	unsigned n = 0;
 
 	(void)state;
@@ -285,9 +285,11 @@ static void test_encap_runs(void **state)
 	while (rte_ring_dequeue(fx.tx, (void **)&m) == 0) {
 		const struct rte_ipv4_hdr *ip;
 
-		assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
-						   sizeof(struct rte_ether_hdr), &drop, &why, &lt),
-				 1);
+		assert_int_equal(
+			esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
+					  sizeof(struct rte_ether_hdr),
+					  &(struct esp_sink){.es_drop = &drop, .es_reason = &why}),
+			1);
 		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 					     sizeof(struct rte_ether_hdr) +
 						     sizeof(struct rte_ipv4_hdr) + 8);
@@ -392,7 +394,7 @@ static void test_hairpin_redirect(void **state)
 	struct rte_mbuf *pk[4], *m, *drop;
 	const struct rte_ipv4_hdr *q;
 	struct dp_event ev;
-	uint8_t why, lt = 0;
+	uint8_t why;
 	unsigned to_a = 0, to_lan = 0;
 
 	(void)state;
@@ -413,8 +415,9 @@ static void test_hairpin_redirect(void **state)
 			/* To A's NBMA address, under the SA A decrypts with. */
 			assert_int_equal(rte_be_to_cpu_32(ip->dst_addr), NBMA_A);
 			assert_int_equal(esp_decrypt_burst(&fx.lc->lc_cx, fx.peer_in_a, &m, 1,
-							   sizeof(struct rte_ether_hdr), &drop,
-							   &why, &lt),
+							   sizeof(struct rte_ether_hdr),
+							   &(struct esp_sink){.es_drop = &drop,
+									      .es_reason = &why}),
 					 1);
 			ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 						     sizeof(struct rte_ether_hdr) +
@@ -574,7 +577,7 @@ static void test_tunnel_mode(void **state)
 	struct rte_mbuf *pk[4], *m, *drop;
 	const struct rte_ipv4_hdr *ip;
 	const struct peer *pe;
-	uint8_t why, lt = 0;
+	uint8_t why;
 	uint16_t ids[8];
 
 	(void)state;
@@ -632,7 +635,7 @@ static void test_tunnel_mode(void **state)
 	tx_flush(fx.lc);
 	assert_int_equal(rte_ring_dequeue(fx.tx, (void **)&m), 0);
 	assert_int_equal(esp_decrypt_burst(cx, peer_in_t, &m, 1, sizeof(struct rte_ether_hdr),
-					   &drop, &why, &lt),
+					   &(struct esp_sink){.es_drop = &drop, .es_reason = &why}),
 			 1);
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *,
 				     sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) +
