@@ -43,23 +43,11 @@ static void output_run(struct lcore_ctx *lc, uint8_t in_idx, uint8_t out_idx,
 void stage_output(struct lcore_ctx *lc)
 {
 	struct out_queue *q = &lc->lc_q_out;
-	struct rte_mbuf *pkts[OUT_QUEUE_MAX];
-	uint16_t n = q->n, i = 0, j;
 
-	q->n = 0;
-	while (i < n) {
-		struct out_pending *e = &q->e[i];
-		uint8_t port = e->op_port;
-		uint32_t via = e->op_via;
+	for (uint16_t i = 0; i < q->nruns; i++) {
+		const struct out_run *r = &q->run[i];
 
-		for (j = (uint16_t)(i + 1);
-		     j < n && q->e[j].op_port == port && q->e[j].op_via == via &&
-		     q->e[j].op_in_idx == e->op_in_idx;
-		     j++)
-			;
-		for (uint16_t k = i; k < j; k++)
-			pkts[k - i] = q->e[k].op_m;
-		output_run(lc, e->op_in_idx, port, pkts, (uint16_t)(j - i), via);
-		i = j;
+		output_run(lc, r->or_in_idx, r->or_port, &q->pkts[r->or_first], r->or_n, r->or_via);
 	}
+	q->n = q->nruns = 0;
 }

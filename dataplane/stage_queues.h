@@ -241,36 +241,43 @@ static inline bool esp_out_push_run(struct esp_out_queue *q, const struct encap_
 	return true;
 }
 
-/* Packets ready to leave, for the output stage: out of port `op_port` to
- * next hop op_via (tunnel packets routed on the underlay by the stage
- * that made them, out_underlay). Runs to one next hop take one neighbour
- * lookup and one hand-over to TX. */
+/* Packets ready to leave, for the output stage: out of port `or_port` to
+ * next hop or_via (tunnel packets routed on the underlay by the stage
+ * that made them, out_underlay), in runs: a packet to the same next hop
+ * from the same port as the one pushed before it joins its run. A run
+ * takes one neighbour lookup and one hand-over to TX. */
 #define OUT_QUEUE_MAX (2 * STAGE_QUEUE_MAX)
 
-struct out_pending {
-	struct rte_mbuf *op_m; /* Ethernet header in front, rewritten there */
-	uint32_t op_via;       /* host order */
-	uint8_t op_port;
-	uint8_t op_in_idx;
+struct out_run {
+	uint32_t or_via; /* host order */
+	uint16_t or_first, or_n;
+	uint8_t or_port;
+	uint8_t or_in_idx;
 };
 
 struct out_queue {
-	uint16_t n;
-	struct out_pending e[OUT_QUEUE_MAX];
+	uint16_t n, nruns;
+	struct rte_mbuf *pkts[OUT_QUEUE_MAX]; /* Ethernet header in front, rewritten there */
+	struct out_run run[OUT_QUEUE_MAX];
 };
 
 static inline bool out_push(struct out_queue *q, struct rte_mbuf *m, uint8_t in_idx, uint8_t port,
 			    uint32_t via)
 {
-	struct out_pending *e;
+	struct out_run *r = q->nruns != 0 ? &q->run[q->nruns - 1] : NULL;
 
 	if (unlikely(q->n == OUT_QUEUE_MAX))
 		return false;
-	e = &q->e[q->n++];
-	e->op_m = m;
-	e->op_via = via;
-	e->op_port = port;
-	e->op_in_idx = in_idx;
+	if (r == NULL || r->or_via != via || r->or_port != port || r->or_in_idx != in_idx) {
+		r = &q->run[q->nruns++];
+		r->or_via = via;
+		r->or_first = q->n;
+		r->or_n = 0;
+		r->or_port = port;
+		r->or_in_idx = in_idx;
+	}
+	q->pkts[q->n++] = m;
+	r->or_n++;
 	return true;
 }
 
