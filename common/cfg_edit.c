@@ -99,6 +99,88 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 	return 0;
 }
 
+/* ip nhrp nhs OVERLAY nbma NBMA [priority N] | no ip nhrp nhs OVERLAY */
+static int edit_nhs(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
+{
+	struct cfg_tunnel *t = &c->tunnel;
+	uint32_t ov, nbma = 0;
+	long prio = 0;
+	unsigned i;
+
+	if (n < 1 || inet_v4_parse(w[0], &ov) != 0 || (no && n != 1) ||
+	    (!no && (n != 3 && n != 5)) ||
+	    (!no && (strcmp(w[1], "nbma") != 0 || inet_v4_parse(w[2], &nbma) != 0)) ||
+	    (!no && n == 5 &&
+	     (strcmp(w[3], "priority") != 0 || strspn(w[4], "0123456789") != strlen(w[4]) ||
+	      strlen(w[4]) > 3 || (prio = strtol(w[4], NULL, 10)) > 255))) {
+		strbuf_printf(msg, "usage: ip nhrp nhs A.B.C.D nbma A.B.C.D [priority 0..255] | "
+				   "no ip nhrp nhs A.B.C.D");
+		return -EINVAL;
+	}
+	for (i = 0; i < t->n_nhs; i++)
+		if (t->nhs[i].overlay == ov)
+			break;
+	if (no) {
+		if (i == t->n_nhs) {
+			strbuf_printf(msg, "no such NHS");
+			return -ENOENT;
+		}
+		memmove(&t->nhs[i], &t->nhs[i + 1], (t->n_nhs - i - 1) * sizeof(t->nhs[0]));
+		t->n_nhs--;
+		return 0;
+	}
+	if (i == t->n_nhs) {
+		if (t->n_nhs >= CFG_MAX_NHS) {
+			strbuf_printf(msg, "at most %u NHSes", CFG_MAX_NHS);
+			return -ENOSPC;
+		}
+		t->n_nhs++;
+	}
+	memset(&t->nhs[i], 0, sizeof(t->nhs[i]));
+	t->nhs[i].overlay = ov;
+	t->nhs[i].nbma = nbma;
+	t->nhs[i].priority = (uint8_t)prio;
+	return 0;
+}
+
+/* A decimal number lo..hi, or -1. */
+static long long edit_num(const char *w, long long lo, long long hi)
+{
+	long long v;
+
+	if (w[0] == '\0' || strspn(w, "0123456789") != strlen(w) || strlen(w) > 10)
+		return -1;
+	v = strtoll(w, NULL, 10);
+	return v >= lo && v <= hi ? v : -1;
+}
+
+/* The phase commands: ip nhrp phase N, and IOS's switches, ip nhrp
+ * redirect on a hub and ip nhrp shortcut on a spoke (3; no: 2). */
+static int edit_phase(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
+{
+	bool hub = c->role == CFG_ROLE_HUB;
+	long long ph;
+
+	if (strcmp(w[0], "phase") == 0) {
+		if (no || n != 2 || (ph = edit_num(w[1], 1, 3)) < 0) {
+			strbuf_printf(msg, "usage: ip nhrp phase 1|2|3");
+			return -EINVAL;
+		}
+		c->tunnel.phase = (uint8_t)ph;
+		return 0;
+	}
+	if (n != 1) {
+		strbuf_printf(msg, "usage: [no] ip nhrp %s", w[0]);
+		return -EINVAL;
+	}
+	if (hub != (strcmp(w[0], "redirect") == 0)) {
+		strbuf_printf(msg, "ip nhrp %s is for a %s", w[0], hub ? "spoke" : "hub");
+		return -EINVAL;
+	}
+	c->tunnel.phase = no ? 2 : 3;
+	return 0;
+}
+
 int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 {
 	char line[256], *w[8];
@@ -148,6 +230,24 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 			return -EINVAL;
 		}
 		snprintf(c->tunnel.nhrp_auth, sizeof(c->tunnel.nhrp_auth), "%s", no ? "" : w[3]);
+		return 0;
+	}
+	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
+	    strcmp(w[2], "nhs") == 0)
+		return edit_nhs(c, no, w + 3, n - 3, msg);
+	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
+	    (strcmp(w[2], "phase") == 0 || strcmp(w[2], "redirect") == 0 ||
+	     strcmp(w[2], "shortcut") == 0))
+		return edit_phase(c, no, w + 2, n - 2, msg);
+	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
+	    strcmp(w[2], "network-id") == 0) {
+		long long id = n == 4 && !no ? edit_num(w[3], 1, 4294967295LL) : -1;
+
+		if (id < 0) {
+			strbuf_printf(msg, "usage: ip nhrp network-id 1..4294967295");
+			return -EINVAL;
+		}
+		c->tunnel.network_id = (uint32_t)id;
 		return 0;
 	}
 	if (n == 3 && !no && strcmp(w[0], "logging") == 0 && strcmp(w[1], "level") == 0 &&

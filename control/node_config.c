@@ -5,7 +5,8 @@
  *
  * Live today: static routes (added, removed, changed; only the changed
  * prefixes are touched, so traffic elsewhere does not notice),
- * tunnel.holdtime, tunnel.nhrp-authentication, eal.log-level, logging's
+ * tunnel.holdtime, tunnel.nhrp-authentication, tunnel.network-id,
+ * tunnel.phase, a spoke's tunnel.nhs list, eal.log-level, logging's
  * levels and destination. */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +34,11 @@ static void config_blank_live(struct cfg *c)
 	c->tunnel.reg_interval = 0;
 	c->tunnel.pos_reg_interval = (struct cfg_pos){0};
 	memset(c->tunnel.nhrp_auth, 0, sizeof(c->tunnel.nhrp_auth));
+	c->tunnel.network_id = 0;
+	c->tunnel.phase = 0;
+	c->tunnel.n_nhs = 0;
+	memset(c->tunnel.nhs, 0, sizeof(c->tunnel.nhs));
+	c->tunnel.pos_nhs = (struct cfg_pos){0};
 	memset(c->eal.log_level, 0, sizeof(c->eal.log_level));
 	memset(c->logging.levels, 0, sizeof(c->logging.levels));
 	c->logging.dest = CFG_LOG_STDERR;
@@ -118,6 +124,43 @@ static int config_check_live(const struct cfg *run, const struct cfg *next, stru
 	return rc;
 }
 
+static bool nhs_same(const struct cfg_tunnel *a, const struct cfg_tunnel *b)
+{
+	if (a->n_nhs != b->n_nhs)
+		return false;
+	for (unsigned i = 0; i < a->n_nhs; i++)
+		if (a->nhs[i].nbma != b->nhs[i].nbma || a->nhs[i].overlay != b->nhs[i].overlay ||
+		    a->nhs[i].priority != b->nhs[i].priority)
+			return false;
+	return true;
+}
+
+/* The tunnel's NHRP settings that change live besides holdtime and
+ * authentication: network-id, phase, the spoke's NHSes. */
+static void config_apply_tunnel(struct node *nd, const struct cfg *run, const struct cfg *next,
+				struct strbuf *msg)
+{
+	const struct cfg_tunnel *a = &run->tunnel, *b = &next->tunnel;
+	struct nhrp *nh = nd->nd_ctl.ct_nhrp;
+	unsigned added, removed;
+
+	if (a->network_id != b->network_id)
+		strbuf_printf(msg, "%snetwork-id %u -> %u", msg->sb_len ? "; " : "", a->network_id,
+			      b->network_id);
+	if (nh == NULL)
+		return;
+	if (a->phase != b->phase) {
+		nhrp_set_phase(nh, b->phase);
+		strbuf_printf(msg, "%sphase %u -> %u", msg->sb_len ? "; " : "", a->phase, b->phase);
+	}
+	if (!nhs_same(a, b) && next->role == CFG_ROLE_SPOKE) {
+		nhrp_nhc_nhs_update(nh, b, &added, &removed);
+		strbuf_printf(msg, "%sNHSes: %u added, %u removed%s", msg->sb_len ? "; " : "",
+			      added, removed,
+			      added == 0 && removed == 0 ? ", priorities changed" : "");
+	}
+}
+
 static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
 {
 	return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len &&
@@ -199,6 +242,7 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 				      msg->sb_len ? "; " : "");
 		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);
 	}
+	config_apply_tunnel(nd, run, next, msg);
 	if (strcmp(run->eal.log_level, next->eal.log_level) != 0)
 		strbuf_printf(msg, "%slog level %s -> %s", msg->sb_len ? "; " : "",
 			      run->eal.log_level, next->eal.log_level);

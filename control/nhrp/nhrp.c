@@ -42,6 +42,20 @@ void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t)
 	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
 }
 
+/* The workers read the phase per packet (one byte). A spoke going back to
+ * phase 1 drops what it learned, so that everything goes through its NHS
+ * again, as phase 1 sends it. */
+void nhrp_set_phase(struct nhrp *nh, uint8_t phase)
+{
+	struct dp_tunnel *tn = &nh->nh_ctl->ct_dp->dp_tunnel;
+	uint8_t was = nh->nh_phase;
+
+	nh->nh_phase = phase;
+	__atomic_store_n(&tn->tn_phase, phase, __ATOMIC_RELEASE);
+	if (!nh->nh_is_hub && phase == 1 && was != 1)
+		nhrp_cache_clear(nh->nh_ctl);
+}
+
 int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 {
 	const struct cfg_tunnel *t = &cfg->tunnel;

@@ -140,6 +140,8 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg);
  * next registration or reply on) and the authentication password (from
  * the next packet on). */
 void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t);
+/* The DMVPN phase changed while the node runs. */
+void nhrp_set_phase(struct nhrp *nh, uint8_t phase);
 /* tunnel.registration-interval, or holdtime / 3 when it is not set. */
 uint16_t nhrp_reg_interval(const struct cfg_tunnel *t);
 void nhrp_fini(struct ctl *ct);
@@ -202,6 +204,9 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 /* nhrp_nhc.c (spoke) */
 const char *nhrp_nhs_state_name(enum nhrp_nhs_state st);
 void nhrp_nhc_start(struct nhrp *nh);
+/* The spoke's NHS list is now t's; how many NHSes came and went. */
+void nhrp_nhc_nhs_update(struct nhrp *nh, const struct cfg_tunnel *t, unsigned *added,
+			 unsigned *removed);
 void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
 		    const uint8_t *pkt, uint16_t len);
 /* Ask the NHS for `target` (no-op while one is pending or cached). */

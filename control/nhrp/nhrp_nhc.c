@@ -241,6 +241,80 @@ void nhrp_nhc_start(struct nhrp *nh)
 	nhc_nhs_prefer(nh);
 }
 
+static int nhc_nhs_find(const struct nhrp_nhs *v, unsigned n, const struct cfg_nhs *c)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (v[i].ns_nbma == c->nbma && v[i].ns_overlay == c->overlay)
+			return (int)i;
+	return -1;
+}
+
+/* The NHS list changed (configure terminal, SIGHUP). An NHS kept keeps its
+ * state, its counters and when it next registers; one removed stops
+ * registering and its static binding goes (the hub lets the registration
+ * expire); one added starts as at start, registering at once. */
+void nhrp_nhc_nhs_update(struct nhrp *nh, const struct cfg_tunnel *t, unsigned *added,
+			 unsigned *removed)
+{
+	struct ctl *ct = nh->nh_ctl;
+	struct nhrp_nhs old[CFG_MAX_NHS];
+	uint64_t due[CFG_MAX_NHS];
+	bool armed[CFG_MAX_NHS];
+	unsigned n_old = nh->nh_n_nhs;
+	char a[INET_ADDRSTR];
+
+	*added = *removed = 0;
+	for (unsigned i = 0; i < n_old; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		armed[i] = timer_is_armed(&s->ns_timer);
+		due[i] = s->ns_timer.tm_deadline;
+		timer_cancel(&ct->ct_timers, &s->ns_timer);
+		old[i] = *s;
+	}
+	for (unsigned i = 0; i < n_old; i++) {
+		bool kept = false;
+
+		for (unsigned k = 0; k < t->n_nhs && !kept; k++)
+			kept = t->nhs[k].nbma == old[i].ns_nbma &&
+			       t->nhs[k].overlay == old[i].ns_overlay;
+		if (kept)
+			continue;
+		nhrp_cache_remove(ct, old[i].ns_overlay);
+		(*removed)++;
+		LOG_CTL(NOTICE, "nhrp: NHS %s removed", inet_v4_str(old[i].ns_nbma, a));
+	}
+	nh->nh_n_nhs = t->n_nhs;
+	for (unsigned i = 0; i < t->n_nhs; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+		int j = nhc_nhs_find(old, n_old, &t->nhs[i]);
+
+		if (j >= 0) {
+			*s = old[j];
+		} else {
+			memset(s, 0, sizeof(*s));
+			s->ns_nbma = t->nhs[i].nbma;
+			s->ns_overlay = t->nhs[i].overlay;
+			s->ns_nhrp = nh;
+			s->ns_state = NHRP_NHS_PROBING;
+			s->ns_state_since_ns = nhc_now(nh);
+			nhrp_cache_update(ct, s->ns_overlay, s->ns_nbma, NC_STATIC, 0, 0);
+			(*added)++;
+			LOG_CTL(NOTICE, "nhrp: NHS %s added", inet_v4_str(s->ns_nbma, a));
+		}
+		s->ns_priority = t->nhs[i].priority;
+		timer_init(&s->ns_timer, nhc_register_timer, s);
+		if (j < 0)
+			timer_arm(&ct->ct_timers, &s->ns_timer, nhc_now(nh));
+		else if (armed[j])
+			timer_arm(&ct->ct_timers, &s->ns_timer, due[j]);
+	}
+	nh->nh_nhs_max = t->nhs_max != 0 ? t->nhs_max : (uint8_t)t->n_nhs;
+	nh->nh_nhs_fallback_s = t->nhs_fallback;
+	nhc_balance(nh);
+	nhc_nhs_prefer(nh);
+}
+
 /* Cisco's NAT extension in the NHS's reply lists us as it saw us: another
  * address than ours means a NAT in between, so ESP goes in UDP 4500. */
 static void nhc_nat_check(struct nhrp *nh, const struct nhrp_nhs *s, const struct nhrp_msg *m)

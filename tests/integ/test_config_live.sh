@@ -2,10 +2,11 @@
 # Live configuration on the hub of the DMVPN topology (dmvpn_topo.sh, phase 1:
 # every spoke-to-spoke packet crosses the hub) while lan1h pings lan2h at
 # 100 packets/s: configure terminal (a static route added and removed, the
-# NHRP holdtime, the log level), write memory, SIGHUP with an edited file
-# (a route), with a file that changes what cannot change live (refused,
-# named), and with a broken file (refused with its file:line:col). The ping
-# loses nothing through all of it. Then the hub restarts from the written
+# NHRP holdtime, the log level; the hub's network-id and phase; an NHS
+# added to spoke1 and removed again), write memory, SIGHUP with an edited
+# file (a route), with a file that changes what cannot change live
+# (refused, named), and with a broken file (refused with its
+# file:line:col). The ping loses nothing through all of it. Then the hub restarts from the written
 # file: show running-config is what it was. Needs root.
 set -u
 DMVPND=${1:?usage: test_config_live.sh path/to/dmvpnd}
@@ -25,8 +26,8 @@ dmvpn_start_all "$work" 1 30 || { summary; exit 1; }
 check "both spokes registered" dmvpn_wait_spokes
 check "lan1 reaches lan2 through the hub" nsx lan1h ping -c 3 -i 0.2 -W 2 10.2.0.10
 
-# 100 packets/s for about 25 s, while the hub's configuration changes.
-nsx lan1h ping -c 2500 -i 0.01 -W 1 10.2.0.10 > "$work/ping.txt" 2>&1 &
+# 100 packets/s for about 35 s, while the configuration changes.
+nsx lan1h ping -c 3500 -i 0.01 -W 1 10.2.0.10 > "$work/ping.txt" 2>&1 &
 pingpid=$!
 sleep 1
 
@@ -52,6 +53,29 @@ check "show logging has the levels, one subsystem apart, and the last lines" \
 check "the kept lines carry their UTC time" grep -q '^20[0-9-]*T[0-9:.]*Z mgmt: login: admin' "$work/conf2.txt"
 check "no ip route removed it" sh -c "grep -q 'routes: 0 added, 1 removed' $work/conf2.txt && ! grep -q '^S *10.9.0.0/24' $work/conf2.txt"
 
+echo "--- configure terminal: network-id and phase on the hub"
+cli hub 'configure terminal' 'ip nhrp network-id 7' 'ip nhrp redirect' 'no ip nhrp redirect' \
+  'ip nhrp shortcut' 'ip nhrp phase 1' 'end' | tee "$work/conf3.txt"
+check "network-id and phase change live, IOS's redirect switch too, each said" \
+  sh -c "grep -q 'network-id 1 -> 7' $work/conf3.txt && grep -q 'phase 1 -> 3' $work/conf3.txt && grep -q 'phase 3 -> 2' $work/conf3.txt && grep -q 'phase 2 -> 1' $work/conf3.txt"
+check "a spoke's switch is refused on a hub" grep -q '% ip nhrp shortcut is for a spoke' "$work/conf3.txt"
+running > "$work/rc3.txt"
+check "show running-config has them" \
+  sh -c "grep -q 'network-id: 7' $work/rc3.txt && grep -q 'phase: 1' $work/rc3.txt"
+
+echo "--- configure terminal: an NHS added to spoke1, then removed"
+cli spoke1 'configure terminal' 'ip nhrp nhs 10.255.0.2 nbma 192.0.2.2 priority 10' 'end' \
+  | tee "$work/nhs1.txt"
+check "the NHS is added at once" grep -q 'NHSes: 1 added, 0 removed' "$work/nhs1.txt"
+sleep 3
+cli spoke1 'show ip nhrp nhs' | tee "$work/nhs2.txt"
+check "spoke1 registers with the new NHS (it never answers) and stays up with the hub" \
+  sh -c "grep -Eq '^10.255.0.2 +192.0.2.2 +(probing|down) .* [1-9][0-9]* +0 +0' $work/nhs2.txt && grep -Eq '^10.255.0.1 +192.0.2.1 +up ' $work/nhs2.txt"
+cli spoke1 'configure terminal' 'no ip nhrp nhs 10.255.0.2' 'end' 'show ip nhrp nhs' \
+  | tee "$work/nhs3.txt"
+check "no ip nhrp nhs removes it; the hub is kept as it was" \
+  sh -c "grep -q 'NHSes: 0 added, 1 removed' $work/nhs3.txt && ! grep -q '^10.255.0.2 ' $work/nhs3.txt && grep -Eq '^10.255.0.1 +192.0.2.1 +up ' $work/nhs3.txt"
+
 echo "--- write memory"
 cli hub 'write memory' | tee "$work/wr.txt"
 check "write memory wrote the file and kept the old one" \
@@ -70,12 +94,12 @@ check "SIGHUP applied the added route" sh -c "ip netns exec $NS_PREFIX-hub /usr/
 
 echo "--- SIGHUP with a change that needs a restart"
 cp "$work/hub.yaml" "$work/hub.good"
-sed -i -E 's/^(\s*phase:).*/\1 3/' "$work/hub.yaml"
+sed -i 's/^  mtu: 1400$/  mtu: 1300/' "$work/hub.yaml"
 kill -HUP "${PID[hub]}"
 wait_for_log "$work/hub.log" "cannot change while the node runs" 10
 grep 'SIGHUP' "$work/hub.log" | tail -2
-check "a phase change is refused, named, and the node keeps its config" \
-  sh -c "grep -q \"SIGHUP: tunnel cannot change while the node runs (now '  phase: 1', asked '  phase: 3'): restart to apply; still running\" $work/hub.log && ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show running-config' | grep -q 'phase: 1'"
+check "an MTU change is refused, named, and the node keeps its config" \
+  sh -c "grep -q \"SIGHUP: tunnel cannot change while the node runs (now '  mtu: 1400', asked '  mtu: 1300'): restart to apply; still running\" $work/hub.log && ip netns exec $NS_PREFIX-hub /usr/bin/python3 $src/tests/integ/cli_client.py 'show running-config' | grep -q 'mtu: 1400'"
 
 echo "--- SIGHUP with a broken file"
 printf 'routes:\n  - prefix: 10.6.0.0/33\n' >> "$work/hub.yaml"
@@ -89,7 +113,7 @@ cp "$work/hub.good" "$work/hub.yaml"
 wait "$pingpid"
 pingpid=
 tail -3 "$work/ping.txt"
-check "the ping through the hub lost nothing (2500 of 2500)" grep -q '2500 packets transmitted, 2500 received' "$work/ping.txt"
+check "the ping through the hub lost nothing (3500 of 3500)" grep -q '3500 packets transmitted, 3500 received' "$work/ping.txt"
 
 echo "--- restart from the written file"
 running > "$work/before.txt"

@@ -984,6 +984,20 @@ static void test_cfg_edit(void **state)
 		{"logging level bogus debug", "no subsystem 'bogus'"},
 		/* a word past what any command takes is refused, not dropped */
 		{"no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "too many words"},
+		{"ip nhrp network-id 0", "usage: ip nhrp network-id 1..4294967295"},
+		{"ip nhrp network-id 4294967296", "usage: ip nhrp network-id"},
+		{"ip nhrp network-id 4294967295", NULL},
+		{"ip nhrp phase 4", "usage: ip nhrp phase 1|2|3"},
+		{"ip nhrp phase 1", NULL},
+		{"ip nhrp shortcut", "ip nhrp shortcut is for a spoke"},
+		{"ip nhrp redirect", NULL},
+		{"ip nhrp nhs 10.255.0.2 nbma 192.0.2.2 priority 256", "usage: ip nhrp nhs"},
+		{"ip nhrp nhs 10.255.0.2 nbma", "usage: ip nhrp nhs"},
+		{"ip nhrp nhs 10.255.0.2 nbma 192.0.2.2", NULL},
+		{"ip nhrp nhs 10.255.0.3 nbma 192.0.2.3 priority 5", NULL},
+		{"ip nhrp nhs 10.255.0.2 nbma 192.0.2.9", NULL}, /* the same NHS moves */
+		{"no ip nhrp nhs 10.255.0.4", "no such NHS"},
+		{"no ip nhrp nhs 10.255.0.3", NULL},
 	};
 	struct cfg_err err;
 	struct strbuf msg;
@@ -1010,6 +1024,11 @@ static void test_cfg_edit(void **state)
 	assert_string_equal(t_a.tunnel.nhrp_auth, "secret12");
 	assert_string_equal(t_a.eal.log_level, "debug");
 	assert_string_equal(t_a.logging.levels[5], "warning");
+	assert_int_equal(t_a.tunnel.network_id, 4294967295u);
+	assert_int_equal(t_a.tunnel.phase, 3); /* redirect on a hub */
+	assert_int_equal(t_a.tunnel.n_nhs, 1);
+	assert_int_equal(t_a.tunnel.nhs[0].nbma, 0xc0000209);
+	assert_int_equal(t_a.tunnel.nhs[0].priority, 0);
 }
 
 int main(void)
