@@ -249,10 +249,15 @@ struct cfg_tunnel {
 	struct cfg_pos pos_maps, pos_export;
 };
 
+/* routes[]: a static route. Several for one prefix are a primary and its
+ * backups (IOS's floating static routes): the one with the lowest distance
+ * whose next hop is usable is in the routing table. */
+#define CFG_ROUTE_DISTANCE 1 /* the default distance */
 struct cfg_route {
 	struct cfg_prefix prefix;
-	uint32_t via; /* next hop: on a LAN port's subnet or an overlay address */
-	struct cfg_pos pos, pos_prefix, pos_via;
+	uint32_t via;     /* next hop: on a LAN port's subnet or an overlay address */
+	uint8_t distance; /* 1..255 */
+	struct cfg_pos pos, pos_prefix, pos_via, pos_distance;
 };
 
 /* Privilege levels, as IOS numbers them: 1 runs show commands, 15 also

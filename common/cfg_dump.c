@@ -295,6 +295,8 @@ static void dump_routes(const struct cfg *cfg, struct strbuf *out)
 	for (i = 0; i < cfg->n_routes && i < CFG_MAX_ROUTES; i++) {
 		dump_prefix(out, "  - ", "prefix", cfg->routes[i].prefix);
 		dump_addr(out, "    ", "via", cfg->routes[i].via);
+		if (cfg->routes[i].distance != CFG_ROUTE_DISTANCE)
+			strbuf_printf(out, "    distance: %u\n", cfg->routes[i].distance);
 	}
 }
 

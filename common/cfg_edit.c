@@ -52,17 +52,32 @@ static int edit_prefix(char **w, int n, struct cfg_prefix *p)
 	return -1;
 }
 
-/* ip route PREFIX VIA | no ip route PREFIX [VIA] */
+/* A decimal number lo..hi, or -1. */
+static long long edit_num(const char *w, long long lo, long long hi)
+{
+	long long v;
+
+	if (w[0] == '\0' || strspn(w, "0123456789") != strlen(w) || strlen(w) > 10)
+		return -1;
+	v = strtoll(w, NULL, 10);
+	return v >= lo && v <= hi ? v : -1;
+}
+
+/* ip route PREFIX VIA [DISTANCE] | no ip route PREFIX [VIA]: without a next
+ * hop, every route for the prefix goes (as IOS does). */
 static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
 {
 	struct cfg_prefix p;
 	uint32_t via = 0;
 	int used = edit_prefix(w, n, &p);
-	unsigned i;
+	long long dist = CFG_ROUTE_DISTANCE;
+	unsigned i, k;
 
-	if (used < 0 || (!no && n != used + 1) || (no && n > used + 1) ||
-	    (n == used + 1 && inet_v4_parse(w[used], &via) != 0)) {
-		strbuf_printf(msg, "usage: [no] ip route A.B.C.D/LEN|A.B.C.D M.M.M.M A.B.C.D");
+	if (used < 0 || (!no && n != used + 1 && n != used + 2) || (no && n > used + 1) ||
+	    (n >= used + 1 && inet_v4_parse(w[used], &via) != 0) ||
+	    (n == used + 2 && (dist = edit_num(w[used + 1], 1, 255)) < 0)) {
+		strbuf_printf(msg, "usage: [no] ip route A.B.C.D/LEN|A.B.C.D M.M.M.M A.B.C.D "
+				   "[distance 1..255]");
 		return -EINVAL;
 	}
 	if ((p.addr & ~inet_v4_mask(p.len)) != 0) {
@@ -73,19 +88,23 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 			      inet_v4_str(p.addr & inet_v4_mask(p.len), b), p.len);
 		return -EINVAL;
 	}
-	for (i = 0; i < c->n_routes; i++)
-		if (c->routes[i].prefix.addr == p.addr && c->routes[i].prefix.len == p.len)
-			break;
 	if (no) {
-		if (i == c->n_routes || (via != 0 && c->routes[i].via != via)) {
+		for (i = k = 0; i < c->n_routes; i++)
+			if (c->routes[i].prefix.addr != p.addr ||
+			    c->routes[i].prefix.len != p.len ||
+			    (via != 0 && c->routes[i].via != via))
+				c->routes[k++] = c->routes[i];
+		if (k == c->n_routes) {
 			strbuf_printf(msg, "no such static route");
 			return -ENOENT;
 		}
-		memmove(&c->routes[i], &c->routes[i + 1],
-			(c->n_routes - i - 1) * sizeof(c->routes[0]));
-		c->n_routes--;
+		c->n_routes = k;
 		return 0;
 	}
+	for (i = 0; i < c->n_routes; i++)
+		if (c->routes[i].prefix.addr == p.addr && c->routes[i].prefix.len == p.len &&
+		    c->routes[i].via == via)
+			break;
 	if (i == c->n_routes) {
 		if (c->n_routes >= CFG_MAX_ROUTES) {
 			strbuf_printf(msg, "at most %u static routes", CFG_MAX_ROUTES);
@@ -96,6 +115,7 @@ static int edit_route(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 	memset(&c->routes[i], 0, sizeof(c->routes[i]));
 	c->routes[i].prefix = p;
 	c->routes[i].via = via;
+	c->routes[i].distance = (uint8_t)dist;
 	return 0;
 }
 
@@ -141,17 +161,6 @@ static int edit_nhs(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
 	t->nhs[i].nbma = nbma;
 	t->nhs[i].priority = (uint8_t)prio;
 	return 0;
-}
-
-/* A decimal number lo..hi, or -1. */
-static long long edit_num(const char *w, long long lo, long long hi)
-{
-	long long v;
-
-	if (w[0] == '\0' || strspn(w, "0123456789") != strlen(w) || strlen(w) > 10)
-		return -1;
-	v = strtoll(w, NULL, 10);
-	return v >= lo && v <= hi ? v : -1;
 }
 
 /* The phase commands: ip nhrp phase N, and IOS's switches, ip nhrp

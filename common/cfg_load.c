@@ -405,15 +405,16 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 
 static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i, struct cfg_route *r)
 {
-	static const char *const keys[] = {"prefix", "via", NULL};
+	static const char *const keys[] = {"prefix", "via", "distance", NULL};
+	static const char *const need[] = {"prefix", "via", NULL};
 	char name[LD_PATH], path[LD_PATH], a[INET_ADDRSTR], b[INET_ADDRSTR];
 	const yaml_node_t *n = NULL;
+	uint32_t mask, distance = CFG_ROUTE_DISTANCE;
 	struct ld_sec s;
-	uint32_t mask;
 	int rc;
 
 	snprintf(name, sizeof(name), "routes[%u]", i);
-	rc = ld_open(ld, val, name, keys, keys, &s);
+	rc = ld_open(ld, val, name, keys, need, &s);
 	if (rc == 0)
 		rc = ld_prefix(&s, "prefix", &r->prefix, &n);
 	if (rc < 0)
@@ -427,6 +428,11 @@ static int ld_route(const struct ld *ld, const yaml_node_t *val, unsigned i, str
 	}
 	r->pos_prefix = ld_pos(n);
 	rc = ld_addr(&s, "via", &r->via, &r->pos_via);
+	if (rc >= 0)
+		rc = ld_u32(&s, "distance", 1, 255, NULL, &distance);
+	r->distance = (uint8_t)distance;
+	if (rc > 0)
+		r->pos_distance = ld_pos(ld_get(&s, "distance", path));
 	r->pos = ld_pos(val);
 	return rc < 0 ? rc : 0;
 }

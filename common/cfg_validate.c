@@ -376,19 +376,29 @@ static int val_route_via(const struct cfg *cfg, const struct cfg_route *r, struc
 static int val_routes(const struct cfg *cfg, struct cfg_err *err)
 {
 	const struct cfg_route *r;
-	char b[INET_ADDRSTR + 3];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR + 3], c[INET_ADDRSTR];
 	unsigned i, j;
 	int rc;
 
 	for (i = 0; i < cfg->n_routes && i < CFG_MAX_ROUTES; i++) {
 		r = &cfg->routes[i];
-		for (j = 0; j < i; j++)
-			if (cfg->routes[j].prefix.addr == r->prefix.addr &&
-			    cfg->routes[j].prefix.len == r->prefix.len)
-				return VAL_FAIL(cfg, err, r->pos_prefix,
-						"duplicate route prefix %s (first at line %u)",
-						val_pfx(r->prefix, b),
-						cfg->routes[j].pos_prefix.line);
+		for (j = 0; j < i; j++) {
+			const struct cfg_route *o = &cfg->routes[j];
+
+			if (o->prefix.addr != r->prefix.addr || o->prefix.len != r->prefix.len)
+				continue;
+			if (o->via == r->via)
+				return VAL_FAIL(cfg, err, r->pos_via,
+						"duplicate route %s via %s (first at line %u)",
+						val_pfx(r->prefix, b), inet_v4_str(r->via, a),
+						o->pos_prefix.line);
+			if (o->distance == r->distance)
+				return VAL_FAIL(
+					cfg, err, val_pos_or(r->pos_distance, r->pos_prefix),
+					"route %s via %s has distance %u, as the one via %s (line %u): a backup route needs a higher distance",
+					val_pfx(r->prefix, b), inet_v4_str(r->via, a), r->distance,
+					inet_v4_str(o->via, c), o->pos_prefix.line);
+		}
 		rc = val_route_via(cfg, r, err);
 		if (rc != 0)
 			return rc;

@@ -201,6 +201,12 @@ static const struct esp_mgr_hooks node_esp_hooks = {
 	.eh_udp_send = ctl_udp_send,
 };
 
+/* NHRP's news for the static routes (a backup takes over from a route via
+ * an NHS that went down). */
+static const struct nhrp_hooks node_nhrp_hooks = {
+	.nhk_nhs_changed = node_routes_nhs_changed,
+};
+
 int node_start(struct node *nd, struct cfg *cfg)
 {
 	int rc;
@@ -213,7 +219,7 @@ int node_start(struct node *nd, struct cfg *cfg)
 	rc = rc ? rc : ctl_init(&nd->nd_ctl, &nd->nd_dp, &nd->nd_clock);
 	rc = rc ? rc : esp_mgr_init(&nd->nd_ctl, cfg, &node_esp_hooks);
 	rc = rc ? rc : ike_keying_init(&nd->nd_ctl, cfg);
-	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg);
+	rc = rc ? rc : nhrp_init(&nd->nd_ctl, cfg, &node_nhrp_hooks);
 	rc = rc ? rc : node_routes_install(nd);
 	if (rc != 0)
 		return rc;

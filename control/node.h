@@ -58,8 +58,12 @@ const struct fib_route *node_route_to(const struct node *nd, uint32_t dst);
 /* Connected, local and static routes from the config into the FIB. */
 int node_routes_install(struct node *nd);
 /* One static route from the config, in or out of the FIB. */
-int node_route_static_add(struct node *nd, const struct cfg_route *cr);
-void node_route_static_del(struct node *nd, const struct cfg_route *cr);
+/* The static route for the prefix that config c wants now (its usable
+ * route of lowest distance) into the FIB, or the static route out when it
+ * has none. 0 or -errno. */
+int node_route_static_sync(struct node *nd, const struct cfg *c, uint32_t prefix, uint8_t len);
+/* An NHS went down or came back: the static routes through it follow. */
+void node_routes_nhs_changed(struct ctl *ct, uint32_t overlay, bool down);
 
 /* node_config.c: the configuration while the node runs.
  * Runs on: the control thread. */

@@ -164,7 +164,7 @@ static void config_apply_tunnel(struct node *nd, const struct cfg *run, const st
 static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
 {
 	return a->prefix.addr == b->prefix.addr && a->prefix.len == b->prefix.len &&
-	       a->via == b->via;
+	       a->via == b->via && a->distance == b->distance;
 }
 
 static bool route_in(const struct cfg_route *r, const struct cfg *c)
@@ -175,36 +175,49 @@ static bool route_in(const struct cfg_route *r, const struct cfg *c)
 	return false;
 }
 
-/* Removed routes out, new ones in. If an add fails, what was added comes
- * out and what was removed goes back: the FIB ends as it began. */
+/* The prefixes whose routes differ between a and b, each once, into p. */
+static unsigned routes_touched(const struct cfg *a, const struct cfg *b,
+			       struct cfg_prefix p[2 * CFG_MAX_ROUTES], unsigned *added,
+			       unsigned *removed)
+{
+	const struct cfg *side[2] = {a, b};
+	unsigned n = 0;
+
+	*added = *removed = 0;
+	for (unsigned s = 0; s < 2; s++)
+		for (unsigned i = 0; i < side[s]->n_routes; i++) {
+			const struct cfg_route *r = &side[s]->routes[i];
+			unsigned k;
+
+			if (route_in(r, side[1 - s]))
+				continue;
+			*(s == 0 ? removed : added) += 1;
+			for (k = 0; k < n; k++)
+				if (p[k].addr == r->prefix.addr && p[k].len == r->prefix.len)
+					break;
+			if (k == n)
+				p[n++] = r->prefix;
+		}
+	return n;
+}
+
+/* Each prefix whose routes changed gets next's best route. If that fails,
+ * every touched prefix goes back to run's: the FIB ends as it began. */
 static int config_apply_routes(struct node *nd, const struct cfg *run, const struct cfg *next,
 			       struct strbuf *msg)
 {
-	unsigned i, added = 0, removed = 0;
+	struct cfg_prefix p[2 * CFG_MAX_ROUTES];
+	unsigned added, removed, n = routes_touched(run, next, p, &added, &removed), i;
 	char a[INET_ADDRSTR];
 	int rc = 0;
 
-	for (i = 0; i < run->n_routes; i++)
-		if (!route_in(&run->routes[i], next)) {
-			node_route_static_del(nd, &run->routes[i]);
-			removed++;
-		}
-	for (i = 0; i < next->n_routes && rc == 0; i++)
-		if (!route_in(&next->routes[i], run)) {
-			rc = node_route_static_add(nd, &next->routes[i]);
-			added += rc == 0;
-		}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = node_route_static_sync(nd, next, p[i].addr, p[i].len);
 	if (rc != 0) {
-		strbuf_printf(msg, "route %s/%u: %s",
-			      inet_v4_str(next->routes[i - 1].prefix.addr, a),
-			      next->routes[i - 1].prefix.len,
+		strbuf_printf(msg, "route %s/%u: %s", inet_v4_str(p[i - 1].addr, a), p[i - 1].len,
 			      rc == -ENOSPC ? "the routing table is full" : strerror(-rc));
-		for (unsigned j = 0; j < i - 1; j++)
-			if (!route_in(&next->routes[j], run))
-				node_route_static_del(nd, &next->routes[j]);
-		for (unsigned j = 0; j < run->n_routes; j++)
-			if (!route_in(&run->routes[j], next))
-				node_route_static_add(nd, &run->routes[j]);
+		for (unsigned j = 0; j < i; j++)
+			node_route_static_sync(nd, run, p[j].addr, p[j].len);
 		return rc;
 	}
 	if (added || removed)

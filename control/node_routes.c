@@ -1,11 +1,14 @@
 /* The routes a node starts with: connected and local ones for each port,
- * then the config's static routes (via a port's subnet or the tunnel). */
+ * then the config's static routes (via a port's subnet or the tunnel),
+ * each prefix's best usable one, kept so as NHSes go down and come back. */
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 #include "inet.h"
 #include "kernel_routes.h"
 #include "log.h"
+#include "nhrp.h"
 #include "node.h"
 
 static int route_add(struct node *nd, uint32_t prefix, uint8_t len, uint8_t type, uint16_t port,
@@ -70,32 +73,71 @@ int node_routes_install(struct node *nd)
 			: route_add(nd, tn->address.addr, 32, FIB_NH_LOCAL, 0, 0, FIB_SRC_LOCAL);
 	}
 	for (unsigned r = 0; r < cfg->n_routes && rc == 0; r++)
-		rc = node_route_static_add(nd, &cfg->routes[r]);
+		rc = node_route_static_sync(nd, cfg, cfg->routes[r].prefix.addr,
+					    cfg->routes[r].prefix.len);
 	return rc;
 }
 
-/* Via a port's subnet: a gateway there; else an overlay next hop. */
-int node_route_static_add(struct node *nd, const struct cfg_route *cr)
+/* Whether a static route's next hop can carry traffic now: one on a port's
+ * subnet always; an NHS's tunnel address while that NHS is not down; any
+ * other overlay address always (NHRP finds it). */
+static bool static_usable(const struct node *nd, const struct cfg_route *cr)
 {
-	int port = port_for(&nd->nd_dp, cr->via);
+	const struct nhrp *nh = nd->nd_ctl.ct_nhrp;
 
-	if (port >= 0)
-		return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_GATEWAY,
-				 (uint16_t)port, cr->via, FIB_SRC_STATIC);
-	return route_add(nd, cr->prefix.addr, cr->prefix.len, FIB_NH_TUNNEL, 0, cr->via,
-			 FIB_SRC_STATIC);
+	if (nh == NULL || port_for(&nd->nd_dp, cr->via) >= 0)
+		return true;
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (nh->nh_nhs[i].ns_overlay == cr->via)
+			return nh->nh_nhs[i].ns_state != NHRP_NHS_DOWN;
+	return true;
 }
 
-/* Only while the route is still the config's: an NHRP route that took the
- * prefix stays. */
-void node_route_static_del(struct node *nd, const struct cfg_route *cr)
+int node_route_static_sync(struct node *nd, const struct cfg *c, uint32_t prefix, uint8_t len)
 {
-	const struct fib_route *rt =
-		fib_route_find(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);
+	const struct cfg_route *best = NULL;
+	const struct fib_route *rt;
+	int port;
 
+	for (unsigned i = 0; i < c->n_routes; i++) {
+		const struct cfg_route *cr = &c->routes[i];
+
+		if (cr->prefix.addr == prefix && cr->prefix.len == len && static_usable(nd, cr) &&
+		    (best == NULL || cr->distance < best->distance))
+			best = cr;
+	}
+	if (best != NULL) {
+		port = port_for(&nd->nd_dp, best->via);
+		if (port >= 0)
+			return route_add(nd, prefix, len, FIB_NH_GATEWAY, (uint16_t)port, best->via,
+					 FIB_SRC_STATIC);
+		return route_add(nd, prefix, len, FIB_NH_TUNNEL, 0, best->via, FIB_SRC_STATIC);
+	}
+	/* Only while the route is still a static one: an NHRP route that took
+	 * the prefix stays. */
+	rt = fib_route_find(&nd->nd_dp.dp_fib, prefix, len);
 	if (rt != NULL && rt->rt_source == FIB_SRC_STATIC) {
-		fib_route_del(&nd->nd_dp.dp_fib, cr->prefix.addr, cr->prefix.len);
-		kroutes_restore(nd->nd_ctl.ct_kroutes, cr->prefix.addr, cr->prefix.len);
+		fib_route_del(&nd->nd_dp.dp_fib, prefix, len);
+		kroutes_restore(nd->nd_ctl.ct_kroutes, prefix, len);
+	}
+	return 0;
+}
+
+void node_routes_nhs_changed(struct ctl *ct, uint32_t overlay, bool down)
+{
+	struct node *nd = (struct node *)((char *)ct - offsetof(struct node, nd_ctl));
+	const struct cfg *c = nd->nd_cfg;
+	char a[INET_ADDRSTR], b[INET_ADDRSTR];
+
+	for (unsigned i = 0; i < c->n_routes; i++) {
+		const struct cfg_route *cr = &c->routes[i];
+
+		if (cr->via != overlay)
+			continue;
+		LOG_CTL(NOTICE, "route %s/%u via %s: NHS %s, %s", inet_v4_str(cr->prefix.addr, a),
+			cr->prefix.len, inet_v4_str(cr->via, b), down ? "down" : "back",
+			down ? "a backup takes over if there is one" : "in use again if best");
+		node_route_static_sync(nd, c, cr->prefix.addr, cr->prefix.len);
 	}
 }
 

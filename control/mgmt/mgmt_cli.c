@@ -33,7 +33,8 @@ struct mgmt_cli_cmd {
 	bool tc_config;
 };
 
-#define IP_ROUTE_ARGS "PREFIX A.B.C.D|A.B.C.D A.B.C.D A.B.C.D"
+#define IP_ROUTE_ARGS \
+	"PREFIX A.B.C.D|A.B.C.D A.B.C.D A.B.C.D|PREFIX A.B.C.D NUM|A.B.C.D A.B.C.D A.B.C.D NUM"
 #define LOG_LEVELS "error|warning|notice|info|debug"
 
 static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
@@ -89,7 +90,8 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	 "The configuration file the node starts from"},
 	{"write memory", MGMT_WRITE_MEMORY, "",
 	 "Save the running configuration to its file (the old one kept as .bak)"},
-	{"ip route", MGMT_CONFIGURE, IP_ROUTE_ARGS, "A static route: prefix, next hop", true},
+	{"ip route", MGMT_CONFIGURE, IP_ROUTE_ARGS,
+	 "A static route: prefix, next hop [, distance: a backup]", true},
 	{"no ip route", MGMT_CONFIGURE,
 	 "PREFIX|PREFIX A.B.C.D|A.B.C.D A.B.C.D|A.B.C.D A.B.C.D A.B.C.D", "Remove a static route",
 	 true},

@@ -56,7 +56,7 @@ void nhrp_set_phase(struct nhrp *nh, uint8_t phase)
 		nhrp_cache_clear(nh->nh_ctl);
 }
 
-int nhrp_init(struct ctl *ct, const struct cfg *cfg)
+int nhrp_init(struct ctl *ct, const struct cfg *cfg, const struct nhrp_hooks *hooks)
 {
 	const struct cfg_tunnel *t = &cfg->tunnel;
 	struct nhrp *nh;
@@ -67,6 +67,8 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg)
 	if (nh == NULL)
 		return -ENOMEM;
 	nh->nh_ctl = ct;
+	if (hooks != NULL)
+		nh->nh_hooks = *hooks;
 	nh->nh_is_hub = cfg->role == CFG_ROLE_HUB;
 	nh->nh_phase = t->phase;
 	nhrp_reconfigure(nh, t);

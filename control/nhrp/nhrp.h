@@ -18,6 +18,12 @@
 #include "timer.h"
 
 struct ctl;
+
+/* What NHRP tells the layer above it (NULL: nothing). */
+struct nhrp_hooks {
+	/* A spoke's NHS went down, or came back from down. */
+	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, bool down);
+};
 struct strbuf;
 
 #define NHRP_TYPES 9     /* index by ar$op.type, 1..8 */
@@ -122,6 +128,7 @@ struct nhrp {
 	uint64_t nh_err_last_ns;
 	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged; /* failures since that line */
+	struct nhrp_hooks nh_hooks;
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];
 	unsigned nh_n_maps; /* static bindings: tunnel.maps */
@@ -135,7 +142,7 @@ struct nhrp {
 };
 
 /* nhrp.c */
-int nhrp_init(struct ctl *ct, const struct cfg *cfg);
+int nhrp_init(struct ctl *ct, const struct cfg *cfg, const struct nhrp_hooks *hooks);
 /* What may change while it runs: the holding time we announce (from the
  * next registration or reply on) and the authentication password (from
  * the next packet on). */

@@ -22,6 +22,9 @@
 #      interval + the retries' 7 s at most), BGP moves the route to the
 #      other hub; the outage (lost replies x 0.1 s) is printed and must
 #      stay under the bound: BGP's hold time 9 s plus 3 s
+#      Meanwhile a static route on spoke1 with a backup (10.99.0.0/24 via
+#      the victim, and via the other hub at distance 250) moves to the
+#      backup once the victim's NHS is down
 #   3  the hub restarts: the spokes register with it again (up in show ip
 #      nhrp nhs), its BGP sessions come back; spoke4 is back on hub2 alone
 #      (if hub2 was killed, it used hub1 meanwhile and lets it go after the
@@ -147,6 +150,11 @@ via=$(route_via)
 victim=hub${via##*.}
 other=hub$(( 3 - ${via##*.} ))
 echo "spoke1 reaches 10.3.0.0/24 via $via: killing $victim, $other stays"
+static_via() { cli spoke1 'show ip route 10.99.0.1' 2> /dev/null | awk '$1 == "S" && $2 == "10.99.0.0/24" {print $4}' | tr -d ,; }
+cli spoke1 'configure terminal' "ip route 10.99.0.0/24 ${OV[$victim]}" \
+  "ip route 10.99.0.0/24 ${OV[$other]} 250" 'end' 'show ip route 10.99.0.1'
+check "2: a static route with a backup: the one of distance 1 is in use" \
+  test "$(static_via)" = "${OV[$victim]}"
 nsx spoke1-h ping -i 0.1 -c 250 -W 1 10.3.0.10 > "$work/failover-ping.txt" 2>&1 & pp=$!
 sleep 3
 t_kill=$(date +%s%N)
@@ -169,6 +177,8 @@ ms_moved=$(( t_moved ? (t_moved - t_kill) / 1000000 : -1 ))
 check "2: spoke1 marked $victim's NHS down within 12 s (registration-interval 5 s + 7 s): $ms_down ms" \
   sh -c "[ $ms_down -ge 0 ] && [ $ms_down -le 14000 ]"
 check "2: spoke1's route to 10.3.0.0/24 moved to $other: $ms_moved ms" test "$ms_moved" -ge 0
+check "2: the static route's backup via $other took over once the NHS was down" \
+  test "$(static_via)" = "${OV[$other]}"
 wait $pp
 out=$(cat "$work/failover-ping.txt")
 sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' <<< "$out")
@@ -185,6 +195,7 @@ echo "=== 3: $victim comes back"
 check "3: $victim restarts" start_node "$victim"
 back() { [ "$(nhs_state spoke1 "${OV[$victim]}")" = up ]; }
 check "3: spoke1 registered with $victim again" wait_until 20 back
+check "3: the static route is back on $victim (distance 1)" test "$(static_via)" = "${OV[$victim]}"
 all_back() { local s; for s in spoke1 spoke2 spoke3; do [ "$(nhs_state "$s" "${OV[$victim]}")" = up ] || return 1; done; }
 check "3: ... and so did spokes 2 and 3" wait_until 20 all_back
 check "3: spoke4 is on hub2 alone again, hub1 standby" wait_until 30 s4_hub2

@@ -973,7 +973,9 @@ static void test_cfg_edit(void **state)
 		{"ip route 10.7.0.0/24x 192.0.2.2", "usage: [no] ip route"},
 		{"ip route 10.7.0.0 255.0.255.0 192.0.2.2", "usage: [no] ip route"},
 		{"no ip route 10.9.0.0/24 10.255.0.12", "no such static route"},
-		{"no ip route 10.9.0.0/24", NULL},
+		{"ip route 10.9.0.0/24 10.255.0.12 0", "usage: [no] ip route"},
+		{"ip route 10.9.0.0/24 10.255.0.12 250", NULL}, /* a backup */
+		{"no ip route 10.9.0.0/24", NULL},              /* both go */
 		{"ip nhrp holdtime 0", "holdtime must be 1..65535 seconds"},
 		{"ip nhrp holdtime 45", NULL},
 		{"ip nhrp authentication s\x01cret", "only printable ASCII"},

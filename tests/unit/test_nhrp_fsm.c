@@ -342,7 +342,7 @@ static int fixture_setup(bool hub)
 	clock_init_fake(&fx.ck, 1000 * CLK_NS_PER_S);
 	assert_int_equal(ctl_init(&fx.ct, dp, &fx.ck), 0);
 	fx.ct.ct_arp_reachable_s = 100000; /* no ARP probes within a test */
-	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg), 0);
+	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg, NULL), 0);
 	for (unsigned i = 0; i < RTE_DIM(peers); i++)
 		if (peers[i] != dp->dp_ports[WAN].pt_addr)
 			arp_learn(peers[i]);
@@ -669,7 +669,7 @@ static void test_03b_nhs_preference(void **state)
 	t->nhs[1] = (struct cfg_nhs){.nbma = B_NBMA, .overlay = B_OV, .priority = 0};
 	t->nhs_max = 1;
 	t->nhs_fallback = 20;
-	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg), 0);
+	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg, NULL), 0);
 	nhrp_start(&fx.ct);
 	hub = &nh()->nh_nhs[0];
 	pref = &nh()->nh_nhs[1];
