@@ -31,6 +31,7 @@ struct strbuf;
 
 /* The subsystems, as the config and show logging name them. */
 #define LOG_SUBSYS_COUNT 7
+#define LOG_SUBSYS_CTL 1
 #define LOG_SUBSYS_NHRP 6
 extern const char *const log_subsys_names[LOG_SUBSYS_COUNT]; /* main ctl dp arp mgmt ike nhrp */
 

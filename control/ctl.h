@@ -65,6 +65,7 @@ struct ctl {
 		*ct_kexport; /* registrations written to the kernel (kernel_export.c), or NULL */
 	uint64_t ct_cnt[CFG_MAX_PORTS + 1][CTL_COUNTER_COUNT];
 	uint64_t ct_punt_rx[16]; /* by punt cause */
+	bool ct_debug_ip;        /* debug ip packet: each IPv4 frame in and out logged */
 };
 
 /* ctl_loop.c */
@@ -88,6 +89,10 @@ static inline void ctl_count(struct ctl *ct, uint8_t port_idx, enum ctl_counter 
 struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx);
 /* Send a complete frame on the control TX queue of port_idx (consumes m). */
 void ctl_tx_frame(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
+/* debug ip packet: one line at DEBUG for an IPv4 packet (behind an
+ * Ethernet header) the control thread received (what: why it was punted,
+ * where: the port) or originates (what: "sent"). */
+void ctl_debug_ip(struct ctl *ct, const char *what, const char *where, const struct rte_mbuf *m);
 
 /* ctl_output.c */
 /* m holds room for an Ethernet header then an IPv4 packet at data offset 0

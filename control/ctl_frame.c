@@ -2,8 +2,29 @@
  * own TX queue on every port (never a worker's), counted per port. The
  * bottom of its output path (ctl_output.c, arp.c). */
 #include <rte_ethdev.h>
+#include <rte_ip.h>
 
 #include "ctl.h"
+#include "inet.h"
+#include "log.h"
+
+/* Bounded: only what the first segment holds is read. */
+void ctl_debug_ip(struct ctl *ct, const char *what, const char *where, const struct rte_mbuf *m)
+{
+	const struct rte_ipv4_hdr *ip;
+	char s[INET_ADDRSTR], d[INET_ADDRSTR];
+
+	(void)ct;
+	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip))
+		return;
+	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+	if ((ip->version_ihl >> 4) != 4)
+		return;
+	LOG_CTL(DEBUG, "IP: %s %s: s=%s d=%s, len %u, proto %u, ttl %u", what, where,
+		inet_v4_str(rte_be_to_cpu_32(ip->src_addr), s),
+		inet_v4_str(rte_be_to_cpu_32(ip->dst_addr), d), rte_be_to_cpu_16(ip->total_length),
+		ip->next_proto_id, ip->time_to_live);
+}
 
 struct rte_mbuf *ctl_alloc(struct ctl *ct, uint8_t port_idx)
 {

@@ -22,6 +22,13 @@ void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m)
 	/* The control thread is the FIB's writer: it reads it without RCU. */
 	const struct fib_nh *nh = fib_lookup(&ct->ct_dp->dp_fib, dst);
 
+	if (unlikely(ct->ct_debug_ip))
+		ctl_debug_ip(ct, "sent",
+			     nh == NULL ? "(no route)"
+			     : nh->nh_type == FIB_NH_TUNNEL
+				     ? ct->ct_dp->dp_tunnel.tn_present ? "tunnel" : "(no tunnel)"
+				     : ct->ct_dp->dp_ports[nh->nh_port].pt_name,
+			     m);
 	if (nh != NULL && nh->nh_type == FIB_NH_TUNNEL) {
 		ctl_tunnel_output(ct, m, nh->nh_gw != 0 ? nh->nh_gw : dst);
 		return;

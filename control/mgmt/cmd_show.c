@@ -364,6 +364,21 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 			      req->mr_cmd == MGMT_DEBUG_NHRP ? "on" : "off");
 		break;
 	}
+	case MGMT_DEBUG_IP_PACKET:
+	case MGMT_NO_DEBUG_IP_PACKET: {
+		const struct cfg *c = nd->nd_cfg;
+		const char *lvl = c->logging.levels[LOG_SUBSYS_CTL][0]
+					  ? c->logging.levels[LOG_SUBSYS_CTL]
+					  : c->eal.log_level;
+		bool on = req->mr_cmd == MGMT_DEBUG_IP_PACKET;
+
+		nd->nd_ctl.ct_debug_ip = on;
+		log_set_subsys_level(LOG_SUBSYS_CTL,
+				     on ? (int)RTE_LOG_DEBUG : log_level_parse(lvl));
+		LOG_CTL(INFO, "debug ip packet %s", on ? "on" : "off");
+		strbuf_printf(&req->mr_out, "IP packet debugging is %s\n", on ? "on" : "off");
+		break;
+	}
 	case MGMT_CLEAR_COUNTERS:
 		for (unsigned p = 0; p < nd->nd_dp.dp_nports; p++) {
 			node_port_stats(nd, p, &nd->nd_port_base[p]);

@@ -46,6 +46,8 @@ enum mgmt_cmd {
 	MGMT_CLEAR_COUNTERS,
 	MGMT_DEBUG_NHRP,
 	MGMT_NO_DEBUG_NHRP,
+	MGMT_DEBUG_IP_PACKET,
+	MGMT_NO_DEBUG_IP_PACKET,
 	MGMT_PING, /* "start A.B.C.D [repeat N] [size N] [source A.B.C.D]" or "poll JOB" */
 	MGMT_CMD_COUNT
 };

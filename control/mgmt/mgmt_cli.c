@@ -71,6 +71,9 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{"no debug crypto ikev2", MGMT_NO_DEBUG_CRYPTO_IKEV2, "", "Stop logging IKE messages"},
 	{"debug nhrp", MGMT_DEBUG_NHRP, "", "Log every NHRP message sent and received"},
 	{"no debug nhrp", MGMT_NO_DEBUG_NHRP, "", "Stop logging NHRP messages"},
+	{"debug ip packet", MGMT_DEBUG_IP_PACKET, "",
+	 "Log every IPv4 packet the node itself receives or sends"},
+	{"no debug ip packet", MGMT_NO_DEBUG_IP_PACKET, "", "Stop logging IPv4 packets"},
 	{"show logging", MGMT_SHOW_LOGGING, "",
 	 "Where the log goes, the levels, and its last lines"},
 	{"monitor capture", MGMT_MONITOR_CAPTURE, "start LINE|stop",
@@ -135,6 +138,7 @@ static const struct {
 	{"nhrp", "NHRP"},
 	{"authentication", "NHRP authentication"},
 	{"nhs", "Next-hop servers"},
+	{"packet", "Packets"},
 	{"logging", "Logging"},
 	{"no", "Negate a command"},
 };

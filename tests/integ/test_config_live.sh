@@ -53,6 +53,14 @@ check "show logging has the levels, one subsystem apart, and the last lines" \
 check "the kept lines carry their UTC time" grep -q '^20[0-9-]*T[0-9:.]*Z mgmt: login: admin' "$work/conf2.txt"
 check "no ip route removed it" sh -c "grep -q 'routes: 0 added, 1 removed' $work/conf2.txt && ! grep -q '^S *10.9.0.0/24' $work/conf2.txt"
 
+echo "--- debug ip packet"
+cli hub 'debug ip packet' > "$work/dbg.txt"
+nsx lan1h ping -c 2 -i 0.2 -W 2 10.255.0.1 > /dev/null
+cli hub 'no debug ip packet' >> "$work/dbg.txt"
+grep 'ctl: IP: ' "$work/hub.log" | head -4
+check "debug ip packet logs the hub's own packets, in (with why) and out (with where)" \
+  sh -c "grep -q 'IP packet debugging is on' $work/dbg.txt && grep -Eq 'ctl: IP: local [a-z0-9]+: s=10.1.0.10 d=10.255.0.1, len 84, proto 1' $work/hub.log && grep -q 'ctl: IP: sent tunnel: s=10.255.0.1 d=10.1.0.10, len 84, proto 1' $work/hub.log"
+
 echo "--- configure terminal: network-id and phase on the hub"
 cli hub 'configure terminal' 'ip nhrp network-id 7' 'ip nhrp redirect' 'no ip nhrp redirect' \
   'ip nhrp shortcut' 'ip nhrp phase 1' 'end' | tee "$work/conf3.txt"
