@@ -395,6 +395,11 @@ struct strbuf;
  * [WORD]", "logging level [SUBSYS] LEVEL", "no logging level SUBSYS". 0, or -errno with the reason in msg; *c
  * may then be partly changed (callers edit a copy). Not validated. */
 int cfg_edit_line(struct cfg *c, const char *line, struct strbuf *msg);
+/* Words cfg_edit_line takes at most. */
+#define CFG_EDIT_WORDS 12
+/* The line with the secret words (after psk, authentication) replaced by
+ * <hidden>, for logs. */
+void cfg_edit_redact(const char *line, char *out, size_t len);
 
 /* cfg_validate.c */
 /* Cross-field checks: duplicates, contradictions, references. */

@@ -190,9 +190,105 @@ static int edit_phase(struct cfg *c, bool no, char **w, int n, struct strbuf *ms
 	return 0;
 }
 
+/* A PSK as the file holds it: 16..128 bytes. */
+static int edit_psk(const char *w, uint8_t *psk, uint8_t *len, char *file, struct strbuf *msg)
+{
+	size_t n = strlen(w);
+
+	if (n < 16 || n > CFG_IKE_PSK_MAX) {
+		strbuf_printf(msg, "a PSK must be 16..%u bytes long, got %zu", CFG_IKE_PSK_MAX, n);
+		return -EINVAL;
+	}
+	memset(psk, 0, CFG_IKE_PSK_MAX);
+	memcpy(psk, w, n);
+	*len = (uint8_t)n;
+	file[0] = '\0';
+	return 0;
+}
+
+/* crypto ikev2 psk WORD | crypto ikev2 peer A.B.C.D psk WORD |
+ * no crypto ikev2 peer A.B.C.D | crypto ikev2 proposal NAME... */
+static int edit_ike(struct cfg *c, bool no, char **w, int n, struct strbuf *msg)
+{
+	struct cfg_ike *k = &c->tunnel.esp.ike;
+	uint32_t a;
+	unsigned i, j;
+
+	if (n == 2 && !no && strcmp(w[0], "psk") == 0)
+		return edit_psk(w[1], k->psk, &k->psk_len, k->psk_file, msg);
+	if (n >= 2 && strcmp(w[0], "peer") == 0 && inet_v4_parse(w[1], &a) == 0 && a != 0 &&
+	    (no ? n == 2 : n == 4 && strcmp(w[2], "psk") == 0)) {
+		if (no) {
+			for (i = j = 0; i < k->n_peers; i++)
+				if (k->peers[i].addr != a)
+					k->peers[j++] = k->peers[i];
+			if (j == k->n_peers) {
+				strbuf_printf(msg, "no IKE peer with address %s", w[1]);
+				return -ENOENT;
+			}
+			k->n_peers = j;
+			return 0;
+		}
+		for (i = 0; i < k->n_peers && k->peers[i].addr != a; i++)
+			;
+		if (i == k->n_peers) {
+			if (k->n_peers >= CFG_IKE_MAX_PEERS) {
+				strbuf_printf(msg, "at most %u IKE peers", CFG_IKE_MAX_PEERS);
+				return -ENOSPC;
+			}
+			memset(&k->peers[i], 0, sizeof(k->peers[i]));
+			k->peers[i].addr = a;
+			k->n_peers++;
+		}
+		k->peers[i].has_auth = true;
+		k->peers[i].auth = CFG_IKE_AUTH_PSK;
+		return edit_psk(w[3], k->peers[i].psk, &k->peers[i].psk_len, k->peers[i].psk_file,
+				msg);
+	}
+	if (n >= 2 && !no && strcmp(w[0], "proposal") == 0 && n - 1 <= CFG_IKE_MAX_PROPOSALS) {
+		struct cfg_ike_prop p[CFG_IKE_MAX_PROPOSALS];
+
+		for (i = 0; i < (unsigned)n - 1; i++)
+			if (cfg_ike_prop_parse(w[i + 1], &p[i]) != 0) {
+				strbuf_printf(
+					msg,
+					"'%s' is not a proposal (aes256gcm16-prfsha256-x25519)",
+					w[i + 1]);
+				return -EINVAL;
+			}
+		memcpy(k->proposals, p, (n - 1) * sizeof(p[0]));
+		k->n_proposals = (unsigned)n - 1;
+		return 0;
+	}
+	strbuf_printf(msg,
+		      "usage: crypto ikev2 psk WORD | [no] crypto ikev2 peer A.B.C.D [psk WORD] | "
+		      "crypto ikev2 proposal NAME... (at most %u)",
+		      CFG_IKE_MAX_PROPOSALS);
+	return -EINVAL;
+}
+
+void cfg_edit_redact(const char *line, char *out, size_t len)
+{
+	size_t o = 0;
+	bool secret = false;
+
+	out[0] = '\0';
+	for (const char *p = line; *p != '\0' && o + 1 < len;) {
+		size_t n = strcspn(p, " ");
+		const char *word = secret ? "<hidden>" : p;
+		size_t wn = secret ? strlen("<hidden>") : n;
+
+		o += (size_t)snprintf(out + o, len - o, "%.*s%s", (int)wn, word,
+				      p[n] == ' ' ? " " : "");
+		secret = (n == 3 && strncmp(p, "psk", 3) == 0) ||
+			 (n == 14 && strncmp(p, "authentication", 14) == 0);
+		p += n + (p[n] == ' ');
+	}
+}
+
 int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 {
-	char line[256], *w[8];
+	char line[256], *w[CFG_EDIT_WORDS];
 	int n = 0, rc = -EINVAL;
 	bool no = false;
 
@@ -207,9 +303,10 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 			return -EINVAL;
 		}
 	snprintf(line, sizeof(line), "%s", text);
-	n = words_split(line, w, 8);
+	n = words_split(line, w, CFG_EDIT_WORDS);
 	if (n < 0) {
-		strbuf_printf(msg, "too many words: no command here takes more than 8");
+		strbuf_printf(msg, "too many words: no command here takes more than %u",
+			      CFG_EDIT_WORDS);
 		return -EINVAL;
 	}
 	if (n > 0 && strcmp(w[0], "no") == 0) {
@@ -241,6 +338,8 @@ int cfg_edit_line(struct cfg *c, const char *text, struct strbuf *msg)
 		snprintf(c->tunnel.nhrp_auth, sizeof(c->tunnel.nhrp_auth), "%s", no ? "" : w[3]);
 		return 0;
 	}
+	if (n >= 2 && strcmp(w[0], "crypto") == 0 && strcmp(w[1], "ikev2") == 0)
+		return edit_ike(c, no, w + 2, n - 2, msg);
 	if (n >= 3 && strcmp(w[0], "ip") == 0 && strcmp(w[1], "nhrp") == 0 &&
 	    strcmp(w[2], "nhs") == 0)
 		return edit_nhs(c, no, w + 3, n - 3, msg);

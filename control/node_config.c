@@ -6,8 +6,10 @@
  * Live today: static routes (added, removed, changed; only the changed
  * prefixes are touched, so traffic elsewhere does not notice),
  * tunnel.holdtime, tunnel.nhrp-authentication, tunnel.network-id,
- * tunnel.phase, a spoke's tunnel.nhs list, eal.log-level, logging's
- * levels and destination. */
+ * tunnel.phase, a spoke's tunnel.nhs list, what IKE-lite negotiates with
+ * (tunnel.esp.ike: proposals, lifetimes, dpd, idle, pfs, identities,
+ * PSKs, certificates, peers, fragments; established SAs stay), eal.log-level,
+ * logging's levels and destination. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -24,10 +26,63 @@
 
 _Static_assert(CFG_LOG_SUBSYS == LOG_SUBSYS_COUNT, "the config names every log subsystem");
 
+/* IKE's live parts (ike_keying_reconfigure) blanked; with `all`, the
+ * positions in the file too, which move when lines are added above. */
+static void config_blank_ike(struct cfg_ike *k, bool all)
+{
+	if (all) {
+		k->pos = k->pos_psk = k->pos_local_id = k->pos_auth = k->pos_cert =
+			(struct cfg_pos){0};
+		for (unsigned i = 0; i < CFG_IKE_MAX_PEERS; i++)
+			k->peers[i].pos = k->peers[i].pos_id = k->peers[i].pos_psk =
+				(struct cfg_pos){0};
+		return;
+	}
+	k->n_proposals = 0;
+	memset(k->proposals, 0, sizeof(k->proposals));
+	k->psk_len = 0;
+	memset(k->psk, 0, sizeof(k->psk));
+	memset(k->psk_file, 0, sizeof(k->psk_file));
+	k->lifetime_s = k->child_lifetime_s = k->dpd_s = k->idle_s = 0;
+	memset(&k->local_id, 0, sizeof(k->local_id));
+	k->auth = CFG_IKE_AUTH_PSK;
+	memset(k->cert, 0, sizeof(k->cert));
+	memset(k->key, 0, sizeof(k->key));
+	memset(k->ca, 0, sizeof(k->ca));
+	memset(k->crl, 0, sizeof(k->crl));
+	k->pfs = 0;
+	k->fragmentation = false;
+	k->fragment_size = 0;
+	k->n_peers = 0;
+	memset(k->peers, 0, sizeof(k->peers));
+	k->pos_psk = k->pos_local_id = k->pos_auth = k->pos_cert = (struct cfg_pos){0};
+}
+
+/* Whether a and b differ in what IKE-lite negotiates with. */
+static bool config_ike_changed(const struct cfg_ike *a, const struct cfg_ike *b)
+{
+	struct cfg_ike *x = malloc(sizeof(*x)), *y = malloc(sizeof(*y));
+	bool changed = true;
+
+	if (x != NULL && y != NULL) {
+		*x = *a;
+		*y = *b;
+		config_blank_ike(x, true);
+		config_blank_ike(y, true);
+		changed = memcmp(x, y, sizeof(*x)) != 0;
+		explicit_bzero(x, sizeof(*x));
+		explicit_bzero(y, sizeof(*y));
+	}
+	free(x);
+	free(y);
+	return changed;
+}
+
 /* The config with the live parts blanked: two configs that differ only
  * there dump the same. */
 static void config_blank_live(struct cfg *c)
 {
+	config_blank_ike(&c->tunnel.esp.ike, false);
 	c->n_routes = 0;
 	memset(c->routes, 0, sizeof(c->routes));
 	c->tunnel.holdtime = 0;
@@ -230,15 +285,28 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 {
 	struct cfg *run = nd->nd_cfg;
 	int rc = config_check_live(run, next, msg);
+	bool ike;
 
 	if (rc != 0) {
 		if (rc == -ENOMEM)
 			strbuf_printf(msg, "out of memory");
 		return rc;
 	}
+	/* First what reads files and can still fail: then nothing is applied. */
+	ike = nd->nd_ctl.ct_ike != NULL &&
+	      config_ike_changed(&run->tunnel.esp.ike, &next->tunnel.esp.ike);
+	if (ike) {
+		rc = ike_keying_reconfigure(&nd->nd_ctl, &next->tunnel.esp, msg);
+		if (rc != 0)
+			return rc;
+		strbuf_printf(msg, "IKE: new exchanges use the new settings");
+	}
 	rc = config_apply_routes(nd, run, next, msg);
-	if (rc != 0)
+	if (rc != 0) {
+		if (ike) /* back as it was: it loaded a moment ago */
+			ike_keying_reconfigure(&nd->nd_ctl, &run->tunnel.esp, msg);
 		return rc;
+	}
 	if (nd->nd_ctl.ct_nhrp != NULL &&
 	    (run->tunnel.holdtime != next->tunnel.holdtime ||
 	     run->tunnel.reg_interval != next->tunnel.reg_interval ||
@@ -395,8 +463,12 @@ void node_config_command(struct node *nd, const char *line, struct mgmt_req *req
 	}
 	if (rc == 0)
 		rc = node_config_apply(nd, next, &msg);
-	if (rc == 0)
-		LOG_MAIN(NOTICE, "configured: %s (%s)", line, strbuf_str(&msg));
+	if (rc == 0) {
+		char shown[sizeof(buf) + 64];
+
+		cfg_edit_redact(line, shown, sizeof(shown));
+		LOG_MAIN(NOTICE, "configured: %s (%s)", shown, strbuf_str(&msg));
+	}
 	strbuf_printf(&req->mr_out, "%s%s\n", rc == 0 ? "" : "% ", strbuf_str(&msg));
 	strbuf_fini(&msg);
 	explicit_bzero(next, sizeof(*next));

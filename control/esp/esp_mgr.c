@@ -346,6 +346,13 @@ static struct esp_pair *esp_pair_empty(struct ctl *ct, uint32_t nbma)
 	return p;
 }
 
+bool esp_mgr_needed(struct ctl *ct, uint32_t nbma)
+{
+	const struct esp_pair *p = ct->ct_esp != NULL ? esp_pair_lookup(ct, nbma) : NULL;
+
+	return p != NULL && p->ep_refs != 0 && p->ep_out == NULL;
+}
+
 bool esp_mgr_ref(struct ctl *ct, uint32_t nbma, const struct esp_sa **sa)
 {
 	struct esp_pair *p = esp_pair_lookup(ct, nbma);

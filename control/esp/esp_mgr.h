@@ -67,6 +67,8 @@ void esp_mgr_fini(struct ctl *ct);
  * negotiating it (keying: ike). false when no pair can be had. */
 bool esp_mgr_ref(struct ctl *ct, uint32_t nbma, const struct esp_sa **sa);
 void esp_mgr_unref(struct ctl *ct, uint32_t nbma);
+/* Whether SAs with nbma are wanted (a peer entry uses them) and missing. */
+bool esp_mgr_needed(struct ctl *ct, uint32_t nbma);
 /* The outbound SA towards nbma without taking a reference; NULL if none. */
 const struct esp_sa *esp_mgr_ref_peek(struct ctl *ct, uint32_t nbma);
 /* Worker events: an unknown SPI from nbma (make the pair, unreferenced),

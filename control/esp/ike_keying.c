@@ -261,12 +261,16 @@ static void ik_changed(void *ctx, struct ike_sa *sa)
 		LOG_CTL(INFO, "ike: SA with %s gone: %s", a, ike_sa_error_name(sa->sa_error));
 	else
 		LOG_CTL(WARNING, "ike: SA with %s gone: %s", a, ike_sa_error_name(sa->sa_error));
-	/* A failure: not again at once (a wrong PSK would spin). */
+	/* A failure: not again at once (a wrong PSK would spin), but again
+	 * after the back-off while the peer is still needed and it was ours
+	 * to start (the other side's retries are its own). */
 	if (sa->sa_error != IKE_ERR_LOCAL && sa->sa_error != IKE_ERR_DELETED &&
 	    sa->sa_error != IKE_ERR_REPLACED && sa->sa_error != IKE_ERR_DUPLICATE &&
-	    (w = want_slot(ik, sa->sa_remote, true)) != NULL)
+	    (w = want_slot(ik, sa->sa_remote, true)) != NULL) {
 		w->iw_not_before_ns =
 			clock_now(ik->ik_ctl->ct_clock) + IKE_BACKOFF_S * CLK_NS_PER_S;
+		w->iw_pending = sa->sa_initiator && esp_mgr_needed(ik->ik_ctl, sa->sa_remote);
+	}
 }
 
 /* ---- set-up ---- */
@@ -688,6 +692,35 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer)
 	}
 	free(cc.hit);
 	return cc.n;
+}
+
+int ike_keying_reconfigure(struct ctl *ct, const struct cfg_esp *e, struct strbuf *msg)
+{
+	struct ike_keying *ik = ct->ct_ike;
+	struct ike_policy pol;
+	struct ike_conf conf;
+	char err[256];
+	int rc;
+
+	if (ik == NULL)
+		return 0;
+	if (conf_make(e, &conf) != 0) {
+		strbuf_printf(msg, "no IKE proposal this node can do");
+		return -EINVAL;
+	}
+	rc = ike_policy_load(&pol, &e->ike, err, sizeof(err));
+	if (rc != 0) {
+		strbuf_printf(msg, "%s", err);
+		return rc;
+	}
+	ike_policy_free(&ik->ik_policy);
+	ik->ik_policy = pol;
+	explicit_bzero(&pol, sizeof(pol));
+	ik->ik_conf = conf;
+	ik->ik_conf.ic_policy = &ik->ik_policy;
+	ike_mgr_reconfigure(ik->ik_mgr, &ik->ik_conf);
+	LOG_CTL(NOTICE, "ike: configuration changed: new exchanges use it, established SAs stay");
+	return 0;
 }
 
 void ike_keying_log_level(struct ctl *ct)

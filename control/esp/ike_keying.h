@@ -13,6 +13,7 @@
 #include <rte_mbuf.h>
 
 struct cfg;
+struct cfg_esp;
 struct ctl;
 struct strbuf;
 
@@ -48,6 +49,12 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer);
  * (addresses, exchange, request/response, message ID, length) at DEBUG in
  * user.dmvpn.ike; off: back to the level the node started with. */
 void ike_keying_debug(struct ctl *ct, bool on);
+/* The IKE settings that change live (proposals, lifetimes, liveness,
+ * PFS, identities, PSKs and PSK files, certificates, peers, fragments)
+ * are now e's: new exchanges use them, established SAs stay. The PSK and
+ * certificate files are read first: on any error nothing changes and msg
+ * says why. 0 or -errno. */
+int ike_keying_reconfigure(struct ctl *ct, const struct cfg_esp *e, struct strbuf *msg);
 /* The configured level changed: `no debug crypto ikev2` returns to it. */
 void ike_keying_log_level(struct ctl *ct);
 

@@ -261,6 +261,11 @@ void ike_mgr_reap(struct ike_mgr *mg)
 	}
 }
 
+void ike_mgr_reconfigure(struct ike_mgr *mg, const struct ike_conf *conf)
+{
+	mg->mg_conf = *conf; /* every SA points here */
+}
+
 void ike_mgr_destroy(struct ike_mgr *mg)
 {
 	if (mg == NULL)

@@ -73,6 +73,9 @@ struct ike_mgr *ike_mgr_create(const struct ike_conf *conf, const struct ike_env
 			       const struct ike_mgr_limits *lim);
 /* Every SA destroyed (children removed), then the table. */
 void ike_mgr_destroy(struct ike_mgr *mg);
+/* New proposals, lifetimes, credentials: what SAs read from here on (their
+ * next exchange, rekey or liveness check); nothing is torn down. */
+void ike_mgr_reconfigure(struct ike_mgr *mg, const struct ike_conf *conf);
 /* A UDP payload to our port 500 or 4500 from src:sport (host order). */
 void ike_mgr_input(struct ike_mgr *mg, uint32_t src, uint16_t sport, uint32_t dst, uint16_t dport,
 		   const uint8_t *payload, size_t len);

@@ -101,6 +101,15 @@ static const struct mgmt_cli_cmd mgmt_cli_cmds[] = {
 	{"ip nhrp holdtime", MGMT_CONFIGURE, "NUM", "Holding time NHRP announces, seconds", true},
 	{"ip nhrp authentication", MGMT_CONFIGURE, "NAME", "NHRP authentication password", true},
 	{"no ip nhrp authentication", MGMT_CONFIGURE, "", "No NHRP authentication", true},
+	{"crypto ikev2 psk", MGMT_CONFIGURE, "NAME",
+	 "IKE: the pre-shared key of peers without their own (16..128 bytes)", true},
+	{"crypto ikev2 peer", MGMT_CONFIGURE, "A.B.C.D psk NAME",
+	 "IKE: a peer by NBMA address, with its own pre-shared key", true},
+	{"no crypto ikev2 peer", MGMT_CONFIGURE, "A.B.C.D", "IKE: forget a peer's own settings",
+	 true},
+	{"crypto ikev2 proposal", MGMT_CONFIGURE, "LINE",
+	 "IKE: the proposals offered and accepted, preferred first (aes256gcm16-prfsha256-x25519)",
+	 true},
 	{"ip nhrp network-id", MGMT_CONFIGURE, "NUM", "The tunnel's NHRP network ID", true},
 	{"ip nhrp phase", MGMT_CONFIGURE, "NUM",
 	 "DMVPN phase: 1 hub and spoke, 2 spoke to spoke, 3 redirects and shortcuts", true},
@@ -138,6 +147,7 @@ static const struct {
 	{"nhrp", "NHRP"},
 	{"authentication", "NHRP authentication"},
 	{"nhs", "Next-hop servers"},
+	{"peer", "IKE peers"},
 	{"packet", "Packets"},
 	{"logging", "Logging"},
 	{"no", "Negate a command"},
@@ -334,7 +344,7 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command, char *argv
 	const struct mgmt_cli_cmd *tc = mgmt_cli_cmd_lookup(command);
 	struct mgmt_session *s = cli_get_context(cli);
 	struct mgmt_req req;
-	char arg[sizeof(req.mr_arg)];
+	char arg[sizeof(req.mr_arg)], shown[sizeof(req.mr_arg) + 64];
 
 	if (tc == NULL) {
 		cli_print(cli, "%% no handler for \"%s\"", command);
@@ -348,20 +358,25 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command, char *argv
 		cli_print(cli, "%% Invalid input: %s %s", command, arg);
 		return CLI_OK;
 	}
+	/* the audit trail never holds a secret typed on the line */
+	{
+		char line[sizeof(shown)];
+
+		snprintf(line, sizeof(line), "%s%s%s", command, argc ? " " : "", arg);
+		cfg_edit_redact(line, shown, sizeof(shown));
+	}
 	if (s->s_priv < mgmt_cli_cmd_priv(tc)) {
-		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s%s%s", s->s_user, s->s_peer,
-			 s->s_priv, command, argc ? " " : "", arg);
+		LOG_MGMT(WARNING, "%s@%s: refused (privilege %u): %s", s->s_user, s->s_peer,
+			 s->s_priv, shown);
 		cli_print(cli, "%% Access denied: '%s' needs privilege %u, %s has %u", command,
 			  mgmt_cli_cmd_priv(tc), s->s_user, s->s_priv);
 		return CLI_OK;
 	}
 	/* the audit trail: what changes state at notice, the rest at debug */
 	if (strncmp(command, "show ", 5) == 0)
-		LOG_MGMT(DEBUG, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "",
-			 arg);
+		LOG_MGMT(DEBUG, "%s@%s: %s", s->s_user, s->s_peer, shown);
 	else
-		LOG_MGMT(NOTICE, "%s@%s: %s%s%s", s->s_user, s->s_peer, command, argc ? " " : "",
-			 arg);
+		LOG_MGMT(NOTICE, "%s@%s: %s", s->s_user, s->s_peer, shown);
 	if (tc->tc_cmd == MGMT_PING) {
 		mgmt_cli_ping(cli, s, arg, strcmp(command, "traceroute") == 0);
 		return CLI_OK;

@@ -289,6 +289,36 @@ run_phase() {
       check "phase $p (ike): one IKE SA between the spokes, on both" \
         sh -c "[ \$(ip netns exec $NS_PREFIX-spoke1 /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -c '^192.0.2.12 *established') = 1 ] && [ \$(ip netns exec $NS_PREFIX-spoke2 /usr/bin/python3 $src/tests/integ/cli_client.py 'show crypto ikev2 sa' | grep -c '^192.0.2.11 *established') = 1 ]"
     fi
+    if [ "$p" = 3 ]; then
+      # A new PSK on the hub, live: spoke2's SA stays; a new one with the
+      # old PSK is refused; with spoke2's PSK changed too, one comes.
+      local newpsk=live-psk-0123456789 hub_sa
+      cli hub 'configure terminal' "crypto ikev2 psk $newpsk" 'end' > "$work/psk1.txt"
+      check "phase $p (ike): crypto ikev2 psk changes the hub's PSK live; the logs hide it" \
+        sh -c "grep -q 'IKE: new exchanges use the new settings' $work/psk1.txt && grep -q 'crypto ikev2 psk <hidden>' $work/hub-p$p.log && ! grep -q $newpsk $work/hub-p$p.log"
+      check "phase $p (ike): spoke2's established SA with the hub still carries traffic" \
+        nsx lan2h ping -c 3 -i 0.25 -W 2 10.0.0.10
+      cli spoke2 'clear crypto session peer 192.0.2.1' > /dev/null
+      wait_for_log "$work/hub-p$p.log" "ike: SA with 192.0.2.12 gone: authentication_failed" 10
+      check "phase $p (ike): a new SA with the old PSK is refused by the hub" \
+        grep -q 'ike: SA with 192.0.2.12 gone: authentication_failed' "$work/hub-p$p.log"
+      cli spoke2 'configure terminal' "crypto ikev2 psk $newpsk" 'end'
+      for ((i = 0; i < 75; i++)); do
+        hub_sa=$(cli spoke2 'show crypto ikev2 sa' | awk '$1 == "192.0.2.1" && $2 == "established" {print $3}')
+        [ -n "$hub_sa" ] && break
+        sleep 0.2
+      done
+      [ -n "$hub_sa" ] || grep "ike:" "$work/spoke2-p$p.log" | tail -8
+      check "phase $p (ike): with the new PSK on spoke2 too, an IKE SA with the hub within 15 s" \
+        test -n "$hub_sa"
+      # the children come a moment after the IKE SA
+      for ((i = 0; i < 10; i++)); do nsx lan2h ping -c 1 -W 1 10.0.0.10 > /dev/null && break; done
+      check "phase $p (ike): traffic crosses it" nsx lan2h ping -c 3 -i 0.25 -W 2 10.0.0.10
+      # spoke2 comes back below from its file: the new PSK has to be there
+      cli spoke2 'write memory' > /dev/null
+      check "phase $p (ike): write memory keeps the new PSK in the file, show running-config hides it" \
+        sh -c "grep -q 'psk: \"$newpsk\"' $work/spoke2.yaml && ip netns exec $NS_PREFIX-spoke2 /usr/bin/python3 $src/tests/integ/cli_client.py 'show running-config' | grep -q 'psk: \"<hidden>\"'"
+    fi
   fi
   if [ "$ESP" != 0 ]; then
     # Without keys nothing on the wire may be GRE; with them, every ESP

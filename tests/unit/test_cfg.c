@@ -985,7 +985,19 @@ static void test_cfg_edit(void **state)
 		{"logging level ike warning", NULL},
 		{"logging level bogus debug", "no subsystem 'bogus'"},
 		/* a word past what any command takes is refused, not dropped */
-		{"no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "too many words"},
+		{"no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c d e f g", "too many words"},
+		{"no ip route 10.6.0.0 255.255.0.0 192.0.2.2 a b c", "usage: [no] ip route"},
+		{"crypto ikev2 psk short", "a PSK must be 16..128 bytes long, got 5"},
+		{"crypto ikev2 psk 0123456789abcdef0", NULL},
+		{"crypto ikev2 peer 192.0.2.12 psk 0123456789abcdefXY", NULL},
+		{"crypto ikev2 peer 192.0.2.13 psk 0123456789abcdefXY", NULL},
+		{"no crypto ikev2 peer 192.0.2.14", "no IKE peer with address 192.0.2.14"},
+		{"no crypto ikev2 peer 192.0.2.13", NULL},
+		{"crypto ikev2 proposal aes256gcm16-prfsha256-x25519 bogus",
+		 "'bogus' is not a proposal"},
+		{"crypto ikev2 proposal aes128gcm16-prfsha256-ecp256 aes256gcm16-prfsha384-ecp384",
+		 NULL},
+		{"crypto ikev2 peer 192.0.2.12", "usage: crypto ikev2"},
 		{"ip nhrp network-id 0", "usage: ip nhrp network-id 1..4294967295"},
 		{"ip nhrp network-id 4294967296", "usage: ip nhrp network-id"},
 		{"ip nhrp network-id 4294967295", NULL},
@@ -1031,12 +1043,37 @@ static void test_cfg_edit(void **state)
 	assert_int_equal(t_a.tunnel.n_nhs, 1);
 	assert_int_equal(t_a.tunnel.nhs[0].nbma, 0xc0000209);
 	assert_int_equal(t_a.tunnel.nhs[0].priority, 0);
+	assert_int_equal(t_a.tunnel.esp.ike.psk_len, 17);
+	assert_int_equal(t_a.tunnel.esp.ike.n_peers, 1);
+	assert_int_equal(t_a.tunnel.esp.ike.peers[0].psk_len, 18);
+	assert_int_equal(t_a.tunnel.esp.ike.n_proposals, 2);
+}
+
+/* What the audit log shows of a configuration line: no secret. */
+static void test_cfg_edit_redact(void **state)
+{
+	static const char *const cases[][2] = {
+		{"crypto ikev2 psk s3cret-s3cret-s3cret", "crypto ikev2 psk <hidden>"},
+		{"crypto ikev2 peer 192.0.2.12 psk abc def",
+		 "crypto ikev2 peer 192.0.2.12 psk <hidden> def"},
+		{"ip nhrp authentication pw", "ip nhrp authentication <hidden>"},
+		{"ip route 10.0.0.0/8 10.255.0.1", "ip route 10.0.0.0/8 10.255.0.1"},
+		{"crypto ikev2 psk", "crypto ikev2 psk"},
+	};
+	char out[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		cfg_edit_redact(cases[i][0], out, sizeof(out));
+		assert_string_equal(out, cases[i][1]);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cfg_edit),
+		cmocka_unit_test(test_cfg_edit_redact),
 		cmocka_unit_test(test_good_configs_load),
 		cmocka_unit_test(test_hub_values),
 		cmocka_unit_test(test_spoke1_values),
