@@ -292,8 +292,14 @@ run_phase() {
     if [ "$p" = 3 ]; then
       # A new PSK on the hub, live: spoke2's SA stays; a new one with the
       # old PSK is refused; with spoke2's PSK changed too, one comes.
-      local newpsk=live-psk-0123456789 hub_sa
+      local newpsk=live-psk-0123456789 hub_sa pp
+      # lan1 to lan2 at 100 packets/s across the change (the shortcut)
+      nsx lan1h ping -c 300 -i 0.01 -W 1 10.2.0.10 > "$work/psk-ping.txt" 2>&1 & pp=$!
+      sleep 1
       cli hub 'configure terminal' "crypto ikev2 psk $newpsk" 'end' > "$work/psk1.txt"
+      wait "$pp"
+      check "phase $p (ike): a ping at 100 packets/s across the PSK change loses nothing" \
+        grep -q '300 packets transmitted, 300 received' "$work/psk-ping.txt"
       check "phase $p (ike): crypto ikev2 psk changes the hub's PSK live; the logs hide it" \
         sh -c "grep -q 'IKE: new exchanges use the new settings' $work/psk1.txt && grep -q 'crypto ikev2 psk <hidden>' $work/hub-p$p.log && ! grep -q $newpsk $work/hub-p$p.log"
       check "phase $p (ike): spoke2's established SA with the hub still carries traffic" \
