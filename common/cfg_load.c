@@ -955,6 +955,43 @@ static int ld_no_second_doc(yaml_parser_t *pr, const char *buf, size_t len, cons
 	return rc;
 }
 
+/* A dmvpnd config nests 6 levels at most (tunnel.esp.ike.peers[].id);
+ * anything much deeper is refused before libyaml builds it, which for
+ * 100,000 levels takes tens of seconds. A syntax error found here is left
+ * for the loader to report. */
+#define LD_MAX_DEPTH 32
+
+static int ld_depth_check(const char *buf, size_t len, const char *fname, struct cfg_err *err)
+{
+	yaml_parser_t pr;
+	yaml_event_t ev;
+	unsigned depth = 0;
+	int rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&pr))
+		return 0;
+	yaml_parser_set_input_string(&pr, (const unsigned char *)buf, len);
+	while (!done && rc == 0 && yaml_parser_parse(&pr, &ev)) {
+		if (ev.type == YAML_MAPPING_START_EVENT || ev.type == YAML_SEQUENCE_START_EVENT) {
+			if (++depth > LD_MAX_DEPTH)
+				rc = cfg_err_at(
+					err, fname,
+					(struct cfg_pos){(unsigned)ev.start_mark.line + 1,
+							 (unsigned)ev.start_mark.column + 1},
+					"nested deeper than %u levels (a dmvpnd config needs "
+					"6 at most)",
+					LD_MAX_DEPTH);
+		} else if (ev.type == YAML_MAPPING_END_EVENT ||
+			   ev.type == YAML_SEQUENCE_END_EVENT) {
+			depth--;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&pr);
+	return rc;
+}
+
 int cfg_load_buf(const char *buf, size_t len, const char *fname, struct cfg *cfg,
 		 struct cfg_err *err)
 {
@@ -970,6 +1007,9 @@ int cfg_load_buf(const char *buf, size_t len, const char *fname, struct cfg *cfg
 	fname = fname != NULL ? fname : "<config>";
 	buf = buf != NULL ? buf : "";
 	snprintf(cfg->file, sizeof(cfg->file), "%s", fname);
+	rc = ld_depth_check(buf, len, fname, err);
+	if (rc != 0)
+		return rc;
 	if (!yaml_parser_initialize(&parser))
 		return cfg_err_at(err, fname, top, "out of memory while parsing YAML");
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
