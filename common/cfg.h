@@ -230,6 +230,12 @@ struct cfg_tunnel {
 	/* seconds a spoke keeps a less preferred NHS after a preferred one
 	 * came back (Cisco's ip nhrp nhs fallback); default 0 */
 	uint16_t nhs_fallback;
+	/* hub: the longest holding time a registration may ask for; longer
+	 * ones are shortened to it, and the reply says so; default 7200 */
+	uint16_t reg_holdtime_max;
+	/* spoke: registrations ask for a unique binding (the U flag; Cisco's
+	 * ip nhrp registration no-unique turns it off); default true */
+	bool reg_unique;
 	uint8_t phase;                  /* 1, 2 or 3; default 3 */
 	uint16_t mtu;                   /* tunnel MTU, default 1400 */
 	bool copy_dscp;                 /* inner DSCP copied to the outer header; default true */

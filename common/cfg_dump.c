@@ -252,6 +252,10 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 		strbuf_printf(out, "  nhs-max-connections: %u\n", t->nhs_max);
 	if (t->nhs_fallback != 0)
 		strbuf_printf(out, "  nhs-fallback: %u\n", t->nhs_fallback);
+	if (t->reg_holdtime_max != 7200)
+		strbuf_printf(out, "  registration-max-holdtime: %u\n", t->reg_holdtime_max);
+	if (!t->reg_unique)
+		strbuf_printf(out, "  registration-unique: false\n");
 	strbuf_printf(out, "  copy-dscp: %s\n", t->copy_dscp ? "true" : "false");
 	/* A cleartext NHRP password by protocol design (Cisco prints it in
 	 * show running-config too); callers that expose the dump decide. */

@@ -329,6 +329,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 					   "copy-dscp",
 					   "nhs-max-connections",
 					   "nhs-fallback",
+					   "registration-max-holdtime",
+					   "registration-unique",
 					   "nhrp-authentication",
 					   "nhs",
 					   "maps",
@@ -342,7 +344,7 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	char esp_path[LD_PATH], mtu_path[LD_PATH];
 	const yaml_node_t *esp, *mtu;
 	static const char *const bools[] = {"false", "true", NULL};
-	int copy = 1, export = 0;
+	int copy = 1, export = 0, unique = 1;
 	char export_path[LD_PATH];
 	const yaml_node_t *export_node;
 	static const char *const need[] = {"address", "network-id", NULL};
@@ -370,6 +372,11 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	t->nhs_max = (uint8_t)nhs_max;
 	if (rc >= 0)
 		rc = ld_u16(&s, "nhs-fallback", 0, 3600, &t->nhs_fallback);
+	if (rc >= 0)
+		rc = ld_u16(&s, "registration-max-holdtime", 1, 65535, &t->reg_holdtime_max);
+	if (rc >= 0)
+		rc = ld_enum(&s, "registration-unique", bools, &unique);
+	t->reg_unique = unique == 1;
 	if (rc >= 0)
 		rc = ld_u32(&s, "phase", 1, 3, "1, 2 or 3", &phase);
 	if (rc >= 0)
@@ -827,6 +834,8 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->telemetry.prom_addr = 0x7f000001;
 	snprintf(cfg->tunnel.name, sizeof(cfg->tunnel.name), "tunnel0");
 	cfg->tunnel.holdtime = 600;
+	cfg->tunnel.reg_holdtime_max = 7200;
+	cfg->tunnel.reg_unique = true;
 	cfg->tunnel.phase = 3;
 	cfg->tunnel.mtu = 1400;
 	cfg->tunnel.copy_dscp = true;

@@ -37,6 +37,8 @@ void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t)
 {
 	nh->nh_holdtime = t->holdtime;
 	nh->nh_reg_interval = nhrp_reg_interval(t);
+	nh->nh_reg_hold_max = t->reg_holdtime_max;
+	nh->nh_unique = t->reg_unique;
 	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
 	memset(nh->nh_auth, 0, sizeof(nh->nh_auth));
 	memcpy(nh->nh_auth, t->nhrp_auth, nh->nh_auth_len);
@@ -76,7 +78,8 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg, const struct nhrp_hooks *ho
 	nh->nh_overlay = t->address.addr;
 	nh->nh_overlay_len = t->address.len;
 	nh->nh_nbma = ct->ct_dp->dp_ports[ct->ct_dp->dp_tunnel.tn_wan].pt_addr;
-	nh->nh_unique = true;
+	nh->nh_unique = t->reg_unique;
+	nh->nh_reg_hold_max = t->reg_holdtime_max;
 	/* Request IDs start anywhere, so that an off-path sender cannot guess
 	 * the ones in flight from a restart; the generator only jitters. */
 	nh->nh_rand = rte_rand() | 1;

@@ -128,6 +128,12 @@ struct nhrp {
 	uint64_t nh_err_last_ns;
 	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged; /* failures since that line */
+	uint16_t nh_reg_hold_max;  /* hub: the longest holding time granted */
+	struct nhrp_log_limit {
+		uint64_t ll_second; /* the clock second of the lines counted */
+		uint32_t ll_lines;  /* lines logged in it */
+		uint64_t ll_unlogged;
+	} nh_reg_log; /* the hub's lines about registrations */
 	struct nhrp_hooks nh_hooks;
 	unsigned nh_n_nhs;
 	struct nhrp_nhs nh_nhs[CFG_MAX_NHS];

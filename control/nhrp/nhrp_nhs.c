@@ -4,7 +4,9 @@
  * here (it answers the requester directly, as Cisco does) or to another
  * hub (tunnel.maps) that routes it on; answer for ourselves; send Traffic
  * Indications in phase 3. */
+#include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ctl.h"
@@ -26,15 +28,50 @@ static struct nhrp_cie nhs_self_cie(const struct nhrp *nh)
 	return c;
 }
 
-/* 0 (success) or the CIE code to refuse the registration with. */
-static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+#define NHS_LOG_PER_S 20 /* registration lines a second, the rest counted */
+
+/* Whether one more line about registrations may be logged now; a flood
+ * of them (random addresses, spoofed sources) is counted instead, and
+ * the count goes with the next line logged (into more, else ""). */
+static bool nhs_log_ok(struct nhrp *nh, char *more, size_t len)
+{
+	struct nhrp_log_limit *l = &nh->nh_reg_log;
+	uint64_t sec = clock_now(nh->nh_ctl->ct_clock) / CLK_NS_PER_S;
+
+	if (sec != l->ll_second) {
+		l->ll_second = sec;
+		l->ll_lines = 0;
+	}
+	if (l->ll_lines >= NHS_LOG_PER_S) {
+		l->ll_unlogged++;
+		return false;
+	}
+	l->ll_lines++;
+	more[0] = '\0';
+	if (l->ll_unlogged != 0)
+		snprintf(more, len, " (and %" PRIu64 " registration lines not logged)",
+			 l->ll_unlogged);
+	l->ll_unlogged = 0;
+	return true;
+}
+
+/* 0 (success) or the CIE code to refuse the registration with; *hold:
+ * the holding time granted. */
+static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
+			    uint16_t *hold_out)
 {
 	uint32_t ov = m->nm_src_proto.na_addr, mask = inet_v4_mask(nh->nh_overlay_len);
 	const struct nhrp_cie *c = &m->nm_cie[0];
 	struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, ov);
 	bool unique = (m->nm_flags & NHRP_FLAG_REG_U) != 0;
 	uint16_t hold = c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime;
-	char a[INET_ADDRSTR], b[INET_ADDRSTR], f[INET_ADDRSTR];
+	char a[INET_ADDRSTR], b[INET_ADDRSTR], f[INET_ADDRSTR], more[64];
+
+	/* A peer may not hold an address longer than we allow: a binding
+	 * taken by someone else would otherwise outlive it for 18 hours. */
+	if (nh->nh_reg_hold_max != 0 && hold > nh->nh_reg_hold_max)
+		hold = nh->nh_reg_hold_max;
+	*hold_out = hold;
 
 	if (!m->nm_src_proto.na_present || !m->nm_src_nbma.na_present ||
 	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay)
@@ -43,13 +80,16 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	 * NBMA address that made it. */
 	if (e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
 	    e->nc_type == NC_DYNAMIC) {
-		LOG_CTL(WARNING, "nhrp: %s already registered uniquely by %s, refusing %s",
-			inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b), inet_v4_str(from, f));
+		if (nhs_log_ok(nh, more, sizeof(more)))
+			LOG_CTL(WARNING,
+				"nhrp: %s already registered uniquely by %s, refusing %s%s",
+				inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b),
+				inet_v4_str(from, f), more);
 		return NHRP_CIE_UNIQUE_ADDRESS_REGISTERED;
 	}
-	if (e == NULL || e->nc_nbma_seen != from)
-		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us", inet_v4_str(ov, a),
-			inet_v4_str(from, b), hold);
+	if ((e == NULL || e->nc_nbma_seen != from) && nhs_log_ok(nh, more, sizeof(more)))
+		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us%s",
+			inet_v4_str(ov, a), inet_v4_str(from, b), hold, more);
 	/* Packets go where the registration came from (NAT); the claimed
 	 * address is kept for show and for the NAT extension. */
 	e = nhrp_cache_update(nh->nh_ctl, ov, from, NC_DYNAMIC, hold,
@@ -64,9 +104,15 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 static void nhs_registration(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
 {
 	struct nhrp_msg r;
-	uint8_t code = m->nm_n_cie > 0 ? nhs_register(nh, m, from) : NHRP_CIE_ADMIN_PROHIBITED;
+	uint16_t hold = 0;
+	uint8_t code =
+		m->nm_n_cie > 0 ? nhs_register(nh, m, from, &hold) : NHRP_CIE_ADMIN_PROHIBITED;
 
 	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_REGISTRATION_REPLY, m);
+	/* RFC 2332 5.2.4: the holding time granted, which may be shorter */
+	if (code == NHRP_CIE_SUCCESS)
+		for (unsigned i = 0; i < r.nm_n_cie; i++)
+			r.nm_cie[i].ce_holding_time = hold;
 	/* Our own protocol address, not the request's destination: a spoke
 	 * that knows its NHS only by NBMA address (Cisco's and FRR's "nhs
 	 * dynamic") sends its own address there (RFC 2332 5.2.3) and learns

@@ -286,6 +286,8 @@ static void cfg_fill(bool hub)
 	t->gre_key = GRE_KEY;
 	t->network_id = 1;
 	t->holdtime = HOLD;
+	t->reg_holdtime_max = 7200;
+	t->reg_unique = true;
 	t->phase = 3;
 	t->mtu = 1400;
 	snprintf(t->nhrp_auth, sizeof(t->nhrp_auth), "%s", AUTH);
@@ -538,6 +540,23 @@ static unsigned reg_times(unsigned seconds, unsigned *at_ms, uint32_t *ids, unsi
  *    1, 2, 4, 8 s, then every holdtime/3 (here 10 s), each wait jittered
  *    down by at most a quarter; PROBING, then DOWN once three requests
  *    went unanswered. */
+/* 01b. registration-unique: false (Cisco's no-unique): no U flag, and
+ *      the CIE's prefix length is the host's, not 0xff. */
+static void test_01b_nhc_register_no_unique(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nhrp_fini(&fx.ct);
+	fx.cfg.tunnel.reg_unique = false;
+	assert_int_equal(nhrp_init(&fx.ct, &fx.cfg, NULL), 0);
+	nhrp_start(&fx.ct);
+	tick(0);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REQUEST, HUB_NBMA);
+	assert_int_equal(s.m.nm_flags, NHRP_FLAG_CISCO_NAT);
+	assert_int_equal(s.m.nm_cie[0].ce_prefix_len, 32);
+}
+
 static void test_02_nhc_register_backoff(void **state)
 {
 	static const unsigned step_s[] = {1, 2, 4, 8, 10, 10, 10};
@@ -1211,6 +1230,25 @@ static void test_12_nhs_refresh_and_expiry(void **state)
 	expect_nothing();
 }
 
+/* 12b. A registration asking for 65535 s gets registration-max-holdtime
+ *      (100 s here): the reply says so and the binding ends then. */
+static void test_12b_nhs_holdtime_capped(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nh()->nh_reg_hold_max = 100;
+	reg_request(A_OV, A_NBMA, A_NBMA, 7, 65535);
+	expect_sent(&s, NHRP_TYPE_REGISTRATION_REPLY, A_NBMA);
+	assert_int_equal(s.m.nm_cie[0].ce_code, NHRP_CIE_SUCCESS);
+	assert_int_equal(s.m.nm_cie[0].ce_holding_time, 100);
+	tick(99);
+	assert_non_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	tick(1);
+	assert_null(nhrp_cache_lookup(&fx.ct, A_OV));
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1485,6 +1523,7 @@ int main(void)
 #define HUB(t) cmocka_unit_test_setup_teardown(t, hub_setup, fixture_teardown)
 	const struct CMUnitTest tests[] = {
 		SPOKE(test_01_nhc_register_request),
+		SPOKE(test_01b_nhc_register_no_unique),
 		SPOKE(test_02_nhc_register_backoff),
 		SPOKE(test_02b_nhc_register_backoff_cap),
 		SPOKE(test_03_nhc_register_reply_refresh),
@@ -1502,6 +1541,7 @@ int main(void)
 		HUB(test_11_nhs_registration),
 		HUB(test_11b_nhs_dynamic_nhs_spoke),
 		HUB(test_12_nhs_refresh_and_expiry),
+		HUB(test_12b_nhs_holdtime_capped),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_14b_nhs_forward_to_mapped_hub),
