@@ -42,7 +42,8 @@ struct strbuf;
 	X(NO_ROUTE, "no_route_to_destination")          \
 	X(SEND_FAILED, "send_failed")                   \
 	X(ERROR_RATE, "error_indication_not_sent_rate") \
-	X(PURGE_NOT_OWNER, "purge_not_from_owner")
+	X(PURGE_NOT_OWNER, "purge_not_from_owner")      \
+	X(NOT_OWNER, "request_not_from_source_owner")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,

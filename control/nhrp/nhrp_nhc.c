@@ -508,6 +508,26 @@ static void nhc_traffic_indication(struct nhrp *nh, const struct nhrp_msg *m, ui
 	nhrp_nhc_resolve(nh, rte_be_to_cpu_32(ip->dst_addr));
 }
 
+/* A spoke answers a Resolution Request (and learns the requester's
+ * binding from it) when an NHS forwarded it (the hub checked the source)
+ * or when it comes straight from the requester as we already know it (a
+ * shortcut being refreshed). A request from anyone else naming some
+ * source would move that source's traffic. */
+static bool nhc_request_trusted(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	const struct nhrp_cache_entry *e;
+
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++)
+		if (nh->nh_nhs[i].ns_nbma == from)
+			return true;
+	e = nhrp_cache_lookup(nh->nh_ctl, m->nm_src_proto.na_addr);
+	if (e != NULL && e->nc_type != NC_INCOMPLETE && e->nc_nbma_seen == from &&
+	    m->nm_src_nbma.na_addr == e->nc_nbma)
+		return true;
+	nh->nh_stats.st_drop[NHRP_DROP_NOT_OWNER]++;
+	return false;
+}
+
 void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
 		    const uint8_t *pkt, uint16_t len)
 {
@@ -524,6 +544,8 @@ void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		nhc_traffic_indication(nh, m, from_nbma);
 		break;
 	case NHRP_TYPE_RESOLUTION_REQUEST:
+		if (!nhc_request_trusted(nh, m, from_nbma))
+			break;
 		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
 			nhrp_resolution_answer(nh, m, plen, from_nbma);
 		else

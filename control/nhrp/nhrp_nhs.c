@@ -225,6 +225,30 @@ static void nhs_reply_forward(struct nhrp *nh, const struct nhrp_msg *m)
 	nhrp_send(nh, &f, to);
 }
 
+/* A Resolution Request names its source (protocol and NBMA address), and
+ * whoever answers it learns that binding: it must come from the source
+ * itself, as registered here, or from another hub (tunnel.maps), which
+ * checked it. Anyone else would make the target send the source's traffic
+ * to the address they name. */
+static bool nhs_request_from_owner(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
+{
+	const struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, m->nm_src_proto.na_addr);
+	char a[INET_ADDRSTR], b[INET_ADDRSTR], more[64];
+
+	for (unsigned i = 0; i < nh->nh_n_maps; i++)
+		if (nh->nh_maps[i].nbma == from)
+			return true;
+	if (e != NULL && e->nc_type == NC_DYNAMIC && e->nc_nbma_seen == from &&
+	    m->nm_src_nbma.na_addr == e->nc_nbma)
+		return true;
+	nh->nh_stats.st_drop[NHRP_DROP_NOT_OWNER]++;
+	if (nhs_log_ok(nh, more, sizeof(more)))
+		LOG_CTL(WARNING, "nhrp: resolution request for source %s from NBMA %s, which %s%s",
+			inet_v4_str(m->nm_src_proto.na_addr, a), inet_v4_str(from, b),
+			e == NULL ? "is not registered here" : "does not hold it", more);
+	return false;
+}
+
 void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,
 		    const uint8_t *pkt, uint16_t len)
 {
@@ -235,6 +259,8 @@ void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		nhs_registration(nh, m, from_nbma);
 		break;
 	case NHRP_TYPE_RESOLUTION_REQUEST:
+		if (!nhs_request_from_owner(nh, m, from_nbma))
+			break;
 		if (nhrp_is_local(nh, m->nm_dst_proto.na_addr, &plen))
 			nhrp_resolution_answer(nh, m, plen, from_nbma);
 		else

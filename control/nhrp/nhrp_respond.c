@@ -63,11 +63,14 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 	r.nm_n_fwd = req->nm_n_fwd;
 	memcpy(r.nm_fwd, req->nm_fwd, sizeof(r.nm_fwd));
 	if (req->nm_src_proto.na_present && req->nm_src_nbma.na_present &&
-	    req->nm_src_proto.na_addr != nh->nh_overlay)
+	    req->nm_src_proto.na_addr != nh->nh_overlay) {
+		uint16_t hold = req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime;
+
+		if (nh->nh_reg_hold_max != 0 && hold > nh->nh_reg_hold_max)
+			hold = nh->nh_reg_hold_max; /* no binding outlives the cap */
 		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,
-				  NC_SHORTCUT,
-				  req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime,
-				  0);
+				  NC_SHORTCUT, hold, 0);
+	}
 	if (nh->nh_ctl->ct_esp != NULL && esp_mgr_ref_peek(nh->nh_ctl, to) == NULL)
 		to = from_nbma;
 	nhrp_send(nh, &r, to);

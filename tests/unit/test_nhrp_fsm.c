@@ -880,6 +880,22 @@ static void test_08_nhc_answers_for_own_lan(void **state)
 	assert_int_equal(nhrp_cache_lookup(&fx.ct, B_OV)->nc_type, NC_SHORTCUT);
 }
 
+/* 08c. The same request straight from an NBMA address that is neither an
+ *      NHS nor B as we know it (a forger naming B): no answer, no binding;
+ *      counted. */
+static void test_08c_nhc_request_not_from_owner(void **state)
+{
+	struct nhrp_msg q;
+
+	(void)state;
+	b_resolution_request(&q, 0x4243, A_LAN + 6);
+	q.nm_src_nbma = A4(C_NBMA); /* "B is at C" */
+	inject(&q, C_NBMA);
+	expect_nothing();
+	assert_null(nhrp_cache_lookup(&fx.ct, B_OV));
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_NOT_OWNER], 1);
+}
+
 /* ESP keyed by IKE (no IKE-lite here: the test installs the CHILD_SAs). */
 static void esp_ike_on(void)
 {
@@ -1290,6 +1306,36 @@ static void resolve_from_a(uint32_t dst, uint32_t id, const struct nhrp_cie *fwd
 	inject(&q, A_NBMA);
 }
 
+/* 14c. A Resolution Request naming A as its source but sent from C (not
+ *      registered), or claiming another NBMA address for A: not forwarded,
+ *      not answered, A's binding untouched; counted. */
+static void test_14c_nhs_request_not_from_owner(void **state)
+{
+	struct nhrp_msg q;
+	struct sent s;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, B_OV, B_NBMA, 2, NHRP_CIE_SUCCESS);
+	route_add(B_NET, 24, FIB_NH_TUNNEL, 0, B_OV, FIB_SRC_STATIC);
+	for (int k = 0; k < 3; k++) {
+		peer_msg(&q, NHRP_TYPE_RESOLUTION_REQUEST, k == 2 ? C_NBMA : A_NBMA, A_OV, AUTH);
+		q.nm_flags |= NHRP_FLAG_RES_Q;
+		q.nm_request_id = 0x60 + (uint32_t)k;
+		q.nm_dst_proto = A4(k == 1 ? HUB_OV : B_HOST); /* forwarded, or answered */
+		q.nm_n_cie = 1;
+		q.nm_cie[0] = cie(0, 0, HOLD, 0, 0);
+		inject(&q, k == 2 ? A_NBMA : C_NBMA);
+		expect_nothing();
+	}
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_NOT_OWNER], 3);
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, A_OV)->nc_type, NC_DYNAMIC);
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, A_OV)->nc_nbma_seen, A_NBMA);
+	/* From A itself, as registered: forwarded. */
+	resolve_from_a(B_HOST, 0x63, NULL);
+	expect_sent(&s, NHRP_TYPE_RESOLUTION_REQUEST, B_NBMA);
+}
+
 /* 14. Resolution Requests at the hub: forwarded to the owner with hop
  *     count - 1 and the hub in the forward transit record; refused with
  *     CIE code 12 for an unknown destination; Error Indication 3 when the
@@ -1533,6 +1579,7 @@ int main(void)
 		SPOKE(test_06_nhc_resolution_retries),
 		SPOKE(test_07_nhc_traffic_indication),
 		SPOKE(test_08_nhc_answers_for_own_lan),
+		SPOKE(test_08c_nhc_request_not_from_owner),
 		SPOKE(test_08b_nhc_answer_via_hub_until_sa),
 		SPOKE(test_09_nhc_purge),
 		SPOKE(test_10_nhc_auth_failure),
@@ -1544,6 +1591,7 @@ int main(void)
 		HUB(test_12b_nhs_holdtime_capped),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
+		HUB(test_14c_nhs_request_not_from_owner),
 		HUB(test_14b_nhs_forward_to_mapped_hub),
 		HUB(test_15_nhs_traffic_indication),
 		HUB(test_16_nhs_unknown_compulsory_extension),
