@@ -35,6 +35,8 @@ const char *nhrp_cache_type_name(enum nhrp_cache_type t)
 	return "?";
 }
 
+static void mcast_list_timer(struct timer *t, void *arg);
+
 int nhrp_cache_init(struct ctl *ct, uint32_t size)
 {
 	/* A quarter spare: cuckoo inserts never fail short of `size`. */
@@ -46,6 +48,7 @@ int nhrp_cache_init(struct ctl *ct, uint32_t size)
 	};
 
 	ct->ct_nhrp_max = size + 1; /* the peers and this node's own entry */
+	timer_init(&ct->ct_mcast_timer, mcast_list_timer, ct);
 	ct->ct_nhrp_cache = rte_hash_create(&p);
 	return ct->ct_nhrp_cache != NULL ? 0 : -ENOMEM;
 }
@@ -58,6 +61,7 @@ void nhrp_cache_fini(struct ctl *ct)
 
 	if (ct->ct_nhrp_cache == NULL)
 		return;
+	timer_cancel(&ct->ct_timers, &ct->ct_mcast_timer);
 	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0) {
 		struct nhrp_cache_entry *e = data;
 
@@ -169,6 +173,35 @@ static void mcast_list_rebuild(struct ctl *ct)
 	rcu_publish(dp->dp_mcast, ml);
 	if (old != NULL)
 		rcu_retire(dp->dp_rcu, mcast_list_free, old, NULL);
+}
+
+/* The list is a walk over the whole table: a flood of registrations (or
+ * of expiries) would make each one cost the table's size. A change right
+ * after a quiet spell rebuilds it at once; the ones that follow within
+ * MCAST_BATCH_NS are taken together, at most ten rebuilds a second. */
+#define MCAST_BATCH_NS (100 * CLK_NS_PER_MS)
+
+static void mcast_list_timer(struct timer *t, void *arg)
+{
+	struct ctl *ct = arg;
+
+	(void)t;
+	ct->ct_mcast_built_ns = clock_now(ct->ct_clock);
+	mcast_list_rebuild(ct);
+}
+
+static void mcast_list_changed(struct ctl *ct)
+{
+	uint64_t now = clock_now(ct->ct_clock);
+
+	if (timer_is_armed(&ct->ct_mcast_timer))
+		return;
+	if (ct->ct_mcast_built_ns == 0 || now - ct->ct_mcast_built_ns >= MCAST_BATCH_NS) {
+		ct->ct_mcast_built_ns = now;
+		mcast_list_rebuild(ct);
+		return;
+	}
+	timer_arm(&ct->ct_timers, &ct->ct_mcast_timer, ct->ct_mcast_built_ns + MCAST_BATCH_NS);
 }
 
 static void nhrp_cache_expire(struct timer *t, void *arg)
@@ -325,7 +358,7 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 		goto full;
 	}
 	if (set_changed)
-		mcast_list_rebuild(ct);
+		mcast_list_changed(ct);
 	nhrp_cache_export(ct, e);
 	return e;
 full:
@@ -349,7 +382,7 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 	timer_cancel(&ct->ct_timers, &e->nc_timer);
 	rte_hash_del_key(ct->ct_nhrp_cache, &overlay);
 	if (nhrp_type_replicates(ct, e->nc_type))
-		mcast_list_rebuild(ct);
+		mcast_list_changed(ct);
 	free(e);
 }
 

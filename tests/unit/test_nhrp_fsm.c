@@ -1265,6 +1265,24 @@ static void test_12b_nhs_holdtime_capped(void **state)
 	expect_nothing();
 }
 
+/* 12c. The multicast replication list: rebuilt at once for a change after
+ *      a quiet spell, and once for the changes that follow within 100 ms
+ *      (a flood costs ten walks of the table a second, not one each). */
+static void test_12c_nhs_mcast_list_batched(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	assert_non_null(fx.dp.dp_mcast);
+	assert_int_equal(fx.dp.dp_mcast->ml_n, 1);
+	reg_expect(&s, B_OV, B_NBMA, 2, NHRP_CIE_SUCCESS);
+	assert_int_equal(fx.dp.dp_mcast->ml_n, 1); /* B waits for the batch */
+	tick(1);
+	assert_int_equal(fx.dp.dp_mcast->ml_n, 2);
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1589,6 +1607,7 @@ int main(void)
 		HUB(test_11b_nhs_dynamic_nhs_spoke),
 		HUB(test_12_nhs_refresh_and_expiry),
 		HUB(test_12b_nhs_holdtime_capped),
+		HUB(test_12c_nhs_mcast_list_batched),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_14c_nhs_request_not_from_owner),
