@@ -360,6 +360,9 @@ struct cfg_eal {
 struct cfg_limits {
 	uint32_t max_peers;  /* NHRP cache, peer table, SAs, per-peer counters */
 	uint32_t max_routes; /* FIB routes of every source */
+	/* a hub's registrations from one NBMA address (spokes behind one NAT
+	 * share one); 0 = no cap; default 1024 */
+	uint32_t max_peers_per_nbma;
 	struct cfg_pos pos, pos_max_peers, pos_max_routes;
 };
 

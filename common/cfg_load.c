@@ -773,7 +773,7 @@ static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg 
 
 static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = {"max-peers", "max-routes", NULL};
+	static const char *const keys[] = {"max-peers", "max-routes", "max-peers-per-nbma", NULL};
 	struct cfg_limits *l = &cfg->limits;
 	char path[LD_PATH];
 	struct ld_sec s;
@@ -790,6 +790,9 @@ static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 			    &l->max_routes);
 	if (rc == 1)
 		l->pos_max_routes = ld_pos(ld_get(&s, "max-routes", path));
+	if (rc >= 0)
+		rc = ld_u32(&s, "max-peers-per-nbma", 0, CFG_MAX_PEERS_MAX, NULL,
+			    &l->max_peers_per_nbma);
 	return rc < 0 ? rc : 0;
 }
 
@@ -842,6 +845,7 @@ static void ld_defaults(struct cfg *cfg)
 	cfg_esp_defaults(&cfg->tunnel.esp);
 	cfg->limits.max_peers = CFG_MAX_PEERS_DEFAULT;
 	cfg->limits.max_routes = CFG_MAX_ROUTES_DEFAULT;
+	cfg->limits.max_peers_per_nbma = 1024;
 }
 
 /* Defaults that depend on other keys, applied once everything is read. */

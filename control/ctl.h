@@ -52,16 +52,17 @@ struct ctl {
 	struct dp *ct_dp;
 	struct clock *ct_clock;
 	struct timer_heap ct_timers;
-	struct rte_hash *ct_arp;        /* neigh_key -> struct arp_entry * (control only) */
-	uint32_t ct_arp_reachable_s;    /* how long a learned MAC is trusted */
-	struct rte_hash *ct_nhrp_cache; /* overlay -> struct nhrp_cache_entry * */
-	uint32_t ct_nhrp_max;           /* entries it may hold (limits.max-peers) */
-	struct timer ct_mcast_timer;    /* the replication list's next rebuild */
-	uint64_t ct_mcast_built_ns;     /* when it was last rebuilt */
-	struct nhrp *ct_nhrp;           /* protocol state (control/nhrp/nhrp.c) */
-	struct esp_mgr *ct_esp;         /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
-	struct ike_keying *ct_ike;      /* keying: ike (control/esp/ike_keying.c), else NULL */
-	struct ctl_ping *ct_ping;       /* ping jobs (control/ping.c), made when first used */
+	struct rte_hash *ct_arp;         /* neigh_key -> struct arp_entry * (control only) */
+	uint32_t ct_arp_reachable_s;     /* how long a learned MAC is trusted */
+	struct rte_hash *ct_nhrp_cache;  /* overlay -> struct nhrp_cache_entry * */
+	struct rte_hash *ct_nhrp_by_src; /* NBMA -> registrations from it (count) */
+	uint32_t ct_nhrp_max;            /* entries it may hold (limits.max-peers) */
+	struct timer ct_mcast_timer;     /* the replication list's next rebuild */
+	uint64_t ct_mcast_built_ns;      /* when it was last rebuilt */
+	struct nhrp *ct_nhrp;            /* protocol state (control/nhrp/nhrp.c) */
+	struct esp_mgr *ct_esp;          /* ESP SAs (control/esp/esp_mgr.c); NULL = no ESP */
+	struct ike_keying *ct_ike;       /* keying: ike (control/esp/ike_keying.c), else NULL */
+	struct ctl_ping *ct_ping;        /* ping jobs (control/ping.c), made when first used */
 	struct kroutes *ct_kroutes; /* routes learned from the kernel (kernel_routes.c), or NULL */
 	struct kexport
 		*ct_kexport; /* registrations written to the kernel (kernel_export.c), or NULL */

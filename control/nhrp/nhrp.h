@@ -43,7 +43,8 @@ struct strbuf;
 	X(SEND_FAILED, "send_failed")                   \
 	X(ERROR_RATE, "error_indication_not_sent_rate") \
 	X(PURGE_NOT_OWNER, "purge_not_from_owner")      \
-	X(NOT_OWNER, "request_not_from_source_owner")
+	X(NOT_OWNER, "request_not_from_source_owner")   \
+	X(SOURCE_CAP, "registrations_per_nbma_cap")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
@@ -130,6 +131,7 @@ struct nhrp {
 	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged; /* failures since that line */
 	uint16_t nh_reg_hold_max;  /* hub: the longest holding time granted */
+	uint32_t nh_src_max;       /* hub: registrations from one NBMA; 0 = any */
 	struct nhrp_log_limit {
 		uint64_t ll_second; /* the clock second of the lines counted */
 		uint32_t ll_lines;  /* lines logged in it */

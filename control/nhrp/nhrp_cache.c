@@ -50,7 +50,9 @@ int nhrp_cache_init(struct ctl *ct, uint32_t size)
 	ct->ct_nhrp_max = size + 1; /* the peers and this node's own entry */
 	timer_init(&ct->ct_mcast_timer, mcast_list_timer, ct);
 	ct->ct_nhrp_cache = rte_hash_create(&p);
-	return ct->ct_nhrp_cache != NULL ? 0 : -ENOMEM;
+	p.name = "ctl_nhrp_src";
+	ct->ct_nhrp_by_src = rte_hash_create(&p);
+	return ct->ct_nhrp_cache != NULL && ct->ct_nhrp_by_src != NULL ? 0 : -ENOMEM;
 }
 
 void nhrp_cache_fini(struct ctl *ct)
@@ -70,6 +72,8 @@ void nhrp_cache_fini(struct ctl *ct)
 	}
 	rte_hash_free(ct->ct_nhrp_cache);
 	ct->ct_nhrp_cache = NULL;
+	rte_hash_free(ct->ct_nhrp_by_src);
+	ct->ct_nhrp_by_src = NULL;
 }
 
 struct nhrp_cache_entry *nhrp_cache_lookup(struct ctl *ct, uint32_t overlay)
@@ -202,6 +206,29 @@ static void mcast_list_changed(struct ctl *ct)
 		return;
 	}
 	timer_arm(&ct->ct_timers, &ct->ct_mcast_timer, ct->ct_mcast_built_ns + MCAST_BATCH_NS);
+}
+
+uint32_t nhrp_cache_src_count(struct ctl *ct, uint32_t nbma)
+{
+	void *data;
+
+	if (ct->ct_nhrp_by_src == NULL ||
+	    rte_hash_lookup_data(ct->ct_nhrp_by_src, &nbma, &data) < 0)
+		return 0;
+	return (uint32_t)(uintptr_t)data;
+}
+
+/* One registration more (+1) or less (-1) from nbma. The table has a slot
+ * for every entry the cache may hold, so an add never fails for room. */
+static void src_count_add(struct ctl *ct, uint32_t nbma, int delta)
+{
+	uint32_t n = nhrp_cache_src_count(ct, nbma);
+
+	n = delta > 0 ? n + 1 : (n > 0 ? n - 1 : 0);
+	if (n == 0)
+		rte_hash_del_key(ct->ct_nhrp_by_src, &nbma);
+	else
+		rte_hash_add_key_data(ct->ct_nhrp_by_src, &nbma, (void *)(uintptr_t)n);
 }
 
 static void nhrp_cache_expire(struct timer *t, void *arg)
@@ -343,6 +370,10 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 		goto full;
 	if (e->nc_nbma != nbma && e->nc_type != NC_INCOMPLETE)
 		e->nc_created_ns = now;
+	if (e->nc_type == NC_DYNAMIC)
+		src_count_add(ct, e->nc_nbma_seen, -1);
+	if (type == NC_DYNAMIC)
+		src_count_add(ct, nbma, +1);
 	e->nc_type = (uint8_t)type;
 	e->nc_nbma = nbma;
 	e->nc_nbma_seen = nbma;
@@ -372,6 +403,8 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 
 	if (e == NULL)
 		return;
+	if (e->nc_type == NC_DYNAMIC)
+		src_count_add(ct, e->nc_nbma_seen, -1);
 	nhrp_routes_flush(ct, overlay);
 	if (e->nc_exported)
 		kexport_route(ct->ct_kexport, overlay, 32, false);

@@ -62,6 +62,8 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 					   uint8_t flags);
 /* Remove a binding and every NHRP route through it. */
 void nhrp_cache_remove(struct ctl *ct, uint32_t overlay);
+/* How many registrations (dynamic entries) came from this NBMA address. */
+uint32_t nhrp_cache_src_count(struct ctl *ct, uint32_t nbma);
 /* Remove every non-static binding (clear ip nhrp); returns how many. */
 unsigned nhrp_cache_clear(struct ctl *ct);
 unsigned nhrp_cache_count(struct ctl *ct, enum nhrp_cache_type type);

@@ -87,6 +87,18 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 				inet_v4_str(from, f), more);
 		return NHRP_CIE_UNIQUE_ADDRESS_REGISTERED;
 	}
+	/* A new binding from an address that holds many already: a flood of
+	 * made-up addresses from one source must not fill the cache. */
+	if ((e == NULL || e->nc_type != NC_DYNAMIC || e->nc_nbma_seen != from) &&
+	    nh->nh_src_max != 0 && nhrp_cache_src_count(nh->nh_ctl, from) >= nh->nh_src_max) {
+		nh->nh_stats.st_drop[NHRP_DROP_SOURCE_CAP]++;
+		if (nhs_log_ok(nh, more, sizeof(more)))
+			LOG_CTL(WARNING,
+				"nhrp: %s refused: NBMA %s holds %u registrations "
+				"(limits.max-peers-per-nbma)%s",
+				inet_v4_str(ov, a), inet_v4_str(from, b), nh->nh_src_max, more);
+		return NHRP_CIE_INSUFFICIENT_RESOURCES;
+	}
 	if ((e == NULL || e->nc_nbma_seen != from) && nhs_log_ok(nh, more, sizeof(more)))
 		LOG_CTL(INFO, "nhrp: %s registered from NBMA %s, holdtime %us%s",
 			inet_v4_str(ov, a), inet_v4_str(from, b), hold, more);

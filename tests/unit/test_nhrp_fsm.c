@@ -1283,6 +1283,30 @@ static void test_12c_nhs_mcast_list_batched(void **state)
 	expect_nothing();
 }
 
+/* 12d. limits.max-peers-per-nbma (2 here): a third address registered
+ *      from C is refused with code 5 and counted; C's own refresh and A's
+ *      registration still go through. */
+static void test_12d_nhs_registrations_per_nbma(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nh()->nh_src_max = 2;
+	reg_expect(&s, 0x0aff0014u, C_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, 0x0aff0015u, C_NBMA, 2, NHRP_CIE_SUCCESS);
+	reg_expect(&s, 0x0aff0016u, C_NBMA, 3, NHRP_CIE_INSUFFICIENT_RESOURCES);
+	assert_null(nhrp_cache_lookup(&fx.ct, 0x0aff0016u));
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_SOURCE_CAP], 1);
+	reg_expect(&s, 0x0aff0015u, C_NBMA, 4, NHRP_CIE_SUCCESS); /* a refresh */
+	reg_expect(&s, A_OV, A_NBMA, 5, NHRP_CIE_SUCCESS);
+	assert_int_equal(nhrp_cache_src_count(&fx.ct, C_NBMA), 2);
+	assert_int_equal(nhrp_cache_src_count(&fx.ct, A_NBMA), 1);
+	tick(HOLD); /* all expire: the counts go with them */
+	assert_int_equal(nhrp_cache_src_count(&fx.ct, C_NBMA), 0);
+	reg_expect(&s, 0x0aff0016u, C_NBMA, 6, NHRP_CIE_SUCCESS);
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1608,6 +1632,7 @@ int main(void)
 		HUB(test_12_nhs_refresh_and_expiry),
 		HUB(test_12b_nhs_holdtime_capped),
 		HUB(test_12c_nhs_mcast_list_batched),
+		HUB(test_12d_nhs_registrations_per_nbma),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_14c_nhs_request_not_from_owner),
