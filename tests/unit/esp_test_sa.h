@@ -100,24 +100,27 @@ static inline void bres_reset(struct bres *r)
 	r->lt = 0;
 }
 
-static inline void enc(struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
+/* esp_encrypt_burst or esp_decrypt_burst of pk[0..n) into a fresh r. */
+static inline void burst(uint16_t (*fn)(struct crypto_mb *, struct esp_sa *, struct rte_mbuf **,
+					uint16_t, uint16_t, struct esp_sink *),
+			 struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
 {
 	struct esp_sink s;
 
 	bres_reset(r);
 	s = bres_sink(r);
-	r->ok = esp_encrypt_burst(&g_cx, sa, pk, n, ETH_LEN, &s);
+	r->ok = fn(&g_cx, sa, pk, n, ETH_LEN, &s);
 	bres_take(r, &s);
+}
+
+static inline void enc(struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
+{
+	burst(esp_encrypt_burst, sa, pk, n, r);
 }
 
 static inline void dec(struct esp_sa *sa, struct rte_mbuf **pk, uint16_t n, struct bres *r)
 {
-	struct esp_sink s;
-
-	bres_reset(r);
-	s = bres_sink(r);
-	r->ok = esp_decrypt_burst(&g_cx, sa, pk, n, ETH_LEN, &s);
-	bres_take(r, &s);
+	burst(esp_decrypt_burst, sa, pk, n, r);
 }
 
 /* esp_encap_burst of pk[0..n) with inner lengths len[] and TOS tos[];
