@@ -95,7 +95,7 @@ void ctl_tx_frame(struct ctl *ct, uint8_t port_idx, struct rte_mbuf *m);
 /* debug ip packet: one line at DEBUG for an IPv4 packet (behind an
  * Ethernet header) the control thread received (what: why it was punted,
  * where: the port) or originates (what: "sent"). */
-void ctl_debug_ip(struct ctl *ct, const char *what, const char *where, const struct rte_mbuf *m);
+void ctl_debug_ip(const char *what, const char *where, const struct rte_mbuf *m);
 
 /* ctl_output.c */
 /* m holds room for an Ethernet header then an IPv4 packet at data offset 0

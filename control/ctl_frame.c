@@ -9,12 +9,11 @@
 #include "log.h"
 
 /* Bounded: only what the first segment holds is read. */
-void ctl_debug_ip(struct ctl *ct, const char *what, const char *where, const struct rte_mbuf *m)
+void ctl_debug_ip(const char *what, const char *where, const struct rte_mbuf *m)
 {
 	const struct rte_ipv4_hdr *ip;
 	char s[INET_ADDRSTR], d[INET_ADDRSTR];
 
-	(void)ct;
 	if (m->data_len < sizeof(struct rte_ether_hdr) + sizeof(*ip))
 		return;
 	ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));

@@ -86,7 +86,7 @@ void ctl_punt_input(struct ctl *ct, struct rte_mbuf *m)
 	}
 	ct->ct_punt_rx[cause]++;
 	if (unlikely(ct->ct_debug_ip) && cause != PUNT_ARP)
-		ctl_debug_ip(ct, punt_cause_name(cause), ct->ct_dp->dp_ports[port_idx].pt_name, m);
+		ctl_debug_ip(punt_cause_name(cause), ct->ct_dp->dp_ports[port_idx].pt_name, m);
 	switch (cause) {
 	case PUNT_ARP:
 		arp_input(ct, port_idx, m);

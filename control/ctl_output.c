@@ -23,7 +23,7 @@ void ctl_tx_ipv4(struct ctl *ct, struct rte_mbuf *m)
 	const struct fib_nh *nh = fib_lookup(&ct->ct_dp->dp_fib, dst);
 
 	if (unlikely(ct->ct_debug_ip))
-		ctl_debug_ip(ct, "sent",
+		ctl_debug_ip("sent",
 			     nh == NULL ? "(no route)"
 			     : nh->nh_type == FIB_NH_TUNNEL
 				     ? ct->ct_dp->dp_tunnel.tn_present ? "tunnel" : "(no tunnel)"
