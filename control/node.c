@@ -192,9 +192,31 @@ static int node_dataplane_init(struct node *nd)
 	return rc ? rc : node_workers_create(nd);
 }
 
+/* The SA towards nbma changed: NHRP's entries that send there take it up,
+ * and an NHS there that was down registers at once (a hub has none). */
+static void node_sa_changed(struct ctl *ct, uint32_t nbma)
+{
+	nhrp_cache_republish_nbma(ct, nbma);
+	if (ct->ct_nhrp != NULL)
+		nhrp_nhc_sa_changed(ct->ct_nhrp, nbma);
+}
+
+/* A spoke's NHS went down or came back. Static routes via it give way to
+ * their backups; and when it goes down its IKE SA is started again (sent a
+ * Delete, and a new one begun at once while NHRP needs the pair): an NHS that
+ * restarted has forgotten the old SA, which would otherwise carry
+ * registrations into the void until DPD gives up, a minute or more. FRR's
+ * nhrpd does the same after failed registrations. */
+static void node_nhs_changed(struct ctl *ct, uint32_t overlay, uint32_t nbma, bool down)
+{
+	node_routes_nhs_changed(ct, overlay, down);
+	if (down)
+		ike_keying_clear(ct, nbma, "as its NHS is down", true);
+}
+
 /* The ESP SA store calls nothing above it; what it has to tell goes here. */
 static const struct esp_mgr_hooks node_esp_hooks = {
-	.eh_sa_changed = nhrp_cache_republish_nbma,
+	.eh_sa_changed = node_sa_changed,
 	.eh_keying_want = ike_keying_want,
 	.eh_keying_release = ike_keying_release,
 	.eh_keying_rekey = ike_keying_rekey,
@@ -204,7 +226,7 @@ static const struct esp_mgr_hooks node_esp_hooks = {
 /* NHRP's news for the static routes (a backup takes over from a route via
  * an NHS that went down). */
 static const struct nhrp_hooks node_nhrp_hooks = {
-	.nhk_nhs_changed = node_routes_nhs_changed,
+	.nhk_nhs_changed = node_nhs_changed,
 };
 
 int node_start(struct node *nd, struct cfg *cfg)

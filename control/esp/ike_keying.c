@@ -668,7 +668,7 @@ static void clear_visit(struct ike_sa *sa, void *arg)
 		cc->hit[cc->n++] = sa;
 }
 
-unsigned ike_keying_clear(struct ctl *ct, uint32_t peer)
+unsigned ike_keying_clear(struct ctl *ct, uint32_t peer, const char *why, bool at_once)
 {
 	struct ike_keying *ik = ct->ct_ike;
 	struct clear_ctx cc = {.peer = peer};
@@ -686,9 +686,11 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer)
 	ike_mgr_walk(ik->ik_mgr, clear_visit, &cc);
 	for (unsigned i = 0; i < cc.n; i++) {
 		if (!ik->ik_stopping)
-			LOG_CTL(INFO, "ike: SA with %s cleared by the operator",
-				inet_v4_str(cc.hit[i]->sa_remote, a));
+			LOG_CTL(INFO, "ike: SA with %s cleared %s",
+				inet_v4_str(cc.hit[i]->sa_remote, a), why);
 		ike_sa_delete(cc.hit[i], IKE_ERR_LOCAL);
+		if (at_once)
+			ike_sa_kill(cc.hit[i], IKE_ERR_LOCAL);
 	}
 	free(cc.hit);
 	return cc.n;
@@ -747,7 +749,7 @@ void ike_keying_stop(struct ctl *ct)
 	if (ik == NULL)
 		return;
 	ik->ik_stopping = true;
-	n = ike_keying_clear(ct, 0);
+	n = ike_keying_clear(ct, 0, "as the node stops", false);
 	if (n != 0)
 		LOG_CTL(INFO, "ike: stopping: told %u peers their IKE SAs are gone", n);
 }

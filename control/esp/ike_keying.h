@@ -43,8 +43,10 @@ void ike_keying_metrics(struct ctl *ct, struct strbuf *out);
 void ike_keying_show_session(struct ctl *ct, struct strbuf *out);
 /* clear crypto session [peer A.B.C.D]: the IKE SAs (all, or with `peer`;
  * 0 = all) are deleted, the peer told with a Delete; a pair NHRP still
- * uses asks for a new one at once. Returns how many were deleted. */
-unsigned ike_keying_clear(struct ctl *ct, uint32_t peer);
+ * uses asks for a new one once the peer answered the Delete, or with
+ * `at_once` right away (a peer that lost the SA never answers). `why` ends
+ * the log line ("by the operator"). Returns how many were deleted. */
+unsigned ike_keying_clear(struct ctl *ct, uint32_t peer, const char *why, bool at_once);
 /* debug crypto ikev2: every IKE message sent and received, one line each
  * (addresses, exchange, request/response, message ID, length) at DEBUG in
  * user.dmvpn.ike; off: back to the level the node started with. */

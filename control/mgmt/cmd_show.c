@@ -288,7 +288,8 @@ static void clear_crypto_session(struct node *nd, const char *arg, struct strbuf
 		strbuf_printf(out, "%% Invalid input: %s (expected: peer A.B.C.D)\n", arg);
 		return;
 	}
-	strbuf_printf(out, "cleared %u IKE SAs\n", ike_keying_clear(&nd->nd_ctl, peer));
+	strbuf_printf(out, "cleared %u IKE SAs\n",
+		      ike_keying_clear(&nd->nd_ctl, peer, "by the operator", false));
 }
 
 void cmd_dispatch(void *ctx, struct mgmt_req *req)

@@ -21,8 +21,9 @@ struct ctl;
 
 /* What NHRP tells the layer above it (NULL: nothing). */
 struct nhrp_hooks {
-	/* A spoke's NHS went down, or came back from down. */
-	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, bool down);
+	/* A spoke's NHS (its tunnel and NBMA address) went down, or came
+	 * back from down. */
+	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, uint32_t nbma, bool down);
 };
 struct strbuf;
 
@@ -227,6 +228,10 @@ void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 		    const uint8_t *pkt, uint16_t len);
 /* Ask the NHS for `target` (no-op while one is pending or cached). */
 void nhrp_nhc_resolve(struct nhrp *nh, uint32_t target);
+/* The SA towards nbma changed: an NHS there that is not up registers at
+ * once instead of at its next retry (an NHS that restarted is back as
+ * soon as IKE-lite has a new SA with it). */
+void nhrp_nhc_sa_changed(struct nhrp *nh, uint32_t nbma);
 
 /* nhrp_nhs.c (hub) */
 void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma,

@@ -109,7 +109,7 @@ static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs
 	s->ns_state_since_ns = nhc_now(nh);
 	nhc_nhs_prefer(nh);
 	if (was_down != (st == NHRP_NHS_DOWN) && nh->nh_hooks.nhk_nhs_changed != NULL)
-		nh->nh_hooks.nhk_nhs_changed(nh->nh_ctl, s->ns_overlay, !was_down);
+		nh->nh_hooks.nhk_nhs_changed(nh->nh_ctl, s->ns_overlay, s->ns_nbma, !was_down);
 	if (st == NHRP_NHS_UP)
 		LOG_CTL(INFO, "nhrp: NHS %s up: registered, holdtime %us",
 			inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
@@ -243,6 +243,19 @@ void nhrp_nhc_start(struct nhrp *nh)
 	}
 	nhc_balance(nh);
 	nhc_nhs_prefer(nh);
+}
+
+void nhrp_nhc_sa_changed(struct nhrp *nh, uint32_t nbma)
+{
+	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
+		struct nhrp_nhs *s = &nh->nh_nhs[i];
+
+		if (s->ns_nbma != nbma ||
+		    (s->ns_state != NHRP_NHS_DOWN && s->ns_state != NHRP_NHS_PROBING))
+			continue;
+		s->ns_retry_s = 0; /* a new request, not a retransmission */
+		timer_arm(&nh->nh_ctl->ct_timers, &s->ns_timer, nhc_now(nh));
+	}
 }
 
 static int nhc_nhs_find(const struct nhrp_nhs *v, unsigned n, const struct cfg_nhs *c)
