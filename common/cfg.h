@@ -363,6 +363,9 @@ struct cfg_limits {
 	/* a hub's registrations from one NBMA address (spokes behind one NAT
 	 * share one); 0 = no cap; default 1024 */
 	uint32_t max_peers_per_nbma;
+	/* a hub's registrations a second from one NBMA address (burst twice
+	 * that); 0 = no limit; default 50 */
+	uint32_t registration_rate_per_nbma;
 	struct cfg_pos pos, pos_max_peers, pos_max_routes;
 };
 

@@ -402,7 +402,9 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 	dump_telemetry(&cfg->telemetry, out);
 	dump_logging(&cfg->logging, out);
 	dump_flow_export(&cfg->flow_export, out);
-	strbuf_printf(out, "limits:\n  max-peers: %u\n  max-routes: %u\n  max-peers-per-nbma: %u\n",
-		      cfg->limits.max_peers, cfg->limits.max_routes,
-		      cfg->limits.max_peers_per_nbma);
+	strbuf_printf(out,
+		      "limits:\n  max-peers: %u\n  max-routes: %u\n  max-peers-per-nbma: %u\n"
+		      "  registration-rate-per-nbma: %u\n",
+		      cfg->limits.max_peers, cfg->limits.max_routes, cfg->limits.max_peers_per_nbma,
+		      cfg->limits.registration_rate_per_nbma);
 }

@@ -13,8 +13,7 @@
 int ike_guard_init(struct ike_guard *g, uint32_t rate, uint32_t burst, uint64_t now)
 {
 	memset(g, 0, sizeof(*g));
-	g->gd_rate = rate;
-	g->gd_burst = burst != 0 ? burst : rate;
+	src_rate_init(&g->gd_rate, rate, burst);
 	g->gd_rotated_ns = now;
 	if (ike_rand_bytes(g->gd_secret, sizeof(g->gd_secret)) != 0 ||
 	    ike_rand_bytes(g->gd_prev, sizeof(g->gd_prev)) != 0)
@@ -90,27 +89,5 @@ bool ike_guard_cookie_ok(struct ike_guard *g, uint64_t now, const uint8_t *ni, s
 
 bool ike_guard_admit(struct ike_guard *g, uint32_t src, uint64_t now)
 {
-	uint32_t h = (src * 2654435761u) >> 22; /* 10 bits: IKE_GUARD_BUCKETS */
-	struct ike_guard_bucket *b = &g->gd_b[h & (IKE_GUARD_BUCKETS - 1)];
-	uint64_t add;
-
-	if (g->gd_rate == 0)
-		return true;
-	if (b->gb_addr != src || b->gb_last_ns == 0) { /* a new source takes the slot */
-		b->gb_addr = src;
-		b->gb_tokens_milli = g->gd_burst * 1000;
-		b->gb_last_ns = now;
-	}
-	add = (now - b->gb_last_ns) * g->gd_rate / (NS_PER_S / 1000);
-	if (add != 0) {
-		uint64_t t = b->gb_tokens_milli + add;
-
-		b->gb_tokens_milli =
-			(uint32_t)(t < g->gd_burst * 1000ull ? t : g->gd_burst * 1000ull);
-		b->gb_last_ns = now;
-	}
-	if (b->gb_tokens_milli < 1000)
-		return false;
-	b->gb_tokens_milli -= 1000;
-	return true;
+	return src_rate_take(&g->gd_rate, src, now);
 }

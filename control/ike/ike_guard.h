@@ -14,23 +14,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src_rate.h"
+
 #define IKE_COOKIE_LEN 17      /* version octet + 16 octets of HMAC-SHA-256 */
 #define IKE_GUARD_SECRET_S 120 /* a cookie is good for one to two periods */
-#define IKE_GUARD_BUCKETS 1024 /* sources tracked at once (direct mapped) */
-
-struct ike_guard_bucket {
-	uint32_t gb_addr;
-	uint32_t gb_tokens_milli; /* tokens x 1000 */
-	uint64_t gb_last_ns;
-};
 
 struct ike_guard {
 	uint8_t gd_version; /* of the current secret */
 	uint8_t gd_secret[32], gd_prev[32];
 	uint64_t gd_rotated_ns;
-	uint32_t gd_rate; /* new IKE SAs per second per source; 0 = no limit */
-	uint32_t gd_burst;
-	struct ike_guard_bucket gd_b[IKE_GUARD_BUCKETS];
+	struct src_rate gd_rate; /* new IKE SAs per source */
 };
 
 /* ike_guard.c */

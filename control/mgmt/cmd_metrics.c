@@ -199,7 +199,8 @@ static void metrics_nhrp(struct node *nd, struct strbuf *out)
 		snprintf(l, sizeof(l), "type=\"%s\"", nhrp_type_name(t));
 		prom_u64(out, "dmvpnd_nhrp_errors_total", l, nh->nh_stats.st_err[t]);
 	}
-	prom_family(out, "dmvpnd_nhrp_drops_total", "counter", "NHRP packets dropped, by reason");
+	prom_family(out, "dmvpnd_nhrp_drops_total", "counter",
+		    "NHRP packets dropped or refused, by reason");
 	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)
 		if (nh->nh_stats.st_decode[d] != 0) {
 			snprintf(l, sizeof(l), "reason=\"%s\"", nhrp_decode_err_name(-(int)d));

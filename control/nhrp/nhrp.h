@@ -15,6 +15,7 @@
 #include "cfg.h"
 #include "nhrp_msg.h"
 #include "punt.h"
+#include "src_rate.h"
 #include "timer.h"
 
 struct ctl;
@@ -32,20 +33,24 @@ struct strbuf;
 #define NHRP_PENDING_MAX 256
 
 /* Why a received NHRP packet was dropped (beyond decode reasons). */
-#define NHRP_DROPS(X)                                   \
-	X(BAD_GRE, "bad_gre_or_outer_header")           \
-	X(AUTH, "authentication_failed")                \
-	X(HOP_COUNT, "hop_count_zero")                  \
-	X(WRONG_ROLE, "type_not_for_this_role")         \
-	X(UNSOLICITED, "unsolicited_reply")             \
-	X(NOT_FROM_NHS, "indication_not_from_nhs")      \
-	X(LOOP, "loop_detected")                        \
-	X(NO_ROUTE, "no_route_to_destination")          \
-	X(SEND_FAILED, "send_failed")                   \
-	X(ERROR_RATE, "error_indication_not_sent_rate") \
-	X(PURGE_NOT_OWNER, "purge_not_from_owner")      \
-	X(NOT_OWNER, "request_not_from_source_owner")   \
-	X(SOURCE_CAP, "registrations_per_nbma_cap")
+#define NHRP_DROPS(X)                                     \
+	X(BAD_GRE, "bad_gre_or_outer_header")             \
+	X(AUTH, "authentication_failed")                  \
+	X(HOP_COUNT, "hop_count_zero")                    \
+	X(WRONG_ROLE, "type_not_for_this_role")           \
+	X(UNSOLICITED, "unsolicited_reply")               \
+	X(NOT_FROM_NHS, "indication_not_from_nhs")        \
+	X(LOOP, "loop_detected")                          \
+	X(NO_ROUTE, "no_route_to_destination")            \
+	X(SEND_FAILED, "send_failed")                     \
+	X(ERROR_RATE, "error_indication_not_sent_rate")   \
+	X(PURGE_NOT_OWNER, "purge_not_from_owner")        \
+	X(NOT_OWNER, "request_not_from_source_owner")     \
+	X(SOURCE_CAP, "registrations_per_nbma_cap")       \
+	X(REG_OUTSIDE, "registration_outside_tunnel")     \
+	X(REG_UNIQUE, "registration_unique_address_held") \
+	X(REG_FULL, "registration_cache_full")            \
+	X(REG_RATE, "registration_rate_limited")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
@@ -129,10 +134,11 @@ struct nhrp {
 	 * packets cannot turn the node into a reflector. */
 	uint64_t nh_err_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
 	uint64_t nh_err_last_ns;
-	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
-	uint64_t nh_auth_unlogged; /* failures since that line */
-	uint16_t nh_reg_hold_max;  /* hub: the longest holding time granted */
-	uint32_t nh_src_max;       /* hub: registrations from one NBMA; 0 = any */
+	uint64_t nh_auth_log_ns;     /* last authentication-failure log line */
+	uint64_t nh_auth_unlogged;   /* failures since that line */
+	uint16_t nh_reg_hold_max;    /* hub: the longest holding time granted */
+	uint32_t nh_src_max;         /* hub: registrations from one NBMA; 0 = any */
+	struct src_rate nh_reg_rate; /* hub: registrations a second per NBMA */
 	struct nhrp_log_limit {
 		uint64_t ll_second; /* the clock second of the lines counted */
 		uint32_t ll_lines;  /* lines logged in it */

@@ -74,12 +74,15 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	*hold_out = hold;
 
 	if (!m->nm_src_proto.na_present || !m->nm_src_nbma.na_present ||
-	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay)
+	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay) {
+		nh->nh_stats.st_drop[NHRP_DROP_REG_OUTSIDE]++;
 		return NHRP_CIE_ADMIN_PROHIBITED;
+	}
 	/* RFC 2332 5.2.3: a unique binding may only be refreshed from the
 	 * NBMA address that made it. */
 	if (e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
 	    e->nc_type == NC_DYNAMIC) {
+		nh->nh_stats.st_drop[NHRP_DROP_REG_UNIQUE]++;
 		if (nhs_log_ok(nh, more, sizeof(more)))
 			LOG_CTL(WARNING,
 				"nhrp: %s already registered uniquely by %s, refusing %s%s",
@@ -107,8 +110,10 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	e = nhrp_cache_update(nh->nh_ctl, ov, from, NC_DYNAMIC, hold,
 			      (uint8_t)((unique ? NC_F_UNIQUE : 0) |
 					(from != m->nm_src_nbma.na_addr ? NC_F_NAT : 0)));
-	if (e == NULL)
+	if (e == NULL) {
+		nh->nh_stats.st_drop[NHRP_DROP_REG_FULL]++;
 		return NHRP_CIE_INSUFFICIENT_RESOURCES;
+	}
 	e->nc_nbma = m->nm_src_nbma.na_addr;
 	return NHRP_CIE_SUCCESS;
 }
@@ -119,6 +124,9 @@ static void nhs_registration(struct nhrp *nh, const struct nhrp_msg *m, uint32_t
 	uint16_t hold = 0;
 	uint8_t code =
 		m->nm_n_cie > 0 ? nhs_register(nh, m, from, &hold) : NHRP_CIE_ADMIN_PROHIBITED;
+
+	if (code != NHRP_CIE_SUCCESS)
+		nh->nh_stats.st_err[NHRP_TYPE_REGISTRATION_REQUEST]++;
 
 	nhrp_msg_reply_init(nh, &r, NHRP_TYPE_REGISTRATION_REPLY, m);
 	/* RFC 2332 5.2.4: the holding time granted, which may be shorter */
@@ -268,6 +276,12 @@ void nhrp_nhs_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 
 	switch (m->nm_type) {
 	case NHRP_TYPE_REGISTRATION_REQUEST:
+		/* Beyond its rate a source gets no answer (no reflection); a
+		 * spoke retransmits. */
+		if (!src_rate_take(&nh->nh_reg_rate, from_nbma, clock_now(nh->nh_ctl->ct_clock))) {
+			nh->nh_stats.st_drop[NHRP_DROP_REG_RATE]++;
+			break;
+		}
 		nhs_registration(nh, m, from_nbma);
 		break;
 	case NHRP_TYPE_RESOLUTION_REQUEST:

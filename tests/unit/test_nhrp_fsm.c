@@ -1307,6 +1307,27 @@ static void test_12d_nhs_registrations_per_nbma(void **state)
 	expect_nothing();
 }
 
+/* 12e. limits.registration-rate-per-nbma (2 a second, burst 2 here): C's
+ *      third registration within a second gets no answer and is counted;
+ *      A, another source, is not held back; a second later C is heard. */
+static void test_12e_nhs_registration_rate(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	src_rate_init(&nh()->nh_reg_rate, 2, 2);
+	reg_expect(&s, 0x0aff0014u, C_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, 0x0aff0015u, C_NBMA, 2, NHRP_CIE_SUCCESS);
+	reg_request(0x0aff0016u, C_NBMA, C_NBMA, 3, HOLD);
+	expect_nothing();
+	assert_null(nhrp_cache_lookup(&fx.ct, 0x0aff0016u));
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_REG_RATE], 1);
+	reg_expect(&s, A_OV, A_NBMA, 4, NHRP_CIE_SUCCESS);
+	tick(1);
+	reg_expect(&s, 0x0aff0016u, C_NBMA, 5, NHRP_CIE_SUCCESS);
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1319,6 +1340,9 @@ static void test_13_nhs_unique_conflict(void **state)
 	tick(5);
 	reg_expect(&s, A_OV, C_NBMA, 2, NHRP_CIE_UNIQUE_ADDRESS_REGISTERED);
 	expect_nothing();
+	/* Counted by reason, and as a rejected registration. */
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_REG_UNIQUE], 1);
+	assert_int_equal(nh()->nh_stats.st_err[NHRP_TYPE_REGISTRATION_REQUEST], 1);
 	e = nhrp_cache_lookup(&fx.ct, A_OV);
 	assert_non_null(e);
 	assert_int_equal(e->nc_nbma_seen, A_NBMA);
@@ -1580,6 +1604,7 @@ static void test_17_hub_tables_full(void **state)
 	struct ctl *ct = &fx.ct;
 	struct fib *f = &fx.dp.dp_fib;
 	uint32_t before = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), n = 0, base, i;
+	struct sent s;
 
 	(void)state;
 	assert_int_equal(ct->ct_nhrp_max, fx.dp.dp_max_peers + 1);
@@ -1588,6 +1613,9 @@ static void test_17_hub_tables_full(void **state)
 		n++;
 	assert_int_equal(n, fx.dp.dp_max_peers);
 	assert_int_equal(fx.ct.ct_cnt[WAN][CTL_NHRP_CACHE_FULL], 1);
+	/* A registration now is refused with code 5, counted by reason. */
+	reg_expect(&s, 0x0aff0063u, C_NBMA, 1, NHRP_CIE_INSUFFICIENT_RESOURCES);
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_REG_FULL], 1);
 	assert_null(peer_table_lookup(&fx.dp.dp_peers, 0x0aff0100u + n));
 	assert_non_null(peer_table_lookup(&fx.dp.dp_peers, 0x0aff0100u + n - 1));
 
@@ -1602,6 +1630,32 @@ static void test_17_hub_tables_full(void **state)
 	assert_int_equal(f->fb_nroutes, base);
 	assert_null(fib_lookup(f, 0x0a800001u));
 	nhrp_cache_clear(ct);
+	expect_nothing();
+}
+
+/* 18. 10,000 registrations, from 200 NBMA addresses in turn, in rounds
+ *     that fill the cache (max-peers 64) and expire: after each round the
+ *     cache, the peer table and the per-source counts are back where they
+ *     started, and under LeakSanitizer (the ASan build) nothing is left. */
+#define NBMA_AT(n) (0xc0000214u + (n) % 200) /* 192.0.2.20 .. 219 */
+static void test_18_nhs_register_expire_cycles(void **state)
+{
+	struct ctl *ct = &fx.ct;
+	uint32_t base = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), id = 1, round = 50;
+	struct sent s;
+
+	(void)state;
+	for (uint32_t n = 0; n < 200; n++)
+		arp_learn(NBMA_AT(n));
+	for (uint32_t done = 0; done < 10000; done += round) {
+		for (uint32_t i = 0; i < round; i++, id++)
+			reg_expect(&s, 0x0aff0064u + i, NBMA_AT(done + i), id, NHRP_CIE_SUCCESS);
+		assert_int_equal(rte_hash_count(ct->ct_nhrp_cache), base + round);
+		tick(HOLD + 1);
+		assert_int_equal(rte_hash_count(ct->ct_nhrp_cache), base);
+		assert_int_equal(nhrp_cache_src_count(ct, NBMA_AT(done)), 0);
+		assert_null(peer_table_lookup(&fx.dp.dp_peers, 0x0aff0064u));
+	}
 	expect_nothing();
 }
 
@@ -1633,6 +1687,7 @@ int main(void)
 		HUB(test_12b_nhs_holdtime_capped),
 		HUB(test_12c_nhs_mcast_list_batched),
 		HUB(test_12d_nhs_registrations_per_nbma),
+		HUB(test_12e_nhs_registration_rate),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_14c_nhs_request_not_from_owner),
@@ -1640,6 +1695,7 @@ int main(void)
 		HUB(test_15_nhs_traffic_indication),
 		HUB(test_16_nhs_unknown_compulsory_extension),
 		HUB(test_17_hub_tables_full),
+		HUB(test_18_nhs_register_expire_cycles),
 	};
 #undef SPOKE
 #undef HUB
