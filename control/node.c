@@ -224,9 +224,11 @@ static const struct esp_mgr_hooks node_esp_hooks = {
 };
 
 /* NHRP's news for the static routes (a backup takes over from a route via
- * an NHS that went down). */
+ * an NHS that went down) and IKE-lite; and what IKE authenticated a peer
+ * as (a spoke whose address changed may take its binding along). */
 static const struct nhrp_hooks node_nhrp_hooks = {
 	.nhk_nhs_changed = node_nhs_changed,
+	.nhk_peer_identity = ike_keying_peer_identity,
 };
 
 int node_start(struct node *nd, struct cfg *cfg)

@@ -668,6 +668,23 @@ static void clear_visit(struct ike_sa *sa, void *arg)
 		cc->hit[cc->n++] = sa;
 }
 
+uint64_t ike_keying_peer_identity(struct ctl *ct, uint32_t nbma)
+{
+	const struct ike_keying *ik = ct->ct_ike;
+	const struct ike_sa *sa;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	if (ik == NULL)
+		return 0;
+	sa = ike_mgr_find_peer(ik->ik_mgr, nbma);
+	if (sa == NULL || sa->sa_state != IKE_SA_ESTABLISHED || sa->sa_peer_id.id_len == 0)
+		return 0;
+	h = (h ^ sa->sa_peer_id.id_type) * 0x100000001b3ull;
+	for (unsigned i = 0; i < sa->sa_peer_id.id_len; i++)
+		h = (h ^ sa->sa_peer_id.id_data[i]) * 0x100000001b3ull;
+	return h != 0 ? h : 1;
+}
+
 unsigned ike_keying_clear(struct ctl *ct, uint32_t peer, const char *why, bool at_once)
 {
 	struct ike_keying *ik = ct->ct_ike;

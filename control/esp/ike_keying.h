@@ -39,6 +39,9 @@ void ike_keying_show_sa(struct ctl *ct, struct strbuf *out, bool detail);
 void ike_keying_show_stats(struct ctl *ct, struct strbuf *out);
 /* The IKE counters and SA counts in Prometheus text (telemetry). */
 void ike_keying_metrics(struct ctl *ct, struct strbuf *out);
+/* A digest (64-bit FNV-1a of type and data) of the identity the established
+ * IKE SA with nbma authenticated, or 0 when there is none. */
+uint64_t ike_keying_peer_identity(struct ctl *ct, uint32_t nbma);
 /* show crypto session: one block per peer, the IKE SA and its ESP flow. */
 void ike_keying_show_session(struct ctl *ct, struct strbuf *out);
 /* clear crypto session [peer A.B.C.D]: the IKE SAs (all, or with `peer`;

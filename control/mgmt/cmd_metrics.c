@@ -199,6 +199,9 @@ static void metrics_nhrp(struct node *nd, struct strbuf *out)
 		snprintf(l, sizeof(l), "type=\"%s\"", nhrp_type_name(t));
 		prom_u64(out, "dmvpnd_nhrp_errors_total", l, nh->nh_stats.st_err[t]);
 	}
+	prom_family(out, "dmvpnd_nhrp_bindings_moved_total", "counter",
+		    "Unique bindings moved to a new NBMA address by the same IKE identity");
+	prom_u64(out, "dmvpnd_nhrp_bindings_moved_total", "", nh->nh_stats.st_moved);
 	prom_family(out, "dmvpnd_nhrp_drops_total", "counter",
 		    "NHRP packets dropped or refused, by reason");
 	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)

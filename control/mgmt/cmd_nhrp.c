@@ -290,6 +290,12 @@ static void show_nhrp_stats(struct node *nd, struct strbuf *out)
 		strbuf_printf(out, "%-22s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
 			      nhrp_type_name(t), nh->nh_stats.st_sent[t], nh->nh_stats.st_recv[t],
 			      nh->nh_stats.st_err[t]);
+	if (nh->nh_is_hub)
+		strbuf_printf(
+			out,
+			"\nBindings moved to a new NBMA address by the same IKE identity: %" PRIu64
+			"\n",
+			nh->nh_stats.st_moved);
 	strbuf_printf(out, "\nDropped or refused on receive:\n");
 	dropped = 0;
 	for (unsigned d = 1; d < NHRP_DECODE_COUNT; d++)

@@ -25,6 +25,9 @@ struct nhrp_hooks {
 	/* A spoke's NHS (its tunnel and NBMA address) went down, or came
 	 * back from down. */
 	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, uint32_t nbma, bool down);
+	/* A digest of the identity IKE authenticated for the peer at nbma
+	 * (an established IKE SA), or 0: none, or no IKE. */
+	uint64_t (*nhk_peer_identity)(struct ctl *ct, uint32_t nbma);
 };
 struct strbuf;
 
@@ -65,6 +68,8 @@ struct nhrp_stats {
 	uint64_t st_err[NHRP_TYPES]; /* received but rejected */
 	uint64_t st_decode[NHRP_DECODE_COUNT];
 	uint64_t st_drop[NHRP_DROP_COUNT];
+	uint64_t
+		st_moved; /* unique bindings moved to a new NBMA address by the same IKE identity */
 };
 
 /* A spoke's view of one NHS (Cisco's "RE"/"E" states, FRR's "show ip nhrp

@@ -38,6 +38,7 @@ struct nhrp_cache_entry {
 	uint32_t nc_sa_nbma;    /* the NBMA address whose ESP SAs we hold a reference on */
 	bool nc_sa_ref;
 	bool nc_exported;          /* its /32 is in the kernel's table (kernel_export.h) */
+	uint64_t nc_ike_id;        /* hub: digest of the IKE identity that registered it, 0 */
 	struct peer_stats nc_base; /* counter values when the slot was taken */
 	struct timer nc_timer;
 	struct ctl *nc_ctl;

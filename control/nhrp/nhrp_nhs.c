@@ -65,7 +65,11 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	struct nhrp_cache_entry *e = nhrp_cache_lookup(nh->nh_ctl, ov);
 	bool unique = (m->nm_flags & NHRP_FLAG_REG_U) != 0;
 	uint16_t hold = c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime;
+	uint64_t id = nh->nh_hooks.nhk_peer_identity != NULL
+			      ? nh->nh_hooks.nhk_peer_identity(nh->nh_ctl, from)
+			      : 0;
 	char a[INET_ADDRSTR], b[INET_ADDRSTR], f[INET_ADDRSTR], more[64];
+	bool held;
 
 	/* A peer may not hold an address longer than we allow: a binding
 	 * taken by someone else would otherwise outlive it for 18 hours. */
@@ -79,9 +83,16 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 		return NHRP_CIE_ADMIN_PROHIBITED;
 	}
 	/* RFC 2332 5.2.3: a unique binding may only be refreshed from the
-	 * NBMA address that made it. */
-	if (e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
-	    e->nc_type == NC_DYNAMIC) {
+	 * NBMA address that made it; or, once IKE authenticated both, from a
+	 * new address as the same identity: a spoke whose address changed
+	 * (INITIAL_CONTACT's meaning in RFC 7296 2.4). */
+	held = e != NULL && (e->nc_flags & NC_F_UNIQUE) && e->nc_nbma_seen != from &&
+	       e->nc_type == NC_DYNAMIC;
+	if (held && e->nc_ike_id != 0 && e->nc_ike_id == id) {
+		LOG_CTL(NOTICE, "nhrp: %s moved from NBMA %s to %s: the same IKE identity",
+			inet_v4_str(ov, a), inet_v4_str(e->nc_nbma_seen, b), inet_v4_str(from, f));
+		nh->nh_stats.st_moved++;
+	} else if (held) {
 		nh->nh_stats.st_drop[NHRP_DROP_REG_UNIQUE]++;
 		if (nhs_log_ok(nh, more, sizeof(more)))
 			LOG_CTL(WARNING,
@@ -115,6 +126,7 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 		return NHRP_CIE_INSUFFICIENT_RESOURCES;
 	}
 	e->nc_nbma = m->nm_src_nbma.na_addr;
+	e->nc_ike_id = id;
 	return NHRP_CIE_SUCCESS;
 }
 

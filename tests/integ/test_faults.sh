@@ -59,7 +59,12 @@ atk_data() { nsx atk nft list counter inet atk data_in | awk '/packets/ {print $
 
 node_cfg() { # node config
   if [ "$MODE" = clear ] && [ "$1" = hub ]; then sed -i -E 's/^(\s*max-peers:).*/\1 64/' "$2"; fi
-  if [ "$MODE" = ike ]; then config_add_esp_ike "$2" "$work/keys-$1.txt" "$work/ike-$1.txt"; fi
+  # Spokes say who they are (local-id), so that one whose address changes
+  # is known again (the spoke-moves row).
+  if [ "$MODE" = ike ]; then
+    IKE_EXTRA=$([ "$1" = hub ] || printf '%s' "\n      local-id: \"@$1.example\"") \
+      config_add_esp_ike "$2" "$work/keys-$1.txt" "$work/ike-$1.txt"
+  fi
   printf 'telemetry:\n  prometheus:\n    port: 9550\n' >> "$2"
 }
 dmvpn_start_all "$work" 3 "$HOLD" node_cfg || { summary; exit 1; }
@@ -326,6 +331,20 @@ if [ "$MODE" = ike ]; then
     for i in 1 2 3; do cli hub 'clear crypto session' > /dev/null; sleep 1; done
     ms=$(cli_ms); ping_wait
     fault_end ike-clear "clear crypto session on the hub, 3 times in 3 s" 20 "$LOST1" "$LOST2" "$r0" "$ms"
+  fi
+  # A spoke whose WAN address changed (a new DHCP lease): with the unique
+  # flag the hub takes it at once, as IKE authenticated the same identity
+  # from the new address; converged is the hub's path to it. spoke1's
+  # shortcut to the old address lapses within its holding time.
+  if want spoke-moves; then
+    r0=$(rss_mib)
+    kill -9 "${PID[spoke2]}"; wait "${PID[spoke2]}" 2> /dev/null
+    sed -i 's#address: 192\.0\.2\.12/24#address: 192.0.2.22/24#' "$work/spoke2.yaml"
+    node_restart spoke2 moved || bad "spoke2 did not restart at 192.0.2.22"
+    converge lan0h 10.2.0.10 8; c=$CONV
+    check "spoke-moves: the hub took spoke2 at its new address within 8 s ($c)" test "$c" != never
+    check "spoke-moves: the hub logged the move" grep -qs '10.255.0.12 moved from NBMA 192.0.2.12 to 192.0.2.22' "$work/hub.log" "$work/hub-restart.log"
+    fault_end spoke-moves "spoke2 back at a new address, 192.0.2.22" $((HOLD + 5)) - - "$r0" "$(cli_ms)" "$c"
   fi
 fi
 

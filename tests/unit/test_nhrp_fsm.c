@@ -1353,6 +1353,39 @@ static void test_13_nhs_unique_conflict(void **state)
 	reg_expect(&s, A_OV, A_NBMA, 3, NHRP_CIE_SUCCESS);
 }
 
+/* What IKE authenticated each peer as, for 13b: A and C as one identity
+ * (A's spoke after its address changed), B as another. */
+static uint64_t fake_identity(struct ctl *ct, uint32_t nbma)
+{
+	(void)ct;
+	return nbma == A_NBMA || nbma == C_NBMA ? 0xa : nbma == B_NBMA ? 0xb : 0;
+}
+
+/* 13b. With IKE: A's unique binding moves to C at once when C is
+ *      authenticated as A's identity (A's address changed), and is
+ *      refused (14) to B, another identity. Without an identity for the
+ *      new address the binding stays. */
+static void test_13b_nhs_unique_move_same_identity(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nh()->nh_hooks.nhk_peer_identity = fake_identity;
+	reg_expect(&s, A_OV, A_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, A_OV, B_NBMA, 2, NHRP_CIE_UNIQUE_ADDRESS_REGISTERED);
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, A_OV)->nc_nbma_seen, A_NBMA);
+	reg_expect(&s, A_OV, C_NBMA, 3, NHRP_CIE_SUCCESS);
+	assert_int_equal(nhrp_cache_lookup(&fx.ct, A_OV)->nc_nbma_seen, C_NBMA);
+	assert_int_equal(peer_table_lookup(&fx.dp.dp_peers, A_OV)->pe_nbma, C_NBMA);
+	assert_int_equal(nh()->nh_stats.st_moved, 1);
+	assert_int_equal(nhrp_cache_src_count(&fx.ct, A_NBMA), 0);
+	assert_int_equal(nhrp_cache_src_count(&fx.ct, C_NBMA), 1);
+	/* No identity known for the address: a plain conflict. */
+	nh()->nh_hooks.nhk_peer_identity = NULL;
+	reg_expect(&s, A_OV, A_NBMA, 4, NHRP_CIE_UNIQUE_ADDRESS_REGISTERED);
+	expect_nothing();
+}
+
 /* A Resolution Request from A for dst, with `fwd` transit records. */
 static void resolve_from_a(uint32_t dst, uint32_t id, const struct nhrp_cie *fwd)
 {
@@ -1689,6 +1722,7 @@ int main(void)
 		HUB(test_12d_nhs_registrations_per_nbma),
 		HUB(test_12e_nhs_registration_rate),
 		HUB(test_13_nhs_unique_conflict),
+		HUB(test_13b_nhs_unique_move_same_identity),
 		HUB(test_14_nhs_resolution_forward),
 		HUB(test_14c_nhs_request_not_from_owner),
 		HUB(test_14b_nhs_forward_to_mapped_hub),
