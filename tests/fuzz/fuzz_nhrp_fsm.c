@@ -65,8 +65,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* The message of one operation, from src about ov. */
-static void one_op(uint8_t op, uint32_t src, uint32_t ov, uint8_t flags, uint8_t hold,
-		   uint8_t id)
+static void one_op(uint8_t op, uint32_t src, uint32_t ov, uint8_t flags, uint8_t hold, uint8_t id)
 {
 	struct nhrp_msg m;
 	uint32_t claimed = flags & 4 ? src ^ 0x100u : src;
@@ -125,9 +124,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (uint32_t i = 0; i < N_ADDR; i++) { /* who holds what uniquely now */
 			const struct nhrp_cache_entry *e = nhrp_cache_lookup(&fx.ct, OV_BASE + i);
 
-			held[i] = e != NULL && e->nc_type == NC_DYNAMIC && (e->nc_flags & NC_F_UNIQUE)
-					  ? e->nc_nbma_seen
-					  : 0;
+			held[i] =
+				e != NULL && e->nc_type == NC_DYNAMIC && (e->nc_flags & NC_F_UNIQUE)
+					? e->nc_nbma_seen
+					: 0;
 		}
 		if (o[0] % 6 == 5)
 			tick(o[4] % 64u);

@@ -204,7 +204,8 @@ static inline unsigned count_sent(uint8_t type)
 }
 
 /* What a peer puts in every packet: its addresses, the NAT flag, auth. */
-static inline void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov, const char *auth)
+static inline void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uint32_t ov,
+			    const char *auth)
 {
 	nhrp_msg_init(m, type);
 	m->nm_flags = NHRP_FLAG_CISCO_NAT;
@@ -218,7 +219,8 @@ static inline void peer_msg(struct nhrp_msg *m, uint8_t type, uint32_t nbma, uin
 	}
 }
 
-static inline struct nhrp_cie cie(uint8_t code, uint8_t plen, uint16_t hold, uint32_t nbma, uint32_t ov)
+static inline struct nhrp_cie cie(uint8_t code, uint8_t plen, uint16_t hold, uint32_t nbma,
+				  uint32_t ov)
 {
 	struct nhrp_cie c = {
 		.ce_code = code, .ce_prefix_len = plen, .ce_mtu = 1400, .ce_holding_time = hold};
@@ -231,7 +233,7 @@ static inline struct nhrp_cie cie(uint8_t code, uint8_t plen, uint16_t hold, uin
 }
 
 static inline void route_add(uint32_t prefix, uint8_t len, uint8_t type, uint16_t port, uint32_t gw,
-		      enum fib_source src)
+			     enum fib_source src)
 {
 	struct fib_nh n = {.nh_type = type, .nh_port = port, .nh_gw = gw};
 
@@ -355,7 +357,6 @@ static inline int fixture_teardown(void **state)
 	assert_int_equal(rte_mempool_in_use_count(env.pool), env.baseline);
 	return 0;
 }
-
 
 /* The two ring ports, made once per process (after the pool). */
 static inline void ports_create(void)
