@@ -52,6 +52,9 @@ static int node_workers_create(struct node *nd)
 		snprintf(name, sizeof(name), "punt_w%u", w);
 		lc->lc_punt = rte_ring_create(name, PUNT_RING_SIZE, SOCKET_ID_ANY,
 					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "punt_tun_w%u", w);
+		lc->lc_punt_tunnel = rte_ring_create(name, PUNT_RING_SIZE, SOCKET_ID_ANY,
+						     RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "event_w%u", w);
 		lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), EVENT_RING_SIZE,
 						     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -59,8 +62,9 @@ static int node_workers_create(struct node *nd)
 		lc->lc_peer_stats =
 			rte_zmalloc("peer_stats", dp->dp_peers.pt_size * sizeof(*lc->lc_peer_stats),
 				    RTE_CACHE_LINE_SIZE);
-		if (lc->lc_punt == NULL || lc->lc_events == NULL || lc->lc_peer_stats == NULL ||
-		    rcu_reader_register(dp->dp_rcu, w) != 0 || crypto_mb_init(&lc->lc_cx) != 0)
+		if (lc->lc_punt == NULL || lc->lc_punt_tunnel == NULL || lc->lc_events == NULL ||
+		    lc->lc_peer_stats == NULL || rcu_reader_register(dp->dp_rcu, w) != 0 ||
+		    crypto_mb_init(&lc->lc_cx) != 0)
 			return -ENOMEM;
 	}
 	/* RX queues round-robin over workers. */
@@ -87,10 +91,14 @@ static void node_workers_destroy(struct node *nd)
 
 		if (lc == NULL)
 			continue;
-		if (lc->lc_punt != NULL) {
-			while (rte_ring_sc_dequeue(lc->lc_punt, (void **)&m) == 0)
+		for (unsigned c = 0; c < 2; c++) {
+			struct rte_ring *r = c == 0 ? lc->lc_punt : lc->lc_punt_tunnel;
+
+			if (r == NULL)
+				continue;
+			while (rte_ring_sc_dequeue(r, (void **)&m) == 0)
 				rte_pktmbuf_free(m);
-			rte_ring_free(lc->lc_punt);
+			rte_ring_free(r);
 		}
 		rte_ring_free(lc->lc_events);
 		rte_free(lc->lc_peer_stats);

@@ -44,7 +44,12 @@ struct lcore_ctx {
 	struct dp *lc_dp;
 	unsigned lc_nrxq;
 	struct lcore_rxq lc_rxq[DP_MAX_RXQ_PER_WORKER];
+	/* To the control thread, by class: what the node itself needs (ARP,
+	 * ICMP and what else is addressed to it, resolution, TTL) apart from
+	 * the tunnel's protocols (NHRP, IKE), which anyone on the internet can
+	 * send: a flood of those fills lc_punt_tunnel, never lc_punt. */
 	struct rte_ring *lc_punt;
+	struct rte_ring *lc_punt_tunnel;
 	struct rte_ring *lc_events;       /* struct dp_event elements */
 	struct peer_stats *lc_peer_stats; /* dp_peers.pt_size slots (pe_id) */
 	struct ev_recent lc_recent[EV_RECENT_SLOTS];

@@ -69,7 +69,9 @@ void punt_one(struct lcore_ctx *lc, uint8_t port_idx, struct rte_mbuf *m, unsign
 		return;
 	}
 	m->hash.usr = cause;
-	if (rte_ring_sp_enqueue(lc->lc_punt, m) != 0) {
+	if (rte_ring_sp_enqueue(punt_is_tunnel_class(cause & 0xff) ? lc->lc_punt_tunnel
+								   : lc->lc_punt,
+				m) != 0) {
 		lc_drop(lc, port_idx, m, DP_DROP_PUNT_FULL);
 		return;
 	}

@@ -66,6 +66,12 @@ void punt_event(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev, uin
 bool punt_event_due(struct lcore_ctx *lc, uint8_t cause, uint32_t key_a, uint32_t key_b);
 void punt_event_send(struct lcore_ctx *lc, uint8_t port_idx, struct dp_event *ev);
 
+/* NHRP and IKE go on the worker's tunnel-class ring (lcore_ctx.h). */
+static inline bool punt_is_tunnel_class(unsigned cause)
+{
+	return cause == PUNT_NHRP || cause == PUNT_IKE;
+}
+
 static inline enum punt_cause punt_cause_of(const struct rte_mbuf *m)
 {
 	return (enum punt_cause)(m->hash.usr & 0xff);

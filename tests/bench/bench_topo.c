@@ -166,6 +166,7 @@ static int topo_worker(struct bench *b, unsigned w)
 	snprintf(name, sizeof(name), "bench_punt%u", w);
 	lc->lc_punt = rte_ring_create(name, BENCH_RING_SMALL, SOCKET_ID_ANY,
 				      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	lc->lc_punt_tunnel = lc->lc_punt; /* one ring for both classes */
 	snprintf(name, sizeof(name), "bench_event%u", w);
 	lc->lc_events = rte_ring_create_elem(name, sizeof(struct dp_event), BENCH_RING_SMALL,
 					     SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);

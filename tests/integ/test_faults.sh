@@ -6,9 +6,10 @@
 # its password, which the attacker knows (an insider, or a sniffed
 # password), so that the NHRP ownership checks themselves are what stands.
 #
-# Each scenario runs with two pings going: LAN to LAN between the spokes
-# at 50 packets/s (the shortcut) and from the hub's LAN to spoke1's at
-# 10/s (through the hub). It prints one row: what the attacker sent, what
+# Each scenario runs with three pings going: LAN to LAN between the
+# spokes at 50 packets/s (the shortcut), from the hub's LAN to spoke1's at
+# 10/s (through the hub), and from the hub's LAN to the hub itself at 10/s
+# (ARP and ICMP on the control thread, beside the NHRP and IKE floods). It prints one row: what the attacker sent, what
 # the hub's drop counters (Prometheus, before and after) counted and why,
 # the pings lost, data packets the attacker received (nftables counter in
 # its namespace: a spoof that moved traffic shows there), the hub's RSS
@@ -143,11 +144,13 @@ lost() { # ping output -> transmitted - received
 ping_start() { # seconds: both pings in the background
   nsx lan1h ping -i 0.02 -c $(($1 * 50)) -W 1 10.2.0.10 > "$work/p1" 2>&1 & P1=$!
   nsx lan0h ping -i 0.1 -c $(($1 * 10)) -W 1 10.1.0.10 > "$work/p2" 2>&1 & P2=$!
+  nsx lan0h ping -i 0.1 -c $(($1 * 10)) -W 1 10.0.0.1 > "$work/p3" 2>&1 & P3=$!
 }
-ping_wait() { # -> LOST1 LOST2
-  wait $P1 $P2
+ping_wait() { # -> LOST1 LOST2 LOST3
+  wait $P1 $P2 $P3
   LOST1=$(lost "$(cat "$work/p1")"); LOST2=$(lost "$(cat "$work/p2")")
-  LOST1=${LOST1:-all}; LOST2=${LOST2:-all}
+  LOST3=$(lost "$(cat "$work/p3")")
+  LOST1=${LOST1:-all}; LOST2=${LOST2:-all}; LOST3=${LOST3:-all}
 }
 
 ROWS_OUT=()
@@ -176,9 +179,9 @@ flood() {
   sleep 0.5
   scrape > "$m1"; r1=$(rss_mib); a1=$(atk_data); REASM1=$(reasm)
   delta "$m0" "$m1"
-  row "$name$([ "$AT" = hub ] || echo " (at $AT)")" "${sent:-?}" "$LOST1" "$LOST2" $((a1 - a0)) "$r0" "$r1" "$ms" - "$COUNTED: $REASONS"
+  row "$name$([ "$AT" = hub ] || echo " (at $AT)")" "${sent:-?}" "$LOST1" "$LOST2 / $LOST3" $((a1 - a0)) "$r0" "$r1" "$ms" - "$COUNTED: $REASONS"
   [ -n "$sent" ] || { bad "$name: the attacker sent nothing"; cat "$work/atk.out"; return; }
-  check "$name: no legitimate ping lost" test "$LOST1$LOST2" = 00
+  check "$name: no legitimate ping lost" test "$LOST1$LOST2$LOST3" = 000
   check "$name: nothing reached the attacker" test $((a1 - a0)) -eq 0
   check "$name: counters account for >= $share % of $sent sent ($COUNTED)" \
     test $((COUNTED * 100)) -ge $((sent * share))
@@ -275,9 +278,9 @@ fault_end() { # name what bound lost1 lost2 r0 ms [converged]: converge, then st
   [ "$conv" != never ] && conv=$(awk -v a="$conv" -v b="$CONV" 'BEGIN { print (a > b ? a : b) }')
   [ -n "${8:-}" ] && [ "$conv" != never ] && conv=$8
   ping_start "$DUR"; ping_wait
-  row "$name" "$2" "$l1" "$l2" 0 "$r0" "$(rss_mib)" "$ms" "$conv" "after: $LOST1 / $LOST2 lost"
+  row "$name" "$2" "$l1" "$l2" 0 "$r0" "$(rss_mib)" "$ms" "$conv" "after: $LOST1 / $LOST2 / $LOST3 lost"
   check "$name: converged within $bound s ($conv)" test "$conv" != never
-  check "$name: then no ping lost" test "$LOST1$LOST2" = 00
+  check "$name: then no ping lost" test "$LOST1$LOST2$LOST3" = 000
 }
 node_restart() { # node log
   dmvpn_node_start "$1" "$work/$1.yaml" "$work/$1-$2.log" && PID[$1]=$NODE_PID
@@ -323,14 +326,14 @@ if [ "$MODE" = ike ]; then
     ping_start "$DUR"; ms=$(cli_ms); ping_wait
     lossn=$(nsx inet nft list table bridge loss | awk '/packets/ {for (i = 1; i < NF; i++) if ($i == "packets") print $(i + 1)}')
     nsx inet nft delete table bridge loss
-    fault_end underlay-loss "20 % of the underlay dropped for ${DUR} s (${lossn:-?} frames)" 10 "$LOST1" "$LOST2" "$r0" "$ms"
+    fault_end underlay-loss "20 % of the underlay dropped for ${DUR} s (${lossn:-?} frames)" 10 "$LOST1" "$LOST2 / $LOST3" "$r0" "$ms"
   fi
   if want ike-clear; then
     r0=$(rss_mib)
     ping_start "$DUR"
     for i in 1 2 3; do cli hub 'clear crypto session' > /dev/null; sleep 1; done
     ms=$(cli_ms); ping_wait
-    fault_end ike-clear "clear crypto session on the hub, 3 times in 3 s" 20 "$LOST1" "$LOST2" "$r0" "$ms"
+    fault_end ike-clear "clear crypto session on the hub, 3 times in 3 s" 20 "$LOST1" "$LOST2 / $LOST3" "$r0" "$ms"
   fi
   # A spoke whose WAN address changed (a new DHCP lease): with the unique
   # flag the hub takes it at once, as IKE authenticated the same identity
@@ -354,7 +357,7 @@ for n in $DMVPN_NODES; do
 done
 
 echo
-echo "| scenario | sent | counted by the node (reasons) | pings lost (spokes / via hub) | to attacker | hub RSS MiB | CLI ms | converged s |"
+echo "| scenario | sent | counted by the node (reasons) | pings lost (spokes / via hub / to hub) | to attacker | hub RSS MiB | CLI ms | converged s |"
 echo "|---|---|---|---|---|---|---|---|"
 printf '%s\n' "${ROWS_OUT[@]}"
 summary

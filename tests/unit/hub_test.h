@@ -117,6 +117,7 @@ static inline struct lcore_ctx *hub_test_lcore(struct dp *dp)
 	lc->lc_dp = dp;
 	lc->lc_hz = rte_get_tsc_hz();
 	lc->lc_punt = rte_ring_create("t_punt", 256, SOCKET_ID_ANY, 0);
+	lc->lc_punt_tunnel = lc->lc_punt; /* one ring for both classes */
 	lc->lc_events = rte_ring_create_elem("t_ev", sizeof(struct dp_event), 256, SOCKET_ID_ANY,
 					     RING_F_SP_ENQ | RING_F_SC_DEQ);
 	lc->lc_peer_stats =

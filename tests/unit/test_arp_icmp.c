@@ -167,6 +167,7 @@ static int setup(void **state)
 	fx.lc->lc_dp = &fx.dp;
 	fx.lc->lc_hz = rte_get_tsc_hz();
 	fx.lc->lc_punt = rte_ring_create("t_punt", 256, SOCKET_ID_ANY, 0);
+	fx.lc->lc_punt_tunnel = fx.lc->lc_punt; /* one ring for both classes */
 	punt_buckets_init(fx.lc->lc_bucket, fx.lc->lc_hz);
 	fx.dp.dp_workers[0] = fx.lc;
 	fx.dp.dp_nworkers = 1;
