@@ -25,7 +25,7 @@ src=${DMVPND_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$src/tests/integ/dmvpn_topo.sh"
 MODE=${MODE:-ike}
 HOLD=${HOLD:-20}  # registrations every 7 s
-DUR=${DUR:-3}     # seconds of ping per row
+DUR=${DUR:-2}     # seconds of ping per row
 RATE=${RATE:-2000} # attack packets per second
 work=$(mktemp -d /tmp/dmvpn-faults.XXXXXX)
 trap 'netns_cleanup; [ -n "${KEEP:-}" ] || rm -rf "$work"' EXIT
