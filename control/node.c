@@ -209,17 +209,15 @@ static void node_sa_changed(struct ctl *ct, uint32_t nbma)
 		nhrp_nhc_sa_changed(ct->ct_nhrp, nbma);
 }
 
-/* A spoke's NHS went down or came back. Static routes via it give way to
- * their backups; and when it goes down its IKE SA is started again (sent a
- * Delete, and a new one begun at once while NHRP needs the pair): an NHS that
- * restarted has forgotten the old SA, which would otherwise carry
+/* A spoke's NHS that was up stopped answering: its IKE SA is started again
+ * (a Delete, and a new one begun at once while NHRP needs the pair). An
+ * NHS that restarted has forgotten the old SA, which would otherwise carry
  * registrations into the void until DPD gives up, a minute or more. FRR's
- * nhrpd does the same after failed registrations. */
-static void node_nhs_changed(struct ctl *ct, uint32_t overlay, uint32_t nbma, bool down)
+ * nhrpd does the same after failed registrations. An NHS that never
+ * answered keeps its SA: IKE may be all it speaks. */
+static void node_nhs_lost(struct ctl *ct, uint32_t nbma)
 {
-	node_routes_nhs_changed(ct, overlay, down);
-	if (down)
-		ike_keying_clear(ct, nbma, "as its NHS is down", true);
+	ike_keying_clear(ct, nbma, "as its NHS stopped answering", true);
 }
 
 /* The ESP SA store calls nothing above it; what it has to tell goes here. */
@@ -235,7 +233,8 @@ static const struct esp_mgr_hooks node_esp_hooks = {
  * an NHS that went down) and IKE-lite; and what IKE authenticated a peer
  * as (a spoke whose address changed may take its binding along). */
 static const struct nhrp_hooks node_nhrp_hooks = {
-	.nhk_nhs_changed = node_nhs_changed,
+	.nhk_nhs_changed = node_routes_nhs_changed,
+	.nhk_nhs_lost = node_nhs_lost,
 	.nhk_peer_identity = ike_keying_peer_identity,
 };
 

@@ -22,9 +22,11 @@ struct ctl;
 
 /* What NHRP tells the layer above it (NULL: nothing). */
 struct nhrp_hooks {
-	/* A spoke's NHS (its tunnel and NBMA address) went down, or came
-	 * back from down. */
-	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, uint32_t nbma, bool down);
+	/* A spoke's NHS went down, or came back from down. */
+	void (*nhk_nhs_changed)(struct ctl *ct, uint32_t overlay, bool down);
+	/* A spoke's NHS at nbma that was up stopped answering (went down
+	 * from up, not from probing). */
+	void (*nhk_nhs_lost)(struct ctl *ct, uint32_t nbma);
 	/* A digest of the identity IKE authenticated for the peer at nbma
 	 * (an established IKE SA), or 0: none, or no IKE. */
 	uint64_t (*nhk_peer_identity)(struct ctl *ct, uint32_t nbma);

@@ -101,7 +101,7 @@ static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs
 {
 	char a[INET_ADDRSTR];
 
-	bool was_down = s->ns_state == NHRP_NHS_DOWN;
+	bool was_down = s->ns_state == NHRP_NHS_DOWN, was_up = s->ns_state == NHRP_NHS_UP;
 
 	if (s->ns_state == st)
 		return;
@@ -109,7 +109,9 @@ static void nhc_nhs_set_state(struct nhrp *nh, struct nhrp_nhs *s, enum nhrp_nhs
 	s->ns_state_since_ns = nhc_now(nh);
 	nhc_nhs_prefer(nh);
 	if (was_down != (st == NHRP_NHS_DOWN) && nh->nh_hooks.nhk_nhs_changed != NULL)
-		nh->nh_hooks.nhk_nhs_changed(nh->nh_ctl, s->ns_overlay, s->ns_nbma, !was_down);
+		nh->nh_hooks.nhk_nhs_changed(nh->nh_ctl, s->ns_overlay, !was_down);
+	if (was_up && st == NHRP_NHS_DOWN && nh->nh_hooks.nhk_nhs_lost != NULL)
+		nh->nh_hooks.nhk_nhs_lost(nh->nh_ctl, s->ns_nbma);
 	if (st == NHRP_NHS_UP)
 		LOG_CTL(INFO, "nhrp: NHS %s up: registered, holdtime %us",
 			inet_v4_str(s->ns_nbma, a), nh->nh_holdtime);
