@@ -38,7 +38,8 @@ class Telnet:
 
     def __init__(self, host, port, timeout):
         self.timeout = timeout
-        self.buf = b''
+        self.buf = bytearray()
+        self.seen = 0  # bytes of buf already searched without a match
         self.pending = b''  # an IAC sequence cut by a recv() boundary
         try:
             self.sock = socket.create_connection((host, port), timeout)
@@ -92,7 +93,7 @@ class Telnet:
                 i = end + 2
             else:
                 i += 2
-        self.buf += bytes(out)
+        self.buf += out
 
     def _recv(self, deadline):
         left = deadline - time.monotonic()
@@ -112,12 +113,20 @@ class Telnet:
         text before the match, match). Raises on timeout or EOF."""
         deadline = time.monotonic() + self.timeout
         while True:
+            # A match is short: what was searched before, but its last
+            # 512 bytes, needs no search again (long outputs stay linear).
+            start = max(0, self.seen - 512)
             for idx, pat in enumerate(patterns):
-                m = pat.search(self.buf)
+                m = pat.search(self.buf, start)
                 if m:
-                    before = self.buf[:m.start()].decode(errors='replace')
-                    self.buf = self.buf[m.end():]
+                    at, end = m.span()
+                    before = self.buf[:at].decode(errors='replace')
+                    # the match again on a copy: buf changes under it next
+                    m = pat.search(bytes(self.buf[at:end]))
+                    del self.buf[:end]
+                    self.seen = 0
                     return idx, before, m
+            self.seen = len(self.buf)
             data = self._recv(deadline)
             if data is None:
                 tail = self.buf[-200:].decode(errors='replace')
