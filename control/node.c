@@ -360,6 +360,7 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 			*reload = 0;
 			node_reload(nd);
 		}
+		uint64_t t0 = clock_now(&nd->nd_clock), dt;
 		unsigned work = ctl_punt_poll(&nd->nd_ctl);
 
 		work += ctl_event_poll(&nd->nd_ctl);
@@ -370,6 +371,12 @@ void node_run(struct node *nd, volatile sig_atomic_t *stop, volatile sig_atomic_
 		work += kexport_poll(nd->nd_ctl.ct_kexport);
 		work += timer_run(&nd->nd_ctl.ct_timers, clock_now(&nd->nd_clock));
 		rcu_reclaim(nd->nd_dp.dp_rcu);
+		dt = clock_now(&nd->nd_clock) - t0;
+		if (dt > nd->nd_turn_longest_ns)
+			nd->nd_turn_longest_ns = dt;
+		if (dt > nd->nd_turn_longest_shown_ns)
+			nd->nd_turn_longest_shown_ns = dt;
+		nd->nd_turns_slow += dt > NODE_TURN_SLOW_NS;
 		idle = work ? 0 : idle + 1;
 		if (idle > 0)
 			node_idle(nd, idle);

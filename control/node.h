@@ -19,6 +19,8 @@ struct worker_sample {
 	double ws_busy_pct; /* over the last sample period */
 };
 
+#define NODE_TURN_SLOW_NS (10 * 1000 * 1000ull)
+
 struct node {
 	/* The running configuration: main's, changed in place by node_config.c
 	 * (parts of the node keep pointers into it). */
@@ -39,6 +41,11 @@ struct node {
 	struct timer nd_sample_timer;
 	struct worker_sample nd_sample[CFG_MAX_WORKERS];
 	uint64_t nd_start_ns;
+	/* The control thread's turns (node_run: one pass over everything it
+	 * serves): the longest, and how many took over NODE_TURN_SLOW_NS, since
+	 * start (Prometheus) and since clear counters (show worker). */
+	uint64_t nd_turn_longest_ns, nd_turn_longest_shown_ns;
+	uint64_t nd_turns_slow, nd_turns_slow_base;
 	bool nd_workers_running;
 };
 

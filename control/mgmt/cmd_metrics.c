@@ -37,6 +37,13 @@ static void metrics_node(struct node *nd, struct strbuf *out)
 		 nd->nd_ctl.ct_nhrp_cache ? (uint64_t)rte_hash_count(nd->nd_ctl.ct_nhrp_cache) : 0);
 	prom_family(out, "dmvpnd_routes", "gauge", "Routes in the forwarding table");
 	prom_u64(out, "dmvpnd_routes", "", f->fb_nroutes);
+	prom_family(out, "dmvpnd_control_turn_longest_seconds", "gauge",
+		    "The control thread's longest turn over what it serves, since start");
+	prom_double(out, "dmvpnd_control_turn_longest_seconds", "",
+		    (double)nd->nd_turn_longest_ns / 1e9);
+	prom_family(out, "dmvpnd_control_turns_slow_total", "counter",
+		    "Turns of the control thread that took over 10 ms");
+	prom_u64(out, "dmvpnd_control_turns_slow_total", "", nd->nd_turns_slow);
 }
 
 static void metrics_ports(struct node *nd, struct strbuf *out)
@@ -160,20 +167,45 @@ static void peer_row(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg
 	prom_u64(pw->out, peer_metric[pw->what], l, v[pw->what]);
 }
 
-/* Per peer, as show dmvpn counts: one series per peer and counter. */
-static void metrics_peers(struct node *nd, uint32_t only, struct strbuf *out)
+static const char *const peer_help[] = {"Packets sent to the peer", "Bytes sent to the peer",
+					"Packets received from the peer",
+					"Bytes received from the peer"};
+
+/* One peer, as show dmvpn counts it: a series per counter. */
+static void metrics_peer(struct node *nd, uint32_t only, struct strbuf *out)
 {
-	static const char *const help[] = {"Packets sent to the peer", "Bytes sent to the peer",
-					   "Packets received from the peer",
-					   "Bytes received from the peer"};
+	const struct nhrp_cache_entry *e =
+		nd->nd_ctl.ct_nhrp_cache != NULL ? nhrp_cache_lookup(&nd->nd_ctl, only) : NULL;
 	struct peer_walk pw = {.out = out, .only = only};
 
-	if (nd->nd_ctl.ct_nhrp_cache == NULL)
-		return;
 	for (pw.what = 0; pw.what < 4; pw.what++) {
-		prom_family(out, peer_metric[pw.what], "counter", help[pw.what]);
-		nhrp_cache_walk(&nd->nd_ctl, peer_row, &pw);
+		prom_family(out, peer_metric[pw.what], "counter", peer_help[pw.what]);
+		if (e != NULL)
+			peer_row(&nd->nd_ctl, e, &pw);
 	}
+}
+
+/* Every peer, a page at a time (a family's series stay together): page
+ * pg_from of counter pg_step. True when there is more. */
+#define METRICS_PAGE_ROWS 512
+static bool metrics_peers_page(struct node *nd, struct mgmt_page *pg, struct strbuf *out)
+{
+	const struct nhrp_cache_entry *v[METRICS_PAGE_ROWS];
+	struct peer_walk pw = {.out = out, .what = pg->pg_step};
+	unsigned n;
+
+	if (nd->nd_ctl.ct_nhrp_cache == NULL || pw.what >= 4)
+		return false;
+	if (pg->pg_from == 0)
+		prom_family(out, peer_metric[pw.what], "counter", peer_help[pw.what]);
+	n = nhrp_cache_page(&nd->nd_ctl, &pg->pg_from, v, METRICS_PAGE_ROWS);
+	for (unsigned i = 0; i < n; i++)
+		peer_row(&nd->nd_ctl, v[i], &pw);
+	if (pg->pg_from == NHRP_CACHE_PAGE_END) {
+		pg->pg_from = 0;
+		pg->pg_step++;
+	}
+	return pg->pg_step < 4;
 }
 
 static void metrics_nhrp(struct node *nd, struct strbuf *out)
@@ -216,11 +248,6 @@ static void metrics_nhrp(struct node *nd, struct strbuf *out)
 		}
 }
 
-static void metrics_peers_all(struct node *nd, struct strbuf *out)
-{
-	metrics_peers(nd, 0, out);
-}
-
 static void metrics_ike(struct node *nd, struct strbuf *out)
 {
 	ike_keying_metrics(&nd->nd_ctl, out);
@@ -230,28 +257,41 @@ static const struct {
 	const char *mg_name;
 	void (*mg_fn)(struct node *nd, struct strbuf *out);
 } metric_groups[] = {
-	{"node", metrics_node},       {"ports", metrics_ports}, {"workers", metrics_workers},
-	{"peers", metrics_peers_all}, {"nhrp", metrics_nhrp},   {"ike", metrics_ike},
+	{"node", metrics_node}, {"ports", metrics_ports},           {"workers", metrics_workers},
+	{"peers", NULL},        /* paged */ {"nhrp", metrics_nhrp}, {"ike", metrics_ike},
 };
 
-/* arg: "" (every group), a group name, or "peer A.B.C.D". */
+/* arg: "" (every group), a group name, or "peer A.B.C.D". A page a call:
+ * mr_page.pg_part is the group to go on with. */
 void cmd_metrics(struct node *nd, const char *arg, struct mgmt_req *req)
 {
-	bool found = false;
+	const size_t ngroups = sizeof(metric_groups) / sizeof(metric_groups[0]);
+	struct mgmt_page *pg = &req->mr_page;
+	bool found = arg[0] == '\0';
 	uint32_t a;
 
 	if (strncmp(arg, "peer ", 5) == 0) {
 		if (inet_v4_parse(arg + 5, &a) != 0)
 			req->mr_rc = -EINVAL;
 		else
-			metrics_peers(nd, a, &req->mr_out);
+			metrics_peer(nd, a, &req->mr_out);
 		return;
 	}
-	for (size_t g = 0; g < sizeof(metric_groups) / sizeof(metric_groups[0]); g++)
-		if (arg[0] == '\0' || strcmp(arg, metric_groups[g].mg_name) == 0) {
-			metric_groups[g].mg_fn(nd, &req->mr_out);
-			found = true;
-		}
-	if (!found)
+	for (size_t g = 0; g < ngroups; g++)
+		found = found || strcmp(arg, metric_groups[g].mg_name) == 0;
+	if (!found) {
 		req->mr_rc = -ENOENT;
+		return;
+	}
+	for (size_t g = pg->pg_part; g < ngroups; g++) {
+		if (arg[0] != '\0' && strcmp(arg, metric_groups[g].mg_name) != 0)
+			continue;
+		if (metric_groups[g].mg_fn != NULL) {
+			metric_groups[g].mg_fn(nd, &req->mr_out);
+		} else if (metrics_peers_page(nd, pg, &req->mr_out)) {
+			pg->pg_part = (uint32_t)g;
+			req->mr_more = true;
+			return;
+		}
+	}
 }

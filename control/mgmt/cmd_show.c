@@ -126,6 +126,11 @@ static void show_worker(struct node *nd, struct strbuf *out)
 			w, lc->lc_lcore, pkts, bursts, bursts ? (double)pkts / (double)bursts : 0.0,
 			nd->nd_sample[w].ws_busy_pct, ls->ls_events_lost, rxq);
 	}
+	strbuf_printf(out,
+		      "\nControl thread: longest turn %.1f ms, %" PRIu64
+		      " turns over %llu ms (since start or clear counters)\n",
+		      (double)nd->nd_turn_longest_shown_ns / 1e6,
+		      nd->nd_turns_slow - nd->nd_turns_slow_base, NODE_TURN_SLOW_NS / 1000000);
 }
 
 static int route_cmp(const void *a, const void *b)
@@ -385,7 +390,10 @@ void cmd_dispatch(void *ctx, struct mgmt_req *req)
 			node_port_stats(nd, p, &nd->nd_port_base[p]);
 			memset(nd->nd_ctl.ct_cnt[p], 0, sizeof(nd->nd_ctl.ct_cnt[p]));
 		}
-		strbuf_printf(&req->mr_out, "cleared the interface counters (show interfaces)\n");
+		nd->nd_turn_longest_shown_ns = 0;
+		nd->nd_turns_slow_base = nd->nd_turns_slow;
+		strbuf_printf(&req->mr_out, "cleared the interface counters (show interfaces) and "
+					    "the control thread's turn times (show worker)\n");
 		break;
 	case MGMT_METRICS:
 		cmd_metrics(nd, req->mr_arg, req);

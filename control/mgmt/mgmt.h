@@ -10,6 +10,7 @@
 #define DMVPND_MGMT_H
 
 #include <semaphore.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "cfg.h"
@@ -54,10 +55,21 @@ enum mgmt_cmd {
 
 struct mgmt_req {
 	enum mgmt_cmd mr_cmd;
-	char mr_arg[128];         /* the command's arguments, space separated */
-	struct strbuf mr_out;     /* filled by the control thread */
-	int mr_rc;                /* 0 or negative errno, set by the control thread */
-	sem_t mr_done;            /* posted once mr_out/mr_rc are final */
+	char mr_arg[128];     /* the command's arguments, space separated */
+	struct strbuf mr_out; /* filled by the control thread */
+	int mr_rc;            /* 0 or negative errno, set by the control thread */
+	sem_t mr_done;        /* posted once mr_out/mr_rc are final */
+	/* Commands over large tables answer a page at a time, so that the
+	 * control thread is never held for long: the handler sets mr_more and
+	 * keeps in mr_page where to go on; the caller takes the page's output
+	 * and calls again with the request as it came back (mgmt_call_pages). */
+	struct mgmt_page {
+		uint32_t pg_part;  /* which part of the answer; 0 on the first call */
+		uint32_t pg_step;  /* the handler's own, within the part */
+		uint64_t pg_from;  /* where in the table (nhrp_cache_page's cursor) */
+		uint64_t pg_count; /* what the handler carries between pages */
+	} mr_page;
+	bool mr_more;
 	struct mgmt_req *mr_next; /* queue link, owned by the queue */
 };
 
@@ -75,7 +87,13 @@ void mgmt_queue_destroy(struct mgmt_queue *q);
 /* Runs on: a session thread. Blocks until the control thread answers.
  * Returns req->mr_rc; -ESHUTDOWN once the node is stopping. */
 int mgmt_call(struct mgmt_queue *q, struct mgmt_req *req);
-/* Fills req->mr_out and may set req->mr_rc (preset to 0). The request is
+/* Runs on: a session thread. mgmt_call until the answer's last page,
+ * handing each page to take(arg, req) and emptying mr_out after it; with
+ * take NULL the pages pile up in mr_out. Returns as mgmt_call does. */
+int mgmt_call_pages(struct mgmt_queue *q, struct mgmt_req *req,
+		    void (*take)(void *arg, const struct mgmt_req *req), void *arg);
+/* Fills req->mr_out and may set req->mr_rc (preset to 0) and mr_more
+ * (preset to false: the last page). The request is
  * answered when fn returns: fn must not keep a pointer to it. */
 typedef void (*mgmt_handler_fn)(void *ctx, struct mgmt_req *req);
 /* Runs on: the control thread. Never blocks; answers at most `max` requests.

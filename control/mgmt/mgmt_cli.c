@@ -317,8 +317,9 @@ static int mgmt_cli_args_join(char *argv[], int argc, char *out, size_t outlen)
 	return 0;
 }
 
-static void mgmt_cli_answer_print(struct cli_def *cli, const struct mgmt_req *req)
+static void mgmt_cli_answer_print(void *arg, const struct mgmt_req *req)
 {
+	struct cli_def *cli = arg;
 	const char *p = strbuf_str(&req->mr_out), *nl;
 	char ebuf[128];
 	size_t len;
@@ -392,8 +393,7 @@ static int mgmt_cli_cmd_run(struct cli_def *cli, const char *command, char *argv
 		snprintf(arg, sizeof(arg), "%s", line);
 	}
 	mgmt_req_init(&req, tc->tc_cmd, arg);
-	mgmt_call(s->s_srv->sv_q, &req);
-	mgmt_cli_answer_print(cli, &req);
+	mgmt_call_pages(s->s_srv->sv_q, &req, mgmt_cli_answer_print, cli);
 	mgmt_req_fini(&req);
 	return CLI_OK;
 }

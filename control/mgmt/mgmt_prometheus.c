@@ -97,7 +97,7 @@ static void prom_serve(struct mgmt_prometheus *pm, int fd)
 		return;
 	}
 	mgmt_req_init(&req, MGMT_METRICS, "");
-	if (mgmt_call(pm->pm_q, &req) == 0 && !req.mr_out.sb_oom)
+	if (mgmt_call_pages(pm->pm_q, &req, NULL, NULL) == 0 && !req.mr_out.sb_oom)
 		prom_reply(fd, "200 OK", text, strbuf_str(&req.mr_out), req.mr_out.sb_len);
 	else
 		prom_reply(fd, "503 Service Unavailable", "text/plain", "node stopping\n", 14);

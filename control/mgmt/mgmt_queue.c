@@ -7,6 +7,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct mgmt_queue {
 	/* Producers push here with CAS; newest first. Holds &mq_closed once the
@@ -46,6 +47,8 @@ void mgmt_req_init(struct mgmt_req *req, enum mgmt_cmd cmd, const char *arg)
 		snprintf(req->mr_arg, sizeof(req->mr_arg), "%s", arg);
 	strbuf_init(&req->mr_out);
 	req->mr_rc = 0;
+	memset(&req->mr_page, 0, sizeof(req->mr_page));
+	req->mr_more = false;
 	sem_init(&req->mr_done, 0, 0);
 	req->mr_next = NULL;
 }
@@ -88,6 +91,22 @@ int mgmt_call(struct mgmt_queue *q, struct mgmt_req *req)
 	while (sem_wait(&req->mr_done) != 0 && errno == EINTR)
 		;
 	return req->mr_rc;
+}
+
+int mgmt_call_pages(struct mgmt_queue *q, struct mgmt_req *req,
+		    void (*take)(void *arg, const struct mgmt_req *req), void *arg)
+{
+	int rc;
+
+	for (;;) {
+		rc = mgmt_call(q, req);
+		if (take != NULL)
+			take(arg, req);
+		if (rc != 0 || !req->mr_more || req->mr_out.sb_oom)
+			return rc;
+		if (take != NULL)
+			strbuf_reset(&req->mr_out);
+	}
 }
 
 /* Reverses the newest-first list from mq_head and appends it to mq_pending,
@@ -140,6 +159,7 @@ unsigned mgmt_queue_poll(struct mgmt_queue *q, mgmt_handler_fn fn, void *ctx, un
 	while (n < max && (req = q->mq_pending) != NULL) {
 		q->mq_pending = req->mr_next;
 		req->mr_rc = 0;
+		req->mr_more = false;
 		fn(ctx, req);
 		mgmt_req_answer(req);
 		n++;

@@ -158,7 +158,7 @@ static int mgmt_tel_cb(const char *cmd, const char *params, struct rte_tel_data 
 		return -ESHUTDOWN;
 	}
 	mgmt_req_init(&req, MGMT_METRICS, arg);
-	rc = mgmt_call(mgmt_tel_q, &req);
+	rc = mgmt_call_pages(mgmt_tel_q, &req, NULL, NULL);
 	pthread_mutex_unlock(&mgmt_tel_lock);
 	if (rc == 0)
 		mgmt_tel_fill(strbuf_str(&req.mr_out), info);

@@ -419,30 +419,47 @@ void nhrp_cache_remove(struct ctl *ct, uint32_t overlay)
 	free(e);
 }
 
-unsigned nhrp_cache_clear(struct ctl *ct)
+static bool entry_learned(const struct nhrp_cache_entry *e)
 {
-	uint32_t victims[256];
-	unsigned n, total = 0;
-
-	do {
-		const void *key;
-		void *data;
-		uint32_t iter = 0;
-
-		n = 0;
-		while (n < RTE_DIM(victims) &&
-		       rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
-			if (((struct nhrp_cache_entry *)data)->nc_type != NC_STATIC &&
-			    ((struct nhrp_cache_entry *)data)->nc_type != NC_LOCAL)
-				victims[n++] = *(const uint32_t *)key;
-		for (unsigned i = 0; i < n; i++)
-			nhrp_cache_remove(ct, victims[i]);
-		total += n;
-	} while (n == RTE_DIM(victims));
-	return total;
+	return e->nc_type != NC_STATIC && e->nc_type != NC_LOCAL;
 }
 
-unsigned nhrp_cache_count(struct ctl *ct, enum nhrp_cache_type type)
+/* One pass to collect, then the removals: a removal may move entries
+ * inside the hash, so none happens while it is being iterated. */
+unsigned nhrp_cache_clear(struct ctl *ct)
+{
+	uint32_t n = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), k = 0, iter = 0;
+	uint32_t *victims = malloc((n ? n : 1) * sizeof(*victims));
+	const void *key;
+	void *data;
+
+	if (victims == NULL)
+		return 0;
+	while (k < n && rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
+		if (entry_learned(data))
+			victims[k++] = *(const uint32_t *)key;
+	for (uint32_t i = 0; i < k; i++)
+		nhrp_cache_remove(ct, victims[i]);
+	free(victims);
+	return k;
+}
+
+unsigned nhrp_cache_clear_page(struct ctl *ct, uint64_t *from, unsigned max)
+{
+	const struct nhrp_cache_entry *v[NHRP_CACHE_PAGE_MAX];
+	uint32_t victims[NHRP_CACHE_PAGE_MAX];
+	unsigned n, k = 0;
+
+	n = nhrp_cache_page(ct, from, v, max);
+	for (unsigned i = 0; i < n; i++)
+		if (entry_learned(v[i]))
+			victims[k++] = v[i]->nc_overlay;
+	for (unsigned i = 0; i < k; i++)
+		nhrp_cache_remove(ct, victims[i]);
+	return k;
+}
+
+unsigned nhrp_cache_peers(struct ctl *ct)
 {
 	const void *key;
 	void *data;
@@ -450,7 +467,8 @@ unsigned nhrp_cache_count(struct ctl *ct, enum nhrp_cache_type type)
 	unsigned n = 0;
 
 	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0)
-		n += ((struct nhrp_cache_entry *)data)->nc_type == type;
+		n += ((struct nhrp_cache_entry *)data)->nc_type != NC_INCOMPLETE &&
+		     ((struct nhrp_cache_entry *)data)->nc_type != NC_LOCAL;
 	return n;
 }
 
@@ -477,6 +495,69 @@ void nhrp_cache_walk(struct ctl *ct, nhrp_cache_iter_fn fn, void *arg)
 	for (uint32_t k = 0; k < i; k++)
 		fn(ct, v[k], arg);
 	free(v);
+}
+
+/* A max-heap on the overlay address, of the page's entries so far: its top
+ * is the one to drop when a lower address turns up. */
+static void page_sift_down(const struct nhrp_cache_entry **h, unsigned n, unsigned i)
+{
+	for (;;) {
+		unsigned big = i, l = 2 * i + 1, r = l + 1;
+		const struct nhrp_cache_entry *t;
+
+		if (l < n && h[l]->nc_overlay > h[big]->nc_overlay)
+			big = l;
+		if (r < n && h[r]->nc_overlay > h[big]->nc_overlay)
+			big = r;
+		if (big == i)
+			return;
+		t = h[i];
+		h[i] = h[big];
+		h[big] = t;
+		i = big;
+	}
+}
+
+static void page_sift_up(const struct nhrp_cache_entry **h, unsigned i)
+{
+	while (i > 0 && h[(i - 1) / 2]->nc_overlay < h[i]->nc_overlay) {
+		const struct nhrp_cache_entry *t = h[i];
+
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+unsigned nhrp_cache_page(struct ctl *ct, uint64_t *from, const struct nhrp_cache_entry **v,
+			 unsigned max)
+{
+	uint32_t iter = 0;
+	unsigned n = 0;
+	const void *key;
+	void *data;
+
+	if (max > NHRP_CACHE_PAGE_MAX)
+		max = NHRP_CACHE_PAGE_MAX;
+	if (*from > UINT32_MAX || max == 0)
+		return 0;
+	while (rte_hash_iterate(ct->ct_nhrp_cache, &key, &data, &iter) >= 0) {
+		const struct nhrp_cache_entry *e = data;
+
+		if (e->nc_overlay < *from)
+			continue;
+		if (n < max) {
+			v[n] = e;
+			page_sift_up(v, n++);
+		} else if (e->nc_overlay < v[0]->nc_overlay) {
+			v[0] = e;
+			page_sift_down(v, n, 0);
+		}
+	}
+	qsort(v, n, sizeof(*v), entry_cmp);
+	/* A page that is not full was the last one: the cursor says so. */
+	*from = n == max ? (uint64_t)v[n - 1]->nc_overlay + 1 : NHRP_CACHE_PAGE_END;
+	return n;
 }
 
 int nhrp_route_add(struct ctl *ct, uint32_t prefix, uint8_t len, uint32_t via)

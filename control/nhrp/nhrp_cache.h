@@ -65,14 +65,30 @@ struct nhrp_cache_entry *nhrp_cache_update(struct ctl *ct, uint32_t overlay, uin
 void nhrp_cache_remove(struct ctl *ct, uint32_t overlay);
 /* How many registrations (dynamic entries) came from this NBMA address. */
 uint32_t nhrp_cache_src_count(struct ctl *ct, uint32_t nbma);
-/* Remove every non-static binding (clear ip nhrp); returns how many. */
+/* Remove every learned binding (static and local ones stay); returns how
+ * many. One go: for small tables (a spoke's); the CLI clears by pages. */
 unsigned nhrp_cache_clear(struct ctl *ct);
-unsigned nhrp_cache_count(struct ctl *ct, enum nhrp_cache_type type);
+/* Entries that are peers (not incomplete, not our own), in one pass. */
+unsigned nhrp_cache_peers(struct ctl *ct);
 /* Per-peer counters since the entry took its slot (sum over workers). */
 void nhrp_cache_stats(struct ctl *ct, const struct nhrp_cache_entry *e, struct peer_stats *out);
 typedef void (*nhrp_cache_iter_fn)(struct ctl *ct, const struct nhrp_cache_entry *e, void *arg);
-/* Visit entries in overlay-address order. */
+/* Visit entries in overlay-address order, all in one go. */
 void nhrp_cache_walk(struct ctl *ct, nhrp_cache_iter_fn fn, void *arg);
+
+/* Pages: how show and clear go through a table of 100,000 peers without
+ * holding the control thread for more than a few milliseconds at a time.
+ * A page is the (at most `max`) entries at addresses from *from on, in
+ * address order; it costs one pass over the table and no allocation.
+ * *from then says where the next page begins: past UINT32_MAX once there
+ * is none. Entries that come or go between pages are seen or not; none is
+ * seen twice. The pointers hold until the cache next changes. */
+#define NHRP_CACHE_PAGE_MAX 1024
+#define NHRP_CACHE_PAGE_END ((uint64_t)UINT32_MAX + 1)
+unsigned nhrp_cache_page(struct ctl *ct, uint64_t *from, const struct nhrp_cache_entry **v,
+			 unsigned max);
+/* Remove the learned bindings of one page; returns how many. */
+unsigned nhrp_cache_clear_page(struct ctl *ct, uint64_t *from, unsigned max);
 const char *nhrp_cache_type_name(enum nhrp_cache_type t);
 
 /* Publish again the entries whose traffic goes to nbma (its SA changed). */

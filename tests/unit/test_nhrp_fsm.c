@@ -1326,6 +1326,71 @@ static void test_18_nhs_register_expire_cycles(void **state)
 	expect_nothing();
 }
 
+/* 19. Pages (how show and clear go through 100,000 peers): in address
+ *     order, each entry once, whatever comes and goes between pages: one
+ *     removed ahead of the cursor is not shown, one added ahead is, one
+ *     added behind waits for the next listing. clear by pages removes
+ *     every learned entry and keeps the node's own. */
+static bool page_seen(const uint32_t *seen, unsigned n, uint32_t a)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (seen[i] == a)
+			return true;
+	return false;
+}
+
+static void test_19_nhs_cache_pages(void **state)
+{
+	struct ctl *ct = &fx.ct;
+	const struct nhrp_cache_entry *v[7];
+	uint32_t seen[128], base = (uint32_t)rte_hash_count(ct->ct_nhrp_cache), last = 0;
+	uint64_t from = 0;
+	unsigned n, total = 0, pages = 0, cleared = 0;
+
+	(void)state;
+	arp_learn(C_NBMA);
+	/* 50 peers at scattered addresses: 10.255.0.100 + (i * 37) % 150 */
+	for (uint32_t i = 0; i < 50; i++)
+		assert_non_null(nhrp_cache_update(ct, 0x0aff0064u + (i * 37) % 150, C_NBMA,
+						  NC_DYNAMIC, HOLD, 0));
+	do {
+		n = nhrp_cache_page(ct, &from, v, 7);
+		assert_true(n <= 7);
+		for (unsigned i = 0; i < n; i++) {
+			assert_true(total == 0 || v[i]->nc_overlay > last);
+			last = v[i]->nc_overlay;
+			assert_true(total < 128);
+			seen[total++] = last;
+		}
+		if (pages++ == 2) {
+			/* Between pages: one goes ahead, one comes ahead, one behind. */
+			nhrp_cache_remove(ct, 0x0aff0064u + 4 * 37 % 150); /* the last */
+			assert_non_null(
+				nhrp_cache_update(ct, 0x0aff00feu, C_NBMA, NC_DYNAMIC, HOLD, 0));
+			assert_non_null(
+				nhrp_cache_update(ct, 0x0aff0002u, C_NBMA, NC_DYNAMIC, HOLD, 0));
+		}
+	} while (from != NHRP_CACHE_PAGE_END);
+	assert_int_equal(total, base + 50 - 1 + 1);
+	assert_false(page_seen(seen, total, 0x0aff0064u + 4 * 37 % 150));
+	assert_true(page_seen(seen, total, 0x0aff00feu));
+	assert_false(page_seen(seen, total, 0x0aff0002u));
+	for (uint32_t i = 0; i < 50; i++)
+		assert_true(i == 4 || page_seen(seen, total, 0x0aff0064u + (i * 37) % 150));
+	/* A cursor past the end gives nothing, and says so. */
+	assert_int_equal(nhrp_cache_page(ct, &from, v, 7), 0);
+	assert_true(from == NHRP_CACHE_PAGE_END);
+
+	from = 0;
+	do
+		cleared += nhrp_cache_clear_page(ct, &from, 5);
+	while (from != NHRP_CACHE_PAGE_END);
+	assert_int_equal(cleared, 51);
+	assert_int_equal(rte_hash_count(ct->ct_nhrp_cache), base);
+	assert_int_equal(nhrp_cache_src_count(ct, C_NBMA), 0);
+	expect_nothing();
+}
+
 int main(void)
 {
 #define SPOKE(t) cmocka_unit_test_setup_teardown(t, spoke_setup, fixture_teardown)
@@ -1364,6 +1429,7 @@ int main(void)
 		HUB(test_16_nhs_unknown_compulsory_extension),
 		HUB(test_17_hub_tables_full),
 		HUB(test_18_nhs_register_expire_cycles),
+		HUB(test_19_nhs_cache_pages),
 	};
 #undef SPOKE
 #undef HUB
