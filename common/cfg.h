@@ -366,6 +366,9 @@ struct cfg_limits {
 	/* a hub's registrations a second from one NBMA address (burst twice
 	 * that); 0 = no limit; default 50 */
 	uint32_t registration_rate_per_nbma;
+	/* NHRP packets a second this node sends in all (Cisco's ip nhrp
+	 * max-send), burst as many; 0 = no limit; default 10000 */
+	uint32_t nhrp_send_rate;
 	struct cfg_pos pos, pos_max_peers, pos_max_routes;
 };
 

@@ -404,7 +404,7 @@ void cfg_dump_opts(const struct cfg *cfg, struct strbuf *out, bool secrets)
 	dump_flow_export(&cfg->flow_export, out);
 	strbuf_printf(out,
 		      "limits:\n  max-peers: %u\n  max-routes: %u\n  max-peers-per-nbma: %u\n"
-		      "  registration-rate-per-nbma: %u\n",
+		      "  registration-rate-per-nbma: %u\n  nhrp-send-rate: %u\n",
 		      cfg->limits.max_peers, cfg->limits.max_routes, cfg->limits.max_peers_per_nbma,
-		      cfg->limits.registration_rate_per_nbma);
+		      cfg->limits.registration_rate_per_nbma, cfg->limits.nhrp_send_rate);
 }

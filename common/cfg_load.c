@@ -774,8 +774,9 @@ static int ld_telemetry(const struct ld *ld, const yaml_node_t *val, struct cfg 
 
 static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cfg)
 {
-	static const char *const keys[] = {"max-peers", "max-routes", "max-peers-per-nbma",
-					   "registration-rate-per-nbma", NULL};
+	static const char *const keys[] = {"max-peers",          "max-routes",
+					   "max-peers-per-nbma", "registration-rate-per-nbma",
+					   "nhrp-send-rate",     NULL};
 	struct cfg_limits *l = &cfg->limits;
 	char path[LD_PATH];
 	struct ld_sec s;
@@ -798,6 +799,8 @@ static int ld_limits(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 	if (rc >= 0)
 		rc = ld_u32(&s, "registration-rate-per-nbma", 0, SRC_RATE_MAX, NULL,
 			    &l->registration_rate_per_nbma);
+	if (rc >= 0)
+		rc = ld_u32(&s, "nhrp-send-rate", 0, SRC_RATE_MAX, NULL, &l->nhrp_send_rate);
 	return rc < 0 ? rc : 0;
 }
 
@@ -852,6 +855,7 @@ static void ld_defaults(struct cfg *cfg)
 	cfg->limits.max_routes = CFG_MAX_ROUTES_DEFAULT;
 	cfg->limits.max_peers_per_nbma = 1024;
 	cfg->limits.registration_rate_per_nbma = 50;
+	cfg->limits.nhrp_send_rate = 10000;
 }
 
 /* Defaults that depend on other keys, applied once everything is read. */

@@ -82,6 +82,7 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg, const struct nhrp_hooks *ho
 	nh->nh_src_max = cfg->limits.max_peers_per_nbma;
 	src_rate_init(&nh->nh_reg_rate, cfg->limits.registration_rate_per_nbma,
 		      2 * cfg->limits.registration_rate_per_nbma);
+	nh->nh_send_rate = cfg->limits.nhrp_send_rate;
 	nh->nh_reg_hold_max = t->reg_holdtime_max;
 	/* Request IDs start anywhere, so that an off-path sender cannot guess
 	 * the ones in flight from a restart; the generator only jitters. */

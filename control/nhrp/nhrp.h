@@ -55,7 +55,8 @@ struct strbuf;
 	X(REG_OUTSIDE, "registration_outside_tunnel")     \
 	X(REG_UNIQUE, "registration_unique_address_held") \
 	X(REG_FULL, "registration_cache_full")            \
-	X(REG_RATE, "registration_rate_limited")
+	X(REG_RATE, "registration_rate_limited")          \
+	X(SEND_QUOTA, "not_sent_quota")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
@@ -138,9 +139,15 @@ struct nhrp {
 	uint64_t nh_rand; /* xorshift state: retry jitter, request IDs */
 	/* Error Indications go to whatever source a bad packet claims: at
 	 * most NHRP_ERR_RATE a second (bursts of as many), so that spoofed
-	 * packets cannot turn the node into a reflector. */
-	uint64_t nh_err_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
-	uint64_t nh_err_last_ns;
+	 * packets cannot turn the node into a reflector. Every NHRP packet
+	 * sent: at most nh_send_rate a second (limits.nhrp-send-rate). */
+	struct nhrp_bucket {
+		uint64_t nb_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
+		uint64_t nb_last_ns;
+	} nh_err_bucket, nh_send_bucket;
+	uint32_t nh_send_rate;       /* 0 = no limit */
+	uint64_t nh_send_log_ns;     /* last line about the send quota */
+	uint64_t nh_send_unlogged;   /* packets not sent since that line */
 	uint64_t nh_auth_log_ns;     /* last authentication-failure log line */
 	uint64_t nh_auth_unlogged;   /* failures since that line */
 	uint16_t nh_reg_hold_max;    /* hub: the longest holding time granted */

@@ -2,6 +2,7 @@
  * reply made from its request, encoding and sending (counted, logged with
  * debug nhrp), and Error Indications at a bounded rate. */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -72,12 +73,54 @@ void nhrp_debug(const char *dir, const struct nhrp_msg *m, uint32_t nbma)
 		 m->nm_n_cie ? m->nm_cie[0].ce_code : 0);
 }
 
+/* A token bucket kept as time: full is `rate` tokens, one second's. */
+static bool nhrp_bucket_take(struct nhrp_bucket *b, uint64_t now, uint32_t rate)
+{
+	const uint64_t full = CLK_NS_PER_S, token = CLK_NS_PER_S / rate;
+
+	if (b->nb_last_ns == 0)
+		b->nb_tokens_ns = full;
+	else
+		b->nb_tokens_ns = RTE_MIN(full, b->nb_tokens_ns + (now - b->nb_last_ns));
+	b->nb_last_ns = now;
+	if (b->nb_tokens_ns < token)
+		return false;
+	b->nb_tokens_ns -= token;
+	return true;
+}
+
+/* One line per NHRP_SEND_LOG_S at most while the send quota holds
+ * packets back, with how many. */
+#define NHRP_SEND_LOG_S 10
+
+static bool nhrp_send_quota(struct nhrp *nh)
+{
+	uint64_t now = clock_now(nh->nh_ctl->ct_clock);
+
+	if (nh->nh_send_rate == 0 || nhrp_bucket_take(&nh->nh_send_bucket, now, nh->nh_send_rate))
+		return true;
+	nh->nh_stats.st_drop[NHRP_DROP_SEND_QUOTA]++;
+	nh->nh_send_unlogged++;
+	if (nh->nh_send_log_ns == 0 || now - nh->nh_send_log_ns >= NHRP_SEND_LOG_S * CLK_NS_PER_S) {
+		LOG_CTL(WARNING,
+			"nhrp: more than %u packets a second to send (limits.nhrp-send-rate): "
+			"%" PRIu64 " not sent",
+			nh->nh_send_rate, nh->nh_send_unlogged);
+		nh->nh_send_log_ns = now;
+		nh->nh_send_unlogged = 0;
+	}
+	return false;
+}
+
 int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 {
 	uint8_t buf[1500];
 	size_t len;
-	int rc = nhrp_msg_encode(m, buf, sizeof(buf), &len);
+	int rc;
 
+	if (!nhrp_send_quota(nh))
+		return -ENOBUFS;
+	rc = nhrp_msg_encode(m, buf, sizeof(buf), &len);
 	if (rc == 0)
 		rc = ctl_tunnel_send_nhrp(nh->nh_ctl, nbma, buf, (uint16_t)len);
 	if (rc != 0) {
@@ -89,24 +132,6 @@ int nhrp_send(struct nhrp *nh, const struct nhrp_msg *m, uint32_t nbma)
 	return 0;
 }
 
-/* A token bucket kept as time: full is NHRP_ERR_RATE tokens, one second. */
-static bool nhrp_err_token(struct nhrp *nh)
-{
-	const uint64_t full = CLK_NS_PER_S, token = CLK_NS_PER_S / NHRP_ERR_RATE;
-	uint64_t now = clock_now(nh->nh_ctl->ct_clock);
-
-	if (nh->nh_err_last_ns == 0)
-		nh->nh_err_tokens_ns = full;
-	else
-		nh->nh_err_tokens_ns =
-			RTE_MIN(full, nh->nh_err_tokens_ns + (now - nh->nh_err_last_ns));
-	nh->nh_err_last_ns = now;
-	if (nh->nh_err_tokens_ns < token)
-		return false;
-	nh->nh_err_tokens_ns -= token;
-	return true;
-}
-
 void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_t *pkt,
 		     uint16_t len, uint16_t code, uint16_t offset, uint32_t nbma)
 {
@@ -115,7 +140,7 @@ void nhrp_send_error(struct nhrp *nh, const struct nhrp_msg *about, const uint8_
 	/* 5.2.7: never about an Error Indication. */
 	if (about != NULL && about->nm_type == NHRP_TYPE_ERROR_INDICATION)
 		return;
-	if (!nhrp_err_token(nh)) {
+	if (!nhrp_bucket_take(&nh->nh_err_bucket, clock_now(nh->nh_ctl->ct_clock), NHRP_ERR_RATE)) {
 		nh->nh_stats.st_drop[NHRP_DROP_ERROR_RATE]++;
 		return;
 	}

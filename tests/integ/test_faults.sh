@@ -128,7 +128,7 @@ delta() { # before after -> "reason=N ..." and the sum in $COUNTED
           d[n] += $3 - $2 }
         END { for (k in d) print k "=" d[k] }' | sort)
   [ "$REASM1" -gt "$REASM0" ] && out+=$'\n'"kernel_reassembly=$((REASM1 - REASM0))"
-  COUNTED=$(awk -F= -v re="${SUM:-$SUM_DEFAULT}" '$0 ~ re && $0 !~ /esp_failed|not_sent_rate/ {
+  COUNTED=$(awk -F= -v re="${SUM:-$SUM_DEFAULT}" '$0 ~ re && $0 !~ /esp_failed|not_sent_/ {
     s += $NF } END { print s + 0 }' <<< "$out")
   REASONS=$(tr '\n' ' ' <<< "$out")
 }

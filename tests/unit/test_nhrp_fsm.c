@@ -988,6 +988,28 @@ static void test_12e_nhs_registration_rate(void **state)
 	expect_nothing();
 }
 
+/* 12f. limits.nhrp-send-rate (3 a second here): a hub asked for more
+ *      replies than that in a second sends 3, takes every registration
+ *      (the spokes retransmit for the reply) and counts the rest; a
+ *      second later it answers again. */
+static void test_12f_nhs_send_quota(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nh()->nh_send_rate = 3;
+	for (uint32_t i = 0; i < 3; i++)
+		reg_expect(&s, 0x0aff0014u + i, C_NBMA, 1 + i, NHRP_CIE_SUCCESS);
+	reg_request(0x0aff0017u, C_NBMA, C_NBMA, 4, HOLD);
+	reg_request(0x0aff0018u, C_NBMA, C_NBMA, 5, HOLD);
+	expect_nothing();
+	assert_non_null(nhrp_cache_lookup(&fx.ct, 0x0aff0018u));
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_SEND_QUOTA], 2);
+	tick(1);
+	reg_expect(&s, 0x0aff0017u, C_NBMA, 6, NHRP_CIE_SUCCESS);
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1420,6 +1442,7 @@ int main(void)
 		HUB(test_12c_nhs_mcast_list_batched),
 		HUB(test_12d_nhs_registrations_per_nbma),
 		HUB(test_12e_nhs_registration_rate),
+		HUB(test_12f_nhs_send_quota),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_13b_nhs_unique_move_same_identity),
 		HUB(test_14_nhs_resolution_forward),
