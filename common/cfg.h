@@ -71,6 +71,17 @@ struct cfg_nhrp_map {
 	struct cfg_pos pos, pos_nbma, pos_address;
 };
 
+/* tunnel.registration-allow[]: on a hub, which tunnel addresses may be
+ * registered from which NBMA addresses (Cisco's NHRP registration ACLs).
+ * A registration passes when an entry holds both; none listed: any
+ * address of the tunnel's network from anywhere. */
+#define CFG_MAX_REG_ALLOW 64
+struct cfg_reg_allow {
+	struct cfg_prefix address; /* tunnel addresses; default 0.0.0.0/0 */
+	struct cfg_prefix nbma;    /* registered from (as seen, after NAT); default any */
+	struct cfg_pos pos;
+};
+
 enum cfg_protection { CFG_PROT_NONE, CFG_PROT_ESP };
 enum cfg_esp_alg {
 	CFG_ESP_AES_GCM_128,
@@ -251,6 +262,9 @@ struct cfg_tunnel {
 	struct cfg_nhs nhs[CFG_MAX_NHS];
 	unsigned n_maps;
 	struct cfg_nhrp_map maps[CFG_MAX_MAPS];
+	unsigned n_reg_allow;
+	struct cfg_reg_allow reg_allow[CFG_MAX_REG_ALLOW];
+	struct cfg_pos pos_reg_allow;
 	struct cfg_pos pos, pos_address, pos_nhs, pos_kernel_if, pos_mtu, pos_reg_interval;
 	struct cfg_pos pos_maps, pos_export;
 };

@@ -274,6 +274,13 @@ static void dump_tunnel(const struct cfg_tunnel *t, struct strbuf *out, bool sec
 			dump_addr(out, "      ", "address", t->maps[i].overlay);
 		}
 	}
+	if (t->n_reg_allow != 0) {
+		strbuf_printf(out, "  registration-allow:\n");
+		for (i = 0; i < t->n_reg_allow && i < CFG_MAX_REG_ALLOW; i++) {
+			dump_prefix(out, "    - ", "address", t->reg_allow[i].address);
+			dump_prefix(out, "      ", "nbma", t->reg_allow[i].nbma);
+		}
+	}
 	if (t->n_nhs == 0) {
 		strbuf_printf(out, "  nhs: []\n");
 		return;

@@ -267,6 +267,61 @@ static int ld_map_list(const struct ld_sec *s, struct cfg_tunnel *t)
 	return rc;
 }
 
+/* One prefix of a registration-allow entry: no host bits. */
+static int ld_allow_prefix(const struct ld_sec *s, const char *name, const char *key,
+			   struct cfg_prefix *p)
+{
+	char path[LD_PATH], a[INET_ADDRSTR], b[INET_ADDRSTR];
+	const yaml_node_t *n = NULL;
+	int rc = ld_prefix(s, key, p, &n);
+	uint32_t mask = inet_v4_mask(p->len);
+
+	if (rc <= 0 || (p->addr & ~mask) == 0)
+		return rc;
+	ld_path(path, name, key);
+	return ld_fail(s->ld, n, "'%s' %s/%u has host bits set; did you mean %s/%u?", path,
+		       inet_v4_str(p->addr, a), p->len, inet_v4_str(p->addr & mask, b), p->len);
+}
+
+static int ld_reg_allow(const struct ld *ld, const yaml_node_t *val, unsigned i,
+			struct cfg_reg_allow *ra)
+{
+	static const char *const keys[] = {"address", "nbma", NULL};
+	char name[LD_PATH];
+	struct ld_sec s;
+	int rc;
+
+	snprintf(name, sizeof(name), "tunnel.registration-allow[%u]", i);
+	*ra = (struct cfg_reg_allow){0}; /* 0.0.0.0/0: any */
+	rc = ld_open(ld, val, name, keys, NULL, &s);
+	if (rc == 0)
+		rc = ld_allow_prefix(&s, name, "address", &ra->address);
+	if (rc >= 0)
+		rc = ld_allow_prefix(&s, name, "nbma", &ra->nbma);
+	if (rc >= 0)
+		ra->pos = ld_pos(val);
+	return rc < 0 ? rc : 0;
+}
+
+static int ld_reg_allow_list(const struct ld_sec *s, struct cfg_tunnel *t)
+{
+	char path[LD_PATH];
+	const yaml_node_t *n = ld_get(s, "registration-allow", path);
+	unsigned i, count = 0;
+	int rc;
+
+	if (n == NULL)
+		return 0;
+	rc = ld_seq(s->ld, n, path, 0, CFG_MAX_REG_ALLOW, &count);
+	for (i = 0; rc == 0 && i < count; i++)
+		rc = ld_reg_allow(s->ld, ld_item(s->ld, n, i), i, &t->reg_allow[i]);
+	if (rc == 0) {
+		t->n_reg_allow = count;
+		t->pos_reg_allow = ld_pos(n);
+	}
+	return rc;
+}
+
 /* Cisco's cleartext NHRP authentication: at most 8 bytes on the wire
  * (RFC 2332 5.3.4 leaves the length open; IOS truncates). Never echoed. */
 static int ld_nhrp_auth(const struct ld_sec *s, struct cfg_tunnel *t)
@@ -332,6 +387,7 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 					   "nhs-fallback",
 					   "registration-max-holdtime",
 					   "registration-unique",
+					   "registration-allow",
 					   "nhrp-authentication",
 					   "nhs",
 					   "maps",
@@ -393,6 +449,8 @@ static int ld_tunnel(const struct ld *ld, const yaml_node_t *val, struct cfg *cf
 		rc = ld_nhs_list(&s, t);
 	if (rc >= 0)
 		rc = ld_map_list(&s, t);
+	if (rc >= 0)
+		rc = ld_reg_allow_list(&s, t);
 	if (rc >= 0)
 		rc = ld_kernel_if(&s, t);
 	if (rc >= 0)

@@ -202,6 +202,10 @@ static int val_tunnel_role(const struct cfg *cfg, struct cfg_err *err)
 		return VAL_FAIL(
 			cfg, err, t->pos_export,
 			"tunnel.export-registrations needs tunnel.kernel-interface (the routes go out of it)");
+	if (t->n_reg_allow > 0 && cfg->role != CFG_ROLE_HUB)
+		return VAL_FAIL(cfg, err, t->pos_reg_allow,
+				"tunnel.registration-allow is for a hub: a spoke takes no "
+				"registrations");
 	for (i = 0; i < t->n_maps && i < CFG_MAX_MAPS; i++) {
 		rc = val_map(cfg, i, err);
 		if (rc != 0)

@@ -94,6 +94,9 @@ static void config_blank_live(struct cfg *c)
 	c->tunnel.n_nhs = 0;
 	memset(c->tunnel.nhs, 0, sizeof(c->tunnel.nhs));
 	c->tunnel.pos_nhs = (struct cfg_pos){0};
+	c->tunnel.n_reg_allow = 0;
+	memset(c->tunnel.reg_allow, 0, sizeof(c->tunnel.reg_allow));
+	c->tunnel.pos_reg_allow = (struct cfg_pos){0};
 	memset(c->eal.log_level, 0, sizeof(c->eal.log_level));
 	memset(c->logging.levels, 0, sizeof(c->logging.levels));
 	c->logging.dest = CFG_LOG_STDERR;
@@ -177,6 +180,19 @@ static int config_check_live(const struct cfg *run, const struct cfg *next, stru
 	free(a);
 	free(b);
 	return rc;
+}
+
+static bool reg_allow_same(const struct cfg_tunnel *a, const struct cfg_tunnel *b)
+{
+	if (a->n_reg_allow != b->n_reg_allow)
+		return false;
+	for (unsigned i = 0; i < a->n_reg_allow; i++)
+		if (a->reg_allow[i].address.addr != b->reg_allow[i].address.addr ||
+		    a->reg_allow[i].address.len != b->reg_allow[i].address.len ||
+		    a->reg_allow[i].nbma.addr != b->reg_allow[i].nbma.addr ||
+		    a->reg_allow[i].nbma.len != b->reg_allow[i].nbma.len)
+			return false;
+	return true;
 }
 
 static bool nhs_same(const struct cfg_tunnel *a, const struct cfg_tunnel *b)
@@ -309,6 +325,7 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 	}
 	if (nd->nd_ctl.ct_nhrp != NULL &&
 	    (run->tunnel.holdtime != next->tunnel.holdtime ||
+	     !reg_allow_same(&run->tunnel, &next->tunnel) ||
 	     run->tunnel.reg_interval != next->tunnel.reg_interval ||
 	     strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)) {
 		if (run->tunnel.holdtime != next->tunnel.holdtime)
@@ -321,6 +338,11 @@ int node_config_apply(struct node *nd, const struct cfg *next, struct strbuf *ms
 		if (strcmp(run->tunnel.nhrp_auth, next->tunnel.nhrp_auth) != 0)
 			strbuf_printf(msg, "%sNHRP authentication changed",
 				      msg->sb_len ? "; " : "");
+		if (!reg_allow_same(&run->tunnel, &next->tunnel))
+			strbuf_printf(msg,
+				      "%sregistration-allow: %u entries (for new registrations "
+				      "and refreshes)",
+				      msg->sb_len ? "; " : "", next->tunnel.n_reg_allow);
 		nhrp_reconfigure(nd->nd_ctl.ct_nhrp, &next->tunnel);
 	}
 	config_apply_tunnel(nd, run, next, msg);

@@ -38,6 +38,8 @@ void nhrp_reconfigure(struct nhrp *nh, const struct cfg_tunnel *t)
 	nh->nh_holdtime = t->holdtime;
 	nh->nh_reg_interval = nhrp_reg_interval(t);
 	nh->nh_reg_hold_max = t->reg_holdtime_max;
+	nh->nh_n_allow = RTE_MIN(t->n_reg_allow, (unsigned)CFG_MAX_REG_ALLOW);
+	memcpy(nh->nh_allow, t->reg_allow, sizeof(nh->nh_allow));
 	nh->nh_unique = t->reg_unique;
 	nh->nh_auth_len = (uint8_t)strnlen(t->nhrp_auth, sizeof(t->nhrp_auth) - 1);
 	memset(nh->nh_auth, 0, sizeof(nh->nh_auth));

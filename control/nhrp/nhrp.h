@@ -56,6 +56,7 @@ struct strbuf;
 	X(REG_UNIQUE, "registration_unique_address_held") \
 	X(REG_FULL, "registration_cache_full")            \
 	X(REG_RATE, "registration_rate_limited")          \
+	X(REG_NOT_ALLOWED, "registration_not_allowed")    \
 	X(SEND_QUOTA, "not_sent_quota")
 
 enum nhrp_drop {
@@ -145,13 +146,15 @@ struct nhrp {
 		uint64_t nb_tokens_ns; /* the bucket, as time: a token is 1 s / rate */
 		uint64_t nb_last_ns;
 	} nh_err_bucket, nh_send_bucket;
-	uint32_t nh_send_rate;       /* 0 = no limit */
-	uint64_t nh_send_log_ns;     /* last line about the send quota */
-	uint64_t nh_send_unlogged;   /* packets not sent since that line */
-	uint64_t nh_auth_log_ns;     /* last authentication-failure log line */
-	uint64_t nh_auth_unlogged;   /* failures since that line */
-	uint16_t nh_reg_hold_max;    /* hub: the longest holding time granted */
-	uint32_t nh_src_max;         /* hub: registrations from one NBMA; 0 = any */
+	uint32_t nh_send_rate;     /* 0 = no limit */
+	uint64_t nh_send_log_ns;   /* last line about the send quota */
+	uint64_t nh_send_unlogged; /* packets not sent since that line */
+	uint64_t nh_auth_log_ns;   /* last authentication-failure log line */
+	uint64_t nh_auth_unlogged; /* failures since that line */
+	uint16_t nh_reg_hold_max;  /* hub: the longest holding time granted */
+	uint32_t nh_src_max;       /* hub: registrations from one NBMA; 0 = any */
+	unsigned nh_n_allow;       /* hub: tunnel.registration-allow; 0 = any */
+	struct cfg_reg_allow nh_allow[CFG_MAX_REG_ALLOW];
 	struct src_rate nh_reg_rate; /* hub: registrations a second per NBMA */
 	struct nhrp_log_limit {
 		uint64_t ll_second; /* the clock second of the lines counted */

@@ -55,6 +55,23 @@ static bool nhs_log_ok(struct nhrp *nh, char *more, size_t len)
 	return true;
 }
 
+static bool prefix_has(struct cfg_prefix p, uint32_t a)
+{
+	return ((a ^ p.addr) & inet_v4_mask(p.len)) == 0;
+}
+
+/* tunnel.registration-allow: may `from` register tunnel address ov? */
+static bool nhs_allowed(const struct nhrp *nh, uint32_t ov, uint32_t from)
+{
+	if (nh->nh_n_allow == 0)
+		return true;
+	for (unsigned i = 0; i < nh->nh_n_allow; i++)
+		if (prefix_has(nh->nh_allow[i].address, ov) &&
+		    prefix_has(nh->nh_allow[i].nbma, from))
+			return true;
+	return false;
+}
+
 /* 0 (success) or the CIE code to refuse the registration with; *hold:
  * the holding time granted. */
 static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from,
@@ -80,6 +97,14 @@ static uint8_t nhs_register(struct nhrp *nh, const struct nhrp_msg *m, uint32_t 
 	if (!m->nm_src_proto.na_present || !m->nm_src_nbma.na_present ||
 	    (ov & mask) != (nh->nh_overlay & mask) || ov == nh->nh_overlay) {
 		nh->nh_stats.st_drop[NHRP_DROP_REG_OUTSIDE]++;
+		return NHRP_CIE_ADMIN_PROHIBITED;
+	}
+	if (!nhs_allowed(nh, ov, from)) {
+		nh->nh_stats.st_drop[NHRP_DROP_REG_NOT_ALLOWED]++;
+		if (nhs_log_ok(nh, more, sizeof(more)))
+			LOG_CTL(WARNING,
+				"nhrp: %s refused from NBMA %s: not in tunnel.registration-allow%s",
+				inet_v4_str(ov, a), inet_v4_str(from, f), more);
 		return NHRP_CIE_ADMIN_PROHIBITED;
 	}
 	/* RFC 2332 5.2.3: a unique binding may only be refreshed from the

@@ -1010,6 +1010,27 @@ static void test_12f_nhs_send_quota(void **state)
 	expect_nothing();
 }
 
+/* 12g. tunnel.registration-allow: 10.255.0.16/28 from 192.0.2.0/24, and
+ *      anything from A's address. C registers inside its block; outside
+ *      it, refused with code 4 and counted; A anywhere in the tunnel. */
+static void test_12g_nhs_registration_allow(void **state)
+{
+	struct sent s;
+
+	(void)state;
+	nh()->nh_n_allow = 2;
+	nh()->nh_allow[0] =
+		(struct cfg_reg_allow){.address = {0x0aff0010u, 28}, .nbma = {0xc0000200u, 24}};
+	nh()->nh_allow[1] = (struct cfg_reg_allow){.nbma = {A_NBMA, 32}};
+	reg_expect(&s, 0x0aff0014u, C_NBMA, 1, NHRP_CIE_SUCCESS);
+	reg_expect(&s, 0x0aff0030u, C_NBMA, 2, NHRP_CIE_ADMIN_PROHIBITED);
+	assert_null(nhrp_cache_lookup(&fx.ct, 0x0aff0030u));
+	assert_int_equal(nh()->nh_stats.st_drop[NHRP_DROP_REG_NOT_ALLOWED], 1);
+	reg_expect(&s, A_OV, A_NBMA, 3, NHRP_CIE_SUCCESS);
+	reg_expect(&s, 0x0aff0030u, A_NBMA, 4, NHRP_CIE_SUCCESS);
+	expect_nothing();
+}
+
 /* 13. A's unique registration is alive: the same overlay from another
  *     NBMA is refused with CIE code 14 and the binding stays A's. */
 static void test_13_nhs_unique_conflict(void **state)
@@ -1443,6 +1464,7 @@ int main(void)
 		HUB(test_12d_nhs_registrations_per_nbma),
 		HUB(test_12e_nhs_registration_rate),
 		HUB(test_12f_nhs_send_quota),
+		HUB(test_12g_nhs_registration_allow),
 		HUB(test_13_nhs_unique_conflict),
 		HUB(test_13b_nhs_unique_move_same_identity),
 		HUB(test_14_nhs_resolution_forward),
