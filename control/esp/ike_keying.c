@@ -434,8 +434,22 @@ void ike_keying_want(struct ctl *ct, uint32_t nbma)
 {
 	struct ike_keying *ik = ct->ct_ike;
 	struct ike_want *w;
+	struct ike_sa *sa;
+	char a[INET_ADDRSTR];
 
-	if (ik == NULL || ik->ik_stopping || ike_mgr_find_peer(ik->ik_mgr, nbma) != NULL)
+	if (ik == NULL || ik->ik_stopping)
+		return;
+	sa = ike_mgr_find_peer(ik->ik_mgr, nbma);
+	/* An IKE SA whose CHILD_SAs all ended (a rekey that never got an
+	 * answer, then their hard lifetime) carries nothing: a new one, with
+	 * its CHILD_SA, takes its place. */
+	if (sa != NULL && sa->sa_state == IKE_SA_ESTABLISHED && sa->sa_n_child == 0) {
+		LOG_CTL(NOTICE, "ike: SA with %s has no CHILD_SA left: starting again",
+			inet_v4_str(nbma, a));
+		ike_sa_delete(sa, IKE_ERR_LOCAL);
+		sa = ike_mgr_find_peer(ik->ik_mgr, nbma);
+	}
+	if (sa != NULL)
 		return;
 	w = want_slot(ik, nbma, false);
 	if (w != NULL && clock_now(ct->ct_clock) < w->iw_not_before_ns) {
@@ -710,6 +724,10 @@ unsigned ike_keying_clear(struct ctl *ct, uint32_t peer, const char *why, bool a
 			ike_sa_kill(cc.hit[i], IKE_ERR_LOCAL);
 	}
 	free(cc.hit);
+	/* Killed without its children's removal asking (it had none, or a
+	 * half-open one): still needed, so a new one now. */
+	if (at_once && peer != 0 && cc.n > 0 && esp_mgr_needed(ct, peer))
+		ike_keying_want(ct, peer);
 	return cc.n;
 }
 
