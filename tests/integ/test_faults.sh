@@ -328,6 +328,32 @@ if [ "$MODE" = ike ]; then
     nsx inet nft delete table bridge loss
     fault_end underlay-loss "20 % of the underlay dropped for ${DUR} s (${lossn:-?} frames)" 10 "$LOST1" "$LOST2 / $LOST3" "$r0" "$ms"
   fi
+  # Reordering: spoke1's link to the bridge becomes reorder.py, which
+  # holds a quarter of the frames both ways for 20-60 ms while the rest
+  # pass. Nothing may be lost, and no ESP packet taken for a replay (the
+  # window is 1024).
+  if want underlay-reorder; then
+    r0=$(rss_mib)
+    replays() { grep -E '^dmvpnd_port_esp_drops_total\{.*reason="esp_replay"' "$work/$1" | awk '{s += $2} END {print s + 0}'; }
+    for n in $DMVPN_NODES; do AT=$n scrape > "$work/o0-$n"; done
+    nsx inet ip link add ro-a type veth peer name ro-b
+    nsx inet ip link set spoke1-wan nomaster
+    nsx inet ip link set ro-b master br0
+    nsx inet ip link set ro-a up; nsx inet ip link set ro-b up
+    nsx inet /usr/bin/python3 "$src/tests/integ/reorder.py" spoke1-wan ro-a --seconds $((DUR * 2 + 2)) > "$work/reorder.out" 2>&1 &
+    rp=$!
+    sleep 0.5
+    ping_start $((DUR * 2)); ms=$(cli_ms); ping_wait
+    wait $rp
+    nsx inet ip link del ro-a
+    nsx inet ip link set spoke1-wan master br0
+    rr=0
+    for n in $DMVPN_NODES; do AT=$n scrape > "$work/o1-$n"; rr=$((rr + $(replays "o1-$n") - $(replays "o0-$n"))); done
+    check "underlay-reorder: the wire reordered ($(cat "$work/reorder.out"))" grep -Eq 'overtaken [1-9]' "$work/reorder.out"
+    check "underlay-reorder: no ping lost while reordered" test "$LOST1$LOST2$LOST3" = 000
+    check "underlay-reorder: no ESP packet taken for a replay ($rr)" test "$rr" -eq 0
+    fault_end underlay-reorder "spoke1's underlay: $(cat "$work/reorder.out"), 20-60 ms, for $((DUR * 2)) s" 10 "$LOST1" "$LOST2 / $LOST3" "$r0" "$ms"
+  fi
   if want ike-clear; then
     r0=$(rss_mib)
     ping_start "$DUR"
@@ -349,6 +375,58 @@ if [ "$MODE" = ike ]; then
     check "spoke-moves: the hub logged the move" grep -qs '10.255.0.12 moved from NBMA 192.0.2.12 to 192.0.2.22' "$work/hub.log" "$work/hub-restart.log"
     fault_end spoke-moves "spoke2 back at a new address, 192.0.2.22" $((HOLD + 5)) - - "$r0" "$(cli_ms)" "$c"
   fi
+fi
+
+# Short lifetimes from here on, every node restarted with them: CHILD_SAs
+# rekey at a random 90-97 % of 6 s and of 150 packets (the spokes' shortcut,
+# at 50 pings a second, every 3 s), IKE SAs of 12 s.
+if [ "$MODE" = ike ] && { want rekey-storm || want sa-hard-limit; }; then
+  for n in $DMVPN_NODES; do node_stop "${PID[$n]}" 15 > /dev/null; done
+  for n in $DMVPN_NODES; do
+    sed -i -E -e 's/^(\s*child-lifetime:).*/\1 6/' -e 's/^(\s*lifetime:).*/\1 12/' \
+      -e '/^    esn: false/a\    lifetime-packets: 150' "$work/$n.yaml"
+    node_restart "$n" short || bad "$n did not restart with short lifetimes"
+  done
+  check "short lifetimes: both spokes registered again" dmvpn_wait_spokes
+  topo_wait 20 shortcut_up
+  ike_total() { grep -E "^dmvpnd_ike_$1_total " "$work/$2" | awk '{print $2}'; }
+  hard_drops() { grep -E '^dmvpnd_port_esp_drops_total\{.*reason="esp_hard_limit"' "$work/$1" | awk '{s += $2} END {print s + 0}'; }
+fi
+# A rekey storm: every SA rekeyed again and again under traffic, for
+# 5 x DUR seconds; no ping may be lost.
+if [ "$MODE" = ike ] && want rekey-storm; then
+  r0=$(rss_mib)
+  for n in $DMVPN_NODES; do AT=$n scrape > "$work/k0-$n"; done
+  ping_start $((DUR * 5)); ms=$(cli_ms); ping_wait
+  rk=0; ik=0
+  for n in $DMVPN_NODES; do
+    AT=$n scrape > "$work/k1-$n"
+    rk=$((rk + $(ike_total child_sas_installed "k1-$n") - $(ike_total child_sas_installed "k0-$n")))
+    ik=$((ik + $(ike_total sas_established "k1-$n") - $(ike_total sas_established "k0-$n")))
+  done
+  row rekey-storm "$((DUR * 5)) s of traffic" "$LOST1" "$LOST2 / $LOST3" 0 "$r0" "$(rss_mib)" "$ms" - \
+    "CHILD_SAs installed (all nodes): $rk; IKE SAs established: $ik"
+  check "rekey-storm: the SAs rekeyed ($rk CHILD_SAs installed)" test "$rk" -ge 6
+  check "rekey-storm: no ping lost" test "$LOST1$LOST2$LOST3" = 000
+fi
+# SAs that reach their hard limit under traffic: IKE is blocked on the
+# underlay for 8 s, so no rekey can finish; the shortcut's SA runs out of
+# packets (150) and the others out of time (6 s), their packets are dropped
+# and counted, and once IKE passes again new SAs carry the traffic.
+if [ "$MODE" = ike ] && want sa-hard-limit; then
+  r0=$(rss_mib)
+  for n in $DMVPN_NODES; do AT=$n scrape > "$work/h0-$n"; done
+  printf '%s\n' 'table bridge noike {' ' chain block {' '  type filter hook forward priority 0;' \
+    '  udp dport { 500, 4500 } counter drop' '  udp sport { 500, 4500 } counter drop' ' }' '}' | nsx inet nft -f -
+  ping_start 8; ms=$(cli_ms); ping_wait
+  nsx inet nft delete table bridge noike
+  hd=0
+  for n in $DMVPN_NODES; do
+    AT=$n scrape > "$work/h1-$n"
+    hd=$((hd + $(hard_drops "h1-$n") - $(hard_drops "h0-$n")))
+  done
+  check "sa-hard-limit: packets beyond an SA's hard limit were dropped and counted ($hd)" test "$hd" -gt 0
+  fault_end sa-hard-limit "IKE blocked for 8 s under traffic: $hd packets past a hard limit dropped" 30 "$LOST1" "$LOST2 / $LOST3" "$r0" "$ms"
 fi
 
 # Each node stops cleanly after all that: under ASan a leak fails here.
