@@ -86,10 +86,9 @@ int nhrp_init(struct ctl *ct, const struct cfg *cfg, const struct nhrp_hooks *ho
 		      2 * cfg->limits.registration_rate_per_nbma);
 	nh->nh_send_rate = cfg->limits.nhrp_send_rate;
 	nh->nh_reg_hold_max = t->reg_holdtime_max;
-	/* Request IDs start anywhere, so that an off-path sender cannot guess
-	 * the ones in flight from a restart; the generator only jitters. */
+	/* Request IDs and retry jitter: an off-path sender cannot guess the
+	 * IDs in flight, before or after a restart. */
 	nh->nh_rand = rte_rand() | 1;
-	nh->nh_next_reqid = (uint32_t)nhrp_rand(nh);
 	nh->nh_n_nhs = t->n_nhs;
 	for (unsigned i = 0; i < t->n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];

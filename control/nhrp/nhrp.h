@@ -57,7 +57,8 @@ struct strbuf;
 	X(REG_FULL, "registration_cache_full")            \
 	X(REG_RATE, "registration_rate_limited")          \
 	X(REG_NOT_ALLOWED, "registration_not_allowed")    \
-	X(SEND_QUOTA, "not_sent_quota")
+	X(SEND_QUOTA, "not_sent_quota")                   \
+	X(REPLY_PREFIX, "reply_prefix_not_routed")
 
 enum nhrp_drop {
 #define NHRP_DROP_ENUM(e, name) NHRP_DROP_##e,
@@ -136,8 +137,7 @@ struct nhrp {
 	uint8_t nh_auth[NHRP_AUTH_PASSWORD_MAX];
 	bool nh_unique;
 	bool nh_behind_nat; /* an NHS saw us at another address */
-	uint32_t nh_next_reqid;
-	uint64_t nh_rand; /* xorshift state: retry jitter, request IDs */
+	uint64_t nh_rand;   /* xorshift state: retry jitter, request IDs */
 	/* Error Indications go to whatever source a bad packet claims: at
 	 * most NHRP_ERR_RATE a second (bursts of as many), so that spoofed
 	 * packets cannot turn the node into a reflector. Every NHRP packet
@@ -196,13 +196,20 @@ void nhrp_event(struct ctl *ct, const struct dp_event *ev);
 /* Purge Request/Reply handling (both roles). */
 void nhrp_purge_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbma);
 const char *nhrp_drop_name(enum nhrp_drop d);
+/* The next value of the engine's xorshift64 generator (not for keys). */
+static inline uint64_t nhrp_rand(struct nhrp *nh);
+/* A request ID: never 0 (a free slot), and not the last one plus one: a
+ * peer that saw one of our requests (the hub forwards them) cannot tell
+ * the next. */
 static inline uint32_t nhrp_reqid_next(struct nhrp *nh)
 {
-	if (++nh->nh_next_reqid == 0)
-		nh->nh_next_reqid = 1;
-	return nh->nh_next_reqid;
+	uint32_t id;
+
+	do
+		id = (uint32_t)((nhrp_rand(nh) * 0x2545f4914f6cdd1dull) >> 32);
+	while (id == 0);
+	return id;
 }
-/* The next value of the engine's xorshift64 generator (not for keys). */
 static inline uint64_t nhrp_rand(struct nhrp *nh)
 {
 	uint64_t x = nh->nh_rand;

@@ -471,15 +471,30 @@ void nhrp_nhc_resolve(struct nhrp *nh, uint32_t target)
 	}
 }
 
+/* The prefix a Resolution Reply routes to its responder is a network
+ * behind it: one that reaches into the tunnel's network would take the
+ * traffic for the NHS, for this node or for other spokes (an answer
+ * claiming 10.0.0.0/8 would take them all). Tunnel addresses go by their
+ * bindings. */
+static bool nhc_reply_prefix_ok(const struct nhrp *nh, uint32_t dst, uint8_t plen)
+{
+	uint8_t common = RTE_MIN(plen, nh->nh_overlay_len);
+
+	return ((nh->nh_overlay ^ dst) & inet_v4_mask(common)) != 0;
+}
+
 static void nhc_resolution_reply(struct nhrp *nh, const struct nhrp_msg *m)
 {
 	const struct nhrp_cie *c = &m->nm_cie[0];
+	struct nhrp_cache_entry *e;
 	struct nhrp_pending *pd = NULL;
+	uint16_t hold;
 	uint32_t dst = m->nm_dst_proto.na_addr;
 	char a[INET_ADDRSTR], b[INET_ADDRSTR], n[INET_ADDRSTR];
 
 	for (unsigned i = 0; i < NHRP_PENDING_MAX && pd == NULL; i++)
-		if (nh->nh_pending[i].pd_reqid == m->nm_request_id &&
+		if (nh->nh_pending[i].pd_reqid != 0 &&
+		    nh->nh_pending[i].pd_reqid == m->nm_request_id &&
 		    nh->nh_pending[i].pd_target == dst)
 			pd = &nh->nh_pending[i];
 	if (pd == NULL) {
@@ -493,11 +508,26 @@ static void nhc_resolution_reply(struct nhrp *nh, const struct nhrp_msg *m)
 			m->nm_n_cie ? c->ce_code : 0);
 		return;
 	}
-	if (nhrp_cache_update(nh->nh_ctl, c->ce_proto.na_addr, c->ce_nbma.na_addr, NC_SHORTCUT,
-			      c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime, 0) == NULL)
-		return;
+	hold = c->ce_holding_time ? c->ce_holding_time : nh->nh_holdtime;
+	if (nh->nh_reg_hold_max != 0 && hold > nh->nh_reg_hold_max)
+		hold = nh->nh_reg_hold_max;
+	e = nhrp_cache_update(nh->nh_ctl, c->ce_proto.na_addr, c->ce_nbma.na_addr, NC_SHORTCUT,
+			      hold, 0);
+	if (e == NULL || e->nc_type != NC_SHORTCUT)
+		return; /* a static or local entry stays: no route through it either */
 	/* Phase 3: the answer covers a prefix behind that spoke; route it
-	 * there (more specific than the summary towards the hub). */
+	 * there (more specific than the summary towards the hub). Not one in
+	 * the tunnel's network: the binding stays, that traffic keeps going
+	 * through the hub. */
+	if ((c->ce_proto.na_addr != dst || c->ce_prefix_len < 32) &&
+	    !nhc_reply_prefix_ok(nh, dst, c->ce_prefix_len)) {
+		nh->nh_stats.st_drop[NHRP_DROP_REPLY_PREFIX]++;
+		LOG_CTL(WARNING,
+			"nhrp: %s/%u via %s not routed: it reaches into the tunnel's network",
+			inet_v4_str(dst & inet_v4_mask(c->ce_prefix_len), a), c->ce_prefix_len,
+			inet_v4_str(c->ce_proto.na_addr, b));
+		return;
+	}
 	if (c->ce_proto.na_addr != dst || c->ce_prefix_len < 32)
 		nhrp_route_add(nh->nh_ctl, dst & inet_v4_mask(c->ce_prefix_len), c->ce_prefix_len,
 			       c->ce_proto.na_addr);

@@ -64,8 +64,10 @@ void nhrp_resolution_answer(struct nhrp *nh, const struct nhrp_msg *req, uint8_t
 	memcpy(r.nm_fwd, req->nm_fwd, sizeof(r.nm_fwd));
 	if (req->nm_src_proto.na_present && req->nm_src_nbma.na_present &&
 	    req->nm_src_proto.na_addr != nh->nh_overlay) {
-		uint16_t hold = req->nm_n_cie ? req->nm_cie[0].ce_holding_time : nh->nh_holdtime;
+		uint16_t hold = req->nm_n_cie ? req->nm_cie[0].ce_holding_time : 0;
 
+		if (hold == 0) /* 0 would be a binding that never expires */
+			hold = nh->nh_holdtime;
 		if (nh->nh_reg_hold_max != 0 && hold > nh->nh_reg_hold_max)
 			hold = nh->nh_reg_hold_max; /* no binding outlives the cap */
 		nhrp_cache_update(nh->nh_ctl, req->nm_src_proto.na_addr, req->nm_src_nbma.na_addr,

@@ -23,24 +23,7 @@
  *     binding for the address is held (there is no IKE here to vouch for
  *     a move).
  * The fixture's teardown checks that every mbuf came back. */
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-
-#define assert_true(c)           \
-	do {                     \
-		if (!(c))        \
-			abort(); \
-	} while (0)
-#define assert_false(c) assert_true(!(c))
-#define assert_int_equal(a, b) assert_true((a) == (b))
-#define assert_non_null(p) assert_true((p) != NULL)
-#include "../unit/eal_test.h"
-#include "../unit/nhrp_fixture.h"
-#include "log.h"
-
-int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz_nhrp_node.h"
 
 #define N_ADDR 16
 #define OV_BASE 0x0aff0010u /* 10.255.0.16 */
@@ -51,16 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	if (eal_test_init("fuzz_nhrp_fsm", NULL) < 0)
-		abort();
-	/* libFuzzer may end with _Exit, past eal_test.h's atexit handler. */
-	eal_test_rmdir();
-	log_set_level(RTE_LOG_ERR); /* a line per registration would slow it down */
-	env.pool = rte_pktmbuf_pool_create("t_pool", 1024, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-					   SOCKET_ID_ANY);
-	assert_non_null(env.pool);
-	ports_create();
-	env.baseline = rte_mempool_in_use_count(env.pool);
+	fuzz_nhrp_node_init("fuzz_nhrp_fsm");
 	return 0;
 }
 
