@@ -369,14 +369,17 @@ static void nhc_registration_refused(struct nhrp_nhs *s, const struct nhrp_msg *
 	/* The retry timer keeps running. */
 }
 
-static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m)
+/* Taken from the NHS it answers only, for the registration in flight:
+ * whoever learned the request ID (it is on the wire) cannot mark an NHS up
+ * or tell us we are behind a NAT. */
+static void nhc_registration_reply(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from)
 {
 	uint64_t now = nhc_now(nh), refresh_s = nh->nh_reg_interval;
 
 	for (unsigned i = 0; i < nh->nh_n_nhs; i++) {
 		struct nhrp_nhs *s = &nh->nh_nhs[i];
 
-		if (s->ns_reqid != m->nm_request_id || s->ns_retry_s == 0)
+		if (s->ns_reqid != m->nm_request_id || s->ns_retry_s == 0 || s->ns_nbma != from)
 			continue;
 		if (m->nm_n_cie == 0 || m->nm_cie[0].ce_code != NHRP_CIE_SUCCESS) {
 			nhc_registration_refused(s, m);
@@ -580,7 +583,7 @@ void nhrp_nhc_input(struct nhrp *nh, const struct nhrp_msg *m, uint32_t from_nbm
 
 	switch (m->nm_type) {
 	case NHRP_TYPE_REGISTRATION_REPLY:
-		nhc_registration_reply(nh, m);
+		nhc_registration_reply(nh, m, from_nbma);
 		break;
 	case NHRP_TYPE_RESOLUTION_REPLY:
 		nhc_resolution_reply(nh, m);

@@ -37,7 +37,7 @@
  *   - a binding (always a shortcut; never the NHS's static one or our
  *     own) is created, moved or refreshed only by
  *     (R) a Resolution Reply whose request ID and destination match a
- *         slot of the pending table (a resolution in flight, and see
+ *         slot of the pending table in use (a resolution in flight,
  *         free-slot below), from any source (the ID is the proof), with
  *         a success CIE naming both addresses and a prefix <= 32:
  *         the CIE's protocol address, at the CIE's NBMA address;
@@ -55,7 +55,7 @@
  *   - Traffic Indications are acted on only from the NHS; a resolution
  *     is started only by one of those or by the workers;
  *   - the NHS is up, and we are behind a NAT, only after a success reply
- *     to the registration in flight (ID matched; from any source);
+ *     to the registration in flight (ID matched, from the NHS);
  *   - a message from B or C makes the spoke send only to its sender,
  *     nothing at all for replies, indications and unknown types; left
  *     alone the spoke sends only to its NHS;
@@ -446,7 +446,8 @@ static void check_pending(const struct snap *s, const struct op *p)
 static void check_nhs(const struct snap *s, const struct op *p)
 {
 	const struct nhrp_nhs *ns = &nh()->nh_nhs[0];
-	bool answers = p->kind == OP_REG_REPLY && p->id == s->ns_reqid && s->ns_retry_s != 0;
+	bool answers = p->kind == OP_REG_REPLY && p->id == s->ns_reqid && s->ns_retry_s != 0 &&
+		       p->from == HUB_NBMA;
 	bool ok = answers && !(p->flags & 3);
 
 	if (ns->ns_replies != s->ns_replies || ns->ns_last_reply_ns != s->ns_last_reply_ns)
