@@ -177,6 +177,16 @@ static uint64_t capture_drops(const struct node *nd)
 	return d;
 }
 
+/* Whatever count was asked for, a capture ends when its packets reach
+ * this many bytes: it never fills the disk unasked. */
+#define CAPTURE_MAX_BYTES (1024ull * 1024 * 1024)
+
+static bool capture_full(const struct capture_ctl *cc)
+{
+	return (cc->cc_count != 0 && cc->cc_written >= cc->cc_count) ||
+	       cc->cc_bytes >= CAPTURE_MAX_BYTES;
+}
+
 /* Up to `max` slots of every worker to the file and back to its free
  * ring. Returns how many were taken. */
 static unsigned capture_drain(struct node *nd, struct capture_ctl *cc, unsigned max)
@@ -195,8 +205,7 @@ static unsigned capture_drain(struct node *nd, struct capture_ctl *cc, unsigned 
 			const struct cap_slot *s = p[i];
 			uint8_t idx = s->cs_if == CAP_IF_TUNNEL ? DP_MAX_PORTS : s->cs_if;
 
-			if (cc->cc_file != NULL &&
-			    (cc->cc_count == 0 || cc->cc_written < cc->cc_count)) {
+			if (cc->cc_file != NULL && !capture_full(cc)) {
 				uint64_t ns = cc->cc_ns0 +
 					      (s->cs_tsc - cc->cc_tsc0) * 1000000000ull / cc->cc_hz;
 
@@ -254,7 +263,10 @@ unsigned capture_poll(struct node *nd)
 	if (cc == NULL || cc->cc_state != CAP_RUNNING)
 		return 0;
 	n = capture_drain(nd, cc, 64);
-	if (cc->cc_count != 0 && cc->cc_written >= cc->cc_count)
+	if (cc->cc_bytes >= CAPTURE_MAX_BYTES)
+		LOG_CTL(WARNING, "capture: %s reached %llu MiB, the most a capture writes",
+			cc->cc_path, CAPTURE_MAX_BYTES >> 20);
+	if (capture_full(cc))
 		capture_stop_taps(nd, cc);
 	return n;
 }
@@ -366,7 +378,7 @@ static int capture_start(struct node *nd, char *args, struct strbuf *msg)
 	nd->nd_dp.dp_cap.dc_match = tap.dc_match;
 	__atomic_store_n(&nd->nd_dp.dp_cap.dc_on, 1, __ATOMIC_RELEASE);
 	LOG_CTL(NOTICE, "capture: %s to %s%s", cc->cc_what, cc->cc_path,
-		cc->cc_count ? "" : " (until stopped)");
+		cc->cc_count ? "" : " (until stopped, 1 GiB at most)");
 	strbuf_printf(msg, "capturing %s to %s", cc->cc_what, cc->cc_path);
 	if (cc->cc_count)
 		strbuf_printf(msg, ", %" PRIu64 " packets", cc->cc_count);
